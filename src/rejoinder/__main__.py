@@ -1,0 +1,5 @@
+"""`python -m rejoinder` runs the command line."""
+
+from rejoinder.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""create_app(settings) → an ASGI app: wiring only (store, invalidation, cache, routes, errors, lifespan)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from rejoinder import __version__
+from rejoinder.bus.base import Invalidator
+from rejoinder.bus.redis import RedisInvalidator
+from rejoinder.bus.shared import SharedFileInvalidator
+from rejoinder.config import Settings
+from rejoinder.services.context import Context
+from rejoinder.services.sites import SiteRegistry, ensure_secret
+from rejoinder.store import migrate
+from rejoinder.store.engine import create_engine
+from rejoinder.web import ROUTES
+from rejoinder.web.cache import ResponseCache
+from rejoinder.web.cors import Cors
+from rejoinder.web.fastpath import FastPath
+from rejoinder.web.problems import EXCEPTION_HANDLERS
+
+log = logging.getLogger("rejoinder")
+
+
+def generation_path(settings: Settings) -> Path:
+    """Where workers on this host share cache generations: beside a SQLite file, else in the temp dir."""
+    if settings.cache.generation_file:
+        return Path(settings.cache.generation_file)
+    url = settings.database.url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///") + ".gen")
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"rejoinder-{digest}.gen"
+
+
+def make_invalidator(settings: Settings) -> Invalidator:
+    local = SharedFileInvalidator(generation_path(settings))
+    if settings.redis.url:
+        return RedisInvalidator(settings.redis.url, local)
+    return local
+
+
+class Rejoinder:
+    """The ASGI application: the fast path and CORS in front of Litestar."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_engine(
+            settings.database.url,
+            sqlite_synchronous=settings.database.sqlite_synchronous,
+            pool_size=settings.database.pool_size,
+        )
+        self.invalidator = make_invalidator(settings)
+        self.sites = SiteRegistry(self.engine)
+        self.cache = ResponseCache(self.invalidator, settings.cache.max_entries)
+        self.ctx: Context | None = None
+        self.litestar = Litestar(
+            route_handlers=[*ROUTES, openapi_json],
+            exception_handlers=EXCEPTION_HANDLERS,
+            lifespan=[self._lifespan],
+            request_max_body_size=settings.server.max_body_bytes,
+            openapi_config=OpenAPIConfig(
+                title="rejoinder",
+                version=__version__,
+                description="Comments, likes and counts for articles. Errors are application/problem+json.",
+                path="/api/docs",
+                render_plugins=[SwaggerRenderPlugin()],
+            ),
+            debug=False,
+        )
+        self.litestar.state["cache"] = self.cache
+        self.asgi = FastPath(Cors(self.litestar, self.sites), self.cache)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        if self.settings.database.auto_migrate:
+            await asyncio.to_thread(migrate.upgrade, self.settings.database.url)
+        secret = await ensure_secret(self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32))
+        await self.sites.load()
+        try:
+            await self.invalidator.start()
+        except Exception as exc:
+            log.warning("[rejoinder] cache invalidation through Redis is unavailable: %s", type(exc).__name__)
+        self.ctx = Context(
+            engine=self.engine,
+            settings=self.settings,
+            secret=secret,
+            invalidator=self.invalidator,
+            sites=self.sites,
+        )
+        app.state["ctx"] = self.ctx
+        try:
+            yield
+        finally:
+            await self.invalidator.stop()
+            await self.engine.dispose()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self.asgi(scope, receive, send)
+
+
+@get("/api/openapi.json", include_in_schema=False)
+async def openapi_json(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    schema = request.app.openapi_schema.to_schema()
+    return Response(schema, headers={"Cache-Control": "public, max-age=300"})
+
+
+def create_app(settings: Settings | None = None) -> Rejoinder:
+    from rejoinder import config
+
+    return Rejoinder(settings or config.load())

@@ -1,0 +1,80 @@
+"""Redis pub/sub on top of a local invalidator, for workers on several hosts.
+
+Each bump is applied locally at once and published; every subscriber applies it to its own local
+generations. Other hosts see a write after the pub/sub delay (about a millisecond on a LAN).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from redis.asyncio import Redis
+
+from rejoinder.bus.base import slot_of
+from rejoinder.bus.memory import MemoryInvalidator
+from rejoinder.bus.shared import SharedFileInvalidator
+
+CHANNEL = "rejoinder:invalidate"
+log = logging.getLogger("rejoinder.bus")
+
+
+class RedisInvalidator:
+    def __init__(self, url: str, local: MemoryInvalidator | SharedFileInvalidator) -> None:
+        self._redis: Redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._local = local
+        self._task: asyncio.Task[None] | None = None
+        self._pending: set[asyncio.Task[Any]] = set()
+
+    def generations(self, keys: Iterable[str]) -> tuple[int, ...]:
+        return self._local.generations(keys)
+
+    def slot_generations(self, slots: tuple[int, ...]) -> tuple[int, ...]:
+        return self._local.slot_generations(slots)
+
+    def bump(self, keys: Iterable[str]) -> None:
+        slots = {slot_of(k) for k in keys}
+        for s in slots:
+            self._local.bump_slot(s)
+        task = asyncio.get_running_loop().create_task(self._publish(",".join(map(str, sorted(slots)))))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _publish(self, message: str) -> None:
+        try:
+            await asyncio.wait_for(self._redis.publish(CHANNEL, message), timeout=2)
+        except Exception as exc:  # Redis down must never fail or hang a request
+            log.warning("[rejoinder] could not publish a cache invalidation: %s", type(exc).__name__)
+
+    async def start(self) -> None:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await asyncio.wait_for(pubsub.subscribe(CHANNEL), timeout=5)
+        self._task = asyncio.get_running_loop().create_task(self._listen(pubsub))
+
+    async def _listen(self, pubsub: Any) -> None:
+        while True:
+            try:
+                message = await pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(1)
+                continue
+            if message and message.get("type") == "message":
+                for part in message["data"].decode().split(","):
+                    if part.isdigit():
+                        self._local.bump_slot(int(part))
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        for task in list(self._pending):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, timeout=2)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._redis.aclose(), timeout=2)

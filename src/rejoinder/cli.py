@@ -1,0 +1,269 @@
+"""The `rejoinder` command. Each command calls services; none of them runs SQL itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rejoinder import __version__, config
+from rejoinder.config import Settings
+from rejoinder.errors import ConfigError, RejoinderError
+
+T = TypeVar("T")
+
+
+def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+    try:
+        return config.load(ctx.obj.get("config"), overrides=overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+    except RejoinderError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rejoinder")
+@click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
+    """rejoinder: self-hosted comments, likes and sign-in."""
+    ctx.ensure_object(dict)
+    if config_file:
+        ctx.obj["config"] = config_file
+        os.environ["REJOINDER_CONFIG"] = str(Path(config_file).resolve())
+
+
+@main.command()
+@click.option("--host", help="Address to listen on [server.host]")
+@click.option("--port", type=int, help="Port [server.port]")
+@click.option("--workers", type=int, help="Worker processes [server.workers]")
+@click.option("--server", "server_name", type=click.Choice(["granian", "uvicorn"]), help="HTTP server")
+@click.option("--database", help="Database URL [database.url]")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    server_name: str | None,
+    database: str | None,
+) -> None:
+    """Run the HTTP server (migrates the database first)."""
+    flags: dict[str, dict[str, Any]] = {"server": {}, "database": {}}
+    for key, value in (("host", host), ("port", port), ("workers", workers), ("server", server_name)):
+        if value is not None:
+            flags["server"][key] = value
+    if database:
+        flags["database"]["url"] = database
+    settings = _load(ctx, flags)
+    run_server(settings, flags)
+
+
+def run_server(settings: Settings, flags: dict[str, dict[str, Any]]) -> None:
+    """Migrate once, then start the configured server; workers read the same settings from the env."""
+    from rejoinder.store import migrate
+
+    if settings.database.auto_migrate:
+        migrate.upgrade(settings.database.url)
+    for section, values in flags.items():
+        for key, value in values.items():
+            os.environ[f"REJOINDER_{section.upper()}__{key.upper()}"] = str(value)
+    os.environ["REJOINDER_DATABASE__AUTO_MIGRATE"] = "false"  # done above, once, not per worker
+    s = settings.server
+    click.echo(f"rejoinder {__version__} listening on http://{s.host}:{s.port} ({s.server}, {s.workers} worker(s))")
+    if s.server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run(
+            "rejoinder.asgi:app_factory",
+            factory=True,
+            host=s.host,
+            port=s.port,
+            workers=s.workers,
+            log_level="warning",
+            access_log=False,
+        )
+        return
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "rejoinder.asgi:app_factory",
+        factory=True,
+        address=s.host,
+        port=s.port,
+        workers=s.workers,
+        interface=Interfaces.ASGI,
+        log_access=False,
+    ).serve()
+
+
+@main.command()
+@click.option("--path", default="rejoinder.toml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file")
+def init(path: str, force: bool) -> None:
+    """Write a commented config file with a fresh secret key."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to overwrite it")
+    target.write_text(config.example_toml(secret_key=secrets.token_urlsafe(32)), encoding="utf-8")
+    target.chmod(0o600)
+    click.echo(f"wrote {target}")
+
+
+@main.command("migrate")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_context
+def migrate_cmd(ctx: click.Context, revision: str) -> None:
+    """Create or upgrade the database schema."""
+    from rejoinder.store import migrate
+
+    settings = _load(ctx)
+    migrate.upgrade(settings.database.url, revision)
+    click.echo("database is up to date")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Show the settings."""
+
+
+@config_group.command("example")
+def config_example() -> None:
+    """Print a fully commented config file."""
+    click.echo(config.example_toml(), nl=False)
+
+
+@config_group.command("show")
+@click.pass_context
+def config_show(ctx: click.Context) -> None:
+    """Print the effective settings (secrets redacted)."""
+    click.echo(json.dumps(config.redacted(_load(ctx)), indent=2))
+
+
+@main.group()
+def site() -> None:
+    """Manage sites and their allowed origins."""
+
+
+def _engine(settings: Settings) -> Any:
+    from rejoinder.store import migrate
+    from rejoinder.store.engine import create_engine
+
+    migrate.upgrade(settings.database.url)
+    return create_engine(settings.database.url)
+
+
+@site.command("add")
+@click.argument("name")
+@click.option("--origin", "origins", multiple=True, required=True, help="Allowed origin, e.g. https://example.org")
+@click.option("--require-email", is_flag=True, help="Guests must give an email address")
+@click.option("--gravatar", is_flag=True, help="Look up Gravatar images (served from rejoinder)")
+@click.option("--display-depth", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.pass_context
+def site_add(
+    ctx: click.Context, name: str, origins: tuple[str, ...], require_email: bool, gravatar: bool, display_depth: int
+) -> None:
+    """Create a site that accepts comments from ORIGIN pages."""
+    from rejoinder.domain.sites import SiteOptions
+    from rejoinder.services import sites as service
+    from rejoinder.services.context import now_us
+
+    settings = _load(ctx)
+
+    async def go() -> Any:
+        engine = _engine(settings)
+        try:
+            return await service.add_site(
+                engine,
+                name,
+                list(origins),
+                SiteOptions(require_email=require_email, gravatar=gravatar, display_depth=display_depth),
+                now_us(),
+            )
+        finally:
+            await engine.dispose()
+
+    created = _run(go)
+    click.echo(f"site {created.name} created; allowed origins: {', '.join(created.origins)}")
+
+
+@site.command("list")
+@click.pass_context
+def site_list(ctx: click.Context) -> None:
+    """List sites and their origins."""
+    from rejoinder.services import sites as service
+
+    settings = _load(ctx)
+
+    async def go() -> Any:
+        engine = _engine(settings)
+        try:
+            return await service.list_sites(engine)
+        finally:
+            await engine.dispose()
+
+    for s in _run(go):
+        click.echo(f"{s.name}\t{' '.join(s.origins)}")
+
+
+@site.command("origin")
+@click.argument("name")
+@click.option("--add", "add", multiple=True, help="Origin to allow")
+@click.option("--remove", "remove", multiple=True, help="Origin to stop allowing")
+@click.pass_context
+def site_origin(ctx: click.Context, name: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """Allow or stop allowing origins for a site."""
+    from rejoinder.services import sites as service
+
+    settings = _load(ctx)
+
+    async def go() -> Any:
+        engine = _engine(settings)
+        try:
+            return await service.update_site(
+                engine, name, add_origins=list(add), remove_origins=list(remove), options=None
+            )
+        finally:
+            await engine.dispose()
+
+    updated = _run(go)
+    click.echo(f"site {updated.name}: {', '.join(updated.origins) or '(no origins)'}")
+
+
+@site.command("remove")
+@click.argument("name")
+@click.confirmation_option(prompt="This deletes the site with all its threads and comments. Continue?")
+@click.pass_context
+def site_remove(ctx: click.Context, name: str) -> None:
+    """Delete a site and everything in it."""
+    from rejoinder.services import sites as service
+
+    settings = _load(ctx)
+
+    async def go() -> None:
+        engine = _engine(settings)
+        try:
+            await service.remove_site(engine, name)
+        finally:
+            await engine.dispose()
+
+    _run(go)
+    click.echo(f"site {name} removed")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Settings: one msgspec Struct with nested sections, loaded from defaults < TOML file < REJOINDER_* env.
+
+This module is the only reader of REJOINDER_* variables. Every setting is declared once below with its
+type, default and a one-line help (the `help` metadata), which `rejoinder config example` prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+
+from rejoinder.errors import ConfigError
+
+ENV_PREFIX = "REJOINDER_"
+
+
+def _h(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    host: Annotated[str, _h("Address to listen on")] = "127.0.0.1"
+    port: Annotated[int, _h("TCP port to listen on"), msgspec.Meta(ge=0, le=65535)] = 8080
+    workers: Annotated[int, _h("Worker processes"), msgspec.Meta(ge=1, le=64)] = 1
+    server: Annotated[str, _h("HTTP server: granian or uvicorn")] = "granian"
+    public_url: Annotated[str, _h("Public base URL of this rejoinder (used in links); empty = from request")] = ""
+    max_body_bytes: Annotated[int, _h("Largest request body accepted, in bytes"), msgspec.Meta(ge=1024)] = 65536
+
+
+class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    url: Annotated[str, _h("sqlite:///path.db or postgresql://user@host/db")] = "sqlite:///rejoinder.db"
+    sqlite_synchronous: Annotated[str, _h("SQLite synchronous pragma: FULL (durable on power loss) or NORMAL")] = (
+        "FULL"
+    )
+    auto_migrate: Annotated[bool, _h("Apply pending migrations when the server starts")] = True
+    pool_size: Annotated[int, _h("PostgreSQL connection pool size"), msgspec.Meta(ge=1, le=200)] = 10
+
+
+class SecuritySettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    secret_key: Annotated[str, _h("Secret for keyed hashes and tokens; empty = generated and kept in the DB")] = ""
+
+
+class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    edit_window_seconds: Annotated[int, _h("How long an author may edit or delete"), msgspec.Meta(ge=0)] = 900
+    max_text_length: Annotated[int, _h("Longest comment text, in characters"), msgspec.Meta(ge=1)] = 10000
+    max_name_length: Annotated[int, _h("Longest author name, in characters"), msgspec.Meta(ge=1)] = 80
+    max_url_length: Annotated[int, _h("Longest website or article URL"), msgspec.Meta(ge=16)] = 2048
+    max_depth: Annotated[int, _h("Deepest reply nesting stored"), msgspec.Meta(ge=1)] = 64
+    page_size: Annotated[int, _h("Top-level comments per page by default"), msgspec.Meta(ge=1, le=1000)] = 50
+
+
+class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    max_entries: Annotated[int, _h("Thread responses kept in memory per worker"), msgspec.Meta(ge=0)] = 2000
+    max_age: Annotated[int, _h("Seconds a CDN may serve a thread before revalidating"), msgspec.Meta(ge=0)] = 5
+    generation_file: Annotated[str, _h("File shared by workers to invalidate caches; empty = beside the DB")] = ""
+
+
+class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    url: Annotated[str, _h("redis://host:port/db for cross-host cache invalidation; empty = off")] = ""
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    security: SecuritySettings = msgspec.field(default_factory=SecuritySettings)
+    comments: CommentSettings = msgspec.field(default_factory=CommentSettings)
+    cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+
+
+SECTIONS: dict[str, type[msgspec.Struct]] = {
+    "server": ServerSettings,
+    "database": DatabaseSettings,
+    "security": SecuritySettings,
+    "comments": CommentSettings,
+    "cache": CacheSettings,
+    "redis": RedisSettings,
+}
+SECRET_KEYS = {("security", "secret_key"), ("redis", "url"), ("database", "url")}
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX) :]
+        if "__" not in rest:
+            continue  # REJOINDER_CONFIG and the like are not settings
+        section, _, key = rest.lower().partition("__")
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown setting section in environment variable {name}")
+        fields = {f.name: f for f in msgspec.structs.fields(SECTIONS[section])}
+        if key not in fields:
+            raise ConfigError(f"unknown setting {section}.{key} (from environment variable {name})")
+        out.setdefault(section, {})[key] = _coerce(raw, fields[key].type, f"{section}.{key}")
+    return out
+
+
+def _coerce(raw: str, typ: Any, name: str) -> Any:
+    base = getattr(typ, "__origin__", typ)
+    if base is Annotated or hasattr(typ, "__metadata__"):
+        base = typ.__args__[0] if hasattr(typ, "__args__") else typ
+    if base is bool:
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"setting {name} must be true or false, got {raw!r}")
+    if base is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"setting {name} must be an integer, got {raw!r}") from None
+    return raw
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def load(
+    file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> Settings:
+    """Build the effective settings. Raises ConfigError naming the offending key.
+
+    Args:
+        file: a TOML file; when None, REJOINDER_CONFIG or ./rejoinder.toml if it exists.
+        env: the environment (os.environ when None).
+        overrides: CLI flags, highest precedence, as {section: {key: value}}.
+    """
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    path = Path(file) if file else (Path(env["REJOINDER_CONFIG"]) if env.get("REJOINDER_CONFIG") else None)
+    if path is None and Path("rejoinder.toml").is_file():
+        path = Path("rejoinder.toml")
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    data = _merge(data, _env_values(env))
+    data = _merge(data, overrides or {})
+    try:
+        settings = msgspec.convert(data, Settings)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {_describe(exc)}") from None
+    _validate(settings)
+    return settings
+
+
+def _describe(exc: msgspec.ValidationError) -> str:
+    msg = str(exc)
+    # msgspec says "Object contains unknown field `prt` - at `$.server`"; name the dotted key instead.
+    if "unknown field" in msg:
+        field = msg.split("`")[1]
+        where = msg.rsplit("`$", 1)[1].rstrip("`").lstrip(".") if " - at `$" in msg else ""
+        return f"unknown setting {where + '.' if where else ''}{field}"
+    if " - at `$." in msg:
+        text, _, where = msg.partition(" - at `$.")
+        return f"{where.rstrip('`')}: {text}"
+    return msg
+
+
+def _validate(settings: Settings) -> None:
+    if settings.server.server not in {"granian", "uvicorn"}:
+        raise ConfigError("invalid setting server.server: must be 'granian' or 'uvicorn'")
+    if settings.database.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
+        raise ConfigError("invalid setting database.sqlite_synchronous: must be FULL, EXTRA or NORMAL")
+    url = settings.database.url
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ConfigError("invalid setting database.url: must start with sqlite:// or postgresql://")
+    if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
+
+
+def describe_settings() -> list[tuple[str, str, Any, str]]:
+    """Every setting as (section, key, default, help), for `config example` and the docs test."""
+    rows: list[tuple[str, str, Any, str]] = []
+    defaults = Settings()
+    for section, cls in SECTIONS.items():
+        for field in msgspec.structs.fields(cls):
+            help_text = ""
+            for meta in getattr(field.type, "__metadata__", ()):
+                if isinstance(meta, msgspec.Meta) and meta.description:
+                    help_text = meta.description
+            rows.append((section, field.name, getattr(getattr(defaults, section), field.name), help_text))
+    return rows
+
+
+def example_toml(secret_key: str = "") -> str:
+    """A fully commented config file; the secret key is filled in when given."""
+    lines = ["# rejoinder configuration. Every key may also be set as REJOINDER_<SECTION>__<KEY>.", ""]
+    current = ""
+    for section, key, default, help_text in describe_settings():
+        if section != current:
+            lines += ["", f"[{section}]"] if current else [f"[{section}]"]
+            current = section
+        value = secret_key if (section, key) == ("security", "secret_key") and secret_key else default
+        lines.append(f"# {help_text}")
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def redacted(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Effective settings with secrets replaced, for `config show`."""
+    out: dict[str, dict[str, Any]] = msgspec.to_builtins(settings)
+    for section, key in SECRET_KEYS:
+        value = out[section][key]
+        if value and (section, key) == ("security", "secret_key"):
+            out[section][key] = "***"
+        elif value and "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1]:
+            scheme, _, rest = str(value).partition("//")
+            creds, _, host = rest.partition("@")
+            out[section][key] = f"{scheme}//{creds.split(':')[0]}:***@{host}"
+    return out

@@ -1,0 +1,1 @@
+"""Use cases, one module per resource. Each takes a Context and opens at most one transaction."""

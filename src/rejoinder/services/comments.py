@@ -1,0 +1,175 @@
+"""Posting, editing and deleting comments (guest authors with edit tokens)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import msgspec
+
+from rejoinder.domain import text as markdown
+from rejoinder.domain.comments import (
+    Author,
+    Comment,
+    CommentLimits,
+    CommentStatus,
+    check_edit_window,
+    check_parent,
+    clean_author,
+    clean_text,
+)
+from rejoinder.domain.identity import anonymize_ip, author_key, visitor_hash
+from rejoinder.domain.likes import check_visitor
+from rejoinder.domain.sites import Site
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.services.context import Context
+from rejoinder.services.threads import ThreadRef, cache_keys
+from rejoinder.store import comments as comment_store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import threads as thread_store
+
+
+class NewComment(msgspec.Struct, frozen=True):
+    text: str
+    parent: str | None
+    name: str | None
+    email: str | None
+    website: str | None
+    title: str | None
+
+
+class Posted(msgspec.Struct, frozen=True):
+    comment: Comment
+    edit_token: str
+
+
+def limits_for(ctx: Context, site: Site) -> CommentLimits:
+    c = ctx.settings.comments
+    return CommentLimits(
+        max_text_length=c.max_text_length,
+        max_name_length=c.max_name_length,
+        max_url_length=c.max_url_length,
+        max_depth=c.max_depth,
+        require_email=site.options.require_email,
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _clean_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    check_text_field(title, "title")
+    title = " ".join(title.split())[:500]
+    return title or None
+
+
+async def post_comment(
+    ctx: Context, ref: ThreadRef, new: NewComment, *, visitor: str | None, ip: str | None
+) -> Posted:
+    site = ref.site
+    if not site.options.allow_guests:
+        raise Forbidden("This site does not accept guest comments; sign in to comment", code="guests-disabled")
+    limits = limits_for(ctx, site)
+    text = clean_text(new.text, limits)
+    name, email, website = clean_author(new.name, new.email, new.website, limits)
+    title = _clean_title(new.title)
+    if new.parent is not None:
+        check_text_field(new.parent, "parent")
+    visitor_id = check_visitor(visitor) if visitor else None
+    html = markdown.render(text)
+    now = ctx.clock()
+    token = ctx.token(24)
+    async with store_engine.write(ctx.engine) as conn:
+        thread = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
+        if thread is None:
+            if ref.uri is None:
+                raise Invalid.field("url", "url-required", "A new discussion needs the article's `url`")
+            thread = await thread_store.insert_thread(conn, site.id, uri=ref.uri, key=ref.key, title=title, now=now)
+        elif title and title != thread.title:
+            await thread_store.update_thread_title(conn, thread.id, title)
+        parent = None
+        if new.parent is not None:
+            found = await comment_store.select_comment(conn, new.parent)
+            if found is None:
+                raise Invalid.field("parent", "parent-not-found", "The comment you reply to does not exist")
+            parent = found[0]
+        depth = check_parent(parent, thread.id, limits)
+        comment = Comment(
+            id=ctx.token(9),
+            thread_id=thread.id,
+            parent=parent.id if parent else None,
+            text=text,
+            html=html,
+            author=Author(
+                name=name,
+                email=email,
+                website=website,
+                key=author_key(ctx.secret, site.id, email=email, name=name, visitor=visitor_id),
+            ),
+            status=CommentStatus.PUBLISHED,
+            created=now,
+            edited=None,
+            likes=0,
+            depth=depth,
+        )
+        await comment_store.insert_comment(
+            conn,
+            comment,
+            visitor_hash=visitor_hash(ctx.secret, visitor_id) if visitor_id else None,
+            edit_token_hash=_token_hash(token),
+            ip=anonymize_ip(ip),
+        )
+        if comment.status is CommentStatus.PUBLISHED:
+            await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
+    ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
+    return Posted(comment=comment, edit_token=token)
+
+
+async def _authorised(ctx: Context, conn: object, comment_id: str, token: str | None) -> Comment:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    assert isinstance(conn, AsyncConnection)
+    check_text_field(comment_id, "id")
+    found = await comment_store.select_comment(conn, comment_id)
+    if found is None:
+        raise NotFound("There is no comment with this id", code="comment-not-found")
+    comment, token_hash = found
+    if comment.status is CommentStatus.DELETED:
+        raise NotFound("This comment has been deleted", code="comment-deleted")
+    if not token:
+        raise Forbidden(
+            "Send the comment's edit token in the Rejoinder-Edit-Token header", code="edit-token-required"
+        )
+    if token_hash is None or not hmac.compare_digest(_token_hash(token), token_hash):
+        raise Forbidden("The edit token does not match this comment", code="edit-token-invalid")
+    check_edit_window(comment.created, ctx.clock(), ctx.settings.comments.edit_window_seconds)
+    return comment
+
+
+async def edit_comment(ctx: Context, comment_id: str, text: str, *, token: str | None) -> Comment:
+    async with store_engine.write(ctx.engine) as conn:
+        comment = await _authorised(ctx, conn, comment_id, token)
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        assert thread is not None
+        site = await ctx.sites.by_id(thread.site_id)
+        clean = clean_text(text, limits_for(ctx, site))
+        html = markdown.render(clean)
+        now = ctx.clock()
+        await comment_store.update_comment_text(conn, comment.id, clean, html, now)
+    ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
+    return msgspec.structs.replace(comment, text=clean, html=html, edited=now)
+
+
+async def delete_comment(ctx: Context, comment_id: str, *, token: str | None) -> None:
+    async with store_engine.write(ctx.engine) as conn:
+        comment = await _authorised(ctx, conn, comment_id, token)
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        assert thread is not None
+        await comment_store.mark_deleted(conn, comment.id, ctx.clock())
+        if comment.status is CommentStatus.PUBLISHED:
+            await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
+    ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))

@@ -1,0 +1,30 @@
+"""What every use case needs, passed in (never global): store engine, settings, secret, clock, randomness,
+the cache invalidator and the site registry."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from rejoinder.bus.base import Invalidator
+from rejoinder.config import Settings
+from rejoinder.services.sites import SiteRegistry
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass
+class Context:
+    engine: AsyncEngine
+    settings: Settings
+    secret: bytes
+    invalidator: Invalidator
+    sites: SiteRegistry
+    clock: Callable[[], int] = now_us
+    token: Callable[[int], str] = field(default=secrets.token_urlsafe)

@@ -1,0 +1,83 @@
+"""Likes of an article and of comments: idempotent, undoable, one per visitor."""
+
+from __future__ import annotations
+
+from rejoinder.domain.comments import CommentStatus
+from rejoinder.domain.identity import author_key, visitor_hash
+from rejoinder.domain.likes import LikeResult, check_visitor
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import Invalid, NotFound
+from rejoinder.services.context import Context
+from rejoinder.services.threads import ThreadRef, cache_keys
+from rejoinder.store import comments as comment_store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import likes as like_store
+from rejoinder.store import threads as thread_store
+from rejoinder.store.likes import ARTICLE
+
+
+def _clean_name(ctx: Context, name: str | None) -> str | None:
+    if name is None:
+        return None
+    check_text_field(name, "name")
+    name = " ".join(name.split())
+    if len(name) > ctx.settings.comments.max_name_length:
+        raise Invalid.field("name", "name-too-long", "The name is too long")
+    return name or None
+
+
+async def like_thread(
+    ctx: Context, ref: ThreadRef, *, visitor: str | None, like: bool, name: str | None = None, title: str | None = None
+) -> LikeResult:
+    visitor_id = check_visitor(visitor)
+    liker = visitor_hash(ctx.secret, visitor_id)
+    shown = _clean_name(ctx, name)
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
+        if thread is None:
+            if not like:
+                return LikeResult(liked=False, likes=0)
+            if ref.uri is None:
+                raise Invalid.field("url", "url-required", "A new discussion needs the article's `url`")
+            thread = await thread_store.insert_thread(conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now)
+        if like:
+            avatar = author_key(ctx.secret, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
+            changed = await like_store.insert_like(
+                conn, thread.id, ARTICLE, liker, name=shown, avatar_key=avatar if shown else None, now=now
+            )
+        else:
+            changed = await like_store.delete_like(conn, thread.id, ARTICLE, liker)
+        delta = (1 if like else -1) if changed else 0
+        if delta:
+            await thread_store.add_to_thread_counts(conn, thread.id, likes=delta)
+    if delta:
+        ctx.invalidator.bump(cache_keys(ref.site.id, thread.uri, thread.key))
+    return LikeResult(liked=like, likes=thread.like_count + delta)
+
+
+async def like_comment(ctx: Context, comment_id: str, *, visitor: str | None, like: bool) -> LikeResult:
+    visitor_id = check_visitor(visitor)
+    check_text_field(comment_id, "id")
+    liker = visitor_hash(ctx.secret, visitor_id)
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        found = await comment_store.select_comment(conn, comment_id)
+        if found is None:
+            raise NotFound("There is no comment with this id", code="comment-not-found")
+        comment = found[0]
+        if comment.status is not CommentStatus.PUBLISHED:
+            raise NotFound("This comment is deleted or not public", code="comment-not-public")
+        if like:
+            changed = await like_store.insert_like(
+                conn, comment.thread_id, comment.id, liker, name=None, avatar_key=None, now=now
+            )
+        else:
+            changed = await like_store.delete_like(conn, comment.thread_id, comment.id, liker)
+        delta = (1 if like else -1) if changed else 0
+        if delta:
+            await comment_store.add_to_comment_likes(conn, comment.id, delta)
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+    if delta and thread is not None:
+        ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
+    return LikeResult(liked=like, likes=comment.likes + delta)

@@ -1,0 +1,103 @@
+"""Reading a thread: which thread a request means, and the public view of it (same for every reader)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from rejoinder.domain.comments import Comment
+from rejoinder.domain.likes import RECENT_LIKERS, Liker
+from rejoinder.domain.sites import Site
+from rejoinder.domain.threads import Page, Sort, display_order, page_of, paginate, prune_deleted
+from rejoinder.domain.urls import check_text_field, normalize_url
+from rejoinder.errors import Invalid
+from rejoinder.services.context import Context
+from rejoinder.store import comments as comment_store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import likes as like_store
+from rejoinder.store import threads as thread_store
+from rejoinder.store.threads import ThreadRow
+
+
+class ThreadRef(msgspec.Struct, frozen=True):
+    """Which thread a request means: by explicit key when given, else by canonical URL."""
+
+    site: Site
+    uri: str | None
+    key: str | None
+
+    @property
+    def lookup(self) -> str:
+        return f"{self.site.id}|k:{self.key}" if self.key is not None else f"{self.site.id}|u:{self.uri}"
+
+
+class ThreadView(msgspec.Struct, frozen=True):
+    ref: ThreadRef
+    thread: ThreadRow | None
+    comments: list[Comment]
+    likers: list[Liker]
+    page: Page
+
+
+def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
+    """Every lookup under which a thread's responses may be cached."""
+    keys = []
+    if key is not None:
+        keys.append(f"{site_id}|k:{key}")
+    if uri is not None:
+        keys.append(f"{site_id}|u:{uri}")
+    return keys
+
+
+def check_key(key: str) -> str:
+    check_text_field(key, "key")
+    key = key.strip()
+    if not key or len(key) > 200:
+        raise Invalid.field("key", "key-invalid", "A thread key is 1–200 characters")
+    return key
+
+
+async def resolve_ref(
+    ctx: Context, *, url: str | None, key: str | None, site: str | None = None
+) -> ThreadRef:
+    """Validate url/key and find the site. Raises Invalid/Forbidden/NotFound with field details."""
+    if not url and not key:
+        raise Invalid.field("url", "url-required", "Give the article's `url` (or a thread `key`)")
+    uri = normalize_url(url, max_length=ctx.settings.comments.max_url_length) if url else None
+    clean_key = check_key(key) if key is not None else None
+    found = await ctx.sites.resolve(site=site, url=uri)
+    return ThreadRef(site=found, uri=uri, key=clean_key)
+
+
+async def read_thread(ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, limit: int) -> ThreadView:
+    async with store_engine.read(ctx.engine) as conn:
+        thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
+        if thread is None:
+            return ThreadView(ref=ref, thread=None, comments=[], likers=[], page=Page(1, limit, 1, 0))
+        comments = await comment_store.select_public_comments(conn, thread.id)
+        likers = await like_store.select_recent_named_likers(conn, thread.id, RECENT_LIKERS)
+    groups = display_order(prune_deleted(comments), sort)
+    flat, page_info = paginate(groups, page, limit)
+    return ThreadView(
+        ref=ref,
+        thread=thread,
+        comments=flat,
+        likers=[Liker(name=n, avatar_key=k) for n, k in likers],
+        page=page_info,
+    )
+
+
+async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: int) -> tuple[ThreadRow, int]:
+    """The thread of a public comment and the page that shows it (for permalinks)."""
+    from rejoinder.errors import NotFound
+
+    async with store_engine.read(ctx.engine) as conn:
+        found = await comment_store.select_comment(conn, comment_id)
+        if found is None:
+            raise NotFound("There is no comment with this id", code="comment-not-found")
+        thread = await thread_store.select_thread_by_id(conn, found[0].thread_id)
+        comments = await comment_store.select_public_comments(conn, found[0].thread_id)
+    groups = display_order(prune_deleted(comments), sort)
+    number = page_of(groups, comment_id, limit)
+    if number is None or thread is None:
+        raise NotFound("This comment is not public", code="comment-not-found")
+    return thread, number

@@ -1,0 +1,150 @@
+"""Comments: insert, select a thread's comments, update, and the like counter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.domain.comments import Author, Comment, CommentStatus
+from rejoinder.store.schema import comments
+
+_PUBLIC_COLUMNS = (
+    comments.c.id,
+    comments.c.thread_id,
+    comments.c.parent_id,
+    comments.c.text,
+    comments.c.html,
+    comments.c.author_name,
+    comments.c.author_website,
+    comments.c.author_key,
+    comments.c.status,
+    comments.c.created,
+    comments.c.edited,
+    comments.c.likes,
+    comments.c.depth,
+)
+_STATUS = {s.value: s for s in CommentStatus}
+
+
+def _comment(row: Any, email: str | None = None) -> Comment:
+    return Comment(
+        id=row[0],
+        thread_id=row[1],
+        parent=row[2],
+        text=row[3],
+        html=row[4],
+        author=Author(name=row[5], email=email, website=row[6], key=row[7]),
+        status=_STATUS[row[8]],
+        created=row[9],
+        edited=row[10],
+        likes=row[11],
+        depth=row[12],
+    )
+
+
+async def insert_comment(
+    conn: AsyncConnection,
+    comment: Comment,
+    *,
+    visitor_hash: str | None,
+    edit_token_hash: str | None,
+    ip: str | None,
+) -> None:
+    await conn.execute(
+        sa.insert(comments).values(
+            id=comment.id,
+            thread_id=comment.thread_id,
+            parent_id=comment.parent,
+            depth=comment.depth,
+            status=comment.status.value,
+            text=comment.text,
+            html=comment.html,
+            author_name=comment.author.name,
+            author_email=comment.author.email,
+            author_website=comment.author.website,
+            author_key=comment.author.key,
+            visitor_hash=visitor_hash,
+            edit_token_hash=edit_token_hash,
+            ip=ip,
+            created=comment.created,
+            edited=comment.edited,
+            likes=comment.likes,
+        )
+    )
+
+
+async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Comment, str | None] | None:
+    """A comment with its edit-token hash (None when it has none)."""
+    row = (
+        await conn.execute(
+            sa.select(*_PUBLIC_COLUMNS, comments.c.author_email, comments.c.edit_token_hash).where(
+                comments.c.id == comment_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return _comment(row, email=row[13]), row[14]
+
+
+async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[Comment]:
+    """Published comments and deleted placeholders of a thread, oldest first (email never selected)."""
+    rows = await conn.execute(
+        sa.select(*_PUBLIC_COLUMNS)
+        .where(
+            comments.c.thread_id == thread_id,
+            comments.c.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.DELETED.value]),
+        )
+        .order_by(comments.c.created, comments.c.id)
+    )
+    return [_comment(r) for r in rows]
+
+
+async def select_own_hidden_comments(conn: AsyncConnection, thread_id: int, visitor_hash: str) -> list[Comment]:
+    """A visitor's own comments in a thread that others cannot see (held for moderation)."""
+    rows = await conn.execute(
+        sa.select(*_PUBLIC_COLUMNS)
+        .where(
+            comments.c.thread_id == thread_id,
+            comments.c.visitor_hash == visitor_hash,
+            comments.c.status == CommentStatus.PENDING.value,
+        )
+        .order_by(comments.c.created)
+    )
+    return [_comment(r) for r in rows]
+
+
+async def update_comment_text(conn: AsyncConnection, comment_id: str, text: str, html: str, now: int) -> None:
+    await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(text=text, html=html, edited=now))
+
+
+async def mark_deleted(conn: AsyncConnection, comment_id: str, now: int) -> None:
+    """Keep the row as a placeholder: text, author details and tokens are wiped."""
+    await conn.execute(
+        sa.update(comments)
+        .where(comments.c.id == comment_id)
+        .values(
+            status=CommentStatus.DELETED.value,
+            text="",
+            html="",
+            author_name="",
+            author_email=None,
+            author_website=None,
+            edit_token_hash=None,
+            edited=now,
+        )
+    )
+
+
+async def add_to_comment_likes(conn: AsyncConnection, comment_id: str, delta: int) -> None:
+    await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(likes=comments.c.likes + delta))
+
+
+async def select_comment_ids(conn: AsyncConnection, ids: Sequence[str]) -> set[str]:
+    if not ids:
+        return set()
+    rows = await conn.execute(sa.select(comments.c.id).where(comments.c.id.in_(ids)))
+    return {r[0] for r in rows}

@@ -1,0 +1,65 @@
+"""Likes of articles (comment_id = '') and comments: idempotent insert and delete, liker lists."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.store.schema import likes
+
+ARTICLE = ""
+
+
+async def insert_like(
+    conn: AsyncConnection,
+    thread_id: int,
+    comment_id: str,
+    liker: str,
+    *,
+    name: str | None,
+    avatar_key: str | None,
+    now: int,
+) -> bool:
+    """Record a like; False when this liker already liked it (nothing changes)."""
+    exists = (
+        await conn.execute(
+            sa.select(likes.c.id).where(
+                likes.c.thread_id == thread_id, likes.c.comment_id == comment_id, likes.c.liker == liker
+            )
+        )
+    ).first()
+    if exists:
+        return False
+    await conn.execute(
+        sa.insert(likes).values(
+            thread_id=thread_id, comment_id=comment_id, liker=liker, name=name, avatar_key=avatar_key, created=now
+        )
+    )
+    return True
+
+
+async def delete_like(conn: AsyncConnection, thread_id: int, comment_id: str, liker: str) -> bool:
+    """Remove a like; False when there was none."""
+    result = await conn.execute(
+        sa.delete(likes).where(likes.c.thread_id == thread_id, likes.c.comment_id == comment_id, likes.c.liker == liker)
+    )
+    return bool(result.rowcount)
+
+
+async def select_recent_named_likers(conn: AsyncConnection, thread_id: int, limit: int) -> list[tuple[str, str]]:
+    """(name, avatar key) of the most recent likers of the article who gave a name."""
+    rows = await conn.execute(
+        sa.select(likes.c.name, likes.c.avatar_key)
+        .where(likes.c.thread_id == thread_id, likes.c.comment_id == ARTICLE, likes.c.name.is_not(None))
+        .order_by(likes.c.created.desc(), likes.c.id.desc())
+        .limit(limit)
+    )
+    return [(r[0], r[1] or "") for r in rows]
+
+
+async def select_liked(conn: AsyncConnection, thread_id: int, liker: str) -> list[str]:
+    """What this liker liked in the thread: comment ids, and '' for the article."""
+    rows = await conn.execute(
+        sa.select(likes.c.comment_id).where(likes.c.thread_id == thread_id, likes.c.liker == liker)
+    )
+    return [r[0] for r in rows]

@@ -1,0 +1,101 @@
+"""Threads: lookup by key or URL, creation, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.store.schema import threads
+
+
+class ThreadRow(msgspec.Struct, frozen=True):
+    id: int
+    site_id: int
+    uri: str | None
+    key: str | None
+    title: str | None
+    comment_count: int
+    like_count: int
+
+
+def _row(row: Any) -> ThreadRow:
+    return ThreadRow(
+        id=row.id,
+        site_id=row.site_id,
+        uri=row.uri,
+        key=row.key,
+        title=row.title,
+        comment_count=row.comment_count,
+        like_count=row.like_count,
+    )
+
+
+async def select_thread(conn: AsyncConnection, site_id: int, *, uri: str | None, key: str | None) -> ThreadRow | None:
+    """The thread for an explicit key, else for the URL (the oldest one, when several pages share it)."""
+    query = sa.select(threads).where(threads.c.site_id == site_id)
+    if key is not None:
+        query = query.where(threads.c.key == key)
+    else:
+        query = query.where(threads.c.uri == uri).order_by(threads.c.key.is_not(None), threads.c.id)
+    row = (await conn.execute(query.limit(1))).first()
+    return _row(row) if row else None
+
+
+async def select_thread_by_id(conn: AsyncConnection, thread_id: int) -> ThreadRow | None:
+    row = (await conn.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
+    return _row(row) if row else None
+
+
+async def insert_thread(
+    conn: AsyncConnection, site_id: int, *, uri: str, key: str | None, title: str | None, now: int
+) -> ThreadRow:
+    result = await conn.execute(
+        sa.insert(threads)
+        .values(site_id=site_id, uri=uri, key=key, title=title, created=now, comment_count=0, like_count=0)
+        .returning(threads.c.id)
+    )
+    return ThreadRow(
+        id=result.scalar_one(), site_id=site_id, uri=uri, key=key, title=title, comment_count=0, like_count=0
+    )
+
+
+async def update_thread_title(conn: AsyncConnection, thread_id: int, title: str) -> None:
+    await conn.execute(sa.update(threads).where(threads.c.id == thread_id).values(title=title))
+
+
+async def add_to_thread_counts(conn: AsyncConnection, thread_id: int, *, comments: int = 0, likes: int = 0) -> None:
+    await conn.execute(
+        sa.update(threads)
+        .where(threads.c.id == thread_id)
+        .values(
+            comment_count=threads.c.comment_count + comments,
+            like_count=threads.c.like_count + likes,
+        )
+    )
+
+
+async def count_for_uris(conn: AsyncConnection, site_ids: Sequence[int], uris: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """(comments, likes) per normalised URI, summed over the threads at that URI; one indexed query."""
+    if not uris:
+        return {}
+    rows = await conn.execute(
+        sa.select(threads.c.uri, sa.func.sum(threads.c.comment_count), sa.func.sum(threads.c.like_count))
+        .where(threads.c.site_id.in_(site_ids), threads.c.uri.in_(uris))
+        .group_by(threads.c.uri)
+    )
+    return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+
+async def count_for_keys(conn: AsyncConnection, site_ids: Sequence[int], keys: Sequence[str]) -> dict[str, tuple[int, int]]:
+    if not keys:
+        return {}
+    rows = await conn.execute(
+        sa.select(threads.c.key, threads.c.comment_count, threads.c.like_count).where(
+            threads.c.site_id.in_(site_ids), threads.c.key.in_(keys)
+        )
+    )
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}

@@ -1,0 +1,23 @@
+"""HTTP only: parse → call a service → shape the response. ROUTES is what create_app registers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rejoinder.web import avatars, comments, counts, health, likes, threads, viewer
+
+ROUTES: list[Any] = [
+    threads.get_thread,
+    threads.locate_comment,
+    comments.create_comment,
+    comments.edit_comment,
+    comments.delete_comment,
+    likes.like_thread,
+    likes.unlike_thread,
+    likes.like_comment,
+    likes.unlike_comment,
+    counts.get_counts,
+    viewer.get_viewer,
+    avatars.get_avatar,
+    health.healthz,
+]

@@ -1,0 +1,99 @@
+"""POST /api/comments, PATCH and DELETE /api/comments/{id}: guest comments with edit tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, delete, patch, post
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from rejoinder.services import comments as service
+from rejoinder.services.threads import resolve_ref
+from rejoinder.web.wire import CommentOut, check_origin, client_ip, comment_out, ctx_of, rfc3339
+
+
+VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
+EditTokenHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Edit-Token")]
+
+
+class AuthorIn(msgspec.Struct):
+    name: str | None = None
+    email: str | None = None
+    website: str | None = None
+
+
+class CommentIn(msgspec.Struct):
+    text: str
+    url: str | None = None
+    key: str | None = None
+    site: str | None = None
+    title: str | None = None
+    parent: str | None = None
+    author: AuthorIn | None = None
+
+
+class PostedOut(CommentOut):
+    edit_token: str
+    edit_until: str
+
+
+class CommentEdit(msgspec.Struct):
+    text: str
+
+
+@post("/api/comments", summary="Post a comment", tags=["comments"], status_code=201)
+async def create_comment(
+    request: Request[Any, Any, Any],
+    data: JSONBody[CommentIn],
+    visitor: VisitorHeader = None,
+) -> PostedOut:
+    """Create a comment (or a reply, with `parent`). Answers 201 with the comment and its `edit_token`,
+    which the author sends in `Rejoinder-Edit-Token` to edit or delete within the edit window."""
+    ctx = ctx_of(request)
+    ref = await resolve_ref(ctx, url=data.url, key=data.key, site=data.site)
+    check_origin(request, ref)
+    author = data.author or AuthorIn()
+    posted = await service.post_comment(
+        ctx,
+        ref,
+        service.NewComment(
+            text=data.text,
+            parent=data.parent,
+            name=author.name,
+            email=author.email,
+            website=author.website,
+            title=data.title,
+        ),
+        visitor=visitor,
+        ip=client_ip(request),
+    )
+    out = comment_out(ctx, posted.comment)
+    until = posted.comment.created + ctx.settings.comments.edit_window_seconds * 1_000_000
+    return PostedOut(**msgspec.structs.asdict(out), edit_token=posted.edit_token, edit_until=rfc3339(until))
+
+
+@patch("/api/comments/{comment_id:str}", summary="Edit one's comment", tags=["comments"])
+async def edit_comment(
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    data: JSONBody[CommentEdit],
+    edit_token: EditTokenHeader = None,
+) -> CommentOut:
+    """Replace the text of one's own comment, within the edit window."""
+    ctx = ctx_of(request)
+    comment = await service.edit_comment(ctx, comment_id, data.text, token=edit_token)
+    return comment_out(ctx, comment)
+
+
+@delete("/api/comments/{comment_id:str}", summary="Delete one's comment", tags=["comments"])
+async def delete_comment(
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    edit_token: EditTokenHeader = None,
+) -> Response[None]:
+    """Delete one's own comment within the edit window; one with replies stays as a placeholder."""
+    ctx = ctx_of(request)
+    await service.delete_comment(ctx, comment_id, token=edit_token)
+    return Response(content=None, status_code=204)
+

@@ -1,0 +1,73 @@
+"""CORS: public reads answer any origin without credentials; everything else only a site's allowed origins.
+
+Sites live in the database and change at run time, so this is ours rather than a static CORSConfig.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rejoinder.services.sites import SiteRegistry
+
+PUBLIC_PREFIXES = ("/api/threads", "/api/counts", "/api/avatars/", "/api/openapi.json", "/count.js", "/embed")
+ALLOW_HEADERS = b"Content-Type, Rejoinder-Visitor, Rejoinder-Edit-Token, Authorization, If-None-Match"
+ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
+EXPOSE = b"ETag, Location"
+
+
+def _is_public(path: str, method: str) -> bool:
+    if path == "/api/threads" or path.startswith(("/api/counts", "/api/avatars/", "/api/openapi")):
+        return method in ("GET", "HEAD", "OPTIONS")
+    return False
+
+
+class Cors:
+    def __init__(self, app: Any, sites: SiteRegistry) -> None:
+        self.app = app
+        self.sites = sites
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        origin = b""
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value
+                break
+        method = scope["method"]
+        public = _is_public(scope["path"], method)
+        allowed = b""
+        if public:
+            allowed = b"*"
+        elif origin:
+            try:
+                if await self.sites.is_allowed_origin(origin.decode("latin-1")):
+                    allowed = origin
+            except Exception:  # an unreachable database must not turn into a CORS failure here
+                allowed = b""
+        if method == "OPTIONS" and origin:
+            headers = [(b"vary", b"Origin"), (b"content-length", b"0")]
+            if allowed:
+                headers += [
+                    (b"access-control-allow-origin", allowed),
+                    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS" if public else ALLOW_METHODS),
+                    (b"access-control-allow-headers", ALLOW_HEADERS),
+                    (b"access-control-max-age", b"600"),
+                ]
+            await send({"type": "http.response.start", "status": 204 if allowed else 403, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_cors(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"access-control-allow-origin"]
+                if allowed:
+                    headers.append((b"access-control-allow-origin", allowed))
+                    headers.append((b"access-control-expose-headers", EXPOSE))
+                if not public:
+                    headers.append((b"vary", b"Origin"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)

@@ -1,0 +1,37 @@
+"""An ASGI wrapper that answers cached public reads before Litestar routes the request.
+
+A hit costs a dict lookup and a generation check; everything else (misses included) goes to Litestar,
+whose handlers fill the cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rejoinder.web.cache import ResponseCache, respond
+
+ASGIApp = Any
+CACHED_PATHS = frozenset({"/api/threads", "/api/counts"})
+
+
+class FastPath:
+    def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] in CACHED_PATHS and scope["method"] in ("GET", "HEAD"):
+            entry = self.cache.get(scope["path"].encode() + b"?" + scope["query_string"])
+            if entry is not None:
+                accept = b""
+                inm = b""
+                for name, value in scope["headers"]:
+                    if name == b"accept-encoding":
+                        accept = value
+                    elif name == b"if-none-match":
+                        inm = value
+                status, headers, body = respond(entry, accept, inm)
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+                return
+        await self.app(scope, receive, send)

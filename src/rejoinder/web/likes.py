@@ -1,0 +1,77 @@
+"""PUT/DELETE /api/comments/{id}/like and /api/threads/like: idempotent likes by visitor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, delete, put
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
+
+from rejoinder.services import likes as service
+from rejoinder.services.threads import resolve_ref
+from rejoinder.web.wire import check_origin, ctx_of
+
+VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
+
+
+class LikeOut(msgspec.Struct):
+    liked: bool
+    likes: int
+
+
+class ThreadLikeIn(msgspec.Struct):
+    name: str | None = None
+    title: str | None = None
+
+
+@put("/api/threads/like", summary="Like an article", tags=["likes"])
+async def like_thread(
+    request: Request[Any, Any, Any],
+    visitor: VisitorHeader = None,
+    url: FromQuery[str | None] = None,
+    key: FromQuery[str | None] = None,
+    site: FromQuery[str | None] = None,
+    data: JSONBody[ThreadLikeIn | None] = None,
+) -> LikeOut:
+    """Like the article (idempotent). An optional `name` shows this liker in the "people like this" row."""
+    ctx = ctx_of(request)
+    ref = await resolve_ref(ctx, url=url, key=key, site=site)
+    check_origin(request, ref)
+    body = data or ThreadLikeIn()
+    result = await service.like_thread(ctx, ref, visitor=visitor, like=True, name=body.name, title=body.title)
+    return LikeOut(liked=result.liked, likes=result.likes)
+
+
+@delete("/api/threads/like", summary="Unlike an article", tags=["likes"], status_code=200)
+async def unlike_thread(
+    request: Request[Any, Any, Any],
+    visitor: VisitorHeader = None,
+    url: FromQuery[str | None] = None,
+    key: FromQuery[str | None] = None,
+    site: FromQuery[str | None] = None,
+) -> LikeOut:
+    ctx = ctx_of(request)
+    ref = await resolve_ref(ctx, url=url, key=key, site=site)
+    check_origin(request, ref)
+    result = await service.like_thread(ctx, ref, visitor=visitor, like=False)
+    return LikeOut(liked=result.liked, likes=result.likes)
+
+
+@put("/api/comments/{comment_id:str}/like", summary="Like a comment", tags=["likes"])
+async def like_comment(request: Request[Any, Any, Any], comment_id: FromPath[str], visitor: VisitorHeader = None) -> LikeOut:
+    result = await service.like_comment(ctx_of(request), comment_id, visitor=visitor, like=True)
+    return LikeOut(liked=result.liked, likes=result.likes)
+
+
+@delete(
+    "/api/comments/{comment_id:str}/like",
+    summary="Unlike a comment",
+    tags=["likes"],
+    status_code=200,
+)
+async def unlike_comment(
+    request: Request[Any, Any, Any], comment_id: FromPath[str], visitor: VisitorHeader = None
+) -> LikeOut:
+    result = await service.like_comment(ctx_of(request), comment_id, visitor=visitor, like=False)
+    return LikeOut(liked=result.liked, likes=result.likes)

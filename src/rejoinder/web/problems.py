@@ -1,0 +1,155 @@
+"""Errors → application/problem+json (RFC 9457). The only place HTTP statuses are chosen."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from rejoinder.errors import RejoinderError
+
+log = logging.getLogger("rejoinder.web")
+PROBLEM = "application/problem+json"
+
+_HTTP_CODES = {
+    400: ("malformed-request", "Malformed request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("body-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("rate-limited", "Too many requests"),
+}
+
+
+class ProblemField(msgspec.Struct):
+    field: str
+    code: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[ProblemField] = msgspec.field(default_factory=list)
+    request_id: str | None = None
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _type_uri(code: str) -> str:
+    return f"https://rejoinder.dev/docs/errors#{code}"
+
+
+def rejoinder_error_handler(request: Request[Any, Any, Any], exc: RejoinderError) -> Response[bytes]:
+    return problem_response(
+        Problem(
+            type=_type_uri(exc.code),
+            title=exc.title,
+            status=exc.status,
+            detail=exc.detail,
+            code=exc.code,
+            instance=request.url.path,
+            errors=[ProblemField(e.field, e.code, e.message) for e in exc.errors],
+        )
+    )
+
+
+def _field_name(key: str) -> str:
+    return key.removeprefix("$.").removeprefix("$") or "body"
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    code, title = _HTTP_CODES.get(status, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    errors: list[ProblemField] = []
+    if isinstance(exc, ValidationException):
+        code, title = "invalid-request", "Invalid request"
+        for item in exc.extra if isinstance(exc.extra, list) else []:
+            if isinstance(item, dict):
+                field = _field_name(str(item.get("key", "body")))
+                message = str(item.get("message", "invalid value"))
+                errors.append(ProblemField(field, "invalid-value", message))
+        if errors:
+            detail = f"{errors[0].field}: {errors[0].message}"
+        elif detail.startswith("400"):
+            detail = "The request could not be read"
+    elif status == 400 and "JSON is malformed" in detail:
+        code, title = "malformed-json", "Malformed JSON"
+        detail = "The request body is not valid JSON: " + detail.removeprefix("JSON is malformed: ")
+    elif status == 413:
+        detail = "The request body is larger than this server accepts"
+    elif status == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    elif status == 404:
+        detail = f"Nothing is served at {request.url.path}"
+    headers = {k: v for k, v in (exc.headers or {}).items()}
+    return problem_response(
+        Problem(
+            type=_type_uri(code),
+            title=title,
+            status=status,
+            detail=detail,
+            code=code,
+            instance=request.url.path,
+            errors=errors,
+        ),
+        headers=headers,
+    )
+
+
+def unicode_error_handler(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[bytes]:
+    return problem_response(
+        Problem(
+            type=_type_uri("malformed-json"),
+            title="Malformed JSON",
+            status=400,
+            detail=f"The request body is not valid UTF-8 (byte {exc.start})",
+            code="malformed-json",
+            instance=request.url.path,
+        )
+    )
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    request_id = secrets.token_hex(8)
+    log.error("[rejoinder] request %s to %s failed", request_id, request.url.path, exc_info=exc)
+    return problem_response(
+        Problem(
+            type=_type_uri("internal-error"),
+            title="Internal error",
+            status=500,
+            detail=f"Something went wrong on our side; quote request id {request_id} when reporting it",
+            code="internal-error",
+            instance=request.url.path,
+            request_id=request_id,
+        )
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    RejoinderError: rejoinder_error_handler,
+    HTTPException: http_error_handler,
+    UnicodeDecodeError: unicode_error_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM", "MediaType", "Problem", "problem_response"]

@@ -1,0 +1,84 @@
+"""Wire types shared by several routers (the comment object) and the request helpers every handler uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from rejoinder.domain.comments import Comment, CommentStatus
+from rejoinder.errors import Forbidden
+from rejoinder.services.context import Context
+from rejoinder.services.threads import ThreadRef
+
+
+class AuthorOut(msgspec.Struct):
+    name: str
+    website: str | None
+    avatar: str
+
+
+class CommentOut(msgspec.Struct):
+    id: str
+    parent: str | None
+    text: str
+    html: str
+    author: AuthorOut
+    created: str
+    edited: str | None
+    status: str
+    likes: int
+    deleted: bool
+    depth: int
+
+
+def rfc3339(us: int) -> str:
+    return datetime.fromtimestamp(us / 1_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def avatar_url(ctx: Context, key: str) -> str:
+    return f"{ctx.settings.server.public_url.rstrip('/')}/api/avatars/{key}.svg"
+
+
+def comment_out(ctx: Context, c: Comment) -> CommentOut:
+    deleted = c.status is CommentStatus.DELETED
+    return CommentOut(
+        id=c.id,
+        parent=c.parent,
+        text="" if deleted else c.text,
+        html="" if deleted else c.html,
+        author=AuthorOut(
+            name="" if deleted else c.author.name,
+            website=None if deleted else c.author.website,
+            avatar="" if deleted else avatar_url(ctx, c.author.key),
+        ),
+        created=rfc3339(c.created),
+        edited=rfc3339(c.edited) if c.edited else None,
+        status=c.status.value,
+        likes=c.likes,
+        deleted=deleted,
+        depth=c.depth,
+    )
+
+
+def ctx_of(request: Request[Any, Any, Any]) -> Context:
+    ctx: Context = request.app.state["ctx"]
+    return ctx
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def check_origin(request: Request[Any, Any, Any], ref: ThreadRef) -> None:
+    """A browser request from a page the site does not allow is refused (the URL check alone can be forged)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and origin not in ref.site.origins:
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        if origin != own:
+            raise Forbidden(
+                f"Pages on {origin} may not post to site {ref.site.name!r}; add the origin to the site",
+                code="origin-not-allowed",
+            )
