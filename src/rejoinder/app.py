@@ -87,7 +87,9 @@ class Rejoinder:
     async def _lifespan(self, app: Litestar) -> AsyncIterator[None]:
         if self.settings.database.auto_migrate:
             await asyncio.to_thread(migrate.upgrade, self.settings.database.url)
-        secret = await ensure_secret(self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32))
+        secret = await ensure_secret(
+            self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32)
+        )
         await self.sites.load()
         try:
             await self.invalidator.start()

@@ -83,7 +83,9 @@ def run_server(settings: Settings, flags: dict[str, dict[str, Any]]) -> None:
             os.environ[f"REJOINDER_{section.upper()}__{key.upper()}"] = str(value)
     os.environ["REJOINDER_DATABASE__AUTO_MIGRATE"] = "false"  # done above, once, not per worker
     s = settings.server
-    click.echo(f"rejoinder {__version__} listening on http://{s.host}:{s.port} ({s.server}, {s.workers} worker(s))")
+    click.echo(
+        f"rejoinder {__version__} listening on http://{s.host}:{s.port} ({s.server}, {s.workers} worker(s))"
+    )
     if s.server == "uvicorn":
         import uvicorn
 
@@ -169,13 +171,20 @@ def _engine(settings: Settings) -> Any:
 
 @site.command("add")
 @click.argument("name")
-@click.option("--origin", "origins", multiple=True, required=True, help="Allowed origin, e.g. https://example.org")
+@click.option(
+    "--origin", "origins", multiple=True, required=True, help="Allowed origin, e.g. https://example.org"
+)
 @click.option("--require-email", is_flag=True, help="Guests must give an email address")
 @click.option("--gravatar", is_flag=True, help="Look up Gravatar images (served from rejoinder)")
 @click.option("--display-depth", type=click.IntRange(1, 10), default=3, show_default=True)
 @click.pass_context
 def site_add(
-    ctx: click.Context, name: str, origins: tuple[str, ...], require_email: bool, gravatar: bool, display_depth: int
+    ctx: click.Context,
+    name: str,
+    origins: tuple[str, ...],
+    require_email: bool,
+    gravatar: bool,
+    display_depth: int,
 ) -> None:
     """Create a site that accepts comments from ORIGIN pages."""
     from rejoinder.domain.sites import SiteOptions

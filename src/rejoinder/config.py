@@ -28,21 +28,27 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     port: Annotated[int, _h("TCP port to listen on"), msgspec.Meta(ge=0, le=65535)] = 8080
     workers: Annotated[int, _h("Worker processes"), msgspec.Meta(ge=1, le=64)] = 1
     server: Annotated[str, _h("HTTP server: granian or uvicorn")] = "granian"
-    public_url: Annotated[str, _h("Public base URL of this rejoinder (used in links); empty = from request")] = ""
-    max_body_bytes: Annotated[int, _h("Largest request body accepted, in bytes"), msgspec.Meta(ge=1024)] = 65536
+    public_url: Annotated[
+        str, _h("Public base URL of this rejoinder (used in links); empty = from request")
+    ] = ""
+    max_body_bytes: Annotated[int, _h("Largest request body accepted, in bytes"), msgspec.Meta(ge=1024)] = (
+        65536
+    )
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, _h("sqlite:///path.db or postgresql://user@host/db")] = "sqlite:///rejoinder.db"
-    sqlite_synchronous: Annotated[str, _h("SQLite synchronous pragma: FULL (durable on power loss) or NORMAL")] = (
-        "FULL"
-    )
+    sqlite_synchronous: Annotated[
+        str, _h("SQLite synchronous pragma: FULL (durable on power loss) or NORMAL")
+    ] = "FULL"
     auto_migrate: Annotated[bool, _h("Apply pending migrations when the server starts")] = True
     pool_size: Annotated[int, _h("PostgreSQL connection pool size"), msgspec.Meta(ge=1, le=200)] = 10
 
 
 class SecuritySettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    secret_key: Annotated[str, _h("Secret for keyed hashes and tokens; empty = generated and kept in the DB")] = ""
+    secret_key: Annotated[
+        str, _h("Secret for keyed hashes and tokens; empty = generated and kept in the DB")
+    ] = ""
 
 
 class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -56,8 +62,12 @@ class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_entries: Annotated[int, _h("Thread responses kept in memory per worker"), msgspec.Meta(ge=0)] = 2000
-    max_age: Annotated[int, _h("Seconds a CDN may serve a thread before revalidating"), msgspec.Meta(ge=0)] = 5
-    generation_file: Annotated[str, _h("File shared by workers to invalidate caches; empty = beside the DB")] = ""
+    max_age: Annotated[
+        int, _h("Seconds a CDN may serve a thread before revalidating"), msgspec.Meta(ge=0)
+    ] = 5
+    generation_file: Annotated[
+        str, _h("File shared by workers to invalidate caches; empty = beside the DB")
+    ] = ""
 
 
 class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -37,7 +37,9 @@ class RejoinderError(Exception):
     title: ClassVar[str] = "Internal error"
     default_code: ClassVar[str] = "internal-error"
 
-    def __init__(self, detail: str, *, code: str | None = None, errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, code: str | None = None, errors: list[FieldError] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.code = code or self.default_code

@@ -64,7 +64,9 @@ def clean_text(text: str, limits: CommentLimits) -> str:
         raise Invalid.field("text", "text-empty", "Write something before posting: the comment is empty")
     if len(text) > limits.max_text_length:
         raise Invalid.field(
-            "text", "text-too-long", f"The comment is {len(text)} characters; the limit is {limits.max_text_length}"
+            "text",
+            "text-too-long",
+            f"The comment is {len(text)} characters; the limit is {limits.max_text_length}",
         )
     return text.strip("\n")
 
@@ -83,7 +85,9 @@ def clean_author(
         elif len(clean_name) > limits.max_name_length:
             errors.append(
                 FieldError(
-                    "author.name", "name-too-long", f"The name is longer than {limits.max_name_length} characters"
+                    "author.name",
+                    "name-too-long",
+                    f"The name is longer than {limits.max_name_length} characters",
                 )
             )
     except Invalid as exc:
@@ -95,7 +99,11 @@ def clean_author(
         if clean_email is None and limits.require_email:
             errors.append(FieldError("author.email", "email-required", "This site asks for an email address"))
         elif clean_email is not None and (len(clean_email) > 254 or not _EMAIL.match(clean_email)):
-            errors.append(FieldError("author.email", "email-invalid", "Enter a valid email address, like ann@example.org"))
+            errors.append(
+                FieldError(
+                    "author.email", "email-invalid", "Enter a valid email address, like ann@example.org"
+                )
+            )
     except Invalid as exc:
         errors.extend(exc.errors)
     clean_site: str | None = None
@@ -124,9 +132,13 @@ def check_parent(parent: Comment | None, thread_id: int, limits: CommentLimits) 
     if parent is None:
         return 0
     if parent.thread_id != thread_id:
-        raise Invalid.field("parent", "parent-other-thread", "The comment you reply to belongs to another article")
+        raise Invalid.field(
+            "parent", "parent-other-thread", "The comment you reply to belongs to another article"
+        )
     if parent.status != CommentStatus.PUBLISHED:
-        raise Invalid.field("parent", "parent-not-public", "The comment you reply to is deleted or not public")
+        raise Invalid.field(
+            "parent", "parent-not-public", "The comment you reply to is deleted or not public"
+        )
     if parent.depth + 1 > limits.max_depth:
         raise Invalid.field("parent", "too-deep", f"Replies nest at most {limits.max_depth} levels deep")
     return parent.depth + 1

@@ -32,6 +32,8 @@ def check_visitor(visitor: str | None) -> str:
         )
     if not _VISITOR.match(visitor):
         raise Invalid.field(
-            "Rejoinder-Visitor", "visitor-invalid", "Rejoinder-Visitor must be 16–128 characters of A-Z a-z 0-9 _ -"
+            "Rejoinder-Visitor",
+            "visitor-invalid",
+            "Rejoinder-Visitor must be 16–128 characters of A-Z a-z 0-9 _ -",
         )
     return visitor

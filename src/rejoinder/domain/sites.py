@@ -29,6 +29,8 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 def check_site_name(name: str) -> str:
     if not _NAME.match(name):
         raise Invalid.field(
-            "name", "site-name-invalid", "A site name uses lower-case letters, digits, '.', '_' and '-' (max 100)"
+            "name",
+            "site-name-invalid",
+            "A site name uses lower-case letters, digits, '.', '_' and '-' (max 100)",
         )
     return name

@@ -9,7 +9,22 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
-ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr", "del", "s"}
+ALLOWED_TAGS = {
+    "p",
+    "a",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "br",
+    "hr",
+    "del",
+    "s",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -37,5 +52,9 @@ def render(text: str) -> str:
 def escape(text: str) -> str:
     """Plain-text escape for HTML contexts (names in server-rendered pages)."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
     )

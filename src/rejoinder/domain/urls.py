@@ -21,7 +21,9 @@ def check_text_field(value: str, field: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise Invalid.field(field, "invalid-unicode", f"{field} contains an unpaired surrogate character") from None
+        raise Invalid.field(
+            field, "invalid-unicode", f"{field} contains an unpaired surrogate character"
+        ) from None
 
 
 def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> str:
@@ -51,7 +53,9 @@ def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> st
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    )
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
 
@@ -67,7 +71,9 @@ def normalize_origin(raw: str) -> str:
     url = normalize_url(raw, field="origin")
     parts = urlsplit(url)
     if parts.path not in ("", "/") or parts.query:
-        raise Invalid.field("origin", "origin-malformed", "an origin has no path or query: https://example.org")
+        raise Invalid.field(
+            "origin", "origin-malformed", "an origin has no path or query: https://example.org"
+        )
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -76,7 +82,9 @@ def check_website(raw: str, *, max_length: int = 2048) -> str:
     check_text_field(raw, "author.website")
     value = raw.strip()
     if len(value) > max_length:
-        raise Invalid.field("author.website", "website-too-long", f"website is longer than {max_length} characters")
+        raise Invalid.field(
+            "author.website", "website-too-long", f"website is longer than {max_length} characters"
+        )
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a malformed port

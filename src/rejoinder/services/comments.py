@@ -72,7 +72,9 @@ async def post_comment(
 ) -> Posted:
     site = ref.site
     if not site.options.allow_guests:
-        raise Forbidden("This site does not accept guest comments; sign in to comment", code="guests-disabled")
+        raise Forbidden(
+            "This site does not accept guest comments; sign in to comment", code="guests-disabled"
+        )
     limits = limits_for(ctx, site)
     text = clean_text(new.text, limits)
     name, email, website = clean_author(new.name, new.email, new.website, limits)
@@ -88,7 +90,9 @@ async def post_comment(
         if thread is None:
             if ref.uri is None:
                 raise Invalid.field("url", "url-required", "A new discussion needs the article's `url`")
-            thread = await thread_store.insert_thread(conn, site.id, uri=ref.uri, key=ref.key, title=title, now=now)
+            thread = await thread_store.insert_thread(
+                conn, site.id, uri=ref.uri, key=ref.key, title=title, now=now
+            )
         elif title and title != thread.title:
             await thread_store.update_thread_title(conn, thread.id, title)
         parent = None

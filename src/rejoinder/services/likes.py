@@ -27,7 +27,13 @@ def _clean_name(ctx: Context, name: str | None) -> str | None:
 
 
 async def like_thread(
-    ctx: Context, ref: ThreadRef, *, visitor: str | None, like: bool, name: str | None = None, title: str | None = None
+    ctx: Context,
+    ref: ThreadRef,
+    *,
+    visitor: str | None,
+    like: bool,
+    name: str | None = None,
+    title: str | None = None,
 ) -> LikeResult:
     visitor_id = check_visitor(visitor)
     liker = visitor_hash(ctx.secret, visitor_id)
@@ -40,7 +46,9 @@ async def like_thread(
                 return LikeResult(liked=False, likes=0)
             if ref.uri is None:
                 raise Invalid.field("url", "url-required", "A new discussion needs the article's `url`")
-            thread = await thread_store.insert_thread(conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now)
+            thread = await thread_store.insert_thread(
+                conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now
+            )
         if like:
             avatar = author_key(ctx.secret, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
             changed = await like_store.insert_like(

@@ -102,7 +102,9 @@ class SiteRegistry:
         raise Invalid.field("site", "site-required", "Say which site this is for: give `url` or `site`")
 
 
-async def add_site(engine: AsyncEngine, name: str, origins: list[str], options: SiteOptions, now: int) -> Site:
+async def add_site(
+    engine: AsyncEngine, name: str, origins: list[str], options: SiteOptions, now: int
+) -> Site:
     name = check_site_name(name)
     clean = sorted({normalize_origin(o) for o in origins})
     async with store_engine.write(engine) as conn:
@@ -112,7 +114,12 @@ async def add_site(engine: AsyncEngine, name: str, origins: list[str], options: 
 
 
 async def update_site(
-    engine: AsyncEngine, name: str, *, add_origins: list[str], remove_origins: list[str], options: SiteOptions | None
+    engine: AsyncEngine,
+    name: str,
+    *,
+    add_origins: list[str],
+    remove_origins: list[str],
+    options: SiteOptions | None,
 ) -> Site:
     async with store_engine.write(engine) as conn:
         site = await store.select_site_by_name(conn, name)

@@ -103,7 +103,9 @@ async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[
     return [_comment(r) for r in rows]
 
 
-async def select_own_hidden_comments(conn: AsyncConnection, thread_id: int, visitor_hash: str) -> list[Comment]:
+async def select_own_hidden_comments(
+    conn: AsyncConnection, thread_id: int, visitor_hash: str
+) -> list[Comment]:
     """A visitor's own comments in a thread that others cannot see (held for moderation)."""
     rows = await conn.execute(
         sa.select(*_PUBLIC_COLUMNS)
@@ -118,7 +120,9 @@ async def select_own_hidden_comments(conn: AsyncConnection, thread_id: int, visi
 
 
 async def update_comment_text(conn: AsyncConnection, comment_id: str, text: str, html: str, now: int) -> None:
-    await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(text=text, html=html, edited=now))
+    await conn.execute(
+        sa.update(comments).where(comments.c.id == comment_id).values(text=text, html=html, edited=now)
+    )
 
 
 async def mark_deleted(conn: AsyncConnection, comment_id: str, now: int) -> None:
@@ -140,7 +144,9 @@ async def mark_deleted(conn: AsyncConnection, comment_id: str, now: int) -> None
 
 
 async def add_to_comment_likes(conn: AsyncConnection, comment_id: str, delta: int) -> None:
-    await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(likes=comments.c.likes + delta))
+    await conn.execute(
+        sa.update(comments).where(comments.c.id == comment_id).values(likes=comments.c.likes + delta)
+    )
 
 
 async def select_comment_ids(conn: AsyncConnection, ids: Sequence[str]) -> set[str]:

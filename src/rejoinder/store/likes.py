@@ -32,7 +32,12 @@ async def insert_like(
         return False
     await conn.execute(
         sa.insert(likes).values(
-            thread_id=thread_id, comment_id=comment_id, liker=liker, name=name, avatar_key=avatar_key, created=now
+            thread_id=thread_id,
+            comment_id=comment_id,
+            liker=liker,
+            name=name,
+            avatar_key=avatar_key,
+            created=now,
         )
     )
     return True
@@ -41,12 +46,16 @@ async def insert_like(
 async def delete_like(conn: AsyncConnection, thread_id: int, comment_id: str, liker: str) -> bool:
     """Remove a like; False when there was none."""
     result = await conn.execute(
-        sa.delete(likes).where(likes.c.thread_id == thread_id, likes.c.comment_id == comment_id, likes.c.liker == liker)
+        sa.delete(likes).where(
+            likes.c.thread_id == thread_id, likes.c.comment_id == comment_id, likes.c.liker == liker
+        )
     )
     return bool(result.rowcount)
 
 
-async def select_recent_named_likers(conn: AsyncConnection, thread_id: int, limit: int) -> list[tuple[str, str]]:
+async def select_recent_named_likers(
+    conn: AsyncConnection, thread_id: int, limit: int
+) -> list[tuple[str, str]]:
     """(name, avatar key) of the most recent likers of the article who gave a name."""
     rows = await conn.execute(
         sa.select(likes.c.name, likes.c.avatar_key)

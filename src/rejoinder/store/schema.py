@@ -29,7 +29,9 @@ sites = sa.Table(
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(100), nullable=False, unique=True),
-    sa.Column("origins", sa.JSON, nullable=False, comment="List of allowed origins, e.g. https://example.org"),
+    sa.Column(
+        "origins", sa.JSON, nullable=False, comment="List of allowed origins, e.g. https://example.org"
+    ),
     sa.Column("settings", sa.JSON, nullable=False, comment="Per-site options (domain.sites.SiteOptions)"),
     sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
 )
@@ -85,7 +87,10 @@ likes = sa.Table(
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("thread_id", sa.BigInteger, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
     sa.Column(
-        "comment_id", sa.String(24), nullable=False, comment="The liked comment's id; empty string = the article"
+        "comment_id",
+        sa.String(24),
+        nullable=False,
+        comment="The liked comment's id; empty string = the article",
     ),
     sa.Column("liker", sa.String(64), nullable=False, comment="Keyed hash of the visitor (or identity)"),
     sa.Column("name", sa.String(200), nullable=True, comment="Shown in 'people like this' when set"),
@@ -100,7 +105,9 @@ authors = sa.Table(
     metadata,
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("email_md5", sa.String(32), nullable=True, comment="For the opt-in Gravatar lookup; never public"),
+    sa.Column(
+        "email_md5", sa.String(32), nullable=True, comment="For the opt-in Gravatar lookup; never public"
+    ),
     sa.Column("image", sa.LargeBinary, nullable=True, comment="Cached Gravatar image, if fetched"),
     sa.Column("image_type", sa.String(40), nullable=True),
     sa.Column("fetched", sa.BigInteger, nullable=True),

@@ -31,7 +31,9 @@ async def select_site_by_name(conn: AsyncConnection, name: str) -> Site | None:
     return _site(row) if row else None
 
 
-async def insert_site(conn: AsyncConnection, name: str, origins: list[str], options: SiteOptions, now: int) -> Site:
+async def insert_site(
+    conn: AsyncConnection, name: str, origins: list[str], options: SiteOptions, now: int
+) -> Site:
     result = await conn.execute(
         sa.insert(sites)
         .values(name=name, origins=origins, settings=msgspec.to_builtins(options), created=now)
@@ -42,7 +44,9 @@ async def insert_site(conn: AsyncConnection, name: str, origins: list[str], opti
 
 async def update_site(conn: AsyncConnection, site_id: int, origins: list[str], options: SiteOptions) -> None:
     await conn.execute(
-        sa.update(sites).where(sites.c.id == site_id).values(origins=origins, settings=msgspec.to_builtins(options))
+        sa.update(sites)
+        .where(sites.c.id == site_id)
+        .values(origins=origins, settings=msgspec.to_builtins(options))
     )
 
 

@@ -34,7 +34,9 @@ def _row(row: Any) -> ThreadRow:
     )
 
 
-async def select_thread(conn: AsyncConnection, site_id: int, *, uri: str | None, key: str | None) -> ThreadRow | None:
+async def select_thread(
+    conn: AsyncConnection, site_id: int, *, uri: str | None, key: str | None
+) -> ThreadRow | None:
     """The thread for an explicit key, else for the URL (the oldest one, when several pages share it)."""
     query = sa.select(threads).where(threads.c.site_id == site_id)
     if key is not None:
@@ -67,7 +69,9 @@ async def update_thread_title(conn: AsyncConnection, thread_id: int, title: str)
     await conn.execute(sa.update(threads).where(threads.c.id == thread_id).values(title=title))
 
 
-async def add_to_thread_counts(conn: AsyncConnection, thread_id: int, *, comments: int = 0, likes: int = 0) -> None:
+async def add_to_thread_counts(
+    conn: AsyncConnection, thread_id: int, *, comments: int = 0, likes: int = 0
+) -> None:
     await conn.execute(
         sa.update(threads)
         .where(threads.c.id == thread_id)
@@ -78,7 +82,9 @@ async def add_to_thread_counts(conn: AsyncConnection, thread_id: int, *, comment
     )
 
 
-async def count_for_uris(conn: AsyncConnection, site_ids: Sequence[int], uris: Sequence[str]) -> dict[str, tuple[int, int]]:
+async def count_for_uris(
+    conn: AsyncConnection, site_ids: Sequence[int], uris: Sequence[str]
+) -> dict[str, tuple[int, int]]:
     """(comments, likes) per normalised URI, summed over the threads at that URI; one indexed query."""
     if not uris:
         return {}
@@ -90,7 +96,9 @@ async def count_for_uris(conn: AsyncConnection, site_ids: Sequence[int], uris: S
     return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
 
-async def count_for_keys(conn: AsyncConnection, site_ids: Sequence[int], keys: Sequence[str]) -> dict[str, tuple[int, int]]:
+async def count_for_keys(
+    conn: AsyncConnection, site_ids: Sequence[int], keys: Sequence[str]
+) -> dict[str, tuple[int, int]]:
     if not keys:
         return {}
     rows = await conn.execute(

@@ -43,9 +43,7 @@ class ResponseCache:
         return entry
 
     @staticmethod
-    def build(
-        keys: list[str], generations: tuple[int, ...], body: bytes, cache_control: str
-    ) -> Entry:
+    def build(keys: list[str], generations: tuple[int, ...], body: bytes, cache_control: str) -> Entry:
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
         return Entry(
             slots=tuple(slot_of(k) for k in keys),
@@ -76,7 +74,9 @@ def wants_gzip(accept_encoding: bytes) -> bool:
     return False
 
 
-def respond(entry: Entry, accept_encoding: bytes, if_none_match: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def respond(
+    entry: Entry, accept_encoding: bytes, if_none_match: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """Status, headers and body for a cached entry (gzip when accepted, 304 when the ETag matches)."""
     use_gzip = entry.gzip_body is not None and wants_gzip(accept_encoding)
     etag = entry.gzip_etag if use_gzip else entry.etag

@@ -12,7 +12,6 @@ from rejoinder.services import comments as service
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import CommentOut, check_origin, client_ip, comment_out, ctx_of, rfc3339
 
-
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 EditTokenHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Edit-Token")]
 
@@ -96,4 +95,3 @@ async def delete_comment(
     ctx = ctx_of(request)
     await service.delete_comment(ctx, comment_id, token=edit_token)
     return Response(content=None, status_code=204)
-

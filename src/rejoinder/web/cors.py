@@ -61,7 +61,11 @@ class Cors:
 
         async def send_with_cors(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"access-control-allow-origin"]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"access-control-allow-origin"
+                ]
                 if allowed:
                     headers.append((b"access-control-allow-origin", allowed))
                     headers.append((b"access-control-expose-headers", EXPOSE))

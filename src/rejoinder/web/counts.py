@@ -32,5 +32,7 @@ async def get_counts(
     plan = await service.plan_counts(ctx, url or [])
     gens = ctx.invalidator.generations(plan.deps)  # before the query, as for threads
     counts = await service.count(ctx, plan)
-    body = msgspec.json.encode(CountsOut(counts={u: CountOut(comments=c, likes=lk) for u, (c, lk) in counts.items()}))
+    body = msgspec.json.encode(
+        CountsOut(counts={u: CountOut(comments=c, likes=lk) for u, (c, lk) in counts.items()})
+    )
     return cached_response(request, plan.deps, gens, body)

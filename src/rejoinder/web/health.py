@@ -25,6 +25,8 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[Health]:
     try:
         async with store_engine.read(ctx.engine) as conn:
             await conn.execute(sa.text("SELECT 1"))
-        return Response(Health("ok", __version__, ctx.engine.dialect.name), headers={"Cache-Control": "no-store"})
+        return Response(
+            Health("ok", __version__, ctx.engine.dialect.name), headers={"Cache-Control": "no-store"}
+        )
     except Exception:
         return Response(Health("unavailable", __version__, ctx.engine.dialect.name), status_code=503)

@@ -59,7 +59,9 @@ async def unlike_thread(
 
 
 @put("/api/comments/{comment_id:str}/like", summary="Like a comment", tags=["likes"])
-async def like_comment(request: Request[Any, Any, Any], comment_id: FromPath[str], visitor: VisitorHeader = None) -> LikeOut:
+async def like_comment(
+    request: Request[Any, Any, Any], comment_id: FromPath[str], visitor: VisitorHeader = None
+) -> LikeOut:
     result = await service.like_comment(ctx_of(request), comment_id, visitor=visitor, like=True)
     return LikeOut(liked=result.liked, likes=result.likes)
 

@@ -69,14 +69,20 @@ def encode_view(request: Request[Any, Any, Any], view: service.ThreadView, sort:
     return msgspec.json.encode(out)
 
 
-def cached_response(request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes) -> Response[bytes]:
+def cached_response(
+    request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes
+) -> Response[bytes]:
     ctx = ctx_of(request)
     cache: ResponseCache = request.app.state["cache"]
     max_age = ctx.settings.cache.max_age
-    entry = cache.build(keys, gens, body, f"public, max-age=0, s-maxage={max_age}, stale-while-revalidate={max_age}")
+    entry = cache.build(
+        keys, gens, body, f"public, max-age=0, s-maxage={max_age}, stale-while-revalidate={max_age}"
+    )
     cache.put(request.scope["path"].encode() + b"?" + request.scope["query_string"], entry)
     status, headers, payload = respond(
-        entry, request.headers.get("accept-encoding", "").encode(), request.headers.get("if-none-match", "").encode()
+        entry,
+        request.headers.get("accept-encoding", "").encode(),
+        request.headers.get("if-none-match", "").encode(),
     )
     return Response(
         content=payload,
@@ -102,7 +108,9 @@ async def get_thread(
     ref = await service.resolve_ref(ctx, url=url, key=key, site=site)
     keys = service.cache_keys(ref.site.id, ref.uri, ref.key)
     gens = ctx.invalidator.generations(keys)  # before the query: a write after it makes the entry stale
-    view = await service.read_thread(ctx, ref, sort=sort, page=page, limit=limit or ctx.settings.comments.page_size)
+    view = await service.read_thread(
+        ctx, ref, sort=sort, page=page, limit=limit or ctx.settings.comments.page_size
+    )
     return cached_response(request, keys, gens, encode_view(request, view, sort))
 
 

@@ -1,0 +1,3 @@
+"""Test configuration: the fixture plugins live in tests/fixtures/."""
+
+pytest_plugins = ["tests.fixtures.db", "tests.fixtures.app", "tests.fixtures.servers", "tests.fixtures.redis"]
