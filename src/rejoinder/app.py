@@ -30,6 +30,7 @@ from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
 from rejoinder.web.problems import EXCEPTION_HANDLERS
+from rejoinder.web.threads import FragmentMemo
 
 log = logging.getLogger("rejoinder")
 
@@ -81,6 +82,7 @@ class Rejoinder:
             debug=False,
         )
         self.litestar.state["cache"] = self.cache
+        self.litestar.state["fragments"] = FragmentMemo(settings.cache.comment_fragments)
         self.asgi = FastPath(Cors(self.litestar, self.sites), self.cache)
 
     @contextlib.asynccontextmanager

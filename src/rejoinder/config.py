@@ -68,6 +68,9 @@ class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     generation_file: Annotated[
         str, _h("File shared by workers to invalidate caches; empty = beside the DB")
     ] = ""
+    comment_fragments: Annotated[
+        int, _h("Encoded comments kept per worker to rebuild threads fast"), msgspec.Meta(ge=0)
+    ] = 50000
 
 
 class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -44,6 +44,18 @@ class Comment(msgspec.Struct, frozen=True):
     depth: int
 
 
+class CommentStub(msgspec.Struct, frozen=True):
+    """What ordering and pagination need of a comment, without its text (cheap to load for big threads)."""
+
+    id: str
+    parent: str | None
+    status: CommentStatus
+    created: int
+    edited: int | None
+    likes: int
+    depth: int
+
+
 class CommentLimits(msgspec.Struct, frozen=True):
     max_text_length: int = 10000
     max_name_length: int = 80

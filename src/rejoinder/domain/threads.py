@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 import msgspec
 
-from rejoinder.domain.comments import Comment
+from rejoinder.domain.comments import CommentStatus
+
+
+class Orderable(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def status(self) -> CommentStatus: ...
+    @property
+    def created(self) -> int: ...
+    @property
+    def likes(self) -> int: ...
+
+
+C = TypeVar("C", bound=Orderable)
 
 
 class Sort(enum.StrEnum):
@@ -24,34 +42,47 @@ class Page(msgspec.Struct, frozen=True):
     roots: int
 
 
-def display_order(comments: Sequence[Comment], sort: Sort) -> list[list[Comment]]:
+def display_order(comments: Sequence[C], sort: Sort) -> list[list[C]]:
     """Group comments into conversations: one list per root (root first, then its replies depth-first,
-    oldest first). Roots are ordered by `sort`. A reply whose parent is missing becomes a root."""
+    oldest first). Roots are ordered by `sort`. A reply whose parent is missing becomes a root.
+
+    Comments are expected oldest first (as the store returns them), which keeps every reply list sorted
+    without sorting it; other input is sorted first.
+    """
+    if any(a.created > b.created for a, b in itertools.pairwise(comments)):
+        comments = sorted(comments, key=lambda c: (c.created, c.id))
     ids = {c.id for c in comments}
-    children: dict[str | None, list[Comment]] = {}
+    children: dict[str, list[C]] = {}
+    roots: list[C] = []
     for c in comments:
-        parent = c.parent if c.parent in ids else None
-        children.setdefault(parent, []).append(c)
-    for kids in children.values():
-        kids.sort(key=lambda c: (c.created, c.id))
-    roots = list(children.get(None, []))
+        parent = c.parent
+        if parent is not None and parent in ids:
+            children.setdefault(parent, []).append(c)
+        else:
+            roots.append(c)
     if sort is Sort.NEWEST:
         roots.sort(key=lambda c: (-c.created, c.id))
     elif sort is Sort.TOP:
         roots.sort(key=lambda c: (-c.likes, c.created, c.id))
-    groups: list[list[Comment]] = []
+    groups: list[list[C]] = []
+    get = children.get
     for root in roots:
-        group: list[Comment] = []
+        if root.id not in children:
+            groups.append([root])
+            continue
+        group: list[C] = []
         stack = [root]
         while stack:
             node = stack.pop()
             group.append(node)
-            stack.extend(reversed(children.get(node.id, [])))
+            kids = get(node.id)
+            if kids:
+                stack.extend(reversed(kids))
         groups.append(group)
     return groups
 
 
-def paginate(groups: list[list[Comment]], page: int, size: int) -> tuple[list[Comment], Page]:
+def paginate(groups: list[list[C]], page: int, size: int) -> tuple[list[C], Page]:
     """The comments of one page of `size` conversations (roots), and where the page sits."""
     pages = max(1, math.ceil(len(groups) / size))
     start = (page - 1) * size
@@ -59,7 +90,7 @@ def paginate(groups: list[list[Comment]], page: int, size: int) -> tuple[list[Co
     return flat, Page(number=page, size=size, pages=pages, roots=len(groups))
 
 
-def page_of(groups: list[list[Comment]], comment_id: str, size: int) -> int | None:
+def page_of(groups: list[list[C]], comment_id: str, size: int) -> int | None:
     """The page number that shows `comment_id`, or None when it is not in the list."""
     for index, group in enumerate(groups):
         if any(c.id == comment_id for c in group):
@@ -67,27 +98,19 @@ def page_of(groups: list[list[Comment]], comment_id: str, size: int) -> int | No
     return None
 
 
-def prune_deleted(comments: Sequence[Comment]) -> list[Comment]:
+def prune_deleted(comments: Sequence[C]) -> list[C]:
     """Drop deleted comments that no longer hold up a visible reply (placeholders stay only when needed)."""
-    by_parent: dict[str | None, list[Comment]] = {}
+    deleted = CommentStatus.DELETED
+    if not any(c.status is deleted for c in comments):
+        return list(comments)
+    by_id = {c.id: c for c in comments}
+    visible: set[str] = set()
+    # Walk from every live comment up through its ancestors: each ancestor holds up a visible reply.
     for c in comments:
-        by_parent.setdefault(c.parent, []).append(c)
-    keep: dict[str, bool] = {}
-
-    def visible(c: Comment) -> bool:
-        if c.id in keep:
-            return keep[c.id]
-        stack = [(c, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if node.id in keep:
-                continue
-            kids = by_parent.get(node.id, [])
-            if not expanded and any(k.id not in keep for k in kids):
-                stack.append((node, True))
-                stack.extend((k, False) for k in kids if k.id not in keep)
-                continue
-            keep[node.id] = node.status.value != "deleted" or any(keep.get(k.id, False) for k in kids)
-        return keep[c.id]
-
-    return [c for c in comments if visible(c)]
+        if c.status is deleted:
+            continue
+        node: C | None = c
+        while node is not None and node.id not in visible:
+            visible.add(node.id)
+            node = by_id.get(node.parent) if node.parent is not None else None
+    return [c for c in comments if c.id in visible]

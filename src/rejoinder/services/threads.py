@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 import msgspec
 
-from rejoinder.domain.comments import Comment
+from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, page_of, paginate, prune_deleted
@@ -30,12 +33,17 @@ class ThreadRef(msgspec.Struct, frozen=True):
         return f"{self.site.id}|k:{self.key}" if self.key is not None else f"{self.site.id}|u:{self.uri}"
 
 
-class ThreadView(msgspec.Struct, frozen=True):
+@dataclass(frozen=True)
+class ThreadView:
+    """One page of a thread. `stubs` are in display order; `load` fetches the full comments for some of
+    their ids (the web layer keeps encoded comments it has seen and loads only the rest)."""
+
     ref: ThreadRef
     thread: ThreadRow | None
-    comments: list[Comment]
+    stubs: list[CommentStub]
     likers: list[Liker]
     page: Page
+    load: Callable[[list[str]], Awaitable[list[Comment]]]
 
 
 def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
@@ -69,20 +77,27 @@ async def resolve_ref(
 
 
 async def read_thread(ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, limit: int) -> ThreadView:
+    async def load(ids: list[str]) -> list[Comment]:
+        if not ids:
+            return []
+        async with store_engine.read(ctx.engine) as conn:
+            return await comment_store.select_comments_by_ids(conn, ids)
+
     async with store_engine.read(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
         if thread is None:
-            return ThreadView(ref=ref, thread=None, comments=[], likers=[], page=Page(1, limit, 1, 0))
-        comments = await comment_store.select_public_comments(conn, thread.id)
+            return ThreadView(ref=ref, thread=None, stubs=[], likers=[], page=Page(1, limit, 1, 0), load=load)
+        stubs = await comment_store.select_public_stubs(conn, thread.id)
         likers = await like_store.select_recent_named_likers(conn, thread.id, RECENT_LIKERS)
-    groups = display_order(prune_deleted(comments), sort)
+    groups = display_order(prune_deleted(stubs), sort)
     flat, page_info = paginate(groups, page, limit)
     return ThreadView(
         ref=ref,
         thread=thread,
-        comments=flat,
+        stubs=flat,
         likers=[Liker(name=n, avatar_key=k) for n, k in likers],
         page=page_info,
+        load=load,
     )
 
 
@@ -95,8 +110,8 @@ async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: in
         if found is None:
             raise NotFound("There is no comment with this id", code="comment-not-found")
         thread = await thread_store.select_thread_by_id(conn, found[0].thread_id)
-        comments = await comment_store.select_public_comments(conn, found[0].thread_id)
-    groups = display_order(prune_deleted(comments), sort)
+        stubs = await comment_store.select_public_stubs(conn, found[0].thread_id)
+    groups = display_order(prune_deleted(stubs), sort)
     number = page_of(groups, comment_id, limit)
     if number is None or thread is None:
         raise NotFound("This comment is not public", code="comment-not-found")

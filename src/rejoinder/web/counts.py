@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from rejoinder.services import counts as service
@@ -22,7 +23,12 @@ class CountsOut(msgspec.Struct):
     counts: dict[str, CountOut]
 
 
-@get("/api/counts", summary="Counts for many URLs", tags=["threads"])
+@get(
+    "/api/counts",
+    summary="Counts for many URLs",
+    tags=["threads"],
+    responses={200: ResponseSpec(data_container=CountsOut, description="Counts keyed by the URLs as given")},
+)
 async def get_counts(
     request: Request[Any, Any, Any],
     url: Annotated[list[str] | None, QueryParameter(description="An article URL; repeat for several")] = None,

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
 from rejoinder.domain.threads import Sort
 from rejoinder.services import threads as service
 from rejoinder.web.cache import ResponseCache, respond
@@ -46,27 +48,80 @@ class ThreadResponse(msgspec.Struct):
     sort: str
 
 
-def encode_view(request: Request[Any, Any, Any], view: service.ThreadView, sort: Sort) -> bytes:
+class FragmentMemo:
+    """Encoded comment objects by id, reused while the comment's status, edit time and likes are unchanged;
+    a thread re-read after one new comment then encodes (and loads the text of) only that comment."""
+
+    def __init__(self, max_entries: int = 50000) -> None:
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[tuple[CommentStatus, int | None, int], bytes]] = {}
+
+    def get(self, stub: CommentStub) -> bytes | None:
+        item = self._items.get(stub.id)
+        if item is not None and item[0] == (stub.status, stub.edited, stub.likes):
+            return item[1]
+        return None
+
+    def get_many(self, stubs: list[CommentStub]) -> list[bytes | None]:
+        items = self._items.get
+        out: list[bytes | None] = []
+        for stub in stubs:
+            item = items(stub.id)
+            out.append(
+                item[1]
+                if item is not None and item[0] == (stub.status.value, stub.edited, stub.likes)
+                else None
+            )
+        return out
+
+    def put(self, comment: Comment, fragment: bytes) -> None:
+        if len(self._items) >= self.max_entries:
+            for key in list(self._items)[: self.max_entries // 10 or 1]:
+                del self._items[key]
+        self._items[comment.id] = ((comment.status, comment.edited, comment.likes), fragment)
+
+
+async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView, sort: Sort) -> bytes:
+    """The response body: the thread object, then the comments assembled from encoded fragments."""
     ctx = ctx_of(request)
+    memo: FragmentMemo = request.app.state["fragments"]
     t = view.thread
-    out = ThreadResponse(
-        thread=ThreadOut(
-            url=t.uri if t else view.ref.uri,
-            key=t.key if t else view.ref.key,
-            title=t.title if t else None,
-            count=t.comment_count if t else 0,
-            likes=ThreadLikesOut(
-                count=t.like_count if t else 0,
-                recent=[LikerOut(name=lk.name, avatar=avatar_url(ctx, lk.avatar_key)) for lk in view.likers],
-            ),
+    thread = ThreadOut(
+        url=t.uri if t else view.ref.uri,
+        key=t.key if t else view.ref.key,
+        title=t.title if t else None,
+        count=t.comment_count if t else 0,
+        likes=ThreadLikesOut(
+            count=t.like_count if t else 0,
+            recent=[LikerOut(name=lk.name, avatar=avatar_url(ctx, lk.avatar_key)) for lk in view.likers],
         ),
-        comments=[comment_out(ctx, c) for c in view.comments],
-        page=PageOut(
-            number=view.page.number, size=view.page.size, pages=view.page.pages, roots=view.page.roots
-        ),
-        sort=sort.value,
     )
-    return msgspec.json.encode(out)
+    fragments = memo.get_many(view.stubs)
+    missing = [stub.id for stub, frag in zip(view.stubs, fragments, strict=True) if frag is None]
+    if missing:
+        encode = msgspec.json.encode
+        loaded = {}
+        for comment in await view.load(missing):
+            fragment = encode(comment_out(ctx, comment))
+            memo.put(comment, fragment)
+            loaded[comment.id] = fragment
+        fragments = [
+            f if f is not None else loaded.get(s.id) for s, f in zip(view.stubs, fragments, strict=True)
+        ]
+    page = PageOut(number=view.page.number, size=view.page.size, pages=view.page.pages, roots=view.page.roots)
+    return b"".join(
+        (
+            b'{"thread":',
+            msgspec.json.encode(thread),
+            b',"comments":[',
+            b",".join(f for f in fragments if f is not None),
+            b'],"page":',
+            msgspec.json.encode(page),
+            b',"sort":',
+            msgspec.json.encode(sort.value),
+            b"}",
+        )
+    )
 
 
 def cached_response(
@@ -92,7 +147,14 @@ def cached_response(
     )
 
 
-@get("/api/threads", summary="Read a thread", tags=["threads"])
+@get(
+    "/api/threads",
+    summary="Read a thread",
+    tags=["threads"],
+    responses={
+        200: ResponseSpec(data_container=ThreadResponse, description="The thread and one page of comments")
+    },
+)
 async def get_thread(
     request: Request[Any, Any, Any],
     url: FromQuery[str | None] = None,
@@ -111,7 +173,7 @@ async def get_thread(
     view = await service.read_thread(
         ctx, ref, sort=sort, page=page, limit=limit or ctx.settings.comments.page_size
     )
-    return cached_response(request, keys, gens, encode_view(request, view, sort))
+    return cached_response(request, keys, gens, await encode_view(request, view, sort))
 
 
 class LocateOut(msgspec.Struct):
