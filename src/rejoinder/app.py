@@ -14,7 +14,6 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from rejoinder import __version__
 from rejoinder.bus.base import Invalidator
@@ -25,7 +24,7 @@ from rejoinder.services.context import Context
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
-from rejoinder.web import ROUTES
+from rejoinder.web import ROUTES, apidocs
 from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
@@ -68,7 +67,7 @@ class Rejoinder:
         self.cache = ResponseCache(self.invalidator, settings.cache.max_entries)
         self.ctx: Context | None = None
         self.litestar = Litestar(
-            route_handlers=[*ROUTES, openapi_json],
+            route_handlers=[*ROUTES, openapi_json, apidocs.docs_asset],
             exception_handlers=EXCEPTION_HANDLERS,
             lifespan=[self._lifespan],
             request_max_body_size=settings.server.max_body_bytes,
@@ -77,7 +76,7 @@ class Rejoinder:
                 version=__version__,
                 description="Comments, likes and counts for articles. Errors are application/problem+json.",
                 path="/api/docs",
-                render_plugins=[SwaggerRenderPlugin()],
+                render_plugins=[apidocs.render_plugin()],
             ),
             debug=False,
         )

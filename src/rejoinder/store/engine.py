@@ -39,8 +39,14 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> AsyncEngine:
-    """An AsyncEngine for `url`; SQLite gets WAL, foreign keys, a busy timeout and the synchronous level."""
+def create_engine(
+    url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10, foreign_keys: bool = True
+) -> AsyncEngine:
+    """An AsyncEngine for `url`; SQLite gets WAL, foreign keys, a busy timeout and the synchronous level.
+
+    Migrations pass foreign_keys=False: SQLite's batch ALTER recreates tables, which foreign keys forbid
+    (https://www.sqlite.org/lang_altertable.html#otheralter).
+    """
     target, connect_args = driver_url(url)
     if target.startswith("sqlite"):
         engine = create_async_engine(target, connect_args=connect_args, pool_size=8, max_overflow=8)
@@ -50,7 +56,7 @@ def create_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int 
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute(f"PRAGMA synchronous={sync_level}")
             cur.close()
