@@ -20,6 +20,7 @@ from rejoinder.bus.base import Invalidator
 from rejoinder.bus.redis import RedisInvalidator
 from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
+from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
@@ -64,6 +65,7 @@ class Rejoinder:
         )
         self.invalidator = make_invalidator(settings)
         self.sites = SiteRegistry(self.engine)
+        self.avatars = Avatars(self.engine, GravatarSource(settings.avatars.gravatar_url))
         self.cache = ResponseCache(self.invalidator, settings.cache.max_entries)
         self.ctx: Context | None = None
         self.litestar = Litestar(
@@ -102,11 +104,13 @@ class Rejoinder:
             secret=secret,
             invalidator=self.invalidator,
             sites=self.sites,
+            avatars=self.avatars,
         )
         app.state["ctx"] = self.ctx
         try:
             yield
         finally:
+            await self.avatars.drain()
             await self.invalidator.stop()
             await self.engine.dispose()
 

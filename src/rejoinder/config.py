@@ -73,8 +73,70 @@ class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = 50000
 
 
+class AvatarSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    gravatar_url: Annotated[
+        str, _h("Gravatar base URL for sites that opt in (fetched by the server, never by readers)")
+    ] = "https://www.gravatar.com"
+
+
 class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, _h("redis://host:port/db for cross-host cache invalidation; empty = off")] = ""
+
+
+class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One sign-in provider, as `[auth.providers.NAME]`; NAME appears in /auth/NAME/callback."""
+
+    preset: Annotated[
+        str,
+        _h(
+            "google, microsoft, apple, github, gitlab, facebook, discord, wordpress, x, mastodon, "
+            "oidc (any OpenID provider by issuer) or oauth2 (explicit endpoints); empty = NAME"
+        ),
+    ] = ""
+    label: Annotated[str, _h("Name shown to readers; empty = the preset's")] = ""
+    icon: Annotated[str, _h("Icon name for the widget; empty = the preset's")] = ""
+    client_id: Annotated[str, _h("Client id registered at the provider (not needed for mastodon)")] = ""
+    client_secret_env: Annotated[str, _h("Environment variable holding the client secret")] = ""
+    client_secret_file: Annotated[str, _h("File holding the client secret (e.g. a mounted secret)")] = ""
+    issuer: Annotated[
+        str, _h("Issuer URL for preset oidc; base URL of a self-hosted GitLab for preset gitlab")
+    ] = ""
+    tenant: Annotated[str, _h("Microsoft tenant: common, organizations, consumers or a tenant id")] = "common"
+    authorize_url: Annotated[str, _h("Authorization endpoint (preset oauth2 only)")] = ""
+    token_url: Annotated[str, _h("Token endpoint (preset oauth2 only)")] = ""
+    userinfo_url: Annotated[str, _h("User-info endpoint (preset oauth2 only)")] = ""
+    scopes: Annotated[list[str], _h("Scopes to ask for; empty = the preset's")] = msgspec.field(
+        default_factory=list
+    )
+    sites: Annotated[list[str], _h("Sites offering this provider; empty = every site")] = msgspec.field(
+        default_factory=list
+    )
+
+
+class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    session_days: Annotated[
+        int, _h("Days a sign-in lasts before the reader signs in again"), msgspec.Meta(ge=1)
+    ] = 30
+    flow_seconds: Annotated[
+        int, _h("Seconds a reader has to finish signing in at a provider"), msgspec.Meta(ge=30, le=3600)
+    ] = 600
+    link_offer_seconds: Annotated[
+        int,
+        _h("Seconds an offer to link a new sign-in to an existing account stays open"),
+        msgspec.Meta(ge=60),
+    ] = 1800
+    http_timeout: Annotated[
+        int, _h("Seconds to wait for a provider's server"), msgspec.Meta(ge=1, le=120)
+    ] = 10
+    fediverse_app_name: Annotated[str, _h("Name rejoinder registers under at Mastodon servers")] = "rejoinder"
+    fediverse_allow_private: Annotated[
+        bool,
+        _h("Let readers name fediverse servers on loopback/private addresses or plain http (tests only)"),
+    ] = False
+    providers: Annotated[
+        dict[str, ProviderSettings],
+        _h("Sign-in providers as [auth.providers.NAME] tables; see docs/sign-in.md"),
+    ] = msgspec.field(default_factory=dict)
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -84,6 +146,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     comments: CommentSettings = msgspec.field(default_factory=CommentSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
+    avatars: AvatarSettings = msgspec.field(default_factory=AvatarSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -93,6 +157,8 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "comments": CommentSettings,
     "cache": CacheSettings,
     "redis": RedisSettings,
+    "auth": AuthSettings,
+    "avatars": AvatarSettings,
 }
 SECRET_KEYS = {("security", "secret_key"), ("redis", "url"), ("database", "url")}
 

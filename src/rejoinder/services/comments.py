@@ -130,6 +130,8 @@ async def post_comment(
         if comment.status is CommentStatus.PUBLISHED:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
     ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
+    if email and site.options.gravatar and ctx.avatars is not None:
+        await ctx.avatars.remember(comment.author.key, site.id, email)
     return Posted(comment=comment, edit_token=token)
 
 

@@ -7,12 +7,16 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.bus.base import Invalidator
 from rejoinder.config import Settings
 from rejoinder.services.sites import SiteRegistry
+
+if TYPE_CHECKING:
+    from rejoinder.services.avatars import Avatars
 
 
 def now_us() -> int:
@@ -26,5 +30,6 @@ class Context:
     secret: bytes
     invalidator: Invalidator
     sites: SiteRegistry
+    avatars: Avatars | None = None
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)

@@ -101,6 +101,12 @@ async def read_thread(ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, li
     )
 
 
+async def load_comments(view: ThreadView) -> list[Comment]:
+    """The full comments of a view's page, in display order (for server-rendered pages)."""
+    by_id = {c.id: c for c in await view.load([s.id for s in view.stubs])}
+    return [by_id[s.id] for s in view.stubs if s.id in by_id]
+
+
 async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: int) -> tuple[ThreadRow, int]:
     """The thread of a public comment and the page that shows it (for permalinks)."""
     from rejoinder.errors import NotFound

@@ -39,7 +39,7 @@ def rfc3339(us: int) -> str:
 
 
 def avatar_url(ctx: Context, key: str) -> str:
-    return f"{ctx.settings.server.public_url.rstrip('/')}/api/avatars/{key}.svg"
+    return f"{ctx.settings.server.public_url.rstrip('/')}/api/avatars/{key}"
 
 
 def comment_out(ctx: Context, c: Comment) -> CommentOut:
