@@ -266,6 +266,35 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("invalid setting database.url: must start with sqlite:// or postgresql://")
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
+    _validate_providers(settings.auth)
+
+
+def _validate_providers(auth: AuthSettings) -> None:
+    from rejoinder.auth.providers.presets import PRESETS
+
+    for name, provider in auth.providers.items():
+        where = f"auth.providers.{name}"
+        if not name.replace("-", "").replace("_", "").isalnum() or not name.isascii() or len(name) > 40:
+            raise ConfigError(f"invalid setting {where}: a provider name uses a-z, 0-9, '-' and '_' (max 40)")
+        preset = provider.preset or name
+        if preset not in PRESETS:
+            raise ConfigError(
+                f"invalid setting {where}.preset: {preset!r} is not one of {', '.join(sorted(PRESETS))}"
+            )
+        if PRESETS[preset].needs_client and not provider.client_id:
+            raise ConfigError(f"missing setting {where}.client_id: register rejoinder at the provider first")
+        if provider.client_secret_env and provider.client_secret_file:
+            raise ConfigError(
+                f"invalid setting {where}: give client_secret_env or client_secret_file, not both"
+            )
+        if preset == "oidc" and not provider.issuer:
+            raise ConfigError(f"missing setting {where}.issuer: the OpenID issuer URL")
+        if preset == "oauth2" and not (
+            provider.authorize_url and provider.token_url and provider.userinfo_url
+        ):
+            raise ConfigError(
+                f"missing setting {where}: preset oauth2 needs authorize_url, token_url, userinfo_url"
+            )
 
 
 def describe_settings() -> list[tuple[str, str, Any, str]]:
@@ -292,11 +321,33 @@ def example_toml(secret_key: str = "") -> str:
             current = section
         value = secret_key if (section, key) == ("security", "secret_key") and secret_key else default
         lines.append(f"# {help_text}")
+        if isinstance(value, dict):  # a table of tables, e.g. [auth.providers.NAME]: shown as an example
+            lines += _example_tables(section, key)
+            continue
         lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
+def _example_tables(section: str, key: str) -> list[str]:
+    if (section, key) != ("auth", "providers"):
+        return []
+    lines = ["#", "# [auth.providers.google]"]
+    for field in msgspec.structs.fields(ProviderSettings):
+        help_text = next(
+            (m.description for m in getattr(field.type, "__metadata__", ()) if isinstance(m, msgspec.Meta)),
+            "",
+        )
+        example = {"client_id": "1234.apps.googleusercontent.com", "client_secret_env": "GOOGLE_SECRET"}
+        value = example.get(field.name, field.default if field.default is not msgspec.NODEFAULT else "")
+        if field.default_factory is not msgspec.NODEFAULT:
+            value = field.default_factory()
+        lines.append(f"# {field.name} = {_toml_value(value)}    # {help_text}")
+    return lines
+
+
 def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

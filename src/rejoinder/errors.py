@@ -3,6 +3,7 @@
     RejoinderError
      ├── Invalid            (422, field errors; `errors` lists them)
      │    └── BadRequest    (400, a body that cannot be read at all)
+     ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
      ├── NotFound           (404)
      ├── Forbidden          (403)
      ├── Conflict           (409)
@@ -61,6 +62,12 @@ class BadRequest(Invalid):
     status = 400
     title = "Malformed request"
     default_code = "malformed-request"
+
+
+class Unauthorized(RejoinderError):
+    status = 401
+    title = "Not signed in"
+    default_code = "unauthorized"
 
 
 class NotFound(RejoinderError):

@@ -1,9 +1,17 @@
-"""Readers and authors: opaque per-site author keys, visitor hashes, and the identicon."""
+"""Readers and authors: opaque per-site author keys, visitor hashes, the identicon, and the signed-in
+reader's Identity with its Credentials (pure types and rules; storage is in store/identities.py)."""
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
+import re
+
+import msgspec
+
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import Invalid
 
 
 def keyed_hash(secret: bytes, *parts: str, length: int = 32) -> str:
@@ -59,3 +67,104 @@ def anonymize_ip(address: str | None) -> str | None:
         ip = ip.ipv4_mapped
     prefix = 24 if ip.version == 4 else 56
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+# --- Signed-in readers: identities and their credentials -------------------------------------------------
+# An Identity is the reader as rejoinder knows them (name, avatar, optional verified email); Credentials are
+# the ways they prove it (an OIDC/OAuth subject at a provider, a verified email address, a passkey, a
+# publisher-SSO subject). An identity outlives any one provider: add a second credential and the first
+# provider can go away. See docs/sign-in.md.
+
+
+class CredentialKind(enum.StrEnum):
+    """Stored as the string value; (kind, provider, subject) is unique."""
+
+    OIDC = "oidc"  # OpenID Connect or OAuth 2.0 subject at a provider (also Mastodon: provider = the server)
+    EMAIL = "email"  # a verified email address (provider = "email", subject = the lower-cased address)
+    PASSKEY = "passkey"  # a WebAuthn credential (provider = the RP id, subject = the credential id)
+    SSO = "sso"  # the publisher's own user id (provider = the site name, subject = the publisher's user id)
+
+
+class Identity(msgspec.Struct, frozen=True):
+    id: str  # public random id (never a sequence)
+    display_name: str
+    email: str | None  # verified only; never public
+    profile_url: str | None
+    show_in_likes: bool  # may its name and avatar appear in "people like this"
+    created: int  # microseconds since the epoch, UTC
+
+
+class Credential(msgspec.Struct, frozen=True):
+    identity_id: str
+    kind: CredentialKind
+    provider: str  # provider name in the config ("google", "mastodon:example.social", "email", ...)
+    subject: str  # the provider's stable id for the account
+    label: str  # how the account is shown: "Ann Example", "@ann@example.social", "ann@example.org"
+    email: str | None  # the address the provider gave, if any
+    email_verified: bool
+    created: int
+    last_used: int | None = None
+
+
+class Profile(msgspec.Struct, frozen=True):
+    """What a provider tells about the account that just signed in (already validated)."""
+
+    provider: str
+    subject: str
+    name: str | None = None
+    email: str | None = None
+    email_verified: bool = False
+    profile_url: str | None = None
+    username: str | None = None  # handle at the provider, e.g. "@ann@example.social"
+    kind: CredentialKind = CredentialKind.OIDC
+
+
+NAME_MAX = 80
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_display_name(raw: str | None, *, fallback: str = "Reader", max_length: int = NAME_MAX) -> str:
+    """A display name from a provider or the reader: control and bidi characters removed, spaces
+    collapsed, cut at `max_length`; `fallback` when nothing is left."""
+    if not raw:
+        return fallback
+    name = " ".join(_NAME_CONTROL.sub("", raw).split())
+    return name[:max_length].strip() or fallback
+
+
+def check_display_name(raw: str, *, max_length: int = NAME_MAX) -> str:
+    """A display name the reader typed (PATCH /api/me): refused rather than repaired."""
+    check_text_field(raw, "display_name")
+    name = " ".join(_NAME_CONTROL.sub("", raw).split())
+    if not name:
+        raise Invalid.field("display_name", "name-empty", "The name must not be empty")
+    if len(name) > max_length:
+        raise Invalid.field(
+            "display_name", "name-too-long", f"The name is longer than {max_length} characters"
+        )
+    return name
+
+
+def identity_avatar_key(secret: bytes, identity_id: str) -> str:
+    """The avatar key of an identity (an identicon served by rejoinder; no third party sees the reader)."""
+    return keyed_hash(secret, "identity", identity_id, length=20)
+
+
+def identity_liker(secret: bytes, identity_id: str) -> str:
+    """What the likes table keeps as the liker of a signed-in reader (distinct from any visitor hash)."""
+    return keyed_hash(secret, "liker", "identity", identity_id, length=40)
+
+
+def credential_label(profile: Profile) -> str:
+    """How a credential is shown under "via PROVIDER": the handle, else the name, else the email."""
+    return clean_display_name(
+        profile.username or profile.name or profile.email, fallback=profile.subject[:40]
+    )
+
+
+def normalize_email(raw: str | None) -> str | None:
+    """Addresses compare case-insensitively (RFC 5321 allows case-sensitive local parts; no provider uses them)."""
+    if not raw:
+        return None
+    value = raw.strip().lower()
+    return value if "@" in value and len(value) <= 254 else None

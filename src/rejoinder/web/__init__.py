@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rejoinder.web import avatars, comments, counts, health, likes, threads, viewer
+from rejoinder.web import account, avatars, comments, counts, health, likes, threads, viewer
 
 ROUTES: list[Any] = [
     threads.get_thread,
@@ -20,4 +20,5 @@ ROUTES: list[Any] = [
     viewer.get_viewer,
     avatars.get_avatar,
     health.healthz,
+    *account.ROUTES,
 ]

@@ -1,0 +1,134 @@
+"""The Provider seam: what a sign-in provider does (start a flow, finish it into a Profile), plus the
+small helpers every provider shares (claim paths, secrets from env/files, safe error texts).
+
+A flow is two calls with a browser round trip between them. rejoinder keeps what `begin` returns in
+`saved` server-side (a one-time ticket keyed by `state`, bound to the browser) and hands it back to
+`complete`:
+
+    begun = await provider.begin(state=state, redirect_uri=cb, server=None)   # → 303 begun.url
+    profile = await provider.complete(params=query, redirect_uri=cb, saved=begun.saved)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import msgspec
+
+from rejoinder.config import ProviderSettings
+from rejoinder.domain.identity import Profile
+from rejoinder.errors import ConfigError, Forbidden, Unavailable
+
+
+class Begun(msgspec.Struct, frozen=True):
+    url: str  # where the browser goes next (the provider's authorization endpoint)
+    saved: dict[str, Any]  # PKCE verifier, nonce…: kept server-side until the callback
+
+
+class ProviderInfo(msgspec.Struct, frozen=True):
+    """What the widget needs to draw a provider's button."""
+
+    name: str
+    label: str
+    icon: str
+    asks_server: bool  # the reader types a server or handle first (Mastodon)
+
+
+class Provider(Protocol):
+    name: str
+    label: str
+    icon: str
+    asks_server: bool
+    sites: tuple[str, ...]  # empty: every site
+
+    async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
+        """The authorization URL for a new flow and what to keep until its callback."""
+        ...
+
+    async def complete(
+        self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
+    ) -> Profile:
+        """Exchange the callback's code and return the validated account.
+
+        Raises:
+            Forbidden: the provider refused, or what it returned failed a check.
+            Unavailable: the provider could not be reached.
+        """
+        ...
+
+    def session_label(self, profile: Profile) -> str:
+        """What the widget shows after "via": the provider's name, or the handle for Mastodon."""
+        ...
+
+
+def claim(document: Mapping[str, Any], paths: tuple[str, ...]) -> Any:
+    """The first present, non-empty value at one of the dotted `paths` ("data.id") in a JSON document."""
+    for path in paths:
+        value: Any = document
+        for part in path.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                value = None
+                break
+            value = value[part]
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def truthy(value: Any) -> bool:
+    """Claims such as Apple's email_verified come as booleans or as the strings "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() == "true"
+
+
+def load_secret(name: str, settings: ProviderSettings, env: Mapping[str, str] | None = None) -> str | None:
+    """The client secret from the environment variable or file the config names (never from the config
+    itself, so config files can be shared). Raises ConfigError naming the setting, not the value."""
+    env = os.environ if env is None else env
+    where = f"auth.providers.{name}"
+    if settings.client_secret_env:
+        value = env.get(settings.client_secret_env, "")
+        if not value:
+            raise ConfigError(
+                f"{where}.client_secret_env: environment variable {settings.client_secret_env} is not set"
+            )
+        return value.strip()
+    if settings.client_secret_file:
+        try:
+            value = Path(settings.client_secret_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"{where}.client_secret_file: cannot read {settings.client_secret_file} ({type(exc).__name__})"
+            ) from None
+        if not value:
+            raise ConfigError(f"{where}.client_secret_file: {settings.client_secret_file} is empty")
+        return value
+    return None
+
+
+_ERROR_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def provider_error(params: Mapping[str, str]) -> None:
+    """Raise Forbidden when the callback carries an OAuth `error` (RFC 6749 §4.1.2.1). Only the error code
+    is repeated, never the provider's free-text description (it can echo request data)."""
+    error = params.get("error")
+    if error is None:
+        return
+    shown = error if _ERROR_CODE.match(error) else "error"
+    if shown == "access_denied":
+        raise Forbidden("You cancelled signing in at the provider", code="provider-denied")
+    raise Forbidden(f"The provider did not sign you in ({shown})", code="provider-error")
+
+
+def unreachable(what: str, exc: BaseException) -> Unavailable:
+    """An Unavailable naming the provider step and the exception class only (no URL, no secret)."""
+    return Unavailable(
+        f"The sign-in provider could not be reached ({what}: {type(exc).__name__}); try again",
+        code="provider-unreachable",
+    )

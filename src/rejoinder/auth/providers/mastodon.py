@@ -1,0 +1,327 @@
+"""Mastodon and other fediverse servers: the reader names their server (or @user@server); rejoinder
+registers itself there on first use (Mastodon's POST /api/v1/apps, or RFC 7591 dynamic registration
+when the server's metadata offers it), keeps that app per server, then runs the code flow with PKCE.
+
+Because the server name comes from a reader, every request rejoinder sends on their behalf goes only to
+a host that resolves to public addresses (no loopback, private, link-local or reserved ranges) over https,
+unless `auth.fediverse_allow_private` is on (tests). Redirects are not followed.
+"""
+
+# ruff: noqa: S105  (token_auth names a client authentication method, not a password)
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+from collections.abc import Mapping
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx2
+import msgspec
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
+
+from rejoinder.auth.providers.base import Begun, provider_error, unreachable
+from rejoinder.auth.providers.oidc import safe_error
+from rejoinder.auth.providers.presets import Preset
+from rejoinder.config import AuthSettings, ProviderSettings
+from rejoinder.domain.identity import Profile
+from rejoinder.errors import Forbidden, Invalid
+
+
+class RegisteredApp(msgspec.Struct, frozen=True):
+    """What a server gave rejoinder at registration, plus the endpoints found by discovery."""
+
+    client_id: str
+    client_secret: str | None
+    authorize_url: str
+    token_url: str
+    scopes: tuple[str, ...]
+    account_url: str = ""  # Mastodon: /api/v1/accounts/verify_credentials
+    userinfo_url: str = ""  # an OpenID server: its userinfo endpoint
+    token_auth: str = "client_secret_post"
+
+
+class AppStore(Protocol):
+    """Where registered apps are kept (services/accounts.py: the oauth_apps table)."""
+
+    async def get(self, server: str, redirect_uri: str) -> dict[str, Any] | None: ...
+
+    async def put(self, server: str, redirect_uri: str, app: dict[str, Any]) -> None: ...
+
+
+_HOST = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+_USER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def parse_server(raw: str | None, *, allow_insecure: bool) -> str:
+    """The base URL of the server a reader typed: `example.social`, `@ann@example.social`,
+    `ann@example.social` or `https://example.social`.
+
+    Raises:
+        Invalid: not a host name (or http:// without the test setting).
+    """
+    value = (raw or "").strip()
+    if not value:
+        raise Invalid.field("server", "server-required", "Type your server, e.g. mastodon.social")
+    if len(value) > 300:
+        raise Invalid.field("server", "server-invalid", "That is not a server name")
+    if "://" not in value and "@" in value:
+        user, _, value = value.lstrip("@").rpartition("@")
+        if user and not _USER.match(user):
+            raise Invalid.field("server", "server-invalid", "That is not a handle like @you@example.social")
+    scheme = "https"
+    if "://" in value:
+        scheme, _, value = value.partition("://")
+        scheme = scheme.lower()
+        if scheme not in ("https", "http") or (scheme == "http" and not allow_insecure):
+            raise Invalid.field("server", "server-invalid", "The server must be reached over https")
+    value = value.rstrip("/")
+    try:
+        parts = urlsplit(f"{scheme}://{value}")
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii").lower()
+    except (ValueError, UnicodeError):
+        raise Invalid.field("server", "server-invalid", "That is not a server name") from None
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        raise Invalid.field("server", "server-invalid", "Give only the server name, e.g. mastodon.social")
+    literal = _ip(host)
+    if not (_HOST.match(host) or (literal is not None and allow_insecure)):
+        raise Invalid.field("server", "server-invalid", "That is not a server name")
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{scheme}://{netloc}"
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def is_public(address: str) -> bool:
+    """True for a globally routable unicast address (not loopback, private, link-local, reserved…)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback)
+
+
+async def check_reachable(url: str, *, allow_private: bool) -> None:
+    """Refuse to contact `url` unless its host resolves only to public addresses (SSRF guard).
+
+    Raises:
+        Forbidden: server-not-public. Invalid: the name does not resolve.
+    """
+    if allow_private:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise Forbidden("rejoinder only contacts fediverse servers over https", code="server-not-public")
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+        )
+    except (OSError, UnicodeError):
+        raise Invalid.field("server", "server-unknown", "That server name does not resolve") from None
+    addresses = {str(info[4][0]) for info in infos}
+    if not addresses or not all(is_public(a) for a in addresses):
+        raise Forbidden(
+            "That server is not on the public internet; rejoinder will not contact it",
+            code="server-not-public",
+        )
+
+
+class MastodonProvider:
+    asks_server = True
+
+    def __init__(
+        self, name: str, preset: Preset, settings: ProviderSettings, auth: AuthSettings, apps: AppStore
+    ) -> None:
+        self.name = name
+        self.preset = preset
+        self.label = settings.label or preset.label
+        self.icon = settings.icon or preset.icon
+        self.sites = tuple(settings.sites)
+        self.apps = apps
+        self.app_name = auth.fediverse_app_name
+        self.allow_private = auth.fediverse_allow_private
+        self.timeout = float(auth.http_timeout)
+
+    def __repr__(self) -> str:
+        return f"MastodonProvider({self.name!r})"
+
+    def session_label(self, profile: Profile) -> str:
+        return profile.username or self.label
+
+    async def _request(
+        self, method: str, url: str, what: str, *, token: str | None = None, **kwargs: Any
+    ) -> httpx2.Response:
+        await check_reachable(url, allow_private=self.allow_private)
+        headers = {"Accept": "application/json", "User-Agent": "rejoinder"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            async with httpx2.AsyncClient(timeout=self.timeout, follow_redirects=False) as http:
+                return await http.request(method, url, headers=headers, **kwargs)
+        except httpx2.HTTPError as exc:
+            raise unreachable(what, exc) from None
+
+    async def _json(self, response: httpx2.Response, what: str) -> dict[str, Any]:
+        if response.status_code not in (200, 201):
+            raise Forbidden(
+                f"The server answered {response.status_code} to the {what} request", code="provider-error"
+            )
+        try:
+            doc = response.json()
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            raise Forbidden(f"The server's {what} answer is not a JSON object", code="provider-error")
+        return doc
+
+    async def _discover(self, base: str) -> dict[str, Any]:
+        """RFC 8414 metadata (Mastodon ≥ 4.3 serves it), else OpenID discovery, else nothing (old Mastodon)."""
+        for path in ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"):
+            response = await self._request("GET", base + path, "discovery")
+            if response.status_code == 200:
+                try:
+                    doc = response.json()
+                except ValueError:
+                    continue
+                if isinstance(doc, dict) and doc.get("authorization_endpoint"):
+                    return doc
+        return {}
+
+    async def app_for(self, base: str, redirect_uri: str) -> RegisteredApp:
+        """The app rejoinder registered at `base`, registering it now if this is the first reader there."""
+        found = await self.apps.get(base, redirect_uri)
+        if found is not None:
+            return msgspec.convert(found, RegisteredApp)
+        meta = await self._discover(base)
+        supported = meta.get("scopes_supported") or []
+        if "openid" in supported:
+            scopes: tuple[str, ...] = ("openid", "profile")
+        elif "profile" in supported:
+            scopes = ("profile",)  # Mastodon 4.3+: read the account, nothing else
+        else:
+            scopes = tuple(self.preset.scopes)
+        if meta.get("registration_endpoint"):  # RFC 7591 dynamic client registration
+            response = await self._request(
+                "POST",
+                str(meta["registration_endpoint"]),
+                "registration",
+                json={
+                    "client_name": self.app_name,
+                    "redirect_uris": [redirect_uri],
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "token_endpoint_auth_method": "client_secret_basic",
+                    "scope": " ".join(scopes),
+                },
+            )
+            token_auth = "client_secret_basic"
+        else:  # Mastodon's own API
+            response = await self._request(
+                "POST",
+                str(meta.get("app_registration_endpoint") or base + "/api/v1/apps"),
+                "registration",
+                data={
+                    "client_name": self.app_name,
+                    "redirect_uris": redirect_uri,
+                    "scopes": " ".join(scopes),
+                },
+            )
+            token_auth = "client_secret_post"
+        doc = await self._json(response, "registration")
+        if not isinstance(doc.get("client_id"), str):
+            raise Forbidden("The server did not register rejoinder", code="registration-failed")
+        app = RegisteredApp(
+            client_id=doc["client_id"],
+            client_secret=doc.get("client_secret") if isinstance(doc.get("client_secret"), str) else None,
+            authorize_url=str(meta.get("authorization_endpoint") or base + "/oauth/authorize"),
+            token_url=str(meta.get("token_endpoint") or base + "/oauth/token"),
+            scopes=scopes,
+            account_url="" if "openid" in scopes else base + "/api/v1/accounts/verify_credentials",
+            userinfo_url=str(meta.get("userinfo_endpoint") or "") if "openid" in scopes else "",
+            token_auth=token_auth,
+        )
+        await self.apps.put(base, redirect_uri, msgspec.to_builtins(app))
+        return app
+
+    def _client(self, app: RegisteredApp, redirect_uri: str) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            scope=" ".join(app.scopes),
+            redirect_uri=redirect_uri,
+            code_challenge_method="S256",
+            token_endpoint_auth_method=app.token_auth,
+            timeout=self.timeout,
+        )
+
+    async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
+        base = parse_server(server, allow_insecure=self.allow_private)
+        app = await self.app_for(base, redirect_uri)
+        verifier = generate_token(64)
+        async with self._client(app, redirect_uri) as client:
+            url, _ = client.create_authorization_url(app.authorize_url, state=state, code_verifier=verifier)
+        return Begun(url=url, saved={"server": base, "verifier": verifier})
+
+    async def complete(
+        self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
+    ) -> Profile:
+        provider_error(params)
+        code = params.get("code")
+        if not code:
+            raise Forbidden("The server's answer has no authorization code", code="code-missing")
+        base = str(saved.get("server", ""))
+        app = await self.app_for(base, redirect_uri)
+        await check_reachable(app.token_url, allow_private=self.allow_private)
+        try:
+            async with self._client(app, redirect_uri) as client:
+                token = await client.fetch_token(
+                    app.token_url,
+                    grant_type="authorization_code",
+                    code=code,
+                    code_verifier=str(saved.get("verifier", "")),
+                )
+        except OAuthError as exc:
+            raise Forbidden(
+                f"The server refused the sign-in code ({safe_error(exc)})", code="token-rejected"
+            ) from None
+        except httpx2.HTTPStatusError as exc:
+            raise Forbidden(
+                f"The server's token endpoint answered {exc.response.status_code}", code="token-rejected"
+            ) from None
+        except httpx2.HTTPError as exc:
+            raise unreachable("token", exc) from None
+        access = str(token.get("access_token") or "")
+        if not access:
+            raise Forbidden("The server returned no access token", code="token-rejected")
+        host = urlsplit(base).netloc
+        if app.account_url:
+            doc = await self._json(
+                await self._request("GET", app.account_url, "account", token=access), "account"
+            )
+            subject, user = doc.get("id"), doc.get("username")
+            name, url = doc.get("display_name") or user, doc.get("url")
+        else:
+            doc = await self._json(
+                await self._request("GET", app.userinfo_url, "user-info", token=access), "user-info"
+            )
+            subject, user = doc.get("sub"), doc.get("preferred_username") or doc.get("sub")
+            name, url = doc.get("name") or user, doc.get("profile")
+        if not isinstance(subject, str | int) or not isinstance(user, str) or not _USER.match(user):
+            raise Forbidden("The server did not say who signed in", code="subject-missing")
+        return Profile(
+            provider=f"{self.name}:{host}",
+            subject=str(subject),
+            name=str(name) if isinstance(name, str) else None,
+            profile_url=url if isinstance(url, str) and url.startswith(("https://", base + "/")) else None,
+            username=f"@{user}@{host}",
+        )

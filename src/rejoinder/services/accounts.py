@@ -1,0 +1,519 @@
+"""Sign-in use cases: run a provider flow, turn its Profile into an identity and a session, and what a
+signed-in reader does with their account (who am I, rename, show in likes, link a credential, log out).
+
+Other ways to sign in (email links, passkeys, publisher SSO) call `sign_in_with_profile` with their own
+verified Profile (kind = email | passkey | sso) and get the same identities, link offers and sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+
+from rejoinder.auth.providers import Registry
+from rejoinder.auth.providers.base import ProviderInfo
+from rejoinder.auth.sessions import Session, check_session, new_token, parse_bearer, token_hash
+from rejoinder.domain.identity import (
+    Credential,
+    Identity,
+    Profile,
+    check_display_name,
+    clean_display_name,
+    credential_label,
+    normalize_email,
+)
+from rejoinder.domain.sites import Site
+from rejoinder.domain.urls import normalize_origin, normalize_url, origin_of
+from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from rejoinder.services.context import Context
+from rejoinder.services.threads import cache_keys
+from rejoinder.store import engine as store_engine
+from rejoinder.store import identities as identity_store
+from rejoinder.store import sessions as session_store
+
+US = 1_000_000
+FLOW = "flow"
+LINK_OFFER = "link-offer"
+LINK_TICKET = "link-ticket"
+LINK_TICKET_SECONDS = 600
+
+
+class SignedIn(msgspec.Struct, frozen=True):
+    """A bearer token's identity and session (what every signed-in request starts from)."""
+
+    identity: Identity
+    session: Session
+    token_hash: str
+
+
+class LinkOffer(msgspec.Struct, frozen=True):
+    """A new credential whose verified email belongs to an existing identity: nothing is merged until the
+    reader, signed in as that identity, accepts (or declines, and gets a separate identity)."""
+
+    offer: str  # one-time secret for accept/decline
+    provider_label: str
+    existing_name: str
+    existing_via: list[str]  # labels of the existing identity's credentials: "sign in with one of these"
+    expires: int
+
+
+class Outcome(msgspec.Struct, frozen=True):
+    kind: Literal["session", "link-offer"]
+    token: str | None = None
+    identity: Identity | None = None
+    provider: str = ""
+    label: str = ""  # "via …"
+    offer: LinkOffer | None = None
+
+
+class Flow(msgspec.Struct, frozen=True):
+    """A pending provider flow, taken (once) from its ticket at the callback."""
+
+    provider: str
+    site: str
+    origin: str  # the article page's origin: postMessage target, checked against the site
+    mode: Literal["popup", "redirect"]
+    return_url: str | None
+    saved: dict[str, Any]
+    link_identity: str | None = None
+
+
+# --- sessions -----------------------------------------------------------------------------------------
+
+
+async def open_session(ctx: Context, conn: Any, identity_id: str, *, provider: str, label: str) -> str:
+    """Create a session inside the caller's transaction; returns the bearer token (shown once)."""
+    token = new_token(ctx.token)
+    now = ctx.clock()
+    await session_store.insert_session(
+        conn,
+        token_hash(token),
+        identity_id=identity_id,
+        provider=provider,
+        label=label,
+        now=now,
+        expires=now + ctx.settings.auth.session_days * 86400 * US,
+    )
+    return token
+
+
+async def authenticate(ctx: Context, authorization: str | None) -> SignedIn:
+    """The signed-in reader of an `Authorization: Bearer` header.
+
+    Raises:
+        Unauthorized: missing, malformed, unknown (tampered), revoked or expired token.
+    """
+    digest = token_hash(parse_bearer(authorization))
+    async with store_engine.read(ctx.engine) as conn:
+        session = check_session(await session_store.select_session(conn, digest), ctx.clock())
+        identity = await identity_store.select_identity(conn, session.identity_id)
+    if identity is None:  # deleted since: the session died with it
+        check_session(None, 0)
+    assert identity is not None
+    return SignedIn(identity=identity, session=session, token_hash=digest)
+
+
+async def optional_reader(ctx: Context, authorization: str | None) -> SignedIn | None:
+    """The signed-in reader, or None for a guest (no header). A bad token is still an error: a widget
+    that believes it is signed in must learn that it is not, rather than post as a guest."""
+    if not authorization:
+        return None
+    return await authenticate(ctx, authorization)
+
+
+async def sign_out(ctx: Context, authorization: str | None) -> None:
+    """Revoke the session of this token (logging out twice is fine; an unknown token is a 401)."""
+    digest = token_hash(parse_bearer(authorization))
+    async with store_engine.write(ctx.engine) as conn:
+        if await session_store.select_session(conn, digest) is None:
+            check_session(None, 0)
+        await session_store.revoke_session(conn, digest, ctx.clock())
+
+
+# --- identities ---------------------------------------------------------------------------------------
+
+
+async def sign_in_with_profile(
+    ctx: Context, profile: Profile, *, label: str, link_identity: str | None = None
+) -> Outcome:
+    """Find or create the identity of a verified Profile and open a session for it.
+
+    - A known credential signs its identity in.
+    - With `link_identity` (a signed-in reader adding a way to sign in), an unknown credential is added to
+      that identity; one that belongs to someone else is a Conflict.
+    - Otherwise an unknown credential whose *verified* email is an existing identity's gives a LinkOffer
+      instead of a session: accounts are never merged silently.
+    - Otherwise a new identity is created.
+    """
+    now = ctx.clock()
+    email = normalize_email(profile.email) if profile.email_verified else None
+    async with store_engine.write(ctx.engine) as conn:
+        found = await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject)
+        if found is not None:
+            if link_identity is not None and found.identity_id != link_identity:
+                raise Conflict(
+                    "This account already signs in to another rejoinder identity", code="credential-in-use"
+                )
+            await identity_store.touch_credential(
+                conn,
+                profile.kind,
+                profile.provider,
+                profile.subject,
+                now=now,
+                label=credential_label(profile),
+            )
+            identity = await identity_store.select_identity(conn, found.identity_id)
+        elif link_identity is not None:
+            identity = await identity_store.select_identity(conn, link_identity)
+            if identity is None:
+                raise NotFound(
+                    "The identity to add this sign-in to no longer exists", code="identity-not-found"
+                )
+            await identity_store.insert_credential(conn, _credential(profile, identity.id, now))
+            if email and identity.email is None:
+                await identity_store.update_identity(conn, identity.id, email=email)
+        else:
+            matches = await identity_store.select_identities_by_email(conn, email) if email else []
+            if matches:
+                return Outcome(
+                    kind="link-offer", offer=await _offer(ctx, conn, profile, label, matches[0], now)
+                )
+            identity = await _new_identity(ctx, conn, profile, email, now)
+        assert identity is not None
+        token = await open_session(ctx, conn, identity.id, provider=_provider_name(profile), label=label)
+    return Outcome(
+        kind="session", token=token, identity=identity, provider=_provider_name(profile), label=label
+    )
+
+
+def _provider_name(profile: Profile) -> str:
+    return profile.provider.split(":", 1)[0]
+
+
+def _credential(profile: Profile, identity_id: str, now: int) -> Credential:
+    return Credential(
+        identity_id=identity_id,
+        kind=profile.kind,
+        provider=profile.provider,
+        subject=profile.subject,
+        label=credential_label(profile),
+        email=normalize_email(profile.email),
+        email_verified=profile.email_verified,
+        created=now,
+        last_used=now,
+    )
+
+
+async def _new_identity(ctx: Context, conn: Any, profile: Profile, email: str | None, now: int) -> Identity:
+    identity = Identity(
+        id=ctx.token(12),
+        display_name=clean_display_name(
+            profile.name or profile.username, max_length=ctx.settings.comments.max_name_length
+        ),
+        email=email,
+        profile_url=profile.profile_url,
+        show_in_likes=False,
+        created=now,
+    )
+    await identity_store.insert_identity(conn, identity)
+    await identity_store.insert_credential(conn, _credential(profile, identity.id, now))
+    return identity
+
+
+async def _offer(
+    ctx: Context, conn: Any, profile: Profile, label: str, existing: Identity, now: int
+) -> LinkOffer:
+    offer = ctx.token(32)
+    expires = now + ctx.settings.auth.link_offer_seconds * US
+    await session_store.insert_ticket(
+        conn,
+        token_hash(offer),
+        purpose=LINK_OFFER,
+        identity_id=existing.id,
+        payload={"profile": msgspec.to_builtins(profile), "label": label},
+        now=now,
+        expires=expires,
+    )
+    creds = await identity_store.select_credentials(conn, existing.id)
+    return LinkOffer(
+        offer=offer,
+        provider_label=label,
+        existing_name=existing.display_name,
+        existing_via=sorted({c.provider.split(":", 1)[0] for c in creds}),
+        expires=expires,
+    )
+
+
+async def _take(ctx: Context, conn: Any, secret: str, purpose: str) -> session_store.Ticket:
+    ticket = await session_store.take_ticket(conn, token_hash(secret), purpose)
+    if ticket is None:
+        raise NotFound("This offer was already answered or never existed", code=f"{purpose}-not-found")
+    if ticket.expires <= ctx.clock():
+        raise Gone("This offer has expired; sign in again", code=f"{purpose}-expired")
+    return ticket
+
+
+async def accept_link_offer(ctx: Context, reader: SignedIn, offer: str) -> Outcome:
+    """Add the offered credential to the signed-in identity, which must be the one whose email matched."""
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        ticket = await _take(ctx, conn, offer, LINK_OFFER)
+        if ticket.identity_id != reader.identity.id:
+            raise Forbidden(
+                "Sign in with the account this offer is for before linking", code="link-offer-other-identity"
+            )
+        profile = msgspec.convert(ticket.payload["profile"], Profile)
+        if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
+            raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
+        await identity_store.insert_credential(conn, _credential(profile, reader.identity.id, now))
+    return Outcome(
+        kind="session", identity=reader.identity, provider=reader.session.provider, label=reader.session.label
+    )
+
+
+async def decline_link_offer(ctx: Context, offer: str) -> Outcome:
+    """Keep the new sign-in separate: a new identity with that credential, and a session for it."""
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        ticket = await _take(ctx, conn, offer, LINK_OFFER)
+        profile = msgspec.convert(ticket.payload["profile"], Profile)
+        label = str(ticket.payload.get("label") or profile.provider)
+        if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
+            raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
+        # The address stays with the older identity: the new one gets none, so future offers are unambiguous.
+        identity = await _new_identity(ctx, conn, profile, None, now)
+        token = await open_session(ctx, conn, identity.id, provider=_provider_name(profile), label=label)
+    return Outcome(
+        kind="session", token=token, identity=identity, provider=_provider_name(profile), label=label
+    )
+
+
+async def issue_link_ticket(ctx: Context, reader: SignedIn) -> tuple[str, int]:
+    """A one-time ticket the widget passes to /auth/{provider}/start?link=… so that the popup adds the new
+    sign-in to this identity (the popup cannot send the Authorization header itself)."""
+    ticket = ctx.token(32)
+    now = ctx.clock()
+    expires = now + LINK_TICKET_SECONDS * US
+    async with store_engine.write(ctx.engine) as conn:
+        await session_store.insert_ticket(
+            conn,
+            token_hash(ticket),
+            purpose=LINK_TICKET,
+            identity_id=reader.identity.id,
+            payload={},
+            now=now,
+            expires=expires,
+        )
+    return ticket, expires
+
+
+async def credentials_of(ctx: Context, identity_id: str) -> list[Credential]:
+    async with store_engine.read(ctx.engine) as conn:
+        return await identity_store.select_credentials(conn, identity_id)
+
+
+async def update_me(
+    ctx: Context, reader: SignedIn, *, display_name: str | None, show_in_likes: bool | None
+) -> Identity:
+    """Rename, or choose whether to appear in "people like this"; existing comments and likes follow."""
+    name = (
+        check_display_name(display_name, max_length=ctx.settings.comments.max_name_length)
+        if display_name is not None
+        else reader.identity.display_name
+    )
+    shown = reader.identity.show_in_likes if show_in_likes is None else show_in_likes
+    updated = msgspec.structs.replace(reader.identity, display_name=name, show_in_likes=shown)
+    if updated == reader.identity:
+        return updated
+    async with store_engine.write(ctx.engine) as conn:
+        await identity_store.update_identity(conn, updated.id, display_name=name, show_in_likes=shown)
+        touched = await identity_store.update_authored_names(
+            conn, updated.id, name=name, website=updated.profile_url, liker_name=name if shown else None
+        )
+    for site_id, uri, key in touched:
+        ctx.invalidator.bump(cache_keys(site_id, uri, key))
+    return updated
+
+
+# --- provider flows -----------------------------------------------------------------------------------
+
+
+def providers_for(registry: Registry, site: Site) -> list[ProviderInfo]:
+    return [registry.info(p) for p in registry.for_site(site.name)]
+
+
+def check_allowed_origin(site: Site, raw: str | None, field: str = "origin") -> str:
+    """The page origin a result may be posted to: must be one of the site's allowed origins (never "*")."""
+    if not raw:
+        raise Invalid.field(field, f"{field}-required", f"`{field}` is required")
+    try:
+        origin = normalize_origin(raw)
+    except Invalid:
+        raise Forbidden(f"{raw!r} is not an origin this site allows", code="origin-not-allowed") from None
+    if origin not in site.origins:
+        raise Forbidden(f"{origin} is not an origin site {site.name!r} allows", code="origin-not-allowed")
+    return origin
+
+
+def check_return_url(site: Site, raw: str | None) -> str:
+    """Where redirect mode returns to: an http(s) URL on one of the site's allowed origins."""
+    if not raw:
+        raise Invalid.field(
+            "return", "return-required", "Redirect mode needs the `return` URL of the article"
+        )
+    try:
+        url = normalize_url(raw, field="return")
+    except Invalid:
+        raise Forbidden("The return address is not a page of this site", code="return-not-allowed") from None
+    if origin_of(url) not in site.origins:
+        raise Forbidden("The return address is not a page of this site", code="return-not-allowed")
+    return url
+
+
+async def begin_flow(
+    ctx: Context,
+    registry: Registry,
+    provider_name: str,
+    *,
+    site_name: str | None,
+    origin: str | None,
+    mode: str | None,
+    return_url: str | None,
+    server: str | None,
+    link: str | None,
+    binding: str,
+    redirect_uri: str,
+) -> str:
+    """Validate a popup's start request, keep the flow server-side and return the provider URL.
+
+    `binding` is the random value of the browser-binding cookie set on rejoinder's origin: the callback
+    must present the same cookie (login-CSRF protection), so a flow started in one browser cannot be
+    finished in another.
+    """
+    site = await _site(ctx, site_name)
+    provider = registry.offered(provider_name, site.name)
+    if provider is None:
+        raise NotFound(
+            f"Site {site.name!r} offers no sign-in provider {provider_name!r}", code="provider-not-found"
+        )
+    page_origin = check_allowed_origin(site, origin)
+    if mode not in (None, "", "popup", "redirect"):
+        raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
+    flow_mode: Literal["popup", "redirect"] = "redirect" if mode == "redirect" else "popup"
+    back = check_return_url(site, return_url) if flow_mode == "redirect" else None
+    now = ctx.clock()
+    link_identity = None
+    if link:
+        async with store_engine.write(ctx.engine) as conn:
+            ticket = await _take(ctx, conn, link, LINK_TICKET)
+        link_identity = ticket.identity_id
+    state = ctx.token(32)
+    begun = await provider.begin(state=state, redirect_uri=redirect_uri, server=server)
+    flow = Flow(
+        provider=provider.name,
+        site=site.name,
+        origin=page_origin,
+        mode=flow_mode,
+        return_url=back,
+        saved=begun.saved,
+        link_identity=link_identity,
+    )
+    async with store_engine.write(ctx.engine) as conn:
+        await session_store.insert_ticket(
+            conn,
+            token_hash(state),
+            purpose=FLOW,
+            binding_hash=token_hash(binding),
+            payload=msgspec.to_builtins(flow),
+            now=now,
+            expires=now + ctx.settings.auth.flow_seconds * US,
+        )
+    return begun.url
+
+
+async def take_flow(ctx: Context, provider_name: str, state: str | None, binding: str | None) -> Flow:
+    """The pending flow a callback's `state` names, used up whatever happens next.
+
+    Raises:
+        Forbidden: state-missing, state-invalid (unknown, used, or another provider's), flow-expired,
+            browser-mismatch (no or another browser-binding cookie: login CSRF).
+    """
+    if not state:
+        raise Forbidden("The provider's answer has no state; start signing in again", code="state-missing")
+    if len(state) > 128:
+        raise Forbidden("This sign-in is unknown or was already used", code="state-invalid")
+    async with store_engine.write(ctx.engine) as conn:
+        ticket = await session_store.take_ticket(conn, token_hash(state), FLOW)
+    if ticket is None:
+        raise Forbidden("This sign-in is unknown or was already used; start again", code="state-invalid")
+    if ticket.expires <= ctx.clock():
+        raise Forbidden("This sign-in took too long; start again", code="flow-expired")
+    if not binding or ticket.binding_hash != token_hash(binding):
+        raise Forbidden(
+            "This sign-in was started in another browser; start again from the comment form",
+            code="browser-mismatch",
+        )
+    flow = msgspec.convert(ticket.payload, Flow)
+    if flow.provider != provider_name:
+        raise Forbidden("This sign-in is unknown or was already used; start again", code="state-invalid")
+    return flow
+
+
+async def finish_flow(
+    ctx: Context, registry: Registry, flow: Flow, params: Mapping[str, str], *, redirect_uri: str
+) -> Outcome:
+    """Complete a taken flow at its provider and sign the reader in.
+
+    The page origin is checked against the site again: a site may have dropped it since the start.
+    """
+    site = await _site(ctx, flow.site)
+    check_allowed_origin(site, flow.origin)
+    if flow.return_url:
+        check_return_url(site, flow.return_url)
+    provider = registry.offered(flow.provider, site.name)
+    if provider is None:
+        raise NotFound("This sign-in provider is no longer offered", code="provider-not-found")
+    profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=flow.saved)
+    return await sign_in_with_profile(
+        ctx, profile, label=provider.session_label(profile), link_identity=flow.link_identity
+    )
+
+
+async def _site(ctx: Context, name: str | None) -> Site:
+    if not name:
+        raise Invalid.field("site", "site-required", "`site` is required")
+    site = await ctx.sites.by_name(name)
+    if site is None:
+        raise NotFound(f"There is no site named {name!r} on this server", code="site-not-found")
+    return site
+
+
+class DbAppStore:
+    """AppStore over the oauth_apps table (the apps rejoinder registered at fediverse servers)."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+
+    async def get(self, server: str, redirect_uri: str) -> dict[str, Any] | None:
+        async with store_engine.read(self._engine) as conn:
+            return await identity_store.select_oauth_app(conn, server, redirect_uri)
+
+    async def put(self, server: str, redirect_uri: str, app: dict[str, Any]) -> None:
+        from rejoinder.services.context import now_us
+
+        data = {k: v for k, v in app.items() if k not in ("client_id", "client_secret")}
+        try:
+            async with store_engine.write(self._engine) as conn:
+                await identity_store.insert_oauth_app(
+                    conn,
+                    server,
+                    redirect_uri,
+                    client_id=app["client_id"],
+                    client_secret=app.get("client_secret"),
+                    data=data,
+                    now=now_us(),
+                )
+        except Conflict:  # two first readers registered at once: keep the first app
+            pass

@@ -1,0 +1,264 @@
+"""Identities, their credentials, and the OAuth apps rejoinder registered itself as (Mastodon & co).
+
+Also the two denormalised follow-ups of an identity change: comments and likes keep a copy of the
+name so that reading a thread stays one query; `update_authored_names` refreshes those copies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.domain.identity import Credential, CredentialKind, Identity
+from rejoinder.store.schema import comments, credentials, identities, likes, oauth_apps, threads
+
+_KINDS = {k.value: k for k in CredentialKind}
+
+
+def _identity(row: Any) -> Identity:
+    return Identity(
+        id=row.id,
+        display_name=row.display_name,
+        email=row.email,
+        profile_url=row.profile_url,
+        show_in_likes=bool(row.show_in_likes),
+        created=row.created,
+    )
+
+
+def _credential(row: Any) -> Credential:
+    return Credential(
+        identity_id=row.identity_id,
+        kind=_KINDS[row.kind],
+        provider=row.provider,
+        subject=row.subject,
+        label=row.label,
+        email=row.email,
+        email_verified=bool(row.email_verified),
+        created=row.created,
+        last_used=row.last_used,
+    )
+
+
+async def insert_identity(conn: AsyncConnection, identity: Identity) -> None:
+    await conn.execute(
+        sa.insert(identities).values(
+            id=identity.id,
+            display_name=identity.display_name,
+            email=identity.email,
+            profile_url=identity.profile_url,
+            show_in_likes=identity.show_in_likes,
+            created=identity.created,
+        )
+    )
+
+
+async def select_identity(conn: AsyncConnection, identity_id: str) -> Identity | None:
+    row = (await conn.execute(sa.select(identities).where(identities.c.id == identity_id))).first()
+    return _identity(row) if row else None
+
+
+async def select_identities_by_email(conn: AsyncConnection, email: str) -> list[Identity]:
+    """Identities whose verified email is `email` (already lower-cased), oldest first."""
+    rows = await conn.execute(
+        sa.select(identities).where(identities.c.email == email).order_by(identities.c.created)
+    )
+    return [_identity(r) for r in rows]
+
+
+async def update_identity(
+    conn: AsyncConnection,
+    identity_id: str,
+    *,
+    display_name: str | None = None,
+    show_in_likes: bool | None = None,
+    email: str | None = None,
+    profile_url: str | None = None,
+) -> None:
+    values: dict[str, Any] = {}
+    if display_name is not None:
+        values["display_name"] = display_name
+    if show_in_likes is not None:
+        values["show_in_likes"] = show_in_likes
+    if email is not None:
+        values["email"] = email
+    if profile_url is not None:
+        values["profile_url"] = profile_url
+    if values:
+        await conn.execute(sa.update(identities).where(identities.c.id == identity_id).values(**values))
+
+
+async def insert_credential(
+    conn: AsyncConnection, credential: Credential, data: dict[str, Any] | None = None
+) -> None:
+    """Raises Conflict (through store.engine.write) if (kind, provider, subject) is already taken."""
+    await conn.execute(
+        sa.insert(credentials).values(
+            identity_id=credential.identity_id,
+            kind=credential.kind.value,
+            provider=credential.provider,
+            subject=credential.subject,
+            label=credential.label[:300],
+            email=credential.email,
+            email_verified=credential.email_verified,
+            data=data,
+            created=credential.created,
+            last_used=credential.last_used,
+        )
+    )
+
+
+async def select_credential(
+    conn: AsyncConnection, kind: CredentialKind, provider: str, subject: str
+) -> Credential | None:
+    row = (
+        await conn.execute(
+            sa.select(credentials).where(
+                credentials.c.kind == kind.value,
+                credentials.c.provider == provider,
+                credentials.c.subject == subject,
+            )
+        )
+    ).first()
+    return _credential(row) if row else None
+
+
+async def select_credential_data(
+    conn: AsyncConnection, kind: CredentialKind, provider: str, subject: str
+) -> dict[str, Any] | None:
+    """The kind-specific data of a credential (e.g. a passkey's public key and sign count)."""
+    row = (
+        await conn.execute(
+            sa.select(credentials.c.data).where(
+                credentials.c.kind == kind.value,
+                credentials.c.provider == provider,
+                credentials.c.subject == subject,
+            )
+        )
+    ).first()
+    return dict(row[0] or {}) if row else None
+
+
+async def select_credentials(conn: AsyncConnection, identity_id: str) -> list[Credential]:
+    rows = await conn.execute(
+        sa.select(credentials).where(credentials.c.identity_id == identity_id).order_by(credentials.c.id)
+    )
+    return [_credential(r) for r in rows]
+
+
+async def touch_credential(
+    conn: AsyncConnection,
+    kind: CredentialKind,
+    provider: str,
+    subject: str,
+    *,
+    now: int,
+    label: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Record a use of a credential (and refresh its label or data when given)."""
+    values: dict[str, Any] = {"last_used": now}
+    if label:
+        values["label"] = label[:300]
+    if data is not None:
+        values["data"] = data
+    await conn.execute(
+        sa.update(credentials)
+        .where(
+            credentials.c.kind == kind.value,
+            credentials.c.provider == provider,
+            credentials.c.subject == subject,
+        )
+        .values(**values)
+    )
+
+
+async def delete_credential(
+    conn: AsyncConnection, identity_id: str, kind: CredentialKind, provider: str, subject: str
+) -> bool:
+    result = await conn.execute(
+        sa.delete(credentials).where(
+            credentials.c.identity_id == identity_id,
+            credentials.c.kind == kind.value,
+            credentials.c.provider == provider,
+            credentials.c.subject == subject,
+        )
+    )
+    return bool(result.rowcount)
+
+
+# --- the copies of an identity's name in comments and likes -----------------------------------------
+
+
+async def update_authored_names(
+    conn: AsyncConnection, identity_id: str, *, name: str, website: str | None, liker_name: str | None
+) -> list[tuple[int, str | None, str | None]]:
+    """Give an identity's comments its current name and website, and its likes `liker_name` (None =
+    hidden from "people like this"). Returns (site_id, uri, key) of every thread touched, so the
+    caller can invalidate their cached responses."""
+    touched = await conn.execute(
+        sa.select(threads.c.site_id, threads.c.uri, threads.c.key)
+        .where(
+            threads.c.id.in_(
+                sa.union(
+                    sa.select(comments.c.thread_id).where(comments.c.identity_id == identity_id),
+                    sa.select(likes.c.thread_id).where(likes.c.identity_id == identity_id),
+                ).scalar_subquery()
+            )
+        )
+        .distinct()
+    )
+    found = [(r[0], r[1], r[2]) for r in touched]
+    await conn.execute(
+        sa.update(comments)
+        .where(comments.c.identity_id == identity_id, comments.c.status != "deleted")
+        .values(author_name=name, author_website=website)
+    )
+    await conn.execute(sa.update(likes).where(likes.c.identity_id == identity_id).values(name=liker_name))
+    return found
+
+
+# --- apps registered at fediverse servers ------------------------------------------------------------
+
+
+async def select_oauth_app(conn: AsyncConnection, server: str, redirect_uri: str) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            sa.select(oauth_apps).where(
+                oauth_apps.c.server == server, oauth_apps.c.redirect_uri == redirect_uri
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return {"client_id": row.client_id, "client_secret": row.client_secret, **dict(row.data or {})}
+
+
+async def insert_oauth_app(
+    conn: AsyncConnection,
+    server: str,
+    redirect_uri: str,
+    *,
+    client_id: str,
+    client_secret: str | None,
+    data: dict[str, Any],
+    now: int,
+) -> None:
+    await conn.execute(
+        sa.insert(oauth_apps).values(
+            server=server,
+            redirect_uri=redirect_uri,
+            client_id=client_id,
+            client_secret=client_secret,
+            data=data,
+            created=now,
+        )
+    )
+
+
+async def delete_oauth_app(conn: AsyncConnection, server: str, redirect_uri: str) -> None:
+    await conn.execute(
+        sa.delete(oauth_apps).where(oauth_apps.c.server == server, oauth_apps.c.redirect_uri == redirect_uri)
+    )

@@ -1,0 +1,152 @@
+"""Sessions (rows keyed by a token's SHA-256) and one-time auth tickets (pending flows, link offers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.auth.sessions import Session
+from rejoinder.store.schema import auth_tickets, sessions
+
+
+async def insert_session(
+    conn: AsyncConnection,
+    token_hash: str,
+    *,
+    identity_id: str,
+    provider: str,
+    label: str,
+    now: int,
+    expires: int,
+) -> None:
+    await conn.execute(
+        sa.insert(sessions).values(
+            token_hash=token_hash,
+            identity_id=identity_id,
+            provider=provider,
+            label=label[:300],
+            created=now,
+            expires=expires,
+            revoked=None,
+        )
+    )
+
+
+async def select_session(conn: AsyncConnection, token_hash: str) -> Session | None:
+    row = (await conn.execute(sa.select(sessions).where(sessions.c.token_hash == token_hash))).first()
+    if row is None:
+        return None
+    return Session(
+        identity_id=row.identity_id,
+        provider=row.provider,
+        label=row.label,
+        created=row.created,
+        expires=row.expires,
+        revoked=row.revoked,
+    )
+
+
+async def revoke_session(conn: AsyncConnection, token_hash: str, now: int) -> bool:
+    """Mark a session logged out; False when there was no active session with this hash."""
+    result = await conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.token_hash == token_hash, sessions.c.revoked.is_(None))
+        .values(revoked=now)
+    )
+    return bool(result.rowcount)
+
+
+async def revoke_identity_sessions(conn: AsyncConnection, identity_id: str, now: int) -> int:
+    """Log an identity out everywhere; returns how many sessions were active."""
+    result = await conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.identity_id == identity_id, sessions.c.revoked.is_(None))
+        .values(revoked=now)
+    )
+    return int(result.rowcount or 0)
+
+
+async def delete_expired_sessions(conn: AsyncConnection, before: int) -> int:
+    result = await conn.execute(sa.delete(sessions).where(sessions.c.expires < before))
+    return int(result.rowcount or 0)
+
+
+# --- one-time tickets --------------------------------------------------------------------------------
+
+
+async def insert_ticket(
+    conn: AsyncConnection,
+    id_hash: str,
+    *,
+    purpose: str,
+    payload: dict[str, Any],
+    now: int,
+    expires: int,
+    binding_hash: str | None = None,
+    identity_id: str | None = None,
+) -> None:
+    await conn.execute(
+        sa.insert(auth_tickets).values(
+            id_hash=id_hash,
+            purpose=purpose,
+            binding_hash=binding_hash,
+            identity_id=identity_id,
+            payload=payload,
+            created=now,
+            expires=expires,
+        )
+    )
+
+
+class Ticket(msgspec.Struct, frozen=True):
+    """What was stored with a one-time ticket."""
+
+    binding_hash: str | None
+    identity_id: str | None
+    payload: dict[str, Any]
+    expires: int
+
+
+async def take_ticket(conn: AsyncConnection, id_hash: str, purpose: str) -> Ticket | None:
+    """Delete a ticket and return what it held: a ticket can be taken once (the DELETE decides, so two
+    concurrent callbacks with the same state cannot both succeed). Expiry is the caller's to check."""
+    row = (
+        await conn.execute(
+            sa.delete(auth_tickets)
+            .where(auth_tickets.c.id_hash == id_hash, auth_tickets.c.purpose == purpose)
+            .returning(
+                auth_tickets.c.binding_hash,
+                auth_tickets.c.identity_id,
+                auth_tickets.c.payload,
+                auth_tickets.c.expires,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return Ticket(row[0], row[1], dict(row[2] or {}), row[3])
+
+
+async def peek_ticket(conn: AsyncConnection, id_hash: str, purpose: str) -> Ticket | None:
+    """Read a ticket without using it up (e.g. to show a link offer before it is answered)."""
+    row = (
+        await conn.execute(
+            sa.select(
+                auth_tickets.c.binding_hash,
+                auth_tickets.c.identity_id,
+                auth_tickets.c.payload,
+                auth_tickets.c.expires,
+            ).where(auth_tickets.c.id_hash == id_hash, auth_tickets.c.purpose == purpose)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Ticket(row[0], row[1], dict(row[2] or {}), row[3])
+
+
+async def delete_expired_tickets(conn: AsyncConnection, before: int) -> int:
+    result = await conn.execute(sa.delete(auth_tickets).where(auth_tickets.c.expires < before))
+    return int(result.rowcount or 0)

@@ -1,0 +1,461 @@
+"""Sign-in over HTTP: the popup pages on rejoinder's own origin (/auth/{provider}/start and /callback)
+and the JSON API of a signed-in reader (/api/me, /api/logout, link offers, the providers of a site).
+
+The widget's session is a bearer token (Authorization header), never a cookie. The one cookie here is the
+browser binding of a pending flow, first-party on rejoinder's origin, read only by /auth/*/callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+import msgspec
+from litestar import Request, Response, get, patch, post, route
+from litestar.enums import HttpMethod
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from rejoinder.auth.providers import Registry, build_registry
+from rejoinder.domain.identity import Identity, identity_avatar_key
+from rejoinder.errors import ConfigError, NotFound, RejoinderError, Unavailable
+from rejoinder.services import accounts as service
+from rejoinder.web.problems import rejoinder_error_handler
+from rejoinder.web.wire import avatar_url, ctx_of, rfc3339
+
+log = logging.getLogger("rejoinder.auth")
+HTML = "text/html; charset=utf-8"
+AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
+_BINDING = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+BINDING_MAX_AGE = 3600
+
+
+# --- wire types -----------------------------------------------------------------------------------------
+
+
+class IdentityOut(msgspec.Struct):
+    id: str
+    display_name: str
+    avatar: str
+    profile_url: str | None
+    show_in_likes: bool
+    created: str
+
+
+class ProviderOut(msgspec.Struct):
+    name: str
+    label: str  # shown after "via"
+
+
+class CredentialOut(msgspec.Struct):
+    kind: str
+    provider: str
+    label: str
+
+
+class MeOut(msgspec.Struct):
+    identity: IdentityOut
+    provider: ProviderOut
+    email: str | None  # the verified address, shown only to its owner
+    credentials: list[CredentialOut]
+    session_expires: str
+
+
+class MeIn(msgspec.Struct, forbid_unknown_fields=True):
+    display_name: str | None = None
+    show_in_likes: bool | None = None
+
+
+class SessionOut(msgspec.Struct):
+    token: str
+    identity: IdentityOut
+    provider: ProviderOut
+
+
+class LinkTicketOut(msgspec.Struct):
+    ticket: str
+    expires: str
+
+
+class ProviderInfoOut(msgspec.Struct):
+    name: str
+    label: str
+    icon: str
+    asks_server: bool
+    start: str  # path of the popup page, to which the widget adds ?site=&origin=&mode=
+
+
+class ProvidersOut(msgspec.Struct):
+    site: str
+    providers: list[ProviderInfoOut]
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+@cache
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("rejoinder", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def registry_of(request: Request[Any, Any, Any]) -> Registry:
+    """The provider registry, built on first use from the settings (secrets read once, then kept)."""
+    state = request.app.state
+    found: Registry | None = state.get("auth_registry")
+    if found is None:
+        ctx = ctx_of(request)
+        try:
+            found = build_registry(ctx.settings.auth, service.DbAppStore(ctx.engine))
+        except ConfigError as exc:
+            log.error("[rejoinder] sign-in is misconfigured: %s", exc)  # names the setting, never a value
+            raise Unavailable(
+                "Sign-in is not configured correctly on this server", code="sign-in-misconfigured"
+            ) from None
+        state["auth_registry"] = found
+    return found
+
+
+def identity_out(request: Request[Any, Any, Any], identity: Identity) -> IdentityOut:
+    ctx = ctx_of(request)
+    return IdentityOut(
+        id=identity.id,
+        display_name=identity.display_name,
+        avatar=avatar_url(ctx, identity_avatar_key(ctx.secret, identity.id)),
+        profile_url=identity.profile_url,
+        show_in_likes=identity.show_in_likes,
+        created=rfc3339(identity.created),
+    )
+
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    public = ctx_of(request).settings.server.public_url.rstrip("/")
+    return public or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def redirect_uri(request: Request[Any, Any, Any], provider: str) -> str:
+    """The callback URL a publisher registers at the provider (`rejoinder provider list` prints it)."""
+    return f"{base_url(request)}/auth/{provider}/callback"
+
+
+def _secure(request: Request[Any, Any, Any]) -> bool:
+    return base_url(request).startswith("https://")
+
+
+def binding_cookie_name(request: Request[Any, Any, Any]) -> str:
+    # __Host- cookies are only accepted over https, for this host, with Path=/ (RFC 6265bis §4.1.3.2).
+    return "__Host-rejoinder-flow" if _secure(request) else "rejoinder-flow"
+
+
+def read_binding(request: Request[Any, Any, Any]) -> str | None:
+    value = request.cookies.get(binding_cookie_name(request))
+    return value if value and _BINDING.match(value) else None
+
+
+def set_binding(request: Request[Any, Any, Any], response: Response[Any], value: str) -> None:
+    secure = _secure(request)
+    # SameSite=None (https only) so that Apple's form_post callback, a cross-site POST, still carries it;
+    # the value is useless to anyone else, since it only matches flows this browser started.
+    same_site = "None" if secure else "Lax"
+    response.headers.add(  # type: ignore[attr-defined]
+        "Set-Cookie",
+        f"{binding_cookie_name(request)}={value}; Path=/; Max-Age={BINDING_MAX_AGE}; HttpOnly; "
+        f"SameSite={same_site}{'; Secure' if secure else ''}",
+    )
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def page(name: str, status: int = 200, **values: Any) -> Response[bytes]:
+    nonce = secrets.token_urlsafe(16)
+    body = templates().get_template(f"auth/{name}").render(nonce=nonce, **values)
+    return Response(
+        content=body.encode("utf-8"),
+        status_code=status,
+        media_type=HTML,
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",  # the callback URL carries the code
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": (
+                f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
+                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            ),
+        },
+    )
+
+
+def error_page(
+    request: Request[Any, Any, Any], exc: RejoinderError, *, origin: str | None = None, label: str = ""
+) -> Response[Any]:
+    """A sign-in failure: an HTML page for the popup (telling the opener when its origin is known and
+    allowed), or problem+json for API clients. Never includes secrets: only the error's own text."""
+    if not _wants_html(request) and origin is None:
+        return rejoinder_error_handler(request, exc)
+    message = {"type": "rejoinder:error", "code": exc.code, "message": exc.detail}
+    return page(
+        "error.html",
+        exc.status,
+        detail=exc.detail,
+        code=exc.code,
+        label=label,
+        target=origin,
+        message=message if origin else None,
+    )
+
+
+# --- popup pages ----------------------------------------------------------------------------------------
+
+
+@get("/auth/{provider:str}/start", include_in_schema=False)
+async def start(
+    request: Request[Any, Any, Any],
+    provider: FromPath[str],
+    site: FromQuery[str | None] = None,
+    origin: FromQuery[str | None] = None,
+    mode: FromQuery[str | None] = None,
+    return_url: Annotated[str | None, QueryParameter(name="return")] = None,
+    server: FromQuery[str | None] = None,
+    link: FromQuery[str | None] = None,
+) -> Response[Any]:
+    """The popup's first page: checks the site and page origin, keeps the flow, then goes to the provider."""
+    ctx = ctx_of(request)
+    label = provider
+    try:
+        registry = registry_of(request)
+        found = registry.get(provider)
+        label = found.label if found else provider
+        if found is not None and found.asks_server and not server:
+            site_obj = await ctx.sites.by_name(site or "")
+            if site_obj is None:
+                raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+            service.check_allowed_origin(site_obj, origin)
+            return page(
+                "server.html",
+                label=label,
+                action=f"/auth/{provider}/start",
+                hidden={
+                    "site": site,
+                    "origin": origin,
+                    "mode": mode or "popup",
+                    "return": return_url or "",
+                    "link": link or "",
+                },
+            )
+        binding = read_binding(request) or ctx.token(32)
+        url = await service.begin_flow(
+            ctx,
+            registry,
+            provider,
+            site_name=site,
+            origin=origin,
+            mode=mode,
+            return_url=return_url,
+            server=server,
+            link=link,
+            binding=binding,
+            redirect_uri=redirect_uri(request, provider),
+        )
+    except RejoinderError as exc:
+        return error_page(request, exc, label=label)
+    response = page("connecting.html", label=label, url=url)
+    set_binding(request, response, binding)
+    return response
+
+
+@route(
+    "/auth/{provider:str}/callback", http_method=[HttpMethod.GET, HttpMethod.POST], include_in_schema=False
+)
+async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
+    """Where the provider sends the browser back (GET, or POST for form_post providers such as Apple)."""
+    ctx = ctx_of(request)
+    params: dict[str, str] = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    if request.method == "POST":
+        form = await request.form()
+        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    try:
+        registry = registry_of(request)
+        flow = await service.take_flow(ctx, provider, params.get("state"), read_binding(request))
+    except RejoinderError as exc:
+        return error_page(request, exc)  # the flow, and so its page origin, is unknown: tell no one
+    found = registry.get(provider)
+    label = found.label if found else provider
+    try:
+        outcome = await service.finish_flow(
+            ctx, registry, flow, params, redirect_uri=redirect_uri(request, provider)
+        )
+    except RejoinderError as exc:
+        if flow.mode == "redirect" and flow.return_url:
+            return _back(flow.return_url, {"rejoinder-error": exc.code})
+        return error_page(request, exc, origin=flow.origin, label=label)
+    if outcome.kind == "link-offer":
+        assert outcome.offer is not None
+        offer = outcome.offer
+        if flow.mode == "redirect" and flow.return_url:
+            return _back(flow.return_url, {"rejoinder-link-offer": offer.offer})
+        message: dict[str, Any] = {
+            "type": "rejoinder:link-offer",
+            "offer": offer.offer,
+            "provider": {"name": flow.provider, "label": offer.provider_label},
+            "existing": {"display_name": offer.existing_name, "via": offer.existing_via},
+            "expires": rfc3339(offer.expires),
+        }
+        return page("done.html", label=label, target=flow.origin, message=message, offer=True)
+    assert outcome.token is not None and outcome.identity is not None
+    if flow.mode == "redirect" and flow.return_url:
+        return _back(flow.return_url, {"rejoinder-session": outcome.token})
+    message = {
+        "type": "rejoinder:session",
+        "token": outcome.token,
+        "identity": msgspec.to_builtins(identity_out(request, outcome.identity)),
+        "provider": {"name": outcome.provider, "label": outcome.label},
+    }
+    return page("done.html", label=label, target=flow.origin, message=message, offer=False)
+
+
+def _back(return_url: str, fragment: dict[str, str]) -> Response[bytes]:
+    """Redirect mode: back to the (already allowed) article, the result in the fragment, which browsers
+    never send to a server and which the widget removes from the address bar at once."""
+    target = (
+        return_url.split("#", 1)[0] + "#" + "&".join(f"{k}={quote(v, safe='')}" for k, v in fragment.items())
+    )
+    return Response(
+        content=b"",
+        status_code=303,
+        headers={"Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+# --- JSON API -------------------------------------------------------------------------------------------
+
+
+@get("/api/auth/providers", summary="Sign-in providers of a site", tags=["sign-in"])
+async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) -> ProvidersOut:
+    """The providers a site offers, for the widget's "or sign in with …" buttons."""
+    ctx = ctx_of(request)
+    found = await ctx.sites.by_name(site)
+    if found is None:
+        raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+    infos = service.providers_for(registry_of(request), found)
+    return ProvidersOut(
+        site=found.name,
+        providers=[
+            ProviderInfoOut(
+                name=i.name,
+                label=i.label,
+                icon=i.icon,
+                asks_server=i.asks_server,
+                start=f"/auth/{i.name}/start",
+            )
+            for i in infos
+        ],
+    )
+
+
+async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Response[MeOut]:
+    ctx = ctx_of(request)
+    creds = await service.credentials_of(ctx, reader.identity.id)
+    out = MeOut(
+        identity=identity_out(request, reader.identity),
+        provider=ProviderOut(name=reader.session.provider, label=reader.session.label),
+        email=reader.identity.email,
+        credentials=[CredentialOut(kind=c.kind.value, provider=c.provider, label=c.label) for c in creds],
+        session_expires=rfc3339(reader.session.expires),
+    )
+    return Response(out, headers={"Cache-Control": "private, no-store"})
+
+
+@get("/api/me", summary="The signed-in reader", tags=["sign-in"])
+async def get_me(request: Request[Any, Any, Any], authorization: AuthHeader = None) -> Response[MeOut]:
+    """Who the bearer token signs in: identity, the provider of this session, credentials. 401 otherwise."""
+    reader = await service.authenticate(ctx_of(request), authorization)
+    return await _me(request, reader)
+
+
+@patch("/api/me", summary="Change one's name or likes visibility", tags=["sign-in"])
+async def patch_me(
+    request: Request[Any, Any, Any], data: JSONBody[MeIn], authorization: AuthHeader = None
+) -> Response[MeOut]:
+    """Set `display_name` (shown on one's comments, old ones too) and `show_in_likes` (default false)."""
+    ctx = ctx_of(request)
+    reader = await service.authenticate(ctx, authorization)
+    updated = await service.update_me(
+        ctx, reader, display_name=data.display_name, show_in_likes=data.show_in_likes
+    )
+    return await _me(request, msgspec.structs.replace(reader, identity=updated))
+
+
+@post("/api/logout", summary="Log out (revoke the session)", tags=["sign-in"], status_code=204)
+async def logout(request: Request[Any, Any, Any], authorization: AuthHeader = None) -> Response[None]:
+    await service.sign_out(ctx_of(request), authorization)
+    return Response(content=None, status_code=204)
+
+
+@post(
+    "/api/me/link-ticket",
+    summary="Add a sign-in method: a ticket for the popup",
+    tags=["sign-in"],
+    status_code=201,
+)
+async def link_ticket(request: Request[Any, Any, Any], authorization: AuthHeader = None) -> LinkTicketOut:
+    """A one-time ticket (10 minutes) to pass as `link=` to /auth/{provider}/start: the account signed in
+    there is added to this identity instead of signing in separately."""
+    ctx = ctx_of(request)
+    reader = await service.authenticate(ctx, authorization)
+    ticket, expires = await service.issue_link_ticket(ctx, reader)
+    return LinkTicketOut(ticket=ticket, expires=rfc3339(expires))
+
+
+@post(
+    "/api/link-offers/{offer:str}/accept",
+    summary="Link an offered sign-in",
+    tags=["sign-in"],
+    status_code=200,
+)
+async def accept_offer(
+    request: Request[Any, Any, Any], offer: FromPath[str], authorization: AuthHeader = None
+) -> Response[MeOut]:
+    """Signed in as the identity the offer names, add the offered sign-in to it."""
+    ctx = ctx_of(request)
+    reader = await service.authenticate(ctx, authorization)
+    await service.accept_link_offer(ctx, reader, offer)
+    return await _me(request, reader)
+
+
+@post(
+    "/api/link-offers/{offer:str}/decline",
+    summary="Keep an offered sign-in separate",
+    tags=["sign-in"],
+    status_code=200,
+)
+async def decline_offer(request: Request[Any, Any, Any], offer: FromPath[str]) -> SessionOut:
+    """Create a separate identity for the offered sign-in and return a session for it."""
+    outcome = await service.decline_link_offer(ctx_of(request), offer)
+    assert outcome.token is not None and outcome.identity is not None
+    return SessionOut(
+        token=outcome.token,
+        identity=identity_out(request, outcome.identity),
+        provider=ProviderOut(name=outcome.provider, label=outcome.label),
+    )
+
+
+ROUTES: list[Any] = [
+    start,
+    callback,
+    list_providers,
+    get_me,
+    patch_me,
+    logout,
+    link_ticket,
+    accept_offer,
+    decline_offer,
+]
