@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rejoinder.web import account, avatars, comments, counts, health, likes, threads, viewer
+from rejoinder.web import account, avatars, comments, counts, health, likes, pages, threads, viewer
 
 ROUTES: list[Any] = [
     threads.get_thread,
@@ -21,4 +21,5 @@ ROUTES: list[Any] = [
     avatars.get_avatar,
     health.healthz,
     *account.ROUTES,
+    *pages.ROUTES,
 ]

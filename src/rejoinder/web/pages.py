@@ -1,0 +1,638 @@
+"""Server-rendered HTML for readers without JavaScript (and for crawlers): the thread page with a plain
+form that posts without JavaScript, the thread fragment for static site generators, their stylesheet,
+and the demo article page (`rejoinder demo` only). Templates live in rejoinder/templates/."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import jinja2
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromQuery, QueryParameter
+from markupsafe import Markup
+
+from rejoinder.demo import DemoArticle
+from rejoinder.domain.comments import Comment, CommentStatus
+from rejoinder.domain.threads import Sort
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import BadRequest, Forbidden, NotFound, RejoinderError
+from rejoinder.services import comments as comment_service
+from rejoinder.services import threads as thread_service
+from rejoinder.services.context import Context
+from rejoinder.services.threads import ThreadRef, ThreadView
+from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
+from rejoinder.web.wire import avatar_url, check_origin, client_ip, ctx_of, rfc3339
+
+HTML = "text/html; charset=utf-8"
+FORM_TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays postable
+FORM_FIELDS = {"text": "text", "author.name": "name", "author.email": "email", "author.website": "website"}
+STATIC_FILES = {"/static/noscript.css": "noscript.css", "/static/demo.css": "demo.css"}
+
+
+# --- templates and static files -------------------------------------------------------------------
+
+
+@cache
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("rejoinder", "templates"),
+        autoescape=True,  # every template, whatever its name: reader text is hostile
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def static_file(name: str) -> tuple[bytes, str]:
+    """A file under rejoinder/static and a short hash of it (for `?v=` cache busting and the ETag)."""
+    body = resources.files("rejoinder").joinpath("static", name).read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:12]
+
+
+def static_href(name: str, base: str = "") -> str:
+    return f"{base}/static/{name}?v={static_file(name)[1]}"
+
+
+def security_headers(ctx: Context, *, scripts: bool = False) -> dict[str, str]:
+    """A strict CSP: no inline script or style anywhere; our own stylesheet, images and form target only."""
+    img = "'self' data:"
+    public = ctx.settings.server.public_url
+    if public:
+        parts = urlsplit(public)
+        img += f" {parts.scheme}://{parts.netloc}"
+    policy = [
+        "default-src 'none'",
+        "style-src 'self'",
+        f"img-src {img}",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+    if scripts:  # the demo article loads the widget from this same server
+        policy += ["script-src 'self'", "connect-src 'self'", "font-src 'self'"]
+    return {
+        "Content-Security-Policy": "; ".join(policy),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+
+
+def html_response(
+    ctx: Context, template: str, status: int = 200, cache_control: str = "no-store", **values: Any
+) -> Response[str]:
+    body = templates().get_template(template).render(**values)
+    headers = {
+        **security_headers(ctx, scripts=bool(values.get("with_scripts"))),
+        "Cache-Control": cache_control,
+    }
+    return Response(content=body, status_code=status, media_type=HTML, headers=headers)
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Browsers get a small HTML page with the error's status; API clients the usual problem+json."""
+    if isinstance(exc, RejoinderError):
+        status, code, title, detail = exc.status, exc.code, exc.title, exc.detail
+        fallback: Response[Any] = rejoinder_error_handler(request, exc)
+    elif isinstance(exc, HTTPException):
+        fallback = http_error_handler(request, exc)
+        problem = msgspec.json.decode(fallback.content)
+        status, code, title, detail = problem["status"], problem["code"], problem["title"], problem["detail"]
+    else:  # pragma: no cover - only registered for the two classes above
+        raise exc
+    if not wants_html(request):
+        return fallback
+    ctx: Context | None = request.app.state.get("ctx")
+    body = (
+        templates()
+        .get_template("noscript/error.html")
+        .render(status=status, code=code, title=title, detail=detail, css_href=static_href("noscript.css"))
+    )
+    headers = {"Cache-Control": "no-store"}
+    if ctx is not None:
+        headers.update(security_headers(ctx))
+    return Response(content=body, status_code=status, media_type=HTML, headers=headers)
+
+
+PAGE_ERRORS: dict[Any, Any] = {RejoinderError: page_error_handler, HTTPException: page_error_handler}
+
+
+# --- the signed form token ---------------------------------------------------------------------------
+
+
+def form_token(secret: bytes, lookup: str, issued: int) -> str:
+    """`<issued unix time>.<HMAC>`, bound to one thread: proves the form came from a page we rendered."""
+    mac = hmac.new(secret, f"rejoinder-noscript-form\x00{lookup}\x00{issued}".encode(), hashlib.sha256)
+    return f"{issued}.{base64.urlsafe_b64encode(mac.digest()[:18]).decode('ascii')}"
+
+
+def check_form_token(secret: bytes, lookup: str, token: str, now: int) -> None:
+    """Raises Forbidden when the token is not ours, is for another thread, or is too old."""
+    issued, _, _ = token.partition(".")
+    if not (issued.isdigit() and len(issued) <= 12) or not hmac.compare_digest(
+        form_token(secret, lookup, int(issued)), token
+    ):
+        raise Forbidden(
+            "This form did not come from this discussion's page; reload the page and post again",
+            code="form-token-invalid",
+        )
+    age = now - int(issued)
+    if age > FORM_TOKEN_MAX_AGE or age < -300:
+        raise Forbidden(
+            "This form was opened too long ago; check your comment and post it again",
+            code="form-expired",
+        )
+
+
+# --- view models -------------------------------------------------------------------------------------
+
+
+@dataclass
+class FormView:
+    hidden: list[tuple[str, str]]
+    values: dict[str, str]
+    errors: dict[str, str]
+    general: list[str]
+    heading: str
+    cancel_href: str | None
+    require_email: bool
+    max_text_length: int
+    max_name_length: int
+
+
+@dataclass
+class CommentView:
+    id: str
+    name: str
+    website: str | None
+    avatar: str
+    html: Markup
+    iso: str
+    when: str
+    edited_iso: str | None
+    edited_when: str | None
+    likes: int
+    deleted: bool
+    indent: int
+    in_reply_to: str | None
+    reply_href: str
+    form: FormView | None = None
+
+
+@dataclass
+class FormInput:
+    """What the reader typed (kept on errors), and where the form sits."""
+
+    text: str = ""
+    name: str = ""
+    email: str = ""
+    website: str = ""
+    parent: str | None = None
+    errors: list[RejoinderError] = field(default_factory=list)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def human_time(us: int) -> str:
+    dt = datetime.fromtimestamp(us / 1_000_000, UTC)
+    return f"{dt.day} {dt:%B %Y} at {dt:%H:%M} UTC"
+
+
+def thread_query(ref: ThreadRef, title: str | None = None, **extra: Any) -> str:
+    params: list[tuple[str, str]] = []
+    if ref.uri is not None:
+        params.append(("url", ref.uri))
+    if ref.key is not None:
+        params.append(("key", ref.key))
+    if title:
+        params.append(("title", title))
+    for name, value in extra.items():
+        if (
+            value is None
+            or value == ""
+            or (name == "sort" and value is Sort.OLDEST)
+            or (name == "page" and value == 1)
+        ):
+            continue  # defaults stay out of the URL, so each page has one address
+        params.append((name, str(value)))
+    return urlencode(params)
+
+
+def safe_website(url: str | None) -> str | None:
+    """Stored websites are validated on the way in; checked again here because the href is live."""
+    if url and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+def absolute(base: str, path: str) -> str:
+    return base + path if path.startswith("/") else path
+
+
+@dataclass
+class ThreadContext:
+    """Everything the thread templates need, built once per render."""
+
+    title: str
+    article_url: str | None
+    count_text: str
+    likes: int
+    likes_text: str
+    likers: list[tuple[str, str]]
+    comments: list[CommentView]
+    sorts: list[tuple[str, str, bool]]
+    pages: list[tuple[int, str, bool]]
+    prev_href: str | None
+    next_href: str | None
+    page_number: int
+    page_count: int
+    form: FormView | None
+    reply_href: str
+    page_href: str
+
+
+def build_form(
+    ctx: Context,
+    ref: ThreadRef,
+    *,
+    sort: Sort,
+    page: int,
+    title: str | None,
+    given: FormInput,
+    parent_name: str | None,
+    cancel_href: str | None,
+) -> FormView:
+    hidden = [("url", ref.uri or ""), ("key", ref.key or ""), ("site", ref.site.name)]
+    hidden += [("sort", sort.value), ("page", str(page)), ("title", title or "")]
+    if given.parent:
+        hidden.append(("parent", given.parent))
+    hidden.append(("token", form_token(ctx.secret, ref.lookup, ctx.clock() // 1_000_000)))
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    for exc in given.errors:
+        placed = False
+        for fe in exc.errors:
+            if fe.field in FORM_FIELDS and FORM_FIELDS[fe.field] not in errors:
+                errors[FORM_FIELDS[fe.field]] = fe.message
+                placed = True
+            elif fe.field not in FORM_FIELDS:
+                general.append(fe.message)
+                placed = True
+        if not placed:
+            general.append(exc.detail)
+    return FormView(
+        hidden=[(k, v) for k, v in hidden if v],
+        values={"text": given.text, "name": given.name, "email": given.email, "website": given.website},
+        errors=errors,
+        general=general,
+        heading=f"Reply to {parent_name}" if parent_name else "Leave a Reply",
+        cancel_href=cancel_href,
+        require_email=ref.site.options.require_email,
+        max_text_length=ctx.settings.comments.max_text_length,
+        max_name_length=ctx.settings.comments.max_name_length,
+    )
+
+
+def build_thread(
+    ctx: Context,
+    view: ThreadView,
+    loaded: list[Comment],
+    *,
+    sort: Sort,
+    title: str | None,
+    base: str,
+    given: FormInput | None,
+) -> ThreadContext:
+    """The thread as template values. `base` prefixes every link (empty on our own page, the server's
+    origin in the fragment); `given` is None when no form is wanted (fragment, demo summary)."""
+    ref = view.ref
+    thread = view.thread
+    page = view.page.number
+    depth_limit = max(1, ref.site.options.display_depth)
+    names = {c.id: c for c in loaded}
+
+    def href(**extra: Any) -> str:
+        return f"{base}/thread?{thread_query(ref, title, **extra)}"
+
+    parent_here = given is not None and given.parent is not None and given.parent in names
+    comments: list[CommentView] = []
+    for c in loaded:
+        deleted = c.status is CommentStatus.DELETED
+        parent = names.get(c.parent) if c.parent else None
+        in_reply_to = None
+        if c.depth > depth_limit and parent is not None:
+            in_reply_to = (
+                "a deleted comment" if parent.status is CommentStatus.DELETED else parent.author.name
+            )
+        item = CommentView(
+            id=c.id,
+            name="" if deleted else c.author.name,
+            website=None if deleted else safe_website(c.author.website),
+            avatar="" if deleted else absolute(base, avatar_url(ctx, c.author.key)),
+            html=Markup("" if deleted else c.html),  # noqa: S704 - sanitised by domain/text.py on the way in
+            iso=rfc3339(c.created),
+            when=human_time(c.created),
+            edited_iso=rfc3339(c.edited) if c.edited else None,
+            edited_when=human_time(c.edited) if c.edited else None,
+            likes=c.likes,
+            deleted=deleted,
+            indent=min(c.depth, depth_limit),
+            in_reply_to=in_reply_to,
+            reply_href=href(sort=sort, page=page, reply=c.id) + "#reply",
+        )
+        if given is not None and parent_here and given.parent == c.id and not deleted:
+            item.form = build_form(
+                ctx,
+                ref,
+                sort=sort,
+                page=page,
+                title=title,
+                given=given,
+                parent_name=c.author.name,
+                cancel_href=href(sort=sort, page=page) + "#reply",
+            )
+        comments.append(item)
+    form = None
+    if given is not None and not parent_here:
+        given.parent = None if given.parent not in names else given.parent
+        form = build_form(
+            ctx, ref, sort=sort, page=page, title=title, given=given, parent_name=None, cancel_href=None
+        )
+    count = thread.comment_count if thread else 0
+    likes = thread.like_count if thread else 0
+    pages = view.page.pages
+    window = range(max(1, page - 3), min(pages, page + 3) + 1)
+    page_links = [(n, href(sort=sort, page=n), n == page) for n in window]
+    if window and window[0] > 1:
+        page_links.insert(0, (1, href(sort=sort, page=1), False))
+    if window and window[-1] < pages:
+        page_links.append((pages, href(sort=sort, page=pages), False))
+    return ThreadContext(
+        title=(thread.title if thread and thread.title else None) or title or ref.uri or ref.key or "",
+        article_url=ref.uri,
+        count_text="No responses yet" if count == 0 else plural(count, "Response", "Responses"),
+        likes=likes,
+        likes_text=f"{plural(likes, 'person likes', 'people like')} this" if likes else "",
+        likers=[(lk.name, absolute(base, avatar_url(ctx, lk.avatar_key))) for lk in view.likers],
+        comments=comments,
+        sorts=[(s.value.capitalize(), href(sort=s), s is sort) for s in Sort],
+        pages=page_links if pages > 1 else [],
+        prev_href=href(sort=sort, page=page - 1) if 1 < page <= pages else None,
+        next_href=href(sort=sort, page=page + 1) if page < pages else None,
+        page_number=page,
+        page_count=pages,
+        form=form,
+        reply_href=href(sort=sort, page=page) + "#reply",
+        page_href=href(sort=sort, page=page),
+    )
+
+
+def clean_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    check_text_field(title, "title")
+    return " ".join(title.split())[:500] or None
+
+
+def clean_reply(reply: str | None) -> str | None:
+    """A comment id from a reply link; anything that cannot be an id is ignored (the form goes last)."""
+    if reply and len(reply) <= 64 and reply.replace("-", "").replace("_", "").isalnum():
+        return reply
+    return None
+
+
+async def render_page(
+    request: Request[Any, Any, Any],
+    ref: ThreadRef,
+    *,
+    sort: Sort,
+    page: int,
+    title: str | None,
+    given: FormInput,
+    status: int = 200,
+) -> Response[str]:
+    ctx = ctx_of(request)
+    view = await thread_service.read_thread(
+        ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
+    )
+    loaded = await thread_service.load_comments(view)
+    thread = build_thread(ctx, view, loaded, sort=sort, title=title, base="", given=given)
+    return html_response(
+        ctx,
+        "noscript/page.html",
+        status=status,
+        t=thread,
+        css_href=static_href("noscript.css"),
+        with_scripts=False,
+    )
+
+
+# --- routes ------------------------------------------------------------------------------------------
+
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
+
+
+@get("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def thread_page(
+    request: Request[Any, Any, Any],
+    url: FromQuery[str | None] = None,
+    key: FromQuery[str | None] = None,
+    site: FromQuery[str | None] = None,
+    title: FromQuery[str | None] = None,
+    sort: FromQuery[Sort] = Sort.OLDEST,
+    page: PageNumber = 1,
+    reply: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The whole discussion as a plain HTML page with a form that works without JavaScript."""
+    ctx = ctx_of(request)
+    ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
+    given = FormInput(parent=clean_reply(reply))
+    return await render_page(request, ref, sort=sort, page=page, title=clean_title(title), given=given)
+
+
+@get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def thread_fragment(
+    request: Request[Any, Any, Any],
+    url: FromQuery[str | None] = None,
+    key: FromQuery[str | None] = None,
+    site: FromQuery[str | None] = None,
+    title: FromQuery[str | None] = None,
+    sort: FromQuery[Sort] = Sort.OLDEST,
+    page: PageNumber = 1,
+) -> Response[str]:
+    """Just the thread's HTML (no <html>), with absolute links, for a static site generator to include
+    at build time. Replying happens on the full page it links to."""
+    ctx = ctx_of(request)
+    ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
+    view = await thread_service.read_thread(
+        ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
+    )
+    base = ctx.settings.server.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
+    loaded = await thread_service.load_comments(view)
+    thread = build_thread(ctx, view, loaded, sort=sort, title=clean_title(title), base=base, given=None)
+    return html_response(
+        ctx,
+        "noscript/fragment.html",
+        cache_control=f"public, max-age={ctx.settings.cache.max_age}",
+        t=thread,
+        with_scripts=False,
+    )
+
+
+async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The urlencoded body as {name: first value}; refuses other encodings and undecodable bytes."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/x-www-form-urlencoded":
+        raise HTTPException(
+            status_code=415, detail="Send the form as application/x-www-form-urlencoded, as browsers do"
+        )
+    body = await request.body()
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=40, encoding="utf-8", errors="strict"
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("The form could not be read: it is not valid UTF-8 or has too many fields") from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        form.setdefault(name, value)
+    return form
+
+
+@post("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS, status_code=303)
+async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
+    """The no-JS form: the same service and validation as POST /api/comments, then 303 to the new
+    comment's anchor; on error the page again, with what was typed and each message by its field."""
+    ctx = ctx_of(request)
+    form = await read_form(request)
+    ref = await thread_service.resolve_ref(
+        ctx, url=form.get("url") or None, key=form.get("key") or None, site=form.get("site") or None
+    )
+    try:
+        sort = Sort(form.get("sort") or Sort.OLDEST)
+    except ValueError:
+        sort = Sort.OLDEST
+    page = int(form["page"]) if form.get("page", "").isdigit() and 0 < len(form["page"]) <= 6 else 1
+    title = clean_title(form.get("title"))
+    given = FormInput(
+        text=form.get("text", ""),
+        name=form.get("name", ""),
+        email=form.get("email", ""),
+        website=form.get("website", ""),
+        parent=form.get("parent") or None,
+    )
+    try:
+        check_origin(request, ref)
+        check_form_token(ctx.secret, ref.lookup, form.get("token", ""), ctx.clock() // 1_000_000)
+        posted = await comment_service.post_comment(
+            ctx,
+            ref,
+            comment_service.NewComment(
+                text=given.text,
+                parent=given.parent,
+                name=given.name,
+                email=given.email or None,
+                website=given.website or None,
+                title=title,
+            ),
+            visitor=None,
+            ip=client_ip(request),
+        )
+    except RejoinderError as exc:
+        given.errors.append(exc)
+        if given.parent is not None:
+            page = await page_of(ctx, given.parent, sort, page)
+        return await render_page(
+            request, ref, sort=sort, page=page, title=title, given=given, status=exc.status
+        )
+    number = await page_of(ctx, posted.comment.id, sort, 1)
+    location = f"/thread?{thread_query(ref, title, sort=sort, page=number)}#comment-{posted.comment.id}"
+    return Response(
+        content="",
+        status_code=303,
+        media_type=HTML,
+        headers={"Location": location, "Cache-Control": "no-store"},
+    )
+
+
+async def page_of(ctx: Context, comment_id: str, sort: Sort, default: int) -> int:
+    try:
+        _, number = await thread_service.locate_comment(
+            ctx, comment_id, sort=sort, limit=ctx.settings.comments.page_size
+        )
+    except RejoinderError:
+        return default
+    return number
+
+
+@get(list(STATIC_FILES), include_in_schema=False)
+async def page_assets(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
+    """The stylesheets of these pages (files, so that a strict CSP needs no inline style)."""
+    body, digest = static_file(STATIC_FILES[request.url.path])
+    fresh = v == digest
+    return Response(
+        content=body,
+        media_type="text/css; charset=utf-8",
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable" if fresh else "public, max-age=300",
+            "ETag": f'"{digest}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+# --- the demo article (`rejoinder demo` only) --------------------------------------------------------
+
+
+@get(["/demo", "/demo/"], include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
+    """The sample article with the widget under it; 404 unless the server was started by `rejoinder demo`."""
+    article = request.app.state.get("demo")
+    if not isinstance(article, DemoArticle):
+        raise NotFound(f"Nothing is served at {request.url.path}", code="not-found")
+    ctx = ctx_of(request)
+    ref = await thread_service.resolve_ref(ctx, url=article.url, key=None)
+    view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
+    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None)
+    # The article "appeared" a few hours before its first comment (seeded relative to the first start).
+    published = view.stubs[0].created - 4 * 3600 * 1_000_000 if view.stubs else None
+    return html_response(
+        ctx,
+        "demo/article.html",
+        a=article,
+        t=thread,
+        published=human_time(published) if published else "",
+        published_iso=rfc3339(published) if published else "",
+        css_href=static_href("noscript.css"),
+        demo_css_href=static_href("demo.css"),
+        with_scripts=True,
+    )
+
+
+@get("/", include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def demo_home(request: Request[Any, Any, Any]) -> Response[str]:
+    """In demo mode the server's root leads to the sample article."""
+    if request.app.state.get("demo") is None:
+        raise NotFound("Nothing is served at /", code="not-found")
+    return Response(content="", status_code=307, headers={"Location": "/demo/"})
+
+
+ROUTES: list[Any] = [thread_page, thread_fragment, post_thread_form, page_assets, demo_article, demo_home]
+
+__all__ = ["ROUTES", "check_form_token", "form_token"]
