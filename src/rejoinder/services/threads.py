@@ -111,6 +111,7 @@ async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: in
     """The thread of a public comment and the page that shows it (for permalinks)."""
     from rejoinder.errors import NotFound
 
+    check_text_field(comment_id, "id")  # PostgreSQL refuses a NUL in a query parameter (a 500, not a 404)
     async with store_engine.read(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)
         if found is None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from rejoinder.errors import RejoinderError
 
@@ -76,6 +77,23 @@ def _field_name(key: str) -> str:
     return key.removeprefix("$.").removeprefix("$") or "body"
 
 
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`$")
+
+
+def _validation_field(item: dict[str, Any]) -> ProblemField:
+    """One of Litestar's validation messages as a field error named after the JSON member, not `data`."""
+    key = str(item.get("key", "body"))
+    message = str(item.get("message", "invalid value"))
+    field = "body" if key == "data" and item.get("source") == "body" else _field_name(key)
+    if field == "body" and message == "'data'":  # Litestar's KeyError text for a missing body
+        return ProblemField("body", "body-required", "Send a JSON object as the request body")
+    missing = _MISSING.match(message)
+    if missing:
+        name = missing.group(1) if field == "body" else f"{field}.{missing.group(1)}"
+        return ProblemField(name, "field-required", f"{name} is required")
+    return ProblemField(field, "invalid-value", message)
+
+
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
     code, title = _HTTP_CODES.get(status, ("http-error", "HTTP error"))
@@ -85,14 +103,16 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         code, title = "invalid-request", "Invalid request"
         for item in exc.extra if isinstance(exc.extra, list) else []:
             if isinstance(item, dict):
-                field = _field_name(str(item.get("key", "body")))
-                message = str(item.get("message", "invalid value"))
-                errors.append(ProblemField(field, "invalid-value", message))
+                errors.append(_validation_field(item))
         if errors:
             detail = f"{errors[0].field}: {errors[0].message}"
+            if [e.code for e in errors] == ["body-required"]:
+                code, title, detail = "body-required", "Missing request body", errors[0].message
         elif detail.startswith("400"):
             detail = "The request could not be read"
-    elif status == 400 and "JSON is malformed" in detail:
+    elif status == 400 and (
+        isinstance(exc.__cause__, SerializationException) or "JSON is malformed" in detail
+    ):
         code, title = "malformed-json", "Malformed JSON"
         detail = "The request body is not valid JSON: " + detail.removeprefix("JSON is malformed: ")
     elif status == 413:
