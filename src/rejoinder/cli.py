@@ -72,8 +72,11 @@ def serve(
     run_server(settings, flags)
 
 
-def run_server(settings: Settings, flags: dict[str, dict[str, Any]]) -> None:
-    """Migrate once, then start the configured server; workers read the same settings from the env."""
+def run_server(
+    settings: Settings, flags: dict[str, dict[str, Any]], factory: str = "rejoinder.asgi:app_factory"
+) -> None:
+    """Migrate once, then start the configured server; workers read the same settings from the env and
+    build their app with `factory` (a "module:function" path)."""
     from rejoinder.store import migrate
 
     if settings.database.auto_migrate:
@@ -90,7 +93,7 @@ def run_server(settings: Settings, flags: dict[str, dict[str, Any]]) -> None:
         import uvicorn
 
         uvicorn.run(
-            "rejoinder.asgi:app_factory",
+            factory,
             factory=True,
             host=s.host,
             port=s.port,
@@ -103,7 +106,7 @@ def run_server(settings: Settings, flags: dict[str, dict[str, Any]]) -> None:
     from granian.constants import Interfaces
 
     Granian(
-        "rejoinder.asgi:app_factory",
+        factory,
         factory=True,
         address=s.host,
         port=s.port,
@@ -111,6 +114,47 @@ def run_server(settings: Settings, flags: dict[str, dict[str, Any]]) -> None:
         interface=Interfaces.ASGI,
         log_access=False,
     ).serve()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    help="Directory for the demo database (rejoinder-demo.db) [default: the current directory]",
+)
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None:
+    """Start a demo: a sample article with a live discussion, on a local SQLite file."""
+    import socket
+
+    from rejoinder import demo as sample
+
+    directory = Path(data_dir or ".").resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    flags: dict[str, dict[str, Any]] = {
+        "server": {"host": host, "port": port, "workers": 1},
+        "database": {"url": f"sqlite:///{directory / sample.DB_FILE}"},
+    }
+    settings = _load(ctx, flags)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror}); try --port"
+            ) from None
+    from rejoinder.store import migrate
+
+    migrate.upgrade(settings.database.url)
+    seeded = _run(lambda: sample.seed(settings, host=host, port=port))
+    click.echo(
+        f"{'seeded' if seeded else 'using'} the demo discussion in {directory / sample.DB_FILE}\n"
+        f"open http://127.0.0.1:{port}/demo/ in a browser (Ctrl+C stops the demo)"
+    )
+    run_server(settings, flags, factory="rejoinder.demo:app_factory")
 
 
 @main.command()

@@ -214,6 +214,11 @@ def human_time(us: int) -> str:
     return f"{dt.day} {dt:%B %Y} at {dt:%H:%M} UTC"
 
 
+def human_date(us: int) -> str:
+    dt = datetime.fromtimestamp(us / 1_000_000, UTC)
+    return f"{dt.day} {dt:%B %Y}"
+
+
 def thread_query(ref: ThreadRef, title: str | None = None, **extra: Any) -> str:
     params: list[tuple[str, str]] = []
     if ref.uri is not None:
@@ -617,7 +622,7 @@ async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
         "demo/article.html",
         a=article,
         t=thread,
-        published=human_time(published) if published else "",
+        published=human_date(published) if published else "",
         published_iso=rfc3339(published) if published else "",
         css_href=static_href("noscript.css"),
         demo_css_href=static_href("demo.css"),
