@@ -163,11 +163,14 @@ def set_binding(request: Request[Any, Any, Any], response: Response[Any], value:
     secure = _secure(request)
     # SameSite=None (https only) so that Apple's form_post callback, a cross-site POST, still carries it;
     # the value is useless to anyone else, since it only matches flows this browser started.
-    same_site = "None" if secure else "Lax"
-    response.headers.add(  # type: ignore[attr-defined]
-        "Set-Cookie",
-        f"{binding_cookie_name(request)}={value}; Path=/; Max-Age={BINDING_MAX_AGE}; HttpOnly; "
-        f"SameSite={same_site}{'; Secure' if secure else ''}",
+    response.set_cookie(
+        key=binding_cookie_name(request),
+        value=value,
+        path="/",
+        max_age=BINDING_MAX_AGE,
+        httponly=True,
+        secure=secure,
+        samesite="none" if secure else "lax",
     )
 
 
@@ -199,7 +202,7 @@ def error_page(
 ) -> Response[Any]:
     """A sign-in failure: an HTML page for the popup (telling the opener when its origin is known and
     allowed), or problem+json for API clients. Never includes secrets: only the error's own text."""
-    if not _wants_html(request) and origin is None:
+    if not _wants_html(request):
         return rejoinder_error_handler(request, exc)
     message = {"type": "rejoinder:error", "code": exc.code, "message": exc.detail}
     return page(

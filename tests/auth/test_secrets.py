@@ -1,0 +1,77 @@
+"""Client secrets come from the environment or a file and never appear in logs or error bodies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from rejoinder.app import create_app
+from tests.auth.flows import callback, provider_url, start
+from tests.fixtures.app import make_settings
+from tests.fixtures.oidc import OpenIdProvider, op_login, op_settings
+
+
+def _client(site_db: str, op: OpenIdProvider) -> TestClient[Any]:
+    settings = make_settings(site_db, auth={"providers": {"op": op_settings(op)}})
+    return TestClient(app=create_app(settings), base_url="http://rejoinder.test")  # type: ignore[arg-type]
+
+
+def test_secret_from_env_works_and_is_never_logged_or_shown(
+    site_db: str,
+    openid_provider: OpenIdProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("REJOINDER_TEST_OP_SECRET", openid_provider.client_secret)
+    bodies: list[str] = []
+    with _client(site_db, openid_provider) as client:
+        done = callback(client, op_login(provider_url(start(client)), "alice"))
+        assert done.status_code == 200 and "rejoinder:session" in done.text
+        bodies.append(done.text)
+        replay = client.get(op_login(provider_url(start(client)), "alice").replace("state=", "state=x"))
+        bodies.append(replay.text)
+        bodies.append(client.get("/api/auth/providers", params={"site": "blog"}).text)
+    logs = caplog.text + "".join(capfd.readouterr())  # Litestar's logging config may log to stderr
+    assert "HTTP Request" in logs  # the capture works: the provider requests were logged
+    assert openid_provider.client_secret not in logs
+    assert all(openid_provider.client_secret not in body for body in bodies)
+
+
+def test_wrong_secret_fails_without_showing_it(
+    site_db: str,
+    openid_provider: OpenIdProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "wrong-secret-5d1c9e"
+    monkeypatch.setenv("REJOINDER_TEST_OP_SECRET", wrong)
+    with _client(site_db, openid_provider) as client:
+        response = client.get(op_login(provider_url(start(client)), "alice"))
+    assert response.status_code == 403
+    assert response.json()["code"] == "token-rejected"
+    logs = caplog.text + "".join(capfd.readouterr())
+    assert "HTTP Request" in logs
+    assert wrong not in response.text and wrong not in logs
+
+
+def test_missing_secret_variable_is_a_clear_503(
+    site_db: str,
+    openid_provider: OpenIdProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("REJOINDER_TEST_OP_SECRET", raising=False)
+    with _client(site_db, openid_provider) as client:
+        response = client.get("/api/auth/providers", params={"site": "blog"})
+    assert response.status_code == 503
+    assert response.json()["code"] == "sign-in-misconfigured"
+    logs = caplog.text + "".join(capfd.readouterr())
+    assert "REJOINDER_TEST_OP_SECRET" in logs  # the log names the variable to set
