@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from rejoinder.web.pages import FORM_TOKEN_MAX_AGE, form_token
+from rejoinder.web.page_models import FORM_TOKEN_MAX_AGE, form_token
 from tests.fixtures.app import ARTICLE, new_client, post_comment
 
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
@@ -429,3 +429,30 @@ def test_odd_reply_ids_are_ignored(client: TestClient[Any], reply: str) -> None:
     html = page(client, reply=reply).text
     assert "parent" not in the_form(html)
     assert_inert(html)
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"token": "١٢٣.abc"},
+        {"token": "1.é"},
+        {"page": "²"},
+        {"page": "0"},
+        {"page": "9" * 40},
+        {"sort": "sideways"},
+        {"parent": "no\x00such"},
+        {"parent": "x" * 300},
+        {"parent": "missing-comment"},
+        {"title": "t\x00"},
+        {"name": "Nul\x00Name"},
+        {"url": "javascript:alert(1)"},
+        {"key": ""},
+    ],
+)
+def test_tampered_form_fields_answer_4xx(client: TestClient[Any], tampered: dict[str, str]) -> None:
+    post_comment(client, "existing")
+    fields = the_form(page(client).text)
+    response = submit(client, {**fields, "text": "Hi", "name": "Tam", **tampered})
+    assert response.status_code in (303, 400, 403, 422), response.text
+    if response.status_code != 303:
+        assert_inert(response.text)

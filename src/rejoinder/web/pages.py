@@ -4,38 +4,38 @@ and the demo article page (`rejoinder demo` only). Templates live in rejoinder/t
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
-from markupsafe import Markup
 
 from rejoinder.demo import DemoArticle
-from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.threads import Sort
-from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import BadRequest, Forbidden, NotFound, RejoinderError
+from rejoinder.errors import BadRequest, NotFound, RejoinderError
 from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, ThreadView
+from rejoinder.services.threads import ThreadRef
+from rejoinder.web.page_models import (
+    FormInput,
+    build_thread,
+    check_form_token,
+    clean_reply,
+    clean_title,
+    human_date,
+    thread_query,
+)
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
-from rejoinder.web.wire import avatar_url, check_origin, client_ip, ctx_of, rfc3339
+from rejoinder.web.wire import check_origin, client_ip, ctx_of, rfc3339
 
 HTML = "text/html; charset=utf-8"
-FORM_TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays postable
-FORM_FIELDS = {"text": "text", "author.name": "name", "author.email": "email", "author.website": "website"}
 STATIC_FILES = {"/static/noscript.css": "noscript.css", "/static/demo.css": "demo.css"}
 
 
@@ -129,297 +129,6 @@ def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
 
 
 PAGE_ERRORS: dict[Any, Any] = {RejoinderError: page_error_handler, HTTPException: page_error_handler}
-
-
-# --- the signed form token ---------------------------------------------------------------------------
-
-
-def form_token(secret: bytes, lookup: str, issued: int) -> str:
-    """`<issued unix time>.<HMAC>`, bound to one thread: proves the form came from a page we rendered."""
-    mac = hmac.new(secret, f"rejoinder-noscript-form\x00{lookup}\x00{issued}".encode(), hashlib.sha256)
-    return f"{issued}.{base64.urlsafe_b64encode(mac.digest()[:18]).decode('ascii')}"
-
-
-def check_form_token(secret: bytes, lookup: str, token: str, now: int) -> None:
-    """Raises Forbidden when the token is not ours, is for another thread, or is too old."""
-    issued, _, _ = token.partition(".")
-    if not (issued.isdigit() and len(issued) <= 12) or not hmac.compare_digest(
-        form_token(secret, lookup, int(issued)), token
-    ):
-        raise Forbidden(
-            "This form did not come from this discussion's page; reload the page and post again",
-            code="form-token-invalid",
-        )
-    age = now - int(issued)
-    if age > FORM_TOKEN_MAX_AGE or age < -300:
-        raise Forbidden(
-            "This form was opened too long ago; check your comment and post it again",
-            code="form-expired",
-        )
-
-
-# --- view models -------------------------------------------------------------------------------------
-
-
-@dataclass
-class FormView:
-    hidden: list[tuple[str, str]]
-    values: dict[str, str]
-    errors: dict[str, str]
-    general: list[str]
-    heading: str
-    cancel_href: str | None
-    require_email: bool
-    max_text_length: int
-    max_name_length: int
-
-
-@dataclass
-class CommentView:
-    id: str
-    name: str
-    website: str | None
-    avatar: str
-    html: Markup
-    iso: str
-    when: str
-    edited_iso: str | None
-    edited_when: str | None
-    likes: int
-    deleted: bool
-    indent: int
-    in_reply_to: str | None
-    reply_href: str
-    form: FormView | None = None
-
-
-@dataclass
-class FormInput:
-    """What the reader typed (kept on errors), and where the form sits."""
-
-    text: str = ""
-    name: str = ""
-    email: str = ""
-    website: str = ""
-    parent: str | None = None
-    errors: list[RejoinderError] = field(default_factory=list)
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def human_time(us: int) -> str:
-    dt = datetime.fromtimestamp(us / 1_000_000, UTC)
-    return f"{dt.day} {dt:%B %Y} at {dt:%H:%M} UTC"
-
-
-def human_date(us: int) -> str:
-    dt = datetime.fromtimestamp(us / 1_000_000, UTC)
-    return f"{dt.day} {dt:%B %Y}"
-
-
-def thread_query(ref: ThreadRef, title: str | None = None, **extra: Any) -> str:
-    params: list[tuple[str, str]] = []
-    if ref.uri is not None:
-        params.append(("url", ref.uri))
-    if ref.key is not None:
-        params.append(("key", ref.key))
-    if title:
-        params.append(("title", title))
-    for name, value in extra.items():
-        if (
-            value is None
-            or value == ""
-            or (name == "sort" and value is Sort.OLDEST)
-            or (name == "page" and value == 1)
-        ):
-            continue  # defaults stay out of the URL, so each page has one address
-        params.append((name, str(value)))
-    return urlencode(params)
-
-
-def safe_website(url: str | None) -> str | None:
-    """Stored websites are validated on the way in; checked again here because the href is live."""
-    if url and url.lower().startswith(("http://", "https://")):
-        return url
-    return None
-
-
-def absolute(base: str, path: str) -> str:
-    return base + path if path.startswith("/") else path
-
-
-@dataclass
-class ThreadContext:
-    """Everything the thread templates need, built once per render."""
-
-    title: str
-    article_url: str | None
-    count_text: str
-    likes: int
-    likes_text: str
-    likers: list[tuple[str, str]]
-    comments: list[CommentView]
-    sorts: list[tuple[str, str, bool]]
-    pages: list[tuple[int, str, bool]]
-    prev_href: str | None
-    next_href: str | None
-    page_number: int
-    page_count: int
-    form: FormView | None
-    reply_href: str
-    page_href: str
-
-
-def build_form(
-    ctx: Context,
-    ref: ThreadRef,
-    *,
-    sort: Sort,
-    page: int,
-    title: str | None,
-    given: FormInput,
-    parent_name: str | None,
-    cancel_href: str | None,
-) -> FormView:
-    hidden = [("url", ref.uri or ""), ("key", ref.key or ""), ("site", ref.site.name)]
-    hidden += [("sort", sort.value), ("page", str(page)), ("title", title or "")]
-    if given.parent:
-        hidden.append(("parent", given.parent))
-    hidden.append(("token", form_token(ctx.secret, ref.lookup, ctx.clock() // 1_000_000)))
-    errors: dict[str, str] = {}
-    general: list[str] = []
-    for exc in given.errors:
-        placed = False
-        for fe in exc.errors:
-            if fe.field in FORM_FIELDS and FORM_FIELDS[fe.field] not in errors:
-                errors[FORM_FIELDS[fe.field]] = fe.message
-                placed = True
-            elif fe.field not in FORM_FIELDS:
-                general.append(fe.message)
-                placed = True
-        if not placed:
-            general.append(exc.detail)
-    return FormView(
-        hidden=[(k, v) for k, v in hidden if v],
-        values={"text": given.text, "name": given.name, "email": given.email, "website": given.website},
-        errors=errors,
-        general=general,
-        heading=f"Reply to {parent_name}" if parent_name else "Leave a Reply",
-        cancel_href=cancel_href,
-        require_email=ref.site.options.require_email,
-        max_text_length=ctx.settings.comments.max_text_length,
-        max_name_length=ctx.settings.comments.max_name_length,
-    )
-
-
-def build_thread(
-    ctx: Context,
-    view: ThreadView,
-    loaded: list[Comment],
-    *,
-    sort: Sort,
-    title: str | None,
-    base: str,
-    given: FormInput | None,
-) -> ThreadContext:
-    """The thread as template values. `base` prefixes every link (empty on our own page, the server's
-    origin in the fragment); `given` is None when no form is wanted (fragment, demo summary)."""
-    ref = view.ref
-    thread = view.thread
-    page = view.page.number
-    depth_limit = max(1, ref.site.options.display_depth)
-    names = {c.id: c for c in loaded}
-
-    def href(**extra: Any) -> str:
-        return f"{base}/thread?{thread_query(ref, title, **extra)}"
-
-    parent_here = given is not None and given.parent is not None and given.parent in names
-    comments: list[CommentView] = []
-    for c in loaded:
-        deleted = c.status is CommentStatus.DELETED
-        parent = names.get(c.parent) if c.parent else None
-        in_reply_to = None
-        if c.depth > depth_limit and parent is not None:
-            in_reply_to = (
-                "a deleted comment" if parent.status is CommentStatus.DELETED else parent.author.name
-            )
-        item = CommentView(
-            id=c.id,
-            name="" if deleted else c.author.name,
-            website=None if deleted else safe_website(c.author.website),
-            avatar="" if deleted else absolute(base, avatar_url(ctx, c.author.key)),
-            html=Markup("" if deleted else c.html),  # noqa: S704 - sanitised by domain/text.py on the way in
-            iso=rfc3339(c.created),
-            when=human_time(c.created),
-            edited_iso=rfc3339(c.edited) if c.edited else None,
-            edited_when=human_time(c.edited) if c.edited else None,
-            likes=c.likes,
-            deleted=deleted,
-            indent=min(c.depth, depth_limit),
-            in_reply_to=in_reply_to,
-            reply_href=href(sort=sort, page=page, reply=c.id) + "#reply",
-        )
-        if given is not None and parent_here and given.parent == c.id and not deleted:
-            item.form = build_form(
-                ctx,
-                ref,
-                sort=sort,
-                page=page,
-                title=title,
-                given=given,
-                parent_name=c.author.name,
-                cancel_href=href(sort=sort, page=page) + "#reply",
-            )
-        comments.append(item)
-    form = None
-    if given is not None and not parent_here:
-        given.parent = None if given.parent not in names else given.parent
-        form = build_form(
-            ctx, ref, sort=sort, page=page, title=title, given=given, parent_name=None, cancel_href=None
-        )
-    count = thread.comment_count if thread else 0
-    likes = thread.like_count if thread else 0
-    pages = view.page.pages
-    window = range(max(1, page - 3), min(pages, page + 3) + 1)
-    page_links = [(n, href(sort=sort, page=n), n == page) for n in window]
-    if window and window[0] > 1:
-        page_links.insert(0, (1, href(sort=sort, page=1), False))
-    if window and window[-1] < pages:
-        page_links.append((pages, href(sort=sort, page=pages), False))
-    return ThreadContext(
-        title=(thread.title if thread and thread.title else None) or title or ref.uri or ref.key or "",
-        article_url=ref.uri,
-        count_text="No responses yet" if count == 0 else plural(count, "Response", "Responses"),
-        likes=likes,
-        likes_text=f"{plural(likes, 'person likes', 'people like')} this" if likes else "",
-        likers=[(lk.name, absolute(base, avatar_url(ctx, lk.avatar_key))) for lk in view.likers],
-        comments=comments,
-        sorts=[(s.value.capitalize(), href(sort=s), s is sort) for s in Sort],
-        pages=page_links if pages > 1 else [],
-        prev_href=href(sort=sort, page=page - 1) if 1 < page <= pages else None,
-        next_href=href(sort=sort, page=page + 1) if page < pages else None,
-        page_number=page,
-        page_count=pages,
-        form=form,
-        reply_href=href(sort=sort, page=page) + "#reply",
-        page_href=href(sort=sort, page=page),
-    )
-
-
-def clean_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    check_text_field(title, "title")
-    return " ".join(title.split())[:500] or None
-
-
-def clean_reply(reply: str | None) -> str | None:
-    """A comment id from a reply link; anything that cannot be an id is ignored (the form goes last)."""
-    if reply and len(reply) <= 64 and reply.replace("-", "").replace("_", "").isalnum():
-        return reply
-    return None
 
 
 async def render_page(
@@ -533,7 +242,9 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
         sort = Sort(form.get("sort") or Sort.OLDEST)
     except ValueError:
         sort = Sort.OLDEST
-    page = int(form["page"]) if form.get("page", "").isdigit() and 0 < len(form["page"]) <= 6 else 1
+    raw_page = form.get("page", "")
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1
+    page = max(page, 1)
     title = clean_title(form.get("title"))
     given = FormInput(
         text=form.get("text", ""),
@@ -639,5 +350,3 @@ async def demo_home(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 ROUTES: list[Any] = [thread_page, thread_fragment, post_thread_form, page_assets, demo_article, demo_home]
-
-__all__ = ["ROUTES", "check_form_token", "form_token"]
