@@ -47,6 +47,21 @@ threads = sa.Table(
     sa.Column("comment_count", sa.Integer, nullable=False, server_default="0", comment="Public comments"),
     sa.Column("like_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column(
+        "closed",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="true: a moderator closed the thread; it takes no new comments",
+    ),
+    sa.Column("closed_at", sa.BigInteger, nullable=True, comment="When it was closed; NULL = open"),
+    sa.Column(
+        "auto_close",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.true(),
+        comment="false: the site's close-after-N-days rule does not apply (a moderator reopened it)",
+    ),
     sa.Index("ix_threads_site_uri", "site_id", "uri"),
     sa.Index("uq_threads_site_key", "site_id", "key", unique=True),
 )
@@ -62,7 +77,8 @@ comments = sa.Table(
         "status",
         sa.String(16),
         nullable=False,
-        comment="published: public, unreviewed | pending: held, author only | spam: hidden | deleted: placeholder",
+        comment="published: public, unreviewed | approved: public, reviewed | pending: held, author only | "
+        "spam, rejected: hidden | deleted: placeholder",
     ),
     sa.Column("text", sa.Text, nullable=False, comment="Markdown as written"),
     sa.Column("html", sa.Text, nullable=False, comment="Sanitised HTML rendered from text at write time"),
@@ -83,10 +99,57 @@ comments = sa.Table(
         nullable=True,
         comment="The signed-in author; NULL for a guest. author_name follows the identity's name",
     ),
+    sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false(), comment="Shown first"),
+    sa.Column(
+        "featured", sa.Boolean, nullable=False, server_default=sa.false(), comment="Picked by a moderator"
+    ),
+    sa.Column(
+        "staff",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="Written by a moderator or admin of the site: shown with a staff badge",
+    ),
+    sa.Column(
+        "flagged",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="A check asked a moderator to look (still public while published)",
+    ),
+    sa.Column(
+        "status_reason",
+        sa.String(64),
+        nullable=True,
+        comment="Why it is pending, rejected or spam: a reason code (docs/moderation.md), shown to its author",
+    ),
+    sa.Column("moderated", sa.BigInteger, nullable=True, comment="When a moderator last decided on it"),
+    sa.Column("moderated_by", sa.String(64), nullable=True, comment="Identity id, 'cli' or 'system'"),
+    sa.Column(
+        "revision", sa.Integer, nullable=False, server_default="0", comment="0 as posted, n after n edits"
+    ),
+    sa.Column(
+        "report_count", sa.Integer, nullable=False, server_default="0", comment="Open (unresolved) reports"
+    ),
+    sa.Column("spam_score", sa.Float, nullable=True, comment="Latest classifier spam probability (0-1)"),
+    sa.Column(
+        "text_hash",
+        sa.String(32),
+        nullable=True,
+        comment="Digest of the normalised text, to find the same text posted again",
+    ),
+    sa.Column(
+        "appeal", sa.Text, nullable=True, comment="The author's one appeal against a hold or rejection"
+    ),
+    sa.Column("appealed", sa.BigInteger, nullable=True),
     sa.Index("ix_comments_thread_created", "thread_id", "created"),
     sa.Index("ix_comments_parent", "parent_id"),
     sa.Index("ix_comments_visitor", "thread_id", "visitor_hash"),
     sa.Index("ix_comments_identity", "identity_id"),
+    sa.Index("ix_comments_status_created", "status", "created"),
+    sa.Index("ix_comments_author_created", "author_key", "created"),
+    sa.Index("ix_comments_ip_created", "ip", "created"),
+    sa.Index("ix_comments_text_hash", "text_hash"),
 )
 
 likes = sa.Table(
@@ -217,4 +280,165 @@ oauth_apps = sa.Table(
     sa.Column("created", sa.BigInteger, nullable=False),
     sa.UniqueConstraint("server", "redirect_uri"),
     comment="Apps rejoinder registered dynamically (Mastodon POST /api/v1/apps or RFC 7591)",
+)
+
+# --- Moderation (moderation/, services/moderation.py): check results, reports, bans, roles, the log ------
+
+comment_revisions = sa.Table(
+    "comment_revisions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, comment="0 as posted, n for the n-th edit"),
+    sa.Column("text", sa.Text, nullable=False, comment="The text as checked (Markdown)"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column(
+        "decision",
+        sa.String(8),
+        nullable=False,
+        comment="pass | flag | hold: the pipeline's verdict (reject and nudge refuse the text: never stored)",
+    ),
+    sa.Column("status", sa.String(16), nullable=False, comment="The comment status this revision led to"),
+    sa.Column(
+        "reasons", sa.JSON, nullable=False, comment="List of {check, action, code, detail} from the checks"
+    ),
+    sa.Column("spam_score", sa.Float, nullable=True, comment="Classifier spam probability (0-1)"),
+    sa.Column("abuse_score", sa.Float, nullable=True, comment="Classifier abuse probability (0-1)"),
+    sa.Column(
+        "classifier",
+        sa.JSON,
+        nullable=True,
+        comment="The classifier's explanation: {model, reasons: [{target, kind, feature, value, contribution}]}",
+    ),
+    sa.Column("external", sa.JSON, nullable=True, comment="What external checks answered, by check name"),
+    sa.Column("elapsed_us", sa.Integer, nullable=False, comment="Time the checks took, in microseconds"),
+    sa.UniqueConstraint("comment_id", "revision"),
+    comment="One row per checked version of a comment: what each check decided and why",
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.String(16), nullable=False, comment="spam | abuse | off-topic | illegal | other"),
+    sa.Column("note", sa.String(500), nullable=True, comment="The reporter's own words, optional"),
+    sa.Column(
+        "reporter",
+        sa.String(64),
+        nullable=False,
+        comment="Keyed hash of the reporting identity, visitor or network: one report each per comment",
+    ),
+    sa.Column(
+        "identity_id",
+        sa.String(24),
+        sa.ForeignKey("identities.id", ondelete="SET NULL"),
+        nullable=True,
+        comment="The signed-in reporter, if any",
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("resolved", sa.BigInteger, nullable=True, comment="When a moderator decided; NULL = open"),
+    sa.Column(
+        "resolution",
+        sa.String(16),
+        nullable=True,
+        comment="upheld: the comment was removed | dismissed: the comment stays",
+    ),
+    sa.Column("resolved_by", sa.String(64), nullable=True),
+    sa.UniqueConstraint("comment_id", "reporter"),
+    sa.Index("ix_reports_comment_resolved", "comment_id", "resolved"),
+    comment="Readers' reports of comments",
+)
+
+bans = sa.Table(
+    "bans",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "site_id",
+        sa.BigInteger,
+        sa.ForeignKey("sites.id", ondelete="CASCADE"),
+        nullable=True,
+        comment="The site the ban applies to; NULL = every site",
+    ),
+    sa.Column(
+        "identity_id",
+        sa.String(24),
+        sa.ForeignKey("identities.id", ondelete="CASCADE"),
+        nullable=True,
+        comment="A banned signed-in identity",
+    ),
+    sa.Column(
+        "email_hash", sa.String(64), nullable=True, comment="Keyed hash of a banned (lower-cased) email"
+    ),
+    sa.Column("ip_range", sa.String(64), nullable=True, comment="A banned network in CIDR form"),
+    sa.Column("reason", sa.String(500), nullable=True),
+    sa.Column(
+        "reject_all",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="true: the author's existing comments were rejected when the ban was made",
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("until", sa.BigInteger, nullable=True, comment="End of a suspension; NULL = permanent"),
+    sa.Column("lifted", sa.BigInteger, nullable=True, comment="When a moderator lifted it early"),
+    sa.Column("lifted_by", sa.String(64), nullable=True),
+    sa.CheckConstraint(
+        "identity_id IS NOT NULL OR email_hash IS NOT NULL OR ip_range IS NOT NULL", name="has_target"
+    ),
+    sa.Index("ix_bans_site", "site_id"),
+    sa.Index("ix_bans_identity", "identity_id"),
+    sa.Index("ix_bans_email_hash", "email_hash"),
+    comment="Bans and suspensions by identity, email or network",
+)
+
+roles = sa.Table(
+    "roles",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "site_id",
+        sa.BigInteger,
+        sa.ForeignKey("sites.id", ondelete="CASCADE"),
+        nullable=True,
+        comment="The site the role is for; NULL = every site",
+    ),
+    sa.Column(
+        "role",
+        sa.String(16),
+        nullable=False,
+        comment="admin: everything | moderator: moderates | trusted: skips pre-moderation",
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.UniqueConstraint("identity_id", "site_id", "role"),
+    comment="Roles of signed-in identities",
+)
+
+moderation_log = sa.Table(
+    "moderation_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "site_id",
+        sa.BigInteger,
+        nullable=True,
+        comment="The site acted on (no foreign key: the log outlives what it is about)",
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False, comment="Identity id, 'cli', 'system' or 'reports'"),
+    sa.Column("action", sa.String(32), nullable=False, comment="approve, reject, spam, delete, ban, …"),
+    sa.Column("target_kind", sa.String(16), nullable=False, comment="comment | thread | identity | ban"),
+    sa.Column("target_id", sa.String(64), nullable=False),
+    sa.Column("reason_code", sa.String(64), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("data", sa.JSON, nullable=True, comment="Action-specific details, e.g. the previous status"),
+    sa.Index("ix_moderation_log_site_created", "site_id", "created"),
+    sa.Index("ix_moderation_log_target", "target_kind", "target_id"),
+    comment="Append-only record of every moderation decision: who, when, what, why",
 )
