@@ -18,7 +18,7 @@ from rejoinder.domain.comments import (
     clean_author,
     clean_text,
 )
-from rejoinder.domain.identity import anonymize_ip, author_key, visitor_hash
+from rejoinder.domain.identity import Identity, anonymize_ip, author_key, identity_avatar_key, visitor_hash
 from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import check_text_field
@@ -68,16 +68,27 @@ def _clean_title(title: str | None) -> str | None:
 
 
 async def post_comment(
-    ctx: Context, ref: ThreadRef, new: NewComment, *, visitor: str | None, ip: str | None
+    ctx: Context,
+    ref: ThreadRef,
+    new: NewComment,
+    *,
+    visitor: str | None,
+    ip: str | None,
+    reader: Identity | None = None,
 ) -> Posted:
+    """Post as a guest (name/email/website from `new`) or, with `reader`, as a signed-in identity: then
+    the comment shows the identity's name, profile URL and avatar, and follows later renames."""
     site = ref.site
-    if not site.options.allow_guests:
+    if reader is None and not site.options.allow_guests:
         raise Forbidden(
             "This site does not accept guest comments; sign in to comment", code="guests-disabled"
         )
     limits = limits_for(ctx, site)
     text = clean_text(new.text, limits)
-    name, email, website = clean_author(new.name, new.email, new.website, limits)
+    if reader is None:
+        name, email, website = clean_author(new.name, new.email, new.website, limits)
+    else:
+        name, email, website = reader.display_name, reader.email, reader.profile_url
     title = _clean_title(new.title)
     if new.parent is not None:
         check_text_field(new.parent, "parent")
@@ -112,7 +123,9 @@ async def post_comment(
                 name=name,
                 email=email,
                 website=website,
-                key=author_key(ctx.secret, site.id, email=email, name=name, visitor=visitor_id),
+                key=identity_avatar_key(ctx.secret, reader.id)
+                if reader
+                else author_key(ctx.secret, site.id, email=email, name=name, visitor=visitor_id),
             ),
             status=CommentStatus.PUBLISHED,
             created=now,
@@ -126,11 +139,12 @@ async def post_comment(
             visitor_hash=visitor_hash(ctx.secret, visitor_id) if visitor_id else None,
             edit_token_hash=_token_hash(token),
             ip=anonymize_ip(ip),
+            identity_id=reader.id if reader else None,
         )
         if comment.status is CommentStatus.PUBLISHED:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
     ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
-    if email and site.options.gravatar and ctx.avatars is not None:
+    if reader is None and email and site.options.gravatar and ctx.avatars is not None:
         await ctx.avatars.remember(comment.author.key, site.id, email)
     return Posted(comment=comment, edit_token=token)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rejoinder.domain.comments import CommentStatus
-from rejoinder.domain.identity import author_key, visitor_hash
+from rejoinder.domain.comments import PUBLIC_STATUSES
+from rejoinder.domain.identity import Identity, author_key, identity_avatar_key, identity_liker, visitor_hash
 from rejoinder.domain.likes import LikeResult, check_visitor
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Invalid, NotFound
@@ -34,10 +34,17 @@ async def like_thread(
     like: bool,
     name: str | None = None,
     title: str | None = None,
+    reader: Identity | None = None,
 ) -> LikeResult:
-    visitor_id = check_visitor(visitor)
-    liker = visitor_hash(ctx.secret, visitor_id)
-    shown = _clean_name(ctx, name)
+    """Like or unlike an article as a visitor, or with `reader` as a signed-in identity, whose name and
+    avatar appear in "people like this" only if the identity allows it (show_in_likes)."""
+    if reader is None:
+        visitor_id = check_visitor(visitor)
+        liker = visitor_hash(ctx.secret, visitor_id)
+        shown = _clean_name(ctx, name)
+    else:
+        liker = identity_liker(ctx.secret, reader.id)
+        shown = reader.display_name if reader.show_in_likes else None
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
@@ -50,9 +57,19 @@ async def like_thread(
                 conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now
             )
         if like:
-            avatar = author_key(ctx.secret, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
+            if reader is None:
+                avatar = author_key(ctx.secret, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
+            else:
+                avatar = identity_avatar_key(ctx.secret, reader.id)
             changed = await like_store.insert_like(
-                conn, thread.id, ARTICLE, liker, name=shown, avatar_key=avatar if shown else None, now=now
+                conn,
+                thread.id,
+                ARTICLE,
+                liker,
+                name=shown,
+                avatar_key=avatar if shown or reader else None,
+                now=now,
+                identity_id=reader.id if reader else None,
             )
         else:
             changed = await like_store.delete_like(conn, thread.id, ARTICLE, liker)
@@ -64,21 +81,32 @@ async def like_thread(
     return LikeResult(liked=like, likes=thread.like_count + delta)
 
 
-async def like_comment(ctx: Context, comment_id: str, *, visitor: str | None, like: bool) -> LikeResult:
-    visitor_id = check_visitor(visitor)
+async def like_comment(
+    ctx: Context, comment_id: str, *, visitor: str | None, like: bool, reader: Identity | None = None
+) -> LikeResult:
     check_text_field(comment_id, "id")
-    liker = visitor_hash(ctx.secret, visitor_id)
+    if reader is None:
+        liker = visitor_hash(ctx.secret, check_visitor(visitor))
+    else:
+        liker = identity_liker(ctx.secret, reader.id)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)
         if found is None:
             raise NotFound("There is no comment with this id", code="comment-not-found")
         comment = found[0]
-        if comment.status is not CommentStatus.PUBLISHED:
+        if comment.status not in PUBLIC_STATUSES:
             raise NotFound("This comment is deleted or not public", code="comment-not-public")
         if like:
             changed = await like_store.insert_like(
-                conn, comment.thread_id, comment.id, liker, name=None, avatar_key=None, now=now
+                conn,
+                comment.thread_id,
+                comment.id,
+                liker,
+                name=None,
+                avatar_key=None,
+                now=now,
+                identity_id=reader.id if reader else None,
             )
         else:
             changed = await like_store.delete_like(conn, comment.thread_id, comment.id, liker)

@@ -52,9 +52,11 @@ async def insert_comment(
     visitor_hash: str | None,
     edit_token_hash: str | None,
     ip: str | None,
+    identity_id: str | None = None,
 ) -> None:
     await conn.execute(
         sa.insert(comments).values(
+            identity_id=identity_id,
             id=comment.id,
             thread_id=comment.thread_id,
             parent_id=comment.parent,

@@ -19,6 +19,7 @@ async def insert_like(
     name: str | None,
     avatar_key: str | None,
     now: int,
+    identity_id: str | None = None,
 ) -> bool:
     """Record a like; False when this liker already liked it (nothing changes)."""
     exists = (
@@ -38,6 +39,7 @@ async def insert_like(
             name=name,
             avatar_key=avatar_key,
             created=now,
+            identity_id=identity_id,
         )
     )
     return True

@@ -9,11 +9,13 @@ from litestar import Request, Response, delete, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from rejoinder.services import comments as service
+from rejoinder.services.accounts import optional_reader
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import CommentOut, check_origin, client_ip, comment_out, ctx_of, rfc3339
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 EditTokenHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Edit-Token")]
+AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class AuthorIn(msgspec.Struct):
@@ -46,10 +48,13 @@ async def create_comment(
     request: Request[Any, Any, Any],
     data: JSONBody[CommentIn],
     visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
 ) -> PostedOut:
     """Create a comment (or a reply, with `parent`). Answers 201 with the comment and its `edit_token`,
-    which the author sends in `Rejoinder-Edit-Token` to edit or delete within the edit window."""
+    which the author sends in `Rejoinder-Edit-Token` to edit or delete within the edit window. With
+    `Authorization: Bearer <session>` the comment is the signed-in identity's and `author` is ignored."""
     ctx = ctx_of(request)
+    signed = await optional_reader(ctx, authorization)
     ref = await resolve_ref(ctx, url=data.url, key=data.key, site=data.site)
     check_origin(request, ref)
     author = data.author or AuthorIn()
@@ -66,6 +71,7 @@ async def create_comment(
         ),
         visitor=visitor,
         ip=client_ip(request),
+        reader=signed.identity if signed else None,
     )
     out = comment_out(ctx, posted.comment)
     until = posted.comment.created + ctx.settings.comments.edit_window_seconds * 1_000_000

@@ -9,10 +9,12 @@ from litestar import Request, delete, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 
 from rejoinder.services import likes as service
+from rejoinder.services.accounts import optional_reader
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import check_origin, ctx_of
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
+AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class LikeOut(msgspec.Struct):
@@ -29,6 +31,7 @@ class ThreadLikeIn(msgspec.Struct):
 async def like_thread(
     request: Request[Any, Any, Any],
     visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
     url: FromQuery[str | None] = None,
     key: FromQuery[str | None] = None,
     site: FromQuery[str | None] = None,
@@ -39,7 +42,16 @@ async def like_thread(
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
     check_origin(request, ref)
     body = data or ThreadLikeIn()
-    result = await service.like_thread(ctx, ref, visitor=visitor, like=True, name=body.name, title=body.title)
+    signed = await optional_reader(ctx, authorization)
+    result = await service.like_thread(
+        ctx,
+        ref,
+        visitor=visitor,
+        like=True,
+        name=body.name,
+        title=body.title,
+        reader=signed.identity if signed else None,
+    )
     return LikeOut(liked=result.liked, likes=result.likes)
 
 
@@ -47,6 +59,7 @@ async def like_thread(
 async def unlike_thread(
     request: Request[Any, Any, Any],
     visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
     url: FromQuery[str | None] = None,
     key: FromQuery[str | None] = None,
     site: FromQuery[str | None] = None,
@@ -54,15 +67,25 @@ async def unlike_thread(
     ctx = ctx_of(request)
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
     check_origin(request, ref)
-    result = await service.like_thread(ctx, ref, visitor=visitor, like=False)
+    signed = await optional_reader(ctx, authorization)
+    result = await service.like_thread(
+        ctx, ref, visitor=visitor, like=False, reader=signed.identity if signed else None
+    )
     return LikeOut(liked=result.liked, likes=result.likes)
 
 
 @put("/api/comments/{comment_id:str}/like", summary="Like a comment", tags=["likes"])
 async def like_comment(
-    request: Request[Any, Any, Any], comment_id: FromPath[str], visitor: VisitorHeader = None
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
 ) -> LikeOut:
-    result = await service.like_comment(ctx_of(request), comment_id, visitor=visitor, like=True)
+    ctx = ctx_of(request)
+    signed = await optional_reader(ctx, authorization)
+    result = await service.like_comment(
+        ctx, comment_id, visitor=visitor, like=True, reader=signed.identity if signed else None
+    )
     return LikeOut(liked=result.liked, likes=result.likes)
 
 
@@ -73,7 +96,14 @@ async def like_comment(
     status_code=200,
 )
 async def unlike_comment(
-    request: Request[Any, Any, Any], comment_id: FromPath[str], visitor: VisitorHeader = None
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
 ) -> LikeOut:
-    result = await service.like_comment(ctx_of(request), comment_id, visitor=visitor, like=False)
+    ctx = ctx_of(request)
+    signed = await optional_reader(ctx, authorization)
+    result = await service.like_comment(
+        ctx, comment_id, visitor=visitor, like=False, reader=signed.identity if signed else None
+    )
     return LikeOut(liked=result.liked, likes=result.likes)

@@ -9,10 +9,12 @@ from litestar import Request, Response, get
 from litestar.params import FromQuery, HeaderParameter
 
 from rejoinder.services import viewer as service
+from rejoinder.services.accounts import optional_reader
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import CommentOut, comment_out, ctx_of
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
+AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class ViewerOut(msgspec.Struct):
@@ -25,6 +27,7 @@ class ViewerOut(msgspec.Struct):
 async def get_viewer(
     request: Request[Any, Any, Any],
     visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
     url: FromQuery[str | None] = None,
     key: FromQuery[str | None] = None,
     site: FromQuery[str | None] = None,
@@ -33,8 +36,12 @@ async def get_viewer(
     are not public (held for moderation)."""
     ctx = ctx_of(request)
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
-    state = await service.viewer_state(ctx, ref, visitor=visitor)
+    signed = await optional_reader(ctx, authorization)
+    state = await service.viewer_state(ctx, ref, visitor=visitor, reader=signed.identity if signed else None)
     out = ViewerOut(
         liked_thread=state.liked_thread, liked=state.liked, own=[comment_out(ctx, c) for c in state.own]
     )
-    return Response(out, headers={"Cache-Control": "private, no-store", "Vary": "Origin, Rejoinder-Visitor"})
+    return Response(
+        out,
+        headers={"Cache-Control": "private, no-store", "Vary": "Origin, Rejoinder-Visitor, Authorization"},
+    )
