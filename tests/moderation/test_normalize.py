@@ -36,6 +36,7 @@ from rejoinder.moderation.normalize import compact, normalize
         ("v i a g r a", "viagra"),
         ("v.i.a.g.r.a", "viagra"),
         ("v - i - a - g - r - a", "viagra"),
+        ("b u y  c h e a p  v i a g r a", "buy cheap viagra"),
         ("v_i_a_g_r_a", "v_i_a_g_r_a"),  # underscores are word characters: one token, left alone
         ("viaaaagra", "viagra"),
         ("  cheap \t\n  pills ", "cheap pills"),

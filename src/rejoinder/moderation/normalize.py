@@ -74,6 +74,8 @@ _LINKISH: Final = re.compile(
 )
 # A token that may hide a word with l33t characters: letters mixed with digits or symbols.
 _TOKEN: Final = re.compile(r"[\w@$!|]+")
+# Cheap test that a segment has a l33t candidate at all: a l33t character touching a letter.
+_MAYBE_LEET: Final = re.compile(r"[a-z][0-9@$!|]|(?<![\w@$])[@$][a-z]")
 # A l33t character with a letter on both sides (possibly through more l33t characters): "v1agra", "p00p".
 _INNER_LEET: Final = re.compile(r"[a-z][0-9@$!|]+[a-z]")
 # Three or more single letters each separated by at most three blanks or punctuation marks: "v i a g r a",
@@ -123,9 +125,23 @@ def _unleet(token: str) -> str:
     return head.translate(_LEET).translate(_LEET_INNER) + tail
 
 
+def _join_spaced(m: re.Match[str]) -> str:
+    """ "v i a g r a" -> "viagra"; a separator wider than the narrowest one in the run is a word break:
+    "b u y  c h e a p" -> "buy cheap"."""
+    run = m.group()
+    seps = _SEPARATORS.findall(run)
+    letters = _SEPARATORS.split(run)
+    narrowest = min(len(sep) for sep in seps)
+    out = [letters[0]]
+    for sep, letter in zip(seps, letters[1:], strict=True):
+        out.append((" " if len(sep) > narrowest else "") + letter)
+    return "".join(out)
+
+
 def _words(segment: str) -> str:
-    segment = _TOKEN.sub(lambda m: _unleet(m.group()), segment)
-    segment = _SPACED.sub(lambda m: _SEPARATORS.sub("", m.group()), segment)
+    if _MAYBE_LEET.search(segment):
+        segment = _TOKEN.sub(lambda m: _unleet(m.group()), segment)
+    segment = _SPACED.sub(_join_spaced, segment)
     return _RUNS.sub(r"\1", segment)
 
 
@@ -136,7 +152,8 @@ def normalize(text: str) -> str:
     marks (so accents and "Zalgo" vanish); map look-alike letters (Latin small capitals, boxed letters;
     Cyrillic, Greek, Armenian and Cherokee ones in words that mix scripts or are made of look-alikes only)
     to Latin; case-fold; undo l33t inside words ("v1agra", "$ex", "c@sino"; not "covid19", "mp3", or links);
-    join runs of three or more single letters ("v i a g r a", "v.i.a"); shorten runs of three or more of
+    join runs of three or more single letters ("v i a g r a", "v.i.a"; a wider gap inside the run
+    stays a word break); shorten runs of three or more of
     the same letter to one ("viaaagra"); collapse blanks.
 
     Ordinary words in other scripts keep their letters ("простой" stays), but they lose their marks ("й"
@@ -146,7 +163,7 @@ def normalize(text: str) -> str:
     >>> normalize("Вuy ch\u200beap V1AGRA at ph\u0430rma.example")
     'buy cheap viagra at pharma.example'
     >>> normalize("f r e e   m o n e y")
-    'freemoney'
+    'free money'
     """
     if text.isascii():
         text = text.lower()
