@@ -318,5 +318,55 @@ def site_remove(ctx: click.Context, name: str) -> None:
     click.echo(f"site {name} removed")
 
 
+@main.group()
+def provider() -> None:
+    """Sign-in providers: what to register at each, and whether it answers."""
+
+
+@provider.command("list")
+@click.pass_context
+def provider_list(ctx: click.Context) -> None:
+    """List the configured sign-in providers and the redirect URI each needs."""
+    from rejoinder.auth.providers.presets import PRESETS
+    from rejoinder.services.accounts import public_base
+
+    settings = _load(ctx)
+    if not settings.auth.providers:
+        click.echo("no sign-in providers configured; add [auth.providers.NAME] tables (docs/sign-in.md)")
+        return
+    for name, p in settings.auth.providers.items():
+        preset = PRESETS[p.preset or name]
+        sites = ",".join(p.sites) or "*"
+        click.echo(
+            f"{name}\t{preset.name}\t{p.label or preset.label}\tsites={sites}\t"
+            f"{public_base(settings)}/auth/{name}/callback"
+        )
+
+
+@provider.command("test")
+@click.argument("name")
+@click.pass_context
+def provider_test(ctx: click.Context, name: str) -> None:
+    """Check provider NAME (secret, redirect URI, discovery) and print what to register there."""
+    from rejoinder.services.accounts import check_provider
+
+    settings = _load(ctx)
+    check = _run(lambda: check_provider(settings, name))
+    click.echo(f"provider {check.name}: preset {check.preset}, shown as {check.label!r}")
+    click.echo(f"  sites:         {', '.join(check.sites)}")
+    click.echo(f"  register at:   {check.register_at}")
+    click.echo(f"  redirect URI:  {check.redirect_uri}")
+    click.echo(f"  scopes:        {' '.join(check.scopes)}")
+    click.echo(f"  client id:     {check.client_id}")
+    click.echo(f"  client secret: {check.secret_source}")
+    for label, value in check.facts:
+        click.echo(f"  {label}: {value}")
+    if check.problems:
+        for problem in check.problems:
+            click.echo(f"  problem: {problem}", err=True)
+        raise click.ClickException(f"provider {name} is not ready ({len(check.problems)} problem(s))")
+    click.echo("  ready")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -181,7 +181,8 @@ class OAuthProvider:
             raise Forbidden(f"The provider's {what} answer is not a JSON object", code="provider-error")
         return doc
 
-    async def _keys(self, meta: Metadata, *, refresh: bool) -> KeySet:
+    async def signing_keys(self, meta: Metadata, *, refresh: bool) -> KeySet:
+        """The provider's JWKS (cached; `refresh` refetches it, at most every JWKS_MIN_REFRESH seconds)."""
         now = time.monotonic()
         if self._jwks and not (refresh and now - self._jwks[0] > JWKS_MIN_REFRESH):
             return self._jwks[1]
@@ -291,7 +292,7 @@ class OAuthProvider:
         """
         decoded = None
         for refresh in (False, True):
-            keys = await self._keys(meta, refresh=refresh)
+            keys = await self.signing_keys(meta, refresh=refresh)
             try:
                 decoded = jwt.decode(id_token, keys, algorithms=list(meta.algorithms))
                 break
