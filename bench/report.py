@@ -1,0 +1,296 @@
+"""Render docs/benchmarks.md from the results JSON (bench/results/latest.json)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+SERVERS = {
+    "rejoinder-1w": "rejoinder, granian 1 worker (default)",
+    "rejoinder-2w": "rejoinder, granian 2 workers",
+    "rejoinder-1w-nocache": "rejoinder, 1 worker, response cache off",
+    "isso": "Isso, gunicorn -w 2",
+    "nginx": "nginx static file",
+}
+COMPARED = [
+    ("read-10", "GET thread, 10 comments"),
+    ("read-10-gz", "GET thread, 10 comments, gzip"),
+    ("read-1000", "GET thread, 1,000 comments"),
+    ("read-1000-gz", "GET thread, 1,000 comments, gzip"),
+    ("read-10000", "GET thread, 10,000 comments"),
+    ("read-10000-gz", "GET thread, 10,000 comments, gzip"),
+    ("cold-1000", "GET thread, 1,000 comments, uncached"),
+    ("write", "POST a comment"),
+    ("counts-20", "counts for 20 URLs"),
+    ("cold-counts-20", "counts for 20 URLs, uncached"),
+]
+
+
+def num(x: float | None, digits: int = 1) -> str:
+    if x is None:
+        return "–"
+    if x >= 100:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}f}" if x >= 1 else f"{x:.{max(digits, 2)}f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    if not a or not b:
+        return "–"
+    r = a / b
+    if r >= 100:
+        return f"{r:,.0f}×"
+    if r >= 10:
+        return f"{r:.0f}×"
+    return f"{r:.2f}×"
+
+
+def find(results: dict[str, Any], server: str, case: str) -> dict[str, Any] | None:
+    for c in results["cases"]:
+        if c["server"] == server and c["id"] == case and "rps" in c:
+            return c
+    return None
+
+
+def rps(results: dict[str, Any], server: str, case: str) -> float | None:
+    c = find(results, server, case)
+    return c["rps"] if c and c["requests"] else None
+
+
+def isso_case(case: str) -> str:
+    """Isso has no compression and no cache: its plain read is the figure to compare with."""
+    return case.removesuffix("-gz").replace("cold-", "")
+
+
+def nginx_case(case: str) -> str:
+    return case.replace("cold-", "")
+
+
+def status(ok: bool | None) -> str:
+    return "–" if ok is None else ("**met**" if ok else "**missed**")
+
+
+def targets(results: dict[str, Any]) -> list[str]:
+    rows = ["| target | configuration | measured | status |", "|---|---|---|---|"]
+    for server in ("rejoinder-1w", "rejoinder-2w"):
+        for case, what in (("read-1000", "uncompressed"), ("read-1000-gz", "gzip")):
+            a, b = rps(results, server, case), rps(results, "nginx", case)
+            share = a / b if a and b else None
+            rows.append(
+                f"| cached 1,000-comment read ≥ 50 % of nginx req/s, {what} | {SERVERS[server]} | "
+                f"{num(a)} vs {num(b)} req/s = {f'{share:.0%}' if share else '–'} | "
+                f"{status(None if share is None else share >= 0.5)} |"
+            )
+    cold = find(results, "rejoinder-1w-nocache", "cold-1000")
+    cpu = cold["cpu_ms_per_req"] if cold else None
+    rows.append(
+        f"| cold (uncached) 1,000-comment read ≤ 5 ms server CPU | {SERVERS['rejoinder-1w-nocache']} | "
+        f"{num(cpu, 2)} ms | {status(None if cpu is None else cpu <= 5)} |"
+    )
+    for case, factor, what in (
+        ("write", 2, "comment writes ≥ 2× Isso"),
+        ("counts-20", 20, "counts(20) ≥ 20× Isso"),
+    ):
+        for server in ("rejoinder-1w", "rejoinder-2w"):
+            a, b = rps(results, server, case), rps(results, "isso", case)
+            rows.append(
+                f"| {what} | {SERVERS[server]} | {num(a)} vs {num(b)} req/s = {ratio(a, b)} | "
+                f"{status(None if not (a and b) else a >= factor * b)} |"
+            )
+    w = {(r["widget"], r["size"]): r for r in results.get("widget", {}).get("rows", [])}
+    rj, isso = w.get(("rejoinder", 1000), {}), w.get(("isso", 1000), {})
+    first = rj.get("first_ms")
+    rows.append(
+        f"| widget: first comments painted < 300 ms, 1,000-comment thread (issue 4) | headless Chromium | "
+        f"{num(first, 0)} ms | {status(None if first is None else first < 300)} |"
+    )
+    other = isso.get("first_ms")
+    rows.append(
+        f"| widget: first comments painted sooner than Isso's, 1,000-comment thread (issue 4) | headless Chromium | "
+        f"{num(first, 0)} vs {num(other, 0)} ms | {status(None if not (first and other) else first < other)} |"
+    )
+    return rows
+
+
+def comparison(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| case | rejoinder 1w | rejoinder 2w | Isso | nginx | rejoinder ÷ Isso (1w / 2w) "
+        "| rejoinder ÷ nginx (1w / 2w) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for case, label in COMPARED:
+        if case.startswith("cold-"):
+            one, two = rps(results, "rejoinder-1w-nocache", case), None
+        else:
+            one, two = rps(results, "rejoinder-1w", case), rps(results, "rejoinder-2w", case)
+        isso = rps(results, "isso", isso_case(case))
+        ng = rps(results, "nginx", nginx_case(case))
+        rows.append(
+            f"| {label} | {num(one)} | {num(two)} | {num(isso)} | {num(ng)} | "
+            f"{ratio(one, isso)} / {ratio(two, isso)} | {ratio(one, ng)} / {ratio(two, ng)} |"
+        )
+    return rows
+
+
+def cpu_table(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| case | rejoinder 1w | rejoinder 2w | Isso | nginx | Isso ÷ rejoinder 1w |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for case, label in COMPARED:
+
+        def cpu(server: str, c: str) -> float | None:
+            found = find(results, server, c)
+            return found["cpu_ms_per_req"] if found else None
+
+        if case.startswith("cold-"):
+            one, two = cpu("rejoinder-1w-nocache", case), None
+        else:
+            one, two = cpu("rejoinder-1w", case), cpu("rejoinder-2w", case)
+        isso = cpu("isso", isso_case(case))
+        ng = cpu("nginx", nginx_case(case))
+        rows.append(
+            f"| {label} | {num(one, 3)} | {num(two, 3)} | {num(isso, 3)} | {num(ng, 3)} | {ratio(isso, one)} |"
+        )
+    return rows
+
+
+def all_runs(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| server | case | req/s | each rep | p50 ms | p99 ms | server CPU ms/req | server busy (cores) "
+        "| bytes/response | conns | errors |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for c in results["cases"]:
+        name = SERVERS.get(c["server"], c["server"])
+        if "rps" not in c:
+            rows.append(f"| {name} | {c['label']} | skipped ({c.get('skipped', '')}) | | | | | | | | |")
+            continue
+        errors = ", ".join(f"{k} {v}" for k, v in c["errors"].items()) or ""
+        notes = f" ({'; '.join(c['notes'])})" if c.get("notes") else ""
+        reps = " / ".join(num(x) for x in c["reps_rps"])
+        rows.append(
+            f"| {name} | {c['label']}{notes} | {num(c['rps'])} | {reps} | {num(c['p50_ms'])} | "
+            f"{num(c['p99_ms'])} | {num(c['cpu_ms_per_req'], 3)} | {c['server_busy']:.2f} | "
+            f"{c['bytes_per_resp']:,.0f} | {c['connections']} | {errors} |"
+        )
+    return rows
+
+
+def thread_table(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| thread | comments | rejoinder: comments in one response (limit=1000) | top-level | pages "
+        "| rejoinder bytes | gzip bytes | Isso bytes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    isso = results.get("isso_bytes", {})
+    for key, t in results.get("threads", {}).items():
+        isso_bytes = isso.get(key)
+        if isso_bytes is None:
+            found = find(results, "isso", f"read-{key[1:]}")
+            isso_bytes = found["bytes_per_resp"] if found else None
+        rows.append(
+            f"| {key} | {t['comments_in_thread']:,} | {t['comments_in_response']:,} | {t['roots']:,} | "
+            f"{t['pages']} | {t['bytes']:,} | {t['gzip_bytes']:,} | "
+            f"{f'{isso_bytes:,.0f}' if isso_bytes else '–'} |"
+        )
+    return rows
+
+
+def widget_table(results: dict[str, Any]) -> list[str]:
+    w = results.get("widget", {})
+    if not w.get("available"):
+        return [f"Not measured: {w.get('reason', 'no data')}."]
+    rows = []
+    for name, why in w.get("missing", {}).items():
+        rows.append(f"- {name}: not available ({why}).")
+    if rows:
+        rows.append("")
+    rows += [
+        "| widget | thread | first comment painted (ms) | first page painted (ms) | comments rendered | runs |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in w.get("rows", []):
+        runs = " / ".join(
+            f"{x['first_ms']:.0f}–{x['page_ms']:.0f}" if "error" not in x else x["error"] for x in r["runs"]
+        )
+        rows.append(
+            f"| {r['widget']} | {r['size']:,} | {num(r.get('first_ms'), 0)} | {num(r.get('page_ms'), 0)} | "
+            f"{r.get('count', '–')} | {runs} |"
+        )
+    return rows
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    s = results["settings"]
+    v = results.get("versions", {})
+    iv = results.get("isso_versions", {})
+    quick = " (**--quick run: 1 short repetition, for development only**)" if s.get("quick") else ""
+    out = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by bench/run.py from bench/results/latest.json; do not edit by hand. -->",
+        "",
+        f"Measured {results['date']}{quick} with `make bench` on one machine: {m['nproc']} cores "
+        f"({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, Python {m['python']}; load average at "
+        f"start {' '.join(m['loadavg_at_start'])}. rejoinder {v.get('rejoinder', '?')}, Isso "
+        f"{iv.get('isso', '–')} under gunicorn {iv.get('gunicorn', '–')} (2 sync workers, `--preload`), "
+        f"nginx {v.get('nginx', '?')} (Debian nginx-light, 2 workers), {v.get('wrk', 'wrk')}.",
+        "",
+        f"Every figure is the median of {s['reps']} runs of {s['duration_s']:.0f} s "
+        "(`wrk -t1 -c32 --latency` on 127.0.0.1 unless the case says otherwise). **wrk runs on the same "
+        "2 cores as the server it measures**, so req/s are lower bounds on what the server could do alone; "
+        "*server CPU ms/request* (CPU time of the server's whole process tree from /proc, divided by the "
+        "requests completed) is the figure to compare across machines. The machine is shared with other "
+        "work: treat differences under ~20 % as noise. Method: [bench/README.md](../bench/README.md).",
+        "",
+        "## Targets",
+        "",
+        *targets(results),
+        "",
+        "## Requests per second",
+        "",
+        "Isso has no response compression and no cache, so its plain read stands in its column for the "
+        "gzip and uncached rows; nginx serves the exact bytes of rejoinder's 1,000-comment response (and a "
+        "pre-compressed copy of rejoinder's own gzip body through `gzip_static`).",
+        "",
+        *comparison(results),
+        "",
+        "## Server CPU per request (ms)",
+        "",
+        *cpu_table(results),
+        "",
+        "## Threads",
+        "",
+        "The same threads in both servers: realistic Markdown (paragraphs, emphasis, links, inline code, "
+        f"code blocks, quotes, lists), about {results.get('corpus', {}).get('reply_share', 0.25):.0%} replies. "
+        "rejoinder's read asks for `limit=1000` top-level comments (its largest page) with all their replies: "
+        "the whole thread up to 1,000 comments, the first page for 10,000. Isso always sends the whole thread.",
+        "",
+        *thread_table(results),
+        "",
+        "## Widget in headless Chromium (issue 4)",
+        "",
+        "Time from navigation start to the first comment painted and to the whole first page painted "
+        "(the widget's own first page: rejoinder renders its default page, Isso its default: every top-level "
+        "comment with up to 5 replies each), host page and API on 127.0.0.1, median of the runs shown "
+        "(first–page ms per run).",
+        "",
+        *widget_table(results),
+        "",
+        "## Every run",
+        "",
+        *all_runs(results),
+        "",
+        f"Whole run: {results.get('elapsed_s', 0) / 60:.0f} minutes.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results" / "latest.json"
+    print(render(json.loads(src.read_text(encoding="utf-8"))))

@@ -1,0 +1,261 @@
+"""The benchmark: rejoinder beside Isso and nginx, in one run, on this machine.
+
+    .venv/bin/python bench/run.py            # full run (10 s x 3 repetitions per case), ~25 minutes
+    .venv/bin/python bench/run.py --quick    # 2 s x 1, for development
+
+Writes bench/results/latest.json and docs/benchmarks.md. See bench/README.md for the method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import corpus
+import report
+import seed_rejoinder
+from procs import Procs, free_port
+from scenarios import load, widget
+from servers import ROOT, WORK, Isso, Nginx, Rejoinder, ensure_apt, ensure_isso, log, nginx_binary
+
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="2 s per case, 1 repetition (development)")
+    ap.add_argument("--duration", type=float, help="seconds per wrk run (default 10; 2 with --quick)")
+    ap.add_argument(
+        "--reps", type=int, help="repetitions per case, median reported (default 3; 1 with --quick)"
+    )
+    ap.add_argument("--no-two-workers", action="store_true", help="skip the rejoinder 2-worker run")
+    ap.add_argument("--no-widget", action="store_true", help="skip the headless-Chromium widget timing")
+    ap.add_argument("--no-load", action="store_true", help="skip the wrk cases (widget timing only)")
+    ap.add_argument("--no-isso", action="store_true", help="skip Isso (ratios against it stay empty)")
+    ap.add_argument("--output", type=Path, default=RESULTS, help="results JSON")
+    ap.add_argument("--doc", type=Path, default=DOC, help="Markdown report to write")
+    args = ap.parse_args(argv)
+    args.duration = args.duration or (2.0 if args.quick else 10.0)
+    args.reps = args.reps or (1 if args.quick else 3)
+    return args
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kb / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
+    }
+
+
+def tool_versions() -> dict[str, str]:
+    def first_line(argv: list[str]) -> str:
+        out = subprocess.run(argv, capture_output=True, text=True, check=False)
+        return (out.stdout + out.stderr).strip().splitlines()[0] if (out.stdout + out.stderr).strip() else "?"
+
+    from rejoinder import __version__
+
+    return {
+        "rejoinder": __version__,
+        "wrk": first_line(["wrk", "-v"]).split(" [")[0],
+        "nginx": first_line([nginx_binary(), "-v"]).split(":")[-1].strip(),
+    }
+
+
+def thread_facts(base: str) -> dict[str, Any]:
+    """What one rejoinder read of each thread holds, and the bytes nginx will serve for the 1k thread."""
+    facts: dict[str, Any] = {}
+    for size in corpus.SIZES:
+        url = base + load.rejoinder_thread_path(size)
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            body = resp.read()
+        req = urllib.request.Request(url, headers=load.GZIP)
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            gz = resp.read()
+            assert resp.headers.get("content-encoding") == "gzip"
+        assert gzip.decompress(gz) == body, "the gzip body must decode to the same bytes"
+        data = json.loads(body)
+        facts[f"t{size}"] = {
+            "comments_in_thread": data["thread"]["count"],
+            "comments_in_response": len(data["comments"]),
+            "roots": data["page"]["roots"],
+            "pages": data["page"]["pages"],
+            "bytes": len(body),
+            "gzip_bytes": len(gz),
+            "body": body,
+            "gzip_body": gz,
+        }
+        if size == 1000 and (data["page"]["pages"] != 1 or len(data["comments"]) != size):
+            raise RuntimeError(f"the 1,000-comment thread is not whole in one response: {data['page']}")
+    return facts
+
+
+def isso_sizes(base: str) -> dict[str, int]:
+    sizes = {}
+    for size in corpus.SIZES[:2]:  # the 10,000-comment read takes ~20 s; its size is taken from wrk
+        with urllib.request.urlopen(f"{base}/?uri={corpus.read_path(size)}", timeout=120) as resp:
+            sizes[f"t{size}"] = len(resp.read())
+    return sizes
+
+
+def seed_cache(corpus_json: Path) -> Path:
+    """Where a seeded rejoinder database is kept between runs: keyed by the corpus and by every source
+    file of rejoinder (stored HTML is rendered at write time, so any code change means seeding again)."""
+    digest = hashlib.sha256(corpus_json.read_bytes())
+    for path in sorted((ROOT / "src" / "rejoinder").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    folder = WORK / "seed-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"rejoinder-{digest.hexdigest()[:16]}.db"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_info(),
+        "settings": {
+            "duration_s": args.duration,
+            "reps": args.reps,
+            "quick": args.quick,
+            "wrk": "wrk -t1 -c32 --latency (per case: see connections)",
+        },
+        "cases": [],
+    }
+    ensure_apt()
+    if not args.no_isso:
+        results["isso_versions"] = ensure_isso()
+    results["versions"] = tool_versions()
+
+    for sub in ("rejoinder", "isso", "nginx", "wrk", "logs"):
+        path = WORK / sub
+        if sub != "isso":
+            shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
+    procs = Procs(WORK / "logs")
+    opts = load.Options(duration=args.duration, reps=args.reps, quick=args.quick, work=WORK / "wrk")
+    cases: list[dict[str, Any]] = results["cases"]
+
+    def measure(server: str, proc: Any, wanted: list[load.Case]) -> None:
+        if not args.no_load:
+            cases.extend(load.measure(server, proc, wanted, opts))
+
+    try:
+        threads = corpus.build()
+        corpus_json = WORK / "corpus.json"
+        corpus.dump(threads, corpus_json)
+        results["corpus"] = {
+            "threads": {t.path: len(t.comments) for t in threads},
+            "reply_share": corpus.REPLY_SHARE,
+            "total_comments": sum(len(t.comments) for t in threads),
+        }
+
+        nginx = Nginx(WORK / "nginx", free_port())
+        nginx.configure()
+        page_origin = nginx.base
+        db_path = WORK / "rejoinder" / "bench.db"
+        db_url = f"sqlite:///{db_path}"
+        rj = Rejoinder(db_url, WORK / "rejoinder")
+        t0 = time.monotonic()
+        cached = seed_cache(corpus_json)
+        if cached.exists():
+            shutil.copyfile(cached, db_path)
+            log(f"rejoinder: seeded database reused from {cached.relative_to(ROOT)}")
+        else:
+            rj.cli("site", "add", "bench", "--origin", corpus.ORIGIN)
+            n = seed_rejoinder.seed(db_url, threads)
+            log(f"rejoinder seeded: {n:,} comments in {time.monotonic() - t0:.0f}s")
+            for old in cached.parent.glob("rejoinder-*.db"):
+                old.unlink()
+            shutil.copyfile(db_path, cached)
+        rj.cli("site", "origin", "bench", "--add", page_origin)  # the widget pages' origin (a new port)
+        results["seed_seconds"] = {"rejoinder": round(time.monotonic() - t0, 1)}
+
+        isso = Isso(WORK / "isso", free_port(), page_origin)
+        if not args.no_isso:
+            isso.configure()
+            t0 = time.monotonic()
+            isso.seed(corpus_json)
+            results["seed_seconds"]["isso"] = round(time.monotonic() - t0, 1)
+            log(f"isso seeded in {time.monotonic() - t0:.0f}s")
+
+        # rejoinder, default: granian, 1 worker
+        server = rj.start(procs, workers=1, name="rejoinder-1w")
+        facts = thread_facts(server.base)
+        (nginx.root / "t1000.json").write_bytes(facts["t1000"]["body"])
+        (nginx.root / "t1000.json.gz").write_bytes(facts["t1000"]["gzip_body"])
+        results["threads"] = {k: {f: v for f, v in d.items() if "body" not in f} for k, d in facts.items()}
+        measure("rejoinder-1w", server, load.rejoinder_cases())
+        procs.stop(server)
+
+        ng = nginx.start(procs)
+        measure("nginx", ng, load.nginx_cases())
+
+        if not (args.no_two_workers or args.no_load):
+            server = rj.start(procs, workers=2, name="rejoinder-2w")
+            measure("rejoinder-2w", server, load.rejoinder_cases())
+            procs.stop(server)
+
+        if not args.no_load:  # the response cache off: every read and count misses
+            server = rj.start(
+                procs, workers=1, name="rejoinder-nocache", env={"REJOINDER_CACHE__MAX_ENTRIES": "0"}
+            )
+            measure("rejoinder-1w-nocache", server, load.rejoinder_cold_cases())
+            procs.stop(server)
+
+        isso_proc = None
+        if not args.no_isso:
+            isso_proc = isso.start(procs)
+            if not args.no_load:
+                results["isso_bytes"] = isso_sizes(isso.base)
+            measure("isso", isso_proc, load.isso_cases())
+
+        if args.no_widget:
+            results["widget"] = {"available": False, "reason": "skipped (--no-widget)"}
+        else:
+            server = rj.start(procs, workers=1, name="rejoinder-widget")
+            apis = {"rejoinder": server.base}
+            if isso_proc is not None:
+                apis["isso"] = isso.base
+            results["widget"] = widget.run(page_origin, apis, nginx.root, reps=1 if args.quick else 3)
+            procs.stop(server)
+    finally:
+        procs.stop_all()
+
+    results["elapsed_s"] = round(time.monotonic() - started)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    args.doc.parent.mkdir(parents=True, exist_ok=True)
+    args.doc.write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.output} and {args.doc} in {results['elapsed_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

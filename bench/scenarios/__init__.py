@@ -1,0 +1,1 @@
+"""Benchmark scenarios: load (wrk) and widget (headless Chromium)."""

@@ -1,0 +1,66 @@
+"""Seed rejoinder with the benchmark corpus, in-process, through the same service call the API uses.
+
+`services.comments.post_comment` validates, renders the Markdown and writes one comment per
+transaction, exactly as POST /api/comments does after HTTP parsing; only the clock is set to the
+corpus's timestamps. The seeding engine uses synchronous=NORMAL (no fsync per comment): seeding speed
+is not what is measured, and the server that is measured runs with its default (FULL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from corpus import SeedThread
+from rejoinder.bus.memory import MemoryInvalidator
+from rejoinder.config import DatabaseSettings, Settings
+from rejoinder.services.comments import NewComment, post_comment
+from rejoinder.services.context import Context
+from rejoinder.services.sites import SiteRegistry, ensure_secret
+from rejoinder.services.threads import resolve_ref
+from rejoinder.store import migrate
+from rejoinder.store.engine import create_engine
+
+
+async def _seed(db_url: str, threads: list[SeedThread]) -> int:
+    settings = Settings(database=DatabaseSettings(url=db_url, sqlite_synchronous="NORMAL"))
+    engine = create_engine(db_url, sqlite_synchronous="NORMAL")
+    total = 0
+    try:
+        secret = await ensure_secret(engine, "", secrets.token_urlsafe(32))
+        sites = SiteRegistry(engine)
+        await sites.load()
+        ctx = Context(
+            engine=engine, settings=settings, secret=secret, invalidator=MemoryInvalidator(), sites=sites
+        )
+        for thread in threads:
+            ref = await resolve_ref(ctx, url=thread.url, key=None)
+            ids: dict[int, str] = {}
+            for c in thread.comments:
+                stamp = int(c.created * 1_000_000)
+                ctx.clock = lambda stamp=stamp: stamp  # type: ignore[misc]
+                posted = await post_comment(
+                    ctx,
+                    ref,
+                    NewComment(
+                        text=c.text,
+                        parent=None if c.parent is None else ids[c.parent],
+                        name=c.name,
+                        email=c.email,
+                        website=c.website,
+                        title=thread.title,
+                    ),
+                    visitor=None,
+                    ip="127.0.0.1",
+                )
+                ids[c.index] = posted.comment.id
+                total += 1
+    finally:
+        await engine.dispose()
+    return total
+
+
+def seed(db_url: str, threads: list[SeedThread]) -> int:
+    """Write every comment of `threads` (the site must exist). Returns how many were written."""
+    migrate.upgrade(db_url)
+    return asyncio.run(_seed(db_url, threads))
