@@ -1,0 +1,430 @@
+"""The local learning spam and abuse classifier: scores a comment with the words and signals that drove
+the score, records moderator decisions per site, and fits a per-site model from them in the background,
+with the built-in model (trained from the data the project ships) as every site's fallback.
+
+Not here: when to hold or reject (the pipeline compares the scores with its thresholds), and storage of
+comments (a decision carries the text it is about). Usage:
+
+    classifier = Classifier(Path("/var/lib/rejoinder/models"))
+    await classifier.warm_up()                          # fit or load the built-in model off the loop
+    score = classifier.score(Example(text, author_name=name), site_id=site.id)
+    if score.spam >= 0.9: ...                           # reasons: score.reasons
+    if classifier.learn(site.id, example, Label.SPAM, key=str(comment_id)) >= 10:
+        await classifier.train(site.id)                 # runs in a worker thread
+
+See docs/moderation.md ("Classifier") for the design and the measured numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Final
+
+import msgspec
+import numpy as np
+
+from rejoinder.moderation.features import SIGNALS, Example, ReasonKind, featurize
+from rejoinder.moderation.training import (
+    BUILTIN_DATA,
+    Label,
+    Labelled,
+    LinearModel,
+    ModelFileError,
+    ModelInfo,
+    builtin_matrix,
+    encode_example,
+    featurize_all,
+    file_digest,
+    fit,
+    load_examples,
+    load_model,
+    parse_examples,
+    save_model,
+)
+
+__all__ = [
+    "SIGNALS",
+    "Classifier",
+    "Example",
+    "Label",
+    "ModelInfo",
+    "Reason",
+    "ReasonKind",
+    "Score",
+    "Target",
+]
+
+log = logging.getLogger(__name__)
+
+MIN_DECISIONS: Final = 30
+SITE_WEIGHT: Final = 4.0
+_SAFE_KEY: Final = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+class Target(StrEnum):
+    """What a score or a reason is about."""
+
+    SPAM = "spam"
+    ABUSE = "abuse"
+
+
+class Reason(msgspec.Struct, frozen=True):
+    """One thing that pushed a score up.
+
+    Attributes:
+        target: the score it pushed.
+        kind: word, phrase (two words), link (a domain), name (a word of the author's name) or signal.
+        feature: the word, phrase or domain as normalised (lower case, look-alikes mapped: "v1agra" reads
+            "viagra"), or the signal's name (features.SIGNALS explains each in words).
+        value: how often the word occurs, or the signal's value in [0, 1].
+        contribution: what it added to the target's log-odds; the score is the logistic of their sum
+            plus the model's baseline, so +2.2 alone turns even odds into 9 to 1.
+    """
+
+    target: Target
+    kind: ReasonKind
+    feature: str
+    value: float
+    contribution: float
+
+
+class Score(msgspec.Struct, frozen=True):
+    """Probabilities that a comment is spam and that it is abusive (insults, harassment), each in
+    [0, 1] and independent of the other, the reasons behind them (largest first, at most a few per
+    target), and the model that scored it."""
+
+    spam: float
+    abuse: float
+    reasons: tuple[Reason, ...]
+    model: ModelInfo
+
+
+def _site_key(site_id: int | str) -> str:
+    """A directory name for a site: its id if safe, else a digest (ids come from our own tables, but a
+    path must never be built from something like "../x")."""
+    key = str(site_id).lower()
+    if _SAFE_KEY.fullmatch(key) and ".." not in key:
+        return key
+    return "h-" + hashlib.sha256(str(site_id).encode()).hexdigest()[:32]
+
+
+class _Cached:
+    __slots__ = ("checked", "model", "stamp")
+
+    def __init__(self, model: LinearModel | None, stamp: tuple[int, int] | None, checked: float) -> None:
+        self.model = model
+        self.stamp = stamp
+        self.checked = checked
+
+
+class Classifier:
+    """Scores comments, records moderators' decisions and trains per-site models.
+
+    Files under `directory` (None keeps everything in memory, for tests and scripts):
+    `builtin.npz` (the built-in model, refitted when the shipped data or the features change) and
+    `sites/<site>/decisions.jsonl` (append-only decision log) + `sites/<site>/model.npz`. Several
+    processes may share the directory: training holds a per-site file lock, models are replaced
+    atomically, and a process notices another's new model within `reload_after` seconds.
+
+    Args:
+        directory: where models and decisions live, e.g. beside the database.
+        min_decisions: a site with fewer decisions uses the built-in model.
+        site_weight: how much one of the site's decisions weighs against one built-in example.
+        reload_after: seconds between checks for a model file changed by another process.
+        max_site_models: per-site models kept in memory (least recently used ones are dropped).
+        clock: the time recorded with decisions and models.
+        data: the built-in labelled data (the shipped file by default).
+    """
+
+    def __init__(
+        self,
+        directory: Path | None,
+        *,
+        min_decisions: int = MIN_DECISIONS,
+        site_weight: float = SITE_WEIGHT,
+        reload_after: float = 5.0,
+        max_site_models: int = 32,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        data: Path = BUILTIN_DATA,
+    ) -> None:
+        self.directory = directory
+        self.min_decisions = min_decisions
+        self.site_weight = site_weight
+        self.reload_after = reload_after
+        self.max_site_models = max_site_models
+        self.clock = clock
+        self.data = data
+        self._lock = threading.RLock()
+        self._builtin: LinearModel | None = None
+        self._sites: OrderedDict[str, _Cached] = OrderedDict()
+        self._memory_decisions: dict[str, list[bytes]] = {}
+        self._train_locks: dict[str, asyncio.Lock] = {}
+        # One worker: trainings queue up instead of competing with request handling for both cores.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rejoinder-spam")
+
+    # -------------------------------------------------------------------------------------------------
+    # Scoring
+    # -------------------------------------------------------------------------------------------------
+
+    def score(
+        self,
+        example: Example,
+        site_id: int | str | None = None,
+        *,
+        blocked_domains: frozenset[str] = frozenset(),
+        max_reasons: int = 5,
+    ) -> Score:
+        """Score one comment with the site's model, or the built-in one when the site has none yet.
+
+        Args:
+            example: the comment.
+            site_id: the site it was posted on; None scores with the built-in model.
+            blocked_domains: the site's block list; a link to one sets the known_spam_domain signal.
+            max_reasons: reasons kept per target.
+
+        The first call trains the built-in model if `warm_up` has not run (about a second of CPU).
+        """
+        model = self.model_for(site_id)
+        f = featurize(
+            example, model.known_domains | blocked_domains if blocked_domains else model.known_domains
+        )
+        contrib = model.contributions(f)
+        z = contrib.sum(axis=0) + model.bias
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        reasons: list[Reason] = []
+        if max_reasons > 0 and len(f.owners):
+            # Sum the entries of each owner (a word's n-grams add up to the word), per target.
+            per_owner = np.zeros((len(f.owners), 2))
+            np.add.at(per_owner, f.owner, contrib)
+            for col, target in enumerate((Target.SPAM, Target.ABUSE)):
+                column = per_owner[:, col]
+                top = np.argsort(-column)[:max_reasons]
+                for i in top:
+                    if column[i] <= 0.05:
+                        break
+                    kind, feature, value = f.owners[int(i)]
+                    reasons.append(Reason(target, kind, feature, value, round(float(column[i]), 3)))
+        return Score(spam=float(p[0]), abuse=float(p[1]), reasons=tuple(reasons), model=model.info)
+
+    def model_for(self, site_id: int | str | None) -> LinearModel:
+        """The model that scores the site's comments: its own if trained, else the built-in one."""
+        if site_id is None:
+            return self.builtin()
+        key = _site_key(site_id)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._sites.get(key)
+            if cached is not None:
+                self._sites.move_to_end(key)
+                if now - cached.checked < self.reload_after or self.directory is None:
+                    return cached.model or self.builtin()
+        model = self._load_site(key, cached, now)
+        return model or self.builtin()
+
+    def _load_site(self, key: str, cached: _Cached | None, now: float) -> LinearModel | None:
+        if self.directory is None:
+            return None
+        path = self._site_dir(key) / "model.npz"
+        try:
+            st = path.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if cached is not None and cached.stamp == stamp:
+            cached.checked = now
+            return cached.model
+        model = None
+        if stamp is not None:
+            try:
+                model = load_model(path)
+            except ModelFileError as exc:
+                log.warning("spam model for site %s unusable, using the built-in one: %s", key, exc)
+        with self._lock:
+            self._sites[key] = _Cached(model, stamp, now)
+            self._sites.move_to_end(key)
+            while len(self._sites) > self.max_site_models:
+                self._sites.popitem(last=False)
+        return model
+
+    def builtin(self) -> LinearModel:
+        """The built-in model: loaded from `builtin.npz` if it matches the shipped data, else fitted
+        (and saved)."""
+        model = self._builtin
+        if model is not None:
+            return model
+        with self._lock:
+            if self._builtin is None:
+                self._builtin = self._load_or_fit_builtin()
+            return self._builtin
+
+    def _load_or_fit_builtin(self) -> LinearModel:
+        digest = file_digest(self.data)
+        path = self.directory / "builtin.npz" if self.directory is not None else None
+        if path is not None and path.is_file():
+            try:
+                model = load_model(path)
+            except ModelFileError as exc:
+                log.warning("built-in spam model unusable, refitting: %s", exc)
+            else:
+                if model.info.corpus == digest:
+                    return model
+        model = fit(
+            [(builtin_matrix(self.data), 1.0)],
+            site_id=None,
+            version=1,
+            trained_at=self.clock(),
+            corpus=digest,
+        )
+        if path is not None:
+            save_model(model, path)
+        return model
+
+    async def warm_up(self) -> ModelInfo:
+        """Load or fit the built-in model in the worker thread, so the first score is fast."""
+        loop = asyncio.get_running_loop()
+        model = await loop.run_in_executor(self._executor, self.builtin)
+        return model.info
+
+    # -------------------------------------------------------------------------------------------------
+    # Learning
+    # -------------------------------------------------------------------------------------------------
+
+    def learn(self, site_id: int | str, example: Example, label: Label, *, key: str | None = None) -> int:
+        """Record a moderator's decision as a labelled example for the site.
+
+        Appends one line to the site's decision log (no model changes until `train`).
+
+        Args:
+            site_id: the site.
+            example: the comment as it was decided on.
+            label: HAM for approve, SPAM for spam, ABUSE for a rejection as insulting or harassing.
+            key: the comment's id: a later decision with the same key replaces this one in training.
+
+        Returns:
+            Decisions recorded since the site's current model was trained (all of them if it has none),
+            so a caller can retrain every N decisions.
+        """
+        line = encode_example(Labelled(example, label, key), self.clock())
+        site = _site_key(site_id)
+        if self.directory is None:
+            with self._lock:
+                lines = self._memory_decisions.setdefault(site, [])
+                lines.append(line)
+                total = len(lines)
+        else:
+            path = self._site_dir(site) / "decisions.jsonl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # One write() on an O_APPEND descriptor: lines from several processes never interleave.
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+            total = _count_lines(path)
+        current = self.model_for(site_id).info
+        seen = current.decisions_seen if current.site_id is not None else 0
+        return max(total - seen, 0)
+
+    def decisions(self, site_id: int | str) -> list[Labelled]:
+        """The site's recorded decisions, a later one per key replacing earlier ones."""
+        site = _site_key(site_id)
+        if self.directory is None:
+            with self._lock:
+                data = b"".join(self._memory_decisions.get(site, []))
+            return parse_examples(data)
+        path = self._site_dir(site) / "decisions.jsonl"
+        return load_examples(path) if path.is_file() else []
+
+    async def train(self, site_id: int | str) -> ModelInfo:
+        """Fit the site's model from the built-in data and its decisions, in the worker thread (the event
+        loop keeps serving). Calls for the same site run one after the other.
+
+        Returns:
+            The info of the model that now scores the site: its new model, or the built-in model's if the
+            site has fewer than `min_decisions` decisions.
+        """
+        site = _site_key(site_id)
+        lock = self._train_locks.setdefault(site, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, self.train_blocking, site_id)
+
+    def train_blocking(self, site_id: int | str) -> ModelInfo:
+        """`train` without the thread: blocks for about a second of CPU. For scripts and tests."""
+        site = _site_key(site_id)
+        with self._site_lock(site):
+            if self.directory is None:
+                with self._lock:
+                    raw = b"".join(self._memory_decisions.get(site, []))
+            else:
+                path = self._site_dir(site) / "decisions.jsonl"
+                raw = path.read_bytes() if path.is_file() else b""
+            items = parse_examples(raw)
+            if len(items) < self.min_decisions:
+                return self.builtin().info
+            previous = self.model_for(site_id).info
+            version = previous.version + 1 if previous.site_id is not None else 1
+            site_rows = featurize_all(items)
+            model = fit(
+                [(builtin_matrix(self.data), 1.0), (site_rows, self.site_weight)],
+                site_id=str(site_id),
+                version=version,
+                trained_at=self.clock(),
+                corpus=self.builtin().info.corpus,
+                decisions_seen=raw.count(b"\n"),
+                site_part=site_rows,
+            )
+            stamp = None
+            if self.directory is not None:
+                path = self._site_dir(site) / "model.npz"
+                save_model(model, path)
+                st = path.stat()
+                stamp = (st.st_mtime_ns, st.st_size)
+            with self._lock:
+                self._sites[site] = _Cached(model, stamp, time.monotonic())
+                self._sites.move_to_end(site)
+            return model.info
+
+    def close(self) -> None:
+        """Stop the worker thread (waits for a running training)."""
+        self._executor.shutdown(wait=True)
+
+    # -------------------------------------------------------------------------------------------------
+
+    def _site_dir(self, site: str) -> Path:
+        assert self.directory is not None
+        return self.directory / "sites" / site
+
+    @contextlib.contextmanager
+    def _site_lock(self, site: str) -> Iterator[None]:
+        """Only one process trains a site at a time (two would both write version n+1)."""
+        if self.directory is None:
+            yield
+            return
+        path = self._site_dir(site) / "train.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 16), b""))
