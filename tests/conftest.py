@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.servers",
     "tests.fixtures.redis",
+    "tests.fixtures.browser",
     "tests.fixtures.oidc",
 ]

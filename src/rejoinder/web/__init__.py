@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rejoinder.web import account, avatars, comments, counts, health, likes, pages, threads, viewer
+from rejoinder.web import account, avatars, comments, counts, health, likes, pages, threads, viewer, widget
 
 ROUTES: list[Any] = [
     threads.get_thread,
@@ -22,4 +22,5 @@ ROUTES: list[Any] = [
     health.healthz,
     *account.ROUTES,
     *pages.ROUTES,
+    *widget.HANDLERS,
 ]

@@ -1,0 +1,689 @@
+/* rejoinder comment widget: one hand-written file, no build, no framework (docs/embedding.md).
+ * Renders in the page (no iframe); every class starts with rj-; styles come from /embed.css through a
+ * <link>, never from style attributes, so the widget runs under a CSP without 'unsafe-inline'.
+ * Reader data reaches the DOM only through textContent and safe attributes; the one HTML inserted is
+ * a comment's `html`, which the server sanitised (src/rejoinder/domain/text.py). */
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  if (!script || !script.src) return console.error("[rejoinder] load embed.js with <script src=…>");
+  const API = new URL(script.src).origin;
+  const CSS = "/embed.css"; // the server rewrites this to the content-hashed stylesheet
+  const LANGS = ["en", "de", "fr", "es", "pt"];
+  const EN = {
+    responses: { one: "{n} Response", other: "{n} Responses" },
+    likes: { one: "{n} person likes this", other: "{n} people like this" },
+    firstLike: "Be the first to like this",
+    like: "Like", likeArticle: "Like this article", likers: "Recent likes",
+    sort: "Sort by", oldest: "Oldest", newest: "Newest", top: "Top",
+    reply: "Reply", replyTo: "Reply to {name}", inReplyTo: "in reply to {name}", someone: "a deleted comment",
+    deleted: "This comment was deleted.", held: "Awaiting moderation: only you can see this comment.",
+    edited: "edited", edit: "Edit", del: "Delete", save: "Save", cancel: "Cancel",
+    confirmDel: "Delete this comment for good?", left: "{t} left to edit or delete",
+    leave: "Leave a Reply", text: "Comment", preview: "Preview", empty: "Nothing to preview yet.",
+    hint: "Markdown works: **bold**, *italic*, `code`, [link](https://…), > quote.",
+    name: "Name", email: "Email (optional)", emailNote: "Never shown to anyone.",
+    website: "Website (optional)", remember: "Remember my name, email and website in this browser",
+    post: "Post comment", postReply: "Post reply", posting: "Posting…", saving: "Saving…",
+    posted: "Your comment was posted.", replied: "Your reply was posted.", updated: "Your comment was updated.",
+    removed: "Your comment was deleted.", failed: "Your comment was not posted: {msg}",
+    more: "Load more comments", earlier: "Show earlier comments", loading: "Loading comments…",
+    loadFailed: "Comments could not be loaded.", retry: "Try again", link: "Link to this comment",
+    offline: "The comment server could not be reached. Check your connection and try again.",
+    notAllowed: "Comments are not enabled for this website: its address is not registered with the comment server.",
+    errors: {},
+  };
+
+  const store = (() => {
+    const mem = {};
+    const get = (k) => { try { return JSON.parse(localStorage.getItem("rejoinder." + k)); } catch { return mem[k]; } };
+    const set = (k, v) => {
+      mem[k] = v;
+      try { v == null ? localStorage.removeItem("rejoinder." + k) : localStorage.setItem("rejoinder." + k, JSON.stringify(v)); } catch { /* storage off */ }
+    };
+    return { get, set };
+  })();
+  const visitor = (() => {
+    let id = store.get("visitor");
+    if (typeof id !== "string" || !/^[\w-]{16,128}$/.test(id)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(18));
+      id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+      store.set("visitor", id);
+    }
+    return id;
+  })();
+
+  // h("p", {class: "x", text: "y", onclick: fn}, child…): an element built from safe parts only.
+  const h = (tag, props, ...kids) => {
+    const el = document.createElement(tag);
+    for (const k in props) {
+      const v = props[k];
+      if (v == null || v === false) continue;
+      if (k === "class") el.className = v;
+      else if (k === "text") el.textContent = v;
+      else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    el.append(...kids.filter((x) => x != null && x !== false));
+    return el;
+  };
+  const icon = (d) => {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    const path = document.createElementNS(ns, "path");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "rj-icon");
+    path.setAttribute("d", d);
+    svg.append(path);
+    return svg;
+  };
+  const HEART = "M12 20C6 16 3 12.5 3 8.8A4.5 4.5 0 0 1 12 6.6 4.5 4.5 0 0 1 21 8.8C21 12.5 18 16 12 20Z";
+  const ARROW = "M9 7 4 12l5 5M4 12h10a6 6 0 0 1 6 6";
+  let uid = 0;
+  const nextId = () => "rj-" + ++uid;
+  const safeUrl = (u) => { try { const x = new URL(u, API); return /^https?:$/.test(x.protocol) ? x.href : null; } catch { return null; } };
+
+  class Problem extends Error {
+    constructor(p, status) { super(p.detail || "HTTP " + status); this.p = p; this.status = status; }
+  }
+  async function api(method, path, body, withVisitor) {
+    const headers = {};
+    if (withVisitor) headers["Rejoinder-Visitor"] = visitor;
+    if (typeof withVisitor === "string") headers["Rejoinder-Edit-Token"] = withVisitor;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let res;
+    try {
+      // no-cache: always revalidate (a cheap 304 by ETag). The thread's Cache-Control allows shared caches
+      // a few stale seconds, which a browser would otherwise also apply right after the reader's own write.
+      res = await fetch(API + path, { method, headers, credentials: "omit", cache: "no-cache", body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      throw new Problem({ code: "network", detail: "" }, 0);
+    }
+    if (res.status === 204) return null;
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Problem(data, res.status);
+    return data;
+  }
+
+  function start() {
+    const opts = Object.assign({}, script.dataset);
+    const root = document.getElementById(opts.container || "rejoinder");
+    if (!root) return console.error("[rejoinder] no element with id=\"" + (opts.container || "rejoinder") + "\" on this page");
+    Object.assign(opts, root.dataset);
+    let css = Promise.resolve();
+    if (!document.querySelector('link[href^="' + API + '/embed."]')) {
+      // First in <head>, so that the site's own rules for .rj-* come later and win.
+      const link = h("link", { rel: "stylesheet", href: API + CSS });
+      css = new Promise((ok) => { link.onload = link.onerror = ok; setTimeout(ok, 3000); });
+      document.head.prepend(link);
+    }
+    new Widget(root, opts, css).boot();
+  }
+
+  class Widget {
+    constructor(root, o, css) {
+      this.root = root;
+      this.css = css;
+      this.o = o;
+      const canonical = document.querySelector('link[rel="canonical"]');
+      this.url = o.url || (canonical && canonical.href) || location.href.split("#")[0];
+      const q = new URLSearchParams();
+      if (o.key) q.set("key", o.key);
+      q.set("url", this.url);
+      this.q = q.toString();
+      this.title = o.title || document.title || undefined;
+      this.sort = ["oldest", "newest", "top"].includes(o.sort) ? o.sort : "oldest";
+      this.limit = parseInt(o.pageSize, 10) > 0 ? "&limit=" + Math.min(1000, parseInt(o.pageSize, 10)) : "";
+      this.maxDepth = Math.max(0, Math.min(10, parseInt(o.maxDepth || "3", 10) || 0));
+      const lang = (o.lang || document.documentElement.lang || navigator.language || "en").toLowerCase().split(/[-_]/)[0];
+      this.lang = LANGS.includes(lang) ? lang : "en";
+      this.t = EN;
+      this.items = new Map();
+      this.liked = new Set();
+      this.tokens = store.get("edit") || {};
+      for (const id in this.tokens) if (this.tokens[id][1] < Date.now()) delete this.tokens[id];
+      store.set("edit", this.tokens);
+      this.gen = 0;
+    }
+
+    // ---- text helpers ------------------------------------------------------------------------------
+    f(s, vals) { return s.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m)); }
+    n(entry, n) { return this.f(entry[this.plural.select(n)] || entry.other, { n: this.num.format(n) }); }
+    ago(ms) {
+      const s = (ms - Date.now()) / 1000;
+      for (const [unit, size] of [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]]) {
+        if (Math.abs(s) >= size) return this.rel.format(Math.round(s / size), unit);
+      }
+      return this.rel.format(0, "second");
+    }
+    announce(msg) {
+      this.live.textContent = "";
+      setTimeout(() => { this.live.textContent = msg; }, 60);
+    }
+    problemText(e) {
+      if (e.p.code === "network") return this.t.offline;
+      return this.t.errors[e.p.code] || e.p.detail || e.message;
+    }
+
+    // ---- loading ------------------------------------------------------------------------------------
+    async boot() {
+      const root = this.root;
+      if (!this.booted) {
+        this.booted = true;
+        this.applyTheme();
+        new MutationObserver(() => this.applyTheme()).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+        addEventListener("hashchange", () => { const id = this.targetId(); if (id && this.list) this.goto(id, true); });
+      }
+      root.classList.add("rj-root");
+      root.setAttribute("aria-busy", "true");
+      const locale = this.lang === "en" ? null : api("GET", "/locales/" + this.lang + ".json").catch((e) => {
+        console.warn("[rejoinder] locale " + this.lang + " unavailable, using English", e.message);
+        return null;
+      });
+      const target = this.targetId();
+      const where = target
+        ? api("GET", "/api/comments/" + encodeURIComponent(target) + "/page?sort=" + this.sort + this.limit).then(
+          (r) => r.page, () => 1)
+        : 1;
+      const viewer = api("GET", "/api/viewer?" + this.q, undefined, true).catch(() => ({ liked_thread: false, liked: [], own: [] }));
+      const loc = await locale;
+      if (loc) this.t = Object.assign({}, EN, loc, { errors: Object.assign({}, loc.errors) });
+      this.plural = new Intl.PluralRules(this.lang);
+      this.num = new Intl.NumberFormat(this.lang);
+      this.rel = new Intl.RelativeTimeFormat(this.lang, { numeric: "auto" });
+      this.abs = new Intl.DateTimeFormat(this.lang, { dateStyle: "long", timeStyle: "short" });
+      this.live = h("div", { class: "rj-sr", role: "status", "aria-live": "polite" });
+      const status = h("p", { class: "rj-status", text: this.t.loading });
+      root.replaceChildren(this.live, status);
+      let data;
+      let page = await where;
+      try {
+        data = await this.fetchPage(page);
+      } catch (e) {
+        root.removeAttribute("aria-busy");
+        if (e.p.code === "origin-not-allowed") {
+          console.error("[rejoinder] " + (e.p.detail || "this page's origin is not allowed"));
+          status.textContent = this.t.notAllowed;
+        } else {
+          console.error("[rejoinder] loading the thread failed:", e.p.detail || e.p.code || e.status);
+          status.textContent = e.p.code === "network" ? this.t.offline : this.t.loadFailed + " " + this.problemText(e);
+          status.append(" ", h("button", { type: "button", class: "rj-btn", text: this.t.retry, onclick: () => this.boot() }));
+        }
+        status.classList.add("rj-notice");
+        return;
+      }
+      const v = await viewer;
+      await this.css;
+      this.likedThread = v.liked_thread;
+      this.liked = new Set(v.liked);
+      this.build(data);
+      root.replaceChildren(this.live, this.section);
+      await this.show(data, "replace");
+      for (const c of v.own) if (!this.items.has(c.id) && !c.deleted) this.place(c, null);
+      root.removeAttribute("aria-busy");
+      if (target) this.goto(target, false);
+    }
+    applyTheme() {
+      const theme = this.root.dataset.theme || this.o.theme;
+      this.root.classList.toggle("rj-dark", theme === "dark");
+      this.root.classList.toggle("rj-light", theme === "light");
+    }
+    targetId() {
+      const m = /^#comment-([\w-]{1,64})$/.exec(location.hash);
+      return m && m[1];
+    }
+    fetchPage(n) {
+      return api("GET", "/api/threads?" + this.q + "&sort=" + this.sort + "&page=" + n + this.limit);
+    }
+    async goto(id, locate) {
+      let item = this.items.get(id);
+      if (!item && locate) {
+        try {
+          const r = await api("GET", "/api/comments/" + encodeURIComponent(id) + "/page?sort=" + this.sort + this.limit);
+          await this.reload(r.page);
+          item = this.items.get(id);
+        } catch (e) { console.warn("[rejoinder] comment " + id + " not found"); }
+      }
+      if (!item) return;
+      for (const el of this.list.querySelectorAll(".rj-target")) el.classList.remove("rj-target");
+      item.li.classList.add("rj-target");
+      this.focus(item.li, "center");
+    }
+    focus(el, block) {
+      if (!el.hasAttribute("tabindex")) el.tabIndex = -1;
+      el.focus({ preventScroll: true });
+      el.scrollIntoView({ block: block || "nearest" });
+    }
+
+    // ---- the frame: heading, like row, sort, list, pager, form ---------------------------------------
+    build(data) {
+      const t = this.t;
+      const hid = nextId();
+      this.heading = h("h2", { class: "rj-title", id: hid, tabindex: "-1" });
+      const sort = h("select", { class: "rj-select", id: nextId(), onchange: () => { this.sort = sort.value; this.reload(1).catch((e) => this.announce(this.problemText(e))); } },
+        ...["oldest", "newest", "top"].map((s) => h("option", { value: s, selected: s === this.sort, text: t[s] })));
+      this.likeBtn = h("button", { type: "button", class: "rj-btn rj-like", "aria-label": t.likeArticle, onclick: () => this.likeArticle() },
+        icon(HEART), h("span", { text: t.like }));
+      this.likeText = h("span", { class: "rj-like-text" });
+      this.likers = h("ul", { class: "rj-likers", "aria-label": t.likers });
+      this.list = h("ol", { class: "rj-list" });
+      this.earlier = h("button", { type: "button", class: "rj-btn rj-pager", text: t.earlier, hidden: true, onclick: () => this.more(-1) });
+      this.moreBtn = h("button", { type: "button", class: "rj-btn rj-pager", text: t.more, hidden: true, onclick: () => this.more(1) });
+      const fh = nextId();
+      this.section = h("section", { class: "rj-section", "aria-labelledby": hid },
+        h("div", { class: "rj-head" }, this.heading,
+          h("div", { class: "rj-sort" }, h("label", { for: sort.id, text: t.sort }), sort)),
+        h("div", { class: "rj-likes" }, this.likeBtn, this.likeText, this.likers),
+        this.earlier, this.list, this.moreBtn,
+        h("div", { class: "rj-leave" }, h("h3", { class: "rj-subtitle", id: fh, text: t.leave }), this.form({ labelledby: fh })));
+      this.thread(data.thread);
+    }
+    thread(th) {
+      this.count = th.count;
+      this.heading.textContent = this.n(this.t.responses, th.count);
+      this.likeBtn.setAttribute("aria-pressed", String(!!this.likedThread));
+      this.likeText.textContent = th.likes.count ? this.n(this.t.likes, th.likes.count) : this.t.firstLike;
+      this.likers.replaceChildren(...th.likes.recent.map((l) => {
+        const src = safeUrl(l.avatar);
+        return h("li", null, src && h("img", { class: "rj-avatar rj-small", src, alt: l.name, title: l.name, width: 28, height: 28 }));
+      }));
+      this.likers.hidden = !th.likes.recent.length;
+    }
+    setCount(n) {
+      this.count = Math.max(0, n);
+      this.heading.textContent = this.n(this.t.responses, this.count);
+    }
+    async reload(page) {
+      const data = await this.fetchPage(page);
+      if (this.open) this.open = null;
+      this.items.clear();
+      this.list.replaceChildren();
+      this.thread(data.thread);
+      await this.show(data, "replace");
+    }
+    async more(dir) {
+      const btn = dir > 0 ? this.moreBtn : this.earlier;
+      if (btn.getAttribute("aria-disabled")) return;
+      btn.setAttribute("aria-disabled", "true"); // not `disabled`: that would drop the keyboard focus
+      const last = this.list.lastElementChild;
+      try {
+        const data = await this.fetchPage(dir > 0 ? this.last + 1 : this.first - 1);
+        await this.show(data, dir > 0 ? "append" : "prepend");
+        // Keyboard users continue with the first comment that arrived.
+        const first = dir > 0 ? last && last.nextElementSibling : btn.hidden && this.list.firstElementChild;
+        if (first) this.focus(first);
+      } catch (e) {
+        this.announce(this.t.loadFailed + " " + this.problemText(e));
+      } finally {
+        btn.removeAttribute("aria-disabled");
+      }
+    }
+    // Renders a page in chunks: the first screenful at once, the rest between frames, so that a page of
+    // thousands of comments never blocks input for long.
+    show(data, how) {
+      const gen = how === "replace" ? ++this.gen : this.gen;
+      const p = data.page;
+      if (how !== "append") this.first = p.number;
+      if (how !== "prepend") this.last = p.number;
+      this.pages = p.pages;
+      this.earlier.hidden = this.first <= 1;
+      this.moreBtn.hidden = this.last >= this.pages;
+      const list = data.comments;
+      const before = how === "prepend" ? this.list.firstChild : null;
+      return new Promise((done) => {
+        let i = 0;
+        const step = () => {
+          if (gen !== this.gen) return done();
+          const frag = document.createDocumentFragment();
+          const end = Math.min(list.length, i + (i ? 300 : 30));
+          for (; i < end; i++) if (!this.items.has(list[i].id)) frag.append(this.comment(list[i]));
+          this.list.insertBefore(frag, before);
+          if (i < list.length) setTimeout(step, 0);
+          else done();
+        };
+        step();
+      });
+    }
+
+    // ---- one comment ----------------------------------------------------------------------------------
+    comment(c) {
+      const t = this.t;
+      const depth = Math.min(c.depth, this.maxDepth);
+      const li = h("li", { class: "rj-comment rj-depth-" + depth, id: "comment-" + c.id });
+      const item = { c, li };
+      this.items.set(c.id, item);
+      if (c.deleted) {
+        li.classList.add("rj-deleted");
+        li.append(h("p", { class: "rj-placeholder", text: t.deleted }));
+        return li;
+      }
+      const parent = c.parent && this.items.get(c.parent);
+      const pname = parent ? parent.c.author.name || t.someone : t.someone;
+      const site = c.author.website && safeUrl(c.author.website);
+      const name = site
+        ? h("a", { class: "rj-name", href: site, rel: "nofollow ugc noopener", text: c.author.name })
+        : h("span", { class: "rj-name", text: c.author.name });
+      const when = Date.parse(c.created);
+      const abs = this.abs.format(when);
+      const avatar = safeUrl(c.author.avatar);
+      item.text = h("div", { class: "rj-text" });
+      item.text.innerHTML = c.html; // sanitised by the server: the only HTML the widget inserts
+      item.likeBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-pressed": String(this.liked.has(c.id)), onclick: () => this.likeComment(item) },
+        icon(HEART), h("span", { text: t.like }), item.likeCount = h("span", { class: "rj-count", text: c.likes ? this.num.format(c.likes) : "" }));
+      item.actions = h("div", { class: "rj-actions" }, item.likeBtn);
+      if (c.status === "published") {
+        item.replyBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-expanded": "false", "aria-label": this.f(t.replyTo, { name: c.author.name }), onclick: () => this.reply(item) },
+          icon(ARROW), h("span", { text: t.reply }));
+        item.actions.append(item.replyBtn);
+      } else {
+        li.classList.add("rj-held");
+        item.likeBtn.hidden = true;
+      }
+      li.append(
+        h("div", { class: "rj-card" },
+          avatar ? h("img", { class: "rj-avatar", src: avatar, alt: "", width: 40, height: 40, loading: "lazy", decoding: "async" }) : h("span", { class: "rj-avatar" }),
+          h("div", { class: "rj-main" },
+            h("div", { class: "rj-meta" }, name,
+              h("a", { class: "rj-time", href: "#comment-" + c.id, title: abs, "aria-label": this.ago(when) + ", " + abs + ". " + t.link },
+                h("time", { datetime: c.created }, h("span", { class: "rj-rel", text: this.ago(when) }), h("span", { class: "rj-abs", text: abs }))),
+              c.edited && h("span", { class: "rj-edited", text: t.edited })),
+            c.parent && (c.depth > this.maxDepth
+              ? h("p", { class: "rj-context" }, h("a", { href: "#comment-" + c.parent, text: this.f(t.inReplyTo, { name: pname }) }))
+              : h("span", { class: "rj-sr", text: this.f(t.inReplyTo, { name: pname }) })),
+            c.status !== "published" && h("p", { class: "rj-note", text: t.held }),
+            item.text, item.actions, item.slot = h("div", { class: "rj-slot" }))));
+      this.ownControls(item);
+      return li;
+    }
+    // Inserts a comment after its parent's last descendant (or at the end / the top for new roots).
+    place(c, focus) {
+      const li = this.comment(c);
+      const parent = c.parent && this.items.get(c.parent);
+      if (parent) {
+        let next = parent.li.nextElementSibling;
+        while (next && this.depthOf(next) > parent.c.depth) next = next.nextElementSibling;
+        this.list.insertBefore(li, next);
+      } else if (this.sort === "newest") this.list.prepend(li);
+      else this.list.append(li);
+      if (focus) {
+        li.classList.add("rj-new");
+        this.focus(li, "center");
+      }
+      return li;
+    }
+    depthOf(li) {
+      const item = this.items.get(li.id.slice(8));
+      return item ? item.c.depth : -1;
+    }
+
+    // ---- likes ------------------------------------------------------------------------------------
+    async likeArticle() {
+      const btn = this.likeBtn;
+      const on = btn.getAttribute("aria-pressed") !== "true";
+      btn.disabled = true;
+      try {
+        const me = store.get("author");
+        const r = await api(on ? "PUT" : "DELETE", "/api/threads/like?" + this.q, on ? { name: (me && me.name) || null, title: this.title } : undefined, true);
+        this.likedThread = r.liked;
+        const fresh = await api("GET", "/api/threads?" + this.q + "&limit=1").catch(() => null);
+        const th = fresh ? fresh.thread : { likes: { count: r.likes, recent: [] } };
+        this.thread(Object.assign({}, th, { count: this.count }));
+        this.announce(this.likeText.textContent);
+      } catch (e) {
+        this.announce(this.problemText(e));
+      } finally {
+        btn.disabled = false;
+      }
+    }
+    async likeComment(item) {
+      const btn = item.likeBtn;
+      const on = btn.getAttribute("aria-pressed") !== "true";
+      btn.disabled = true;
+      try {
+        const r = await api(on ? "PUT" : "DELETE", "/api/comments/" + item.c.id + "/like", undefined, true);
+        btn.setAttribute("aria-pressed", String(r.liked));
+        item.likeCount.textContent = r.likes ? this.num.format(r.likes) : "";
+        r.liked ? this.liked.add(item.c.id) : this.liked.delete(item.c.id);
+      } catch (e) {
+        this.announce(this.problemText(e));
+      } finally {
+        btn.disabled = false;
+      }
+    }
+
+    // ---- forms ------------------------------------------------------------------------------------
+    reply(item) {
+      if (this.open && this.open.item === item) return this.open.close();
+      if (this.open) this.open.close();
+      const form = this.form({ parent: item });
+      item.slot.append(form);
+      item.replyBtn.setAttribute("aria-expanded", "true");
+      form.querySelector("textarea").focus();
+    }
+    field(label, input, note) {
+      const id = nextId();
+      const err = h("p", { class: "rj-error", id: id + "-e" });
+      input.id = id;
+      input.setAttribute("aria-describedby", (note ? id + "-n " : "") + id + "-e");
+      return h("div", { class: "rj-field" }, h("label", { for: id, text: label }), input,
+        note && h("p", { class: "rj-hint", id: id + "-n", text: note }), err);
+    }
+    // mode: a new comment (no options), a reply ({parent}) or an edit ({edit: item}).
+    form(opt) {
+      const t = this.t;
+      const edit = opt.edit;
+      const me = store.get("author") || {};
+      const text = h("textarea", { class: "rj-input rj-textarea", name: "text", rows: edit ? 4 : 5 });
+      if (edit) text.value = edit.c.text;
+      const preview = h("div", { class: "rj-preview rj-text", hidden: true });
+      const toggle = h("button", { type: "button", class: "rj-btn rj-link", "aria-pressed": "false", text: t.preview, onclick: () => {
+        const on = preview.hidden;
+        preview.hidden = !on;
+        toggle.setAttribute("aria-pressed", String(on));
+        if (on) this.md(text.value, preview);
+      } });
+      const fields = { text };
+      const rows = [this.field(t.text, text, t.hint), h("div", { class: "rj-tools" }, toggle), preview];
+      let remember;
+      if (!edit) {
+        fields["author.name"] = h("input", { class: "rj-input", name: "name", autocomplete: "name", maxlength: 200, value: me.name || "" });
+        fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email || "" });
+        fields["author.website"] = h("input", { class: "rj-input", name: "website", type: "url", autocomplete: "url", value: me.website || "" });
+        remember = h("input", { type: "checkbox", name: "remember", checked: !!me.name, id: nextId() });
+        rows.push(h("div", { class: "rj-grid" },
+          this.field(t.name, fields["author.name"]),
+          this.field(t.email, fields["author.email"], t.emailNote),
+          this.field(t.website, fields["author.website"])),
+        h("div", { class: "rj-check" }, remember, h("label", { for: remember.id, text: t.remember })));
+      }
+      const label = edit ? t.save : opt.parent ? t.postReply : t.post;
+      const submit = h("button", { type: "submit", class: "rj-btn rj-primary", text: label });
+      const general = h("p", { class: "rj-error", role: "alert" });
+      const close = () => {
+        form.remove();
+        if (this.open && this.open.form === form) this.open = null;
+        if (opt.parent) {
+          opt.parent.replyBtn.setAttribute("aria-expanded", "false");
+          opt.parent.replyBtn.focus();
+        }
+        if (edit) {
+          edit.text.hidden = false;
+          edit.actions.hidden = false;
+          edit.editBtn && edit.editBtn.focus();
+        }
+      };
+      const form = h("form", { class: "rj-form", novalidate: true, "aria-labelledby": opt.labelledby, "aria-label": opt.labelledby ? null : label },
+        ...rows, h("div", { class: "rj-submit" }, submit,
+          (opt.parent || edit) && h("button", { type: "button", class: "rj-btn", text: t.cancel, onclick: close }), general));
+      if (opt.parent) this.open = { item: opt.parent, form, close };
+      text.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
+      text.addEventListener("input", () => { if (!preview.hidden) this.md(text.value, preview); });
+      let busy = false;
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        if (busy) return;
+        busy = true;
+        submit.disabled = true;
+        submit.textContent = edit ? t.saving : t.posting;
+        form.setAttribute("aria-busy", "true");
+        for (const k in fields) { fields[k].removeAttribute("aria-invalid"); this.errorOf(fields[k]).textContent = ""; }
+        general.textContent = "";
+        try {
+          if (edit) await this.saveEdit(edit, text.value, close);
+          else await this.post(opt.parent, fields, remember, () => { text.value = ""; preview.hidden = true; toggle.setAttribute("aria-pressed", "false"); });
+        } catch (err) {
+          if (!(err instanceof Problem)) throw err;
+          const msg = this.problemText(err);
+          let first = null;
+          for (const fe of err.p.errors || []) {
+            const input = fields[fe.field];
+            if (!input) continue;
+            input.setAttribute("aria-invalid", "true");
+            this.errorOf(input).textContent = this.t.errors[fe.code] || fe.message;
+            first = first || input;
+          }
+          if (first) { first.focus(); this.announce(this.f(t.failed, { msg })); } else general.textContent = msg;
+        } finally {
+          busy = false;
+          submit.disabled = false;
+          submit.textContent = label;
+          form.removeAttribute("aria-busy");
+        }
+      });
+      return form;
+    }
+    errorOf(input) { return document.getElementById(input.id + "-e"); }
+    async post(parent, fields, remember, reset) {
+      const author = {
+        name: fields["author.name"].value,
+        email: fields["author.email"].value.trim() || null,
+        website: fields["author.website"].value.trim() || null,
+      };
+      const body = { text: fields.text.value, title: this.title, parent: parent ? parent.c.id : null, author };
+      if (this.o.key) body.key = this.o.key;
+      body.url = this.url;
+      const c = await api("POST", "/api/comments", body, true);
+      store.set("author", remember.checked ? author : null);
+      this.tokens[c.id] = [c.edit_token, Date.parse(c.edit_until)];
+      store.set("edit", this.tokens);
+      reset();
+      if (parent) this.open.close();
+      if (c.status === "published") this.setCount(this.count + 1);
+      this.place(c, true);
+      this.announce(parent ? this.t.replied : this.t.posted);
+    }
+    async saveEdit(item, text, close) {
+      const token = this.tokens[item.c.id];
+      const c = await api("PATCH", "/api/comments/" + item.c.id, { text }, token ? token[0] : "");
+      item.c = Object.assign({}, item.c, { text: c.text, html: c.html, edited: c.edited });
+      item.text.innerHTML = c.html; // sanitised by the server
+      if (!item.li.querySelector(".rj-edited")) item.li.querySelector(".rj-meta").append(h("span", { class: "rj-edited", text: this.t.edited }));
+      close();
+      this.announce(this.t.updated);
+    }
+
+    // ---- own comments: edit and delete within the window -------------------------------------------
+    ownControls(item) {
+      const tok = this.tokens[item.c.id];
+      if (!tok || tok[1] <= Date.now()) return;
+      const t = this.t;
+      item.until = tok[1];
+      item.left = h("span", { class: "rj-left" });
+      item.editBtn = h("button", { type: "button", class: "rj-btn rj-act", text: t.edit, onclick: () => {
+        item.text.hidden = true;
+        item.actions.hidden = true;
+        const form = this.form({ edit: item });
+        item.text.after(form);
+        form.querySelector("textarea").focus();
+      } });
+      const del = h("button", { type: "button", class: "rj-btn rj-act", text: t.del, onclick: () => {
+        const no = h("button", { type: "button", class: "rj-btn", text: t.cancel, onclick: () => { ask.remove(); own.hidden = false; del.focus(); } });
+        const yes = h("button", { type: "button", class: "rj-btn rj-danger", text: t.del, onclick: () => this.remove(item, ask) });
+        const ask = h("div", { class: "rj-confirm", role: "group", "aria-label": t.confirmDel }, h("span", { text: t.confirmDel }), yes, no);
+        own.hidden = true;
+        item.actions.append(ask);
+        yes.focus();
+      } });
+      const own = h("span", { class: "rj-own" }, item.editBtn, del, item.left);
+      item.own = own;
+      item.actions.append(own);
+      this.editable = this.editable || new Set();
+      this.editable.add(item);
+      this.tick();
+      if (!this.timer) this.timer = setInterval(() => this.tick(), 1000);
+    }
+    tick() {
+      const now = Date.now();
+      for (const item of this.editable) {
+        const ms = item.until - now;
+        if (ms <= 0 || !item.li.isConnected) {
+          if (item.own) item.own.remove();
+          this.editable.delete(item);
+          continue;
+        }
+        const unit = ms >= 60000 ? "minute" : "second";
+        const v = Math.ceil(ms / (unit === "minute" ? 60000 : 1000));
+        const txt = this.f(this.t.left, { t: new Intl.NumberFormat(this.lang, { style: "unit", unit, unitDisplay: "long" }).format(v) });
+        if (item.left.textContent !== txt) item.left.textContent = txt;
+      }
+      if (!this.editable.size) { clearInterval(this.timer); this.timer = null; }
+    }
+    async remove(item, ask) {
+      const token = this.tokens[item.c.id];
+      try {
+        await api("DELETE", "/api/comments/" + item.c.id, undefined, token ? token[0] : "");
+      } catch (e) {
+        ask.replaceChildren(h("span", { class: "rj-error", text: this.problemText(e) }));
+        this.announce(this.problemText(e));
+        return;
+      }
+      delete this.tokens[item.c.id];
+      store.set("edit", this.tokens);
+      if (item.c.status === "published") this.setCount(this.count - 1);
+      const next = item.li.nextElementSibling;
+      const prev = item.li.previousElementSibling;
+      if (next && this.depthOf(next) > item.c.depth) {
+        item.li.replaceChildren(h("p", { class: "rj-placeholder", text: this.t.deleted }));
+        item.li.classList.add("rj-deleted");
+        this.focus(item.li);
+      } else {
+        item.li.remove();
+        this.items.delete(item.c.id);
+        this.focus(prev || this.heading);
+      }
+      this.announce(this.t.removed);
+    }
+
+    // A preview built from text nodes only: paragraphs, quotes, list items, **bold**, *italic*, `code`
+    // and [links](…). It approximates the server's Markdown; the posted comment is rendered by the server.
+    md(src, out) {
+      out.replaceChildren();
+      if (!src.trim()) return out.append(h("p", { class: "rj-hint", text: this.t.empty }));
+      for (const block of src.trim().split(/\n\s*\n/)) {
+        const lines = block.split("\n");
+        let el;
+        if (lines.every((l) => /^\s*[-*+] /.test(l))) el = h("ul", null, ...lines.map((l) => this.inline(h("li"), l.replace(/^\s*[-*+] /, ""))));
+        else if (lines.every((l) => /^>/.test(l))) el = this.inline(h("blockquote"), lines.map((l) => l.replace(/^> ?/, "")).join("\n"));
+        else el = this.inline(h("p"), block);
+        out.append(el);
+      }
+    }
+    inline(el, text) {
+      const re = /(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|_[^_\s][^_]*_|\[[^\]]+\]\([^)\s]+\))/;
+      for (const part of text.split(re)) {
+        if (!part) continue;
+        let m;
+        if (part[0] === "`" && part.length > 2 && part.endsWith("`")) el.append(h("code", { text: part.slice(1, -1) }));
+        else if (/^\*\*.+\*\*$/.test(part)) el.append(h("strong", { text: part.slice(2, -2) }));
+        else if (/^([*_]).+\1$/.test(part)) el.append(h("em", { text: part.slice(1, -1) }));
+        else if ((m = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part)) && safeUrl(m[2]) && /^https?:/i.test(m[2])) el.append(h("a", { href: m[2], rel: "nofollow ugc noopener", text: m[1] }));
+        else el.append(part);
+      }
+      return el;
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
