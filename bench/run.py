@@ -222,10 +222,16 @@ def main(argv: list[str] | None = None) -> int:
             measure("rejoinder-2w", server, load.rejoinder_cases())
             procs.stop(server)
 
-        if not args.no_load:  # the response cache off: every read and count misses
+        if not args.no_load:
+            # the response cache off: every read and count misses, and is rebuilt from comment fragments
             server = rj.start(
-                procs, workers=1, name="rejoinder-nocache", env={"REJOINDER_CACHE__MAX_ENTRIES": "0"}
+                procs, workers=1, name="rejoinder-rebuild", env={"REJOINDER_CACHE__MAX_ENTRIES": "0"}
             )
+            measure("rejoinder-1w-rebuild", server, load.rejoinder_rebuild_cases())
+            procs.stop(server)
+            # and the fragments off too: every read is a first read
+            off = {"REJOINDER_CACHE__MAX_ENTRIES": "0", "REJOINDER_CACHE__COMMENT_FRAGMENTS": "0"}
+            server = rj.start(procs, workers=1, name="rejoinder-nocache", env=off)
             measure("rejoinder-1w-nocache", server, load.rejoinder_cold_cases())
             procs.stop(server)
 

@@ -7,12 +7,13 @@ POSTed text unique) and prints a JSON summary in done(), so nothing depends on w
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from procs import tree_cpu_seconds, wait_idle
+from procs import TICK, tree_cpu_seconds, wait_idle
 
 MARK = "BENCH-JSON "
 
@@ -40,6 +41,17 @@ request = function()
   return wrk.format(nil, path, nil, (body:gsub("__N__", tostring(counter))))
 end
 """
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / TICK
+
+
+def children_cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _lua_str(value: str | None) -> str:
@@ -76,6 +88,8 @@ class Rep:
     max_ms: float
     cpu_ms_per_req: float | None  # server process tree CPU over the run / completed requests
     server_busy: float  # server CPU seconds / wall seconds (2.0 = both cores)
+    wrk_busy: float  # wrk's own CPU seconds / wall seconds
+    other_busy: float  # everything else on the machine (other people's work), cores
     bytes_per_resp: float
     errors: dict[str, int]
 
@@ -95,6 +109,7 @@ def run(
     script.write_text(req.lua(), encoding="utf-8")
     wait_idle(server_pid)
     cpu0 = tree_cpu_seconds(server_pid)
+    busy0, kids0 = machine_busy_seconds(), children_cpu_seconds()
     t0 = time.monotonic()
     out = subprocess.run(
         [
@@ -115,6 +130,8 @@ def run(
     )
     wall = time.monotonic() - t0
     cpu = tree_cpu_seconds(server_pid) - cpu0
+    wrk_cpu = children_cpu_seconds() - kids0
+    other = machine_busy_seconds() - busy0 - cpu - wrk_cpu
     (work / f"{name}.out").write_text(out.stdout + out.stderr, encoding="utf-8")
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith(MARK)), None)
     if out.returncode != 0 or line is None:
@@ -133,6 +150,8 @@ def run(
         max_ms=s["max_us"] / 1000,
         cpu_ms_per_req=cpu * 1000 / n if n else None,
         server_busy=cpu / wall if wall else 0.0,
+        wrk_busy=wrk_cpu / wall if wall else 0.0,
+        other_busy=max(0.0, other / wall) if wall else 0.0,
         bytes_per_resp=s["bytes"] / n if n else 0.0,
         errors=errors,
     )

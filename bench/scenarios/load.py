@@ -89,13 +89,21 @@ def rejoinder_cases() -> list[Case]:
 
 
 def rejoinder_cold_cases() -> list[Case]:
-    """Against a server whose response cache is off (cache.max_entries = 0): every request misses."""
+    """Against a server with the response cache and the comment-fragment memo off: every request is a
+    first read (SQLite, ordering, encoding of every comment, compression)."""
     path = rejoinder_thread_path(1000)
     counts = "/api/counts?" + urllib.parse.urlencode([("url", ORIGIN + p) for p in count_paths()])
     return [
         Case("cold-1000", "GET thread, 1,000 comments, uncached", wrk.Request(path)),
         Case("cold-counts-20", "counts for 20 URLs, uncached", wrk.Request(counts)),
     ]
+
+
+def rejoinder_rebuild_cases() -> list[Case]:
+    """Against a server with the response cache off but the comment-fragment memo on: every request
+    rebuilds the thread as after a write (stubs from SQLite, already-encoded comments reused)."""
+    path = rejoinder_thread_path(1000)
+    return [Case("rebuild-1000", "GET thread, 1,000 comments, rebuilt from fragments", wrk.Request(path))]
 
 
 def isso_cases() -> list[Case]:
