@@ -1,0 +1,141 @@
+"""bus/: cache invalidation generations in memory, in a file shared by workers, and through Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rejoinder.bus.base import SLOTS, slot_of
+from rejoinder.bus.memory import MemoryInvalidator
+from rejoinder.bus.redis import RedisInvalidator
+from rejoinder.bus.shared import SharedFileInvalidator
+
+KEY = "1|u:https://blog.example/a"
+OTHER = "1|u:https://blog.example/b"
+
+
+def test_slots_are_stable_across_processes() -> None:
+    assert 0 <= slot_of(KEY) < SLOTS
+    assert slot_of(KEY) != slot_of(OTHER)
+    code = f"from rejoinder.bus.base import slot_of; print(slot_of({KEY!r}))"
+    for seed in ("1", "2"):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert int(out.stdout) == slot_of(KEY)
+
+
+def test_memory_invalidator() -> None:
+    inv = MemoryInvalidator()
+    before = inv.generations([KEY, OTHER])
+    assert before == (0, 0)
+    inv.bump([KEY])
+    assert inv.generations([KEY, OTHER]) == (1, 0)
+    assert inv.slot_generations((slot_of(KEY),)) == (1,)
+    inv.bump([KEY, KEY])
+    assert inv.generations([KEY])[0] == 3
+
+
+def test_shared_file_is_seen_by_every_instance(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "cache.gen"
+    a = SharedFileInvalidator(path)
+    b = SharedFileInvalidator(path)
+    try:
+        assert a.generations([KEY]) == b.generations([KEY]) == (0,)
+        a.bump([KEY])
+        assert b.generations([KEY, OTHER]) == (1, 0)
+        b.bump([KEY, OTHER])
+        assert a.generations([KEY, OTHER]) == (2, 1)
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+    finally:
+        asyncio.run(a.stop())
+        asyncio.run(b.stop())
+    c = SharedFileInvalidator(path)  # a restarted worker keeps counting from where the others were
+    try:
+        assert c.generations([KEY, OTHER]) == (2, 1)
+    finally:
+        asyncio.run(c.stop())
+
+
+def _bump_many(path: str, times: int) -> None:
+    inv = SharedFileInvalidator(path)
+    for _ in range(times):
+        inv.bump([KEY])
+    asyncio.run(inv.stop())
+
+
+def test_shared_file_loses_no_increment_under_concurrent_writers(tmp_path: Path) -> None:
+    path = str(tmp_path / "cache.gen")
+    asyncio.run(SharedFileInvalidator(path).stop())  # create it
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_bump_many, args=(path, 400)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    inv = SharedFileInvalidator(path)
+    try:
+        assert inv.generations([KEY]) == (1600,)
+    finally:
+        asyncio.run(inv.stop())
+
+
+def test_redis_carries_bumps_between_hosts(redis_url: str) -> None:
+    async def scenario() -> None:
+        a = RedisInvalidator(redis_url, MemoryInvalidator())
+        b = RedisInvalidator(redis_url, MemoryInvalidator())
+        await a.start()
+        await b.start()
+        try:
+            await asyncio.sleep(0.05)  # both subscriptions are active
+            before = b.generations([KEY])
+            a.bump([KEY])
+            assert a.generations([KEY]) > before  # applied locally at once
+            deadline = time.monotonic() + 1.0
+            while b.generations([KEY]) == before:
+                assert time.monotonic() < deadline, "the bump did not reach the other host within 1 s"
+                await asyncio.sleep(0.01)
+            seen_by_a = a.generations([OTHER])
+            b.bump([OTHER])
+            deadline = time.monotonic() + 1.0
+            while a.generations([OTHER]) == seen_by_a:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+        finally:
+            await a.stop()
+            await b.stop()
+
+    asyncio.run(scenario())
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_redis_never_fails_or_hangs_a_write() -> None:
+    async def scenario() -> None:
+        inv = RedisInvalidator(f"redis://127.0.0.1:{_closed_port()}/0", MemoryInvalidator())
+        with pytest.raises(Exception):  # noqa: B017 - the app logs this and carries on locally
+            await inv.start()
+        started = time.monotonic()
+        inv.bump([KEY])  # must not raise
+        assert inv.generations([KEY]) == (1,)
+        await asyncio.wait_for(inv.stop(), timeout=10)
+        assert time.monotonic() - started < 10
+
+    asyncio.run(scenario())
