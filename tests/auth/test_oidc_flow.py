@@ -330,3 +330,17 @@ def _set_ticket(client: TestClient[Any], state: str, payload: dict[str, Any]) ->
 
     with client.portal() as portal:
         portal.call(go)
+
+
+def test_callback_from_another_issuer_is_refused(client: TestClient[Any]) -> None:
+    """RFC 9207: a callback naming another issuer is a mix-up attempt."""
+    url = op_login(provider_url(start(client)), "alice")
+    assert "iss=" in url  # node-oidc-provider sends it
+    q = query_of(url)
+    forged = url.replace(
+        "iss=" + q["iss"].replace(":", "%3A").replace("/", "%2F"), "iss=https%3A%2F%2Fevil.example"
+    )
+    assert forged != url
+    response = client.get(forged)
+    assert response.status_code == 403
+    assert response.json()["code"] == "issuer-mismatch"
