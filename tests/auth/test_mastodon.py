@@ -154,3 +154,18 @@ def test_parse_server_forms() -> None:
     assert parse_server("http://127.0.0.1:3000", allow_insecure=True) == "http://127.0.0.1:3000"
     with pytest.raises(Invalid):
         parse_server("", allow_insecure=False)
+
+
+def test_the_transport_refuses_private_targets_before_connecting() -> None:
+    import httpx2
+
+    from rejoinder.auth.providers.mastodon import PublicOnlyTransport
+
+    async def go(url: str) -> None:
+        async with httpx2.AsyncClient(transport=PublicOnlyTransport(allow_private=False)) as http:
+            await http.get(url)
+
+    for url in ("https://localhost:9/x", "https://127.0.0.1/x", "http://example.social/x", "https://[::1]/"):
+        with pytest.raises(Forbidden) as exc:
+            asyncio.run(go(url))
+        assert exc.value.code == "server-not-public", url

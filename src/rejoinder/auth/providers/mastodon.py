@@ -111,29 +111,58 @@ def is_public(address: str) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback)
 
 
-async def check_reachable(url: str, *, allow_private: bool) -> None:
-    """Refuse to contact `url` unless its host resolves only to public addresses (SSRF guard).
+async def public_address(host: str, port: int) -> str:
+    """One address of `host`, after checking that every address it resolves to is public.
 
     Raises:
         Forbidden: server-not-public. Invalid: the name does not resolve.
     """
-    if allow_private:
-        return
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise Forbidden("rejoinder only contacts fediverse servers over https", code="server-not-public")
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
-        )
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise Invalid.field("server", "server-unknown", "That server name does not resolve") from None
-    addresses = {str(info[4][0]) for info in infos}
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses or not all(is_public(a) for a in addresses):
         raise Forbidden(
             "That server is not on the public internet; rejoinder will not contact it",
             code="server-not-public",
         )
+    return addresses[0]
+
+
+async def check_reachable(url: str, *, allow_private: bool) -> None:
+    """Refuse a URL that is not https or whose host is not public (see public_address)."""
+    if allow_private:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise Forbidden("rejoinder only contacts fediverse servers over https", code="server-not-public")
+    await public_address(parts.hostname, parts.port or 443)
+
+
+class PublicOnlyTransport(httpx2.AsyncBaseTransport):
+    """Sends a request only to a public address, and to the very address that was checked: the host name
+    is resolved once here and the connection made to that IP (TLS still verifies the certificate for the
+    name, through SNI), so DNS cannot answer differently between the check and the connection."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._inner = httpx2.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if not self.allow_private:
+            url = request.url
+            if url.scheme != "https" or not url.host:
+                raise Forbidden(
+                    "rejoinder only contacts fediverse servers over https", code="server-not-public"
+                )
+            address = await public_address(url.host, url.port or 443)
+            request.extensions = {**request.extensions, "sni_hostname": url.host}
+            request.url = url.copy_with(host=address)  # the Host header keeps the name
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 class MastodonProvider:
@@ -158,15 +187,19 @@ class MastodonProvider:
     def session_label(self, profile: Profile) -> str:
         return profile.username or self.label
 
+    def _transport(self) -> PublicOnlyTransport:
+        return PublicOnlyTransport(allow_private=self.allow_private)
+
     async def _request(
         self, method: str, url: str, what: str, *, token: str | None = None, **kwargs: Any
     ) -> httpx2.Response:
-        await check_reachable(url, allow_private=self.allow_private)
         headers = {"Accept": "application/json", "User-Agent": "rejoinder"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            async with httpx2.AsyncClient(timeout=self.timeout, follow_redirects=False) as http:
+            async with httpx2.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, transport=self._transport()
+            ) as http:
                 return await http.request(method, url, headers=headers, **kwargs)
         except httpx2.HTTPError as exc:
             raise unreachable(what, exc) from None
@@ -262,6 +295,7 @@ class MastodonProvider:
             code_challenge_method="S256",
             token_endpoint_auth_method=app.token_auth,
             timeout=self.timeout,
+            transport=self._transport(),
         )
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
@@ -281,7 +315,6 @@ class MastodonProvider:
             raise Forbidden("The server's answer has no authorization code", code="code-missing")
         base = str(saved.get("server", ""))
         app = await self.app_for(base, redirect_uri)
-        await check_reachable(app.token_url, allow_private=self.allow_private)
         try:
             async with self._client(app, redirect_uri) as client:
                 token = await client.fetch_token(
