@@ -256,7 +256,9 @@ def render(results: dict[str, Any]) -> str:
         "2 cores as the server it measures**, so req/s are lower bounds on what the server could do alone; "
         "*server CPU ms/request* (CPU time of the server's whole process tree from /proc, divided by the "
         "requests completed) is the figure to compare across machines. The machine is shared with other "
-        "work: treat differences under ~20 % as noise. Method: [bench/README.md](../bench/README.md).",
+        "work (the last table shows how busy other processes kept the cores during each run; the benchmark "
+        f"ran at nice {s.get('nice', 0)}): treat differences under ~20 % as noise. "
+        "Method: [bench/README.md](../bench/README.md).",
         "",
         "## Targets",
         "",
