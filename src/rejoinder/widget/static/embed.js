@@ -617,7 +617,7 @@
       const now = Date.now();
       for (const item of this.editable) {
         const ms = item.until - now;
-        if (ms <= 0 || !item.li.isConnected) {
+        if (ms <= 0 || this.items.get(item.c.id) !== item) {
           if (item.own) item.own.remove();
           this.editable.delete(item);
           continue;
