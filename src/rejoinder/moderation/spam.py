@@ -208,10 +208,8 @@ class Classifier:
         reasons: list[Reason] = []
         if max_reasons > 0 and len(f.owners):
             # Sum the entries of each owner (a word's n-grams add up to the word), per target.
-            per_owner = np.zeros((len(f.owners), 2))
-            np.add.at(per_owner, f.owner, contrib)
             for col, target in enumerate((Target.SPAM, Target.ABUSE)):
-                column = per_owner[:, col]
+                column = np.bincount(f.owner, weights=contrib[:, col], minlength=len(f.owners))
                 top = np.argsort(-column)[:max_reasons]
                 for i in top:
                     if column[i] <= 0.05:

@@ -19,13 +19,11 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-from sklearn.linear_model import SGDClassifier
 
 from rejoinder.moderation.features import (
     FEATURE_VERSION,
@@ -35,6 +33,12 @@ from rejoinder.moderation.features import (
     Features,
     featurize,
 )
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+# scipy and scikit-learn are imported where training needs them: scoring with a saved model needs
+# numpy only, and importing scikit-learn costs about a second at startup.
 
 BUILTIN_DATA: Final = Path(__file__).resolve().parent / "data" / "builtin.jsonl.gz"
 KNOWN_COLUMN: Final = SIGNAL_COLUMN["known_spam_domain"]
@@ -188,6 +192,8 @@ class Matrix:
 
 
 def featurize_all(items: Sequence[Labelled]) -> Matrix:
+    import scipy.sparse as sp
+
     indptr = [0]
     indices: list[npt.NDArray[np.int64]] = []
     values: list[npt.NDArray[np.float64]] = []
@@ -253,6 +259,9 @@ def fit(
     links to the domain and no other non-spam row does, so the model learns what a known domain is worth
     without being told the answer by the row itself.
     """
+    import scipy.sparse as sp
+    from sklearn.linear_model import SGDClassifier
+
     pairs = [(m, w) for m, w in parts if len(m)]
     matrices = [m for m, _ in pairs]
     labels = [lab for m in matrices for lab in m.labels]
