@@ -29,7 +29,20 @@ import report
 import seed_rejoinder
 from procs import Procs, free_port
 from scenarios import load, widget
-from servers import ROOT, WORK, Isso, Nginx, Rejoinder, ensure_apt, ensure_isso, log, nginx_binary
+from servers import (
+    ROOT,
+    SEED_SETTINGS,
+    SERVE_SETTINGS,
+    WORK,
+    Isso,
+    Nginx,
+    Rejoinder,
+    ensure_apt,
+    ensure_isso,
+    log,
+    nginx_binary,
+    settings_env,
+)
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -163,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_isso:
         results["isso_versions"] = ensure_isso()
     results["versions"] = tool_versions()
+    results["rejoinder_settings"] = {
+        "serve": settings_env(SERVE_SETTINGS),
+        "seed": settings_env(SEED_SETTINGS),
+    }
 
     for sub in ("rejoinder", "isso", "nginx", "wrk", "logs"):
         path = WORK / sub
@@ -200,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"rejoinder: seeded database reused from {cached.relative_to(ROOT)}")
         else:
             rj.cli("site", "add", "bench", "--origin", corpus.ORIGIN)
-            n = seed_rejoinder.seed(db_url, threads)
+            n = seed_rejoinder.seed(db_url, threads, settings_env(SEED_SETTINGS), WORK / "rejoinder")
             log(f"rejoinder seeded: {n:,} comments in {time.monotonic() - t0:.0f}s")
             for old in cached.parent.glob("rejoinder-*.db"):
                 old.unlink()

@@ -3,17 +3,19 @@
 `services.comments.post_comment` validates, renders the Markdown and writes one comment per
 transaction, exactly as POST /api/comments does after HTTP parsing; only the clock is set to the
 corpus's timestamps. The seeding engine uses synchronous=NORMAL (no fsync per comment): seeding speed
-is not what is measured, and the server that is measured runs with its default (FULL).
+is not what is measured, and the server that is measured runs with its default (FULL). Moderation is off
+while seeding (servers.SEED_SETTINGS): it is an import, and every seeded comment must be public.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+from pathlib import Path
 
 from corpus import SeedThread
+from rejoinder import config
 from rejoinder.bus.memory import MemoryInvalidator
-from rejoinder.config import DatabaseSettings, Settings
 from rejoinder.services.comments import NewComment, post_comment
 from rejoinder.services.context import Context
 from rejoinder.services.sites import SiteRegistry, ensure_secret
@@ -22,8 +24,9 @@ from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
 
 
-async def _seed(db_url: str, threads: list[SeedThread]) -> int:
-    settings = Settings(database=DatabaseSettings(url=db_url, sqlite_synchronous="NORMAL"))
+async def _seed(db_url: str, threads: list[SeedThread], env: dict[str, str], empty_toml: Path) -> int:
+    env = {**env, "REJOINDER_DATABASE__URL": db_url, "REJOINDER_DATABASE__SQLITE_SYNCHRONOUS": "NORMAL"}
+    settings = config.load(empty_toml, env=env)  # an empty file: never a rejoinder.toml in the cwd
     engine = create_engine(db_url, sqlite_synchronous="NORMAL")
     total = 0
     try:
@@ -60,7 +63,10 @@ async def _seed(db_url: str, threads: list[SeedThread]) -> int:
     return total
 
 
-def seed(db_url: str, threads: list[SeedThread]) -> int:
-    """Write every comment of `threads` (the site must exist). Returns how many were written."""
+def seed(db_url: str, threads: list[SeedThread], env: dict[str, str], work: Path) -> int:
+    """Write every comment of `threads` (the site must exist) with the settings in `env` (REJOINDER_*
+    variables). Returns how many were written."""
     migrate.upgrade(db_url)
-    return asyncio.run(_seed(db_url, threads))
+    empty = work / "seed-settings.toml"
+    empty.write_text("# the benchmark's seeding: settings come from the environment it passes\n")
+    return asyncio.run(_seed(db_url, threads, env, empty))

@@ -73,6 +73,34 @@ def ensure_isso() -> dict[str, str]:
     return {"isso": out[0], "gunicorn": out[1]}
 
 
+# Settings the benchmark changes from rejoinder's defaults, each only if this version of rejoinder has it.
+# Serving: Isso's guard (rate limit) is off, so rejoinder's rate limits are off too; repeat-post detection
+# is off because the write case posts one text many times (with a counter). The rest of the moderation
+# pipeline runs as configured by default: it is part of what a write costs.
+SERVE_SETTINGS = {
+    ("moderation", "rate_limits"): "false",
+    ("moderation", "repeat_window"): "0",
+    ("moderation", "same_text_authors"): "0",
+}
+# Seeding is an import of an existing discussion: no moderation, so every seeded comment is public and
+# both servers hold the same threads.
+SEED_SETTINGS = {**SERVE_SETTINGS, ("moderation", "enabled"): "false"}
+
+
+def settings_env(wanted: dict[tuple[str, str], str]) -> dict[str, str]:
+    """REJOINDER_* variables for the `wanted` settings that exist in the installed rejoinder."""
+    import msgspec
+
+    from rejoinder import config
+
+    env = {}
+    for (section, key), value in wanted.items():
+        cls = config.SECTIONS.get(section)
+        if cls is not None and key in {f.name for f in msgspec.structs.fields(cls)}:
+            env[f"REJOINDER_{section.upper()}__{key.upper()}"] = value
+    return env
+
+
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REJOINDER_", "ISSO_"))}
     env.update(extra or {})
@@ -114,7 +142,9 @@ class Rejoinder:
                 "--workers",
                 str(workers),
             ],
-            env=clean_env({"REJOINDER_DATABASE__URL": self.db_url, **(env or {})}),
+            env=clean_env(
+                {"REJOINDER_DATABASE__URL": self.db_url, **settings_env(SERVE_SETTINGS), **(env or {})}
+            ),
             cwd=self.work,
         )
         proc.base = f"http://127.0.0.1:{port}"
