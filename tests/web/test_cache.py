@@ -70,8 +70,15 @@ def test_etag_and_if_none_match(client: TestClient[Any], site_db: str) -> None:
 
 
 def test_gzip_when_accepted_same_json(client: TestClient[Any]) -> None:
-    for i in range(8):
-        post_comment(client, f"Comment number {i} with enough words to make the body worth compressing.")
+    for sentence in (
+        "The harbour lights came on one by one as the ferry pulled away.",
+        "Nobody expected the committee to publish its findings before spring.",
+        "Bake the bread until the crust sounds hollow when you tap it.",
+        "Three of the five bridges were closed for repairs all summer.",
+        "Her second novel sold better abroad than it ever did at home.",
+        "The new timetable adds an early train on weekdays only.",
+    ):
+        post_comment(client, sentence)
     params = {"url": ARTICLE}
     for attempt in ("miss", "hit"):  # the first request (gzip) fills the cache, the rest are served from it
         status, zheaders, packed = raw_get(client, "/api/threads", params, {"Accept-Encoding": "gzip, br"})
@@ -262,3 +269,18 @@ def test_reads_are_served_from_the_cache_until_a_write(client: TestClient[Any], 
     assert client.get("/api/threads", params={"url": ARTICLE}, headers=GZIP).content == zipped.content
     post_comment(client, "Any write to the thread")
     assert [c["text"] for c in read(client).json()["comments"]] == ["Changed", "Any write to the thread"]
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient[Any]) -> None:
+    post_comment(client, "Hello")
+    for attempt in ("miss", "hit"):
+        head = client.head("/api/threads", params={"url": ARTICLE}, headers=IDENTITY)
+        assert head.status_code == 200, (attempt, head.text)
+        assert head.content == b""
+        get = read(client)
+        assert head.headers["etag"] == get.headers["etag"], attempt
+        assert head.headers["content-type"] == "application/json"
+        assert head.headers["access-control-allow-origin"] == "*"
+    post_comment(client, "Another")
+    head = client.head("/api/counts", params={"url": ARTICLE})
+    assert head.status_code == 200 and head.content == b""

@@ -106,7 +106,7 @@ def test_writes_answer_only_allowed_origins(client: TestClient[Any]) -> None:
     theirs = client.get("/api/viewer", params={"url": ARTICLE}, headers={**VISITOR, "Origin": EVIL})
     assert "access-control-allow-origin" not in theirs.headers
     # Requests without an Origin (curl, server to server) are not browser requests: no CORS headers.
-    plain = client.post("/api/comments", json=body)
+    plain = client.post("/api/comments", json={**body, "text": "Hi from a script"})
     assert plain.status_code == 201
     assert "access-control-allow-origin" not in plain.headers
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.fixtures.app import ARTICLE, post_comment
+from tests.fixtures.app import ARTICLE, post_comment, run_cli
 
 OTHER = "https://blog.example/2026/11/another-post"
 
@@ -70,3 +71,17 @@ def test_counts_for_two_hundred_urls(client: TestClient[Any]) -> None:
 def test_repeated_url_appears_once(client: TestClient[Any]) -> None:
     post_comment(client, "x")
     assert counts(client, ARTICLE, ARTICLE) == {ARTICLE: {"comments": 1, "likes": 0}}
+
+
+def test_counts_of_a_site_added_later_are_not_stuck_at_zero(client: TestClient[Any], site_db: str) -> None:
+    story = "https://news.example/story"
+    assert counts(client, story, ARTICLE)[story] == {"comments": 0, "likes": 0}  # no site allows it yet
+    run_cli(site_db, "site", "add", "news", "--origin", "https://news.example")
+    deadline = time.monotonic() + 5  # the running app picks the new site up on its next miss (≤ 1 s)
+    while (
+        posted := client.post("/api/comments", json={"url": story, "text": "x", "author": {"name": "A"}})
+    ).status_code == 403:
+        assert time.monotonic() < deadline, posted.text
+        time.sleep(0.1)
+    assert posted.status_code == 201
+    assert counts(client, story, ARTICLE)[story] == {"comments": 1, "likes": 0}

@@ -41,4 +41,6 @@ async def get_counts(
     body = msgspec.json.encode(
         CountsOut(counts={u: CountOut(comments=c, likes=lk) for u, (c, lk) in counts.items()})
     )
-    return cached_response(request, plan.deps, gens, body)
+    # A URL no site allows yet counts 0 until a site is added, and adding one bumps nothing: not cached.
+    every_url_has_a_site = len(plan.site_of) == len(set(plan.normal.values()))
+    return cached_response(request, plan.deps, gens, body, store=every_url_has_a_site)

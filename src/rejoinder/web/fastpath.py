@@ -34,4 +34,16 @@ class FastPath:
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
                 return
+            if scope["method"] == "HEAD":  # a miss: answer as GET would (and fill the cache), without a body
+                await self.app({**scope, "method": "GET"}, receive, _without_body(send))
+                return
         await self.app(scope, receive, send)
+
+
+def _without_body(send: Any) -> Any:
+    async def send_headers_only(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_headers_only

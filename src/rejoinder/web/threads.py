@@ -125,15 +125,23 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
 
 
 def cached_response(
-    request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes
+    request: Request[Any, Any, Any],
+    keys: list[str],
+    gens: tuple[int, ...],
+    body: bytes,
+    *,
+    store: bool = True,
 ) -> Response[bytes]:
+    """The response for a public read; kept in the cache unless `store` is False (an answer that no write
+    would invalidate)."""
     ctx = ctx_of(request)
     cache: ResponseCache = request.app.state["cache"]
     max_age = ctx.settings.cache.max_age
     entry = cache.build(
         keys, gens, body, f"public, max-age=0, s-maxage={max_age}, stale-while-revalidate={max_age}"
     )
-    cache.put(request.scope["path"].encode() + b"?" + request.scope["query_string"], entry)
+    if store:
+        cache.put(request.scope["path"].encode() + b"?" + request.scope["query_string"], entry)
     status, headers, payload = respond(
         entry,
         request.headers.get("accept-encoding", "").encode(),
