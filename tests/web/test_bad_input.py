@@ -1207,3 +1207,28 @@ def test_problem_bodies_are_valid_json_with_the_rfc9457_members(client: TestClie
     assert problem["type"].endswith("#text-empty")
     assert problem["instance"] == "/api/comments"
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_reply_nested_deeper_than_the_limit(site_db: str, stored: Rows) -> None:
+    with new_client(site_db, comments={"max_depth": 2}) as client:
+        parent = None
+        for level in range(3):  # depths 0, 1 and 2 are allowed
+            parent = post_comment(client, f"level {level}", parent=parent)["id"]
+        before = stored()
+        response = client.post("/api/comments", json=body(parent=parent))
+        problem = assert_problem(response, 422, "too-deep", "parent")
+        assert "2" in problem["detail"]
+        assert stored() == before
+        assert [
+            c["depth"] for c in client.get("/api/threads", params={"url": ARTICLE}).json()["comments"]
+        ] == [
+            0,
+            1,
+            2,
+        ]
+
+
+def test_limits_are_inclusive(client: TestClient[Any]) -> None:
+    made = client.post("/api/comments", json=body(text="é" * 10_000, author={"name": "N" * 80}))
+    assert made.status_code == 201, made.text
+    assert len(made.json()["text"]) == 10_000
