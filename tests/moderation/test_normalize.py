@@ -3,6 +3,8 @@ ordinary text survives in a recognisable form."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rejoinder.moderation.normalize import compact, normalize
@@ -94,3 +96,25 @@ def test_normalize_is_idempotent() -> None:
     for text in ["Вuy ch\u200beap V1AGRA at phаrma.example", "v i a g r a", "Café c4$ino"]:
         once = normalize(text)
         assert normalize(once) == once
+
+
+PATHOLOGICAL = {
+    "letters": "a" * 20000,
+    "digits": "1" * 20000,
+    "dotted": "a." * 10000,
+    "hyphenated": "a-" * 10000,
+    "dotted digits": "1." * 10000,
+    "l33t": "a1" * 10000,
+    "underscores": "@a" + "_a" * 10000,
+    "zero-width": "a\u200b" * 10000,
+    "combining": "a\u0301" * 10000,
+    "spaced": "a " * 10000,
+}
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_time_is_linear_on_long_runs(text: str) -> None:
+    """Each of these took seconds when a pattern could start inside a run (quadratic backtracking)."""
+    started = time.thread_time()
+    normalize(text)
+    assert time.thread_time() - started < 0.2

@@ -185,6 +185,30 @@ def test_odd_input_does_not_break_scoring(classifier: Classifier) -> None:
         assert 0.0 <= score.spam <= 1.0 and 0.0 <= score.abuse <= 1.0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 20000,
+        "1" * 20000,
+        "1." * 10000,
+        "ab.c-" * 4000,
+        "www." + "a." * 10000,
+        "http://x.example/" + "a" * 20000,
+        "a1" * 10000,
+        "1" * 20000 + "k",
+        "(12) " * 4000,
+        "🙂" * 20000,
+    ],
+    ids=lambda t: repr(t[:12]),
+)
+def test_scoring_time_stays_bounded_on_pathological_text(classifier: Classifier, text: str) -> None:
+    """Each of these took seconds before the patterns were anchored and the text bounded."""
+    classifier.score(Example("warm"))
+    started = time.thread_time()
+    classifier.score(Example(text, author_name=text[:300], website=text[:3000]))
+    assert time.thread_time() - started < 0.25
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Learning per site
 # ---------------------------------------------------------------------------------------------------------
@@ -395,16 +419,29 @@ async def test_train_runs_in_the_worker_thread_and_the_loop_keeps_running(model_
 
 @pytest.mark.asyncio
 async def test_warm_up_and_concurrent_trainings(model_dir: Path) -> None:
-    c = Classifier(model_dir, min_decisions=20)
+    fitting = threading.Event()
+
+    def clock() -> datetime:
+        if threading.current_thread().name.startswith("rejoinder-spam"):
+            fitting.set()  # train_blocking asks for the time when it fits
+        return datetime.now(UTC)
+
+    c = Classifier(model_dir, min_decisions=20, clock=clock)
     try:
         assert (await c.warm_up()).site_id is None
         teach(c, 1)
         teach(c, 2)
+        # The second call for site 1 is made before the first one started: it joins it.
         a, b, again = await asyncio.gather(c.train(1), c.train(2), c.train(1))
+        assert (a.site_id, b.site_id) == ("1", "2") and again == a and a.version == 1
+        # Calls made while a training runs get a training of their own, after it.
+        fitting.clear()
+        first = asyncio.ensure_future(c.train(1))
+        assert await asyncio.to_thread(fitting.wait, 60)
+        second = await c.train(1)
+        assert (await first).version == 2 and second.version == 3
     finally:
         c.close()
-    assert (a.site_id, b.site_id, again.site_id) == ("1", "2", "1")
-    assert sorted([a.version, again.version]) == [1, 2]
 
 
 def test_in_memory_classifier_needs_no_directory() -> None:

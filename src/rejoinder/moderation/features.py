@@ -29,6 +29,8 @@ from rejoinder.moderation.normalize import normalize
 
 FEATURE_VERSION: Final = 1
 N_HASH: Final = 1 << 18
+MAX_TEXT: Final = 10_000
+MAX_FIELD: Final = 2_048
 
 
 class ReasonKind(StrEnum):
@@ -162,13 +164,17 @@ _BARE_TLDS: Final = (
 )
 _URL: Final = re.compile(
     r"(?:https?://|www\.)[^\s<>()\"']+"
-    rf"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_BARE_TLDS})\b(?![.\w-]*@)(?:/[^\s<>()\"']*)?",
+    rf"|(?<![\w.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_BARE_TLDS})\b(?:/[^\s<>()\"']*)?",
 )
-_EMAIL: Final = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# As in normalize.py, a lookbehind makes each pattern that opens with a repeated class start only where a
+# run starts: linear time on pathological input (tests/moderation/test_spam.py times a few).
+_EMAIL: Final = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_PHONE: Final = re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]?){2,4}\d{2,4}")
+_PHONE: Final = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]?){2,4}\d{2,4}")
 _MESSENGER: Final = re.compile(r"\b(?:whats\s?app|telegram|wechat|viber)\b|(?<!\w)@\w{4,}_\w+")
-_MONEY: Final = re.compile(r"[$£€¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars|euros|pounds)\b|\d[\d,.]*\s?k\b")
+_MONEY: Final = re.compile(
+    r"[$£€¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars|euros|pounds)\b|(?<![\d,.])\d[\d,.]*\s?k\b"
+)
 _REPEATS: Final = re.compile(r"([^\w\s])\1{2,}|([^\W\d_])\2{3,}")
 _NUMBER: Final = re.compile(r"\d+")
 # Only look at file-like extensions when deciding that "word.word" is a domain.
@@ -240,7 +246,8 @@ def domain_of(link: str) -> str | None:
         host = urlsplit(raw).hostname
     except ValueError:
         return None
-    if not host or "." not in host:
+    # DNS names are at most 253 characters; anything longer is not a link (and would cost time below).
+    if not host or "." not in host or len(host) > 253:
         return None
     host = host.rstrip(".")
     if host.startswith("www."):
@@ -261,6 +268,23 @@ def links_of(normalized: str) -> list[str]:
     return out
 
 
+def bounded(example: Example) -> Example:
+    """The example cut to MAX_TEXT / MAX_FIELD characters: what a comment says past that changes nothing
+    the model needs, and the bound keeps scoring time bounded whatever the caller passes."""
+    if (
+        len(example.text) <= MAX_TEXT
+        and len(example.author_name) <= MAX_FIELD
+        and len(example.website) <= MAX_FIELD
+    ):
+        return example
+    return msgspec.structs.replace(
+        example,
+        text=example.text[:MAX_TEXT],
+        author_name=example.author_name[:MAX_FIELD],
+        website=example.website[:MAX_FIELD],
+    )
+
+
 def _website_domain(example: Example) -> frozenset[str]:
     dom = domain_of(normalize(example.website)) if example.website.strip() else None
     return frozenset() if dom is None else frozenset([dom])
@@ -268,6 +292,7 @@ def _website_domain(example: Example) -> frozenset[str]:
 
 def domains_of(example: Example) -> frozenset[str]:
     """The domains an example links to, its author's website included."""
+    example = bounded(example)
     return frozenset(links_of(normalize(example.text))) | _website_domain(example)
 
 
@@ -343,6 +368,7 @@ def featurize(example: Example, known: frozenset[str] = frozenset()) -> Features
         example: the comment.
         known: domains known as spam (the model's list plus the site's block list).
     """
+    example = bounded(example)
     norm = normalize(example.text)
     links = links_of(norm)
     domains = frozenset(links) | _website_domain(example)

@@ -146,6 +146,7 @@ class Classifier:
         site_weight: how much one of the site's decisions weighs against one built-in example.
         reload_after: seconds between checks for a model file changed by another process.
         max_site_models: per-site models kept in memory (least recently used ones are dropped).
+        max_decisions: a training uses at most this many of the site's latest decisions.
         clock: the time recorded with decisions and models.
         data: the built-in labelled data (the shipped file by default).
     """
@@ -158,6 +159,7 @@ class Classifier:
         site_weight: float = SITE_WEIGHT,
         reload_after: float = 5.0,
         max_site_models: int = 32,
+        max_decisions: int = 20_000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         data: Path = BUILTIN_DATA,
     ) -> None:
@@ -166,6 +168,7 @@ class Classifier:
         self.site_weight = site_weight
         self.reload_after = reload_after
         self.max_site_models = max_site_models
+        self.max_decisions = max_decisions
         self.clock = clock
         self.data = data
         self._lock = threading.RLock()
@@ -173,6 +176,7 @@ class Classifier:
         self._sites: OrderedDict[str, _Cached] = OrderedDict()
         self._memory_decisions: dict[str, list[bytes]] = {}
         self._train_locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, asyncio.Future[ModelInfo]] = {}
         # One worker: trainings queue up instead of competing with request handling for both cores.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rejoinder-spam")
 
@@ -222,16 +226,17 @@ class Classifier:
         """The model that scores the site's comments: its own if trained, else the built-in one."""
         if site_id is None:
             return self.builtin()
-        key = _site_key(site_id)
+        return self._site_model(_site_key(site_id)) or self.builtin()
+
+    def _site_model(self, key: str) -> LinearModel | None:
         now = time.monotonic()
         with self._lock:
             cached = self._sites.get(key)
             if cached is not None:
                 self._sites.move_to_end(key)
                 if now - cached.checked < self.reload_after or self.directory is None:
-                    return cached.model or self.builtin()
-        model = self._load_site(key, cached, now)
-        return model or self.builtin()
+                    return cached.model
+        return self._load_site(key, cached, now)
 
     def _load_site(self, key: str, cached: _Cached | None, now: float) -> LinearModel | None:
         if self.directory is None:
@@ -333,9 +338,9 @@ class Classifier:
             finally:
                 os.close(fd)
             total = _count_lines(path)
-        current = self.model_for(site_id).info
-        seen = current.decisions_seen if current.site_id is not None else 0
-        return max(total - seen, 0)
+        # The site's own model only: the built-in one may not be loaded yet, and learning must not fit it.
+        current = self._site_model(site)
+        return max(total - (current.info.decisions_seen if current is not None else 0), 0)
 
     def decisions(self, site_id: int | str) -> list[Labelled]:
         """The site's recorded decisions, a later one per key replacing earlier ones."""
@@ -349,15 +354,26 @@ class Classifier:
 
     async def train(self, site_id: int | str) -> ModelInfo:
         """Fit the site's model from the built-in data and its decisions, in the worker thread (the event
-        loop keeps serving). Calls for the same site run one after the other.
+        loop keeps serving). One training per site runs at a time; a call made while another for the same
+        site waits to start joins that one (it will read the same decisions). Cancelling the caller does
+        not cancel the training.
 
         Returns:
             The info of the model that now scores the site: its new model, or the built-in model's if the
             site has fewer than `min_decisions` decisions.
         """
         site = _site_key(site_id)
+        task = self._queued.get(site)
+        if task is None:
+            task = asyncio.ensure_future(self._train_in_turn(site_id, site))
+            self._queued[site] = task
+        return await asyncio.shield(task)
+
+    async def _train_in_turn(self, site_id: int | str, site: str) -> ModelInfo:
         lock = self._train_locks.setdefault(site, asyncio.Lock())
         async with lock:
+            # Started: decisions recorded from now on need a later training.
+            self._queued.pop(site, None)
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, self.train_blocking, site_id)
 
@@ -371,7 +387,7 @@ class Classifier:
             else:
                 path = self._site_dir(site) / "decisions.jsonl"
                 raw = path.read_bytes() if path.is_file() else b""
-            items = parse_examples(raw)
+            items = parse_examples(raw)[-self.max_decisions :]
             if len(items) < self.min_decisions:
                 return self.builtin().info
             previous = self.model_for(site_id).info
