@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from rejoinder.bus.base import SLOTS, slot_of
 from rejoinder.bus.memory import MemoryInvalidator
 from rejoinder.bus.redis import RedisInvalidator
@@ -130,8 +128,7 @@ def _closed_port() -> int:
 def test_unreachable_redis_never_fails_or_hangs_a_write() -> None:
     async def scenario() -> None:
         inv = RedisInvalidator(f"redis://127.0.0.1:{_closed_port()}/0", MemoryInvalidator())
-        with pytest.raises(Exception):  # noqa: B017 - the app logs this and carries on locally
-            await inv.start()
+        await inv.start()  # keeps retrying in the background; start-up never fails on Redis
         started = time.monotonic()
         inv.bump([KEY])  # must not raise
         assert inv.generations([KEY]) == (1,)

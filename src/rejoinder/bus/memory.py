@@ -22,6 +22,9 @@ class MemoryInvalidator:
         for k in keys:
             self._gen[slot_of(k)] += 1
 
+    def bump_all(self) -> None:
+        self._gen = [g + 1 for g in self._gen]
+
     def bump_slot(self, slot: int) -> None:
         self._gen[slot] += 1
 

@@ -50,19 +50,42 @@ class RedisInvalidator:
             log.warning("[rejoinder] could not publish a cache invalidation: %s", type(exc).__name__)
 
     async def start(self) -> None:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await asyncio.wait_for(pubsub.subscribe(CHANNEL), timeout=5)
-        self._task = asyncio.get_running_loop().create_task(self._listen(pubsub))
+        """Subscribe; when Redis is unreachable, keep retrying in the background instead of failing start-up."""
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                await asyncio.wait_for(pubsub.subscribe(CHANNEL), timeout=5)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "[rejoinder] Redis unreachable for cache invalidation, retrying: %s", type(exc).__name__
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            # Anything published while we were not subscribed is lost: start from a clean slate.
+            self._local.bump_all()
+            await self._listen(pubsub)
 
     async def _listen(self, pubsub: Any) -> None:
+        failures = 0
         while True:
             try:
                 message = await pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                failures += 1
+                if failures >= 3:
+                    return  # reconnect and resubscribe from _run
                 await asyncio.sleep(1)
                 continue
+            failures = 0
             if message and message.get("type") == "message":
                 for part in message["data"].decode().split(","):
                     if part.isdigit():

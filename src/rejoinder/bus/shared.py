@@ -55,6 +55,15 @@ class SharedFileInvalidator:
         value = _FMT.unpack_from(self._map, slot * 8)[0]
         _FMT.pack_into(self._map, slot * 8, (value + 1) & 0xFFFFFFFFFFFFFFFF)
 
+    def bump_all(self) -> None:
+        """Invalidate everything (after missed cross-host messages)."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            for slot in range(SLOTS):
+                self.bump_slot_locked(slot)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
     def bump_slot(self, slot: int) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:

@@ -94,6 +94,7 @@ def respond(
         (b"cache-control", entry.cache_control),
         (b"vary", b"Accept-Encoding"),
         (b"access-control-allow-origin", b"*"),
+        (b"access-control-expose-headers", b"ETag"),
     ]
     if if_none_match and (etag in if_none_match or if_none_match.strip() == b"*"):
         return 304, headers, b""

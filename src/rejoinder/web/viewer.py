@@ -43,5 +43,8 @@ async def get_viewer(
     )
     return Response(
         out,
-        headers={"Cache-Control": "private, no-store", "Vary": "Origin, Rejoinder-Visitor, Authorization"},
+        headers={
+            "Cache-Control": "private, no-store",
+            "Vary": "Rejoinder-Visitor, Authorization",
+        },  # CORS adds Origin
     )
