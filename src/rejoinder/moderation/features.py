@@ -31,6 +31,7 @@ FEATURE_VERSION: Final = 1
 N_HASH: Final = 1 << 18
 MAX_TEXT: Final = 10_000
 MAX_FIELD: Final = 2_048
+MAX_WORD: Final = 40
 
 
 class ReasonKind(StrEnum):
@@ -65,64 +66,19 @@ SIGNAL_NAMES: Final = tuple(SIGNALS)
 SIGNAL_COLUMN: Final = {name: N_HASH + i for i, name in enumerate(SIGNAL_NAMES)}
 N_FEATURES: Final = N_HASH + len(SIGNAL_NAMES)
 
-SHORTENERS: Final = frozenset(
-    [
-        "bit.ly",
-        "tinyurl.com",
-        "t.co",
-        "goo.gl",
-        "cutt.ly",
-        "is.gd",
-        "ow.ly",
-        "rebrand.ly",
-        "shorturl.at",
-        "tiny.cc",
-        "buff.ly",
-        "t.ly",
-        "rb.gy",
-    ]
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+SHORTENERS: Final = _names(
+    "bit.ly tinyurl.com t.co goo.gl cutt.ly is.gd ow.ly rebrand.ly shorturl.at tiny.cc buff.ly t.ly rb.gy"
 )
 # TLDs that spam reports rank high relative to their legitimate use. A learned weight, not a rule: the
 # model decides how much it matters.
-RISKY_TLDS: Final = frozenset(
-    [
-        "xyz",
-        "top",
-        "click",
-        "shop",
-        "online",
-        "site",
-        "biz",
-        "pw",
-        "icu",
-        "live",
-        "loan",
-        "win",
-        "bid",
-        "work",
-        "vip",
-        "buzz",
-        "fun",
-        "cam",
-        "rest",
-        "bar",
-        "men",
-        "party",
-        "review",
-        "stream",
-        "download",
-        "racing",
-        "date",
-        "faith",
-        "accountant",
-        "cricket",
-        "science",
-        "gq",
-        "tk",
-        "ml",
-        "cf",
-        "ga",
-    ]
+RISKY_TLDS: Final = _names(
+    "xyz top click shop online site biz pw icu live loan win bid work vip buzz fun cam rest bar men party "
+    "review stream download racing date faith accountant cricket science gq tk ml cf ga"
 )
 
 
@@ -178,34 +134,14 @@ _MONEY: Final = re.compile(
 _REPEATS: Final = re.compile(r"([^\w\s])\1{2,}|([^\W\d_])\2{3,}")
 _NUMBER: Final = re.compile(r"\d+")
 # Only look at file-like extensions when deciding that "word.word" is a domain.
-_NOT_TLDS: Final = frozenset(
-    [
-        "jpg",
-        "jpeg",
-        "png",
-        "gif",
-        "pdf",
-        "html",
-        "htm",
-        "php",
-        "asp",
-        "js",
-        "css",
-        "txt",
-        "doc",
-        "docx",
-        "mp3",
-        "mp4",
-        "exe",
-    ]
-)
+_NOT_TLDS: Final = _names("jpg jpeg png gif pdf html htm php asp js css txt doc docx mp3 mp4 exe")
 
 
 def _hash(token: str) -> int:
     return zlib.crc32(token.encode("utf-8", "surrogatepass")) % N_HASH
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def _word_grams(word: str) -> npt.NDArray[np.int64]:
     """Columns of the 3-, 4- and 5-character n-grams of " word " (cached: vocabularies repeat)."""
     padded = f" {word} "
@@ -222,7 +158,7 @@ def _domain_columns(domain: str) -> tuple[int, ...]:
     return tuple(_hash(t) for t in [f"d:{domain}", f"t:{labels[-1]}", *(f"p:{p}" for p in parts)])
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _name_columns(name: str) -> tuple[tuple[str, int], ...]:
     words = sorted(set(_WORD.findall(normalize(name))))
     return tuple((w, _hash("n:" + w)) for w in words)
@@ -373,7 +309,8 @@ def featurize(example: Example, known: frozenset[str] = frozenset()) -> Features
     links = links_of(norm)
     domains = frozenset(links) | _website_domain(example)
     without_links = _URL.sub(" ", _EMAIL.sub(" email ", norm))
-    words = [_word_token(w) for w in _WORD.findall(without_links)]
+    # Longer "words" are not words; the cut also bounds the memory of the per-word caches below.
+    words = [_word_token(w[:MAX_WORD]) for w in _WORD.findall(without_links)]
     counts = Counter(words)
     pairs = Counter(itertools.pairwise(words))
 

@@ -87,7 +87,8 @@ class Reason(msgspec.Struct, frozen=True):
 
     Attributes:
         target: the score it pushed.
-        kind: word, phrase (two words), link (a domain), name (a word of the author's name) or signal.
+        kind: word, phrase (two words), link (a linked domain, with the signals about it: URL shortener,
+            risky top-level domain, known spam domain), name (a word of the author's name) or signal.
         feature: the word, phrase or domain as normalised (lower case, look-alikes mapped: "v1agra" reads
             "viagra"), or the signal's name (features.SIGNALS explains each in words).
         value: how often the word occurs, or the signal's value in [0, 1].
@@ -116,7 +117,7 @@ class Score(msgspec.Struct, frozen=True):
 def _site_key(site_id: int | str) -> str:
     """A directory name for a site: its id if safe, else a digest (ids come from our own tables, but a
     path must never be built from something like "../x")."""
-    key = str(site_id).lower()
+    key = str(site_id)
     if _SAFE_KEY.fullmatch(key) and ".." not in key:
         return key
     return "h-" + hashlib.sha256(str(site_id).encode()).hexdigest()[:32]
@@ -200,7 +201,9 @@ class Classifier:
             blocked_domains: the site's block list; a link to one sets the known_spam_domain signal.
             max_reasons: reasons kept per target.
 
-        The first call trains the built-in model if `warm_up` has not run (about a second of CPU).
+        The first call fits the built-in model if `warm_up` has not run and no saved one exists (about
+        2 s of CPU). A site model saved by an older FEATURE_VERSION is not used (the site falls back to the
+        built-in model, with a warning) until the site is trained again.
         """
         model = self.model_for(site_id)
         f = featurize(
