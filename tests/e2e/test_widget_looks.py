@@ -110,11 +110,12 @@ def root_bg(page: Any) -> str:
 
 
 def test_screenshots_for_the_docs(stack: Stack, discussion: str, browser_page: Any) -> None:
-    """Light and dark at desktop width and light on a phone, written to docs/screenshots/."""
+    """Light and dark at desktop width and light on a phone, written to docs/screenshots/. The viewport
+    is taller than the widget: comments off screen are not painted (content-visibility: auto)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, options in [
-        ("widget-light.png", {"color_scheme": "light", "viewport": {"width": 860, "height": 900}}),
-        ("widget-dark.png", {"color_scheme": "dark", "viewport": {"width": 860, "height": 900}}),
+        ("widget-light.png", {"color_scheme": "light", "viewport": {"width": 860, "height": 2000}}),
+        ("widget-dark.png", {"color_scheme": "dark", "viewport": {"width": 860, "height": 2000}}),
     ]:
         w = open_widget(browser_page, page_for(stack, discussion, f"/posts/{name}.html"), **options)
         w.page.locator(".rj-comment").last.wait_for()
