@@ -174,6 +174,7 @@ class Classifier:
         self.data = data
         self._lock = threading.RLock()
         self._builtin: LinearModel | None = None
+        self._builtin_lock = threading.Lock()
         self._sites: OrderedDict[str, _Cached] = OrderedDict()
         self._memory_decisions: dict[str, list[bytes]] = {}
         self._train_locks: dict[str, asyncio.Lock] = {}
@@ -272,7 +273,8 @@ class Classifier:
         model = self._builtin
         if model is not None:
             return model
-        with self._lock:
+        # Its own lock: site models stay reachable while the built-in one is being fitted.
+        with self._builtin_lock:
             if self._builtin is None:
                 self._builtin = self._load_or_fit_builtin()
             return self._builtin
