@@ -16,7 +16,7 @@ from rejoinder.app import create_app
 from rejoinder.auth.providers.mastodon import check_reachable, is_public, parse_server
 from rejoinder.errors import Forbidden, Invalid
 from rejoinder.store.schema import oauth_apps
-from tests.auth.flows import callback, provider_url, result, start
+from tests.auth.flows import callback, provider_url, query_of, result, start
 from tests.auth.helpers import app_ctx, bearer
 from tests.fixtures.app import ORIGIN, make_settings
 from tests.fixtures.oidc import OpenIdProvider, op_login
@@ -169,3 +169,34 @@ def test_the_transport_refuses_private_targets_before_connecting() -> None:
         with pytest.raises(Forbidden) as exc:
             asyncio.run(go(url))
         assert exc.value.code == "server-not-public", url
+
+
+def test_mastodon_api_registration_and_account(loopback_client: TestClient[Any]) -> None:
+    """The Mastodon branch: POST /api/v1/apps, PKCE token exchange, verify_credentials."""
+    from tests.auth.fake_mastodon import fake_mastodon
+
+    client = loopback_client
+    with fake_mastodon() as masto:
+        url = provider_url(start(client, "mastodon", server=masto.url))
+        [app] = masto.apps
+        assert app["redirect_uris"] == "http://rejoinder.test/auth/mastodon/callback"
+        assert app["scopes"] == "profile" and app["client_name"] == "rejoinder"
+        state = query_of(url)["state"]
+        done = callback(client, f"/auth/mastodon/callback?code={masto.authorize(url)}&state={state}")
+        assert done.status_code == 200, done.text
+        message = result(done)
+        host = masto.url.removeprefix("http://")
+        assert message["provider"]["label"] == f"@ann@{host}"
+        assert message["identity"]["display_name"] == "Ann of the Fediverse"
+        me = client.get("/api/me", headers=bearer(message["token"])).json()
+        assert me["identity"]["profile_url"] == masto.url + "/@ann"
+        assert me["credentials"][0]["provider"] == f"mastodon:{host}"
+
+        # A wrong verifier (another flow's code) is refused by the server's PKCE check.
+        url2 = provider_url(start(client, "mastodon", server=masto.url))
+        code_for_other_flow = masto.authorize(provider_url(start(client, "mastodon", server=masto.url)))
+        refused = client.get(
+            f"/auth/mastodon/callback?code={code_for_other_flow}&state={query_of(url2)['state']}"
+        )
+        assert refused.status_code == 403 and refused.json()["code"] == "token-rejected"
+        assert len(masto.apps) == 1  # registered once

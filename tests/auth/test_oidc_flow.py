@@ -344,3 +344,16 @@ def test_callback_from_another_issuer_is_refused(client: TestClient[Any]) -> Non
     response = client.get(forged)
     assert response.status_code == 403
     assert response.json()["code"] == "issuer-mismatch"
+
+
+def test_abandoned_flows_are_cleaned_up(client: TestClient[Any]) -> None:
+    first = query_of(provider_url(start(client)))["state"]
+    ctx = app_ctx(client)
+    real = ctx.clock
+    ctx.clock = lambda: real() + (ctx.settings.auth.flow_seconds + 1) * 1_000_000
+    try:
+        start(client)
+    finally:
+        ctx.clock = real
+    with pytest.raises(sa.exc.NoResultFound):
+        _ticket(client, first)

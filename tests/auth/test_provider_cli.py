@@ -18,8 +18,11 @@ def _config(tmp_path: Path, body: str, public_url: str = "https://comments.examp
     return path
 
 
-def _invoke(config: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["-c", str(config), *args], env=env or {})
+def _invoke(config: Path, *args: str, env: dict[str, str | None] | None = None) -> tuple[int, str]:
+    # `-c` exports REJOINDER_CONFIG for worker processes; naming it here makes CliRunner restore it after.
+    result = CliRunner().invoke(
+        main, ["-c", str(config), *args], env={"REJOINDER_CONFIG": None, **(env or {})}
+    )
     return result.exit_code, result.output
 
 

@@ -422,6 +422,7 @@ async def begin_flow(
         link_identity=link_identity,
     )
     async with store_engine.write(ctx.engine) as conn:
+        await session_store.delete_expired_tickets(conn, now)  # abandoned flows and offers (indexed)
         await session_store.insert_ticket(
             conn,
             token_hash(state),
