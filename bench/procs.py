@@ -115,6 +115,7 @@ class Procs:
     """Everything started in this run; stop_all() in a finally block stops what is still running."""
 
     log_dir: Path
+    nice: int = 0  # scheduling priority for each started process group (see set_priority)
     running: list[Proc] = field(default_factory=list)
 
     def start(
@@ -133,6 +134,8 @@ class Procs:
             )
         proc = Proc(name, popen, log)
         self.running.append(proc)
+        if self.nice:
+            set_priority(popen.pid, self.nice)
         return proc
 
     def stop(self, proc: Proc) -> None:
@@ -143,6 +146,16 @@ class Procs:
     def stop_all(self) -> None:
         for proc in reversed(list(self.running)):
             self.stop(proc)
+
+
+def set_priority(pid: int, nice: int) -> None:
+    """Give a process's session `nice`. With autogroup scheduling (Linux's default for desktop-like
+    setups, on here) CPU is shared fairly between sessions first, so a plain nice value only ranks
+    processes inside their own session: the session's autogroup nice is what competes with other work."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 
 
 def wait_http(url: str, proc: Proc, timeout: float = 60.0) -> None:

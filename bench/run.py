@@ -27,7 +27,7 @@ from typing import Any
 import corpus
 import report
 import seed_rejoinder
-from procs import Procs, free_port
+from procs import Procs, free_port, set_priority
 from scenarios import load, widget
 from servers import (
     ROOT,
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
     started = time.monotonic()
     if args.nice:
-        os.nice(args.nice)  # inherited by wrk, the servers and Chromium
+        set_priority(os.getpid(), args.nice)  # this session: wrk and Chromium; servers get theirs in Procs
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine_info(),
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         if sub != "isso":
             shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True, exist_ok=True)
-    procs = Procs(WORK / "logs")
+    procs = Procs(WORK / "logs", nice=args.nice)
     opts = load.Options(duration=args.duration, reps=args.reps, quick=args.quick, work=WORK / "wrk")
     cases: list[dict[str, Any]] = results["cases"]
 
