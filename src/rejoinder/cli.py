@@ -328,7 +328,7 @@ def provider() -> None:
 def provider_list(ctx: click.Context) -> None:
     """List the configured sign-in providers and the redirect URI each needs."""
     from rejoinder.auth.providers.presets import PRESETS
-    from rejoinder.services.accounts import public_base
+    from rejoinder.services.providers import public_base
 
     settings = _load(ctx)
     if not settings.auth.providers:
@@ -348,7 +348,7 @@ def provider_list(ctx: click.Context) -> None:
 @click.pass_context
 def provider_test(ctx: click.Context, name: str) -> None:
     """Check provider NAME (secret, redirect URI, discovery) and print what to register there."""
-    from rejoinder.services.accounts import check_provider
+    from rejoinder.services.providers import check_provider
 
     settings = _load(ctx)
     check = _run(lambda: check_provider(settings, name))

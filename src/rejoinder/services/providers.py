@@ -1,0 +1,109 @@
+"""Setting up sign-in providers: what `rejoinder provider list|test` reports (no reader involved)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from rejoinder.config import Settings
+from rejoinder.errors import NotFound
+
+
+class ProviderCheck(msgspec.Struct):
+    """What `rejoinder provider test NAME` found; `problems` empty means ready."""
+
+    name: str
+    preset: str
+    label: str
+    sites: list[str]
+    register_at: str
+    redirect_uri: str
+    scopes: list[str]
+    client_id: str
+    secret_source: str
+    facts: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
+
+
+def public_base(settings: Settings) -> str:
+    """The base URL readers reach rejoinder at, as providers will redirect back to it."""
+    return settings.server.public_url.rstrip("/") or f"http://{settings.server.host}:{settings.server.port}"
+
+
+async def check_provider(settings: Settings, name: str, apps: Any = None) -> ProviderCheck:
+    """Build a provider from the config and check what can be checked without a reader: the secret can
+    be read, the redirect URI is usable, and (OpenID) discovery and the key set answer correctly."""
+    from rejoinder.auth.providers import build_registry
+    from rejoinder.auth.providers.oidc import OAuthProvider
+    from rejoinder.auth.providers.presets import PRESETS
+    from rejoinder.errors import ConfigError, RejoinderError
+
+    configured = settings.auth.providers.get(name)
+    if configured is None:
+        known = ", ".join(settings.auth.providers) or "none"
+        raise NotFound(
+            f"No provider {name!r} in [auth.providers] (configured: {known})", code="provider-not-found"
+        )
+    preset = PRESETS[configured.preset or name]
+    redirect = f"{public_base(settings)}/auth/{name}/callback"
+    source = (
+        f"environment variable {configured.client_secret_env}"
+        if configured.client_secret_env
+        else f"file {configured.client_secret_file}"
+        if configured.client_secret_file
+        else "none"
+    )
+    check = ProviderCheck(
+        name=name,
+        preset=preset.name,
+        label=configured.label or preset.label,
+        sites=list(configured.sites) or ["(every site)"],
+        register_at=preset.register_at.replace(
+            "{base_url}", (configured.issuer or "https://gitlab.com").rstrip("/")
+        ),
+        redirect_uri=redirect,
+        scopes=list(configured.scopes) or list(preset.scopes),
+        client_id=configured.client_id or "(registered automatically)",
+        secret_source=source,
+    )
+    if not settings.server.public_url:
+        check.problems.append(
+            "server.public_url is not set: providers redirect to the address readers use; set it to that URL"
+        )
+    elif not redirect.startswith("https://"):
+        check.problems.append("the redirect URI is not https: most providers only accept https")
+    if preset.needs_client and source == "none":
+        check.problems.append(f"no client secret: set auth.providers.{name}.client_secret_env or _file")
+    try:
+        registry = build_registry(
+            msgspec.structs.replace(settings.auth, providers={name: configured}), apps or _NoApps()
+        )
+    except ConfigError as exc:
+        check.problems.append(str(exc))
+        return check
+    provider = registry.get(name)
+    if isinstance(provider, OAuthProvider):
+        try:
+            meta = await provider.metadata()
+            if provider.is_oidc:
+                check.facts.append(
+                    ("discovery", f"{provider.issuer.rstrip('/')}/.well-known/openid-configuration: ok")
+                )
+                keys = await provider.signing_keys(meta, refresh=False)
+                check.facts.append(("signing keys", f"{len(keys.keys)} in {meta.jwks_uri}"))
+            check.facts.append(("authorization endpoint", meta.authorization_endpoint))
+            check.facts.append(("token endpoint", meta.token_endpoint))
+            if meta.userinfo_endpoint:
+                check.facts.append(("user-info endpoint", meta.userinfo_endpoint))
+        except RejoinderError as exc:
+            check.problems.append(f"{exc.detail} ({exc.code})")
+    return check
+
+
+class _NoApps:
+    async def get(self, server: str, redirect_uri: str) -> dict[str, Any] | None:
+        return None
+
+    async def put(self, server: str, redirect_uri: str, app: dict[str, Any]) -> None:
+        return None
