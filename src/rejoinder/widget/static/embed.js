@@ -53,7 +53,7 @@
     return id;
   })();
 
-  // h("p", {class: "x", text: "y", onclick: fn}, child…): an element built from safe parts only.
+  // h("p", {class: "rj-x", text: "y", onclick: fn}, child…): an element built from safe parts only.
   const h = (tag, props, ...kids) => {
     const el = document.createElement(tag);
     for (const k in props) {
