@@ -1,0 +1,292 @@
+"""Moderation by email: comments newly held for review are mailed to the site's moderators with
+approve/reject links. A link opens a confirmation page (GET changes nothing: mail scanners follow every
+link) whose button POSTs the decision. Links carry a 256-bit random token of which only the SHA-256 is
+stored (auth_tickets, purpose `admin-email`); each works once and expires after [email] link_hours.
+
+Workers find newly held comments by watermarks over comment_revisions and moderation_log ids, kept in the
+meta table and advanced by compare-and-set, so that with several workers each comment is mailed once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import msgspec
+
+from rejoinder.auth.sessions import token_hash
+from rejoinder.domain.comments import CommentStatus
+from rejoinder.errors import Conflict, Gone, Invalid, NotFound, RejoinderError, Unauthorized
+from rejoinder.moderation import queue as queues
+from rejoinder.moderation.actions import ModAction, check_reason
+from rejoinder.notify.email import Mail, Mailer, one_line
+from rejoinder.services import moderation as moderation_service
+from rejoinder.services.admin_auth import account_actor, check_token_shape, identity_actor
+from rejoinder.services.context import Context
+from rejoinder.store import admin as store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import moderation as moderation_store
+from rejoinder.store import sessions as session_store
+
+log = logging.getLogger("rejoinder.admin")
+US = 1_000_000
+LINK = "admin-email"
+USED = "admin-email-used"  # kept after use, so that a second click says "already used", not "unknown"
+WATERMARK = "admin-email-watermark"
+BATCH = 50  # comments per look; the rest wait for the next one
+
+
+class Recipient(msgspec.Struct, frozen=True):
+    email: str
+    identity_id: str | None  # None: the configured admin account
+
+
+class Link(msgspec.Struct, frozen=True):
+    """What a confirmation page shows."""
+
+    comment: queues.ModeratedComment
+    action: Literal["approve", "reject"]
+    expires: int
+
+
+def public_base(ctx: Context) -> str:
+    s = ctx.settings.server
+    return s.public_url.rstrip("/") or f"http://{s.host}:{s.port}"
+
+
+# --- finding and mailing newly held comments --------------------------------------------------------------
+
+
+async def _advance(ctx: Context) -> list[str] | None:
+    """Claim the comments held since the last look (None: nothing new, or another worker claimed them)."""
+    async with store_engine.write(ctx.engine) as conn:
+        raw = await store.select_meta_value(conn, WATERMARK)
+        if raw is None:  # the first look: start from now, not from the whole backlog
+            rev, entry = await store.select_max_hold_marks(conn)
+            await store.insert_meta_value(conn, WATERMARK, f"{rev}:{entry}")
+            return None
+        try:
+            rev_text, _, log_text = raw.partition(":")
+            rev, entry = int(rev_text), int(log_text)
+        except ValueError:
+            rev, entry = await store.select_max_hold_marks(conn)
+            await store.swap_meta_value(conn, WATERMARK, raw, f"{rev}:{entry}")
+            return None
+        ids, new_rev, new_log = await store.select_newly_held(
+            conn, after_revision=rev, after_log=entry, limit=BATCH
+        )
+        if (new_rev, new_log) == (rev, entry):
+            return None
+        if not await store.swap_meta_value(conn, WATERMARK, raw, f"{new_rev}:{new_log}"):
+            return None
+    return ids
+
+
+async def recipients_for(ctx: Context, conn: Any, site_id: int) -> list[Recipient]:
+    found: dict[str, Recipient] = {}
+    for identity_id, email in await store.select_staff_emails(conn, site_id):
+        found.setdefault(email.lower(), Recipient(email=email, identity_id=identity_id))
+    admin = ctx.settings.admin
+    if admin.username and admin.email:
+        found.setdefault(admin.email.lower(), Recipient(email=admin.email, identity_id=None))
+    return list(found.values())
+
+
+async def notify_newly_held(ctx: Context, mailer: Mailer) -> int:
+    """Mail every moderator of their site about each comment held since the last look; returns how many
+    messages were sent. Safe to run in every worker at once."""
+    try:
+        ids = await _advance(ctx)
+    except Conflict:  # two workers made the first watermark at once: the other one did
+        return 0
+    if not ids:
+        return 0
+    now = ctx.clock()
+    expires = now + ctx.settings.email.link_hours * 3600 * US
+    mails: list[Mail] = []
+    async with store_engine.write(ctx.engine) as conn:
+        for comment_id in ids:
+            comment = await moderation_store.select_moderated(conn, comment_id)
+            if comment is None or comment.status is not CommentStatus.PENDING:
+                continue
+            site = await ctx.sites.by_id(comment.site_id)
+            for recipient in await recipients_for(ctx, conn, comment.site_id):
+                token = ctx.token(32)
+                await session_store.insert_ticket(
+                    conn,
+                    token_hash(token),
+                    purpose=LINK,
+                    identity_id=recipient.identity_id,
+                    payload={
+                        "comment": comment.id,
+                        "username": None if recipient.identity_id else ctx.settings.admin.username,
+                    },
+                    now=now,
+                    expires=expires,
+                )
+                mails.append(compose(ctx, comment, site.name, recipient, token, expires))
+        await session_store.delete_expired_tickets(conn, now)
+    sent = 0
+    for mail in mails:
+        try:
+            await mailer.send(mail)
+            sent += 1
+        except RejoinderError as exc:
+            log.warning("[rejoinder] a moderation email could not be sent: %s", exc.detail)
+    return sent
+
+
+def _when(us: int) -> str:
+    return datetime.fromtimestamp(us / US, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def compose(
+    ctx: Context, comment: queues.ModeratedComment, site: str, recipient: Recipient, token: str, expires: int
+) -> Mail:
+    """The message: plain text only (no reader-written HTML ever reaches a mail client)."""
+    base = public_base(ctx)
+    title = one_line(comment.thread_title or comment.thread_uri or "an article", 120)
+    reason = moderation_service.reason_text(comment.status_reason) or "A check held it."
+    quoted = "\n".join("> " + line for line in comment.text[:4000].splitlines()) or ">"
+    who = "signed in" if comment.identity_id else "guest"
+    lines = [
+        f"A comment on {site} waits for a moderator.",
+        "",
+        f"Article: {title}",
+        f"         {comment.thread_uri or ''}",
+        f"Author:  {one_line(comment.author_name, 80)} ({who})",
+        f"Posted:  {_when(comment.created)}",
+        f"Held:    {reason}",
+        "",
+        quoted,
+        "",
+        f"Approve: {base}/admin/email/{token}?action=approve",
+        f"Reject:  {base}/admin/email/{token}?action=reject",
+        "",
+        f"Each link opens a page where you confirm. It works once, until {_when(expires)}.",
+        f"All comments waiting on {site}: {base}/admin/queue/pending?site={site}",
+    ]
+    return Mail(
+        to=recipient.email,
+        subject=f"[{one_line(site, 40)}] A comment on “{title}” waits for review",
+        text="\n".join(lines) + "\n",
+    )
+
+
+class PendingNotifier:
+    """Looks for newly held comments every [email] notify_interval seconds in the app's lifespan."""
+
+    def __init__(self, ctx: Context, mailer: Mailer, interval: float) -> None:
+        self.ctx = ctx
+        self.mailer = mailer
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await notify_newly_held(self.ctx, self.mailer)
+            except Exception:  # a database hiccup must not end the loop
+                log.exception("[rejoinder] looking for held comments to email about failed")
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+# --- the links ---------------------------------------------------------------------------------------------
+
+
+def check_link_action(action: str | None) -> Literal["approve", "reject"]:
+    if action == "approve":
+        return "approve"
+    if action == "reject":
+        return "reject"
+    raise Invalid.field("action", "action-invalid", "Choose approve or reject")
+
+
+async def _dead_link(conn: Any, digest: str, now: int) -> RejoinderError:
+    if await session_store.peek_ticket(conn, digest, USED) is not None:
+        return Gone("This link was already used; each email link works once", code="email-link-used")
+    return NotFound("This moderation link is not valid", code="email-link-unknown")
+
+
+async def read_link(ctx: Context, token: str, action: str | None) -> Link:
+    """What a link is about, for the confirmation page; changes nothing."""
+    clean = check_token_shape(token)
+    if clean is None:
+        raise NotFound("This moderation link is not valid", code="email-link-unknown")
+    digest = token_hash(clean)
+    now = ctx.clock()
+    async with store_engine.read(ctx.engine) as conn:
+        ticket = await session_store.peek_ticket(conn, digest, LINK)
+        if ticket is None:
+            raise await _dead_link(conn, digest, now)
+        if ticket.expires <= now:
+            raise Gone("This link has expired; decide in the moderation queue", code="email-link-expired")
+        comment = await moderation_service.moderated(conn, str(ticket.payload.get("comment")))
+    return Link(comment=comment, action=check_link_action(action or "approve"), expires=ticket.expires)
+
+
+async def act_on_link(
+    ctx: Context, token: str, action: str | None, reason: str | None
+) -> queues.ModeratedComment:
+    """Use a link once: approve or reject its comment as the moderator it was sent to (whose role is
+    checked again now), unless someone decided on the comment since."""
+    chosen = check_link_action(action)
+    if chosen == "reject":
+        check_reason(reason)  # before the link is used up
+    clean = check_token_shape(token)
+    if clean is None:
+        raise NotFound("This moderation link is not valid", code="email-link-unknown")
+    digest = token_hash(clean)
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        ticket = await session_store.take_ticket(conn, digest, LINK)
+        if ticket is None:
+            raise await _dead_link(conn, digest, now)
+        await session_store.insert_ticket(
+            conn,
+            digest,
+            purpose=USED,
+            identity_id=None,
+            payload={},
+            now=now,
+            expires=max(ticket.expires, now) + 7 * 86400 * US,
+        )
+        if ticket.identity_id is not None:
+            actor = await identity_actor(ctx, conn, ticket.identity_id)
+        elif ctx.settings.admin.username and ticket.payload.get("username") == ctx.settings.admin.username:
+            actor = account_actor(ctx.settings.admin.username)
+        else:
+            actor = None
+    if ticket.expires <= now:
+        raise Gone("This link has expired; decide in the moderation queue", code="email-link-expired")
+    if actor is None:
+        raise Unauthorized("The account this link was sent to no longer exists", code="email-link-unknown")
+    comment_id = str(ticket.payload.get("comment"))
+    async with store_engine.read(ctx.engine) as conn:
+        current = await moderation_service.moderated(conn, comment_id)
+    if current.status is not CommentStatus.PENDING:
+        raise Conflict(
+            f"Someone already decided on this comment (it is {current.status.value} now)",
+            code="comment-already-moderated",
+        )
+    return await moderation_service.decide(
+        ctx,
+        actor,
+        comment_id,
+        ModAction.APPROVE if chosen == "approve" else ModAction.REJECT,
+        reason=reason if chosen == "reject" else None,
+        note="from an email link",
+    )

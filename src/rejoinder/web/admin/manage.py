@@ -1,0 +1,370 @@
+"""/admin pages beside the queues: threads (close and open), bans (ban, suspend, lift), the moderation
+log, sites with their origins and settings, users with roles, and the configured sign-in providers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+
+from rejoinder.domain.sites import SiteOptions
+from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.moderation.rules import Role
+from rejoinder.services import admin as service
+from rejoinder.services import moderation as moderation_service
+from rejoinder.web.admin import auth
+from rejoinder.web.admin.forms import Form, local_path
+from rejoinder.web.admin.render import page
+from rejoinder.web.admin.routes import after, frame
+from rejoinder.web.wire import ctx_of
+
+PREMODERATION = [
+    ("", "As the server is configured"),
+    ("off", "Off: publish at once"),
+    ("all", "Every comment"),
+    ("first", "A new commenter's first comments"),
+    ("guests", "Comments from guests"),
+    ("links", "Comments with links"),
+]
+ROLES = [
+    (Role.MODERATOR.value, "Moderator: moderates comments, threads and bans"),
+    (Role.ADMIN.value, "Admin: also sites, settings and roles"),
+    (Role.TRUSTED.value, "Trusted commenter: skips pre-moderation"),
+]
+
+
+# --- threads ---------------------------------------------------------------------------------------------
+
+
+@get("/threads", include_in_schema=False)
+async def threads_view(
+    request: Request[Any, Any, Any],
+    site: FromQuery[str | None] = None,
+    show: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+    before: FromQuery[int | None] = None,
+) -> Response[str]:
+    staff = await auth.require_staff(request)
+    ctx = ctx_of(request)
+    _, chosen = await service.site_scope(ctx, staff.actor, site)
+    closed = {"open": False, "closed": True}.get(show or "")
+    search = (q or "").strip()[:200] or None
+    rows = await service.list_threads(
+        ctx, staff.actor, site=chosen, closed=closed, search=search, before_id=before
+    )
+    values = await frame(request, staff, "threads")
+    query = urlencode({k: v for k, v in {"site": site, "show": show, "q": search}.items() if v})
+    return page(
+        "threads.html",
+        **values,
+        threads=rows,
+        show=show or "",
+        search=search or "",
+        chosen_site=chosen,
+        more=rows[-1].id if len(rows) == 50 else None,
+        query=query,
+        default_close=ctx.settings.moderation.close_after_days,
+    )
+
+
+@post("/threads/{thread_id:int}", include_in_schema=False, status_code=303)
+async def thread_action(request: Request[Any, Any, Any], thread_id: FromPath[int]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    form = await auth.checked_form(request, staff)
+    action = form.get("action", limit=10)
+    if action not in ("close", "open"):
+        raise Invalid.field("action", "action-invalid", "Choose close or open")
+    await moderation_service.set_thread_closed(
+        ctx_of(request), staff.actor, thread_id, closed=action == "close", note=form.optional("note")
+    )
+    return after(form.get("back", limit=2000) or "/admin/threads", action)
+
+
+# --- bans ------------------------------------------------------------------------------------------------
+
+
+@get("/bans", include_in_schema=False)
+async def bans_view(
+    request: Request[Any, Any, Any],
+    site: FromQuery[str | None] = None,
+    comment: FromQuery[str | None] = None,
+    all: FromQuery[bool] = False,
+    back: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The bans in force (or every ban), and the form to ban, prefilled from a comment's author."""
+    staff = await auth.require_staff(request)
+    ctx = ctx_of(request)
+    _, chosen = await service.site_scope(ctx, staff.actor, site)
+    prefill: dict[str, Any] = {"identity": "", "email": "", "ip": "", "site": site or "", "name": ""}
+    if comment:
+        detail = await moderation_service.comment_detail(ctx, staff.actor, comment)
+        c = detail.comment
+        prefill = {
+            "identity": c.identity_id or "",
+            "email": c.author_email or "",
+            "ip": c.ip or "",
+            "site": (await ctx.sites.by_id(c.site_id)).name,
+            "name": c.author_name,
+        }
+    rows = await service.list_bans(ctx, staff.actor, site=chosen, active_only=not all)
+    values = await frame(request, staff, "bans")
+    return page(
+        "bans.html",
+        **values,
+        bans=rows,
+        prefill=prefill,
+        show_all=all,
+        chosen_site=chosen,
+        now=ctx.clock(),
+        comment=comment or "",
+        back=local_path(back, "/admin/bans"),
+    )
+
+
+@post("/bans", include_in_schema=False, status_code=303)
+async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    form = await auth.checked_form(request, staff)
+    ctx = ctx_of(request)
+    site_name = form.get("site", limit=100)
+    site_id = None
+    if site_name:
+        found = await ctx.sites.by_name(site_name)
+        if found is None:
+            raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+        site_id = found.id
+    days = form.number("days", low=1, high=36500)
+    result = await moderation_service.ban(
+        ctx,
+        staff.actor,
+        site_id=site_id,
+        identity_id=form.optional("identity", limit=64),
+        email=form.optional("email", limit=254),
+        ip_range=form.optional("ip", limit=64),
+        days=days,
+        reason=form.optional("reason", limit=500),
+        reject_all=form.flag("reject_all"),
+    )
+    return after(form.get("back", limit=2000) or "/admin/bans", "ban", n=max(1, result.rejected))
+
+
+@post("/bans/{ban_id:int}/lift", include_in_schema=False, status_code=303)
+async def lift_action(request: Request[Any, Any, Any], ban_id: FromPath[int]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    form = await auth.checked_form(request, staff)
+    await moderation_service.lift_ban(ctx_of(request), staff.actor, ban_id)
+    return after(form.get("back", limit=2000) or "/admin/bans", "lift")
+
+
+# --- the log ---------------------------------------------------------------------------------------------
+
+
+@get("/log", include_in_schema=False)
+async def log_view(
+    request: Request[Any, Any, Any], site: FromQuery[str | None] = None, before: FromQuery[int | None] = None
+) -> Response[str]:
+    """The append-only moderation log, newest first: who, when, what, why."""
+    staff = await auth.require_staff(request)
+    ctx = ctx_of(request)
+    sites, chosen = await service.site_scope(ctx, staff.actor, site)
+    entries: list[dict[str, Any]] = []
+    if sites:
+        entries = await moderation_service.moderation_log(
+            ctx, staff.actor, site_id=chosen.id if chosen else None, limit=100, before_id=before
+        )
+    values = await frame(request, staff, "log")
+    return page(
+        "log.html",
+        **values,
+        entries=entries,
+        chosen_site=chosen,
+        more=entries[-1]["id"] if len(entries) == 100 else None,
+        names=await service.actor_names(ctx, [e["actor"] for e in entries]),
+    )
+
+
+# --- sites -----------------------------------------------------------------------------------------------
+
+
+@get("/sites", include_in_schema=False)
+async def sites_view(request: Request[Any, Any, Any]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    values = await frame(request, staff, "sites")
+    return page("sites.html", **values, can_add=staff.is_global_admin())
+
+
+@post("/sites", include_in_schema=False, status_code=303)
+async def site_add(request: Request[Any, Any, Any]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    form = await auth.checked_form(request, staff)
+    site = await service.add_site(
+        ctx_of(request), staff, form.get("name", limit=100).strip(), list(form.lines("origins", limit=5000))
+    )
+    return after(f"/admin/sites/{site.name}", "site-add")
+
+
+async def _site_for_admin(request: Request[Any, Any, Any], name: str) -> Any:
+    ctx = ctx_of(request)
+    found = await ctx.sites.by_name(name)
+    if found is None:
+        raise NotFound(f"There is no site named {name!r}", code="site-not-found")
+    return found
+
+
+@get("/sites/{name:str}", include_in_schema=False)
+async def site_view(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    site = await _site_for_admin(request, name)
+    staff.actor.require_admin(site.id)
+    values = await frame(request, staff, "sites")
+    return page(
+        "site.html",
+        **values,
+        site=site,
+        m=site.options.moderation,
+        premoderation=PREMODERATION,
+        defaults=ctx_of(request).settings.moderation,
+    )
+
+
+def _options(form: Form, current: SiteOptions) -> SiteOptions:
+    """The settings form as SiteOptions; what the form does not show (e.g. an Akismet key) is kept."""
+    premoderation = form.get("premoderation", limit=10) or None
+    if premoderation not in (None, "off", "all", "first", "guests", "links"):
+        raise Invalid.field("premoderation", "premoderation-invalid", "Choose one of the listed modes")
+    moderation = msgspec.structs.replace(
+        current.moderation,
+        commenting=form.flag("commenting"),
+        premoderation=premoderation,
+        premoderate_first=form.number("premoderate_first", low=1, high=1000),
+        max_links=form.number("max_links", low=0, high=100),
+        min_seconds=form.number("min_seconds", low=0, high=3600),
+        reports_to_hold=form.number("reports_to_hold", low=1, high=1000),
+        close_after_days=form.number("close_after_days", low=0, high=36500),
+        blocked_domains=form.lines("blocked_domains"),
+        blocked_words=form.lines("blocked_words"),
+        suspect_words=form.lines("suspect_words"),
+    )
+    depth = form.number("display_depth", low=1, high=10, default=current.display_depth)
+    assert depth is not None
+    return msgspec.structs.replace(
+        current,
+        require_email=form.flag("require_email"),
+        gravatar=form.flag("gravatar"),
+        allow_guests=form.flag("allow_guests"),
+        display_depth=depth,
+        moderation=moderation,
+    )
+
+
+@post("/sites/{name:str}", include_in_schema=False, status_code=303)
+async def site_save(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    form = await auth.checked_form(request, staff)
+    site = await _site_for_admin(request, name)
+    staff.actor.require_admin(site.id)
+    part = form.get("part", limit=20)
+    if part == "origins":
+        await service.update_site(
+            ctx_of(request),
+            staff,
+            site,
+            add_origins=list(form.lines("add", limit=5000)),
+            remove_origins=form.all("remove", limit=300),
+            options=None,
+        )
+    elif part == "settings":
+        await service.update_site(
+            ctx_of(request),
+            staff,
+            site,
+            add_origins=[],
+            remove_origins=[],
+            options=_options(form, site.options),
+        )
+    else:
+        raise Invalid.field("part", "action-invalid", "Save the origins or the settings")
+    return after(f"/admin/sites/{site.name}", "site")
+
+
+# --- users and roles ---------------------------------------------------------------------------------------
+
+
+@get("/users", include_in_schema=False)
+async def users_view(request: Request[Any, Any, Any]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    ctx = ctx_of(request)
+    values = await frame(request, staff, "users")
+    admin_sites = [s for s in values["sites"] if staff.actor.is_admin(s.id)]
+    return page(
+        "users.html",
+        **values,
+        roles=await service.list_roles(ctx, staff.actor),
+        role_choices=ROLES,
+        admin_sites=admin_sites,
+        global_admin=staff.is_global_admin(),
+        account=ctx.settings.admin.username or None,
+    )
+
+
+@post("/users", include_in_schema=False, status_code=303)
+async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
+    """Give or take away a role (admins: any role on their sites; moderators: trusted only)."""
+    staff = await auth.require_staff(request)
+    form = await auth.checked_form(request, staff)
+    ctx = ctx_of(request)
+    action = form.get("action", limit=10)
+    if action not in ("grant", "revoke"):
+        raise Invalid.field("action", "action-invalid", "Choose grant or revoke")
+    try:
+        role = Role(form.get("role", limit=20))
+    except ValueError:
+        raise Invalid.field("role", "role-invalid", "Choose moderator, admin or trusted") from None
+    site_name = form.get("site", limit=100)
+    site_id = None
+    if site_name:
+        found = await ctx.sites.by_name(site_name)
+        if found is None:
+            raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+        site_id = found.id
+    identity = await service.find_identity(ctx, form.get("who", limit=254))
+    if action == "revoke" and staff.identity_id == identity.id and role is not Role.TRUSTED:
+        raise Forbidden("You cannot take away your own role; ask another admin", code="own-role")
+    await moderation_service.set_role(
+        ctx, staff.actor, identity.id, role, site_id=site_id, granted=action == "grant"
+    )
+    return after("/admin/users", action)
+
+
+@get("/providers", include_in_schema=False)
+async def providers_view(request: Request[Any, Any, Any]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    values = await frame(request, staff, "providers")
+    from rejoinder.web.account import base_url
+
+    return page(
+        "providers.html",
+        **values,
+        providers=service.providers_of(ctx_of(request).settings),
+        base=base_url(request),
+    )
+
+
+HANDLERS: list[Any] = [
+    threads_view,
+    thread_action,
+    bans_view,
+    ban_action,
+    lift_action,
+    log_view,
+    sites_view,
+    site_add,
+    site_view,
+    site_save,
+    users_view,
+    role_action,
+    providers_view,
+]
