@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
-from tests.auth.flows import provider_url, query_of, start
+from tests.auth.flows import provider_url, query_of, result, start
 from tests.fixtures.app import make_settings
 from tests.fixtures.oidc import FakeIssuer, new_key
 
@@ -132,3 +132,18 @@ def test_token_endpoint_refusal(client: TestClient[Any], fake_issuer: FakeIssuer
     assert response.status_code == 403
     assert response.json()["code"] == "token-rejected"
     assert "fake-secret-value" not in response.text
+
+
+def test_form_post_callback(client: TestClient[Any], fake_issuer: FakeIssuer) -> None:
+    """Providers answering with response_mode=form_post (Apple) POST the callback; Apple's one-time `user`
+    field gives the name."""
+    state, nonce = _begin(client)
+    claims = fake_issuer.claims(nonce, name=None)
+    fake_issuer.next_id_token = fake_issuer.sign(claims)
+    response = client.post(
+        "/auth/fake/callback",
+        data={"code": "c", "state": state, "user": '{"name": {"firstName": "Ada", "lastName": "Lovelace"}}'},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 200, response.text
+    assert result(response)["identity"]["display_name"] == "Ada Lovelace"
