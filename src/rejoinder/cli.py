@@ -43,7 +43,6 @@ def main(ctx: click.Context, config_file: str | None) -> None:
     ctx.ensure_object(dict)
     if config_file:
         ctx.obj["config"] = config_file
-        os.environ["REJOINDER_CONFIG"] = str(Path(config_file).resolve())
 
 
 @main.command()
@@ -69,11 +68,14 @@ def serve(
     if database:
         flags["database"]["url"] = database
     settings = _load(ctx, flags)
-    run_server(settings, flags)
+    run_server(settings, flags, config_file=ctx.obj.get("config"))
 
 
 def run_server(
-    settings: Settings, flags: dict[str, dict[str, Any]], factory: str = "rejoinder.asgi:app_factory"
+    settings: Settings,
+    flags: dict[str, dict[str, Any]],
+    factory: str = "rejoinder.asgi:app_factory",
+    config_file: str | None = None,
 ) -> None:
     """Migrate once, then start the configured server; workers read the same settings from the env and
     build their app with `factory` (a "module:function" path)."""
@@ -81,6 +83,10 @@ def run_server(
 
     if settings.database.auto_migrate:
         migrate.upgrade(settings.database.url)
+    # Worker processes load settings themselves: hand them the config file and the CLI flags through the
+    # environment of this process only (it is about to become the server).
+    if config_file:
+        os.environ["REJOINDER_CONFIG"] = str(Path(config_file).resolve())
     for section, values in flags.items():
         for key, value in values.items():
             os.environ[f"REJOINDER_{section.upper()}__{key.upper()}"] = str(value)
@@ -154,7 +160,7 @@ def demo(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None
         f"{'seeded' if seeded else 'using'} the demo discussion in {directory / sample.DB_FILE}\n"
         f"open http://127.0.0.1:{port}/demo/ in a browser (Ctrl+C stops the demo)"
     )
-    run_server(settings, flags, factory="rejoinder.demo:app_factory")
+    run_server(settings, flags, factory="rejoinder.demo:app_factory", config_file=ctx.obj.get("config"))
 
 
 @main.command()
