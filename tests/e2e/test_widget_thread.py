@@ -27,6 +27,8 @@ def test_guest_posts_a_comment(stack: Stack, browser_page: Any) -> None:
     w = open_widget(browser_page, url)
     page = w.page
     assert page.locator(".rj-title").inner_text() == "0 Responses"
+    bodies: list[Any] = []
+    page.on("request", lambda r: bodies.append(r.post_data_json) if r.method == "POST" else None)
     form = leave_form(page)
     form.get_by_label("Comment", exact=True).fill(
         "Cooked food **did** attract rats, but only the first week."
@@ -50,6 +52,17 @@ def test_guest_posts_a_comment(stack: Stack, browser_page: Any) -> None:
     assert link.get_attribute("href") == "https://ann.example/"
     assert link.get_attribute("rel") == "nofollow ugc noopener"
     assert form.get_by_label("Comment", exact=True).input_value() == ""
+    sent = bodies[0]
+    assert (
+        sent["url"] == url and sent["parent"] is None and sent["title"] == "What the compost heap taught us"
+    )
+    assert sent["author"] == {
+        "name": "Ann Example",
+        "email": "ann@example.org",
+        "website": "https://ann.example",
+    }
+    if httpx.get(stack.api + "/api/form-token").status_code == 200:
+        assert sent["form_token"]  # the moderation's "form shown at" token
 
     # What the server stored is what a second reader sees; the email is never shown.
     other = open_widget(browser_page, url)

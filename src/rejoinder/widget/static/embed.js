@@ -517,6 +517,11 @@
         ...rows, h("div", { class: "rj-submit" }, submit,
           (opt.parent || edit) && h("button", { type: "button", class: "rj-btn", text: t.cancel, onclick: close }), general));
       if (opt.parent) this.open = { item: opt.parent, form, close };
+      // A signed "form shown at" token for the server's moderation (posting too fast is refused).
+      const tok = { p: edit ? null : this.formToken(), at: Date.now() };
+      text.addEventListener("focus", () => { // tokens last a day: renew one on a long-open page
+        if (tok.p && Date.now() - tok.at > 432e5) Object.assign(tok, { p: this.formToken(), at: Date.now() });
+      });
       text.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit(); });
       text.addEventListener("input", () => { if (!preview.hidden) this.md(text.value, preview); });
       let busy = false;
@@ -531,7 +536,7 @@
         general.textContent = "";
         try {
           if (edit) await this.saveEdit(edit, text.value, close);
-          else await this.post(opt.parent, fields, remember, () => { text.value = ""; preview.hidden = true; toggle.setAttribute("aria-pressed", "false"); });
+          else await this.post(opt.parent, fields, remember, tok, () => { text.value = ""; preview.hidden = true; toggle.setAttribute("aria-pressed", "false"); });
         } catch (err) {
           if (!(err instanceof Problem)) throw err;
           const msg = this.problemText(err);
@@ -554,7 +559,10 @@
       return form;
     }
     errorOf(input) { return document.getElementById(input.id + "-e"); }
-    async post(parent, fields, remember, reset) {
+    formToken() {
+      return api("GET", "/api/form-token").then((r) => r.token, () => null);
+    }
+    async post(parent, fields, remember, tok, reset) {
       const author = {
         name: fields["author.name"].value,
         email: fields["author.email"].value.trim() || null,
@@ -563,7 +571,10 @@
       const body = { text: fields.text.value, title: this.title, parent: parent ? parent.c.id : null, author };
       if (this.o.key) body.key = this.o.key;
       body.url = this.url;
+      const token = await tok.p;
+      if (token) body.form_token = token;
       const c = await api("POST", "/api/comments", body, true);
+      Object.assign(tok, { p: this.formToken(), at: Date.now() });
       store.set("author", remember.checked ? author : null);
       this.tokens[c.id] = [c.edit_token, Date.parse(c.edit_until)];
       store.set("edit", this.tokens);
