@@ -132,3 +132,25 @@ def test_patch_me(client: TestClient[Any]) -> None:
     unknown = client.patch("/api/me", json={"admin": True}, headers=bearer(token))
     assert unknown.status_code in (400, 422)
     assert client.patch("/api/me", json={"display_name": "X"}).status_code == 401
+
+
+def test_add_credential_to_a_signed_in_identity(client: TestClient[Any]) -> None:
+    from rejoinder.domain.identity import CredentialKind, Profile
+    from rejoinder.errors import Conflict
+    from rejoinder.services import accounts
+
+    outcome = sign_in(client)
+    ctx = app_ctx(client)
+    passkey = Profile(provider="blog.example", subject="cred-1", kind=CredentialKind.PASSKEY, name="Laptop")
+
+    async def add() -> Any:
+        reader = await accounts.authenticate(ctx, f"Bearer {outcome.token}")
+        return await accounts.add_credential(ctx, reader, passkey, data={"public_key": "pk", "sign_count": 0})
+
+    with client.portal() as portal:
+        added = portal.call(add)
+        assert added.kind is CredentialKind.PASSKEY
+        with pytest.raises(Conflict):
+            portal.call(add)
+    me = client.get("/api/me", headers=bearer(outcome.token)).json()
+    assert {"kind": "passkey", "provider": "blog.example", "label": "Laptop"} in me["credentials"]

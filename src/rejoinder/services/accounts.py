@@ -1,8 +1,11 @@
 """Sign-in use cases: run a provider flow, turn its Profile into an identity and a session, and what a
 signed-in reader does with their account (who am I, rename, show in likes, link a credential, log out).
 
-Other ways to sign in (email links, passkeys, publisher SSO) call `sign_in_with_profile` with their own
-verified Profile (kind = email | passkey | sso) and get the same identities, link offers and sessions.
+Extending: other ways to sign in (email links, passkeys, publisher SSO) verify the reader themselves, then
+call `sign_in_with_profile` with a Profile of their kind (email | passkey | sso) and get the same identities,
+link offers and sessions; `add_credential` attaches a credential (with kind-specific `data`) to a signed-in
+identity, and `authenticate` turns an Authorization header into the SignedIn reader. Single-use, expiring
+secrets (an emailed link, a WebAuthn challenge) fit store/sessions.py's tickets under a purpose of their own.
 """
 
 from __future__ import annotations
@@ -307,6 +310,20 @@ async def issue_link_ticket(ctx: Context, reader: SignedIn) -> tuple[str, int]:
             expires=expires,
         )
     return ticket, expires
+
+
+async def add_credential(
+    ctx: Context, reader: SignedIn, profile: Profile, *, data: dict[str, Any] | None = None
+) -> Credential:
+    """Add a verified credential to the signed-in identity (e.g. a passkey just registered, with its
+    public key in `data`). Raises Conflict (credential-in-use) if it already belongs to an identity."""
+    now = ctx.clock()
+    credential = _credential(profile, reader.identity.id, now)
+    async with store_engine.write(ctx.engine) as conn:
+        if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
+            raise Conflict("This sign-in already belongs to a rejoinder identity", code="credential-in-use")
+        await identity_store.insert_credential(conn, credential, data)
+    return credential
 
 
 async def credentials_of(ctx: Context, identity_id: str) -> list[Credential]:
