@@ -22,6 +22,7 @@ from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
+from rejoinder.services.moderation import Moderation
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
@@ -98,6 +99,8 @@ class Rejoinder:
             await self.invalidator.start()
         except Exception as exc:
             log.warning("[rejoinder] cache invalidation through Redis is unavailable: %s", type(exc).__name__)
+        # Built on the serving loop: the rate limiter's Redis client and the external checks' HTTP client.
+        moderation = Moderation.default(self.settings, http=True)
         self.ctx = Context(
             engine=self.engine,
             settings=self.settings,
@@ -105,12 +108,14 @@ class Rejoinder:
             invalidator=self.invalidator,
             sites=self.sites,
             avatars=self.avatars,
+            moderation=moderation,
         )
         app.state["ctx"] = self.ctx
         try:
             yield
         finally:
             await self.avatars.drain()
+            await moderation.close()
             await self.invalidator.stop()
             await self.engine.dispose()
 

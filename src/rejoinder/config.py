@@ -139,6 +139,119 @@ class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = msgspec.field(default_factory=dict)
 
 
+MODERATION_ACTIONS = ("pass", "flag", "hold", "nudge", "reject")
+MODERATION_CHECKS = (
+    "limits",
+    "honeypot",
+    "repeats",
+    "links",
+    "words",
+    "premoderation",
+    "classifier",
+    "akismet",
+    "hook",
+)
+PREMODERATION_MODES = ("off", "all", "first", "guests", "links")
+Percent = msgspec.Meta(ge=0, le=100)
+
+
+class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[moderation]: the checks every new or edited comment goes through, and the rate limits.
+    Sites may override some of these (domain.sites.SiteModeration); docs/moderation.md explains each."""
+
+    enabled: Annotated[bool, _h("Run new and edited comments through the moderation pipeline")] = True
+    checks: Annotated[
+        list[str], _h("Checks in the order they run; leave one out to turn it off (external ones run last)")
+    ] = msgspec.field(default_factory=lambda: list(MODERATION_CHECKS))
+    min_seconds: Annotated[
+        int, _h("Seconds a reader must have had the form before posting (0 = off)"), msgspec.Meta(ge=0)
+    ] = 3
+    require_form_token: Annotated[
+        bool, _h("Refuse comments without the token from GET /api/form-token (when every client sends it)")
+    ] = False
+    repeat_window: Annotated[
+        int, _h("Seconds back that repeat-post detection looks (0 = off)"), msgspec.Meta(ge=0)
+    ] = 86400
+    repeat_similarity: Annotated[
+        int, _h("How alike two texts must be, in percent, to count as a repeat"), msgspec.Meta(ge=50, le=100)
+    ] = 85
+    repeat_action: Annotated[str, _h("What a repeat of one's own comment gets: flag, hold or reject")] = (
+        "reject"
+    )
+    same_text_authors: Annotated[
+        int,
+        _h("Hold a text that this many other authors posted within the repeat window (0 = off)"),
+        msgspec.Meta(ge=0),
+    ] = 3
+    max_links: Annotated[int, _h("Hold a comment with more links than this"), msgspec.Meta(ge=0)] = 3
+    blocked_domains: Annotated[
+        list[str], _h("Links to these domains or their subdomains refuse a comment")
+    ] = msgspec.field(default_factory=list)
+    blocked_words: Annotated[
+        list[str], _h("Words or phrases that refuse a comment (normalised match; a trailing * = prefix)")
+    ] = msgspec.field(default_factory=list)
+    suspect_words: Annotated[
+        list[str], _h("Words or phrases that get the suspect action (normalised match; trailing * = prefix)")
+    ] = msgspec.field(default_factory=list)
+    suspect_action: Annotated[str, _h("What a suspect word gets: flag, hold or nudge")] = "flag"
+    match_timeout_ms: Annotated[
+        int, _h("Longest time one word-list match may take, in milliseconds"), msgspec.Meta(ge=1, le=1000)
+    ] = 25
+    premoderation: Annotated[
+        str, _h("Hold for review: off, all, first (a new commenter's first ones), guests or links")
+    ] = "off"
+    premoderate_first: Annotated[
+        int, _h("With premoderation = first: approved comments a commenter needs first"), msgspec.Meta(ge=1)
+    ] = 1
+    spam_flag: Annotated[int, _h("Flag at this classifier spam score, in percent (100 = never)"), Percent] = (
+        50
+    )
+    spam_hold: Annotated[int, _h("Hold at this classifier spam score, in percent (100 = never)"), Percent] = (
+        85
+    )
+    abuse_flag: Annotated[
+        int, _h("Flag at this classifier abuse score, in percent (100 = never)"), Percent
+    ] = 50
+    abuse_nudge: Annotated[
+        int, _h("Ask the writer to revise at this abuse score, in percent (100 = never)"), Percent
+    ] = 70
+    abuse_hold: Annotated[
+        int, _h("Hold at this classifier abuse score, in percent (100 = never)"), Percent
+    ] = 90
+    akismet_key: Annotated[str, _h("Akismet API key for every site without its own; empty = off")] = ""
+    akismet_url: Annotated[str, _h("Akismet API base URL")] = "https://rest.akismet.com"
+    hook_url: Annotated[str, _h("URL of a signed HTTP check hook (docs/moderation.md); empty = off")] = ""
+    hook_secret: Annotated[str, _h("Shared secret the hook's HMAC-SHA256 signature is made with")] = ""
+    external_timeout_ms: Annotated[
+        int, _h("Milliseconds to wait for Akismet or the hook"), msgspec.Meta(ge=100, le=30000)
+    ] = 2000
+    external_failure: Annotated[
+        str, _h("What a comment gets when an external check fails or times out: pass, flag or hold")
+    ] = "pass"
+    reports_to_hold: Annotated[
+        int, _h("Open reader reports that hold a published comment"), msgspec.Meta(ge=1)
+    ] = 3
+    close_after_days: Annotated[
+        int, _h("Close threads this many days after they start (0 = never)"), msgspec.Meta(ge=0)
+    ] = 0
+    trusted_proxies: Annotated[
+        list[str],
+        _h("Proxies (addresses or CIDR networks) whose Forwarded / X-Forwarded-For header is believed"),
+    ] = msgspec.field(default_factory=list)
+    rate_limits: Annotated[bool, _h("Apply the rate limits below")] = True
+    comment_limit_ip: Annotated[str, _h("Comments per client network (IPv4 address, IPv6 /64)")] = (
+        "30/minute;300/hour"
+    )
+    comment_limit_identity: Annotated[str, _h("Comments per signed-in identity")] = "30/minute;300/hour"
+    comment_limit_thread: Annotated[str, _h("Comments per thread, from everyone")] = "120/minute"
+    like_limit_ip: Annotated[str, _h("Likes and unlikes per client network")] = "120/minute;2000/hour"
+    like_limit_identity: Annotated[str, _h("Likes and unlikes per signed-in identity")] = "120/minute"
+    report_limit_ip: Annotated[str, _h("Reports per client network")] = "10/minute;60/day"
+    report_limit_identity: Annotated[str, _h("Reports per signed-in identity")] = "10/minute;60/day"
+    magic_link_limit_ip: Annotated[str, _h("Sign-in link emails per client network")] = "5/minute;30/hour"
+    magic_link_limit_email: Annotated[str, _h("Sign-in link emails per address")] = "3/10minutes;10/day"
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -148,6 +261,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     avatars: AvatarSettings = msgspec.field(default_factory=AvatarSettings)
+    moderation: ModerationSettings = msgspec.field(default_factory=ModerationSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -159,8 +273,15 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "redis": RedisSettings,
     "auth": AuthSettings,
     "avatars": AvatarSettings,
+    "moderation": ModerationSettings,
 }
-SECRET_KEYS = {("security", "secret_key"), ("redis", "url"), ("database", "url")}
+SECRET_KEYS = {
+    ("security", "secret_key"),
+    ("redis", "url"),
+    ("database", "url"),
+    ("moderation", "akismet_key"),
+    ("moderation", "hook_secret"),
+}
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
@@ -267,6 +388,54 @@ def _validate(settings: Settings) -> None:
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
     _validate_providers(settings.auth)
+    _validate_moderation(settings.moderation)
+
+
+def _validate_moderation(m: ModerationSettings) -> None:
+    import ipaddress
+
+    import limits
+
+    def one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            raise ConfigError(f"invalid setting moderation.{key}: must be one of {', '.join(allowed)}")
+
+    for name in m.checks:
+        one_of("checks", name, MODERATION_CHECKS)
+    one_of("repeat_action", m.repeat_action, ("flag", "hold", "reject"))
+    one_of("suspect_action", m.suspect_action, ("flag", "hold", "nudge"))
+    one_of("external_failure", m.external_failure, ("pass", "flag", "hold"))
+    one_of("premoderation", m.premoderation, PREMODERATION_MODES)
+    for key in (
+        "comment_limit_ip",
+        "comment_limit_identity",
+        "comment_limit_thread",
+        "like_limit_ip",
+        "like_limit_identity",
+        "report_limit_ip",
+        "report_limit_identity",
+        "magic_link_limit_ip",
+        "magic_link_limit_email",
+    ):
+        value = getattr(m, key)
+        try:
+            if value.strip():
+                limits.parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f"invalid setting moderation.{key}: {value!r} is not a rate like '10/minute;100/hour'"
+            ) from None
+    for proxy in m.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"invalid setting moderation.trusted_proxies: {proxy!r} is not an address or network"
+            ) from None
+    if m.hook_url and not m.hook_url.startswith(("http://", "https://")):
+        raise ConfigError("invalid setting moderation.hook_url: must start with http:// or https://")
+    if m.hook_url and not m.hook_secret:
+        raise ConfigError("missing setting moderation.hook_secret: the hook's requests must be signed")
 
 
 def _validate_providers(auth: AuthSettings) -> None:
@@ -360,7 +529,7 @@ def redacted(settings: Settings) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = msgspec.to_builtins(settings)
     for section, key in SECRET_KEYS:
         value = out[section][key]
-        if value and (section, key) == ("security", "secret_key"):
+        if value and key in {"secret_key", "akismet_key", "hook_secret"}:
             out[section][key] = "***"
         elif value and "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1]:
             scheme, _, rest = str(value).partition("//")

@@ -101,9 +101,15 @@ class PayloadTooLarge(RejoinderError):
 
 
 class RateLimited(RejoinderError):
+    """`retry_after`: seconds until the limit frees up again (sent as the Retry-After header)."""
+
     status = 429
     title = "Too many requests"
     default_code = "rate-limited"
+
+    def __init__(self, detail: str, *, code: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after = retry_after
 
 
 class Unavailable(RejoinderError):

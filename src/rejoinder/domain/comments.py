@@ -12,15 +12,17 @@ from rejoinder.errors import FieldError, Forbidden, Invalid
 
 
 class CommentStatus(enum.StrEnum):
-    """Stored as the string value. Only `published` is shown to every reader."""
+    """Stored as the string value. `published` and `approved` are shown to every reader."""
 
     PUBLISHED = "published"  # public, not (yet) reviewed by a moderator
+    APPROVED = "approved"  # public, reviewed and approved by a moderator
     PENDING = "pending"  # held for moderation: shown only to its author
     SPAM = "spam"  # judged spam: shown to nobody
+    REJECTED = "rejected"  # a moderator rejected it (with a reason code): shown to nobody
     DELETED = "deleted"  # removed by its author or a moderator; a placeholder if it has replies
 
 
-PUBLIC_STATUSES = frozenset({CommentStatus.PUBLISHED})
+PUBLIC_STATUSES = frozenset({CommentStatus.PUBLISHED, CommentStatus.APPROVED})
 
 
 class Author(msgspec.Struct, frozen=True):
@@ -147,7 +149,7 @@ def check_parent(parent: Comment | None, thread_id: int, limits: CommentLimits) 
         raise Invalid.field(
             "parent", "parent-other-thread", "The comment you reply to belongs to another article"
         )
-    if parent.status != CommentStatus.PUBLISHED:
+    if parent.status not in PUBLIC_STATUSES:
         raise Invalid.field(
             "parent", "parent-not-public", "The comment you reply to is deleted or not public"
         )

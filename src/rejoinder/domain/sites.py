@@ -9,11 +9,31 @@ import msgspec
 from rejoinder.errors import Invalid
 
 
+class SiteModeration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One site's moderation overrides. None keeps the server's [moderation] setting; the word and
+    domain lists add to the server's. docs/moderation.md describes each."""
+
+    commenting: bool = True  # false: the site takes no new comments at all
+    premoderation: str | None = None  # off | all | first | guests | links
+    premoderate_first: int | None = None
+    max_links: int | None = None
+    min_seconds: int | None = None
+    reports_to_hold: int | None = None
+    close_after_days: int | None = None
+    blocked_domains: tuple[str, ...] = ()
+    blocked_words: tuple[str, ...] = ()
+    suspect_words: tuple[str, ...] = ()
+    akismet_key: str | None = None  # "" turns Akismet off for this site even if the server has a key
+    hook_url: str | None = None
+    hook_secret: str | None = None
+
+
 class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     require_email: bool = False
     gravatar: bool = False
     display_depth: int = 3
     allow_guests: bool = True
+    moderation: SiteModeration = msgspec.field(default_factory=SiteModeration)
 
 
 class Site(msgspec.Struct, frozen=True):

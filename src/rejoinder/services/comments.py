@@ -1,4 +1,5 @@
-"""Posting, editing and deleting comments (guest authors with edit tokens)."""
+"""Posting, editing and deleting comments (guest authors with edit tokens). Every new or edited text goes
+through the moderation pipeline (services/moderation.py) before it is stored."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import msgspec
 
 from rejoinder.domain import text as markdown
 from rejoinder.domain.comments import (
+    PUBLIC_STATUSES,
     Author,
     Comment,
     CommentLimits,
@@ -23,6 +25,10 @@ from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.moderation.rules import STAFF, Facts, Submission
+from rejoinder.ratelimit import Action as Limited
+from rejoinder.ratelimit import Scope
+from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, cache_keys
 from rejoinder.store import comments as comment_store
@@ -37,11 +43,19 @@ class NewComment(msgspec.Struct, frozen=True):
     email: str | None
     website: str | None
     title: str | None
+    # What the comment form adds for moderation (docs/moderation.md): the hidden honeypot field, the
+    # token from GET /api/form-token, and `confirm` when the writer posts despite a nudge.
+    honeypot: str | None = None
+    form_token: str | None = None
+    confirm: bool = False
+    user_agent: str | None = None
+    referrer: str | None = None
 
 
 class Posted(msgspec.Struct, frozen=True):
     comment: Comment
     edit_token: str
+    reason: str | None = None  # why the comment waits for a moderator, in plain words (when pending)
 
 
 def limits_for(ctx: Context, site: Site) -> CommentLimits:
@@ -96,6 +110,52 @@ async def post_comment(
     html = markdown.render(text)
     now = ctx.clock()
     token = ctx.token(24)
+    key = (
+        identity_avatar_key(ctx.secret, reader.id)
+        if reader
+        else author_key(ctx.secret, site.id, email=email, name=name, visitor=visitor_id)
+    )
+    # Rate limits first: a flood is refused before any database work.
+    await moderation.admit(
+        ctx,
+        Limited.COMMENT,
+        {Scope.IP: ip, Scope.IDENTITY: reader.id if reader else None, Scope.THREAD: ref.lookup},
+    )
+    form_state, form_age = moderation.read_form_token(ctx, new.form_token)
+    text_hash = moderation.text_hash_of(text)
+    sub = Submission(
+        site_id=site.id,
+        text=text,
+        html=html,
+        author_name=name,
+        author_key=key,
+        now=now,
+        email=email,
+        email_hash=moderation.email_hash_of(ctx, email),
+        website=website,
+        identity_id=reader.id if reader else None,
+        ip=ip,
+        parent=new.parent,
+        thread_url=ref.uri,
+        thread_title=title,
+        confirmed=new.confirm,
+        honeypot=new.honeypot,
+        form_token=form_state,
+        form_age=form_age,
+        user_agent=new.user_agent,
+        referrer=new.referrer,
+    )
+    # The checks read what they need first and run outside the write transaction: an external check
+    # may take seconds, and SQLite has one writer.
+    facts = Facts()
+    if ctx.settings.moderation.enabled:
+        async with store_engine.read(ctx.engine) as conn:
+            existing = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
+            facts = await moderation.load_facts(
+                ctx, conn, sub, thread_id=existing.id if existing else None, text_hash=text_hash
+            )
+    outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
+    status = moderation.status_after(outcome, None)
     async with store_engine.write(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
         if thread is None:
@@ -119,15 +179,8 @@ async def post_comment(
             parent=parent.id if parent else None,
             text=text,
             html=html,
-            author=Author(
-                name=name,
-                email=email,
-                website=website,
-                key=identity_avatar_key(ctx.secret, reader.id)
-                if reader
-                else author_key(ctx.secret, site.id, email=email, name=name, visitor=visitor_id),
-            ),
-            status=CommentStatus.PUBLISHED,
+            author=Author(name=name, email=email, website=website, key=key),
+            status=status,
             created=now,
             edited=None,
             likes=0,
@@ -141,12 +194,24 @@ async def post_comment(
             ip=anonymize_ip(ip),
             identity_id=reader.id if reader else None,
         )
-        if comment.status is CommentStatus.PUBLISHED:
+        await moderation.record(
+            conn,
+            comment.id,
+            revision=0,
+            text=text,
+            now=now,
+            outcome=outcome,
+            status=status,
+            text_hash=text_hash,
+            staff=bool(facts.roles & STAFF),
+        )
+        if comment.status in PUBLIC_STATUSES:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
     ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
     if reader is None and email and site.options.gravatar and ctx.avatars is not None:
         await ctx.avatars.remember(comment.author.key, site.id, email)
-    return Posted(comment=comment, edit_token=token)
+    held = outcome.decisive if status is CommentStatus.PENDING else None
+    return Posted(comment=comment, edit_token=token, reason=held.detail if held else None)
 
 
 async def _authorised(ctx: Context, conn: object, comment_id: str, token: str | None) -> Comment:
@@ -170,8 +235,17 @@ async def _authorised(ctx: Context, conn: object, comment_id: str, token: str | 
     return comment
 
 
-async def edit_comment(ctx: Context, comment_id: str, text: str, *, token: str | None) -> Comment:
-    async with store_engine.write(ctx.engine) as conn:
+async def edit_comment(
+    ctx: Context,
+    comment_id: str,
+    text: str,
+    *,
+    token: str | None,
+    ip: str | None = None,
+    confirm: bool = False,
+) -> Comment:
+    """Replace the text; the new text is checked like a new comment (a hold takes it off the page)."""
+    async with store_engine.read(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         assert thread is not None
@@ -179,9 +253,50 @@ async def edit_comment(ctx: Context, comment_id: str, text: str, *, token: str |
         clean = clean_text(text, limits_for(ctx, site))
         html = markdown.render(clean)
         now = ctx.clock()
+        current = await moderation.moderated(conn, comment.id)
+        text_hash = moderation.text_hash_of(clean)
+        sub = Submission(
+            site_id=site.id,
+            text=clean,
+            html=html,
+            author_name=comment.author.name,
+            author_key=comment.author.key,
+            now=now,
+            email=comment.author.email,
+            email_hash=moderation.email_hash_of(ctx, comment.author.email),
+            website=comment.author.website,
+            identity_id=current.identity_id,
+            ip=ip,
+            parent=comment.parent,
+            thread_url=thread.uri,
+            thread_title=thread.title,
+            edit_of=comment.id,
+            confirmed=confirm,
+        )
+        facts = Facts()
+        if ctx.settings.moderation.enabled:
+            facts = await moderation.load_facts(ctx, conn, sub, thread_id=thread.id, text_hash=text_hash)
+    outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the new text is refused
+    async with store_engine.write(ctx.engine) as conn:
+        comment = await _authorised(ctx, conn, comment_id, token)
+        status = moderation.status_after(outcome, comment.status)
         await comment_store.update_comment_text(conn, comment.id, clean, html, now)
+        await moderation.record(
+            conn,
+            comment.id,
+            revision=current.revision + 1,
+            text=clean,
+            now=now,
+            outcome=outcome,
+            status=status,
+            text_hash=text_hash,
+            staff=bool(facts.roles & STAFF),
+        )
+        delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
+        if delta:
+            await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
     ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
-    return msgspec.structs.replace(comment, text=clean, html=html, edited=now)
+    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status)
 
 
 async def delete_comment(ctx: Context, comment_id: str, *, token: str | None) -> None:
@@ -190,6 +305,6 @@ async def delete_comment(ctx: Context, comment_id: str, *, token: str | None) ->
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         assert thread is not None
         await comment_store.mark_deleted(conn, comment.id, ctx.clock())
-        if comment.status is CommentStatus.PUBLISHED:
+        if comment.status in PUBLIC_STATUSES:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
     ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))

@@ -17,6 +17,7 @@ from rejoinder.services.sites import SiteRegistry
 
 if TYPE_CHECKING:
     from rejoinder.services.avatars import Avatars
+    from rejoinder.services.moderation import Moderation
 
 
 def now_us() -> int:
@@ -31,5 +32,6 @@ class Context:
     invalidator: Invalidator
     sites: SiteRegistry
     avatars: Avatars | None = None
+    moderation: Moderation | None = None  # pipeline, rate limits, proxies; services.moderation.moderation_of
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)

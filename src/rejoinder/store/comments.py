@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import Author, Comment, CommentStatus, CommentStub
+from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, CommentStub
 from rejoinder.store.schema import comments
 
 _PUBLIC_COLUMNS = (
@@ -27,6 +27,8 @@ _PUBLIC_COLUMNS = (
     comments.c.depth,
 )
 _STATUS = {s.value: s for s in CommentStatus}
+# What a thread shows: the public statuses and the placeholders of deleted comments.
+_SHOWN = sorted({s.value for s in PUBLIC_STATUSES} | {CommentStatus.DELETED.value})
 
 
 def _comment(row: Any, email: str | None = None) -> Comment:
@@ -93,12 +95,12 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
 
 
 async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[Comment]:
-    """Published comments and deleted placeholders of a thread, oldest first (email never selected)."""
+    """Public comments and deleted placeholders of a thread, oldest first (email never selected)."""
     rows = await conn.execute(
         sa.select(*_PUBLIC_COLUMNS)
         .where(
             comments.c.thread_id == thread_id,
-            comments.c.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.DELETED.value]),
+            comments.c.status.in_(_SHOWN),
         )
         .order_by(comments.c.created, comments.c.id)
     )
@@ -106,7 +108,7 @@ async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[
 
 
 async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[CommentStub]:
-    """Published comments and deleted placeholders of a thread without their text, oldest first."""
+    """Public comments and deleted placeholders of a thread without their text, oldest first."""
     rows = await conn.execute(
         sa.select(
             comments.c.id,
@@ -119,7 +121,7 @@ async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[Com
         )
         .where(
             comments.c.thread_id == thread_id,
-            comments.c.status.in_([CommentStatus.PUBLISHED.value, CommentStatus.DELETED.value]),
+            comments.c.status.in_(_SHOWN),
         )
         .order_by(comments.c.created, comments.c.id)
     )

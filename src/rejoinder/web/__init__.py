@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from rejoinder.web import account, avatars, comments, counts, health, likes, pages, threads, viewer, widget
+from rejoinder.web import (
+    account,
+    avatars,
+    comments,
+    counts,
+    health,
+    likes,
+    pages,
+    reports,
+    threads,
+    viewer,
+    widget,
+)
 
 ROUTES: list[Any] = [
     threads.get_thread,
@@ -12,6 +24,8 @@ ROUTES: list[Any] = [
     comments.create_comment,
     comments.edit_comment,
     comments.delete_comment,
+    comments.form_token,
+    reports.report_comment,
     likes.like_thread,
     likes.unlike_thread,
     likes.like_comment,

@@ -1,14 +1,16 @@
-"""POST /api/comments, PATCH and DELETE /api/comments/{id}: guest comments with edit tokens."""
+"""POST /api/comments, PATCH and DELETE /api/comments/{id}: comments with edit tokens; GET /api/form-token:
+the token a comment form carries for the moderation pipeline's minimum-time check."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, delete, patch, post
+from litestar import Request, Response, delete, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from rejoinder.services import comments as service
+from rejoinder.services import moderation
 from rejoinder.services.accounts import optional_reader
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import CommentOut, check_origin, client_ip, comment_out, ctx_of, rfc3339
@@ -32,15 +34,26 @@ class CommentIn(msgspec.Struct):
     title: str | None = None
     parent: str | None = None
     author: AuthorIn | None = None
+    # Moderation (docs/moderation.md): the form's hidden field (people leave it empty), the token from
+    # GET /api/form-token, and confirm=true to post despite a "comment-needs-revision" answer.
+    honeypot: str | None = None
+    form_token: str | None = None
+    confirm: bool = False
 
 
-class PostedOut(CommentOut):
+class PostedOut(CommentOut, omit_defaults=True):
     edit_token: str
     edit_until: str
+    reason: str | None = None  # why a pending comment waits for a moderator, in plain words
 
 
 class CommentEdit(msgspec.Struct):
     text: str
+    confirm: bool = False
+
+
+class FormTokenOut(msgspec.Struct):
+    token: str
 
 
 @post("/api/comments", summary="Post a comment", tags=["comments"], status_code=201)
@@ -68,6 +81,11 @@ async def create_comment(
             email=author.email,
             website=author.website,
             title=data.title,
+            honeypot=data.honeypot,
+            form_token=data.form_token,
+            confirm=data.confirm,
+            user_agent=request.headers.get("user-agent"),
+            referrer=request.headers.get("referer"),
         ),
         visitor=visitor,
         ip=client_ip(request),
@@ -75,7 +93,12 @@ async def create_comment(
     )
     out = comment_out(ctx, posted.comment)
     until = posted.comment.created + ctx.settings.comments.edit_window_seconds * 1_000_000
-    return PostedOut(**msgspec.structs.asdict(out), edit_token=posted.edit_token, edit_until=rfc3339(until))
+    return PostedOut(
+        **msgspec.structs.asdict(out),
+        edit_token=posted.edit_token,
+        edit_until=rfc3339(until),
+        reason=posted.reason,
+    )
 
 
 @patch("/api/comments/{comment_id:str}", summary="Edit one's comment", tags=["comments"])
@@ -87,7 +110,9 @@ async def edit_comment(
 ) -> CommentOut:
     """Replace the text of one's own comment, within the edit window."""
     ctx = ctx_of(request)
-    comment = await service.edit_comment(ctx, comment_id, data.text, token=edit_token)
+    comment = await service.edit_comment(
+        ctx, comment_id, data.text, token=edit_token, ip=client_ip(request), confirm=data.confirm
+    )
     return comment_out(ctx, comment)
 
 
@@ -101,3 +126,12 @@ async def delete_comment(
     ctx = ctx_of(request)
     await service.delete_comment(ctx, comment_id, token=edit_token)
     return Response(content=None, status_code=204)
+
+
+@get("/api/form-token", summary="Get a comment form token", tags=["comments"], cache_control=None)
+async def form_token(request: Request[Any, Any, Any]) -> Response[FormTokenOut]:
+    """A signed token saying when a comment form was shown. The widget fetches one when it shows a
+    form and sends it as `form_token`; a comment sent sooner than [moderation] min_seconds after is
+    refused with `comment-refused`."""
+    token = moderation.issue_form_token(ctx_of(request))
+    return Response(FormTokenOut(token=token), headers={"Cache-Control": "no-store"})

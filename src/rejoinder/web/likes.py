@@ -8,13 +8,21 @@ import msgspec
 from litestar import Request, delete, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 
+from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import likes as service
-from rejoinder.services.accounts import optional_reader
+from rejoinder.services import moderation
+from rejoinder.services.accounts import SignedIn, optional_reader
 from rejoinder.services.threads import resolve_ref
-from rejoinder.web.wire import check_origin, ctx_of
+from rejoinder.web.wire import check_origin, client_ip, ctx_of
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
+
+
+async def _limit(request: Request[Any, Any, Any], signed: SignedIn | None) -> None:
+    """Likes and unlikes count against the per-network and per-identity like limits (429 past them)."""
+    keys = {Scope.IP: client_ip(request), Scope.IDENTITY: signed.identity.id if signed else None}
+    await moderation.admit(ctx_of(request), Action.LIKE, keys)
 
 
 class LikeOut(msgspec.Struct):
@@ -43,6 +51,7 @@ async def like_thread(
     check_origin(request, ref)
     body = data or ThreadLikeIn()
     signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
     result = await service.like_thread(
         ctx,
         ref,
@@ -68,6 +77,7 @@ async def unlike_thread(
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
     check_origin(request, ref)
     signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
     result = await service.like_thread(
         ctx, ref, visitor=visitor, like=False, reader=signed.identity if signed else None
     )
@@ -83,6 +93,7 @@ async def like_comment(
 ) -> LikeOut:
     ctx = ctx_of(request)
     signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
     result = await service.like_comment(
         ctx, comment_id, visitor=visitor, like=True, reader=signed.identity if signed else None
     )
@@ -103,6 +114,7 @@ async def unlike_comment(
 ) -> LikeOut:
     ctx = ctx_of(request)
     signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
     result = await service.like_comment(
         ctx, comment_id, visitor=visitor, like=False, reader=signed.identity if signed else None
     )

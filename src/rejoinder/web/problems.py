@@ -11,7 +11,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
-from rejoinder.errors import RejoinderError
+from rejoinder.errors import RateLimited, RejoinderError
 
 log = logging.getLogger("rejoinder.web")
 PROBLEM = "application/problem+json"
@@ -60,6 +60,9 @@ def _type_uri(code: str) -> str:
 
 
 def rejoinder_error_handler(request: Request[Any, Any, Any], exc: RejoinderError) -> Response[bytes]:
+    headers = None
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        headers = {"Retry-After": str(exc.retry_after)}  # RFC 9110 §10.2.3: delay-seconds
     return problem_response(
         Problem(
             type=_type_uri(exc.code),
@@ -69,7 +72,8 @@ def rejoinder_error_handler(request: Request[Any, Any, Any], exc: RejoinderError
             code=exc.code,
             instance=request.url.path,
             errors=[ProblemField(e.field, e.code, e.message) for e in exc.errors],
-        )
+        ),
+        headers=headers,
     )
 
 

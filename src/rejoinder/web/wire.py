@@ -10,7 +10,9 @@ from litestar import Request
 
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.errors import Forbidden
+from rejoinder.ratelimit import client_address
 from rejoinder.services.context import Context
+from rejoinder.services.moderation import moderation_of
 from rejoinder.services.threads import ThreadRef
 
 
@@ -69,7 +71,10 @@ def ctx_of(request: Request[Any, Any, Any]) -> Context:
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address: the peer's, or from Forwarded / X-Forwarded-For when the peer is one of
+    [moderation] trusted_proxies (ratelimit.client_address)."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers, moderation_of(ctx_of(request)).proxies)
 
 
 def check_origin(request: Request[Any, Any, Any], ref: ThreadRef) -> None:

@@ -1,0 +1,141 @@
+"""What moderators do, as rules without I/O: who may act where (Actor), which status each action leads
+to, the reason codes a rejection takes, and how public counts change. services/moderation.py applies
+them in one transaction each and writes the moderation log.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+
+import msgspec
+
+from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
+from rejoinder.errors import Forbidden, Invalid
+from rejoinder.moderation.rules import STAFF, Role
+
+
+class ModAction(enum.StrEnum):
+    """Every action the moderation log records."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+    DELETE = "delete"
+    HOLD = "hold"  # back to pending (e.g. by reader reports)
+    PIN = "pin"
+    UNPIN = "unpin"
+    FEATURE = "feature"
+    UNFEATURE = "unfeature"
+    BAN = "ban"
+    UNBAN = "unban"
+    CLOSE = "close"
+    OPEN = "open"
+    GRANT = "grant"  # a role (trusted, moderator, admin)
+    REVOKE = "revoke"
+    DISMISS_REPORTS = "dismiss-reports"
+
+
+class RejectReason(enum.StrEnum):
+    """Why a moderator rejected a comment; shown to its author in plain words (REASON_TEXT)."""
+
+    OFF_TOPIC = "off-topic"
+    ABUSE = "abuse"
+    HARASSMENT = "harassment"
+    HATE = "hate"
+    SPAM = "spam"
+    ILLEGAL = "illegal"
+    PRIVACY = "privacy"  # shares someone's personal data
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+REASON_TEXT = {
+    RejectReason.OFF_TOPIC: "It is off topic for this discussion.",
+    RejectReason.ABUSE: "It is abusive.",
+    RejectReason.HARASSMENT: "It harasses someone.",
+    RejectReason.HATE: "It attacks people for who they are.",
+    RejectReason.SPAM: "It is advertising or spam.",
+    RejectReason.ILLEGAL: "It may be illegal to publish.",
+    RejectReason.PRIVACY: "It shares someone's personal information.",
+    RejectReason.DUPLICATE: "It repeats another comment.",
+    RejectReason.OTHER: "It breaks the discussion rules.",
+}
+
+# The status each comment action leads to.
+TARGET_STATUS = {
+    ModAction.APPROVE: CommentStatus.APPROVED,
+    ModAction.REJECT: CommentStatus.REJECTED,
+    ModAction.SPAM: CommentStatus.SPAM,
+    ModAction.DELETE: CommentStatus.DELETED,
+    ModAction.HOLD: CommentStatus.PENDING,
+}
+
+
+class Actor(msgspec.Struct, frozen=True):
+    """Who acts: an identity with its roles per site (None = every site), or the system itself
+    ('cli', 'system', 'reports'), which may do anything."""
+
+    id: str
+    roles: tuple[tuple[int | None, Role], ...] = ()
+    system: bool = False
+
+    @classmethod
+    def of_system(cls, name: str) -> Actor:
+        return cls(id=name, system=True)
+
+    def has(self, site_id: int, roles: frozenset[Role]) -> bool:
+        return self.system or any(r in roles and (s is None or s == site_id) for s, r in self.roles)
+
+    def can_moderate(self, site_id: int) -> bool:
+        return self.has(site_id, STAFF)
+
+    def is_admin(self, site_id: int) -> bool:
+        return self.has(site_id, frozenset({Role.ADMIN}))
+
+    def require_moderator(self, site_id: int) -> None:
+        if not self.can_moderate(site_id):
+            raise Forbidden("Only this site's moderators can do that", code="not-a-moderator")
+
+    def require_admin(self, site_id: int) -> None:
+        if not self.is_admin(site_id):
+            raise Forbidden("Only this site's admins can do that", code="not-an-admin")
+
+
+def count_delta(before: CommentStatus, after: CommentStatus) -> int:
+    """How a thread's public comment count changes when a comment goes from `before` to `after`."""
+    return int(after in PUBLIC_STATUSES) - int(before in PUBLIC_STATUSES)
+
+
+def check_transition(before: CommentStatus, action: ModAction) -> CommentStatus:
+    """The status `action` leads to; raises Invalid for a deleted comment (nothing left to moderate)."""
+    if before is CommentStatus.DELETED:
+        raise Invalid.field("id", "comment-deleted", "This comment is deleted; there is nothing to moderate")
+    return TARGET_STATUS[action]
+
+
+def check_reason(reason: str | None) -> RejectReason:
+    try:
+        return RejectReason(reason or "other")
+    except ValueError:
+        allowed = ", ".join(r.value for r in RejectReason)
+        raise Invalid.field("reason", "reason-invalid", f"The reason must be one of: {allowed}") from None
+
+
+def check_note(note: str | None, limit: int = 1000) -> str | None:
+    if note is None:
+        return None
+    note = " ".join(note.split())
+    if len(note) > limit:
+        raise Invalid.field("note", "note-too-long", f"The note is longer than {limit} characters")
+    return note or None
+
+
+def check_ip_range(value: str) -> str:
+    """A network in CIDR form; a single address becomes /32 or /128."""
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        raise Invalid.field(
+            "ip", "ip-range-invalid", "Give an address or a network like 203.0.113.0/24"
+        ) from None

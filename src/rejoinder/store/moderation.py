@@ -1,0 +1,547 @@
+"""Moderation SQL: the facts the pipeline needs, check results per revision, comment and thread moderation
+state, bans, roles, queues and the append-only moderation log (no update or delete of log rows here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.domain.comments import CommentStatus
+from rejoinder.moderation.pipeline import Outcome
+from rejoinder.moderation.queue import (
+    OLDEST_FIRST,
+    STATUSES,
+    ModeratedComment,
+    Queue,
+    QueueQuery,
+    Revision,
+    parse_cursor,
+)
+from rejoinder.moderation.rules import Ban, Facts, Recent, Role
+from rejoinder.store.schema import bans, comment_revisions, comments, moderation_log, roles, threads
+
+_STATUS = {s.value: s for s in CommentStatus}
+_ROLES = {r.value: r for r in Role}
+
+
+# --- facts for the pipeline ----------------------------------------------------------------------------
+
+
+async def select_active_bans(conn: AsyncConnection, site_id: int, now: int) -> tuple[Ban, ...]:
+    rows = await conn.execute(
+        sa.select(bans).where(
+            sa.or_(bans.c.site_id == site_id, bans.c.site_id.is_(None)),
+            bans.c.lifted.is_(None),
+            sa.or_(bans.c.until.is_(None), bans.c.until > now),
+        )
+    )
+    return tuple(_ban(r) for r in rows)
+
+
+def _ban(r: Any) -> Ban:
+    return Ban(
+        id=r.id,
+        site_id=r.site_id,
+        identity_id=r.identity_id,
+        email_hash=r.email_hash,
+        ip_range=r.ip_range,
+        reason=r.reason,
+        until=r.until,
+    )
+
+
+async def load_facts(
+    conn: AsyncConnection,
+    *,
+    site_id: int,
+    thread_id: int | None,
+    author_key: str,
+    identity_id: str | None,
+    ip_network: str | None,
+    text_hash: str | None,
+    since: int,
+    now: int,
+    exclude_comment: str | None = None,
+) -> Facts:
+    """Everything the checks need, in a few indexed queries."""
+    thread_created, closed, auto_close = None, False, True
+    if thread_id is not None:
+        row = (
+            await conn.execute(
+                sa.select(threads.c.created, threads.c.closed, threads.c.auto_close).where(
+                    threads.c.id == thread_id
+                )
+            )
+        ).first()
+        if row is not None:
+            thread_created, closed, auto_close = row[0], bool(row[1]), bool(row[2])
+    mine = [comments.c.author_key == author_key]
+    if identity_id:
+        mine.append(comments.c.identity_id == identity_id)
+    if ip_network:
+        mine.append(comments.c.ip == ip_network)
+    recent_q = (
+        sa.select(comments.c.text, comments.c.thread_id, comments.c.parent_id, comments.c.created)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(
+            threads.c.site_id == site_id,
+            comments.c.created >= since,
+            comments.c.status != CommentStatus.DELETED.value,
+            sa.or_(*mine),
+        )
+        .order_by(comments.c.created.desc())
+        .limit(20)
+    )
+    if exclude_comment is not None:
+        recent_q = recent_q.where(comments.c.id != exclude_comment)
+    recent = tuple(Recent(r[0], r[1], r[2], r[3]) for r in await conn.execute(recent_q))
+    same_text = 0
+    if text_hash:
+        same_text = int(
+            (
+                await conn.execute(
+                    sa.select(sa.func.count(sa.distinct(comments.c.author_key)))
+                    .join(threads, threads.c.id == comments.c.thread_id)
+                    .where(
+                        comments.c.text_hash == text_hash,
+                        threads.c.site_id == site_id,
+                        comments.c.created >= since,
+                        comments.c.author_key != author_key,
+                    )
+                )
+            ).scalar_one()
+        )
+    author = comments.c.identity_id == identity_id if identity_id else comments.c.author_key == author_key
+    approved = int(
+        (
+            await conn.execute(
+                sa.select(sa.func.count())
+                .select_from(comments.join(threads, threads.c.id == comments.c.thread_id))
+                .where(
+                    author, threads.c.site_id == site_id, comments.c.status == CommentStatus.APPROVED.value
+                )
+            )
+        ).scalar_one()
+    )
+    return Facts(
+        thread_id=thread_id,
+        thread_created=thread_created,
+        thread_closed=closed,
+        thread_auto_close=auto_close,
+        bans=await select_active_bans(conn, site_id, now),
+        recent=recent,
+        same_text_authors=same_text,
+        approved_count=approved,
+        roles=await select_roles(conn, identity_id, site_id) if identity_id else frozenset(),
+    )
+
+
+# --- check results -------------------------------------------------------------------------------------
+
+
+async def record_revision(
+    conn: AsyncConnection,
+    comment_id: str,
+    *,
+    revision: int,
+    text: str,
+    now: int,
+    outcome: Outcome,
+    status: CommentStatus,
+    text_hash: str | None,
+    staff: bool,
+) -> None:
+    """Keep what the pipeline decided on this version, and the comment's moderation columns with it."""
+    await conn.execute(
+        sa.insert(comment_revisions).values(
+            comment_id=comment_id,
+            revision=revision,
+            text=text,
+            created=now,
+            decision=outcome.action.value,
+            status=status.value,
+            reasons=[
+                {"check": f.check, "action": f.action.value, "code": f.code, "detail": f.detail}
+                for f in outcome.findings
+            ],
+            spam_score=outcome.spam,
+            abuse_score=outcome.abuse,
+            classifier=outcome.explanation,
+            external=outcome.external,
+            elapsed_us=min(outcome.elapsed_us, 2**31 - 1),
+        )
+    )
+    decisive = outcome.decisive
+    await conn.execute(
+        sa.update(comments)
+        .where(comments.c.id == comment_id)
+        .values(
+            revision=revision,
+            flagged=any(f.action.value == "flag" for f in outcome.findings),
+            status=status.value,
+            status_reason=_reason(decisive.code if decisive is not None else None, status),
+            spam_score=outcome.spam,
+            text_hash=text_hash,
+            staff=staff,
+        )
+    )
+
+
+def _reason(code: str | None, status: CommentStatus) -> Any:
+    """A held comment says why; one still pending after an edit that passed keeps its earlier reason."""
+    if status is not CommentStatus.PENDING:
+        return None
+    return code if code is not None else comments.c.status_reason
+
+
+async def select_revisions(conn: AsyncConnection, comment_id: str) -> list[Revision]:
+    rows = await conn.execute(
+        sa.select(comment_revisions)
+        .where(comment_revisions.c.comment_id == comment_id)
+        .order_by(comment_revisions.c.revision)
+    )
+    return [
+        Revision(
+            revision=r.revision,
+            text=r.text,
+            created=r.created,
+            decision=r.decision,
+            status=r.status,
+            reasons=list(r.reasons or []),
+            spam_score=r.spam_score,
+            abuse_score=r.abuse_score,
+            classifier=r.classifier,
+            external=r.external,
+            elapsed_us=r.elapsed_us,
+        )
+        for r in rows
+    ]
+
+
+# --- comments and threads as moderators see them ---------------------------------------------------------
+
+_MODERATED = (
+    comments.c.id,
+    threads.c.site_id,
+    comments.c.thread_id,
+    threads.c.uri,
+    threads.c.title,
+    comments.c.parent_id,
+    comments.c.text,
+    comments.c.html,
+    comments.c.author_name,
+    comments.c.author_email,
+    comments.c.author_website,
+    comments.c.author_key,
+    comments.c.identity_id,
+    comments.c.ip,
+    comments.c.status,
+    comments.c.status_reason,
+    comments.c.created,
+    comments.c.edited,
+    comments.c.likes,
+    comments.c.flagged,
+    comments.c.pinned,
+    comments.c.featured,
+    comments.c.staff,
+    comments.c.report_count,
+    comments.c.spam_score,
+    comments.c.moderated,
+    comments.c.moderated_by,
+    comments.c.revision,
+    comments.c.appeal,
+)
+
+
+def _moderated(r: Any) -> ModeratedComment:
+    values = list(r)
+    values[14] = _STATUS[values[14]]
+    for i in (19, 20, 21, 22):
+        values[i] = bool(values[i])
+    return ModeratedComment(*values)
+
+
+async def select_moderated(conn: AsyncConnection, comment_id: str) -> ModeratedComment | None:
+    row = (
+        await conn.execute(
+            sa.select(*_MODERATED)
+            .join(threads, threads.c.id == comments.c.thread_id)
+            .where(comments.c.id == comment_id)
+        )
+    ).first()
+    return _moderated(row) if row else None
+
+
+async def update_status(
+    conn: AsyncConnection,
+    comment_id: str,
+    status: CommentStatus,
+    *,
+    reason: str | None,
+    now: int,
+    by: str | None,
+) -> None:
+    """A moderator's (or the reports') decision; `by` None leaves the comment unreviewed."""
+    values: dict[str, Any] = {"status": status.value, "status_reason": reason}
+    if by is not None:
+        values.update(moderated=now, moderated_by=by[:64], flagged=False)
+    await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(**values))
+
+
+async def update_marks(
+    conn: AsyncConnection, comment_id: str, *, pinned: bool | None = None, featured: bool | None = None
+) -> None:
+    values = {k: v for k, v in (("pinned", pinned), ("featured", featured)) if v is not None}
+    if values:
+        await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(**values))
+
+
+async def select_thread_site(conn: AsyncConnection, thread_id: int) -> int | None:
+    row = (await conn.execute(sa.select(threads.c.site_id).where(threads.c.id == thread_id))).first()
+    return int(row[0]) if row else None
+
+
+async def update_thread_closed(conn: AsyncConnection, thread_id: int, *, closed: bool, now: int) -> None:
+    await conn.execute(
+        sa.update(threads)
+        .where(threads.c.id == thread_id)
+        .values(closed=closed, closed_at=now if closed else None, auto_close=closed)
+    )
+
+
+async def select_author_comment_ids(
+    conn: AsyncConnection,
+    *,
+    site_id: int | None,
+    identity_id: str | None = None,
+    email: str | None = None,
+    ip_network: str | None = None,
+) -> list[tuple[str, int, CommentStatus]]:
+    """(id, thread id, status) of an author's comments that are not deleted, on one site or all."""
+    who = []
+    if identity_id:
+        who.append(comments.c.identity_id == identity_id)
+    if email:
+        who.append(sa.func.lower(comments.c.author_email) == email.strip().lower())
+    if ip_network:
+        who.append(comments.c.ip == ip_network)
+    if not who:
+        return []
+    query = (
+        sa.select(comments.c.id, comments.c.thread_id, comments.c.status)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(sa.or_(*who), comments.c.status != CommentStatus.DELETED.value)
+    )
+    if site_id is not None:
+        query = query.where(threads.c.site_id == site_id)
+    return [(r[0], r[1], _STATUS[r[2]]) for r in await conn.execute(query)]
+
+
+async def count_by_status(
+    conn: AsyncConnection, site_id: int, *, author_key: str, identity_id: str | None
+) -> dict[str, int]:
+    author = comments.c.identity_id == identity_id if identity_id else comments.c.author_key == author_key
+    rows = await conn.execute(
+        sa.select(comments.c.status, sa.func.count())
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(author, threads.c.site_id == site_id)
+        .group_by(comments.c.status)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def select_queue(conn: AsyncConnection, query: QueueQuery) -> list[ModeratedComment]:
+    statuses = [s.value for s in STATUSES[query.queue]]
+    oldest = query.queue in OLDEST_FIRST
+    q = (
+        sa.select(*_MODERATED)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(comments.c.status.in_(statuses), threads.c.site_id.in_(query.site_ids))
+    )
+    if query.queue is Queue.REPORTED:
+        q = q.where(comments.c.report_count > 0)
+    if query.thread_id is not None:
+        q = q.where(comments.c.thread_id == query.thread_id)
+    if query.identity_id is not None:
+        q = q.where(comments.c.identity_id == query.identity_id)
+    if query.author_key is not None:
+        q = q.where(comments.c.author_key == query.author_key)
+    cursor = parse_cursor(query.before)
+    if cursor is not None:
+        created, comment_id = cursor
+        key = sa.tuple_(comments.c.created, comments.c.id)
+        q = q.where(
+            key > sa.tuple_(sa.literal(created), sa.literal(comment_id))
+            if oldest
+            else key < sa.tuple_(sa.literal(created), sa.literal(comment_id))
+        )
+    order = (
+        (comments.c.created, comments.c.id) if oldest else (comments.c.created.desc(), comments.c.id.desc())
+    )
+    rows = await conn.execute(q.order_by(*order).limit(query.limit))
+    return [_moderated(r) for r in rows]
+
+
+async def count_queues(conn: AsyncConnection, site_ids: Sequence[int]) -> dict[str, int]:
+    """How many comments wait in each queue, for the moderator's overview."""
+    base = (
+        sa.select(sa.func.count())
+        .select_from(comments.join(threads, threads.c.id == comments.c.thread_id))
+        .where(threads.c.site_id.in_(site_ids))
+    )
+    out: dict[str, int] = {}
+    for queue, statuses in STATUSES.items():
+        q = base.where(comments.c.status.in_([s.value for s in statuses]))
+        if queue is Queue.REPORTED:
+            q = q.where(comments.c.report_count > 0)
+        out[queue.value] = int((await conn.execute(q)).scalar_one())
+    return out
+
+
+# --- bans and roles --------------------------------------------------------------------------------------
+
+
+async def insert_ban(
+    conn: AsyncConnection,
+    *,
+    site_id: int | None,
+    identity_id: str | None,
+    email_hash: str | None,
+    ip_range: str | None,
+    reason: str | None,
+    reject_all: bool,
+    until: int | None,
+    now: int,
+    by: str,
+) -> int:
+    result = await conn.execute(
+        sa.insert(bans)
+        .values(
+            site_id=site_id,
+            identity_id=identity_id,
+            email_hash=email_hash,
+            ip_range=ip_range,
+            reason=reason,
+            reject_all=reject_all,
+            until=until,
+            created=now,
+            created_by=by[:64],
+        )
+        .returning(bans.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def select_ban(conn: AsyncConnection, ban_id: int) -> Ban | None:
+    row = (await conn.execute(sa.select(bans).where(bans.c.id == ban_id))).first()
+    return _ban(row) if row else None
+
+
+async def lift_ban(conn: AsyncConnection, ban_id: int, *, now: int, by: str) -> bool:
+    result = await conn.execute(
+        sa.update(bans)
+        .where(bans.c.id == ban_id, bans.c.lifted.is_(None))
+        .values(lifted=now, lifted_by=by[:64])
+    )
+    return bool(result.rowcount)
+
+
+async def select_roles(conn: AsyncConnection, identity_id: str, site_id: int) -> frozenset[Role]:
+    rows = await conn.execute(
+        sa.select(roles.c.role).where(
+            roles.c.identity_id == identity_id, sa.or_(roles.c.site_id == site_id, roles.c.site_id.is_(None))
+        )
+    )
+    return frozenset(_ROLES[r[0]] for r in rows if r[0] in _ROLES)
+
+
+async def select_all_roles(conn: AsyncConnection, identity_id: str) -> list[tuple[int | None, Role]]:
+    rows = await conn.execute(
+        sa.select(roles.c.site_id, roles.c.role).where(roles.c.identity_id == identity_id)
+    )
+    return [(r[0], _ROLES[r[1]]) for r in rows if r[1] in _ROLES]
+
+
+async def insert_role(
+    conn: AsyncConnection, identity_id: str, site_id: int | None, role: Role, *, now: int, by: str
+) -> bool:
+    """Grant a role; False when the identity already had it (NULL site ids are not unique in SQL, so this
+    checks first)."""
+    site_match = roles.c.site_id.is_(None) if site_id is None else roles.c.site_id == site_id
+    exists = (
+        await conn.execute(
+            sa.select(roles.c.id).where(
+                roles.c.identity_id == identity_id, roles.c.role == role.value, site_match
+            )
+        )
+    ).first()
+    if exists:
+        return False
+    await conn.execute(
+        sa.insert(roles).values(
+            identity_id=identity_id, site_id=site_id, role=role.value, created=now, created_by=by[:64]
+        )
+    )
+    return True
+
+
+async def delete_role(conn: AsyncConnection, identity_id: str, site_id: int | None, role: Role) -> bool:
+    site_match = roles.c.site_id.is_(None) if site_id is None else roles.c.site_id == site_id
+    result = await conn.execute(
+        sa.delete(roles).where(roles.c.identity_id == identity_id, roles.c.role == role.value, site_match)
+    )
+    return bool(result.rowcount)
+
+
+# --- the log ---------------------------------------------------------------------------------------------
+
+
+async def insert_log(
+    conn: AsyncConnection,
+    *,
+    site_id: int | None,
+    now: int,
+    actor: str,
+    action: str,
+    target_kind: str,
+    target_id: str,
+    reason_code: str | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        sa.insert(moderation_log).values(
+            site_id=site_id,
+            created=now,
+            actor=actor[:64],
+            action=action,
+            target_kind=target_kind,
+            target_id=target_id[:64],
+            reason_code=reason_code,
+            note=note,
+            data=data,
+        )
+    )
+
+
+async def select_log(
+    conn: AsyncConnection,
+    site_ids: Sequence[int],
+    *,
+    target: tuple[str, str] | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first. Entries without a site (instance-wide bans and roles) are included."""
+    q = sa.select(moderation_log).where(
+        sa.or_(moderation_log.c.site_id.in_(site_ids), moderation_log.c.site_id.is_(None))
+    )
+    if target is not None:
+        q = q.where(moderation_log.c.target_kind == target[0], moderation_log.c.target_id == target[1])
+    if before_id is not None:
+        q = q.where(moderation_log.c.id < before_id)
+    rows = await conn.execute(q.order_by(moderation_log.c.id.desc()).limit(limit))
+    return [dict(r._mapping) for r in rows]
