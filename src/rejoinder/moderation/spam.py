@@ -6,7 +6,7 @@ Not here: when to hold or reject (the pipeline compares the scores with its thre
 comments (a decision carries the text it is about). Usage:
 
     classifier = Classifier(Path("/var/lib/rejoinder/models"))
-    await classifier.warm_up()                          # fit or load the built-in model off the loop
+    await classifier.warm_up()                          # load the built-in model off the loop
     score = classifier.score(Example(text, author_name=name), site_id=site.id)
     if score.spam >= 0.9: ...                           # reasons: score.reasons
     if classifier.learn(site.id, example, Label.SPAM, key=str(comment_id)) >= 10:
@@ -40,6 +40,7 @@ import numpy as np
 from rejoinder.moderation.features import SIGNALS, Example, ReasonKind, featurize
 from rejoinder.moderation.training import (
     BUILTIN_DATA,
+    BUILTIN_MODEL,
     Label,
     Labelled,
     LinearModel,
@@ -50,6 +51,7 @@ from rejoinder.moderation.training import (
     featurize_all,
     file_digest,
     fit,
+    fit_builtin,
     load_examples,
     load_model,
     parse_examples,
@@ -136,7 +138,8 @@ class Classifier:
     """Scores comments, records moderators' decisions and trains per-site models.
 
     Files under `directory` (None keeps everything in memory, for tests and scripts):
-    `builtin.npz` (the built-in model, refitted when the shipped data or the features change) and
+    `builtin.npz` (the built-in model, only when the one shipped in the package does not fit the data in
+    use) and
     `sites/<site>/decisions.jsonl` (append-only decision log) + `sites/<site>/model.npz`. Several
     processes may share the directory: training holds a per-site file lock, models are replaced
     atomically, and a process notices another's new model within `reload_after` seconds.
@@ -202,8 +205,8 @@ class Classifier:
             blocked_domains: the site's block list; a link to one sets the known_spam_domain signal.
             max_reasons: reasons kept per target.
 
-        The first call fits the built-in model if `warm_up` has not run and no saved one exists (about
-        2 s of CPU). A site model saved by an older FEATURE_VERSION is not used (the site falls back to the
+        The first call loads the built-in model if `warm_up` has not (a few milliseconds; about 3 s of CPU
+        in the rare case it has to be fitted, see `builtin`). A site model saved by an older FEATURE_VERSION is not used (the site falls back to the
         built-in model, with a warning) until the site is trained again.
         """
         model = self.model_for(site_id)
@@ -268,8 +271,8 @@ class Classifier:
         return model
 
     def builtin(self) -> LinearModel:
-        """The built-in model: loaded from `builtin.npz` if it matches the shipped data, else fitted
-        (and saved)."""
+        """The built-in model: the shipped one (or one saved in the directory) if fitted from the data in
+        use, else fitted now (and saved)."""
         model = self._builtin
         if model is not None:
             return model
@@ -280,25 +283,25 @@ class Classifier:
             return self._builtin
 
     def _load_or_fit_builtin(self) -> LinearModel:
+        """The model saved in the directory, else the one shipped in the package, if either was fitted from
+        the data in use with the current features (load_model checks the features); else fit one now and
+        save it in the directory."""
         digest = file_digest(self.data)
-        path = self.directory / "builtin.npz" if self.directory is not None else None
-        if path is not None and path.is_file():
+        candidates = [self.directory / "builtin.npz"] if self.directory is not None else []
+        for path in [*candidates, BUILTIN_MODEL]:
+            if not path.is_file():
+                continue
             try:
                 model = load_model(path)
             except ModelFileError as exc:
-                log.warning("built-in spam model unusable, refitting: %s", exc)
-            else:
-                if model.info.corpus == digest:
-                    return model
-        model = fit(
-            [(builtin_matrix(self.data), 1.0)],
-            site_id=None,
-            version=1,
-            trained_at=self.clock(),
-            corpus=digest,
-        )
-        if path is not None:
-            save_model(model, path)
+                log.warning("built-in spam model unusable, trying the next: %s", exc)
+                continue
+            if model.info.corpus == digest:
+                return model
+        log.info("fitting the built-in spam model from %s", self.data)
+        model = fit_builtin(self.data, trained_at=self.clock())
+        if candidates:
+            save_model(model, candidates[0])
         return model
 
     async def warm_up(self) -> ModelInfo:
