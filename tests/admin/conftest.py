@@ -205,3 +205,52 @@ def admin(admin_db: str) -> Iterator[Admin]:
     found = open_admin(admin_db)
     with found.client:
         yield found
+
+
+# --- a real SMTP server on loopback ----------------------------------------------------------------------
+
+
+@dataclass
+class Sink:
+    """aiosmtpd on a free 127.0.0.1 port; `messages` are the received emails, parsed."""
+
+    port: int
+    messages: list[Any]
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[Any]:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} emails arrived"
+        return self.messages
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[Sink]:
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    from tests.fixtures.servers import free_port
+
+    sink = Sink(port=free_port(), messages=[])
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            sink.messages.append(message)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def email_settings(sink: Sink) -> dict[str, Any]:
+    return {"host": "127.0.0.1", "port": sink.port, "sender": "comments@rejoinder.test", "starttls": False}

@@ -1,0 +1,255 @@
+"""Moderation by email against a real SMTP server on loopback: held comments are mailed to the site's
+moderators; a link opens a confirmation page (GET changes nothing), the button POSTs the decision, and a
+link works once, expires, and respects decisions made meanwhile and roles taken away."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from rejoinder.moderation.rules import Role
+from rejoinder.notify.email import SmtpMailer
+from rejoinder.services import admin_mail
+from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin, Sink, csrf_of, email_settings, open_admin
+
+LINK = re.compile(r"(http://rejoinder\.test/admin/email/([A-Za-z0-9_-]+))\?action=(approve|reject)")
+
+
+def mail_app(admin_db: str, sink: Sink, **sections: Any) -> Admin:
+    return open_admin(
+        admin_db,
+        email=email_settings(sink),
+        moderation={"premoderation": "all"},
+        admin={"email": "root@example.org", **sections.pop("admin", {})},
+        server={"public_url": "http://rejoinder.test"},
+        **sections,
+    )
+
+
+def notify(admin: Admin, ctx: Any = None) -> int:
+    mailer = SmtpMailer.from_settings(admin.ctx.settings.email)
+
+    async def go() -> int:
+        return await admin_mail.notify_newly_held(ctx or admin.ctx, mailer)
+
+    sent: int = admin.run(go)
+    return sent
+
+
+def links_of(message: Any) -> dict[str, str]:
+    body = message.get_content()
+    return {action: f"{url}?action={action}" for url, _, action in LINK.findall(body)}
+
+
+def to_of(message: Any) -> str:
+    return str(message["To"])
+
+
+def test_held_comments_are_mailed_to_the_sites_moderators(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink)
+    with admin.client:
+        mod = admin.identity("mod", name="Mo", email="mod@example.org")
+        admin.grant(mod, Role.MODERATOR, "blog")
+        other = admin.identity("other", name="Ot", email="other@example.org")
+        admin.grant(other, Role.MODERATOR, "news")
+        assert notify(admin) == 0  # the first look only sets the starting point
+        held = admin.post_comment("Please *check* me <b>now</b>", name="Hal <i>")
+        assert held["status"] == "pending"
+        assert notify(admin) == 2
+        messages = smtp_sink.wait_for(2)
+        assert sorted(to_of(m) for m in messages) == ["mod@example.org", "root@example.org"]
+        message = messages[0]
+        assert message["From"] == "comments@rejoinder.test"
+        assert "[blog]" in message["Subject"] and message["Auto-Submitted"] == "auto-generated"
+        body = message.get_content()
+        assert message.get_content_type() == "text/plain"
+        assert "> Please *check* me <b>now</b>" in body and "Hal <i>" in body
+        assert "Comments here are reviewed before they appear." in body
+        assert set(links_of(message)) == {"approve", "reject"}
+        assert notify(admin) == 0  # each held comment is mailed once
+        admin.post_comment("In the news", url=NEWS_ARTICLE)
+        assert notify(admin) == 2  # the news moderator and the admin account, not the blog moderator
+        assert sorted(to_of(m) for m in smtp_sink.wait_for(4)[2:]) == [
+            "other@example.org",
+            "root@example.org",
+        ]
+
+
+def test_a_link_confirms_then_acts_once(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink)
+    with admin.client:
+        mod = admin.identity("mod", name="Mo", email="mod@example.org")
+        admin.grant(mod, Role.MODERATOR, "blog")
+        notify(admin)
+        held = admin.post_comment("Held one")
+        notify(admin)
+        [mine] = [m for m in smtp_sink.wait_for(2) if to_of(m) == "mod@example.org"]
+        url = links_of(mine)["approve"]
+        path = url.removeprefix("http://rejoinder.test")
+        # A mail scanner (or the moderator) opening the link changes nothing, however often.
+        for _ in range(3):
+            page = admin.client.get(path, headers=HTML)
+            assert page.status_code == 200 and "Approve this comment?" in page.text
+            assert "Held one" in page.text
+            assert page.headers["referrer-policy"] == "no-referrer"
+        assert admin.status_of(held["id"]) == "pending"
+        # The button POSTs, without any session: the link is the moderator's proof.
+        form = {"csrf": csrf_of(page.text), "action": "approve"}
+        token_path = path.split("?")[0]
+        done = admin.client.post(token_path, data=form, headers=HTML)
+        assert done.status_code == 200 and "is approved now" in done.text
+        assert admin.status_of(held["id"]) == "approved"
+        [entry] = [e for e in admin.log() if e["target_id"] == held["id"]]
+        assert (
+            entry["actor"] == mod and entry["action"] == "approve" and entry["note"] == "from an email link"
+        )
+        # Used once: both the page and the action are gone.
+        again = admin.client.post(token_path, data=form, headers=HTML)
+        assert again.status_code == 410 and "email-link-used" in again.text
+        assert admin.client.get(path, headers=HTML).status_code == 410
+        assert admin.client.get(path).json()["code"] == "email-link-used"
+
+
+def test_reject_by_link_with_a_reason(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink)
+    with admin.client:
+        notify(admin)
+        held = admin.post_comment("Buy things")
+        notify(admin)
+        [message] = smtp_sink.wait_for(1)
+        path = links_of(message)["reject"].removeprefix("http://rejoinder.test")
+        page = admin.client.get(path, headers=HTML)
+        assert "Reject this comment?" in page.text and 'name="reason"' in page.text
+        token_path = path.split("?")[0]
+        bad = admin.client.post(
+            token_path,
+            data={"csrf": csrf_of(page.text), "action": "reject", "reason": "whatever"},
+            headers=HTML,
+        )
+        assert bad.status_code == 422  # refused before the link is used up
+        done = admin.client.post(
+            token_path, data={"csrf": csrf_of(page.text), "action": "reject", "reason": "spam"}, headers=HTML
+        )
+        assert done.status_code == 200
+        assert admin.status_of(held["id"]) == "rejected"
+        [entry] = [e for e in admin.log() if e["target_id"] == held["id"]]
+        assert entry["actor"] == "admin:root" and entry["reason_code"] == "spam"
+
+
+def test_link_forms_need_their_csrf_token(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink)
+    with admin.client:
+        notify(admin)
+        held = admin.post_comment("Held")
+        notify(admin)
+        [message] = smtp_sink.wait_for(1)
+        token_path = links_of(message)["approve"].removeprefix("http://rejoinder.test").split("?")[0]
+        for data in ({"action": "approve"}, {"action": "approve", "csrf": "A" * 32}):
+            assert admin.client.post(token_path, data=data, headers=HTML).status_code == 403
+        page = admin.client.get(token_path, headers=HTML)
+        cross = admin.client.post(
+            token_path,
+            data={"csrf": csrf_of(page.text), "action": "approve"},
+            headers={**HTML, "Origin": "https://evil.example"},
+        )
+        assert cross.status_code == 403
+        assert admin.status_of(held["id"]) == "pending"
+        assert admin.client.get(token_path, headers=HTML).status_code == 200  # still usable
+
+
+def test_expired_and_unknown_links(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink)
+    with admin.client:
+        notify(admin)
+        held = admin.post_comment("Old")
+        past = admin.ctx.clock() - 100 * 3600 * 1_000_000  # links from 100 hours ago (they last 72)
+        notify(admin, dataclasses.replace(admin.ctx, clock=lambda: past))
+        [message] = smtp_sink.wait_for(1)
+        path = links_of(message)["approve"].removeprefix("http://rejoinder.test")
+        page = admin.client.get(path, headers=HTML)
+        assert page.status_code == 410 and "expired" in page.text
+        for bad in ("/admin/email/" + "A" * 43, "/admin/email/short", "/admin/email/" + "%3Cb%3E" * 8):
+            assert admin.client.get(bad, headers=HTML).status_code == 404, bad
+        assert admin.status_of(held["id"]) == "pending"
+
+
+def test_a_link_respects_decisions_made_meanwhile(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink)
+    with admin.client:
+        mod = admin.identity("mod", name="Mo", email="mod@example.org")
+        admin.grant(mod, Role.MODERATOR, "blog")
+        notify(admin)
+        held = admin.post_comment("Contested")
+        notify(admin)
+        messages = smtp_sink.wait_for(2)
+        by = {to_of(m): links_of(m) for m in messages}
+        root_path = by["root@example.org"]["reject"].removeprefix("http://rejoinder.test")
+        page = admin.client.get(root_path, headers=HTML)
+        mod_path = by["mod@example.org"]["approve"].removeprefix("http://rejoinder.test").split("?")[0]
+        mod_page = admin.client.get(mod_path, headers=HTML)
+        # The admin rejects from their email first...
+        admin.client.post(
+            root_path.split("?")[0],
+            data={"csrf": csrf_of(page.text), "action": "reject", "reason": "abuse"},
+            headers=HTML,
+        )
+        # ...then the moderator's older email cannot approve it behind their back.
+        late = admin.client.post(
+            mod_path, data={"csrf": csrf_of(mod_page.text), "action": "approve"}, headers=HTML
+        )
+        assert late.status_code == 409 and "comment-already-moderated" in late.text
+        assert admin.status_of(held["id"]) == "rejected"
+
+
+def test_a_link_of_a_former_moderator_does_nothing(admin_db: str, smtp_sink: Sink) -> None:
+    admin = mail_app(admin_db, smtp_sink, admin={"email": ""})
+    with admin.client:
+        mod = admin.identity("mod", name="Mo", email="mod@example.org")
+        admin.grant(mod, Role.MODERATOR, "blog")
+        notify(admin)
+        held = admin.post_comment("Held")
+        notify(admin)
+        [message] = smtp_sink.wait_for(1)
+
+        async def revoke() -> None:
+            from rejoinder.moderation.actions import Actor
+            from rejoinder.services import moderation
+
+            site = await admin.ctx.sites.by_name("blog")
+            assert site is not None
+            await moderation.set_role(
+                admin.ctx, Actor.of_system("cli"), mod, Role.MODERATOR, site_id=site.id, granted=False
+            )
+
+        admin.run(revoke)
+        path = links_of(message)["approve"].removeprefix("http://rejoinder.test").split("?")[0]
+        page = admin.client.get(path, headers=HTML)
+        response = admin.client.post(
+            path, data={"csrf": csrf_of(page.text), "action": "approve"}, headers=HTML
+        )
+        assert response.status_code == 403
+        assert admin.status_of(held["id"]) == "pending"
+
+
+def test_two_workers_mail_each_comment_once(admin_db: str, smtp_sink: Sink) -> None:
+    first = mail_app(admin_db, smtp_sink)
+    second = mail_app(admin_db, smtp_sink)
+    with first.client, second.client:
+        notify(first)
+        for i in range(3):
+            first.post_comment(f"Held {i}")
+        assert notify(second) + notify(first) == 3  # one recipient (the admin account), three comments
+        assert notify(first) + notify(second) == 0
+        assert len(smtp_sink.wait_for(3)) == 3
+
+
+def test_an_unreachable_mail_server_is_logged_not_raised(admin_db: str) -> None:
+    from tests.fixtures.servers import free_port
+
+    dead = Sink(port=free_port(), messages=[])
+    admin = mail_app(admin_db, dead)
+    with admin.client:
+        notify(admin)
+        admin.post_comment("Held")
+        assert notify(admin) == 0  # nothing sent, nothing raised
