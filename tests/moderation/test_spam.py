@@ -270,6 +270,19 @@ def test_versions_and_pending_decisions(classifier: Classifier) -> None:
     assert classifier.learn("blog", Example("Another ordinary remark."), Label.HAM) == 1
 
 
+def test_pending_counts_see_decisions_of_other_processes(model_dir: Path) -> None:
+    a = Classifier(model_dir, min_decisions=20)
+    b = Classifier(model_dir, min_decisions=20)
+    try:
+        assert [a.learn(9, HAM, Label.HAM) for _ in range(3)] == [1, 2, 3]
+        assert [b.learn(9, HAM, Label.HAM) for _ in range(2)] == [4, 5]
+        assert a.learn(9, PHARMA, Label.SPAM) == 6
+        assert len(b.decisions(9)) == 6
+    finally:
+        a.close()
+        b.close()
+
+
 def test_a_later_decision_on_the_same_comment_replaces_the_earlier(classifier: Classifier) -> None:
     classifier.learn(3, Example("Nice photos of the festival"), Label.HAM, key="c-42")
     classifier.learn(3, Example("Nice photos of the festival"), Label.SPAM, key="c-42")

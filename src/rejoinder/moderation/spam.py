@@ -180,6 +180,9 @@ class Classifier:
         self._builtin_lock = threading.Lock()
         self._sites: OrderedDict[str, _Cached] = OrderedDict()
         self._memory_decisions: dict[str, list[bytes]] = {}
+        # Per site: (size, lines) of its decision log when last counted, to count appends without
+        # reading the log each time.
+        self._line_counts: dict[str, tuple[int, int]] = {}
         self._train_locks: dict[str, asyncio.Lock] = {}
         self._queued: dict[str, asyncio.Future[ModelInfo]] = {}
         # One worker: trainings queue up instead of competing with request handling for both cores.
@@ -343,9 +346,16 @@ class Classifier:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line)
+                size = os.fstat(fd).st_size
             finally:
                 os.close(fd)
-            total = _count_lines(path)
+            with self._lock:
+                known = self._line_counts.get(site)
+            # Count by adding one when nobody else appended since we last counted, else read the log.
+            appended_alone = known is not None and known[0] + len(line) == size
+            total = known[1] + 1 if known is not None and appended_alone else _count_lines(path)
+            with self._lock:
+                self._line_counts[site] = (size, total)
         # The site's own model only: the built-in one may not be loaded yet, and learning must not fit it.
         current = self._site_model(site)
         return max(total - (current.info.decisions_seen if current is not None else 0), 0)
