@@ -374,5 +374,120 @@ def provider_test(ctx: click.Context, name: str) -> None:
     click.echo("  ready")
 
 
+@main.group()
+def user() -> None:
+    """The /admin account and the roles of identities (moderators, admins, trusted commenters)."""
+
+
+@user.command("set-password")
+@click.option("--username", help="Name of the admin account [admin.username, else admin]")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the password from standard input")
+@click.pass_context
+def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool) -> None:
+    """Hash a password for the configured admin account and print the [admin] lines to put in the config."""
+    from rejoinder.services.admin_auth import hash_password
+
+    settings = _load(ctx)
+    name = username or settings.admin.username or "admin"
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        hashed = hash_password(password)
+    except RejoinderError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo("[admin]")
+    click.echo(f"username = {json.dumps(name)}")
+    click.echo(f"password_hash = {json.dumps(hashed)}")
+
+
+def _staff_run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(ctx)` with a Context on the configured database (migrated first)."""
+
+    async def go() -> T:
+        from rejoinder.bus.memory import MemoryInvalidator
+        from rejoinder.services.context import Context
+        from rejoinder.services.sites import SiteRegistry, ensure_secret
+
+        engine = _engine(settings)
+        try:
+            secret = await ensure_secret(engine, settings.security.secret_key, secrets.token_urlsafe(32))
+            registry = SiteRegistry(engine)
+            await registry.load()
+            ctx = Context(
+                engine=engine,
+                settings=settings,
+                secret=secret,
+                invalidator=MemoryInvalidator(),
+                sites=registry,
+            )
+            return await work(ctx)
+        finally:
+            await engine.dispose()
+
+    return _run(go)
+
+
+@user.command("role")
+@click.argument("who")
+@click.argument("role", type=click.Choice(["moderator", "admin", "trusted"]))
+@click.option("--site", "site_name", help="The site the role is for [default: every site]")
+@click.option("--revoke", is_flag=True, help="Take the role away instead")
+@click.pass_context
+def user_role(ctx: click.Context, who: str, role: str, site_name: str | None, revoke: bool) -> None:
+    """Give WHO (an identity id or verified email; they sign in once first) a ROLE, on one site or all."""
+    from rejoinder.errors import NotFound
+    from rejoinder.moderation.actions import Actor
+    from rejoinder.moderation.rules import Role
+    from rejoinder.services import admin as admin_service
+    from rejoinder.services import moderation
+
+    settings = _load(ctx)
+
+    async def work(context: Any) -> tuple[str, bool]:
+        site_id = None
+        if site_name:
+            found = await context.sites.by_name(site_name)
+            if found is None:
+                raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+            site_id = found.id
+        identity = await admin_service.find_identity(context, who)
+        changed = await moderation.set_role(
+            context, Actor.of_system("cli"), identity.id, Role(role), site_id=site_id, granted=not revoke
+        )
+        return identity.display_name, changed
+
+    name, changed = _staff_run(settings, work)
+    where = f"site {site_name}" if site_name else "every site"
+    if not changed:
+        click.echo(f"{name} {'did not have' if revoke else 'already has'} the {role} role on {where}")
+    else:
+        click.echo(f"{name} {'no longer has' if revoke else 'now has'} the {role} role on {where}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """List the identities that have a role, with their role and site."""
+    from rejoinder.moderation.actions import Actor
+    from rejoinder.services import admin as admin_service
+
+    settings = _load(ctx)
+
+    async def work(context: Any) -> tuple[list[Any], dict[int, str]]:
+        rows = await admin_service.list_roles(context, Actor.of_system("cli"))
+        return rows, {s.id: s.name for s in await context.sites.all()}
+
+    rows, names = _staff_run(settings, work)
+    if settings.admin.username:
+        click.echo(f"{settings.admin.username}\tadmin\t*\t(the configured admin account)")
+    for r in rows:
+        where = names.get(r.site_id, "?") if r.site_id is not None else "*"
+        click.echo(f"{r.identity_id}\t{r.role}\t{where}\t{r.display_name}\t{r.email or ''}")
+    if not rows and not settings.admin.username:
+        click.echo("no one has a role yet; see `rejoinder user role --help`")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
