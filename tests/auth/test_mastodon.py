@@ -200,3 +200,26 @@ def test_mastodon_api_registration_and_account(loopback_client: TestClient[Any])
         )
         assert refused.status_code == 403 and refused.json()["code"] == "token-rejected"
         assert len(masto.apps) == 1  # registered once
+
+
+def test_concurrent_first_readers_share_one_app(loopback_client: TestClient[Any]) -> None:
+    from rejoinder.auth.providers.mastodon import MastodonProvider
+    from rejoinder.auth.providers.presets import PRESETS
+    from rejoinder.config import ProviderSettings
+    from rejoinder.services.accounts import DbAppStore
+    from tests.auth.fake_mastodon import fake_mastodon
+
+    ctx = app_ctx(loopback_client)
+    provider = MastodonProvider(
+        "mastodon", PRESETS["mastodon"], ProviderSettings(), ctx.settings.auth, DbAppStore(ctx.engine)
+    )
+    with fake_mastodon() as masto:
+
+        async def both() -> list[Any]:
+            redirect = "http://rejoinder.test/auth/mastodon/callback"
+            return list(await asyncio.gather(*(provider.app_for(masto.url, redirect) for _ in range(3))))
+
+        with loopback_client.portal() as portal:
+            apps = portal.call(both)
+    assert len({a.client_id for a in apps}) == 1
+    assert len(_apps(loopback_client)) == 1

@@ -284,7 +284,10 @@ class MastodonProvider:
             token_auth=token_auth,
         )
         await self.apps.put(base, redirect_uri, msgspec.to_builtins(app))
-        return app
+        # Two first readers from one server may register at once; the store keeps the first app, and
+        # both flows must use that one (its client id is the one the callback will present).
+        stored = await self.apps.get(base, redirect_uri)
+        return msgspec.convert(stored, RegisteredApp) if stored is not None else app
 
     def _client(self, app: RegisteredApp, redirect_uri: str) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(
