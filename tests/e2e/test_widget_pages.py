@@ -107,39 +107,38 @@ def test_a_permalink_to_a_missing_comment_shows_the_first_page(stack: Stack, bro
 
 
 async def _add_replies(db_url: str, root: dict[str, Any], replies: int) -> None:
-    """Bulk-insert replies to `root` in one transaction through the store layer (what POST does per
-    comment, minus validation and rendering, which the other tests cover)."""
-    from rejoinder.domain.comments import Author, Comment, CommentStatus
-    from rejoinder.store import comments as comment_store
+    """Bulk-insert replies to `root` in one statement (what POST does per comment, minus validation and
+    rendering, which the other tests cover): posting 10,000 comments one by one would take minutes."""
+    import sqlalchemy as sa
+
     from rejoinder.store import engine as store_engine
     from rejoinder.store import threads as thread_store
+    from rejoinder.store.comments import select_comment
+    from rejoinder.store.schema import comments
 
     engine = store_engine.create_engine(db_url, sqlite_synchronous="OFF")
     try:
         async with store_engine.write(engine) as conn:
-            found = await comment_store.select_comment(conn, root["id"])
+            found = await select_comment(conn, root["id"])
             assert found is not None
             parent = found[0]
-            for i in range(replies):
-                await comment_store.insert_comment(
-                    conn,
-                    Comment(
-                        id=secrets.token_urlsafe(9),
-                        thread_id=parent.thread_id,
-                        parent=parent.id,
-                        text=f"Reply {i} of many",
-                        html=f"<p>Reply {i} of many</p>",
-                        author=Author(name=f"Crowd {i}", email=None, website=None, key=f"{i:020x}"),
-                        status=CommentStatus.PUBLISHED,
-                        created=parent.created + 1000 * (i + 1),
-                        edited=None,
-                        likes=0,
-                        depth=1,
-                    ),
-                    visitor_hash=None,
-                    edit_token_hash=None,
-                    ip=None,
-                )
+            rows = [
+                {
+                    "id": secrets.token_urlsafe(9),
+                    "thread_id": parent.thread_id,
+                    "parent_id": parent.id,
+                    "depth": 1,
+                    "status": "published",
+                    "text": f"Reply {i} of many",
+                    "html": f"<p>Reply {i} of many</p>",
+                    "author_name": f"Crowd {i}",
+                    "author_key": f"{i:020x}",
+                    "created": parent.created + 1000 * (i + 1),
+                    "likes": 0,
+                }
+                for i in range(replies)
+            ]
+            await conn.execute(sa.insert(comments), rows)
             await thread_store.add_to_thread_counts(conn, parent.thread_id, comments=replies)
     finally:
         await engine.dispose()
