@@ -116,7 +116,8 @@ def test_comment_ids_are_random_not_sequential(client: TestClient[Any]) -> None:
         assert len(comment_id) >= 8
         assert not comment_id.isdigit()
         assert re.fullmatch(r"[A-Za-z0-9_-]+", comment_id)
-    assert ids != sorted(ids) or ids != sorted(ids, reverse=True)  # not ordered like a counter
+    # Counters, timestamps and ULID-like ids written in a row share a prefix; random ones do not.
+    assert len({comment_id[0] for comment_id in ids}) > 1
 
 
 def test_markdown_subset(client: TestClient[Any]) -> None:
