@@ -147,3 +147,14 @@ def test_form_post_callback(client: TestClient[Any], fake_issuer: FakeIssuer) ->
     )
     assert response.status_code == 200, response.text
     assert result(response)["identity"]["display_name"] == "Ada Lovelace"
+
+
+def test_rotated_keys_are_fetched_again(client: TestClient[Any], fake_issuer: FakeIssuer) -> None:
+    state, nonce = _begin(client)
+    fake_issuer.next_id_token = fake_issuer.sign(fake_issuer.claims(nonce))
+    assert _finish(client, state).status_code == 200  # the key set is now cached
+    fake_issuer.key = new_key("rotated-key")  # the provider publishes a new key and signs with it
+    state, nonce = _begin(client)
+    fake_issuer.next_id_token = fake_issuer.sign(fake_issuer.claims(nonce))
+    response = _finish(client, state)
+    assert response.status_code == 200, response.text

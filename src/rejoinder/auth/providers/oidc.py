@@ -100,6 +100,7 @@ class OAuthProvider:
         )
         self._metadata: tuple[float, Metadata] | None = None
         self._jwks: tuple[float, KeySet] | None = None
+        self._last_refresh = float("-inf")
 
     def __repr__(self) -> str:  # never shows the secret
         return f"OAuthProvider({self.name!r}, preset={self.preset.name!r})"
@@ -182,10 +183,14 @@ class OAuthProvider:
         return doc
 
     async def signing_keys(self, meta: Metadata, *, refresh: bool) -> KeySet:
-        """The provider's JWKS (cached; `refresh` refetches it, at most every JWKS_MIN_REFRESH seconds)."""
+        """The provider's JWKS, cached. `refresh` refetches it (a provider rotated its keys and a token
+        names a new `kid`), but forced refetches happen at most every JWKS_MIN_REFRESH seconds, so that
+        tokens with made-up key ids cannot turn rejoinder into a load generator against the provider."""
         now = time.monotonic()
-        if self._jwks and not (refresh and now - self._jwks[0] > JWKS_MIN_REFRESH):
-            return self._jwks[1]
+        if self._jwks is not None:
+            if not refresh or now - self._last_refresh < JWKS_MIN_REFRESH:
+                return self._jwks[1]
+            self._last_refresh = now
         doc = await self._get_json(meta.jwks_uri, "JWKS")
         try:
             keys = KeySet.import_key_set(doc)  # type: ignore[arg-type]
@@ -291,15 +296,15 @@ class OAuthProvider:
             Forbidden: with a code naming the check that failed (id-token-signature, id-token-issuer…).
         """
         decoded = None
-        for refresh in (False, True):
+        for refresh in (False, True):  # a second try with refetched keys: the provider may have rotated
             keys = await self.signing_keys(meta, refresh=refresh)
             try:
                 decoded = jwt.decode(id_token, keys, algorithms=list(meta.algorithms))
                 break
             except BadSignatureError:
                 raise Forbidden("The ID token's signature is not valid", code="id-token-signature") from None
-            except (JoseError, ValueError, KeyError, TypeError) as exc:
-                if refresh or ("key" not in type(exc).__name__.lower() and not isinstance(exc, ValueError)):
+            except (JoseError, ValueError, KeyError, TypeError):
+                if refresh:
                     raise Forbidden(
                         "The ID token cannot be read or is signed with an unknown key",
                         code="id-token-signature",
