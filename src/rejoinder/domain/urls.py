@@ -26,6 +26,12 @@ def check_text_field(value: str, field: str) -> None:
         ) from None
 
 
+def check_decoded(value: str, field: str) -> None:
+    """Refuse U+FFFD in identifiers: it is what invalid UTF-8 in a query string decodes to."""
+    if "\ufffd" in value:
+        raise Invalid.field(field, "invalid-unicode", f"{field} contains bytes that are not valid UTF-8")
+
+
 def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> str:
     """Canonical form of an article URL: lower-case scheme and host, no default port, no fragment,
     no tracking parameters; the rest of the query kept in its order.
@@ -34,6 +40,7 @@ def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> st
         Invalid: not an absolute http(s) URL, or too long.
     """
     check_text_field(raw, field)
+    check_decoded(raw, field)
     raw = raw.strip()
     if not raw:
         raise Invalid.field(field, "url-required", f"{field} is required")

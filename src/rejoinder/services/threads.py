@@ -11,7 +11,7 @@ from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, page_of, paginate, prune_deleted
-from rejoinder.domain.urls import check_text_field, normalize_url
+from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url
 from rejoinder.errors import Invalid
 from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
@@ -58,6 +58,7 @@ def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
 
 def check_key(key: str) -> str:
     check_text_field(key, "key")
+    check_decoded(key, "key")
     key = key.strip()
     if not key or len(key) > 200:
         raise Invalid.field("key", "key-invalid", "A thread key is 1–200 characters")
