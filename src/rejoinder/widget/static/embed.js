@@ -408,6 +408,7 @@
       else this.list.append(li);
       if (focus) {
         li.classList.add("rj-new");
+        setTimeout(() => li.classList.remove("rj-new"), 4000); // the highlight fades (CSS transition)
         this.focus(li, "center");
       }
       return li;
