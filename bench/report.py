@@ -20,8 +20,8 @@ COMPARED = [
     ("read-10-gz", "GET thread, 10 comments, gzip"),
     ("read-1000", "GET thread, 1,000 comments"),
     ("read-1000-gz", "GET thread, 1,000 comments, gzip"),
-    ("read-10000", "GET thread, 10,000 comments"),
-    ("read-10000-gz", "GET thread, 10,000 comments, gzip"),
+    ("read-10000", "GET thread, 10,000 comments (rejoinder: first 1,000 top-level; Isso: all)"),
+    ("read-10000-gz", "GET thread, 10,000 comments, gzip (as above)"),
     ("cold-1000", "GET thread, 1,000 comments, uncached (first read)"),
     ("rebuild-1000", "GET thread, 1,000 comments, rebuilt from cached comment fragments"),
     ("write", "POST a comment"),
@@ -67,11 +67,11 @@ def uncached_server(case: str) -> str:
 
 def isso_case(case: str) -> str:
     """Isso has no compression and no cache: its plain read is the figure to compare with."""
-    return case.removesuffix("-gz").replace("cold-", "").replace("rebuild-", "read-")
+    return nginx_case(case.removesuffix("-gz"))
 
 
 def nginx_case(case: str) -> str:
-    return case.replace("cold-", "").replace("rebuild-", "read-")
+    return case.replace("cold-counts", "counts").replace("cold-", "read-").replace("rebuild-", "read-")
 
 
 def status(ok: bool | None) -> str:

@@ -162,6 +162,6 @@ def median_rep(reps: list[Rep]) -> dict[str, object]:
     ordered = sorted(reps, key=lambda r: r.rps)
     mid = ordered[(len(ordered) - 1) // 2] if len(ordered) % 2 else ordered[len(ordered) // 2 - 1]
     out = asdict(mid)
-    out["reps_rps"] = [round(r.rps, 1) for r in reps]
+    out["reps_rps"] = [float(f"{r.rps:.3g}") for r in reps]
     out["reps"] = len(reps)
     return out

@@ -59,6 +59,17 @@ OBSERVER = """
 })();
 """
 
+# Where the time before the first comment went: the page's own milestones and each request's start/end.
+WATERFALL = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const r = (x) => Math.round(x);
+  return {
+    dom_content_loaded_ms: nav ? r(nav.domContentLoadedEventEnd) : null,
+    requests: performance.getEntriesByType("resource").map(
+      (e) => [e.name.replace(location.origin, "").slice(0, 120), r(e.startTime), r(e.responseEnd)]),
+  };
+}"""
+
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
@@ -129,7 +140,13 @@ def _one(browser: Any, url: str, selector: str, timeout_s: float) -> dict[str, A
         else:
             return {"error": f"no settled comment list within {timeout_s:.0f}s", "count": st.get("count", 0)}
         count = page.evaluate("() => window.__benchCount()")
-        return {"first_ms": round(st["first"], 1), "page_ms": round(st["last"], 1), "count": count}
+        timeline = page.evaluate(WATERFALL)
+        return {
+            "first_ms": round(st["first"], 1),
+            "page_ms": round(st["last"], 1),
+            "count": count,
+            **timeline,
+        }
     finally:
         context.close()
 
