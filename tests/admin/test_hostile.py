@@ -49,6 +49,8 @@ class Audit(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"{tag} {name}")
+            if tag == "link" and values.get("rel") == "icon" and value == "data:,":
+                continue  # our own empty favicon, so that browsers do not ask for /favicon.ico
             if (
                 name in ("href", "src", "action", "formaction")
                 and value

@@ -98,14 +98,23 @@ async def bans_view(
     staff = await auth.require_staff(request)
     ctx = ctx_of(request)
     _, chosen = await service.site_scope(ctx, staff.actor, site)
-    prefill: dict[str, Any] = {"identity": "", "email": "", "ip": "", "site": site or "", "name": ""}
+    prefill: dict[str, Any] = {
+        "identity": "",
+        "email": "",
+        "ip": "",
+        "network": "",
+        "site": site or "",
+        "name": "",
+    }
     if comment:
         detail = await moderation_service.comment_detail(ctx, staff.actor, comment)
         c = detail.comment
+        # A network is shared by many readers: it is filled in only when nothing else names the author.
         prefill = {
             "identity": c.identity_id or "",
             "email": c.author_email or "",
-            "ip": c.ip or "",
+            "ip": "" if (c.identity_id or c.author_email) else (c.ip or ""),
+            "network": c.ip or "",
             "site": (await ctx.sites.by_id(c.site_id)).name,
             "name": c.author_name,
         }
@@ -148,7 +157,7 @@ async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
         reason=form.optional("reason", limit=500),
         reject_all=form.flag("reject_all"),
     )
-    return after(form.get("back", limit=2000) or "/admin/bans", "ban", n=max(1, result.rejected))
+    return after(form.get("back", limit=2000) or "/admin/bans", "ban", n=result.rejected)
 
 
 @post("/bans/{ban_id:int}/lift", include_in_schema=False, status_code=303)

@@ -72,6 +72,9 @@ def notice(request: Request[Any, Any, Any]) -> str | None:
     n = request.query_params.get("n", "")
     count = int(n) if n.isascii() and n.isdigit() and len(n) < 5 else 0
     failed = request.query_params.get("failed", "")
+    if done == "ban":
+        rejected = f" {count} of their comments {'was' if count == 1 else 'were'} rejected." if count else ""
+        return "Banned." + rejected
     text = NOTICES[done] + (f": {count} comment{'s' if count != 1 else ''}" if count > 1 else "") + "."
     if failed.isascii() and failed.isdigit() and int(failed[:4]) > 0:
         text += f" {int(failed[:4])} could not be changed (already decided, deleted, or not yours)."
@@ -110,7 +113,8 @@ def after(back: str, done: str, *, n: int = 1, failed: int = 0, anchor: str | No
     target = local_path(back)
     path = target.partition("#")[0]
     sep = "&" if "?" in path else "?"
-    extra = f"done={done}" + (f"&n={n}" if n != 1 else "") + (f"&failed={failed}" if failed else "")
+    counted = n != 1 or done == "ban"  # a ban's count is of the comments it rejected
+    extra = f"done={done}" + (f"&n={n}" if counted else "") + (f"&failed={failed}" if failed else "")
     clean_anchor = anchor if anchor and anchor.replace("-", "").replace("_", "").isalnum() else None
     return redirect(f"{path}{sep}{extra}" + (f"#c-{clean_anchor}" if clean_anchor else ""))
 
