@@ -47,6 +47,13 @@ def status(stack: Stack, url: str, comment_id: str) -> str | None:
     return found[0]["status"] if found else None
 
 
+def wait_focus(page: Any, comment_id: str) -> None:
+    """Wait until the comment's article has the keyboard focus."""
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.id === 'c-' + id", arg=comment_id
+    )
+
+
 def item(page: Any, comment_id: str) -> Any:
     return page.locator(f"article#c-{comment_id}")
 
@@ -60,9 +67,7 @@ def test_keyboard_approve_and_reject(stack: Stack, browser_page: Any) -> None:
     page = w.page
     page.goto(stack.api + "/admin/queue/unmoderated?site=hostsite")
     # Newest first: the rude one is focused and marked as current.
-    page.wait_for_function(
-        "() => document.activeElement && document.activeElement.id === 'c-%s'" % third["id"]
-    )
+    wait_focus(page, third["id"])
     assert "rj-current" in (item(page, third["id"]).get_attribute("class") or "")
     assert page.get_by_role("heading", name="Keyboard").is_visible()
     # j moves on; k comes back.
@@ -75,11 +80,11 @@ def test_keyboard_approve_and_reject(stack: Stack, browser_page: Any) -> None:
     with page.expect_navigation():
         page.keyboard.press("2")
     assert page.get_by_role("status").inner_text() == "Rejected."
-    page.wait_for_function("() => document.activeElement.id === 'c-%s'" % second["id"])
+    wait_focus(page, second["id"])
     # s marks the spam, a approves the first one.
     with page.expect_navigation():
         page.keyboard.press("s")
-    page.wait_for_function("() => document.activeElement.id === 'c-%s'" % first["id"])
+    wait_focus(page, first["id"])
     with page.expect_navigation():
         page.keyboard.press("a")
     assert page.get_by_role("status").inner_text() == "Approved."
