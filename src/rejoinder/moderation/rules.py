@@ -9,6 +9,7 @@ import enum
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -297,16 +298,20 @@ def match_ban(
     return None
 
 
-def shingles(normalized_text: str, size: int = 5) -> frozenset[str]:
-    text = " ".join(normalized_text.split())[:2000]
-    if len(text) <= size:
-        return frozenset({text})
-    return frozenset(text[i : i + size] for i in range(len(text) - size + 1))
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """The text's word pairs (lower-cased, punctuation dropped): what repeat detection compares. Cheap on
+    purpose (no full normalisation, the set built in C): it runs over the author's recent comments on
+    every post."""
+    words = _WORD.findall(text[:4000].lower())
+    if len(words) < 2:
+        return frozenset({tuple(words)})
+    return frozenset(itertools.pairwise(words))
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Jaccard similarity of two shingle sets, 0 to 1."""
-    if not a or not b:
+def similarity(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]], at_least: float = 0.0) -> float:
+    """Jaccard similarity of two shingle sets, 0 to 1 (0 early when it cannot reach `at_least`: the
+    ratio of the sizes bounds it)."""
+    if not a or not b or min(len(a), len(b)) < at_least * max(len(a), len(b)):
         return 0.0
     return len(a & b) / len(a | b)
 
@@ -381,7 +386,7 @@ def check_repeats(case: Case) -> list[Finding]:
     # all the time: it repeats only as the very same reply, and never makes a spam wave.
     short = len(sub.text.strip()) < REPEAT_MIN_CHARS
     if policy.repeat_window and facts.recent:
-        mine = shingles(normalize(sub.text[:4000]))
+        mine = shingles(sub.text)
         since = sub.now - policy.repeat_window * 1_000_000
         for old in facts.recent:
             if old.created < since:
@@ -392,7 +397,8 @@ def check_repeats(case: Case) -> list[Finding]:
                     sub.parent,
                 )
             else:
-                same = similarity(mine, shingles(normalize(old.text[:4000]))) >= policy.repeat_similarity
+                threshold = policy.repeat_similarity
+                same = similarity(mine, shingles(old.text), threshold) >= threshold
             if same:
                 detail = (
                     "You already posted this comment."

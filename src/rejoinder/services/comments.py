@@ -152,7 +152,7 @@ async def post_comment(
         async with store_engine.read(ctx.engine) as conn:
             existing = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
             facts = await moderation.load_facts(
-                ctx, conn, sub, thread_id=existing.id if existing else None, text_hash=text_hash
+                ctx, conn, sub, site, thread_id=existing.id if existing else None, text_hash=text_hash
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
     status = moderation.status_after(outcome, None)
@@ -275,7 +275,9 @@ async def edit_comment(
         )
         facts = Facts()
         if ctx.settings.moderation.enabled:
-            facts = await moderation.load_facts(ctx, conn, sub, thread_id=thread.id, text_hash=text_hash)
+            facts = await moderation.load_facts(
+                ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash
+            )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the new text is refused
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -28,8 +29,18 @@ from rejoinder.moderation import queue as queues
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.normalize import normalize
-from rejoinder.moderation.pipeline import Outcome, Pipeline, SpamScorer
-from rejoinder.moderation.rules import Action, Facts, FormToken, Role, Submission, email_hash, text_digest
+from rejoinder.moderation.pipeline import NullScorer, Outcome, Pipeline, SpamScorer
+from rejoinder.moderation.rules import (
+    REPEAT_MIN_CHARS,
+    Action,
+    Ban,
+    Facts,
+    FormToken,
+    Role,
+    Submission,
+    email_hash,
+    text_digest,
+)
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Limiter, RateLimiter, Scope, TrustedProxies, network_key
 from rejoinder.services.context import Context
@@ -77,6 +88,20 @@ class Moderation:
             http=client,
             owns_http=http,
         )
+
+    _bans: dict[int, tuple[float, tuple[Ban, ...]]] = field(default_factory=dict, repr=False)
+
+    async def bans(self, conn: Any, site_id: int, now: int) -> tuple[Ban, ...]:
+        """The site's active bans, reused for BAN_CACHE_SECONDS (other workers see a new ban that late)."""
+        cached = self._bans.get(site_id)
+        if cached is not None and time.monotonic() < cached[0]:
+            return tuple(b for b in cached[1] if b.until is None or b.until > now)
+        found = await store.select_active_bans(conn, site_id, now)
+        self._bans[site_id] = (time.monotonic() + BAN_CACHE_SECONDS, found)
+        return found
+
+    def forget_bans(self) -> None:
+        self._bans.clear()
 
     async def close(self) -> None:
         await self.limiter.close()
@@ -129,10 +154,18 @@ async def admit(ctx: Context, action: Limited, keys: Mapping[Scope, str | None])
     await moderation_of(ctx).limiter.hit(action, keys)
 
 
+BAN_CACHE_SECONDS = 5.0  # how long a worker reuses a site's active bans (its own bans apply at once)
+
+
 async def load_facts(
-    ctx: Context, conn: Any, sub: Submission, *, thread_id: int | None, text_hash: str | None
+    ctx: Context, conn: Any, sub: Submission, site: Site, *, thread_id: int | None, text_hash: str | None
 ) -> Facts:
+    """The facts the site's policy needs; queries for checks that are off, or cannot apply, are skipped."""
+    mod = moderation_of(ctx)
+    policy = mod.pipeline.policy_for(site)
     window = ctx.settings.moderation.repeat_window
+    repeats = "repeats" in policy.checks and window > 0
+    long_text = len(sub.text.strip()) >= REPEAT_MIN_CHARS
     return await store.load_facts(
         conn,
         site_id=sub.site_id,
@@ -140,10 +173,13 @@ async def load_facts(
         author_key=sub.author_key,
         identity_id=sub.identity_id,
         ip_network=anonymize_ip(sub.ip),
-        text_hash=text_hash,
+        text_hash=text_hash if repeats and long_text and policy.same_text_authors else None,
         since=sub.now - window * 1_000_000,
         now=sub.now,
         exclude_comment=sub.edit_of,
+        bans=await mod.bans(conn, sub.site_id, sub.now),
+        need_recent=repeats,
+        need_approved=policy.premoderation == "first" or not isinstance(mod.pipeline.scorer, NullScorer),
     )
 
 
@@ -545,6 +581,7 @@ async def ban(
                 "rejected": rejected,
             },
         )
+    moderation_of(ctx).forget_bans()
     if keys:
         ctx.invalidator.bump(sorted(set(keys)))
     return BanResult(id=ban_id, rejected=rejected)
@@ -571,6 +608,7 @@ async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
             target_kind="ban",
             target_id=str(ban_id),
         )
+    moderation_of(ctx).forget_bans()
 
 
 async def set_role(
