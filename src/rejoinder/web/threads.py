@@ -137,9 +137,7 @@ def cached_response(
     ctx = ctx_of(request)
     cache: ResponseCache = request.app.state["cache"]
     max_age = ctx.settings.cache.max_age
-    entry = cache.build(
-        keys, gens, body, f"public, max-age=0, s-maxage={max_age}, stale-while-revalidate={max_age}"
-    )
+    entry = cache.build(keys, gens, body, f"public, max-age=0, s-maxage={max_age}, must-revalidate")
     if store:
         cache.put(request.scope["path"].encode() + b"?" + request.scope["query_string"], entry)
     status, headers, payload = respond(
