@@ -252,6 +252,43 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     magic_link_limit_email: Annotated[str, _h("Sign-in link emails per address")] = "3/10minutes;10/day"
 
 
+class AdminSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[admin]: the configured admin account of /admin (identities with a role sign in there too)."""
+
+    username: Annotated[
+        str, _h("Name of the configured admin account of /admin; empty = only identities with a role")
+    ] = ""
+    password_hash: Annotated[
+        str, _h("Its password hash, from `rejoinder user set-password` (never the password itself)")
+    ] = ""
+    email: Annotated[str, _h("Where the configured admin gets moderation emails; empty = none")] = ""
+    display_name: Annotated[str, _h("Name shown on staff replies the configured admin writes")] = "Moderator"
+    session_hours: Annotated[int, _h("Hours a sign-in to /admin lasts"), msgspec.Meta(ge=1, le=720)] = 12
+    login_limit: Annotated[str, _h("Password sign-in attempts per client network")] = "10/minute;50/hour"
+
+
+class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[email]: the SMTP server rejoinder sends through (moderation emails)."""
+
+    host: Annotated[str, _h("SMTP server host; empty = send no email")] = ""
+    port: Annotated[int, _h("SMTP server port"), msgspec.Meta(ge=1, le=65535)] = 587
+    sender: Annotated[str, _h("From address of the emails, e.g. comments@example.org")] = ""
+    starttls: Annotated[bool, _h("Upgrade the connection with STARTTLS (port 587)")] = True
+    tls: Annotated[bool, _h("Connect with TLS from the start (port 465) instead of STARTTLS")] = False
+    username: Annotated[str, _h("SMTP user name; empty = no authentication")] = ""
+    password_env: Annotated[str, _h("Environment variable holding the SMTP password")] = ""
+    timeout: Annotated[int, _h("Seconds to wait for the SMTP server"), msgspec.Meta(ge=1, le=300)] = 10
+    notify_pending: Annotated[bool, _h("Email moderators about comments waiting for review (needs host)")] = (
+        True
+    )
+    notify_interval: Annotated[
+        int, _h("Seconds between looks for newly held comments to email about"), msgspec.Meta(ge=1, le=3600)
+    ] = 30
+    link_hours: Annotated[
+        int, _h("Hours an approve/reject link in a moderation email stays usable"), msgspec.Meta(ge=1, le=720)
+    ] = 72
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -262,6 +299,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     avatars: AvatarSettings = msgspec.field(default_factory=AvatarSettings)
     moderation: ModerationSettings = msgspec.field(default_factory=ModerationSettings)
+    admin: AdminSettings = msgspec.field(default_factory=AdminSettings)
+    email: EmailSettings = msgspec.field(default_factory=EmailSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -274,6 +313,8 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "auth": AuthSettings,
     "avatars": AvatarSettings,
     "moderation": ModerationSettings,
+    "admin": AdminSettings,
+    "email": EmailSettings,
 }
 SECRET_KEYS = {
     ("security", "secret_key"),
@@ -281,6 +322,7 @@ SECRET_KEYS = {
     ("database", "url"),
     ("moderation", "akismet_key"),
     ("moderation", "hook_secret"),
+    ("admin", "password_hash"),
 }
 
 
@@ -389,6 +431,31 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
     _validate_providers(settings.auth)
     _validate_moderation(settings.moderation)
+    _validate_admin(settings.admin, settings.email)
+
+
+def _validate_admin(admin: AdminSettings, email: EmailSettings) -> None:
+    import limits
+
+    if admin.username and not admin.password_hash:
+        raise ConfigError("missing setting admin.password_hash: run `rejoinder user set-password`")
+    if admin.password_hash and not admin.password_hash.startswith(("scrypt$", "$argon2")):
+        raise ConfigError(
+            "invalid setting admin.password_hash: not a hash from `rejoinder user set-password`"
+        )
+    if admin.username and (len(admin.username) > 100 or not admin.username.isprintable()):
+        raise ConfigError("invalid setting admin.username: up to 100 printable characters")
+    try:
+        if admin.login_limit.strip():
+            limits.parse_many(admin.login_limit)
+    except ValueError:
+        raise ConfigError(
+            f"invalid setting admin.login_limit: {admin.login_limit!r} is not a rate like '10/minute'"
+        ) from None
+    if email.host and "@" not in email.sender:
+        raise ConfigError("missing setting email.sender: the From address of rejoinder's emails")
+    if email.tls and email.starttls:
+        raise ConfigError("invalid setting email.tls: give tls = true with starttls = false (port 465)")
 
 
 def _validate_moderation(m: ModerationSettings) -> None:
@@ -529,7 +596,7 @@ def redacted(settings: Settings) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = msgspec.to_builtins(settings)
     for section, key in SECRET_KEYS:
         value = out[section][key]
-        if value and key in {"secret_key", "akismet_key", "hook_secret"}:
+        if value and key in {"secret_key", "akismet_key", "hook_secret", "password_hash"}:
             out[section][key] = "***"
         elif value and "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1]:
             scheme, _, rest = str(value).partition("//")

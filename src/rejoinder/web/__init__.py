@@ -17,6 +17,7 @@ from rejoinder.web import (
     viewer,
     widget,
 )
+from rejoinder.web.admin import ROUTES as ADMIN_ROUTES
 
 ROUTES: list[Any] = [
     threads.get_thread,
@@ -37,4 +38,5 @@ ROUTES: list[Any] = [
     *account.ROUTES,
     *pages.ROUTES,
     *widget.HANDLERS,
+    *ADMIN_ROUTES,
 ]

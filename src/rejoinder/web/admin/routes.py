@@ -309,11 +309,11 @@ async def dashboard(request: Request[Any, Any, Any]) -> Response[str]:
     return page("dashboard.html", **values, days=days, peak=max([d.total for d in days] + [1]))
 
 
-def _check_id(value: str | None, field: str) -> str | None:
+def _check_id(value: str | None, field: str, code: str) -> str | None:
     if value is None or value == "":
         return None
     if len(value) > 64 or not value.replace("-", "").replace("_", "").isalnum() or not value.isascii():
-        raise Invalid.field(field, f"{field}-invalid", f"{field} is not an id this server gave out")
+        raise Invalid.field(field, code, f"{field} is not an id this server gave out")
     return value
 
 
@@ -335,7 +335,8 @@ async def queue_view(
     ctx = ctx_of(request)
     sites, chosen = await service.site_scope(ctx, staff.actor, site)
     thread_info = await service.thread_of(ctx, staff.actor, thread) if thread is not None else None
-    author_key, identity_id = _check_id(author, "author"), _check_id(identity, "identity")
+    author_key = _check_id(author, "author", "author-invalid")
+    identity_id = _check_id(identity, "identity", "identity-invalid")
     result = service.QueuePage(entries=[], next_cursor=None)
     if sites:
         result = await service.queue_page(
