@@ -26,7 +26,7 @@ from rejoinder.services.moderation import Moderation
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
-from rejoinder.web import ROUTES, apidocs
+from rejoinder.web import ROUTES, admin, apidocs
 from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
@@ -111,9 +111,11 @@ class Rejoinder:
             moderation=moderation,
         )
         app.state["ctx"] = self.ctx
+        stop_admin = await admin.start(app, self.ctx)  # /admin's sign-in limiter and moderation emails
         try:
             yield
         finally:
+            await stop_admin()
             await self.avatars.drain()
             await moderation.close()
             await self.invalidator.stop()

@@ -6,12 +6,25 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from typing import Any
+
+import httpx
 
 from rejoinder.moderation.rules import Role
 from rejoinder.notify.email import SmtpMailer
 from rejoinder.services import admin_mail
-from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin, Sink, csrf_of, email_settings, open_admin
+from tests.admin.conftest import (
+    HTML,
+    NEWS_ARTICLE,
+    Admin,
+    Sink,
+    csrf_of,
+    email_settings,
+    open_admin,
+    password_hash,
+)
+from tests.fixtures.app import ARTICLE, ORIGIN
 
 LINK = re.compile(r"(http://rejoinder\.test/admin/email/([A-Za-z0-9_-]+))\?action=(approve|reject)")
 
@@ -253,3 +266,48 @@ def test_an_unreachable_mail_server_is_logged_not_raised(admin_db: str) -> None:
         notify(admin)
         admin.post_comment("Held")
         assert notify(admin) == 0  # nothing sent, nothing raised
+
+
+def test_a_running_server_mails_and_acts(admin_db: str, smtp_sink: Sink, server_factory: Any) -> None:
+    """`rejoinder serve` looks for held comments by itself and the emailed link works end to end."""
+    env = {
+        "REJOINDER_EMAIL__HOST": "127.0.0.1",
+        "REJOINDER_EMAIL__PORT": str(smtp_sink.port),
+        "REJOINDER_EMAIL__SENDER": "comments@rejoinder.test",
+        "REJOINDER_EMAIL__STARTTLS": "false",
+        "REJOINDER_EMAIL__NOTIFY_INTERVAL": "1",
+        "REJOINDER_ADMIN__USERNAME": "root",
+        "REJOINDER_ADMIN__PASSWORD_HASH": password_hash(),
+        "REJOINDER_ADMIN__EMAIL": "root@example.org",
+        "REJOINDER_MODERATION__PREMODERATION": "all",
+        "REJOINDER_MODERATION__MIN_SECONDS": "0",
+    }
+    server = server_factory(admin_db, env=env)
+    env_url = server.url
+    time.sleep(1.5)  # the first look sets the starting point
+    posted = httpx.post(
+        env_url + "/api/comments",
+        json={"url": ARTICLE, "text": "Mail me", "author": {"name": "Ann"}},
+        headers={"Origin": ORIGIN},
+    )
+    assert posted.status_code == 201 and posted.json()["status"] == "pending"
+    [message] = smtp_sink.wait_for(1)
+    base = f"http://127.0.0.1:{server.port}"
+    assert base + "/admin/email/" in message.get_content()  # links name the server it runs as
+    path = links_of_base(message, base)["approve"].removeprefix(base)
+    with httpx.Client(base_url=env_url) as browser:
+        page = browser.get(path, headers=HTML)
+        assert page.status_code == 200 and "Mail me" in page.text
+        done = browser.post(
+            path.split("?")[0], data={"csrf": csrf_of(page.text), "action": "approve"}, headers=HTML
+        )
+        assert done.status_code == 200, done.text
+    thread = httpx.get(env_url + "/api/threads", params={"url": ARTICLE}).json()
+    assert [c["status"] for c in thread["comments"]] == ["approved"]
+
+
+def links_of_base(message: Any, base: str) -> dict[str, str]:
+    pattern = re.compile(re.escape(base) + r"(/admin/email/[A-Za-z0-9_-]+)\?action=(approve|reject)")
+    return {
+        action: f"{base}{path}?action={action}" for path, action in pattern.findall(message.get_content())
+    }

@@ -176,6 +176,17 @@ def compose(
     )
 
 
+def notifier_for(ctx: Context) -> PendingNotifier | None:
+    """The notifier when [email] host is set and notify_pending is on; raises ConfigError (at start-up)
+    when the SMTP password's variable is not set."""
+    from rejoinder.notify.email import SmtpMailer
+
+    email = ctx.settings.email
+    if not email.host or not email.notify_pending:
+        return None
+    return PendingNotifier(ctx, SmtpMailer.from_settings(email), float(email.notify_interval))
+
+
 class PendingNotifier:
     """Looks for newly held comments every [email] notify_interval seconds in the app's lifespan."""
 

@@ -1,11 +1,15 @@
-"""The moderator web UI at /admin: one Router, registered by one line in web.ROUTES."""
+"""The moderator web UI at /admin: one Router, registered by one line in web.ROUTES, and what it runs
+beside requests for the app's lifetime (`start`: the password attempts' limiter and the email notifier)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Router
+from litestar import Litestar, Router
 
+from rejoinder.services import admin_auth, admin_mail
+from rejoinder.services.context import Context
 from rejoinder.web.admin import manage, routes
 
 router = Router(
@@ -16,3 +20,19 @@ router = Router(
 )
 
 ROUTES: list[Any] = [router]
+
+
+async def start(app: Litestar, ctx: Context) -> Callable[[], Awaitable[None]]:
+    """Start what /admin needs in the app's lifespan; returns the function that stops it."""
+    limiter = admin_auth.LoginLimiter(ctx.settings)
+    app.state["admin_login_limiter"] = limiter
+    notifier = admin_mail.notifier_for(ctx)
+    if notifier is not None:
+        notifier.start()
+
+    async def stop() -> None:
+        if notifier is not None:
+            await notifier.stop()
+        await limiter.close()
+
+    return stop
