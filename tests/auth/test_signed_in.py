@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
@@ -89,10 +88,6 @@ def test_sites_without_guests_still_take_signed_in_comments(client: TestClient[A
     assert signed.status_code == 201, signed.text
 
 
-@pytest.mark.xfail(
-    reason="web/threads.py FragmentMemo keys a comment's cached JSON by (status, edited, likes) only, so a "
-    "rename in the same worker keeps serving the old name until the fragment is evicted",
-)
 def test_renaming_updates_existing_comments(client: TestClient[Any]) -> None:
     me = sign_in(client, name="Old Name")
     headers = {**BROWSER, **bearer(me.token)}

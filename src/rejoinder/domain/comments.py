@@ -44,6 +44,7 @@ class Comment(msgspec.Struct, frozen=True):
     edited: int | None
     likes: int
     depth: int
+    staff: bool = False  # written by a moderator or admin of its site: shown with a staff badge
 
 
 class CommentStub(msgspec.Struct, frozen=True):
@@ -56,6 +57,8 @@ class CommentStub(msgspec.Struct, frozen=True):
     edited: int | None
     likes: int
     depth: int
+    author_name: str = ""  # part of what a cached encoding depends on (signed-in readers can rename)
+    author_key: str = ""
 
 
 class CommentLimits(msgspec.Struct, frozen=True):

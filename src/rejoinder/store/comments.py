@@ -25,6 +25,7 @@ _PUBLIC_COLUMNS = (
     comments.c.edited,
     comments.c.likes,
     comments.c.depth,
+    comments.c.staff,
 )
 _STATUS = {s.value: s for s in CommentStatus}
 # What a thread shows: the public statuses and the placeholders of deleted comments.
@@ -44,6 +45,7 @@ def _comment(row: Any, email: str | None = None) -> Comment:
         edited=row[10],
         likes=row[11],
         depth=row[12],
+        staff=bool(row[13]),
     )
 
 
@@ -91,7 +93,7 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
     ).first()
     if row is None:
         return None
-    return _comment(row, email=row[13]), row[14]
+    return _comment(row, email=row[14]), row[15]
 
 
 async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[Comment]:
@@ -118,6 +120,8 @@ async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[Com
             comments.c.edited,
             comments.c.likes,
             comments.c.depth,
+            comments.c.author_name,
+            comments.c.author_key,
         )
         .where(
             comments.c.thread_id == thread_id,
@@ -126,7 +130,7 @@ async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[Com
         .order_by(comments.c.created, comments.c.id)
     )
     status = _STATUS
-    return [CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6]) for r in rows]
+    return [CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
 
 
 async def select_comments_by_ids(conn: AsyncConnection, ids: Sequence[str]) -> list[Comment]:

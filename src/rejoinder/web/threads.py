@@ -54,11 +54,17 @@ class FragmentMemo:
 
     def __init__(self, max_entries: int = 50000) -> None:
         self.max_entries = max_entries
-        self._items: dict[str, tuple[tuple[CommentStatus, int | None, int], bytes]] = {}
+        self._items: dict[str, tuple[tuple[CommentStatus, int | None, int, str, str], bytes]] = {}
 
     def get(self, stub: CommentStub) -> bytes | None:
         item = self._items.get(stub.id)
-        if item is not None and item[0] == (stub.status, stub.edited, stub.likes):
+        if item is not None and item[0] == (
+            stub.status,
+            stub.edited,
+            stub.likes,
+            stub.author_name,
+            stub.author_key,
+        ):
             return item[1]
         return None
 
@@ -78,7 +84,8 @@ class FragmentMemo:
         if len(self._items) >= self.max_entries:
             for key in list(self._items)[: self.max_entries // 10 or 1]:
                 del self._items[key]
-        self._items[comment.id] = ((comment.status, comment.edited, comment.likes), fragment)
+        version = (comment.status, comment.edited, comment.likes, comment.author.name, comment.author.key)
+        self._items[comment.id] = (version, fragment)
 
 
 async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView, sort: Sort) -> bytes:
