@@ -252,7 +252,7 @@ class Sink:
     def __init__(self) -> None:
         self.seen: list[tuple[int, str, str]] = []
 
-    def decided(self, site_id: int, comment: Any, action: ModAction) -> None:
+    def decided(self, site_id: int, comment: Any, action: ModAction, reason: str | None) -> None:
         self.seen.append((site_id, comment.text, action.value))
 
 

@@ -81,6 +81,35 @@ class NullScorer:
         return Scored(spam=0.0, abuse=0.0)
 
 
+class ClassifierScorer:
+    """The local learning classifier (spam.py) as the pipeline's scorer:
+
+    scorer = ClassifierScorer(Classifier(model_dir))
+    pipeline = Pipeline.from_settings(settings.moderation, scorer=scorer, http=client)
+    """
+
+    def __init__(self, classifier: Any) -> None:
+        from rejoinder.moderation.spam import Example  # numpy and the model load only when used
+
+        self.classifier = classifier
+        self._example = Example
+
+    def score(self, text: str, signals: Signals) -> Scored:
+        example = self._example(
+            text,
+            author_name=signals.author_name,
+            website=signals.website or "",
+            new_author=signals.new_author,
+        )
+        found = self.classifier.score(example, signals.site_id, blocked_domains=signals.blocked_domains)
+        return Scored(
+            spam=found.spam,
+            abuse=found.abuse,
+            reasons=tuple(msgspec.to_builtins(r) for r in found.reasons),
+            model=found.model.name,
+        )
+
+
 # --- external checks -------------------------------------------------------------------------------------
 
 
@@ -431,12 +460,14 @@ class Pipeline:
         elif scored.spam >= policy.spam_flag:
             found.append(Finding("classifier", Action.FLAG, "possible-spam", f"Spam score {pct}%."))
         apct = round(scored.abuse * 100)
-        if scored.abuse >= policy.abuse_hold:
-            detail = "This comment may break the discussion rules; a moderator will check it."
-            found.append(Finding("classifier", Action.HOLD, "likely-abusive", detail))
-        elif scored.abuse >= policy.abuse_nudge:
+        # The writer gets the chance to rephrase first (a nudge; posted anyway, it is held). With nudges
+        # off (abuse_nudge = 100), abuse_hold holds outright.
+        if scored.abuse >= policy.abuse_nudge and policy.abuse_nudge < 1:
             detail = "This comment may come across as hurtful. Would you like to rephrase it before posting?"
             found.append(Finding("classifier", Action.NUDGE, "possibly-abusive", detail))
+        elif scored.abuse >= policy.abuse_hold:
+            detail = "This comment may break the discussion rules; a moderator will check it."
+            found.append(Finding("classifier", Action.HOLD, "likely-abusive", detail))
         elif scored.abuse >= policy.abuse_flag:
             found.append(Finding("classifier", Action.FLAG, "possibly-abusive", f"Abuse score {apct}%."))
         return scored, found
@@ -447,6 +478,7 @@ __all__ = [
     "STAFF",
     "Akismet",
     "Answer",
+    "ClassifierScorer",
     "ExternalCheck",
     "Hook",
     "NullScorer",

@@ -5,6 +5,7 @@ grant roles, read queues and the log). Each moderator action is one transaction 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -57,10 +58,53 @@ FORM_TOKEN_SKEW = 60  # seconds a token may seem to come from the future (severa
 
 
 class DecisionSink(Protocol):
-    """Told about every moderator decision on a comment (approve, reject, spam): the learning
-    classifier's way to collect labelled examples. Must not raise."""
+    """Told about every moderator decision on a comment (approve, reject with its reason code, spam):
+    the learning classifier's way to collect labelled examples. Must not raise."""
 
-    def decided(self, site_id: int, comment: queues.ModeratedComment, action: ModAction) -> None: ...
+    def decided(
+        self, site_id: int, comment: queues.ModeratedComment, action: ModAction, reason: str | None
+    ) -> None: ...
+
+
+ABUSIVE_REASONS = frozenset({"abuse", "harassment", "hate"})
+
+
+class ClassifierSink:
+    """Teaches the learning classifier (spam.py) from moderators' decisions: approve is ham, spam is spam,
+    a rejection as abuse, harassment or hate is abuse (other rejections teach nothing). Every
+    `train_every` new decisions of a site, the site's model is trained again in the background."""
+
+    def __init__(self, classifier: Any, *, train_every: int = 10) -> None:
+        from rejoinder.moderation.spam import Example, Label
+
+        self.classifier = classifier
+        self.train_every = train_every
+        self._example, self._label = Example, Label
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def label_of(self, action: ModAction, reason: str | None) -> Any:
+        if action is ModAction.APPROVE:
+            return self._label.HAM
+        if action is ModAction.SPAM:
+            return self._label.SPAM
+        if action is ModAction.REJECT and reason in ABUSIVE_REASONS:
+            return self._label.ABUSE
+        return None
+
+    def decided(
+        self, site_id: int, comment: queues.ModeratedComment, action: ModAction, reason: str | None
+    ) -> None:
+        label = self.label_of(action, reason)
+        if label is None:
+            return
+        example = self._example(
+            comment.text, author_name=comment.author_name, website=comment.author_website or ""
+        )
+        pending = self.classifier.learn(site_id, example, label, key=comment.id)
+        if pending >= self.train_every:
+            task = asyncio.get_running_loop().create_task(self.classifier.train(site_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
 
 @dataclass
@@ -433,7 +477,7 @@ async def decide(
     sink = moderation_of(ctx).sink
     if sink is not None and action in (ModAction.APPROVE, ModAction.REJECT, ModAction.SPAM):
         try:
-            sink.decided(comment.site_id, comment, action)
+            sink.decided(comment.site_id, comment, action, why)
         except Exception:  # learning is best effort: the decision itself is done
             log.exception("[rejoinder] the decision sink failed")
     return updated
