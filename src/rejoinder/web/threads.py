@@ -57,27 +57,15 @@ class FragmentMemo:
         self._items: dict[str, tuple[tuple[CommentStatus, int | None, int, str, str], bytes]] = {}
 
     def get(self, stub: CommentStub) -> bytes | None:
-        item = self._items.get(stub.id)
-        if item is not None and item[0] == (
-            stub.status,
-            stub.edited,
-            stub.likes,
-            stub.author_name,
-            stub.author_key,
-        ):
-            return item[1]
-        return None
+        return self.get_many([stub])[0]
 
     def get_many(self, stubs: list[CommentStub]) -> list[bytes | None]:
         items = self._items.get
         out: list[bytes | None] = []
-        for stub in stubs:
-            item = items(stub.id)
-            out.append(
-                item[1]
-                if item is not None and item[0] == (stub.status.value, stub.edited, stub.likes)
-                else None
-            )
+        for s in stubs:
+            item = items(s.id)
+            hit = item is not None and item[0] == (s.status, s.edited, s.likes, s.author_name, s.author_key)
+            out.append(item[1] if hit and item is not None else None)
         return out
 
     def put(self, comment: Comment, fragment: bytes) -> None:
