@@ -489,5 +489,67 @@ def user_list(ctx: click.Context) -> None:
         click.echo("no one has a role yet; see `rejoinder user role --help`")
 
 
+@main.command()
+@click.option("--site", "site_name", help="The site the ban is for [default: every site]")
+@click.option("--identity", "identity_id", help="A signed-in identity's id")
+@click.option("--email", help="An email address (kept only as a keyed hash)")
+@click.option("--ip", "ip_range", help="An address or network, e.g. 203.0.113.0/24 or 2001:db8:1::/48")
+@click.option("--days", type=click.IntRange(1, 36500), help="Suspend for this many days [default: for good]")
+@click.option("--reason", help="Why, for the moderation log")
+@click.option("--reject-all", is_flag=True, help="Also reject every comment of theirs already posted")
+@click.option("--lift", "lift_id", type=click.IntRange(1), help="Lift the ban with this id instead")
+@click.pass_context
+def ban(
+    ctx: click.Context,
+    site_name: str | None,
+    identity_id: str | None,
+    email: str | None,
+    ip_range: str | None,
+    days: int | None,
+    reason: str | None,
+    reject_all: bool,
+    lift_id: int | None,
+) -> None:
+    """Ban or suspend a commenter by identity, email and/or network, on one site or all; or lift a ban.
+    Workers notice a new ban within seconds."""
+    from rejoinder.errors import NotFound
+    from rejoinder.moderation.actions import Actor
+    from rejoinder.services import moderation
+
+    settings = _load(ctx)
+    actor = Actor.of_system("cli")
+
+    async def work(context: Any) -> Any:
+        if lift_id is not None:
+            await moderation.lift_ban(context, actor, lift_id)
+            return None
+        site_id = None
+        if site_name:
+            found = await context.sites.by_name(site_name)
+            if found is None:
+                raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+            site_id = found.id
+        return await moderation.ban(
+            context,
+            actor,
+            site_id=site_id,
+            identity_id=identity_id,
+            email=email,
+            ip_range=ip_range,
+            days=days,
+            reason=reason,
+            reject_all=reject_all,
+        )
+
+    result = _staff_run(settings, work)
+    if result is None:
+        click.echo(f"ban {lift_id} lifted")
+        return
+    span = f"for {days} day(s)" if days else "for good"
+    where = f"on site {site_name}" if site_name else "on every site"
+    rejected = f"; {result.rejected} comment(s) rejected" if reject_all else ""
+    click.echo(f"ban {result.id} made {where} {span}{rejected}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
