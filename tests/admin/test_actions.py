@@ -230,6 +230,8 @@ def test_staff_reply(admin: Admin) -> None:
     assert stored.staff and stored.status == "approved" and stored.parent_id == parent["id"]
     assert stored.author_name == "Moderator"
     assert reply_id in public_ids(admin)
+    thread = admin.client.get("/api/threads", params={"url": ARTICLE}).json()["comments"]
+    assert {c["id"]: c["staff"] for c in thread} == {parent["id"]: False, reply_id: True}  # the badge
     assert any(e["action"] == "reply" and e["target_id"] == reply_id for e in admin.log())
     empty = admin.submit(f"/admin/comments/{parent['id']}/reply", {"text": "   "})
     assert empty.status_code == 422

@@ -34,6 +34,7 @@ class CommentOut(msgspec.Struct):
     likes: int
     deleted: bool
     depth: int
+    staff: bool  # written by a moderator or admin of the site (the widget shows a badge)
 
 
 def rfc3339(us: int) -> str:
@@ -62,6 +63,7 @@ def comment_out(ctx: Context, c: Comment) -> CommentOut:
         likes=c.likes,
         deleted=deleted,
         depth=c.depth,
+        staff=False if deleted else c.staff,
     )
 
 
