@@ -86,7 +86,7 @@ async def read_form(request: Request[Any, Any, Any]) -> Form:
 def local_path(raw: str | None, default: str = "/admin") -> str:
     """Where to go after a form or sign-in: only a path under /admin on this server (never another
     host, scheme or a protocol-relative `//evil`)."""
-    if not raw or len(raw) > 2000 or any(ord(ch) < 32 or ch == "\\" for ch in raw):
+    if not raw or len(raw) > 2000 or not raw.isascii() or any(ord(ch) < 32 or ch == "\\" for ch in raw):
         return default
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc or not raw.startswith("/admin") or raw.startswith("//"):
