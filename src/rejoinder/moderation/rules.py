@@ -298,17 +298,25 @@ def match_ban(
     return None
 
 
-def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    """The text's word pairs (lower-cased, punctuation dropped): what repeat detection compares. Cheap on
-    purpose (no full normalisation, the set built in C): it runs over the author's recent comments on
-    every post."""
-    words = _WORD.findall(text[:4000].lower())
-    if len(words) < 2:
-        return frozenset({tuple(words)})
-    return frozenset(itertools.pairwise(words))
+Shingles = frozenset[object]
+WORD_SHINGLES_FROM = 12  # words; shorter texts are compared by characters, where punctuation counts
 
 
-def similarity(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]], at_least: float = 0.0) -> float:
+def shingles(text: str, by_words: bool) -> Shingles:
+    """What repeat detection compares: the text's word pairs (lower-cased, punctuation dropped), or for a
+    short text its 5-character pieces. Cheap on purpose (no full normalisation, sets built in C): it
+    runs over the author's recent comments on every post."""
+    lowered = text[:4000].lower()
+    if by_words:
+        words = _WORD.findall(lowered)
+        return frozenset(itertools.pairwise(words)) if len(words) > 1 else frozenset({tuple(words)})
+    flat = " ".join(lowered.split())
+    if len(flat) <= 5:
+        return frozenset({flat})
+    return frozenset(flat[i : i + 5] for i in range(len(flat) - 4))
+
+
+def similarity(a: Shingles, b: Shingles, at_least: float = 0.0) -> float:
     """Jaccard similarity of two shingle sets, 0 to 1 (0 early when it cannot reach `at_least`: the
     ratio of the sizes bounds it)."""
     if not a or not b or min(len(a), len(b)) < at_least * max(len(a), len(b)):
@@ -386,7 +394,8 @@ def check_repeats(case: Case) -> list[Finding]:
     # all the time: it repeats only as the very same reply, and never makes a spam wave.
     short = len(sub.text.strip()) < REPEAT_MIN_CHARS
     if policy.repeat_window and facts.recent:
-        mine = shingles(sub.text)
+        by_words = len(_WORD.findall(sub.text[:4000])) >= WORD_SHINGLES_FROM
+        mine = shingles(sub.text, by_words)
         since = sub.now - policy.repeat_window * 1_000_000
         for old in facts.recent:
             if old.created < since:
@@ -398,7 +407,7 @@ def check_repeats(case: Case) -> list[Finding]:
                 )
             else:
                 threshold = policy.repeat_similarity
-                same = similarity(mine, shingles(old.text), threshold) >= threshold
+                same = similarity(mine, shingles(old.text, by_words), threshold) >= threshold
             if same:
                 detail = (
                     "You already posted this comment."
