@@ -264,6 +264,9 @@ def render(results: dict[str, Any]) -> str:
         "",
         *targets(results),
         "",
+        "Why the missed ones miss, with profiles: "
+        "[bench/README.md, Why targets are missed](../bench/README.md#why-targets-are-missed).",
+        "",
         "## Requests per second",
         "",
         "Isso has no response compression and no cache, so its plain read stands in its column for the "
