@@ -240,6 +240,15 @@ def render(results: dict[str, Any]) -> str:
     v = results.get("versions", {})
     iv = results.get("isso_versions", {})
     quick = " (**--quick run: 1 short repetition, for development only**)" if s.get("quick") else ""
+    changed = (
+        [
+            "**Warning:** files under `src/rejoinder/` changed while this run was going on (other work in "
+            "the same tree), so servers started later in the run ran newer code than the first ones.",
+            "",
+        ]
+        if results.get("source_changed_during_run")
+        else []
+    )
     out = [
         "# Benchmarks",
         "",
@@ -260,6 +269,7 @@ def render(results: dict[str, Any]) -> str:
         f"ran at nice {s.get('nice', 0)}): treat differences under ~20 % as noise. "
         "Method: [bench/README.md](../bench/README.md).",
         "",
+        *changed,
         "## Targets",
         "",
         *targets(results),

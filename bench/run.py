@@ -142,16 +142,22 @@ def isso_sizes(base: str) -> dict[str, int]:
     return sizes
 
 
-def seed_cache(corpus_json: Path) -> Path:
-    """Where a seeded rejoinder database is kept between runs: keyed by the corpus and by every source
-    file of rejoinder (stored HTML is rendered at write time, so any code change means seeding again)."""
-    digest = hashlib.sha256(corpus_json.read_bytes())
+def source_digest() -> str:
+    """A hash of every source file of rejoinder: each server started loads the tree as it is then."""
+    digest = hashlib.sha256()
     for path in sorted((ROOT / "src" / "rejoinder").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def seed_cache(corpus_json: Path) -> Path:
+    """Where a seeded rejoinder database is kept between runs: keyed by the corpus and by every source
+    file of rejoinder (stored HTML is rendered at write time, so any code change means seeding again)."""
+    digest = hashlib.sha256(corpus_json.read_bytes() + source_digest().encode()).hexdigest()[:16]
     folder = WORK / "seed-cache"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"rejoinder-{digest.hexdigest()[:16]}.db"
+    return folder / f"rejoinder-{digest}.db"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_isso:
         results["isso_versions"] = ensure_isso()
     results["versions"] = tool_versions()
+    source_at_start = source_digest()
     results["rejoinder_settings"] = {
         "serve": settings_env(SERVE_SETTINGS),
         "seed": settings_env(SEED_SETTINGS),
@@ -283,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         procs.stop_all()
 
     results["elapsed_s"] = round(time.monotonic() - started)
+    results["source_changed_during_run"] = source_digest() != source_at_start
+    if results["source_changed_during_run"]:
+        log("warning: files under src/rejoinder changed during the run: servers started later ran newer code")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     args.doc.parent.mkdir(parents=True, exist_ok=True)
