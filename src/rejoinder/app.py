@@ -20,9 +20,10 @@ from rejoinder.bus.base import Invalidator
 from rejoinder.bus.redis import RedisInvalidator
 from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
+from rejoinder.moderation.pipeline import ClassifierScorer
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
-from rejoinder.services.moderation import Moderation
+from rejoinder.services.moderation import ClassifierSink, Moderation
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
@@ -45,6 +46,15 @@ def generation_path(settings: Settings) -> Path:
         return Path(url.removeprefix("sqlite:///") + ".gen")
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"rejoinder-{digest}.gen"
+
+
+def model_directory(settings: Settings) -> Path:
+    """Where per-site classifier models live: beside a SQLite file, else in the temp dir per database."""
+    url = settings.database.url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///") + ".models")
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"rejoinder-{digest}-models"
 
 
 def make_invalidator(settings: Settings) -> Invalidator:
@@ -100,7 +110,12 @@ class Rejoinder:
         except Exception as exc:
             log.warning("[rejoinder] cache invalidation through Redis is unavailable: %s", type(exc).__name__)
         # Built on the serving loop: the rate limiter's Redis client and the external checks' HTTP client.
-        moderation = Moderation.default(self.settings, http=True)
+        classifier = self._classifier()
+        moderation = Moderation.default(
+            self.settings, http=True, scorer=ClassifierScorer(classifier) if classifier else None
+        )
+        if classifier is not None:
+            moderation.sink = ClassifierSink(classifier)
         self.ctx = Context(
             engine=self.engine,
             settings=self.settings,
@@ -118,8 +133,19 @@ class Rejoinder:
             await stop_admin()
             await self.avatars.drain()
             await moderation.close()
+            if classifier is not None:
+                classifier.close()
             await self.invalidator.stop()
             await self.engine.dispose()
+
+    def _classifier(self) -> Any:
+        """The learning spam/abuse classifier when its check is on (models kept beside the database)."""
+        mod = self.settings.moderation
+        if not (mod.enabled and "classifier" in mod.checks):
+            return None
+        from rejoinder.moderation.spam import Classifier
+
+        return Classifier(model_directory(self.settings))
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         await self.asgi(scope, receive, send)

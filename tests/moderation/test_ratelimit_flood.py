@@ -35,6 +35,10 @@ comment_limit_ip = "{COMMENT_LIMIT}/hour"
 like_limit_ip = "{LIKE_LIMIT}/hour"
 comment_limit_thread = "2000/minute"
 repeat_window = 0
+# "flood 198.51.100.7 12" looks like spam to the classifier; this test is about limits only
+spam_hold = 100
+abuse_nudge = 100
+abuse_hold = 100
 """,
         encoding="utf-8",
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -81,6 +82,15 @@ class NullScorer:
         return Scored(spam=0.0, abuse=0.0)
 
 
+_MARKUP = re.compile(r"[*_~`]{1,3}(?=\S)|(?<=\S)[*_~`]{1,3}|^\s{0,3}(?:>|[-+*]|\d{1,9}[.)])\s+", re.M)
+
+
+def _plain(text: str) -> str:
+    """The words of a comment without Markdown's emphasis, code and list markers: `**strong**` is not
+    a censored swear word to the model."""
+    return _MARKUP.sub(" ", text)
+
+
 class ClassifierScorer:
     """The local learning classifier (spam.py) as the pipeline's scorer:
 
@@ -96,7 +106,7 @@ class ClassifierScorer:
 
     def score(self, text: str, signals: Signals) -> Scored:
         example = self._example(
-            text,
+            _plain(text),
             author_name=signals.author_name,
             website=signals.website or "",
             new_author=signals.new_author,

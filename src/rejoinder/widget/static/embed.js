@@ -82,6 +82,7 @@
   const ARROW = "M9 7 4 12l5 5M4 12h10a6 6 0 0 1 6 6";
   let uid = 0;
   const nextId = () => "rj-" + ++uid;
+  const pub = (c) => c.status === "published" || c.status === "approved"; // public: published or approved
   const safeUrl = (u) => { try { const x = new URL(u, API); return /^https?:$/.test(x.protocol) ? x.href : null; } catch { return null; } };
 
   class Problem extends Error {
@@ -372,7 +373,7 @@
       item.likeBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-pressed": String(this.liked.has(c.id)), onclick: () => this.likeComment(item) },
         icon(HEART), h("span", { text: t.like }), item.likeCount = h("span", { class: "rj-count", text: c.likes ? this.num.format(c.likes) : "" }));
       item.actions = h("div", { class: "rj-actions" }, item.likeBtn);
-      if (c.status === "published") {
+      if (pub(c)) {
         item.replyBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-expanded": "false", "aria-label": this.f(t.replyTo, { name: c.author.name }), onclick: () => this.reply(item) },
           icon(ARROW), h("span", { text: t.reply }));
         item.actions.append(item.replyBtn);
@@ -391,7 +392,7 @@
             c.parent && (c.depth > this.maxDepth
               ? h("p", { class: "rj-context" }, h("a", { href: "#comment-" + c.parent, text: this.f(t.inReplyTo, { name: pname }) }))
               : h("span", { class: "rj-sr", text: this.f(t.inReplyTo, { name: pname }) })),
-            c.status !== "published" && h("p", { class: "rj-note", text: t.held }),
+            !pub(c) && h("p", { class: "rj-note", text: t.held }),
             item.text, item.actions, item.slot = h("div", { class: "rj-slot" }))));
       this.ownControls(item);
       return li;
@@ -581,7 +582,7 @@
       store.set("edit", this.tokens);
       reset();
       if (parent) this.open.close();
-      if (c.status === "published") this.setCount(this.count + 1);
+      if (pub(c)) this.setCount(this.count + 1);
       this.place(c, true);
       this.announce(parent ? this.t.replied : this.t.posted);
     }
@@ -652,7 +653,7 @@
       }
       delete this.tokens[item.c.id];
       store.set("edit", this.tokens);
-      if (item.c.status === "published") this.setCount(this.count - 1);
+      if (pub(item.c)) this.setCount(this.count - 1);
       const next = item.li.nextElementSibling;
       const prev = item.li.previousElementSibling;
       if (next && this.depthOf(next) > item.c.depth) {
