@@ -29,7 +29,7 @@ def classifier() -> Iterator[Classifier]:
 
 @pytest.fixture
 def client(site_db: str, classifier: Classifier) -> Iterator[Any]:
-    with moderated_client(site_db) as c:
+    with moderated_client(site_db, classifier=True) as c:
         ctx = ctx_of(c)
         assert ctx.moderation is not None
         ctx.moderation.pipeline = Pipeline(ctx.settings.moderation, scorer=ClassifierScorer(classifier))
