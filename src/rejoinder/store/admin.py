@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.moderation.queue import Revision
 from rejoinder.moderation.rules import STAFF
+from rejoinder.store.moderation import revision_of
 from rejoinder.store.schema import (
     bans,
     comment_revisions,
@@ -224,22 +225,7 @@ async def select_latest_revisions(conn: AsyncConnection, comment_ids: Sequence[s
             ),
         )
     )
-    return {
-        r.comment_id: Revision(
-            revision=r.revision,
-            text=r.text,
-            created=r.created,
-            decision=r.decision,
-            status=r.status,
-            reasons=list(r.reasons or []),
-            spam_score=r.spam_score,
-            abuse_score=r.abuse_score,
-            classifier=r.classifier,
-            external=r.external,
-            elapsed_us=r.elapsed_us,
-        )
-        for r in rows
-    }
+    return {r.comment_id: revision_of(r) for r in rows}
 
 
 async def count_authors_by_status(

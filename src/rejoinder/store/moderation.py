@@ -207,22 +207,24 @@ async def select_revisions(conn: AsyncConnection, comment_id: str) -> list[Revis
         .where(comment_revisions.c.comment_id == comment_id)
         .order_by(comment_revisions.c.revision)
     )
-    return [
-        Revision(
-            revision=r.revision,
-            text=r.text,
-            created=r.created,
-            decision=r.decision,
-            status=r.status,
-            reasons=list(r.reasons or []),
-            spam_score=r.spam_score,
-            abuse_score=r.abuse_score,
-            classifier=r.classifier,
-            external=r.external,
-            elapsed_us=r.elapsed_us,
-        )
-        for r in rows
-    ]
+    return [revision_of(r) for r in rows]
+
+
+def revision_of(r: Any) -> Revision:
+    """A comment_revisions row as the domain's Revision."""
+    return Revision(
+        revision=r.revision,
+        text=r.text,
+        created=r.created,
+        decision=r.decision,
+        status=r.status,
+        reasons=list(r.reasons or []),
+        spam_score=r.spam_score,
+        abuse_score=r.abuse_score,
+        classifier=r.classifier,
+        external=r.external,
+        elapsed_us=r.elapsed_us,
+    )
 
 
 # --- comments and threads as moderators see them ---------------------------------------------------------

@@ -56,9 +56,6 @@ class FragmentMemo:
         self.max_entries = max_entries
         self._items: dict[str, tuple[tuple[CommentStatus, int | None, int, str, str], bytes]] = {}
 
-    def get(self, stub: CommentStub) -> bytes | None:
-        return self.get_many([stub])[0]
-
     def get_many(self, stubs: list[CommentStub]) -> list[bytes | None]:
         items = self._items.get
         out: list[bytes | None] = []
