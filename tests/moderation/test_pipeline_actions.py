@@ -1,4 +1,4 @@
-"""What moderators do, through services/moderation.py on SQLite and PostgreSQL: decisions and their effect
+"""What moderators do, through services/moderation/ on SQLite and PostgreSQL: decisions and their effect
 on the page and counts, reports resolved, marks, roles (and who may grant them), bans that reject all of an
 author's comments, queues with filters and paging, the append-only log, and the decision sink."""
 

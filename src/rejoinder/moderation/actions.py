@@ -1,5 +1,5 @@
 """What moderators do, as rules without I/O: who may act where (Actor), which status each action leads
-to, the reason codes a rejection takes, and how public counts change. services/moderation.py applies
+to, the reason codes a rejection takes, and how public counts change. services/moderation/ applies
 them in one transaction each and writes the moderation log.
 """
 

@@ -1,5 +1,5 @@
 """Reader reports: the reasons a reader may give, the note's limits, and when reports hold a comment.
-No I/O: services/moderation.py stores reports (store/reports.py) and applies the hold."""
+No I/O: services/moderation/ stores reports (store/reports.py) and applies the hold."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The moderator UI's use cases beside services/moderation.py (which has the decisions themselves): who
+"""The moderator UI's use cases beside services/moderation/ (which has the decisions themselves): who
 sees which site, what each page of /admin shows (dashboard, queues with check results and author
 standing, threads, bans, roles), and the actions moderation.py does not have (staff replies, site
 changes). Signing in is in admin_auth.py, email moderation in admin_mail.py."""

@@ -1,5 +1,5 @@
 """Posting, editing and deleting comments (guest authors with edit tokens). Every new or edited text goes
-through the moderation pipeline (services/moderation.py) before it is stored."""
+through the moderation pipeline (services/moderation/) before it is stored."""
 
 from __future__ import annotations
 

@@ -282,7 +282,7 @@ oauth_apps = sa.Table(
     comment="Apps rejoinder registered dynamically (Mastodon POST /api/v1/apps or RFC 7591)",
 )
 
-# --- Moderation (moderation/, services/moderation.py): check results, reports, bans, roles, the log ------
+# --- Moderation (moderation/, services/moderation/): check results, reports, bans, roles, the log ------
 
 comment_revisions = sa.Table(
     "comment_revisions",

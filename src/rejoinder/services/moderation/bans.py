@@ -1,0 +1,178 @@
+"""Bans and suspensions (by identity, email, network; per site or everywhere) and roles (admin,
+moderator, trusted). Each is one transaction that also writes the log."""
+
+from __future__ import annotations
+
+import msgspec
+
+from rejoinder.domain.comments import CommentStatus
+from rejoinder.domain.identity import anonymize_ip
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.moderation import actions as rules
+from rejoinder.moderation.actions import Actor, ModAction
+from rejoinder.moderation.rules import (
+    Role,
+)
+from rejoinder.services.context import Context
+from rejoinder.services.moderation.decisions import thread_cache_keys
+from rejoinder.services.moderation.judging import email_hash_of
+from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.store import engine as store_engine
+from rejoinder.store import moderation as store
+from rejoinder.store import threads as thread_store
+
+
+class BanResult(msgspec.Struct, frozen=True):
+    id: int
+    rejected: int  # comments rejected with it (reject_all)
+
+
+async def ban(
+    ctx: Context,
+    actor: Actor,
+    *,
+    site_id: int | None,
+    identity_id: str | None = None,
+    email: str | None = None,
+    ip_range: str | None = None,
+    days: int | None = None,
+    reason: str | None = None,
+    reject_all: bool = False,
+) -> BanResult:
+    """Ban (or, with `days`, suspend) by identity, email and/or network, on one site or (site_id None,
+    admins of every site only) everywhere. With `reject_all`, the author's comments are rejected too."""
+    if site_id is None:
+        if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
+            raise Forbidden("Only an admin of every site can ban everywhere", code="not-an-admin")
+    else:
+        actor.require_moderator(site_id)
+    network = rules.check_ip_range(ip_range) if ip_range else None
+    if not (identity_id or email or network):
+        raise Invalid.field(
+            "target", "ban-target-required", "Say whom to ban: an identity, an email or a network"
+        )
+    if days is not None and not 1 <= days <= 36500:
+        raise Invalid.field("days", "ban-days-invalid", "A suspension lasts 1 to 36500 days")
+    words = rules.check_note(reason, 500)
+    now = ctx.clock()
+    until = now + days * 86_400_000_000 if days else None
+    rejected = 0
+    keys: list[str] = []
+    async with store_engine.write(ctx.engine) as conn:
+        ban_id = await store.insert_ban(
+            conn,
+            site_id=site_id,
+            identity_id=identity_id,
+            email_hash=email_hash_of(ctx, email),
+            ip_range=network,
+            reason=words,
+            reject_all=reject_all,
+            until=until,
+            now=now,
+            by=actor.id,
+        )
+        if reject_all:
+            found = await store.select_author_comment_ids(
+                conn,
+                site_id=site_id,
+                identity_id=identity_id,
+                email=email,
+                ip_network=anonymize_ip(network.split("/")[0])
+                if network and network.endswith(("/32", "/128"))
+                else None,
+            )
+            for cid, thread_id, status in found:
+                if status is CommentStatus.REJECTED:
+                    continue
+                await store.update_status(
+                    conn, cid, CommentStatus.REJECTED, reason="other", now=now, by=actor.id
+                )
+                delta = rules.count_delta(status, CommentStatus.REJECTED)
+                if delta:
+                    await thread_store.add_to_thread_counts(conn, thread_id, comments=delta)
+                keys += await thread_cache_keys(ctx, conn, thread_id)
+                rejected += 1
+        await store.insert_log(
+            conn,
+            site_id=site_id,
+            now=now,
+            actor=actor.id,
+            action=ModAction.BAN.value,
+            target_kind="ban",
+            target_id=str(ban_id),
+            note=words,
+            data={
+                "identity": identity_id,
+                "email": bool(email),
+                "ip_range": network,
+                "days": days,
+                "reject_all": reject_all,
+                "rejected": rejected,
+            },
+        )
+    moderation_of(ctx).forget_bans()
+    if keys:
+        ctx.invalidator.bump(sorted(set(keys)))
+    return BanResult(id=ban_id, rejected=rejected)
+
+
+async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        found = await store.select_ban(conn, ban_id)
+        if found is None:
+            raise NotFound("There is no ban with this id", code="ban-not-found")
+        if found.site_id is None:
+            if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
+                raise Forbidden("Only an admin of every site can lift this ban", code="not-an-admin")
+        else:
+            actor.require_moderator(found.site_id)
+        await store.lift_ban(conn, ban_id, now=now, by=actor.id)
+        await store.insert_log(
+            conn,
+            site_id=found.site_id,
+            now=now,
+            actor=actor.id,
+            action=ModAction.UNBAN.value,
+            target_kind="ban",
+            target_id=str(ban_id),
+        )
+    moderation_of(ctx).forget_bans()
+
+
+async def set_role(
+    ctx: Context, actor: Actor, identity_id: str, role: Role, *, site_id: int | None, granted: bool
+) -> bool:
+    """Grant or revoke a role. Admins manage moderators and admins; moderators may trust commenters."""
+    check_text_field(identity_id, "identity")
+    needs_admin = role is not Role.TRUSTED
+    if site_id is None:
+        if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
+            raise Forbidden("Only an admin of every site can give roles on every site", code="not-an-admin")
+    elif needs_admin:
+        actor.require_admin(site_id)
+    else:
+        actor.require_moderator(site_id)
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        from rejoinder.store import identities as identity_store
+
+        if await identity_store.select_identity(conn, identity_id) is None:
+            raise NotFound("There is no identity with this id", code="identity-not-found")
+        if granted:
+            changed = await store.insert_role(conn, identity_id, site_id, role, now=now, by=actor.id)
+        else:
+            changed = await store.delete_role(conn, identity_id, site_id, role)
+        if changed:
+            await store.insert_log(
+                conn,
+                site_id=site_id,
+                now=now,
+                actor=actor.id,
+                action=(ModAction.GRANT if granted else ModAction.REVOKE).value,
+                target_kind="identity",
+                target_id=identity_id,
+                reason_code=role.value,
+            )
+    return changed

@@ -1,0 +1,167 @@
+"""What moderators do to one comment or thread: decide (approve, reject, spam, delete, hold), pin or
+feature, close or open a thread. Each action is one transaction that also writes the log."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rejoinder.domain.comments import CommentStatus
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import Invalid, NotFound
+from rejoinder.moderation import actions as rules
+from rejoinder.moderation import queue as queues
+from rejoinder.moderation import reports as report_rules
+from rejoinder.moderation.actions import Actor, ModAction
+from rejoinder.services.context import Context
+from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.services.threads import cache_keys
+from rejoinder.store import engine as store_engine
+from rejoinder.store import moderation as store
+from rejoinder.store import reports as report_store
+from rejoinder.store import threads as thread_store
+
+log = logging.getLogger("rejoinder.moderation")
+
+
+async def actor_for(ctx: Context, identity_id: str) -> Actor:
+    """An identity with its roles, as it acts in moderation."""
+    async with store_engine.read(ctx.engine) as conn:
+        return Actor(id=identity_id, roles=tuple(await store.select_all_roles(conn, identity_id)))
+
+
+async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
+    check_text_field(comment_id, "id")
+    comment = await store.select_moderated(conn, comment_id)
+    if comment is None:
+        raise NotFound("There is no comment with this id", code="comment-not-found")
+    return comment
+
+
+async def thread_cache_keys(ctx: Context, conn: Any, thread_id: int) -> list[str]:
+    thread = await thread_store.select_thread_by_id(conn, thread_id)
+    return cache_keys(thread.site_id, thread.uri, thread.key) if thread else []
+
+
+async def decide(
+    ctx: Context,
+    actor: Actor,
+    comment_id: str,
+    action: ModAction,
+    *,
+    reason: str | None = None,
+    note: str | None = None,
+) -> queues.ModeratedComment:
+    """Approve, reject (with a reason code), mark as spam, delete, or hold a comment. Resolves its open
+    reports (approve dismisses them; the others uphold them), keeps the thread's count right and logs."""
+    if action not in rules.TARGET_STATUS:
+        raise Invalid.field("action", "action-invalid", f"{action.value} is not a decision on a comment")
+    why = rules.check_reason(reason).value if action is ModAction.REJECT else None
+    words = rules.check_note(note)
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        comment = await load_comment(conn, comment_id)
+        actor.require_moderator(comment.site_id)
+        if comment.status is CommentStatus.DELETED:
+            raise NotFound("This comment has been deleted", code="comment-deleted")
+        after = rules.check_transition(comment.status, action)
+        if action is ModAction.DELETE:
+            from rejoinder.store import comments as comment_store
+
+            await comment_store.mark_deleted(conn, comment.id, now)
+            await store.update_status(conn, comment.id, after, reason=None, now=now, by=actor.id)
+        else:
+            reason_code = why or ("spam" if action is ModAction.SPAM else None)
+            await store.update_status(conn, comment.id, after, reason=reason_code, now=now, by=actor.id)
+        delta = rules.count_delta(comment.status, after)
+        if delta:
+            await thread_store.add_to_thread_counts(conn, comment.thread_id, comments=delta)
+        if comment.report_count:
+            resolution = (
+                report_rules.Resolution.DISMISSED
+                if action is ModAction.APPROVE
+                else report_rules.Resolution.UPHELD
+            )
+            await report_store.resolve_reports(conn, comment.id, resolution, now=now, by=actor.id)
+        await store.insert_log(
+            conn,
+            site_id=comment.site_id,
+            now=now,
+            actor=actor.id,
+            action=action.value,
+            target_kind="comment",
+            target_id=comment.id,
+            reason_code=why,
+            note=words,
+            data={"before": comment.status.value, "after": after.value},
+        )
+        keys = await thread_cache_keys(ctx, conn, comment.thread_id)
+        updated = await store.select_moderated(conn, comment.id)
+    ctx.invalidator.bump(keys)
+    assert updated is not None
+    sink = moderation_of(ctx).sink
+    if sink is not None and action in (ModAction.APPROVE, ModAction.REJECT, ModAction.SPAM):
+        try:
+            sink.decided(comment.site_id, comment, action, why)
+        except Exception:  # learning is best effort: the decision itself is done
+            log.exception("[rejoinder] the decision sink failed")
+    return updated
+
+
+async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -> None:
+    """Pin, unpin, feature or unfeature a comment."""
+    values = {
+        ModAction.PIN: {"pinned": True},
+        ModAction.UNPIN: {"pinned": False},
+        ModAction.FEATURE: {"featured": True},
+        ModAction.UNFEATURE: {"featured": False},
+    }.get(action)
+    if values is None:
+        raise Invalid.field("action", "action-invalid", f"{action.value} is not a mark")
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        comment = await load_comment(conn, comment_id)
+        actor.require_moderator(comment.site_id)
+        await store.update_marks(conn, comment.id, **values)
+        await store.insert_log(
+            conn,
+            site_id=comment.site_id,
+            now=now,
+            actor=actor.id,
+            action=action.value,
+            target_kind="comment",
+            target_id=comment.id,
+        )
+        keys = await thread_cache_keys(ctx, conn, comment.thread_id)
+    ctx.invalidator.bump(keys)
+
+
+async def set_thread_closed(
+    ctx: Context, actor: Actor, thread_id: int, *, closed: bool, note: str | None = None
+) -> None:
+    """Close a thread to new comments, or open it again (then the site's close-after-N-days rule no
+    longer applies to it)."""
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        site_id = await store.select_thread_site(conn, thread_id)
+        if site_id is None:
+            raise NotFound("There is no thread with this id", code="thread-not-found")
+        actor.require_moderator(site_id)
+        await store.update_thread_closed(conn, thread_id, closed=closed, now=now)
+        await store.insert_log(
+            conn,
+            site_id=site_id,
+            now=now,
+            actor=actor.id,
+            action=(ModAction.CLOSE if closed else ModAction.OPEN).value,
+            target_kind="thread",
+            target_id=str(thread_id),
+            note=rules.check_note(note),
+        )
+        keys = await thread_cache_keys(ctx, conn, thread_id)
+    ctx.invalidator.bump(keys)
+
+
+async def moderated(conn: Any, comment_id: str) -> queues.ModeratedComment:
+    """A comment's moderation state (for an edit: its identity and revision)."""
+    return await load_comment(conn, comment_id)

@@ -1,0 +1,95 @@
+"""Reader reports: one per reader counts, and enough open reports hold a published comment."""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+
+from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
+from rejoinder.domain.identity import visitor_hash
+from rejoinder.domain.likes import check_visitor
+from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import NotFound
+from rejoinder.moderation import reports as report_rules
+from rejoinder.moderation.actions import ModAction
+from rejoinder.ratelimit import Action as Limited
+from rejoinder.ratelimit import Scope, network_key
+from rejoinder.services.context import Context
+from rejoinder.services.moderation.runtime import admit, moderation_of
+from rejoinder.services.threads import cache_keys
+from rejoinder.store import engine as store_engine
+from rejoinder.store import moderation as store
+from rejoinder.store import reports as report_store
+from rejoinder.store import threads as thread_store
+
+
+class Reported(msgspec.Struct, frozen=True):
+    reported: bool  # False: this reader had already reported the comment
+    held: bool  # the report held the comment
+
+
+async def report_comment(
+    ctx: Context,
+    comment_id: str,
+    reason: str,
+    note: str | None,
+    *,
+    visitor: str | None,
+    identity_id: str | None,
+    ip: str | None,
+) -> Reported:
+    """A reader reports a public comment. One report per reader (identity, else visitor id, else
+    network) counts; `reports_to_hold` open reports hold a published comment."""
+    check_text_field(comment_id, "id")
+    why = report_rules.check_reason(reason)
+    words = report_rules.check_note(note)
+    await admit(ctx, Limited.REPORT, {Scope.IP: ip, Scope.IDENTITY: identity_id})
+    if identity_id:
+        reporter = "i:" + identity_id
+    elif visitor:
+        reporter = "v:" + visitor_hash(ctx.secret, check_visitor(visitor))
+    else:
+        reporter = "n:" + (network_key(ip) or "unknown")
+    reporter = hashlib.sha256(ctx.secret + reporter.encode()).hexdigest()
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        comment = await store.select_moderated(conn, comment_id)
+        if comment is None or comment.status not in PUBLIC_STATUSES:
+            raise NotFound("There is no public comment with this id", code="comment-not-public")
+        site = await ctx.sites.by_id(comment.site_id)
+        added = await report_store.insert_report(
+            conn, comment_id, reason=why, note=words, reporter=reporter, identity_id=identity_id, now=now
+        )
+        held = False
+        if added:
+            threshold = moderation_of(ctx).pipeline.policy_for(site).reports_to_hold
+            open_reports = await report_store.count_open_reports(conn, comment_id)
+            if report_rules.holds(comment.status, open_reports, threshold):
+                await store.update_status(
+                    conn, comment_id, CommentStatus.PENDING, reason="reports", now=now, by=None
+                )
+                await thread_store.add_to_thread_counts(conn, comment.thread_id, comments=-1)
+                await store.insert_log(
+                    conn,
+                    site_id=comment.site_id,
+                    now=now,
+                    actor="reports",
+                    action=ModAction.HOLD.value,
+                    target_kind="comment",
+                    target_id=comment_id,
+                    reason_code="reports",
+                    data={"reports": open_reports, "before": comment.status.value},
+                )
+                held = True
+    if held:
+        ctx.invalidator.bump(
+            cache_keys(comment.site_id, comment.thread_uri, await _thread_key(ctx, comment.thread_id))
+        )
+    return Reported(reported=added, held=held)
+
+
+async def _thread_key(ctx: Context, thread_id: int) -> str | None:
+    async with store_engine.read(ctx.engine) as conn:
+        thread = await thread_store.select_thread_by_id(conn, thread_id)
+    return thread.key if thread else None
