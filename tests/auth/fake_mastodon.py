@@ -22,6 +22,8 @@ class FakeMastodon:
     apps: list[dict[str, str]] = field(default_factory=list)  # registrations received
     codes: dict[str, str] = field(default_factory=dict)  # code -> code_challenge
     tokens: set[str] = field(default_factory=set)
+    # When set, verify_credentials answers this (status, content type, body) instead of the account.
+    account_reply: tuple[int, str, bytes] | None = None
 
     def authorize(self, authorize_url: str) -> str:
         """What a reader approving the app does: returns the code for this authorization request."""
@@ -61,6 +63,14 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 if token not in fake.tokens:
                     self._json(401, {"error": "The access token is invalid"})
+                    return
+                if fake.account_reply is not None:
+                    status, kind, body = fake.account_reply
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                     return
                 self._json(
                     200,

@@ -223,3 +223,52 @@ def test_concurrent_first_readers_share_one_app(loopback_client: TestClient[Any]
             apps = portal.call(both)
     assert len({a.client_id for a in apps}) == 1
     assert len(_apps(loopback_client)) == 1
+
+
+@pytest.mark.parametrize(
+    ("reply", "detail"),
+    [
+        ((200, "text/html", b"<html>maintenance</html>"), "The server's account answer is not a JSON object"),
+        ((200, "application/json", b"[1, 2]"), "The server's account answer is not a JSON object"),
+        (
+            (502, "application/json", b'{"error": "bad gateway"}'),
+            "The server answered 502 to the account request",
+        ),
+    ],
+)
+def test_an_account_answer_that_is_not_a_json_object_is_refused(
+    loopback_client: TestClient[Any], reply: tuple[int, str, bytes], detail: str
+) -> None:
+    """The shared JSON-answer check (auth.providers.base.json_object): a precise 403, no server text."""
+    from tests.auth.fake_mastodon import fake_mastodon
+
+    client = loopback_client
+    with fake_mastodon() as masto:
+        masto.account_reply = reply
+        url = provider_url(start(client, "mastodon", server=masto.url))
+        state = query_of(url)["state"]
+        refused = client.get(f"/auth/mastodon/callback?code={masto.authorize(url)}&state={state}")
+    assert refused.status_code == 403, refused.text
+    problem = refused.json()
+    assert problem["code"] == "provider-error" and problem["detail"] == detail
+    assert "maintenance" not in refused.text and "bad gateway" not in refused.text
+
+
+def test_a_discovery_answer_that_is_not_json_is_refused(site_db: str) -> None:
+    """The same check on the OpenID side: an issuer whose discovery document is missing (404)."""
+    from tests.auth.fake_mastodon import fake_mastodon
+
+    with fake_mastodon() as masto:
+        settings = make_settings(
+            site_db,
+            auth={
+                "providers": {
+                    "broken": {"preset": "oidc", "issuer": masto.url + "/nowhere", "client_id": "x"}
+                }
+            },
+        )
+        with TestClient(app=create_app(settings), base_url="http://rejoinder.test") as client:  # type: ignore[arg-type]
+            page = client.get("/auth/broken/start", params={"site": "blog", "origin": ORIGIN})
+    assert page.status_code == 403, page.text
+    assert page.json()["code"] == "provider-error"
+    assert page.json()["detail"] == "The provider answered 404 to the discovery request"

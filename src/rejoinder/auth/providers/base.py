@@ -126,6 +126,41 @@ def provider_error(params: Mapping[str, str]) -> None:
     raise Forbidden(f"The provider did not sign you in ({shown})", code="provider-error")
 
 
+class JSONResponse(Protocol):
+    """The part of an HTTP response `json_object` reads (httpx2.Response has it)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    def json(self) -> Any: ...
+
+
+def json_object(
+    response: JSONResponse, what: str, *, who: str = "provider", ok: tuple[int, ...] = (200,)
+) -> dict[str, Any]:
+    """The JSON object a provider answered to the `what` request.
+
+    Args:
+        who: how the messages name the other side ("provider", or "server" for a fediverse server).
+        ok: the statuses that carry the expected answer (registration answers 201).
+
+    Raises:
+        Forbidden: another status, or a body that is not a JSON object (the message names the status and
+            the request only; the body can echo request data).
+    """
+    if response.status_code not in ok:
+        raise Forbidden(
+            f"The {who} answered {response.status_code} to the {what} request", code="provider-error"
+        )
+    try:
+        doc = response.json()
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        raise Forbidden(f"The {who}'s {what} answer is not a JSON object", code="provider-error")
+    return doc
+
+
 def unreachable(what: str, exc: BaseException) -> Unavailable:
     """An Unavailable naming the provider step and the exception class only (no URL, no secret)."""
     return Unavailable(

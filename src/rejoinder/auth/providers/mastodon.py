@@ -18,12 +18,12 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx2
+import httpx2  # not httpx: Authlib 1.9 builds its clients on httpx2 and raises its errors
 import msgspec
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
-from rejoinder.auth.providers.base import Begun, provider_error, unreachable
+from rejoinder.auth.providers.base import Begun, json_object, provider_error, unreachable
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings
@@ -205,17 +205,7 @@ class MastodonProvider:
             raise unreachable(what, exc) from None
 
     async def _json(self, response: httpx2.Response, what: str) -> dict[str, Any]:
-        if response.status_code not in (200, 201):
-            raise Forbidden(
-                f"The server answered {response.status_code} to the {what} request", code="provider-error"
-            )
-        try:
-            doc = response.json()
-        except ValueError:
-            doc = None
-        if not isinstance(doc, dict):
-            raise Forbidden(f"The server's {what} answer is not a JSON object", code="provider-error")
-        return doc
+        return json_object(response, what, who="server", ok=(200, 201))
 
     async def _discover(self, base: str) -> dict[str, Any]:
         """RFC 8414 metadata (Mastodon ≥ 4.3 serves it), else OpenID discovery, else nothing (old Mastodon)."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx2
+import httpx2  # not httpx: Authlib 1.9 builds its clients on httpx2 and raises its errors
 import msgspec
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
@@ -26,7 +26,7 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from rejoinder.auth.providers.base import Begun, claim, provider_error, truthy, unreachable
+from rejoinder.auth.providers.base import Begun, claim, json_object, provider_error, truthy, unreachable
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import ProviderSettings
 from rejoinder.domain.identity import Profile
@@ -170,17 +170,7 @@ class OAuthProvider:
                 response = await http.get(url, headers=headers)
         except httpx2.HTTPError as exc:
             raise unreachable(what, exc) from None
-        if response.status_code != 200:
-            raise Forbidden(
-                f"The provider answered {response.status_code} to the {what} request", code="provider-error"
-            )
-        try:
-            doc = response.json()
-        except ValueError:
-            doc = None
-        if not isinstance(doc, dict):
-            raise Forbidden(f"The provider's {what} answer is not a JSON object", code="provider-error")
-        return doc
+        return json_object(response, what)
 
     async def signing_keys(self, meta: Metadata, *, refresh: bool) -> KeySet:
         """The provider's JWKS, cached. `refresh` refetches it (a provider rotated its keys and a token
