@@ -17,12 +17,15 @@ from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.threads import Sort
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, RejoinderError
+from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
 from rejoinder.web.wire import avatar_url, rfc3339
 
 FORM_TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays postable
 FORM_FIELDS = {"text": "text", "author.name": "name", "author.email": "email", "author.website": "website"}
+# The bot trap's field (docs/moderation.md): a name form-filling bots like to fill in, hidden from people.
+HONEYPOT_FIELD = "homepage"
 
 
 # --- the signed form token ---------------------------------------------------------------------------
@@ -66,6 +69,7 @@ class FormView:
     require_email: bool
     max_text_length: int
     max_name_length: int
+    honeypot: str = HONEYPOT_FIELD
 
 
 @dataclass
@@ -182,6 +186,8 @@ def build_form(
     if given.parent:
         hidden.append(("parent", given.parent))
     hidden.append(("token", form_token(ctx.secret, ref.lookup, ctx.clock() // 1_000_000)))
+    # The same form-age token the widget gets from GET /api/form-token: the minimum-time check.
+    hidden.append(("form_token", moderation.issue_form_token(ctx)))
     errors: dict[str, str] = {}
     general: list[str] = []
     for exc in given.errors:

@@ -24,6 +24,7 @@ from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef
 from rejoinder.web.page_models import (
+    HONEYPOT_FIELD,
     FormInput,
     build_thread,
     check_form_token,
@@ -266,6 +267,8 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
                 email=given.email or None,
                 website=given.website or None,
                 title=title,
+                honeypot=form.get(HONEYPOT_FIELD) or None,
+                form_token=form.get("form_token") or None,
             ),
             visitor=None,
             ip=client_ip(request),
