@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from rejoinder.auth.providers import Registry
+from rejoinder.auth.providers import Provider, Registry
 from rejoinder.auth.providers.base import ProviderInfo
 from rejoinder.auth.sessions import Session, check_session, new_token, parse_bearer, token_hash
 from rejoinder.domain.identity import (
@@ -389,6 +389,73 @@ def check_return_url(site: Site, raw: str | None) -> str:
     return url
 
 
+class Start(msgspec.Struct, frozen=True):
+    """A start request that passed the checks: the site offers the provider, the page origin (and, in
+    redirect mode, the return URL) are allowed, and a `link` ticket was used up into `link_identity`."""
+
+    site: Site
+    provider: Provider
+    origin: str
+    mode: Literal["popup", "redirect"]
+    return_url: str | None
+    link_identity: str | None
+
+
+async def check_start(
+    ctx: Context,
+    registry: Registry,
+    provider_name: str,
+    *,
+    site_name: str | None,
+    origin: str | None,
+    mode: str | None,
+    return_url: str | None,
+    link: str | None,
+) -> Start:
+    """Validate a popup's start request (every kind of provider starts this way)."""
+    site = await _site(ctx, site_name)
+    provider = registry.offered(provider_name, site.name)
+    if provider is None:
+        raise NotFound(
+            f"Site {site.name!r} offers no sign-in provider {provider_name!r}", code="provider-not-found"
+        )
+    page_origin = check_allowed_origin(site, origin)
+    if mode not in (None, "", "popup", "redirect"):
+        raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
+    flow_mode: Literal["popup", "redirect"] = "redirect" if mode == "redirect" else "popup"
+    back = check_return_url(site, return_url) if flow_mode == "redirect" else None
+    link_identity = None
+    if link:
+        async with store_engine.write(ctx.engine) as conn:
+            ticket = await _take(ctx, conn, link, LINK_TICKET)
+        link_identity = ticket.identity_id
+    return Start(
+        site=site,
+        provider=provider,
+        origin=page_origin,
+        mode=flow_mode,
+        return_url=back,
+        link_identity=link_identity,
+    )
+
+
+async def keep_flow(ctx: Context, state: str, flow: Flow, binding: str, *, purpose: str = FLOW) -> None:
+    """Keep a pending flow server-side until `take_flow`: keyed by the hash of `state`, bound to the
+    browser's binding cookie, usable once, for `auth.flow_seconds`."""
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        await session_store.delete_expired_tickets(conn, now)  # abandoned flows and offers (indexed)
+        await session_store.insert_ticket(
+            conn,
+            token_hash(state),
+            purpose=purpose,
+            binding_hash=token_hash(binding),
+            payload=msgspec.to_builtins(flow),
+            now=now,
+            expires=now + ctx.settings.auth.flow_seconds * US,
+        )
+
+
 async def begin_flow(
     ctx: Context,
     registry: Registry,
@@ -409,49 +476,35 @@ async def begin_flow(
     must present the same cookie (login-CSRF protection), so a flow started in one browser cannot be
     finished in another.
     """
-    site = await _site(ctx, site_name)
-    provider = registry.offered(provider_name, site.name)
-    if provider is None:
-        raise NotFound(
-            f"Site {site.name!r} offers no sign-in provider {provider_name!r}", code="provider-not-found"
-        )
-    page_origin = check_allowed_origin(site, origin)
-    if mode not in (None, "", "popup", "redirect"):
-        raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
-    flow_mode: Literal["popup", "redirect"] = "redirect" if mode == "redirect" else "popup"
-    back = check_return_url(site, return_url) if flow_mode == "redirect" else None
-    now = ctx.clock()
-    link_identity = None
-    if link:
-        async with store_engine.write(ctx.engine) as conn:
-            ticket = await _take(ctx, conn, link, LINK_TICKET)
-        link_identity = ticket.identity_id
-    state = ctx.token(32)
-    begun = await provider.begin(state=state, redirect_uri=redirect_uri, server=server)
-    flow = Flow(
-        provider=provider.name,
-        site=site.name,
-        origin=page_origin,
-        mode=flow_mode,
-        return_url=back,
-        saved=begun.saved,
-        link_identity=link_identity,
+    start = await check_start(
+        ctx,
+        registry,
+        provider_name,
+        site_name=site_name,
+        origin=origin,
+        mode=mode,
+        return_url=return_url,
+        link=link,
     )
-    async with store_engine.write(ctx.engine) as conn:
-        await session_store.delete_expired_tickets(conn, now)  # abandoned flows and offers (indexed)
-        await session_store.insert_ticket(
-            conn,
-            token_hash(state),
-            purpose=FLOW,
-            binding_hash=token_hash(binding),
-            payload=msgspec.to_builtins(flow),
-            now=now,
-            expires=now + ctx.settings.auth.flow_seconds * US,
-        )
-    return begun.url
+    state = ctx.token(32)
+    begun = await start.provider.begin(state=state, redirect_uri=redirect_uri, server=server)
+    flow = Flow(
+        provider=start.provider.name,
+        site=start.site.name,
+        origin=start.origin,
+        mode=start.mode,
+        return_url=start.return_url,
+        saved=begun.saved,
+        link_identity=start.link_identity,
+    )
+    await keep_flow(ctx, state, flow, binding)
+    url: str = begun.url
+    return url
 
 
-async def take_flow(ctx: Context, provider_name: str, state: str | None, binding: str | None) -> Flow:
+async def take_flow(
+    ctx: Context, provider_name: str, state: str | None, binding: str | None, *, purpose: str = FLOW
+) -> Flow:
     """The pending flow a callback's `state` names, used up whatever happens next.
 
     Raises:
@@ -463,7 +516,7 @@ async def take_flow(ctx: Context, provider_name: str, state: str | None, binding
     if len(state) > 128:
         raise Forbidden("This sign-in is unknown or was already used", code="state-invalid")
     async with store_engine.write(ctx.engine) as conn:
-        ticket = await session_store.take_ticket(conn, token_hash(state), FLOW)
+        ticket = await session_store.take_ticket(conn, token_hash(state), purpose)
     if ticket is None:
         raise Forbidden("This sign-in is unknown or was already used; start again", code="state-invalid")
     if ticket.expires <= ctx.clock():
