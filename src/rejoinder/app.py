@@ -75,7 +75,7 @@ class Rejoinder:
             pool_size=settings.database.pool_size,
         )
         self.invalidator = make_invalidator(settings)
-        self.sites = SiteRegistry(self.engine)
+        self.sites = SiteRegistry(self.engine, invalidator=self.invalidator)
         self.avatars = Avatars(self.engine, GravatarSource(settings.avatars.gravatar_url))
         self.cache = ResponseCache(self.invalidator, settings.cache.max_entries)
         self.ctx: Context | None = None

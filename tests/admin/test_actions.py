@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from rejoinder.moderation.rules import Role
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import comments, roles
-from tests.admin.conftest import HTML, Admin
+from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin, open_admin
 from tests.fixtures.app import ARTICLE, ORIGIN
 
 
@@ -367,3 +367,44 @@ def test_unknown_things_are_404(admin: Admin) -> None:
         == 422
     )
     assert admin.submit("/admin/comments/nope", {"action": "approve"}).status_code == 404
+
+
+def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
+    admin: Admin, admin_db: str
+) -> None:
+    """Two apps on one database stand for two workers: the second has the thread cached and its sites
+    loaded; a settings change saved through the first reaches its /api/threads and its checks at once
+    (not after the registry's 30 s reload)."""
+    admin.login()
+    other = open_admin(admin_db)
+    with other.client:
+        admin.post_comment("Before the change")
+        before = other.client.get("/api/threads", params={"url": ARTICLE})
+        assert before.json()["site"] == {
+            "name": "blog",
+            "display_depth": 3,
+            "allow_guests": True,
+            "require_email": False,
+            "commenting": True,
+        }
+        settings = {"part": "settings", "commenting": "on", "require_email": "on", "display_depth": "5"}
+        assert admin.submit("/admin/sites/blog", settings).status_code == 303
+        after = other.client.get(
+            "/api/threads", params={"url": ARTICLE}, headers={"If-None-Match": before.headers["etag"]}
+        )
+        assert after.status_code == 200, "the cached copy was served after the settings changed"
+        assert after.json()["site"] == {
+            "name": "blog",
+            "display_depth": 5,
+            "allow_guests": False,
+            "require_email": True,
+            "commenting": True,
+        }
+        refused = other.client.post(
+            "/api/comments",
+            json={"url": ARTICLE, "text": "As a guest", "author": {"name": "Ann"}},
+            headers={"Origin": ORIGIN},
+        )
+        assert refused.status_code == 403 and refused.json()["code"] == "guests-disabled", refused.text
+        news = other.client.get("/api/threads", params={"url": NEWS_ARTICLE}).json()["site"]
+        assert news["name"] == "news" and news["display_depth"] == 3

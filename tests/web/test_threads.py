@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.fixtures.app import ARTICLE, post_comment
+from tests.fixtures.app import ARTICLE, ORIGIN, new_client, post_comment, run_cli
 
 VISITORS = [f"visitor-{i:016d}" for i in range(4)]
 
@@ -240,3 +240,29 @@ def test_title_is_kept_and_updated(client: TestClient[Any]) -> None:
     assert thread(client)["thread"]["title"] == "A Post"
     post_comment(client, "Without a title again")
     assert thread(client)["thread"]["title"] == "A Post"
+
+
+def test_the_thread_carries_the_site_settings_the_widget_needs(client: TestClient[Any]) -> None:
+    assert thread(client)["site"] == {
+        "name": "blog",
+        "display_depth": 3,
+        "allow_guests": True,
+        "require_email": False,
+        "commenting": True,
+    }
+    post_comment(client, "Cached now")
+    first = client.get("/api/threads", params={"url": ARTICLE})
+    again = client.get("/api/threads", params={"url": ARTICLE})  # served by the fast path
+    assert again.content == first.content and again.json()["site"]["display_depth"] == 3
+    gzipped = client.get("/api/threads", params={"url": ARTICLE}, headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["content-encoding"] == "gzip" and gzipped.json()["site"]["name"] == "blog"
+
+
+def test_each_site_answers_with_its_own_settings(db_url: str) -> None:
+    run_cli(db_url, "site", "add", "blog", "--origin", ORIGIN, "--display-depth", "6", "--require-email")
+    run_cli(db_url, "site", "add", "news", "--origin", "https://news.example")
+    with new_client(db_url) as client:
+        blog = thread(client)["site"]
+        news = thread(client, url="https://news.example/story")["site"]
+    assert (blog["name"], blog["display_depth"], blog["require_email"]) == ("blog", 6, True)
+    assert (news["name"], news["display_depth"], news["require_email"]) == ("news", 3, False)

@@ -108,6 +108,7 @@ async def queue_page(
     identity_id: str | None,
     before: str | None,
     limit: int = 30,
+    appealed: bool = False,
 ) -> QueuePage:
     """One page of a queue with each comment's latest check results and its author's standing."""
     items = await moderation_service.list_queue(
@@ -120,6 +121,7 @@ async def queue_page(
         identity_id=identity_id,
         limit=limit + 1,
         before=before,
+        appealed=appealed,
     )
     more = len(items) > limit
     items = items[:limit]
@@ -303,6 +305,7 @@ async def add_site(ctx: Context, staff: Staff, name: str, origins: list[str]) ->
         raise Forbidden("Only an admin of every site can add sites", code="not-an-admin")
     site = await site_service.add_site(ctx.engine, name, origins, SiteOptions(), ctx.clock())
     await _log_site(ctx, staff, site, "site-add", {"origins": list(site.origins)})
+    ctx.invalidator.bump([site_service.SITES_KEY])  # every worker's registry reloads
     await ctx.sites.load()
     return site
 
@@ -328,6 +331,8 @@ async def update_site(
         data["settings"] = {k: after[k] for k in after if before.get(k) != after[k]}
     if data:
         await _log_site(ctx, staff, updated, "site-update", data)
+    # Every worker's registry reloads, and cached threads of every site (they carry its settings) rebuild.
+    ctx.invalidator.bump([site_service.SITES_KEY])
     await ctx.sites.load()
     return updated
 

@@ -6,19 +6,34 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from rejoinder.bus.base import Invalidator, slot_of
 from rejoinder.domain.sites import Site, SiteOptions, check_site_name
 from rejoinder.domain.urls import normalize_origin, origin_of
 from rejoinder.errors import Conflict, Forbidden, Invalid, NotFound
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sites as store
 
+# The invalidation key of every site's settings: bumped when /admin changes a site, so that each worker's
+# registry reloads at its next lookup and cached thread responses (which carry the site's settings) go stale.
+SITES_KEY = "sites"
+
 
 class SiteRegistry:
     """Sites kept in memory; reloaded when a lookup misses (a site added by the CLI appears within
-    `miss_interval` seconds) and at least every `max_age` seconds."""
+    `miss_interval` seconds), when SITES_KEY was bumped, and at least every `max_age` seconds."""
 
-    def __init__(self, engine: AsyncEngine, *, miss_interval: float = 1.0, max_age: float = 30.0) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        invalidator: Invalidator | None = None,
+        miss_interval: float = 1.0,
+        max_age: float = 30.0,
+    ) -> None:
         self._engine = engine
+        self._invalidator = invalidator
+        self._slot = (slot_of(SITES_KEY),)
+        self.generation = 0  # of SITES_KEY when the sites in memory were read
         self._sites: list[Site] = []
         self._by_origin: dict[str, Site] = {}
         self._by_name: dict[str, Site] = {}
@@ -26,7 +41,11 @@ class SiteRegistry:
         self._miss_interval = miss_interval
         self._max_age = max_age
 
+    def _current(self) -> int:
+        return self._invalidator.slot_generations(self._slot)[0] if self._invalidator is not None else 0
+
     async def load(self) -> None:
+        generation = self._current()  # before the query: a change committed during it reloads again
         async with store_engine.read(self._engine) as conn:
             sites = await store.select_sites(conn)
         self._sites = sites
@@ -36,13 +55,19 @@ class SiteRegistry:
             for origin in s.origins:
                 self._by_origin.setdefault(origin, s)
         self._loaded = time.monotonic()
+        self.generation = generation
 
     async def _fresh(self, missed: bool) -> None:
         age = time.monotonic() - self._loaded
-        if age > self._max_age or (missed and age > self._miss_interval):
+        if (
+            age > self._max_age
+            or (missed and age > self._miss_interval)
+            or self._current() != self.generation
+        ):
             await self.load()
 
     async def by_id(self, site_id: int) -> Site:
+        await self._fresh(False)
         for s in self._sites:
             if s.id == site_id:
                 return s

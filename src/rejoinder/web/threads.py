@@ -10,8 +10,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
+from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Sort
 from rejoinder.services import threads as service
+from rejoinder.services.sites import SITES_KEY
 from rejoinder.web.cache import ResponseCache, respond
 from rejoinder.web.wire import CommentOut, avatar_url, comment_out, ctx_of
 
@@ -41,11 +43,33 @@ class ThreadOut(msgspec.Struct):
     likes: ThreadLikesOut
 
 
+class SiteOut(msgspec.Struct):
+    """The site's settings a client needs to draw the thread and the form (docs/api.md)."""
+
+    name: str
+    display_depth: int  # replies deeper than this are drawn at this depth
+    allow_guests: bool  # false: only signed-in readers may comment
+    require_email: bool  # guests must give an email address
+    commenting: bool  # false: the site takes no new comments
+
+
+def site_out(site: Site) -> SiteOut:
+    o = site.options
+    return SiteOut(
+        name=site.name,
+        display_depth=o.display_depth,
+        allow_guests=o.allow_guests,
+        require_email=o.require_email,
+        commenting=o.moderation.commenting,
+    )
+
+
 class ThreadResponse(msgspec.Struct):
     thread: ThreadOut
     comments: list[CommentOut]
     page: PageOut
     sort: str
+    site: SiteOut
 
 
 class FragmentMemo:
@@ -111,6 +135,8 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
             msgspec.json.encode(page),
             b',"sort":',
             msgspec.json.encode(sort.value),
+            b',"site":',
+            msgspec.json.encode(site_out(view.ref.site)),
             b"}",
         )
     )
@@ -166,12 +192,16 @@ async def get_thread(
     list in display order with parent ids. Unknown threads are empty, not 404. Same bytes for everyone."""
     ctx = ctx_of(request)
     ref = await service.resolve_ref(ctx, url=url, key=key, site=site)
+    # The body carries the site's settings: it stays valid while SITES_KEY is at the generation the registry
+    # read `ref.site` at (taken right after resolving, with no await between).
+    site_gen = ctx.sites.generation
     keys = service.cache_keys(ref.site.id, ref.uri, ref.key)
     gens = ctx.invalidator.generations(keys)  # before the query: a write after it makes the entry stale
     view = await service.read_thread(
         ctx, ref, sort=sort, page=page, limit=limit or ctx.settings.comments.page_size
     )
-    return cached_response(request, keys, gens, await encode_view(request, view, sort))
+    body = await encode_view(request, view, sort)
+    return cached_response(request, [*keys, SITES_KEY], (*gens, site_gen), body)
 
 
 class LocateOut(msgspec.Struct):
