@@ -156,7 +156,10 @@ def identity_liker(secret: bytes, identity_id: str) -> str:
 
 
 def credential_label(profile: Profile) -> str:
-    """How a credential is shown under "via PROVIDER": the handle, else the name, else the email."""
+    """How a credential is shown under "via PROVIDER": the handle, else the name, else the email; an
+    email credential by its address."""
+    if profile.kind is CredentialKind.EMAIL and profile.email:
+        return profile.email
     return clean_display_name(
         profile.username or profile.name or profile.email, fallback=profile.subject[:40]
     )

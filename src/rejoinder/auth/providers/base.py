@@ -36,12 +36,16 @@ class ProviderInfo(msgspec.Struct, frozen=True):
     label: str
     icon: str
     asks_server: bool  # the reader types a server or handle first (Mastodon)
+    kind: str = "oauth"  # oauth | mastodon | email | passkey | sso (see Provider.kind)
 
 
 class Provider(Protocol):
     name: str
     label: str
     icon: str
+    # How the widget and /auth/NAME/start treat it: "oauth" (OpenID/OAuth presets), "mastodon", "email",
+    # "passkey", "sso". Listed as `kind` by GET /api/auth/providers.
+    kind: str
     asks_server: bool
     sites: tuple[str, ...]  # empty: every site
 

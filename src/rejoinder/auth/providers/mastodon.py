@@ -166,6 +166,7 @@ class PublicOnlyTransport(httpx2.AsyncBaseTransport):
 
 
 class MastodonProvider:
+    kind = "mastodon"
     asks_server = True
 
     def __init__(

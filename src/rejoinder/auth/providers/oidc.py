@@ -69,6 +69,7 @@ def safe_error(exc: OAuthError) -> str:
 class OAuthProvider:
     """A provider configured from a preset (docs/sign-in.md lists them) and `[auth.providers.NAME]`."""
 
+    kind = "oauth"
     asks_server = False
 
     def __init__(
