@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import msgspec
 
@@ -41,6 +42,11 @@ class Site(msgspec.Struct, frozen=True):
     name: str
     origins: tuple[str, ...]
     options: SiteOptions
+
+
+# Called with the site a request turned out to concern; raises (e.g. Forbidden origin-not-allowed) when the
+# caller may not act on it. Services take one where the site is known only after a lookup (a comment's id).
+SiteGuard = Callable[[Site], None]
 
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")

@@ -22,7 +22,7 @@ from rejoinder.domain.comments import (
 )
 from rejoinder.domain.identity import Identity, anonymize_ip, author_key, identity_avatar_key, visitor_hash
 from rejoinder.domain.likes import check_visitor
-from rejoinder.domain.sites import Site
+from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, Invalid, NotFound
 from rejoinder.moderation.rules import STAFF, Facts, Submission
@@ -214,7 +214,9 @@ async def post_comment(
     return Posted(comment=comment, edit_token=token, reason=held.detail if held else None)
 
 
-async def _authorised(ctx: Context, conn: object, comment_id: str, token: str | None) -> Comment:
+async def _authorised(
+    ctx: Context, conn: object, comment_id: str, token: str | None, site_guard: SiteGuard | None = None
+) -> Comment:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
     assert isinstance(conn, AsyncConnection)
@@ -225,6 +227,10 @@ async def _authorised(ctx: Context, conn: object, comment_id: str, token: str | 
     comment, token_hash = found
     if comment.status is CommentStatus.DELETED:
         raise NotFound("This comment has been deleted", code="comment-deleted")
+    if site_guard is not None:
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        if thread is not None:
+            site_guard(await ctx.sites.by_id(thread.site_id))
     if not token:
         raise Forbidden(
             "Send the comment's edit token in the Rejoinder-Edit-Token header", code="edit-token-required"
@@ -243,10 +249,12 @@ async def edit_comment(
     token: str | None,
     ip: str | None = None,
     confirm: bool = False,
+    site_guard: SiteGuard | None = None,
 ) -> Comment:
-    """Replace the text; the new text is checked like a new comment (a hold takes it off the page)."""
+    """Replace the text; the new text is checked like a new comment (a hold takes it off the page).
+    `site_guard` is called with the comment's site before the edit token is checked."""
     async with store_engine.read(ctx.engine) as conn:
-        comment = await _authorised(ctx, conn, comment_id, token)
+        comment = await _authorised(ctx, conn, comment_id, token, site_guard)
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         assert thread is not None
         site = await ctx.sites.by_id(thread.site_id)
@@ -301,9 +309,11 @@ async def edit_comment(
     return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status)
 
 
-async def delete_comment(ctx: Context, comment_id: str, *, token: str | None) -> None:
+async def delete_comment(
+    ctx: Context, comment_id: str, *, token: str | None, site_guard: SiteGuard | None = None
+) -> None:
     async with store_engine.write(ctx.engine) as conn:
-        comment = await _authorised(ctx, conn, comment_id, token)
+        comment = await _authorised(ctx, conn, comment_id, token, site_guard)
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         assert thread is not None
         await comment_store.mark_deleted(conn, comment.id, ctx.clock())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rejoinder.domain.comments import PUBLIC_STATUSES
 from rejoinder.domain.identity import Identity, author_key, identity_avatar_key, identity_liker, visitor_hash
 from rejoinder.domain.likes import LikeResult, check_visitor
+from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Invalid, NotFound
 from rejoinder.services.context import Context
@@ -82,8 +83,16 @@ async def like_thread(
 
 
 async def like_comment(
-    ctx: Context, comment_id: str, *, visitor: str | None, like: bool, reader: Identity | None = None
+    ctx: Context,
+    comment_id: str,
+    *,
+    visitor: str | None,
+    like: bool,
+    reader: Identity | None = None,
+    site_guard: SiteGuard | None = None,
 ) -> LikeResult:
+    """Like or unlike a public comment; `site_guard` is called with the comment's site before anything
+    changes (the web layer's Origin check)."""
     check_text_field(comment_id, "id")
     if reader is None:
         liker = visitor_hash(ctx.secret, check_visitor(visitor))
@@ -97,6 +106,9 @@ async def like_comment(
         comment = found[0]
         if comment.status not in PUBLIC_STATUSES:
             raise NotFound("This comment is deleted or not public", code="comment-not-public")
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        if site_guard is not None and thread is not None:
+            site_guard(await ctx.sites.by_id(thread.site_id))
         if like:
             changed = await like_store.insert_like(
                 conn,
@@ -113,7 +125,6 @@ async def like_comment(
         delta = (1 if like else -1) if changed else 0
         if delta:
             await comment_store.add_to_comment_likes(conn, comment.id, delta)
-        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
     if delta and thread is not None:
         ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
     return LikeResult(liked=like, likes=comment.likes + delta)

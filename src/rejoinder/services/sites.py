@@ -67,7 +67,8 @@ class SiteRegistry:
             await self.load()
 
     async def by_id(self, site_id: int) -> Site:
-        await self._fresh(False)
+        if self._current() != self.generation:  # only after a site change: services call this mid-transaction
+            await self.load()
         for s in self._sites:
             if s.id == site_id:
                 return s

@@ -13,7 +13,15 @@ from rejoinder.services import comments as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import optional_reader
 from rejoinder.services.threads import resolve_ref
-from rejoinder.web.wire import CommentOut, check_origin, client_ip, comment_out, ctx_of, rfc3339
+from rejoinder.web.wire import (
+    CommentOut,
+    check_origin,
+    client_ip,
+    comment_out,
+    ctx_of,
+    origin_guard,
+    rfc3339,
+)
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 EditTokenHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Edit-Token")]
@@ -111,7 +119,13 @@ async def edit_comment(
     """Replace the text of one's own comment, within the edit window."""
     ctx = ctx_of(request)
     comment = await service.edit_comment(
-        ctx, comment_id, data.text, token=edit_token, ip=client_ip(request), confirm=data.confirm
+        ctx,
+        comment_id,
+        data.text,
+        token=edit_token,
+        ip=client_ip(request),
+        confirm=data.confirm,
+        site_guard=origin_guard(request),
     )
     return comment_out(ctx, comment)
 
@@ -124,7 +138,7 @@ async def delete_comment(
 ) -> Response[None]:
     """Delete one's own comment within the edit window; one with replies stays as a placeholder."""
     ctx = ctx_of(request)
-    await service.delete_comment(ctx, comment_id, token=edit_token)
+    await service.delete_comment(ctx, comment_id, token=edit_token, site_guard=origin_guard(request))
     return Response(content=None, status_code=204)
 
 

@@ -13,7 +13,7 @@ from rejoinder.services import likes as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import SignedIn, optional_reader
 from rejoinder.services.threads import resolve_ref
-from rejoinder.web.wire import check_origin, client_ip, ctx_of
+from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
@@ -95,7 +95,12 @@ async def like_comment(
     signed = await optional_reader(ctx, authorization)
     await _limit(request, signed)
     result = await service.like_comment(
-        ctx, comment_id, visitor=visitor, like=True, reader=signed.identity if signed else None
+        ctx,
+        comment_id,
+        visitor=visitor,
+        like=True,
+        reader=signed.identity if signed else None,
+        site_guard=origin_guard(request),
     )
     return LikeOut(liked=result.liked, likes=result.likes)
 
@@ -116,6 +121,11 @@ async def unlike_comment(
     signed = await optional_reader(ctx, authorization)
     await _limit(request, signed)
     result = await service.like_comment(
-        ctx, comment_id, visitor=visitor, like=False, reader=signed.identity if signed else None
+        ctx,
+        comment_id,
+        visitor=visitor,
+        like=False,
+        reader=signed.identity if signed else None,
+        site_guard=origin_guard(request),
     )
     return LikeOut(liked=result.liked, likes=result.likes)

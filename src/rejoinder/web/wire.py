@@ -9,6 +9,7 @@ import msgspec
 from litestar import Request
 
 from rejoinder.domain.comments import Comment, CommentStatus
+from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.errors import Forbidden
 from rejoinder.ratelimit import client_address
 from rejoinder.services.context import Context
@@ -79,13 +80,26 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
     return client_address(peer, request.headers, moderation_of(ctx_of(request)).proxies)
 
 
-def check_origin(request: Request[Any, Any, Any], ref: ThreadRef) -> None:
-    """A browser request from a page the site does not allow is refused (the URL check alone can be forged)."""
+def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
+    """The Origin check for a site that is known only later (a comment's, found by its id): a guard that
+    refuses a browser request from a page the site does not allow, or None when nothing needs checking (no
+    Origin header, as from servers and scripts; an opaque "null" origin; rejoinder's own pages)."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and origin not in ref.site.origins:
-        own = f"{request.url.scheme}://{request.url.netloc}"
-        if origin != own:
+    if not origin or origin == "null" or origin == f"{request.url.scheme}://{request.url.netloc}":
+        return None
+
+    def guard(site: Site) -> None:
+        if origin not in site.origins:
             raise Forbidden(
-                f"Pages on {origin} may not post to site {ref.site.name!r}; add the origin to the site",
+                f"Pages on {origin} may not post to site {site.name!r}; add the origin to the site",
                 code="origin-not-allowed",
             )
+
+    return guard
+
+
+def check_origin(request: Request[Any, Any, Any], ref: ThreadRef) -> None:
+    """A browser request from a page the site does not allow is refused (the URL check alone can be forged)."""
+    guard = origin_guard(request)
+    if guard is not None:
+        guard(ref.site)
