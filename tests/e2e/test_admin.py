@@ -222,3 +222,39 @@ def test_pages_are_accessible_and_calm(stack: Stack, browser_page: Any, tmp_path
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r".*/admin/login\?bye=1$"))
     assert run_axe(page) == []
+
+
+def test_an_appeal_is_marked_and_filtered(stack: Stack, browser_page: Any) -> None:
+    url = article(stack, "appeal")
+    appealed = stack.post(url, "The council minutes say otherwise, see page 4.", name="Noor")
+    quiet = stack.post(url, "Off topic, I admit.", name="Olu")
+    w = signed_in(stack, browser_page)
+    page = w.page
+    for comment in (appealed, quiet):
+        page.goto(stack.api + f"/admin/comments/{comment['id']}")
+        with page.expect_navigation():
+            item(page, comment["id"]).get_by_role("button", name="Reject").click()
+    sent = httpx.post(
+        stack.api + f"/api/comments/{appealed['id']}/appeal",
+        json={"note": "I quoted the minutes; please read page 4."},
+        headers={"Origin": stack.host.origin, "Rejoinder-Edit-Token": appealed["edit_token"]},
+    )
+    assert sent.status_code == 202, sent.text
+    page.goto(stack.api + "/admin/queue/rejected?site=hostsite")
+    marked = item(page, appealed["id"])
+    assert marked.locator(".rj-appealed").inner_text() == "appealed"
+    assert "I quoted the minutes; please read page 4." in marked.locator(".rj-appeal").inner_text()
+    assert item(page, quiet["id"]).locator(".rj-appealed").count() == 0
+    page.get_by_label("Only appealed").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filter").click()
+    assert "appealed=1" in page.url
+    assert item(page, appealed["id"]).count() == 1 and item(page, quiet["id"]).count() == 0
+    assert run_axe(page) == []
+    # Approving answers the appeal: it leaves the filtered queue.
+    with page.expect_navigation():
+        item(page, appealed["id"]).get_by_role("button", name="Approve").click()
+    assert status(stack, url, appealed["id"]) == "approved"
+    page.goto(stack.api + "/admin/queue/rejected?site=hostsite&appealed=1")
+    assert item(page, appealed["id"]).count() == 0
+    w.assert_clean()

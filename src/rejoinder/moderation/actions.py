@@ -34,6 +34,7 @@ class ModAction(enum.StrEnum):
     GRANT = "grant"  # a role (trusted, moderator, admin)
     REVOKE = "revoke"
     DISMISS_REPORTS = "dismiss-reports"
+    APPEAL = "appeal"  # by the comment's author, not a moderator (moderation/appeals.py)
 
 
 class RejectReason(enum.StrEnum):

@@ -44,6 +44,7 @@ class QueueQuery(msgspec.Struct, frozen=True):
     identity_id: str | None = None
     limit: int = 50
     before: str | None = None
+    appealed: bool = False  # only comments whose author's appeal awaits a moderator's answer
 
 
 class ModeratedComment(msgspec.Struct, frozen=True):
@@ -77,7 +78,8 @@ class ModeratedComment(msgspec.Struct, frozen=True):
     moderated: int | None
     moderated_by: str | None
     revision: int
-    appeal: str | None
+    appeal: str | None  # the author's appeal (moderation/appeals.py)
+    appealed: int | None = None  # when it was sent
 
 
 class Revision(msgspec.Struct, frozen=True):

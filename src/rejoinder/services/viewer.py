@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
-from rejoinder.domain.comments import Comment
+from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.identity import Identity, identity_liker, visitor_hash
 from rejoinder.domain.likes import check_visitor
 from rejoinder.services.context import Context
+from rejoinder.services.moderation import reason_text
 from rejoinder.services.threads import ThreadRef
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
@@ -16,10 +17,22 @@ from rejoinder.store import threads as thread_store
 from rejoinder.store.likes import ARTICLE
 
 
+class OwnComment(msgspec.Struct, frozen=True):
+    """One of the reader's comments that others cannot see, with what its author is told about it."""
+
+    comment: Comment
+    reason: str | None  # why it waits or was rejected, in plain words
+    appealed: int | None  # when its author appealed (one appeal per comment)
+
+
 class ViewerState(msgspec.Struct, frozen=True):
     liked_thread: bool
     liked: list[str]
-    own: list[Comment]
+    own: list[OwnComment]  # held for moderation
+    refused: list[OwnComment] = []  # rejected or marked as spam by a moderator
+
+
+REFUSED = (CommentStatus.REJECTED, CommentStatus.SPAM)
 
 
 async def viewer_state(
@@ -36,9 +49,17 @@ async def viewer_state(
         if thread is None:
             return ViewerState(liked_thread=False, liked=[], own=[])
         liked = await like_store.select_liked(conn, thread.id, liker)
-        own = (
-            await comment_store.select_own_hidden_comments(conn, thread.id, visitor_liker)
-            if visitor_liker
-            else []
+        hidden = await comment_store.select_own_hidden_comments(
+            conn,
+            thread.id,
+            visitor_hash=visitor_liker,
+            identity_id=reader.id if reader else None,
+            statuses=(CommentStatus.PENDING, *REFUSED),
         )
-    return ViewerState(liked_thread=ARTICLE in liked, liked=sorted(i for i in liked if i != ARTICLE), own=own)
+    own = [OwnComment(c, reason_text(reason), appealed) for c, reason, appealed in hidden]
+    return ViewerState(
+        liked_thread=ARTICLE in liked,
+        liked=sorted(i for i in liked if i != ARTICLE),
+        own=[o for o in own if o.comment.status is CommentStatus.PENDING],
+        refused=[o for o in own if o.comment.status in REFUSED],
+    )

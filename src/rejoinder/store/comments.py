@@ -145,19 +145,33 @@ async def select_comments_by_ids(conn: AsyncConnection, ids: Sequence[str]) -> l
 
 
 async def select_own_hidden_comments(
-    conn: AsyncConnection, thread_id: int, visitor_hash: str
-) -> list[Comment]:
-    """A visitor's own comments in a thread that others cannot see (held for moderation)."""
+    conn: AsyncConnection,
+    thread_id: int,
+    *,
+    visitor_hash: str | None,
+    identity_id: str | None = None,
+    statuses: Sequence[CommentStatus] = (CommentStatus.PENDING,),
+) -> list[tuple[Comment, str | None, int | None]]:
+    """A reader's own comments in a thread that others cannot see (held or rejected), written from this
+    visitor id or as this identity, oldest first: (comment, status reason, when its author appealed)."""
+    mine = []
+    if visitor_hash:
+        mine.append(comments.c.visitor_hash == visitor_hash)
+    if identity_id:
+        mine.append(comments.c.identity_id == identity_id)
+    if not mine or not statuses:
+        return []
     rows = await conn.execute(
-        sa.select(*_PUBLIC_COLUMNS)
+        sa.select(*_PUBLIC_COLUMNS, comments.c.status_reason, comments.c.appealed)
         .where(
             comments.c.thread_id == thread_id,
-            comments.c.visitor_hash == visitor_hash,
-            comments.c.status == CommentStatus.PENDING.value,
+            sa.or_(*mine),
+            comments.c.status.in_([s.value for s in statuses]),
         )
-        .order_by(comments.c.created)
+        .order_by(comments.c.created, comments.c.id)
     )
-    return [_comment(r) for r in rows]
+    n = len(_PUBLIC_COLUMNS)
+    return [(_comment(r), r[n], r[n + 1]) for r in rows]
 
 
 async def update_comment_text(conn: AsyncConnection, comment_id: str, text: str, html: str, now: int) -> None:

@@ -259,6 +259,7 @@ _MODERATED = (
     comments.c.moderated_by,
     comments.c.revision,
     comments.c.appeal,
+    comments.c.appealed,
 )
 
 
@@ -295,6 +296,21 @@ async def update_status(
     if by is not None:
         values.update(moderated=now, moderated_by=by[:64], flagged=False)
     await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(**values))
+
+
+def _appeal_open() -> Any:
+    """An appeal no moderator has answered: no decision on the comment since it was sent."""
+    return sa.or_(comments.c.moderated.is_(None), comments.c.moderated < comments.c.appealed)
+
+
+async def update_appeal(conn: AsyncConnection, comment_id: str, note: str, *, now: int) -> bool:
+    """Store the author's one appeal; False when the comment already has one (a race lost)."""
+    result = await conn.execute(
+        sa.update(comments)
+        .where(comments.c.id == comment_id, comments.c.appealed.is_(None))
+        .values(appeal=note, appealed=now)
+    )
+    return bool(result.rowcount)
 
 
 async def update_marks(
@@ -375,6 +391,8 @@ async def select_queue(conn: AsyncConnection, query: QueueQuery) -> list[Moderat
         q = q.where(comments.c.identity_id == query.identity_id)
     if query.author_key is not None:
         q = q.where(comments.c.author_key == query.author_key)
+    if query.appealed:
+        q = q.where(comments.c.appealed.is_not(None), _appeal_open())
     cursor = parse_cursor(query.before)
     if cursor is not None:
         created, comment_id = cursor

@@ -6,6 +6,7 @@ from typing import Any
 
 from rejoinder.web import (
     account,
+    appeals,
     avatars,
     comments,
     counts,
@@ -27,6 +28,7 @@ ROUTES: list[Any] = [
     comments.delete_comment,
     comments.form_token,
     reports.report_comment,
+    appeals.appeal_comment,
     likes.like_thread,
     likes.unlike_thread,
     likes.like_comment,

@@ -10,17 +10,37 @@ from litestar.params import FromQuery, HeaderParameter
 
 from rejoinder.services import viewer as service
 from rejoinder.services.accounts import optional_reader
+from rejoinder.services.context import Context
 from rejoinder.services.threads import resolve_ref
-from rejoinder.web.wire import CommentOut, comment_out, ctx_of
+from rejoinder.services.viewer import OwnComment
+from rejoinder.web.wire import CommentOut, comment_out, ctx_of, rfc3339
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
+class OwnCommentOut(CommentOut):
+    """One of the reader's own comments that others cannot see, with what its author is told."""
+
+    reason: str | None  # why it waits for a moderator or was rejected, in plain words
+    appealed: str | None  # when its author appealed (POST /api/comments/{id}/appeal), else null
+    can_appeal: bool  # false once appealed: one appeal per comment
+
+
 class ViewerOut(msgspec.Struct):
     liked_thread: bool
     liked: list[str]
-    own: list[CommentOut]
+    own: list[OwnCommentOut]  # held for moderation
+    refused: list[OwnCommentOut]  # rejected or marked as spam by a moderator
+
+
+def own_out(ctx: Context, o: OwnComment) -> OwnCommentOut:
+    return OwnCommentOut(
+        **msgspec.structs.asdict(comment_out(ctx, o.comment)),
+        reason=o.reason,
+        appealed=rfc3339(o.appealed) if o.appealed is not None else None,
+        can_appeal=o.appealed is None,
+    )
 
 
 @get("/api/viewer", summary="This reader's state", tags=["threads"])
@@ -33,13 +53,17 @@ async def get_viewer(
     site: FromQuery[str | None] = None,
 ) -> Response[ViewerOut]:
     """Whether this visitor liked the article, which comments they liked, and their own comments that
-    are not public (held for moderation)."""
+    are not public: held for moderation (`own`) or rejected (`refused`), each with the reason in plain
+    words and whether it was appealed."""
     ctx = ctx_of(request)
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
     signed = await optional_reader(ctx, authorization)
     state = await service.viewer_state(ctx, ref, visitor=visitor, reader=signed.identity if signed else None)
     out = ViewerOut(
-        liked_thread=state.liked_thread, liked=state.liked, own=[comment_out(ctx, c) for c in state.own]
+        liked_thread=state.liked_thread,
+        liked=state.liked,
+        own=[own_out(ctx, o) for o in state.own],
+        refused=[own_out(ctx, o) for o in state.refused],
     )
     return Response(
         out,

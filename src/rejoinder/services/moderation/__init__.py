@@ -1,6 +1,7 @@
 """Moderation use cases, one module per concern: runtime (the parts a running app shares, rate limits),
 forms (the comment form's token), judging (the pipeline around posting and editing), reports, decisions
-(moderators' actions on comments and threads), bans (and roles), queues (what moderators read).
+(moderators' actions on comments and threads), bans (and roles), queues (what moderators read), appeals
+(the author's one appeal against a hold or rejection).
 
 Everything is re-exported here, so `from rejoinder.services import moderation; moderation.decide(...)`
 works for callers that do not care where a use case lives.
@@ -8,6 +9,7 @@ works for callers that do not care where a use case lives.
 
 from __future__ import annotations
 
+from rejoinder.services.moderation.appeals import Appealed, appeal_comment
 from rejoinder.services.moderation.bans import BanResult, ban, lift_ban, set_role
 from rejoinder.services.moderation.decisions import (
     actor_for,
@@ -51,6 +53,7 @@ __all__ = [
     "BAN_CACHE_SECONDS",
     "FORM_TOKEN_MAX_AGE",
     "FORM_TOKEN_SKEW",
+    "Appealed",
     "BanResult",
     "ClassifierSink",
     "DecisionSink",
@@ -58,6 +61,7 @@ __all__ = [
     "Reported",
     "actor_for",
     "admit",
+    "appeal_comment",
     "ban",
     "comment_detail",
     "decide",

@@ -38,8 +38,10 @@ async def list_queue(
     identity_id: str | None = None,
     limit: int = 50,
     before: str | None = None,
+    appealed: bool = False,
 ) -> list[queues.ModeratedComment]:
-    """One page of a queue across the sites the actor moderates (or one of them)."""
+    """One page of a queue across the sites the actor moderates (or one of them); `appealed`: only
+    comments whose author's appeal no moderator has answered yet."""
     query = queues.QueueQuery(
         queue=queue,
         site_ids=_visible_sites(actor, await ctx.sites.all(), site_id),
@@ -48,6 +50,7 @@ async def list_queue(
         identity_id=identity_id,
         limit=queues.check_limit(limit),
         before=before,
+        appealed=appealed,
     )
     async with store_engine.read(ctx.engine) as conn:
         return await store.select_queue(conn, query)

@@ -13,7 +13,15 @@ from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 
-from rejoinder.errors import Forbidden, Invalid, NotFound, RateLimited, RejoinderError, Unauthorized
+from rejoinder.errors import (
+    BadRequest,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    RejoinderError,
+    Unauthorized,
+)
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import REASON_TEXT, ModAction, RejectReason
 from rejoinder.moderation.rules import Role
@@ -317,15 +325,26 @@ def _check_id(value: str | None, field: str, code: str) -> str | None:
     return value
 
 
+def _thread_number(value: str | None) -> int | None:
+    """The queue filter's thread number; the filter form sends an empty one when no thread is chosen."""
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise BadRequest.field("thread", "invalid-request", "thread must be a thread's number")
+    return int(value)
+
+
 @get("/queue/{name:str}", include_in_schema=False)
 async def queue_view(
     request: Request[Any, Any, Any],
     name: FromPath[str],
     site: FromQuery[str | None] = None,
-    thread: FromQuery[int | None] = None,
+    thread: FromQuery[str | None] = None,
     author: FromQuery[str | None] = None,
     identity: FromQuery[str | None] = None,
     before: FromQuery[str | None] = None,
+    appealed: FromQuery[str | None] = None,
 ) -> Response[str]:
     staff = await auth.require_staff(request)
     try:
@@ -334,9 +353,12 @@ async def queue_view(
         raise NotFound(f"There is no queue {name!r}", code="queue-not-found") from None
     ctx = ctx_of(request)
     sites, chosen = await service.site_scope(ctx, staff.actor, site)
-    thread_info = await service.thread_of(ctx, staff.actor, thread) if thread is not None else None
+    thread_id = _thread_number(thread)
+    thread_info = await service.thread_of(ctx, staff.actor, thread_id) if thread_id is not None else None
     author_key = _check_id(author, "author", "author-invalid")
     identity_id = _check_id(identity, "identity", "identity-invalid")
+    if appealed not in (None, "", "1"):
+        raise Invalid.field("appealed", "appealed-invalid", "appealed is 1 (only appealed comments) or empty")
     result = service.QueuePage(entries=[], next_cursor=None)
     if sites:
         result = await service.queue_page(
@@ -344,17 +366,19 @@ async def queue_view(
             staff.actor,
             queue,
             site=chosen,
-            thread_id=thread,
+            thread_id=thread_id,
             author_key=author_key,
             identity_id=identity_id,
             before=before or None,
+            appealed=appealed == "1",
         )
     values = await frame(request, staff, "queue")
     filters = {
         "site": site or "",
-        "thread": thread or "",
+        "thread": thread_id or "",
         "author": author_key or "",
         "identity": identity_id or "",
+        "appealed": appealed or "",
     }
     return page(
         "queue.html",
