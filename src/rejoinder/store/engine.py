@@ -1,8 +1,12 @@
-"""Engines for SQLite and PostgreSQL, the pragmas SQLite needs, and the driver-error boundary."""
+"""Engines for SQLite and PostgreSQL, the pragmas SQLite needs, the one SQLite writer per process, and
+the driver-error boundary."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -13,6 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from rejoinder.errors import Conflict, Unavailable
 
+# How long a write waits for its turn, in this process (the writer lock) and then across processes
+# (SQLite's busy timeout), before it answers Unavailable.
+WRITE_WAIT_SECONDS = 30.0
+
 
 def driver_url(url: str) -> tuple[str, dict[str, Any]]:
     """Map a user-facing database URL to an async driver URL plus connect arguments.
@@ -21,7 +29,7 @@ def driver_url(url: str) -> tuple[str, dict[str, Any]]:
     """
     parts = urlsplit(url)
     if parts.scheme in ("sqlite", "sqlite+aiosqlite"):
-        return "sqlite+aiosqlite:" + url.split(":", 1)[1], {"timeout": 30}
+        return "sqlite+aiosqlite:" + url.split(":", 1)[1], {"timeout": WRITE_WAIT_SECONDS}
     if parts.scheme.startswith("postgresql"):
         query = dict(parse_qsl(parts.query))
         schema = query.pop("schema", None)
@@ -39,59 +47,140 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+class _Writer:
+    """The one connection a process writes SQLite through, and the lock that queues its writers.
+
+    SQLite has one writer at a time. When every pooled connection raced for `BEGIN IMMEDIATE`, the losers
+    slept in SQLite's busy handler (1, 2, 5 … 100 ms steps) and the lock sat idle between writers (p99
+    3.5 s under 32 concurrent posts, docs/benchmarks.md). Queued on an asyncio lock, the next writer starts
+    the moment the previous one commits. Other processes (a second `rejoinder serve` worker, the CLI) still
+    meet this one at SQLite's own lock, with its busy timeout.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def lock(self) -> asyncio.Lock:
+        """The lock of the running event loop (an asyncio.Lock belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+
+_WRITERS: weakref.WeakKeyDictionary[sa.Engine, _Writer] = weakref.WeakKeyDictionary()
+# The writer lock the current task holds, and that task: a write opened inside a write of the same task
+# must not wait for its own lock (tasks started inside a write inherit the variable, but not the lock).
+_HOLDING: contextvars.ContextVar[tuple[_Writer, object] | None] = contextvars.ContextVar(
+    "rejoinder_writer", default=None
+)
+
+
+def _sqlite_engine(
+    target: str,
+    connect_args: dict[str, Any],
+    *,
+    sync_level: str,
+    foreign_keys: bool,
+    writer: bool,
+) -> AsyncEngine:
+    if writer:
+        # One connection; overflow only for a write nested in a write (it then waits at SQLite's lock).
+        engine = create_async_engine(target, connect_args=connect_args, pool_size=1, max_overflow=2)
+    else:
+        engine = create_async_engine(target, connect_args=connect_args, pool_size=8, max_overflow=8)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy not emit its own BEGIN (pysqlite's legacy transaction handling).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+        cur.execute(f"PRAGMA synchronous={sync_level}")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Take the write lock up front: a deferred transaction that later writes can fail with
+        # SQLITE_BUSY instead of waiting (https://sqlite.org/lang_transaction.html).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
 def create_engine(
     url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10, foreign_keys: bool = True
 ) -> AsyncEngine:
     """An AsyncEngine for `url`; SQLite gets WAL, foreign keys, a busy timeout and the synchronous level.
 
+    For SQLite the returned engine's pool serves reads; `write()` goes through a second engine holding
+    one connection (disposed with the first).
+
     Migrations pass foreign_keys=False: SQLite's batch ALTER recreates tables, which foreign keys forbid
     (https://www.sqlite.org/lang_altertable.html#otheralter).
     """
     target, connect_args = driver_url(url)
-    if target.startswith("sqlite"):
-        engine = create_async_engine(target, connect_args=connect_args, pool_size=8, max_overflow=8)
-        sync_level = sqlite_synchronous.upper()
+    if not target.startswith("sqlite"):
+        return create_async_engine(
+            target, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size
+        )
+    options: dict[str, Any] = {"sync_level": sqlite_synchronous.upper(), "foreign_keys": foreign_keys}
+    engine = _sqlite_engine(target, connect_args, writer=False, **options)
+    writer = _Writer(_sqlite_engine(target, connect_args, writer=True, **options))
+    _WRITERS[engine.sync_engine] = writer
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute(f"PRAGMA synchronous={sync_level}")
-            cur.close()
+    @event.listens_for(engine.sync_engine, "engine_disposed")
+    def _dispose_writer(_engine: Any) -> None:
+        # Runs inside AsyncEngine.dispose()'s greenlet, so the async driver can close its connection.
+        writer.engine.sync_engine.dispose()
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin(conn: Any) -> None:
-            # Take the write lock up front: a deferred transaction that later writes can fail with
-            # SQLITE_BUSY instead of waiting (https://sqlite.org/lang_transaction.html).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("rj_write") else "BEGIN")
+    return engine
 
-        # Let SQLAlchemy not emit its own BEGIN (pysqlite's legacy transaction handling).
-        @event.listens_for(engine.sync_engine, "connect")
-        def _autocommit(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None
 
-        return engine
-    return create_async_engine(target, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size)
+@contextlib.asynccontextmanager
+async def _turn(writer: _Writer) -> AsyncIterator[None]:
+    """Wait for this process's write turn (unless this task already holds it)."""
+    task = asyncio.current_task()
+    if _HOLDING.get() == (writer, task):
+        yield
+        return
+    lock = writer.lock()
+    try:
+        async with asyncio.timeout(WRITE_WAIT_SECONDS):
+            await lock.acquire()
+    except TimeoutError as exc:
+        raise Unavailable("The database is busy; try again in a moment") from exc
+    token = _HOLDING.set((writer, task))
+    try:
+        yield
+    finally:
+        _HOLDING.reset(token)
+        lock.release()
 
 
 @contextlib.asynccontextmanager
 async def write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """One unit of work that commits on success; driver errors become RejoinderErrors."""
+    """One unit of work that commits on success; driver errors become RejoinderErrors.
+
+    On SQLite the writes of a process take turns on one connection (see `_Writer`).
+    """
+    writer = _WRITERS.get(engine.sync_engine)
     try:
-        async with engine.connect() as conn:
-            if is_sqlite(engine):
-                conn.sync_connection.info["rj_write"] = True  # type: ignore[union-attr]
-            try:
-                async with conn.begin():
-                    yield conn
-            finally:
-                if is_sqlite(engine):
-                    conn.sync_connection.info.pop("rj_write", None)  # type: ignore[union-attr]
+        if writer is None:
+            async with engine.begin() as conn:
+                yield conn
+            return
+        async with _turn(writer), writer.engine.begin() as conn:
+            yield conn
     except sa.exc.IntegrityError as exc:
         raise Conflict("The change conflicts with existing data; reload and try again") from exc
-    except sa.exc.OperationalError as exc:
+    except (sa.exc.OperationalError, sa.exc.TimeoutError) as exc:
         raise Unavailable("The database is busy or unreachable; try again in a moment") from exc
 
 

@@ -1,0 +1,147 @@
+"""store/engine.py: SQLite writes take turns on one connection per process; other processes still meet them
+at SQLite's lock; disposing the engine closes the writer too."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from rejoinder.store import engine as store_engine
+
+
+async def _make_table(engine: AsyncEngine) -> None:
+    async with store_engine.write(engine) as conn:
+        await conn.execute(sa.text("CREATE TABLE t (n INTEGER NOT NULL)"))
+
+
+def test_concurrent_sqlite_writes_take_turns_on_one_connection(sqlite_url: str) -> None:
+    async def go() -> tuple[list[int], set[int], int]:
+        engine = store_engine.create_engine(sqlite_url)
+        inside = 0
+        most_inside = 0
+        connections: set[int] = set()
+
+        async def one(n: int) -> None:
+            nonlocal inside, most_inside
+            async with store_engine.write(engine) as conn:
+                inside += 1
+                most_inside = max(most_inside, inside)
+                raw = await conn.get_raw_connection()
+                connections.add(id(raw.driver_connection))
+                await conn.execute(sa.text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+                await asyncio.sleep(0.002)  # hold the transaction across an await, as services do
+                inside -= 1
+
+        try:
+            await _make_table(engine)
+            await asyncio.gather(*(one(n) for n in range(40)))
+            async with store_engine.read(engine) as conn:
+                rows = [r[0] for r in await conn.execute(sa.text("SELECT n FROM t ORDER BY n"))]
+        finally:
+            await engine.dispose()
+        return rows, connections, most_inside
+
+    rows, connections, most_inside = asyncio.run(go())
+    assert rows == list(range(40))
+    assert len(connections) == 1, "every write of the process goes through the one writer connection"
+    assert most_inside == 1
+
+
+def test_a_failed_write_rolls_back_and_frees_the_turn(sqlite_url: str) -> None:
+    async def go() -> list[int]:
+        engine = store_engine.create_engine(sqlite_url)
+        try:
+            await _make_table(engine)
+            try:
+                async with store_engine.write(engine) as conn:
+                    await conn.execute(sa.text("INSERT INTO t (n) VALUES (1)"))
+                    raise RuntimeError("the use case failed")
+            except RuntimeError:
+                pass
+            async with store_engine.write(engine) as conn:  # would wait forever if the turn were kept
+                await conn.execute(sa.text("INSERT INTO t (n) VALUES (2)"))
+            async with store_engine.read(engine) as conn:
+                return [r[0] for r in await conn.execute(sa.text("SELECT n FROM t"))]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(asyncio.wait_for(go(), 20)) == [2]
+
+
+def test_a_write_waits_while_another_process_holds_the_lock(sqlite_url: str) -> None:
+    """Another process (a second worker, the CLI) meets the writer at SQLite's lock: the write waits for
+    it (busy timeout) instead of failing with 'database is locked'."""
+    path = sqlite_url.removeprefix("sqlite:///")
+    held = threading.Event()
+
+    def other_process() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO t (n) VALUES (1)")
+            held.set()
+            time.sleep(0.6)
+            other.execute("COMMIT")
+        finally:
+            other.close()
+
+    async def go() -> tuple[float, list[int]]:
+        engine = store_engine.create_engine(sqlite_url)
+        try:
+            await _make_table(engine)
+            holder = threading.Thread(target=other_process)
+            holder.start()
+            await asyncio.to_thread(held.wait, 10)
+            started = time.monotonic()
+            async with store_engine.write(engine) as conn:
+                await conn.execute(sa.text("INSERT INTO t (n) VALUES (2)"))
+            waited = time.monotonic() - started
+            await asyncio.to_thread(holder.join, 10)
+            async with store_engine.read(engine) as conn:
+                return waited, [r[0] for r in await conn.execute(sa.text("SELECT n FROM t ORDER BY n"))]
+        finally:
+            await engine.dispose()
+
+    waited, rows = asyncio.run(go())
+    assert rows == [1, 2]
+    assert waited >= 0.3, "the write waited for the other connection's commit"
+
+
+def test_reads_run_beside_a_write_in_progress(sqlite_url: str) -> None:
+    async def go() -> list[int]:
+        engine = store_engine.create_engine(sqlite_url)
+        try:
+            await _make_table(engine)
+            async with store_engine.write(engine) as conn:
+                await conn.execute(sa.text("INSERT INTO t (n) VALUES (7)"))
+            async with store_engine.write(engine) as conn:
+                await conn.execute(sa.text("INSERT INTO t (n) VALUES (8)"))
+                # WAL: a reader sees the last commit while the write is open, and does not wait for it
+                async with store_engine.read(engine) as reader:
+                    return [r[0] for r in await reader.execute(sa.text("SELECT n FROM t"))]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(asyncio.wait_for(go(), 20)) == [7]
+
+
+def test_dispose_closes_the_writer_connection(sqlite_url: str) -> None:
+    before = threading.active_count()
+
+    async def go() -> None:
+        engine = store_engine.create_engine(sqlite_url)
+        await _make_table(engine)
+        async with store_engine.read(engine) as conn:
+            await conn.execute(sa.text("SELECT 1"))
+        await engine.dispose()
+
+    asyncio.run(go())
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before, [t.name for t in threading.enumerate()]
