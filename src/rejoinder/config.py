@@ -250,6 +250,9 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     report_limit_identity: Annotated[str, _h("Reports per signed-in identity")] = "10/minute;60/day"
     magic_link_limit_ip: Annotated[str, _h("Sign-in link emails per client network")] = "5/minute;30/hour"
     magic_link_limit_email: Annotated[str, _h("Sign-in link emails per address")] = "3/10minutes;10/day"
+    sign_in_limit_ip: Annotated[str, _h("Sign-in pages started (/auth/NAME/start) per client network")] = (
+        "30/minute;300/hour"
+    )
 
 
 class AdminSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -483,6 +486,7 @@ def _validate_moderation(m: ModerationSettings) -> None:
         "report_limit_identity",
         "magic_link_limit_ip",
         "magic_link_limit_email",
+        "sign_in_limit_ip",
     ):
         value = getattr(m, key)
         try:

@@ -1,6 +1,7 @@
-"""Rate limits per client network, identity, thread and email address, for comments, likes, reports and
-sign-in link emails: moving windows from the `limits` library, stored in Redis when [redis] url is set
-(shared by every worker and host) and in process memory otherwise, behind one `Limiter` Protocol.
+"""Rate limits per client network, identity, thread and email address, for comments, likes, reports,
+sign-in pages and sign-in link emails: moving windows from the `limits` library, stored in Redis when
+[redis] url is set (shared by every worker and host) and in process memory otherwise, behind one `Limiter`
+Protocol.
 
 Also the one place that decides who the client is: `client_address` believes `Forwarded` /
 `X-Forwarded-For` only from a configured trusted proxy, and `network_key` groups IPv6 clients by /64
@@ -38,6 +39,7 @@ class Action(enum.StrEnum):
     LIKE = "like"
     REPORT = "report"
     MAGIC_LINK = "magic-link"
+    SIGN_IN = "sign-in"  # a sign-in page started (/auth/NAME/start)
 
 
 class Scope(enum.StrEnum):
@@ -59,6 +61,7 @@ RULES: tuple[tuple[Action, Scope, str], ...] = (
     (Action.REPORT, Scope.IDENTITY, "report_limit_identity"),
     (Action.MAGIC_LINK, Scope.IP, "magic_link_limit_ip"),
     (Action.MAGIC_LINK, Scope.EMAIL, "magic_link_limit_email"),
+    (Action.SIGN_IN, Scope.IP, "sign_in_limit_ip"),
 )
 
 _MESSAGES = {
@@ -66,6 +69,7 @@ _MESSAGES = {
     Action.LIKE: "Too many likes in a short time",
     Action.REPORT: "Too many reports in a short time",
     Action.MAGIC_LINK: "Too many sign-in emails were asked for",
+    Action.SIGN_IN: "Too many sign-ins were started from your network",
 }
 
 

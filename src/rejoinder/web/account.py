@@ -22,10 +22,12 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from rejoinder.auth.providers import Registry, build_registry
 from rejoinder.domain.identity import Identity, identity_avatar_key
-from rejoinder.errors import ConfigError, NotFound, RejoinderError, Unavailable
+from rejoinder.errors import ConfigError, NotFound, RateLimited, RejoinderError, Unavailable
+from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
+from rejoinder.services import moderation
 from rejoinder.web.problems import rejoinder_error_handler
-from rejoinder.web.wire import avatar_url, ctx_of, rfc3339
+from rejoinder.web.wire import avatar_url, client_ip, ctx_of, rfc3339
 
 log = logging.getLogger("rejoinder.auth")
 HTML = "text/html; charset=utf-8"
@@ -205,7 +207,8 @@ def error_page(
     if not _wants_html(request):
         return rejoinder_error_handler(request, exc)
     message = {"type": "rejoinder:error", "code": exc.code, "message": exc.detail}
-    return page(
+    retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+    response = page(
         "error.html",
         exc.status,
         detail=exc.detail,
@@ -213,7 +216,18 @@ def error_page(
         label=label,
         target=origin,
         message=message if origin else None,
+        wait=_wait_text(retry_after) if retry_after else "",
     )
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)  # as on the problem+json answer
+    return response
+
+
+def _wait_text(seconds: int) -> str:
+    """How long a rate-limited reader waits, for people: "42 seconds", "5 minutes"."""
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{-(-seconds // 60)} minutes"
 
 
 # --- popup pages ----------------------------------------------------------------------------------------
@@ -237,6 +251,8 @@ async def start(
         registry = registry_of(request)
         found = registry.get(provider)
         label = found.label if found else provider
+        # Before any work: each start may write a flow ticket, email or register at a Mastodon server.
+        await moderation.admit(ctx, Action.SIGN_IN, {Scope.IP: client_ip(request)})
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:
