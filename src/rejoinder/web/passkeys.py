@@ -1,0 +1,147 @@
+"""Passkeys over HTTP: the page /auth/{provider}/start shows for a passkey provider (sign in, or with
+`link=` add a passkey), the form it posts the browser's answer to (POST /auth/{provider}/finish), and the
+script that runs the WebAuthn ceremony (/static/passkey.js: a file, so the page needs no inline code).
+
+The result goes back like every provider's (web/account.py `hand_back`): postMessage to the opener, or a
+303 to the article with the fragment in redirect mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+
+from rejoinder.auth.providers import Provider
+from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
+from rejoinder.domain.urls import origin_of
+from rejoinder.errors import BadRequest, RejoinderError
+from rejoinder.services import passkeys as service
+from rejoinder.web.account import (
+    base_url,
+    error_page,
+    hand_back,
+    hand_back_error,
+    page,
+    read_binding,
+    registry_of,
+    set_binding,
+)
+from rejoinder.web.wire import ctx_of
+
+SCRIPT = "passkey.js"
+FIELD_LIMIT = {"state": 128, "credential": MAX_RESPONSE}
+
+
+@cache
+def script() -> tuple[bytes, str]:
+    """The ceremony script and a short hash of it (the `?v=` of its URL, and its ETag)."""
+    body = resources.files("rejoinder").joinpath("static", SCRIPT).read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:12]
+
+
+def relying_party(request: Request[Any, Any, Any]) -> RelyingParty:
+    """rejoinder is the relying party: RP ID = host of server.public_url, origin = its origin."""
+    return RelyingParty.of(base_url(request))
+
+
+def _form_action(return_url: str | None) -> str:
+    # The form posts here, and in redirect mode the answer is a 303 to the article: Chromium applies
+    # form-action to that redirect too, so the article's origin must be allowed as well.
+    return "'self'" + (f" {origin_of(return_url)}" if return_url else "")
+
+
+async def ceremony_page(
+    request: Request[Any, Any, Any],
+    provider: Provider,
+    *,
+    site: str | None,
+    origin: str | None,
+    mode: str | None,
+    return_url: str | None,
+    link: str | None,
+) -> Response[Any]:
+    """/auth/{provider}/start of a passkey provider: check the request, keep a challenge, show the page."""
+    ctx = ctx_of(request)
+    binding = read_binding(request) or ctx.token(32)
+    try:
+        ceremony = await service.begin(
+            ctx,
+            registry_of(request),
+            provider.name,
+            site_name=site,
+            origin=origin,
+            mode=mode,
+            return_url=return_url,
+            link=link,
+            binding=binding,
+            rp=relying_party(request),
+        )
+    except RejoinderError as exc:
+        return error_page(request, exc, label=provider.label)
+    back = ceremony.return_url
+    response = page(
+        "passkey.html",
+        form_action=_form_action(back),
+        label=ceremony.label,
+        register=ceremony.register,
+        identity_name=ceremony.identity_name or "",
+        action=f"/auth/{provider.name}/finish",
+        state=ceremony.state,
+        options=ceremony.options,
+        back=back or "",
+        script=f"/static/{SCRIPT}?v={script()[1]}",
+    )
+    set_binding(request, response, binding)
+    return response
+
+
+@post("/auth/{provider:str}/finish", include_in_schema=False, status_code=200)
+async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
+    """The passkey page posts the browser's answer here (`state`, `credential` as JSON): the ceremony is
+    used up, the answer checked, and the session handed back."""
+    ctx = ctx_of(request)
+    form = await request.form()
+    fields: dict[str, str] = {}
+    for key, limit in FIELD_LIMIT.items():
+        value = form.get(key)
+        if isinstance(value, str) and len(value) <= limit:
+            fields[key] = value
+    try:
+        registry = registry_of(request)
+        flow = await service.take(ctx, provider, fields.get("state"), read_binding(request))
+    except RejoinderError as exc:
+        return error_page(request, exc)  # the ceremony, and so its page origin, is unknown: tell no one
+    found = registry.get(provider)
+    label = found.label if found else provider
+    try:
+        if "credential" not in fields:
+            raise BadRequest(
+                "The passkey answer is missing or too large; start again", code="passkey-malformed"
+            )
+        outcome = await service.complete(ctx, registry, flow, fields["credential"], rp=relying_party(request))
+    except RejoinderError as exc:
+        return hand_back_error(request, flow, exc, label)
+    return hand_back(request, flow, outcome, label)
+
+
+@get(f"/static/{SCRIPT}", include_in_schema=False)
+async def passkey_script(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
+    """The passkey page's script (same origin, loaded with the page's CSP nonce)."""
+    body, digest = script()
+    return Response(
+        content=body,
+        media_type="text/javascript; charset=utf-8",
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
+            "ETag": f'"{digest}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+ROUTES: list[Any] = [finish, passkey_script]
