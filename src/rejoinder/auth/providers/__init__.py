@@ -51,6 +51,10 @@ def _build(
     preset = PRESETS[settings.preset or name]
     if preset.protocol == "mastodon":
         return MastodonProvider(name, preset, settings, auth, apps)
+    if preset.protocol == "sso":
+        from rejoinder.auth.sso import SsoProvider  # here: auth.sso imports this package's modules
+
+        return SsoProvider(name, preset, settings, auth, env)
     return OAuthProvider(name, preset, settings, load_secret(name, settings, env), timeout=auth.http_timeout)
 
 
