@@ -82,7 +82,7 @@ class CredentialKind(enum.StrEnum):
     OIDC = "oidc"  # OpenID Connect or OAuth 2.0 subject at a provider (also Mastodon: provider = the server)
     EMAIL = "email"  # a verified email address (provider = "email", subject = the lower-cased address)
     PASSKEY = "passkey"  # a WebAuthn credential (provider = the RP id, subject = the credential id)
-    SSO = "sso"  # the publisher's own user id (provider = the site name, subject = the publisher's user id)
+    SSO = "sso"  # the publisher's own user id (provider = the sso provider's NAME, subject = the token's sub)
 
 
 class Identity(msgspec.Struct, frozen=True):
