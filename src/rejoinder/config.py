@@ -83,14 +83,6 @@ class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, _h("redis://host:port/db for cross-host cache invalidation; empty = off")] = ""
 
 
-class SsoKey(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """One HS256 key of a publisher-SSO provider: its `kid` and where its secret is (never the secret)."""
-
-    kid: str
-    secret_env: str = ""
-    secret_file: str = ""
-
-
 class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One sign-in provider, as `[auth.providers.NAME]`; NAME appears in /auth/NAME/callback."""
 
@@ -98,8 +90,8 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         str,
         _h(
             "google, microsoft, apple, github, gitlab, facebook, discord, wordpress, x, mastodon, "
-            "oidc (any OpenID provider by issuer), oauth2 (explicit endpoints), sso (the publisher's own "
-            "sign-in); empty = NAME"
+            "oidc (any OpenID provider by issuer), oauth2 (explicit endpoints) or email (emailed "
+            "sign-in links); empty = NAME"
         ),
     ] = ""
     label: Annotated[str, _h("Name shown to readers; empty = the preset's")] = ""
@@ -108,11 +100,7 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     client_secret_env: Annotated[str, _h("Environment variable holding the client secret")] = ""
     client_secret_file: Annotated[str, _h("File holding the client secret (e.g. a mounted secret)")] = ""
     issuer: Annotated[
-        str,
-        _h(
-            "Issuer URL for preset oidc; base URL of a self-hosted GitLab for preset gitlab; "
-            "for preset sso the `iss` tokens must carry (empty = not checked)"
-        ),
+        str, _h("Issuer URL for preset oidc; base URL of a self-hosted GitLab for preset gitlab")
     ] = ""
     tenant: Annotated[str, _h("Microsoft tenant: common, organizations, consumers or a tenant id")] = "common"
     authorize_url: Annotated[str, _h("Authorization endpoint (preset oauth2 only)")] = ""
@@ -124,20 +112,6 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     sites: Annotated[list[str], _h("Sites offering this provider; empty = every site")] = msgspec.field(
         default_factory=list
     )
-    keys: Annotated[
-        list[SsoKey],
-        _h("Preset sso: HS256 keys as {kid, secret_env or secret_file} tables; several while rotating"),
-    ] = msgspec.field(default_factory=list)
-    jwks_url: Annotated[str, _h("Preset sso: URL of the publisher's JWKS (RS256, ES256, EdDSA keys)")] = ""
-    audience: Annotated[str, _h("Preset sso: the `aud` tokens must carry; empty = the site's name")] = ""
-    max_age: Annotated[
-        int,
-        _h("Preset sso: longest life of a token (exp - now, now - iat), in seconds"),
-        msgspec.Meta(ge=10, le=3600),
-    ] = 300
-    login_url: Annotated[
-        str, _h("Preset sso: the publisher's login page; when set, the widget offers it as a button")
-    ] = ""
 
 
 class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -155,6 +129,9 @@ class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     http_timeout: Annotated[
         int, _h("Seconds to wait for a provider's server"), msgspec.Meta(ge=1, le=120)
     ] = 10
+    email_link_minutes: Annotated[
+        int, _h("Minutes an emailed sign-in link stays usable (it works once)"), msgspec.Meta(ge=1, le=1440)
+    ] = 15
     fediverse_app_name: Annotated[str, _h("Name rejoinder registers under at Mastodon servers")] = "rejoinder"
     fediverse_allow_private: Annotated[
         bool,
@@ -460,6 +437,7 @@ def _validate(settings: Settings) -> None:
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
     _validate_providers(settings.auth)
+    _validate_email_links(settings)
     _validate_moderation(settings.moderation)
     _validate_admin(settings.admin, settings.email)
 
@@ -554,8 +532,6 @@ def _validate_providers(auth: AuthSettings) -> None:
             raise ConfigError(
                 f"invalid setting {where}: give client_secret_env or client_secret_file, not both"
             )
-        if preset == "sso":
-            _validate_sso(where, provider)
         if preset == "oidc" and not provider.issuer:
             raise ConfigError(f"missing setting {where}.issuer: the OpenID issuer URL")
         if preset == "oauth2" and not (
@@ -566,23 +542,22 @@ def _validate_providers(auth: AuthSettings) -> None:
             )
 
 
-def _validate_sso(where: str, provider: ProviderSettings) -> None:
-    if not provider.keys and not provider.jwks_url:
-        raise ConfigError(f"missing setting {where}: preset sso needs keys (HS256) or jwks_url, or both")
-    kids = [key.kid for key in provider.keys]
-    for key in provider.keys:
-        if not key.kid or len(key.kid) > 200 or not key.kid.isprintable():
-            raise ConfigError(f"invalid setting {where}.keys: every key needs a kid (up to 200 characters)")
-        if bool(key.secret_env) == bool(key.secret_file):
+def _validate_email_links(settings: Settings) -> None:
+    """An email-link provider mails links: it needs an SMTP server, and links that point at the address
+    readers use (never one taken from a request's Host header, which a client chooses)."""
+    from rejoinder.auth.providers.presets import PRESETS
+
+    for name, provider in settings.auth.providers.items():
+        if PRESETS[provider.preset or name].protocol != "email":
+            continue
+        if not settings.email.host:
             raise ConfigError(
-                f"invalid setting {where}.keys: key {key.kid!r} needs secret_env or secret_file"
+                f"missing setting email.host: auth.providers.{name} mails sign-in links through it"
             )
-    if len(set(kids)) != len(kids):
-        raise ConfigError(f"invalid setting {where}.keys: two keys have the same kid")
-    for key_name in ("jwks_url", "login_url"):
-        value = getattr(provider, key_name)
-        if value and not value.startswith(("https://", "http://")):
-            raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
+        if not settings.server.public_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"missing setting server.public_url: the links auth.providers.{name} mails point there"
+            )
 
 
 def describe_settings() -> list[tuple[str, str, Any, str]]:

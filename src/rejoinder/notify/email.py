@@ -67,6 +67,26 @@ class SmtpMailer:
         msg.set_content(mail.text)
         return msg
 
+    async def check(self) -> None:
+        """Connect, log in if configured and say goodbye, sending nothing (`rejoinder provider test`).
+        Raises Unavailable (smtp-failed) naming the server and the error class only."""
+        import aiosmtplib
+
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.host, port=s.port, use_tls=s.tls, start_tls=s.starttls, timeout=s.timeout
+        )
+        try:
+            await client.connect()
+            if s.username:
+                await client.login(s.username, self.password or "")
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise Unavailable(
+                f"The mail server {s.host}:{s.port} did not answer as expected ({type(exc).__name__})",
+                code="smtp-failed",
+            ) from None
+
     async def send(self, mail: Mail) -> None:
         import aiosmtplib
 

@@ -87,6 +87,7 @@ class ProviderInfoOut(msgspec.Struct):
     name: str
     label: str
     icon: str
+    kind: str  # oauth | mastodon | email | passkey | sso: how the widget opens it (docs/sign-in.md)
     asks_server: bool
     start: str  # path of the popup page, to which the widget adds ?site=&origin=&mode=
 
@@ -180,7 +181,9 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def page(name: str, status: int = 200, **values: Any) -> Response[bytes]:
+def page(name: str, status: int = 200, *, form_action: str = "'self'", **values: Any) -> Response[bytes]:
+    """A sign-in page: no caching, no framing, no referrer, scripts only by nonce. `form_action` lists
+    where its forms may go, redirects after a submit included (Chromium applies form-action to them)."""
     nonce = secrets.token_urlsafe(16)
     body = templates().get_template(f"auth/{name}").render(nonce=nonce, **values)
     return Response(
@@ -193,7 +196,7 @@ def page(name: str, status: int = 200, **values: Any) -> Response[bytes]:
             "X-Frame-Options": "DENY",
             "Content-Security-Policy": (
                 f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
-                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+                f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
             ),
         },
     )
@@ -253,6 +256,12 @@ async def start(
         label = found.label if found else provider
         # Before any work: each start may write a flow ticket, email or register at a Mastodon server.
         await moderation.admit(ctx, Action.SIGN_IN, {Scope.IP: client_ip(request)})
+        if found is not None and found.kind == "email":  # no round trip: the page asks for the address
+            from rejoinder.web import email_link
+
+            return await email_link.address_page(
+                request, found, site=site, origin=origin, mode=mode, return_url=return_url, link=link
+            )
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:
@@ -372,6 +381,7 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
                 name=i.name,
                 label=i.label,
                 icon=i.icon,
+                kind=i.kind,
                 asks_server=i.asks_server,
                 start=f"/auth/{i.name}/start",
             )

@@ -1,7 +1,7 @@
 """The provider registry: every `[auth.providers.NAME]` of the config, built once per app.
 
-Presets with protocol oidc/oauth2 become OAuthProvider; mastodon becomes MastodonProvider. A new kind of
-provider implements base.Provider and gets one line in `_build` below.
+Presets with protocol oidc/oauth2 become OAuthProvider; mastodon becomes MastodonProvider; email becomes
+EmailLinkProvider. A new kind of provider implements base.Provider and gets one line in `_build` below.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rejoinder.auth.providers.base import Provider, ProviderInfo, load_secret
+from rejoinder.auth.providers.email_link import EmailLinkProvider
 from rejoinder.auth.providers.mastodon import AppStore, MastodonProvider
 from rejoinder.auth.providers.oidc import OAuthProvider
 from rejoinder.auth.providers.presets import PRESETS
@@ -36,7 +37,11 @@ class Registry:
     @staticmethod
     def info(provider: Provider) -> ProviderInfo:
         return ProviderInfo(
-            name=provider.name, label=provider.label, icon=provider.icon, asks_server=provider.asks_server
+            name=provider.name,
+            label=provider.label,
+            icon=provider.icon,
+            asks_server=provider.asks_server,
+            kind=provider.kind,
         )
 
 
@@ -51,10 +56,8 @@ def _build(
     preset = PRESETS[settings.preset or name]
     if preset.protocol == "mastodon":
         return MastodonProvider(name, preset, settings, auth, apps)
-    if preset.protocol == "sso":
-        from rejoinder.auth.sso import SsoProvider  # here: auth.sso imports this package's modules
-
-        return SsoProvider(name, preset, settings, auth, env)
+    if preset.protocol == "email":
+        return EmailLinkProvider(name, preset, settings)
     return OAuthProvider(name, preset, settings, load_secret(name, settings, env), timeout=auth.http_timeout)
 
 
