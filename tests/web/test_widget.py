@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from rejoinder.web.widget import ASSETS, LOCALES, STATIC, hashed_path, load_assets
+from rejoinder.auth.providers.presets import PRESETS
+from rejoinder.web.widget import ASSETS, ICONS, LOCALES, STATIC, compact, hashed_path, load_assets
 
 JS = (STATIC / "embed.js").read_text(encoding="utf-8")
 CSS = (STATIC / "embed.css").read_text(encoding="utf-8")
@@ -50,6 +51,7 @@ def test_a_changed_stylesheet_changes_both_hashes(tmp_path: Any) -> None:
         ("/count.js", "text/javascript; charset=utf-8", "public, max-age=300, stale-while-revalidate=86400"),
         (hashed_path("count.js"), "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
         ("/locales/de.json", "application/json", "public, max-age=3600, stale-while-revalidate=86400"),
+        ("/auth/icons/github.svg", "image/svg+xml", "public, max-age=3600, stale-while-revalidate=86400"),
     ],
 )
 def test_files_are_served_with_etag_and_cache_headers(
@@ -72,7 +74,18 @@ def test_files_are_served_with_etag_and_cache_headers(
     assert zipped.content == r.content  # the test client decodes gzip
 
 
-@pytest.mark.parametrize("path", ["/locales/xx.json", "/locales/de", "/locales/..%2Fembed.js", "/embed.0.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/locales/xx.json",
+        "/locales/de",
+        "/locales/..%2Fembed.js",
+        "/embed.0.js",
+        "/auth/icons/github.png",
+        "/auth/icons/..%2Fembed.js",
+        "/auth/icons/GitHub.svg",
+    ],
+)
 def test_unknown_files_are_precise_404_problems(client: TestClient[Any], path: str) -> None:
     r = client.get(path)
     assert r.status_code == 404
@@ -105,7 +118,7 @@ def test_every_locale_has_every_string() -> None:
         for key in ("responses", "likes"):
             assert all("{n}" in form for form in data[key].values()), (lang, key)
         placeholders = re.findall(r"\{\w+\}", json.dumps({k: v for k, v in data.items() if k != "errors"}))
-        assert set(placeholders) <= {"{n}", "{name}", "{t}", "{msg}"}, lang
+        assert set(placeholders) <= {"{n}", "{name}", "{t}", "{msg}", "{via}"}, lang
 
 
 def test_en_json_is_the_english_built_into_embed_js() -> None:
@@ -135,3 +148,27 @@ def test_every_class_is_prefixed() -> None:
     assert classes and all(c.startswith("rj-") for c in classes), sorted(classes)
     in_css = set(re.findall(r"\.([a-zA-Z][\w-]*)", re.sub(r"/\*.*?\*/", "", CSS, flags=re.S)))
     assert all(c.startswith("rj-") for c in in_css), sorted(c for c in in_css if not c.startswith("rj-"))
+
+
+def test_served_files_drop_comments_and_indentation_only() -> None:
+    source = (
+        b'/* head\n   comment */\nconst a = "x // y"; // why\n  // a note\n  if (a) {\n'
+        b'    b("https://e.org/*"); /* kept */\n  }\n'
+    )
+    assert compact(source) == b'const a = "x // y";\nif (a) {\nb("https://e.org/*"); /* kept */\n}\n'
+    served = ASSETS["embed.js"].body.decode()
+    assert "// " not in re.sub(r'"[^"\n]*"', "", served)  # no comment left outside strings
+    assert len(served) < len(JS)
+    for line in ("  // ", "/* rejoinder widget styles"):
+        assert line not in ASSETS["embed.css"].body.decode()
+
+
+def test_every_preset_and_kind_has_an_icon(client: TestClient[Any]) -> None:
+    wanted = {p.icon for p in PRESETS.values()} | {"email", "passkey", "mastodon", "sso", "generic"}
+    assert wanted <= set(ICONS), wanted - set(ICONS)
+    for name, asset in ICONS.items():
+        svg = asset.body.decode()
+        assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and len(svg) < 1024, name
+        assert "<script" not in svg and "href" not in svg and " on" not in svg, name
+    mine = client.get("/auth/icons/my-company.svg")  # a configured icon without a drawing
+    assert mine.status_code == 200 and mine.content == ICONS["generic"].body

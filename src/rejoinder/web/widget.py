@@ -1,5 +1,6 @@
 """The widget's static files: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
-/embed.1a2b3c4d5e6f.js) and /locales/<lang>.json. Read once from the package, served with ETags and gzip.
+/embed.1a2b3c4d5e6f.js), /locales/<lang>.json and the sign-in buttons' icons (/auth/icons/<name>.svg).
+Read once from the package, served with ETags and gzip.
 
 The plain URLs revalidate after a few minutes; the hashed ones never change and are cached for a year.
 embed.js names the hashed stylesheet, so a release reaches readers as soon as /embed.js revalidates.
@@ -24,6 +25,7 @@ STATIC = Path(__file__).resolve().parent.parent / "widget" / "static"
 SHORT = "public, max-age=300, stale-while-revalidate=86400"
 IMMUTABLE = "public, max-age=31536000, immutable"
 LOCALE_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
+_ICON = re.compile(r"^([a-z0-9-]{1,40})\.svg$")
 _LOCALE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.json$")
 _TYPES = {".js": "text/javascript", ".css": "text/css"}
 
@@ -44,10 +46,26 @@ def make_asset(body: bytes, media_type: str) -> Asset:
     )
 
 
+# What readers need not download: whole-line comments, comments after a statement, and indentation. Each
+# rule only matches where no string can be open (the widget has no template literals), and the browser
+# tests run the compacted file; the package keeps the commented source.
+_BLOCK_COMMENT = re.compile(rb"^[ \t]*/\*.*?\*/[ \t]*\n", re.M | re.S)
+_LINE_COMMENT = re.compile(rb"^[ \t]*//[^\n]*\n", re.M)
+_TRAILING_COMMENT = re.compile(rb"(?<=[;{,)])[ \t]+// [^\"'`\n]*$", re.M)
+_INDENT = re.compile(rb"^[ \t]+", re.M)
+
+
+def compact(source: bytes) -> bytes:
+    """embed.js or embed.css as served: the same code without comments and indentation."""
+    for rule in (_BLOCK_COMMENT, _LINE_COMMENT, _TRAILING_COMMENT, _INDENT):
+        source = rule.sub(b"", source)
+    return source
+
+
 def load_assets(static: Path = STATIC) -> dict[str, Asset]:
     """embed.css, embed.js (pointing at the hashed stylesheet) and count.js, by file name."""
-    css = make_asset((static / "embed.css").read_bytes(), _TYPES[".css"])
-    js = (static / "embed.js").read_bytes()
+    css = make_asset(compact((static / "embed.css").read_bytes()), _TYPES[".css"])
+    js = compact((static / "embed.js").read_bytes())
     marker = b'const CSS = "/embed.css";'
     if marker not in js:
         raise RuntimeError("embed.js no longer declares its stylesheet as expected; update web/widget.py")
@@ -66,9 +84,16 @@ def load_locales(static: Path = STATIC) -> dict[str, Asset]:
     }
 
 
+def load_icons(static: Path = STATIC) -> dict[str, Asset]:
+    return {
+        p.stem: make_asset(p.read_bytes(), "image/svg+xml") for p in sorted((static / "icons").glob("*.svg"))
+    }
+
+
 # The package's files do not change while a server runs, so they are read (and hashed) once.
 ASSETS = load_assets()
 LOCALES = load_locales()
+ICONS = load_icons()
 
 
 def hashed_path(name: str) -> str:
@@ -141,6 +166,18 @@ async def locale(request: Request[Any, Any, Any], name: FromPath[str]) -> Respon
     return serve(request, LOCALES[match.group(1)], LOCALE_CACHE)
 
 
+@get("/auth/icons/{name:str}", include_in_schema=False)
+async def icon(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
+    """A sign-in button's icon (`icon` of GET /api/auth/providers). A provider whose configured icon has
+    no drawing here gets the generic one rather than a broken image."""
+    match = _ICON.match(name)
+    if match is None:
+        raise NotFound(
+            f"There is no icon at /auth/icons/{name}: icons are /auth/icons/<name>.svg", code="icon-not-found"
+        )
+    return serve(request, ICONS.get(match.group(1), ICONS["generic"]), LOCALE_CACHE)
+
+
 HANDLERS: list[Any] = [
     embed_js,
     embed_js_hashed,
@@ -149,4 +186,5 @@ HANDLERS: list[Any] = [
     count_js,
     count_js_hashed,
     locale,
+    icon,
 ]
