@@ -31,6 +31,14 @@
     loadFailed: "Comments could not be loaded.", retry: "Try again", link: "Link to this comment",
     offline: "The comment server could not be reached. Check your connection and try again.",
     notAllowed: "Comments are not enabled for this website: its address is not registered with the comment server.",
+    orSignIn: "or sign in with …", signInWith: "Sign in with {name}", connecting: "Connecting to {name}…",
+    as: "You are commenting as {name} (via {via})", logout: "Log out", change: "Change", loggedOut: "You are logged out.",
+    another: "Sign in with another account", addMethod: "Add a sign-in method to this account:",
+    addWith: "Add sign-in with {name}", addPasskey: "Add a passkey", linked: "The sign-in method was added to your account.",
+    showMe: "Show my name in “people like this”", expired: "Your sign-in has ended. Sign in again to comment under your name.",
+    offer: "An account with this email address already exists. Sign in to it to add this sign-in method there, or keep the two accounts apart.",
+    offerVia: "That account signs in with {via}.", useIt: "Sign in to that account", apart: "Keep them apart",
+    signInFailed: "Sign-in did not complete. {msg}",
     errors: {},
   };
 
@@ -52,6 +60,19 @@
     }
     return id;
   })();
+
+  // Redirect-mode sign-in answers in the fragment (docs/sign-in.md): read it, then drop it from the address
+  // bar before anything else can read or share the URL.
+  let frag = /[#&]rejoinder-(session|link-offer|error)=([^&]*)/.exec(location.hash);
+  if (frag) {
+    history.replaceState(history.state, "", location.href.split("#")[0]);
+    frag[2] = decodeURIComponent(frag[2]);
+  }
+  let token = store.get("session"); // the reader’s bearer session, or null for a guest
+  let lost = () => {}; // called when the server says the session is no longer valid
+  let ready;
+  const booted = new Promise((ok) => { ready = ok; });
+  window.rejoinder = { sso: (jwt) => booted.then((w) => w.sso(jwt)), logout: () => booted.then((w) => w.logout()) };
 
   // h("p", {class: "rj-x", text: "y", onclick: fn}, child…): an element built from safe parts only.
   const h = (tag, props, ...kids) => {
@@ -83,15 +104,18 @@
   let uid = 0;
   const nextId = () => "rj-" + ++uid;
   const pub = (c) => c.status === "published" || c.status === "approved"; // public: published or approved
+  const sub = (jwt) => { try { return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub; } catch { return null; } };
   const safeUrl = (u) => { try { const x = new URL(u, API); return /^https?:$/.test(x.protocol) ? x.href : null; } catch { return null; } };
 
   class Problem extends Error {
     constructor(p, status) { super(p.detail || "HTTP " + status); this.p = p; this.status = status; }
   }
-  async function api(method, path, body, withVisitor) {
+  // reader: true (or an edit token) for requests about this reader: they carry the visitor id and session.
+  async function api(method, path, body, reader) {
     const headers = {};
-    if (withVisitor) headers["Rejoinder-Visitor"] = visitor;
-    if (typeof withVisitor === "string") headers["Rejoinder-Edit-Token"] = withVisitor;
+    if (reader) headers["Rejoinder-Visitor"] = visitor;
+    if (reader != null && token) headers.Authorization = "Bearer " + token;
+    if (typeof reader === "string") headers["Rejoinder-Edit-Token"] = reader;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res;
     try {
@@ -103,6 +127,7 @@
     }
     if (res.status === 204) return null;
     const data = await res.json().catch(() => ({}));
+    if (res.status === 401 && headers.Authorization && /^session-/.test(data.code)) lost();
     if (!res.ok) throw new Problem(data, res.status);
     return data;
   }
@@ -119,7 +144,8 @@
       css = new Promise((ok) => { link.onload = link.onerror = ok; setTimeout(ok, 3000); });
       document.head.prepend(link);
     }
-    new Widget(root, opts, css).boot();
+    const w = new Widget(root, opts, css);
+    w.boot().then(() => ready(w));
   }
 
   class Widget {
@@ -140,6 +166,7 @@
       const lang = (o.lang || document.documentElement.lang || navigator.language || "en").toLowerCase().split(/[-_]/)[0];
       this.lang = LANGS.includes(lang) ? lang : "en";
       this.t = EN;
+      this.providers = [];
       this.items = new Map();
       this.liked = new Set();
       this.tokens = store.get("edit") || {};
@@ -149,7 +176,10 @@
     }
 
     // ---- text helpers ------------------------------------------------------------------------------
-    f(s, vals) { return s.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m)); }
+    // Fills {placeholders}; with `parts`, a list of strings and the given elements (still only text nodes).
+    f(s, vals, parts) {
+      return parts ? s.split(/(\{\w+\})/).map((p, i) => (i % 2 ? vals[p.slice(1, -1)] : p)) : s.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
+    }
     n(entry, n) { return this.f(entry[this.plural.select(n)] || entry.other, { n: this.num.format(n) }); }
     ago(ms) {
       const s = (ms - Date.now()) / 1000;
@@ -175,6 +205,28 @@
         this.applyTheme();
         new MutationObserver(() => this.applyTheme()).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
         addEventListener("hashchange", () => { const id = this.targetId(); if (id && this.list) this.goto(id, true); });
+        lost = () => {
+          this.setToken(null);
+          if (this.auth) this.setMe(null), this.status(this.t.expired);
+        };
+        // Only rejoinder's own pages (the sign-in popup) may talk to the widget.
+        addEventListener("message", (e) => {
+          const d = e.data;
+          if (e.origin !== API || !d || typeof d !== "object") return;
+          // After the popup the clicked button is gone: the reader continues in the comment box.
+          if (d.type === "rejoinder:session" && typeof d.token === "string") {
+            this.session(d.token, d).then(() => document.activeElement === document.body && this.auth.parentNode.querySelector("textarea").focus());
+          }
+          else if (d.type === "rejoinder:link-offer") this.offer(d.offer, d.existing);
+          else if (d.type === "rejoinder:error") this.failed(d.code, d.message);
+        });
+        // Another tab of this site signed in or out.
+        addEventListener("storage", (e) => {
+          if (e.key !== "rejoinder.session" || !this.auth) return;
+          token = store.get("session");
+          this.status("");
+          this.signedIn(null);
+        });
       }
       root.classList.add("rj-root");
       root.setAttribute("aria-busy", "true");
@@ -187,7 +239,8 @@
         ? api("GET", "/api/comments/" + encodeURIComponent(target) + "/page?sort=" + this.sort + this.limit).then(
           (r) => r.page, () => 1)
         : 1;
-      const viewer = api("GET", "/api/viewer?" + this.q, undefined, true).catch(() => ({ liked_thread: false, liked: [], own: [] }));
+      const me = token && api("GET", "/api/me", undefined, true).catch(() => null); // a 401 forgets the token
+      const viewer = Promise.resolve(me).then(() => this.viewer());
       const loc = await locale;
       if (loc) this.t = Object.assign({}, EN, loc, { errors: Object.assign({}, loc.errors) });
       this.plural = new Intl.PluralRules(this.lang);
@@ -216,14 +269,33 @@
       }
       const v = await viewer;
       await this.css;
-      this.likedThread = v.liked_thread;
-      this.liked = new Set(v.liked);
       this.build(data);
+      this.setMe(await me);
       root.replaceChildren(this.live, this.section);
       await this.show(data, "replace");
       for (const c of v.own) if (!this.items.has(c.id) && !c.deleted) this.place(c, null);
       root.removeAttribute("aria-busy");
       if (target) this.goto(target, false);
+      // The sign-in buttons come after the thread: they are at the bottom, and the thread names the site.
+      const p = data.site && await api("GET", "/api/auth/providers?site=" + encodeURIComponent(data.site.name)).catch(() => null);
+      if (p) {
+        this.site = p.site;
+        this.providers = p.providers.filter((x) => x.kind !== "sso" || /^https?:\/\//.test(x.start)); // sso: the publisher’s login page
+        this.setMe(this.me);
+      }
+      if (frag) {
+        const [, kind, value] = frag;
+        frag = null;
+        if (kind === "session") await this.session(value);
+        else if (kind === "error") this.failed(value);
+        else this.offer(value);
+      }
+      // Publisher SSO: the page names its logged-in user in a signed token; exchange it unless this
+      // browser is already signed in as that user.
+      const jwt = this.o.ssoToken;
+      if (jwt && (!this.me || store.get("sso") !== sub(jwt))) {
+        await this.sso(jwt).catch((e) => console.warn("[rejoinder] the SSO token was refused:", e.p ? e.p.detail || e.p.code : e));
+      }
     }
     applyTheme() {
       const theme = this.root.dataset.theme || this.o.theme;
@@ -277,7 +349,8 @@
           h("div", { class: "rj-sort" }, h("label", { for: sort.id, text: t.sort }), sort)),
         h("div", { class: "rj-likes" }, this.likeBtn, this.likeText, this.likers),
         this.earlier, this.list, this.moreBtn,
-        h("div", { class: "rj-leave" }, h("h3", { class: "rj-subtitle", id: fh, text: t.leave }), this.form({ labelledby: fh })));
+        h("div", { class: "rj-leave" }, h("h3", { class: "rj-subtitle", id: fh, text: t.leave }), this.form({ labelledby: fh }),
+          this.auth = h("div", { class: "rj-auth" }), this.note = h("div", { class: "rj-hint" })));
       this.thread(data.thread);
     }
     thread(th) {
@@ -306,7 +379,7 @@
     async more(dir) {
       const btn = dir > 0 ? this.moreBtn : this.earlier;
       if (btn.getAttribute("aria-disabled")) return;
-      btn.setAttribute("aria-disabled", "true"); // not `disabled`: that would drop the keyboard focus
+      btn.setAttribute("aria-disabled", "true"); // not disabled: that would drop the keyboard focus
       const last = this.list.lastElementChild;
       try {
         const data = await this.fetchPage(dir > 0 ? this.last + 1 : this.first - 1);
@@ -420,6 +493,15 @@
     }
 
     // ---- likes ------------------------------------------------------------------------------------
+    // What this reader liked (and wrote and is not public yet); marks the like buttons already shown.
+    async viewer() {
+      const v = await api("GET", "/api/viewer?" + this.q, undefined, true).catch(() => ({ liked_thread: false, liked: [], own: [] }));
+      this.likedThread = v.liked_thread;
+      this.liked = new Set(v.liked);
+      if (this.likeBtn) this.likeBtn.setAttribute("aria-pressed", String(v.liked_thread));
+      for (const [id, item] of this.items) if (item.likeBtn) item.likeBtn.setAttribute("aria-pressed", String(this.liked.has(id)));
+      return v;
+    }
     async likeArticle() {
       const btn = this.likeBtn;
       const on = btn.getAttribute("aria-pressed") !== "true";
@@ -428,15 +510,18 @@
         const me = store.get("author");
         const r = await api(on ? "PUT" : "DELETE", "/api/threads/like?" + this.q, on ? { name: (me && me.name) || null, title: this.title } : undefined, true);
         this.likedThread = r.liked;
-        const fresh = await api("GET", "/api/threads?" + this.q + "&limit=1").catch(() => null);
-        const th = fresh ? fresh.thread : { likes: { count: r.likes, recent: [] } };
-        this.thread(Object.assign({}, th, { count: this.count }));
+        await this.refreshLikes(r.likes);
         this.announce(this.likeText.textContent);
       } catch (e) {
         this.announce(this.problemText(e));
       } finally {
         btn.disabled = false;
       }
+    }
+    async refreshLikes(count) {
+      const fresh = await api("GET", "/api/threads?" + this.q + "&limit=1").catch(() => null);
+      const th = fresh ? fresh.thread : { likes: { count, recent: [] } };
+      this.thread(Object.assign({}, th, { count: this.count }));
     }
     async likeComment(item) {
       const btn = item.likeBtn;
@@ -451,6 +536,117 @@
         this.announce(this.problemText(e));
       } finally {
         btn.disabled = false;
+      }
+    }
+
+    // ---- sign-in (docs/sign-in.md, "For widget authors") ----------------------------------------------
+    setToken(t) {
+      token = t;
+      store.set("session", t);
+    }
+    setMe(me) {
+      this.me = me && token ? me : null;
+      this.root.classList.toggle("rj-signed", !!this.me); // hides the guest fields (embed.css)
+      const t = this.t;
+      if (!this.me) return this.auth.replaceChildren(...(this.providers.length ? [h("p", { text: t.orSignIn }), this.buttons()] : []));
+      const { identity, provider } = this.me;
+      const btn = (text, onclick, more) => h("button", Object.assign({ type: "button", class: "rj-btn rj-link", text, onclick }, more));
+      const add = this.buttons(true);
+      const menu = h("div", { class: "rj-menu", id: nextId(), hidden: true },
+        btn(t.another, () => this.logout(true)), add.children.length > 0 && h("p", { text: t.addMethod }), add);
+      const change = btn(t.change, () => change.setAttribute("aria-expanded", String(!(menu.hidden = !menu.hidden))), { "aria-expanded": "false", "aria-controls": menu.id });
+      const show = h("input", { type: "checkbox", id: nextId(), checked: identity.show_in_likes, onchange: () => this.showMe(show) });
+      this.auth.replaceChildren(
+        h("p", null, ...this.f(t.as, { name: h("strong", { text: identity.display_name }), via: provider.label }, 1), " · ", btn(t.logout, () => this.logout(true)), " · ", change),
+        menu, h("div", { class: "rj-check" }, show, h("label", { for: show.id, text: t.showMe })));
+    }
+    buttons(link) {
+      const t = this.t;
+      return h("ul", { class: "rj-providers" }, ...this.providers.filter((p) => !link || p.kind !== "sso").map((p) => {
+        const name = link && p.kind === "passkey" ? t.addPasskey : p.label;
+        return h("li", null, h("button", { type: "button", class: "rj-btn", "aria-label": this.f(link ? (p.kind === "passkey" ? "{name}" : t.addWith) : t.signInWith, { name }), onclick: () => this.signIn(p, link) },
+          h("img", { src: API + "/auth/icons/" + encodeURIComponent(p.icon || "generic") + ".svg", alt: "", width: 20, height: 20 }), h("span", { text: name })));
+      }));
+    }
+    // Opens rejoinder's sign-in popup (synchronously in the click, or browsers block it); without a popup
+    // the page itself goes there and comes back with the answer in the fragment.
+    signIn(p, link) {
+      const back = location.href.split("#")[0];
+      if (p.kind === "sso") return location.assign(p.start + (p.start.includes("?") ? "&" : "?") + "return=" + encodeURIComponent(back));
+      const url = (mode, ticket) => API + p.start + "?" + new URLSearchParams(Object.assign({ site: this.site, origin: location.origin, mode, return: back }, ticket && { link: ticket }));
+      const win = open(link ? "" : url("popup"), "rejoinder-signin", "popup,width=520,height=640");
+      const go = (ticket) => (win ? win.location.replace(url("popup", ticket)) : location.assign(url("redirect", ticket)));
+      this.status(this.f(this.t.connecting, { name: p.label }));
+      this.wait = 1;
+      if (link) api("POST", "/api/me/link-ticket", undefined, true).then((r) => go(r.ticket), (e) => { if (win) win.close(); this.status(this.problemText(e)); });
+      else if (!win) go();
+      clearInterval(this.poll);
+      // The reader may close the popup without finishing: then "Connecting…" goes away.
+      if (win) this.poll = setInterval(() => { if (win.closed) { clearInterval(this.poll); if (this.wait) this.status(""); } }, 500);
+    }
+    status(msg) {
+      this.wait = 0;
+      this.note.replaceChildren(msg);
+      if (msg) this.announce(msg);
+    }
+    failed(code, message) {
+      this.status(this.f(this.t.signInFailed, { msg: this.t.errors[code] || message || code }));
+    }
+    // A new session (from the popup, the fragment or SSO); completes a link offer the reader accepted.
+    async session(tok, me) {
+      const offer = store.get("offer");
+      store.set("offer", null); // before the token: other tabs see the session and must not accept too
+      this.setToken(tok);
+      this.status("");
+      if (offer) {
+        me = await api("POST", "/api/link-offers/" + encodeURIComponent(offer) + "/accept", undefined, true)
+          .then((r) => (this.status(this.t.linked), r), (e) => this.status(this.problemText(e)));
+      }
+      await this.signedIn(me);
+      if (this.me) this.announce(this.f(this.t.as, { name: this.me.identity.display_name, via: this.me.provider.label }));
+    }
+    async signedIn(me) {
+      this.setMe(me && me.identity ? me : token && await api("GET", "/api/me", undefined, true).catch(() => null));
+      await this.viewer();
+    }
+    offer(id, existing) {
+      if (typeof id !== "string") return;
+      const t = this.t;
+      // existing.via: the providers the existing account signs in with (names), to offer the first of them.
+      const names = existing ? [].concat(existing.via) : [];
+      const known = names.map((n) => this.providers.find((p) => p.name === n));
+      const via = known.find(Boolean);
+      this.status(t.offer);
+      this.note.append(names.length ? " " + this.f(t.offerVia, { via: names.map((n, i) => (known[i] ? known[i].label : n)).join(", ") }) : "", h("br"),
+        h("button", { type: "button", class: "rj-btn rj-primary", text: t.useIt, onclick: () => {
+          store.set("offer", id);
+          via ? this.signIn(via) : this.auth.querySelector("button")?.focus();
+        } }), " ",
+        h("button", { type: "button", class: "rj-btn", text: t.apart, onclick: () => api("POST", "/api/link-offers/" + encodeURIComponent(id) + "/decline")
+          .then((r) => this.session(r.token, r), (e) => this.status(this.problemText(e))) }));
+    }
+    async sso(jwt) {
+      const r = await api("POST", "/api/auth/sso", { site: this.site, token: jwt });
+      store.set("sso", sub(jwt));
+      await this.session(r.token, r);
+      return r.identity;
+    }
+    async logout(focus) {
+      if (token) await api("POST", "/api/logout", undefined, true).catch(() => null);
+      this.setToken(null);
+      this.setMe(null);
+      this.status(this.t.loggedOut);
+      const first = this.auth.querySelector("button");
+      if (focus && first) first.focus();
+      await this.viewer();
+    }
+    async showMe(box) {
+      try {
+        this.me = await api("PATCH", "/api/me", { show_in_likes: box.checked }, true);
+        await this.refreshLikes();
+      } catch (e) {
+        box.checked = !box.checked;
+        this.announce(this.problemText(e));
       }
     }
 
@@ -493,11 +689,11 @@
         fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email || "" });
         fields["author.website"] = h("input", { class: "rj-input", name: "website", type: "url", autocomplete: "url", value: me.website || "" });
         remember = h("input", { type: "checkbox", name: "remember", checked: !!me.name, id: nextId() });
-        rows.push(h("div", { class: "rj-grid" },
+        rows.push(h("div", { class: "rj-grid rj-guest" },
           this.field(t.name, fields["author.name"]),
           this.field(t.email, fields["author.email"], t.emailNote),
           this.field(t.website, fields["author.website"])),
-        h("div", { class: "rj-check" }, remember, h("label", { for: remember.id, text: t.remember })));
+        h("div", { class: "rj-check rj-guest" }, remember, h("label", { for: remember.id, text: t.remember })));
       }
       const label = edit ? t.save : opt.parent ? t.postReply : t.post;
       const submit = h("button", { type: "submit", class: "rj-btn rj-primary", text: label });
@@ -577,7 +773,7 @@
       if (token) body.form_token = token;
       const c = await api("POST", "/api/comments", body, true);
       Object.assign(tok, { p: this.formToken(), at: Date.now() });
-      store.set("author", remember.checked ? author : null);
+      if (!this.me) store.set("author", remember.checked ? author : null);
       this.tokens[c.id] = [c.edit_token, Date.parse(c.edit_until)];
       store.set("edit", this.tokens);
       reset();
