@@ -24,6 +24,7 @@ from rejoinder.moderation.pipeline import ClassifierScorer
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import ClassifierSink, Moderation
+from rejoinder.services.sessions import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
@@ -127,9 +128,12 @@ class Rejoinder:
         )
         app.state["ctx"] = self.ctx
         stop_admin = await admin.start(app, self.ctx)  # /admin's sign-in limiter and moderation emails
+        purger = Purger(self.ctx, self.settings.auth.purge_interval)  # expired sessions and tickets
+        purger.start()
         try:
             yield
         finally:
+            await purger.stop()
             await stop_admin()
             await self.avatars.drain()
             await moderation.close()

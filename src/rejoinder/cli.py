@@ -188,6 +188,28 @@ def migrate_cmd(ctx: click.Context, revision: str) -> None:
     click.echo("database is up to date")
 
 
+@main.command()
+@click.pass_context
+def purge(ctx: click.Context) -> None:
+    """Delete expired sessions and sign-in tickets now.
+
+    The server also does it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
+    from rejoinder.services.context import now_us
+    from rejoinder.services.sessions import purge_expired
+
+    settings = _load(ctx)
+
+    async def go() -> Any:
+        engine = _engine(settings)
+        try:
+            return await purge_expired(engine, now_us())
+        finally:
+            await engine.dispose()
+
+    purged = _run(go)
+    click.echo(f"deleted {purged.sessions} expired session(s) and {purged.tickets} expired sign-in ticket(s)")
+
+
 @main.group("config")
 def config_group() -> None:
     """Show the settings."""

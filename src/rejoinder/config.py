@@ -118,6 +118,11 @@ class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     session_days: Annotated[
         int, _h("Days a sign-in lasts before the reader signs in again"), msgspec.Meta(ge=1)
     ] = 30
+    purge_interval: Annotated[
+        int,
+        _h("Seconds between deletions of expired sessions and sign-in tickets (0 = `rejoinder purge` only)"),
+        msgspec.Meta(ge=0, le=604800),
+    ] = 3600
     flow_seconds: Annotated[
         int, _h("Seconds a reader has to finish signing in at a provider"), msgspec.Meta(ge=30, le=3600)
     ] = 600

@@ -69,8 +69,12 @@ async def revoke_identity_sessions(conn: AsyncConnection, identity_id: str, now:
     return int(result.rowcount or 0)
 
 
-async def delete_expired_sessions(conn: AsyncConnection, before: int) -> int:
-    result = await conn.execute(sa.delete(sessions).where(sessions.c.expires < before))
+async def delete_expired_sessions(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
+    """Delete sessions that expired before `before` (logged out or not), at most `limit` of them."""
+    expired = sessions.c.expires < before
+    if limit is not None:
+        expired = sessions.c.token_hash.in_(sa.select(sessions.c.token_hash).where(expired).limit(limit))
+    result = await conn.execute(sa.delete(sessions).where(expired))
     return int(result.rowcount or 0)
 
 
@@ -147,6 +151,10 @@ async def peek_ticket(conn: AsyncConnection, id_hash: str, purpose: str) -> Tick
     return Ticket(row[0], row[1], dict(row[2] or {}), row[3])
 
 
-async def delete_expired_tickets(conn: AsyncConnection, before: int) -> int:
-    result = await conn.execute(sa.delete(auth_tickets).where(auth_tickets.c.expires < before))
+async def delete_expired_tickets(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
+    """Delete one-time tickets of every purpose that expired before `before`, at most `limit` of them."""
+    expired = auth_tickets.c.expires < before
+    if limit is not None:
+        expired = auth_tickets.c.id_hash.in_(sa.select(auth_tickets.c.id_hash).where(expired).limit(limit))
+    result = await conn.execute(sa.delete(auth_tickets).where(expired))
     return int(result.rowcount or 0)
