@@ -150,9 +150,8 @@ async def post_comment(
     facts = Facts()
     if ctx.settings.moderation.enabled:
         async with store_engine.read(ctx.engine) as conn:
-            existing = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
             facts = await moderation.load_facts(
-                ctx, conn, sub, site, thread_id=existing.id if existing else None, text_hash=text_hash
+                ctx, conn, sub, site, thread_id=None, uri=ref.uri, key=ref.key, text_hash=text_hash
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
     status = moderation.status_after(outcome, None)

@@ -1,5 +1,6 @@
-"""Moderation SQL: the facts the pipeline needs, check results per revision, comment and thread moderation
-state, bans, roles, queues and the append-only moderation log (no update or delete of log rows here)."""
+"""Moderation SQL: the site's active bans, check results per revision as moderators read them, comment and
+thread moderation state, bans, roles, queues and the append-only moderation log (no update or delete of log
+rows here). What the pipeline reads and records on every post is in store/pipeline.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import CommentStatus
-from rejoinder.moderation.pipeline import Outcome
 from rejoinder.moderation.queue import (
     OLDEST_FIRST,
     STATUSES,
@@ -20,14 +20,14 @@ from rejoinder.moderation.queue import (
     Revision,
     parse_cursor,
 )
-from rejoinder.moderation.rules import Ban, Facts, Recent, Role
+from rejoinder.moderation.rules import Ban, Role
 from rejoinder.store.schema import bans, comment_revisions, comments, moderation_log, roles, threads
 
 _STATUS = {s.value: s for s in CommentStatus}
 _ROLES = {r.value: r for r in Role}
 
 
-# --- facts for the pipeline ----------------------------------------------------------------------------
+# --- active bans (the pipeline caches them) --------------------------------------------------------------
 
 
 async def select_active_bans(conn: AsyncConnection, site_id: int, now: int) -> tuple[Ban, ...]:
@@ -53,152 +53,7 @@ def _ban(r: Any) -> Ban:
     )
 
 
-async def load_facts(
-    conn: AsyncConnection,
-    *,
-    site_id: int,
-    thread_id: int | None,
-    author_key: str,
-    identity_id: str | None,
-    ip_network: str | None,
-    text_hash: str | None,
-    since: int,
-    now: int,
-    exclude_comment: str | None = None,
-    bans: tuple[Ban, ...] | None = None,
-    need_recent: bool = True,
-    need_approved: bool = True,
-) -> Facts:
-    """What the checks need, in a few indexed queries; what the policy will not use is not queried
-    (`text_hash` None: no same-text count; `bans` given: already known)."""
-    # One round trip for the numbers (scalar subqueries), one for the recent texts: each statement costs
-    # about a millisecond of CPU on the async stack, and this runs on every post.
-    numbers: list[Any] = []
-    if thread_id is not None:
-        t = threads.alias("t")
-        numbers += [
-            sa.select(t.c.created).where(t.c.id == thread_id).scalar_subquery(),
-            sa.select(t.c.closed).where(t.c.id == thread_id).scalar_subquery(),
-            sa.select(t.c.auto_close).where(t.c.id == thread_id).scalar_subquery(),
-        ]
-    if text_hash:
-        numbers.append(
-            sa.select(sa.func.count(sa.distinct(comments.c.author_key)))
-            .join(threads, threads.c.id == comments.c.thread_id)
-            .where(
-                comments.c.text_hash == text_hash,
-                threads.c.site_id == site_id,
-                comments.c.created >= since,
-                comments.c.author_key != author_key,
-            )
-            .scalar_subquery()
-        )
-    if need_approved:
-        author = comments.c.identity_id == identity_id if identity_id else comments.c.author_key == author_key
-        numbers.append(
-            sa.select(sa.func.count())
-            .select_from(comments.join(threads, threads.c.id == comments.c.thread_id))
-            .where(author, threads.c.site_id == site_id, comments.c.status == CommentStatus.APPROVED.value)
-            .scalar_subquery()
-        )
-    values = list((await conn.execute(sa.select(*numbers))).one()) if numbers else []
-    thread_created, closed, auto_close = None, False, True
-    if thread_id is not None:
-        thread_created, closed, auto_close = values[0], bool(values[1]), values[2] is None or bool(values[2])
-        values = values[3:]
-    same_text = int(values.pop(0) or 0) if text_hash else 0
-    approved = int(values.pop(0) or 0) if need_approved else 0
-    recent: tuple[Recent, ...] = ()
-    if need_recent:
-        mine = [comments.c.author_key == author_key]
-        if identity_id:
-            mine.append(comments.c.identity_id == identity_id)
-        if ip_network:
-            mine.append(comments.c.ip == ip_network)
-        recent_q = (
-            sa.select(comments.c.text, comments.c.thread_id, comments.c.parent_id, comments.c.created)
-            .join(threads, threads.c.id == comments.c.thread_id)
-            .where(
-                threads.c.site_id == site_id,
-                comments.c.created >= since,
-                comments.c.status != CommentStatus.DELETED.value,
-                sa.or_(*mine),
-            )
-            .order_by(comments.c.created.desc())
-            .limit(20)
-        )
-        if exclude_comment is not None:
-            recent_q = recent_q.where(comments.c.id != exclude_comment)
-        recent = tuple(Recent(r[0], r[1], r[2], r[3]) for r in await conn.execute(recent_q))
-    return Facts(
-        thread_id=thread_id,
-        thread_created=thread_created,
-        thread_closed=closed,
-        thread_auto_close=auto_close,
-        bans=bans if bans is not None else await select_active_bans(conn, site_id, now),
-        recent=recent,
-        same_text_authors=same_text,
-        approved_count=approved,
-        roles=await select_roles(conn, identity_id, site_id) if identity_id else frozenset(),
-    )
-
-
-# --- check results -------------------------------------------------------------------------------------
-
-
-async def record_revision(
-    conn: AsyncConnection,
-    comment_id: str,
-    *,
-    revision: int,
-    text: str,
-    now: int,
-    outcome: Outcome,
-    status: CommentStatus,
-    text_hash: str | None,
-    staff: bool,
-) -> None:
-    """Keep what the pipeline decided on this version, and the comment's moderation columns with it."""
-    await conn.execute(
-        sa.insert(comment_revisions).values(
-            comment_id=comment_id,
-            revision=revision,
-            text=text,
-            created=now,
-            decision=outcome.action.value,
-            status=status.value,
-            reasons=[
-                {"check": f.check, "action": f.action.value, "code": f.code, "detail": f.detail}
-                for f in outcome.findings
-            ],
-            spam_score=outcome.spam,
-            abuse_score=outcome.abuse,
-            classifier=outcome.explanation,
-            external=outcome.external,
-            elapsed_us=min(outcome.elapsed_us, 2**31 - 1),
-        )
-    )
-    decisive = outcome.decisive
-    await conn.execute(
-        sa.update(comments)
-        .where(comments.c.id == comment_id)
-        .values(
-            revision=revision,
-            flagged=any(f.action.value == "flag" for f in outcome.findings),
-            status=status.value,
-            status_reason=_reason(decisive.code if decisive is not None else None, status),
-            spam_score=outcome.spam,
-            text_hash=text_hash,
-            staff=staff,
-        )
-    )
-
-
-def _reason(code: str | None, status: CommentStatus) -> Any:
-    """A held comment says why; one still pending after an edit that passed keeps its earlier reason."""
-    if status is not CommentStatus.PENDING:
-        return None
-    return code if code is not None else comments.c.status_reason
+# --- check results as moderators read them ---------------------------------------------------------------
 
 
 async def select_revisions(conn: AsyncConnection, comment_id: str) -> list[Revision]:

@@ -23,13 +23,23 @@ from rejoinder.moderation.rules import (
 )
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import moderation_of
-from rejoinder.store import moderation as store
+from rejoinder.store import pipeline as store
 
 
 async def load_facts(
-    ctx: Context, conn: Any, sub: Submission, site: Site, *, thread_id: int | None, text_hash: str | None
+    ctx: Context,
+    conn: Any,
+    sub: Submission,
+    site: Site,
+    *,
+    thread_id: int | None,
+    text_hash: str | None,
+    uri: str | None = None,
+    key: str | None = None,
 ) -> Facts:
-    """The facts the site's policy needs; queries for checks that are off, or cannot apply, are skipped."""
+    """The facts the site's policy needs; queries for checks that are off, or cannot apply, are skipped.
+    The thread is `thread_id`, or when that is None the one `uri`/`key` names (found in the same query:
+    `Facts.thread_id` says which, None for a new thread)."""
     mod = moderation_of(ctx)
     policy = mod.pipeline.policy_for(site)
     window = ctx.settings.moderation.repeat_window
@@ -49,6 +59,8 @@ async def load_facts(
         bans=await mod.bans(conn, sub.site_id, sub.now),
         need_recent=repeats,
         need_approved=policy.premoderation == "first" or not isinstance(mod.pipeline.scorer, NullScorer),
+        uri=uri,
+        key=key,
     )
 
 
