@@ -83,6 +83,14 @@ class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, _h("redis://host:port/db for cross-host cache invalidation; empty = off")] = ""
 
 
+class SsoKey(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One HS256 key of a publisher-SSO provider: its `kid` and where its secret is (never the secret)."""
+
+    kid: str
+    secret_env: str = ""
+    secret_file: str = ""
+
+
 class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One sign-in provider, as `[auth.providers.NAME]`; NAME appears in /auth/NAME/callback."""
 
@@ -90,8 +98,8 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         str,
         _h(
             "google, microsoft, apple, github, gitlab, facebook, discord, wordpress, x, mastodon, "
-            "oidc (any OpenID provider by issuer), oauth2 (explicit endpoints) or email (emailed "
-            "sign-in links); empty = NAME"
+            "oidc (any OpenID provider by issuer), oauth2 (explicit endpoints), email (emailed "
+            "sign-in links) or sso (the publisher's own sign-in); empty = NAME"
         ),
     ] = ""
     label: Annotated[str, _h("Name shown to readers; empty = the preset's")] = ""
@@ -100,7 +108,11 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     client_secret_env: Annotated[str, _h("Environment variable holding the client secret")] = ""
     client_secret_file: Annotated[str, _h("File holding the client secret (e.g. a mounted secret)")] = ""
     issuer: Annotated[
-        str, _h("Issuer URL for preset oidc; base URL of a self-hosted GitLab for preset gitlab")
+        str,
+        _h(
+            "Issuer URL for preset oidc; base URL of a self-hosted GitLab for preset gitlab; "
+            "for preset sso the `iss` tokens must carry (empty = not checked)"
+        ),
     ] = ""
     tenant: Annotated[str, _h("Microsoft tenant: common, organizations, consumers or a tenant id")] = "common"
     authorize_url: Annotated[str, _h("Authorization endpoint (preset oauth2 only)")] = ""
@@ -112,6 +124,20 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     sites: Annotated[list[str], _h("Sites offering this provider; empty = every site")] = msgspec.field(
         default_factory=list
     )
+    keys: Annotated[
+        list[SsoKey],
+        _h("Preset sso: HS256 keys as {kid, secret_env or secret_file} tables; several while rotating"),
+    ] = msgspec.field(default_factory=list)
+    jwks_url: Annotated[str, _h("Preset sso: URL of the publisher's JWKS (RS256, ES256, EdDSA keys)")] = ""
+    audience: Annotated[str, _h("Preset sso: the `aud` tokens must carry; empty = the site's name")] = ""
+    max_age: Annotated[
+        int,
+        _h("Preset sso: longest life of a token (exp - now, now - iat), in seconds"),
+        msgspec.Meta(ge=10, le=3600),
+    ] = 300
+    login_url: Annotated[
+        str, _h("Preset sso: the publisher's login page; when set, the widget offers it as a button")
+    ] = ""
 
 
 class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -537,6 +563,8 @@ def _validate_providers(auth: AuthSettings) -> None:
             raise ConfigError(
                 f"invalid setting {where}: give client_secret_env or client_secret_file, not both"
             )
+        if preset == "sso":
+            _validate_sso(where, provider)
         if preset == "oidc" and not provider.issuer:
             raise ConfigError(f"missing setting {where}.issuer: the OpenID issuer URL")
         if preset == "oauth2" and not (
@@ -563,6 +591,25 @@ def _validate_email_links(settings: Settings) -> None:
             raise ConfigError(
                 f"missing setting server.public_url: the links auth.providers.{name} mails point there"
             )
+
+
+def _validate_sso(where: str, provider: ProviderSettings) -> None:
+    if not provider.keys and not provider.jwks_url:
+        raise ConfigError(f"missing setting {where}: preset sso needs keys (HS256) or jwks_url, or both")
+    kids = [key.kid for key in provider.keys]
+    for key in provider.keys:
+        if not key.kid or len(key.kid) > 200 or not key.kid.isprintable():
+            raise ConfigError(f"invalid setting {where}.keys: every key needs a kid (up to 200 characters)")
+        if bool(key.secret_env) == bool(key.secret_file):
+            raise ConfigError(
+                f"invalid setting {where}.keys: key {key.kid!r} needs secret_env or secret_file"
+            )
+    if len(set(kids)) != len(kids):
+        raise ConfigError(f"invalid setting {where}.keys: two keys have the same kid")
+    for key_name in ("jwks_url", "login_url"):
+        value = getattr(provider, key_name)
+        if value and not value.startswith(("https://", "http://")):
+            raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
 
 
 def describe_settings() -> list[tuple[str, str, Any, str]]:

@@ -237,3 +237,28 @@ def test_a_real_server_exchanges_tokens(site_db: str, tmp_path: Path, server_fac
     response = httpx.post(f"{server.url}/api/auth/sso", json={"site": SITE, "token": expired}, timeout=10)
     assert response.status_code == 401 and response.json()["code"] == "sso-token-expired"
     assert secret not in server.log.read_text(errors="replace")
+
+
+def test_listed_with_its_login_page_only(site_db: str, tmp_path: Path, secret: str) -> None:
+    keys = [{"kid": "k1", "secret_file": write_secret(tmp_path, secret, "k1")}]
+    providers = {
+        "members": {
+            "preset": "sso",
+            "keys": keys,
+            "login_url": "https://blog.example/login",
+            "label": "Members",
+        },
+        "silent": {"preset": "sso", "keys": keys},
+        "mastodon": {},
+    }
+    with auth_client(site_db, auth={"providers": providers}) as client:
+        listed = client.get("/api/auth/providers", params={"site": SITE}).json()["providers"]
+        # The popup pages have nothing to do for SSO.
+        page = client.get("/auth/members/start", params={"site": SITE, "origin": ORIGIN})
+    by_name = {p["name"]: p for p in listed}
+    assert set(by_name) == {"members", "mastodon"}  # without login_url, SSO is by token only: not a button
+    assert by_name["members"]["kind"] == "sso"
+    assert by_name["members"]["start"] == "https://blog.example/login"
+    assert by_name["members"]["label"] == "Members"
+    assert by_name["mastodon"]["start"] == "/auth/mastodon/start"
+    assert page.status_code == 404 and page.json()["code"] == "provider-not-found"

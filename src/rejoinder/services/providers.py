@@ -46,6 +46,8 @@ async def check_provider(settings: Settings, name: str, apps: Any = None) -> Pro
             f"No provider {name!r} in [auth.providers] (configured: {known})", code="provider-not-found"
         )
     preset = PRESETS[configured.preset or name]
+    if preset.protocol == "sso":
+        return await _check_sso(settings, name, preset.label, preset.register_at)
     if preset.protocol == "email":
         return await _check_email(settings, name, preset.label, preset.register_at)
     redirect = f"{public_base(settings)}/auth/{name}/callback"
@@ -136,6 +138,55 @@ async def _check_email(settings: Settings, name: str, label: str, register_at: s
         check.facts.append(("SMTP connection", "ok"))
     except (ConfigError, RejoinderError) as exc:
         check.problems.append(str(exc) if isinstance(exc, ConfigError) else f"{exc.detail} ({exc.code})")
+    return check
+
+
+async def _check_sso(settings: Settings, name: str, label: str, register_at: str) -> ProviderCheck:
+    """A publisher-SSO provider: no redirect URI; its HS256 secrets must load and its JWKS must answer."""
+    from rejoinder.auth.providers import build_registry
+    from rejoinder.auth.sso import SsoProvider
+    from rejoinder.errors import ConfigError, RejoinderError
+
+    configured = settings.auth.providers[name]
+    sources = [
+        f"{k.kid}: " + (f"environment variable {k.secret_env}" if k.secret_env else f"file {k.secret_file}")
+        for k in configured.keys
+    ]
+    check = ProviderCheck(
+        name=name,
+        preset="sso",
+        label=configured.label or label,
+        sites=list(configured.sites) or ["(every site)"],
+        register_at=register_at,
+        redirect_uri="(none: the widget exchanges tokens at POST /api/auth/sso)",
+        scopes=[],
+        client_id="(none)",
+        secret_source="; ".join(sources) or "none (JWKS only)",
+        facts=[
+            ("audience", configured.audience or "(the site's name)"),
+            ("issuer", configured.issuer or "(not checked)"),
+            ("max age", f"{configured.max_age} seconds"),
+            ("login page", configured.login_url or "(none: not listed as a button)"),
+        ],
+    )
+    try:
+        registry = build_registry(
+            msgspec.structs.replace(settings.auth, providers={name: configured}), _NoApps()
+        )
+    except ConfigError as exc:
+        check.problems.append(str(exc))
+        return check
+    provider = registry.get(name)
+    assert isinstance(provider, SsoProvider)
+    if provider.local_kids:
+        check.facts.append(("HS256 keys", f"{', '.join(provider.local_kids)}: read"))
+    if provider.jwks_url:
+        try:
+            keys = await provider.jwks()
+            kids = ", ".join(f"{k.kid} ({k.key_type})" for k in keys)
+            check.facts.append(("JWKS", f"{provider.jwks_url}: {kids}"))
+        except RejoinderError as exc:
+            check.problems.append(f"{exc.detail} ({exc.code})")
     return check
 
 

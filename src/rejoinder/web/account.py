@@ -21,6 +21,7 @@ from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Registry, build_registry
+from rejoinder.auth.sso import SsoProvider
 from rejoinder.domain.identity import Identity, identity_avatar_key
 from rejoinder.errors import ConfigError, NotFound, RateLimited, RejoinderError, Unavailable
 from rejoinder.ratelimit import Action, Scope
@@ -373,7 +374,8 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
     found = await ctx.sites.by_name(site)
     if found is None:
         raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
-    infos = service.providers_for(registry_of(request), found)
+    registry = registry_of(request)
+    listed = [(i, _start_of(registry, i.name)) for i in service.providers_for(registry, found)]
     return ProvidersOut(
         site=found.name,
         providers=[
@@ -383,11 +385,21 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
                 icon=i.icon,
                 kind=i.kind,
                 asks_server=i.asks_server,
-                start=f"/auth/{i.name}/start",
+                start=start,
             )
-            for i in infos
+            for i, start in listed
+            if start
         ],
     )
+
+
+def _start_of(registry: Registry, name: str) -> str:
+    """Where the widget starts signing in: the popup page, or for publisher SSO the publisher's own login
+    page (an sso provider without `login_url` signs readers in by token alone and is not listed)."""
+    provider = registry.get(name)
+    if isinstance(provider, SsoProvider):
+        return provider.login_url
+    return f"/auth/{name}/start"
 
 
 async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Response[MeOut]:

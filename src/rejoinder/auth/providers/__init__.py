@@ -58,6 +58,10 @@ def _build(
         return MastodonProvider(name, preset, settings, auth, apps)
     if preset.protocol == "email":
         return EmailLinkProvider(name, preset, settings)
+    if preset.protocol == "sso":
+        from rejoinder.auth.sso import SsoProvider  # here: auth.sso imports this package's modules
+
+        return SsoProvider(name, preset, settings, auth, env)
     return OAuthProvider(name, preset, settings, load_secret(name, settings, env), timeout=auth.http_timeout)
 
 

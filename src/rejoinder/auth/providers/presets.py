@@ -28,7 +28,7 @@ class Preset(msgspec.Struct, frozen=True):
     name: str
     label: str
     icon: str
-    protocol: Literal["oidc", "oauth2", "mastodon", "email"]
+    protocol: Literal["oidc", "oauth2", "mastodon", "sso", "email"]
     register_at: str  # where a publisher registers rejoinder as an app (printed by `provider test`)
     issuer: str = ""  # oidc: may hold {tenant} (Microsoft) or {base_url} (self-hosted GitLab)
     authorize_url: str = ""
@@ -226,6 +226,17 @@ PRESETS: dict[str, Preset] = {
         register_at="nothing to register: rejoinder mails the sign-in links through [email] (SMTP)",
     ),
 }
+
+# Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader (auth/sso.py).
+PRESETS["sso"] = Preset(
+    name="sso",
+    label="Site account",
+    icon="sso",
+    protocol="sso",
+    scopes=(),
+    needs_client=False,
+    register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
+)
 
 # Twitter is X's old name: the same preset under both names.
 PRESETS["twitter"] = msgspec.structs.replace(PRESETS["x"], name="twitter", label="X (Twitter)")
