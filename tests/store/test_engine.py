@@ -1,9 +1,10 @@
-"""store/engine.py: SQLite writes take turns on one connection per process; other processes still meet them
-at SQLite's lock; disposing the engine closes the writer too."""
+"""store/engine.py: SQLite writes take turns on one connection per process, server processes queue on a lock
+file, other programs still meet them at SQLite's lock; disposing the engine closes the writer too."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import time
@@ -145,3 +146,55 @@ def test_dispose_closes_the_writer_connection(sqlite_url: str) -> None:
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() == before, [t.name for t in threading.enumerate()]
+
+
+def test_writers_of_two_engines_queue_on_the_lock_file(sqlite_url: str) -> None:
+    """Two engines on one file stand for two server processes (each opens the lock file itself): the second
+    waits for the first's commit on the lock file, and a waiter that gives up leaves the lock free."""
+    path = sqlite_url.removeprefix("sqlite:///")
+
+    async def go() -> tuple[list[int], float, float]:
+        first = store_engine.create_engine(sqlite_url)
+        second = store_engine.create_engine(sqlite_url)
+        try:
+            await _make_table(first)
+            release = asyncio.Event()
+
+            async def long_write() -> None:
+                async with store_engine.write(first) as conn:
+                    await conn.execute(sa.text("INSERT INTO t (n) VALUES (1)"))
+                    await release.wait()
+
+            holder = asyncio.create_task(long_write())
+            await asyncio.sleep(0.1)
+            # A waiter that gives up (a cancelled request) must not keep the lock once its thread gets it.
+            impatient = asyncio.create_task(_insert(second, 99))
+            await asyncio.sleep(0.1)
+            impatient.cancel()
+            waiter = asyncio.create_task(_insert(second, 2))
+            await asyncio.sleep(0.3)
+            assert not waiter.done(), "the second process waits while the first holds the lock"
+            started = time.monotonic()
+            release.set()
+            await holder
+            await asyncio.wait_for(waiter, 10)
+            handover = time.monotonic() - started
+            started = time.monotonic()
+            await asyncio.wait_for(_insert(first, 3), 10)  # the lock is free again for the first process
+            again = time.monotonic() - started
+            async with store_engine.read(first) as conn:
+                rows = [r[0] for r in await conn.execute(sa.text("SELECT n FROM t ORDER BY n"))]
+        finally:
+            await first.dispose()
+            await second.dispose()
+        return rows, handover, again
+
+    rows, handover, again = asyncio.run(go())
+    assert rows == [1, 2, 3]
+    assert handover < 1.0 and again < 1.0, (handover, again)
+    assert os.path.exists(path + "-writer.lock")
+
+
+async def _insert(engine: AsyncEngine, n: int) -> None:
+    async with store_engine.write(engine) as conn:
+        await conn.execute(sa.text("INSERT INTO t (n) VALUES (:n)"), {"n": n})

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import fcntl
+import os
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -53,15 +55,60 @@ class _Writer:
     SQLite has one writer at a time. When every pooled connection raced for `BEGIN IMMEDIATE`, the losers
     slept in SQLite's busy handler (1, 2, 5 … 100 ms steps) and the lock sat idle between writers (p99
     3.5 s under 32 concurrent posts, docs/benchmarks.md). Queued on an asyncio lock, the next writer starts
-    the moment the previous one commits. Other processes (a second `rejoinder serve` worker, the CLI) still
-    meet this one at SQLite's own lock, with its busy timeout.
+    the moment the previous one commits.
+
+    Between processes the same idle sleeps starve one worker while the other's queue keeps the lock, so the
+    writers of every `rejoinder serve` worker also take an exclusive `flock` on `<database>-writer.lock`
+    around their transaction: a waiting worker is woken by the kernel when the lock is released, instead of
+    polling. Other programs (the CLI, Alembic) do not take it and still meet the writers at SQLite's own
+    lock, with its busy timeout; so would a second host, which SQLite does not support anyway.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, lock_path: str | None) -> None:
         self.engine = engine
+        self.lock_path = lock_path
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
+        self._fd: int | None = None
+        self._fd_pid = 0
+
+    def _lock_fd(self) -> int | None:
+        """This process's descriptor of the lock file (opened again after a fork: a flock belongs to an open
+        file description, which a forked child would share with its parent)."""
+        if self.lock_path is None:
+            return None
+        if self._fd is None or self._fd_pid != os.getpid():
+            self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._fd_pid = os.getpid()
+        return self._fd
+
+    def close_lock_file(self) -> None:
+        if self._fd is not None and self._fd_pid == os.getpid():
+            os.close(self._fd)
+        self._fd = None
+
+    async def lock_file(self) -> int | None:
+        """Take the cross-process lock; returns the descriptor to unlock (None when there is no file)."""
+        try:
+            fd = self._lock_fd()
+        except OSError:
+            return None  # a read-only directory: SQLite's busy timeout still serialises the writers
+        if fd is None:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            pass
+        waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX)
+        try:
+            await asyncio.shield(waiting)
+        except BaseException:
+            # Cancelled or timed out while the thread still waits: give the lock back once it has it.
+            waiting.add_done_callback(lambda done: _unlock_after(done, fd))
+            raise
+        return fd
 
     def lock(self) -> asyncio.Lock:
         """The lock of the running event loop (an asyncio.Lock belongs to one loop)."""
@@ -70,6 +117,11 @@ class _Writer:
         if lock is None:
             lock = self._locks[loop] = asyncio.Lock()
         return lock
+
+
+def _unlock_after(done: asyncio.Future[None], fd: int) -> None:
+    if not done.cancelled() and done.exception() is None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 _WRITERS: weakref.WeakKeyDictionary[sa.Engine, _Writer] = weakref.WeakKeyDictionary()
@@ -132,13 +184,16 @@ def create_engine(
         )
     options: dict[str, Any] = {"sync_level": sqlite_synchronous.upper(), "foreign_keys": foreign_keys}
     engine = _sqlite_engine(target, connect_args, writer=False, **options)
-    writer = _Writer(_sqlite_engine(target, connect_args, writer=True, **options))
+    database = sa.engine.make_url(target).database
+    lock_path = f"{database}-writer.lock" if database and database != ":memory:" else None
+    writer = _Writer(_sqlite_engine(target, connect_args, writer=True, **options), lock_path)
     _WRITERS[engine.sync_engine] = writer
 
     @event.listens_for(engine.sync_engine, "engine_disposed")
     def _dispose_writer(_engine: Any) -> None:
         # Runs inside AsyncEngine.dispose()'s greenlet, so the async driver can close its connection.
         writer.engine.sync_engine.dispose()
+        writer.close_lock_file()
 
     return engine
 
@@ -151,9 +206,15 @@ async def _turn(writer: _Writer) -> AsyncIterator[None]:
         yield
         return
     lock = writer.lock()
+    fd: int | None = None
     try:
         async with asyncio.timeout(WRITE_WAIT_SECONDS):
             await lock.acquire()
+            try:
+                fd = await writer.lock_file()
+            except BaseException:
+                lock.release()
+                raise
     except TimeoutError as exc:
         raise Unavailable("The database is busy; try again in a moment") from exc
     token = _HOLDING.set((writer, task))
@@ -161,6 +222,8 @@ async def _turn(writer: _Writer) -> AsyncIterator[None]:
         yield
     finally:
         _HOLDING.reset(token)
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
         lock.release()
 
 
