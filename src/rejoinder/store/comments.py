@@ -49,6 +49,9 @@ def _comment(row: Any, email: str | None = None) -> Comment:
     )
 
 
+_INSERT = sa.insert(comments)
+
+
 async def insert_comment(
     conn: AsyncConnection,
     comment: Comment,
@@ -59,38 +62,58 @@ async def insert_comment(
     identity_id: str | None = None,
 ) -> None:
     await conn.execute(
-        sa.insert(comments).values(
-            identity_id=identity_id,
-            id=comment.id,
-            thread_id=comment.thread_id,
-            parent_id=comment.parent,
-            depth=comment.depth,
-            status=comment.status.value,
-            text=comment.text,
-            html=comment.html,
-            author_name=comment.author.name,
-            author_email=comment.author.email,
-            author_website=comment.author.website,
-            author_key=comment.author.key,
-            visitor_hash=visitor_hash,
-            edit_token_hash=edit_token_hash,
-            ip=ip,
-            created=comment.created,
-            edited=comment.edited,
-            likes=comment.likes,
-        )
+        _INSERT,
+        {
+            "identity_id": identity_id,
+            "id": comment.id,
+            "thread_id": comment.thread_id,
+            "parent_id": comment.parent,
+            "depth": comment.depth,
+            "status": comment.status.value,
+            "text": comment.text,
+            "html": comment.html,
+            "author_name": comment.author.name,
+            "author_email": comment.author.email,
+            "author_website": comment.author.website,
+            "author_key": comment.author.key,
+            "visitor_hash": visitor_hash,
+            "edit_token_hash": edit_token_hash,
+            "ip": ip,
+            "created": comment.created,
+            "edited": comment.edited,
+            "likes": comment.likes,
+        },
     )
+
+
+_SELECT_ONE = sa.select(*_PUBLIC_COLUMNS, comments.c.author_email, comments.c.edit_token_hash).where(
+    comments.c.id == sa.bindparam("comment_id")
+)
+# Public comments and deleted placeholders of a thread, oldest first (email never selected).
+_SHOWN_IN_THREAD = (comments.c.thread_id == sa.bindparam("thread_id"), comments.c.status.in_(_SHOWN))
+_SELECT_PUBLIC = (
+    sa.select(*_PUBLIC_COLUMNS).where(*_SHOWN_IN_THREAD).order_by(comments.c.created, comments.c.id)
+)
+_SELECT_STUBS = (
+    sa.select(
+        comments.c.id,
+        comments.c.parent_id,
+        comments.c.status,
+        comments.c.created,
+        comments.c.edited,
+        comments.c.likes,
+        comments.c.depth,
+        comments.c.author_name,
+        comments.c.author_key,
+    )
+    .where(*_SHOWN_IN_THREAD)
+    .order_by(comments.c.created, comments.c.id)
+)
 
 
 async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Comment, str | None] | None:
     """A comment with its edit-token hash (None when it has none)."""
-    row = (
-        await conn.execute(
-            sa.select(*_PUBLIC_COLUMNS, comments.c.author_email, comments.c.edit_token_hash).where(
-                comments.c.id == comment_id
-            )
-        )
-    ).first()
+    row = (await conn.execute(_SELECT_ONE, {"comment_id": comment_id})).first()
     if row is None:
         return None
     return _comment(row, email=row[14]), row[15]
@@ -98,37 +121,13 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
 
 async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[Comment]:
     """Public comments and deleted placeholders of a thread, oldest first (email never selected)."""
-    rows = await conn.execute(
-        sa.select(*_PUBLIC_COLUMNS)
-        .where(
-            comments.c.thread_id == thread_id,
-            comments.c.status.in_(_SHOWN),
-        )
-        .order_by(comments.c.created, comments.c.id)
-    )
+    rows = await conn.execute(_SELECT_PUBLIC, {"thread_id": thread_id})
     return [_comment(r) for r in rows]
 
 
 async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[CommentStub]:
     """Public comments and deleted placeholders of a thread without their text, oldest first."""
-    rows = await conn.execute(
-        sa.select(
-            comments.c.id,
-            comments.c.parent_id,
-            comments.c.status,
-            comments.c.created,
-            comments.c.edited,
-            comments.c.likes,
-            comments.c.depth,
-            comments.c.author_name,
-            comments.c.author_key,
-        )
-        .where(
-            comments.c.thread_id == thread_id,
-            comments.c.status.in_(_SHOWN),
-        )
-        .order_by(comments.c.created, comments.c.id)
-    )
+    rows = await conn.execute(_SELECT_STUBS, {"thread_id": thread_id})
     status = _STATUS
     return [CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
 

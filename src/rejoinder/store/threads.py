@@ -34,21 +34,36 @@ def _row(row: Any) -> ThreadRow:
     )
 
 
+# Hot statements are built once: building a Core statement and its cache key per call cost more than
+# running it (~0.13 ms of ~0.27 ms for select_thread on SQLite).
+_BY_KEY = (
+    sa.select(threads)
+    .where(threads.c.site_id == sa.bindparam("site_id"), threads.c.key == sa.bindparam("key"))
+    .limit(1)
+)
+_BY_URI = (
+    sa.select(threads)
+    .where(threads.c.site_id == sa.bindparam("site_id"), threads.c.uri == sa.bindparam("uri"))
+    .order_by(threads.c.key.is_not(None), threads.c.id)
+    .limit(1)
+)
+_BY_ID = sa.select(threads).where(threads.c.id == sa.bindparam("thread_id"))
+
+
 async def select_thread(
     conn: AsyncConnection, site_id: int, *, uri: str | None, key: str | None
 ) -> ThreadRow | None:
     """The thread for an explicit key, else for the URL (the oldest one, when several pages share it)."""
-    query = sa.select(threads).where(threads.c.site_id == site_id)
     if key is not None:
-        query = query.where(threads.c.key == key)
+        result = await conn.execute(_BY_KEY, {"site_id": site_id, "key": key})
     else:
-        query = query.where(threads.c.uri == uri).order_by(threads.c.key.is_not(None), threads.c.id)
-    row = (await conn.execute(query.limit(1))).first()
+        result = await conn.execute(_BY_URI, {"site_id": site_id, "uri": uri})
+    row = result.first()
     return _row(row) if row else None
 
 
 async def select_thread_by_id(conn: AsyncConnection, thread_id: int) -> ThreadRow | None:
-    row = (await conn.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
+    row = (await conn.execute(_BY_ID, {"thread_id": thread_id})).first()
     return _row(row) if row else None
 
 
@@ -69,17 +84,20 @@ async def update_thread_title(conn: AsyncConnection, thread_id: int, title: str)
     await conn.execute(sa.update(threads).where(threads.c.id == thread_id).values(title=title))
 
 
+_ADD_COUNTS = (
+    sa.update(threads)
+    .where(threads.c.id == sa.bindparam("thread_id"))
+    .values(
+        comment_count=threads.c.comment_count + sa.bindparam("comments"),
+        like_count=threads.c.like_count + sa.bindparam("likes"),
+    )
+)
+
+
 async def add_to_thread_counts(
     conn: AsyncConnection, thread_id: int, *, comments: int = 0, likes: int = 0
 ) -> None:
-    await conn.execute(
-        sa.update(threads)
-        .where(threads.c.id == thread_id)
-        .values(
-            comment_count=threads.c.comment_count + comments,
-            like_count=threads.c.like_count + likes,
-        )
-    )
+    await conn.execute(_ADD_COUNTS, {"thread_id": thread_id, "comments": comments, "likes": likes})
 
 
 async def count_for_uris(
