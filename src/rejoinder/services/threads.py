@@ -35,8 +35,9 @@ class ThreadRef(msgspec.Struct, frozen=True):
 
 @dataclass(frozen=True)
 class ThreadView:
-    """One page of a thread. `stubs` are in display order; `load` fetches the full comments for some of
-    their ids (the web layer keeps encoded comments it has seen and loads only the rest)."""
+    """One page of a thread, in display order: either `comments` (read with their text, when asked with
+    `with_text`) or `stubs`, whose full comments `load` fetches by id (the web layer keeps encoded comments
+    it has seen and loads only the rest)."""
 
     ref: ThreadRef
     thread: ThreadRow | None
@@ -44,6 +45,7 @@ class ThreadView:
     likers: list[Liker]
     page: Page
     load: Callable[[list[str]], Awaitable[list[Comment]]]
+    comments: list[Comment] | None = None
 
 
 def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
@@ -77,7 +79,12 @@ async def resolve_ref(
     return ThreadRef(site=found, uri=uri, key=clean_key)
 
 
-async def read_thread(ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, limit: int) -> ThreadView:
+async def read_thread(
+    ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, limit: int, with_text: bool = False
+) -> ThreadView:
+    """One page of the thread. `with_text` reads every public comment with its text in the same query (a
+    first read: one query instead of stubs plus the page's rows by id); without it, only the stubs."""
+
     async def load(ids: list[str]) -> list[Comment]:
         if not ids:
             return []
@@ -87,23 +94,33 @@ async def read_thread(ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, li
     async with store_engine.read(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
         if thread is None:
-            return ThreadView(ref=ref, thread=None, stubs=[], likers=[], page=Page(1, limit, 1, 0), load=load)
-        stubs = await comment_store.select_public_stubs(conn, thread.id)
+            empty: list[Comment] | None = [] if with_text else None
+            return ThreadView(
+                ref=ref,
+                thread=None,
+                stubs=[],
+                likers=[],
+                page=Page(1, limit, 1, 0),
+                load=load,
+                comments=empty,
+            )
+        full = await comment_store.select_public_comments(conn, thread.id) if with_text else None
+        stubs = [] if with_text else await comment_store.select_public_stubs(conn, thread.id)
         likers = await like_store.select_recent_named_likers(conn, thread.id, RECENT_LIKERS)
-    groups = display_order(prune_deleted(stubs), sort)
-    flat, page_info = paginate(groups, page, limit)
-    return ThreadView(
-        ref=ref,
-        thread=thread,
-        stubs=flat,
-        likers=[Liker(name=n, avatar_key=k) for n, k in likers],
-        page=page_info,
-        load=load,
-    )
+    likers_out = [Liker(name=n, avatar_key=k) for n, k in likers]
+    if full is not None:
+        shown, page_info = paginate(display_order(prune_deleted(full), sort), page, limit)
+        return ThreadView(
+            ref=ref, thread=thread, stubs=[], likers=likers_out, page=page_info, load=load, comments=shown
+        )
+    flat, page_info = paginate(display_order(prune_deleted(stubs), sort), page, limit)
+    return ThreadView(ref=ref, thread=thread, stubs=flat, likers=likers_out, page=page_info, load=load)
 
 
 async def load_comments(view: ThreadView) -> list[Comment]:
     """The full comments of a view's page, in display order (for server-rendered pages)."""
+    if view.comments is not None:
+        return view.comments
     by_id = {c.id: c for c in await view.load([s.id for s in view.stubs])}
     return [by_id[s.id] for s in view.stubs if s.id in by_id]
 

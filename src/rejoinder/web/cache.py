@@ -1,20 +1,25 @@
-"""Serialised responses of the public reads (/api/threads, /api/counts), compressed once per write.
+"""Serialised responses of the public reads (/api/threads, /api/counts), and their gzip copies.
 
 An entry remembers the invalidation slots it depends on and their generations when it was built; it is
 served while those are unchanged. The fast path (web/fastpath.py) serves hits before any routing.
+
+Compression is not part of building a body: a big body (a 1,000-comment thread is ~900 KB, ~5 ms of gzip)
+is compressed in a worker thread as soon as it is cached, off the event loop and off the request that
+built it; a small one on the first request that accepts gzip. A client that does not accept gzip never
+pays for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import zlib
 from collections import OrderedDict
 
-import msgspec
-
 from rejoinder.bus.base import Invalidator, slot_of
 
 GZIP_MIN = 512
+BACKGROUND_MIN = 65536  # compressed in a worker thread from this size on (zlib releases the GIL)
 
 
 def _level(size: int) -> int:
@@ -22,14 +27,73 @@ def _level(size: int) -> int:
     return 6 if size < 65536 else 1
 
 
-class Entry(msgspec.Struct):
-    slots: tuple[int, ...]
-    generations: tuple[int, ...]
-    etag: bytes
-    gzip_etag: bytes
-    body: bytes
-    gzip_body: bytes | None
-    cache_control: bytes
+def compress(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=_level(len(body)), mtime=0)
+
+
+class Entry:
+    """One cached response: identity body, its gzip copy once made, validators and Cache-Control."""
+
+    __slots__ = (
+        "_pending",
+        "body",
+        "cache_control",
+        "etag",
+        "generations",
+        "gzip_body",
+        "gzip_etag",
+        "slots",
+    )
+
+    def __init__(
+        self,
+        slots: tuple[int, ...],
+        generations: tuple[int, ...],
+        etag: bytes,
+        gzip_etag: bytes,
+        body: bytes,
+        cache_control: bytes,
+    ) -> None:
+        self.slots = slots
+        self.generations = generations
+        self.etag = etag
+        self.gzip_etag = gzip_etag
+        self.body = body
+        self.gzip_body: bytes | None = None
+        self.cache_control = cache_control
+        self._pending: asyncio.Future[bytes] | None = None
+
+    @property
+    def compressible(self) -> bool:
+        return len(self.body) >= GZIP_MIN
+
+    def needs_gzip(self, accept_encoding: bytes) -> bool:
+        """True when this client should get gzip and the copy is not made yet."""
+        return self.gzip_body is None and self.compressible and wants_gzip(accept_encoding)
+
+    def compress_in_background(self) -> None:
+        """Start making the gzip copy of a big body in a worker thread (once)."""
+        if self.gzip_body is not None or self._pending is not None or len(self.body) < BACKGROUND_MIN:
+            return
+        self._pending = asyncio.get_running_loop().run_in_executor(None, compress, self.body)
+        self._pending.add_done_callback(self._store)
+
+    def _store(self, done: asyncio.Future[bytes]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            self.gzip_body = done.result()
+        self._pending = None
+
+    async def ensure_gzip(self) -> None:
+        """Make (or wait for) the gzip copy: inline for small bodies, in a worker thread for big ones."""
+        if self.gzip_body is not None or not self.compressible:
+            return
+        if len(self.body) < BACKGROUND_MIN:
+            self.gzip_body = compress(self.body)
+            return
+        self.compress_in_background()
+        pending = self._pending
+        if pending is not None:
+            self.gzip_body = await asyncio.shield(pending)
 
 
 class ResponseCache:
@@ -57,18 +121,21 @@ class ResponseCache:
             etag=f'"{digest}"'.encode(),
             gzip_etag=f'"{digest}-gz"'.encode(),
             body=body,
-            gzip_body=gzip.compress(body, compresslevel=_level(len(body)), mtime=0)
-            if len(body) >= GZIP_MIN
-            else None,
             cache_control=cache_control.encode(),
         )
 
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0
+
     def put(self, raw_query: bytes, entry: Entry) -> None:
+        """Keep `entry`; a big body starts compressing in the background for the clients that want gzip."""
         if self.max_entries <= 0:
             return
         self._entries[raw_query] = entry
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+        entry.compress_in_background()
 
 
 def wants_gzip(accept_encoding: bytes) -> bool:
@@ -85,7 +152,8 @@ def wants_gzip(accept_encoding: bytes) -> bool:
 def respond(
     entry: Entry, accept_encoding: bytes, if_none_match: bytes
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """Status, headers and body for a cached entry (gzip when accepted, 304 when the ETag matches)."""
+    """Status, headers and body for an entry (gzip when accepted and made: see Entry.ensure_gzip; 304 when
+    the ETag matches)."""
     use_gzip = entry.gzip_body is not None and wants_gzip(accept_encoding)
     etag = entry.gzip_etag if use_gzip else entry.etag
     headers = [

@@ -1,6 +1,7 @@
 """An ASGI wrapper that answers cached public reads before Litestar routes the request.
 
-A hit costs a dict lookup and a generation check; everything else (misses included) goes to Litestar,
+A hit costs a dict lookup and a generation check (and, for the first gzip request of a big body, waiting for
+its compression to finish in a worker thread); everything else (misses included) goes to Litestar,
 whose handlers fill the cache.
 """
 
@@ -30,6 +31,8 @@ class FastPath:
                         accept = value
                     elif name == b"if-none-match":
                         inm = value
+                if entry.needs_gzip(accept):  # made in the background once cached; wait for it if still busy
+                    await entry.ensure_gzip()
                 status, headers, body = respond(entry, accept, inm)
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

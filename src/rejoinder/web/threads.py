@@ -9,13 +9,14 @@ from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Sort
 from rejoinder.services import threads as service
 from rejoinder.services.sites import SITES_KEY
-from rejoinder.web.cache import ResponseCache, respond
-from rejoinder.web.wire import CommentOut, avatar_url, comment_out, ctx_of
+from rejoinder.web.cache import Entry, ResponseCache, compress, respond
+from rejoinder.web.fragments import FragmentMemo as FragmentMemo  # re-exported: app.py builds it from here
+from rejoinder.web.fragments import encode_comments
+from rejoinder.web.wire import CommentOut, avatar_url, ctx_of
 
 
 class LikerOut(msgspec.Struct):
@@ -72,31 +73,6 @@ class ThreadResponse(msgspec.Struct):
     site: SiteOut
 
 
-class FragmentMemo:
-    """Encoded comment objects by id, reused while the comment's status, edit time and likes are unchanged;
-    a thread re-read after one new comment then encodes (and loads the text of) only that comment."""
-
-    def __init__(self, max_entries: int = 50000) -> None:
-        self.max_entries = max_entries
-        self._items: dict[str, tuple[tuple[CommentStatus, int | None, int, str, str], bytes]] = {}
-
-    def get_many(self, stubs: list[CommentStub]) -> list[bytes | None]:
-        items = self._items.get
-        out: list[bytes | None] = []
-        for s in stubs:
-            item = items(s.id)
-            hit = item is not None and item[0] == (s.status, s.edited, s.likes, s.author_name, s.author_key)
-            out.append(item[1] if hit and item is not None else None)
-        return out
-
-    def put(self, comment: Comment, fragment: bytes) -> None:
-        if len(self._items) >= self.max_entries:
-            for key in list(self._items)[: self.max_entries // 10 or 1]:
-                del self._items[key]
-        version = (comment.status, comment.edited, comment.likes, comment.author.name, comment.author.key)
-        self._items[comment.id] = (version, fragment)
-
-
 async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView, sort: Sort) -> bytes:
     """The response body: the thread object, then the comments assembled from encoded fragments."""
     ctx = ctx_of(request)
@@ -112,25 +88,31 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
             recent=[LikerOut(name=lk.name, avatar=avatar_url(ctx, lk.avatar_key)) for lk in view.likers],
         ),
     )
-    fragments = memo.get_many(view.stubs)
-    missing = [stub.id for stub, frag in zip(view.stubs, fragments, strict=True) if frag is None]
-    if missing:
-        encode = msgspec.json.encode
-        loaded = {}
-        for comment in await view.load(missing):
-            fragment = encode(comment_out(ctx, comment))
-            memo.put(comment, fragment)
-            loaded[comment.id] = fragment
+    avatar_base = avatar_url(ctx, "")
+    if view.comments is not None:  # read with their text: encode them all (and keep them for rebuilds)
+        fragments: list[bytes] = encode_comments(view.comments, avatar_base)
+        memo.put_many(view.comments, fragments)
+        memo.saw(view.ref.lookup)
+    else:
+        known = memo.get_many(view.stubs)
+        missing = [stub.id for stub, frag in zip(view.stubs, known, strict=True) if frag is None]
+        loaded: dict[str, bytes] = {}
+        if missing:
+            comments = await view.load(missing)
+            encoded = encode_comments(comments, avatar_base)
+            memo.put_many(comments, encoded)
+            loaded = {c.id: f for c, f in zip(comments, encoded, strict=True)}
         fragments = [
-            f if f is not None else loaded.get(s.id) for s, f in zip(view.stubs, fragments, strict=True)
+            f if f is not None else loaded.get(s.id, b"") for s, f in zip(view.stubs, known, strict=True)
         ]
+        fragments = [f for f in fragments if f]
     page = PageOut(number=view.page.number, size=view.page.size, pages=view.page.pages, roots=view.page.roots)
     return b"".join(
         (
             b'{"thread":',
             msgspec.json.encode(thread),
             b',"comments":[',
-            b",".join(f for f in fragments if f is not None),
+            b",".join(fragments),
             b'],"page":',
             msgspec.json.encode(page),
             b',"sort":',
@@ -142,22 +124,18 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
     )
 
 
-def cached_response(
-    request: Request[Any, Any, Any],
-    keys: list[str],
-    gens: tuple[int, ...],
-    body: bytes,
-    *,
-    store: bool = True,
-) -> Response[bytes]:
-    """The response for a public read; kept in the cache unless `store` is False (an answer that no write
-    would invalidate)."""
-    ctx = ctx_of(request)
+def _entry(request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes) -> Entry:
     cache: ResponseCache = request.app.state["cache"]
-    max_age = ctx.settings.cache.max_age
-    entry = cache.build(keys, gens, body, f"public, max-age=0, s-maxage={max_age}, must-revalidate")
-    if store:
-        cache.put(request.scope["path"].encode() + b"?" + request.scope["query_string"], entry)
+    max_age = ctx_of(request).settings.cache.max_age
+    return cache.build(keys, gens, body, f"public, max-age=0, s-maxage={max_age}, must-revalidate")
+
+
+def _store(request: Request[Any, Any, Any], entry: Entry) -> None:
+    cache: ResponseCache = request.app.state["cache"]
+    cache.put(request.scope["path"].encode() + b"?" + request.scope["query_string"], entry)
+
+
+def _response(request: Request[Any, Any, Any], entry: Entry) -> Response[bytes]:
     status, headers, payload = respond(
         entry,
         request.headers.get("accept-encoding", "").encode(),
@@ -169,6 +147,36 @@ def cached_response(
         headers={k.decode(): v.decode() for k, v in headers if k not in (b"content-length",)},
         media_type="application/json",
     )
+
+
+def cached_response(
+    request: Request[Any, Any, Any],
+    keys: list[str],
+    gens: tuple[int, ...],
+    body: bytes,
+    *,
+    store: bool = True,
+) -> Response[bytes]:
+    """The response for a small public read (counts); kept in the cache unless `store` is False (an answer
+    that no write would invalidate). Compressed here, when the client accepts gzip."""
+    entry = _entry(request, keys, gens, body)
+    if entry.needs_gzip(request.headers.get("accept-encoding", "").encode()):
+        entry.gzip_body = compress(entry.body)
+    if store:
+        _store(request, entry)
+    return _response(request, entry)
+
+
+async def thread_response(
+    request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes
+) -> Response[bytes]:
+    """The response for a thread read, kept in the cache. A big body is compressed in a worker thread (for
+    this request only if it accepts gzip), so building it never waits for gzip."""
+    entry = _entry(request, keys, gens, body)
+    _store(request, entry)
+    if entry.needs_gzip(request.headers.get("accept-encoding", "").encode()):
+        await entry.ensure_gzip()
+    return _response(request, entry)
 
 
 @get(
@@ -197,11 +205,17 @@ async def get_thread(
     site_gen = ctx.sites.generation
     keys = service.cache_keys(ref.site.id, ref.uri, ref.key)
     gens = ctx.invalidator.generations(keys)  # before the query: a write after it makes the entry stale
+    memo: FragmentMemo = request.app.state["fragments"]
     view = await service.read_thread(
-        ctx, ref, sort=sort, page=page, limit=limit or ctx.settings.comments.page_size
+        ctx,
+        ref,
+        sort=sort,
+        page=page,
+        limit=limit or ctx.settings.comments.page_size,
+        with_text=not memo.knows(ref.lookup),
     )
     body = await encode_view(request, view, sort)
-    return cached_response(request, [*keys, SITES_KEY], (*gens, site_gen), body)
+    return await thread_response(request, [*keys, SITES_KEY], (*gens, site_gen), body)
 
 
 class LocateOut(msgspec.Struct):

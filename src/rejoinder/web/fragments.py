@@ -1,0 +1,111 @@
+"""Encoded comment objects for thread bodies: a fast encoder (the same bytes as `wire.comment_out`) and the
+memo that keeps each comment's encoding between rebuilds of its thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import msgspec
+
+from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
+from rejoinder.web.wire import AuthorOut, CommentOut
+
+_Version = tuple[CommentStatus, int | None, int, str, str]
+
+
+class FragmentMemo:
+    """Encoded comment objects by id, reused while the comment's status, edit time, likes and author are
+    unchanged; a thread re-read after one new comment then encodes (and loads the text of) only that
+    comment. It also remembers which threads it has encoded, so a thread it has never seen is read with
+    its text in one query instead of stubs first (services.threads.read_thread `with_text`)."""
+
+    def __init__(self, max_entries: int = 50000) -> None:
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[_Version, bytes]] = {}
+        self._threads: set[str] = set()
+
+    def knows(self, thread_lookup: str) -> bool:
+        return self.max_entries > 0 and thread_lookup in self._threads
+
+    def saw(self, thread_lookup: str) -> None:
+        if self.max_entries <= 0:
+            return
+        if len(self._threads) >= 10000:
+            self._threads.clear()
+        self._threads.add(thread_lookup)
+
+    def get_many(self, stubs: list[CommentStub]) -> list[bytes | None]:
+        items = self._items.get
+        out: list[bytes | None] = []
+        for s in stubs:
+            item = items(s.id)
+            hit = item is not None and item[0] == (s.status, s.edited, s.likes, s.author_name, s.author_key)
+            out.append(item[1] if hit and item is not None else None)
+        return out
+
+    def put_many(self, comments: list[Comment], fragments: list[bytes]) -> None:
+        if self.max_entries <= 0:
+            return
+        items = self._items
+        if len(comments) > self.max_entries:
+            comments, fragments = comments[: self.max_entries], fragments[: self.max_entries]
+        if len(items) + len(comments) > self.max_entries:
+            drop = max(len(items) + len(comments) - self.max_entries, self.max_entries // 10)
+            for key in list(items)[:drop]:
+                del items[key]
+        for c, fragment in zip(comments, fragments, strict=True):
+            items[c.id] = ((c.status, c.edited, c.likes, c.author.name, c.author.key), fragment)
+
+
+class Timestamps:
+    """RFC 3339 text of microsecond timestamps, as `wire.rfc3339` writes them, with the text up to the second
+    cached: strftime for every comment was ~6 % of an uncached 1,000-comment read."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self.max_entries = max_entries
+        self._seconds: dict[int, str] = {}
+
+    def __call__(self, us: int) -> str:
+        seconds, fraction = divmod(us, 1_000_000)
+        prefix = self._seconds.get(seconds)
+        if prefix is None:
+            if len(self._seconds) >= self.max_entries:
+                self._seconds.clear()
+            prefix = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+            self._seconds[seconds] = prefix
+        return f"{prefix}{fraction:06d}Z"
+
+
+timestamp = Timestamps()
+_encode = msgspec.json.Encoder().encode
+_DELETED = CommentStatus.DELETED
+
+
+def encode_comments(comments: Iterable[Comment], avatar_base: str) -> list[bytes]:
+    """Each comment's JSON object, byte for byte what `msgspec.json.encode(comment_out(ctx, c))` gives
+    (tests/web/test_fragments.py checks it). `avatar_base` is `{public_url}/api/avatars/`."""
+    out: list[bytes] = []
+    append = out.append
+    ts = timestamp
+    for c in comments:
+        deleted = c.status is _DELETED
+        a = c.author
+        obj = CommentOut(
+            id=c.id,
+            parent=c.parent,
+            text="" if deleted else c.text,
+            html="" if deleted else c.html,
+            author=AuthorOut(name="", website=None, avatar="")
+            if deleted
+            else AuthorOut(name=a.name, website=a.website, avatar=avatar_base + a.key),
+            created=ts(c.created),
+            edited=ts(c.edited) if c.edited else None,
+            status=c.status.value,
+            likes=c.likes,
+            deleted=deleted,
+            depth=c.depth,
+            staff=False if deleted else c.staff,
+        )
+        append(_encode(obj))
+    return out
