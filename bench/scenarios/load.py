@@ -90,11 +90,17 @@ def rejoinder_cases() -> list[Case]:
 
 def rejoinder_cold_cases() -> list[Case]:
     """Against a server with the response cache and the comment-fragment memo off: every request is a
-    first read (SQLite, ordering, encoding of every comment, compression)."""
+    first read (SQLite, ordering, encoding of every comment; compression only for the gzip case)."""
     path = rejoinder_thread_path(1000)
     counts = "/api/counts?" + urllib.parse.urlencode([("url", ORIGIN + p) for p in count_paths()])
     return [
         Case("cold-1000", "GET thread, 1,000 comments, uncached", wrk.Request(path)),
+        Case(
+            "cold-1000-gz",
+            "GET thread, 1,000 comments, gzip, uncached",
+            wrk.Request(path, headers=GZIP),
+            expect_gzip=True,
+        ),
         Case("cold-counts-20", "counts for 20 URLs, uncached", wrk.Request(counts)),
     ]
 
@@ -103,7 +109,15 @@ def rejoinder_rebuild_cases() -> list[Case]:
     """Against a server with the response cache off but the comment-fragment memo on: every request
     rebuilds the thread as after a write (stubs from SQLite, already-encoded comments reused)."""
     path = rejoinder_thread_path(1000)
-    return [Case("rebuild-1000", "GET thread, 1,000 comments, rebuilt from fragments", wrk.Request(path))]
+    return [
+        Case("rebuild-1000", "GET thread, 1,000 comments, rebuilt from fragments", wrk.Request(path)),
+        Case(
+            "rebuild-1000-gz",
+            "GET thread, 1,000 comments, gzip, rebuilt from fragments",
+            wrk.Request(path, headers=GZIP),
+            expect_gzip=True,
+        ),
+    ]
 
 
 def isso_cases() -> list[Case]:
