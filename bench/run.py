@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py            # full run (10 s x 3 repetitions per case), ~25 minutes
     .venv/bin/python bench/run.py --quick    # 2 s x 1, for development
+    .venv/bin/python bench/run.py --moderation-only   # only the moderation pipeline's latency (~1 minute)
 
 Writes bench/results/latest.json and docs/benchmarks.md. See bench/README.md for the method.
 """
@@ -28,7 +29,7 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import load, widget
+from scenarios import load, moderation, widget
 from servers import (
     ROOT,
     SEED_SETTINGS,
@@ -59,6 +60,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-widget", action="store_true", help="skip the headless-Chromium widget timing")
     ap.add_argument("--no-load", action="store_true", help="skip the wrk cases (widget timing only)")
     ap.add_argument("--no-isso", action="store_true", help="skip Isso (ratios against it stay empty)")
+    ap.add_argument("--no-moderation", action="store_true", help="skip the moderation pipeline latency")
+    ap.add_argument(
+        "--moderation-only",
+        action="store_true",
+        help="measure only the moderation pipeline's latency and update it in the existing results and report",
+    )
+    ap.add_argument(
+        "--moderation-pg",
+        metavar="URL",
+        help="also measure the moderation pipeline on this PostgreSQL database (postgresql://…; its tables "
+        "are created by migration, so use an empty database)",
+    )
     ap.add_argument(
         "--nice",
         type=int,
@@ -160,8 +173,36 @@ def seed_cache(corpus_json: Path) -> Path:
     return folder / f"rejoinder-{digest}.db"
 
 
+def moderation_latency(args: argparse.Namespace) -> dict[str, Any]:
+    """The moderation pipeline's added latency per comment (issue 6), in this process, nothing else running."""
+    log("moderation pipeline latency")
+    found = moderation.run(WORK / "moderation", quick=args.quick, pg_url=args.moderation_pg)
+    for row in found["rows"]:
+        log(f"  {row['what']}: p50 {row['p50_ms']:.2f} ms, p99 {row['p99_ms']:.2f} ms")
+    return found
+
+
+def moderation_only(args: argparse.Namespace) -> int:
+    """--moderation-only: measure the pipeline and put the numbers into the existing results and report."""
+    if args.nice:
+        set_priority(os.getpid(), args.nice)
+    results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
+    if results is None:
+        log(f"no results at {args.output}: run the whole benchmark first")
+        return 2
+    results["moderation"] = moderation_latency(args)
+    results["moderation"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["moderation"]["loadavg_at_start"] = machine_info()["loadavg_at_start"]
+    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    args.doc.write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.output} and {args.doc}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.moderation_only:
+        return moderation_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
     started = time.monotonic()
     if args.nice:
@@ -288,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             procs.stop(server)
     finally:
         procs.stop_all()
+    if not args.no_moderation:
+        results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start

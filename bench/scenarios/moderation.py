@@ -114,7 +114,9 @@ def _scorer(classifier: bool, folder: Path) -> Any:
 def measure_checks(
     n: int = 2000, *, classifier: bool = True, clock: Callable[[], float] = time.perf_counter
 ) -> list[float]:
-    """Milliseconds per `Pipeline.run` on loaded facts (the first 100 runs warm caches and are dropped)."""
+    """Milliseconds per `Pipeline.run` on loaded facts (the first 100 runs warm caches and are dropped).
+    As in the database measurement, 40 authors take turns and each one's 20 latest texts are its recent
+    comments (repeat detection keeps the word pairs of texts it has seen, so the turn-taking matters)."""
     from rejoinder.domain.sites import Site, SiteOptions
     from rejoinder.domain.text import render
     from rejoinder.moderation.pipeline import Pipeline
@@ -126,13 +128,19 @@ def measure_checks(
         pipeline = Pipeline.from_settings(s.moderation, scorer=_scorer(classifier, Path(tmp)), http=None)
         site = Site(id=1, name="blog", origins=("https://blog.example",), options=SiteOptions())
         policy = pipeline.policy_for(site)
-        recent = tuple(Recent(text_of(rng, i), 1, None, 10**15 - i) for i in range(20))
-        facts = Facts(thread_id=1, thread_created=10**15 - 10**9, recent=recent, approved_count=3)
+        written: dict[int, list[Recent]] = {who: [] for who in range(40)}
         samples: list[float] = []
 
         async def go() -> None:
             for i in range(n + 100):
                 text = text_of(rng, i)
+                mine = written[i % 40]
+                facts = Facts(
+                    thread_id=1,
+                    thread_created=10**15 - 10**9,
+                    recent=tuple(reversed(mine[-20:])),
+                    approved_count=3,
+                )
                 sub = Submission(
                     site_id=1,
                     text=text,
@@ -148,6 +156,7 @@ def measure_checks(
                 started = clock()
                 await pipeline.run(sub, facts, policy)
                 samples.append((clock() - started) * 1000)
+                mine.append(Recent(text, 1, None, 10**15 - 1_000_000))
 
         asyncio.run(go())
     return samples[100:]
@@ -281,6 +290,20 @@ async def _with_store(db_url: str, n: int, classifier: bool, folder: Path, warmu
     return parts
 
 
+def _pg(url: str, statement: str) -> None:
+    """One statement on the PostgreSQL server (a fresh schema per run, so any database will do)."""
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(url.split("?", 1)[0], timeout=10)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
 def _row(what: str, samples: list[float], **extra: Any) -> dict[str, Any]:
     p50, p99 = percentiles(samples)
     return {"what": what, "n": len(samples), "p50_ms": round(p50, 3), "p99_ms": round(p99, 3), **extra}
@@ -297,10 +320,17 @@ def run(work: Path, *, quick: bool = False, pg_url: str | None = None) -> dict[s
     work.mkdir(parents=True, exist_ok=True)
     stores = [("SQLite", f"sqlite:///{work / 'moderation-latency.db'}")]
     (work / "moderation-latency.db").unlink(missing_ok=True)
+    schema = None
     if pg_url:
-        stores.append(("PostgreSQL", pg_url))
-    for name, url in stores:
-        parts = measure_with_store(url, n_store)
+        schema = f"bench_moderation_{random.randrange(16**8):08x}"
+        _pg(pg_url, f"CREATE SCHEMA {schema}")
+        stores.append(("PostgreSQL", f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"))
+    try:
+        measured = [(name, measure_with_store(url, n_store)) for name, url in stores]
+    finally:
+        if pg_url and schema:
+            _pg(pg_url, f"DROP SCHEMA {schema} CASCADE")
+    for name, parts in measured:
         cpu50, cpu99 = percentiles(parts["total_cpu"])
         rows.append(
             _row(
@@ -325,4 +355,5 @@ if __name__ == "__main__":  # pragma: no cover - a quick look while tuning
     import sys
 
     quick = "--quick" in sys.argv
-    print(json.dumps(run(Path(tempfile.mkdtemp()), quick=quick), indent=1))
+    pg = next((a for a in sys.argv[1:] if a.startswith("postgresql://")), None)
+    print(json.dumps(run(Path(tempfile.mkdtemp()), quick=quick, pg_url=pg), indent=1))

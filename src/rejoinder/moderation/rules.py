@@ -6,6 +6,7 @@ runs them in order, services/ loads the facts. docs/moderation.md ("Checks") des
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -302,10 +303,12 @@ Shingles = frozenset[object]
 WORD_SHINGLES_FROM = 12  # words; shorter texts are compared by characters, where punctuation counts
 
 
+@functools.lru_cache(maxsize=256)
 def shingles(text: str, by_words: bool) -> Shingles:
     """What repeat detection compares: the text's word pairs (lower-cased, punctuation dropped), or for a
     short text its 5-character pieces. Cheap on purpose (no full normalisation, sets built in C): it
-    runs over the author's recent comments on every post."""
+    runs over the author's recent comments on every post, and an author posting again (a flood above
+    all) brings the same recent texts, so the last few hundred sets are kept (~20 KB each at most)."""
     lowered = text[:4000].lower()
     if by_words:
         words = _WORD.findall(lowered)
