@@ -143,10 +143,13 @@ def _facts_query(
             if approved == "identity"
             else comments.c.author_key == bp("author_key")
         )
+        # `status || ''` keeps SQLite off the status index: without ANALYZE statistics it prefers that
+        # index to the author's, and then reads every approved comment of the site (34 ms at 40,000).
+        status = comments.c.status.concat("")
         columns.append(
             sa.select(sa.func.count())
             .select_from(comments.join(threads, on_site))
-            .where(author, comments.c.status == CommentStatus.APPROVED.value)
+            .where(author, status == CommentStatus.APPROVED.value)
             .scalar_subquery()
             .label("approved")
         )
@@ -168,9 +171,13 @@ def _facts_query(
             mine.append(comments.c.identity_id == bp("identity_id"))
         if with_ip:
             mine.append(comments.c.ip == bp("ip"))
+        # `thread_id + 0` keeps SQLite from walking the whole site's window thread by thread (its guess
+        # without statistics when the identity is one of the terms): the author's, the identity's and the
+        # network's own indexes find their few rows.
+        by_comment = sa.and_(threads.c.id == comments.c.thread_id + 0, threads.c.site_id == bp("site_id"))
         r = (
             sa.select(comments.c.text, comments.c.thread_id, comments.c.parent_id, comments.c.created)
-            .join(threads, on_site)
+            .join(threads, by_comment)
             .where(
                 comments.c.created >= bp("since"),
                 comments.c.status != CommentStatus.DELETED.value,
