@@ -35,6 +35,7 @@ class Entry:
     """One cached response: identity body, its gzip copy once made, validators and Cache-Control."""
 
     __slots__ = (
+        "_headers",
         "_pending",
         "body",
         "cache_control",
@@ -62,6 +63,27 @@ class Entry:
         self.gzip_body: bytes | None = None
         self.cache_control = cache_control
         self._pending: asyncio.Future[bytes] | None = None
+        # The response headers, made once per representation (identity / gzip) and status (200 / 304).
+        self._headers: dict[tuple[bool, bool], list[tuple[bytes, bytes]]] = {}
+
+    def headers(self, use_gzip: bool, not_modified: bool) -> list[tuple[bytes, bytes]]:
+        found = self._headers.get((use_gzip, not_modified))
+        if found is None:
+            found = [
+                (b"content-type", b"application/json"),
+                (b"etag", self.gzip_etag if use_gzip else self.etag),
+                (b"cache-control", self.cache_control),
+                (b"vary", b"Accept-Encoding"),
+                (b"access-control-allow-origin", b"*"),
+                (b"access-control-expose-headers", b"ETag"),
+            ]
+            if not not_modified:
+                if use_gzip:
+                    found.append((b"content-encoding", b"gzip"))
+                body = self.gzip_body if use_gzip and self.gzip_body is not None else self.body
+                found.append((b"content-length", str(len(body)).encode()))
+            self._headers[(use_gzip, not_modified)] = found
+        return found
 
     @property
     def compressible(self) -> bool:
@@ -138,9 +160,22 @@ class ResponseCache:
         entry.compress_in_background()
 
 
+_ACCEPTS: dict[bytes, bool] = {}  # Accept-Encoding values seen (browsers send a handful of distinct ones)
+
+
 def wants_gzip(accept_encoding: bytes) -> bool:
     if b"gzip" not in accept_encoding:
         return False
+    known = _ACCEPTS.get(accept_encoding)
+    if known is None:
+        known = _parse_gzip(accept_encoding)
+        if len(_ACCEPTS) >= 256:
+            _ACCEPTS.clear()
+        _ACCEPTS[accept_encoding] = known
+    return known
+
+
+def _parse_gzip(accept_encoding: bytes) -> bool:
     for part in accept_encoding.split(b","):
         name, _, params = part.strip().partition(b";")
         if name.strip() in (b"gzip", b"*"):
@@ -153,21 +188,12 @@ def respond(
     entry: Entry, accept_encoding: bytes, if_none_match: bytes
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """Status, headers and body for an entry (gzip when accepted and made: see Entry.ensure_gzip; 304 when
-    the ETag matches)."""
+    the ETag matches). The header list is shared between responses: do not change it."""
     use_gzip = entry.gzip_body is not None and wants_gzip(accept_encoding)
-    etag = entry.gzip_etag if use_gzip else entry.etag
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"etag", etag),
-        (b"cache-control", entry.cache_control),
-        (b"vary", b"Accept-Encoding"),
-        (b"access-control-allow-origin", b"*"),
-        (b"access-control-expose-headers", b"ETag"),
-    ]
-    if if_none_match and (etag in if_none_match or if_none_match.strip() == b"*"):
-        return 304, headers, b""
-    body = entry.gzip_body if use_gzip and entry.gzip_body is not None else entry.body
-    if use_gzip:
-        headers.append((b"content-encoding", b"gzip"))
-    headers.append((b"content-length", str(len(body)).encode()))
-    return 200, headers, body
+    if if_none_match:
+        etag = entry.gzip_etag if use_gzip else entry.etag
+        if etag in if_none_match or if_none_match.strip() == b"*":
+            return 304, entry.headers(use_gzip, True), b""
+    if use_gzip and entry.gzip_body is not None:
+        return 200, entry.headers(True, False), entry.gzip_body
+    return 200, entry.headers(False, False), entry.body
