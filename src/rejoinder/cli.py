@@ -365,8 +365,9 @@ def provider_list(ctx: click.Context) -> None:
     for name, p in settings.auth.providers.items():
         preset = PRESETS[p.preset or name]
         sites = ",".join(p.sites) or "*"
-        # An email provider has no redirect URI: its emailed links open /auth/NAME/verify.
-        step = "verify" if preset.protocol == "email" else "callback"
+        # Email and passkey providers have no redirect URI: emailed links open /auth/NAME/verify, and
+        # passkeys are used on /auth/NAME/start itself.
+        step = {"email": "verify", "passkey": "start"}.get(preset.protocol, "callback")
         click.echo(
             f"{name}\t{preset.name}\t{p.label or preset.label}\tsites={sites}\t"
             f"{public_base(settings)}/auth/{name}/{step}"

@@ -99,7 +99,7 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         _h(
             "google, microsoft, apple, github, gitlab, facebook, discord, wordpress, x, mastodon, "
             "oidc (any OpenID provider by issuer), oauth2 (explicit endpoints), email (emailed "
-            "sign-in links) or sso (the publisher's own sign-in); empty = NAME"
+            "sign-in links), passkey (WebAuthn) or sso (the publisher's own sign-in); empty = NAME"
         ),
     ] = ""
     label: Annotated[str, _h("Name shown to readers; empty = the preset's")] = ""

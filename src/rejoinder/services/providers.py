@@ -50,6 +50,8 @@ async def check_provider(settings: Settings, name: str, apps: Any = None) -> Pro
         return await _check_sso(settings, name, preset.label, preset.register_at)
     if preset.protocol == "email":
         return await _check_email(settings, name, preset.label, preset.register_at)
+    if preset.protocol == "passkey":
+        return _check_passkey(settings, name, preset.label, preset.register_at)
     redirect = f"{public_base(settings)}/auth/{name}/callback"
     source = (
         f"environment variable {configured.client_secret_env}"
@@ -102,6 +104,40 @@ async def check_provider(settings: Settings, name: str, apps: Any = None) -> Pro
                 check.facts.append(("user-info endpoint", meta.userinfo_endpoint))
         except RejoinderError as exc:
             check.problems.append(f"{exc.detail} ({exc.code})")
+    return check
+
+
+def _check_passkey(settings: Settings, name: str, label: str, register_at: str) -> ProviderCheck:
+    """A passkey provider: nothing to register; the RP ID is the host of server.public_url, which browsers
+    accept only in a secure context (https, or localhost)."""
+    from urllib.parse import urlsplit
+
+    configured = settings.auth.providers[name]
+    public = settings.server.public_url.rstrip("/")
+    parts = urlsplit(public)
+    check = ProviderCheck(
+        name=name,
+        preset="passkey",
+        label=configured.label or label,
+        sites=list(configured.sites) or ["(every site)"],
+        register_at=register_at,
+        redirect_uri=f"(none: the ceremony runs on {public_base(settings)}/auth/{name}/start)",
+        scopes=[],
+        client_id="(none)",
+        secret_source="none",  # noqa: S106 - says there is no secret
+        facts=[
+            ("RP ID", parts.hostname or "(the host of each request)"),
+            ("origin", public or "(each request's)"),
+        ],
+    )
+    if not public:
+        check.problems.append(
+            "server.public_url is not set: passkeys belong to one host name; set it to the URL readers use"
+        )
+    elif parts.scheme != "https" and parts.hostname != "localhost":
+        check.problems.append(
+            "server.public_url is not https: browsers use passkeys only on https (or localhost)"
+        )
     return check
 
 

@@ -175,6 +175,12 @@ async def touch_credential(
     )
 
 
+async def lock_identity(conn: AsyncConnection, identity_id: str) -> None:
+    """Serialise changes to one identity's credentials until the transaction ends (a row lock on
+    PostgreSQL; SQLite's writers already take turns, and SQLAlchemy leaves FOR UPDATE out there)."""
+    await conn.execute(sa.select(identities.c.id).where(identities.c.id == identity_id).with_for_update())
+
+
 async def delete_credential(
     conn: AsyncConnection, identity_id: str, kind: CredentialKind, provider: str, subject: str
 ) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import jinja2
 import msgspec
-from litestar import Request, Response, get, patch, post, route
+from litestar import Request, Response, delete, get, patch, post, route
 from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
@@ -27,6 +27,7 @@ from rejoinder.errors import ConfigError, NotFound, RateLimited, RejoinderError,
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
 from rejoinder.services import moderation
+from rejoinder.services.credentials import credential_id, remove_credential
 from rejoinder.web.problems import rejoinder_error_handler
 from rejoinder.web.wire import avatar_url, client_ip, ctx_of, rfc3339
 
@@ -55,9 +56,12 @@ class ProviderOut(msgspec.Struct):
 
 
 class CredentialOut(msgspec.Struct):
+    id: str  # opaque; DELETE /api/me/credentials/{id} removes it
     kind: str
     provider: str
     label: str
+    created: str
+    last_used: str | None
 
 
 class MeOut(msgspec.Struct):
@@ -263,6 +267,12 @@ async def start(
             return await email_link.address_page(
                 request, found, site=site, origin=origin, mode=mode, return_url=return_url, link=link
             )
+        if found is not None and found.kind == "passkey":  # the ceremony runs on rejoinder's own page
+            from rejoinder.web import passkeys
+
+            return await passkeys.ceremony_page(
+                request, found, site=site, origin=origin, mode=mode, return_url=return_url, link=link
+            )
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:
@@ -323,9 +333,15 @@ async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> 
             ctx, registry, flow, params, redirect_uri=redirect_uri(request, provider)
         )
     except RejoinderError as exc:
-        if flow.mode == "redirect" and flow.return_url:
-            return _back(flow.return_url, {"rejoinder-error": exc.code})
-        return error_page(request, exc, origin=flow.origin, label=label)
+        return hand_back_error(request, flow, exc, label)
+    return hand_back(request, flow, outcome, label)
+
+
+def hand_back(
+    request: Request[Any, Any, Any], flow: service.Flow, outcome: service.Outcome, label: str
+) -> Response[Any]:
+    """Give a finished sign-in to the article: in redirect mode a 303 back to it with the result in the
+    fragment, else the page that posts it to the opener (the flow's page origin, never "*")."""
     if outcome.kind == "link-offer":
         assert outcome.offer is not None
         offer = outcome.offer
@@ -349,6 +365,16 @@ async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> 
         "provider": {"name": outcome.provider, "label": outcome.label},
     }
     return page("done.html", label=label, target=flow.origin, message=message, offer=False)
+
+
+def hand_back_error(
+    request: Request[Any, Any, Any], flow: service.Flow, exc: RejoinderError, label: str
+) -> Response[Any]:
+    """A failed sign-in whose flow is known: back to the article with `#rejoinder-error=CODE`, or the
+    error page telling the opener."""
+    if flow.mode == "redirect" and flow.return_url:
+        return _back(flow.return_url, {"rejoinder-error": exc.code})
+    return error_page(request, exc, origin=flow.origin, label=label)
 
 
 def _back(return_url: str, fragment: dict[str, str]) -> Response[bytes]:
@@ -409,7 +435,17 @@ async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Resp
         identity=identity_out(request, reader.identity),
         provider=ProviderOut(name=reader.session.provider, label=reader.session.label),
         email=reader.identity.email,
-        credentials=[CredentialOut(kind=c.kind.value, provider=c.provider, label=c.label) for c in creds],
+        credentials=[
+            CredentialOut(
+                id=credential_id(ctx.secret, c),
+                kind=c.kind.value,
+                provider=c.provider,
+                label=c.label,
+                created=rfc3339(c.created),
+                last_used=rfc3339(c.last_used) if c.last_used is not None else None,
+            )
+            for c in creds
+        ],
         session_expires=rfc3339(reader.session.expires),
     )
     return Response(out, headers={"Cache-Control": "private, no-store"})
@@ -439,6 +475,22 @@ async def patch_me(
 async def logout(request: Request[Any, Any, Any], authorization: AuthHeader = None) -> Response[None]:
     await service.sign_out(ctx_of(request), authorization)
     return Response(content=None, status_code=204)
+
+
+@delete(
+    "/api/me/credentials/{credential:str}",
+    summary="Remove a sign-in method",
+    tags=["sign-in"],
+    status_code=200,
+)
+async def delete_credential(
+    request: Request[Any, Any, Any], credential: FromPath[str], authorization: AuthHeader = None
+) -> Response[MeOut]:
+    """Remove one of the reader's credentials (by the `id` GET /api/me lists); the last one stays."""
+    ctx = ctx_of(request)
+    reader = await service.authenticate(ctx, authorization)
+    await remove_credential(ctx, reader, credential)
+    return await _me(request, reader)
 
 
 @post(
@@ -497,6 +549,7 @@ ROUTES: list[Any] = [
     patch_me,
     logout,
     link_ticket,
+    delete_credential,
     accept_offer,
     decline_offer,
 ]

@@ -1,7 +1,8 @@
 """The provider registry: every `[auth.providers.NAME]` of the config, built once per app.
 
 Presets with protocol oidc/oauth2 become OAuthProvider; mastodon becomes MastodonProvider; email becomes
-EmailLinkProvider. A new kind of provider implements base.Provider and gets one line in `_build` below.
+EmailLinkProvider; passkey becomes PasskeyProvider. A new kind of provider implements base.Provider and
+gets one line in `_build` below.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rejoinder.auth.providers.base import Provider, ProviderInfo, load_secret
 from rejoinder.auth.providers.email_link import EmailLinkProvider
 from rejoinder.auth.providers.mastodon import AppStore, MastodonProvider
 from rejoinder.auth.providers.oidc import OAuthProvider
+from rejoinder.auth.providers.passkeys import PasskeyProvider
 from rejoinder.auth.providers.presets import PRESETS
 from rejoinder.config import AuthSettings, ProviderSettings
 
@@ -62,6 +64,8 @@ def _build(
         from rejoinder.auth.sso import SsoProvider  # here: auth.sso imports this package's modules
 
         return SsoProvider(name, preset, settings, auth, env)
+    if preset.protocol == "passkey":
+        return PasskeyProvider(name, preset, settings)
     return OAuthProvider(name, preset, settings, load_secret(name, settings, env), timeout=auth.http_timeout)
 
 

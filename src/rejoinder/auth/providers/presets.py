@@ -28,7 +28,7 @@ class Preset(msgspec.Struct, frozen=True):
     name: str
     label: str
     icon: str
-    protocol: Literal["oidc", "oauth2", "mastodon", "sso", "email"]
+    protocol: Literal["oidc", "oauth2", "mastodon", "sso", "email", "passkey"]
     register_at: str  # where a publisher registers rejoinder as an app (printed by `provider test`)
     issuer: str = ""  # oidc: may hold {tenant} (Microsoft) or {base_url} (self-hosted GitLab)
     authorize_url: str = ""
@@ -236,6 +236,17 @@ PRESETS["sso"] = Preset(
     scopes=(),
     needs_client=False,
     register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
+)
+
+# Passkeys (WebAuthn): rejoinder is the relying party itself (auth/providers/passkeys.py).
+PRESETS["passkey"] = Preset(
+    name="passkey",
+    label="Passkey",
+    icon="passkey",
+    protocol="passkey",
+    scopes=(),
+    needs_client=False,
+    register_at="nothing to register: the relying party is rejoinder itself (RP ID = host of server.public_url)",
 )
 
 # Twitter is X's old name: the same preset under both names.
