@@ -86,6 +86,7 @@ async def insert_comment(
     )
 
 
+_BEGUN = sa.text("SELECT 1")
 _SELECT_ONE = sa.select(*_PUBLIC_COLUMNS, comments.c.author_email, comments.c.edit_token_hash).where(
     comments.c.id == sa.bindparam("comment_id")
 )
@@ -119,15 +120,37 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
     return _comment(row, email=row[14]), row[15]
 
 
+# The thread reads as plain SQLite SQL, for the driver itself (see _sqlite_rows). Built from the schema's
+# column names and constants only; the thread id and statuses are bound parameters.
+_IN_THREAD_SQL = f"FROM comments WHERE thread_id = ? AND status IN ({', '.join('?' * len(_SHOWN))})"
+_SQLITE_PUBLIC = f"SELECT {', '.join(c.name for c in _PUBLIC_COLUMNS)} {_IN_THREAD_SQL} ORDER BY created, id"
+_SQLITE_STUBS = f"SELECT {', '.join(c.name for c in _SELECT_STUBS.selected_columns)} {_IN_THREAD_SQL} ORDER BY created, id"
+
+
+async def _sqlite_rows(conn: AsyncConnection, sql: str, thread_id: int) -> list[tuple[Any, ...]]:
+    """A thread's rows straight from the SQLite driver in one thread hop, inside the connection's transaction:
+    for a 1,000-comment thread SQLAlchemy's result layer and its extra hops cost ~0.8 ms of ~4 ms."""
+    if not conn.in_transaction():  # begin first: the driver's query then reads the transaction's snapshot
+        await conn.execute(_BEGUN)
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows: list[tuple[Any, ...]] = await driver.execute_fetchall(sql, (thread_id, *_SHOWN))
+    return rows
+
+
 async def select_public_comments(conn: AsyncConnection, thread_id: int) -> list[Comment]:
     """Public comments and deleted placeholders of a thread, oldest first (email never selected)."""
-    rows = await conn.execute(_SELECT_PUBLIC, {"thread_id": thread_id})
-    return [_comment(r) for r in rows]
+    if conn.dialect.name == "sqlite":
+        return [_comment(r) for r in await _sqlite_rows(conn, _SQLITE_PUBLIC, thread_id)]
+    return [_comment(r) for r in await conn.execute(_SELECT_PUBLIC, {"thread_id": thread_id})]
 
 
 async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[CommentStub]:
     """Public comments and deleted placeholders of a thread without their text, oldest first."""
-    rows = await conn.execute(_SELECT_STUBS, {"thread_id": thread_id})
+    if conn.dialect.name == "sqlite":
+        rows: Any = await _sqlite_rows(conn, _SQLITE_STUBS, thread_id)
+    else:
+        rows = await conn.execute(_SELECT_STUBS, {"thread_id": thread_id})
     status = _STATUS
     return [CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
 
