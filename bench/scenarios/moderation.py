@@ -363,32 +363,22 @@ def _row(what: str, samples: list[float], **extra: Any) -> dict[str, Any]:
 
 def run(work: Path, *, quick: bool = False, pg_url: str | None = None) -> dict[str, Any]:
     """The scenario as bench/run.py records it: rows of p50/p99 per measurement, and whether each meets
-    the 5 ms target at p50 and p99."""
-    n_checks, n_store = (400, 120) if quick else (2000, 400)
+    the 5 ms target at p50 and p99. Each database measurement runs `reps` times on a fresh database and
+    the run with the median p50 is reported (with every run's p50): on a shared machine one run can be
+    disturbed by other work."""
+    n_checks, n_store, reps = (400, 120, 1) if quick else (2000, 400, 3)
     rows = [
         _row("checks alone, local checks + classifier", measure_checks(n_checks), kind="checks"),
         _row("checks alone, local checks only", measure_checks(n_checks, classifier=False), kind="checks"),
     ]
     work.mkdir(parents=True, exist_ok=True)
-    stores = [("SQLite", f"sqlite:///{work / 'moderation-latency.db'}")]
-    (work / "moderation-latency.db").unlink(missing_ok=True)
-    schema = None
+    variants = [("SQLite", None, 0), (f"SQLite, site with {EARLIER:,} earlier comments", None, EARLIER)]
     if pg_url:
-        schema = f"bench_moderation_{random.randrange(16**8):08x}"
-        _pg(pg_url, f"CREATE SCHEMA {schema}")
-        stores.append(("PostgreSQL", f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"))
-    big = f"sqlite:///{work / 'moderation-latency-big.db'}"
-    (work / "moderation-latency-big.db").unlink(missing_ok=True)
-    stores.append((f"SQLite, site with {EARLIER:,} earlier comments", big))
-    try:
-        measured = [
-            (name, measure_with_store(url, n_store, earlier=EARLIER if url == big else 0))
-            for name, url in stores
-        ]
-    finally:
-        if pg_url and schema:
-            _pg(pg_url, f"DROP SCHEMA {schema} CASCADE")
-    for name, parts in measured:
+        variants.insert(1, ("PostgreSQL", pg_url, 0))
+    for name, server, earlier in variants:
+        runs = [_measure_fresh(work, server, n_store, earlier) for _ in range(reps)]
+        runs.sort(key=lambda parts: percentiles(parts["total"])[0])
+        parts = runs[len(runs) // 2]
         cpu50, cpu99 = percentiles(parts["total_cpu"])
         rows.append(
             _row(
@@ -397,6 +387,7 @@ def run(work: Path, *, quick: bool = False, pg_url: str | None = None) -> dict[s
                 kind="store",
                 cpu_p50_ms=round(cpu50, 3),
                 cpu_p99_ms=round(cpu99, 3),
+                runs_p50_ms=[round(percentiles(r["total"])[0], 3) for r in runs],
                 parts={
                     k: [round(v, 3) for v in percentiles(parts[k])] for k in ("facts", "checks", "record")
                 },
@@ -405,7 +396,24 @@ def run(work: Path, *, quick: bool = False, pg_url: str | None = None) -> dict[s
     for row in rows:
         row["met_p50"] = row["p50_ms"] < TARGET_MS
         row["met_p99"] = row["p99_ms"] < TARGET_MS
-    return {"available": True, "target_ms": TARGET_MS, "rows": rows}
+    return {"available": True, "target_ms": TARGET_MS, "reps": reps, "rows": rows}
+
+
+def _measure_fresh(work: Path, pg_url: str | None, n: int, earlier: int) -> Parts:
+    """One measurement on a new SQLite file, or on a new schema of the PostgreSQL database."""
+    if pg_url is None:
+        path = work / "moderation-latency.db"
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        return measure_with_store(f"sqlite:///{path}", n, earlier=earlier)
+    schema = f"bench_moderation_{random.randrange(16**8):08x}"
+    _pg(pg_url, f"CREATE SCHEMA {schema}")
+    try:
+        return measure_with_store(
+            f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}", n, earlier=earlier
+        )
+    finally:
+        _pg(pg_url, f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":  # pragma: no cover - a quick look while tuning
