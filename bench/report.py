@@ -23,7 +23,9 @@ COMPARED = [
     ("read-10000", "GET thread, 10,000 comments (rejoinder: first 1,000 top-level; Isso: all)"),
     ("read-10000-gz", "GET thread, 10,000 comments, gzip (as above)"),
     ("cold-1000", "GET thread, 1,000 comments, uncached (first read)"),
+    ("cold-1000-gz", "GET thread, 1,000 comments, gzip, uncached (first read)"),
     ("rebuild-1000", "GET thread, 1,000 comments, rebuilt from cached comment fragments"),
+    ("rebuild-1000-gz", "GET thread, 1,000 comments, gzip, rebuilt from cached comment fragments"),
     ("write", "POST a comment"),
     ("counts-20", "counts for 20 URLs"),
     ("cold-counts-20", "counts for 20 URLs, uncached"),
@@ -91,7 +93,9 @@ def targets(results: dict[str, Any]) -> list[str]:
             )
     for server, case, what in (
         ("rejoinder-1w-nocache", "cold-1000", "first read, nothing cached"),
+        ("rejoinder-1w-nocache", "cold-1000-gz", "first read, nothing cached, gzip"),
         ("rejoinder-1w-rebuild", "rebuild-1000", "re-read after a write: comment fragments cached"),
+        ("rejoinder-1w-rebuild", "rebuild-1000-gz", "re-read after a write, gzip"),
     ):
         cold = find(results, server, case)
         cpu = cold["cpu_ms_per_req"] if cold else None
