@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar.testing import TestClient
 
+from rejoinder.auth.providers.passkeys import RelyingParty
 from tests.auth.conftest import auth_client
 from tests.auth.flows import result, target
 from tests.auth.helpers import bearer, sign_in
@@ -101,6 +102,20 @@ def session_of(response: httpx.Response) -> dict[str, Any]:
     assert message["type"] == "rejoinder:session", message
     assert target(response) == ORIGIN
     return message
+
+
+@pytest.mark.parametrize(
+    ("public_url", "rp_id", "origin"),
+    [
+        ("https://Comments.Example.org", "comments.example.org", "https://comments.example.org"),
+        ("https://comments.example.org:443/", "comments.example.org", "https://comments.example.org"),
+        ("http://localhost:8080", "localhost", "http://localhost:8080"),
+        ("https://comments.example.org/sub/path", "comments.example.org", "https://comments.example.org"),
+    ],
+)
+def test_the_relying_party_is_the_public_url(public_url: str, rp_id: str, origin: str) -> None:
+    rp = RelyingParty.of(public_url)
+    assert (rp.id, rp.origin) == (rp_id, origin)
 
 
 # --- the ceremonies -------------------------------------------------------------------------------------
@@ -480,3 +495,24 @@ def test_a_passkey_can_be_the_only_way_left(client: TestClient[Any]) -> None:
     problem(
         client.delete(f"/api/me/credentials/{passkey['id']}", headers=bearer(token)), 409, "credential-last"
     )
+
+
+def test_the_host_header_does_not_choose_the_relying_party(site_db: str) -> None:
+    providers = {"passkey": {"preset": "passkey"}}
+    public = {"public_url": "http://comments.example"}  # http: the TestClient sends no Secure cookie
+    with auth_client(site_db, auth={"providers": providers}, server=public) as c:
+        outcome = sign_in(c, name="Pat")
+        assert outcome.token
+        ticket = c.post("/api/me/link-ticket", headers=bearer(outcome.token)).json()["ticket"]
+        page = open_page(c, link=ticket)
+        assert page.options["rp"]["id"] == "comments.example"
+        key = SoftKey("comments.example", "http://comments.example")
+        assert finish(c, page.state, key.create(page.options)).status_code == 200
+        page = open_page(c)
+        assert page.options["rpId"] == "comments.example"
+        # an answer made for the host the request named is refused
+        problem(
+            finish(c, page.state, key.get(page.options, origin=RP_ORIGIN)), 403, "passkey-origin-mismatch"
+        )
+        page = open_page(c)
+        assert finish(c, page.state, key.get(page.options)).status_code == 200

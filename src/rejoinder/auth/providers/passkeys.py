@@ -70,8 +70,11 @@ class RelyingParty(msgspec.Struct, frozen=True):
     def of(cls, base_url: str) -> RelyingParty:
         """From rejoinder's public base URL ("https://comments.example.org")."""
         parts = urlsplit(base_url)
-        host = parts.hostname or ""
-        return cls(id=host, origin=f"{parts.scheme}://{parts.netloc}", name=f"Comments on {host}")
+        scheme, host = parts.scheme.lower(), parts.hostname or ""  # hostname is lower-cased
+        # The origin as a browser serialises it: lower case, no default port, IPv6 in brackets.
+        port = "" if parts.port in (None, {"https": 443, "http": 80}.get(scheme)) else f":{parts.port}"
+        shown = f"[{host}]" if ":" in host else host
+        return cls(id=host, origin=f"{scheme}://{shown}{port}", name=f"Comments on {host}")
 
 
 class NewPasskey(msgspec.Struct, frozen=True):
@@ -276,7 +279,7 @@ def verify_registration(raw: str, *, challenge: bytes, rp: RelyingParty) -> NewP
             expected_origin=rp.origin,
         )
     except Exception as exc:  # reader-sent bytes: every failure of the library is a refusal, never a 500
-        log.info("[rejoinder] passkey registration refused (%s: %s)", type(exc).__name__, exc)
+        log.info("[rejoinder] passkey registration refused (%s: %.200r)", type(exc).__name__, str(exc))
         raise _invalid() from None
     if len(verified.credential_id) > MAX_ID_BYTES:
         raise _malformed(f"credential ids longer than {MAX_ID_BYTES} bytes are not supported")
@@ -349,7 +352,7 @@ def verify_assertion(
             credential_current_sign_count=0,  # the counter is checked below, after the signature
         )
     except Exception as exc:  # reader-sent bytes: every failure of the library is a refusal, never a 500
-        log.info("[rejoinder] passkey assertion refused (%s: %s)", type(exc).__name__, exc)
+        log.info("[rejoinder] passkey assertion refused (%s: %.200r)", type(exc).__name__, str(exc))
         raise _invalid() from None
     count = int(verified.new_sign_count)
     if (count > 0 or stored_count > 0) and count <= stored_count:
