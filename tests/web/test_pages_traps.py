@@ -94,3 +94,24 @@ def test_forged_or_missing_form_age_tokens(site_db: str) -> None:
         assert_refused(submit(client, missing, text="No token", name="Bot"), "No token")
         assert thread_count(client) == 0
         assert submit(client, fields, text="Real", name="Ann").status_code == 303
+
+
+def test_the_json_api_takes_the_same_fields_the_widget_sends(site_db: str) -> None:
+    """What docs/moderation.md tells the widget to send: `honeypot` ("" or left out when empty) and
+    `form_token` from GET /api/form-token."""
+    with new_client(site_db, moderation={"min_seconds": 1}) as client:
+        token = client.get("/api/form-token").json()["token"]
+
+        def send(text: str, **fields: str) -> Any:
+            body = {"url": ARTICLE, "text": text, "author": {"name": "Ann"}, "form_token": token, **fields}
+            return client.post("/api/comments", json=body)
+
+        fast = send("Too quick", honeypot="")
+        assert fast.status_code == 403 and fast.json()["code"] == "comment-refused"
+        time.sleep(1.1)
+        trapped = send("Filled the trap", honeypot="http://seo.example")
+        assert trapped.status_code == 403 and trapped.json()["code"] == "comment-refused"
+        assert trapped.json()["detail"] == fast.json()["detail"] == REFUSED
+        assert send("Empty trap", honeypot="").status_code == 201
+        assert send("No trap field at all").status_code == 201
+        assert thread_count(client) == 2
