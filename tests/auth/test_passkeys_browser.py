@@ -21,7 +21,7 @@ import pytest
 from tests.auth.flows import provider_url, result
 from tests.e2e.hostsite import HostSite
 from tests.fixtures.app import run_cli
-from tests.fixtures.browser import in_thread
+from tests.fixtures.browser import in_thread, run_axe
 from tests.fixtures.oidc import OpenIdProvider, op_login
 from tests.fixtures.servers import Server, free_port, start_server
 
@@ -149,6 +149,7 @@ def register_in_page(stack: Stack, page: Any, token: str) -> tuple[str, dict[str
     cdp, auth_id = authenticator(page)
     page.goto(start_url(stack, mode="redirect", link=link_ticket(stack, token)))
     assert page.text_content("h1") == "Add a passkey"
+    assert run_axe(page) == []
     page.click("#rj-passkey-go")
     page.wait_for_url(stack.article + "#rejoinder-session=*")
     session = page.url.split("#rejoinder-session=", 1)[1]
@@ -204,6 +205,7 @@ def test_without_a_passkey_the_page_explains_how_to_add_one(stack: Stack, browse
     page = watched.page
     authenticator(page)  # an authenticator with no passkey for this site
     page.goto(start_url(stack, mode="redirect"))
+    assert run_axe(page) == []
     assert page.is_hidden("#rj-none")
     assert "Add a passkey" in page.text_content("#rj-how")
     page.click("#rj-passkey-go")
@@ -211,4 +213,5 @@ def test_without_a_passkey_the_page_explains_how_to_add_one(stack: Stack, browse
     assert "No passkey was used" in page.text_content("#rj-none")
     assert page.is_enabled("#rj-passkey-go")  # the reader can try again
     assert page.url.startswith(stack.api)  # nothing was sent; the reader is still on the page
+    assert run_axe(page) == []  # with the explanation shown
     watched.assert_clean()
