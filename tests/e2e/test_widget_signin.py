@@ -336,6 +336,7 @@ def test_other_tabs_follow_sign_in_and_log_out(site: SignInSite, browser_page: A
     sign_in_by_popup(first, "Sign in with Loopback ID", "iris")
     second.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('User iris')")
     assert not second.get_by_label("Name", exact=True).is_visible()
+    first.wait_for_load_state("networkidle")  # the widget has asked for this session's state
     first.get_by_role("button", name="Log out").click()
     second.get_by_role("button", name="Sign in with Loopback ID").wait_for()
     assert second.get_by_label("Name", exact=True).is_visible()
@@ -362,6 +363,29 @@ def test_a_stored_session_that_was_revoked_falls_back_to_the_guest_form(
     assert w.page_errors == []
 
 
+def test_a_session_revoked_while_reading_ends_at_the_next_request(
+    site: SignInSite, browser_page: Any
+) -> None:
+    data = site.token_for("lars")
+    w = browser_page()
+    page = w.page
+    page.add_init_script(
+        f"localStorage.setItem('rejoinder.session', {json.dumps(json.dumps(data['token']))})"
+    )
+    page.goto(site.article("/signin/ended.html"))
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('User lars')")
+    page.wait_for_load_state("networkidle")
+    httpx.post(site.api + "/api/logout", headers={"Authorization": f"Bearer {data['token']}"})  # elsewhere
+    page.get_by_role("button", name="Like this article").click()
+    page.get_by_role("button", name="Sign in with Loopback ID").wait_for()
+    assert page.locator(".rj-leave > .rj-hint").inner_text() == (
+        "Your sign-in has ended. Sign in again to comment under your name."
+    )
+    assert page.get_by_label("Name", exact=True).is_visible() and session_token(page) is None
+    assert all("401" in e for e in w.console_errors), w.console_errors
+    assert w.page_errors == []
+
+
 def test_a_hostile_display_name_stays_text(site: SignInSite, browser_page: Any) -> None:
     name = '<img src=x onerror="window.__pwned=\'me\'"> & "><script>window.__pwned=1</script>'
     data = site.token_for("kate")
@@ -383,4 +407,104 @@ def test_a_hostile_display_name_stays_text(site: SignInSite, browser_page: Any) 
     assert page.locator(f"#comment-{posted.json()['id']} .rj-name").inner_text() == stored
     page.get_by_role("button", name="Change").click()
     assert_inert(w)
+    w.assert_clean()
+
+
+# --- passkeys: "Add a passkey" in the Change menu, then "Sign in with Passkey" --------------------------
+
+AUTHENTICATOR = {  # the DevTools virtual authenticator: a platform authenticator with resident keys
+    "protocol": "ctap2",
+    "transport": "internal",
+    "hasResidentKey": True,
+    "hasUserVerification": True,
+    "isUserVerified": True,
+    "automaticPresenceSimulation": True,
+}
+
+
+@pytest.fixture(scope="module")
+def passkey_site(
+    tmp_path_factory: pytest.TempPathFactory, openid_provider: OpenIdProvider
+) -> Iterator[SignInSite]:
+    """rejoinder at http://localhost:PORT: WebAuthn wants a domain as RP ID (localhost is a secure context)."""
+    tmp = tmp_path_factory.mktemp("widget-passkey")
+    port = free_port()
+    api = f"http://localhost:{port}"
+    client = _register(openid_provider, api, "op")
+    (tmp / "rejoinder.toml").write_text(
+        f'[server]\npublic_url = "{api}"\n\n[auth.providers.op]\npreset = "oidc"\nlabel = "Loopback ID"\n'
+        f'issuer = "{openid_provider.issuer}"\nclient_id = "{client["client_id"]}"\n'
+        'client_secret_env = "REJOINDER_TEST_OP_SECRET"\n\n[auth.providers.passkey]\npreset = "passkey"\n'
+    )
+    env = {
+        **relaxed_env(),
+        "REJOINDER_CONFIG": str(tmp / "rejoinder.toml"),
+        "REJOINDER_TEST_OP_SECRET": client["client_secret"],
+    }
+    db_url = f"sqlite:///{tmp / 'rejoinder.db'}"
+    host = HostSite().start()
+    try:
+        in_thread(run_cli, db_url, "site", "add", "hostsite", "--origin", host.origin)
+        server = start_server(db_url, tmp, env=env, port=port)
+        try:
+            yield SignInSite(api=api, host=host, server=server)
+        finally:
+            server.stop()
+    finally:
+        host.stop()
+
+
+def passkey_popup(page: Any, button: str, *credentials: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """Click a passkey button in the widget; give the popup a virtual authenticator and press its button.
+    Returns the popup's heading and a list that receives the credentials the authenticator creates (the
+    popup closes itself when done, and its authenticator with it)."""
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name=button, exact=True).click()
+    popup = opened.value
+    popup.wait_for_selector("#rj-passkey-go")
+    cdp = page.context.new_cdp_session(popup)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    found = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    created: list[dict[str, Any]] = []
+    cdp.on("WebAuthn.credentialAdded", lambda event: created.append(event["credential"]))
+    for credential in credentials:
+        cdp.send(
+            "WebAuthn.addCredential", {"authenticatorId": found["authenticatorId"], "credential": credential}
+        )
+    heading = str(popup.text_content("h1"))
+    popup.click("#rj-passkey-go")
+    return heading, created
+
+
+def test_add_a_passkey_from_the_change_menu_and_sign_in_with_it(
+    passkey_site: SignInSite, browser_page: Any
+) -> None:
+    local = passkey_site.server.url  # the same server, for this test's own requests
+    w = open_article(browser_page, passkey_site.article("/signin/passkey.html"))
+    page = w.page
+    assert page.get_by_role("button", name="Sign in with Passkey").is_visible()
+    sign_in_by_popup(page, "Sign in with Loopback ID", "lena")
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('User lena')")
+    first = str(session_token(page))
+    identity = httpx.get(local + "/api/me", headers={"Authorization": f"Bearer {first}"}).json()["identity"]
+
+    page.get_by_role("button", name="Change").click()
+    assert page.locator(".rj-menu").get_by_role("button").all_inner_texts() == [
+        "Sign in with another account",
+        "Loopback ID",
+        "Add a passkey",
+    ]
+    heading, created = passkey_popup(page, "Add a passkey")
+    assert heading == "Add a passkey"
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('(via Passkey)')")
+    assert who(page).startswith("You are commenting as User lena (via Passkey)")
+    [credential] = created
+
+    page.wait_for_load_state("networkidle")  # the widget has asked for this session's state
+    page.get_by_role("button", name="Log out").click()
+    heading, _ = passkey_popup(page, "Sign in with Passkey", credential)
+    assert heading == "Sign in with a passkey"
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('User lena')")
+    me = httpx.get(local + "/api/me", headers={"Authorization": f"Bearer {session_token(page)}"}).json()
+    assert me["identity"]["id"] == identity["id"] and me["provider"]["name"] == "passkey"
     w.assert_clean()

@@ -114,7 +114,8 @@
   async function api(method, path, body, reader) {
     const headers = {};
     if (reader) headers["Rejoinder-Visitor"] = visitor;
-    if (reader != null && token) headers.Authorization = "Bearer " + token;
+    const sent = reader != null && token;
+    if (sent) headers.Authorization = "Bearer " + sent;
     if (typeof reader === "string") headers["Rejoinder-Edit-Token"] = reader;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res;
@@ -127,7 +128,8 @@
     }
     if (res.status === 204) return null;
     const data = await res.json().catch(() => ({}));
-    if (res.status === 401 && headers.Authorization && /^session-/.test(data.code)) lost();
+    // Only the current session can end this way (not one logged out while this request was on its way).
+    if (res.status === 401 && sent && sent === token && /^session-/.test(data.code)) lost();
     if (!res.ok) throw new Problem(data, res.status);
     return data;
   }
