@@ -3,9 +3,10 @@ PostgreSQL: the checks alone, and the checks with their database work. The measu
 own (bench/scenarios/moderation.py, the moderation section of `make bench` and docs/benchmarks.md), loaded
 from its file; these tests guard the 5 ms target against regressions.
 
-They count CPU time, which other processes on a busy machine cannot inflate as much as wall time (the
-benchmark reports both). With PostgreSQL the server's own CPU is not counted: that variant guards the
-Python side (building and reading the statements).
+They count the CPU time of the event loop's thread, which other processes on a busy machine cannot inflate
+as much as wall time, nor other threads of the test session (the benchmark reports wall time and the whole
+process's CPU). The databases' own work (SQLite in aiosqlite's thread, the PostgreSQL server) is not
+counted: these guard the Python side; tests/store/test_pipeline.py guards SQLite's query plans.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ def test_the_checks_add_under_5_ms() -> None:
 def test_the_checks_with_their_database_work_add_under_5_ms(db_url: str) -> None:
     bench = scenario()
     parts = bench.measure_with_store(db_url, 150)
-    p50, p99 = bench.percentiles(parts["total_cpu"])
+    p50, p99 = bench.percentiles(parts["main_cpu"])
     detail = ", ".join(f"{k} p50 {bench.percentiles(v)[0]:.2f} ms" for k, v in parts.items())
     # Under the target at p50 (docs/benchmarks.md has the measured numbers); CPU time still grows when other
-    # processes crowd the 2 cores (caches, clock: 5.3 ms seen at a load average of 10), so the guard leaves
-    # that much room above the target.
+    # processes crowd the 2 cores (caches, clock), so the guard leaves room above the target.
     assert p50 < 1.5 * bench.TARGET_MS, f"CPU p50 {p50:.2f} ms, p99 {p99:.2f} ms ({detail})"
     assert p99 < 4 * bench.TARGET_MS, f"CPU p50 {p50:.2f} ms, p99 {p99:.2f} ms ({detail})"
