@@ -508,3 +508,107 @@ def test_add_a_passkey_from_the_change_menu_and_sign_in_with_it(
     me = httpx.get(local + "/api/me", headers={"Authorization": f"Bearer {session_token(page)}"}).json()
     assert me["identity"]["id"] == identity["id"] and me["provider"]["name"] == "passkey"
     w.assert_clean()
+
+
+# --- publisher SSO: data-sso-token, window.rejoinder, the publisher's login page ------------------------
+
+SSO_SECRET = "publisher-shared-secret-for-the-widget-tests-0123456789"
+
+
+@pytest.fixture(scope="module")
+def sso_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInSite]:
+    tmp = tmp_path_factory.mktemp("widget-sso")
+    host = HostSite().start()
+    config = (
+        '[auth.providers.press]\npreset = "sso"\nlabel = "Example Press"\n'
+        f'login_url = "{host.origin}/login.html"\n'
+        '[[auth.providers.press.keys]]\nkid = "k1"\nsecret_env = "REJOINDER_TEST_SSO_SECRET"\n'
+    )
+    (tmp / "rejoinder.toml").write_text(config)
+    env = {
+        **relaxed_env(),
+        "REJOINDER_CONFIG": str(tmp / "rejoinder.toml"),
+        "REJOINDER_TEST_SSO_SECRET": SSO_SECRET,
+    }
+    db_url = f"sqlite:///{tmp / 'rejoinder.db'}"
+    try:
+        in_thread(run_cli, db_url, "site", "add", "hostsite", "--origin", host.origin)
+        server = start_server(db_url, tmp, env=env)
+        try:
+            yield SignInSite(api=server.url, host=host, server=server)
+        finally:
+            server.stop()
+    finally:
+        host.stop()
+
+
+def publisher_token(sub: str, name: str, secret: str = SSO_SECRET) -> str:
+    """What the publisher's backend signs for its logged-in user (HS256, key id k1)."""
+    from tests.auth.sso_support import claims, hs_key, mint
+
+    return mint(hs_key(secret, "k1"), claims(sub=sub, name=name, aud="hostsite"))
+
+
+def test_data_sso_token_signs_the_publishers_user_in_once(sso_site: SignInSite, browser_page: Any) -> None:
+    exchanges: list[str] = []
+    w = browser_page()
+    page = w.page
+    page.on("request", lambda r: exchanges.append(r.url) if r.url.endswith("/api/auth/sso") else None)
+    url = sso_site.article("/sso/attr.html", attrs={"sso-token": publisher_token("u-1", "Nora Reader")})
+    page.goto(url)
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('Nora Reader')")
+    assert who(page) == "You are commenting as Nora Reader (via Example Press) · Log out · Change"
+    assert len(exchanges) == 1
+    page.get_by_label("Comment", exact=True).fill("Through the publisher's own login.")
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".rj-comment .rj-name", has_text="Nora Reader").wait_for()
+
+    # The next page view carries a fresh token for the same user: the kept session is used, no exchange.
+    url = sso_site.article("/sso/attr2.html", attrs={"sso-token": publisher_token("u-1", "Nora Reader")})
+    page.goto(url)
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('Nora Reader')")
+    assert len(exchanges) == 1
+    # Another user logged in at the publisher: the widget follows.
+    url = sso_site.article("/sso/attr3.html", attrs={"sso-token": publisher_token("u-2", "Otto Other")})
+    page.goto(url)
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('Otto Other')")
+    assert len(exchanges) == 2
+    w.assert_clean()
+
+
+def test_window_rejoinder_sso_and_logout(sso_site: SignInSite, browser_page: Any) -> None:
+    w = browser_page()
+    page = w.page
+    page.goto(sso_site.article("/sso/js.html"))
+    page.wait_for_function("() => window.rejoinder && document.querySelector('.rj-auth')")
+    identity = page.evaluate("jwt => window.rejoinder.sso(jwt)", publisher_token("u-3", "Pia Script"))
+    assert identity["display_name"] == "Pia Script"
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('Pia Script')")
+    token = session_token(page)
+    assert token and sso_site.me(token).status_code == 200
+    page.evaluate("() => window.rejoinder.logout()")
+    assert session_token(page) is None
+    assert page.get_by_label("Name", exact=True).is_visible()
+    assert sso_site.me(token).status_code == 401
+    refused = page.evaluate(
+        "jwt => window.rejoinder.sso(jwt).then(() => 'taken', (e) => e.p.code)",
+        publisher_token("u-3", "Pia Script", secret="not-the-publishers-secret-0123456789abcdef"),
+    )
+    assert refused == "sso-signature-invalid"
+    assert session_token(page) is None
+    # Chromium reports the refused exchange's 401 on the console; nothing else may appear.
+    assert all("401" in e for e in w.console_errors), w.console_errors
+    assert w.page_errors == []
+
+
+def test_the_publishers_login_page_is_a_button(sso_site: SignInSite, browser_page: Any) -> None:
+    url = sso_site.article("/sso/button.html")
+    sso_site.host.add("/login.html", "<!doctype html><title>Log in</title><p>The publisher's login</p>")
+    w = open_article(browser_page, url)
+    page = w.page
+    button = page.get_by_role("button", name="Sign in with Example Press")
+    assert button.locator("img").get_attribute("src") == sso_site.api + "/auth/icons/sso.svg"
+    button.click()
+    page.wait_for_url(sso_site.host.origin + "/login.html?*")
+    assert httpx.QueryParams(page.url.split("?", 1)[1])["return"] == url
+    w.assert_clean()
