@@ -150,6 +150,7 @@ def test_popup_sign_in_comment_as_the_identity_and_log_out(site: SignInSite, bro
     assert icon.get_attribute("src") == site.api + "/auth/icons/openid.svg"
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=icon.element_handle())
     assert page.get_by_label("Name", exact=True).is_visible()
+    assert run_axe(page) == []  # the guest form with the provider buttons
 
     page.context.clear_cookies()
     starts: list[str] = []
@@ -166,7 +167,7 @@ def test_popup_sign_in_comment_as_the_identity_and_log_out(site: SignInSite, bro
     page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.startsWith('You are')")
     assert who(page) == "You are commenting as User alice (via Loopback ID) · Log out · Change"
     assert page.locator(".rj-leave > .rj-hint").inner_text() == ""
-    assert page.evaluate("() => document.activeElement.name") == "text"  # on to the comment box
+    page.wait_for_function("() => document.activeElement.name === 'text'")  # on to the comment box
     assert not page.get_by_label("Name", exact=True).is_visible()  # guest fields hidden
     token = session_token(page)
     assert token and token.startswith("rjs_")
@@ -180,6 +181,7 @@ def test_popup_sign_in_comment_as_the_identity_and_log_out(site: SignInSite, bro
     thread = httpx.get(site.api + "/api/threads", params={"url": url}).json()
     assert [c["author"]["name"] for c in thread["comments"]] == ["User alice"]
 
+    assert run_axe(page) == []  # signed in
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("button", name="Sign in with Loopback ID").wait_for()
     assert page.locator(".rj-leave > .rj-hint").inner_text() == "You are logged out."
