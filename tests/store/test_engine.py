@@ -12,6 +12,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from rejoinder.errors import Conflict
 from rejoinder.store import engine as store_engine
 
 
@@ -91,26 +92,62 @@ def test_a_write_waits_while_another_process_holds_the_lock(sqlite_url: str) -> 
         finally:
             other.close()
 
-    async def go() -> tuple[float, list[int]]:
+    async def go() -> tuple[float, list[int], int]:
         engine = store_engine.create_engine(sqlite_url)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
         try:
             await _make_table(engine)
             holder = threading.Thread(target=other_process)
             holder.start()
             await asyncio.to_thread(held.wait, 10)
+            ticking = asyncio.create_task(ticker())
             started = time.monotonic()
             async with store_engine.write(engine) as conn:
                 await conn.execute(sa.text("INSERT INTO t (n) VALUES (2)"))
             waited = time.monotonic() - started
+            ticking.cancel()
             await asyncio.to_thread(holder.join, 10)
             async with store_engine.read(engine) as conn:
-                return waited, [r[0] for r in await conn.execute(sa.text("SELECT n FROM t ORDER BY n"))]
+                rows = [r[0] for r in await conn.execute(sa.text("SELECT n FROM t ORDER BY n"))]
+            return waited, rows, ticks
         finally:
             await engine.dispose()
 
-    waited, rows = asyncio.run(go())
+    waited, rows, ticks = asyncio.run(go())
     assert rows == [1, 2]
     assert waited >= 0.3, "the write waited for the other connection's commit"
+    # BEGIN IMMEDIATE waits in a worker thread: the event loop kept serving meanwhile (~30 ticks of 10 ms)
+    assert ticks >= 15, ticks
+
+
+def test_a_conflicting_write_is_a_conflict_and_leaves_nothing_behind(sqlite_url: str) -> None:
+    async def go() -> list[int]:
+        engine = store_engine.create_engine(sqlite_url)
+        try:
+            async with store_engine.write(engine) as conn:
+                await conn.execute(sa.text("CREATE TABLE u (n INTEGER PRIMARY KEY)"))
+                await conn.execute(sa.text("INSERT INTO u (n) VALUES (1)"))
+            try:
+                async with store_engine.write(engine) as conn:
+                    await conn.execute(sa.text("INSERT INTO u (n) VALUES (2)"))
+                    await conn.execute(sa.text("INSERT INTO u (n) VALUES (1)"))
+            except Conflict:
+                pass
+            else:
+                raise AssertionError("a duplicate key must be a Conflict")
+            async with store_engine.read(engine) as conn:
+                return [r[0] for r in await conn.execute(sa.text("SELECT n FROM u"))]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(asyncio.wait_for(go(), 20)) == [1]
 
 
 def test_reads_run_beside_a_write_in_progress(sqlite_url: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from rejoinder.errors import Conflict, Unavailable
+from rejoinder.store import sqlite_inline
 
 # How long a write waits for its turn, in this process (the writer lock) and then across processes
 # (SQLite's busy timeout), before it answers Unavailable.
@@ -55,7 +56,8 @@ class _Writer:
     SQLite has one writer at a time. When every pooled connection raced for `BEGIN IMMEDIATE`, the losers
     slept in SQLite's busy handler (1, 2, 5 … 100 ms steps) and the lock sat idle between writers (p99
     3.5 s under 32 concurrent posts, docs/benchmarks.md). Queued on an asyncio lock, the next writer starts
-    the moment the previous one commits.
+    the moment the previous one commits. The connection's driver (store/sqlite_inline.py) runs statements
+    on the event loop and only BEGIN and COMMIT in a worker thread, so the lock is held for the work itself.
 
     Between processes the same idle sleeps starve one worker while the other's queue keeps the lock, so the
     writers of every `rejoinder serve` worker also take an exclusive `flock` on `<database>-writer.lock`
@@ -139,10 +141,18 @@ def _sqlite_engine(
     sync_level: str,
     foreign_keys: bool,
     writer: bool,
+    database: str | None = None,
 ) -> AsyncEngine:
     if writer:
-        # One connection; overflow only for a write nested in a write (it then waits at SQLite's lock).
-        engine = create_async_engine(target, connect_args=connect_args, pool_size=1, max_overflow=2)
+        # One connection (statements inline on the loop, BEGIN/COMMIT in a thread: store/sqlite_inline.py);
+        # overflow only for a write nested in a write (it then waits at SQLite's lock).
+        assert database is not None
+        engine = create_async_engine(
+            target,
+            async_creator=sqlite_inline.creator(database, WRITE_WAIT_SECONDS),
+            pool_size=1,
+            max_overflow=2,
+        )
     else:
         engine = create_async_engine(target, connect_args=connect_args, pool_size=8, max_overflow=8)
 
@@ -184,9 +194,16 @@ def create_engine(
         )
     options: dict[str, Any] = {"sync_level": sqlite_synchronous.upper(), "foreign_keys": foreign_keys}
     engine = _sqlite_engine(target, connect_args, writer=False, **options)
-    database = sa.engine.make_url(target).database
-    lock_path = f"{database}-writer.lock" if database and database != ":memory:" else None
-    writer = _Writer(_sqlite_engine(target, connect_args, writer=True, **options), lock_path)
+    parsed = sa.engine.make_url(target)
+    database = parsed.database
+    if not database or database == ":memory:" or parsed.query:
+        # An in-memory database is one per connection, and a URI filename is left to aiosqlite as given:
+        # writes then share the pool (BEGIN, not IMMEDIATE; nothing else can write an in-memory database).
+        return engine
+    writer = _Writer(
+        _sqlite_engine(target, connect_args, writer=True, database=database, **options),
+        f"{database}-writer.lock",
+    )
     _WRITERS[engine.sync_engine] = writer
 
     @event.listens_for(engine.sync_engine, "engine_disposed")
