@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from rejoinder.domain.comments import Author, Comment, CommentStatus
-from rejoinder.domain.threads import Sort, display_order, page_of, paginate, prune_deleted
+from rejoinder.domain.threads import Sort, display_order, page_of, paginate, pinned_first, prune_deleted
 
 DELETED = CommentStatus.DELETED
 
 
 def c(
-    id: str, parent: str | None = None, created: int = 0, likes: int = 0, status: CommentStatus | None = None
+    id: str,
+    parent: str | None = None,
+    created: int = 0,
+    likes: int = 0,
+    status: CommentStatus | None = None,
+    pinned: bool = False,
 ) -> Comment:
     return Comment(
         id=id,
@@ -25,6 +30,7 @@ def c(
         edited=None,
         likes=likes,
         depth=0,
+        pinned=pinned,
     )
 
 
@@ -110,3 +116,66 @@ def test_prune_deleted() -> None:
     ]
     kept = [x.id for x in prune_deleted(comments)]
     assert kept == ["holder", "reply", "chain-top", "chain-mid", "chain-end", "alive"]
+
+
+# "b" and "c" are pinned roots, "a2" is a pinned reply.
+PINNED = [
+    c("a", created=1, likes=1),
+    c("b", created=2, likes=5, pinned=True),
+    c("a1", "a", created=3),
+    c("c", created=4, likes=1, pinned=True),
+    c("a1x", "a1", created=5),
+    c("a2", "a", created=6, likes=9, pinned=True),
+    c("b1", "b", created=7),
+    c("d", created=8, likes=3),
+]
+
+
+@pytest.mark.parametrize(
+    ("sort", "rest"),
+    [(Sort.OLDEST, ["a", "d"]), (Sort.NEWEST, ["d", "a"]), (Sort.TOP, ["d", "a"])],
+)
+def test_pinned_roots_come_first_oldest_first_in_every_sort(sort: Sort, rest: list[str]) -> None:
+    groups = display_order(PINNED, sort)
+    assert [g[0].id for g in groups] == ["b", "c", *rest]
+    # Replies stay under their root; a pinned reply ("a2") is not lifted out of its conversation.
+    by_root = {g[0].id: [x.id for x in g] for g in groups}
+    assert by_root["b"] == ["b", "b1"] and by_root["a"] == ["a", "a1", "a1x", "a2"]
+    assert flat(display_order(list(reversed(PINNED)), sort)) == flat(groups)
+
+
+def test_a_deleted_pinned_placeholder_is_not_first() -> None:
+    thread = [c("gone", created=1, pinned=True, status=DELETED), c("r", "gone", created=2), c("x", created=3)]
+    assert flat(display_order(thread, Sort.NEWEST)) == ["x", "gone", "r"]
+    assert flat(display_order(prune_deleted(thread), Sort.OLDEST)) == ["gone", "r", "x"]
+
+
+def test_pinned_first_keeps_the_order_of_the_rest() -> None:
+    roots = [
+        c("z", created=9),
+        c("p2", created=5, pinned=True),
+        c("y", created=1),
+        c("p1", created=5, pinned=True),
+    ]
+    assert [r.id for r in pinned_first(roots)] == ["p1", "p2", "z", "y"]
+    plain = [c("z"), c("y")]
+    assert pinned_first(plain) is plain
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_pages_with_pins_repeat_nothing_and_lose_nothing(sort: Sort) -> None:
+    many = [c(f"r{i:02}", created=i, likes=i % 7, pinned=i in (3, 17, 25)) for i in range(30)]
+    many += [c(f"r{i:02}-re", f"r{i:02}", created=100 + i) for i in (3, 4, 17)]
+    groups = display_order(many, sort)
+    seen: list[str] = []
+    for number in (1, 2, 3, 4):
+        shown, page = paginate(groups, number, 8)
+        assert (page.pages, page.roots) == (4, 30)
+        seen += [x.id for x in shown]
+        if number == 1:  # the three pinned conversations first, then the sort's own order
+            assert [x.id for x in shown[:5]] == ["r03", "r03-re", "r17", "r17-re", "r25"]
+            assert (
+                not shown[5].pinned and shown[5].id == {"oldest": "r00", "newest": "r29", "top": "r06"}[sort]
+            )
+    assert sorted(seen) == sorted(x.id for x in many) and len(seen) == len(set(seen))
+    assert page_of(groups, "r25", 8) == 1 and page_of(groups, "r17-re", 8) == 1

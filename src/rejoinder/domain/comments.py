@@ -45,6 +45,8 @@ class Comment(msgspec.Struct, frozen=True):
     likes: int
     depth: int
     staff: bool = False  # written by a moderator or admin of its site: shown with a staff badge
+    pinned: bool = False  # a moderator pinned it: a pinned top-level comment is shown first
+    featured: bool = False  # a moderator picked it: shown with a "Featured" marker
 
 
 class CommentStub(msgspec.Struct, frozen=True):
@@ -59,6 +61,8 @@ class CommentStub(msgspec.Struct, frozen=True):
     depth: int
     author_name: str = ""  # part of what a cached encoding depends on (signed-in readers can rename)
     author_key: str = ""
+    pinned: bool = False  # orders the thread (pinned roots first) and, with featured, its encoding
+    featured: bool = False
 
 
 class CommentLimits(msgspec.Struct, frozen=True):

@@ -1,4 +1,5 @@
-"""Threads: the display order of a flat comment list (roots sorted, replies chronological) and pages."""
+"""Threads: the display order of a flat comment list (pinned roots first, then roots sorted, replies
+chronological) and pages."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class Orderable(Protocol):
     def created(self) -> int: ...
     @property
     def likes(self) -> int: ...
+    @property
+    def pinned(self) -> bool: ...
 
 
 C = TypeVar("C", bound=Orderable)
@@ -44,7 +47,9 @@ class Page(msgspec.Struct, frozen=True):
 
 def display_order(comments: Sequence[C], sort: Sort) -> list[list[C]]:
     """Group comments into conversations: one list per root (root first, then its replies depth-first,
-    oldest first). Roots are ordered by `sort`. A reply whose parent is missing becomes a root.
+    oldest first). Pinned roots come first in every sort, oldest first (a deleted placeholder is never
+    pinned, and a pinned reply stays under its parent); the other roots are ordered by `sort`. A reply
+    whose parent is missing becomes a root.
 
     Comments are expected oldest first (as the store returns them), which keeps every reply list sorted
     without sorting it; other input is sorted first.
@@ -64,6 +69,7 @@ def display_order(comments: Sequence[C], sort: Sort) -> list[list[C]]:
         roots.sort(key=lambda c: (-c.created, c.id))
     elif sort is Sort.TOP:
         roots.sort(key=lambda c: (-c.likes, c.created, c.id))
+    roots = pinned_first(roots)
     groups: list[list[C]] = []
     get = children.get
     for root in roots:
@@ -80,6 +86,17 @@ def display_order(comments: Sequence[C], sort: Sort) -> list[list[C]]:
                 stack.extend(reversed(kids))
         groups.append(group)
     return groups
+
+
+def pinned_first(roots: list[C]) -> list[C]:
+    """Roots with the pinned ones moved to the front, oldest first (the same block in every sort); the
+    others keep their order. Deleted placeholders are not pinned: there is nothing left to show first."""
+    deleted = CommentStatus.DELETED
+    pinned = [r for r in roots if r.pinned and r.status is not deleted]
+    if not pinned:
+        return roots
+    pinned.sort(key=lambda c: (c.created, c.id))
+    return pinned + [r for r in roots if not (r.pinned and r.status is not deleted)]
 
 
 def paginate(groups: list[list[C]], page: int, size: int) -> tuple[list[C], Page]:
