@@ -26,6 +26,8 @@ _PUBLIC_COLUMNS = (
     comments.c.likes,
     comments.c.depth,
     comments.c.staff,
+    comments.c.pinned,
+    comments.c.featured,
 )
 _STATUS = {s.value: s for s in CommentStatus}
 # What a thread shows: the public statuses and the placeholders of deleted comments.
@@ -46,6 +48,8 @@ def _comment(row: Any, email: str | None = None) -> Comment:
         likes=row[11],
         depth=row[12],
         staff=bool(row[13]),
+        pinned=bool(row[14]),
+        featured=bool(row[15]),
     )
 
 
@@ -106,6 +110,8 @@ _SELECT_STUBS = (
         comments.c.depth,
         comments.c.author_name,
         comments.c.author_key,
+        comments.c.pinned,
+        comments.c.featured,
     )
     .where(*_SHOWN_IN_THREAD)
     .order_by(comments.c.created, comments.c.id)
@@ -117,7 +123,7 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
     row = (await conn.execute(_SELECT_ONE, {"comment_id": comment_id})).first()
     if row is None:
         return None
-    return _comment(row, email=row[14]), row[15]
+    return _comment(row, email=row[16]), row[17]
 
 
 # The thread reads as plain SQLite SQL, for the driver itself (see _sqlite_rows). Built from the schema's
@@ -152,7 +158,10 @@ async def select_public_stubs(conn: AsyncConnection, thread_id: int) -> list[Com
     else:
         rows = await conn.execute(_SELECT_STUBS, {"thread_id": thread_id})
     status = _STATUS
-    return [CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
+    return [
+        CommentStub(r[0], r[1], status[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), bool(r[10]))
+        for r in rows
+    ]
 
 
 async def select_comments_by_ids(conn: AsyncConnection, ids: Sequence[str]) -> list[Comment]:
