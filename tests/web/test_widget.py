@@ -6,13 +6,24 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from rejoinder.auth.providers.presets import PRESETS
-from rejoinder.web.widget import ASSETS, ICONS, LOCALES, STATIC, compact, hashed_path, load_assets
+from rejoinder.web.widget import (
+    ASSETS,
+    ICONS,
+    LOCALES,
+    STATIC,
+    hashed_path,
+    load_assets,
+    minify_css,
+    minify_js,
+)
 
 JS = (STATIC / "embed.js").read_text(encoding="utf-8")
 CSS = (STATIC / "embed.css").read_text(encoding="utf-8")
@@ -27,7 +38,7 @@ def test_embed_js_and_css_fit_in_15_kb_gzipped() -> None:
 
 def test_embed_js_names_the_hashed_stylesheet() -> None:
     body = ASSETS["embed.js"].body.decode()
-    assert f'const CSS = "{hashed_path("embed.css")}";' in body
+    assert f'const CSS="{hashed_path("embed.css")}";' in body
     assert hashed_path("embed.js") == f"/embed.{ASSETS['embed.js'].digest}.js"
 
 
@@ -150,17 +161,31 @@ def test_every_class_is_prefixed() -> None:
     assert all(c.startswith("rj-") for c in in_css), sorted(c for c in in_css if not c.startswith("rj-"))
 
 
-def test_served_files_drop_comments_and_indentation_only() -> None:
+def test_served_files_are_minified_without_touching_strings_or_regexes() -> None:
     source = (
         b'/* head\n   comment */\nconst a = "x // y"; // why\n  // a note\n  if (a) {\n'
-        b'    b("https://e.org/*"); /* kept */\n  }\n'
+        b'    b("https://e.org/*", /[/*]+\\//g.test(a) ? 1 : 2); /* gone */\n  }\n'
+        b"  let c = a\n  ++d\n"  # ASI: the line break is kept
     )
-    assert compact(source) == b'const a = "x // y";\nif (a) {\nb("https://e.org/*"); /* kept */\n}\n'
+    assert minify_js(source) == (
+        b'const a="x // y";if(a){b("https://e.org/*",/[/*]+\\//g.test(a)?1:2);}\nlet c=a\n++d'
+    )
+    assert minify_css(b"/* c */\n.rj-a ,\n .rj-b {\n  color : red ;\n}\n") == b".rj-a,.rj-b{color:red}"
     served = ASSETS["embed.js"].body.decode()
-    assert "// " not in re.sub(r'"[^"\n]*"', "", served)  # no comment left outside strings
-    assert len(served) < len(JS)
-    for line in ("  // ", "/* rejoinder widget styles"):
-        assert line not in ASSETS["embed.css"].body.decode()
+    assert "  " not in re.sub(r'"[^"\n]*"', "", served)  # no indentation left outside strings
+    assert "/* rejoinder comment widget" not in served and len(served) < len(JS) * 0.75
+    css = ASSETS["embed.css"].body.decode()
+    assert "/*" not in css and "\n" not in css
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to parse the served script")
+@pytest.mark.parametrize("name", ["embed.js", "count.js"])
+def test_served_scripts_parse(tmp_path: Any, name: str) -> None:
+    """The browser tests run the served embed.js; this finds a minifier slip without a browser."""
+    path = tmp_path / name
+    path.write_bytes(ASSETS[name].body)
+    checked = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_every_preset_and_kind_has_an_icon(client: TestClient[Any]) -> None:

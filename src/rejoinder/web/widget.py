@@ -1,6 +1,6 @@
 """The widget's static files: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
 /embed.1a2b3c4d5e6f.js), /locales/<lang>.json and the sign-in buttons' icons (/auth/icons/<name>.svg).
-Read once from the package, served with ETags and gzip.
+Read once from the package, minified (rJSmin, rCSSmin), served with ETags and gzip.
 
 The plain URLs revalidate after a few minutes; the hashed ones never change and are cached for a year.
 embed.js names the hashed stylesheet, so a release reaches readers as soon as /embed.js revalidates.
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import rcssmin
+import rjsmin
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
@@ -46,34 +48,34 @@ def make_asset(body: bytes, media_type: str) -> Asset:
     )
 
 
-# What readers need not download: whole-line comments, comments after a statement, and indentation. Each
-# rule only matches where no string can be open (the widget has no template literals), and the browser
-# tests run the compacted file; the package keeps the commented source.
-_BLOCK_COMMENT = re.compile(rb"^[ \t]*/\*.*?\*/[ \t]*\n", re.M | re.S)
-_LINE_COMMENT = re.compile(rb"^[ \t]*//[^\n]*\n", re.M)
-_TRAILING_COMMENT = re.compile(rb"(?<=[;{,)])[ \t]+// [^\"'`\n]*$", re.M)
-_INDENT = re.compile(rb"^[ \t]+", re.M)
+# What readers need not download: comments and white space. rJSmin and rCSSmin (maintained minifiers that
+# run at load time, no build step) remove them and nothing else: names and code stay as written, so a
+# stack trace still reads like the source. The package keeps the commented source; the browser tests
+# run the minified file. The stylesheet's URL is rewritten before minifying, where the source spells it.
+_CSS_MARKER = b'const CSS = "/embed.css";'
 
 
-def compact(source: bytes) -> bytes:
-    """embed.js or embed.css as served: the same code without comments and indentation."""
-    for rule in (_BLOCK_COMMENT, _LINE_COMMENT, _TRAILING_COMMENT, _INDENT):
-        source = rule.sub(b"", source)
-    return source
+def minify_js(source: bytes) -> bytes:
+    """A script as served: rJSmin's output (comments and white space that ASI does not need removed)."""
+    return bytes(rjsmin.jsmin(source.decode("utf-8")).encode("utf-8"))
+
+
+def minify_css(source: bytes) -> bytes:
+    """A stylesheet as served: rCSSmin's output (comments and white space removed)."""
+    return bytes(rcssmin.cssmin(source.decode("utf-8")).encode("utf-8"))
 
 
 def load_assets(static: Path = STATIC) -> dict[str, Asset]:
     """embed.css, embed.js (pointing at the hashed stylesheet) and count.js, by file name."""
-    css = make_asset(compact((static / "embed.css").read_bytes()), _TYPES[".css"])
-    js = compact((static / "embed.js").read_bytes())
-    marker = b'const CSS = "/embed.css";'
-    if marker not in js:
+    css = make_asset(minify_css((static / "embed.css").read_bytes()), _TYPES[".css"])
+    js = (static / "embed.js").read_bytes()
+    if _CSS_MARKER not in js:
         raise RuntimeError("embed.js no longer declares its stylesheet as expected; update web/widget.py")
-    js = js.replace(marker, f'const CSS = "/embed.{css.digest}.css";'.encode(), 1)
+    js = js.replace(_CSS_MARKER, f'const CSS = "/embed.{css.digest}.css";'.encode(), 1)
     return {
         "embed.css": css,
-        "embed.js": make_asset(js, _TYPES[".js"]),
-        "count.js": make_asset((static / "count.js").read_bytes(), _TYPES[".js"]),
+        "embed.js": make_asset(minify_js(js), _TYPES[".js"]),
+        "count.js": make_asset(minify_js((static / "count.js").read_bytes()), _TYPES[".js"]),
     }
 
 
