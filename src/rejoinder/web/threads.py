@@ -174,12 +174,14 @@ def cached_response(
 async def thread_response(
     request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes
 ) -> Response[bytes]:
-    """The response for a thread read, kept in the cache. A big body is compressed in a worker thread (for
-    this request only if it accepts gzip), so building it never waits for gzip."""
+    """The response for a thread read, kept in the cache. A big body is compressed in a worker thread once
+    cached (this request waits for it only if it accepts gzip); with the cache off, only for a client that
+    accepts gzip, inline."""
+    cache: ResponseCache = request.app.state["cache"]
     entry = _entry(request, keys, gens, body)
     _store(request, entry)
     if entry.needs_gzip(request.headers.get("accept-encoding", "").encode()):
-        await entry.ensure_gzip()
+        await entry.ensure_gzip(cached=cache.enabled)
     return _response(request, entry)
 
 
