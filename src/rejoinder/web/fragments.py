@@ -11,14 +11,15 @@ import msgspec
 from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
 from rejoinder.web.wire import AuthorOut, CommentOut
 
-_Version = tuple[CommentStatus, int | None, int, str, str]
+_Version = tuple[CommentStatus, int | None, int, str, str, bool, bool]
 
 
 class FragmentMemo:
-    """Encoded comment objects by id, reused while the comment's status, edit time, likes and author are
-    unchanged; a thread re-read after one new comment then encodes (and loads the text of) only that
-    comment. It also remembers which threads it has encoded, so a thread it has never seen is read with
-    its text in one query instead of stubs first (services.threads.read_thread `with_text`)."""
+    """Encoded comment objects by id, reused while the comment's status, edit time, likes, author and marks
+    (pinned, featured) are unchanged; a thread re-read after one new comment then encodes (and loads the
+    text of) only that comment. It also remembers which threads it has encoded, so a thread it has never
+    seen is read with its text in one query instead of stubs first (services.threads.read_thread
+    `with_text`)."""
 
     def __init__(self, max_entries: int = 50000) -> None:
         self.max_entries = max_entries
@@ -40,7 +41,8 @@ class FragmentMemo:
         out: list[bytes | None] = []
         for s in stubs:
             item = items(s.id)
-            hit = item is not None and item[0] == (s.status, s.edited, s.likes, s.author_name, s.author_key)
+            version = (s.status, s.edited, s.likes, s.author_name, s.author_key, s.pinned, s.featured)
+            hit = item is not None and item[0] == version
             out.append(item[1] if hit and item is not None else None)
         return out
 
@@ -55,7 +57,8 @@ class FragmentMemo:
             for key in list(items)[:drop]:
                 del items[key]
         for c, fragment in zip(comments, fragments, strict=True):
-            items[c.id] = ((c.status, c.edited, c.likes, c.author.name, c.author.key), fragment)
+            version = (c.status, c.edited, c.likes, c.author.name, c.author.key, c.pinned, c.featured)
+            items[c.id] = (version, fragment)
 
 
 class Timestamps:
@@ -106,6 +109,8 @@ def encode_comments(comments: Iterable[Comment], avatar_base: str) -> list[bytes
             deleted=deleted,
             depth=c.depth,
             staff=False if deleted else c.staff,
+            pinned=False if deleted else c.pinned,
+            featured=False if deleted else c.featured,
         )
         append(_encode(obj))
     return out

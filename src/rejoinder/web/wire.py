@@ -36,6 +36,8 @@ class CommentOut(msgspec.Struct):
     deleted: bool
     depth: int
     staff: bool  # written by a moderator or admin of the site (the widget shows a badge)
+    pinned: bool  # a moderator pinned it; pinned top-level comments come first (docs/api.md)
+    featured: bool  # a moderator featured it (the widget shows a marker)
 
 
 def rfc3339(us: int) -> str:
@@ -65,6 +67,8 @@ def comment_out(ctx: Context, c: Comment) -> CommentOut:
         deleted=deleted,
         depth=c.depth,
         staff=False if deleted else c.staff,
+        pinned=False if deleted else c.pinned,
+        featured=False if deleted else c.featured,
     )
 
 
