@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
-from tests.admin.conftest import Admin
+from tests.admin.conftest import HTML, Admin
 from tests.fixtures.app import ARTICLE
 
 SORTS = ("oldest", "newest", "top")
@@ -148,3 +149,101 @@ def test_the_post_answer_and_the_thread_agree_on_the_marks(admin: Admin) -> None
     assert edited.status_code == 200, edited.text
     assert edited.json()["featured"] is True
     assert marks(thread(admin))[created["id"]] == (False, True)
+
+
+# --- the no-JS page ------------------------------------------------------------------------------------
+
+
+class Articles(HTMLParser):
+    """Per comment article: its classes, the classes of the elements inside it, and its text; plus every
+    tag and attribute of the document (to prove hostile text stayed text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.order: list[str] = []
+        self.classes: dict[str, str] = {}
+        self.inner: dict[str, list[str]] = {}
+        self.text: dict[str, str] = {}
+        self.marks: dict[str, list[str]] = {}  # the text of each badge or mark, screen-reader words included
+        self._article: str | None = None
+        self._mark: list[str] | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, a))
+        if tag == "article" and a.get("id", "").startswith("comment-"):
+            self._article = a["id"].removeprefix("comment-")
+            self.order.append(self._article)
+            self.classes[self._article] = a.get("class", "")
+            self.inner[self._article], self.text[self._article] = [], ""
+            self.marks[self._article] = []
+        elif self._article is not None:
+            self.inner[self._article] += a.get("class", "").split()
+            if tag == "span" and {"rj-mark", "rj-badge"} & set(a.get("class", "").split()):
+                self._mark, self._depth = [], 0
+                self.marks[self._article].append("")
+            if self._mark is not None and tag == "span":
+                self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._article = None
+        elif tag == "span" and self._mark is not None:
+            self._depth -= 1
+            if self._depth == 0:
+                self._mark = None
+
+    def handle_data(self, data: str) -> None:
+        if self._article is not None:
+            self.text[self._article] += data
+            if self._mark is not None:
+                self.marks[self._article][-1] += data
+
+
+def test_the_no_js_page_shows_staff_pinned_and_featured_and_keeps_hostile_text_inert(admin: Admin) -> None:
+    admin.login()
+    hostile = admin.post_comment(
+        '<img src=x onerror="alert(1)"> <span class="rj-badge rj-badge-staff">Staff</span> **Pinned**',
+        name='<script>alert("name")</script> Staff',
+    )
+    plain = admin.post_comment("A later root")
+    reply = admin.submit(f"/admin/comments/{hostile['id']}/reply", {"text": "Noted, thanks."})
+    assert reply.status_code == 303, reply.text
+    staff_id = reply.headers["location"].rsplit("#c-", 1)[1]
+    mark(admin, plain["id"], "pin")
+    mark(admin, plain["id"], "feature")
+    mark(admin, staff_id, "feature")
+
+    for path, params in (("/thread", {"sort": "newest"}), ("/thread/fragment", {})):
+        response = admin.client.get(path, params={"url": ARTICLE, **params}, headers=HTML)
+        assert response.status_code == 200, response.text
+        doc = Articles()
+        doc.feed(response.text)
+        doc.close()
+        assert doc.order == [plain["id"], hostile["id"], staff_id]  # pinned first, whatever the sort
+        assert "rj-pinned" in doc.classes[plain["id"]] and "rj-featured" in doc.classes[plain["id"]]
+        assert doc.marks[plain["id"]] == ["Pinned by a moderator", "Featured by a moderator"]
+        assert doc.marks[staff_id] == ["Featured by a moderator", "Staff: a moderator of this site"]
+        assert "rj-pinned" not in doc.classes[staff_id] and "rj-featured" in doc.classes[staff_id]
+        # The guest who calls themselves Staff and writes badge markup gets no badge: it stays text.
+        assert doc.marks[hostile["id"]] == [] and doc.classes[hostile["id"]].split() == [
+            "rj-comment",
+            "rj-depth-0",
+        ]
+        assert not {"rj-badge", "rj-mark", "rj-badge-staff"} & set(doc.inner[hostile["id"]])
+        assert '<script>alert("name")</script> Staff' in doc.text[hostile["id"]]
+        assert not any(tag == "script" for tag, _ in doc.tags)
+        assert not any(k.startswith("on") for _, attrs in doc.tags for k in attrs)
+        assert "&lt;script&gt;" in response.text
+
+    # Unpinned and unfeatured, the markers go (the page is rendered per request, never from a stale copy).
+    mark(admin, plain["id"], "unpin")
+    mark(admin, plain["id"], "unfeature")
+    doc = Articles()
+    doc.feed(admin.client.get("/thread", params={"url": ARTICLE, "sort": "newest"}, headers=HTML).text)
+    assert doc.order == [plain["id"], hostile["id"], staff_id] and doc.marks[plain["id"]] == []
+    doc = Articles()
+    doc.feed(admin.client.get("/thread", params={"url": ARTICLE}, headers=HTML).text)
+    assert doc.order == [hostile["id"], staff_id, plain["id"]]

@@ -89,6 +89,9 @@ class CommentView:
     in_reply_to: str | None
     reply_href: str
     form: FormView | None = None
+    staff: bool = False  # written by a moderator or admin of the site: a "Staff" badge
+    pinned: bool = False  # pinned by a moderator: a "Pinned" marker (pinned top-level comments come first)
+    featured: bool = False  # featured by a moderator: a "Featured" marker
 
 
 @dataclass
@@ -260,6 +263,9 @@ def build_thread(
             indent=min(c.depth, depth_limit),
             in_reply_to=in_reply_to,
             reply_href=href(sort=sort, page=page, reply=c.id) + "#reply",
+            staff=c.staff and not deleted,
+            pinned=c.pinned and not deleted,
+            featured=c.featured and not deleted,
         )
         if given is not None and parent_here and given.parent == c.id and not deleted:
             item.form = build_form(
