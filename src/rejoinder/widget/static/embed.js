@@ -18,6 +18,8 @@
     sort: "Sort by", oldest: "Oldest", newest: "Newest", top: "Top",
     reply: "Reply", replyTo: "Reply to {name}", inReplyTo: "in reply to {name}", someone: "a deleted comment",
     deleted: "This comment was deleted.", held: "Awaiting moderation: only you can see this comment.",
+    refused: "Not published: {msg}", appeal: "Appeal", appealWhy: "Why should a moderator look at it again?",
+    sendAppeal: "Send appeal", appealSent: "Appeal sent", trap: "Leave this field empty",
     edited: "edited", edit: "Edit", del: "Delete", save: "Save", cancel: "Cancel",
     confirmDel: "Delete this comment for good?", left: "{t} left to edit or delete",
     leave: "Leave a Reply", text: "Comment", preview: "Preview", empty: "Nothing to preview yet.",
@@ -172,7 +174,8 @@
       this.items = new Map();
       this.liked = new Set();
       this.tokens = store.get("edit") || {};
-      for (const id in this.tokens) if (this.tokens[id][1] < Date.now()) delete this.tokens[id];
+      // Kept 30 days past the edit window: a guest appeals a held or refused comment with its token.
+      for (const id in this.tokens) if (this.tokens[id][1] < Date.now() - 2592e6) delete this.tokens[id];
       store.set("edit", this.tokens);
       this.gen = 0;
     }
@@ -275,7 +278,7 @@
       this.setMe(await me);
       root.replaceChildren(this.live, this.section);
       await this.show(data, "replace");
-      for (const c of v.own) if (!this.items.has(c.id) && !c.deleted) this.place(c, null);
+      for (const c of v.own.concat(v.refused || [])) if (!this.items.has(c.id) && !c.deleted) this.place(c, null);
       root.removeAttribute("aria-busy");
       if (target) this.goto(target, false);
       // The sign-in buttons come after the thread: they are at the bottom, and the thread names the site.
@@ -455,6 +458,10 @@
       } else {
         li.classList.add("rj-held");
         item.likeBtn.hidden = true;
+        // The author may appeal once (with the comment's edit token, or signed in as its author).
+        if (c.can_appeal && (this.tokens[c.id] || token)) {
+          item.actions.append(item.appealBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-expanded": "false", text: t.appeal, onclick: () => this.appeal(item) }));
+        } else if (c.appealed) item.actions.append(h("span", { class: "rj-left", text: t.appealSent }));
       }
       li.append(
         h("div", { class: "rj-card" },
@@ -467,7 +474,8 @@
             c.parent && (c.depth > this.maxDepth
               ? h("p", { class: "rj-context" }, h("a", { href: "#comment-" + c.parent, text: this.f(t.inReplyTo, { name: pname }) }))
               : h("span", { class: "rj-sr", text: this.f(t.inReplyTo, { name: pname }) })),
-            !pub(c) && h("p", { class: "rj-note", text: t.held }),
+            !pub(c) && h("p", { class: "rj-note", text: c.status === "pending" ? t.held + (c.reason ? " " + c.reason : "")
+              : this.f(t.refused, { msg: c.reason || "" }).replace(/[\s:]+$/, "") }),
             item.text, item.actions, item.slot = h("div", { class: "rj-slot" }))));
       this.ownControls(item);
       return li;
@@ -685,13 +693,16 @@
       } });
       const fields = { text };
       const rows = [this.field(t.text, text, t.hint), h("div", { class: "rj-tools" }, toggle), preview];
-      let remember;
+      let remember, trap;
       if (!edit) {
         fields["author.name"] = h("input", { class: "rj-input", name: "name", autocomplete: "name", maxlength: 200, value: me.name || "" });
         fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email || "" });
         fields["author.website"] = h("input", { class: "rj-input", name: "website", type: "url", autocomplete: "url", value: me.website || "" });
         remember = h("input", { type: "checkbox", name: "remember", checked: !!me.name, id: nextId() });
-        rows.push(h("div", { class: "rj-grid rj-guest" },
+        // The bot trap (docs/moderation.md): people never see it, form-filling bots fill it in.
+        trap = h("input", { name: "homepage", type: "text", tabindex: "-1", autocomplete: "off", id: nextId() });
+        rows.push(h("div", { class: "rj-hp", "aria-hidden": "true" }, h("label", { for: trap.id, text: t.trap }), trap),
+          h("div", { class: "rj-grid rj-guest" },
           this.field(t.name, fields["author.name"]),
           this.field(t.email, fields["author.email"], t.emailNote),
           this.field(t.website, fields["author.website"])),
@@ -736,7 +747,7 @@
         general.textContent = "";
         try {
           if (edit) await this.saveEdit(edit, text.value, close);
-          else await this.post(opt.parent, fields, remember, tok, () => { text.value = ""; preview.hidden = true; toggle.setAttribute("aria-pressed", "false"); });
+          else await this.post(opt.parent, fields, remember, tok, trap, () => { text.value = ""; preview.hidden = true; toggle.setAttribute("aria-pressed", "false"); });
         } catch (err) {
           if (!(err instanceof Problem)) throw err;
           const msg = this.problemText(err);
@@ -762,7 +773,7 @@
     formToken() {
       return api("GET", "/api/form-token").then((r) => r.token, () => null);
     }
-    async post(parent, fields, remember, tok, reset) {
+    async post(parent, fields, remember, tok, trap, reset) {
       const author = {
         name: fields["author.name"].value,
         email: fields["author.email"].value.trim() || null,
@@ -773,7 +784,9 @@
       body.url = this.url;
       const token = await tok.p;
       if (token) body.form_token = token;
+      if (trap.value) body.honeypot = trap.value;
       const c = await api("POST", "/api/comments", body, true);
+      c.can_appeal = c.status === "pending";
       Object.assign(tok, { p: this.formToken(), at: Date.now() });
       if (!this.me) store.set("author", remember.checked ? author : null);
       this.tokens[c.id] = [c.edit_token, Date.parse(c.edit_until)];
@@ -792,6 +805,54 @@
       if (!item.li.querySelector(".rj-edited")) item.li.querySelector(".rj-meta").append(h("span", { class: "rj-edited", text: this.t.edited }));
       close();
       this.announce(this.t.updated);
+    }
+
+    // ---- appeals: the author asks the moderators once to look again at a held or refused comment ------
+    appeal(item) {
+      if (this.open && this.open.item === item) return this.open.close();
+      if (this.open) this.open.close();
+      const t = this.t;
+      const btn = item.appealBtn;
+      const note = h("textarea", { class: "rj-input", name: "note", rows: 3, maxlength: 500 });
+      const send = h("button", { type: "submit", class: "rj-btn rj-primary", text: t.sendAppeal });
+      const general = h("p", { class: "rj-error", role: "alert" });
+      const close = (done) => {
+        form.remove();
+        this.open = null;
+        btn.setAttribute("aria-expanded", "false");
+        if (done !== true) return btn.focus();
+        const sent = h("span", { class: "rj-left", tabindex: "-1", text: t.appealSent });
+        btn.replaceWith(sent);
+        sent.focus();
+        this.announce(t.appealSent);
+      };
+      const form = h("form", { class: "rj-form", novalidate: true, "aria-label": t.appeal }, this.field(t.appealWhy, note),
+        h("div", { class: "rj-submit" }, send, h("button", { type: "button", class: "rj-btn", text: t.cancel, onclick: close }), general));
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        if (send.disabled) return;
+        send.disabled = true;
+        note.removeAttribute("aria-invalid");
+        this.errorOf(note).textContent = general.textContent = "";
+        const tok = this.tokens[item.c.id];
+        try {
+          await api("POST", "/api/comments/" + item.c.id + "/appeal", { note: note.value }, tok ? tok[0] : true);
+          close(true);
+        } catch (err) {
+          if (err.p.code === "appeal-already-sent") return close(true);
+          const msg = this.problemText(err);
+          if (!/^appeal-/.test(err.p.code)) return (general.textContent = msg);
+          note.setAttribute("aria-invalid", "true");
+          this.errorOf(note).textContent = msg;
+          note.focus();
+        } finally {
+          send.disabled = false;
+        }
+      });
+      this.open = { item, form, close };
+      btn.setAttribute("aria-expanded", "true");
+      item.slot.append(form);
+      note.focus();
     }
 
     // ---- own comments: edit and delete within the window -------------------------------------------
