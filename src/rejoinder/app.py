@@ -24,6 +24,7 @@ from rejoinder.moderation.pipeline import ClassifierScorer
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import ClassifierSink, Moderation
+from rejoinder.services.pictures import PictureFetcher
 from rejoinder.services.sessions import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
@@ -77,7 +78,14 @@ class Rejoinder:
         )
         self.invalidator = make_invalidator(settings)
         self.sites = SiteRegistry(self.engine, invalidator=self.invalidator)
-        self.avatars = Avatars(self.engine, GravatarSource(settings.avatars.gravatar_url))
+        pictures = settings.avatars
+        self.avatars = Avatars(
+            self.engine,
+            GravatarSource(pictures.gravatar_url),
+            PictureFetcher(timeout=pictures.picture_timeout, allow_private=pictures.pictures_allow_private)
+            if pictures.provider_pictures
+            else None,
+        )
         self.cache = ResponseCache(self.invalidator, settings.cache.max_entries)
         self.ctx: Context | None = None
         self.litestar = Litestar(

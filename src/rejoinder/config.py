@@ -77,6 +77,15 @@ class AvatarSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     gravatar_url: Annotated[
         str, _h("Gravatar base URL for sites that opt in (fetched by the server, never by readers)")
     ] = "https://www.gravatar.com"
+    provider_pictures: Annotated[
+        bool, _h("Show signed-in readers' provider pictures (fetched by the server, never by readers)")
+    ] = True
+    picture_timeout: Annotated[
+        int, _h("Seconds a provider picture may take to download"), msgspec.Meta(ge=1, le=60)
+    ] = 5
+    pictures_allow_private: Annotated[
+        bool, _h("Fetch provider pictures from loopback/private addresses or plain http (tests only)")
+    ] = False
 
 
 class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

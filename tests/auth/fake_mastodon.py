@@ -24,6 +24,7 @@ class FakeMastodon:
     tokens: set[str] = field(default_factory=set)
     # When set, verify_credentials answers this (status, content type, body) instead of the account.
     account_reply: tuple[int, str, bytes] | None = None
+    avatar: bytes = b""  # when set, the account has an avatar_static served at /avatars/ann.png
 
     def authorize(self, authorize_url: str) -> str:
         """What a reader approving the app does: returns the code for this authorization request."""
@@ -80,8 +81,16 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                         "acct": "ann",
                         "display_name": "Ann of the Fediverse",
                         "url": fake.url + "/@ann",
+                        "avatar": fake.url + "/avatars/original/missing.png",
+                        **({"avatar_static": fake.url + "/avatars/ann.png"} if fake.avatar else {}),
                     },
                 )
+            elif self.path == "/avatars/ann.png" and fake.avatar:
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(fake.avatar)))
+                self.end_headers()
+                self.wfile.write(fake.avatar)
             else:
                 self._json(404, {"error": "Record not found"})
 

@@ -58,7 +58,7 @@ def test_issuer_settings() -> None:
             "facebook",
             "https://www.facebook.com/v21.0/dialog/oauth",
             "https://graph.facebook.com/v21.0/oauth/access_token",
-            "https://graph.facebook.com/v21.0/me?fields=id,name,email,link",
+            "https://graph.facebook.com/v21.0/me?fields=id,name,email,link,picture",
             ("public_profile", "email"),
         ),
         (
@@ -79,7 +79,7 @@ def test_issuer_settings() -> None:
             "x",
             "https://x.com/i/oauth2/authorize",
             "https://api.x.com/2/oauth2/token",
-            "https://api.x.com/2/users/me",
+            "https://api.x.com/2/users/me?user.fields=profile_image_url",
             ("users.read", "tweet.read"),
         ),
     ],

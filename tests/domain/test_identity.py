@@ -78,3 +78,45 @@ def test_identicons_vary() -> None:
 )
 def test_anonymize_ip(address: str | None, network: str | None) -> None:
     assert anonymize_ip(address) == network
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"GIF89a\x01\x00", "image/gif"),
+        (b"GIF87a\x01\x00", "image/gif"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),  # a RIFF file, but sound
+        (b'<svg xmlns="http://www.w3.org/2000/svg">', None),  # can carry script: never an avatar
+        (b"<html><body>", None),
+        (b"", None),
+    ],
+)
+def test_sniff_image_goes_by_the_first_bytes(head: bytes, expected: str | None) -> None:
+    from rejoinder.domain.identity import sniff_image
+
+    assert sniff_image(head) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://cdn.example/a.png", "https://cdn.example/a.png"),
+        ("http://127.0.0.1:8080/a.png", "http://127.0.0.1:8080/a.png"),  # allowed here; refused at fetch time
+        ("javascript:alert(1)", None),
+        ("data:image/png;base64,AAAA", None),
+        ("https://user:pw@cdn.example/a.png", None),
+        ("https://cdn.example:99999/a.png", None),
+        ("https:///a.png", None),
+        ("https://cdn.example/a\n.png", None),
+        ("https://cdn.example/" + "a" * 2100, None),
+        (None, None),
+        (42, None),
+    ],
+)
+def test_picture_url_keeps_only_plain_http_urls(raw: object, expected: str | None) -> None:
+    from rejoinder.domain.identity import picture_url
+
+    assert picture_url(raw) == expected

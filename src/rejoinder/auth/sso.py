@@ -35,7 +35,7 @@ from joserfc.jwt import JWTClaimsRegistry
 from rejoinder.auth.providers.base import Begun
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings
-from rejoinder.domain.identity import CredentialKind, Profile
+from rejoinder.domain.identity import CredentialKind, Profile, picture_url
 from rejoinder.domain.urls import check_website
 from rejoinder.errors import BadRequest, ConfigError, Invalid, NotFound, Unauthorized, Unavailable
 
@@ -333,9 +333,10 @@ class SsoProvider:
             raise Unauthorized(
                 f"The token was issued more than {self.max_age} seconds ago", code="sso-token-expired"
             )
+        picture = _url_claim(claims, "picture", "avatar")
         return SsoClaims(
-            profile=self._profile(claims),
-            picture=_url_claim(claims, "picture", "avatar"),
+            profile=msgspec.structs.replace(self._profile(claims), picture=picture_url(picture)),
+            picture=picture,
             jti=_jti(claims),
             exp=exp,
         )

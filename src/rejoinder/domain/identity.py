@@ -7,6 +7,7 @@ import enum
 import hashlib
 import hmac
 import re
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -117,6 +118,7 @@ class Profile(msgspec.Struct, frozen=True):
     profile_url: str | None = None
     username: str | None = None  # handle at the provider, e.g. "@ann@example.social"
     kind: CredentialKind = CredentialKind.OIDC
+    picture: str | None = None  # the provider's picture URL (fetched by the server, never by readers)
 
 
 NAME_MAX = 80
@@ -146,7 +148,8 @@ def check_display_name(raw: str, *, max_length: int = NAME_MAX) -> str:
 
 
 def identity_avatar_key(secret: bytes, identity_id: str) -> str:
-    """The avatar key of an identity (an identicon served by rejoinder; no third party sees the reader)."""
+    """The avatar key of an identity: its picture from the sign-in provider, fetched and served by rejoinder
+    (services/avatars.py), else its identicon. Readers' browsers never contact the provider."""
     return keyed_hash(secret, "identity", identity_id, length=20)
 
 
@@ -171,3 +174,35 @@ def normalize_email(raw: str | None) -> str | None:
         return None
     value = raw.strip().lower()
     return value if "@" in value and len(value) <= 254 else None
+
+
+PICTURE_URL_MAX = 2048
+
+
+def picture_url(raw: object) -> str | None:
+    """A provider's picture claim as a URL worth keeping: an absolute http(s) URL without user info, else
+    None. Whether it may be fetched (https, public address) is decided when it is fetched."""
+    if not isinstance(raw, str) or not raw or len(raw) > PICTURE_URL_MAX or not raw.isprintable():
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
+        return None
+    return raw
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The media type of a PNG, JPEG, GIF or WebP file by its first bytes (never by what a server claims);
+    None for anything else (SVG included: it can carry script)."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if len(head) >= 12 and head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None

@@ -30,6 +30,7 @@ from rejoinder.domain.identity import (
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import normalize_origin, normalize_url, origin_of
 from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from rejoinder.services.avatars import fetch_identity_picture, note_picture
 from rejoinder.services.context import Context
 from rejoinder.services.threads import cache_keys
 from rejoinder.store import engine as store_engine
@@ -139,9 +140,15 @@ async def sign_out(ctx: Context, authorization: str | None) -> None:
 
 
 async def sign_in_with_profile(
-    ctx: Context, profile: Profile, *, label: str, link_identity: str | None = None
+    ctx: Context,
+    profile: Profile,
+    *,
+    label: str,
+    link_identity: str | None = None,
+    site_id: int | None = None,
 ) -> Outcome:
-    """Find or create the identity of a verified Profile and open a session for it.
+    """Find or create the identity of a verified Profile and open a session for it. The profile's picture
+    (if any) becomes the identity's avatar once downloaded (`site_id`: the site signed in on).
 
     - A known credential signs its identity in.
     - With `link_identity` (a signed-in reader adding a way to sign in), an unknown credential is added to
@@ -168,6 +175,7 @@ async def sign_in_with_profile(
                 label=credential_label(profile),
             )
             identity = await identity_store.select_identity(conn, found.identity_id)
+            changed = await note_picture(conn, profile, now)
         elif link_identity is not None:
             identity = await identity_store.select_identity(conn, link_identity)
             if identity is None:
@@ -175,17 +183,19 @@ async def sign_in_with_profile(
                     "The identity to add this sign-in to no longer exists", code="identity-not-found"
                 )
             await identity_store.insert_credential(conn, _credential(profile, identity.id, now))
+            changed = await note_picture(conn, profile, now)
             if email and identity.email is None:
                 await identity_store.update_identity(conn, identity.id, email=email)
         else:
             matches = await identity_store.select_identities_by_email(conn, email) if email else []
             if matches:
-                return Outcome(
-                    kind="link-offer", offer=await _offer(ctx, conn, profile, label, matches[0], now)
-                )
+                offer = await _offer(ctx, conn, profile, label, matches[0], now, site_id)
+                return Outcome(kind="link-offer", offer=offer)
             identity = await _new_identity(ctx, conn, profile, email, now)
+            changed = await note_picture(conn, profile, now)
         assert identity is not None
         token = await open_session(ctx, conn, identity.id, provider=_provider_name(profile), label=label)
+    await fetch_identity_picture(ctx, identity.id, site_id, profile.picture, changed=changed)
     return Outcome(
         kind="session", token=token, identity=identity, provider=_provider_name(profile), label=label
     )
@@ -226,7 +236,7 @@ async def _new_identity(ctx: Context, conn: Any, profile: Profile, email: str | 
 
 
 async def _offer(
-    ctx: Context, conn: Any, profile: Profile, label: str, existing: Identity, now: int
+    ctx: Context, conn: Any, profile: Profile, label: str, existing: Identity, now: int, site_id: int | None
 ) -> LinkOffer:
     offer = ctx.token(32)
     expires = now + ctx.settings.auth.link_offer_seconds * US
@@ -235,7 +245,7 @@ async def _offer(
         token_hash(offer),
         purpose=LINK_OFFER,
         identity_id=existing.id,
-        payload={"profile": msgspec.to_builtins(profile), "label": label},
+        payload={"profile": msgspec.to_builtins(profile), "label": label, "site_id": site_id},
         now=now,
         expires=expires,
     )
@@ -271,6 +281,10 @@ async def accept_link_offer(ctx: Context, reader: SignedIn, offer: str) -> Outco
         if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
             raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
         await identity_store.insert_credential(conn, _credential(profile, reader.identity.id, now))
+        changed = await note_picture(conn, profile, now)
+    await fetch_identity_picture(
+        ctx, reader.identity.id, ticket.payload.get("site_id"), profile.picture, changed=changed
+    )
     return Outcome(
         kind="session", identity=reader.identity, provider=reader.session.provider, label=reader.session.label
     )
@@ -287,7 +301,11 @@ async def decline_link_offer(ctx: Context, offer: str) -> Outcome:
             raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
         # The address stays with the older identity: the new one gets none, so future offers are unambiguous.
         identity = await _new_identity(ctx, conn, profile, None, now)
+        changed = await note_picture(conn, profile, now)
         token = await open_session(ctx, conn, identity.id, provider=_provider_name(profile), label=label)
+    await fetch_identity_picture(
+        ctx, identity.id, ticket.payload.get("site_id"), profile.picture, changed=changed
+    )
     return Outcome(
         kind="session", token=token, identity=identity, provider=_provider_name(profile), label=label
     )
@@ -548,7 +566,7 @@ async def finish_flow(
         raise NotFound("This sign-in provider is no longer offered", code="provider-not-found")
     profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=flow.saved)
     return await sign_in_with_profile(
-        ctx, profile, label=provider.session_label(profile), link_identity=flow.link_identity
+        ctx, profile, label=provider.session_label(profile), link_identity=flow.link_identity, site_id=site.id
     )
 
 

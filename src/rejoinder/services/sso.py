@@ -3,7 +3,8 @@
 The token is checked in auth/sso.py; here it is matched to a site and provider, used once (when it has a
 `jti`), and turned into an identity with a credential of kind "sso" (provider = the provider's name,
 subject = `sub`). The publisher is the source of truth for its readers: the name and profile URL in each
-token replace the identity's, and the picture is kept with the credential.
+token replace the identity's, and the picture is kept with the credential and becomes the identity's avatar
+once the server has downloaded it (services/avatars.py).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ async def sign_in_with_token(
     # Publisher-vouched addresses never trigger link offers (the exchange answers a session, always);
     # the address is recorded below, and later sign-ins elsewhere with it are offered this identity.
     unmatched = msgspec.structs.replace(profile, email_verified=False)
-    outcome = await sign_in_with_profile(ctx, unmatched, label=provider.label)
+    outcome = await sign_in_with_profile(ctx, unmatched, label=provider.label, site_id=site.id)
     assert outcome.identity is not None
     identity = await _refresh_identity(ctx, outcome.identity, claims)
     return msgspec.structs.replace(outcome, identity=identity)

@@ -27,7 +27,7 @@ from rejoinder.auth.providers.base import Begun, json_object, provider_error, un
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings
-from rejoinder.domain.identity import Profile
+from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import Forbidden, Invalid
 
 
@@ -337,12 +337,18 @@ class MastodonProvider:
             )
             subject, user = doc.get("id"), doc.get("username")
             name, url = doc.get("display_name") or user, doc.get("url")
+            # avatar_static: the first frame of an animated avatar. Servers give a stock picture to accounts
+            # without one (".../missing.png"): the identicon says the same without a download.
+            picture = doc.get("avatar_static") or doc.get("avatar")
+            if isinstance(picture, str) and picture.endswith("/missing.png"):
+                picture = None
         else:
             doc = await self._json(
                 await self._request("GET", app.userinfo_url, "user-info", token=access), "user-info"
             )
             subject, user = doc.get("sub"), doc.get("preferred_username") or doc.get("sub")
             name, url = doc.get("name") or user, doc.get("profile")
+            picture = doc.get("picture")
         if not isinstance(subject, str | int) or not isinstance(user, str) or not _USER.match(user):
             raise Forbidden("The server did not say who signed in", code="subject-missing")
         return Profile(
@@ -351,4 +357,5 @@ class MastodonProvider:
             name=str(name) if isinstance(name, str) else None,
             profile_url=url if isinstance(url, str) and url.startswith(("https://", base + "/")) else None,
             username=f"@{user}@{host}",
+            picture=picture_url(picture),
         )

@@ -7,6 +7,7 @@ and nonce. Nothing here parses a JWT, a JWKS or a PKCE challenge by hand.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,13 +30,14 @@ from joserfc.jwt import JWTClaimsRegistry
 from rejoinder.auth.providers.base import Begun, claim, json_object, provider_error, truthy, unreachable
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import ProviderSettings
-from rejoinder.domain.identity import Profile
+from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import Forbidden
 
 # Asymmetric algorithms only: an HS256 ID token would be checked with the client secret, and "none" is
 # never acceptable (OpenID Connect Core §3.1.3.7, items 6-8).
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 LEEWAY = 60  # seconds of clock skew tolerated on exp/iat
+_IMAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")  # what may go into a picture_template's path
 METADATA_TTL = 3600.0
 JWKS_MIN_REFRESH = 10.0  # an unknown `kid` refetches the JWKS, but not more often than this
 
@@ -351,7 +353,17 @@ class OAuthProvider:
             if isinstance(profile_url, str) and profile_url.startswith("https://")
             else None,
             username=str(username) if isinstance(username, str) else None,
+            picture=self._picture(document, str(subject)),
         )
+
+    def _picture(self, document: Mapping[str, Any], subject: str) -> str | None:
+        """The picture URL the claim map finds (Discord: built from its avatar hash), if it is one."""
+        found = claim(document, self.preset.claims.picture)
+        if self.preset.picture_template:
+            if not isinstance(found, str) or not _IMAGE_ID.match(found) or not _IMAGE_ID.match(subject):
+                return None
+            found = self.preset.picture_template.format(subject=subject, picture=found)
+        return picture_url(found)
 
 
 def _claim_error(name: str) -> Forbidden:

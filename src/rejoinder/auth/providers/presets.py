@@ -22,6 +22,7 @@ class ClaimMap(msgspec.Struct, frozen=True):
     email_verified: tuple[str, ...] = ("email_verified",)
     profile_url: tuple[str, ...] = ("profile",)
     username: tuple[str, ...] = ()
+    picture: tuple[str, ...] = ("picture",)  # an image URL (or, with Preset.picture_template, part of one)
 
 
 class Preset(msgspec.Struct, frozen=True):
@@ -44,6 +45,8 @@ class Preset(msgspec.Struct, frozen=True):
     # provider only ever returns verified addresses.
     email_always_verified: bool = False
     profile_template: str = ""  # e.g. "https://x.com/{username}" when the API has no profile URL
+    # When the API gives an image id rather than a URL (Discord's avatar hash): {subject} and {picture}.
+    picture_template: str = ""
     needs_client: bool = True  # False: rejoinder registers itself (Mastodon)
     notes: str = ""
 
@@ -68,8 +71,9 @@ PRESETS: dict[str, Preset] = {
         # token's `iss` is checked against it with the token's own `tid` filled in.
         issuer="https://login.microsoftonline.com/{tenant}/v2.0",
         register_at="https://entra.microsoft.com → App registrations → New registration (platform Web)",
-        # Microsoft's `email` claim is not verified by Microsoft for every account type: never trusted.
-        claims=ClaimMap(email_verified=()),
+        # Microsoft's `email` claim is not verified by Microsoft for every account type: never trusted. Its
+        # `picture` (user-info) is a Microsoft Graph URL that answers only with the reader's access token.
+        claims=ClaimMap(email_verified=(), picture=()),
     ),
     "apple": Preset(
         name="apple",
@@ -101,6 +105,7 @@ PRESETS: dict[str, Preset] = {
             email_verified=(),
             profile_url=("html_url",),
             username=("login",),
+            picture=("avatar_url",),
         ),
         token_auth="client_secret_post",
         register_at="https://github.com/settings/developers → OAuth Apps → New OAuth App",
@@ -122,10 +127,15 @@ PRESETS: dict[str, Preset] = {
         protocol="oauth2",
         authorize_url="https://www.facebook.com/v21.0/dialog/oauth",
         token_url="https://graph.facebook.com/v21.0/oauth/access_token",
-        userinfo_url="https://graph.facebook.com/v21.0/me?fields=id,name,email,link",
+        userinfo_url="https://graph.facebook.com/v21.0/me?fields=id,name,email,link,picture",
         scopes=("public_profile", "email"),
         claims=ClaimMap(
-            subject=("id",), name=("name",), email=("email",), email_verified=(), profile_url=("link",)
+            subject=("id",),
+            name=("name",),
+            email=("email",),
+            email_verified=(),
+            profile_url=("link",),
+            picture=("picture.data.url",),
         ),
         token_auth="client_secret_post",
         register_at="https://developers.facebook.com/apps → Create app → Facebook Login",
@@ -146,7 +156,9 @@ PRESETS: dict[str, Preset] = {
             email_verified=("verified",),
             profile_url=(),
             username=("username",),
+            picture=("avatar",),  # a hash; no avatar (null) means Discord's default: the identicon instead
         ),
+        picture_template="https://cdn.discordapp.com/avatars/{subject}/{picture}.png",
         register_at="https://discord.com/developers/applications → New Application → OAuth2",
     ),
     "wordpress": Preset(
@@ -165,6 +177,7 @@ PRESETS: dict[str, Preset] = {
             email_verified=("email_verified",),
             profile_url=("profile_URL",),
             username=("username",),
+            picture=("avatar_URL",),
         ),
         token_auth="client_secret_post",
         register_at="https://developer.wordpress.com/apps/ → Create New Application",
@@ -176,7 +189,7 @@ PRESETS: dict[str, Preset] = {
         protocol="oauth2",
         authorize_url="https://x.com/i/oauth2/authorize",
         token_url="https://api.x.com/2/oauth2/token",
-        userinfo_url="https://api.x.com/2/users/me",
+        userinfo_url="https://api.x.com/2/users/me?user.fields=profile_image_url",
         scopes=("users.read", "tweet.read"),
         claims=ClaimMap(
             subject=("data.id",),
@@ -185,6 +198,7 @@ PRESETS: dict[str, Preset] = {
             email_verified=(),
             profile_url=(),
             username=("data.username",),
+            picture=("data.profile_image_url",),
         ),
         profile_template="https://x.com/{username}",
         register_at="https://developer.x.com/en/portal/dashboard → Project → App → User authentication settings",
@@ -213,7 +227,11 @@ PRESETS: dict[str, Preset] = {
         icon="key",
         protocol="oauth2",
         scopes=(),
-        claims=ClaimMap(subject=("sub", "id"), email_verified=("email_verified", "verified")),
+        claims=ClaimMap(
+            subject=("sub", "id"),
+            email_verified=("email_verified", "verified"),
+            picture=("picture", "avatar_url", "avatar"),
+        ),
         register_at="your OAuth 2.0 provider's client registration",
     ),
     "email": Preset(
