@@ -19,31 +19,12 @@ async def upsert_author_hash(conn: AsyncConnection, key: str, site_id: int, emai
     return True
 
 
-async def select_author_hash(conn: AsyncConnection, key: str) -> tuple[str | None, int | None] | None:
-    """(email hash, last fetch time) of an author key, or None when unknown."""
-    row = (
-        await conn.execute(sa.select(authors.c.email_md5, authors.c.fetched).where(authors.c.key == key))
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 async def update_author_image(
     conn: AsyncConnection, key: str, image: bytes | None, image_type: str | None, now: int
 ) -> None:
     await conn.execute(
         sa.update(authors).where(authors.c.key == key).values(image=image, image_type=image_type, fetched=now)
     )
-
-
-async def select_author_image(conn: AsyncConnection, key: str) -> tuple[bytes, str] | None:
-    row = (
-        await conn.execute(
-            sa.select(authors.c.image, authors.c.image_type).where(
-                authors.c.key == key, authors.c.image.is_not(None)
-            )
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
 
 
 class AvatarRow(msgspec.Struct, frozen=True):
