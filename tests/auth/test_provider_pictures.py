@@ -227,6 +227,20 @@ def test_a_new_picture_replaces_the_old_one_on_earlier_comments(
         assert earlier["author"]["avatar"] == avatar
 
 
+def test_other_workers_do_not_keep_the_stand_in_while_a_picture_downloads(
+    site_db: str, tmp_path: Path, pictures: PictureServer
+) -> None:
+    pictures.routes["/slowish.png"] = Route(PNG, delay=1.0)
+    with sso_app(site_db, tmp_path, picture_timeout=10) as one, sso_app(site_db, tmp_path) as other:
+        avatar = sso_sign_in(one, "ann", pictures.url + "/slowish.png")["identity"]["avatar"]
+        meanwhile = other.get(avatar)  # another worker, which is not downloading anything itself
+        assert meanwhile.headers["content-type"].startswith("image/svg+xml")
+        assert meanwhile.headers["cache-control"] == "no-cache"
+        assert settled(one, avatar).content == PNG
+        done = other.get(avatar)
+        assert (done.content, done.headers["cache-control"]) == (PNG, "public, max-age=3600")
+
+
 BAD = {
     "not-an-image": Route(b"<html><script>alert(1)</script></html>", content_type="image/png"),
     "svg": Route(b'<svg xmlns="http://www.w3.org/2000/svg"/>', content_type="image/svg+xml"),

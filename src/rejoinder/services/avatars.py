@@ -119,6 +119,13 @@ class Avatars:
             if row is not None and row.fetched and self._now() - row.fetched < PICTURE_RECHECK_US:
                 return
         self._pending.add(key)
+        try:
+            # Marked in the database too, so that every worker answers this avatar with no-cache meanwhile.
+            async with store_engine.write(self.engine) as conn:
+                await store.mark_picture_downloading(conn, key, site_id)
+        except BaseException:
+            self._pending.discard(key)
+            raise
         self._start(self._fetch_picture(key, site_id, url, keep_previous=not changed))
 
     async def _fetch_picture(self, key: str, site_id: int, url: str, *, keep_previous: bool) -> None:
@@ -159,7 +166,10 @@ class Avatars:
                 self._schedule(key, row.email_md5)
         # A provider picture (a row without an email hash) shows only while provider pictures are on.
         shown = row is not None and (row.email_md5 is not None or self.pictures is not None)
-        settled = key not in self._pending
+        # Downloading here, or in another worker (a provider-picture row whose download has not ended).
+        settled = key not in self._pending and not (
+            shown and row is not None and row.email_md5 is None and row.fetched is None
+        )
         if shown and row is not None and row.image is not None and row.image_type:
             return Avatar(content=row.image, media_type=row.image_type, settled=settled)
         return Avatar(content=identicon_svg(key).encode(), media_type="image/svg+xml", settled=settled)

@@ -67,3 +67,13 @@ async def save_identity_picture(
         await conn.execute(sa.insert(authors).values(key=key, site_id=site_id, email_md5=None, **values))
     else:
         await conn.execute(sa.update(authors).where(authors.c.key == key).values(**values))
+
+
+async def mark_picture_downloading(conn: AsyncConnection, key: str, site_id: int) -> None:
+    """Note that a provider picture for this identity's avatar key is being downloaded (fetched = NULL
+    until save_identity_picture); an image already kept stays until then."""
+    found = (await conn.execute(sa.select(authors.c.key).where(authors.c.key == key))).first()
+    if found is None:
+        await conn.execute(sa.insert(authors).values(key=key, site_id=site_id, email_md5=None, fetched=None))
+    else:
+        await conn.execute(sa.update(authors).where(authors.c.key == key).values(fetched=None))
