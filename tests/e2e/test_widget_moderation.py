@@ -1,13 +1,15 @@
 """Moderation in the widget, in real Chromium: the bot trap no person sees, the reason a held or refused
-comment gives its author, and the author's one appeal (a guest with the comment's edit token, also after
-the edit window; a signed-in reader with the session). Held comments come from `premoderation = "links"`,
-refusals from a moderator in /admin."""
+comment gives its author, the author's one appeal (a guest with the comment's edit token, also after the
+edit window; a signed-in reader with the session), and the site's settings from /admin (display depth,
+guests or sign-in only, required email, commenting closed). Held comments come from
+`premoderation = "links"`, refusals and settings from a moderator in /admin."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -35,8 +37,10 @@ HELD = (
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The e2e stack with links held for review, a moderator account and a publisher-SSO provider."""
     tmp = tmp_path_factory.mktemp("widget-moderation")
+    host = HostSite().start()
     (tmp / "rejoinder.toml").write_text(
         '[auth.providers.press]\npreset = "sso"\nlabel = "Example Press"\n'
+        f'login_url = "{host.origin}/login.html"\n'
         '[[auth.providers.press.keys]]\nkid = "k1"\nsecret_env = "REJOINDER_TEST_SSO_SECRET"\n'
     )
     env = {
@@ -49,7 +53,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "REJOINDER_ADMIN__PASSWORD_HASH": hash_password(PASSWORD),
     }
     db_path = str(tmp / "rejoinder.db")
-    host = HostSite().start()
     try:
         in_thread(run_cli, f"sqlite:///{db_path}", "site", "add", "hostsite", "--origin", host.origin)
         server = start_server(f"sqlite:///{db_path}", tmp, env=env)
@@ -89,7 +92,7 @@ def appeal_over_http(stack: Stack, cid: str, token: str) -> httpx.Response:
     )
 
 
-def reject_in_admin(stack: Stack, browser_page: Any, cid: str, reason: str) -> Watched:
+def admin_page(stack: Stack, browser_page: Any) -> Watched:
     admin: Watched = browser_page()
     page = admin.page
     page.goto(stack.api + "/admin/login")
@@ -97,12 +100,56 @@ def reject_in_admin(stack: Stack, browser_page: Any, cid: str, reason: str) -> W
     page.get_by_label("Password").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+    return admin
+
+
+def reject_in_admin(stack: Stack, browser_page: Any, cid: str, reason: str) -> Watched:
+    admin = admin_page(stack, browser_page)
+    page = admin.page
     page.goto(f"{stack.api}/admin/comments/{cid}")
     item = page.locator(f"article#c-{cid}")
     item.locator("select[name=reason]").select_option(reason)
     with page.expect_navigation():
         item.get_by_role("button", name="Reject").click()
     return admin
+
+
+@contextmanager
+def site_settings(
+    stack: Stack,
+    browser_page: Any,
+    *,
+    depth: int = 3,
+    guests: bool = True,
+    email: bool = False,
+    commenting: bool = True,
+) -> Iterator[None]:
+    """The site's settings as a moderator saves them in /admin, back to the defaults afterwards."""
+
+    def save(depth: int, guests: bool, email: bool, commenting: bool) -> None:
+        page = admin.page
+        page.goto(stack.api + "/admin/sites/hostsite")
+        page.get_by_label("Take new comments").set_checked(commenting)
+        page.get_by_label("Guests may comment without signing in").set_checked(guests)
+        page.get_by_label("Guests must give an email address").set_checked(email)
+        page.get_by_label("Reply levels shown").fill(str(depth))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save settings").click()
+        site = stack.thread(stack.host.origin + "/posts/any.html")["site"]
+        assert (site["display_depth"], site["allow_guests"], site["require_email"], site["commenting"]) == (
+            depth,
+            guests,
+            email,
+            commenting,
+        )
+
+    admin = admin_page(stack, browser_page)
+    save(depth, guests, email, commenting)
+    try:
+        yield
+    finally:
+        save(3, True, False, True)
+    admin.assert_clean()
 
 
 def test_the_bot_trap_is_unseen_and_refuses_a_filled_form(stack: Stack, browser_page: Any) -> None:
@@ -275,3 +322,94 @@ def test_a_signed_in_author_appeals_with_the_session(stack: Stack, browser_page:
     assert sent[0]["authorization"].startswith("Bearer rjs_")
     assert "rejoinder-edit-token" not in sent[0]
     w.assert_clean()
+
+
+def sso_token(sub: str, name: str) -> str:
+    from tests.auth.sso_support import claims, hs_key, mint
+
+    return mint(hs_key(SSO_SECRET, "k1"), claims(sub=sub, name=name, aud="hostsite"))
+
+
+def test_the_display_depth_comes_from_the_site(stack: Stack, browser_page: Any) -> None:
+    url = stack.host.page("/posts/depth.html", stack.api)
+    chain = [stack.post(url, "Level 0", name="Ada")]
+    for level in range(1, 4):
+        chain.append(stack.post(url, f"Level {level}", name=f"Ben{level}", parent=chain[-1]["id"]))
+    with site_settings(stack, browser_page, depth=2):
+        w = open_widget(browser_page, url)
+        classes = [w.page.locator(f"#comment-{c['id']}").get_attribute("class") or "" for c in chain]
+        assert [c.split()[1] for c in classes] == ["rj-depth-0", "rj-depth-1", "rj-depth-2", "rj-depth-2"]
+        deepest = w.page.locator(f"#comment-{chain[3]['id']} .rj-context a")
+        assert deepest.inner_text() == "in reply to Ben2"
+        assert w.page.locator(f"#comment-{chain[2]['id']} .rj-context").count() == 0
+        # data-max-depth still wins over the site's setting.
+        override = stack.host.page("/posts/depth-1.html", stack.api, attrs={"url": url, "max-depth": "1"})
+        o = open_widget(browser_page, override)
+        assert o.page.locator(f"#comment-{chain[2]['id']}").get_attribute("class") == "rj-comment rj-depth-1"
+        assert o.page.locator(f"#comment-{chain[2]['id']} .rj-context").inner_text() == "in reply to Ben1"
+        w.assert_clean()
+        o.assert_clean()
+
+
+def test_a_site_without_guests_shows_only_sign_in(stack: Stack, browser_page: Any) -> None:
+    url = stack.host.page("/posts/members.html", stack.api)
+    root = stack.post(url, "Members only from now on", name="Ada")
+    with site_settings(stack, browser_page, guests=False):
+        w = open_widget(browser_page, url)
+        page = w.page
+        leave = page.locator(".rj-leave")
+        auth = leave.locator(".rj-auth")
+        auth.get_by_role("button", name="Sign in with Example Press").wait_for()
+        assert auth.locator("p").inner_text() == "Sign in to comment:"
+        assert leave.locator("textarea").is_hidden() and leave.locator("input[name=name]").is_hidden()
+        assert page.get_by_role("button", name="Reply to Ada").count() == 0
+        assert run_axe(page) == []
+        # Signed in, the reader gets the form without the guest fields, and Reply.
+        page.evaluate("jwt => window.rejoinder.sso(jwt)", sso_token("mia", "Mia Member"))
+        leave.get_by_label("Comment", exact=True).wait_for()
+        assert (
+            leave.locator("input[name=name]").is_hidden() and leave.locator("input[name=email]").is_hidden()
+        )
+        page.get_by_role("button", name="Reply to Ada").click()
+        reply = page.locator(f"#comment-{root['id']} form")
+        reply.get_by_label("Comment", exact=True).fill("Signed in, I may reply")
+        reply.get_by_role("button", name="Post reply").click()
+        page.locator(".rj-comment", has_text="Signed in, I may reply").wait_for()
+        assert [c["author"]["name"] for c in stack.thread(url)["comments"]] == ["Ada", "Mia Member"]
+        assert run_axe(page) == []
+        w.assert_clean()
+
+
+def test_a_required_email_is_marked_and_checked(stack: Stack, browser_page: Any) -> None:
+    url = stack.host.page("/posts/email.html", stack.api)
+    with site_settings(stack, browser_page, email=True):
+        w = open_widget(browser_page, url)
+        page = w.page
+        form = page.locator(".rj-leave form")
+        email = form.get_by_label("Email (required)")
+        assert email.evaluate("i => i.required") is True
+        assert form.get_by_label("Email (optional)").count() == 0
+        form.get_by_label("Comment", exact=True).fill("No address given")
+        form.get_by_label("Name", exact=True).fill("Noa")
+        form.get_by_role("button", name="Post comment").click()
+        page.wait_for_selector(".rj-leave input[name=email][aria-invalid=true]")
+        assert page.evaluate("() => document.activeElement.name") == "email"
+        email.fill("noa@example.org")
+        form.get_by_role("button", name="Post comment").click()
+        page.locator(".rj-comment", has_text="No address given").wait_for()
+        assert run_axe(page) == []
+        assert [e for e in w.console_errors if "422" not in e] == []
+
+
+def test_closed_commenting_says_so(stack: Stack, browser_page: Any) -> None:
+    url = stack.host.page("/posts/closed.html", stack.api, lang="de")
+    stack.post(url, "Said before the close", name="Ada")
+    with site_settings(stack, browser_page, commenting=False):
+        w = open_widget(browser_page, url)
+        page = w.page
+        leave = page.locator(".rj-leave")
+        assert leave.locator(".rj-notice").inner_text() == "Die Kommentare sind geschlossen."
+        assert leave.locator("form").count() == 0 and leave.locator(".rj-auth").is_hidden()
+        assert page.locator(".rj-comment", has_text="Said before the close").locator(".rj-reply").count() == 0
+        assert run_axe(page) == []
+        w.assert_clean()

@@ -24,7 +24,7 @@
     confirmDel: "Delete this comment for good?", left: "{t} left to edit or delete",
     leave: "Leave a Reply", text: "Comment", preview: "Preview", empty: "Nothing to preview yet.",
     hint: "Markdown works: **bold**, *italic*, `code`, [link](https://…), > quote.",
-    name: "Name", email: "Email (optional)", emailNote: "Never shown to anyone.",
+    name: "Name", email: "Email (optional)", emailRequired: "Email (required)", emailNote: "Never shown to anyone.",
     website: "Website (optional)", remember: "Remember my name, email and website in this browser",
     post: "Post comment", postReply: "Post reply", posting: "Posting…", saving: "Saving…",
     posted: "Your comment was posted.", replied: "Your reply was posted.", updated: "Your comment was updated.",
@@ -33,6 +33,7 @@
     loadFailed: "Comments could not be loaded.", retry: "Try again", link: "Link to this comment",
     offline: "The comment server could not be reached. Check your connection and try again.",
     notAllowed: "Comments are not enabled for this website: its address is not registered with the comment server.",
+    closed: "Commenting is closed.", signInTo: "Sign in to comment:",
     orSignIn: "or sign in with …", signInWith: "Sign in with {name}", connecting: "Connecting to {name}…",
     as: "You are commenting as {name} (via {via})", logout: "Log out", change: "Change", loggedOut: "You are logged out.",
     another: "Sign in with another account", addMethod: "Add a sign-in method to this account:",
@@ -166,7 +167,6 @@
       this.title = o.title || document.title || undefined;
       this.sort = ["oldest", "newest", "top"].includes(o.sort) ? o.sort : "oldest";
       this.limit = parseInt(o.pageSize, 10) > 0 ? "&limit=" + Math.min(1000, parseInt(o.pageSize, 10)) : "";
-      this.maxDepth = Math.max(0, Math.min(10, parseInt(o.maxDepth || "3", 10) || 0));
       const lang = (o.lang || document.documentElement.lang || navigator.language || "en").toLowerCase().split(/[-_]/)[0];
       this.lang = LANGS.includes(lang) ? lang : "en";
       this.t = EN;
@@ -220,7 +220,7 @@
           if (e.origin !== API || !d || typeof d !== "object") return;
           // After the popup the clicked button is gone: the reader continues in the comment box.
           if (d.type === "rejoinder:session" && typeof d.token === "string") {
-            this.session(d.token, d).then(() => document.activeElement === document.body && this.auth.parentNode.querySelector("textarea").focus());
+            this.session(d.token, d).then(() => document.activeElement === document.body && this.auth.parentNode.querySelector("textarea")?.focus());
           }
           else if (d.type === "rejoinder:link-offer") this.offer(d.offer, d.existing);
           else if (d.type === "rejoinder:error") this.failed(d.code, d.message);
@@ -274,6 +274,10 @@
       }
       const v = await viewer;
       await this.css;
+      // The site's settings (GET /api/threads `site`); data-max-depth still overrides the display depth.
+      const s = this.s = data.site || {};
+      this.maxDepth = Math.max(0, Math.min(10, parseInt(this.o.maxDepth || s.display_depth || 3, 10) || 0));
+      root.classList.toggle("rj-members", s.allow_guests === false); // embed.css: sign-in only
       this.build(data);
       this.setMe(await me);
       root.replaceChildren(this.live, this.section);
@@ -354,8 +358,9 @@
           h("div", { class: "rj-sort" }, h("label", { for: sort.id, text: t.sort }), sort)),
         h("div", { class: "rj-likes" }, this.likeBtn, this.likeText, this.likers),
         this.earlier, this.list, this.moreBtn,
-        h("div", { class: "rj-leave" }, h("h3", { class: "rj-subtitle", id: fh, text: t.leave }), this.form({ labelledby: fh }),
-          this.auth = h("div", { class: "rj-auth" }), this.note = h("div", { class: "rj-hint" })));
+        h("div", { class: "rj-leave" }, h("h3", { class: "rj-subtitle", id: fh, text: t.leave }),
+          this.s.commenting === false ? h("p", { class: "rj-notice", text: t.closed }) : this.form({ labelledby: fh }),
+          this.auth = h("div", { class: "rj-auth", hidden: this.s.commenting === false }), this.note = h("div", { class: "rj-hint" })));
       this.thread(data.thread);
     }
     thread(th) {
@@ -452,9 +457,8 @@
         icon(HEART), h("span", { text: t.like }), item.likeCount = h("span", { class: "rj-count", text: c.likes ? this.num.format(c.likes) : "" }));
       item.actions = h("div", { class: "rj-actions" }, item.likeBtn);
       if (pub(c)) {
-        item.replyBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-expanded": "false", "aria-label": this.f(t.replyTo, { name: c.author.name }), onclick: () => this.reply(item) },
-          icon(ARROW), h("span", { text: t.reply }));
-        item.actions.append(item.replyBtn);
+        if (this.s.commenting !== false) item.actions.append(item.replyBtn = h("button", { type: "button", class: "rj-btn rj-act rj-reply", "aria-expanded": "false", "aria-label": this.f(t.replyTo, { name: c.author.name }), onclick: () => this.reply(item) },
+          icon(ARROW), h("span", { text: t.reply })));
       } else {
         li.classList.add("rj-held");
         item.likeBtn.hidden = true;
@@ -558,7 +562,7 @@
       this.me = me && token ? me : null;
       this.root.classList.toggle("rj-signed", !!this.me); // hides the guest fields (embed.css)
       const t = this.t;
-      if (!this.me) return this.auth.replaceChildren(...(this.providers.length ? [h("p", { text: t.orSignIn }), this.buttons()] : []));
+      if (!this.me) return this.auth.replaceChildren(...(this.providers.length ? [h("p", { text: this.s.allow_guests === false ? t.signInTo : t.orSignIn }), this.buttons()] : []));
       const { identity, provider } = this.me;
       const btn = (text, onclick, more) => h("button", Object.assign({ type: "button", class: "rj-btn rj-link", text, onclick }, more));
       const add = this.buttons(true);
@@ -696,7 +700,7 @@
       let remember, trap;
       if (!edit) {
         fields["author.name"] = h("input", { class: "rj-input", name: "name", autocomplete: "name", maxlength: 200, value: me.name || "" });
-        fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email || "" });
+        fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email || "", required: !!this.s.require_email });
         fields["author.website"] = h("input", { class: "rj-input", name: "website", type: "url", autocomplete: "url", value: me.website || "" });
         remember = h("input", { type: "checkbox", name: "remember", checked: !!me.name, id: nextId() });
         // The bot trap (docs/moderation.md): people never see it, form-filling bots fill it in.
@@ -704,7 +708,7 @@
         rows.push(h("div", { class: "rj-hp", "aria-hidden": "true" }, h("label", { for: trap.id, text: t.trap }), trap),
           h("div", { class: "rj-grid rj-guest" },
           this.field(t.name, fields["author.name"]),
-          this.field(t.email, fields["author.email"], t.emailNote),
+          this.field(this.s.require_email ? t.emailRequired : t.email, fields["author.email"], t.emailNote),
           this.field(t.website, fields["author.website"])),
         h("div", { class: "rj-check rj-guest" }, remember, h("label", { for: remember.id, text: t.remember })));
       }
@@ -724,7 +728,7 @@
           edit.editBtn && edit.editBtn.focus();
         }
       };
-      const form = h("form", { class: "rj-form", novalidate: true, "aria-labelledby": opt.labelledby, "aria-label": opt.labelledby ? null : label },
+      const form = h("form", { class: edit ? "rj-form" : "rj-form rj-compose", novalidate: true, "aria-labelledby": opt.labelledby, "aria-label": opt.labelledby ? null : label },
         ...rows, h("div", { class: "rj-submit" }, submit,
           (opt.parent || edit) && h("button", { type: "button", class: "rj-btn", text: t.cancel, onclick: close }), general));
       if (opt.parent) this.open = { item: opt.parent, form, close };
