@@ -584,24 +584,6 @@ def _validate_providers(auth: AuthSettings) -> None:
             )
 
 
-def _validate_email_links(settings: Settings) -> None:
-    """An email-link provider mails links: it needs an SMTP server, and links that point at the address
-    readers use (never one taken from a request's Host header, which a client chooses)."""
-    from rejoinder.auth.providers.presets import PRESETS
-
-    for name, provider in settings.auth.providers.items():
-        if PRESETS[provider.preset or name].protocol != "email":
-            continue
-        if not settings.email.host:
-            raise ConfigError(
-                f"missing setting email.host: auth.providers.{name} mails sign-in links through it"
-            )
-        if not settings.server.public_url.startswith(("https://", "http://")):
-            raise ConfigError(
-                f"missing setting server.public_url: the links auth.providers.{name} mails point there"
-            )
-
-
 def _validate_sso(where: str, provider: ProviderSettings) -> None:
     if not provider.keys and not provider.jwks_url:
         raise ConfigError(f"missing setting {where}: preset sso needs keys (HS256) or jwks_url, or both")
@@ -619,6 +601,24 @@ def _validate_sso(where: str, provider: ProviderSettings) -> None:
         value = getattr(provider, key_name)
         if value and not value.startswith(("https://", "http://")):
             raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
+
+
+def _validate_email_links(settings: Settings) -> None:
+    """An email-link provider mails links: it needs an SMTP server, and links that point at the address
+    readers use (never one taken from a request's Host header, which a client chooses)."""
+    from rejoinder.auth.providers.presets import PRESETS
+
+    for name, provider in settings.auth.providers.items():
+        if PRESETS[provider.preset or name].protocol != "email":
+            continue
+        if not settings.email.host:
+            raise ConfigError(
+                f"missing setting email.host: auth.providers.{name} mails sign-in links through it"
+            )
+        if not settings.server.public_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"missing setting server.public_url: the links auth.providers.{name} mails point there"
+            )
 
 
 def describe_settings() -> list[tuple[str, str, Any, str]]:
