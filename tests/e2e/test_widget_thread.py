@@ -421,3 +421,44 @@ def test_widget_answers_in_the_page_language(stack: Stack, browser_page: Any) ->
         assert o.page.locator(".rj-title").inner_text() == heading
         o.assert_clean()
     assert httpx.get(stack.api + "/locales/de.json").json()["responses"]["other"] == "{n} Antworten"
+
+
+def test_comments_paint_before_the_readers_own_state_arrives(stack: Stack, browser_page: Any) -> None:
+    """The thread, the reader's state (/api/viewer), the form token are fetched at once; the comments do not
+    wait for the reader's state, which is merged in when it comes (likes pressed, held comments placed)."""
+    url = stack.host.page("/posts/first-paint.html", stack.api)
+    other = stack.post(url, "A public comment to like", name="Pat")
+    w = open_widget(browser_page, url)
+    page = w.page
+    form = leave_form(page)
+    form.get_by_label("Comment", exact=True).fill("Mine, soon held")
+    form.get_by_label("Name", exact=True).fill("Quinn")
+    form.get_by_role("button", name="Post comment").click()
+    mine = page.locator(".rj-comment", has_text="Mine, soon held")
+    mine.wait_for()
+    mine_id = (mine.get_attribute("id") or "").removeprefix("comment-")
+    page.locator(f"#comment-{other['id']}").get_by_role("button", name="Like").click()
+    page.wait_for_selector(f"#comment-{other['id']} .rj-act[aria-pressed=true]")
+    stack.sql("UPDATE comments SET status = 'pending' WHERE id = ?", mine_id)
+
+    # The same reader opens the article again; the answer about them is held back.
+    again = page.context.new_page()
+    held: list[Any] = []
+    again.route("**/api/viewer?*", lambda route: held.append(route))  # answered only when released below
+    started: list[str] = []
+    again.on("request", lambda r: started.append(r.url.split("?")[0].removeprefix(stack.api)))
+    again.goto(url)
+    again.wait_for_selector(READY, state="attached")
+    assert len(held) == 1  # asked for, not answered: the comments did not wait
+    assert {"/api/threads", "/api/viewer", "/api/form-token"} <= set(started)
+    public = again.locator(f"#comment-{other['id']}")
+    assert public.locator(".rj-text").inner_text() == "A public comment to like"
+    assert public.get_by_role("button", name="Like").get_attribute("aria-pressed") == "false"
+    assert again.locator(f"#comment-{mine_id}").count() == 0
+
+    held[0].continue_()
+    again.locator(f"#comment-{mine_id}").wait_for()
+    assert "Awaiting moderation" in again.locator(f"#comment-{mine_id} .rj-note").inner_text()
+    assert public.get_by_role("button", name="Like").get_attribute("aria-pressed") == "true"
+    assert again.locator(".rj-comment").count() == 2
+    w.assert_clean()

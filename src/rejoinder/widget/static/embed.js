@@ -235,17 +235,23 @@
       }
       root.classList.add("rj-root");
       root.setAttribute("aria-busy", "true");
+      // Everything is requested at once: the thread (the page of a permalinked comment), the translation,
+      // what is particular to this reader, the session's identity and the form token. The comments are
+      // painted as soon as the thread (with the translation and stylesheet) is here; the rest joins later.
+      const target = this.targetId();
+      const thread = target
+        ? api("GET", "/api/comments/" + encodeURIComponent(target) + "/page?sort=" + this.sort + this.limit).then(
+          (r) => r.page, () => 1).then((n) => this.fetchPage(n))
+        : this.fetchPage(1);
+      thread.catch(() => {}); // handled below
       const locale = this.lang === "en" ? null : api("GET", "/locales/" + this.lang + ".json").catch((e) => {
         console.warn("[rejoinder] locale " + this.lang + " unavailable, using English", e.message);
         return null;
       });
-      const target = this.targetId();
-      const where = target
-        ? api("GET", "/api/comments/" + encodeURIComponent(target) + "/page?sort=" + this.sort + this.limit).then(
-          (r) => r.page, () => 1)
-        : 1;
       const me = token && api("GET", "/api/me", undefined, true).catch(() => null); // a 401 forgets the token
-      const viewer = Promise.resolve(me).then(() => this.viewer());
+      this.shown = 0;
+      this.viewer();
+      this.ft = this.formToken();
       const loc = await locale;
       if (loc) this.t = Object.assign({}, EN, loc, { errors: Object.assign({}, loc.errors) });
       this.plural = new Intl.PluralRules(this.lang);
@@ -256,9 +262,8 @@
       const status = h("p", { class: "rj-status", text: this.t.loading });
       root.replaceChildren(this.live, status);
       let data;
-      let page = await where;
       try {
-        data = await this.fetchPage(page);
+        data = await thread;
       } catch (e) {
         root.removeAttribute("aria-busy");
         if (e.p.code === "origin-not-allowed") {
@@ -272,21 +277,23 @@
         status.classList.add("rj-notice");
         return;
       }
-      const v = await viewer;
       await this.css;
       // The site's settings (GET /api/threads `site`); data-max-depth still overrides the display depth.
       const s = this.s = data.site || {};
       this.maxDepth = Math.max(0, Math.min(10, parseInt(this.o.maxDepth || s.display_depth || 3, 10) || 0));
       root.classList.toggle("rj-members", s.allow_guests === false); // embed.css: sign-in only
+      root.classList.toggle("rj-signed", !!token); // no guest fields while the session's identity loads
+      // The sign-in buttons come after the thread: they are at the bottom, and the thread names the site.
+      const providers = data.site && api("GET", "/api/auth/providers?site=" + encodeURIComponent(data.site.name)).catch(() => null);
       this.build(data);
-      this.setMe(await me);
       root.replaceChildren(this.live, this.section);
       await this.show(data, "replace");
-      for (const c of v.own.concat(v.refused || [])) if (!this.items.has(c.id) && !c.deleted) this.place(c, null);
+      this.shown = 1;
+      this.mark(); // when the reader's own state came first
       root.removeAttribute("aria-busy");
       if (target) this.goto(target, false);
-      // The sign-in buttons come after the thread: they are at the bottom, and the thread names the site.
-      const p = data.site && await api("GET", "/api/auth/providers?site=" + encodeURIComponent(data.site.name)).catch(() => null);
+      this.setMe(await me);
+      const p = await providers;
       if (p) {
         this.site = p.site;
         this.providers = p.providers.filter((x) => x.kind !== "sso" || /^https?:\/\//.test(x.start)); // sso: the publisher’s login page
@@ -385,6 +392,7 @@
       this.list.replaceChildren();
       this.thread(data.thread);
       await this.show(data, "replace");
+      this.mark();
     }
     async more(dir) {
       const btn = dir > 0 ? this.moreBtn : this.earlier;
@@ -403,7 +411,7 @@
         btn.removeAttribute("aria-disabled");
       }
     }
-    // Renders a page in chunks: the first screenful at once, the rest between frames, so that a page of
+    // Renders a page in chunks: the first screenful at once, the rest in idle time, so that a page of
     // thousands of comments never blocks input for long.
     show(data, how) {
       const gen = how === "replace" ? ++this.gen : this.gen;
@@ -421,10 +429,17 @@
           if (gen !== this.gen) return done();
           const frag = document.createDocumentFragment();
           const end = Math.min(list.length, i + (i ? 300 : 30));
+          const imgs = this.imgs = [];
           for (; i < end; i++) if (!this.items.has(list[i].id)) frag.append(this.comment(list[i]));
+          this.imgs = null;
           this.list.insertBefore(frag, before);
-          if (i < list.length) setTimeout(step, 0);
-          else done();
+          // Their avatars and the rest when the browser is idle, once it painted these comments (setTimeout
+          // without requestIdleCallback, e.g. Safari: the options are then an ignored delay).
+          (window.requestIdleCallback || setTimeout)(() => {
+            for (const [img, src] of imgs) img.src = src;
+            if (i < list.length) step();
+          }, { timeout: 100 });
+          if (i >= list.length) done();
         };
         step();
       });
@@ -451,6 +466,11 @@
       const when = Date.parse(c.created);
       const abs = this.abs.format(when);
       const avatar = safeUrl(c.author.avatar);
+      let img = h("span", { class: "rj-avatar" });
+      if (avatar) {
+        img = h("img", { class: "rj-avatar", alt: "", width: 40, height: 40, loading: "lazy", decoding: "async" });
+        this.imgs ? this.imgs.push([img, avatar]) : (img.src = avatar); // show(): after the first paint
+      }
       item.text = h("div", { class: "rj-text" });
       item.text.innerHTML = c.html; // sanitised by the server: the only HTML the widget inserts
       item.likeBtn = h("button", { type: "button", class: "rj-btn rj-act", "aria-pressed": String(this.liked.has(c.id)), onclick: () => this.likeComment(item) },
@@ -469,7 +489,7 @@
       }
       li.append(
         h("div", { class: "rj-card" },
-          avatar ? h("img", { class: "rj-avatar", src: avatar, alt: "", width: 40, height: 40, loading: "lazy", decoding: "async" }) : h("span", { class: "rj-avatar" }),
+          img,
           h("div", { class: "rj-main" },
             h("div", { class: "rj-meta" }, name,
               h("a", { class: "rj-time", href: "#comment-" + c.id, title: abs, "aria-label": this.ago(when) + ", " + abs + ". " + t.link },
@@ -507,14 +527,22 @@
     }
 
     // ---- likes ------------------------------------------------------------------------------------
-    // What this reader liked (and wrote and is not public yet); marks the like buttons already shown.
+    // What this reader liked, and wrote and is not public (held or refused): applied to the thread on
+    // screen once both are there, whichever comes first.
     async viewer() {
-      const v = await api("GET", "/api/viewer?" + this.q, undefined, true).catch(() => ({ liked_thread: false, liked: [], own: [] }));
+      const get = () => api("GET", "/api/viewer?" + this.q, undefined, true);
+      // A session that ended answers 401 and is forgotten (lost()): then ask again as a guest.
+      this.v = await get().catch((e) => (e.status === 401 && !token ? get() : null)).catch(() => null) || { liked: [], own: [] };
+      this.mark();
+    }
+    mark() {
+      const v = this.v;
+      if (!v || !this.shown) return;
       this.likedThread = v.liked_thread;
       this.liked = new Set(v.liked);
-      if (this.likeBtn) this.likeBtn.setAttribute("aria-pressed", String(v.liked_thread));
+      this.likeBtn.setAttribute("aria-pressed", String(!!v.liked_thread));
       for (const [id, item] of this.items) if (item.likeBtn) item.likeBtn.setAttribute("aria-pressed", String(this.liked.has(id)));
-      return v;
+      for (const c of v.own.concat(v.refused || [])) if (!this.items.has(c.id) && !c.deleted) this.place(c, null);
     }
     async likeArticle() {
       const btn = this.likeBtn;
@@ -733,7 +761,8 @@
           (opt.parent || edit) && h("button", { type: "button", class: "rj-btn", text: t.cancel, onclick: close }), general));
       if (opt.parent) this.open = { item: opt.parent, form, close };
       // A signed "form shown at" token for the server's moderation (posting too fast is refused).
-      const tok = { p: edit ? null : this.formToken(), at: Date.now() };
+      const tok = { p: edit ? null : this.ft || this.formToken(), at: Date.now() };
+      if (!edit) this.ft = null; // the one fetched at start serves the first form
       text.addEventListener("focus", () => { // tokens last a day: renew one on a long-open page
         if (tok.p && Date.now() - tok.at > 432e5) Object.assign(tok, { p: this.formToken(), at: Date.now() });
       });
