@@ -306,6 +306,73 @@ def test_an_error_fragment_is_shown_translated_and_removed(site: SignInSite, bro
     w.assert_clean()
 
 
+def test_a_cancelled_redirect_sign_in_says_so_in_words(site: SignInSite, browser_page: Any) -> None:
+    """Redirect mode brings back only a code: English fetches its sentences from /locales/en.json."""
+    url = site.article("/signin/cancelled.html")
+    w = browser_page()
+    page = w.page
+    page.add_init_script("window.open = () => null;")  # a popup blocker: the page itself goes
+    page.goto(url)
+    page.wait_for_selector(".rj-auth button")
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/locales/" in r.url else None)
+    errors_at: list[str] = []
+    page.on("console", lambda m: errors_at.append(m.location["url"]) if m.type == "error" else None)
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Sign in with Loopback ID").click()
+    page.get_by_role("link", name="[ Cancel ]").click()  # the provider's own page: the reader says no
+    page.wait_for_url(url)
+    note = page.locator(".rj-leave > .rj-hint")
+    page.wait_for_function("() => document.querySelector('.rj-leave > .rj-hint')?.textContent")
+    assert note.inner_text() == (
+        "Sign-in did not complete. You cancelled at the provider, or did not allow the sign-in. "
+        "Start again if that was not intended."
+    )
+    assert "provider-denied" not in note.inner_text() and page.evaluate("() => location.hash") == ""
+    assert fetched == [site.api + "/locales/en.json"]
+    # Only the provider's own pages, shown in this tab on the way, had console errors (a web font that is
+    # not on loopback, its missing favicon).
+    assert not [u for u in errors_at if u.startswith((site.api, site.host.origin))], errors_at
+    w.console_errors.clear()
+    w.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("lang", "code", "said"),
+    [
+        (
+            "en",
+            "browser-mismatch",
+            "Sign-in did not complete. It was started in another browser. Start again in this one.",
+        ),
+        ("en", "something-new", "Sign-in did not complete. Something went wrong on the way. Try again."),
+        (
+            "de",
+            "sign-in-link-used",
+            "Die Anmeldung wurde nicht abgeschlossen: Dieser Anmeldelink wurde schon benutzt. Fordere einen neuen an.",
+        ),
+        ("fr", "flow-expired", "La connexion n’a pas abouti : La connexion a pris trop de temps. Réessayez."),
+        (
+            "es",
+            "provider-unreachable",
+            "No se completó el inicio de sesión: No se pudo contactar con el proveedor. Inténtalo de nuevo en un momento.",
+        ),
+        ("pt", "something-new", "A entrada não foi concluída: Algo deu errado no caminho. Tente de novo."),
+    ],
+)
+def test_sign_in_error_codes_read_as_sentences(
+    site: SignInSite, browser_page: Any, lang: str, code: str, said: str
+) -> None:
+    url = site.article(f"/signin/codes-{lang}-{code}.html", lang=lang)
+    w = browser_page()
+    page = w.page
+    page.goto(url + "#rejoinder-error=" + code)
+    page.wait_for_function("() => document.querySelector('.rj-leave > .rj-hint')?.textContent")
+    assert page.locator(".rj-leave > .rj-hint").inner_text() == said
+    assert page.url == url
+    w.assert_clean()
+
+
 def test_a_message_from_another_origin_is_ignored(site: SignInSite, browser_page: Any) -> None:
     real = site.token_for("henry")
     w = open_article(browser_page, site.article("/signin/foreign.html"))

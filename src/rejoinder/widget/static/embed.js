@@ -631,8 +631,12 @@
       this.note.replaceChildren(msg);
       if (msg) this.announce(msg);
     }
-    failed(code, message) {
-      this.status(this.f(this.t.signInFailed, { msg: this.t.errors[code] || message || code }));
+    // Redirect mode brings only the code: English keeps its sentences in en.json, fetched for this rare case.
+    async failed(code, message) {
+      const t = this.t;
+      if (!message && !t.errors[code] && this.lang === "en") t.errors = (await api("GET", "/locales/en.json").catch(() => ({}))).errors || {};
+      console.warn("[rejoinder] sign-in failed: " + code);
+      this.status(this.f(t.signInFailed, { msg: t.errors[code] || message || t.errors["sign-in-failed"] || code }));
     }
     // A new session (from the popup, the fragment or SSO); completes a link offer the reader accepted.
     async session(tok, me) {
