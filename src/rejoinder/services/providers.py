@@ -107,28 +107,47 @@ async def check_provider(settings: Settings, name: str, apps: Any = None) -> Pro
     return check
 
 
+def _clientless(
+    settings: Settings,
+    name: str,
+    preset: str,
+    label: str,
+    register_at: str,
+    redirect_uri: str,
+    facts: list[tuple[str, str]],
+    secret_source: str = "none",  # noqa: S107 - says there is no secret
+) -> ProviderCheck:
+    """The check of a provider with no client at a third party (passkey, email, sso): what it says."""
+    configured = settings.auth.providers[name]
+    return ProviderCheck(
+        name=name,
+        preset=preset,
+        label=configured.label or label,
+        sites=list(configured.sites) or ["(every site)"],
+        register_at=register_at,
+        redirect_uri=redirect_uri,
+        scopes=[],
+        client_id="(none)",
+        secret_source=secret_source,
+        facts=facts,
+    )
+
+
 def _check_passkey(settings: Settings, name: str, label: str, register_at: str) -> ProviderCheck:
     """A passkey provider: nothing to register; the RP ID is the host of server.public_url, which browsers
     accept only in a secure context (https, or localhost)."""
     from urllib.parse import urlsplit
 
-    configured = settings.auth.providers[name]
     public = settings.server.public_url.rstrip("/")
     parts = urlsplit(public)
-    check = ProviderCheck(
-        name=name,
-        preset="passkey",
-        label=configured.label or label,
-        sites=list(configured.sites) or ["(every site)"],
-        register_at=register_at,
-        redirect_uri=f"(none: the ceremony runs on {public_base(settings)}/auth/{name}/start)",
-        scopes=[],
-        client_id="(none)",
-        secret_source="none",  # noqa: S106 - says there is no secret
-        facts=[
-            ("RP ID", parts.hostname or "(the host of each request)"),
-            ("origin", public or "(each request's)"),
-        ],
+    check = _clientless(
+        settings,
+        name,
+        "passkey",
+        label,
+        register_at,
+        f"(none: the ceremony runs on {public_base(settings)}/auth/{name}/start)",
+        [("RP ID", parts.hostname or "(the host of each request)"), ("origin", public or "(each request's)")],
     )
     if not public:
         check.problems.append(
@@ -146,19 +165,15 @@ async def _check_email(settings: Settings, name: str, label: str, register_at: s
     from rejoinder.errors import ConfigError, RejoinderError
     from rejoinder.notify.email import SmtpMailer
 
-    configured = settings.auth.providers[name]
     email = settings.email
-    check = ProviderCheck(
-        name=name,
-        preset="email",
-        label=configured.label or label,
-        sites=list(configured.sites) or ["(every site)"],
-        register_at=register_at,
-        redirect_uri=f"(none: the emailed links open {public_base(settings)}/auth/{name}/verify)",
-        scopes=[],
-        client_id="(none)",
-        secret_source="none",  # noqa: S106 - says there is no secret
-        facts=[
+    check = _clientless(
+        settings,
+        name,
+        "email",
+        label,
+        register_at,
+        f"(none: the emailed links open {public_base(settings)}/auth/{name}/verify)",
+        [
             (
                 "SMTP server",
                 f"{email.host}:{email.port} ({'TLS' if email.tls else 'STARTTLS' if email.starttls else 'plain'})",
@@ -188,22 +203,20 @@ async def _check_sso(settings: Settings, name: str, label: str, register_at: str
         f"{k.kid}: " + (f"environment variable {k.secret_env}" if k.secret_env else f"file {k.secret_file}")
         for k in configured.keys
     ]
-    check = ProviderCheck(
-        name=name,
-        preset="sso",
-        label=configured.label or label,
-        sites=list(configured.sites) or ["(every site)"],
-        register_at=register_at,
-        redirect_uri="(none: the widget exchanges tokens at POST /api/auth/sso)",
-        scopes=[],
-        client_id="(none)",
-        secret_source="; ".join(sources) or "none (JWKS only)",
-        facts=[
+    check = _clientless(
+        settings,
+        name,
+        "sso",
+        label,
+        register_at,
+        "(none: the widget exchanges tokens at POST /api/auth/sso)",
+        [
             ("audience", configured.audience or "(the site's name)"),
             ("issuer", configured.issuer or "(not checked)"),
             ("max age", f"{configured.max_age} seconds"),
             ("login page", configured.login_url or "(none: not listed as a button)"),
         ],
+        secret_source="; ".join(sources) or "none (JWKS only)",
     )
     try:
         registry = build_registry(
