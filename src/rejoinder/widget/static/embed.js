@@ -42,6 +42,7 @@
     offer: "An account with this email address already exists. Sign in to it to add this sign-in method there, or keep the two accounts apart.",
     offerVia: "That account signs in with {via}.", useIt: "Sign in to that account", apart: "Keep them apart",
     signInFailed: "Sign-in did not complete. {msg}",
+    staff: "Staff", staffSr: ": a moderator of this site", pinned: "Pinned", featured: "Featured", byMod: " by a moderator",
     errors: {},
   };
 
@@ -77,33 +78,22 @@
   const booted = new Promise((ok) => { ready = ok; });
   window.rejoinder = { sso: (jwt) => booted.then((w) => w.sso(jwt)), logout: () => booted.then((w) => w.logout()) };
 
-  // h("p", {class: "rj-x", text: "y", onclick: fn}, child…): an element built from safe parts only.
+  // h("p", {class: "rj-x", text: "y", onclick: fn}, child…): an element built from safe parts only (svg
+  // and path in the SVG namespace, for the icons).
   const h = (tag, props, ...kids) => {
-    const el = document.createElement(tag);
+    const el = /^(svg|path)$/.test(tag) ? document.createElementNS("http://www.w3.org/2000/svg", tag) : document.createElement(tag);
     for (const k in props) {
       const v = props[k];
       if (v == null || v === false) continue;
-      if (k === "class") el.className = v;
-      else if (k === "text") el.textContent = v;
+      if (k === "text") el.textContent = v;
       else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? "" : v);
     }
     el.append(...kids.filter((x) => x != null && x !== false));
     return el;
   };
-  const icon = (d) => {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    const path = document.createElementNS(ns, "path");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("class", "rj-icon");
-    path.setAttribute("d", d);
-    svg.append(path);
-    return svg;
-  };
+  const icon = (d) => h("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", class: "rj-icon" }, h("path", { d }));
   const HEART = "M12 20C6 16 3 12.5 3 8.8A4.5 4.5 0 0 1 12 6.6 4.5 4.5 0 0 1 21 8.8C21 12.5 18 16 12 20Z";
-  const ARROW = "M9 7 4 12l5 5M4 12h10a6 6 0 0 1 6 6";
   let uid = 0;
   const nextId = () => "rj-" + ++uid;
   const pub = (c) => c.status === "published" || c.status === "approved"; // public: published or approved
@@ -120,12 +110,12 @@
     const sent = reader != null && token;
     if (sent) headers.Authorization = "Bearer " + sent;
     if (typeof reader === "string") headers["Rejoinder-Edit-Token"] = reader;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body) headers["Content-Type"] = "application/json";
     let res;
     try {
       // no-cache: always revalidate (a cheap 304 by ETag). The thread's Cache-Control allows shared caches
       // a few stale seconds, which a browser would otherwise also apply right after the reader's own write.
-      res = await fetch(API + path, { method, headers, credentials: "omit", cache: "no-cache", body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(API + path, { method, headers, credentials: "omit", cache: "no-cache", body: body && JSON.stringify(body) });
     } catch (e) {
       throw new Problem({ code: "network", detail: "" }, 0);
     }
@@ -158,8 +148,7 @@
       this.root = root;
       this.css = css;
       this.o = o;
-      const canonical = document.querySelector('link[rel="canonical"]');
-      this.url = o.url || (canonical && canonical.href) || location.href.split("#")[0];
+      this.url = o.url || document.querySelector('link[rel="canonical"]')?.href || location.href.split("#")[0];
       const q = new URLSearchParams();
       if (o.key) q.set("key", o.key);
       q.set("url", this.url);
@@ -183,7 +172,8 @@
     // ---- text helpers ------------------------------------------------------------------------------
     // Fills {placeholders}; with `parts`, a list of strings and the given elements (still only text nodes).
     f(s, vals, parts) {
-      return parts ? s.split(/(\{\w+\})/).map((p, i) => (i % 2 ? vals[p.slice(1, -1)] : p)) : s.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
+      const out = s.split(/\{(\w+)\}/).map((p, i) => (i % 2 ? (p in vals ? vals[p] : "{" + p + "}") : p));
+      return parts ? out : out.join("");
     }
     n(entry, n) { return this.f(entry[this.plural.select(n)] || entry.other, { n: this.num.format(n) }); }
     ago(ms) {
@@ -198,8 +188,7 @@
       setTimeout(() => { this.live.textContent = msg; }, 60);
     }
     problemText(e) {
-      if (e.p.code === "network") return this.t.offline;
-      return this.t.errors[e.p.code] || e.p.detail || e.message;
+      return e.p.code === "network" ? this.t.offline : this.t.errors[e.p.code] || e.p.detail || e.message;
     }
 
     // ---- loading ------------------------------------------------------------------------------------
@@ -208,7 +197,7 @@
       if (!this.booted) {
         this.booted = true;
         this.applyTheme();
-        new MutationObserver(() => this.applyTheme()).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+        new MutationObserver(() => this.applyTheme()).observe(root, { attributeFilter: ["data-theme"] });
         addEventListener("hashchange", () => { const id = this.targetId(); if (id && this.list) this.goto(id, true); });
         lost = () => {
           this.setToken(null);
@@ -371,8 +360,7 @@
       this.thread(data.thread);
     }
     thread(th) {
-      this.count = th.count;
-      this.heading.textContent = this.n(this.t.responses, th.count);
+      this.setCount(th.count);
       this.likeBtn.setAttribute("aria-pressed", String(!!this.likedThread));
       this.likeText.textContent = th.likes.count ? this.n(this.t.likes, th.likes.count) : this.t.firstLike;
       this.likers.replaceChildren(...th.likes.recent.map((l) => {
@@ -387,7 +375,7 @@
     }
     async reload(page) {
       const data = await this.fetchPage(page);
-      if (this.open) this.open = null;
+      this.open = null;
       this.items.clear();
       this.list.replaceChildren();
       this.thread(data.thread);
@@ -457,12 +445,13 @@
         li.append(h("p", { class: "rj-placeholder", text: t.deleted }));
         return li;
       }
+      // A moderator's pin and feature (docs/moderation.md): a class for the look, words for everyone.
+      const marks = ["pinned", "featured"].filter((k) => c[k]);
+      for (const k of marks) li.classList.add("rj-" + k);
       const parent = c.parent && this.items.get(c.parent);
       const pname = parent ? parent.c.author.name || t.someone : t.someone;
       const site = c.author.website && safeUrl(c.author.website);
-      const name = site
-        ? h("a", { class: "rj-name", href: site, rel: "nofollow ugc noopener", text: c.author.name })
-        : h("span", { class: "rj-name", text: c.author.name });
+      const name = h(site ? "a" : "span", { class: "rj-name", href: site, rel: site && "nofollow ugc noopener", text: c.author.name });
       const when = Date.parse(c.created);
       const abs = this.abs.format(when);
       const avatar = safeUrl(c.author.avatar);
@@ -478,7 +467,7 @@
       item.actions = h("div", { class: "rj-actions" }, item.likeBtn);
       if (pub(c)) {
         if (this.s.commenting !== false) item.actions.append(item.replyBtn = h("button", { type: "button", class: "rj-btn rj-act rj-reply", "aria-expanded": "false", "aria-label": this.f(t.replyTo, { name: c.author.name }), onclick: () => this.reply(item) },
-          icon(ARROW), h("span", { text: t.reply })));
+          icon("M9 7 4 12l5 5M4 12h10a6 6 0 0 1 6 6"), h("span", { text: t.reply })));
       } else {
         li.classList.add("rj-held");
         item.likeBtn.hidden = true;
@@ -491,7 +480,9 @@
         h("div", { class: "rj-card" },
           img,
           h("div", { class: "rj-main" },
+            marks[0] && h("p", { class: "rj-marks" }, ...marks.map((k) => h("span", { class: "rj-mark rj-mark-" + k, text: t[k] }, h("span", { class: "rj-sr", text: t.byMod })))),
             h("div", { class: "rj-meta" }, name,
+              c.staff && h("span", { class: "rj-badge rj-badge-staff", text: t.staff }, h("span", { class: "rj-sr", text: t.staffSr })),
               h("a", { class: "rj-time", href: "#comment-" + c.id, title: abs, "aria-label": this.ago(when) + ", " + abs + ". " + t.link },
                 h("time", { datetime: c.created }, h("span", { class: "rj-rel", text: this.ago(when) }), h("span", { class: "rj-abs", text: abs }))),
               c.edited && h("span", { class: "rj-edited", text: t.edited })),
@@ -499,12 +490,12 @@
               ? h("p", { class: "rj-context" }, h("a", { href: "#comment-" + c.parent, text: this.f(t.inReplyTo, { name: pname }) }))
               : h("span", { class: "rj-sr", text: this.f(t.inReplyTo, { name: pname }) })),
             !pub(c) && h("p", { class: "rj-note", text: c.status === "pending" ? t.held + (c.reason ? " " + c.reason : "")
-              : this.f(t.refused, { msg: c.reason || "" }).replace(/[\s:]+$/, "") }),
+              : this.f(t.refused, { msg: c.reason }).replace(/[\s:]+$/, "") }),
             item.text, item.actions, item.slot = h("div", { class: "rj-slot" }))));
       this.ownControls(item);
       return li;
     }
-    // Inserts a comment after its parent's last descendant (or at the end / the top for new roots).
+    // Inserts a comment after its parent's last descendant (or at the end / the top, below the pinned, for new roots).
     place(c, focus) {
       const li = this.comment(c);
       const parent = c.parent && this.items.get(c.parent);
@@ -512,7 +503,7 @@
         let next = parent.li.nextElementSibling;
         while (next && this.depthOf(next) > parent.c.depth) next = next.nextElementSibling;
         this.list.insertBefore(li, next);
-      } else if (this.sort === "newest") this.list.prepend(li);
+      } else if (this.sort === "newest") this.list.insertBefore(li, this.list.querySelector(".rj-depth-0:not(.rj-pinned)"));
       else this.list.append(li);
       if (focus) {
         li.classList.add("rj-new");
@@ -731,9 +722,9 @@
       const rows = [this.field(t.text, text, t.hint), h("div", { class: "rj-tools" }, toggle), preview];
       let remember, trap;
       if (!edit) {
-        fields["author.name"] = h("input", { class: "rj-input", name: "name", autocomplete: "name", maxlength: 200, value: me.name || "" });
-        fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email || "", required: !!this.s.require_email });
-        fields["author.website"] = h("input", { class: "rj-input", name: "website", type: "url", autocomplete: "url", value: me.website || "" });
+        fields["author.name"] = h("input", { class: "rj-input", name: "name", autocomplete: "name", maxlength: 200, value: me.name });
+        fields["author.email"] = h("input", { class: "rj-input", name: "email", type: "email", autocomplete: "email", value: me.email, required: this.s.require_email });
+        fields["author.website"] = h("input", { class: "rj-input", name: "website", type: "url", autocomplete: "url", value: me.website });
         remember = h("input", { type: "checkbox", name: "remember", checked: !!me.name, id: nextId() });
         // The bot trap (docs/moderation.md): people never see it, form-filling bots fill it in.
         trap = h("input", { name: "homepage", type: "text", tabindex: "-1", autocomplete: "off", id: nextId() });
