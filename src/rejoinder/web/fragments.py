@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
-from rejoinder.web.wire import AuthorOut, CommentOut
+from rejoinder.web.wire import build_comment
 
 _Version = tuple[CommentStatus, int | None, int, str, str, bool, bool]
 
@@ -82,35 +82,10 @@ class Timestamps:
 
 timestamp = Timestamps()
 _encode = msgspec.json.Encoder().encode
-_DELETED = CommentStatus.DELETED
 
 
 def encode_comments(comments: Iterable[Comment], avatar_base: str) -> list[bytes]:
-    """Each comment's JSON object, byte for byte what `msgspec.json.encode(comment_out(ctx, c))` gives
-    (tests/web/test_fragments.py checks it). `avatar_base` is `{public_url}/api/avatars/`."""
-    out: list[bytes] = []
-    append = out.append
-    ts = timestamp
-    for c in comments:
-        deleted = c.status is _DELETED
-        a = c.author
-        obj = CommentOut(
-            id=c.id,
-            parent=c.parent,
-            text="" if deleted else c.text,
-            html="" if deleted else c.html,
-            author=AuthorOut(name="", website=None, avatar="")
-            if deleted
-            else AuthorOut(name=a.name, website=a.website, avatar=avatar_base + a.key),
-            created=ts(c.created),
-            edited=ts(c.edited) if c.edited else None,
-            status=c.status.value,
-            likes=c.likes,
-            deleted=deleted,
-            depth=c.depth,
-            staff=False if deleted else c.staff,
-            pinned=False if deleted else c.pinned,
-            featured=False if deleted else c.featured,
-        )
-        append(_encode(obj))
-    return out
+    """Each comment's JSON object, as `msgspec.json.encode(comment_out(ctx, c))` gives it (the same builder,
+    with the cached timestamp formatter; tests/web/test_fragments.py checks the bytes). `avatar_base` is
+    `{public_url}/api/avatars/`."""
+    return [_encode(build_comment(c, avatar_base, timestamp)) for c in comments]

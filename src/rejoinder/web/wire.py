@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,19 +50,24 @@ def avatar_url(ctx: Context, key: str) -> str:
 
 
 def comment_out(ctx: Context, c: Comment) -> CommentOut:
+    return build_comment(c, avatar_url(ctx, ""), rfc3339)
+
+
+def build_comment(c: Comment, avatar_base: str, ts: Callable[[int], str]) -> CommentOut:
+    """A comment as clients see it: a deleted one keeps only its place in the thread. `avatar_base` is
+    `{public_url}/api/avatars/`; `ts` formats timestamps (web/fragments.py passes its cached formatter)."""
     deleted = c.status is CommentStatus.DELETED
+    a = c.author
     return CommentOut(
         id=c.id,
         parent=c.parent,
         text="" if deleted else c.text,
         html="" if deleted else c.html,
-        author=AuthorOut(
-            name="" if deleted else c.author.name,
-            website=None if deleted else c.author.website,
-            avatar="" if deleted else avatar_url(ctx, c.author.key),
-        ),
-        created=rfc3339(c.created),
-        edited=rfc3339(c.edited) if c.edited else None,
+        author=AuthorOut(name="", website=None, avatar="")
+        if deleted
+        else AuthorOut(name=a.name, website=a.website, avatar=avatar_base + a.key),
+        created=ts(c.created),
+        edited=ts(c.edited) if c.edited else None,
         status=c.status.value,
         likes=c.likes,
         deleted=deleted,
