@@ -243,29 +243,28 @@ PRESETS: dict[str, Preset] = {
         needs_client=False,
         register_at="nothing to register: rejoinder mails the sign-in links through [email] (SMTP)",
     ),
+    # Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader (auth/sso.py).
+    "sso": Preset(
+        name="sso",
+        label="Site account",
+        icon="sso",
+        protocol="sso",
+        scopes=(),
+        needs_client=False,
+        register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
+    ),
+    # Passkeys (WebAuthn): rejoinder is the relying party itself (auth/providers/passkeys.py).
+    "passkey": Preset(
+        name="passkey",
+        label="Passkey",
+        icon="passkey",
+        protocol="passkey",
+        scopes=(),
+        needs_client=False,
+        register_at="nothing to register: the relying party is rejoinder itself (RP ID = host of server.public_url)",
+    ),
 }
 
-# Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader (auth/sso.py).
-PRESETS["sso"] = Preset(
-    name="sso",
-    label="Site account",
-    icon="sso",
-    protocol="sso",
-    scopes=(),
-    needs_client=False,
-    register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
-)
-
-# Passkeys (WebAuthn): rejoinder is the relying party itself (auth/providers/passkeys.py).
-PRESETS["passkey"] = Preset(
-    name="passkey",
-    label="Passkey",
-    icon="passkey",
-    protocol="passkey",
-    scopes=(),
-    needs_client=False,
-    register_at="nothing to register: the relying party is rejoinder itself (RP ID = host of server.public_url)",
-)
 
 # Twitter is X's old name: the same preset under both names.
 PRESETS["twitter"] = msgspec.structs.replace(PRESETS["x"], name="twitter", label="X (Twitter)")
