@@ -175,9 +175,17 @@ async def ensure_secret(engine: AsyncEngine, configured: str, generate: str) -> 
     """The configured secret key, else the one generated on first start and kept in the database."""
     if configured:
         return configured.encode("utf-8")
-    async with store_engine.write(engine) as conn:
-        value = await store.select_meta(conn, "secret_key")
+    try:
+        async with store_engine.write(engine) as conn:
+            value = await store.select_meta(conn, "secret_key")
+            if value is None:
+                value = generate
+                await store.insert_meta(conn, "secret_key", value)
+    except Conflict:
+        # Another worker starting at the same moment stored its key first (PostgreSQL lets both read
+        # "none yet"): every worker must use that one.
+        async with store_engine.read(engine) as conn:
+            value = await store.select_meta(conn, "secret_key")
         if value is None:
-            value = generate
-            await store.insert_meta(conn, "secret_key", value)
+            raise
     return value.encode("utf-8")
