@@ -3,9 +3,10 @@ SCHEMATHESIS_HOOKS, not by pytest).
 
 Random strings almost never name the fuzzed site's articles or carry a valid publisher token, so every
 write would stop at the first check and the stateful phase would never get a comment or a session to
-follow its links with. Each hook keeps schemathesis's own values AND adds a variant that passes those first
-checks (an article URL of the site, a signed SSO token, no random Authorization) while the rest of the
-request stays generated: text, names, websites, parents, sort, limits, tokens of the links."""
+follow its links with. Each hook keeps schemathesis's own value one time in four and otherwise sends a
+variant that passes those first checks (an article URL of the site, a signed SSO token, a well-formed visitor
+id, no random Authorization, a report reason) while the rest of the request stays generated: text, names,
+websites, parents, sort, limits, the ids and tokens the links carry."""
 
 from __future__ import annotations
 
