@@ -4,10 +4,11 @@ posted comment and from an SSO session). Whatever the input, the answer is never
 Content-Type is one the document gives for its status (errors: application/problem+json), and its body
 matches the documented schema. tests/fuzz_hooks.py makes part of the requests reach past the first checks.
 
-On each database, 2,000-3,000 cases (the stateful phase's count depends on the answers): about 30 s of CPU
-in all (schemathesis and the server), 135-145 s of wall time on the shared 2-core machine under a load of
-15. REJOINDER_FUZZ_SEED picks another seed to explore; REJOINDER_FUZZ_EXAMPLES (default 50 per operation
-and phase, four times that for stateful scenarios) raises the count."""
+On each database, 2,000-3,000 cases (the stateful phase's count depends on the answers). Measured on SQLite:
+40 s of CPU in all (pytest, schemathesis and the server), so about that long on a quiet 2-core machine;
+135-210 s of wall time on the shared machine under a load of 15-20. REJOINDER_FUZZ_SEED picks another seed
+to explore; REJOINDER_FUZZ_EXAMPLES (default 50 per operation and phase, four times that for stateful
+scenarios) raises the count."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def generous_limits() -> dict[str, str]:
     return env
 
 
-@pytest.mark.timeout(900)  # 135-145 s measured under a load of 15; the default 300 s is too close
+@pytest.mark.timeout(900)  # 135-210 s measured under a load of 15-20; the default 300 s is too close
 def test_generated_requests_get_documented_answers(db_url: str, server_factory: Any, tmp_path: Path) -> None:
     run_cli(db_url, "site", "add", "fuzz", "--origin", ORIGIN)
     (tmp_path / "rejoinder.toml").write_text(
