@@ -29,7 +29,7 @@ from rejoinder.services.sessions import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
-from rejoinder.web import ROUTES, admin, apidocs
+from rejoinder.web import ROUTES, admin, apidocs, openapi
 from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
@@ -98,7 +98,7 @@ class Rejoinder:
                 version=__version__,
                 description="Comments, likes and counts for articles. Errors are application/problem+json.",
                 path="/api/docs",
-                render_plugins=[apidocs.render_plugin()],
+                render_plugins=[apidocs.render_plugin(), openapi.CorrectedJson()],
             ),
             debug=False,
         )
@@ -165,8 +165,7 @@ class Rejoinder:
 
 @get("/api/openapi.json", include_in_schema=False)
 async def openapi_json(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    schema = request.app.openapi_schema.to_schema()
-    return Response(schema, headers={"Cache-Control": "public, max-age=300"})
+    return Response(openapi.document(request.app), headers={"Cache-Control": "public, max-age=300"})
 
 
 def create_app(settings: Settings | None = None) -> Rejoinder:

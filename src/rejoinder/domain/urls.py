@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rejoinder.errors import Invalid
@@ -12,6 +13,12 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def _is_tracking(name: str) -> bool:
     return name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS
+
+
+def _bad_host(host: str) -> bool:
+    """No host name holds spaces, controls, format characters (bidi overrides…) or quoting characters.
+    Python's urlsplit lets them through; a browser would refuse the URL or read another host."""
+    return not host or any(c in "<>\"'\\`" or unicodedata.category(c)[0] in "CZ" for c in host)
 
 
 def check_text_field(value: str, field: str) -> None:
@@ -55,7 +62,7 @@ def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> st
     if scheme not in DEFAULT_PORTS:
         raise Invalid.field(field, "url-scheme", f"{field} must start with http:// or https://")
     host = (parts.hostname or "").lower()
-    if not host or any(c in host for c in " <>\"'\\"):
+    if _bad_host(host):
         raise Invalid.field(field, "url-malformed", f"{field} has no valid host name")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
@@ -102,6 +109,6 @@ def check_website(raw: str, *, max_length: int = 2048) -> str:
             "author.website", "website-scheme", "website must be an http:// or https:// address"
         )
     host = parts.hostname or ""
-    if not host or any(c in value for c in " <>\"'\\`\n\r\t"):
+    if _bad_host(host) or any(c in value for c in " <>\"'\\`\n\r\t"):
         raise Invalid.field("author.website", "website-malformed", "website is not a valid URL")
     return value

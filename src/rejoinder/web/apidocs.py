@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Response, get
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.params import FromPath
 
 from rejoinder.errors import NotFound
+from rejoinder.web.openapi import CorrectedSwagger
 
 ASSETS = Path(__file__).parent / "apidocs"
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 _FILES = {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"}
 
 
-def render_plugin() -> SwaggerRenderPlugin:
-    return SwaggerRenderPlugin(
+def render_plugin() -> CorrectedSwagger:
+    return CorrectedSwagger(
         js_url="/api/docs/assets/swagger-ui-bundle.js",
         css_url="/api/docs/assets/swagger-ui.css",
         standalone_preset_js_url="/api/docs/assets/swagger-ui-standalone-preset.js",
