@@ -41,6 +41,13 @@ class CommentOut(msgspec.Struct):
     featured: bool  # a moderator featured it (the widget shows a marker)
 
 
+class TopLevelCommentOut(CommentOut):
+    """A top-level comment in GET /api/threads: the comment object plus `more_replies`, how many replies of
+    its conversation the page leaves out (0 when none; docs/api.md, "Bounds"). Replies never carry it."""
+
+    more_replies: int | msgspec.UnsetType = msgspec.UNSET
+
+
 def rfc3339(us: int) -> str:
     return datetime.fromtimestamp(us / 1_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -53,12 +60,22 @@ def comment_out(ctx: Context, c: Comment) -> CommentOut:
     return build_comment(c, avatar_url(ctx, ""), rfc3339)
 
 
-def build_comment(c: Comment, avatar_base: str, ts: Callable[[int], str]) -> CommentOut:
+def build_comment(
+    c: Comment,
+    avatar_base: str,
+    ts: Callable[[int], str],
+    more_replies: int | msgspec.UnsetType = msgspec.UNSET,
+) -> CommentOut:
     """A comment as clients see it: a deleted one keeps only its place in the thread. `avatar_base` is
-    `{public_url}/api/avatars/`; `ts` formats timestamps (web/fragments.py passes its cached formatter)."""
+    `{public_url}/api/avatars/`; `ts` formats timestamps (web/fragments.py passes its cached formatter);
+    `more_replies`, for a top-level comment in a thread read, makes it a TopLevelCommentOut."""
     deleted = c.status is CommentStatus.DELETED
     a = c.author
-    return CommentOut(
+    out_type = CommentOut
+    extra: dict[str, int] = {}
+    if more_replies is not msgspec.UNSET:
+        out_type, extra = TopLevelCommentOut, {"more_replies": more_replies}
+    return out_type(
         id=c.id,
         parent=c.parent,
         text="" if deleted else c.text,
@@ -75,6 +92,7 @@ def build_comment(c: Comment, avatar_base: str, ts: Callable[[int], str]) -> Com
         staff=False if deleted else c.staff,
         pinned=False if deleted else c.pinned,
         featured=False if deleted else c.featured,
+        **extra,
     )
 
 
