@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from rejoinder.app import create_app
 from rejoinder.domain.comments import Author, Comment, CommentStatus
 from rejoinder.web.fragments import Timestamps, encode_comments
-from rejoinder.web.wire import CommentOut, TopLevelCommentOut, build_comment, rfc3339
+from rejoinder.web.wire import AuthorOut, CommentOut, TopLevelCommentOut, build_comment, rfc3339
 from tests.fixtures.app import ARTICLE, make_settings, post_comment
 
 
@@ -121,6 +121,23 @@ def test_a_top_level_comment_is_its_wire_object_plus_more_replies() -> None:
         (fast,) = encode_comments([made], base, {"c1": more})
         wire = build_comment(made, base, rfc3339, more_replies=more)
         assert isinstance(wire, TopLevelCommentOut)
+        assert wire == TopLevelCommentOut(  # every field where it belongs (the builder is positional)
+            id="c1",
+            parent=None,
+            text=made.text,
+            html="<p>x</p>",
+            author=AuthorOut(name="Ann", website="https://ann.example/", avatar=base + "k" * 16),
+            created=rfc3339(made.created),
+            edited=None,
+            status="published",
+            likes=3,
+            deleted=False,
+            depth=0,
+            staff=False,
+            pinned=False,
+            featured=False,
+            more_replies=more,
+        )
         assert fast == msgspec.json.encode(wire)
         assert fast.endswith(b',"more_replies":%d}' % more)
     (reply,) = encode_comments([made], base, {})

@@ -123,14 +123,15 @@ def paginate(
     pages = max(1, math.ceil(len(groups) / size))
     start = (page - 1) * size
     shown = groups[start : start + size]
-    more: dict[str, int] = {}
     if replies is None:
-        flat = [c for group in shown for c in group]
-        for group in shown:
-            more[group[0].id] = 0
-        return flat, Page(number=page, size=size, pages=pages, roots=len(groups)), more
+        return (
+            [c for group in shown for c in group],
+            Page(number=page, size=size, pages=pages, roots=len(groups)),
+            {group[0].id: 0 for group in shown},
+        )
     budget = max(0, total - len(shown))
-    flat = []
+    more: dict[str, int] = {}
+    flat: list[C] = []
     extend = flat.extend
     for group in shown:
         count = len(group) - 1

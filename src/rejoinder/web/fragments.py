@@ -110,6 +110,8 @@ def encode_comments(comments: Iterable[Comment], avatar_base: str, more: dict[st
     """Each comment's JSON object, as `msgspec.json.encode(build_comment(c, ..., more_replies))` gives it (the
     same builder, with the cached timestamp formatter; tests/web/test_fragments.py checks the bytes).
     `avatar_base` is `{public_url}/api/avatars/`; `more` gives `more_replies` of top-level comments."""
+    if not more:  # replies only (a batch of more replies)
+        return [_encode(build_comment(c, avatar_base, timestamp)) for c in comments]
     unset = msgspec.UNSET
     replies = more.get
     return [_encode(build_comment(c, avatar_base, timestamp, replies(c.id, unset))) for c in comments]

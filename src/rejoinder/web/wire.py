@@ -71,29 +71,29 @@ def build_comment(
     `more_replies`, for a top-level comment in a thread read, makes it a TopLevelCommentOut."""
     deleted = c.status is CommentStatus.DELETED
     a = c.author
-    out_type = CommentOut
-    extra: dict[str, int] = {}
-    if more_replies is not msgspec.UNSET:
-        out_type, extra = TopLevelCommentOut, {"more_replies": more_replies}
-    return out_type(
-        id=c.id,
-        parent=c.parent,
-        text="" if deleted else c.text,
-        html="" if deleted else c.html,
-        author=AuthorOut(name="", website=None, avatar="")
+    # Positional, in CommentOut's field order: ~2x faster than keywords, which counts at 1,000 comments a
+    # read (tests/web/test_fragments.py checks each field lands where it belongs).
+    fields = (
+        c.id,
+        c.parent,
+        "" if deleted else c.text,
+        "" if deleted else c.html,
+        AuthorOut(name="", website=None, avatar="")
         if deleted
         else AuthorOut(name=a.name, website=a.website, avatar=avatar_base + a.key),
-        created=ts(c.created),
-        edited=ts(c.edited) if c.edited else None,
-        status=c.status.value,
-        likes=c.likes,
-        deleted=deleted,
-        depth=c.depth,
-        staff=False if deleted else c.staff,
-        pinned=False if deleted else c.pinned,
-        featured=False if deleted else c.featured,
-        **extra,
+        ts(c.created),
+        ts(c.edited) if c.edited else None,
+        c.status.value,
+        c.likes,
+        deleted,
+        c.depth,
+        False if deleted else c.staff,
+        False if deleted else c.pinned,
+        False if deleted else c.featured,
     )
+    if more_replies is msgspec.UNSET:
+        return CommentOut(*fields)
+    return TopLevelCommentOut(*fields, more_replies)
 
 
 def ctx_of(request: Request[Any, Any, Any]) -> Context:
