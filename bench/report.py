@@ -350,8 +350,9 @@ def render(results: dict[str, Any]) -> str:
         "",
         "The same threads in both servers: realistic Markdown (paragraphs, emphasis, links, inline code, "
         f"code blocks, quotes, lists), about {results.get('corpus', {}).get('reply_share', 0.25):.0%} replies. "
-        "rejoinder's read asks for `limit=1000` top-level comments (its largest page) with all their replies: "
-        "the whole thread up to 1,000 comments, the first page for 10,000. Isso always sends the whole thread.",
+        "rejoinder's read asks for `limit=1000` top-level comments (its largest page) with their replies (up to "
+        "100 per conversation and 1,000 comments a page since #10): the whole thread up to 1,000 comments, the "
+        "first 1,000 for 10,000. Isso always sends the whole thread.",
         "",
         *thread_table(results),
         "",

@@ -632,6 +632,7 @@ def real_responses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ).json()
         out["thread"] = c.get("/api/threads", params={"url": ARTICLE}).json()
         out["comment-page"] = c.get(f"/api/comments/{reply['id']}/page").json()
+        out["comment-replies"] = c.get(f"/api/comments/{first['id']}/replies").json()
         out["counts"] = c.get(
             "/api/counts", params=[("url", ARTICLE), ("url", ORIGIN + "/2026/12/next")]
         ).json()

@@ -58,6 +58,11 @@ class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_url_length: Annotated[int, _h("Longest website or article URL"), msgspec.Meta(ge=16)] = 2048
     max_depth: Annotated[int, _h("Deepest reply nesting stored"), msgspec.Meta(ge=1)] = 64
     page_size: Annotated[int, _h("Top-level comments per page by default"), msgspec.Meta(ge=1, le=1000)] = 50
+    replies_per_page: Annotated[
+        int,
+        _h("Replies of one conversation per page, and per batch of more replies"),
+        msgspec.Meta(ge=1, le=1000),
+    ] = 100
 
 
 class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from rejoinder.domain.comments import Author, Comment, CommentStatus
-from rejoinder.domain.threads import Sort, display_order, page_of, paginate, pinned_first, prune_deleted
+from rejoinder.domain.threads import (
+    MAX_PAGE_COMMENTS,
+    Sort,
+    display_order,
+    find_in,
+    page_of,
+    paginate,
+    pinned_first,
+    prune_deleted,
+    reply_batch,
+)
 
 DELETED = CommentStatus.DELETED
 
@@ -84,15 +94,73 @@ def test_deep_threads_do_not_recurse() -> None:
 
 def test_paginate() -> None:
     groups = display_order(THREAD, Sort.OLDEST)
-    first, page = paginate(groups, 1, 2)
+    first, page, more = paginate(groups, 1, 2)
     assert [x.id for x in first] == ["a", "a1", "a1x", "a1y", "a2", "b", "b1"]
     assert (page.number, page.size, page.pages, page.roots) == (1, 2, 2, 3)
-    second, page = paginate(groups, 2, 2)
+    second, page, _ = paginate(groups, 2, 2)
     assert [x.id for x in second] == ["c"]
-    beyond, page = paginate(groups, 3, 2)
+    beyond, page, _ = paginate(groups, 3, 2)
     assert beyond == [] and page.pages == 2
-    empty, page = paginate([], 1, 50)
+    empty, page, _ = paginate([], 1, 50)
     assert empty == [] and (page.pages, page.roots) == (1, 0)
+    assert more == {"a": 0, "b": 0}  # without a bound nothing is left out
+
+
+def big_thread(roots: int, replies: dict[int, int]) -> list[list[Comment]]:
+    made = []
+    for r in range(roots):
+        made.append(c(f"r{r}", created=r))
+        parent = f"r{r}"
+        for i in range(replies.get(r, 0)):
+            # every third reply answers the one before it: a cut may fall inside a sub-thread
+            made.append(c(f"r{r}-{i}", parent if i % 3 else f"r{r}", created=10_000 + r * 5000 + i))
+            parent = f"r{r}-{i}"
+    return display_order(made, Sort.OLDEST)
+
+
+def test_paginate_bounds_replies_per_conversation_and_the_page() -> None:
+    groups = big_thread(3, {0: 250, 1: 5, 2: 100})
+    shown, page, more = paginate(groups, 1, 3, replies=100)
+    assert page.roots == 3
+    assert more == {"r0": 150, "r1": 0, "r2": 0}
+    assert len(shown) == 3 + 100 + 5 + 100
+    assert [x.id for x in shown[:101]] == [x.id for x in groups[0][:101]]  # the first replies, in order
+    assert [x.id for x in shown[101:]] == [x.id for g in groups[1:] for x in g]
+    # The page as a whole: at most MAX_PAGE_COMMENTS comments, the replies going to the first conversations.
+    many = big_thread(20, dict.fromkeys(range(20), 120))
+    shown, _, more = paginate(many, 1, 20, replies=100)
+    assert len(shown) == MAX_PAGE_COMMENTS == 20 + 980
+    assert [more[f"r{i}"] for i in range(20)] == [20] * 9 + [40] + [120] * 10
+    assert sum(len(g) - 1 - more[g[0].id] for g in many) + 20 == len(shown)
+    # a page of 1,000 lone top-level comments is as big as a page gets
+    lone = big_thread(1500, {})
+    shown, _, more = paginate(lone, 1, 1000, replies=100)
+    assert len(shown) == 1000 and set(more.values()) == {0}
+    shown, _, more = paginate(many, 1, 20, replies=100, total=25)
+    assert len(shown) == 25 and more["r0"] == 115 and more["r1"] == 120
+
+
+def test_reply_batch_walks_a_conversation_once_in_order() -> None:
+    (group,) = big_thread(1, {0: 3000})
+    seen: list[str] = []
+    offset, more = 0, 1
+    while more:
+        batch, more = reply_batch(group, offset, 100)
+        assert len(batch) == min(100, 3000 - offset) and more == 3000 - offset - len(batch)
+        seen += [x.id for x in batch]
+        offset += len(batch)
+    assert seen == [x.id for x in group[1:]]
+    assert reply_batch(group, 3000, 100) == ([], 0)
+    assert reply_batch(group, 5000, 100) == ([], 0)
+    assert reply_batch(group, 2999, 100) == (group[3000:], 0)
+
+
+def test_find_in() -> None:
+    groups = display_order(THREAD, Sort.OLDEST)
+    assert find_in(groups, "a") == (0, 0)
+    assert find_in(groups, "a1y") == (0, 3)
+    assert find_in(groups, "b1") == (1, 1)
+    assert find_in(groups, "zzz") is None
 
 
 @pytest.mark.parametrize(("comment_id", "page"), [("a", 1), ("a1y", 1), ("b1", 2), ("c", 3), ("zzz", None)])
@@ -169,7 +237,7 @@ def test_pages_with_pins_repeat_nothing_and_lose_nothing(sort: Sort) -> None:
     groups = display_order(many, sort)
     seen: list[str] = []
     for number in (1, 2, 3, 4):
-        shown, page = paginate(groups, number, 8)
+        shown, page, _ = paginate(groups, number, 8)
         assert (page.pages, page.roots) == (4, 30)
         seen += [x.id for x in shown]
         if number == 1:  # the three pinned conversations first, then the sort's own order

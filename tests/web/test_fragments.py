@@ -10,8 +10,9 @@ import msgspec
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
-from rejoinder.web.fragments import Timestamps
-from rejoinder.web.wire import CommentOut, rfc3339
+from rejoinder.domain.comments import Author, Comment, CommentStatus
+from rejoinder.web.fragments import Timestamps, encode_comments
+from rejoinder.web.wire import AuthorOut, CommentOut, TopLevelCommentOut, build_comment, rfc3339
 from tests.fixtures.app import ARTICLE, make_settings, post_comment
 
 
@@ -64,7 +65,8 @@ def test_a_first_read_and_a_rebuilt_read_are_the_same_bytes(site_db: str) -> Non
     """A thread the worker has not seen is read with its text in one query and encoded by the fast encoder;
     later rebuilds assemble kept fragments. Both must give exactly the bytes of the comment object that
     POST answers (web/wire.comment_out), deleted placeholders, edits, likes and replies included."""
-    settings = make_settings(site_db, cache={"max_entries": 0})  # no response cache: every read rebuilds
+    # No response cache: every read rebuilds. Two replies per conversation: the root's third is left out.
+    settings = make_settings(site_db, cache={"max_entries": 0}, comments={"replies_per_page": 2})
     with TestClient(app=create_app(settings), base_url="http://rejoinder.test") as client:  # type: ignore[arg-type]
         root = post_comment(client, "A *root* with [a link](https://example.org) and `code`")
         reply = post_comment(client, "A reply", parent=root["id"])
@@ -89,9 +91,58 @@ def test_a_first_read_and_a_rebuilt_read_are_the_same_bytes(site_db: str) -> Non
     assert comments[reply["id"]]["edited"] is not None and comments[reply["id"]]["text"] == "A reply, edited"
     assert comments[root["id"]]["likes"] == 1
     # the POST answer and the thread's encoding agree on every field they share
+    # (and a top-level comment adds `more_replies`, which replies do not have)
     posted = {k: v for k, v in late.items() if k in comments[late["id"]]}
-    assert comments[late["id"]] == posted
-    assert set(comments[late["id"]]) == set(CommentOut.__struct_fields__)
+    assert {k: v for k, v in comments[late["id"]].items() if k != "more_replies"} == posted
+    assert set(comments[late["id"]]) == set(TopLevelCommentOut.__struct_fields__)
+    assert set(comments[reply["id"]]) == set(CommentOut.__struct_fields__)
+    assert [comments[x["id"]]["more_replies"] for x in (root, late)] == [1, 0]
+
+
+def test_a_top_level_comment_is_its_wire_object_plus_more_replies() -> None:
+    """The fast encoder writes `more_replies` where wire.build_comment puts it, for any count: the thread
+    body's top-level comments are exactly TopLevelCommentOut, replies exactly CommentOut."""
+    author = Author(name="Ann", email=None, website="https://ann.example/", key="k" * 16)
+    made = Comment(
+        id="c1",
+        thread_id=1,
+        parent=None,
+        text='Quotes " and \\ and \u2028',
+        html="<p>x</p>",
+        author=author,
+        status=CommentStatus.PUBLISHED,
+        created=1_764_091_680_123_456,
+        edited=None,
+        likes=3,
+        depth=0,
+    )
+    base = "https://c.example/api/avatars/"
+    for more in (0, 1, 2900):
+        (fast,) = encode_comments([made], base, {"c1": more})
+        wire = build_comment(made, base, rfc3339, more_replies=more)
+        assert isinstance(wire, TopLevelCommentOut)
+        assert wire == TopLevelCommentOut(  # every field where it belongs (the builder is positional)
+            id="c1",
+            parent=None,
+            text=made.text,
+            html="<p>x</p>",
+            author=AuthorOut(name="Ann", website="https://ann.example/", avatar=base + "k" * 16),
+            created=rfc3339(made.created),
+            edited=None,
+            status="published",
+            likes=3,
+            deleted=False,
+            depth=0,
+            staff=False,
+            pinned=False,
+            featured=False,
+            more_replies=more,
+        )
+        assert fast == msgspec.json.encode(wire)
+        assert fast.endswith(b',"more_replies":%d}' % more)
+    (reply,) = encode_comments([made], base, {})
+    assert reply == msgspec.json.encode(build_comment(made, base, rfc3339))
+    assert b"more_replies" not in reply
 
 
 def test_timestamps_match_the_wire_format() -> None:

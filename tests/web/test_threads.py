@@ -140,7 +140,16 @@ def test_page_of_a_comment(client: TestClient[Any]) -> None:
     last_reply = made[4][1]
     response = client.get(f"/api/comments/{last_reply['id']}/page", params={"limit": 2})
     assert response.status_code == 200
-    assert response.json() == {"id": last_reply["id"], "url": ARTICLE, "key": None, "page": 3}
+    assert response.json() == {
+        "id": last_reply["id"],
+        "url": ARTICLE,
+        "key": None,
+        "page": 3,
+        "root": made[4][0]["id"],
+        "reply_offset": 0,
+    }
+    top = client.get(f"/api/comments/{made[4][0]['id']}/page", params={"limit": 2}).json()
+    assert (top["root"], top["reply_offset"]) == (made[4][0]["id"], None)
     located = client.get(f"/api/comments/{last_reply['id']}/page", params={"limit": 2, "sort": "newest"})
     assert located.json()["page"] == 1
     assert client.get(f"/api/comments/{made[2][0]['id']}/page", params={"limit": 2}).json()["page"] == 2

@@ -1,5 +1,5 @@
 """Threads: the display order of a flat comment list (pinned roots first, then roots sorted, replies
-chronological) and pages."""
+chronological), pages, and the bound on how many replies one page or one batch of replies holds."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ class Orderable(Protocol):
 
 
 C = TypeVar("C", bound=Orderable)
+
+# The most comment objects one page of a thread holds (top-level comments and replies together). It equals
+# the largest `limit` (top-level comments per page), so a page of lone top-level comments could always be this
+# big: whatever the replies, no page is bigger than that (docs/api.md, "Bounds").
+MAX_PAGE_COMMENTS = 1000
 
 
 class Sort(enum.StrEnum):
@@ -99,19 +104,71 @@ def pinned_first(roots: list[C]) -> list[C]:
     return pinned + [r for r in roots if not (r.pinned and r.status is not deleted)]
 
 
-def paginate(groups: list[list[C]], page: int, size: int) -> tuple[list[C], Page]:
-    """The comments of one page of `size` conversations (roots), and where the page sits."""
+def paginate(
+    groups: list[list[C]],
+    page: int,
+    size: int,
+    *,
+    replies: int | None = None,
+    total: int = MAX_PAGE_COMMENTS,
+) -> tuple[list[C], Page, dict[str, int]]:
+    """The comments of one page of `size` conversations (roots), where the page sits, and for each root on
+    the page how many of its replies the page leaves out.
+
+    With `replies` (the replies per conversation), a conversation shows its root and at most that many of its
+    first replies in display order; and the page as a whole at most `total` comments (or its roots, if there
+    are more): the replies left over after the roots go to the conversations in page order, so a later one
+    may show fewer, or none. The replies left out continue in batches (`reply_batch`).
+    """
     pages = max(1, math.ceil(len(groups) / size))
     start = (page - 1) * size
-    flat = [c for group in groups[start : start + size] for c in group]
-    return flat, Page(number=page, size=size, pages=pages, roots=len(groups))
+    shown = groups[start : start + size]
+    if replies is None:
+        return (
+            [c for group in shown for c in group],
+            Page(number=page, size=size, pages=pages, roots=len(groups)),
+            {group[0].id: 0 for group in shown},
+        )
+    budget = max(0, total - len(shown))
+    more: dict[str, int] = {}
+    flat: list[C] = []
+    extend = flat.extend
+    for group in shown:
+        count = len(group) - 1
+        if count <= replies and count <= budget:  # the usual case: the whole conversation
+            extend(group)
+            budget -= count
+            more[group[0].id] = 0
+            continue
+        take = min(count, replies, budget)
+        budget -= take
+        extend(group[: take + 1])
+        more[group[0].id] = count - take
+    return flat, Page(number=page, size=size, pages=pages, roots=len(groups)), more
+
+
+def reply_batch(group: list[C], offset: int, limit: int) -> tuple[list[C], int]:
+    """Replies `offset` to `offset + limit` (exclusive) of a conversation (its root first, then the replies
+    in display order), and how many replies come after them."""
+    replies = len(group) - 1
+    start = min(offset, replies)
+    end = min(start + limit, replies)
+    return group[1 + start : 1 + end], replies - end
 
 
 def page_of(groups: list[list[C]], comment_id: str, size: int) -> int | None:
     """The page number that shows `comment_id`, or None when it is not in the list."""
+    found = find_in(groups, comment_id)
+    return found[0] // size + 1 if found is not None else None
+
+
+def find_in(groups: list[list[C]], comment_id: str) -> tuple[int, int] | None:
+    """Where `comment_id` is: the index of its conversation, and its index in that conversation (0 for the
+    root, 1 + its position among the replies for a reply); None when it is not in the list."""
     for index, group in enumerate(groups):
-        if any(c.id == comment_id for c in group):
-            return index // size + 1
+        for position, c in enumerate(group):
+            if c.id == comment_id:
+                return index, position
     return None
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
-from rejoinder.domain.threads import Page, Sort, display_order, page_of, paginate, prune_deleted
+from rejoinder.domain.threads import Page, Sort, display_order, find_in, paginate, prune_deleted, reply_batch
 from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url
-from rejoinder.errors import Invalid
+from rejoinder.errors import Invalid, NotFound
 from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import likes as like_store
 from rejoinder.store import threads as thread_store
 from rejoinder.store.threads import ThreadRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 class ThreadRef(msgspec.Struct, frozen=True):
@@ -37,7 +41,8 @@ class ThreadRef(msgspec.Struct, frozen=True):
 class ThreadView:
     """One page of a thread, in display order: either `comments` (read with their text, when asked with
     `with_text`) or `stubs`, whose full comments `load` fetches by id (the web layer keeps encoded comments
-    it has seen and loads only the rest)."""
+    it has seen and loads only the rest). `more` says, for each top-level comment on the page, how many of
+    its replies the page leaves out (docs/api.md, "Bounds")."""
 
     ref: ThreadRef
     thread: ThreadRow | None
@@ -46,6 +51,7 @@ class ThreadView:
     page: Page
     load: Callable[[list[str]], Awaitable[list[Comment]]]
     comments: list[Comment] | None = None
+    more: dict[str, int] = field(default_factory=dict)
 
 
 def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
@@ -79,17 +85,25 @@ async def resolve_ref(
     return ThreadRef(site=found, uri=uri, key=clean_key)
 
 
-async def read_thread(
-    ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, limit: int, with_text: bool = False
-) -> ThreadView:
-    """One page of the thread. `with_text` reads every public comment with its text in the same query (a
-    first read: one query instead of stubs plus the page's rows by id); without it, only the stubs."""
-
+def _loader(ctx: Context) -> Callable[[list[str]], Awaitable[list[Comment]]]:
     async def load(ids: list[str]) -> list[Comment]:
         if not ids:
             return []
         async with store_engine.read(ctx.engine) as conn:
             return await comment_store.select_comments_by_ids(conn, ids)
+
+    return load
+
+
+async def read_thread(
+    ctx: Context, ref: ThreadRef, *, sort: Sort, page: int, limit: int, with_text: bool = False
+) -> ThreadView:
+    """One page of the thread: `limit` conversations, each with at most `comments.replies_per_page` of its
+    replies and at most MAX_PAGE_COMMENTS comments in all. `with_text` reads every public comment with its
+    text in the same query (a first read: one query instead of stubs plus the page's rows by id); without
+    it, only the stubs."""
+    load = _loader(ctx)
+    replies = ctx.settings.comments.replies_per_page
 
     async with store_engine.read(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
@@ -109,12 +123,23 @@ async def read_thread(
         likers = await like_store.select_recent_named_likers(conn, thread.id, RECENT_LIKERS)
     likers_out = [Liker(name=n, avatar_key=k) for n, k in likers]
     if full is not None:
-        shown, page_info = paginate(display_order(prune_deleted(full), sort), page, limit)
-        return ThreadView(
-            ref=ref, thread=thread, stubs=[], likers=likers_out, page=page_info, load=load, comments=shown
+        shown, page_info, more = paginate(
+            display_order(prune_deleted(full), sort), page, limit, replies=replies
         )
-    flat, page_info = paginate(display_order(prune_deleted(stubs), sort), page, limit)
-    return ThreadView(ref=ref, thread=thread, stubs=flat, likers=likers_out, page=page_info, load=load)
+        return ThreadView(
+            ref=ref,
+            thread=thread,
+            stubs=[],
+            likers=likers_out,
+            page=page_info,
+            load=load,
+            comments=shown,
+            more=more,
+        )
+    flat, page_info, more = paginate(display_order(prune_deleted(stubs), sort), page, limit, replies=replies)
+    return ThreadView(
+        ref=ref, thread=thread, stubs=flat, likers=likers_out, page=page_info, load=load, more=more
+    )
 
 
 async def load_comments(view: ThreadView) -> list[Comment]:
@@ -125,19 +150,95 @@ async def load_comments(view: ThreadView) -> list[Comment]:
     return [by_id[s.id] for s in view.stubs if s.id in by_id]
 
 
-async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: int) -> tuple[ThreadRow, int]:
-    """The thread of a public comment and the page that shows it (for permalinks)."""
-    from rejoinder.errors import NotFound
+@dataclass(frozen=True)
+class Location:
+    """Where a public comment is shown (for permalinks): its thread, the page of its conversation, the
+    conversation's top-level comment, and for a reply its position among that conversation's replies
+    (display order, from 0) and whether the page itself shows it or a batch of more replies does."""
 
+    thread: ThreadRow
+    page: int
+    root: str
+    reply_offset: int | None
+    on_page: bool
+    shown_replies: int  # how many of the conversation's replies its page shows
+
+
+def _not_found() -> NotFound:
+    # One answer for unknown, non-public and vanished comments (the reader may not know which it is).
+    return NotFound("There is no comment with this id", code="comment-not-found")
+
+
+async def _find_thread(conn: AsyncConnection, ctx: Context, comment_id: str) -> ThreadRow:
     check_text_field(comment_id, "id")  # PostgreSQL refuses a NUL in a query parameter (a 500, not a 404)
+    found = await comment_store.select_comment(conn, comment_id)
+    if found is None:
+        raise _not_found()
+    thread = await thread_store.select_thread_by_id(conn, found[0].thread_id)
+    if thread is None:
+        raise _not_found()
+    try:
+        await ctx.sites.by_id(thread.site_id)
+    except NotFound:
+        raise _not_found() from None
+    return thread
+
+
+async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: int) -> Location:
+    """The thread of a public comment, the page that shows its conversation, and where in the
+    conversation it is (for permalinks to replies beyond what a page shows)."""
     async with store_engine.read(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None:
-            raise NotFound("There is no comment with this id", code="comment-not-found")
-        thread = await thread_store.select_thread_by_id(conn, found[0].thread_id)
-        stubs = await comment_store.select_public_stubs(conn, found[0].thread_id)
+        thread = await _find_thread(conn, ctx, comment_id)
+        stubs = await comment_store.select_public_stubs(conn, thread.id)
     groups = display_order(prune_deleted(stubs), sort)
-    number = page_of(groups, comment_id, limit)
-    if number is None or thread is None:
-        raise NotFound("This comment is not public", code="comment-not-found")
-    return thread, number
+    found = find_in(groups, comment_id)
+    if found is None:
+        raise _not_found()
+    index, position = found
+    number = index // limit + 1
+    _, _, more = paginate(groups, number, limit, replies=ctx.settings.comments.replies_per_page)
+    group = groups[index]
+    shown = len(group) - 1 - more[group[0].id]
+    return Location(
+        thread=thread,
+        page=number,
+        root=group[0].id,
+        reply_offset=position - 1 if position else None,
+        on_page=position <= shown,
+        shown_replies=shown,
+    )
+
+
+@dataclass(frozen=True)
+class RepliesView:
+    """A batch of one conversation's replies in display order (stubs; `load` fetches full comments) and how
+    many replies come after it. `root` is the conversation's top-level comment."""
+
+    thread: ThreadRow
+    root: CommentStub
+    stubs: list[CommentStub]
+    more: int
+    offset: int
+    load: Callable[[list[str]], Awaitable[list[Comment]]]
+
+
+async def find_comment_thread(ctx: Context, comment_id: str) -> ThreadRow:
+    """The thread of a comment, or NotFound (comment-not-found) for an unknown id or a removed site."""
+    async with store_engine.read(ctx.engine) as conn:
+        return await _find_thread(conn, ctx, comment_id)
+
+
+async def read_replies(
+    ctx: Context, thread: ThreadRow, comment_id: str, *, offset: int, limit: int
+) -> RepliesView:
+    """Replies `offset` to `offset + limit` of the conversation that the public top-level comment
+    `comment_id` starts (NotFound when it is not one)."""
+    async with store_engine.read(ctx.engine) as conn:
+        stubs = await comment_store.select_public_stubs(conn, thread.id)
+    for group in display_order(prune_deleted(stubs), Sort.OLDEST):
+        if group[0].id == comment_id:
+            batch, more = reply_batch(group, offset, limit)
+            return RepliesView(
+                thread=thread, root=group[0], stubs=batch, more=more, offset=offset, load=_loader(ctx)
+            )
+    raise _not_found()

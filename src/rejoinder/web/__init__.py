@@ -26,6 +26,7 @@ from rejoinder.web.admin import ROUTES as ADMIN_ROUTES
 ROUTES: list[Any] = [
     threads.get_thread,
     threads.locate_comment,
+    threads.get_replies,
     comments.create_comment,
     comments.edit_comment,
     comments.delete_comment,

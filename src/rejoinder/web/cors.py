@@ -18,6 +18,8 @@ EXPOSE = b"ETag, Location"
 def _is_public(path: str, method: str) -> bool:
     if path == "/api/threads" or path.startswith(("/api/counts", "/api/avatars/", "/api/openapi")):
         return method in ("GET", "HEAD", "OPTIONS")
+    if path.startswith("/api/comments/") and path.endswith("/replies"):  # more replies: a thread read
+        return method in ("GET", "HEAD", "OPTIONS")
     return False
 
 

@@ -15,13 +15,18 @@ ASGIApp = Any
 CACHED_PATHS = frozenset({"/api/threads", "/api/counts"})
 
 
+def is_cached_path(path: str) -> bool:
+    """The reads kept in the response cache: threads, counts, and batches of more replies."""
+    return path in CACHED_PATHS or (path.startswith("/api/comments/") and path.endswith("/replies"))
+
+
 class FastPath:
     def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
         self.app = app
         self.cache = cache
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] in CACHED_PATHS and scope["method"] in ("GET", "HEAD"):
+        if scope["type"] == "http" and is_cached_path(scope["path"]) and scope["method"] in ("GET", "HEAD"):
             entry = self.cache.get(scope["path"].encode() + b"?" + scope["query_string"])
             if entry is not None:
                 accept = b""

@@ -11,13 +11,13 @@ import msgspec
 from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
 from rejoinder.web.wire import build_comment
 
-_Version = tuple[CommentStatus, int | None, int, str, str, bool, bool]
+_Version = tuple[CommentStatus, int | None, int, str, str, bool, bool, int]
 
 
 class FragmentMemo:
-    """Encoded comment objects by id, reused while the comment's status, edit time, likes, author and marks
-    (pinned, featured) are unchanged; a thread re-read after one new comment then encodes (and loads the
-    text of) only that comment. It also remembers which threads it has encoded, so a thread it has never
+    """Encoded comment objects by id, reused while the comment's status, edit time, likes, author, marks
+    (pinned, featured) and, for a top-level comment, `more_replies` are unchanged; a thread re-read after one
+    new comment then encodes (and loads the text of) only that comment. It also remembers which threads it has encoded, so a thread it has never
     seen is read with its text in one query instead of stubs first (services.threads.read_thread
     `with_text`)."""
 
@@ -36,19 +36,32 @@ class FragmentMemo:
             self._threads.clear()
         self._threads.add(thread_lookup)
 
-    def get_many(self, stubs: list[CommentStub]) -> list[bytes | None]:
+    def get_many(self, stubs: list[CommentStub], more: dict[str, int]) -> list[bytes | None]:
+        """The kept encodings of these comments (None where there is none, or it is out of date). `more` is
+        `more_replies` of the top-level comments among them (ThreadView.more); the others have none."""
         items = self._items.get
+        replies = more.get
         out: list[bytes | None] = []
         for s in stubs:
             item = items(s.id)
-            version = (s.status, s.edited, s.likes, s.author_name, s.author_key, s.pinned, s.featured)
+            version = (
+                s.status,
+                s.edited,
+                s.likes,
+                s.author_name,
+                s.author_key,
+                s.pinned,
+                s.featured,
+                replies(s.id, -1),
+            )
             hit = item is not None and item[0] == version
             out.append(item[1] if hit and item is not None else None)
         return out
 
-    def put_many(self, comments: list[Comment], fragments: list[bytes]) -> None:
+    def put_many(self, comments: list[Comment], fragments: list[bytes], more: dict[str, int]) -> None:
         if self.max_entries <= 0:
             return
+        replies = more.get
         items = self._items
         if len(comments) > self.max_entries:
             comments, fragments = comments[: self.max_entries], fragments[: self.max_entries]
@@ -57,7 +70,16 @@ class FragmentMemo:
             for key in list(items)[:drop]:
                 del items[key]
         for c, fragment in zip(comments, fragments, strict=True):
-            version = (c.status, c.edited, c.likes, c.author.name, c.author.key, c.pinned, c.featured)
+            version = (
+                c.status,
+                c.edited,
+                c.likes,
+                c.author.name,
+                c.author.key,
+                c.pinned,
+                c.featured,
+                replies(c.id, -1),
+            )
             items[c.id] = (version, fragment)
 
 
@@ -84,8 +106,12 @@ timestamp = Timestamps()
 _encode = msgspec.json.Encoder().encode
 
 
-def encode_comments(comments: Iterable[Comment], avatar_base: str) -> list[bytes]:
-    """Each comment's JSON object, as `msgspec.json.encode(comment_out(ctx, c))` gives it (the same builder,
-    with the cached timestamp formatter; tests/web/test_fragments.py checks the bytes). `avatar_base` is
-    `{public_url}/api/avatars/`."""
-    return [_encode(build_comment(c, avatar_base, timestamp)) for c in comments]
+def encode_comments(comments: Iterable[Comment], avatar_base: str, more: dict[str, int]) -> list[bytes]:
+    """Each comment's JSON object, as `msgspec.json.encode(build_comment(c, ..., more_replies))` gives it (the
+    same builder, with the cached timestamp formatter; tests/web/test_fragments.py checks the bytes).
+    `avatar_base` is `{public_url}/api/avatars/`; `more` gives `more_replies` of top-level comments."""
+    if not more:  # replies only (a batch of more replies)
+        return [_encode(build_comment(c, avatar_base, timestamp)) for c in comments]
+    unset = msgspec.UNSET
+    replies = more.get
+    return [_encode(build_comment(c, avatar_base, timestamp, replies(c.id, unset))) for c in comments]

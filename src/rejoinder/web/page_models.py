@@ -92,6 +92,22 @@ class CommentView:
     staff: bool = False  # written by a moderator or admin of the site: a "Staff" badge
     pinned: bool = False  # pinned by a moderator: a "Pinned" marker (pinned top-level comments come first)
     featured: bool = False  # featured by a moderator: a "Featured" marker
+    # After the last comment shown of a conversation whose page or batch leaves replies out: the link to
+    # the next batch, "Show N more replies" (docs/noscript.md).
+    more_text: str | None = None
+    more_href: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplyBatch:
+    """The page shows one conversation: its top-level comment `root` and `shown` of its replies from
+    `offset`, with `more` after them (GET /thread?replies=ROOT&offset=K)."""
+
+    root: str
+    offset: int
+    shown: int
+    more: int
+    per_page: int
 
 
 @dataclass
@@ -134,6 +150,7 @@ def thread_query(ref: ThreadRef, title: str | None = None, **extra: Any) -> str:
             or value == ""
             or (name == "sort" and value is Sort.OLDEST)
             or (name == "page" and value == 1)
+            or (name == "offset" and value == 0)
         ):
             continue  # defaults stay out of the URL, so each page has one address
         params.append((name, str(value)))
@@ -171,6 +188,8 @@ class ThreadContext:
     form: FormView | None
     reply_href: str
     page_href: str
+    back_href: str | None = None  # in a batch of replies: back to the conversation on its page
+    earlier_href: str | None = None  # in a batch of replies: the batch before it
 
 
 def build_form(
@@ -226,9 +245,11 @@ def build_thread(
     title: str | None,
     base: str,
     given: FormInput | None,
+    batch: ReplyBatch | None = None,
 ) -> ThreadContext:
     """The thread as template values. `base` prefixes every link (empty on our own page, the server's
-    origin in the fragment); `given` is None when no form is wanted (fragment, demo summary)."""
+    origin in the fragment); `given` is None when no form is wanted (fragment, demo summary); `batch` when
+    the page shows one conversation's batch of replies instead of a page of the thread."""
     ref = view.ref
     thread = view.thread
     page = view.page.number
@@ -237,6 +258,11 @@ def build_thread(
 
     def href(**extra: Any) -> str:
         return f"{base}/thread?{thread_query(ref, title, **extra)}"
+
+    # Where this view is: reply links and the form come back to it.
+    here: dict[str, Any] = {"sort": sort, "page": page}
+    if batch is not None:
+        here.update(replies=batch.root, offset=batch.offset)
 
     parent_here = given is not None and given.parent is not None and given.parent in names
     comments: list[CommentView] = []
@@ -262,7 +288,7 @@ def build_thread(
             deleted=deleted,
             indent=min(c.depth, depth_limit),
             in_reply_to=in_reply_to,
-            reply_href=href(sort=sort, page=page, reply=c.id) + "#reply",
+            reply_href=href(**here, reply=c.id) + "#reply",
             staff=c.staff and not deleted,
             pinned=c.pinned and not deleted,
             featured=c.featured and not deleted,
@@ -276,11 +302,14 @@ def build_thread(
                 title=title,
                 given=given,
                 parent_name=c.author.name,
-                cancel_href=href(sort=sort, page=page) + "#reply",
+                cancel_href=href(**here) + ("#reply" if batch is None else f"#comment-{c.id}"),
             )
         comments.append(item)
+    _link_more_replies(
+        comments, view.more, batch, lambda root, offset: href(**{**here, "replies": root, "offset": offset})
+    )
     form = None
-    if given is not None and not parent_here:
+    if given is not None and not parent_here and batch is None:
         given.parent = None if given.parent not in names else given.parent
         form = build_form(
             ctx, ref, sort=sort, page=page, title=title, given=given, parent_name=None, cancel_href=None
@@ -294,6 +323,12 @@ def build_thread(
         page_links.insert(0, (1, href(sort=sort, page=1), False))
     if window and window[-1] < pages:
         page_links.append((pages, href(sort=sort, page=pages), False))
+    back_href = earlier_href = None
+    if batch is not None:
+        back_href = href(sort=sort, page=page) + f"#comment-{batch.root}"
+        if batch.offset > 0:
+            earlier = max(0, batch.offset - batch.per_page)
+            earlier_href = href(sort=sort, page=page, replies=batch.root, offset=earlier or None)
     return ThreadContext(
         title=(thread.title if thread and thread.title else None) or title or ref.uri or ref.key or "",
         article_url=ref.uri,
@@ -303,7 +338,7 @@ def build_thread(
         likers=[(lk.name, absolute(base, avatar_url(ctx, lk.avatar_key))) for lk in view.likers],
         comments=comments,
         sorts=[(s.value.capitalize(), href(sort=s), s is sort) for s in Sort],
-        pages=page_links if pages > 1 else [],
+        pages=page_links if pages > 1 and batch is None else [],
         prev_href=href(sort=sort, page=page - 1) if 1 < page <= pages else None,
         next_href=href(sort=sort, page=page + 1) if page < pages else None,
         page_number=page,
@@ -311,7 +346,39 @@ def build_thread(
         form=form,
         reply_href=href(sort=sort, page=page) + "#reply",
         page_href=href(sort=sort, page=page),
+        back_href=back_href,
+        earlier_href=earlier_href,
     )
+
+
+def _link_more_replies(
+    comments: list[CommentView],
+    more: dict[str, int],
+    batch: ReplyBatch | None,
+    href: Any,
+) -> None:
+    """Put "Show N more replies" after the last comment shown of each conversation that has more: on a
+    page, the conversations its top-level comments (the keys of `more`) start; in a batch, the one."""
+    if batch is not None:
+        if batch.more and comments:
+            comments[-1].more_text = _more_text(batch.more)
+            comments[-1].more_href = href(batch.root, batch.offset + batch.shown)
+        return
+    root: str | None = None
+    shown = 0
+    for index, c in enumerate(comments):
+        if c.id in more:
+            root, shown = c.id, 0
+        else:
+            shown += 1
+        last = index + 1 == len(comments) or comments[index + 1].id in more
+        if last and root is not None and more.get(root, 0) > 0:
+            c.more_text = _more_text(more[root])
+            c.more_href = href(root, shown)
+
+
+def _more_text(n: int) -> str:
+    return f"Show {n} more {'reply' if n == 1 else 'replies'}"
 
 
 def clean_title(title: str | None) -> str | None:

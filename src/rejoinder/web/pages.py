@@ -5,6 +5,7 @@ and the demo article page (`rejoinder demo` only). Templates live in rejoinder/t
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any
@@ -17,15 +18,16 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
 
 from rejoinder.demo import DemoArticle
-from rejoinder.domain.threads import Sort
+from rejoinder.domain.threads import Page, Sort
 from rejoinder.errors import BadRequest, NotFound, RejoinderError
 from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef
+from rejoinder.services.threads import ThreadRef, ThreadView
 from rejoinder.web.page_models import (
     HONEYPOT_FIELD,
     FormInput,
+    ReplyBatch,
     build_thread,
     check_form_token,
     clean_reply,
@@ -141,13 +143,20 @@ async def render_page(
     title: str | None,
     given: FormInput,
     status: int = 200,
+    replies: str | None = None,
+    offset: int = 0,
 ) -> Response[str]:
+    """A page of the thread, or with `replies` one conversation's batch of replies from `offset`."""
     ctx = ctx_of(request)
-    view = await thread_service.read_thread(
-        ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
-    )
+    batch = None
+    if replies is not None:
+        view, batch = await read_batch(ctx, ref, replies, page=page, offset=offset)
+    else:
+        view = await thread_service.read_thread(
+            ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
+        )
     loaded = await thread_service.load_comments(view)
-    thread = build_thread(ctx, view, loaded, sort=sort, title=title, base="", given=given)
+    thread = build_thread(ctx, view, loaded, sort=sort, title=title, base="", given=given, batch=batch)
     return html_response(
         ctx,
         "noscript/page.html",
@@ -158,9 +167,32 @@ async def render_page(
     )
 
 
+async def read_batch(
+    ctx: Context, ref: ThreadRef, root: str, *, page: int, offset: int
+) -> tuple[ThreadView, ReplyBatch]:
+    """One conversation of `ref`'s thread as a view: its top-level comment and a batch of its replies
+    (`comments.replies_per_page` from `offset`). A root of another thread is not found, like an unknown id."""
+    per_page = ctx.settings.comments.replies_per_page
+    found = await thread_service.find_comment_thread(ctx, root)
+    if ref.lookup not in thread_service.cache_keys(found.site_id, found.uri, found.key):
+        raise NotFound("There is no comment with this id", code="comment-not-found")
+    got = await thread_service.read_replies(ctx, found, root, offset=offset, limit=per_page)
+    view = ThreadView(
+        ref=ref,
+        thread=found,
+        stubs=[got.root, *got.stubs],
+        likers=[],
+        page=Page(number=page, size=ctx.settings.comments.page_size, pages=1, roots=1),
+        load=got.load,
+    )
+    batch = ReplyBatch(root=root, offset=offset, shown=len(got.stubs), more=got.more, per_page=per_page)
+    return view, batch
+
+
 # --- routes ------------------------------------------------------------------------------------------
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
+ReplyOffset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
 @get("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS)
@@ -173,12 +205,27 @@ async def thread_page(
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
     reply: FromQuery[str | None] = None,
+    replies: FromQuery[str | None] = None,
+    offset: ReplyOffset = 0,
 ) -> Response[str]:
-    """The whole discussion as a plain HTML page with a form that works without JavaScript."""
+    """The whole discussion as a plain HTML page with a form that works without JavaScript; with
+    `replies`, one conversation and the batch of its replies from `offset` ("Show N more replies")."""
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
     given = FormInput(parent=clean_reply(reply))
-    return await render_page(request, ref, sort=sort, page=page, title=clean_title(title), given=given)
+    root = clean_reply(replies) if replies is not None else None
+    if replies is not None and root is None:
+        raise NotFound("There is no comment with this id", code="comment-not-found")
+    return await render_page(
+        request,
+        ref,
+        sort=sort,
+        page=page,
+        title=clean_title(title),
+        given=given,
+        replies=root,
+        offset=offset,
+    )
 
 
 @get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS)
@@ -275,13 +322,25 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
         )
     except RejoinderError as exc:
         given.errors.append(exc)
+        where = None
         if given.parent is not None:
-            page = await page_of(ctx, given.parent, sort, page)
+            where = await where_is(ctx, given.parent, sort)
         return await render_page(
-            request, ref, sort=sort, page=page, title=title, given=given, status=exc.status
+            request,
+            ref,
+            sort=sort,
+            page=where.page if where else page,
+            title=title,
+            given=given,
+            status=exc.status,
+            replies=where.replies if where else None,
+            offset=where.offset if where else 0,
         )
-    number = await page_of(ctx, posted.comment.id, sort, 1)
-    location = f"/thread?{thread_query(ref, title, sort=sort, page=number)}#comment-{posted.comment.id}"
+    where = await where_is(ctx, posted.comment.id, sort)
+    extra: dict[str, Any] = {"page": where.page if where else 1}
+    if where is not None and where.replies is not None:
+        extra.update(replies=where.replies, offset=where.offset)
+    location = f"/thread?{thread_query(ref, title, sort=sort, **extra)}#comment-{posted.comment.id}"
     return Response(
         content="",
         status_code=303,
@@ -290,14 +349,32 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
-async def page_of(ctx: Context, comment_id: str, sort: Sort, default: int) -> int:
+@dataclass(frozen=True)
+class Where:
+    """Which view of the no-JS page shows a comment: a page, and for a reply beyond what the page shows,
+    the batch of its conversation's replies (`replies`, `offset`) that holds it."""
+
+    page: int
+    replies: str | None = None
+    offset: int = 0
+
+
+async def where_is(ctx: Context, comment_id: str, sort: Sort) -> Where | None:
+    """The view that shows a public comment (None when it is not public). The batch is the one the "Show
+    N more replies" links of its page lead to: they start where the page stops, `replies_per_page` apiece."""
     try:
-        _, number = await thread_service.locate_comment(
+        found = await thread_service.locate_comment(
             ctx, comment_id, sort=sort, limit=ctx.settings.comments.page_size
         )
     except RejoinderError:
-        return default
-    return number
+        return None
+    if found.on_page or found.reply_offset is None:
+        return Where(page=found.page)
+    per_page = ctx.settings.comments.replies_per_page
+    beyond = found.reply_offset - found.shown_replies
+    return Where(
+        page=found.page, replies=found.root, offset=found.shown_replies + beyond // per_page * per_page
+    )
 
 
 @get(list(STATIC_FILES), include_in_schema=False)

@@ -1,22 +1,26 @@
-"""GET /api/threads: the public thread, the same bytes for every reader, served from the response cache."""
+"""GET /api/threads, GET /api/comments/{id}/replies and /page: the public thread and more replies of a
+conversation, the same bytes for every reader, served from the response cache."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
 
 import msgspec
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.sites import Site
-from rejoinder.domain.threads import Sort
+from rejoinder.domain.threads import MAX_PAGE_COMMENTS, Sort
+from rejoinder.errors import BadRequest, FieldError
 from rejoinder.services import threads as service
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.web.cache import Entry, ResponseCache, compress, respond
 from rejoinder.web.fragments import FragmentMemo as FragmentMemo  # re-exported: app.py builds it from here
 from rejoinder.web.fragments import encode_comments
-from rejoinder.web.wire import CommentOut, avatar_url, ctx_of
+from rejoinder.web.wire import CommentOut, TopLevelCommentOut, avatar_url, ctx_of
 
 
 class LikerOut(msgspec.Struct):
@@ -67,7 +71,7 @@ def site_out(site: Site) -> SiteOut:
 
 class ThreadResponse(msgspec.Struct):
     thread: ThreadOut
-    comments: list[CommentOut]
+    comments: list[TopLevelCommentOut]  # replies are CommentOut: the same without `more_replies`
     page: PageOut
     sort: str
     site: SiteOut
@@ -90,21 +94,11 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
     )
     avatar_base = avatar_url(ctx, "")
     if view.comments is not None:  # read with their text: encode them all (and keep them for rebuilds)
-        fragments: list[bytes] = encode_comments(view.comments, avatar_base)
-        memo.put_many(view.comments, fragments)
+        fragments: list[bytes] = encode_comments(view.comments, avatar_base, view.more)
+        memo.put_many(view.comments, fragments, view.more)
         memo.saw(view.ref.lookup)
     else:
-        known = memo.get_many(view.stubs)
-        missing = [stub.id for stub, frag in zip(view.stubs, known, strict=True) if frag is None]
-        loaded: dict[str, bytes] = {}
-        if missing:
-            comments = await view.load(missing)
-            encoded = encode_comments(comments, avatar_base)
-            memo.put_many(comments, encoded)
-            loaded = {c.id: f for c, f in zip(comments, encoded, strict=True)}
-        fragments = [
-            f if f is not None else loaded.get(s.id, b"") for s, f in zip(view.stubs, known, strict=True)
-        ]
+        fragments = await encode_stubs(memo, view.stubs, view.load, avatar_base, view.more)
         fragments = [f for f in fragments if f]
     page = PageOut(number=view.page.number, size=view.page.size, pages=view.page.pages, roots=view.page.roots)
     # One join with the commas interleaved: joining the comments first and then the body copied ~900 KB
@@ -126,6 +120,27 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
             b"}",
         )
     )
+
+
+async def encode_stubs(
+    memo: FragmentMemo,
+    stubs: list[CommentStub],
+    load: Callable[[list[str]], Awaitable[list[Comment]]],
+    avatar_base: str,
+    more: dict[str, int],
+) -> list[bytes]:
+    """The encoded objects of these comments, in order: kept ones from the memo, the others loaded and
+    encoded (and kept); `more` gives `more_replies` of top-level comments. A comment that vanished since its
+    stub was read is b""."""
+    known = memo.get_many(stubs, more)
+    missing = [stub.id for stub, frag in zip(stubs, known, strict=True) if frag is None]
+    if not missing:
+        return cast("list[bytes]", known)
+    comments = await load(missing)
+    encoded = encode_comments(comments, avatar_base, more)
+    memo.put_many(comments, encoded, more)
+    loaded = {c.id: f for c, f in zip(comments, encoded, strict=True)}
+    return [f if f is not None else loaded.get(s.id, b"") for s, f in zip(stubs, known, strict=True)]
 
 
 def _entry(request: Request[Any, Any, Any], keys: list[str], gens: tuple[int, ...], body: bytes) -> Entry:
@@ -200,10 +215,12 @@ async def get_thread(
     site: FromQuery[str | None] = None,
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
-    limit: Annotated[int | None, QueryParameter(ge=1, le=1000)] = None,
+    limit: Annotated[int | None, QueryParameter(ge=1, le=MAX_PAGE_COMMENTS)] = None,
 ) -> Response[bytes]:
     """The thread (counts, article likes, recent likers) and one page of its public comments, as a flat
-    list in display order with parent ids. Unknown threads are empty, not 404. Same bytes for everyone."""
+    list in display order with parent ids: `limit` conversations, each with at most
+    `comments.replies_per_page` replies (`more_replies` on its top-level comment says how many are left
+    out), at most 1,000 comments in all. Unknown threads are empty, not 404. Same bytes for everyone."""
     ctx = ctx_of(request)
     ref = await service.resolve_ref(ctx, url=url, key=key, site=site)
     # The body carries the site's settings: it stays valid while SITES_KEY is at the generation the registry
@@ -228,7 +245,9 @@ class LocateOut(msgspec.Struct):
     id: str
     url: str | None
     key: str | None
-    page: int
+    page: int  # the page (of `limit` conversations, in `sort`) that holds the comment's conversation
+    root: str  # the id of the conversation's top-level comment (the comment's own id for a top-level one)
+    reply_offset: int | None  # a reply's position among its conversation's replies, from 0; null if top-level
 
 
 @get("/api/comments/{comment_id:str}/page", summary="Find a comment's page", tags=["threads"])
@@ -236,11 +255,62 @@ async def locate_comment(
     request: Request[Any, Any, Any],
     comment_id: FromPath[str],
     sort: FromQuery[Sort] = Sort.OLDEST,
-    limit: Annotated[int | None, QueryParameter(ge=1, le=1000)] = None,
+    limit: Annotated[int | None, QueryParameter(ge=1, le=MAX_PAGE_COMMENTS)] = None,
 ) -> LocateOut:
-    """Which page of its thread shows a comment, for permalinks (`#comment-ID`) into long threads."""
+    """Which page of its thread shows a comment's conversation, for permalinks (`#comment-ID`) into long
+    threads; for a reply, also where it is in its conversation, so that a reply beyond what the page shows
+    can be fetched with GET /api/comments/{root}/replies?offset=... (docs/api.md)."""
     ctx = ctx_of(request)
-    thread, number = await service.locate_comment(
+    found = await service.locate_comment(
         ctx, comment_id, sort=sort, limit=limit or ctx.settings.comments.page_size
     )
-    return LocateOut(id=comment_id, url=thread.uri, key=thread.key, page=number)
+    return LocateOut(
+        id=comment_id,
+        url=found.thread.uri,
+        key=found.thread.key,
+        page=found.page,
+        root=found.root,
+        reply_offset=found.reply_offset,
+    )
+
+
+class RepliesOut(msgspec.Struct):
+    comments: list[CommentOut]  # replies in display order, with parent ids (no `more_replies`)
+    more: int  # replies of the conversation after these
+
+
+@get(
+    "/api/comments/{comment_id:str}/replies",
+    summary="Read more replies of a conversation",
+    tags=["threads"],
+    responses={
+        200: ResponseSpec(data_container=RepliesOut, description="One batch of a conversation's replies")
+    },
+)
+async def get_replies(
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int | None, QueryParameter(ge=1, le=1000)] = None,
+) -> Response[bytes]:
+    """The replies of the conversation a top-level comment starts, from `offset` (how many of them the
+    client has, in display order), at most `limit` (default and maximum `comments.replies_per_page`), and
+    how many come after them. Cached and invalidated like the thread read; same bytes for everyone."""
+    ctx = ctx_of(request)
+    per_page = ctx.settings.comments.replies_per_page
+    if limit is not None and limit > per_page:
+        message = f"Expected `int` <= {per_page}"
+        raise BadRequest(
+            f"limit: {message}",
+            code="invalid-request",
+            errors=[FieldError(field="limit", code="invalid-value", message=message)],
+        )
+    site_gen = ctx.sites.generation  # before the lookup: a site removed after it makes the entry stale
+    thread = await service.find_comment_thread(ctx, comment_id)
+    keys = service.cache_keys(thread.site_id, thread.uri, thread.key)
+    gens = ctx.invalidator.generations(keys)  # before the query, as for the thread read
+    view = await service.read_replies(ctx, thread, comment_id, offset=offset, limit=limit or per_page)
+    memo: FragmentMemo = request.app.state["fragments"]
+    fragments = await encode_stubs(memo, view.stubs, view.load, avatar_url(ctx, ""), {})
+    body = b'{"comments":[%s],"more":%d}' % (b",".join(f for f in fragments if f), view.more)
+    return await thread_response(request, [*keys, SITES_KEY], (*gens, site_gen), body)

@@ -41,6 +41,13 @@ class CommentOut(msgspec.Struct):
     featured: bool  # a moderator featured it (the widget shows a marker)
 
 
+class TopLevelCommentOut(CommentOut):
+    """A top-level comment in GET /api/threads: the comment object plus `more_replies`, how many replies of
+    its conversation the page leaves out (0 when none; docs/api.md, "Bounds"). Replies never carry it."""
+
+    more_replies: int | msgspec.UnsetType = msgspec.UNSET
+
+
 def rfc3339(us: int) -> str:
     return datetime.fromtimestamp(us / 1_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -53,29 +60,40 @@ def comment_out(ctx: Context, c: Comment) -> CommentOut:
     return build_comment(c, avatar_url(ctx, ""), rfc3339)
 
 
-def build_comment(c: Comment, avatar_base: str, ts: Callable[[int], str]) -> CommentOut:
+def build_comment(
+    c: Comment,
+    avatar_base: str,
+    ts: Callable[[int], str],
+    more_replies: int | msgspec.UnsetType = msgspec.UNSET,
+) -> CommentOut:
     """A comment as clients see it: a deleted one keeps only its place in the thread. `avatar_base` is
-    `{public_url}/api/avatars/`; `ts` formats timestamps (web/fragments.py passes its cached formatter)."""
+    `{public_url}/api/avatars/`; `ts` formats timestamps (web/fragments.py passes its cached formatter);
+    `more_replies`, for a top-level comment in a thread read, makes it a TopLevelCommentOut."""
     deleted = c.status is CommentStatus.DELETED
     a = c.author
-    return CommentOut(
-        id=c.id,
-        parent=c.parent,
-        text="" if deleted else c.text,
-        html="" if deleted else c.html,
-        author=AuthorOut(name="", website=None, avatar="")
+    # Positional, in CommentOut's field order: ~2x faster than keywords, which counts at 1,000 comments a
+    # read (tests/web/test_fragments.py checks each field lands where it belongs).
+    fields = (
+        c.id,
+        c.parent,
+        "" if deleted else c.text,
+        "" if deleted else c.html,
+        AuthorOut(name="", website=None, avatar="")
         if deleted
         else AuthorOut(name=a.name, website=a.website, avatar=avatar_base + a.key),
-        created=ts(c.created),
-        edited=ts(c.edited) if c.edited else None,
-        status=c.status.value,
-        likes=c.likes,
-        deleted=deleted,
-        depth=c.depth,
-        staff=False if deleted else c.staff,
-        pinned=False if deleted else c.pinned,
-        featured=False if deleted else c.featured,
+        ts(c.created),
+        ts(c.edited) if c.edited else None,
+        c.status.value,
+        c.likes,
+        deleted,
+        c.depth,
+        False if deleted else c.staff,
+        False if deleted else c.pinned,
+        False if deleted else c.featured,
     )
+    if more_replies is msgspec.UNSET:
+        return CommentOut(*fields)
+    return TopLevelCommentOut(*fields, more_replies)
 
 
 def ctx_of(request: Request[Any, Any, Any]) -> Context:
