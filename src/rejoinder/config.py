@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from rejoinder.domain.urls import DROPPED_PARAMS, check_param_pattern
 from rejoinder.errors import ConfigError
 
 ENV_PREFIX = "REJOINDER_"
@@ -58,6 +59,10 @@ class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_url_length: Annotated[int, _h("Longest website or article URL"), msgspec.Meta(ge=16)] = 2048
     max_depth: Annotated[int, _h("Deepest reply nesting stored"), msgspec.Meta(ge=1)] = 64
     page_size: Annotated[int, _h("Top-level comments per page by default"), msgspec.Meta(ge=1, le=1000)] = 50
+    drop_query_params: Annotated[
+        list[str],
+        _h("Query parameters removed from article URLs (tracking and credentials; a trailing * = prefix)"),
+    ] = msgspec.field(default_factory=lambda: list(DROPPED_PARAMS))
 
 
 class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -476,6 +481,12 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("invalid setting database.url: must start with sqlite:// or postgresql://")
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
+    for name in settings.comments.drop_query_params:
+        if not check_param_pattern(name):
+            raise ConfigError(
+                f"invalid setting comments.drop_query_params: {name!r} is not a parameter name "
+                "(a name, or a prefix followed by *)"
+            )
     _validate_providers(settings.auth)
     _validate_email_links(settings)
     _validate_moderation(settings.moderation)

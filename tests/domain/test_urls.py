@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rejoinder.domain.urls import check_website, normalize_origin, normalize_url, origin_of
+from rejoinder.domain.urls import (
+    CREDENTIAL_PARAMS,
+    QueryFilter,
+    check_param_pattern,
+    check_website,
+    normalize_origin,
+    normalize_url,
+    origin_of,
+)
 from rejoinder.errors import Invalid
 
 
@@ -97,6 +105,73 @@ def test_normalize_url_is_idempotent_and_drops_tracking(
     lowered = once.lower()
     assert "utm_" not in lowered and "fbclid" not in lowered and "gclid" not in lowered
     assert once.startswith("https://blog.example")
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        # what an OAuth redirect, an implicit-flow callback or a session-in-URL site leaves on an article
+        (
+            "https://blog.example/a?code=SplxlOB&state=af0ifjsl&p=5",
+            "https://blog.example/a?p=5",
+        ),
+        (
+            "https://blog.example/a?access_token=ya29.x&id_token=eyJh.eyJz.sig&refresh_token=1//0g&x=1",
+            "https://blog.example/a?x=1",
+        ),
+        (
+            "https://blog.example/a?TOKEN=t&Auth=a&session=s&SessionId=i&sid=d&PHPSESSID=p&jsessionid=j",
+            "https://blog.example/a",
+        ),
+        (
+            "https://blog.example/a?password=hunter2&passwd=x&pwd=y&api_key=k&apikey=k&client_secret=c",
+            "https://blog.example/a",
+        ),
+        ("https://blog.example/a?ticket=ST-1-abc&secret=s&auth_token=t", "https://blog.example/a"),
+        # names sites use for their articles stay: they tell threads apart
+        (
+            "https://blog.example/?p=12&key=intro&id=7&page=2",
+            "https://blog.example/?p=12&key=intro&id=7&page=2",
+        ),
+        (
+            "https://blog.example/a?codename=x&tokens=2&state_id=3",
+            "https://blog.example/a?codename=x&tokens=2&state_id=3",
+        ),
+    ],
+)
+def test_normalize_url_drops_credential_parameters(raw: str, canonical: str) -> None:
+    assert normalize_url(raw) == canonical
+    assert normalize_url(canonical) == canonical
+
+
+def test_the_dropped_parameters_are_the_ones_given() -> None:
+    only_tracking = QueryFilter(["utm_*", "fbclid"])  # a site whose article URLs carry `state=`
+    url = "https://blog.example/a?state=ny&utm_source=x&fbclid=1&code=2"
+    assert normalize_url(url, drop=only_tracking) == "https://blog.example/a?state=ny&code=2"
+    custom = QueryFilter(["Ref", "campaign_*", "  "])
+    assert normalize_url(
+        "https://blog.example/a?ref=x&REF=y&campaign_id=1&campaign=2&code=3", drop=custom
+    ) == ("https://blog.example/a?campaign=2&code=3")
+    assert normalize_url("https://blog.example/a?code=3&utm_x=1", drop=QueryFilter([])) == (
+        "https://blog.example/a?code=3&utm_x=1"
+    )
+    assert {"key", "id", "p", "page"}.isdisjoint(CREDENTIAL_PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("name", "usable"),
+    [
+        ("code", True),
+        ("utm_*", True),
+        ("*", False),
+        ("", False),
+        ("a*b", False),
+        ("a b", False),
+        ("a=b", False),
+    ],
+)
+def test_check_param_pattern(name: str, usable: bool) -> None:
+    assert check_param_pattern(name) is usable
 
 
 def test_origins() -> None:

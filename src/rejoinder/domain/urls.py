@@ -1,17 +1,75 @@
-"""Article URLs: validation and the normalisation that makes one thread per article."""
+"""Article URLs: validation and the normalisation that makes one thread per article; commenters' websites."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rejoinder.errors import Invalid
 
-TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"}
+TRACKING_PARAMS = ("utm_*", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid")
+# Query parameters that carry a secret when a reader lands on an article from a sign-in, a password reset or
+# a session-in-URL site (OAuth's code/state, implicit-flow tokens, CAS tickets, PHP/Java session ids). Kept
+# in a thread's URL they would be public in the API and the admin. `key`, `id`, `p` and `page` are left
+# alone: sites commonly name articles with them.
+CREDENTIAL_PARAMS = (
+    "code",
+    "state",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "token",
+    "auth",
+    "auth_token",
+    "session",
+    "sessionid",
+    "session_id",
+    "sid",
+    "phpsessid",
+    "jsessionid",
+    "password",
+    "passwd",
+    "pwd",
+    "api_key",
+    "apikey",
+    "client_secret",
+    "secret",
+    "ticket",
+)
+DROPPED_PARAMS = TRACKING_PARAMS + CREDENTIAL_PARAMS  # the default of comments.drop_query_params
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _is_tracking(name: str) -> bool:
-    return name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS
+class QueryFilter:
+    """Which query parameters an article URL loses: names matched case-insensitively, a trailing `*`
+    matching any name with that prefix (`utm_*`)."""
+
+    __slots__ = ("exact", "prefixes")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        lowered = [n.strip().lower() for n in names if n.strip()]
+        self.exact = frozenset(n for n in lowered if not n.endswith("*"))
+        self.prefixes = tuple(n[:-1] for n in lowered if n.endswith("*"))
+
+    def drops(self, name: str) -> bool:
+        lowered = name.lower()
+        return lowered in self.exact or lowered.startswith(self.prefixes)
+
+
+@cache
+def query_filter(names: tuple[str, ...]) -> QueryFilter:
+    """The filter for a configured list (built once per list)."""
+    return QueryFilter(names)
+
+
+DEFAULT_QUERY_FILTER = query_filter(DROPPED_PARAMS)
+
+
+def check_param_pattern(name: str) -> bool:
+    """A usable entry of comments.drop_query_params: a non-empty name, `*` only at its end."""
+    stem = name.removesuffix("*")
+    return bool(stem) and "*" not in stem and stem.isprintable() and not any(c in stem for c in " &=#?")
 
 
 def check_text_field(value: str, field: str) -> None:
@@ -32,9 +90,12 @@ def check_decoded(value: str, field: str) -> None:
         raise Invalid.field(field, "invalid-unicode", f"{field} contains bytes that are not valid UTF-8")
 
 
-def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> str:
-    """Canonical form of an article URL: lower-case scheme and host, no default port, no fragment,
-    no tracking parameters; the rest of the query kept in its order.
+def normalize_url(
+    raw: str, *, field: str = "url", max_length: int = 2048, drop: QueryFilter = DEFAULT_QUERY_FILTER
+) -> str:
+    """Canonical form of an article URL: lower-case scheme and host, no default port, no fragment, none
+    of the parameters `drop` names (tracking and credentials by default: comments.drop_query_params);
+    the rest of the query kept in its order.
 
     Raises:
         Invalid: not an absolute http(s) URL, or too long.
@@ -61,7 +122,7 @@ def normalize_url(raw: str, *, field: str = "url", max_length: int = 2048) -> st
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not drop.drops(k)]
     )
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
