@@ -197,6 +197,35 @@ def test_check_website_accepts_http_urls(website: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("HTTPS://Ann.EXAMPLE/Blog/Post?Q=A#Top", "https://ann.example/Blog/Post?Q=A#Top"),
+        ("https://ann:hunter2@ann.example/", "https://ann.example/"),
+        ("https://bank.example@evil.example/login", "https://evil.example/login"),
+        ("http://ann.example:80/a", "http://ann.example/a"),
+        ("https://ann.example:443", "https://ann.example"),
+        ("https://ann.example:8443/a", "https://ann.example:8443/a"),
+        ("http://ann.example:443/a", "http://ann.example:443/a"),
+        ("https://Bücher.Example/", "https://xn--bcher-kva.example/"),
+        ("https://straße.example/", "https://xn--strae-oqa.example/"),  # as browsers resolve it, not strasse
+        ("https://аррӏе.example/", "https://xn--80ak6aa92e.example/"),  # Cyrillic look-alike of "apple"
+        ("https://[2001:DB8::1]:443/a", "https://[2001:db8::1]/a"),
+        ("  https://ann.example/a%20b?x=%41  ", "https://ann.example/a%20b?x=%41"),
+    ],
+)
+def test_check_website_stores_a_normal_form(typed: str, stored: str) -> None:
+    assert check_website(typed) == stored
+    assert check_website(stored) == stored  # idempotent
+
+
+def test_check_website_refuses_a_host_no_browser_could_resolve() -> None:
+    for website in ("https://😀.example/", "https://\u0301a.example/"):
+        with pytest.raises(Invalid) as caught:
+            check_website(website)
+        assert caught.value.code == "website-malformed", website
+
+
+@pytest.mark.parametrize(
     ("website", "code"),
     [
         ("javascript:alert(1)", "website-scheme"),

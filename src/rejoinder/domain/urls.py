@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import idna
+
 from rejoinder.errors import Invalid
 
 TRACKING_PARAMS = ("utm_*", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid")
@@ -146,7 +148,13 @@ def normalize_origin(raw: str) -> str:
 
 
 def check_website(raw: str, *, max_length: int = 2048) -> str:
-    """A commenter's website: http(s) only; returned as given (trimmed), or raises Invalid."""
+    """A commenter's website, http(s) only, in the form it is stored and linked: lower-case scheme and
+    host, an international host name in its ASCII (punycode) form, no user name or password, no default
+    port; path, query and fragment as typed.
+
+    Raises:
+        Invalid: not an http(s) URL with a valid host, or too long.
+    """
     check_text_field(raw, "author.website")
     value = raw.strip()
     if len(value) > max_length:
@@ -155,14 +163,37 @@ def check_website(raw: str, *, max_length: int = 2048) -> str:
         )
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises on a malformed port
+        port = parts.port
     except ValueError:
         raise Invalid.field("author.website", "website-malformed", "website is not a valid URL") from None
-    if parts.scheme.lower() not in DEFAULT_PORTS:
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
         raise Invalid.field(
             "author.website", "website-scheme", "website must be an http:// or https:// address"
         )
     host = parts.hostname or ""
     if not host or any(c in value for c in " <>\"'\\`\n\r\t"):
         raise Invalid.field("author.website", "website-malformed", "website is not a valid URL")
-    return value
+    host = _ascii_host(host)
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    website = urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
+    if len(website) > max_length:
+        raise Invalid.field(
+            "author.website", "website-too-long", f"website is longer than {max_length} characters"
+        )
+    return website
+
+
+def _ascii_host(host: str) -> str:
+    """A host name in lower case, an international one as browsers send it (UTS #46, punycode), so that a
+    look-alike name shows as what it is (`xn--…`) wherever the website is displayed."""
+    if host.isascii():
+        return host.lower()
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise Invalid.field(
+            "author.website", "website-malformed", "website's host name is not a valid domain name"
+        ) from None
