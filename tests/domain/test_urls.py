@@ -11,9 +11,11 @@ from rejoinder.domain.urls import (
     QueryFilter,
     check_param_pattern,
     check_website,
+    is_loopback,
     normalize_origin,
     normalize_url,
     origin_of,
+    own_origins,
 )
 from rejoinder.errors import Invalid
 
@@ -251,3 +253,40 @@ def test_check_website_refuses(website: str, code: str) -> None:
         check_website(website)
     assert caught.value.code == code
     assert caught.value.errors[0].field == "author.website"
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LocalHost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("comments.example.org", False),
+        ("", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_own_origins_come_from_configuration_only() -> None:
+    assert own_origins("https://Comments.Example.org:443/prefix/", "0.0.0.0", 8080) == {
+        "https://comments.example.org"
+    }
+    assert own_origins("", "127.0.0.1", 8080) == {
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+        "http://[::1]:8080",
+    }
+    assert own_origins("", "::1", 9000) == {
+        "http://[::1]:9000",
+        "http://127.0.0.1:9000",
+        "http://localhost:9000",
+    }
+    assert own_origins("", "10.0.0.5", 8080) == {"http://10.0.0.5:8080"}

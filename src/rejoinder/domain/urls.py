@@ -136,6 +136,32 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address reaches this machine only (`localhost`, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: whatever it resolves to, it may be public
+
+
+@cache
+def own_origins(public_url: str, host: str, port: int) -> frozenset[str]:
+    """The origins of rejoinder's own pages, from configuration only (never from a request's Host header,
+    which any client chooses and a TLS-terminating proxy changes): the origin of `server.public_url`; without
+    one, the address it listens on, and on a loopback address the other names of this machine."""
+    if public_url:
+        return frozenset({origin_of(normalize_url(public_url, field="server.public_url"))})
+    hosts = {host, *LOOPBACK_NAMES} if is_loopback(host) else {host}
+    return frozenset(f"http://[{h}]:{port}" if ":" in h else f"http://{h}:{port}" for h in hosts)
+
+
 def normalize_origin(raw: str) -> str:
     """An allowed origin as a site lists it: `https://example.org` (no path)."""
     url = normalize_url(raw, field="origin")
