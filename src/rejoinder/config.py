@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import msgspec
 
 from rejoinder.domain.urls import DROPPED_PARAMS, check_param_pattern, is_loopback, normalize_url
-from rejoinder.errors import ConfigError
+from rejoinder.errors import ConfigError, Invalid
 
 ENV_PREFIX = "REJOINDER_"
 
@@ -497,8 +497,6 @@ def _validate(settings: Settings) -> None:
 
 
 def _validate_public_url(public_url: str) -> None:
-    from rejoinder.errors import Invalid
-
     try:
         normalize_url(public_url, field="server.public_url")
     except Invalid:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -141,8 +142,6 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 def is_loopback(host: str) -> bool:
     """Whether a listening address reaches this machine only (`localhost`, 127.0.0.0/8, ::1)."""
-    import ipaddress
-
     if host.strip("[]").lower() == "localhost":
         return True
     try:
