@@ -290,3 +290,26 @@ def test_own_origins_come_from_configuration_only() -> None:
         "http://localhost:9000",
     }
     assert own_origins("", "10.0.0.5", 8080) == {"http://10.0.0.5:8080"}
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "HTTP", "https", "HttpS"]),
+    userinfo=st.sampled_from(["", "ann@", "ann:pw@", "bank.example@", "a%40b:c@"]),
+    host=st.sampled_from(
+        ["Ann.Example", "ann.example", "BÜCHER.example", "пример.рф", "[2001:DB8::1]", "127.0.0.1"]
+    ),
+    port=st.sampled_from(["", ":80", ":443", ":8080"]),
+    rest=st.text(alphabet="abcXYZ/-_.~%?=&#", max_size=20),
+)
+def test_a_stored_website_is_a_fixed_point_without_userinfo(
+    scheme: str, userinfo: str, host: str, port: str, rest: str
+) -> None:
+    from urllib.parse import urlsplit
+
+    stored = check_website(f"{scheme}://{userinfo}{host}{port}/{rest}")
+    assert check_website(stored) == stored
+    parts = urlsplit(stored)
+    assert parts.scheme in ("http", "https") and parts.username is None and "@" not in parts.netloc
+    assert parts.netloc == parts.netloc.lower() and parts.netloc.isascii()
+    assert parts.port != {"http": 80, "https": 443}[parts.scheme]
