@@ -183,6 +183,38 @@ def test_serve_with_a_bad_setting_exits_non_zero_naming_it(tmp_path: Path) -> No
     assert "workers" in result.output
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "comments.example.org"])
+def test_serve_on_a_public_address_needs_the_public_url(tmp_path: Path, host: str) -> None:
+    """Links and the check of rejoinder's own pages come from server.public_url, never from the Host header:
+    a server other machines reach refuses to start without it (loopback binds, as behind a proxy on the
+    same machine and in `rejoinder demo`, make paths instead)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REJOINDER_")}
+    # A database in a directory that does not exist: had the check not stopped it, the server would fail
+    # there (with a traceback) rather than listen on a public address of a shared machine.
+    env["REJOINDER_DATABASE__URL"] = f"sqlite:///{tmp_path}/absent/rejoinder.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "rejoinder", "serve", "--host", host, "--port", "1"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "missing setting server.public_url" in proc.stderr and host in proc.stderr
+    assert "REJOINDER_SERVER__PUBLIC_URL" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "rejoinder.db").exists()  # stopped before touching any database
+
+
+@pytest.mark.parametrize(
+    "value", ["comments.example.org", "ftp://comments.example.org", "https://x.example/?a=1"]
+)
+def test_a_public_url_that_is_not_a_base_address_is_refused(value: str) -> None:
+    result = cli("config", "show", env={"REJOINDER_SERVER__PUBLIC_URL": value})
+    assert result.exit_code != 0 and "server.public_url" in result.output
+
+
 def test_migrate(sqlite_url: str) -> None:
     result = cli("migrate", env=db_env(sqlite_url))
     assert result.exit_code == 0, result.output

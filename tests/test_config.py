@@ -107,6 +107,9 @@ def test_bad_environment_setting_is_named(env: dict[str, str], named: str) -> No
         ("[server]\nport = '8080'\n", "server.port"),
         ("[comments]\nmax_text_length = 0\n", "comments.max_text_length"),
         ("[database]\nurl = 'oracle://x'\n", "database.url"),
+        ("[comments]\ndrop_query_params = ['code', '*']\n", "comments.drop_query_params"),
+        ("[comments]\ndrop_query_params = ['a*b']\n", "comments.drop_query_params"),
+        ("[comments]\ndrop_query_params = 'code'\n", "comments.drop_query_params"),
     ],
 )
 def test_bad_file_setting_is_named(tmp_path: Path, toml: str, named: str) -> None:

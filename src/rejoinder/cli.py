@@ -68,6 +68,10 @@ def serve(
     if database:
         flags["database"]["url"] = database
     settings = _load(ctx, flags)
+    try:
+        config.require_public_url(settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     run_server(settings, flags, config_file=ctx.obj.get("config"))
 
 

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 import msgspec
 
-from rejoinder.errors import ConfigError
+from rejoinder.domain.urls import DROPPED_PARAMS, check_param_pattern, is_loopback, normalize_url
+from rejoinder.errors import ConfigError, Invalid
 
 ENV_PREFIX = "REJOINDER_"
 
@@ -29,7 +30,8 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     workers: Annotated[int, _h("Worker processes"), msgspec.Meta(ge=1, le=64)] = 1
     server: Annotated[str, _h("HTTP server: granian or uvicorn")] = "granian"
     public_url: Annotated[
-        str, _h("Public base URL of this rejoinder (used in links); empty = from request")
+        str,
+        _h("Public base URL of this rejoinder, for links; needed unless it listens on loopback only"),
     ] = ""
     max_body_bytes: Annotated[int, _h("Largest request body accepted, in bytes"), msgspec.Meta(ge=1024)] = (
         65536
@@ -63,6 +65,10 @@ class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         _h("Replies of one conversation per page, and per batch of more replies"),
         msgspec.Meta(ge=1, le=1000),
     ] = 100
+    drop_query_params: Annotated[
+        list[str],
+        _h("Query parameters removed from article URLs (tracking and credentials; a trailing * = prefix)"),
+    ] = msgspec.field(default_factory=lambda: list(DROPPED_PARAMS))
 
 
 class CacheSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -481,10 +487,42 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("invalid setting database.url: must start with sqlite:// or postgresql://")
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
+    if settings.server.public_url:
+        _validate_public_url(settings.server.public_url)
+    for name in settings.comments.drop_query_params:
+        if not check_param_pattern(name):
+            raise ConfigError(
+                f"invalid setting comments.drop_query_params: {name!r} is not a parameter name "
+                "(a name, or a prefix followed by *)"
+            )
     _validate_providers(settings.auth)
     _validate_email_links(settings)
     _validate_moderation(settings.moderation)
     _validate_admin(settings.admin, settings.email)
+
+
+def _validate_public_url(public_url: str) -> None:
+    try:
+        normalize_url(public_url, field="server.public_url")
+    except Invalid:
+        raise ConfigError(
+            f"invalid setting server.public_url: {public_url!r} is not an http(s) URL like "
+            "https://comments.example.org"
+        ) from None
+    if "?" in public_url or "#" in public_url:
+        raise ConfigError("invalid setting server.public_url: give the base address, without ? or #")
+
+
+def require_public_url(settings: Settings) -> None:
+    """`rejoinder serve` on an address other machines reach needs server.public_url: links and the check of
+    rejoinder's own pages are built from it, never from a request's Host header (issue #10)."""
+    s = settings.server
+    if not s.public_url and not is_loopback(s.host):
+        raise ConfigError(
+            f"missing setting server.public_url: rejoinder would listen on {s.host}, which other machines "
+            "reach; set server.public_url (or REJOINDER_SERVER__PUBLIC_URL) to the address readers use, "
+            "e.g. https://comments.example.org (links are built from it, never from a request's Host header)"
+        )
 
 
 def _validate_admin(admin: AdminSettings, email: EmailSettings) -> None:

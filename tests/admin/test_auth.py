@@ -148,6 +148,29 @@ def test_login_form_has_csrf_protection(admin: Admin) -> None:
     assert response.status_code == 403
 
 
+def test_own_origin_is_the_public_url_not_the_host_header(admin_db: str) -> None:
+    """Behind a TLS-terminating proxy the server sees another scheme and Host than the browser's Origin:
+    the admin's own origin is server.public_url's, and the Host header vouches for nothing."""
+    found = open_admin(
+        admin_db, base_url="https://10.0.0.5:8443", server={"public_url": "https://comments.example.org"}
+    )
+    with found.client as client:
+
+        def login(origin: str) -> Any:
+            client.cookies.clear()
+            page = client.get("/admin/login", headers=HTML)
+            data = {"csrf": csrf_of(page.text), "username": "root", "password": PASSWORD, "next": "/admin"}
+            return client.post(
+                "/admin/login", data=data, headers={**HTML, "Origin": origin}, follow_redirects=False
+            )
+
+        refused = login("https://10.0.0.5:8443")  # the request's own scheme and Host
+        assert refused.status_code == 403 and "csrf-invalid" in refused.text
+        assert "set-cookie" not in refused.headers or "rejoinder-admin=" not in refused.headers["set-cookie"]
+        accepted = login("https://comments.example.org")
+        assert accepted.status_code == 303 and accepted.headers["location"] == "/admin"
+
+
 def test_sign_in_goes_back_only_to_admin_pages(admin: Admin) -> None:
     for target, expected in [
         ("/admin/queue/pending?site=blog", "/admin/queue/pending?site=blog"),

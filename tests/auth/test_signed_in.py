@@ -7,7 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
+from rejoinder.domain.identity import Profile
 from rejoinder.domain.sites import SiteOptions
+from rejoinder.services import accounts
 from rejoinder.services import sites as site_service
 from rejoinder.store.schema import comments, likes
 from tests.auth.helpers import app_ctx, bearer, sign_in
@@ -157,3 +159,24 @@ def test_renaming_updates_the_stored_copies(client: TestClient[Any]) -> None:
     client.put("/api/threads/like", params={"url": ARTICLE}, headers=headers)
     assert [r.author_name for r in _rows(client, sa.select(comments.c.author_name))] == ["New Name"]
     assert [r.name for r in _rows(client, sa.select(likes.c.name))] == ["New Name"]
+
+
+def test_a_provider_profile_url_becomes_a_normal_website(client: TestClient[Any]) -> None:
+    """A provider's profile URL is the identity's website on its comments: stored in the same normal form
+    as a guest's (no user name or password, lower-case host, punycode), or not at all when it is none."""
+    ctx = app_ctx(client)
+
+    def sign_in_with(subject: str, profile_url: str) -> Any:
+        profile = Profile(provider="test", subject=subject, name="Pat", profile_url=profile_url)
+        with client.portal() as portal:
+            return portal.call(lambda: accounts.sign_in_with_profile(ctx, profile, label="Test"))
+
+    pat = sign_in_with("pat", "HTTPS://pat:secret@Bücher.Example:443/@pat")
+    assert pat.identity.profile_url == "https://xn--bcher-kva.example/@pat"
+    response = client.post(
+        "/api/comments", json={"url": ARTICLE, "text": "Me"}, headers={**BROWSER, **bearer(pat.token)}
+    )
+    assert response.status_code == 201 and response.json()["author"]["website"] == pat.identity.profile_url
+    [row] = _rows(client, sa.select(comments.c.author_website).where(comments.c.id == response.json()["id"]))
+    assert row.author_website == "https://xn--bcher-kva.example/@pat"
+    assert sign_in_with("odd", "javascript:alert(1)").identity.profile_url is None

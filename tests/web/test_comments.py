@@ -3,6 +3,7 @@ delete by the author, privacy of the email and per-site avatars."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,12 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from rejoinder.domain import text as markdown
+from rejoinder.store import schema
+from rejoinder.store.engine import create_engine
 from tests.fixtures.app import ARTICLE, new_client, post_comment, run_cli
 
 COMMENT_FIELDS = {"id", "parent", "text", "html", "author", "created", "edited", "status", "likes", "deleted"}
@@ -338,3 +342,32 @@ def test_avatar_is_per_author_and_per_site(site_db: str) -> None:
             assert image.status_code == 200
             assert image.headers["content-type"].startswith("image/")
         assert client.get(avatars[0]).content == client.get(avatars[1]).content
+
+
+def test_a_website_is_stored_and_shown_in_its_normal_form(client: TestClient[Any], site_db: str) -> None:
+    """Scheme and host in lower case, the host in punycode, no user name or password, no default port:
+    what the API, the no-JS page and the database hold, through posting and a later edit."""
+    typed = "HTTPS://Ann:hunter2@Bücher.EXAMPLE:443/Blog?Q=1#Top"
+    stored = "https://xn--bcher-kva.example/Blog?Q=1#Top"
+    made = post_comment(client, "Mine", author={"name": "Ann", "website": typed})
+    assert made["author"]["website"] == stored
+    edited = client.patch(
+        f"/api/comments/{made['id']}",
+        json={"text": "Mine, edited"},
+        headers={"Rejoinder-Edit-Token": made["edit_token"]},
+    )
+    assert edited.status_code == 200 and edited.json()["author"]["website"] == stored
+    assert [c["author"]["website"] for c in thread(client)["comments"]] == [stored]
+    page = client.get("/thread", params={"url": ARTICLE}, headers={"Accept": "text/html"}).text
+    assert f'href="{stored}"' in page and "hunter2" not in page and "Bücher" not in page
+
+    async def stored_websites() -> list[str | None]:
+        engine = create_engine(site_db)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(sa.select(schema.comments.c.author_website))
+                return [row[0] for row in rows.all()]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(stored_websites()) == [stored]

@@ -293,13 +293,49 @@ def test_a_post_from_another_origin_is_refused(client: TestClient[Any]) -> None:
     )
     assert response.status_code == 403
     assert "may not post" in response.text
+    # Without server.public_url, rejoinder's own pages are those of the loopback address it listens on.
     same = client.post(
         "/thread",
         data={**fields, "text": "Hi", "name": "Sam"},
-        headers={**HTML_ACCEPT, "Origin": "http://rejoinder.test"},
+        headers={**HTML_ACCEPT, "Origin": "http://localhost:8080"},
         follow_redirects=False,
     )
     assert same.status_code == 303
+
+
+def test_the_form_behind_a_tls_proxy_is_known_by_the_public_url(site_db: str) -> None:
+    """Behind a proxy that terminates TLS, the browser's Origin (https://comments.example.org) never equals
+    the scheme and Host the server sees (http, an internal name): rejoinder's own origin comes from
+    server.public_url, and the Host header (or X-Forwarded-*) can no longer vouch for a page."""
+    public = {"public_url": "https://comments.example.org"}
+    with new_client(site_db, database={"auto_migrate": False}, server=public) as client:
+        fields = the_form(page(client).text)
+        proxied = {
+            "Host": "127.0.0.1:8080",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "comments.example.org",
+        }
+
+        def send(origin: str, name: str, **extra: str) -> Any:
+            return client.post(
+                "/thread",
+                data={**fields, "text": f"From {origin}", "name": name},
+                headers={**HTML_ACCEPT, **proxied, **extra, "Origin": origin},
+                follow_redirects=False,
+            )
+
+        accepted = send("https://comments.example.org", "Pat")
+        assert accepted.status_code == 303, accepted.text
+        # The request's own scheme and Host, or a forged forwarded host, are not rejoinder's page.
+        for origin, extra in (
+            ("http://127.0.0.1:8080", {}),
+            ("http://rejoinder.test", {"Host": "rejoinder.test"}),
+            ("https://evil.example", {"X-Forwarded-Host": "evil.example", "Host": "evil.example"}),
+        ):
+            refused = send(origin, "Mal", **extra)
+            assert refused.status_code == 403 and "may not post" in refused.text, origin
+        texts = [c["text"] for c in thread_json(client)["comments"]]
+    assert texts == ["From https://comments.example.org"]
 
 
 def test_unreadable_form_posts(client: TestClient[Any]) -> None:
@@ -335,18 +371,43 @@ def test_errors_are_html_for_browsers_and_problems_for_others(client: TestClient
     assert bad_page.status_code == 400 and "text/html" in bad_page.headers["content-type"]
 
 
-def test_fragment_is_bare_html_with_absolute_links(client: TestClient[Any]) -> None:
-    root = post_comment(client, "In the fragment", author={"name": "Fay"})
-    response = client.get("/thread/fragment", params={"url": ARTICLE})
+def test_fragment_is_bare_html_with_links_from_the_public_url(site_db: str) -> None:
+    public = {"public_url": "https://comments.example.org/"}
+    with new_client(site_db, database={"auto_migrate": False}, server=public) as client:
+        root = post_comment(client, "In the fragment", author={"name": "Fay"})
+        # The request's Host says nothing about where readers reach rejoinder (a proxy, or a forgery).
+        response = client.get(
+            "/thread/fragment", params={"url": ARTICLE}, headers={"Host": "evil.example:8080"}
+        )
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"].startswith("public")
     html = response.text
     assert not re.search(r"<(html|head|body|form)[\s>]", html)
     assert html.lstrip().startswith('<div class="rj-static">')
     assert "1 Response" in html and "<p>In the fragment</p>" in html
-    assert 'href="http://rejoinder.test/thread?url=' in html
+    assert 'href="https://comments.example.org/thread?url=' in html
     assert f"reply={root['id']}#reply" in html
-    assert 'src="http://rejoinder.test/api/avatars/' in html
+    assert 'src="https://comments.example.org/api/avatars/' in html
     assert "Leave a Reply" in html
+    assert "evil.example" not in html
+
+
+def test_without_a_public_url_no_page_reflects_the_host_header(client: TestClient[Any]) -> None:
+    """A publicly cacheable fragment built from a forged Host would send every later reader to the forger's
+    server (cache poisoning): without server.public_url, links are paths on rejoinder's origin."""
+    post_comment(client, "Cached", author={"name": "Fay"})
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    fragment = client.get("/thread/fragment", params={"url": ARTICLE}, headers=forged)
+    assert fragment.status_code == 200 and fragment.headers["cache-control"].startswith("public")
+    links = [a.get("href") or a.get("src") for _, a in parse(fragment.text).tags if "href" in a or "src" in a]
+    assert links and all(link.startswith(("/", "#")) and not link.startswith("//") for link in links), links
+    assert "evil.example" not in fragment.text
+    assert fragment.text == client.get("/thread/fragment", params={"url": ARTICLE}).text
+    for path in ("/thread", "/thread?page=99"):
+        html = client.get(path, params={"url": ARTICLE}, headers={**HTML_ACCEPT, **forged}).text
+        assert "evil.example" not in html
+    thread = client.get("/api/threads", params={"url": ARTICLE}, headers=forged).text
+    assert "evil.example" not in thread
 
 
 def test_csp_and_stylesheet(client: TestClient[Any]) -> None:

@@ -3,10 +3,15 @@ placeholders, thread keys and URL normalisation."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
+from rejoinder.store import schema
+from rejoinder.store.engine import create_engine
 from tests.fixtures.app import ARTICLE, ORIGIN, new_client, post_comment, run_cli
 
 VISITORS = [f"visitor-{i:016d}" for i in range(4)]
@@ -275,3 +280,57 @@ def test_each_site_answers_with_its_own_settings(db_url: str) -> None:
         news = thread(client, url="https://news.example/story")["site"]
     assert (blog["name"], blog["display_depth"], blog["require_email"]) == ("blog", 6, True)
     assert (news["name"], news["display_depth"], news["require_email"]) == ("news", 3, False)
+
+
+def stored_thread_urls(db_url: str) -> list[str]:
+    """Every thread URL as the database holds it (what the admin and exports show)."""
+
+    async def read() -> list[str]:
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                return [row.uri for row in (await conn.execute(sa.select(schema.threads.c.uri))).all()]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+SECRETS = {
+    "code": "SplxlOBeZQQYbYS6WxSbIA",
+    "state": "af0ifjsldkj",
+    "access_token": "ya29.a0AfH6SMBx",
+    "id_token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+    "refresh_token": "1//0gLx",
+    "token": "reset-7f3a",
+    "SessionID": "s-42",
+    "api_key": "k-9",
+}
+
+
+def test_credential_parameters_never_reach_a_stored_thread(client: TestClient[Any], site_db: str) -> None:
+    """A reader who lands on an article from a sign-in redirect must not publish its code, state or tokens
+    in the thread's URL (the API's `thread.url`, the admin, exports)."""
+    landed = f"{ARTICLE}?p=5&{urlencode(SECRETS)}&utm_source=rss"
+    made = post_comment(client, "After signing in", url=landed)
+    canonical = f"{ARTICLE}?p=5"
+    view = thread(client, url=landed)
+    assert view["thread"]["url"] == canonical and ids(view) == [made["id"]]
+    assert ids(thread(client, url=canonical)) == [made["id"]]  # the same discussion as the clean URL
+    located = client.get(f"/api/comments/{made['id']}/page").json()
+    assert located["url"] == canonical
+    counted = client.get("/api/counts", params={"url": [landed, canonical]}).json()["counts"]
+    assert counted == {landed: {"comments": 1, "likes": 0}, canonical: {"comments": 1, "likes": 0}}
+    assert stored_thread_urls(site_db) == [canonical]
+    for value in SECRETS.values():
+        assert value not in repr(view) and value not in repr(located)
+
+
+def test_the_dropped_parameters_are_configurable(site_db: str) -> None:
+    """A site whose article URLs really carry `state=` keeps it by leaving it out of the list."""
+    only_tracking = {"drop_query_params": ["utm_*", "fbclid", "sid"]}
+    with new_client(site_db, database={"auto_migrate": False}, comments=only_tracking) as client:
+        url = f"{ARTICLE}?state=ny&sid=1&utm_medium=x&code=2"
+        post_comment(client, "Where", url=url)
+        assert thread(client, url=url)["thread"]["url"] == f"{ARTICLE}?state=ny&code=2"
+    assert stored_thread_urls(site_db) == [f"{ARTICLE}?state=ny&code=2"]

@@ -28,7 +28,7 @@ from rejoinder.domain.identity import (
     normalize_email,
 )
 from rejoinder.domain.sites import Site
-from rejoinder.domain.urls import normalize_origin, normalize_url, origin_of
+from rejoinder.domain.urls import check_website, normalize_origin, normalize_url, origin_of
 from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from rejoinder.services.avatars import fetch_identity_picture, note_picture
 from rejoinder.services.context import Context
@@ -219,6 +219,17 @@ def _credential(profile: Profile, identity_id: str, now: int) -> Credential:
     )
 
 
+def _profile_website(url: str | None, max_length: int) -> str | None:
+    """A provider's profile URL becomes the identity's website in the form websites are stored in
+    (domain/urls.check_website), or none when it is not a usable website."""
+    if not url:
+        return None
+    try:
+        return check_website(url, max_length=max_length)
+    except Invalid:
+        return None
+
+
 async def _new_identity(ctx: Context, conn: Any, profile: Profile, email: str | None, now: int) -> Identity:
     identity = Identity(
         id=ctx.token(12),
@@ -226,7 +237,7 @@ async def _new_identity(ctx: Context, conn: Any, profile: Profile, email: str | 
             profile.name or profile.username, max_length=ctx.settings.comments.max_name_length
         ),
         email=email,
-        profile_url=profile.profile_url,
+        profile_url=_profile_website(profile.profile_url, ctx.settings.comments.max_url_length),
         show_in_likes=False,
         created=now,
     )

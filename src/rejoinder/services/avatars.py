@@ -14,7 +14,13 @@ import httpx
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder.domain.identity import CredentialKind, Profile, identicon_svg, identity_avatar_key
+from rejoinder.domain.identity import (
+    CredentialKind,
+    Profile,
+    identicon_svg,
+    identity_avatar_key,
+    sniff_image,
+)
 from rejoinder.store import authors as store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
@@ -28,7 +34,6 @@ REFRESH_US = 7 * 24 * 3600 * 1_000_000
 # A sign-in with the same picture URL as last time fetches it again only after this long (an SSO token
 # without a jti may be exchanged over and over; each exchange must not become a download).
 PICTURE_RECHECK_US = 600 * 1_000_000
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 class ImageSource(Protocol):
@@ -55,16 +60,28 @@ class GravatarSource:
         self.timeout = timeout
 
     async def fetch(self, email_md5: str) -> tuple[bytes, str] | None:
-        """The image for this hash, or None when Gravatar has none (d=404) or answers oddly."""
+        """The image for this hash, or None when Gravatar has none (d=404) or answers oddly. The answer's
+        first bytes say what it is, never its Content-Type: anything but a PNG, JPEG, GIF or WebP file
+        (HTML, SVG, a script) is refused, whatever it claims to be."""
         url = f"{self.base_url}/avatar/{email_md5}"
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
-            response = await client.get(url, params={"s": "96", "d": "404", "r": "g"})
-        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if response.status_code != 200 or content_type not in IMAGE_TYPES:
+        async with (
+            httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client,
+            client.stream(
+                "GET", url, params={"s": "96", "d": "404", "r": "g"}, headers={"Accept-Encoding": "identity"}
+            ) as response,
+        ):
+            if response.status_code != 200:
+                return None
+            body = bytearray()
+            async for chunk in response.aiter_raw():
+                body += chunk
+                if len(body) > MAX_IMAGE_BYTES:
+                    return None
+        media_type = sniff_image(bytes(body[:16]))
+        if media_type is None:
+            log.info("[rejoinder] Gravatar answered with something that is not an image; not used")
             return None
-        if len(response.content) > MAX_IMAGE_BYTES:
-            return None
-        return response.content, content_type
+        return bytes(body), media_type
 
 
 class Avatars:
@@ -170,8 +187,12 @@ class Avatars:
         settled = key not in self._pending and not (
             shown and row is not None and row.email_md5 is None and row.fetched is None
         )
-        if shown and row is not None and row.image is not None and row.image_type:
-            return Avatar(content=row.image, media_type=row.image_type, settled=settled)
+        if shown and row is not None and row.image is not None:
+            # Checked again as it goes out, by its bytes: a copy stored before every download was checked
+            # may be anything; it is served only as the image its first bytes say it is.
+            media_type = sniff_image(row.image[:16])
+            if media_type is not None:
+                return Avatar(content=row.image, media_type=media_type, settled=settled)
         return Avatar(content=identicon_svg(key).encode(), media_type="image/svg+xml", settled=settled)
 
     async def drain(self) -> None:

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import msgspec
 
-from rejoinder.domain.urls import normalize_url, origin_of
+from rejoinder.domain.urls import origin_of
 from rejoinder.errors import Invalid
 from rejoinder.services.context import Context
+from rejoinder.services.threads import article_url
 from rejoinder.store import engine as store_engine
 from rejoinder.store import threads as thread_store
 
@@ -30,7 +31,7 @@ async def plan_counts(ctx: Context, urls: Sequence[str]) -> CountPlan:
     normal: dict[str, str] = {}
     site_of: dict[str, int] = {}
     for raw in urls:
-        uri = normalize_url(raw, max_length=ctx.settings.comments.max_url_length)
+        uri = article_url(ctx, raw)
         normal[raw] = uri
         site = await ctx.sites.by_origin(origin_of(uri))
         if site is not None:

@@ -12,7 +12,7 @@ from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, find_in, paginate, prune_deleted, reply_batch
-from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url
+from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url, query_filter
 from rejoinder.errors import Invalid, NotFound
 from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
@@ -73,13 +73,21 @@ def check_key(key: str) -> str:
     return key
 
 
+def article_url(ctx: Context, raw: str) -> str:
+    """An article URL as threads store it (domain/urls.normalize_url with comments.drop_query_params)."""
+    limits = ctx.settings.comments
+    return normalize_url(
+        raw, max_length=limits.max_url_length, drop=query_filter(tuple(limits.drop_query_params))
+    )
+
+
 async def resolve_ref(
     ctx: Context, *, url: str | None, key: str | None, site: str | None = None
 ) -> ThreadRef:
     """Validate url/key and find the site. Raises Invalid/Forbidden/NotFound with field details."""
     if not url and not key:
         raise Invalid.field("url", "url-required", "Give the article's `url` (or a thread `key`)")
-    uri = normalize_url(url, max_length=ctx.settings.comments.max_url_length) if url else None
+    uri = article_url(ctx, url) if url else None
     clean_key = check_key(key) if key is not None else None
     found = await ctx.sites.resolve(site=site, url=uri)
     return ThreadRef(site=found, uri=uri, key=clean_key)

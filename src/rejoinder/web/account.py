@@ -144,6 +144,10 @@ def identity_out(request: Request[Any, Any, Any], identity: Identity) -> Identit
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:
+    """Where sign-in providers send the browser back to: server.public_url. Without it (only possible on a
+    loopback address: `rejoinder serve` refuses a public one), the request's own address, as a developer
+    reaches it; such a URL only goes into a per-request redirect that the provider checks against its
+    registration, never into a page, fragment or email (web/wire.public_base)."""
     public = ctx_of(request).settings.server.public_url.rstrip("/")
     return public or f"{request.url.scheme}://{request.url.netloc}"
 

@@ -36,7 +36,7 @@ from rejoinder.web.page_models import (
     thread_query,
 )
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
-from rejoinder.web.wire import check_origin, client_ip, ctx_of, rfc3339
+from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base, rfc3339
 
 HTML = "text/html; charset=utf-8"
 STATIC_FILES = {"/static/noscript.css": "noscript.css", "/static/demo.css": "demo.css"}
@@ -238,14 +238,15 @@ async def thread_fragment(
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
 ) -> Response[str]:
-    """Just the thread's HTML (no <html>), with absolute links, for a static site generator to include
-    at build time. Replying happens on the full page it links to."""
+    """Just the thread's HTML (no <html>), for a static site generator to include at build time. Replying
+    happens on the full page it links to. Links are absolute with server.public_url; without it they are
+    paths, never built from the request's Host header: this answer is publicly cacheable."""
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
     view = await thread_service.read_thread(
         ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
     )
-    base = ctx.settings.server.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
+    base = public_base(ctx)
     loaded = await thread_service.load_comments(view)
     thread = build_thread(ctx, view, loaded, sort=sort, title=clean_title(title), base=base, given=None)
     return html_response(

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from rejoinder.domain import urls
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.errors import Forbidden
@@ -52,8 +53,21 @@ def rfc3339(us: int) -> str:
     return datetime.fromtimestamp(us / 1_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def public_base(ctx: Context) -> str:
+    """`server.public_url` without its final slash, or "" when it is not set: links are then paths on
+    rejoinder's own origin. Never taken from a request's Host header: a client chooses that header, and a
+    page or fragment built from it may be cached and served to everyone (issue #10)."""
+    return ctx.settings.server.public_url.rstrip("/")
+
+
+def own_origins(ctx: Context) -> frozenset[str]:
+    """The origins of rejoinder's own pages (domain/urls.own_origins), from configuration only."""
+    s = ctx.settings.server
+    return urls.own_origins(s.public_url, s.host, s.port)
+
+
 def avatar_url(ctx: Context, key: str) -> str:
-    return f"{ctx.settings.server.public_url.rstrip('/')}/api/avatars/{key}"
+    return f"{public_base(ctx)}/api/avatars/{key}"
 
 
 def comment_out(ctx: Context, c: Comment) -> CommentOut:
@@ -111,9 +125,10 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
     """The Origin check for a site that is known only later (a comment's, found by its id): a guard that
     refuses a browser request from a page the site does not allow, or None when nothing needs checking (no
-    Origin header, as from servers and scripts; an opaque "null" origin; rejoinder's own pages)."""
+    Origin header, as from servers and scripts; an opaque "null" origin; rejoinder's own pages, known from
+    server.public_url and never from the request's Host)."""
     origin = request.headers.get("origin")
-    if not origin or origin == "null" or origin == f"{request.url.scheme}://{request.url.netloc}":
+    if not origin or origin == "null" or origin in own_origins(ctx_of(request)):
         return None
 
     def guard(site: Site) -> None:

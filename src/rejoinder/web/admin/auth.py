@@ -14,7 +14,7 @@ from rejoinder.services import admin_auth
 from rejoinder.services.admin_auth import Staff
 from rejoinder.web.account import base_url
 from rejoinder.web.admin.forms import Form, read_form
-from rejoinder.web.wire import ctx_of
+from rejoinder.web.wire import ctx_of, own_origins
 
 SESSION = "rejoinder-admin"
 PRE = "rejoinder-admin-pre"  # binds the sign-in form (login CSRF) before there is a session
@@ -77,8 +77,7 @@ def check_origin(request: Request[Any, Any, Any]) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return
-    own = base_url(request)
-    if origin != own and origin != f"{request.url.scheme}://{request.url.netloc}":
+    if origin not in own_origins(ctx_of(request)):  # from server.public_url, never from the Host header
         raise Forbidden("This form was sent from another site", code="csrf-invalid")
 
 
