@@ -27,10 +27,13 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
   const parent = comment.parent ? widget.items.get(comment.parent) : undefined;
   const parentName = parent ? parent.comment.author.name || t.someone : t.someone;
   const shown = isPublic(comment);
-  const site = comment.author.website ? safeUrl(comment.author.website, widget.origin) : null;
+  // A held comment's website stays text until a moderator publishes the comment: its author sees
+  // what they gave, and no link goes out from a comment nobody has checked yet.
+  const site = shown && comment.author.website ? safeUrl(comment.author.website, widget.origin) : null;
   const name = site
     ? h("a", { class: "rj-name", href: site, rel: "nofollow ugc noopener", text: comment.author.name })
     : h("span", { class: "rj-name", text: comment.author.name });
+  const siteText = !shown && comment.author.website && h("span", { class: "rj-site", text: comment.author.website });
   const when = Date.parse(comment.created);
   const absolute = widget.formats.absolute.format(when);
   const ago = widget.formats.ago(when);
@@ -128,6 +131,7 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
           "div",
           { class: "rj-meta" },
           name,
+          siteText,
           comment.staff &&
             h(
               "span",

@@ -19,7 +19,6 @@ import type {
   ThreadPage,
   ViewerState,
 } from "./types";
-import { markViewer, readViewer } from "./viewer";
 
 export type Options = Record<string, string | undefined>;
 type EditTokens = Record<string, [string, number]>;
@@ -325,13 +324,19 @@ export class Widget {
     root.replaceChildren(this.live, this.section);
     await showPage(this, data, "replace");
     this.shown = true;
-    markViewer(this); // when the reader's own state came first
+    this.markViewer(); // when the reader's own state came first
     // The form under the thread comes with the write part, requested at start beside the thread.
     const slot = this.composeSlot;
     if (slot) slot.replaceWith((await write).buildForm(this, { labelledby: slot.dataset.labelledby as string }));
     this.composeSlot = null;
     root.removeAttribute("aria-busy");
     if (target) goto(this, target, false);
+    // The parts behind the buttons on screen (likes, paging, Report, Appeal) come when the browser is
+    // idle after the first paint, so that a click does not wait for them.
+    (window.requestIdleCallback || setTimeout)(() => {
+      this.actions().catch(() => {});
+      this.reportPart().catch(() => {});
+    });
     await this.setMe(await me);
     const offered = await providers;
     if (offered) {
@@ -356,8 +361,9 @@ export class Widget {
     return showPage(this, data, how);
   }
 
+  /** The reader's own state on the thread on screen (viewer.ts), once both are there. */
   markViewer(): void {
-    markViewer(this);
+    if (this.viewer && this.shown) this.write().then((part) => part.markViewer(this));
   }
 
   depthOf(element: Element): number {
@@ -380,7 +386,10 @@ export class Widget {
     drawThreadInfo(this, thread);
   }
 
+  /** GET /api/viewer, asked for at once; the write part merges the answer in. */
   loadViewer(): Promise<void> {
-    return readViewer(this);
+    const answer = this.api<ViewerState>("GET", `/api/viewer?${this.query}`, undefined, true);
+    answer.catch(() => {});
+    return this.write().then((part) => part.readViewer(this, answer));
   }
 }
