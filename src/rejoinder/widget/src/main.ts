@@ -59,8 +59,12 @@ function main(script: HTMLScriptElement): void {
     const widget = new Widget(root, options, client, stylesheet, fragment);
     widget.boot().then(() => ready(widget));
   };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The snippet puts the container before the script: then everything starts at once, without waiting
+  // for the rest of the page to be parsed.
+  const id = script.dataset.container || "rejoinder";
+  if (document.readyState === "loading" && !document.getElementById(id)) {
+    document.addEventListener("DOMContentLoaded", start);
+  } else start();
 }
 
 declare global {

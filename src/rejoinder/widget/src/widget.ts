@@ -268,6 +268,8 @@ export class Widget {
           });
     // A 401 forgets the token.
     const me = this.client.token ? this.api<Me>("GET", "/api/me", undefined, true).catch(() => null) : null;
+    const knownSite = storage.load<string>("site");
+    let providers = knownSite ? this.providersOf(knownSite) : null;
     if (this.client.token || this.fragment || this.options.ssoToken) this.signin().catch(() => {});
     const write = this.write();
     write.catch(() => {});
@@ -313,13 +315,13 @@ export class Widget {
     );
     root.classList.toggle("rj-members", settings.allow_guests === false); // embed.css: sign-in only
     root.classList.toggle("rj-signed", !!this.client.token); // no guest fields while the identity loads
-    // The sign-in buttons come after the thread: they are at the bottom, and the thread names the site.
-    const providers = data.site
-      ? this.api<{ site: string; providers: Provider[] }>(
-          "GET",
-          `/api/auth/providers?site=${encodeURIComponent(data.site.name as string)}`,
-        ).catch(() => null)
-      : null;
+    // The sign-in buttons are at the bottom, and the thread names the site: asked for at start with the
+    // site this browser saw here before, else now.
+    const site = data.site?.name;
+    if (site !== knownSite) {
+      storage.save("site", site || null);
+      providers = site ? this.providersOf(site) : null;
+    }
     buildFrame(this, data);
     root.replaceChildren(this.live, this.section);
     await showPage(this, data, "replace");
@@ -327,7 +329,8 @@ export class Widget {
     this.markViewer(); // when the reader's own state came first
     // The form under the thread comes with the write part, requested at start beside the thread.
     const slot = this.composeSlot;
-    if (slot) slot.replaceWith((await write).buildForm(this, { labelledby: slot.dataset.labelledby as string }));
+    const part = await write.catch(() => null);
+    if (slot && part) slot.replaceWith(part.buildForm(this, { labelledby: slot.dataset.labelledby as string }));
     this.composeSlot = null;
     root.removeAttribute("aria-busy");
     if (target) goto(this, target, false);
@@ -387,6 +390,13 @@ export class Widget {
   }
 
   /** GET /api/viewer, asked for at once; the write part merges the answer in. */
+  providersOf(site: string): Promise<{ site: string; providers: Provider[] } | null> {
+    return this.api<{ site: string; providers: Provider[] }>(
+      "GET",
+      `/api/auth/providers?site=${encodeURIComponent(site)}`,
+    ).catch(() => null);
+  }
+
   loadViewer(): Promise<void> {
     const answer = this.api<ViewerState>("GET", `/api/viewer?${this.query}`, undefined, true);
     answer.catch(() => {});
