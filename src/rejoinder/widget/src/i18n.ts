@@ -6,6 +6,9 @@ import type { Plural } from "./strings";
 /** Languages the server has a locales/<lang>.json for. */
 export const LANGUAGES = ["en", "de", "fr", "es", "pt"];
 
+/** Languages written right to left: the widget's root gets dir="rtl" (its CSS uses logical properties). */
+export const RIGHT_TO_LEFT = ["ar", "fa", "he", "ur"];
+
 /** The widget's language: data-lang, else <html lang>, else the browser's; a region falls back to its
  * language, and any language without a translation gets English. */
 export function pickLanguage(wanted: string | undefined): string {

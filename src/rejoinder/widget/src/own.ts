@@ -108,7 +108,9 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   if (parent) widget.open?.close();
   if (isPublic(comment)) widget.setCount(widget.count + 1);
   widget.place(comment, true);
-  widget.announce(parent ? t.replied : t.posted);
+  // A held comment says so at once, with the server's reason, as its note does.
+  const held = comment.status === "pending" ? ` ${t.held}${comment.reason ? ` ${comment.reason}` : ""}` : "";
+  widget.announce((parent ? t.replied : t.posted) + held);
 }
 
 async function saveEdit(widget: Widget, item: Item, text: string, close: () => void): Promise<void> {

@@ -4,7 +4,7 @@ import { type Client, isProblem, type Problem } from "./api";
 import { type ActionsPart, loadPart, type ReportPart, type SigninPart, type WritePart } from "./chunks";
 import { depthOf, placeComment, renderComment } from "./comment";
 import { h } from "./dom";
-import { Formats, pickLanguage } from "./i18n";
+import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
 import * as storage from "./storage";
 import { CORE_STRINGS, type CoreStrings } from "./strings";
 import { buildFrame, drawThreadInfo, goto, highlight, type PageHow, setCount, showPage } from "./thread";
@@ -27,6 +27,17 @@ type EditTokens = Record<string, [string, number]>;
 export type Fragment = [kind: string, value: string];
 
 const SORTS = ["oldest", "newest", "top"];
+
+/** The name of this page's site as the last thread in this tab gave it (sessionStorage
+ * `rejoinder.site`), or, with `name`, remembers it. */
+function lastSite(name?: string): string | null {
+  try {
+    if (name != null) sessionStorage.setItem("rejoinder.site", name);
+    return sessionStorage.getItem("rejoinder.site");
+  } catch {
+    return null;
+  }
+}
 
 export class Widget {
   readonly storage = storage;
@@ -245,6 +256,7 @@ export class Widget {
       this.listen();
     }
     root.classList.add("rj-root");
+    if (RIGHT_TO_LEFT.includes(this.language)) root.dir = "rtl";
     root.setAttribute("aria-busy", "true");
     const target = this.targetId();
     const thread = target
@@ -268,7 +280,7 @@ export class Widget {
           });
     // A 401 forgets the token.
     const me = this.client.token ? this.api<Me>("GET", "/api/me", undefined, true).catch(() => null) : null;
-    const knownSite = storage.load<string>("site");
+    const knownSite = lastSite();
     let providers = knownSite ? this.providersOf(knownSite) : null;
     if (this.client.token || this.fragment || this.options.ssoToken) this.signin().catch(() => {});
     const write = this.write();
@@ -319,7 +331,7 @@ export class Widget {
     // site this browser saw here before, else now.
     const site = data.site?.name;
     if (site !== knownSite) {
-      storage.save("site", site || null);
+      lastSite(site || "");
       providers = site ? this.providersOf(site) : null;
     }
     buildFrame(this, data);
