@@ -50,30 +50,30 @@ export class Widget {
   sort: string;
   t: CoreStrings = CORE_STRINGS;
   formats!: Formats;
-  settings: SiteSettings = {};
-  maxDepth = 3;
+  settings!: SiteSettings;
+  maxDepth!: number;
   providers: Provider[] = [];
   siteName: string | undefined;
-  me: Me | null = null;
+  me?: Me | null;
   readonly items = new Map<string, Item>();
   liked = new Set<string>();
   likedThread: boolean | undefined;
-  viewer: ViewerState | null = null;
+  viewer?: ViewerState | null;
   readonly editTokens: EditTokens;
   /** The thread is on screen (the reader's own state may be merged in). */
-  shown = false;
+  shown?: boolean;
   /** Bumped by every full repaint, so that a slow render of an older page stops. */
   generation = 0;
-  firstPage = 1;
-  lastPage = 1;
-  pages = 1;
-  count = 0;
-  open: OpenForm | null = null;
+  firstPage!: number;
+  lastPage!: number;
+  pages!: number;
+  count!: number;
+  open?: OpenForm | null;
   /** The form token fetched at start, for the first form. */
-  formTokenAtStart: Promise<string | null> | null = null;
+  formTokenAtStart?: Promise<string | null> | null;
   /** Avatars waiting until the comments around them are painted. */
-  pendingAvatars: [HTMLImageElement, string][] | null = null;
-  private started = false;
+  pendingAvatars?: [HTMLImageElement, string][] | null;
+  private started?: boolean;
   private idCount = 0;
 
   // The frame (thread.ts builds it).
@@ -88,14 +88,14 @@ export class Widget {
   likers!: HTMLUListElement;
   auth!: HTMLDivElement;
   /** Where the "Leave a Reply" form goes once the write part is here (labelled by the heading above). */
-  composeSlot: HTMLElement | null = null;
+  composeSlot?: HTMLElement | null;
   note!: HTMLDivElement;
   /** Set while a sign-in popup is open: "Connecting…" is cleared when it closes unanswered. */
-  waiting = false;
+  waiting?: boolean;
   popupPoll: ReturnType<typeof setInterval> | undefined;
   // Own comments (own.ts keeps them).
   editable: Set<Item> | undefined;
-  editTimer: ReturnType<typeof setInterval> | null = null;
+  editTimer?: ReturnType<typeof setInterval> | null;
 
   constructor(
     readonly root: HTMLElement,
@@ -185,7 +185,7 @@ export class Widget {
   }
 
   /** Shows who is signed in (or the sign-in buttons); the signin part draws it when there is anything. */
-  async setMe(me: Me | null): Promise<void> {
+  async setMe(me: Me | null | undefined): Promise<void> {
     this.me = me && this.client.token ? me : null;
     this.root.classList.toggle("rj-signed", !!this.me); // hides the guest fields (embed.css)
     if (!this.me && !this.providers.length) {
