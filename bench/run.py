@@ -67,6 +67,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="measure only the moderation pipeline's latency and update it in the existing results and report",
     )
     ap.add_argument(
+        "--widget-only",
+        action="store_true",
+        help="time only the widgets in Chromium (rejoinder and Isso) and update them in the existing results "
+        "and report",
+    )
+    ap.add_argument(
         "--moderation-pg",
         metavar="URL",
         help="also measure the moderation pipeline on this PostgreSQL database (postgresql://…; its tables "
@@ -81,6 +87,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--output", type=Path, default=RESULTS, help="results JSON")
     ap.add_argument("--doc", type=Path, default=DOC, help="Markdown report to write")
     args = ap.parse_args(argv)
+    if args.widget_only:
+        args.no_load = args.no_moderation = args.no_two_workers = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.reps = args.reps or (1 if args.quick else 3)
     if args.nice is None:
@@ -336,6 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     results["source_changed_during_run"] = source_digest() != source_at_start
     if results["source_changed_during_run"]:
         log("warning: files under src/rejoinder changed during the run: servers started later ran newer code")
+    if args.widget_only and args.output.exists():
+        # only the widget rows are new: the rest of the last full run stays as it was measured
+        widget_rows = results["widget"]
+        widget_rows["date"] = results["date"]
+        widget_rows["loadavg_at_start"] = results["machine"]["loadavg_at_start"]
+        results = json.loads(args.output.read_text(encoding="utf-8"))
+        results["widget"] = widget_rows
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     args.doc.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,10 @@ MutationObserver. When nodes matching the widget's comment selector are added, i
 performance.now() after the next animation frame plus a task (the usual approximation of "painted").
 The page counts as complete when no comment has been added for SETTLE_MS. performance.now() starts at
 navigation, so every time includes fetching the host page, the embed script and the thread.
+
+Long tasks (over 50 ms, PerformanceObserver "longtask") are recorded from navigation until the first page
+is painted; the 10- and 1,000-comment threads are timed again with the CPU throttled 4x through the Chrome
+DevTools Protocol (Emulation.setCPUThrottlingRate), as a slow phone.
 """
 
 from __future__ import annotations
@@ -23,12 +27,19 @@ from servers import log
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SETTLE_MS = 2000
+THROTTLED = (10, 1000)  # thread sizes timed again with the CPU throttled
+CPU_SLOWDOWN = 4
 
 OBSERVER = """
 (() => {
   const sel = %(selector)s;
-  const st = { first: null, last: null, lastAdd: null, count: 0, scriptStart: null };
+  const st = { first: null, last: null, lastAdd: null, count: 0, scriptStart: null, tasks: [] };
   window.__bench = st;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) st.tasks.push([Math.round(e.startTime), Math.round(e.duration)]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) { st.tasks = null; }
   const roots = [document];
   const stamp = (key) => requestAnimationFrame(() => setTimeout(() => { st[key] = performance.now(); }, 0));
   const count = () => roots.reduce((n, r) => n + r.querySelectorAll(sel).length, 0);
@@ -118,10 +129,12 @@ def write_pages(www: Path, apis: dict[str, str]) -> None:
             (pages / f"{name}-t{size}.html").write_text(html, encoding="utf-8")
 
 
-def _one(browser: Any, url: str, selector: str, timeout_s: float) -> dict[str, Any]:
+def _one(browser: Any, url: str, selector: str, timeout_s: float, cpu: int = 1) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
+        if cpu > 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu})
         pending: set[Any] = set()
         streaming = {"eventsource", "websocket"}  # live updates stay open: not part of the first page
         page.on("request", lambda r: r.resource_type in streaming or pending.add(r))
@@ -141,10 +154,14 @@ def _one(browser: Any, url: str, selector: str, timeout_s: float) -> dict[str, A
             return {"error": f"no settled comment list within {timeout_s:.0f}s", "count": st.get("count", 0)}
         count = page.evaluate("() => window.__benchCount()")
         timeline = page.evaluate(WATERFALL)
+        tasks = st.get("tasks")
+        painting = None if tasks is None else [d for start, d in tasks if start <= st["last"]]
         return {
             "first_ms": round(st["first"], 1),
             "page_ms": round(st["last"], 1),
             "count": count,
+            "long_tasks": tasks,
+            "longest_task_ms": None if painting is None else max(painting, default=0),
             **timeline,
         }
     finally:
@@ -171,24 +188,28 @@ def run(page_base: str, apis: dict[str, str], www: Path, *, reps: int) -> dict[s
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            for size in SIZES:
+            cases = [(size, 1) for size in SIZES] + [(size, CPU_SLOWDOWN) for size in THROTTLED]
+            for size, cpu in cases:
                 for name in present:
                     selector = WIDGETS[name][0]
                     url = f"{page_base}/pages/{name}-t{size}.html"
-                    timeout = 180 if size >= 10000 else 60
+                    timeout = (180 if size >= 10000 else 60) * cpu
                     if name != "isso" or size < 10000:
                         # untimed warm-up: a popular article's thread is in rejoinder's cache; Isso has
                         # none (one warm-up load of its 10,000-comment thread would take ~30 s: skipped)
-                        _one(browser, url, selector, timeout)
-                    runs = [_one(browser, url, selector, timeout) for _ in range(reps)]
+                        _one(browser, url, selector, timeout, cpu)
+                    runs = [_one(browser, url, selector, timeout, cpu) for _ in range(reps)]
                     ok = [r for r in runs if "error" not in r]
-                    row: dict[str, Any] = {"widget": name, "size": size, "runs": runs}
+                    row: dict[str, Any] = {"widget": name, "size": size, "cpu": cpu, "runs": runs}
                     if ok:
                         row["first_ms"] = statistics.median(r["first_ms"] for r in ok)
                         row["page_ms"] = statistics.median(r["page_ms"] for r in ok)
                         row["count"] = ok[0]["count"]
+                        longest = [r["longest_task_ms"] for r in ok if r.get("longest_task_ms") is not None]
+                        row["longest_task_ms"] = max(longest) if longest else None
                     log(
-                        f"widget {name} t{size}: {row.get('first_ms')} / {row.get('page_ms')} ms, {row.get('count')}"
+                        f"widget {name} t{size} cpu/{cpu}: {row.get('first_ms')} / {row.get('page_ms')} ms, "
+                        f"{row.get('count')}, longest task {row.get('longest_task_ms')} ms"
                     )
                     results["rows"].append(row)
         finally:

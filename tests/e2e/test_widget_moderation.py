@@ -265,6 +265,44 @@ def test_a_held_comment_says_why_and_its_author_appeals_once(stack: Stack, brows
     assert w.page_errors == [] and w.csp_violations() == []
 
 
+HOSTILE_WEBSITE = (
+    "https://evil.example/verify?account=you&next=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"
+)
+
+
+def test_a_held_comment_shows_its_website_as_text_only(stack: Stack, browser_page: Any) -> None:
+    """Until a moderator publishes it, the author's own held comment gives their website as plain text:
+    no link goes out from a comment nobody has checked (#10)."""
+    url = stack.host.page("/posts/held-website.html", stack.api)
+    w = open_widget(browser_page, url)
+    page = w.page
+    form = page.locator(".rj-leave form")
+    form.get_by_label("Website (optional)").fill(HOSTILE_WEBSITE)
+    mine = post_via_widget(page, "See my allotment blog at https://blog.example/plots", name="Vera")
+    cid = comment_id(mine)
+    assert "rj-held" in (mine.get_attribute("class") or "")
+    stored = httpx.get(f"{stack.api}/api/viewer", params={"url": url}, headers=viewer_headers(page)).json()
+    website = next(c for c in stored["own"] if c["id"] == cid)["author"]["website"]
+    assert website and "evil.example" in website
+    for source in ("the POST answer", "GET /api/viewer after a reload"):
+        assert mine.locator("a.rj-name").count() == 0, source
+        assert mine.locator(".rj-name").inner_text() == "Vera", source
+        assert mine.locator(".rj-site").inner_text() == website, source
+        assert mine.locator("a[href*='evil.example']").count() == 0, source
+        assert page.locator("#rejoinder a[href*='evil.example']").count() == 0, source
+        assert_inert(w)
+        page.reload()
+        page.wait_for_selector(READY, state="attached")
+        mine = page.locator(f"#comment-{cid}")
+        mine.wait_for()
+    assert [e for e in w.console_errors if "422" not in e] == []
+
+
+def viewer_headers(page: Any) -> dict[str, str]:
+    visitor = page.evaluate("() => JSON.parse(localStorage.getItem('rejoinder.visitor'))")
+    return {"Rejoinder-Visitor": visitor}
+
+
 def test_a_refused_comment_can_be_appealed_after_the_edit_window(stack: Stack, browser_page: Any) -> None:
     url = stack.host.page("/posts/refused.html", stack.api)
     w = open_widget(browser_page, url)

@@ -1,5 +1,5 @@
 """The widget's files and the rules they keep (no browser needed): served bytes and headers, the gzip
-budget, locales complete, and the source rules that make the widget safe under a strict CSP."""
+budgets, locales complete, and the source rules that make the widget safe under a strict CSP."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,40 +17,75 @@ from litestar.testing import TestClient
 from rejoinder.auth.providers.presets import PRESETS
 from rejoinder.web.widget import (
     ASSETS,
+    DIST,
     ICONS,
     LOCALES,
-    STATIC,
+    WIDGET,
     hashed_path,
     load_assets,
-    minify_css,
-    minify_js,
 )
 
-JS = (STATIC / "embed.js").read_text(encoding="utf-8")
-CSS = (STATIC / "embed.css").read_text(encoding="utf-8")
-COUNT = (STATIC / "count.js").read_text(encoding="utf-8")
+SOURCE = WIDGET / "src"
+TS = {path.name: path.read_text(encoding="utf-8") for path in sorted(SOURCE.glob("*.ts"))}
+CSS = "".join(path.read_text(encoding="utf-8") for path in sorted(SOURCE.glob("*.css")))
+PARTS = sorted(name for name in ASSETS if name.startswith("embed-") and name.endswith(".js"))
+FORMS_CSS = next(name for name in ASSETS if name.startswith("embed-forms."))
+KB = 1024
 
 
-def test_embed_js_and_css_fit_in_15_kb_gzipped() -> None:
-    size = len(ASSETS["embed.js"].gzip_body) + len(ASSETS["embed.css"].gzip_body)
-    assert size <= 15 * 1024, size
+def wire(name: str) -> int:
+    """What the server sends for a file, gzipped."""
+    return len(ASSETS[name].gzip_body)
+
+
+def test_first_paint_is_at_most_10_kb_gzipped() -> None:
+    """embed.js and embed.css are all a reader waits for before the comments are painted."""
+    size = wire("embed.js") + wire("embed.css")
+    assert size <= 10 * KB, size
     assert len(gzip.decompress(ASSETS["embed.js"].gzip_body)) == len(ASSETS["embed.js"].body)
 
 
-def test_embed_js_names_the_hashed_stylesheet() -> None:
+def test_every_lazily_loaded_part_is_at_most_6_kb_gzipped() -> None:
+    assert {re.sub(r"\.[0-9a-f]{12}\.js$", "", name) for name in PARTS} == {
+        "embed-write",
+        "embed-signin",
+        "embed-report",
+        "embed-actions",
+    }
+    for name in PARTS:
+        # The parts that draw forms bring the forms' stylesheet (chunks.ts); count it with each.
+        size = wire(name) + (0 if name.startswith("embed-actions.") else wire(FORMS_CSS))
+        assert size <= 6 * KB, (name, size)
+
+
+def test_the_whole_widget_is_at_most_24_kb_gzipped() -> None:
+    size = sum(wire(name) for name in ASSETS if name.startswith("embed"))
+    assert size <= 24 * KB, size
+
+
+def test_embed_js_names_the_hashed_stylesheet_and_parts() -> None:
     body = ASSETS["embed.js"].body.decode()
-    assert f'const CSS="{hashed_path("embed.css")}";' in body
+    assert f'"{hashed_path("embed.css")}"' in body
+    for name in [*PARTS, FORMS_CSS]:
+        assert f'"/{name}"' in body and hashed_path(name) == f"/{name}"
+        assert name.split(".")[1] == ASSETS[name].digest
     assert hashed_path("embed.js") == f"/embed.{ASSETS['embed.js'].digest}.js"
 
 
-def test_a_changed_stylesheet_changes_both_hashes(tmp_path: Any) -> None:
-    for name in ("embed.js", "embed.css", "count.js"):
-        (tmp_path / name).write_text((STATIC / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "embed.css").write_text(CSS + "\n.rj-root { --rj-radius: 4px; }\n", encoding="utf-8")
-    changed = load_assets(tmp_path)
-    assert changed["embed.css"].digest != ASSETS["embed.css"].digest
-    assert changed["embed.js"].digest != ASSETS["embed.js"].digest
-    assert changed["count.js"].digest == ASSETS["count.js"].digest
+def test_a_build_that_does_not_hold_together_is_refused(tmp_path: Path) -> None:
+    """The server starts only with a build whose names match its bytes (scripts/build-widget makes one)."""
+    for path in DIST.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    assert load_assets(tmp_path).keys() == ASSETS.keys()
+    css = tmp_path / "embed.css"
+    css.write_bytes(css.read_bytes() + b".rj-root{--rj-radius:4px}")
+    with pytest.raises(RuntimeError, match=r"embed\.js does not name /embed"):
+        load_assets(tmp_path)
+    css.write_bytes((DIST / "embed.css").read_bytes())
+    part = tmp_path / PARTS[0]
+    part.write_bytes(part.read_bytes() + b"\n")
+    with pytest.raises(RuntimeError, match="does not match its content"):
+        load_assets(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +97,8 @@ def test_a_changed_stylesheet_changes_both_hashes(tmp_path: Any) -> None:
         (hashed_path("embed.css"), "text/css; charset=utf-8", "public, max-age=31536000, immutable"),
         ("/count.js", "text/javascript; charset=utf-8", "public, max-age=300, stale-while-revalidate=86400"),
         (hashed_path("count.js"), "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
+        (hashed_path(PARTS[0]), "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
+        (hashed_path(FORMS_CSS), "text/css; charset=utf-8", "public, max-age=31536000, immutable"),
         ("/locales/de.json", "application/json", "public, max-age=3600, stale-while-revalidate=86400"),
         ("/auth/icons/github.svg", "image/svg+xml", "public, max-age=3600, stale-while-revalidate=86400"),
     ],
@@ -92,6 +130,8 @@ def test_files_are_served_with_etag_and_cache_headers(
         "/locales/de",
         "/locales/..%2Fembed.js",
         "/embed.0.js",
+        "/embed-write.000000000000.js",
+        "/embed-write.js",
         "/auth/icons/github.png",
         "/auth/icons/..%2Fembed.js",
         "/auth/icons/GitHub.svg",
@@ -132,60 +172,87 @@ def test_every_locale_has_every_string() -> None:
         assert set(placeholders) <= {"{n}", "{name}", "{t}", "{msg}", "{via}"}, lang
 
 
-def test_en_json_is_the_english_built_into_embed_js() -> None:
-    block = JS[JS.index("const EN = {") : JS.index("  };", JS.index("const EN = {"))]
-    builtin = set(re.findall(r"(?:^\s*|, |\{ )(\w+): [\"{]", block, re.M)) - {"one", "other"}
+ROOT = WIDGET.parents[2]
+
+
+def _builtin_english() -> dict[str, Any]:
+    """The English in the widget's sources: every exported `*_STRINGS` object (strings.ts for the first
+    paint, the rest beside the part that shows it), bundled by esbuild and printed by node."""
+    blocks = {
+        name.removesuffix(".ts"): re.findall(r"^export const (\w+_STRINGS) =", source, re.M)
+        for name, source in TS.items()
+    }
+    entry = "".join(
+        f'import {{ {", ".join(names)} }} from "./{module}";\n' for module, names in blocks.items() if names
+    )
+    every = ", ".join(n for names in blocks.values() for n in names)
+    entry += f"console.log(JSON.stringify(Object.assign({{}}, {every})));\n"
+    bundled = subprocess.run(
+        [
+            str(ROOT / "node_modules/.bin/esbuild"),
+            "--bundle",
+            "--platform=node",
+            "--loader=ts",
+            "--sourcefile=x.ts",
+        ],
+        input=entry,
+        cwd=SOURCE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    printed = subprocess.run(
+        ["node"], input=bundled.stdout, capture_output=True, text=True, timeout=60, check=True
+    )
+    result: dict[str, Any] = json.loads(printed.stdout)
+    return result
+
+
+def test_en_json_is_the_english_built_into_the_widget() -> None:
+    builtin = _builtin_english()
     english = json.loads(LOCALES["en"].body)
-    assert builtin == set(english)
+    assert set(builtin) == set(english)
     for key, value in english.items():
-        if isinstance(value, str):
-            assert json.dumps(value, ensure_ascii=False) in block, key
+        if key != "errors":
+            assert builtin[key] == value, key
 
 
 def test_widget_sets_no_inline_style_and_inserts_only_server_html() -> None:
-    for source in (JS, COUNT):
-        assert ".style" not in source
-        assert '"style"' not in source and "'style'" not in source
-        assert "insertAdjacentHTML" not in source and "document.write" not in source
-        assert "eval(" not in source and "new Function" not in source
-    assignments = re.findall(r"\.innerHTML = ([^;]+);", JS)
-    assert assignments and set(assignments) == {"c.html"}
-    assert "innerHTML" not in COUNT
+    sources = {**TS, **{name: ASSETS[name].body.decode() for name in ("embed.js", "count.js", *PARTS)}}
+    for name, source in sources.items():
+        assert not re.search(r"\.style\b", source), name
+        assert '"style"' not in source and "'style'" not in source, name
+        assert "insertAdjacentHTML" not in source and "document.write" not in source, name
+        assert "eval(" not in source and "new Function" not in source, name
+        assert "outerHTML" not in source, name
+    assignments = [a for source in TS.values() for a in re.findall(r"\.innerHTML = ([^;]+);", source)]
+    assert sorted(assignments) == ["comment.html", "saved.html"]  # what the server sanitised
+    assert "innerHTML" not in TS["count.ts"]
 
 
 def test_every_class_is_prefixed() -> None:
-    in_js = set(re.findall(r'class: "([^"]+)"', JS)) | set(re.findall(r'classList\.\w+\("([^"]+)"', JS))
-    classes = {c for group in in_js for c in group.split()}
+    source = "\n".join(TS.values())
+    in_js = set(re.findall(r'class: [`"]([^"`]+)[`"]', source)) | set(
+        re.findall(r'classList\.\w+\([`"]([^"`]+)[`"]', source)
+    )
+    classes = {re.sub(r"\$\{.*?\}", "x", c) for group in in_js for c in group.split()}
     assert classes and all(c.startswith("rj-") for c in classes), sorted(classes)
     in_css = set(re.findall(r"\.([a-zA-Z][\w-]*)", re.sub(r"/\*.*?\*/", "", CSS, flags=re.S)))
     assert all(c.startswith("rj-") for c in in_css), sorted(c for c in in_css if not c.startswith("rj-"))
 
 
-def test_served_files_are_minified_without_touching_strings_or_regexes() -> None:
-    source = (
-        b'/* head\n   comment */\nconst a = "x // y"; // why\n  // a note\n  if (a) {\n'
-        b'    b("https://e.org/*", /[/*]+\\//g.test(a) ? 1 : 2); /* gone */\n  }\n'
-        b"  let c = a\n  ++d\n"  # ASI: the line break is kept
-    )
-    assert minify_js(source) == (
-        b'const a="x // y";if(a){b("https://e.org/*",/[/*]+\\//g.test(a)?1:2);}\nlet c=a\n++d'
-    )
-    assert minify_css(b"/* c */\n.rj-a ,\n .rj-b {\n  color : red ;\n}\n") == b".rj-a,.rj-b{color:red}"
-    served = ASSETS["embed.js"].body.decode()
-    assert "  " not in re.sub(r'"[^"\n]*"', "", served)  # no indentation left outside strings
-    assert "/* rejoinder comment widget" not in served and len(served) < len(JS) * 0.75
-    css = ASSETS["embed.css"].body.decode()
-    assert "/*" not in css and "\n" not in css
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to parse the served script")
-@pytest.mark.parametrize("name", ["embed.js", "count.js"])
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to parse the served scripts")
+@pytest.mark.parametrize("name", ["embed.js", "count.js", *PARTS])
 def test_served_scripts_parse(tmp_path: Any, name: str) -> None:
-    """The browser tests run the served embed.js; this finds a minifier slip without a browser."""
-    path = tmp_path / name
+    """A slip of the build is found without a browser: the entry scripts are classic scripts, the parts
+    ES modules (checked as .mjs)."""
+    path = tmp_path / (name if name in ("embed.js", "count.js") else name.replace(".js", ".mjs"))
     path.write_bytes(ASSETS[name].body)
     checked = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr
+    if name in ("embed.js", "count.js"):
+        assert not re.search(rb"^\s*(import|export)\b", ASSETS[name].body, re.M)
 
 
 def test_every_preset_and_kind_has_an_icon(client: TestClient[Any]) -> None:

@@ -1,9 +1,12 @@
 """The widget's static files: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
-/embed.1a2b3c4d5e6f.js), /locales/<lang>.json and the sign-in buttons' icons (/auth/icons/<name>.svg).
-Read once from the package, minified (rJSmin, rCSSmin), served with ETags and gzip.
+/embed.1a2b3c4d5e6f.js), the parts embed.js loads when a reader needs them (/embed-<part>.<hash>.js and
+/embed-forms.<hash>.css, at their hashed URLs only), /locales/<lang>.json and the sign-in buttons' icons
+(/auth/icons/<name>.svg). Read once from the package, served with ETags and gzip.
 
-The plain URLs revalidate after a few minutes; the hashed ones never change and are cached for a year.
-embed.js names the hashed stylesheet, so a release reaches readers as soon as /embed.js revalidates.
+The scripts and stylesheets are built by scripts/build-widget (esbuild, from widget/src/) into
+widget/dist/, which is committed: the server serves those bytes as they are. The plain URLs revalidate
+after a few minutes; the hashed ones never change and are cached for a year. embed.js names the hashed
+stylesheet and parts, so a release reaches readers as soon as /embed.js revalidates.
 """
 
 from __future__ import annotations
@@ -15,21 +18,24 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import rcssmin
-import rjsmin
 from litestar import Request, Response, get
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
 from rejoinder.errors import NotFound
 from rejoinder.web.cache import wants_gzip
 
-STATIC = Path(__file__).resolve().parent.parent / "widget" / "static"
+WIDGET = Path(__file__).resolve().parent.parent / "widget"
+STATIC = WIDGET / "static"
+DIST = WIDGET / "dist"
 SHORT = "public, max-age=300, stale-while-revalidate=86400"
 IMMUTABLE = "public, max-age=31536000, immutable"
 LOCALE_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 _ICON = re.compile(r"^([a-z0-9-]{1,40})\.svg$")
 _LOCALE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.json$")
-_TYPES = {".js": "text/javascript", ".css": "text/css"}
+_PART = re.compile(r"^embed-([a-z]+)\.([0-9a-f]{12})\.(js|css)$")
+_TYPES = {"js": "text/javascript", "css": "text/css"}
+ENTRY_FILES = ("embed.js", "embed.css", "count.js")
 
 
 class Asset(msgspec.Struct, frozen=True):
@@ -48,35 +54,28 @@ def make_asset(body: bytes, media_type: str) -> Asset:
     )
 
 
-# What readers need not download: comments and white space. rJSmin and rCSSmin (maintained minifiers that
-# run at load time, no build step) remove them and nothing else: names and code stay as written, so a
-# stack trace still reads like the source. The package keeps the commented source; the browser tests
-# run the minified file. The stylesheet's URL is rewritten before minifying, where the source spells it.
-_CSS_MARKER = b'const CSS = "/embed.css";'
-
-
-def minify_js(source: bytes) -> bytes:
-    """A script as served: rJSmin's output (comments and white space that ASI does not need removed)."""
-    return bytes(rjsmin.jsmin(source.decode("utf-8")).encode("utf-8"))
-
-
-def minify_css(source: bytes) -> bytes:
-    """A stylesheet as served: rCSSmin's output (comments and white space removed)."""
-    return bytes(rcssmin.cssmin(source.decode("utf-8")).encode("utf-8"))
-
-
-def load_assets(static: Path = STATIC) -> dict[str, Asset]:
-    """embed.css, embed.js (pointing at the hashed stylesheet) and count.js, by file name."""
-    css = make_asset(minify_css((static / "embed.css").read_bytes()), _TYPES[".css"])
-    js = (static / "embed.js").read_bytes()
-    if _CSS_MARKER not in js:
-        raise RuntimeError("embed.js no longer declares its stylesheet as expected; update web/widget.py")
-    js = js.replace(_CSS_MARKER, f'const CSS = "/embed.{css.digest}.css";'.encode(), 1)
-    return {
-        "embed.css": css,
-        "embed.js": make_asset(minify_js(js), _TYPES[".js"]),
-        "count.js": make_asset(minify_js((static / "count.js").read_bytes()), _TYPES[".js"]),
-    }
+def load_assets(dist: Path = DIST) -> dict[str, Asset]:
+    """The built files by name: embed.js, embed.css, count.js and the parts (`embed-write.<hash>.js`,
+    `embed-forms.<hash>.css`, …). A part's name carries its digest, and embed.js names the hashed
+    stylesheet; a build that breaks either is refused at start rather than served."""
+    assets: dict[str, Asset] = {}
+    for name in ENTRY_FILES:
+        assets[name] = make_asset((dist / name).read_bytes(), _TYPES[name.rpartition(".")[2]])
+    for path in sorted(dist.glob("embed-*")):
+        match = _PART.match(path.name)
+        if match is None:
+            raise RuntimeError(
+                f"{path} is not a widget part (embed-<part>.<hash>.js|css); run scripts/build-widget"
+            )
+        asset = make_asset(path.read_bytes(), _TYPES[match.group(3)])
+        if asset.digest != match.group(2):
+            raise RuntimeError(f"{path.name} does not match its content; run scripts/build-widget")
+        assets[path.name] = asset
+    embed = assets["embed.js"].body
+    for name in [f"embed.{assets['embed.css'].digest}.css", *(n for n in assets if n.startswith("embed-"))]:
+        if f'"/{name}"'.encode() not in embed:
+            raise RuntimeError(f"embed.js does not name /{name}; run scripts/build-widget")
+    return assets
 
 
 def load_locales(static: Path = STATIC) -> dict[str, Asset]:
@@ -99,7 +98,10 @@ ICONS = load_icons()
 
 
 def hashed_path(name: str) -> str:
-    """The immutable URL path of an asset: `embed.js` → `/embed.<digest>.js`."""
+    """The immutable URL path of an asset: `embed.js` → `/embed.<digest>.js`; a part's name is already
+    hashed (`/embed-write.<digest>.js`)."""
+    if name.startswith("embed-"):
+        return f"/{name}"
     stem, _, ext = name.rpartition(".")
     return f"/{stem}.{ASSETS[name].digest}.{ext}"
 
@@ -180,6 +182,15 @@ async def icon(request: Request[Any, Any, Any], name: FromPath[str]) -> Response
     return serve(request, ICONS.get(match.group(1), ICONS["generic"]), LOCALE_CACHE)
 
 
+def part_handler(name: str) -> HTTPRouteHandler:
+    """The route of one lazily loaded part, at its hashed URL only (embed.js asks for exactly that one)."""
+
+    async def part(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return serve(request, ASSETS[name], IMMUTABLE)
+
+    return get(f"/{name}", include_in_schema=False, name=f"widget-{name}")(part)
+
+
 HANDLERS: list[Any] = [
     embed_js,
     embed_js_hashed,
@@ -190,3 +201,4 @@ HANDLERS: list[Any] = [
     locale,
     icon,
 ]
+HANDLERS += [part_handler(name) for name in ASSETS if name.startswith("embed-")]

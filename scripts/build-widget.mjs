@@ -1,0 +1,59 @@
+// Builds the widget from src/rejoinder/widget/src into src/rejoinder/widget/dist (or the directory
+// given as the first argument): embed.css, the lazily loaded parts as ES modules named by their
+// content hash (embed-<part>.<hash>.js) with the stylesheet of their forms (embed-forms.<hash>.css),
+// embed.js (a classic script that knows those names) and
+// count.js. The output depends only on the sources and the pinned esbuild: building twice gives the
+// same bytes, and tests/web/test_widget_build.py fails when the committed files are stale.
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const source = join(root, "src/rejoinder/widget/src");
+const out = resolve(process.argv[2] || join(root, "src/rejoinder/widget/dist"));
+const PARTS = ["signin", "write", "actions", "report"];
+
+const common = {
+  bundle: true,
+  minify: true,
+  write: false,
+  target: ["es2020"],
+  charset: "utf8",
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: root,
+};
+
+/** The server's digest of a file (rejoinder.web.widget.make_asset): 12 hex digits of its SHA-256. */
+const digest = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+
+async function bundle(entry, options) {
+  const result = await build({ ...common, entryPoints: [join(source, entry)], ...options });
+  return result.outputFiles[0].contents;
+}
+
+const files = {};
+const css = await bundle("embed.css", { loader: { ".css": "css" } });
+files["embed.css"] = css;
+const forms = await bundle("forms.css", { loader: { ".css": "css" } });
+const formsName = `embed-forms.${digest(forms)}.css`;
+files[formsName] = forms;
+const chunks = { forms: `/${formsName}` };
+for (const part of PARTS) {
+  const code = await bundle(`${part}.ts`, { format: "esm" });
+  const name = `embed-${part}.${digest(code)}.js`;
+  files[name] = code;
+  chunks[part] = `/${name}`;
+}
+files["embed.js"] = await bundle("main.ts", {
+  format: "iife",
+  define: { CHUNKS: JSON.stringify(chunks), STYLESHEET: JSON.stringify(`/embed.${digest(css)}.css`) },
+});
+files["count.js"] = await bundle("count.ts", { format: "iife" });
+
+mkdirSync(out, { recursive: true });
+for (const old of readdirSync(out)) if (!(old in files)) rmSync(join(out, old));
+for (const [name, bytes] of Object.entries(files)) writeFileSync(join(out, name), bytes);
+console.log(`built ${Object.keys(files).length} files in ${out}`);

@@ -1,0 +1,48 @@
+/** The English the first paint needs (locales/en.json holds the same words; a test keeps them equal).
+ * The lazily loaded parts carry their own English next to their code (signin.ts, own.ts, report.ts). */
+
+export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
+export const CORE_STRINGS = {
+  responses: { one: "{n} Response", other: "{n} Responses" } as Plural,
+  likes: { one: "{n} person likes this", other: "{n} people like this" } as Plural,
+  firstLike: "Be the first to like this",
+  like: "Like",
+  likeArticle: "Like this article",
+  likers: "Recent likes",
+  sort: "Sort by",
+  oldest: "Oldest",
+  newest: "Newest",
+  top: "Top",
+  reply: "Reply",
+  replyTo: "Reply to {name}",
+  inReplyTo: "in reply to {name}",
+  someone: "a deleted comment",
+  deleted: "This comment was deleted.",
+  held: "Awaiting moderation: only you can see this comment.",
+  refused: "Not published: {msg}",
+  appeal: "Appeal",
+  appealSent: "Appeal sent",
+  report: "Report",
+  edited: "edited",
+  cancel: "Cancel",
+  leave: "Leave a Reply",
+  more: "Load more comments",
+  earlier: "Show earlier comments",
+  moreReplies: { one: "Show {n} more reply", other: "Show {n} more replies" } as Plural,
+  loading: "Loading comments…",
+  loadFailed: "Comments could not be loaded.",
+  retry: "Try again",
+  link: "Link to this comment",
+  offline: "The comment server could not be reached. Check your connection and try again.",
+  notAllowed: "Comments are not enabled for this website: its address is not registered with the comment server.",
+  closed: "Commenting is closed.",
+  staff: "Staff",
+  staffSr: ": a moderator of this site",
+  pinned: "Pinned",
+  featured: "Featured",
+  byMod: " by a moderator",
+  errors: {} as Record<string, string>,
+};
+
+export type CoreStrings = typeof CORE_STRINGS;

@@ -1,0 +1,106 @@
+/** The shapes the widget reads from rejoinder's API (docs/api.md). */
+
+export interface Author {
+  name: string;
+  website?: string | null;
+  avatar?: string | null;
+}
+
+export interface CommentData {
+  id: string;
+  parent: string | null;
+  depth: number;
+  status: string;
+  deleted?: boolean;
+  pinned?: boolean;
+  featured?: boolean;
+  staff?: boolean;
+  author: Author;
+  created: string;
+  html: string;
+  text?: string;
+  edited?: unknown;
+  likes: number;
+  reason?: string | null;
+  can_appeal?: boolean;
+  appealed?: boolean;
+  edit_token?: string;
+  edit_until?: string;
+  /** Replies of this top-level comment that the page left out (GET /api/threads bounds them). */
+  more_replies?: number;
+}
+
+export interface Liker {
+  name: string;
+  avatar?: string | null;
+}
+
+export interface ThreadInfo {
+  count: number;
+  likes: { count: number; recent: Liker[] };
+}
+
+export interface SiteSettings {
+  name?: string;
+  display_depth?: number;
+  allow_guests?: boolean;
+  require_email?: boolean;
+  commenting?: boolean;
+}
+
+export interface ThreadPage {
+  thread: ThreadInfo;
+  comments: CommentData[];
+  page: { number: number; pages: number };
+  site?: SiteSettings;
+}
+
+export interface RepliesPage {
+  comments: CommentData[];
+  more: number;
+}
+
+export interface ViewerState {
+  liked: string[];
+  liked_thread?: boolean;
+  own: CommentData[];
+  refused?: CommentData[];
+}
+
+export interface Provider {
+  name: string;
+  kind: string;
+  label: string;
+  icon?: string;
+  start: string;
+}
+
+export interface Me {
+  identity: { display_name: string; show_in_likes?: boolean };
+  provider: { label: string };
+}
+
+/** One comment on screen, with the controls the widget keeps a hand on. */
+export interface Item {
+  comment: CommentData;
+  li: HTMLLIElement;
+  text?: HTMLDivElement;
+  actions?: HTMLDivElement;
+  slot?: HTMLDivElement;
+  likeButton?: HTMLButtonElement;
+  likeCount?: HTMLSpanElement;
+  replyButton?: HTMLButtonElement;
+  appealButton?: HTMLButtonElement;
+  reportButton?: HTMLButtonElement;
+  editButton?: HTMLButtonElement;
+  ownControls?: HTMLSpanElement;
+  timeLeft?: HTMLSpanElement;
+  editUntil?: number;
+}
+
+/** The one inline form open at a time (a reply, an appeal or a report) and how to close it. */
+export interface OpenForm {
+  item: Item;
+  form: HTMLFormElement;
+  close: (done?: unknown) => void;
+}
