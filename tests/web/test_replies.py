@@ -319,8 +319,9 @@ def test_a_no_js_reply_beyond_the_cut_lands_on_its_batch(
     assert refused.status_code == 422
     assert target in ARTICLE_ID.findall(refused.text) and 'id="reply"' in refused.text
     assert f'name="parent" value="{target}"' in refused.text
-    # the fragment for static sites is bounded too, its link absolute
+    # the fragment for static sites is bounded too; its link is built from server.public_url only (defect 8:
+    # never from the Host header), so with none configured, as here, it is a path on rejoinder's origin
     fragment = client.get("/thread/fragment", params={"url": ARTICLE})
     assert len(ARTICLE_ID.findall(fragment.text)) == 102
     (more_href, count), *_ = MORE.findall(fragment.text)
-    assert count == "2901" and html.unescape(more_href).startswith("http")
+    assert count == "2901" and html.unescape(more_href).startswith("/thread?url=")
