@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from rejoinder.domain.comments import Comment, CommentStub
+from rejoinder.domain.comments import Comment, CommentStub, comment_not_found
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, page_of, paginate, prune_deleted
@@ -127,17 +127,16 @@ async def load_comments(view: ThreadView) -> list[Comment]:
 
 async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: int) -> tuple[ThreadRow, int]:
     """The thread of a public comment and the page that shows it (for permalinks)."""
-    from rejoinder.errors import NotFound
 
     check_text_field(comment_id, "id")  # PostgreSQL refuses a NUL in a query parameter (a 500, not a 404)
     async with store_engine.read(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)
         if found is None:
-            raise NotFound("There is no comment with this id", code="comment-not-found")
+            raise comment_not_found()
         thread = await thread_store.select_thread_by_id(conn, found[0].thread_id)
         stubs = await comment_store.select_public_stubs(conn, found[0].thread_id)
     groups = display_order(prune_deleted(stubs), sort)
     number = page_of(groups, comment_id, limit)
     if number is None or thread is None:
-        raise NotFound("This comment is not public", code="comment-not-found")
+        raise comment_not_found()  # the same answer as an unknown id
     return thread, number
