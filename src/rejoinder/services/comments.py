@@ -158,6 +158,7 @@ async def post_comment(
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
     status = moderation.status_after(outcome, None)
+    staff = bool(facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
         if thread is None:
@@ -187,6 +188,7 @@ async def post_comment(
             edited=None,
             likes=0,
             depth=depth,
+            staff=staff,  # what a read shows: the answer to the POST says the same
         )
         await comment_store.insert_comment(
             conn,
@@ -205,7 +207,7 @@ async def post_comment(
             outcome=outcome,
             status=status,
             text_hash=text_hash,
-            staff=bool(facts.roles & STAFF),
+            staff=staff,
         )
         if comment.status in PUBLIC_STATUSES:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
@@ -293,6 +295,7 @@ async def edit_comment(
                 ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the new text is refused
+    staff = bool(facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)
         status = moderation.status_after(outcome, comment.status)
@@ -306,13 +309,13 @@ async def edit_comment(
             outcome=outcome,
             status=status,
             text_hash=text_hash,
-            staff=bool(facts.roles & STAFF),
+            staff=staff,
         )
         delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
         if delta:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
     ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
-    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status)
+    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status, staff=staff)
 
 
 async def delete_comment(
