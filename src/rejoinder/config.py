@@ -294,7 +294,7 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
         _h("Proxies (addresses or CIDR networks) whose Forwarded / X-Forwarded-For header is believed"),
     ] = msgspec.field(default_factory=list)
     rate_limits: Annotated[bool, _h("Apply the rate limits below")] = True
-    comment_limit_ip: Annotated[str, _h("Comments per client network (IPv4 address, IPv6 /64)")] = (
+    comment_limit_ip: Annotated[str, _h("Comments per client network (IPv4 address, IPv6 /56)")] = (
         "30/minute;300/hour"
     )
     comment_limit_identity: Annotated[str, _h("Comments per signed-in identity")] = "30/minute;300/hour"
@@ -308,6 +308,16 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     sign_in_limit_ip: Annotated[str, _h("Sign-in pages started (/auth/NAME/start) per client network")] = (
         "30/minute;300/hour"
     )
+    ipv6_aggregate_factor: Annotated[
+        int,
+        _h("Each per-network limit also applies, this many times over, to the IPv6 /48 around it; 0 = off"),
+        msgspec.Meta(ge=0, le=65536),
+    ] = 0
+    ipv6_aggregate_prefix: Annotated[
+        int,
+        _h("The prefix length of that wider IPv6 network (32 to 55; 48 = a /48)"),
+        msgspec.Meta(ge=32, le=55),
+    ] = 48
 
 
 class AdminSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

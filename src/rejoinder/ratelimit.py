@@ -4,8 +4,10 @@ sign-in pages and sign-in link emails: moving windows from the `limits` library,
 Protocol.
 
 Also the one place that decides who the client is: `client_address` believes `Forwarded` /
-`X-Forwarded-For` only from a configured trusted proxy, and `network_key` groups IPv6 clients by /64
-(one subscriber usually gets a whole /64). Usage:
+`X-Forwarded-For` only from a configured trusted proxy, and `network_key` groups IPv6 clients by the /56
+that is also stored of them (domain/identity.py; one subscriber usually gets a whole /56, often a /48).
+With [moderation] ipv6_aggregate_factor, every per-network limit also applies, that many times over, to
+the wider IPv6 network (a /48 by default) around the client's. Usage:
 
     limiter = RateLimiter.from_settings(settings)           # in the app's lifespan
     await limiter.hit(Action.COMMENT, {Scope.IP: ip, Scope.THREAD: ref.lookup})  # raises RateLimited
@@ -29,6 +31,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
 from rejoinder.config import ModerationSettings, Settings
+from rejoinder.domain.identity import IPV6_STORED_PREFIX
 from rejoinder.errors import RateLimited
 
 log = logging.getLogger("rejoinder.ratelimit")
@@ -43,7 +46,8 @@ class Action(enum.StrEnum):
 
 
 class Scope(enum.StrEnum):
-    IP = "ip"  # the client's network: an IPv4 address or an IPv6 /64
+    IP = "ip"  # the client's network: an IPv4 address or an IPv6 /56
+    IP_AGGREGATE = "ip-aggregate"  # the wider IPv6 network around it (ipv6_aggregate_prefix), when enabled
     IDENTITY = "identity"  # a signed-in identity
     THREAD = "thread"  # everyone in one thread
     EMAIL = "email"  # an email address (sign-in links)
@@ -105,6 +109,8 @@ class RateLimiter:
         rules: the rate items per (action, scope), in checking order.
         fail_open: when the storage fails (Redis down), let the request through and log, instead of
             refusing every reader.
+        aggregate_factor: with N > 0, every per-network (Scope.IP) limit of an IPv6 client also applies,
+            N times over, to the /`aggregate_prefix` network around the client's (Scope.IP_AGGREGATE).
     """
 
     def __init__(
@@ -113,6 +119,8 @@ class RateLimiter:
         rules: Iterable[tuple[Action, Scope, list[limits.RateLimitItem]]],
         *,
         fail_open: bool = True,
+        aggregate_factor: int = 0,
+        aggregate_prefix: int = 48,
     ) -> None:
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)
@@ -120,6 +128,10 @@ class RateLimiter:
         for action, scope, items in rules:
             if items:
                 self.rules.setdefault(action, []).append((scope, items))
+                if scope is Scope.IP and aggregate_factor > 0:
+                    wider = [_times(item, aggregate_factor) for item in items]
+                    self.rules[action].append((Scope.IP_AGGREGATE, wider))
+        self.aggregate_prefix = aggregate_prefix
         self.fail_open = fail_open
         self._warned = 0.0
 
@@ -146,11 +158,16 @@ class RateLimiter:
             )
         else:
             storage = MemoryStorage(wrap_exceptions=True)
-        return cls(storage, rules)
+        return cls(
+            storage, rules, aggregate_factor=m.ipv6_aggregate_factor, aggregate_prefix=m.ipv6_aggregate_prefix
+        )
 
     async def hit(self, action: Action, keys: Mapping[Scope, str | None]) -> None:
         for scope, items in self.rules.get(action, ()):
-            key = keys.get(scope)
+            if scope is Scope.IP_AGGREGATE:
+                key = aggregate_key(keys.get(Scope.IP), self.aggregate_prefix)
+            else:
+                key = keys.get(scope)
             if not key:
                 continue
             ident = _digest(key)
@@ -193,6 +210,11 @@ class RateLimiter:
                 await client.aclose()
             except Exception:  # closing a broken connection must not fail the shutdown
                 log.debug("closing the rate-limit Redis client failed", exc_info=True)
+
+
+def _times(item: limits.RateLimitItem, factor: int) -> limits.RateLimitItem:
+    """The same window with `factor` times the amount (the aggregate limit of a wider network)."""
+    return type(item)(item.amount * factor, item.multiples, item.namespace)
 
 
 def _per(item: limits.RateLimitItem) -> str:
@@ -264,7 +286,8 @@ def client_address(peer: str | None, headers: Mapping[str, str], trusted: Truste
 
 
 def network_key(address: str | None) -> str | None:
-    """What per-IP limits count by: the IPv4 address, or the IPv6 /64 it belongs to."""
+    """What per-IP limits count by: the IPv4 address, or the IPv6 /56 it belongs to (the network that is
+    stored of it, domain.identity.anonymize_ip: a ban or a report by network and a limit see one client)."""
     if not address:
         return None
     parsed = _parse_ip(address)
@@ -273,5 +296,18 @@ def network_key(address: str | None) -> str | None:
         # key, so one flood would lock everyone out. Per-IP limits need an address: no key, no limit.
         return None
     if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_STORED_PREFIX}", strict=False))
     return str(parsed)
+
+
+def aggregate_key(network: str | None, prefix: int) -> str | None:
+    """The wider IPv6 network (e.g. the /48) around a network_key; None for IPv4 and for no key."""
+    if not network or ":" not in network:
+        return None
+    try:
+        inner = ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return None
+    if not isinstance(inner, ipaddress.IPv6Network) or prefix >= inner.prefixlen:
+        return None
+    return str(inner.supernet(new_prefix=prefix))

@@ -105,21 +105,36 @@ class Admin:
         self.run(go)
 
     def session_for(self, identity_id: str, *, expires_in: int = 3600) -> str:
-        """An /admin session of an identity (as a provider sign-in makes), its cookie set on the client."""
+        """An /admin session of an identity (as a provider sign-in makes, with its first credential and its
+        roles now), its cookie set on the client."""
 
         async def go() -> str:
-            token = self.ctx.token(32)
-            now = self.ctx.clock()
-            async with store_engine.write(self.ctx.engine) as conn:
-                await session_store.insert_ticket(
-                    conn,
-                    token_hash(token),
-                    purpose=admin_auth.SESSION,
-                    identity_id=identity_id,
-                    payload={"username": None, "via": "Test"},
-                    now=now,
-                    expires=now + expires_in * 1_000_000,
-                )
+            from rejoinder.services.credentials import credential_id
+            from rejoinder.store import identities as identity_store
+
+            async with store_engine.read(self.ctx.engine) as conn:
+                [credential, *_] = await identity_store.select_credentials(conn, identity_id)
+                actor = await admin_auth.identity_actor(self.ctx, conn, identity_id)
+            token, _ = await admin_auth.open_identity_session(
+                self.ctx,
+                identity_id,
+                credential_ref=credential_id(self.ctx.secret, credential),
+                actor=actor,
+                via="Test",
+            )
+            if expires_in != self.ctx.settings.admin.session_hours * 3600:
+                async with store_engine.write(self.ctx.engine) as conn:
+                    ticket = await session_store.take_ticket(conn, token_hash(token), admin_auth.SESSION)
+                    assert ticket is not None
+                    await session_store.insert_ticket(
+                        conn,
+                        token_hash(token),
+                        purpose=admin_auth.SESSION,
+                        identity_id=identity_id,
+                        payload=ticket.payload,
+                        now=self.ctx.clock(),
+                        expires=self.ctx.clock() + expires_in * 1_000_000,
+                    )
             return token
 
         token: str = self.run(go)

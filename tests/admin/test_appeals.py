@@ -14,7 +14,7 @@ from rejoinder.domain.identity import Profile
 from rejoinder.moderation.appeals import NOTE_LIMIT
 from rejoinder.services import accounts
 from tests.admin.conftest import HTML, NEWS_ORIGIN, Admin, open_admin
-from tests.fixtures.app import ARTICLE, ORIGIN
+from tests.fixtures.app import ARTICLE, ORIGIN, same_answer
 
 VISITOR = "appeal-visitor-0001"
 BROWSER = {"Origin": ORIGIN}
@@ -104,13 +104,18 @@ def test_the_author_appeals_a_held_comment_once(held: Admin) -> None:
 def test_only_the_author_may_appeal(held: Admin) -> None:
     comment = post(held)
     other = post(held, "Someone else's comment")
-    problem(appeal(held, comment["id"]), 403, "not-comment-author")  # no token, not signed in
-    problem(
-        appeal(held, comment["id"], **{"Rejoinder-Edit-Token": "not-the-token"}), 403, "not-comment-author"
-    )
-    problem(appeal(held, comment["id"], **token_of(other)), 403, "not-comment-author")
-    _, stranger = reader_session(held, "stranger", "Stranger")
-    problem(appeal(held, comment["id"], **stranger), 403, "not-comment-author")
+    # A held comment does not exist for anyone but its author: the answer of an unknown id, to the byte.
+    unknown = appeal(held, "no-such-comment")
+    problem(unknown, 404, "comment-not-found")
+    for headers in (
+        {},  # no token, not signed in
+        {"Rejoinder-Edit-Token": "not-the-token"},
+        token_of(other),
+        reader_session(held, "stranger", "Stranger")[1],
+    ):
+        refused = appeal(held, comment["id"], **headers)
+        problem(refused, 404, "comment-not-found")
+        assert same_answer(refused, unknown)
     forged = appeal(held, comment["id"], **{"Authorization": "Bearer rjs_forged"})
     assert forged.status_code == 401, forged.text
     assert not [e for e in held.log() if e["action"] == "appeal"]
@@ -121,7 +126,8 @@ def test_only_the_author_may_appeal(held: Admin) -> None:
         json={"note": "From elsewhere"},
         headers={"Origin": NEWS_ORIGIN, **token_of(comment)},
     )
-    problem(foreign, 403, "origin-not-allowed")
+    problem(foreign, 404, "comment-not-found")  # another site's comment does not exist for its pages
+    assert same_answer(foreign, unknown)
     assert appeal(held, comment["id"], **token_of(comment)).status_code == 202
 
 
@@ -143,7 +149,9 @@ def test_only_held_or_rejected_comments_can_be_appealed(admin: Admin) -> None:
     assert "published" in body["detail"]
     gone = admin.post_comment("Soon gone")
     assert admin.client.delete(f"/api/comments/{gone['id']}", headers=token_of(gone)).status_code == 204
-    problem(appeal(admin, gone["id"], **token_of(gone)), 404, "comment-deleted")
+    problem(appeal(admin, gone["id"], **token_of(gone)), 404, "comment-not-found")
+    # A stranger is told a public comment is not theirs (anyone sees it exists), never more.
+    problem(appeal(admin, published["id"]), 403, "not-comment-author")
     problem(appeal(admin, "no-such-comment", **token_of(gone)), 404, "comment-not-found")
 
 

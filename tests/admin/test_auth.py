@@ -82,39 +82,178 @@ def test_readers_without_a_staff_role_are_refused(admin: Admin) -> None:
         assert "not a moderator" in response.text
 
 
-def test_a_role_taken_away_ends_access_at_once(admin: Admin) -> None:
-    identity = admin.moderator("blog")
-    assert admin.client.get("/admin/queue/pending", headers=HTML).status_code == 200
-
-    async def revoke() -> None:
+def _set_role(admin: Admin, identity: str, role: Role, site: str | None, *, granted: bool) -> None:
+    async def go() -> None:
         from rejoinder.moderation.actions import Actor
         from rejoinder.services import moderation
 
-        site = await admin.ctx.sites.by_name("blog")
-        assert site is not None
+        found = await admin.ctx.sites.by_name(site) if site else None
         await moderation.set_role(
-            admin.ctx, Actor.of_system("cli"), identity, Role.MODERATOR, site_id=site.id, granted=False
+            admin.ctx,
+            Actor.of_system("cli"),
+            identity,
+            role,
+            site_id=found.id if found else None,
+            granted=granted,
         )
 
-    admin.run(revoke)
-    assert admin.client.get("/admin/queue/pending").status_code == 403
+    admin.run(go)
+
+
+def _admin_sessions(admin: Admin, identity: str | None = None) -> int:
+    """How many /admin session rows are stored (of one identity, or of the configured account)."""
+
+    async def go() -> int:
+        import sqlalchemy as sa
+
+        from rejoinder.store import engine as store_engine
+        from rejoinder.store.schema import auth_tickets
+
+        where = (
+            auth_tickets.c.identity_id.is_(None)
+            if identity is None
+            else auth_tickets.c.identity_id == identity
+        )
+        async with store_engine.read(admin.ctx.engine) as conn:
+            query = sa.select(sa.func.count()).where(auth_tickets.c.purpose == admin_auth.SESSION, where)
+            return int((await conn.execute(query)).scalar_one())
+
+    result: int = admin.run(go)
+    return result
+
+
+def test_a_role_taken_away_ends_the_session_even_if_given_back(admin: Admin) -> None:
+    identity = admin.moderator("blog")
+    assert admin.client.get("/admin/queue/pending", headers=HTML).status_code == 200
+    assert _admin_sessions(admin, identity) == 1
+    _set_role(admin, identity, Role.MODERATOR, "blog", granted=False)
+    assert _admin_sessions(admin, identity) == 0  # ended when the role went, not at the next request
+    _set_role(admin, identity, Role.MODERATOR, "blog", granted=True)
+    response = admin.client.get("/admin/queue/pending")
+    assert response.status_code == 401 and response.json()["code"] == "admin-session-invalid"
+    page = admin.client.get("/admin/queue/pending", headers=HTML, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/admin/login")
+
+
+def test_a_reduced_role_ends_the_session_and_an_added_one_does_not(admin: Admin) -> None:
+    identity = admin.identity("boss")
+    admin.grant(identity, Role.ADMIN, "blog")
+    admin.session_for(identity)
+    admin.grant(identity, Role.MODERATOR, "news")  # added: the session goes on, with the new role
+    assert admin.client.get("/admin/queue/pending", params={"site": "news"}, headers=HTML).status_code == 200
+
+    # A role changed behind the service's back (the database edited by hand) is caught on the next
+    # request: the roles of the sign-in are compared with the stored ones every time.
+    async def reduce() -> None:
+        import sqlalchemy as sa
+
+        from rejoinder.store import engine as store_engine
+        from rejoinder.store.schema import roles
+
+        async with store_engine.write(admin.ctx.engine) as conn:
+            await conn.execute(
+                sa.update(roles)
+                .where(roles.c.identity_id == identity, roles.c.role == Role.ADMIN.value)
+                .values(role=Role.MODERATOR.value)
+            )
+
+    admin.run(reduce)
+    response = admin.client.get("/admin/queue/pending")
+    assert response.status_code == 401 and response.json()["code"] == "admin-session-invalid"
+    assert "roles" in response.json()["detail"]
+    assert _admin_sessions(admin, identity) == 0
+
+
+def test_a_removed_credential_ends_the_sessions_made_with_it(admin: Admin) -> None:
+    identity = admin.moderator("blog")
+    assert admin.client.get("/admin/queue/pending").status_code == 200
+
+    async def remove() -> None:
+        from rejoinder.domain.identity import CredentialKind
+        from rejoinder.store import engine as store_engine
+        from rejoinder.store import identities as identity_store
+
+        async with store_engine.write(admin.ctx.engine) as conn:
+            await identity_store.delete_credential(conn, identity, CredentialKind.OIDC, "test", "mod")
+
+    admin.run(remove)
+    response = admin.client.get("/admin/queue/pending")
+    assert response.status_code == 401 and response.json()["code"] == "admin-session-invalid"
+
+
+def test_a_new_password_ends_the_sessions_of_the_old_one(admin_db: str) -> None:
+    first = open_admin(admin_db)
+    with first.client:
+        assert first.login().status_code == 303
+        token: Any = first.client.cookies.get("rejoinder-admin")
+        assert first.client.get("/admin").status_code == 200
+    # The operator puts a new hash in the config and restarts: the old cookie is dead at once.
+    changed = open_admin(admin_db, admin={"password_hash": admin_auth.hash_password("another long secret")})
+    with changed.client:
+        changed.client.cookies.set("rejoinder-admin", token)
+        response = changed.client.get("/admin")
+        assert response.status_code == 401 and response.json()["code"] == "admin-session-invalid"
+        assert "password was changed" in response.json()["detail"]
+        assert _admin_sessions(changed) == 0  # the row is gone: the old hash coming back does not revive it
+    same = open_admin(admin_db)
+    with same.client:
+        same.client.cookies.set("rejoinder-admin", token, domain="rejoinder.test", path="/admin")
+        assert same.client.get("/admin").status_code == 401
+        assert same.login().status_code == 303  # signing in again works
+        assert same.client.get("/admin").status_code == 200
+
+
+def test_the_same_password_keeps_the_session_across_restarts(admin_db: str) -> None:
+    first = open_admin(admin_db)
+    with first.client:
+        first.login()
+        token: Any = first.client.cookies.get("rejoinder-admin")
+    again = open_admin(admin_db)
+    with again.client:
+        again.client.cookies.set("rejoinder-admin", token)
+        assert again.client.get("/admin").status_code == 200
 
 
 def test_password_sign_in_sets_a_strict_cookie(admin: Admin) -> None:
     response = admin.login()
     assert response.status_code == 303 and response.headers["location"] == "/admin"
     cookie = session_cookie(response, "rejoinder-admin=")
-    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
-    assert "secure" not in cookie  # plain http here; see the https test
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert "path=/admin;" in cookie + ";"  # sent to /admin only, never to the API or reader pages
+    assert "secure" not in cookie and "domain" not in cookie  # plain http here; see the https test
     page = admin.page("/admin")
     assert "root" in page.text and "Dashboard" in page.text
 
 
-def test_https_uses_a_secure_host_cookie(admin_db: str) -> None:
+def test_the_session_cookie_is_not_sent_outside_admin(admin: Admin) -> None:
+    import httpx
+
+    response = admin.login()
+    jar = httpx.Cookies()
+    jar.extract_cookies(response)  # what a browser keeps from the Set-Cookie header, path included
+    [cookie] = [c for c in jar.jar if c.name == "rejoinder-admin"]
+    assert cookie.path == "/admin" and not cookie.domain_specified
+    request = httpx.Request("GET", "http://rejoinder.test/api/threads?site=blog&key=a")
+    jar.set_cookie_header(request)
+    assert "rejoinder-admin" not in request.headers.get("cookie", "")
+    request = httpx.Request("GET", "http://rejoinder.test/admin/queue/pending")
+    jar.set_cookie_header(request)
+    assert "rejoinder-admin=" in request.headers.get("cookie", "")
+
+
+def test_the_login_page_expires_the_cookies_of_earlier_builds(admin: Admin) -> None:
+    admin.client.cookies.set("rejoinder-admin", "A" * 43)  # Path=/ as earlier builds set it
+    page = admin.client.get("/admin/login", headers=HTML)
+    expired = [c.lower() for c in page.headers.get_list("set-cookie") if c.startswith("rejoinder-admin=")]
+    assert expired and all("max-age=0" in c and "path=/;" in c + ";" for c in expired), expired
+
+
+def test_https_uses_a_secure_prefixed_cookie(admin_db: str) -> None:
     admin = open_admin(admin_db, base_url="https://rejoinder.test")
     with admin.client:
-        cookie = session_cookie(admin.login(), "__Host-rejoinder-admin=")
+        cookie = session_cookie(admin.login(), "__Secure-rejoinder-admin=")
         assert "secure" in cookie and "samesite=strict" in cookie and "domain" not in cookie
+        assert "path=/admin;" in cookie + ";" and "httponly" in cookie
 
 
 @pytest.mark.parametrize(

@@ -626,8 +626,8 @@ def test_rate_limit_per_network(app: TestClient[Any], smtp_sink: Sink) -> None:
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) <= 60
     refused_form = ask(app, "reader8@example.org", ip="203.0.113.7")
     assert refused_form.status_code == 429
-    v6 = [ask_api(app, f"v6-{n}@example.org", ip=f"2001:db8:1:2::{n + 1}") for n in range(6)]
-    assert [r.status_code for r in v6] == [202] * 5 + [429]  # an IPv6 /64 counts as one network
+    v6 = [ask_api(app, f"v6-{n}@example.org", ip=f"2001:db8:1:{n + 2:x}::1") for n in range(6)]
+    assert [r.status_code for r in v6] == [202] * 5 + [429]  # an IPv6 /56 counts as one network
     assert ask_api(app, "reader9@example.org", ip="203.0.113.8").status_code == 202
     assert len(smtp_sink.wait_for(11)) == 11
 

@@ -79,10 +79,10 @@ def test_api_clients_get_problem_json(client: TestClient[Any]) -> None:
 
 def test_limits_are_per_network_and_count_every_provider(client: TestClient[Any]) -> None:
     start(client, "2001:db8:1:2::1")
-    start(client, "2001:db8:1:2::ffff")  # the same /64: one network
+    start(client, "2001:db8:1:3::ffff")  # another /64 of the same /56: one network
     start(client, "2001:db8:1:2::1", provider="nosuchprovider")  # a start that fails still counts
     assert start(client, "2001:db8:1:2:abcd::9").status_code == 429
-    assert start(client, "2001:db8:1:3::1").status_code == 200  # the next /64
+    assert start(client, "2001:db8:1:100::1").status_code == 200  # the next /56
     assert start(client, "198.51.100.7").status_code == 200
 
 

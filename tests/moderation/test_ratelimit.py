@@ -1,4 +1,5 @@
-"""Rate limits: who the client is (trusted proxies only, IPv6 by /64), the limiter contract over memory and
+"""Rate limits: who the client is (trusted proxies only, IPv6 by the stored /56, with an optional /48
+aggregate), the limiter contract over memory and
 Redis storage, a Redis outage (fail open, no hang), and likes limited over HTTP while others are served."""
 
 from __future__ import annotations
@@ -55,15 +56,29 @@ def test_without_trusted_proxies_forwarding_headers_are_ignored() -> None:
     assert client_address("127.0.0.1", {"x-forwarded-for": "203.0.113.9"}, TrustedProxies([])) == "127.0.0.1"
 
 
-def test_network_keys_group_ipv6_by_64() -> None:
-    assert network_key("2001:db8:1:2:aaaa::1") == network_key("2001:db8:1:2:ffff:ffff:ffff:ffff")
-    assert network_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
-    assert network_key("2001:db8:1:3::1") != network_key("2001:db8:1:2::1")
+def test_network_keys_group_ipv6_by_the_stored_56() -> None:
+    from rejoinder.domain.identity import anonymize_ip
+
+    # Different /64s of one /56 (one household's delegated prefix) are one network, as stored.
+    assert network_key("2001:db8:1:2::1") == network_key("2001:db8:1:ff:ffff:ffff:ffff:ffff")
+    assert network_key("2001:db8:1:2::1") == "2001:db8:1::/56" == anonymize_ip("2001:db8:1:2::1")
+    assert network_key("2001:db8:1:100::1") != network_key("2001:db8:1:2::1")  # the next /56
     assert network_key("203.0.113.9") == "203.0.113.9"
     assert network_key("203.0.113.10") != network_key("203.0.113.9")
     assert network_key("::ffff:203.0.113.9") == "203.0.113.9"
     assert network_key("testclient") is None  # no address, no per-address limit
     assert network_key(None) is None
+
+
+def test_aggregate_keys_are_the_wider_ipv6_network() -> None:
+    from rejoinder.ratelimit import aggregate_key
+
+    assert aggregate_key("2001:db8:1::/56", 48) == "2001:db8:1::/48"
+    assert aggregate_key("2001:db8:1:ff00::/56", 48) == "2001:db8:1::/48"
+    assert aggregate_key("2001:db8:1::/56", 40) == "2001:db8::/40"
+    assert aggregate_key("203.0.113.9", 48) is None  # IPv4 has no aggregate
+    assert aggregate_key(None, 48) is None
+    assert aggregate_key("2001:db8:1::/56", 56) is None  # not wider: nothing to add
 
 
 # --- the limiter contract, over memory and Redis -----------------------------------------------------------
@@ -175,13 +190,15 @@ def like(client: Any, comment_id: str, ip: str, n: int) -> int:
     return int(client.put(f"/api/comments/{comment_id}/like", headers=headers).status_code)
 
 
-def test_likes_are_limited_per_network_and_ipv6_counts_per_64(site_db: str) -> None:
+def test_likes_are_limited_per_network_and_ipv6_counts_per_56(site_db: str) -> None:
     from tests.moderation.test_pipeline import post
 
     with moderated_client(site_db, like_limit_ip="4/minute") as client:
         target = post(client, "Like me").json()["id"]
         flood = [like(client, target, "2001:db8:5:6::1", n) for n in range(4)]
-        flood += [like(client, target, f"2001:db8:5:6::{n + 2:x}", n + 4) for n in range(3)]  # same /64
+        # Other /64s of the same /56 share its budget: one household cannot multiply it by 256.
+        flood += [like(client, target, f"2001:db8:5:{n + 7:x}::1", n + 4) for n in range(2)]
+        flood += [like(client, target, "2001:db8:5:ff:ffff::1", 6)]
         assert flood == [200] * 4 + [429] * 3
         limited = client.put(
             f"/api/comments/{target}/like",
@@ -192,10 +209,49 @@ def test_likes_are_limited_per_network_and_ipv6_counts_per_64(site_db: str) -> N
         )
         assert limited.json()["code"] == "rate-limited"
         assert int(limited.headers["retry-after"]) >= 1
-        assert like(client, target, "2001:db8:5:7::1", 50) == 200  # the next /64 is someone else
+        assert like(client, target, "2001:db8:5:100::1", 50) == 200  # the next /56 is someone else
         assert like(client, target, "192.0.2.44", 51) == 200
         thread = client.get("/api/threads", params={"url": "https://blog.example/2026/11/a-post"}).json()
         assert thread["comments"][0]["likes"] == 6
+
+
+def test_comments_from_one_56_share_a_budget(site_db: str) -> None:
+    from tests.moderation.test_pipeline import post
+
+    with moderated_client(site_db, comment_limit_ip="2/minute") as client:
+        codes = [post(client, f"Comment {n}", ip=f"2001:db8:7:{n:x}::1").status_code for n in range(4)]
+        assert codes == [201, 201, 429, 429]
+        assert post(client, "Next door", ip="2001:db8:7:100::1").status_code == 201
+        stored = client.get("/api/threads", params={"url": "https://blog.example/2026/11/a-post"}).json()
+        assert len(stored["comments"]) == 3  # nothing of the refused ones was kept
+
+
+def test_the_48_aggregate_limits_many_56s_together(site_db: str) -> None:
+    from tests.moderation.test_pipeline import post
+
+    with moderated_client(site_db, like_limit_ip="2/minute", ipv6_aggregate_factor=3) as client:
+        target = post(client, "Like me").json()["id"]
+        # Each /56 may like twice; the /48 around them six times (2 x 3), however many /56s it spreads over.
+        codes = [like(client, target, f"2001:db8:9:{n << 8:x}::1", n) for n in range(8)]
+        assert codes == [200] * 6 + [429] * 2
+        assert like(client, target, "2001:db8:a::1", 20) == 200  # another /48
+        assert like(client, target, "192.0.2.80", 21) == 200  # IPv4 has no aggregate
+        refused = client.put(
+            f"/api/comments/{target}/like",
+            headers={"X-Forwarded-For": "2001:db8:9:ff00::1", "Rejoinder-Visitor": f"visitor-{99:016d}"},
+        )
+        assert refused.status_code == 429 and refused.json()["code"] == "rate-limited"
+        thread = client.get("/api/threads", params={"url": "https://blog.example/2026/11/a-post"}).json()
+        assert thread["comments"][0]["likes"] == 8
+
+
+def test_without_the_aggregate_each_56_has_its_own_budget(site_db: str) -> None:
+    from tests.moderation.test_pipeline import post
+
+    with moderated_client(site_db, like_limit_ip="2/minute") as client:
+        target = post(client, "Like me").json()["id"]
+        codes = [like(client, target, f"2001:db8:9:{n << 8:x}::1", n) for n in range(8)]
+        assert codes == [200] * 8
 
 
 def test_comment_posts_are_limited_per_network(site_db: str) -> None:

@@ -582,7 +582,7 @@ POST_CASES: list[Case] = [
         "POST",
         "/api/comments",
         422,
-        "parent-not-found",
+        "parent-not-public",
         "parent",
         request=lambda s: {"json": body(parent="no-such-comment")},
     ),
@@ -1085,7 +1085,7 @@ def test_reply_to_a_parent_in_another_thread(client: TestClient[Any], stored: Ro
     elsewhere = post_comment(client, "Elsewhere", url="https://blog.example/another-post")
     before = stored()
     response = client.post("/api/comments", json=body(parent=elsewhere["id"]))
-    assert_problem(response, 422, "parent-other-thread", "parent")
+    assert_problem(response, 422, "parent-not-public", "parent")
     assert stored() == before
     assert client.get("/api/threads", params={"url": ARTICLE}).json()["thread"]["count"] == 0
 
@@ -1097,10 +1097,10 @@ def test_reply_to_a_parent_in_another_site(site_db: str, stored: Rows) -> None:
         post_comment(client, "Root here", key="blog-key")
         before = stored()
         response = client.post("/api/comments", json=body(parent=other["id"]))
-        assert_problem(response, 422, "parent-other-thread", "parent")
+        assert_problem(response, 422, "parent-not-public", "parent")
         # Naming the thread by key (as a page that moved would) does not get around it either.
         response = client.post("/api/comments", json=body(key="blog-key", parent=other["id"]))
-        assert_problem(response, 422, "parent-other-thread", "parent")
+        assert_problem(response, 422, "parent-not-public", "parent")
         assert stored() == before
 
 
@@ -1160,13 +1160,13 @@ def test_deleted_comment_cannot_be_edited_or_liked(client: TestClient[Any], stor
     assert_problem(
         client.patch(f"/api/comments/{posted['id']}", json={"text": "Back"}, headers=token),
         404,
-        "comment-deleted",
+        "comment-not-found",
     )
-    assert_problem(client.delete(f"/api/comments/{posted['id']}", headers=token), 404, "comment-deleted")
+    assert_problem(client.delete(f"/api/comments/{posted['id']}", headers=token), 404, "comment-not-found")
     assert_problem(
         client.put(f"/api/comments/{posted['id']}/like", headers={"Rejoinder-Visitor": VISITOR}),
         404,
-        "comment-not-public",
+        "comment-not-found",
     )
     assert stored() == before
 

@@ -1,6 +1,7 @@
 """The server-side Origin check on writes that name a comment by id (comment likes, PATCH and DELETE of a
 comment), the same as POST /api/comments and article likes: a page another site owns, or no site at all,
-gets a precise 403 and changes nothing; requests without an Origin (servers, scripts) are unaffected."""
+changes nothing and gets the 404 of an unknown id (a comment of another site does not exist for it: no
+existence oracle, no site name); requests without an Origin (servers, scripts) are unaffected."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.fixtures.app import ARTICLE, ORIGIN, new_client, post_comment, run_cli
+from tests.fixtures.app import ARTICLE, ORIGIN, new_client, post_comment, run_cli, same_answer
 
 NEWS = "https://news.example"  # allowed by the other site, so CORS alone lets its pages through
 EVIL = "https://evil.example"  # allowed by no site
@@ -31,11 +32,13 @@ def comment_state(client: TestClient[Any], comment_id: str) -> dict[str, Any]:
 
 
 def assert_refused(response: Any, origin: str) -> None:
-    assert response.status_code == 403, response.text
+    """Refused as if the comment did not exist: the same problem as an unknown id, byte for byte."""
+    assert response.status_code == 404, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
-    assert problem["code"] == "origin-not-allowed" and problem["status"] == 403
-    assert problem["detail"] == (f"Pages on {origin} may not post to site 'blog'; add the origin to the site")
+    assert problem["code"] == "comment-not-found" and problem["status"] == 404
+    assert problem["detail"] == "There is no comment with this id"
+    assert origin not in response.text and "blog" not in response.text
 
 
 WRITES = ["like", "unlike", "edit", "delete"]
@@ -90,7 +93,8 @@ def test_no_origin_or_the_site_origin_goes_through(
 
 
 def test_the_check_matches_the_one_on_new_comments(two_sites: TestClient[Any]) -> None:
-    """The same origin gets the same answer on POST /api/comments and on a like of a comment there."""
+    """The same origin is refused on POST /api/comments (the page names the article: a precise 403) and on
+    a like of a comment there (the page names only an id: the 404 of an unknown id)."""
     client = two_sites
     made = post_comment(client, "Original")
     posted = client.post(
@@ -98,16 +102,14 @@ def test_the_check_matches_the_one_on_new_comments(two_sites: TestClient[Any]) -
         json={"url": ARTICLE, "text": "From news", "author": {"name": "Nat"}},
         headers={"Origin": NEWS},
     )
+    assert posted.status_code == 403 and posted.json()["code"] == "origin-not-allowed"
     liked = send(client, "like", made, NEWS)
-    assert posted.status_code == liked.status_code == 403
-    assert posted.json()["detail"] == liked.json()["detail"]
+    unknown = client.put("/api/comments/doesnotexist/like", headers={**VISITOR, "Origin": NEWS})
+    assert same_answer(liked, unknown)
     # A news comment liked from the news site is fine: the check is per site, not "blog only".
     story = post_comment(client, "On the news", url=NEWS + "/story")
     assert send(client, "like", story, NEWS).status_code == 200
-    refused = send(client, "like", story, ORIGIN)
-    assert refused.status_code == 403 and refused.json()["detail"] == (
-        f"Pages on {ORIGIN} may not post to site 'news'; add the origin to the site"
-    )
+    assert_refused(send(client, "like", story, ORIGIN), ORIGIN)
 
 
 def test_an_unknown_comment_is_still_a_404(two_sites: TestClient[Any]) -> None:

@@ -44,7 +44,7 @@ def test_three_readers_reporting_hold_a_published_comment(site_db: str) -> None:
         log = call(client, lambda ctx: service.moderation_log(ctx, SYSTEM))
         assert [(e["actor"], e["action"], e["target_id"]) for e in log] == [("reports", "hold", target["id"])]
         # A held comment cannot be reported any more.
-        assert report(client, target["id"], ip="203.0.113.4").json()["code"] == "comment-not-public"
+        assert report(client, target["id"], ip="203.0.113.4").json()["code"] == "comment-not-found"
 
 
 def test_an_approved_comment_stays_up_however_often_it_is_reported(site_db: str) -> None:
@@ -83,7 +83,7 @@ def test_bad_reports_are_refused_precisely(site_db: str) -> None:
         cases = [
             (report(client, target["id"], ip=ip, reason="boring"), 422, "report-reason-invalid"),
             (report(client, target["id"], ip=ip, note="x" * 501), 422, "note-too-long"),
-            (report(client, "no-such-comment", ip=ip), 404, "comment-not-public"),
+            (report(client, "no-such-comment", ip=ip), 404, "comment-not-found"),
             (
                 client.post(f"/api/comments/{target['id']}/report", json={"note": "why"}),
                 400,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
 from rejoinder.domain.urls import check_text_field, check_website
-from rejoinder.errors import FieldError, Forbidden, Invalid
+from rejoinder.errors import FieldError, Forbidden, Invalid, NotFound
 
 
 class CommentStatus(enum.StrEnum):
@@ -148,18 +150,49 @@ def check_edit_window(created: int, now: int, window_seconds: int) -> None:
         )
 
 
+def comment_not_found() -> NotFound:
+    """The one answer for a comment id the asker may not know about: unknown, deleted, not public, or
+    of another site than the asking page's. Each gets the same status, code and words, so that a reader
+    cannot tell them apart (an existence oracle). Routes where the asker proves authorship (the edit
+    token, the signed-in author) may say more."""
+    return NotFound("There is no comment with this id", code="comment-not-found")
+
+
+def hide_other_sites(guard: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
+    """A site guard (domain.sites.SiteGuard) for a comment found by its id: a page the comment's site does
+    not allow (`origin-not-allowed`) gets comment_not_found, as if the id did not exist, instead of a
+    refusal that names the site. Other refusals pass unchanged."""
+    if guard is None:
+        return None
+    inner = guard
+
+    def hidden(site: Any) -> None:
+        try:
+            inner(site)
+        except Forbidden as exc:
+            if exc.code == "origin-not-allowed":
+                raise comment_not_found() from None
+            raise
+
+    return hidden
+
+
+def parent_unavailable() -> Invalid:
+    """The one answer for a `parent` that cannot take replies because the writer may not know it: unknown,
+    in another thread or site, deleted or not public (an existence oracle otherwise)."""
+    return Invalid.field(
+        "parent",
+        "parent-not-public",
+        "The comment you reply to does not exist here, or is deleted or not public",
+    )
+
+
 def check_parent(parent: Comment | None, thread_id: int, limits: CommentLimits) -> int:
     """The depth a reply to `parent` gets; raises Invalid when the parent cannot take replies."""
     if parent is None:
         return 0
-    if parent.thread_id != thread_id:
-        raise Invalid.field(
-            "parent", "parent-other-thread", "The comment you reply to belongs to another article"
-        )
-    if parent.status not in PUBLIC_STATUSES:
-        raise Invalid.field(
-            "parent", "parent-not-public", "The comment you reply to is deleted or not public"
-        )
+    if parent.thread_id != thread_id or parent.status not in PUBLIC_STATUSES:
+        raise parent_unavailable()
     if parent.depth + 1 > limits.max_depth:
         raise Invalid.field("parent", "too-deep", f"Replies nest at most {limits.max_depth} levels deep")
     return parent.depth + 1

@@ -54,6 +54,12 @@ def identicon_svg(key: str) -> str:
     )
 
 
+# The networks kept of a client's address. An IPv6 subscriber usually gets a /56 (or a /48) from their
+# provider, not a single /64: rate limits count by the same /56 that is stored (ratelimit.network_key).
+IPV4_STORED_PREFIX = 24
+IPV6_STORED_PREFIX = 56
+
+
 def anonymize_ip(address: str | None) -> str | None:
     """Keep only the network: IPv4 /24, IPv6 /56 (what abuse control needs, not who it was)."""
     import ipaddress
@@ -66,7 +72,7 @@ def anonymize_ip(address: str | None) -> str | None:
         return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 56
+    prefix = IPV4_STORED_PREFIX if ip.version == 4 else IPV6_STORED_PREFIX
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 

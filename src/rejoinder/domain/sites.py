@@ -49,6 +49,19 @@ class Site(msgspec.Struct, frozen=True):
 SiteGuard = Callable[[Site], None]
 
 
+def guards(*each: SiteGuard | None) -> SiteGuard | None:
+    """One guard that runs each given one in order (None when none is given)."""
+    found = [g for g in each if g is not None]
+    if not found:
+        return None
+
+    def guard(site: Site) -> None:
+        for g in found:
+            g(site)
+
+    return guard
+
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 

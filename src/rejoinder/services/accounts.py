@@ -17,9 +17,12 @@ import msgspec
 
 from rejoinder.auth.providers import Provider, Registry
 from rejoinder.auth.providers.base import ProviderInfo
+from rejoinder.auth.providers.email_link import CREDENTIAL_PROVIDER as EMAIL_PROVIDER
 from rejoinder.auth.sessions import Session, check_session, new_token, parse_bearer, token_hash
+from rejoinder.config import AuthSettings
 from rejoinder.domain.identity import (
     Credential,
+    CredentialKind,
     Identity,
     Profile,
     check_display_name,
@@ -29,7 +32,7 @@ from rejoinder.domain.identity import (
 )
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import check_website, normalize_origin, normalize_url, origin_of
-from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
 from rejoinder.services.avatars import fetch_identity_picture, note_picture
 from rejoinder.services.context import Context
 from rejoinder.services.threads import cache_keys
@@ -45,11 +48,29 @@ LINK_TICKET_SECONDS = 600
 
 
 class SignedIn(msgspec.Struct, frozen=True):
-    """A bearer token's identity and session (what every signed-in request starts from)."""
+    """A bearer token's identity and session (what every signed-in request starts from).
+
+    `sites` are the names of the sites the session signs in on: those its provider is offered on (a
+    publisher's SSO vouches for its readers on its own sites only), or None for every site. Whatever
+    concerns a site checks it with `check_site` (or `on_site`)."""
 
     identity: Identity
     session: Session
     token_hash: str
+    sites: tuple[str, ...] | None = None
+
+    def check_site(self, site: Site) -> None:
+        """Raises Unauthorized `session-other-site` when this session does not sign in on `site`.
+
+        Refused rather than treated as a guest: a widget that believes it is signed in learns that it is
+        not (it forgets the token on a 401 `session-…` and goes on as a guest), instead of posting as a
+        guest under a signed-in look; and no rule of the site (guest pre-moderation, guests disabled)
+        can be skipped by an identity another site's publisher vouched for."""
+        if self.sites is not None and site.name not in self.sites:
+            raise Unauthorized(
+                "This sign-in is valid on another site only; sign in here, or continue as a guest",
+                code="session-other-site",
+            )
 
 
 class LinkOffer(msgspec.Struct, frozen=True):
@@ -113,10 +134,37 @@ async def authenticate(ctx: Context, authorization: str | None) -> SignedIn:
     async with store_engine.read(ctx.engine) as conn:
         session = check_session(await session_store.select_session(conn, digest), ctx.clock())
         identity = await identity_store.select_identity(conn, session.identity_id)
+        sites = session_sites(ctx.settings.auth, session.provider)
+        if sites is False:
+            # A provider no longer configured: a publisher's SSO vouched for its own sites only, and
+            # with the provider gone there are none; other kinds keep signing in as before.
+            creds = await identity_store.select_credentials(conn, session.identity_id)
+            sso = any(c.kind is CredentialKind.SSO and c.provider == session.provider for c in creds)
+            sites = () if sso else None
     if identity is None:  # deleted since: the session died with it
         check_session(None, 0)
     assert identity is not None
-    return SignedIn(identity=identity, session=session, token_hash=digest)
+    return SignedIn(identity=identity, session=session, token_hash=digest, sites=sites)
+
+
+def session_sites(auth: AuthSettings, provider: str) -> tuple[str, ...] | Literal[False] | None:
+    """The sites a session of `provider` (Session.provider) signs in on: its `sites` setting, None for
+    every site (no `sites`), False when no such provider is configured."""
+    found = auth.providers.get(provider)
+    if found is None and provider == EMAIL_PROVIDER:  # every emailed-link session, whatever the NAME
+        found = next((p for n, p in auth.providers.items() if (p.preset or n) == "email"), None)
+    if found is None:
+        return False
+    return tuple(found.sites) if found.sites else None
+
+
+def on_site(signed: SignedIn | None, site: Site) -> Identity | None:
+    """The identity a request signs in with on `site`, None for a guest; raises Unauthorized
+    `session-other-site` for a session that does not sign in there (SignedIn.check_site)."""
+    if signed is None:
+        return None
+    signed.check_site(site)
+    return signed.identity
 
 
 async def optional_reader(ctx: Context, authorization: str | None) -> SignedIn | None:

@@ -4,6 +4,10 @@ CSRF tokens of its forms and the password attempts' rate limit.
 
 Sessions of /admin are their own short-lived rows (auth_tickets, purpose `admin-session`), never the
 widget's bearer tokens: a moderator's reader session lives in article pages' localStorage for weeks.
+Each row remembers what it was made from: a keyed fingerprint of the admin account's name and password
+hash, or the identity's credential and staff roles at sign-in. Every request compares them with the
+current ones, so that a changed password, a removed credential or a removed or reduced role ends the
+sessions made before (`staff_of_session`), with no schema of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from rejoinder.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from rejoinder.moderation.actions import Actor
 from rejoinder.moderation.rules import STAFF, Role
 from rejoinder.services.context import Context
+from rejoinder.services.credentials import credential_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
 from rejoinder.store import moderation as moderation_store
@@ -133,6 +138,32 @@ def is_staff(actor: Actor) -> bool:
     return actor.system or any(r in STAFF for _, r in actor.roles)
 
 
+def account_fingerprint(secret: bytes, username: str, password_hash: str) -> str:
+    """What an account session remembers of the credential it was made with: a keyed digest of the name
+    and the password hash (never the hash itself), so that a new hash in the config ends the session."""
+    mac = hmac.new(
+        secret, f"rejoinder-admin-account\x00{username}\x00{password_hash}".encode(), hashlib.sha256
+    )
+    return _b64(mac.digest()[:24])
+
+
+def roles_of(actor: Actor) -> list[list[Any]]:
+    """The staff roles an identity session was made with, as stored in its row: [[site_id, role], …]."""
+    return sorted(([s, r.value] for s, r in actor.roles if r in STAFF), key=lambda x: (x[0] or 0, x[1]))
+
+
+def _lost_roles(signed: Any, actor: Actor) -> bool:
+    """Whether a staff role the session was made with is no longer held (removed, or reduced: an admin
+    made a moderator). Roles added since are kept: they take effect at once."""
+    if not isinstance(signed, list):
+        return True
+    held = {(s, r.value) for s, r in actor.roles}
+    for entry in signed:
+        if not (isinstance(entry, list) and len(entry) == 2) or (entry[0], entry[1]) not in held:
+            return True
+    return False
+
+
 def check_token_shape(token: str | None) -> str | None:
     """A session or link token as rejoinder issues it (URL-safe, 32–128 characters), else None."""
     if not token or not 32 <= len(token) <= 128 or not set(token) <= TOKEN_CHARS:
@@ -141,7 +172,7 @@ def check_token_shape(token: str | None) -> str | None:
 
 
 async def _open_session(
-    ctx: Context, *, identity_id: str | None, username: str | None, via: str
+    ctx: Context, *, identity_id: str | None, username: str | None, via: str, made_from: dict[str, Any]
 ) -> tuple[str, int]:
     token = ctx.token(32)
     now = ctx.clock()
@@ -152,7 +183,7 @@ async def _open_session(
             token_hash(token),
             purpose=SESSION,
             identity_id=identity_id,
-            payload={"username": username, "via": via},
+            payload={"username": username, "via": via, **made_from},
             now=now,
             expires=expires,
         )
@@ -170,7 +201,10 @@ async def sign_in_with_password(ctx: Context, username: str, password: str) -> t
     password_ok = verify_password(admin.password_hash if name_ok else _DUMMY_HASH, password)
     if not (name_ok and password_ok and admin.password_hash):
         raise Unauthorized("The name or the password is wrong", code="admin-login-failed")
-    return await _open_session(ctx, identity_id=None, username=admin.username, via="password")
+    made_from = {"credential": account_fingerprint(ctx.secret, admin.username, admin.password_hash)}
+    return await _open_session(
+        ctx, identity_id=None, username=admin.username, via="password", made_from=made_from
+    )
 
 
 async def begin_identity_flow(
@@ -226,17 +260,36 @@ async def finish_identity_flow(
             "This account is not a moderator here. Ask an admin for the role, then sign in again",
             code="not-a-moderator",
         )
-    return await _open_session(
-        ctx, identity_id=credential.identity_id, username=None, via=provider.session_label(profile)
+    return await open_identity_session(
+        ctx,
+        credential.identity_id,
+        credential_ref=credential_id(ctx.secret, credential),
+        actor=actor,
+        via=provider.session_label(profile),
     )
+
+
+async def open_identity_session(
+    ctx: Context, identity_id: str, *, credential_ref: str, actor: Actor, via: str
+) -> tuple[str, int]:
+    """An /admin session of an identity that signed in with the credential `credential_ref`
+    (services.credentials.credential_id) holding `actor`'s staff roles: it lasts while both do."""
+    made_from = {"credential": credential_ref, "roles": roles_of(actor)}
+    return await _open_session(ctx, identity_id=identity_id, username=None, via=via, made_from=made_from)
 
 
 async def staff_of_session(ctx: Context, token: str | None) -> Staff:
     """The signed-in user of an /admin session cookie.
 
+    A session lasts only while what it was made from does: the configured account's name and password
+    hash (a new hash in the config ends every session signed in with the old one), or the identity's
+    credential and every staff role it held at sign-in (a role removed or reduced ends the session; one
+    added since takes effect at once). An ended session's row is deleted.
+
     Raises:
         Unauthorized: no, malformed, unknown (forged) or expired session; a configured account that
-            is no longer configured.
+            is no longer configured or whose password changed; an identity whose credential or roles
+            changed since the sign-in.
         Forbidden: an identity that no longer has a staff role.
     """
     token = check_token_shape(token)
@@ -253,8 +306,16 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
         via = str(ticket.payload.get("via") or "")
         if ticket.identity_id is None:
             username = ticket.payload.get("username")
-            if not ctx.settings.admin.username or username != ctx.settings.admin.username:
+            admin = ctx.settings.admin
+            if not admin.username or username != admin.username:
                 raise Unauthorized("This sign-in is not valid; sign in again", code="admin-session-invalid")
+            expected = account_fingerprint(ctx.secret, admin.username, admin.password_hash)
+            if not hmac.compare_digest(str(ticket.payload.get("credential") or ""), expected):
+                await _end(ctx, digest)
+                raise Unauthorized(
+                    "The admin password was changed since this sign-in; sign in again",
+                    code="admin-session-invalid",
+                )
             return Staff(
                 actor=account_actor(username),
                 name=username,
@@ -266,8 +327,18 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
             )
         identity = await identity_store.select_identity(conn, ticket.identity_id)
         actor = await identity_actor(ctx, conn, ticket.identity_id)
+        refs = {
+            credential_id(ctx.secret, c)
+            for c in await identity_store.select_credentials(conn, ticket.identity_id)
+        }
     if identity is None:
         raise Unauthorized("This sign-in is not valid; sign in again", code="admin-session-invalid")
+    if ticket.payload.get("credential") not in refs or _lost_roles(ticket.payload.get("roles"), actor):
+        await _end(ctx, digest)
+        raise Unauthorized(
+            "Your moderator roles or sign-in methods changed since this sign-in; sign in again",
+            code="admin-session-invalid",
+        )
     if not is_staff(actor):
         raise Forbidden("You are not a moderator of any site here", code="not-a-moderator")
     return Staff(
@@ -279,6 +350,16 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
         expires=ticket.expires,
         via=via,
     )
+
+
+async def _end(ctx: Context, digest: str) -> None:
+    async with store_engine.write(ctx.engine) as conn:
+        await session_store.take_ticket(conn, digest, SESSION)
+
+
+async def end_identity_sessions(conn: Any, identity_id: str) -> int:
+    """Delete every /admin session of an identity, inside the caller's transaction (a role taken away)."""
+    return await session_store.delete_identity_tickets(conn, identity_id, SESSION)
 
 
 async def sign_out(ctx: Context, token: str | None) -> None:

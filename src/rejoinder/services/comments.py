@@ -19,12 +19,15 @@ from rejoinder.domain.comments import (
     check_parent,
     clean_author,
     clean_text,
+    comment_not_found,
+    hide_other_sites,
+    parent_unavailable,
 )
 from rejoinder.domain.identity import Identity, anonymize_ip, author_key, identity_avatar_key, visitor_hash
 from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.errors import Forbidden, Invalid
 from rejoinder.moderation.rules import STAFF, Facts, Submission
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
@@ -155,6 +158,7 @@ async def post_comment(
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
     status = moderation.status_after(outcome, None)
+    staff = bool(facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
         if thread is None:
@@ -169,7 +173,7 @@ async def post_comment(
         if new.parent is not None:
             found = await comment_store.select_comment(conn, new.parent)
             if found is None:
-                raise Invalid.field("parent", "parent-not-found", "The comment you reply to does not exist")
+                raise parent_unavailable()
             parent = found[0]
         depth = check_parent(parent, thread.id, limits)
         comment = Comment(
@@ -184,6 +188,7 @@ async def post_comment(
             edited=None,
             likes=0,
             depth=depth,
+            staff=staff,  # what a read shows: the answer to the POST says the same
         )
         await comment_store.insert_comment(
             conn,
@@ -202,7 +207,7 @@ async def post_comment(
             outcome=outcome,
             status=status,
             text_hash=text_hash,
-            staff=bool(facts.roles & STAFF),
+            staff=staff,
         )
         if comment.status in PUBLIC_STATUSES:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
@@ -221,20 +226,24 @@ async def _authorised(
     assert isinstance(conn, AsyncConnection)
     check_text_field(comment_id, "id")
     found = await comment_store.select_comment(conn, comment_id)
-    if found is None:
-        raise NotFound("There is no comment with this id", code="comment-not-found")
+    if found is None or found[0].status is CommentStatus.DELETED:
+        raise comment_not_found()
     comment, token_hash = found
-    if comment.status is CommentStatus.DELETED:
-        raise NotFound("This comment has been deleted", code="comment-deleted")
-    if site_guard is not None:
+    guard = hide_other_sites(site_guard)
+    if guard is not None:
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         if thread is not None:
-            site_guard(await ctx.sites.by_id(thread.site_id))
+            guard(await ctx.sites.by_id(thread.site_id))
+    authorised = (
+        token is not None and token_hash is not None and hmac.compare_digest(_token_hash(token), token_hash)
+    )
+    if not authorised and comment.status not in PUBLIC_STATUSES:
+        raise comment_not_found()  # only its author (the token) may learn that a held comment exists
     if not token:
         raise Forbidden(
             "Send the comment's edit token in the Rejoinder-Edit-Token header", code="edit-token-required"
         )
-    if token_hash is None or not hmac.compare_digest(_token_hash(token), token_hash):
+    if not authorised:
         raise Forbidden("The edit token does not match this comment", code="edit-token-invalid")
     check_edit_window(comment.created, ctx.clock(), ctx.settings.comments.edit_window_seconds)
     return comment
@@ -286,6 +295,7 @@ async def edit_comment(
                 ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the new text is refused
+    staff = bool(facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)
         status = moderation.status_after(outcome, comment.status)
@@ -299,13 +309,13 @@ async def edit_comment(
             outcome=outcome,
             status=status,
             text_hash=text_hash,
-            staff=bool(facts.roles & STAFF),
+            staff=staff,
         )
         delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
         if delta:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
     ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
-    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status)
+    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status, staff=staff)
 
 
 async def delete_comment(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from rejoinder.domain.comments import PUBLIC_STATUSES
+from rejoinder.domain.comments import PUBLIC_STATUSES, comment_not_found, hide_other_sites
 from rejoinder.domain.identity import Identity, author_key, identity_avatar_key, identity_liker, visitor_hash
 from rejoinder.domain.likes import LikeResult, check_visitor
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Invalid, NotFound
+from rejoinder.errors import Invalid
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, cache_keys
 from rejoinder.store import comments as comment_store
@@ -101,14 +101,13 @@ async def like_comment(
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)
-        if found is None:
-            raise NotFound("There is no comment with this id", code="comment-not-found")
+        if found is None or found[0].status not in PUBLIC_STATUSES:
+            raise comment_not_found()  # unknown, deleted and held answer alike
         comment = found[0]
-        if comment.status not in PUBLIC_STATUSES:
-            raise NotFound("This comment is deleted or not public", code="comment-not-public")
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
-        if site_guard is not None and thread is not None:
-            site_guard(await ctx.sites.by_id(thread.site_id))
+        guard = hide_other_sites(site_guard)
+        if guard is not None and thread is not None:
+            guard(await ctx.sites.by_id(thread.site_id))
         if like:
             changed = await like_store.insert_like(
                 conn,

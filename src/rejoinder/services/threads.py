@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from rejoinder.domain.comments import Comment, CommentStub
+from rejoinder.domain.comments import Comment, CommentStub, comment_not_found
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, find_in, paginate, prune_deleted, reply_batch
@@ -174,7 +174,7 @@ class Location:
 
 def _not_found() -> NotFound:
     # One answer for unknown, non-public and vanished comments (the reader may not know which it is).
-    return NotFound("There is no comment with this id", code="comment-not-found")
+    return comment_not_found()
 
 
 async def _find_thread(conn: AsyncConnection, ctx: Context, comment_id: str) -> ThreadRow:

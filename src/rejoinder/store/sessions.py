@@ -151,6 +151,16 @@ async def peek_ticket(conn: AsyncConnection, id_hash: str, purpose: str) -> Tick
     return Ticket(row[0], row[1], dict(row[2] or {}), row[3])
 
 
+async def delete_identity_tickets(conn: AsyncConnection, identity_id: str, purpose: str) -> int:
+    """Delete every ticket of one purpose held for an identity (e.g. its /admin sessions)."""
+    result = await conn.execute(
+        sa.delete(auth_tickets).where(
+            auth_tickets.c.identity_id == identity_id, auth_tickets.c.purpose == purpose
+        )
+    )
+    return int(result.rowcount or 0)
+
+
 async def delete_expired_tickets(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
     """Delete one-time tickets of every purpose that expired before `before`, at most `limit` of them."""
     expired = auth_tickets.c.expires < before

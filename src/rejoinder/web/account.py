@@ -456,9 +456,19 @@ async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Resp
 
 
 @get("/api/me", summary="The signed-in reader", tags=["sign-in"])
-async def get_me(request: Request[Any, Any, Any], authorization: AuthHeader = None) -> Response[MeOut]:
-    """Who the bearer token signs in: identity, the provider of this session, credentials. 401 otherwise."""
-    reader = await service.authenticate(ctx_of(request), authorization)
+async def get_me(
+    request: Request[Any, Any, Any], authorization: AuthHeader = None, site: FromQuery[str | None] = None
+) -> Response[MeOut]:
+    """Who the bearer token signs in: identity, the provider of this session, credentials. 401 otherwise.
+    With `site`, also 401 `session-other-site` when the session does not sign in on that site (a session
+    from another site's publisher SSO)."""
+    ctx = ctx_of(request)
+    reader = await service.authenticate(ctx, authorization)
+    if site is not None:
+        found = await ctx.sites.by_name(site)
+        if found is None:
+            raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+        reader.check_site(found)
     return await _me(request, reader)
 
 

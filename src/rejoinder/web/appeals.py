@@ -57,6 +57,7 @@ async def appeal_comment(
         edit_token=edit_token,
         reader=signed.identity if signed else None,
         check_site=check_site,
+        reader_guard=signed.check_site if signed else None,
     )
     out = AppealOut(id=done.id, status=done.status.value, appealed=rfc3339(done.appealed))
     return Response(out, status_code=202, headers={"Cache-Control": "no-store"})

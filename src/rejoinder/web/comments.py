@@ -11,7 +11,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from rejoinder.services import comments as service
 from rejoinder.services import moderation
-from rejoinder.services.accounts import optional_reader
+from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import (
     CommentOut,
@@ -78,6 +78,7 @@ async def create_comment(
     signed = await optional_reader(ctx, authorization)
     ref = await resolve_ref(ctx, url=data.url, key=data.key, site=data.site)
     check_origin(request, ref)
+    reader = on_site(signed, ref.site)  # a session of another site's SSO is refused here
     author = data.author or AuthorIn()
     posted = await service.post_comment(
         ctx,
@@ -97,7 +98,7 @@ async def create_comment(
         ),
         visitor=visitor,
         ip=client_ip(request),
-        reader=signed.identity if signed else None,
+        reader=reader,
     )
     out = comment_out(ctx, posted.comment)
     until = posted.comment.created + ctx.settings.comments.edit_window_seconds * 1_000_000

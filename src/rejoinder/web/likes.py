@@ -8,10 +8,11 @@ import msgspec
 from litestar import Request, delete, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 
+from rejoinder.domain.sites import guards
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import likes as service
 from rejoinder.services import moderation
-from rejoinder.services.accounts import SignedIn, optional_reader
+from rejoinder.services.accounts import SignedIn, on_site, optional_reader
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard
 
@@ -59,7 +60,7 @@ async def like_thread(
         like=True,
         name=body.name,
         title=body.title,
-        reader=signed.identity if signed else None,
+        reader=on_site(signed, ref.site),
     )
     return LikeOut(liked=result.liked, likes=result.likes)
 
@@ -79,7 +80,7 @@ async def unlike_thread(
     signed = await optional_reader(ctx, authorization)
     await _limit(request, signed)
     result = await service.like_thread(
-        ctx, ref, visitor=visitor, like=False, reader=signed.identity if signed else None
+        ctx, ref, visitor=visitor, like=False, reader=on_site(signed, ref.site)
     )
     return LikeOut(liked=result.liked, likes=result.likes)
 
@@ -100,7 +101,7 @@ async def like_comment(
         visitor=visitor,
         like=True,
         reader=signed.identity if signed else None,
-        site_guard=origin_guard(request),
+        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
     )
     return LikeOut(liked=result.liked, likes=result.likes)
 
@@ -126,6 +127,6 @@ async def unlike_comment(
         visitor=visitor,
         like=False,
         reader=signed.identity if signed else None,
-        site_guard=origin_guard(request),
+        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
     )
     return LikeOut(liked=result.liked, likes=result.likes)

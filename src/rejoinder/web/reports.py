@@ -49,6 +49,7 @@ async def report_comment(
         visitor=visitor,
         identity_id=signed.identity.id if signed else None,
         ip=client_ip(request),
+        site_guard=signed.check_site if signed else None,
     )
     return Response(
         ReportOut(reported=result.reported),

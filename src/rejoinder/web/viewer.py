@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.params import FromQuery, HeaderParameter
 
 from rejoinder.services import viewer as service
-from rejoinder.services.accounts import optional_reader
+from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.context import Context
 from rejoinder.services.threads import resolve_ref
 from rejoinder.services.viewer import OwnComment
@@ -58,7 +58,7 @@ async def get_viewer(
     ctx = ctx_of(request)
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
     signed = await optional_reader(ctx, authorization)
-    state = await service.viewer_state(ctx, ref, visitor=visitor, reader=signed.identity if signed else None)
+    state = await service.viewer_state(ctx, ref, visitor=visitor, reader=on_site(signed, ref.site))
     out = ViewerOut(
         liked_thread=state.liked_thread,
         liked=state.liked,

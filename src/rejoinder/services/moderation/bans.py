@@ -164,6 +164,12 @@ async def set_role(
             changed = await store.insert_role(conn, identity_id, site_id, role, now=now, by=actor.id)
         else:
             changed = await store.delete_role(conn, identity_id, site_id, role)
+            if changed and role is not Role.TRUSTED:
+                # A staff role taken away ends the identity's /admin sessions at once: a sign-in made
+                # with the old roles must not come back to life if the role is given again later.
+                from rejoinder.services.admin_auth import end_identity_sessions
+
+                await end_identity_sessions(conn, identity_id)
         if changed:
             await store.insert_log(
                 conn,

@@ -6,11 +6,11 @@ import hashlib
 
 import msgspec
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
+from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus, comment_not_found
 from rejoinder.domain.identity import visitor_hash
 from rejoinder.domain.likes import check_visitor
+from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import NotFound
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import ModAction
 from rejoinder.ratelimit import Action as Limited
@@ -38,9 +38,11 @@ async def report_comment(
     visitor: str | None,
     identity_id: str | None,
     ip: str | None,
+    site_guard: SiteGuard | None = None,
 ) -> Reported:
     """A reader reports a public comment. One report per reader (identity, else visitor id, else
-    network) counts; `reports_to_hold` open reports hold a published comment."""
+    network) counts; `reports_to_hold` open reports hold a published comment. `site_guard` is called
+    with the comment's site before anything is stored (e.g. the session's site check)."""
     check_text_field(comment_id, "id")
     why = report_rules.check_reason(reason)
     words = report_rules.check_note(note)
@@ -56,8 +58,10 @@ async def report_comment(
     async with store_engine.write(ctx.engine) as conn:
         comment = await store.select_moderated(conn, comment_id)
         if comment is None or comment.status not in PUBLIC_STATUSES:
-            raise NotFound("There is no public comment with this id", code="comment-not-public")
+            raise comment_not_found()
         site = await ctx.sites.by_id(comment.site_id)
+        if site_guard is not None:
+            site_guard(site)
         added = await report_store.insert_report(
             conn, comment_id, reason=why, note=words, reporter=reporter, identity_id=identity_id, now=now
         )

@@ -1,7 +1,7 @@
-"""Who is asking, for every page of /admin: the session cookie (first-party on rejoinder's own origin:
-HttpOnly, SameSite=Strict, Secure and `__Host-` over https), the CSRF token every form carries (an HMAC of
-the session, checked on every POST together with the Origin header), and the pre-sign-in cookie that
-binds the login form the same way."""
+"""Who is asking, for every page of /admin: the session cookie (first-party on rejoinder's own origin,
+sent only to /admin: Path=/admin, HttpOnly, SameSite=Strict, and Secure with the `__Secure-` prefix when
+the public URL is https), the CSRF token every form carries (an HMAC of the session, checked on every POST
+together with the Origin header), and the pre-sign-in cookie that binds the login form the same way."""
 
 from __future__ import annotations
 
@@ -25,9 +25,14 @@ def is_secure(request: Request[Any, Any, Any]) -> bool:
     return base_url(request).startswith("https://")
 
 
+# Every cookie of /admin is for /admin only: the API, the widget and the reader pages never get it.
+# `__Host-` would also forbid a Domain attribute, but it requires Path=/ (RFC 6265bis §4.1.3.2), so the
+# prefix is `__Secure-` (set only over https, by a secure page) and the path is scoped instead.
+PATH = "/admin"
+
+
 def cookie_name(request: Request[Any, Any, Any], base: str) -> str:
-    # __Host- cookies are only kept over https, for this host, with Path=/ (RFC 6265bis §4.1.3.2).
-    return f"__Host-{base}" if is_secure(request) else base
+    return f"__Secure-{base}" if is_secure(request) else base
 
 
 def read_cookie(request: Request[Any, Any, Any], base: str) -> str | None:
@@ -49,7 +54,7 @@ def set_cookie(
     response.set_cookie(
         key=cookie_name(request, base),
         value=value,
-        path="/",
+        path=PATH,
         max_age=max_age,
         httponly=True,
         secure=secure,
@@ -58,7 +63,17 @@ def set_cookie(
 
 
 def clear_cookie(request: Request[Any, Any, Any], response: Response[Any], base: str) -> None:
-    response.delete_cookie(key=cookie_name(request, base), path="/")
+    response.delete_cookie(key=cookie_name(request, base), path=PATH)
+
+
+def clear_old_cookies(request: Request[Any, Any, Any], response: Response[Any]) -> None:
+    """Expire the cookies of /admin that earlier builds set with Path=/ (named `__Host-…` over
+    https): over http an old one has the new one's name and, sent after it, would be the one read."""
+    secure = is_secure(request)
+    for base in (SESSION, PRE, FLOW):
+        name = f"__Host-{base}" if secure else base
+        if name in request.cookies:
+            response.set_cookie(key=name, value="", path="/", max_age=0, httponly=True, secure=secure)
 
 
 async def require_staff(request: Request[Any, Any, Any]) -> Staff:

@@ -197,6 +197,7 @@ def _login_page(
         username=username,
     )
     auth.set_cookie(request, response, auth.PRE, pre, max_age=3600)
+    auth.clear_old_cookies(request, response)
     return response
 
 
