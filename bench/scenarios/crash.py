@@ -44,6 +44,7 @@ def _cycles(db_url: str, work: Path, cycles: int, log: Callable[[str], None]) ->
             if found:
                 lost_cycles += 1
                 problems += [f"cycle {n}: {p}" for p in found[:5]]
+                log(f"  cycle {n}: {'; '.join(found[:3])}")
             if (n + 1) % 10 == 0 or n + 1 == cycles:
                 log(
                     f"  {n + 1}/{cycles} cycles, {len(ledger.comments)} comments and {len(ledger.likes)} likes acknowledged, {lost_cycles} cycles with losses"
