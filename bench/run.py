@@ -230,13 +230,15 @@ def reliability(
 ) -> dict[str, Any]:
     """Issue 10: kill -9 cycles, a reader's latency during write bursts, and the soak; each on a fresh database."""
     found: dict[str, Any] = {}
-    work = WORK / "reliability"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     if "crash" in parts:
         pg = None if args.crash_pg == "none" else args.crash_pg
-        found["crash"] = crash.run(args.crash_cycles, work=work / "crash", pg_server=pg, log=log)
+        work = WORK / "reliability" / "crash"
+        shutil.rmtree(work, ignore_errors=True)
+        found["crash"] = crash.run(args.crash_cycles, work=work, pg_server=pg, log=log)
     if {"isolation", "soak"} & set(parts):
+        work = WORK / "reliability" / "serving"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
         db_url = f"sqlite:///{work / 'reliability.db'}"
         rj = Rejoinder(db_url, work)
         rj.cli("migrate")
