@@ -132,33 +132,13 @@ class Client(threading.Thread):
                 self.errors[f"{kind} {status}"] = self.errors.get(f"{kind} {status}", 0) + 1
 
 
-_WORDS = [
-    "soil",
-    "water",
-    "light",
-    "seedlings",
-    "*patience*",
-    "shade",
-    "**spring**",
-    "rain",
-    "garden",
-    "article",
-    "point",
-    "notes",
-    "`pH`",
-    "results",
-    "mixed",
-    "winter",
-    "approach",
-    "uneven",
-    "details",
-    "version",
-    "[link](https://example.org/x)",
-    "first",
-    "second",
-    "third",
-    "wait",
-]
+# Plain words from one sentence: word salad with links and markup looks like spam to the classifier, and held
+# comments cannot be liked.
+_SENTENCE = (
+    "the article makes a fair point about gardens and rain but I would add that soil matters more than "
+    "light in early spring when seedlings need patience water and a little shade from the afternoon sun"
+)
+_WORDS = _SENTENCE.split(" ")
 
 
 def measure(base: str, server_pid: int, minutes: float, log: Callable[[str], None] = print) -> dict[str, Any]:
