@@ -185,7 +185,8 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
             "clients post comments, like comments and like the article; after a random 5–40 acknowledged writes "
             "the whole process group gets SIGKILL; the server starts again and every write a client saw "
             "acknowledged is looked for through the API (thread, counts, `/api/viewer`) and in the store. The same "
-            "cycle runs 3 times per database in CI (tests/test_durability.py). Method: "
+            "cycle runs 3 times per database in CI (tests/test_durability.py); `make bench` runs 50 per database "
+            "(`--crash-cycles N` to change it; the table says how many this run made). Method: "
             "[bench/scenarios/crash.py](../bench/scenarios/crash.py).",
             "",
             "| database | cycles | comments acknowledged | likes acknowledged | cycles that lost anything | "
@@ -208,9 +209,11 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
             f"seconds {iso['burst']} clients post a {iso['text_chars']:,}-character Markdown comment each at once "
             "to another article. Reader latency in ms, quiet vs. while a burst is in flight. Since issue 10 the "
             "CPU-heavy steps of a write (Markdown, the moderation checks and classifier) run in a thread beside "
-            "the worker's event loop (`services/cpu.py`). Before that change, on the same machine under similar "
-            "load, the reader's p99 during bursts was 1,404 ms with 1 worker and 725 ms with 2 (max 2,862 and "
-            "1,165 ms). Method: [bench/scenarios/isolation.py](../bench/scenarios/isolation.py).",
+            "the worker's event loop (`services/cpu.py`). Before that change (the same scenario on the same "
+            "machine, 2026-12-07 00:28 UTC, load average 16.9) the reader's p99 during bursts was 1,404 ms with "
+            "1 worker and 725 ms with 2 (max 2,862 and 1,165 ms; quiet p99 18 and 12 ms): two workers alone "
+            "halve the stall, the thread removes most of it, so the default stays one worker (one per core is "
+            "still the advice for throughput). Method: [bench/scenarios/isolation.py](../bench/scenarios/isolation.py).",
             "",
             "| workers | quiet p50 | quiet p99 | burst p50 | burst p99 | burst max | burst duration (median s) |",
             "|---|---|---|---|---|---|---|",
