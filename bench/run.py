@@ -29,7 +29,7 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import load, moderation, widget
+from scenarios import crash, isolation, load, moderation, soak, widget
 from servers import (
     ROOT,
     SEED_SETTINGS,
@@ -84,12 +84,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="priority change for the benchmark and every server it starts (default -10 for a full run as "
         "root, so other work on a shared machine disturbs it less; 0 with --quick)",
     )
+    ap.add_argument(
+        "--no-reliability", action="store_true", help="skip crash cycles, load isolation and soak"
+    )
+    ap.add_argument(
+        "--only",
+        metavar="PARTS",
+        help="run only these reliability parts (comma-separated: crash, isolation, soak) and merge them into the "
+        "existing results and report",
+    )
+    ap.add_argument(
+        "--crash-cycles", type=int, help="kill -9 cycles per database (default 50; 5 with --quick)"
+    )
+    ap.add_argument(
+        "--crash-pg",
+        default="postgresql://postgres@127.0.0.1:5432",
+        metavar="URL",
+        help="PostgreSQL server for the crash cycles (a database is created and dropped); 'none' to skip",
+    )
+    ap.add_argument(
+        "--soak-minutes", type=float, help="minutes of mixed traffic in the soak (default 30; 2 with --quick)"
+    )
     ap.add_argument("--output", type=Path, default=RESULTS, help="results JSON")
     ap.add_argument("--doc", type=Path, default=DOC, help="Markdown report to write")
     args = ap.parse_args(argv)
     if args.widget_only:
         args.no_load = args.no_moderation = args.no_two_workers = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
+    args.crash_cycles = args.crash_cycles or (5 if args.quick else 50)
+    args.soak_minutes = args.soak_minutes or (2.0 if args.quick else 30.0)
     args.reps = args.reps or (1 if args.quick else 3)
     if args.nice is None:
         args.nice = -10 if not args.quick and os.geteuid() == 0 else 0
@@ -207,10 +230,70 @@ def moderation_only(args: argparse.Namespace) -> int:
     return 0
 
 
+RELIABILITY = ("crash", "isolation", "soak")
+
+
+def reliability(
+    args: argparse.Namespace, procs: Procs, parts: tuple[str, ...] = RELIABILITY
+) -> dict[str, Any]:
+    """Issue 10: kill -9 cycles, a reader's latency during write bursts, and the soak; each on a fresh database."""
+    found: dict[str, Any] = {}
+    if "crash" in parts:
+        pg = None if args.crash_pg == "none" else args.crash_pg
+        work = WORK / "reliability" / "crash"
+        shutil.rmtree(work, ignore_errors=True)
+        found["crash"] = crash.run(args.crash_cycles, work=work, pg_server=pg, log=log)
+    if {"isolation", "soak"} & set(parts):
+        work = WORK / "reliability" / "serving"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        db_url = f"sqlite:///{work / 'reliability.db'}"
+        rj = Rejoinder(db_url, work)
+        rj.cli("migrate")
+        rj.cli("site", "add", "bench", "--origin", isolation.ORIGIN)
+
+        def start(workers: int, name: str, env: dict[str, str]) -> Any:
+            return rj.start(procs, workers=workers, name=name, env=env)
+
+        if "isolation" in parts:
+            found["isolation"] = isolation.run(start, procs.stop, quick=args.quick, log=log)
+        if "soak" in parts:
+            found["soak"] = soak.run(start, procs.stop, minutes=args.soak_minutes, log=log)
+    for part in found.values():
+        part["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        part["loadavg_at_start"] = machine_info()["loadavg_at_start"]
+    return found
+
+
+def reliability_only(args: argparse.Namespace) -> int:
+    """--only crash,isolation,soak: run those and merge them into the existing results and report."""
+    parts = tuple(p.strip() for p in args.only.split(",") if p.strip())
+    if unknown := set(parts) - set(RELIABILITY):
+        log(f"unknown --only part(s): {', '.join(sorted(unknown))} (choose from {', '.join(RELIABILITY)})")
+        return 2
+    results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
+    if results is None:
+        log(f"no results at {args.output}: run the whole benchmark first")
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    procs = Procs(WORK / "logs", nice=args.nice)
+    (WORK / "logs").mkdir(parents=True, exist_ok=True)
+    try:
+        results.update(reliability(args, procs, parts))
+    finally:
+        procs.stop_all()
+    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    args.doc.write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.output} and {args.doc}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.moderation_only:
         return moderation_only(args)
+    if args.only:
+        return reliability_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
     started = time.monotonic()
     if args.nice:
@@ -335,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
                 apis["isso"] = isso.base
             results["widget"] = widget.run(page_origin, apis, nginx.root, reps=1 if args.quick else 3)
             procs.stop(server)
+        if not args.no_reliability:
+            results.update(reliability(args, procs))
     finally:
         procs.stop_all()
     if not args.no_moderation:

@@ -23,6 +23,7 @@ from rejoinder.config import Settings
 from rejoinder.moderation.pipeline import ClassifierScorer
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
+from rejoinder.services.cpu import CpuPool, Inline
 from rejoinder.services.moderation import ClassifierSink, Moderation
 from rejoinder.services.pictures import PictureFetcher
 from rejoinder.services.sessions import Purger
@@ -69,8 +70,9 @@ def make_invalidator(settings: Settings) -> Invalidator:
 class Rejoinder:
     """The ASGI application: the fast path and CORS in front of Litestar."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, cpu: CpuPool | Inline | None = None) -> None:
         self.settings = settings
+        self.cpu = cpu or CpuPool()  # CPU-heavy steps of writes, off the event loop (services/cpu.py)
         self.engine = create_engine(
             settings.database.url,
             sqlite_synchronous=settings.database.sqlite_synchronous,
@@ -133,6 +135,7 @@ class Rejoinder:
             sites=self.sites,
             avatars=self.avatars,
             moderation=moderation,
+            cpu=self.cpu,
         )
         app.state["ctx"] = self.ctx
         stop_admin = await admin.start(app, self.ctx)  # /admin's sign-in limiter and moderation emails
@@ -149,6 +152,7 @@ class Rejoinder:
                 classifier.close()
             await self.invalidator.stop()
             await self.engine.dispose()
+            self.cpu.close()
 
     def _classifier(self) -> Any:
         """The learning spam/abuse classifier when its check is on (models kept beside the database)."""
@@ -168,7 +172,8 @@ async def openapi_json(request: Request[Any, Any, Any]) -> Response[dict[str, An
     return Response(openapi.document(request.app), headers={"Cache-Control": "public, max-age=300"})
 
 
-def create_app(settings: Settings | None = None) -> Rejoinder:
+def create_app(settings: Settings | None = None, *, cpu: CpuPool | Inline | None = None) -> Rejoinder:
+    """The app; `cpu` is where CPU-heavy steps of writes run (a `CpuPool` thread by default)."""
     from rejoinder import config
 
-    return Rejoinder(settings or config.load())
+    return Rejoinder(settings or config.load(), cpu=cpu)

@@ -99,31 +99,10 @@ def run_server(
     click.echo(
         f"rejoinder {__version__} listening on http://{s.host}:{s.port} ({s.server}, {s.workers} worker(s))"
     )
-    if s.server == "uvicorn":
-        import uvicorn
+    from rejoinder import serving
 
-        uvicorn.run(
-            factory,
-            factory=True,
-            host=s.host,
-            port=s.port,
-            workers=s.workers,
-            log_level="warning",
-            access_log=False,
-        )
-        return
-    from granian import Granian
-    from granian.constants import Interfaces
-
-    Granian(
-        factory,
-        factory=True,
-        address=s.host,
-        port=s.port,
-        workers=s.workers,
-        interface=Interfaces.ASGI,
-        log_access=False,
-    ).serve()
+    run = serving.serve_uvicorn if s.server == "uvicorn" else serving.serve_granian
+    run(factory, host=s.host, port=s.port, workers=s.workers, stop_timeout=s.stop_timeout)
 
 
 @main.command()

@@ -36,6 +36,11 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_body_bytes: Annotated[int, _h("Largest request body accepted, in bytes"), msgspec.Meta(ge=1024)] = (
         65536
     )
+    stop_timeout: Annotated[
+        int,
+        _h("Seconds workers get to stop after SIGTERM before they are killed"),
+        msgspec.Meta(ge=1, le=600),
+    ] = 10
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

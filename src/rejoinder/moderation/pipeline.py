@@ -20,8 +20,8 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import msgspec
@@ -44,6 +44,15 @@ from rejoinder.moderation.rules import (
 log = logging.getLogger("rejoinder.moderation")
 
 EXTERNAL_CHECKS = ("akismet", "hook")
+
+
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """Where CPU-only steps run (services/cpu.py: a thread beside the event loop, or inline)."""
+
+    async def run(self, fn: Callable[..., T], /, *args: Any) -> T: ...
 
 
 # --- the classifier seam ---------------------------------------------------------------------------------
@@ -398,15 +407,47 @@ class Pipeline:
             external_failure=Action(m.external_failure),
         )
 
-    async def run(self, sub: Submission, facts: Facts, policy: Policy) -> Outcome:
+    async def run(
+        self, sub: Submission, facts: Facts, policy: Policy, *, cpu: Offload | None = None
+    ) -> Outcome:
         """Run the policy's checks in order. A reject stops the run; external checks run last, and only
-        when nothing so far refused the comment or asked for a revision."""
+        when nothing so far refused the comment or asked for a revision. The local checks and the
+        classifier (CPU only) run through `cpu` when given (a thread beside the event loop, services/cpu.py),
+        the external checks on the event loop."""
         started = time.perf_counter_ns()
         case = Case(sub, facts, policy)
+        spam, abuse, explanation = (
+            self.run_local(case) if cpu is None else await cpu.run(self.run_local, case)
+        )
+        findings = case.findings_so_far
+        external: dict[str, Any] = {}
+        if SEVERITY[_strongest(findings)] < SEVERITY[Action.NUDGE]:
+            for name in policy.checks:
+                check = self.externals.get(name)
+                if check is None or not check.applies(policy):
+                    continue
+                answer = await check.check(case)
+                findings.extend(answer.findings)
+                external[name] = answer.record
+                if _strongest(findings) is Action.REJECT:
+                    break
+        return Outcome(
+            action=_strongest(findings),
+            findings=tuple(findings),
+            spam=spam,
+            abuse=abuse,
+            explanation=explanation,
+            external=external or None,
+            elapsed_us=(time.perf_counter_ns() - started) // 1000,
+        )
+
+    def run_local(self, case: Case) -> tuple[float | None, float | None, dict[str, Any] | None]:
+        """The local checks and the classifier, in order, adding to `case.findings_so_far`; returns the
+        classifier's spam and abuse scores and its explanation (None when it did not run)."""
+        sub, policy = case.sub, case.policy
         findings = case.findings_so_far
         spam = abuse = None
         explanation: dict[str, Any] | None = None
-        external: dict[str, Any] = {}
         for name in policy.checks:
             if name in EXTERNAL_CHECKS:
                 continue
@@ -427,25 +468,7 @@ class Pipeline:
                 msgspec.structs.replace(f, action=Action.HOLD) if f.action is Action.NUDGE else f
                 for f in findings
             ]
-        if SEVERITY[_strongest(findings)] < SEVERITY[Action.NUDGE]:
-            for name in policy.checks:
-                check = self.externals.get(name)
-                if check is None or not check.applies(policy):
-                    continue
-                answer = await check.check(case)
-                findings.extend(answer.findings)
-                external[name] = answer.record
-                if _strongest(findings) is Action.REJECT:
-                    break
-        return Outcome(
-            action=_strongest(findings),
-            findings=tuple(findings),
-            spam=spam,
-            abuse=abuse,
-            explanation=explanation,
-            external=external or None,
-            elapsed_us=(time.perf_counter_ns() - started) // 1000,
-        )
+        return spam, abuse, explanation
 
     def _classify(self, case: Case) -> tuple[Scored, list[Finding]]:
         sub, policy = case.sub, case.policy

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.bus.base import Invalidator
 from rejoinder.config import Settings
+from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.sites import SiteRegistry
 
 if TYPE_CHECKING:
@@ -33,5 +34,6 @@ class Context:
     sites: SiteRegistry
     avatars: Avatars | None = None
     moderation: Moderation | None = None  # pipeline, rate limits, proxies; services.moderation.moderation_of
+    cpu: CpuPool | Inline = INLINE  # where CPU-heavy steps of writes run (services/cpu.py)
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)

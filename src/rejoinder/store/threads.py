@@ -67,9 +67,23 @@ async def select_thread_by_id(conn: AsyncConnection, thread_id: int) -> ThreadRo
     return _row(row) if row else None
 
 
+# pg_advisory_xact_lock(namespace, site id): writers creating threads of one site take turns until commit.
+_THREAD_CREATION_LOCK = sa.text("SELECT pg_advisory_xact_lock(1919247461, :site_id)")
+
+
 async def insert_thread(
     conn: AsyncConnection, site_id: int, *, uri: str, key: str | None, title: str | None, now: int
 ) -> ThreadRow:
+    """Create the thread, or return the one a concurrent writer created a moment ago. On PostgreSQL two
+    first comments on a new article each saw no thread and each created one (no unique index can cover a
+    URL shared by keyed pages), so the second comment went to a thread nobody reads (#10). Now writers
+    that create threads of a site take turns and look again once they have their turn. SQLite has a single
+    writer: a write transaction sees any thread created before it."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_THREAD_CREATION_LOCK, {"site_id": site_id})
+        found = await select_thread(conn, site_id, uri=uri, key=key)
+        if found is not None:
+            return found
     result = await conn.execute(
         sa.insert(threads)
         .values(site_id=site_id, uri=uri, key=key, title=title, created=now, comment_count=0, like_count=0)

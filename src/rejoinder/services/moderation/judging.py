@@ -78,7 +78,7 @@ async def judge(ctx: Context, site: Site, sub: Submission, facts: Facts) -> Outc
     mod = moderation_of(ctx)
     if not ctx.settings.moderation.enabled:
         return Outcome(action=Action.PASS, findings=())
-    outcome = await mod.pipeline.run(sub, facts, mod.pipeline.policy_for(site))
+    outcome = await mod.pipeline.run(sub, facts, mod.pipeline.policy_for(site), cpu=ctx.cpu)
     refuse(outcome)
     return outcome
 
