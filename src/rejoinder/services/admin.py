@@ -14,6 +14,7 @@ from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import Identity
 from rejoinder.domain.sites import Site, SiteOptions
 from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.events.kinds import EventKind
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.rules import STAFF, Role, match_ban
@@ -22,7 +23,7 @@ from rejoinder.services import moderation as moderation_service
 from rejoinder.services import sites as site_service
 from rejoinder.services.admin_auth import Staff
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, cache_keys
+from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import admin as store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
@@ -296,7 +297,21 @@ async def reply_as_staff(
             target_id=reply.id,
             data={"parent": parent.id},
         )
-    ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_STATUS_CHANGED,
+            thread=event_thread(thread),
+            subject=reply.id,
+            data={
+                "status": CommentStatus.APPROVED.value,
+                "previous": reply.status.value,
+                "action": "reply",
+                "reason": None,
+                "actor": staff.actor.id,
+                "by": "moderator",
+            },
+        )
+    ctx.outbox.committed(event)
     return reply.id
 
 
@@ -304,8 +319,7 @@ async def add_site(ctx: Context, staff: Staff, name: str, origins: list[str]) ->
     if not staff.is_global_admin():
         raise Forbidden("Only an admin of every site can add sites", code="not-an-admin")
     site = await site_service.add_site(ctx.engine, name, origins, SiteOptions(), ctx.clock())
-    await _log_site(ctx, staff, site, "site-add", {"origins": list(site.origins)})
-    ctx.invalidator.bump([site_service.SITES_KEY])  # every worker's registry reloads
+    await _log_site(ctx, staff, site, "site-add", {"origins": list(site.origins)})  # every registry reloads
     await ctx.sites.load()
     return site
 
@@ -329,26 +343,30 @@ async def update_site(
     if options is not None and options != site.options:
         before, after = msgspec.to_builtins(site.options), msgspec.to_builtins(options)
         data["settings"] = {k: after[k] for k in after if before.get(k) != after[k]}
-    if data:
-        await _log_site(ctx, staff, updated, "site-update", data)
     # Every worker's registry reloads, and cached threads of every site (they carry its settings) rebuild.
-    ctx.invalidator.bump([site_service.SITES_KEY])
+    await _log_site(ctx, staff, updated, "site-update", data)
     await ctx.sites.load()
     return updated
 
 
 async def _log_site(ctx: Context, staff: Staff, site: Site, action: str, data: dict[str, Any]) -> None:
+    """Log a change of a site (when anything changed) and announce it: every worker's registry reloads."""
     async with store_engine.write(ctx.engine) as conn:
-        await moderation_store.insert_log(
-            conn,
-            site_id=site.id,
-            now=ctx.clock(),
-            actor=staff.actor.id,
-            action=action,
-            target_kind="site",
-            target_id=site.name,
-            data=data,
+        if data:
+            await moderation_store.insert_log(
+                conn,
+                site_id=site.id,
+                now=ctx.clock(),
+                actor=staff.actor.id,
+                action=action,
+                target_kind="site",
+                target_id=site.name,
+                data=data,
+            )
+        event = await ctx.outbox.add(
+            conn, EventKind.SITE_CHANGED, site_id=site.id, data={"name": site.name, "action": action}
         )
+    ctx.outbox.committed(event)
 
 
 async def actor_names(ctx: Context, actors: list[str]) -> dict[str, str]:
