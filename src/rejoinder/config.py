@@ -353,7 +353,9 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         True
     )
     notify_interval: Annotated[
-        int, _h("Seconds between looks for newly held comments to email about"), msgspec.Meta(ge=1, le=3600)
+        int,
+        _h("Ignored: held comments are mailed as they are held (kept so old files load)"),
+        msgspec.Meta(ge=1, le=3600),
     ] = 30
     link_hours: Annotated[
         int, _h("Hours an approve/reject link in a moderation email stays usable"), msgspec.Meta(ge=1, le=720)

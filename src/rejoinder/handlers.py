@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
 from rejoinder.events.outbox import Route
+from rejoinder.services import admin_mail
 from rejoinder.services.context import Context
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.services.threads import cache_keys
@@ -33,7 +34,16 @@ def invalidation(ctx: Context) -> Route:
     return Route(name="invalidate", kinds=frozenset(kinds), inline=bump)
 
 
-BUILDERS: tuple[Callable[[Context], Route | None], ...] = (invalidation,)
+def held_mail(ctx: Context) -> Route | None:
+    """Comments held for review are mailed to their site's moderators ([email] notify_pending)."""
+    handler = admin_mail.held_mail_for(ctx)
+    if handler is None:
+        return None
+    kinds = {EventKind.COMMENT_POSTED, EventKind.COMMENT_EDITED, EventKind.COMMENT_STATUS_CHANGED}
+    return Route(name="moderator-email", kinds=frozenset(kinds), handler=handler)
+
+
+BUILDERS: tuple[Callable[[Context], Route | None], ...] = (invalidation, held_mail)
 
 
 def routes_for(ctx: Context) -> tuple[Route, ...]:

@@ -55,7 +55,7 @@ class Dispatcher:
     _task: asyncio.Task[None] | None = None
     _routes: dict[str, Route] = field(init=False)
     _last_purge: int = 0
-    idle: asyncio.Event = field(default_factory=asyncio.Event)
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self._routes = {r.name: r for r in self.outbox.routes}
@@ -65,7 +65,6 @@ class Dispatcher:
     def wake(self, uids: list[str], *, inline: list[tuple[str, str]]) -> None:
         self._fresh.extend(uids)
         self._inline.extend(inline)
-        self.idle.clear()
         if self._wakeup is not None:
             self._wakeup.set()
 
@@ -87,6 +86,16 @@ class Dispatcher:
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(task, timeout)
 
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Deliver, here and now, everything committed here and everything due, waiting for a round the
+        background loop has in progress (tests wait on this instead of sleeping)."""
+
+        async def drain() -> None:
+            while await self.run_once():
+                pass
+
+        await asyncio.wait_for(drain(), timeout)
+
     async def _run(self) -> None:
         assert self._wakeup is not None
         while True:
@@ -99,14 +108,18 @@ class Dispatcher:
                 busy = False
             if busy:
                 continue
-            self.idle.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self.poll_us / US)
             self._wakeup.clear()
 
     async def run_once(self) -> bool:
         """One round: record inline deliveries, claim what is due (and this worker's fresh events),
-        deliver, record the outcomes. True when it delivered something (more may be waiting)."""
+        deliver, record the outcomes. True when it delivered something (more may be waiting). Rounds of
+        one dispatcher take turns."""
+        async with self._turn:
+            return await self._round()
+
+    async def _round(self) -> bool:
         fresh, self._fresh = self._fresh, []
         inline, self._inline = self._inline, []
         now = self.clock()

@@ -13,7 +13,7 @@ from rejoinder.config import Settings
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import Identity
 from rejoinder.domain.sites import Site, SiteOptions
-from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.errors import Conflict, Forbidden, Invalid, NotFound
 from rejoinder.events.kinds import EventKind
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import Actor, ModAction
@@ -26,6 +26,7 @@ from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import admin as store
 from rejoinder.store import engine as store_engine
+from rejoinder.store import events as event_store
 from rejoinder.store import identities as identity_store
 from rejoinder.store import moderation as moderation_store
 from rejoinder.store import threads as thread_store
@@ -367,6 +368,57 @@ async def _log_site(ctx: Context, staff: Staff, site: Site, action: str, data: d
             conn, EventKind.SITE_CHANGED, site_id=site.id, data={"name": site.name, "action": action}
         )
     ctx.outbox.committed(event)
+
+
+# --- event deliveries (the outbox's dead letters) ---------------------------------------------------------
+
+
+class Deliveries(msgspec.Struct, frozen=True):
+    counts: dict[str, int]  # by state, over every site (for admins of every site only; else empty)
+    dead: list[event_store.DeadLetter]
+
+
+def _admin_site_ids(staff: Staff, sites: list[Site]) -> list[int] | None:
+    """The sites whose deliveries this admin may see (None: every site, events without a site too)."""
+    if staff.is_global_admin():
+        return None
+    ids = [s.id for s in sites if staff.actor.is_admin(s.id)]
+    if not ids:
+        raise Forbidden("Only admins can see event deliveries", code="not-an-admin")
+    return ids
+
+
+async def event_deliveries(ctx: Context, staff: Staff, *, limit: int = 100) -> Deliveries:
+    site_ids = _admin_site_ids(staff, await ctx.sites.all())
+    async with store_engine.read(ctx.engine) as conn:
+        counts = await event_store.count_by_state(conn) if site_ids is None else {}
+        dead = await event_store.select_dead(conn, site_ids=site_ids, limit=limit)
+    return Deliveries(counts=counts, dead=dead)
+
+
+async def retry_delivery(ctx: Context, staff: Staff, delivery_id: int) -> None:
+    """Put a dead letter back in line: the dispatchers deliver it again (its attempts start over)."""
+    async with store_engine.write(ctx.engine) as conn:
+        found = await event_store.select_delivery_site(conn, delivery_id)
+        if found is None:
+            raise NotFound("There is no event delivery with this id", code="delivery-not-found")
+        state, site_id = found
+        if site_id is None and not staff.is_global_admin():
+            raise Forbidden("Only an admin of every site can retry this delivery", code="not-an-admin")
+        if site_id is not None:
+            staff.actor.require_admin(site_id)
+        if state != event_store.DEAD:
+            raise Conflict("This delivery is not a dead letter (any more)", code="delivery-not-dead")
+        await event_store.revive(conn, delivery_id, now=ctx.clock())
+        await moderation_store.insert_log(
+            conn,
+            site_id=site_id,
+            now=ctx.clock(),
+            actor=staff.actor.id,
+            action="event-retry",
+            target_kind="delivery",
+            target_id=str(delivery_id),
+        )
 
 
 async def actor_names(ctx: Context, actors: list[str]) -> dict[str, str]:
