@@ -10,6 +10,7 @@ from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.services import admin_mail
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.decisions import LearnFromDecisions
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.services.threads import cache_keys
 
@@ -43,7 +44,18 @@ def held_mail(ctx: Context) -> Route | None:
     return Route(name="moderator-email", kinds=frozenset(kinds), handler=handler)
 
 
-BUILDERS: tuple[Callable[[Context], Route | None], ...] = (invalidation, held_mail)
+def classifier_learning(ctx: Context) -> Route | None:
+    """The learning classifier learns from moderators' decisions (when its check is on)."""
+    if ctx.moderation is None or ctx.moderation.sink is None:
+        return None
+    return Route(
+        name="classifier",
+        kinds=frozenset({EventKind.COMMENT_STATUS_CHANGED}),
+        handler=LearnFromDecisions(ctx),
+    )
+
+
+BUILDERS: tuple[Callable[[Context], Route | None], ...] = (invalidation, held_mail, classifier_learning)
 
 
 def routes_for(ctx: Context) -> tuple[Route, ...]:

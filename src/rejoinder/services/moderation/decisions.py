@@ -9,7 +9,7 @@ from typing import Any
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Invalid, NotFound
-from rejoinder.events.kinds import EventKind
+from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation import reports as report_rules
@@ -106,15 +106,35 @@ async def decide(
             },
         )
         updated = await store.select_moderated(conn, comment.id)
-    ctx.outbox.committed(event)
+    ctx.outbox.committed(event)  # the classifier learns from it (handlers.py: classifier_learning)
     assert updated is not None
-    sink = moderation_of(ctx).sink
-    if sink is not None and action in (ModAction.APPROVE, ModAction.REJECT, ModAction.SPAM):
-        try:
-            sink.decided(comment.site_id, comment, action, why)
-        except Exception:  # learning is best effort: the decision itself is done
-            log.exception("[rejoinder] the decision sink failed")
     return updated
+
+
+LEARNED_FROM = frozenset({ModAction.APPROVE.value, ModAction.REJECT.value, ModAction.SPAM.value})
+
+
+class LearnFromDecisions:
+    """The outbox handler that hands moderators' decisions (approve, reject with a reason, spam) to the
+    decision sink, i.e. the learning classifier. Learning is keyed by comment id, so a redelivery adds
+    nothing."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event) -> None:
+        action = event.data.get("action")
+        if event.data.get("by") != "moderator" or action not in LEARNED_FROM or event.subject is None:
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            comment = await store.select_moderated(conn, event.subject)
+        sink = moderation_of(self.ctx).sink  # read now: an app may swap its classifier
+        if comment is None or sink is None:
+            return
+        try:
+            sink.decided(comment.site_id, comment, ModAction(action), event.data.get("reason"))
+        except Exception:  # learning is best effort: one bad example must not block the rest
+            log.exception("[rejoinder] the decision sink failed")
 
 
 async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -> None:
