@@ -63,9 +63,12 @@ class Dispatcher:
     # --- the outbox's side -----------------------------------------------------------------------------
 
     def wake(self, uids: list[str], *, inline: list[tuple[str, str]]) -> None:
+        """Deliveries for `uids` start at once; inline deliveries that already ran are only recorded, at
+        the next poll, batched: on SQLite's single writer one small transaction per post would cost
+        throughput, and a worker that dies before recording them only causes a harmless repeat."""
         self._fresh.extend(uids)
         self._inline.extend(inline)
-        if self._wakeup is not None:
+        if uids and self._wakeup is not None:
             self._wakeup.set()
 
     # --- running ------------------------------------------------------------------------------------------
