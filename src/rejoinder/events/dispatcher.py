@@ -78,16 +78,25 @@ class Dispatcher:
         self.outbox.waker = self
         self._task = asyncio.get_running_loop().create_task(self._run(), name="rejoinder-dispatcher")
 
-    async def stop(self, timeout: float = 5.0) -> None:
-        """Finish the round in progress (bounded by `timeout`), then stop; what is left stays pending."""
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the round in progress finish (bounded by `timeout`), then stop; what is left stays pending
+        for the next start or another worker. A round is not cancelled midway: its COMMIT may be running
+        in a thread on the SQLite writer's connection, which the engine's disposal would close under it."""
         if self.outbox.waker is self:
             self.outbox.waker = None
         task, self._task = self._task, None
         if task is None:
             return
+        try:
+            await asyncio.wait_for(self._turn.acquire(), timeout)
+            holding = True
+        except TimeoutError:
+            holding = False
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(task, timeout)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if holding:
+            self._turn.release()
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Deliver, here and now, everything committed here and everything due, waiting for a round the
