@@ -16,8 +16,8 @@ from pathlib import Path
 from corpus import SeedThread
 from rejoinder import config
 from rejoinder.bus.memory import MemoryInvalidator
+from rejoinder.runtime import make_context
 from rejoinder.services.comments import NewComment, post_comment
-from rejoinder.services.context import Context
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.services.threads import resolve_ref
 from rejoinder.store import migrate
@@ -33,9 +33,7 @@ async def _seed(db_url: str, threads: list[SeedThread], env: dict[str, str], emp
         secret = await ensure_secret(engine, "", secrets.token_urlsafe(32))
         sites = SiteRegistry(engine)
         await sites.load()
-        ctx = Context(
-            engine=engine, settings=settings, secret=secret, invalidator=MemoryInvalidator(), sites=sites
-        )
+        ctx = make_context(engine, settings, secret, MemoryInvalidator(), sites)
         for thread in threads:
             ref = await resolve_ref(ctx, url=thread.url, key=None)
             ids: dict[int, str] = {}

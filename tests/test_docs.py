@@ -762,3 +762,21 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Worked examples: code blocks marked `<!-- code: PATH -->` must appear verbatim in that file.
+# ---------------------------------------------------------------------------------------------------------
+
+CODE_BLOCK = re.compile(r"<!-- code: (?P<path>[^ ]+) -->\n```[a-z]*\n(?P<body>.*?)\n```", re.S)
+
+
+@pytest.mark.parametrize("doc", ["contributing.md"])
+def test_worked_examples_are_the_real_code(doc: str) -> None:
+    blocks = list(CODE_BLOCK.finditer(read_doc(doc)))
+    assert blocks, f"docs/{doc} has no marked code examples"
+    for block in blocks:
+        source = (ROOT / block["path"]).read_text(encoding="utf-8")
+        assert block["body"] in source, (
+            f"docs/{doc}: this example is no longer in {block['path']}:\n{block['body']}"
+        )

@@ -236,8 +236,8 @@ async def _with_store(
     from rejoinder.moderation.rules import STAFF, Submission
     from rejoinder.ratelimit import Action as Limited
     from rejoinder.ratelimit import Scope
+    from rejoinder.runtime import make_context
     from rejoinder.services import moderation
-    from rejoinder.services.context import Context
     from rejoinder.services.sites import SiteRegistry, add_site
     from rejoinder.store import comments as comment_store
     from rejoinder.store import engine as store_engine
@@ -250,12 +250,12 @@ async def _with_store(
     parts: Parts = {"total": [], "total_cpu": [], "main_cpu": [], "facts": [], "checks": [], "record": []}
     try:
         site = await add_site(engine, "blog", ["https://blog.example"], SiteOptions(), 1)
-        ctx = Context(
-            engine=engine,
-            settings=settings,
-            secret=b"x" * 32,
-            invalidator=MemoryInvalidator(),
-            sites=SiteRegistry(engine),
+        ctx = make_context(
+            engine,
+            settings,
+            b"x" * 32,
+            MemoryInvalidator(),
+            SiteRegistry(engine),
             moderation=moderation.Moderation.default(settings, scorer=_scorer(classifier, folder)),
         )
         async with store_engine.write(engine) as conn:

@@ -20,7 +20,9 @@ from rejoinder.bus.base import Invalidator
 from rejoinder.bus.redis import RedisInvalidator
 from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
+from rejoinder.events.dispatcher import Dispatcher
 from rejoinder.moderation.pipeline import ClassifierScorer
+from rejoinder.runtime import make_context, make_dispatcher
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
 from rejoinder.services.cpu import CpuPool, Inline
@@ -90,6 +92,7 @@ class Rejoinder:
         )
         self.cache = ResponseCache(self.invalidator, settings.cache.max_entries)
         self.ctx: Context | None = None
+        self.dispatcher: Dispatcher | None = None
         self.litestar = Litestar(
             route_handlers=[*ROUTES, openapi_json, apidocs.docs_asset],
             exception_handlers=EXCEPTION_HANDLERS,
@@ -127,23 +130,26 @@ class Rejoinder:
         )
         if classifier is not None:
             moderation.sink = ClassifierSink(classifier)
-        self.ctx = Context(
-            engine=self.engine,
-            settings=self.settings,
-            secret=secret,
-            invalidator=self.invalidator,
-            sites=self.sites,
+        self.ctx = make_context(
+            self.engine,
+            self.settings,
+            secret,
+            self.invalidator,
+            self.sites,
             avatars=self.avatars,
             moderation=moderation,
             cpu=self.cpu,
         )
         app.state["ctx"] = self.ctx
+        self.dispatcher = make_dispatcher(self.ctx)  # delivers the outbox's events (docs/adr/0002-outbox.md)
+        self.dispatcher.start()
         stop_admin = await admin.start(app, self.ctx)  # /admin's sign-in limiter and moderation emails
         purger = Purger(self.ctx, self.settings.auth.purge_interval)  # expired sessions and tickets
         purger.start()
         try:
             yield
         finally:
+            await self.dispatcher.stop()
             await purger.stop()
             await stop_admin()
             await self.avatars.drain()

@@ -415,7 +415,7 @@ def _staff_run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
 
     async def go() -> T:
         from rejoinder.bus.memory import MemoryInvalidator
-        from rejoinder.services.context import Context
+        from rejoinder.runtime import make_context
         from rejoinder.services.sites import SiteRegistry, ensure_secret
 
         engine = _engine(settings)
@@ -423,13 +423,9 @@ def _staff_run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
             secret = await ensure_secret(engine, settings.security.secret_key, secrets.token_urlsafe(32))
             registry = SiteRegistry(engine)
             await registry.load()
-            ctx = Context(
-                engine=engine,
-                settings=settings,
-                secret=secret,
-                invalidator=MemoryInvalidator(),
-                sites=registry,
-            )
+            # Changes made here reach the running servers through the outbox: their dispatchers deliver
+            # the events (and so invalidate their caches) once events.grace_seconds have passed.
+            ctx = make_context(engine, settings, secret, MemoryInvalidator(), registry)
             return await work(ctx)
         finally:
             await engine.dispose()

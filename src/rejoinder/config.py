@@ -108,6 +108,30 @@ class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, _h("redis://host:port/db for cross-host cache invalidation; empty = off")] = ""
 
 
+class EventSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    poll_seconds: Annotated[
+        float, _h("How often each worker looks for undelivered events"), msgspec.Meta(gt=0, le=60)
+    ] = 1.0
+    grace_seconds: Annotated[
+        float, _h("How long other workers leave a new event to the worker that wrote it"), msgspec.Meta(ge=0)
+    ] = 5.0
+    lease_seconds: Annotated[
+        int, _h("How long a worker may take to deliver what it claimed"), msgspec.Meta(ge=5, le=3600)
+    ] = 120
+    max_attempts: Annotated[
+        int, _h("Attempts before a delivery becomes a dead letter (/admin/events)"), msgspec.Meta(ge=1)
+    ] = 12
+    retry_base_seconds: Annotated[
+        float, _h("First retry delay; each retry doubles it"), msgspec.Meta(gt=0, le=3600)
+    ] = 2.0
+    retry_max_seconds: Annotated[
+        float, _h("Longest delay between two retries"), msgspec.Meta(gt=0, le=86400)
+    ] = 3600.0
+    keep_days: Annotated[
+        int, _h("Days delivered events are kept before they are purged"), msgspec.Meta(ge=1)
+    ] = 7
+
+
 class SsoKey(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One HS256 key of a publisher-SSO provider: its `kid` and where its secret is (never the secret)."""
 
@@ -355,7 +379,9 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         True
     )
     notify_interval: Annotated[
-        int, _h("Seconds between looks for newly held comments to email about"), msgspec.Meta(ge=1, le=3600)
+        int,
+        _h("Ignored: held comments are mailed as they are held (kept so old files load)"),
+        msgspec.Meta(ge=1, le=3600),
     ] = 30
     link_hours: Annotated[
         int, _h("Hours an approve/reject link in a moderation email stays usable"), msgspec.Meta(ge=1, le=720)
@@ -369,6 +395,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     comments: CommentSettings = msgspec.field(default_factory=CommentSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    events: EventSettings = msgspec.field(default_factory=EventSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     avatars: AvatarSettings = msgspec.field(default_factory=AvatarSettings)
     moderation: ModerationSettings = msgspec.field(default_factory=ModerationSettings)
@@ -383,6 +410,7 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "comments": CommentSettings,
     "cache": CacheSettings,
     "redis": RedisSettings,
+    "events": EventSettings,
     "auth": AuthSettings,
     "avatars": AvatarSettings,
     "moderation": ModerationSettings,
@@ -432,6 +460,11 @@ def _coerce(raw: str, typ: Any, name: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"setting {name} must be an integer, got {raw!r}") from None
+    if base is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"setting {name} must be a number, got {raw!r}") from None
     return raw
 
 
@@ -732,8 +765,8 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -17,6 +17,7 @@ from rejoinder.bus.memory import MemoryInvalidator
 from rejoinder.config import Settings
 from rejoinder.domain.sites import SiteOptions
 from rejoinder.domain.threads import Sort
+from rejoinder.runtime import make_context
 from rejoinder.services import comments as comment_service
 from rejoinder.services import likes as like_service
 from rejoinder.services import sites as site_service
@@ -272,9 +273,7 @@ async def seed(settings: Settings, *, host: str, port: int) -> bool:
             await site_service.add_site(engine, SITE, origins, SiteOptions(display_depth=3), now_us())
         registry = SiteRegistry(engine)
         await registry.load()
-        ctx = Context(
-            engine=engine, settings=settings, secret=secret, invalidator=MemoryInvalidator(), sites=registry
-        )
+        ctx = make_context(engine, settings, secret, MemoryInvalidator(), registry)
         ref = await thread_service.resolve_ref(ctx, url=article_url(port), key=None, site=SITE)
         view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
         if view.thread is not None:

@@ -66,6 +66,8 @@ def test_decisions_become_labelled_examples(client: Any, classifier: Classifier)
     call(client, lambda ctx: service.decide(ctx, SYSTEM, spam["id"], ModAction.SPAM))
     call(client, lambda ctx: service.decide(ctx, SYSTEM, fine["id"], ModAction.APPROVE))
     call(client, lambda ctx: service.decide(ctx, SYSTEM, rude["id"], ModAction.REJECT, reason="harassment"))
+    # The classifier learns when the outbox delivers the decisions' events.
+    call(client, lambda ctx: client.rejoinder.dispatcher.settle())  # type: ignore[attr-defined]
     site = call(client, lambda ctx: ctx.sites.by_name("blog"))
     assert site is not None
     learned = {(d.example.text, d.label) for d in classifier.decisions(site.id)}

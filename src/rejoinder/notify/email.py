@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -23,6 +24,9 @@ class Mail(msgspec.Struct, frozen=True):
     to: str
     subject: str
     text: str
+    # Set when the same message may be sent again (an outbox retry): the Message-ID is made from it, so
+    # that a repeated message is recognisably the same one.
+    message_key: str | None = None
 
 
 class Mailer(Protocol):
@@ -62,7 +66,12 @@ class SmtpMailer:
         msg["To"] = one_line(mail.to)
         msg["Subject"] = one_line(mail.subject)
         msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = make_msgid(domain=s.sender.rpartition("@")[2] or None)
+        domain = s.sender.rpartition("@")[2] or "rejoinder.invalid"
+        if mail.message_key:
+            digest = hashlib.sha256(mail.message_key.encode("utf-8")).hexdigest()[:32]
+            msg["Message-ID"] = f"<{digest}@{one_line(domain, 100)}>"
+        else:
+            msg["Message-ID"] = make_msgid(domain=domain)
         msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
         msg.set_content(mail.text)
         return msg

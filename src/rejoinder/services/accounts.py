@@ -10,7 +10,7 @@ secrets (an emailed link, a WebAuthn challenge) fit store/sessions.py's tickets 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -33,9 +33,9 @@ from rejoinder.domain.identity import (
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import check_website, normalize_origin, normalize_url, origin_of
 from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
+from rejoinder.events.kinds import Event, EventKind
 from rejoinder.services.avatars import fetch_identity_picture, note_picture
 from rejoinder.services.context import Context
-from rejoinder.services.threads import cache_keys
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
 from rejoinder.store import sessions as session_store
@@ -341,6 +341,8 @@ async def accept_link_offer(ctx: Context, reader: SignedIn, offer: str) -> Outco
             raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
         await identity_store.insert_credential(conn, _credential(profile, reader.identity.id, now))
         changed = await note_picture(conn, profile, now)
+        event = await _linked(ctx, conn, reader.identity.id, profile.kind.value, profile.provider)
+    ctx.outbox.committed(event)
     await fetch_identity_picture(
         ctx, reader.identity.id, ticket.payload.get("site_id"), profile.picture, changed=changed
     )
@@ -400,12 +402,33 @@ async def add_credential(
         if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
             raise Conflict("This sign-in already belongs to a rejoinder identity", code="credential-in-use")
         await identity_store.insert_credential(conn, credential, data)
+        event = await _linked(ctx, conn, reader.identity.id, profile.kind.value, profile.provider)
+    ctx.outbox.committed(event)
     return credential
+
+
+async def _linked(ctx: Context, conn: Any, identity_id: str, kind: str, provider: str) -> Event:
+    return await ctx.outbox.add(
+        conn, EventKind.IDENTITY_LINKED, subject=identity_id, data={"kind": kind, "provider": provider}
+    )
 
 
 async def credentials_of(ctx: Context, identity_id: str) -> list[Credential]:
     async with store_engine.read(ctx.engine) as conn:
         return await identity_store.select_credentials(conn, identity_id)
+
+
+async def identity_changed(
+    ctx: Context, conn: Any, identity_id: str, touched: Sequence[tuple[int, str | None, str | None]]
+) -> Event | None:
+    """The event of a renamed identity (or one that now shows or hides its likes), naming the threads
+    whose reads changed; None when it has written and liked nothing."""
+    if not touched:
+        return None
+    threads = [[site_id, uri, key] for site_id, uri, key in touched]
+    return await ctx.outbox.add(
+        conn, EventKind.IDENTITY_CHANGED, subject=identity_id, data={"threads": threads}
+    )
 
 
 async def update_me(
@@ -426,8 +449,8 @@ async def update_me(
         touched = await identity_store.update_authored_names(
             conn, updated.id, name=name, website=updated.profile_url, liker_name=name if shown else None
         )
-    for site_id, uri, key in touched:
-        ctx.invalidator.bump(cache_keys(site_id, uri, key))
+        event = await identity_changed(ctx, conn, updated.id, touched)
+    ctx.outbox.committed(event)
     return updated
 
 

@@ -13,7 +13,8 @@ from rejoinder.config import Settings
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import Identity
 from rejoinder.domain.sites import Site, SiteOptions
-from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.errors import Conflict, Forbidden, Invalid, NotFound
+from rejoinder.events.kinds import EventKind
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.rules import STAFF, Role, match_ban
@@ -22,9 +23,10 @@ from rejoinder.services import moderation as moderation_service
 from rejoinder.services import sites as site_service
 from rejoinder.services.admin_auth import Staff
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, cache_keys
+from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import admin as store
 from rejoinder.store import engine as store_engine
+from rejoinder.store import events as event_store
 from rejoinder.store import identities as identity_store
 from rejoinder.store import moderation as moderation_store
 from rejoinder.store import threads as thread_store
@@ -296,7 +298,21 @@ async def reply_as_staff(
             target_id=reply.id,
             data={"parent": parent.id},
         )
-    ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_STATUS_CHANGED,
+            thread=event_thread(thread),
+            subject=reply.id,
+            data={
+                "status": CommentStatus.APPROVED.value,
+                "previous": reply.status.value,
+                "action": "reply",
+                "reason": None,
+                "actor": staff.actor.id,
+                "by": "moderator",
+            },
+        )
+    ctx.outbox.committed(event)
     return reply.id
 
 
@@ -304,8 +320,7 @@ async def add_site(ctx: Context, staff: Staff, name: str, origins: list[str]) ->
     if not staff.is_global_admin():
         raise Forbidden("Only an admin of every site can add sites", code="not-an-admin")
     site = await site_service.add_site(ctx.engine, name, origins, SiteOptions(), ctx.clock())
-    await _log_site(ctx, staff, site, "site-add", {"origins": list(site.origins)})
-    ctx.invalidator.bump([site_service.SITES_KEY])  # every worker's registry reloads
+    await _log_site(ctx, staff, site, "site-add", {"origins": list(site.origins)})  # every registry reloads
     await ctx.sites.load()
     return site
 
@@ -329,25 +344,80 @@ async def update_site(
     if options is not None and options != site.options:
         before, after = msgspec.to_builtins(site.options), msgspec.to_builtins(options)
         data["settings"] = {k: after[k] for k in after if before.get(k) != after[k]}
-    if data:
-        await _log_site(ctx, staff, updated, "site-update", data)
     # Every worker's registry reloads, and cached threads of every site (they carry its settings) rebuild.
-    ctx.invalidator.bump([site_service.SITES_KEY])
+    await _log_site(ctx, staff, updated, "site-update", data)
     await ctx.sites.load()
     return updated
 
 
 async def _log_site(ctx: Context, staff: Staff, site: Site, action: str, data: dict[str, Any]) -> None:
+    """Log a change of a site (when anything changed) and announce it: every worker's registry reloads."""
     async with store_engine.write(ctx.engine) as conn:
+        if data:
+            await moderation_store.insert_log(
+                conn,
+                site_id=site.id,
+                now=ctx.clock(),
+                actor=staff.actor.id,
+                action=action,
+                target_kind="site",
+                target_id=site.name,
+                data=data,
+            )
+        event = await ctx.outbox.add(
+            conn, EventKind.SITE_CHANGED, site_id=site.id, data={"name": site.name, "action": action}
+        )
+    ctx.outbox.committed(event)
+
+
+# --- event deliveries (the outbox's dead letters) ---------------------------------------------------------
+
+
+class Deliveries(msgspec.Struct, frozen=True):
+    counts: dict[str, int]  # by state, over every site (for admins of every site only; else empty)
+    dead: list[event_store.DeadLetter]
+
+
+def _admin_site_ids(staff: Staff, sites: list[Site]) -> list[int] | None:
+    """The sites whose deliveries this admin may see (None: every site, events without a site too)."""
+    if staff.is_global_admin():
+        return None
+    ids = [s.id for s in sites if staff.actor.is_admin(s.id)]
+    if not ids:
+        raise Forbidden("Only admins can see event deliveries", code="not-an-admin")
+    return ids
+
+
+async def event_deliveries(ctx: Context, staff: Staff, *, limit: int = 100) -> Deliveries:
+    site_ids = _admin_site_ids(staff, await ctx.sites.all())
+    async with store_engine.read(ctx.engine) as conn:
+        counts = await event_store.count_by_state(conn) if site_ids is None else {}
+        dead = await event_store.select_dead(conn, site_ids=site_ids, limit=limit)
+    return Deliveries(counts=counts, dead=dead)
+
+
+async def retry_delivery(ctx: Context, staff: Staff, delivery_id: int) -> None:
+    """Put a dead letter back in line: the dispatchers deliver it again (its attempts start over)."""
+    async with store_engine.write(ctx.engine) as conn:
+        found = await event_store.select_delivery_site(conn, delivery_id)
+        if found is None:
+            raise NotFound("There is no event delivery with this id", code="delivery-not-found")
+        state, site_id = found
+        if site_id is None and not staff.is_global_admin():
+            raise Forbidden("Only an admin of every site can retry this delivery", code="not-an-admin")
+        if site_id is not None:
+            staff.actor.require_admin(site_id)
+        if state != event_store.DEAD:
+            raise Conflict("This delivery is not a dead letter (any more)", code="delivery-not-dead")
+        await event_store.revive(conn, delivery_id, now=ctx.clock())
         await moderation_store.insert_log(
             conn,
-            site_id=site.id,
+            site_id=site_id,
             now=ctx.clock(),
             actor=staff.actor.id,
-            action=action,
-            target_kind="site",
-            target_id=site.name,
-            data=data,
+            action="event-retry",
+            target_kind="delivery",
+            target_id=str(delivery_id),
         )
 
 

@@ -3,14 +3,12 @@ approve/reject links. A link opens a confirmation page (GET changes nothing: mai
 link) whose button POSTs the decision. Links carry a 256-bit random token of which only the SHA-256 is
 stored (auth_tickets, purpose `admin-email`); each works once and expires after [email] link_hours.
 
-Workers find newly held comments by watermarks over comment_revisions and moderation_log ids, kept in the
-meta table and advanced by compare-and-set, so that with several workers each comment is mailed once.
+A comment is mailed when the event that held it (comment.posted, comment.edited, comment.status_changed
+with status pending) is delivered by the outbox (handlers.py), once per event, retried when SMTP fails.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -20,6 +18,7 @@ import msgspec
 from rejoinder.auth.sessions import token_hash
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.errors import Conflict, Gone, Invalid, NotFound, RejoinderError, Unauthorized
+from rejoinder.events.kinds import Event
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import ModAction, check_reason
 from rejoinder.notify.email import Mail, Mailer, one_line
@@ -35,8 +34,6 @@ log = logging.getLogger("rejoinder.admin")
 US = 1_000_000
 LINK = "admin-email"
 USED = "admin-email-used"  # kept after use, so that a second click says "already used", not "unknown"
-WATERMARK = "admin-email-watermark"
-BATCH = 50  # comments per look; the rest wait for the next one
 
 
 class Recipient(msgspec.Struct, frozen=True):
@@ -57,32 +54,7 @@ def public_base(ctx: Context) -> str:
     return s.public_url.rstrip("/") or f"http://{s.host}:{s.port}"
 
 
-# --- finding and mailing newly held comments --------------------------------------------------------------
-
-
-async def _advance(ctx: Context) -> list[str] | None:
-    """Claim the comments held since the last look (None: nothing new, or another worker claimed them)."""
-    async with store_engine.write(ctx.engine) as conn:
-        raw = await store.select_meta_value(conn, WATERMARK)
-        if raw is None:  # the first look: start from now, not from the whole backlog
-            rev, entry = await store.select_max_hold_marks(conn)
-            await store.insert_meta_value(conn, WATERMARK, f"{rev}:{entry}")
-            return None
-        try:
-            rev_text, _, log_text = raw.partition(":")
-            rev, entry = int(rev_text), int(log_text)
-        except ValueError:
-            rev, entry = await store.select_max_hold_marks(conn)
-            await store.swap_meta_value(conn, WATERMARK, raw, f"{rev}:{entry}")
-            return None
-        ids, new_rev, new_log = await store.select_newly_held(
-            conn, after_revision=rev, after_log=entry, limit=BATCH
-        )
-        if (new_rev, new_log) == (rev, entry):
-            return None
-        if not await store.swap_meta_value(conn, WATERMARK, raw, f"{new_rev}:{new_log}"):
-            return None
-    return ids
+# --- mailing held comments (an outbox handler: events/, handlers.py) ------------------------------------
 
 
 async def recipients_for(ctx: Context, conn: Any, site_id: int) -> list[Recipient]:
@@ -95,48 +67,72 @@ async def recipients_for(ctx: Context, conn: Any, site_id: int) -> list[Recipien
     return list(found.values())
 
 
-async def notify_newly_held(ctx: Context, mailer: Mailer) -> int:
-    """Mail every moderator of their site about each comment held since the last look; returns how many
-    messages were sent. Safe to run in every worker at once."""
-    try:
-        ids = await _advance(ctx)
-    except Conflict:  # two workers made the first watermark at once: the other one did
-        return 0
-    if not ids:
-        return 0
+async def notify_held(ctx: Context, mailer: Mailer, comment_id: str, *, event_uid: str) -> int:
+    """Mail every moderator of its site about a comment just held for review; returns how many messages
+    were sent. Nothing when a moderator decided on it meanwhile. Raises Unavailable when a message could
+    not be sent, so that the outbox tries again; a repeated message carries the same Message-ID (made
+    from the event and the recipient), so mail clients show it once."""
     now = ctx.clock()
     expires = now + ctx.settings.email.link_hours * 3600 * US
     mails: list[Mail] = []
     async with store_engine.write(ctx.engine) as conn:
-        for comment_id in ids:
-            comment = await moderation_store.select_moderated(conn, comment_id)
-            if comment is None or comment.status is not CommentStatus.PENDING:
-                continue
-            site = await ctx.sites.by_id(comment.site_id)
-            for recipient in await recipients_for(ctx, conn, comment.site_id):
-                token = ctx.token(32)
-                await session_store.insert_ticket(
-                    conn,
-                    token_hash(token),
-                    purpose=LINK,
-                    identity_id=recipient.identity_id,
-                    payload={
-                        "comment": comment.id,
-                        "username": None if recipient.identity_id else ctx.settings.admin.username,
-                    },
-                    now=now,
-                    expires=expires,
-                )
-                mails.append(compose(ctx, comment, site.name, recipient, token, expires))
+        comment = await moderation_store.select_moderated(conn, comment_id)
+        if comment is None or comment.status is not CommentStatus.PENDING:
+            return 0
+        site = await ctx.sites.by_id(comment.site_id)
+        for recipient in await recipients_for(ctx, conn, comment.site_id):
+            token = ctx.token(32)
+            await session_store.insert_ticket(
+                conn,
+                token_hash(token),
+                purpose=LINK,
+                identity_id=recipient.identity_id,
+                payload={
+                    "comment": comment.id,
+                    "username": None if recipient.identity_id else ctx.settings.admin.username,
+                },
+                now=now,
+                expires=expires,
+            )
+            mail = compose(ctx, comment, site.name, recipient, token, expires)
+            mails.append(msgspec.structs.replace(mail, message_key=f"{event_uid}.{recipient.email.lower()}"))
         await session_store.delete_expired_tickets(conn, now)
-    sent = 0
+    sent, failed = 0, None
     for mail in mails:
         try:
             await mailer.send(mail)
             sent += 1
         except RejoinderError as exc:
             log.warning("[rejoinder] a moderation email could not be sent: %s", exc.detail)
+            failed = exc
+    if failed is not None:
+        raise failed
     return sent
+
+
+class HeldMail:
+    """The outbox handler: a comment posted, edited or moved into the held state is mailed to the
+    moderators of its site (when [email] host is set and notify_pending is on)."""
+
+    def __init__(self, ctx: Context, mailer: Mailer) -> None:
+        self.ctx = ctx
+        self.mailer = mailer
+
+    async def __call__(self, event: Event) -> None:
+        if event.data.get("status") != CommentStatus.PENDING.value or event.subject is None:
+            return
+        await notify_held(self.ctx, self.mailer, event.subject, event_uid=event.uid)
+
+
+def held_mail_for(ctx: Context) -> HeldMail | None:
+    """The handler when [email] host is set and notify_pending is on; raises ConfigError (at start-up)
+    when the SMTP password's variable is not set."""
+    from rejoinder.notify.email import SmtpMailer
+
+    email = ctx.settings.email
+    if not email.host or not email.notify_pending:
+        return None
+    return HeldMail(ctx, SmtpMailer.from_settings(email))
 
 
 def _when(us: int) -> str:
@@ -174,45 +170,6 @@ def compose(
         subject=f"[{one_line(site, 40)}] A comment on “{title}” waits for review",
         text="\n".join(lines) + "\n",
     )
-
-
-def notifier_for(ctx: Context) -> PendingNotifier | None:
-    """The notifier when [email] host is set and notify_pending is on; raises ConfigError (at start-up)
-    when the SMTP password's variable is not set."""
-    from rejoinder.notify.email import SmtpMailer
-
-    email = ctx.settings.email
-    if not email.host or not email.notify_pending:
-        return None
-    return PendingNotifier(ctx, SmtpMailer.from_settings(email), float(email.notify_interval))
-
-
-class PendingNotifier:
-    """Looks for newly held comments every [email] notify_interval seconds in the app's lifespan."""
-
-    def __init__(self, ctx: Context, mailer: Mailer, interval: float) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await notify_newly_held(self.ctx, self.mailer)
-            except Exception:  # a database hiccup must not end the loop
-                log.exception("[rejoinder] looking for held comments to email about failed")
-            await asyncio.sleep(self.interval)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
 
 # --- the links ---------------------------------------------------------------------------------------------

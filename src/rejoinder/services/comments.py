@@ -28,12 +28,13 @@ from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, Invalid
+from rejoinder.events.kinds import EventKind
 from rejoinder.moderation.rules import STAFF, Facts, Submission
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, cache_keys
+from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import threads as thread_store
@@ -216,7 +217,14 @@ async def post_comment(
         )
         if comment.status in PUBLIC_STATUSES:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
-    ctx.invalidator.bump(cache_keys(site.id, thread.uri, thread.key))
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_POSTED,
+            thread=event_thread(thread),
+            subject=comment.id,
+            data={"status": comment.status.value, "parent": comment.parent},
+        )
+    ctx.outbox.committed(event)
     if reader is None and email and site.options.gravatar and ctx.avatars is not None:
         await ctx.avatars.remember(comment.author.key, site.id, email)
     held = outcome.decisive if status is CommentStatus.PENDING else None
@@ -318,7 +326,14 @@ async def edit_comment(
         delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
         if delta:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
-    ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_EDITED,
+            thread=event_thread(thread),
+            subject=comment.id,
+            data={"status": status.value, "previous": comment.status.value},
+        )
+    ctx.outbox.committed(event)
     return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status, staff=staff)
 
 
@@ -332,4 +347,11 @@ async def delete_comment(
         await comment_store.mark_deleted(conn, comment.id, ctx.clock())
         if comment.status in PUBLIC_STATUSES:
             await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
-    ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_DELETED,
+            thread=event_thread(thread),
+            subject=comment.id,
+            data={"previous": comment.status.value, "by": "author"},
+        )
+    ctx.outbox.committed(event)

@@ -1,5 +1,5 @@
 """What every use case needs, passed in (never global): store engine, settings, secret, clock, randomness,
-the cache invalidator and the site registry."""
+the cache invalidator, the site registry and the outbox of domain events."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.bus.base import Invalidator
 from rejoinder.config import Settings
+from rejoinder.events.outbox import Outbox
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.sites import SiteRegistry
 
@@ -37,3 +38,4 @@ class Context:
     cpu: CpuPool | Inline = INLINE  # where CPU-heavy steps of writes run (services/cpu.py)
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)
+    outbox: Outbox = field(default_factory=Outbox.unwired)  # runtime.make_context wires it

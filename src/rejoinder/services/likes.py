@@ -8,8 +8,9 @@ from rejoinder.domain.likes import LikeResult, check_visitor
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Invalid
+from rejoinder.events.kinds import EventKind
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, cache_keys
+from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import likes as like_store
@@ -75,10 +76,16 @@ async def like_thread(
         else:
             changed = await like_store.delete_like(conn, thread.id, ARTICLE, liker)
         delta = (1 if like else -1) if changed else 0
+        event = None
         if delta:
             await thread_store.add_to_thread_counts(conn, thread.id, likes=delta)
-    if delta:
-        ctx.invalidator.bump(cache_keys(ref.site.id, thread.uri, thread.key))
+            event = await ctx.outbox.add(
+                conn,
+                EventKind.LIKE_ADDED if like else EventKind.LIKE_REMOVED,
+                thread=event_thread(thread),
+                data={"target": "article", "likes": thread.like_count + delta},
+            )
+    ctx.outbox.committed(event)
     return LikeResult(liked=like, likes=thread.like_count + delta)
 
 
@@ -122,8 +129,16 @@ async def like_comment(
         else:
             changed = await like_store.delete_like(conn, comment.thread_id, comment.id, liker)
         delta = (1 if like else -1) if changed else 0
+        event = None
         if delta:
             await comment_store.add_to_comment_likes(conn, comment.id, delta)
-    if delta and thread is not None:
-        ctx.invalidator.bump(cache_keys(thread.site_id, thread.uri, thread.key))
+            if thread is not None:
+                event = await ctx.outbox.add(
+                    conn,
+                    EventKind.LIKE_ADDED if like else EventKind.LIKE_REMOVED,
+                    thread=event_thread(thread),
+                    subject=comment.id,
+                    data={"target": "comment", "likes": comment.likes + delta},
+                )
+    ctx.outbox.committed(event)
     return LikeResult(liked=like, likes=comment.likes + delta)

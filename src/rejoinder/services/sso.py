@@ -18,9 +18,13 @@ from rejoinder.auth.sso import SsoClaims, SsoProvider
 from rejoinder.domain.identity import CredentialKind, Identity, clean_display_name, normalize_email
 from rejoinder.domain.sites import Site
 from rejoinder.errors import Conflict, Invalid, NotFound, Unauthorized
-from rejoinder.services.accounts import Outcome, check_allowed_origin, sign_in_with_profile
+from rejoinder.services.accounts import (
+    Outcome,
+    check_allowed_origin,
+    identity_changed,
+    sign_in_with_profile,
+)
 from rejoinder.services.context import Context
-from rejoinder.services.threads import cache_keys
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
 from rejoinder.store import sessions as session_store
@@ -143,6 +147,6 @@ async def _refresh_identity(ctx: Context, identity: Identity, claims: SsoClaims)
             website=profile_url,
             liker_name=name if identity.show_in_likes else None,
         )
-    for site_id, uri, key in touched:
-        ctx.invalidator.bump(cache_keys(site_id, uri, key))
+        event = await identity_changed(ctx, conn, identity.id, touched)
+    ctx.outbox.committed(event)
     return msgspec.structs.replace(identity, display_name=name, profile_url=profile_url)

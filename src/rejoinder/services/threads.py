@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -14,6 +14,7 @@ from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, find_in, paginate, prune_deleted, reply_batch
 from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url, query_filter
 from rejoinder.errors import Invalid, NotFound
+from rejoinder.events.kinds import ThreadOf
 from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
@@ -62,6 +63,16 @@ def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
     if uri is not None:
         keys.append(f"{site_id}|u:{uri}")
     return keys
+
+
+def event_thread(thread: ThreadRow) -> ThreadOf:
+    """A thread as events name it (the cache keys of its reads come from site, uri and key)."""
+    return ThreadOf(id=thread.id, site_id=thread.site_id, uri=thread.uri, key=thread.key)
+
+
+async def event_thread_by_id(conn: Any, thread_id: int) -> ThreadOf | None:
+    thread = await thread_store.select_thread_by_id(conn, thread_id)
+    return event_thread(thread) if thread is not None else None
 
 
 def check_key(key: str) -> str:

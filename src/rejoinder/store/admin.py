@@ -1,6 +1,6 @@
 """SQL for the moderator UI (services/admin.py): the dashboard's counts per day, thread, ban and role
-listings, what a queue page adds to each comment (latest check results, author standing), staff replies
-and the watermark of the pending-comment emails. Decisions themselves go through store/moderation.py."""
+listings, what a queue page adds to each comment (latest check results, author standing), and staff
+replies. Decisions themselves go through store/moderation.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import CommentStatus
 from rejoinder.moderation.queue import Revision
 from rejoinder.moderation.rules import STAFF
 from rejoinder.store.moderation import revision_of
@@ -20,8 +19,6 @@ from rejoinder.store.schema import (
     comment_revisions,
     comments,
     identities,
-    meta,
-    moderation_log,
     roles,
     threads,
 )
@@ -257,85 +254,3 @@ async def count_authors_by_status(
 
 async def update_staff(conn: AsyncConnection, comment_id: str, *, staff: bool) -> None:
     await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(staff=staff))
-
-
-# --- pending-comment emails: which held comments are new since the last look -------------------------------
-
-
-async def select_meta_value(conn: AsyncConnection, key: str) -> str | None:
-    return (await conn.execute(sa.select(meta.c.value).where(meta.c.key == key))).scalar_one_or_none()
-
-
-async def insert_meta_value(conn: AsyncConnection, key: str, value: str) -> bool:
-    """Insert unless the key exists (another worker was first): False then."""
-    if await select_meta_value(conn, key) is not None:
-        return False
-    await conn.execute(sa.insert(meta).values(key=key, value=value))
-    return True
-
-
-async def swap_meta_value(conn: AsyncConnection, key: str, old: str, new: str) -> bool:
-    """Compare and set: True only for the one caller that still saw `old`."""
-    result = await conn.execute(
-        sa.update(meta).where(meta.c.key == key, meta.c.value == old).values(value=new)
-    )
-    return bool(result.rowcount)
-
-
-async def select_max_hold_marks(conn: AsyncConnection) -> tuple[int, int]:
-    """The newest check-result row and log row ids: where a new watermark starts."""
-    rev = (await conn.execute(sa.select(sa.func.max(comment_revisions.c.id)))).scalar_one()
-    log = (await conn.execute(sa.select(sa.func.max(moderation_log.c.id)))).scalar_one()
-    return int(rev or 0), int(log or 0)
-
-
-async def select_newly_held(
-    conn: AsyncConnection, *, after_revision: int, after_log: int, limit: int
-) -> tuple[list[str], int, int]:
-    """Comments held since the marks (by a check on posting or editing, or by reports) and still pending,
-    oldest first, with the marks to continue from."""
-    revs = (
-        await conn.execute(
-            sa.select(comment_revisions.c.id, comment_revisions.c.comment_id)
-            .join(comments, comments.c.id == comment_revisions.c.comment_id)
-            .where(
-                comment_revisions.c.id > after_revision,
-                comment_revisions.c.status == CommentStatus.PENDING.value,
-                comments.c.status == CommentStatus.PENDING.value,
-            )
-            .order_by(comment_revisions.c.id)
-            .limit(limit)
-        )
-    ).all()
-    logs = (
-        await conn.execute(
-            sa.select(moderation_log.c.id, moderation_log.c.target_id)
-            .join(comments, comments.c.id == moderation_log.c.target_id)
-            .where(
-                moderation_log.c.id > after_log,
-                moderation_log.c.action == "hold",
-                moderation_log.c.target_kind == "comment",
-                comments.c.status == CommentStatus.PENDING.value,
-            )
-            .order_by(moderation_log.c.id)
-            .limit(limit)
-        )
-    ).all()
-    # Rows that stopped being pending still move the marks on, so that each is looked at once.
-    max_rev = (
-        await conn.execute(
-            sa.select(sa.func.max(comment_revisions.c.id)).where(comment_revisions.c.id > after_revision)
-        )
-    ).scalar_one()
-    max_log = (
-        await conn.execute(sa.select(sa.func.max(moderation_log.c.id)).where(moderation_log.c.id > after_log))
-    ).scalar_one()
-    if len(revs) == limit:
-        max_rev = revs[-1][0]
-    if len(logs) == limit:
-        max_log = logs[-1][0]
-    ids: list[str] = []
-    for _, comment_id in [*revs, *logs]:
-        if comment_id not in ids:
-            ids.append(comment_id)
-    return ids, int(max_rev or after_revision), int(max_log or after_log)

@@ -442,3 +442,55 @@ moderation_log = sa.Table(
     sa.Index("ix_moderation_log_target", "target_kind", "target_id"),
     comment="Append-only record of every moderation decision: who, when, what, why",
 )
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "uid", sa.String(32), nullable=False, unique=True, comment="Public event id, stable on retries"
+    ),
+    sa.Column(
+        "kind", sa.String(40), nullable=False, comment="events.kinds.EventKind value, e.g. comment.posted"
+    ),
+    sa.Column(
+        "site_id", sa.BigInteger, nullable=True, comment="No foreign key: events outlive what they name"
+    ),
+    sa.Column("thread_id", sa.BigInteger, nullable=True),
+    sa.Column(
+        "subject", sa.String(64), nullable=True, comment="What it is about: a comment id, identity id…"
+    ),
+    sa.Column("data", sa.JSON, nullable=False, comment="Kind-specific details (events.kinds.Event.data)"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    comment="Domain events, written in the same transaction as the change they announce (the outbox)",
+)
+
+event_deliveries = sa.Table(
+    "event_deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.BigInteger, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("handler", sa.String(40), nullable=False, comment="The registered handler's name"),
+    sa.Column(
+        "queue",
+        sa.String(40),
+        nullable=False,
+        comment="Ordering key: deliveries of one handler and queue run in id order (t:THREAD, s:SITE or -)",
+    ),
+    sa.Column(
+        "state",
+        sa.String(8),
+        nullable=False,
+        comment="pending: to deliver (or retrying) | done: delivered | dead: gave up, /admin can retry",
+    ),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_at", sa.BigInteger, nullable=False, comment="Not before this time (backoff)"),
+    sa.Column("lease_until", sa.BigInteger, nullable=True, comment="A dispatcher holds it until then"),
+    sa.Column("lease_owner", sa.String(40), nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("finished", sa.BigInteger, nullable=True, comment="When it was delivered or given up"),
+    sa.UniqueConstraint("event_id", "handler"),
+    sa.Index("ix_event_deliveries_state_next_at", "state", "next_at"),
+    sa.Index("ix_event_deliveries_handler_queue_state", "handler", "queue", "state"),
+    comment="One row per event and handler: the outbox's delivery state",
+)

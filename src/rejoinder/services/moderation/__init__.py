@@ -18,7 +18,6 @@ from rejoinder.services.moderation.decisions import (
     mark,
     moderated,
     set_thread_closed,
-    thread_cache_keys,
 )
 from rejoinder.services.moderation.forms import (
     FORM_TOKEN_MAX_AGE,
@@ -86,5 +85,4 @@ __all__ = [
     "set_thread_closed",
     "status_after",
     "text_hash_of",
-    "thread_cache_keys",
 ]

@@ -9,15 +9,16 @@ from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import anonymize_ip
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.rules import (
     Role,
 )
 from rejoinder.services.context import Context
-from rejoinder.services.moderation.decisions import thread_cache_keys
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
 from rejoinder.store import threads as thread_store
@@ -58,7 +59,7 @@ async def ban(
     now = ctx.clock()
     until = now + days * 86_400_000_000 if days else None
     rejected = 0
-    keys: list[str] = []
+    events: list[Event] = []
     async with store_engine.write(ctx.engine) as conn:
         ban_id = await store.insert_ban(
             conn,
@@ -91,7 +92,22 @@ async def ban(
                 delta = rules.count_delta(status, CommentStatus.REJECTED)
                 if delta:
                     await thread_store.add_to_thread_counts(conn, thread_id, comments=delta)
-                keys += await thread_cache_keys(ctx, conn, thread_id)
+                events.append(
+                    await ctx.outbox.add(
+                        conn,
+                        EventKind.COMMENT_STATUS_CHANGED,
+                        thread=await event_thread_by_id(conn, thread_id),
+                        subject=cid,
+                        data={
+                            "status": CommentStatus.REJECTED.value,
+                            "previous": status.value,
+                            "action": ModAction.BAN.value,
+                            "reason": "other",
+                            "actor": actor.id,
+                            "by": "moderator",
+                        },
+                    )
+                )
                 rejected += 1
         await store.insert_log(
             conn,
@@ -112,8 +128,7 @@ async def ban(
             },
         )
     moderation_of(ctx).forget_bans()
-    if keys:
-        ctx.invalidator.bump(sorted(set(keys)))
+    ctx.outbox.committed(*events)
     return BanResult(id=ban_id, rejected=rejected)
 
 

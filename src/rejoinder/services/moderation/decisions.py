@@ -9,13 +9,14 @@ from typing import Any
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Invalid, NotFound
+from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import moderation_of
-from rejoinder.services.threads import cache_keys
+from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
 from rejoinder.store import reports as report_store
@@ -36,11 +37,6 @@ async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
     if comment is None:
         raise NotFound("There is no comment with this id", code="comment-not-found")
     return comment
-
-
-async def thread_cache_keys(ctx: Context, conn: Any, thread_id: int) -> list[str]:
-    thread = await thread_store.select_thread_by_id(conn, thread_id)
-    return cache_keys(thread.site_id, thread.uri, thread.key) if thread else []
 
 
 async def decide(
@@ -95,17 +91,50 @@ async def decide(
             note=words,
             data={"before": comment.status.value, "after": after.value},
         )
-        keys = await thread_cache_keys(ctx, conn, comment.thread_id)
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_DELETED if action is ModAction.DELETE else EventKind.COMMENT_STATUS_CHANGED,
+            thread=await event_thread_by_id(conn, comment.thread_id),
+            subject=comment.id,
+            data={
+                "status": after.value,
+                "previous": comment.status.value,
+                "action": action.value,
+                "reason": why,
+                "actor": actor.id,
+                "by": "moderator",
+            },
+        )
         updated = await store.select_moderated(conn, comment.id)
-    ctx.invalidator.bump(keys)
+    ctx.outbox.committed(event)  # the classifier learns from it (handlers.py: classifier_learning)
     assert updated is not None
-    sink = moderation_of(ctx).sink
-    if sink is not None and action in (ModAction.APPROVE, ModAction.REJECT, ModAction.SPAM):
-        try:
-            sink.decided(comment.site_id, comment, action, why)
-        except Exception:  # learning is best effort: the decision itself is done
-            log.exception("[rejoinder] the decision sink failed")
     return updated
+
+
+LEARNED_FROM = frozenset({ModAction.APPROVE.value, ModAction.REJECT.value, ModAction.SPAM.value})
+
+
+class LearnFromDecisions:
+    """The outbox handler that hands moderators' decisions (approve, reject with a reason, spam) to the
+    decision sink, i.e. the learning classifier. Learning is keyed by comment id, so a redelivery adds
+    nothing."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event) -> None:
+        action = event.data.get("action")
+        if event.data.get("by") != "moderator" or action not in LEARNED_FROM or event.subject is None:
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            comment = await store.select_moderated(conn, event.subject)
+        sink = moderation_of(self.ctx).sink  # read now: an app may swap its classifier
+        if comment is None or sink is None:
+            return
+        try:
+            sink.decided(comment.site_id, comment, ModAction(action), event.data.get("reason"))
+        except Exception:  # learning is best effort: one bad example must not block the rest
+            log.exception("[rejoinder] the decision sink failed")
 
 
 async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -> None:
@@ -132,8 +161,15 @@ async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -
             target_kind="comment",
             target_id=comment.id,
         )
-        keys = await thread_cache_keys(ctx, conn, comment.thread_id)
-    ctx.invalidator.bump(keys)
+        ((field, value),) = values.items()
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_PINNED if field == "pinned" else EventKind.COMMENT_FEATURED,
+            thread=await event_thread_by_id(conn, comment.thread_id),
+            subject=comment.id,
+            data={field: value, "actor": actor.id},
+        )
+    ctx.outbox.committed(event)
 
 
 async def set_thread_closed(
@@ -158,8 +194,13 @@ async def set_thread_closed(
             target_id=str(thread_id),
             note=rules.check_note(note),
         )
-        keys = await thread_cache_keys(ctx, conn, thread_id)
-    ctx.invalidator.bump(keys)
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.THREAD_CLOSED if closed else EventKind.THREAD_OPENED,
+            thread=await event_thread_by_id(conn, thread_id),
+            data={"actor": actor.id},
+        )
+    ctx.outbox.committed(event)
 
 
 async def moderated(conn: Any, comment_id: str) -> queues.ModeratedComment:

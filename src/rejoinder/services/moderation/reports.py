@@ -11,13 +11,14 @@ from rejoinder.domain.identity import visitor_hash
 from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
+from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import ModAction
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope, network_key
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import admit, moderation_of
-from rejoinder.services.threads import cache_keys
+from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
 from rejoinder.store import reports as report_store
@@ -86,14 +87,34 @@ async def report_comment(
                     data={"reports": open_reports, "before": comment.status.value},
                 )
                 held = True
-    if held:
-        ctx.invalidator.bump(
-            cache_keys(comment.site_id, comment.thread_uri, await _thread_key(ctx, comment.thread_id))
-        )
+        events: list[Event] = []
+        if added:
+            thread = await event_thread_by_id(conn, comment.thread_id)
+            events.append(
+                await ctx.outbox.add(
+                    conn,
+                    EventKind.REPORT_FILED,
+                    thread=thread,
+                    subject=comment_id,
+                    data={"reason": why.value, "held": held},
+                )
+            )
+            if held:
+                events.append(
+                    await ctx.outbox.add(
+                        conn,
+                        EventKind.COMMENT_STATUS_CHANGED,
+                        thread=thread,
+                        subject=comment_id,
+                        data={
+                            "status": CommentStatus.PENDING.value,
+                            "previous": comment.status.value,
+                            "action": ModAction.HOLD.value,
+                            "reason": "reports",
+                            "actor": "reports",
+                            "by": "reports",
+                        },
+                    )
+                )
+    ctx.outbox.committed(*events)
     return Reported(reported=added, held=held)
-
-
-async def _thread_key(ctx: Context, thread_id: int) -> str | None:
-    async with store_engine.read(ctx.engine) as conn:
-        thread = await thread_store.select_thread_by_id(conn, thread_id)
-    return thread.key if thread else None

@@ -1,5 +1,6 @@
 """The moderator web UI at /admin: one Router, registered by one line in web.ROUTES, and what it runs
-beside requests for the app's lifetime (`start`: the password attempts' limiter and the email notifier)."""
+beside requests for the app's lifetime (`start`: the password attempts' limiter). Moderation emails are
+an outbox handler (services/admin_mail.HeldMail, registered in handlers.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 
-from rejoinder.services import admin_auth, admin_mail
+from rejoinder.services import admin_auth
 from rejoinder.services.context import Context
 from rejoinder.web.admin import manage, routes
 
@@ -26,13 +27,8 @@ async def start(app: Litestar, ctx: Context) -> Callable[[], Awaitable[None]]:
     """Start what /admin needs in the app's lifespan; returns the function that stops it."""
     limiter = admin_auth.LoginLimiter(ctx.settings)
     app.state["admin_login_limiter"] = limiter
-    notifier = admin_mail.notifier_for(ctx)
-    if notifier is not None:
-        notifier.start()
 
     async def stop() -> None:
-        if notifier is not None:
-            await notifier.stop()
         await limiter.close()
 
     return stop

@@ -362,6 +362,26 @@ async def providers_view(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
+# --- event deliveries ------------------------------------------------------------------------------------
+
+
+@get("/events", include_in_schema=False)
+async def events_view(request: Request[Any, Any, Any]) -> Response[str]:
+    """Deliveries of domain events that failed for good (dead letters), with a button to retry each."""
+    staff = await auth.require_staff(request)
+    found = await service.event_deliveries(ctx_of(request), staff)
+    values = await frame(request, staff, "events")
+    return page("events.html", **values, states=found.counts, dead=found.dead)
+
+
+@post("/events/{delivery_id:int}/retry", include_in_schema=False, status_code=303)
+async def event_retry(request: Request[Any, Any, Any], delivery_id: FromPath[int]) -> Response[str]:
+    staff = await auth.require_staff(request)
+    await auth.checked_form(request, staff)
+    await service.retry_delivery(ctx_of(request), staff, delivery_id)
+    return after("/admin/events", "retry")
+
+
 HANDLERS: list[Any] = [
     threads_view,
     thread_action,
@@ -376,4 +396,6 @@ HANDLERS: list[Any] = [
     users_view,
     role_action,
     providers_view,
+    events_view,
+    event_retry,
 ]

@@ -67,6 +67,7 @@ NOTICES = {
     "revoke": "Role taken away",
     "site": "Site saved",
     "site-add": "Site added",
+    "retry": "The delivery will be tried again within a few seconds",
 }
 
 

@@ -1,0 +1,202 @@
+"""The dispatcher: each worker runs one. It delivers committed events to their handlers, at least once,
+in order per handler and queue (a thread, else a site), with exponential backoff between attempts and a
+dead-letter state after `events.max_attempts`. Several workers and hosts share the work through leases
+(store/events.py claims under a PostgreSQL advisory lock; SQLite has one writer anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from rejoinder.events.outbox import Outbox, Route
+from rejoinder.store import engine as store_engine
+from rejoinder.store import events as store
+
+log = logging.getLogger("rejoinder.events")
+US = 1_000_000
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 12
+    base_us: int = 2 * US
+    max_us: int = 3600 * US
+
+    def next_at(self, attempts: int, now: int, jitter: float) -> int | None:
+        """When to try again after `attempts` failed attempts in all; None: give up."""
+        if attempts >= self.max_attempts:
+            return None
+        delay = min(self.max_us, self.base_us * (2 ** (attempts - 1)))
+        return now + int(delay * (0.75 + 0.5 * jitter))
+
+
+@dataclass
+class Dispatcher:
+    engine: AsyncEngine
+    outbox: Outbox
+    clock: Callable[[], int]
+    owner: str
+    poll_us: int = US
+    lease_us: int = 120 * US
+    keep_us: int = 7 * 86400 * US
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    random: Callable[[], float] = random.random
+    _fresh: list[str] = field(default_factory=list)
+    _inline: list[tuple[str, str]] = field(default_factory=list)
+    _wakeup: asyncio.Event | None = None
+    _task: asyncio.Task[None] | None = None
+    _routes: dict[str, Route] = field(init=False)
+    _last_purge: int = 0
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self._routes = {r.name: r for r in self.outbox.routes}
+
+    # --- the outbox's side -----------------------------------------------------------------------------
+
+    def wake(self, uids: list[str], *, inline: list[tuple[str, str]]) -> None:
+        """Deliveries for `uids` start at once; inline deliveries that already ran are only recorded, at
+        the next poll, batched: on SQLite's single writer one small transaction per post would cost
+        throughput, and a worker that dies before recording them only causes a harmless repeat."""
+        self._fresh.extend(uids)
+        self._inline.extend(inline)
+        if uids and self._wakeup is not None:
+            self._wakeup.set()
+
+    # --- running ------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._wakeup = asyncio.Event()
+        self.outbox.waker = self
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="rejoinder-dispatcher")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the round in progress finish (bounded by `timeout`), then stop; what is left stays pending
+        for the next start or another worker. A round is not cancelled midway: its COMMIT may be running
+        in a thread on the SQLite writer's connection, which the engine's disposal would close under it."""
+        if self.outbox.waker is self:
+            self.outbox.waker = None
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(self._turn.acquire(), timeout)
+            holding = True
+        except TimeoutError:
+            holding = False
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if holding:
+            self._turn.release()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Deliver, here and now, everything committed here and everything due, waiting for a round the
+        background loop has in progress (tests wait on this instead of sleeping)."""
+
+        async def drain() -> None:
+            while await self.run_once():
+                pass
+
+        await asyncio.wait_for(drain(), timeout)
+
+    async def _run(self) -> None:
+        assert self._wakeup is not None
+        while True:
+            try:
+                busy = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not end the loop
+                log.exception("[rejoinder] delivering events failed; trying again")
+                busy = False
+            if busy:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.poll_us / US)
+            self._wakeup.clear()
+
+    async def run_once(self) -> bool:
+        """One round: record inline deliveries, claim what is due (and this worker's fresh events),
+        deliver, record the outcomes. True when it delivered something (more may be waiting). Rounds of
+        one dispatcher take turns."""
+        async with self._turn:
+            return await self._round()
+
+    async def _round(self) -> bool:
+        fresh, self._fresh = self._fresh, []
+        inline, self._inline = self._inline, []
+        now = self.clock()
+        if not fresh and not inline and not await self._anything_due(now):
+            await self._purge(now)
+            return False
+        async with store_engine.write(self.engine) as conn:
+            by_handler: dict[str, list[str]] = {}
+            for name, uid in inline:
+                by_handler.setdefault(name, []).append(uid)
+            for name, uids in by_handler.items():
+                await store.mark_done_by_uid(conn, uids, name, now=now)
+            claimed = await store.claim_deliveries(
+                conn, self.owner, now=now, lease_until=now + self.lease_us, limit=BATCH, uids=fresh
+            )
+        if not claimed:
+            return False
+        done: list[int] = []
+        failed: list[tuple[int, str, int | None]] = []
+        released: list[int] = []
+        stuck: set[tuple[str, str]] = set()  # (handler, queue) with a failure in this round
+        for delivery in claimed:
+            line = (delivery.handler, delivery.event.queue)
+            if line in stuck:
+                released.append(delivery.id)
+                continue
+            route = self._routes.get(delivery.handler)
+            try:
+                if route is None:
+                    raise LookupError(f"no handler named {delivery.handler!r} is registered")
+                if route.handler is not None:
+                    await route.handler(delivery.event)
+                elif route.inline is not None:
+                    route.inline(delivery.event)
+                done.append(delivery.id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                stuck.add(line)
+                when = self.retry.next_at(delivery.attempts + 1, self.clock(), self.random())
+                reason = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "[rejoinder] handler %s failed on event %s (%s), attempt %d%s",
+                    delivery.handler,
+                    delivery.event.uid,
+                    type(exc).__name__,
+                    delivery.attempts + 1,
+                    "; giving up" if when is None else "",
+                )
+                failed.append((delivery.id, reason, when))
+        now = self.clock()
+        async with store_engine.write(self.engine) as conn:
+            await store.mark_done(conn, done, self.owner, now=now)
+            for delivery_id, reason, when in failed:
+                await store.mark_failed(conn, delivery_id, self.owner, error=reason, next_at=when, now=now)
+            await store.release(conn, released, self.owner)
+        return True
+
+    async def _anything_due(self, now: int) -> bool:
+        async with store_engine.read(self.engine) as conn:
+            return await store.any_due(conn, now=now)
+
+    async def _purge(self, now: int) -> None:
+        if now - self._last_purge < 3600 * US:
+            return
+        self._last_purge = now
+        async with store_engine.write(self.engine) as conn:
+            await store.delete_finished_before(conn, now - self.keep_us)

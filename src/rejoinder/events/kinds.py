@@ -1,0 +1,82 @@
+"""What can happen: the kinds of domain events and the event itself. Pure types, no I/O.
+
+An event is written in the same transaction as the change it announces (events/outbox.py) and delivered
+after commit to every handler registered for its kind (events/registry.py), at least once.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import msgspec
+
+
+class EventKind(enum.StrEnum):
+    COMMENT_POSTED = "comment.posted"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_DELETED = "comment.deleted"
+    COMMENT_STATUS_CHANGED = "comment.status_changed"
+    COMMENT_PINNED = "comment.pinned"  # pinned or unpinned: data["pinned"]
+    COMMENT_FEATURED = "comment.featured"  # featured or not: data["featured"]
+    LIKE_ADDED = "like.added"
+    LIKE_REMOVED = "like.removed"
+    THREAD_CLOSED = "thread.closed"
+    THREAD_OPENED = "thread.opened"
+    THREAD_CHANGED = "thread.changed"  # anything else that changes how a thread reads (a renamed author…)
+    REPORT_FILED = "report.filed"
+    IDENTITY_LINKED = "identity.linked"
+    IDENTITY_CHANGED = "identity.changed"  # renamed, or its likes shown or hidden: data["threads"] it touched
+    SITE_CHANGED = "site.changed"
+
+
+# The kinds that change what a thread's public reads show.
+THREAD_KINDS = frozenset(
+    {
+        EventKind.COMMENT_POSTED,
+        EventKind.COMMENT_EDITED,
+        EventKind.COMMENT_DELETED,
+        EventKind.COMMENT_STATUS_CHANGED,
+        EventKind.COMMENT_PINNED,
+        EventKind.COMMENT_FEATURED,
+        EventKind.LIKE_ADDED,
+        EventKind.LIKE_REMOVED,
+        EventKind.THREAD_CLOSED,
+        EventKind.THREAD_OPENED,
+        EventKind.THREAD_CHANGED,
+    }
+)
+
+
+class ThreadOf(msgspec.Struct, frozen=True):
+    """The thread an event is about, as the cache and the readers name it."""
+
+    id: int
+    site_id: int
+    uri: str | None
+    key: str | None
+
+
+class Event(msgspec.Struct, frozen=True):
+    """One thing that happened. `uid` is stable across redeliveries: handlers deduplicate by it.
+
+    `data` holds kind-specific details: for comment events `status` (and `previous` for a status change),
+    `actor` for moderator actions; for thread events `uri` and `key`; for site changes the site's `name`.
+    """
+
+    uid: str
+    kind: EventKind
+    created: int
+    site_id: int | None = None
+    thread_id: int | None = None
+    subject: str | None = None
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    @property
+    def queue(self) -> str:
+        """The ordering key: a handler sees one thread's (or else one site's) events in order."""
+        if self.thread_id is not None:
+            return f"t:{self.thread_id}"
+        if self.site_id is not None:
+            return f"s:{self.site_id}"
+        return "-"

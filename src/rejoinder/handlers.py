@@ -1,0 +1,62 @@
+"""Who reacts to which domain events: the one registry of outbox handlers. Adding a reaction is one
+builder here plus one line in `BUILDERS` (docs/contributing.md). Built once per Context by
+`runtime.make_context`; a builder returns None when its feature is off under the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
+from rejoinder.events.outbox import Route
+from rejoinder.services import admin_mail
+from rejoinder.services.context import Context
+from rejoinder.services.moderation.decisions import LearnFromDecisions
+from rejoinder.services.sites import SITES_KEY
+from rejoinder.services.threads import cache_keys
+
+
+def invalidation(ctx: Context) -> Route:
+    """Cached reads of a changed thread become stale in every worker and host (bus/). Runs inline in the
+    committing worker, so a reader sees the change at once; the outbox redelivers it after a crash."""
+
+    def bump(event: Event) -> None:
+        keys: list[str] = []
+        if event.kind is EventKind.SITE_CHANGED:
+            keys.append(SITES_KEY)
+        elif event.kind is EventKind.IDENTITY_CHANGED:
+            for site_id, uri, key in event.data.get("threads", []):
+                keys += cache_keys(int(site_id), uri, key)
+        elif event.site_id is not None:
+            keys += cache_keys(event.site_id, event.data.get("uri"), event.data.get("key"))
+        if keys:
+            ctx.invalidator.bump(sorted(set(keys)))
+
+    kinds = THREAD_KINDS | {EventKind.SITE_CHANGED, EventKind.IDENTITY_CHANGED}
+    return Route(name="invalidate", kinds=frozenset(kinds), inline=bump)
+
+
+def held_mail(ctx: Context) -> Route | None:
+    """Comments held for review are mailed to their site's moderators ([email] notify_pending)."""
+    handler = admin_mail.held_mail_for(ctx)
+    if handler is None:
+        return None
+    kinds = {EventKind.COMMENT_POSTED, EventKind.COMMENT_EDITED, EventKind.COMMENT_STATUS_CHANGED}
+    return Route(name="moderator-email", kinds=frozenset(kinds), handler=handler)
+
+
+def classifier_learning(ctx: Context) -> Route | None:
+    """The learning classifier learns from moderators' decisions (when its check is on)."""
+    if ctx.moderation is None or ctx.moderation.sink is None:
+        return None
+    return Route(
+        name="classifier",
+        kinds=frozenset({EventKind.COMMENT_STATUS_CHANGED}),
+        handler=LearnFromDecisions(ctx),
+    )
+
+
+BUILDERS: tuple[Callable[[Context], Route | None], ...] = (invalidation, held_mail, classifier_learning)
+
+
+def routes_for(ctx: Context) -> tuple[Route, ...]:
+    return tuple(route for build in BUILDERS if (route := build(ctx)) is not None)
