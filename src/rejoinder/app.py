@@ -33,6 +33,7 @@ from rejoinder.web import ROUTES, admin, apidocs
 from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
+from rejoinder.web.guard import RequestGuard
 from rejoinder.web.problems import EXCEPTION_HANDLERS
 from rejoinder.web.threads import FragmentMemo
 
@@ -91,6 +92,7 @@ class Rejoinder:
         self.litestar = Litestar(
             route_handlers=[*ROUTES, openapi_json, apidocs.docs_asset],
             exception_handlers=EXCEPTION_HANDLERS,
+            middleware=[RequestGuard],  # Origin, Content-Type and JSON depth of every write (web/guard.py)
             lifespan=[self._lifespan],
             request_max_body_size=settings.server.max_body_bytes,
             openapi_config=OpenAPIConfig(

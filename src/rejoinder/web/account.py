@@ -32,7 +32,7 @@ from rejoinder.web.problems import rejoinder_error_handler
 from rejoinder.web.wire import avatar_url, client_ip, ctx_of, rfc3339
 
 log = logging.getLogger("rejoinder.auth")
-HTML = "text/html; charset=utf-8"
+HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 _BINDING = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 BINDING_MAX_AGE = 3600
@@ -312,7 +312,10 @@ async def start(
 
 
 @route(
-    "/auth/{provider:str}/callback", http_method=[HttpMethod.GET, HttpMethod.POST], include_in_schema=False
+    "/auth/{provider:str}/callback",
+    http_method=[HttpMethod.GET, HttpMethod.POST],
+    include_in_schema=False,
+    opt={"cross_site": "form_post from the provider: checked by state and the binding cookie"},
 )
 async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
     """Where the provider sends the browser back (GET, or POST for form_post providers such as Apple)."""

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 from rejoinder.errors import NotFound
 
 ASSETS = Path(__file__).parent / "apidocs"
-_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+_TYPES = {".js": "text/javascript", ".css": "text/css"}
 _FILES = {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"}
 
 

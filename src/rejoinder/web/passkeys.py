@@ -135,7 +135,7 @@ async def passkey_script(request: Request[Any, Any, Any], v: FromQuery[str | Non
     body, digest = script()
     return Response(
         content=body,
-        media_type="text/javascript; charset=utf-8",
+        media_type="text/javascript",
         headers={
             "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
             "ETag": f'"{digest}"',

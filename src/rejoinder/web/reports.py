@@ -10,7 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from rejoinder.services import moderation as service
 from rejoinder.services.accounts import optional_reader
-from rejoinder.web.wire import client_ip, ctx_of
+from rejoinder.web.wire import client_ip, ctx_of, origin_guard
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
@@ -37,7 +37,8 @@ async def report_comment(
 ) -> Response[ReportOut]:
     """Report a public comment with a `reason` (spam, abuse, off-topic, illegal, other) and an optional
     `note`. One report per reader counts (the signed-in identity, else the `Rejoinder-Visitor` id, else
-    the network); enough open reports hold the comment for a moderator. Answers 201 for a new report,
+    the network); enough open reports hold the comment for a moderator. A browser page must be on one of
+    the comment's site's origins (`403 origin-not-allowed`), like every write. Answers 201 for a new report,
     200 when this reader had already reported it."""
     ctx = ctx_of(request)
     signed = await optional_reader(ctx, authorization)
@@ -49,6 +50,7 @@ async def report_comment(
         visitor=visitor,
         identity_id=signed.identity.id if signed else None,
         ip=client_ip(request),
+        site_guard=origin_guard(request),
     )
     return Response(
         ReportOut(reported=result.reported),

@@ -16,6 +16,7 @@ from rejoinder.ratelimit import client_address
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import moderation_of
 from rejoinder.services.threads import ThreadRef
+from rejoinder.web.guard import refuse_opaque_origin
 
 
 class AuthorOut(msgspec.Struct):
@@ -93,9 +94,11 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
     """The Origin check for a site that is known only later (a comment's, found by its id): a guard that
     refuses a browser request from a page the site does not allow, or None when nothing needs checking (no
-    Origin header, as from servers and scripts; an opaque "null" origin; rejoinder's own pages)."""
+    Origin header, as from servers and scripts; rejoinder's own pages). An opaque "null" origin is refused
+    at once: it proves nothing about the page (web/guard.py refuses it before any handler too)."""
     origin = request.headers.get("origin")
-    if not origin or origin == "null" or origin == f"{request.url.scheme}://{request.url.netloc}":
+    refuse_opaque_origin(origin)
+    if not origin or origin == f"{request.url.scheme}://{request.url.netloc}":
         return None
 
     def guard(site: Site) -> None:

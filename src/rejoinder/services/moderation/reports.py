@@ -9,6 +9,7 @@ import msgspec
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
 from rejoinder.domain.identity import visitor_hash
 from rejoinder.domain.likes import check_visitor
+from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import NotFound
 from rejoinder.moderation import reports as report_rules
@@ -38,9 +39,11 @@ async def report_comment(
     visitor: str | None,
     identity_id: str | None,
     ip: str | None,
+    site_guard: SiteGuard | None = None,
 ) -> Reported:
     """A reader reports a public comment. One report per reader (identity, else visitor id, else
-    network) counts; `reports_to_hold` open reports hold a published comment."""
+    network) counts; `reports_to_hold` open reports hold a published comment. `site_guard` refuses a
+    browser page the comment's site does not allow (web/wire.origin_guard), before anything is stored."""
     check_text_field(comment_id, "id")
     why = report_rules.check_reason(reason)
     words = report_rules.check_note(note)
@@ -58,6 +61,8 @@ async def report_comment(
         if comment is None or comment.status not in PUBLIC_STATUSES:
             raise NotFound("There is no public comment with this id", code="comment-not-public")
         site = await ctx.sites.by_id(comment.site_id)
+        if site_guard is not None:
+            site_guard(site)
         added = await report_store.insert_report(
             conn, comment_id, reason=why, note=words, reporter=reporter, identity_id=identity_id, now=now
         )

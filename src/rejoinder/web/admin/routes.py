@@ -278,7 +278,10 @@ async def provider_start(
 
 
 @route(
-    "/auth/{provider:str}/callback", http_method=[HttpMethod.GET, HttpMethod.POST], include_in_schema=False
+    "/auth/{provider:str}/callback",
+    http_method=[HttpMethod.GET, HttpMethod.POST],
+    include_in_schema=False,
+    opt={"cross_site": "form_post from the provider: checked by state and the flow cookie"},
 )
 async def provider_callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[str]:
     ctx = ctx_of(request)
