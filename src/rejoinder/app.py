@@ -34,6 +34,7 @@ from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
 from rejoinder.web.guard import RequestGuard
+from rejoinder.web.headers import HtmlHeaders
 from rejoinder.web.problems import EXCEPTION_HANDLERS
 from rejoinder.web.threads import FragmentMemo
 
@@ -106,7 +107,7 @@ class Rejoinder:
         )
         self.litestar.state["cache"] = self.cache
         self.litestar.state["fragments"] = FragmentMemo(settings.cache.comment_fragments)
-        self.asgi = FastPath(Cors(self.litestar, self.sites), self.cache)
+        self.asgi = FastPath(Cors(HtmlHeaders(self.litestar), self.sites), self.cache)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Litestar) -> AsyncIterator[None]:

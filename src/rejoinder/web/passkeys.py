@@ -131,7 +131,7 @@ async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
 
 @get(f"/static/{SCRIPT}", include_in_schema=False)
 async def passkey_script(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The passkey page's script (same origin, loaded with the page's CSP nonce)."""
+    """The passkey page's script (a file on this origin: the page's CSP allows no inline script)."""
     body, digest = script()
     return Response(
         content=body,
