@@ -44,7 +44,7 @@ def test_full_flow_signs_in_with_pkce_and_nonce(client: TestClient[Any]) -> None
     assert "Connecting to Loopback ID…" in page.text
     cookie = page.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Path=/" in cookie
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     url = provider_url(page)
     q = query_of(url)
     assert q["code_challenge_method"] == "S256"

@@ -198,7 +198,7 @@ def static_script(name: str) -> tuple[bytes, str]:
 
 
 def page(name: str, status: int = 200, *, form_action: str = "'self'", **values: Any) -> Response[bytes]:
-    """A sign-in page: no caching, no framing, no referrer, no inline script (scripts are files on this
+    """A sign-in page: no caching, no framing, no referrer to other origins, no inline script (scripts are files on this
     origin). `form_action` lists where its forms may go, redirects after a submit included (Chromium
     applies form-action to them)."""
     handback = f"/static/{HANDBACK}?v={static_script(HANDBACK)[1]}"
@@ -209,7 +209,9 @@ def page(name: str, status: int = 200, *, form_action: str = "'self'", **values:
         media_type=HTML,
         headers={
             "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",  # the callback URL carries the code
+            # The callback URL carries the code: no Referer leaves for another origin. Not no-referrer:
+            # with it Chromium sends `Origin: null` on the page's own form posts, which web/guard.py refuses.
+            "Referrer-Policy": "same-origin",
             "X-Frame-Options": "DENY",
             "Content-Security-Policy": (
                 "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
