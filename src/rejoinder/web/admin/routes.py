@@ -499,7 +499,10 @@ async def staff_reply(request: Request[Any, Any, Any], comment_id: FromPath[str]
 
 # --- email links ---------------------------------------------------------------------------------------------
 
-EMAIL_HEADERS = {"Referrer-Policy": "no-referrer"}  # the address carries the link's token
+EMAIL_HEADERS = {
+    "Referrer-Policy": "same-origin"
+}  # the address carries the link's token: not to other origins
+# (not no-referrer: Chromium would send Origin: null on the button's POST, which is refused)
 
 
 @get("/email/{token:str}", include_in_schema=False)
