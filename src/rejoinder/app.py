@@ -36,6 +36,8 @@ from rejoinder.web import ROUTES, admin, apidocs, openapi
 from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
+from rejoinder.web.guard import RequestGuard
+from rejoinder.web.headers import HtmlHeaders
 from rejoinder.web.problems import EXCEPTION_HANDLERS
 from rejoinder.web.threads import FragmentMemo
 
@@ -96,6 +98,7 @@ class Rejoinder:
         self.litestar = Litestar(
             route_handlers=[*ROUTES, openapi_json, apidocs.docs_asset],
             exception_handlers=EXCEPTION_HANDLERS,
+            middleware=[RequestGuard],  # Origin, Content-Type and JSON depth of every write (web/guard.py)
             lifespan=[self._lifespan],
             request_max_body_size=settings.server.max_body_bytes,
             openapi_config=OpenAPIConfig(
@@ -109,7 +112,7 @@ class Rejoinder:
         )
         self.litestar.state["cache"] = self.cache
         self.litestar.state["fragments"] = FragmentMemo(settings.cache.comment_fragments)
-        self.asgi = FastPath(Cors(self.litestar, self.sites), self.cache)
+        self.asgi = FastPath(Cors(HtmlHeaders(self.litestar), self.sites), self.cache)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Litestar) -> AsyncIterator[None]:

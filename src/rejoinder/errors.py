@@ -9,6 +9,7 @@
      ├── Conflict           (409)
      ├── Gone               (410)
      ├── PayloadTooLarge    (413)
+     ├── UnsupportedMediaType (415, a body that is not sent as JSON where JSON is required)
      ├── RateLimited        (429)
      └── Unavailable        (503)
 
@@ -98,6 +99,12 @@ class PayloadTooLarge(RejoinderError):
     status = 413
     title = "Request body too large"
     default_code = "body-too-large"
+
+
+class UnsupportedMediaType(RejoinderError):
+    status = 415
+    title = "Unsupported media type"
+    default_code = "unsupported-media-type"
 
 
 class RateLimited(RejoinderError):

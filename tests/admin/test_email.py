@@ -107,7 +107,7 @@ def test_a_link_confirms_then_acts_once(admin_db: str, smtp_sink: Sink) -> None:
             page = admin.client.get(path, headers=HTML)
             assert page.status_code == 200 and "Approve this comment?" in page.text
             assert "Held one" in page.text
-            assert page.headers["referrer-policy"] == "no-referrer"
+            assert page.headers["referrer-policy"] == "same-origin"
         assert admin.status_of(held["id"]) == "pending"
         # The button POSTs, without any session: the link is the moderator's proof.
         form = {"csrf": csrf_of(page.text), "action": "approve"}

@@ -15,8 +15,8 @@ from tests.fixtures.app import ORIGIN, make_settings
 from tests.fixtures.oidc import OpenIdProvider, op_login, op_settings
 
 _CONTINUE = re.compile(r'<a id="rj-continue" href="([^"]+)"')
-_RESULT = re.compile(r'<script type="application/json" id="rj-result">(.*?)</script>', re.S)
-_TARGET = re.compile(r"var target = (.*?);")
+_RESULT = re.compile(r'<script type="application/json" id="rj-result"[^>]*>(.*?)</script>', re.S)
+_TARGET = re.compile(r'<script type="application/json" id="rj-result" data-target="([^"]*)"')
 
 
 def op_config(db_url: str, op: OpenIdProvider, secret_file: str, **sections: dict[str, Any]) -> Any:
@@ -60,10 +60,9 @@ def result(page: httpx.Response) -> dict[str, Any]:
 
 def target(page: httpx.Response) -> str:
     """The targetOrigin the callback page uses for postMessage."""
-    found = _TARGET.search(page.text)
+    found = _TARGET.search(page.text)  # read by /static/handback.js (the page has no inline script)
     assert found, page.text
-    value: str = json.loads(found.group(1))
-    return value
+    return html.unescape(found.group(1))
 
 
 def callback(client: TestClient[Any], url: str) -> httpx.Response:

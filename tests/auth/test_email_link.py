@@ -232,7 +232,7 @@ def test_a_reader_signs_in_with_an_emailed_link(two_sites: str, smtp_sink: Sink)
             assert shown.status_code == 200, shown.text
             assert "Sign in to comment on blog.example?" in shown.text
             assert '<strong id="rj-email">ann@example.org</strong>' in shown.text
-            assert shown.headers["referrer-policy"] == "no-referrer"
+            assert shown.headers["referrer-policy"] == "same-origin"
             assert shown.headers["cache-control"] == "no-store"
             # The button's 303 goes to the article's origin: the CSP must let the form go there.
             assert f"form-action 'self' {ORIGIN};" in shown.headers["content-security-policy"]

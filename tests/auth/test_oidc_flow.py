@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ def test_full_flow_signs_in_with_pkce_and_nonce(client: TestClient[Any]) -> None
     assert "Connecting to Loopback ID…" in page.text
     cookie = page.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Path=/" in cookie
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     url = provider_url(page)
     q = query_of(url)
     assert q["code_challenge_method"] == "S256"
@@ -59,7 +60,8 @@ def test_full_flow_signs_in_with_pkce_and_nonce(client: TestClient[Any]) -> None
     assert message["provider"] == {"name": "op", "label": "Loopback ID"}
     assert target(done) == ORIGIN
     assert "'*'" not in done.text and '"*"' not in done.text
-    assert "script-src 'nonce-" in done.headers["content-security-policy"]
+    assert "script-src 'self';" in done.headers["content-security-policy"]  # no inline script (#10)
+    assert re.search(r'<script src="/static/handback\.js\?v=[0-9a-f]+" defer></script>', done.text)
 
     me = client.get("/api/me", headers=bearer(message["token"])).json()
     assert me["identity"]["id"] == message["identity"]["id"]

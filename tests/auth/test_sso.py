@@ -3,6 +3,7 @@ refreshes, key rotation, single-use tokens (jti), and a real `rejoinder serve` p
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -262,3 +263,13 @@ def test_listed_with_its_login_page_only(site_db: str, tmp_path: Path, secret: s
     assert by_name["members"]["label"] == "Members"
     assert by_name["mastodon"]["start"] == "/auth/mastodon/start"
     assert page.status_code == 404 and page.json()["code"] == "provider-not-found"
+
+
+def test_a_deeply_nested_token_is_malformed_not_a_crash(client: TestClient[Any]) -> None:
+    """A token's header and payload are JSON: 5,000 `[` in either would exhaust the parser's stack (a
+    RecursionError, a 500) unless the depth is checked before any parser runs (defect 2 of #10)."""
+    deep = base64.urlsafe_b64encode(b"[" * 5_000).rstrip(b"=").decode()
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256"}').rstrip(b"=").decode()
+    for token in (f"{deep}.e30.c2ln", f"{header}.{deep}.c2ln"):
+        body = refused(exchange(client, token), 400, "sso-token-malformed")
+        assert body["detail"] == "The token's header or payload is nested too deeply"

@@ -141,3 +141,78 @@ def test_an_origin_added_with_the_cli_is_allowed_while_running(client: TestClien
         assert time.monotonic() < deadline, "a new origin was not picked up within 5 s"
         time.sleep(0.1)
     assert response.headers["access-control-allow-origin"] == www
+
+
+NEWS = "https://news.example"
+CREDENTIALS = {"authorization", "rejoinder-visitor", "rejoinder-edit-token"}
+
+
+def test_the_viewer_answers_only_the_threads_own_site(site_db: str) -> None:
+    """Defect 7 of #10: GET /api/viewer of a blog thread answered a page on news (another site of the same
+    server) with its CORS permission, so news could read what a signed-in reader did on blog."""
+    run_cli(site_db, "site", "add", "news", "--origin", NEWS)
+    with new_client(site_db) as client:
+        made = post_comment(client, "Hi")
+        assert client.put(
+            f"/api/comments/{made['id']}/like", headers={**VISITOR, "Origin": ORIGIN}
+        ).is_success
+        params = {"url": ARTICLE}
+        own = client.get("/api/viewer", params=params, headers={**VISITOR, "Origin": ORIGIN})
+        assert own.status_code == 200 and own.json()["liked"] == [made["id"]]
+        assert own.headers["access-control-allow-origin"] == ORIGIN
+        assert "origin" in listed(own.headers["vary"])
+        for origin in (NEWS, EVIL, "null"):
+            other = client.get("/api/viewer", params=params, headers={**VISITOR, "Origin": origin})
+            assert other.status_code == 403, (origin, other.text)
+            assert other.json()["code"] == "origin-not-allowed"
+            assert made["id"] not in other.text
+            assert "access-control-allow-origin" not in other.headers, origin
+            assert "origin" in listed(other.headers["vary"])
+        # Servers and scripts (no Origin) still read it.
+        assert client.get("/api/viewer", params=params, headers=VISITOR).json()["liked"] == [made["id"]]
+
+
+def test_preflights_allow_credentials_headers_only_from_allowed_origins(client: TestClient[Any]) -> None:
+    asked = "authorization, rejoinder-visitor, rejoinder-edit-token, if-none-match"
+    for path in ("/api/threads?url=" + ARTICLE, "/api/counts?url=" + ARTICLE):
+        stranger = preflight(client, path, EVIL, "GET", asked)
+        assert stranger.status_code == 204
+        assert stranger.headers["access-control-allow-origin"] == "*"
+        assert listed(stranger.headers["access-control-allow-headers"]) == {"if-none-match"}
+        assert "origin" in listed(stranger.headers["vary"])
+        friend = preflight(client, path, ORIGIN, "GET", asked)
+        assert friend.status_code == 204
+        assert listed(friend.headers["access-control-allow-headers"]) >= CREDENTIALS
+    for path, method in (
+        ("/api/viewer?url=" + ARTICLE, "GET"),
+        ("/api/me", "GET"),
+        ("/api/comments", "POST"),
+    ):
+        for origin in (EVIL, "null"):
+            refused = preflight(client, path, origin, method, asked)
+            assert refused.status_code == 403, (path, origin)
+            assert "access-control-allow-headers" not in refused.headers
+            assert "access-control-allow-origin" not in refused.headers
+
+
+def test_null_is_never_an_allowed_origin(client: TestClient[Any]) -> None:
+    for path in ("/api/me", "/api/form-token", "/api/auth/providers?site=blog"):
+        response = client.get(path, headers={"Origin": "null"})
+        assert "access-control-allow-origin" not in response.headers, path
+        assert "origin" in listed(response.headers["vary"]), path
+
+
+def test_public_reads_are_the_same_whatever_the_origin(client: TestClient[Any]) -> None:
+    """Nothing in a public read depends on the Origin (so `*` without Vary: Origin is right), from the
+    handler (a miss) and from the fast path's cache (a hit) alike."""
+    post_comment(client, "Hi")
+    seen = []
+    for origin in (None, ORIGIN, EVIL, "null", ORIGIN):
+        headers = {"Origin": origin} if origin else {}
+        response = client.get("/api/threads", params={"url": ARTICLE}, headers=headers)
+        kept = {
+            k: v for k, v in response.headers.items() if k not in ("date", "access-control-expose-headers")
+        }
+        seen.append((response.content, kept))
+    assert all(s == seen[1] for s in seen[1:])
+    assert seen[0][0] == seen[1][0]

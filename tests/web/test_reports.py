@@ -89,7 +89,15 @@ def test_bad_reports_are_refused_precisely(site_db: str) -> None:
                 400,
                 "invalid-request",
             ),
-            (client.post(f"/api/comments/{target['id']}/report", content=b"{"), 400, "malformed-json"),
+            (
+                client.post(
+                    f"/api/comments/{target['id']}/report",
+                    content=b"{",
+                    headers={"Content-Type": "application/json"},
+                ),
+                400,
+                "malformed-json",
+            ),
             (
                 report(client, target["id"], ip=ip, headers={"Rejoinder-Visitor": "short"}),
                 422,

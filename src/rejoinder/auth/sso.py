@@ -10,6 +10,8 @@ a JWT or a JWK by hand. Each refusal has its own code (docs/errors.md, "Publishe
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import os
 import time
 import warnings
@@ -36,6 +38,7 @@ from rejoinder.auth.providers.base import Begun
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings
 from rejoinder.domain.identity import CredentialKind, Profile, picture_url
+from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.domain.urls import check_website
 from rejoinder.errors import BadRequest, ConfigError, Invalid, NotFound, Unauthorized, Unavailable
 
@@ -76,6 +79,17 @@ def algorithms_for(key: Key) -> tuple[str, ...]:
     if declared in ("EdDSA", "Ed25519"):
         return algs
     return tuple(a for a in algs if a == declared) if declared else algs
+
+
+def _json_parts(token: str) -> list[bytes]:
+    """The decoded header and payload of a compact JWS, as far as they decode (the rest is judged later)."""
+    parts = []
+    for part in token.split(".")[:2]:
+        try:
+            parts.append(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        except (ValueError, binascii.Error):
+            break
+    return parts
 
 
 def _malformed(detail: str) -> BadRequest:
@@ -258,6 +272,8 @@ class SsoProvider:
         """
         if len(token) > MAX_TOKEN_CHARS:
             raise _malformed(f"The token is longer than {MAX_TOKEN_CHARS} characters")
+        if any(json_depth_exceeds(part) for part in _json_parts(token)):  # before any JSON parser runs
+            raise _malformed("The token's header or payload is nested too deeply")
         try:
             header = jws.extract_compact(token.encode("ascii")).headers()
         except (JoseError, ValueError, TypeError, UnicodeEncodeError):

@@ -7,10 +7,11 @@ browser binding of a pending flow, first-party on rejoinder's origin, read only 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-import secrets
 from functools import cache
+from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -32,7 +33,7 @@ from rejoinder.web.problems import rejoinder_error_handler
 from rejoinder.web.wire import avatar_url, client_ip, ctx_of, rfc3339
 
 log = logging.getLogger("rejoinder.auth")
-HTML = "text/html; charset=utf-8"
+HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 _BINDING = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 BINDING_MAX_AGE = 3600
@@ -190,21 +191,34 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+HANDBACK = "handback.js"  # the popup's last step: posts the result to the article (static/handback.js)
+
+
+@cache
+def static_script(name: str) -> tuple[bytes, str]:
+    """A script of the sign-in pages and a short hash of it (the `?v=` of its URL, and its ETag)."""
+    body = resources.files("rejoinder").joinpath("static", name).read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:12]
+
+
 def page(name: str, status: int = 200, *, form_action: str = "'self'", **values: Any) -> Response[bytes]:
-    """A sign-in page: no caching, no framing, no referrer, scripts only by nonce. `form_action` lists
-    where its forms may go, redirects after a submit included (Chromium applies form-action to them)."""
-    nonce = secrets.token_urlsafe(16)
-    body = templates().get_template(f"auth/{name}").render(nonce=nonce, **values)
+    """A sign-in page: no caching, no framing, no referrer to other origins, no inline script (scripts are files on this
+    origin). `form_action` lists where its forms may go, redirects after a submit included (Chromium
+    applies form-action to them)."""
+    handback = f"/static/{HANDBACK}?v={static_script(HANDBACK)[1]}"
+    body = templates().get_template(f"auth/{name}").render(handback=handback, **values)
     return Response(
         content=body.encode("utf-8"),
         status_code=status,
         media_type=HTML,
         headers={
             "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",  # the callback URL carries the code
+            # The callback URL carries the code: no Referer leaves for another origin. Not no-referrer:
+            # with it Chromium sends `Origin: null` on the page's own form posts, which web/guard.py refuses.
+            "Referrer-Policy": "same-origin",
             "X-Frame-Options": "DENY",
             "Content-Security-Policy": (
-                f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
+                "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
                 f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
             ),
         },
@@ -243,6 +257,21 @@ def _wait_text(seconds: int) -> str:
 
 
 # --- popup pages ----------------------------------------------------------------------------------------
+
+
+@get(f"/static/{HANDBACK}", include_in_schema=False)
+async def handback_script(v: FromQuery[str | None] = None) -> Response[bytes]:
+    """The script of the popup's last page (a file, so that the page's CSP allows no inline script)."""
+    body, digest = static_script(HANDBACK)
+    return Response(
+        content=body,
+        media_type="text/javascript",
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
+            "ETag": f'"{digest}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @get("/auth/{provider:str}/start", include_in_schema=False)
@@ -316,7 +345,10 @@ async def start(
 
 
 @route(
-    "/auth/{provider:str}/callback", http_method=[HttpMethod.GET, HttpMethod.POST], include_in_schema=False
+    "/auth/{provider:str}/callback",
+    http_method=[HttpMethod.GET, HttpMethod.POST],
+    include_in_schema=False,
+    opt={"cross_site": "form_post from the provider: checked by state and the binding cookie"},
 )
 async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
     """Where the provider sends the browser back (GET, or POST for form_post providers such as Apple)."""
@@ -556,6 +588,7 @@ async def decline_offer(request: Request[Any, Any, Any], offer: FromPath[str]) -
 
 
 ROUTES: list[Any] = [
+    handback_script,
     start,
     callback,
     list_providers,

@@ -1,6 +1,11 @@
 """CORS: public reads answer any origin without credentials; everything else only a site's allowed origins.
 
 Sites live in the database and change at run time, so this is ours rather than a static CORSConfig.
+`Origin: null` is never an allowed origin. A preflight lets a page send the reader's credentials
+(`Authorization`, `Rejoinder-Visitor`, `Rejoinder-Edit-Token`) only from an origin some site allows, public
+paths included. A private read about one site's thread (GET /api/viewer) calls `answer_only_to` so that
+the answer is readable only by that site's pages. Public reads answer `*` whatever the Origin, so they
+depend on nothing the Origin says (and need no `Vary: Origin`); everything else varies by Origin.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from rejoinder.services.sites import SiteRegistry
 
 PUBLIC_PREFIXES = ("/api/threads", "/api/counts", "/api/avatars/", "/api/openapi.json", "/count.js", "/embed")
 ALLOW_HEADERS = b"Content-Type, Rejoinder-Visitor, Rejoinder-Edit-Token, Authorization, If-None-Match"
+PUBLIC_HEADERS = b"If-None-Match"  # what a page on any origin may send to a public read
+SITE_ORIGINS = "rejoinder.site_origins"  # scope key: the only origins a private answer may be read by
 ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
 EXPOSE = b"ETag, Location"
 
@@ -40,21 +47,23 @@ class Cors:
         method = scope["method"]
         public = _is_public(scope["path"], method)
         allowed = b""
+        site_origin = False  # the origin is one some site allows
+        if origin and origin != b"null" and (not public or method == "OPTIONS"):
+            try:
+                site_origin = await self.sites.is_allowed_origin(origin.decode("latin-1"))
+            except Exception:  # an unreachable database must not turn into a CORS failure here
+                site_origin = False
         if public:
             allowed = b"*"
-        elif origin:
-            try:
-                if await self.sites.is_allowed_origin(origin.decode("latin-1")):
-                    allowed = origin
-            except Exception:  # an unreachable database must not turn into a CORS failure here
-                allowed = b""
+        elif site_origin:
+            allowed = origin
         if method == "OPTIONS" and origin:
             headers = [(b"vary", b"Origin"), (b"content-length", b"0")]
             if allowed:
                 headers += [
                     (b"access-control-allow-origin", allowed),
                     (b"access-control-allow-methods", b"GET, HEAD, OPTIONS" if public else ALLOW_METHODS),
-                    (b"access-control-allow-headers", ALLOW_HEADERS),
+                    (b"access-control-allow-headers", ALLOW_HEADERS if site_origin else PUBLIC_HEADERS),
                     (b"access-control-max-age", b"600"),
                 ]
             await send({"type": "http.response.start", "status": 204 if allowed else 403, "headers": headers})
@@ -68,7 +77,8 @@ class Cors:
                     for k, v in message.get("headers", [])
                     if k.lower() != b"access-control-allow-origin"
                 ]
-                if allowed:
+                only = scope.get(SITE_ORIGINS)
+                if allowed and (only is None or allowed.decode("latin-1") in only):
                     headers.append((b"access-control-allow-origin", allowed))
                     headers.append((b"access-control-expose-headers", EXPOSE))
                 if not public:
@@ -77,3 +87,8 @@ class Cors:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def answer_only_to(scope: dict[str, Any], origins: tuple[str, ...]) -> None:
+    """Make this request's answer readable by pages on `origins` only (a private read of one site)."""
+    scope[SITE_ORIGINS] = frozenset(origins)

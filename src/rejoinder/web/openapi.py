@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, Request
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from rejoinder.web.problems import PROBLEM, Problem
 
@@ -128,13 +128,6 @@ def document(app: Litestar) -> dict[str, Any]:
 
 class CorrectedJson(JsonRenderPlugin):
     """/api/docs/openapi.json: the corrected document rather than Litestar's own."""
-
-    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, document(request.app))
-
-
-class CorrectedSwagger(SwaggerRenderPlugin):
-    """/api/docs: Swagger UI over the corrected document (it embeds the document in the page)."""
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         return super().render(request, document(request.app))

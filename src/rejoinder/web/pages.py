@@ -38,7 +38,7 @@ from rejoinder.web.page_models import (
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base, rfc3339
 
-HTML = "text/html; charset=utf-8"
+HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
 STATIC_FILES = {"/static/noscript.css": "noscript.css", "/static/demo.css": "demo.css"}
 
 
@@ -385,7 +385,7 @@ async def page_assets(request: Request[Any, Any, Any], v: FromQuery[str | None] 
     fresh = v == digest
     return Response(
         content=body,
-        media_type="text/css; charset=utf-8",
+        media_type="text/css",
         headers={
             "Cache-Control": "public, max-age=31536000, immutable" if fresh else "public, max-age=300",
             "ETag": f'"{digest}"',

@@ -131,11 +131,11 @@ async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
 
 @get(f"/static/{SCRIPT}", include_in_schema=False)
 async def passkey_script(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The passkey page's script (same origin, loaded with the page's CSP nonce)."""
+    """The passkey page's script (a file on this origin: the page's CSP allows no inline script)."""
     body, digest = script()
     return Response(
         content=body,
-        media_type="text/javascript; charset=utf-8",
+        media_type="text/javascript",
         headers={
             "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
             "ETag": f'"{digest}"',

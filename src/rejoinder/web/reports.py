@@ -8,9 +8,10 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
+from rejoinder.domain.sites import guards
 from rejoinder.services import moderation as service
 from rejoinder.services.accounts import optional_reader
-from rejoinder.web.wire import client_ip, ctx_of
+from rejoinder.web.wire import client_ip, ctx_of, origin_guard
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
@@ -37,7 +38,8 @@ async def report_comment(
 ) -> Response[ReportOut]:
     """Report a public comment with a `reason` (spam, abuse, off-topic, illegal, other) and an optional
     `note`. One report per reader counts (the signed-in identity, else the `Rejoinder-Visitor` id, else
-    the network); enough open reports hold the comment for a moderator. Answers 201 for a new report,
+    the network); enough open reports hold the comment for a moderator. A browser page must be on one of
+    the comment's site's origins (`403 origin-not-allowed`), like every write. Answers 201 for a new report,
     200 when this reader had already reported it."""
     ctx = ctx_of(request)
     signed = await optional_reader(ctx, authorization)
@@ -49,7 +51,7 @@ async def report_comment(
         visitor=visitor,
         identity_id=signed.identity.id if signed else None,
         ip=client_ip(request),
-        site_guard=signed.check_site if signed else None,
+        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
     )
     return Response(
         ReportOut(reported=result.reported),

@@ -13,7 +13,8 @@ from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.context import Context
 from rejoinder.services.threads import resolve_ref
 from rejoinder.services.viewer import OwnComment
-from rejoinder.web.wire import CommentOut, comment_out, ctx_of, rfc3339
+from rejoinder.web.cors import answer_only_to
+from rejoinder.web.wire import CommentOut, check_origin, comment_out, ctx_of, rfc3339
 
 VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
@@ -54,9 +55,12 @@ async def get_viewer(
 ) -> Response[ViewerOut]:
     """Whether this visitor liked the article, which comments they liked, and their own comments that
     are not public: held for moderation (`own`) or rejected (`refused`), each with the reason in plain
-    words and whether it was appealed."""
+    words and whether it was appealed. Private: only pages on the thread's own site's origins may read it
+    (a page of another site gets `403 origin-not-allowed` and no CORS permission)."""
     ctx = ctx_of(request)
     ref = await resolve_ref(ctx, url=url, key=key, site=site)
+    answer_only_to(request.scope, ref.site.origins)  # type: ignore[arg-type]
+    check_origin(request, ref)
     signed = await optional_reader(ctx, authorization)
     state = await service.viewer_state(ctx, ref, visitor=visitor, reader=on_site(signed, ref.site))
     out = ViewerOut(

@@ -9,7 +9,6 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from rejoinder.domain import urls
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.errors import Forbidden
@@ -17,6 +16,7 @@ from rejoinder.ratelimit import client_address
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import moderation_of
 from rejoinder.services.threads import ThreadRef
+from rejoinder.web.guard import own_origins, refuse_opaque_origin
 
 
 class AuthorOut(msgspec.Struct):
@@ -58,12 +58,6 @@ def public_base(ctx: Context) -> str:
     rejoinder's own origin. Never taken from a request's Host header: a client chooses that header, and a
     page or fragment built from it may be cached and served to everyone (issue #10)."""
     return ctx.settings.server.public_url.rstrip("/")
-
-
-def own_origins(ctx: Context) -> frozenset[str]:
-    """The origins of rejoinder's own pages (domain/urls.own_origins), from configuration only."""
-    s = ctx.settings.server
-    return urls.own_origins(s.public_url, s.host, s.port)
 
 
 def avatar_url(ctx: Context, key: str) -> str:
@@ -125,10 +119,12 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
     """The Origin check for a site that is known only later (a comment's, found by its id): a guard that
     refuses a browser request from a page the site does not allow, or None when nothing needs checking (no
-    Origin header, as from servers and scripts; an opaque "null" origin; rejoinder's own pages, known from
-    server.public_url and never from the request's Host)."""
+    Origin header, as from servers and scripts; rejoinder's own pages, known from server.public_url and
+    never from the request's Host). An opaque "null" origin is refused at once: it proves nothing about the
+    page (web/guard.py refuses it before any handler too)."""
     origin = request.headers.get("origin")
-    if not origin or origin == "null" or origin in own_origins(ctx_of(request)):
+    refuse_opaque_origin(origin)
+    if not origin or origin in own_origins(ctx_of(request)):
         return None
 
     def guard(site: Site) -> None:

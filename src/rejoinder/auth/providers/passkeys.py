@@ -47,6 +47,7 @@ from rejoinder.auth.providers.base import Begun
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import ProviderSettings
 from rejoinder.domain.identity import Profile
+from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.errors import BadRequest, Forbidden, NotFound
 
 log = logging.getLogger("rejoinder.auth")
@@ -203,6 +204,8 @@ def _load(raw: str) -> dict[str, Any]:
         raise _malformed("it is empty")
     if len(raw) > MAX_RESPONSE:
         raise _malformed("it is too large")
+    if json_depth_exceeds(raw.encode("utf-8", "surrogatepass")):  # before json.loads can recurse
+        raise _malformed("it is nested too deeply")
     try:
         doc = json.loads(raw)
     except ValueError:
@@ -217,6 +220,8 @@ def _check_envelope(
 ) -> None:
     """The parts an attacker would change to reuse an answer elsewhere: ceremony type, challenge, origin
     (WebAuthn §7.1 steps 7–9, §7.2 steps 11–13) and the RP ID hash (§7.1 step 13, §7.2 step 15)."""
+    if json_depth_exceeds(client_data_json):
+        raise _malformed("clientDataJSON is nested too deeply")
     try:
         client = json.loads(client_data_json)
     except ValueError:

@@ -43,7 +43,8 @@ async def report_comment(
 ) -> Reported:
     """A reader reports a public comment. One report per reader (identity, else visitor id, else
     network) counts; `reports_to_hold` open reports hold a published comment. `site_guard` is called
-    with the comment's site before anything is stored (e.g. the session's site check)."""
+    with the comment's site before anything is stored (web/wire.origin_guard refusing a page the site does
+    not allow, and the session's site check)."""
     check_text_field(comment_id, "id")
     why = report_rules.check_reason(reason)
     words = report_rules.check_note(note)

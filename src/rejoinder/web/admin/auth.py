@@ -14,7 +14,8 @@ from rejoinder.services import admin_auth
 from rejoinder.services.admin_auth import Staff
 from rejoinder.web.account import base_url
 from rejoinder.web.admin.forms import Form, read_form
-from rejoinder.web.wire import ctx_of, own_origins
+from rejoinder.web.guard import own_origins
+from rejoinder.web.wire import ctx_of
 
 SESSION = "rejoinder-admin"
 PRE = "rejoinder-admin-pre"  # binds the sign-in form (login CSRF) before there is a session

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from rejoinder.domain import text as markdown
 
-HTML = "text/html; charset=utf-8"
-ASSETS = {"admin.css": "text/css; charset=utf-8", "admin.js": "text/javascript; charset=utf-8"}
+HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
+ASSETS = {"admin.css": "text/css", "admin.js": "text/javascript"}
 
 
 def when(us: int | None) -> str:

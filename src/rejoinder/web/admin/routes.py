@@ -280,7 +280,10 @@ async def provider_start(
 
 
 @route(
-    "/auth/{provider:str}/callback", http_method=[HttpMethod.GET, HttpMethod.POST], include_in_schema=False
+    "/auth/{provider:str}/callback",
+    http_method=[HttpMethod.GET, HttpMethod.POST],
+    include_in_schema=False,
+    opt={"cross_site": "form_post from the provider: checked by state and the flow cookie"},
 )
 async def provider_callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[str]:
     ctx = ctx_of(request)
@@ -498,7 +501,10 @@ async def staff_reply(request: Request[Any, Any, Any], comment_id: FromPath[str]
 
 # --- email links ---------------------------------------------------------------------------------------------
 
-EMAIL_HEADERS = {"Referrer-Policy": "no-referrer"}  # the address carries the link's token
+EMAIL_HEADERS = {
+    "Referrer-Policy": "same-origin"
+}  # the address carries the link's token: not to other origins
+# (not no-referrer: Chromium would send Origin: null on the button's POST, which is refused)
 
 
 @get("/email/{token:str}", include_in_schema=False)
