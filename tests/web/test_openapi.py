@@ -64,7 +64,10 @@ def test_every_copy_of_the_document_is_the_corrected_one(client: TestClient[Any]
     assert client.get("/api/docs/openapi.json").json() == doc
     page = client.get("/api/docs")
     assert page.status_code == 200
-    assert PROBLEM in page.text and '"status_code"' not in page.text  # Swagger UI embeds the document
+    # Swagger UI loads the served document (its page has no inline script: /api/docs/assets/init.js)
+    assert '<script src="/api/docs/assets/init.js" defer></script>' in page.text
+    init = client.get("/api/docs/assets/init.js")
+    assert init.status_code == 200 and 'url: "/api/openapi.json"' in init.text
 
 
 def test_real_error_answers_match_the_document(client: TestClient[Any]) -> None:
