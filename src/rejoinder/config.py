@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import msgspec
 
 from rejoinder.errors import ConfigError
+from rejoinder.i18n import LANGUAGES
 
 ENV_PREFIX = "REJOINDER_"
 
@@ -34,6 +35,9 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_body_bytes: Annotated[int, _h("Largest request body accepted, in bytes"), msgspec.Meta(ge=1024)] = (
         65536
     )
+    language: Annotated[
+        str, _h("Language of pages and emails when the reader's is unknown (see docs/embedding.md#languages)")
+    ] = "en"
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -476,6 +480,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("invalid setting database.url: must start with sqlite:// or postgresql://")
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
+    if settings.server.language not in LANGUAGES:
+        raise ConfigError(f"invalid setting server.language: must be one of {', '.join(LANGUAGES)}")
     _validate_providers(settings.auth)
     _validate_email_links(settings)
     _validate_moderation(settings.moderation)

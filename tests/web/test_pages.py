@@ -341,7 +341,7 @@ def test_fragment_is_bare_html_with_absolute_links(client: TestClient[Any]) -> N
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     html = response.text
     assert not re.search(r"<(html|head|body|form)[\s>]", html)
-    assert html.lstrip().startswith('<div class="rj-static">')
+    assert html.lstrip().startswith('<div class="rj-static" lang="en" dir="ltr">')
     assert "1 Response" in html and "<p>In the fragment</p>" in html
     assert 'href="http://rejoinder.test/thread?url=' in html
     assert f"reply={root['id']}#reply" in html

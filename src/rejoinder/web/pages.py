@@ -19,6 +19,7 @@ from litestar.params import FromQuery, QueryParameter
 from rejoinder.demo import DemoArticle
 from rejoinder.domain.threads import Sort
 from rejoinder.errors import BadRequest, NotFound, RejoinderError
+from rejoinder.i18n import Translator, choose, supported, translator
 from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
@@ -30,7 +31,6 @@ from rejoinder.web.page_models import (
     check_form_token,
     clean_reply,
     clean_title,
-    human_date,
     thread_query,
 )
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
@@ -104,6 +104,14 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+def page_language(request: Request[Any, Any, Any], lang: str | None) -> Translator:
+    """The page's language: `lang` when supported, else the browser's Accept-Language, else the server's
+    default (`server.language`)."""
+    ctx: Context | None = request.app.state.get("ctx")
+    default = ctx.settings.server.language if ctx is not None else "en"
+    return translator(choose(lang, accept_language=request.headers.get("accept-language"), default=default))
+
+
 def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Browsers get a small HTML page with the error's status; API clients the usual problem+json."""
     if isinstance(exc, RejoinderError):
@@ -118,10 +126,21 @@ def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     if not wants_html(request):
         return fallback
     ctx: Context | None = request.app.state.get("ctx")
+    lang = request.query_params.get("lang")
+    tr = page_language(request, lang if isinstance(lang, str) else None)
+    if tr.lang != "en":
+        title = tr("page.problem")
     body = (
         templates()
         .get_template("noscript/error.html")
-        .render(status=status, code=code, title=title, detail=detail, css_href=static_href("noscript.css"))
+        .render(
+            status=status,
+            code=code,
+            title=title,
+            detail=tr.error(code, detail),
+            css_href=static_href("noscript.css"),
+            tr=tr,
+        )
     )
     headers = {"Cache-Control": "no-store"}
     if ctx is not None:
@@ -140,6 +159,7 @@ async def render_page(
     page: int,
     title: str | None,
     given: FormInput,
+    lang: str | None,
     status: int = 200,
 ) -> Response[str]:
     ctx = ctx_of(request)
@@ -147,12 +167,23 @@ async def render_page(
         ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
     )
     loaded = await thread_service.load_comments(view)
-    thread = build_thread(ctx, view, loaded, sort=sort, title=title, base="", given=given)
+    thread = build_thread(
+        ctx,
+        view,
+        loaded,
+        sort=sort,
+        title=title,
+        base="",
+        given=given,
+        tr=page_language(request, lang),
+        lang=supported(lang),
+    )
     return html_response(
         ctx,
         "noscript/page.html",
         status=status,
         t=thread,
+        tr=thread.tr,
         css_href=static_href("noscript.css"),
         with_scripts=False,
     )
@@ -173,12 +204,16 @@ async def thread_page(
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
     reply: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
 ) -> Response[str]:
-    """The whole discussion as a plain HTML page with a form that works without JavaScript."""
+    """The whole discussion as a plain HTML page with a form that works without JavaScript, in the
+    language of `lang` (else the browser's, else `server.language`)."""
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
     given = FormInput(parent=clean_reply(reply))
-    return await render_page(request, ref, sort=sort, page=page, title=clean_title(title), given=given)
+    return await render_page(
+        request, ref, sort=sort, page=page, title=clean_title(title), given=given, lang=lang
+    )
 
 
 @get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS)
@@ -190,9 +225,11 @@ async def thread_fragment(
     title: FromQuery[str | None] = None,
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
+    lang: FromQuery[str | None] = None,
 ) -> Response[str]:
     """Just the thread's HTML (no <html>), with absolute links, for a static site generator to include
-    at build time. Replying happens on the full page it links to."""
+    at build time. Replying happens on the full page it links to. In the language of `lang`, else
+    `server.language` (a build tool's Accept-Language says nothing about the readers)."""
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
     view = await thread_service.read_thread(
@@ -200,7 +237,18 @@ async def thread_fragment(
     )
     base = ctx.settings.server.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
     loaded = await thread_service.load_comments(view)
-    thread = build_thread(ctx, view, loaded, sort=sort, title=clean_title(title), base=base, given=None)
+    code = supported(lang)
+    thread = build_thread(
+        ctx,
+        view,
+        loaded,
+        sort=sort,
+        title=clean_title(title),
+        base=base,
+        given=None,
+        tr=translator(code or ctx.settings.server.language),
+        lang=code,
+    )
     return html_response(
         ctx,
         "noscript/fragment.html",
@@ -247,6 +295,7 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1
     page = max(page, 1)
     title = clean_title(form.get("title"))
+    lang = form.get("lang") or None
     given = FormInput(
         text=form.get("text", ""),
         name=form.get("name", ""),
@@ -278,10 +327,11 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
         if given.parent is not None:
             page = await page_of(ctx, given.parent, sort, page)
         return await render_page(
-            request, ref, sort=sort, page=page, title=title, given=given, status=exc.status
+            request, ref, sort=sort, page=page, title=title, given=given, lang=lang, status=exc.status
         )
     number = await page_of(ctx, posted.comment.id, sort, 1)
-    location = f"/thread?{thread_query(ref, title, sort=sort, page=number)}#comment-{posted.comment.id}"
+    query = thread_query(ref, title, lang=supported(lang), sort=sort, page=number)
+    location = f"/thread?{query}#comment-{posted.comment.id}"
     return Response(
         content="",
         status_code=303,
@@ -328,7 +378,8 @@ async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=article.url, key=None)
     view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
-    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None)
+    tr = translator("en")  # the sample article is written in English
+    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None, tr=tr)
     # The article "appeared" a few hours before its first comment (seeded relative to the first start).
     published = view.stubs[0].created - 4 * 3600 * 1_000_000 if view.stubs else None
     return html_response(
@@ -336,7 +387,7 @@ async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
         "demo/article.html",
         a=article,
         t=thread,
-        published=human_date(published) if published else "",
+        published=tr.date(published) if published else "",
         published_iso=rfc3339(published) if published else "",
         css_href=static_href("noscript.css"),
         demo_css_href=static_href("demo.css"),
