@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -19,6 +20,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_datetime, format_skeleton, get_datetime_format
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 # The one line to edit when adding a language (docs/contributing.md, "Adding a language"). The server,
 # the widget's locale route and the docs all read this tuple; tests/test_i18n.py checks each file.
@@ -145,6 +147,21 @@ class Translator:
             raise KeyError(key)
         return fill(found, values)
 
+    def html(self, key: str, **values: object) -> Markup:
+        """`key` for an HTML template whose placeholders hold markup (`<strong>…</strong>` made by the
+        template, so escaped there): the translation and plain-string values are escaped here."""
+        found = self._raw(key)
+        if not isinstance(found, str):
+            raise KeyError(key)
+        parts = _PLACEHOLDER.split(str(escape(found)))
+        out = [
+            Markup(part)  # noqa: S704 - a piece of the escaped translation
+            if i % 2 == 0
+            else escape(values.get(part, "{" + part + "}"))
+            for i, part in enumerate(parts)
+        ]
+        return Markup("").join(out)
+
     def plural(self, key: str, n: int, **values: object) -> str:
         """The CLDR plural form of `key` for `n`, with `{n}` as a localised number."""
         forms = self._raw(key)
@@ -167,7 +184,7 @@ class Translator:
         if code is None or self.lang == DEFAULT:
             return english
         found = _lookup(self._data, f"reasons.{code}")
-        return found if isinstance(found, str) else english
+        return found if isinstance(found, str) else self("reasons.held")
 
     def number(self, n: int) -> str:
         return str(format_decimal(n, locale=cldr(self.lang)))
@@ -231,3 +248,8 @@ def is_plural(value: Mapping[str, Any]) -> bool:
 
 def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
+
+
+def wrap(text: str, width: int = 72) -> str:
+    """A paragraph of a plain-text email broken at spaces (scripts without spaces stay one line)."""
+    return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
