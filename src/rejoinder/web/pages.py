@@ -27,6 +27,7 @@ from rejoinder.services.threads import ThreadRef
 from rejoinder.web.page_models import (
     HONEYPOT_FIELD,
     FormInput,
+    ThreadContext,
     build_thread,
     check_form_token,
     clean_reply,
@@ -97,6 +98,9 @@ def html_response(
         **security_headers(ctx, scripts=bool(values.get("with_scripts"))),
         "Cache-Control": cache_control,
     }
+    thread = values.get("t")
+    if isinstance(thread, ThreadContext):
+        headers["Content-Language"] = thread.tr.lang
     return Response(content=body, status_code=status, media_type=HTML, headers=headers)
 
 
@@ -142,7 +146,7 @@ def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
             tr=tr,
         )
     )
-    headers = {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store", "Content-Language": tr.lang}
     if ctx is not None:
         headers.update(security_headers(ctx))
     return Response(content=body, status_code=status, media_type=HTML, headers=headers)
