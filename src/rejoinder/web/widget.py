@@ -54,6 +54,8 @@ def make_asset(body: bytes, media_type: str) -> Asset:
 # stack trace still reads like the source. The package keeps the commented source; the browser tests
 # run the minified file. The stylesheet's URL is rewritten before minifying, where the source spells it.
 _CSS_MARKER = b'const CSS = "/embed.css";'
+# count.js's table of "N Responses", filled from the locale files (one line per language: i18n.LANGUAGES).
+_WORDS_MARKER = b"const WORDS = {};"
 
 
 def minify_js(source: bytes) -> bytes:
@@ -76,8 +78,20 @@ def load_assets(static: Path = STATIC) -> dict[str, Asset]:
     return {
         "embed.css": css,
         "embed.js": make_asset(minify_js(js), _TYPES[".js"]),
-        "count.js": make_asset(minify_js((static / "count.js").read_bytes()), _TYPES[".js"]),
+        "count.js": make_asset(minify_js(count_source(static)), _TYPES[".js"]),
     }
+
+
+def count_source(static: Path = STATIC) -> bytes:
+    """count.js with the `responses` plural entry of every supported language written into it."""
+    source = (static / "count.js").read_bytes()
+    if _WORDS_MARKER not in source:
+        raise RuntimeError("count.js no longer declares its words as expected; update web/widget.py")
+    words = {
+        lang: msgspec.json.decode((static / "locales" / f"{lang}.json").read_bytes())["responses"]
+        for lang in LANGUAGES
+    }
+    return source.replace(_WORDS_MARKER, b"const WORDS = " + msgspec.json.encode(words) + b";", 1)
 
 
 def load_locales(static: Path = STATIC) -> dict[str, Asset]:

@@ -5,11 +5,9 @@
   const script = document.currentScript;
   if (!script || !script.src) return console.error("[rejoinder] load count.js with <script src=…>");
   const API = new URL(script.src).origin;
-  // Plural forms of "Response" for the widget's languages; Intl.PluralRules picks the form.
-  const WORDS = {
-    en: ["Response", "Responses"], de: ["Antwort", "Antworten"], fr: ["réponse", "réponses"],
-    es: ["respuesta", "respuestas"], pt: ["resposta", "respostas"],
-  };
+  // "{n} Responses" in every language, one form per CLDR plural category: the `responses` entry of each
+  // locale file, written in by the server when it loads this file (web/widget.py). Intl.PluralRules picks.
+  const WORDS = {};
   const run = () => {
     const els = Array.from(document.querySelectorAll("[data-rejoinder-count]"));
     const urlOf = (el) => {
@@ -26,12 +24,11 @@
           const n = found ? found.comments : 0;
           const raw = (el.dataset.lang || el.closest("[lang]")?.lang || document.documentElement.lang || "en").toLowerCase();
           const lang = WORDS[raw.split(/[-_]/)[0]] ? raw.split(/[-_]/)[0] : "en";
-          const one = new Intl.PluralRules(lang).select(n) === "one";
+          const forms = WORDS[lang] || { other: "{n}" };
           const custom = el.getAttribute("data-rejoinder-count");
           const num = new Intl.NumberFormat(lang).format(n);
-          el.textContent = custom && custom.includes("{n}")
-            ? custom.replace("{n}", num)
-            : num + " " + WORDS[lang][one ? 0 : 1];
+          el.textContent = (custom && custom.includes("{n}") ? custom : forms[new Intl.PluralRules(lang).select(n)] || forms.other)
+            .replace("{n}", num);
           el.setAttribute("data-rejoinder-comments", String(n));
         }
       })
