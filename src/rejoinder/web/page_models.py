@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -298,7 +299,11 @@ def build_thread(
             )
         comments.append(item)
     _link_more_replies(
-        comments, view.more, batch, lambda root, offset: href(**{**here, "replies": root, "offset": offset})
+        comments,
+        view.more,
+        batch,
+        lambda root, offset: href(**{**here, "replies": root, "offset": offset}),
+        lambda n: tr.plural("moreReplies", n),
     )
     form = None
     if given is not None and not parent_here and batch is None:
@@ -358,12 +363,13 @@ def _link_more_replies(
     more: dict[str, int],
     batch: ReplyBatch | None,
     href: Any,
+    more_text: Callable[[int], str],
 ) -> None:
-    """Put "Show N more replies" after the last comment shown of each conversation that has more: on a
+    """Put "Show N more replies" (`more_text`, in the page's language) after the last comment shown of each conversation that has more: on a
     page, the conversations its top-level comments (the keys of `more`) start; in a batch, the one."""
     if batch is not None:
         if batch.more and comments:
-            comments[-1].more_text = _more_text(batch.more)
+            comments[-1].more_text = more_text(batch.more)
             comments[-1].more_href = href(batch.root, batch.offset + batch.shown)
         return
     root: str | None = None
@@ -375,12 +381,8 @@ def _link_more_replies(
             shown += 1
         last = index + 1 == len(comments) or comments[index + 1].id in more
         if last and root is not None and more.get(root, 0) > 0:
-            c.more_text = _more_text(more[root])
+            c.more_text = more_text(more[root])
             c.more_href = href(root, shown)
-
-
-def _more_text(n: int) -> str:
-    return f"Show {n} more {'reply' if n == 1 else 'replies'}"
 
 
 def clean_title(title: str | None) -> str | None:
