@@ -5,7 +5,7 @@
 // count.js. The output depends only on the sources and the pinned esbuild: building twice gives the
 // same bytes, and tests/web/test_widget_build.py fails when the committed files are stale.
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -14,6 +14,20 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src/rejoinder/widget/src");
 const out = resolve(process.argv[2] || join(root, "src/rejoinder/widget/dist"));
 const PARTS = ["signin", "write", "actions", "report"];
+
+// The languages are rejoinder.i18n.LANGUAGES (one place to add a language: docs/embedding.md#languages),
+// and count.js's "N Responses" is the `responses` entry of each one's locale file.
+const registry = readFileSync(join(root, "src/rejoinder/i18n.py"), "utf8").match(
+  /^LANGUAGES: tuple\[str, \.\.\.\] = \(([^)]*)\)/m,
+);
+if (!registry) throw new Error("build-widget: LANGUAGES not found in src/rejoinder/i18n.py");
+const languages = [...registry[1].matchAll(/"([a-z]{2,3})"/g)].map((m) => m[1]);
+const words = Object.fromEntries(
+  languages.map((lang) => {
+    const file = join(root, "src/rejoinder/widget/static/locales", `${lang}.json`);
+    return [lang, JSON.parse(readFileSync(file, "utf8")).responses];
+  }),
+);
 
 const common = {
   bundle: true,
@@ -24,6 +38,7 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
   absWorkingDir: root,
+  define: { LANGUAGE_CODES: JSON.stringify(languages) },
 };
 
 /** The server's digest of a file (rejoinder.web.widget.make_asset): 12 hex digits of its SHA-256. */
@@ -49,9 +64,16 @@ for (const part of PARTS) {
 }
 files["embed.js"] = await bundle("main.ts", {
   format: "iife",
-  define: { CHUNKS: JSON.stringify(chunks), STYLESHEET: JSON.stringify(`/embed.${digest(css)}.css`) },
+  define: {
+    ...common.define,
+    CHUNKS: JSON.stringify(chunks),
+    STYLESHEET: JSON.stringify(`/embed.${digest(css)}.css`),
+  },
 });
-files["count.js"] = await bundle("count.ts", { format: "iife" });
+files["count.js"] = await bundle("count.ts", {
+  format: "iife",
+  define: { ...common.define, COUNT_WORDS: JSON.stringify(words) },
+});
 
 mkdirSync(out, { recursive: true });
 for (const old of readdirSync(out)) if (!(old in files)) rmSync(join(out, old));

@@ -16,6 +16,7 @@ import msgspec
 
 from rejoinder.domain.urls import DROPPED_PARAMS, check_param_pattern, is_loopback, normalize_url
 from rejoinder.errors import ConfigError, Invalid
+from rejoinder.i18n import LANGUAGES
 
 ENV_PREFIX = "REJOINDER_"
 
@@ -41,6 +42,9 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         _h("Seconds workers get to stop after SIGTERM before they are killed"),
         msgspec.Meta(ge=1, le=600),
     ] = 10
+    language: Annotated[
+        str, _h("Language of pages and emails when the reader's is unknown (see docs/embedding.md#languages)")
+    ] = "en"
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -543,6 +547,8 @@ def _validate(settings: Settings) -> None:
                 f"invalid setting comments.drop_query_params: {name!r} is not a parameter name "
                 "(a name, or a prefix followed by *)"
             )
+    if settings.server.language not in LANGUAGES:
+        raise ConfigError(f"invalid setting server.language: must be one of {', '.join(LANGUAGES)}")
     _validate_providers(settings.auth)
     _validate_email_links(settings)
     _validate_moderation(settings.moderation)

@@ -3,6 +3,7 @@ A/AA rules in both themes, and the screenshots in docs/screenshots/ (docs/embedd
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rejoinder.i18n import LANGUAGES, LOCALES_DIR
 from tests.e2e.conftest import Stack, open_widget
 from tests.fixtures.browser import run_axe
 
@@ -212,3 +214,36 @@ def test_axe_finds_no_wcag_violations(stack: Stack, discussion: str, browser_pag
         for v in violations
     ]
     assert summary == []
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_each_language_reads_in_its_direction_and_is_axe_clean(
+    stack: Stack, discussion: str, browser_page: Any, lang: str
+) -> None:
+    """Every language of rejoinder.i18n.LANGUAGES is built into the widget: its words come from
+    /locales/<lang>.json, Arabic's root is dir="rtl" (the others ltr), and each comment's text and name
+    keep their own direction (the discussion is in English: dir="auto" reads it left to right inside the
+    Arabic layout). axe-core's rules hold in every language (a visible label inside the accessible name)."""
+    words = json.loads((LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    url = stack.host.page(f"/posts/lang-{lang}.html", stack.api, lang=lang, attrs={"url": discussion})
+    watched = open_widget(browser_page, url)
+    page = watched.page
+    page.wait_for_function(
+        "(word) => document.querySelector('#rejoinder').textContent.includes(word)", arg=words["leave"]
+    )
+    rtl = lang == "ar"
+    assert page.locator(".rj-root").get_attribute("dir") == ("rtl" if rtl else None)
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.rj-root')).direction") == (
+        "rtl" if rtl else "ltr"
+    )
+    shown = page.locator("#rejoinder").inner_text()
+    assert words["oldest"] in shown and "Leave a Reply" not in shown and "Oldest" not in shown
+    texts = page.locator(".rj-text")
+    assert texts.count() > 0
+    assert {texts.nth(i).get_attribute("dir") for i in range(texts.count())} == {"auto"}
+    marta = page.locator(".rj-name", has_text="Marta Okafor").first
+    assert marta.get_attribute("dir") == "auto"
+    assert marta.evaluate("(e) => getComputedStyle(e).direction") == "ltr"
+    violations = run_axe(page)
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in violations] == []
+    watched.assert_clean()

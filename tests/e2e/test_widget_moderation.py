@@ -265,6 +265,35 @@ def test_a_held_comment_says_why_and_its_author_appeals_once(stack: Stack, brows
     assert w.page_errors == [] and w.csp_violations() == []
 
 
+def test_a_held_comment_says_why_in_the_readers_language(stack: Stack, browser_page: Any) -> None:
+    """The note of a held comment translates the server's reason by its `reason_code` (the `reasons` of
+    the locale file): right after posting, and again from GET /api/viewer after a reload."""
+    held_de = (
+        "Wartet auf Freigabe: Nur du siehst diesen Kommentar. "
+        "Kommentare mit Links werden geprüft, bevor sie erscheinen."
+    )
+    url = stack.host.page("/posts/held-de.html", stack.api, lang="de")
+    page = open_widget(browser_page, url).page
+    page.wait_for_selector(".rj-leave form button:has-text('Kommentar senden')")
+    form = page.locator(".rj-leave form")
+    form.get_by_label("Kommentar", exact=True).fill("Mein Kompost-Tagebuch: https://diary.example/kompost")
+    form.get_by_label("Name", exact=True).fill("Hana")
+    form.get_by_role("button", name="Kommentar senden").click()
+    mine = page.locator(".rj-comment", has_text="Mein Kompost-Tagebuch")
+    mine.wait_for()
+    assert mine.locator(".rj-note").inner_text() == held_de
+    page.wait_for_function(
+        "(reason) => document.querySelector('.rj-root [role=status]').textContent.includes(reason)",
+        arg="Kommentare mit Links werden geprüft",
+    )
+    page.reload()
+    page.wait_for_selector(READY, state="attached")
+    assert (
+        page.locator(".rj-comment", has_text="Mein Kompost-Tagebuch").locator(".rj-note").inner_text()
+        == held_de
+    )
+
+
 HOSTILE_WEBSITE = (
     "https://evil.example/verify?account=you&next=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"
 )

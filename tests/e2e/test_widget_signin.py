@@ -163,7 +163,7 @@ def test_popup_sign_in_comment_as_the_identity_and_log_out(site: SignInSite, bro
     assert len(starts) == 1 and starts[0].startswith(site.api + "/auth/op/start?")
     sent = httpx.QueryParams(starts[0].split("?", 1)[1])
     assert sent["mode"] == "popup" and sent["site"] == "hostsite" and sent["return"] == url
-    assert sent["origin"] == site.host.origin
+    assert sent["origin"] == site.host.origin and sent["lang"] == "en"
     page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.startsWith('You are')")
     assert who(page) == "You are commenting as User alice (via Loopback ID) · Log out · Change"
     assert page.locator(".rj-leave > .rj-hint").inner_text() == ""
@@ -681,3 +681,22 @@ def test_the_publishers_login_page_is_a_button(sso_site: SignInSite, browser_pag
     page.wait_for_url(sso_site.host.origin + "/login.html?*")
     assert httpx.QueryParams(page.url.split("?", 1)[1])["return"] == url
     w.assert_clean()
+
+
+def test_the_popup_is_asked_for_in_the_widgets_language(site: SignInSite, browser_page: Any) -> None:
+    """The widget passes its language to /auth/NAME/start (`lang`), so the sign-in pages, and a sign-in
+    email, speak it too (tests/auth/test_signin_i18n.py checks the pages themselves)."""
+    url = site.article("/signin/popup-pl.html", lang="pl")
+    page = open_article(browser_page, url).page
+    button = page.get_by_role("button", name="Zaloguj się przez Loopback ID", exact=True)
+    starts: list[str] = []
+    page.context.on("request", lambda r: starts.append(r.url) if "/auth/op/start" in r.url else None)
+    with page.context.expect_page() as opened:
+        button.click()
+    popup = opened.value
+    assert page.locator(".rj-leave > .rj-hint").inner_text() == "Łączenie z Loopback ID…"
+    log_in_at_provider(popup, "alice")
+    assert len(starts) == 1
+    sent = httpx.QueryParams(starts[0].split("?", 1)[1])
+    assert sent["lang"] == "pl" and sent["mode"] == "popup" and sent["return"] == url
+    page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('alice')")

@@ -383,7 +383,7 @@ def test_fragment_is_bare_html_with_links_from_the_public_url(site_db: str) -> N
     assert response.headers["cache-control"].startswith("public")
     html = response.text
     assert not re.search(r"<(html|head|body|form)[\s>]", html)
-    assert html.lstrip().startswith('<div class="rj-static">')
+    assert html.lstrip().startswith('<div class="rj-static" lang="en" dir="ltr">')
     assert "1 Response" in html and "<p>In the fragment</p>" in html
     assert 'href="https://comments.example.org/thread?url=' in html
     assert f"reply={root['id']}#reply" in html

@@ -43,7 +43,9 @@ def test_the_form_renders_the_trap_and_the_form_age_token(site_db: str) -> None:
         assert wrapper, "the trap sits in an aria-hidden wrapper with its own label"
         css = client.get("/static/noscript.css").text
         rule = re.search(r"\.rj-hp \{([^}]*)\}", css)
-        assert rule and "position: absolute" in rule.group(1) and "left: -10000px" in rule.group(1)
+        assert (
+            rule and "position: absolute" in rule.group(1) and "inset-inline-start: -10000px" in rule.group(1)
+        )
         # The token is the one GET /api/form-token hands the widget: the API accepts it as form_token.
         issued, _, mac = fields["form_token"].partition(".")
         assert issued.isdigit() and mac and fields["form_token"] != fields["token"]

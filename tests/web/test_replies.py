@@ -264,7 +264,7 @@ def test_the_openapi_document_describes_the_route_and_more_replies(client: TestC
 # --- the no-JS page ------------------------------------------------------------------------------------
 
 ARTICLE_ID = re.compile(r'<article class="rj-comment[^"]*" id="comment-([^"]+)"')
-MORE = re.compile(r'<p class="rj-more-replies[^"]*"><a href="([^"]+)">Show (\d+) more repl(?:y|ies)</a>')
+MORE = re.compile(r'<p class="rj-more-replies[^"]*"><a href="([^"]+)">Show ([\d,]+) more repl(?:y|ies)</a>')
 
 
 def page(client: TestClient[Any], url: str) -> str:
@@ -281,7 +281,7 @@ def test_the_no_js_page_is_bounded_and_its_links_reach_every_reply(
     shown = ARTICLE_ID.findall(first)
     assert shown == [big["root"], *DISPLAY[:100], big["other"]]
     links = MORE.findall(first)
-    assert [n for _, n in links] == ["2900"]
+    assert [n for _, n in links] == ["2,900"]
     have = shown[1:101]
     href = html.unescape(links[0][0])
     visited = 0
@@ -298,6 +298,24 @@ def test_the_no_js_page_is_bounded_and_its_links_reach_every_reply(
         href = html.unescape(more[0][0]) if more else ""
     assert visited == 29
     assert have == DISPLAY
+
+
+def test_the_no_js_links_to_more_replies_speak_the_pages_language(
+    client: TestClient[Any], big: dict[str, str]
+) -> None:
+    """ "Show N more replies", "Back to the discussion" and "Show earlier replies" come from the locale
+    files (Polish plural `many` here), and the links keep `lang`."""
+    first = page(client, f"/thread?url={ARTICLE}&lang=pl")
+    found = re.findall(r'<p class="rj-more-replies[^"]*"><a href="([^"]+)">([^<]+)</a>', first)
+    assert len(found) == 1 and "Show" not in found[0][1]
+    href, text = html.unescape(found[0][0]), found[0][1]
+    assert re.fullmatch(r"Pokaż jeszcze 2\D?900 odpowiedzi", text), text
+    assert "lang=pl" in href
+    batch = page(client, href)
+    assert "Wróć do dyskusji" in batch and "Pokaż wcześniejsze odpowiedzi" in batch
+    assert 'aria-label="Odpowiedzi"' in batch and "Back to the discussion" not in batch
+    arabic = page(client, f"/thread?url={ARTICLE}&lang=ar")
+    assert "عرض 2" in arabic and "Show" not in arabic.split('class="rj-more-replies')[1][:300]
 
 
 def test_a_no_js_reply_beyond_the_cut_lands_on_its_batch(
@@ -324,4 +342,4 @@ def test_a_no_js_reply_beyond_the_cut_lands_on_its_batch(
     fragment = client.get("/thread/fragment", params={"url": ARTICLE})
     assert len(ARTICLE_ID.findall(fragment.text)) == 102
     (more_href, count), *_ = MORE.findall(fragment.text)
-    assert count == "2901" and html.unescape(more_href).startswith("/thread?url=")
+    assert count == "2,901" and html.unescape(more_href).startswith("/thread?url=")

@@ -82,6 +82,7 @@ class PendingLink(msgspec.Struct, frozen=True):
     name: str | None = None  # display name for a new identity
     link_identity: str | None = None
     browser: str | None = None  # SHA-256 of the browser-binding cookie of the page that asked
+    lang: str = "en"  # the language of the page that asked: the email's and the link page's
 
     def expired(self, now: int) -> bool:
         return now >= self.deadline

@@ -103,6 +103,7 @@ class Flow(msgspec.Struct, frozen=True):
     return_url: str | None
     saved: dict[str, Any]
     link_identity: str | None = None
+    lang: str = "en"  # the widget's language, for the pages shown when the provider sends the reader back
 
 
 # --- sessions -----------------------------------------------------------------------------------------
@@ -569,6 +570,7 @@ async def begin_flow(
     link: str | None,
     binding: str,
     redirect_uri: str,
+    lang: str = "en",
 ) -> str:
     """Validate a popup's start request, keep the flow server-side and return the provider URL.
 
@@ -596,6 +598,7 @@ async def begin_flow(
         return_url=start.return_url,
         saved=begun.saved,
         link_identity=start.link_identity,
+        lang=lang,
     )
     await keep_flow(ctx, state, flow, binding)
     url: str = begun.url

@@ -19,6 +19,7 @@ from rejoinder.auth.sessions import token_hash
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.errors import Conflict, Gone, Invalid, NotFound, RejoinderError, Unauthorized
 from rejoinder.events.kinds import Event
+from rejoinder.i18n import translator
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import ModAction, check_reason
 from rejoinder.notify.email import Mail, Mailer, one_line
@@ -142,32 +143,38 @@ def _when(us: int) -> str:
 def compose(
     ctx: Context, comment: queues.ModeratedComment, site: str, recipient: Recipient, token: str, expires: int
 ) -> Mail:
-    """The message: plain text only (no reader-written HTML ever reaches a mail client)."""
+    """The message: plain text only (no reader-written HTML ever reaches a mail client), in the server's
+    language (`server.language`): moderators asked for nothing, so no reader's language applies."""
+    tr = translator(ctx.settings.server.language)
     base = public_base(ctx)
-    title = one_line(comment.thread_title or comment.thread_uri or "an article", 120)
-    reason = moderation_service.reason_text(comment.status_reason) or "A check held it."
+    title = one_line(comment.thread_title or comment.thread_uri or tr("modmail.anArticle"), 120)
+    english = moderation_service.reason_text(comment.status_reason)
+    reason = tr.reason(comment.status_reason, english) or tr("modmail.heldDefault")
     quoted = "\n".join("> " + line for line in comment.text[:4000].splitlines()) or ">"
-    who = "signed in" if comment.identity_id else "guest"
+    who = tr("modmail.signedIn") if comment.identity_id else tr("modmail.guest")
+    labels = {k: tr(f"modmail.{k}") for k in ("article", "author", "posted", "held", "approve", "reject")}
+    width = max(len(v) for v in labels.values()) + 1
+    label = {k: v.ljust(width) for k, v in labels.items()}
     lines = [
-        f"A comment on {site} waits for a moderator.",
+        tr("modmail.waits", site=site),
         "",
-        f"Article: {title}",
-        f"         {comment.thread_uri or ''}",
-        f"Author:  {one_line(comment.author_name, 80)} ({who})",
-        f"Posted:  {_when(comment.created)}",
-        f"Held:    {reason}",
+        f"{label['article']}{title}",
+        f"{' ' * width}{comment.thread_uri or ''}",
+        f"{label['author']}{one_line(comment.author_name, 80)} ({who})",
+        f"{label['posted']}{_when(comment.created)}",
+        f"{label['held']}{reason}",
         "",
         quoted,
         "",
-        f"Approve: {base}/admin/email/{token}?action=approve",
-        f"Reject:  {base}/admin/email/{token}?action=reject",
+        f"{label['approve']}{base}/admin/email/{token}?action=approve",
+        f"{label['reject']}{base}/admin/email/{token}?action=reject",
         "",
-        f"Each link opens a page where you confirm. It works once, until {_when(expires)}.",
-        f"All comments waiting on {site}: {base}/admin/queue/pending?site={site}",
+        tr("modmail.once", until=_when(expires)),
+        f"{tr('modmail.all', site=site)} {base}/admin/queue/pending?site={site}",
     ]
     return Mail(
         to=recipient.email,
-        subject=f"[{one_line(site, 40)}] A comment on “{title}” waits for review",
+        subject=tr("modmail.subject", site=one_line(site, 40), title=title),
         text="\n".join(lines) + "\n",
     )
 

@@ -60,6 +60,7 @@ class Posted(msgspec.Struct, frozen=True):
     comment: Comment
     edit_token: str
     reason: str | None = None  # why the comment waits for a moderator, in plain words (when pending)
+    reason_code: str | None = None  # the same as a code, for a client that translates it
 
 
 def limits_for(ctx: Context, site: Site) -> CommentLimits:
@@ -228,7 +229,12 @@ async def post_comment(
     if reader is None and email and site.options.gravatar and ctx.avatars is not None:
         await ctx.avatars.remember(comment.author.key, site.id, email)
     held = outcome.decisive if status is CommentStatus.PENDING else None
-    return Posted(comment=comment, edit_token=token, reason=held.detail if held else None)
+    return Posted(
+        comment=comment,
+        edit_token=token,
+        reason=held.detail if held else None,
+        reason_code=held.code if held else None,
+    )
 
 
 async def _authorised(

@@ -27,6 +27,7 @@ from rejoinder.domain.identity import CredentialKind, Profile, check_display_nam
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import Forbidden, Gone, Invalid, NotFound
+from rejoinder.i18n import translator, wrap
 from rejoinder.notify.email import Mail, Mailer
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts
@@ -112,6 +113,7 @@ async def send_link(
     link: str | None = None,
     ip: str | None = None,
     browser: str | None = None,
+    lang: str = "en",
 ) -> Sent:
     """Check a request for a sign-in link, count it against the limits, keep the link and mail it.
 
@@ -150,6 +152,7 @@ async def send_link(
         deadline=now + ctx.settings.auth.email_link_minutes * 60 * US,
         name=display_name,
         browser=token_hash(browser) if browser else None,
+        lang=lang,
     )
     async with store_engine.write(ctx.engine) as conn:
         await session_store.delete_expired_tickets(conn, now)  # old links, flows and offers (indexed)
@@ -212,26 +215,32 @@ def _mail_templates() -> jinja2.Environment:
     )
 
 
-def link_url(ctx: Context, provider: str, token: str) -> str:
+def link_url(ctx: Context, provider: str, token: str, lang: str = "en") -> str:
     """The address in the email. Built from server.public_url (required with an email provider), never
-    from the request's Host header, which the client chooses (the "password-reset poisoning" mistake)."""
-    return f"{ctx.settings.server.public_url.rstrip('/')}/auth/{provider}/verify?token={token}"
+    from the request's Host header, which the client chooses (the "password-reset poisoning" mistake).
+    `lang` lets the link's page speak the email's language even when the link is no longer valid."""
+    base = f"{ctx.settings.server.public_url.rstrip('/')}/auth/{provider}/verify?token={token}"
+    return base if lang == "en" else f"{base}&lang={lang}"
 
 
 def compose(ctx: Context, pending: PendingLink, token: str, *, adding_to: str | None) -> Mail:
+    """The message, in the language of the page that asked for it (`pending.lang`)."""
     host = _host(pending.return_url)
+    tr = translator(pending.lang)
     text = (
         _mail_templates()
         .get_template("email/sign_in.txt")
         .render(
             host=host,
-            url=link_url(ctx, pending.provider, token),
-            minutes=ctx.settings.auth.email_link_minutes,
+            url=link_url(ctx, pending.provider, token, pending.lang),
+            time=tr.plural("server.units.minutes", ctx.settings.auth.email_link_minutes),
             until=datetime.fromtimestamp(pending.deadline / US, UTC).strftime("%H:%M UTC"),
             adding=adding_to is not None,
+            tr=tr,
+            wrap=wrap,
         )
     )
-    subject = f"Add this address to your account on {host}" if adding_to else f"Sign in to comment on {host}"
+    subject = tr("mail.subjectAdd" if adding_to else "mail.subject", host=host)
     return Mail(to=pending.email, subject=subject, text=text)
 
 

@@ -70,6 +70,7 @@ async def begin(
     link: str | None,
     binding: str,
     rp: RelyingParty,
+    lang: str = "en",
 ) -> Ceremony:
     """Check the start request like any provider's, make a challenge and keep it until `take`.
 
@@ -114,6 +115,7 @@ async def begin(
         return_url=start.return_url,
         saved={"challenge": b64url(challenge), "rp_id": rp.id},
         link_identity=start.link_identity,
+        lang=lang,
     )
     await accounts.keep_flow(ctx, state, flow, binding, purpose=PURPOSE)
     return Ceremony(

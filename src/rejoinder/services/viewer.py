@@ -23,6 +23,7 @@ class OwnComment(msgspec.Struct, frozen=True):
     comment: Comment
     reason: str | None  # why it waits or was rejected, in plain words
     appealed: int | None  # when its author appealed (one appeal per comment)
+    reason_code: str | None = None  # the same as a code, for a client that translates it
 
 
 class ViewerState(msgspec.Struct, frozen=True):
@@ -56,7 +57,7 @@ async def viewer_state(
             identity_id=reader.id if reader else None,
             statuses=(CommentStatus.PENDING, *REFUSED),
         )
-    own = [OwnComment(c, reason_text(reason), appealed) for c, reason, appealed in hidden]
+    own = [OwnComment(c, reason_text(reason), appealed, reason) for c, reason, appealed in hidden]
     return ViewerState(
         liked_thread=ARTICLE in liked,
         liked=sorted(i for i in liked if i != ARTICLE),

@@ -95,7 +95,7 @@
     }
     show(null);
     button.disabled = true;
-    status.textContent = create ? "Follow your browser's steps to create the passkey…" : "Choose your passkey…";
+    status.textContent = form.dataset.wait; // the page's language (templates/auth/passkey.html)
     // Started from the click: Safari allows WebAuthn only with a user gesture, which a popup's own
     // page load is not.
     var call = create
@@ -104,7 +104,7 @@
     call.then(function (cred) {
       if (!cred) return failed({ name: "NotAllowedError" });
       form.elements.credential.value = JSON.stringify(answer(cred));
-      status.textContent = "Checking…";
+      status.textContent = form.dataset.checking;
       form.submit();
     }, failed);
   });

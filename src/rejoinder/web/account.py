@@ -25,6 +25,7 @@ from rejoinder.auth.providers import Registry, build_registry
 from rejoinder.auth.sso import SsoProvider
 from rejoinder.domain.identity import Identity, identity_avatar_key
 from rejoinder.errors import ConfigError, NotFound, RateLimited, RejoinderError, Unavailable
+from rejoinder.i18n import choose, translator
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
 from rejoinder.services import moderation
@@ -201,12 +202,27 @@ def static_script(name: str) -> tuple[bytes, str]:
     return body, hashlib.sha256(body).hexdigest()[:12]
 
 
-def page(name: str, status: int = 200, *, form_action: str = "'self'", **values: Any) -> Response[bytes]:
-    """A sign-in page: no caching, no framing, no referrer to other origins, no inline script (scripts are files on this
-    origin). `form_action` lists where its forms may go, redirects after a submit included (Chromium
-    applies form-action to them)."""
+def auth_language(request: Request[Any, Any, Any], *chosen: str | None) -> str:
+    """The language of a sign-in page: the one the widget passed (`lang` of /auth/NAME/start, kept in
+    the flow and in the forms), else the browser's Accept-Language, else `server.language`."""
+    query = request.query_params.get("lang")
+    return choose(
+        *chosen,
+        query if isinstance(query, str) else None,
+        accept_language=request.headers.get("accept-language"),
+        default=ctx_of(request).settings.server.language,
+    )
+
+
+def page(
+    name: str, status: int = 200, *, lang: str, form_action: str = "'self'", **values: Any
+) -> Response[bytes]:
+    """A sign-in page in `lang`: no caching, no framing, no referrer to other origins, no inline script
+    (scripts are files on this origin). `form_action` lists where its forms may go, redirects after a submit
+    included (Chromium applies form-action to them)."""
     handback = f"/static/{HANDBACK}?v={static_script(HANDBACK)[1]}"
-    body = templates().get_template(f"auth/{name}").render(handback=handback, **values)
+    tr = translator(lang)
+    body = templates().get_template(f"auth/{name}").render(handback=handback, tr=tr, **values)
     return Response(
         content=body.encode("utf-8"),
         status_code=status,
@@ -226,7 +242,12 @@ def page(name: str, status: int = 200, *, form_action: str = "'self'", **values:
 
 
 def error_page(
-    request: Request[Any, Any, Any], exc: RejoinderError, *, origin: str | None = None, label: str = ""
+    request: Request[Any, Any, Any],
+    exc: RejoinderError,
+    *,
+    origin: str | None = None,
+    label: str = "",
+    lang: str | None = None,
 ) -> Response[Any]:
     """A sign-in failure: an HTML page for the popup (telling the opener when its origin is known and
     allowed), or problem+json for API clients. Never includes secrets: only the error's own text."""
@@ -234,26 +255,21 @@ def error_page(
         return rejoinder_error_handler(request, exc)
     message = {"type": "rejoinder:error", "code": exc.code, "message": exc.detail}
     retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+    tr = translator(auth_language(request, lang))
     response = page(
         "error.html",
         exc.status,
-        detail=exc.detail,
+        lang=tr.lang,
+        detail=tr.error(exc.code, exc.detail),
         code=exc.code,
         label=label,
         target=origin,
         message=message if origin else None,
-        wait=_wait_text(retry_after) if retry_after else "",
+        wait=tr.seconds(retry_after) if retry_after else "",
     )
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)  # as on the problem+json answer
     return response
-
-
-def _wait_text(seconds: int) -> str:
-    """How long a rate-limited reader waits, for people: "42 seconds", "5 minutes"."""
-    if seconds < 120:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{-(-seconds // 60)} minutes"
 
 
 # --- popup pages ----------------------------------------------------------------------------------------
@@ -284,10 +300,13 @@ async def start(
     return_url: Annotated[str | None, QueryParameter(name="return")] = None,
     server: FromQuery[str | None] = None,
     link: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
 ) -> Response[Any]:
-    """The popup's first page: checks the site and page origin, keeps the flow, then goes to the provider."""
+    """The popup's first page: checks the site and page origin, keeps the flow, then goes to the provider.
+    `lang` is the widget's language: the pages of this sign-in (and its email) are shown in it."""
     ctx = ctx_of(request)
     label = provider
+    language = auth_language(request, lang)
     try:
         registry = registry_of(request)
         found = registry.get(provider)
@@ -298,13 +317,27 @@ async def start(
             from rejoinder.web import email_link
 
             return await email_link.address_page(
-                request, found, site=site, origin=origin, mode=mode, return_url=return_url, link=link
+                request,
+                found,
+                site=site,
+                origin=origin,
+                mode=mode,
+                return_url=return_url,
+                link=link,
+                lang=language,
             )
         if found is not None and found.kind == "passkey":  # the ceremony runs on rejoinder's own page
             from rejoinder.web import passkeys
 
             return await passkeys.ceremony_page(
-                request, found, site=site, origin=origin, mode=mode, return_url=return_url, link=link
+                request,
+                found,
+                site=site,
+                origin=origin,
+                mode=mode,
+                return_url=return_url,
+                link=link,
+                lang=language,
             )
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
@@ -313,6 +346,7 @@ async def start(
             service.check_allowed_origin(site_obj, origin)
             return page(
                 "server.html",
+                lang=language,
                 label=label,
                 action=f"/auth/{provider}/start",
                 hidden={
@@ -321,6 +355,7 @@ async def start(
                     "mode": mode or "popup",
                     "return": return_url or "",
                     "link": link or "",
+                    "lang": language,
                 },
             )
         binding = read_binding(request) or ctx.token(32)
@@ -336,10 +371,11 @@ async def start(
             link=link,
             binding=binding,
             redirect_uri=redirect_uri(request, provider),
+            lang=language,
         )
     except RejoinderError as exc:
-        return error_page(request, exc, label=label)
-    response = page("connecting.html", label=label, url=url)
+        return error_page(request, exc, label=label, lang=language)
+    response = page("connecting.html", lang=language, label=label, url=url)
     set_binding(request, response, binding)
     return response
 
@@ -390,7 +426,7 @@ def hand_back(
             "existing": {"display_name": offer.existing_name, "via": offer.existing_via},
             "expires": rfc3339(offer.expires),
         }
-        return page("done.html", label=label, target=flow.origin, message=message, offer=True)
+        return page("done.html", lang=flow.lang, label=label, target=flow.origin, message=message, offer=True)
     assert outcome.token is not None and outcome.identity is not None
     if flow.mode == "redirect" and flow.return_url:
         return _back(flow.return_url, {"rejoinder-session": outcome.token})
@@ -400,7 +436,7 @@ def hand_back(
         "identity": msgspec.to_builtins(identity_out(request, outcome.identity)),
         "provider": {"name": outcome.provider, "label": outcome.label},
     }
-    return page("done.html", label=label, target=flow.origin, message=message, offer=False)
+    return page("done.html", lang=flow.lang, label=label, target=flow.origin, message=message, offer=False)
 
 
 def hand_back_error(
@@ -410,7 +446,7 @@ def hand_back_error(
     error page telling the opener."""
     if flow.mode == "redirect" and flow.return_url:
         return _back(flow.return_url, {"rejoinder-error": exc.code})
-    return error_page(request, exc, origin=flow.origin, label=label)
+    return error_page(request, exc, origin=flow.origin, label=label, lang=flow.lang)
 
 
 def _back(return_url: str, fragment: dict[str, str]) -> Response[bytes]:

@@ -53,6 +53,7 @@ class PostedOut(CommentOut, omit_defaults=True):
     edit_token: str
     edit_until: str
     reason: str | None = None  # why a pending comment waits for a moderator, in plain words
+    reason_code: str | None = None  # the same as a code (`reasons` of the locale files) to translate by
 
 
 class CommentEdit(msgspec.Struct):
@@ -107,6 +108,7 @@ async def create_comment(
         edit_token=posted.edit_token,
         edit_until=rfc3339(until),
         reason=posted.reason,
+        reason_code=posted.reason_code,
     )
 
 

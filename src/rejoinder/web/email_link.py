@@ -20,10 +20,19 @@ from rejoinder.auth.providers import Provider
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import ConfigError, Invalid, NotFound, RateLimited, RejoinderError, Unavailable
+from rejoinder.i18n import translator
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
 from rejoinder.services import email_links as service
-from rejoinder.web.account import _back, error_page, page, read_binding, registry_of, set_binding
+from rejoinder.web.account import (
+    _back,
+    auth_language,
+    error_page,
+    page,
+    read_binding,
+    registry_of,
+    set_binding,
+)
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
 log = logging.getLogger("rejoinder.auth")
@@ -36,6 +45,7 @@ class EmailSendIn(msgspec.Struct, forbid_unknown_fields=True):
     return_url: str | None = msgspec.field(name="return", default=None)
     name: str | None = None  # display name if the address is new here
     provider: str | None = None  # which email provider; default: the site's first
+    lang: str | None = None  # language of the email and the link's page (docs/embedding.md#languages)
 
 
 class EmailSentOut(msgspec.Struct):
@@ -75,6 +85,7 @@ async def address_page(
     mode: str | None,
     return_url: str | None,
     link: str | None,
+    lang: str,
 ) -> Response[Any]:
     """/auth/{provider}/start of an email provider: a form for the address. The site, page origin and
     return URL are checked now, so that a wrong embedding fails before the reader types anything."""
@@ -95,9 +106,15 @@ async def address_page(
         if link:
             check_ticket(link, "link")
     except RejoinderError as exc:
-        return error_page(request, exc, label=provider.label)
+        return error_page(request, exc, label=provider.label, lang=lang)
     binding = _binding(request)
-    hidden = {"site": site, "origin": origin or "", "mode": mode or "popup", "return": return_url or ""}
+    hidden = {
+        "site": site,
+        "origin": origin or "",
+        "mode": mode or "popup",
+        "return": return_url or "",
+        "lang": lang,
+    }
     if link:
         hidden["link"] = link
     response = _address_form(request, provider, hidden, binding)
@@ -118,9 +135,11 @@ def _address_form(
     headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
     ctx = ctx_of(request)
+    tr = translator(auth_language(request, hidden.get("lang")))
     response = page(
         "email.html",
         status,
+        lang=tr.lang,
         label=provider.label,
         action=f"/auth/{provider.name}/send",
         hidden=hidden,
@@ -128,7 +147,7 @@ def _address_form(
         email=email,
         typed_name=name,
         adding=bool(hidden.get("link")),
-        error=error.detail if error else None,
+        error=tr.error(error.code, error.detail) if error else None,
         error_field=(error.errors[0].field if error and error.errors else "email"),
         code=error.code if error else None,
     )
@@ -143,7 +162,10 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
     ctx = ctx_of(request)
     form = await request.form()
     fields = {k: v[:FORM_LIMIT] for k, v in form.items() if isinstance(v, str)}
-    hidden = {k: fields.get(k, "") for k in ("site", "origin", "mode", "return", "link") if fields.get(k)}
+    hidden = {
+        k: fields.get(k, "") for k in ("site", "origin", "mode", "return", "link", "lang") if fields.get(k)
+    }
+    lang = auth_language(request, fields.get("lang"))
     label = provider
     try:
         registry = registry_of(request)
@@ -154,7 +176,7 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
         binding = read_binding(request)
         service.check_form_token(ctx, fields.get("csrf"), "send", binding or "")
     except RejoinderError as exc:
-        return error_page(request, exc, label=label)
+        return error_page(request, exc, label=label, lang=lang)
     assert binding is not None and found is not None
     try:
         sent = await service.send_link(
@@ -170,11 +192,12 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
             link=fields.get("link"),
             ip=client_ip(request),
             browser=binding,
+            lang=lang,
         )
     except (Invalid, RateLimited) as exc:
         field_error = isinstance(exc, Invalid) and any(e.field in ("email", "name") for e in exc.errors)
         if not field_error and not isinstance(exc, RateLimited):
-            return error_page(request, exc, label=label)
+            return error_page(request, exc, label=label, lang=lang)
         retry = getattr(exc, "retry_after", None)
         return _address_form(
             request,
@@ -188,12 +211,13 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
             headers={"Retry-After": str(retry)} if retry else None,
         )
     except RejoinderError as exc:
-        return error_page(request, exc, label=label)
+        return error_page(request, exc, label=label, lang=lang)
     return page(
         "email_sent.html",
+        lang=lang,
         label=found.label,
         email=sent.email,
-        minutes=ctx.settings.auth.email_link_minutes,
+        time=translator(lang).plural("server.units.minutes", ctx.settings.auth.email_link_minutes),
         popup=fields.get("mode", "popup") != "redirect",
         back=sent.return_url,
     )
@@ -222,6 +246,7 @@ async def send_api(request: Request[Any, Any, Any], data: JSONBody[EmailSendIn])
         origin=origin if origin and origin != "null" else None,
         name=data.name,
         ip=client_ip(request),
+        lang=auth_language(request, data.lang),
     )
     return Response(
         EmailSentOut(email=sent.email, expires=rfc3339(sent.deadline)),
@@ -253,13 +278,14 @@ async def verify_page(
     assert token is not None
     response = page(
         "email_verify.html",
+        lang=auth_language(request, shown.link.lang),
         form_action=f"'self' {origin_of(shown.link.return_url)}",  # the 303 after the button
         label=label,
         email=shown.link.email,
         host=shown.host,
         adding_to=shown.adding_to,
         other_browser=shown.other_browser,
-        action=f"/auth/{provider}/verify",
+        action=f"/auth/{provider}/verify?lang={auth_language(request, shown.link.lang)}",
         token=token,
         csrf=service.form_token(ctx, "verify", token_hash(token), binding),
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +17,7 @@ from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.threads import Sort
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, RejoinderError
+from rejoinder.i18n import Translator
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
@@ -122,20 +123,6 @@ class FormInput:
     errors: list[RejoinderError] = field(default_factory=list)
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def human_time(us: int) -> str:
-    dt = datetime.fromtimestamp(us / 1_000_000, UTC)
-    return f"{dt.day} {dt:%B %Y} at {dt:%H:%M} UTC"
-
-
-def human_date(us: int) -> str:
-    dt = datetime.fromtimestamp(us / 1_000_000, UTC)
-    return f"{dt.day} {dt:%B %Y}"
-
-
 def thread_query(ref: ThreadRef, title: str | None = None, **extra: Any) -> str:
     params: list[tuple[str, str]] = []
     if ref.uri is not None:
@@ -188,6 +175,7 @@ class ThreadContext:
     form: FormView | None
     reply_href: str
     page_href: str
+    tr: Translator  # the page's language: its strings, `lang` and `dir`
     back_href: str | None = None  # in a batch of replies: back to the conversation on its page
     earlier_href: str | None = None  # in a batch of replies: the batch before it
 
@@ -195,16 +183,18 @@ class ThreadContext:
 def build_form(
     ctx: Context,
     ref: ThreadRef,
+    tr: Translator,
     *,
     sort: Sort,
     page: int,
     title: str | None,
+    lang: str | None,
     given: FormInput,
     parent_name: str | None,
     cancel_href: str | None,
 ) -> FormView:
     hidden = [("url", ref.uri or ""), ("key", ref.key or ""), ("site", ref.site.name)]
-    hidden += [("sort", sort.value), ("page", str(page)), ("title", title or "")]
+    hidden += [("sort", sort.value), ("page", str(page)), ("title", title or ""), ("lang", lang or "")]
     if given.parent:
         hidden.append(("parent", given.parent))
     hidden.append(("token", form_token(ctx.secret, ref.lookup, ctx.clock() // 1_000_000)))
@@ -216,19 +206,19 @@ def build_form(
         placed = False
         for fe in exc.errors:
             if fe.field in FORM_FIELDS and FORM_FIELDS[fe.field] not in errors:
-                errors[FORM_FIELDS[fe.field]] = fe.message
+                errors[FORM_FIELDS[fe.field]] = tr.error(fe.code, fe.message)
                 placed = True
             elif fe.field not in FORM_FIELDS:
-                general.append(fe.message)
+                general.append(tr.error(fe.code, fe.message))
                 placed = True
         if not placed:
-            general.append(exc.detail)
+            general.append(tr.error(exc.code, exc.detail))
     return FormView(
         hidden=[(k, v) for k, v in hidden if v],
         values={"text": given.text, "name": given.name, "email": given.email, "website": given.website},
         errors=errors,
         general=general,
-        heading=f"Reply to {parent_name}" if parent_name else "Leave a Reply",
+        heading=tr("replyTo", name=parent_name) if parent_name else tr("leave"),
         cancel_href=cancel_href,
         require_email=ref.site.options.require_email,
         max_text_length=ctx.settings.comments.max_text_length,
@@ -245,10 +235,13 @@ def build_thread(
     title: str | None,
     base: str,
     given: FormInput | None,
+    tr: Translator,
+    lang: str | None = None,
     batch: ReplyBatch | None = None,
 ) -> ThreadContext:
-    """The thread as template values. `base` prefixes every link (empty on our own page, the server's
-    origin in the fragment); `given` is None when no form is wanted (fragment, demo summary); `batch` when
+    """The thread as template values, in `tr`'s language. `base` prefixes every link (empty on our own
+    page, the server's origin in the fragment); `given` is None when no form is wanted (fragment, demo
+    summary); `lang` is the language asked for in the URL, kept in every link and the form; `batch` when
     the page shows one conversation's batch of replies instead of a page of the thread."""
     ref = view.ref
     thread = view.thread
@@ -257,7 +250,7 @@ def build_thread(
     names = {c.id: c for c in loaded}
 
     def href(**extra: Any) -> str:
-        return f"{base}/thread?{thread_query(ref, title, **extra)}"
+        return f"{base}/thread?{thread_query(ref, title, lang=lang, **extra)}"
 
     # Where this view is: reply links and the form come back to it.
     here: dict[str, Any] = {"sort": sort, "page": page}
@@ -271,9 +264,7 @@ def build_thread(
         parent = names.get(c.parent) if c.parent else None
         in_reply_to = None
         if c.depth > depth_limit and parent is not None:
-            in_reply_to = (
-                "a deleted comment" if parent.status is CommentStatus.DELETED else parent.author.name
-            )
+            in_reply_to = tr("someone") if parent.status is CommentStatus.DELETED else parent.author.name
         item = CommentView(
             id=c.id,
             name="" if deleted else c.author.name,
@@ -281,9 +272,9 @@ def build_thread(
             avatar="" if deleted else absolute(base, avatar_url(ctx, c.author.key)),
             html=Markup("" if deleted else c.html),  # noqa: S704 - sanitised by domain/text.py on the way in
             iso=rfc3339(c.created),
-            when=human_time(c.created),
+            when=tr.datetime(c.created),
             edited_iso=rfc3339(c.edited) if c.edited else None,
-            edited_when=human_time(c.edited) if c.edited else None,
+            edited_when=tr.datetime(c.edited) if c.edited else None,
             likes=c.likes,
             deleted=deleted,
             indent=min(c.depth, depth_limit),
@@ -297,22 +288,37 @@ def build_thread(
             item.form = build_form(
                 ctx,
                 ref,
+                tr,
                 sort=sort,
                 page=page,
                 title=title,
+                lang=lang,
                 given=given,
                 parent_name=c.author.name,
                 cancel_href=href(**here) + ("#reply" if batch is None else f"#comment-{c.id}"),
             )
         comments.append(item)
     _link_more_replies(
-        comments, view.more, batch, lambda root, offset: href(**{**here, "replies": root, "offset": offset})
+        comments,
+        view.more,
+        batch,
+        lambda root, offset: href(**{**here, "replies": root, "offset": offset}),
+        lambda n: tr.plural("moreReplies", n),
     )
     form = None
     if given is not None and not parent_here and batch is None:
         given.parent = None if given.parent not in names else given.parent
         form = build_form(
-            ctx, ref, sort=sort, page=page, title=title, given=given, parent_name=None, cancel_href=None
+            ctx,
+            ref,
+            tr,
+            sort=sort,
+            page=page,
+            title=title,
+            lang=lang,
+            given=given,
+            parent_name=None,
+            cancel_href=None,
         )
     count = thread.comment_count if thread else 0
     likes = thread.like_count if thread else 0
@@ -332,12 +338,12 @@ def build_thread(
     return ThreadContext(
         title=(thread.title if thread and thread.title else None) or title or ref.uri or ref.key or "",
         article_url=ref.uri,
-        count_text="No responses yet" if count == 0 else plural(count, "Response", "Responses"),
+        count_text=tr("page.noResponses") if count == 0 else tr.plural("responses", count),
         likes=likes,
-        likes_text=f"{plural(likes, 'person likes', 'people like')} this" if likes else "",
+        likes_text=tr.plural("likes", likes) if likes else "",
         likers=[(lk.name, absolute(base, avatar_url(ctx, lk.avatar_key))) for lk in view.likers],
         comments=comments,
-        sorts=[(s.value.capitalize(), href(sort=s), s is sort) for s in Sort],
+        sorts=[(tr(s.value), href(sort=s), s is sort) for s in Sort],
         pages=page_links if pages > 1 and batch is None else [],
         prev_href=href(sort=sort, page=page - 1) if 1 < page <= pages else None,
         next_href=href(sort=sort, page=page + 1) if page < pages else None,
@@ -346,6 +352,7 @@ def build_thread(
         form=form,
         reply_href=href(sort=sort, page=page) + "#reply",
         page_href=href(sort=sort, page=page),
+        tr=tr,
         back_href=back_href,
         earlier_href=earlier_href,
     )
@@ -356,12 +363,13 @@ def _link_more_replies(
     more: dict[str, int],
     batch: ReplyBatch | None,
     href: Any,
+    more_text: Callable[[int], str],
 ) -> None:
-    """Put "Show N more replies" after the last comment shown of each conversation that has more: on a
+    """Put "Show N more replies" (`more_text`, in the page's language) after the last comment shown of each conversation that has more: on a
     page, the conversations its top-level comments (the keys of `more`) start; in a batch, the one."""
     if batch is not None:
         if batch.more and comments:
-            comments[-1].more_text = _more_text(batch.more)
+            comments[-1].more_text = more_text(batch.more)
             comments[-1].more_href = href(batch.root, batch.offset + batch.shown)
         return
     root: str | None = None
@@ -373,12 +381,8 @@ def _link_more_replies(
             shown += 1
         last = index + 1 == len(comments) or comments[index + 1].id in more
         if last and root is not None and more.get(root, 0) > 0:
-            c.more_text = _more_text(more[root])
+            c.more_text = more_text(more[root])
             c.more_href = href(root, shown)
-
-
-def _more_text(n: int) -> str:
-    return f"Show {n} more {'reply' if n == 1 else 'replies'}"
 
 
 def clean_title(title: str | None) -> str | None:

@@ -20,6 +20,7 @@ from litestar.params import FromQuery, QueryParameter
 from rejoinder.demo import DemoArticle
 from rejoinder.domain.threads import Page, Sort
 from rejoinder.errors import BadRequest, NotFound, RejoinderError
+from rejoinder.i18n import Translator, choose, supported, translator
 from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
@@ -28,11 +29,11 @@ from rejoinder.web.page_models import (
     HONEYPOT_FIELD,
     FormInput,
     ReplyBatch,
+    ThreadContext,
     build_thread,
     check_form_token,
     clean_reply,
     clean_title,
-    human_date,
     thread_query,
 )
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
@@ -99,11 +100,22 @@ def html_response(
         **security_headers(ctx, scripts=bool(values.get("with_scripts"))),
         "Cache-Control": cache_control,
     }
+    thread = values.get("t")
+    if isinstance(thread, ThreadContext):
+        headers["Content-Language"] = thread.tr.lang
     return Response(content=body, status_code=status, media_type=HTML, headers=headers)
 
 
 def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "")
+
+
+def page_language(request: Request[Any, Any, Any], lang: str | None) -> Translator:
+    """The page's language: `lang` when supported, else the browser's Accept-Language, else the server's
+    default (`server.language`)."""
+    ctx: Context | None = request.app.state.get("ctx")
+    default = ctx.settings.server.language if ctx is not None else "en"
+    return translator(choose(lang, accept_language=request.headers.get("accept-language"), default=default))
 
 
 def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -120,12 +132,23 @@ def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     if not wants_html(request):
         return fallback
     ctx: Context | None = request.app.state.get("ctx")
+    lang = request.query_params.get("lang")
+    tr = page_language(request, lang if isinstance(lang, str) else None)
+    if tr.lang != "en":
+        title = tr("page.problem")
     body = (
         templates()
         .get_template("noscript/error.html")
-        .render(status=status, code=code, title=title, detail=detail, css_href=static_href("noscript.css"))
+        .render(
+            status=status,
+            code=code,
+            title=title,
+            detail=tr.error(code, detail),
+            css_href=static_href("noscript.css"),
+            tr=tr,
+        )
     )
-    headers = {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store", "Content-Language": tr.lang}
     if ctx is not None:
         headers.update(security_headers(ctx))
     return Response(content=body, status_code=status, media_type=HTML, headers=headers)
@@ -142,6 +165,7 @@ async def render_page(
     page: int,
     title: str | None,
     given: FormInput,
+    lang: str | None,
     status: int = 200,
     replies: str | None = None,
     offset: int = 0,
@@ -156,12 +180,24 @@ async def render_page(
             ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
         )
     loaded = await thread_service.load_comments(view)
-    thread = build_thread(ctx, view, loaded, sort=sort, title=title, base="", given=given, batch=batch)
+    thread = build_thread(
+        ctx,
+        view,
+        loaded,
+        sort=sort,
+        title=title,
+        base="",
+        given=given,
+        tr=page_language(request, lang),
+        lang=supported(lang),
+        batch=batch,
+    )
     return html_response(
         ctx,
         "noscript/page.html",
         status=status,
         t=thread,
+        tr=thread.tr,
         css_href=static_href("noscript.css"),
         with_scripts=False,
     )
@@ -206,10 +242,12 @@ async def thread_page(
     page: PageNumber = 1,
     reply: FromQuery[str | None] = None,
     replies: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
     offset: ReplyOffset = 0,
 ) -> Response[str]:
     """The whole discussion as a plain HTML page with a form that works without JavaScript; with
-    `replies`, one conversation and the batch of its replies from `offset` ("Show N more replies")."""
+    `replies`, one conversation and the batch of its replies from `offset` ("Show N more replies"). In
+    the language of `lang` (else the browser's, else `server.language`)."""
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
     given = FormInput(parent=clean_reply(reply))
@@ -223,6 +261,7 @@ async def thread_page(
         page=page,
         title=clean_title(title),
         given=given,
+        lang=lang,
         replies=root,
         offset=offset,
     )
@@ -237,10 +276,12 @@ async def thread_fragment(
     title: FromQuery[str | None] = None,
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
+    lang: FromQuery[str | None] = None,
 ) -> Response[str]:
     """Just the thread's HTML (no <html>), for a static site generator to include at build time. Replying
     happens on the full page it links to. Links are absolute with server.public_url; without it they are
-    paths, never built from the request's Host header: this answer is publicly cacheable."""
+    paths, never built from the request's Host header: this answer is publicly cacheable. In the language
+    of `lang`, else `server.language` (a build tool's Accept-Language says nothing about the readers)."""
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
     view = await thread_service.read_thread(
@@ -248,7 +289,18 @@ async def thread_fragment(
     )
     base = public_base(ctx)
     loaded = await thread_service.load_comments(view)
-    thread = build_thread(ctx, view, loaded, sort=sort, title=clean_title(title), base=base, given=None)
+    code = supported(lang)
+    thread = build_thread(
+        ctx,
+        view,
+        loaded,
+        sort=sort,
+        title=clean_title(title),
+        base=base,
+        given=None,
+        tr=translator(code or ctx.settings.server.language),
+        lang=code,
+    )
     return html_response(
         ctx,
         "noscript/fragment.html",
@@ -295,6 +347,7 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1
     page = max(page, 1)
     title = clean_title(form.get("title"))
+    lang = form.get("lang") or None
     given = FormInput(
         text=form.get("text", ""),
         name=form.get("name", ""),
@@ -333,6 +386,7 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
             page=where.page if where else page,
             title=title,
             given=given,
+            lang=lang,
             status=exc.status,
             replies=where.replies if where else None,
             offset=where.offset if where else 0,
@@ -341,7 +395,8 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     extra: dict[str, Any] = {"page": where.page if where else 1}
     if where is not None and where.replies is not None:
         extra.update(replies=where.replies, offset=where.offset)
-    location = f"/thread?{thread_query(ref, title, sort=sort, **extra)}#comment-{posted.comment.id}"
+    query = thread_query(ref, title, lang=supported(lang), sort=sort, **extra)
+    location = f"/thread?{query}#comment-{posted.comment.id}"
     return Response(
         content="",
         status_code=303,
@@ -406,7 +461,8 @@ async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
     ctx = ctx_of(request)
     ref = await thread_service.resolve_ref(ctx, url=article.url, key=None)
     view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
-    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None)
+    tr = translator("en")  # the sample article is written in English
+    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None, tr=tr)
     # The article "appeared" a few hours before its first comment (seeded relative to the first start).
     published = view.stubs[0].created - 4 * 3600 * 1_000_000 if view.stubs else None
     return html_response(
@@ -414,7 +470,7 @@ async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
         "demo/article.html",
         a=article,
         t=thread,
-        published=human_date(published) if published else "",
+        published=tr.date(published) if published else "",
         published_iso=rfc3339(published) if published else "",
         css_href=static_href("noscript.css"),
         demo_css_href=static_href("demo.css"),

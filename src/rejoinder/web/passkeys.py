@@ -64,6 +64,7 @@ async def ceremony_page(
     mode: str | None,
     return_url: str | None,
     link: str | None,
+    lang: str,
 ) -> Response[Any]:
     """/auth/{provider}/start of a passkey provider: check the request, keep a challenge, show the page."""
     ctx = ctx_of(request)
@@ -80,12 +81,14 @@ async def ceremony_page(
             link=link,
             binding=binding,
             rp=relying_party(request),
+            lang=lang,
         )
     except RejoinderError as exc:
-        return error_page(request, exc, label=provider.label)
+        return error_page(request, exc, label=provider.label, lang=lang)
     back = ceremony.return_url
     response = page(
         "passkey.html",
+        lang=lang,
         form_action=_form_action(back),
         label=ceremony.label,
         register=ceremony.register,

@@ -24,6 +24,7 @@ class OwnCommentOut(CommentOut):
     """One of the reader's own comments that others cannot see, with what its author is told."""
 
     reason: str | None  # why it waits for a moderator or was rejected, in plain words
+    reason_code: str | None  # the same as a code (`reasons` of the locale files) to translate by
     appealed: str | None  # when its author appealed (POST /api/comments/{id}/appeal), else null
     can_appeal: bool  # false once appealed: one appeal per comment
 
@@ -39,6 +40,7 @@ def own_out(ctx: Context, o: OwnComment) -> OwnCommentOut:
     return OwnCommentOut(
         **msgspec.structs.asdict(comment_out(ctx, o.comment)),
         reason=o.reason,
+        reason_code=o.reason_code,
         appealed=rfc3339(o.appealed) if o.appealed is not None else None,
         can_appeal=o.appealed is None,
     )

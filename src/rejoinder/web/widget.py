@@ -23,6 +23,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
 from rejoinder.errors import NotFound
+from rejoinder.i18n import LANGUAGES, widget_part
 from rejoinder.web.cache import wants_gzip
 
 WIDGET = Path(__file__).resolve().parent.parent / "widget"
@@ -79,10 +80,12 @@ def load_assets(dist: Path = DIST) -> dict[str, Asset]:
 
 
 def load_locales(static: Path = STATIC) -> dict[str, Asset]:
-    return {
-        p.stem: make_asset(p.read_bytes(), "application/json")
-        for p in sorted((static / "locales").glob("*.json"))
-    }
+    """The widget's part of each supported language's file (the `server` section stays on the server)."""
+    locales = {}
+    for lang in sorted(LANGUAGES):
+        data = msgspec.json.decode((static / "locales" / f"{lang}.json").read_bytes())
+        locales[lang] = make_asset(msgspec.json.encode(widget_part(data)), "application/json")
+    return locales
 
 
 def load_icons(static: Path = STATIC) -> dict[str, Asset]:

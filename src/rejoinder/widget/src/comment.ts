@@ -31,8 +31,8 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
   // what they gave, and no link goes out from a comment nobody has checked yet.
   const site = shown && comment.author.website ? safeUrl(comment.author.website, widget.origin) : null;
   const name = site
-    ? h("a", { class: "rj-name", href: site, rel: "nofollow ugc noopener", text: comment.author.name })
-    : h("span", { class: "rj-name", text: comment.author.name });
+    ? h("a", { class: "rj-name", dir: "auto", href: site, rel: "nofollow ugc noopener", text: comment.author.name })
+    : h("span", { class: "rj-name", dir: "auto", text: comment.author.name });
   const siteText = !shown && comment.author.website && h("span", { class: "rj-site", text: comment.author.website });
   const when = Date.parse(comment.created);
   const absolute = widget.formats.absolute.format(when);
@@ -46,7 +46,9 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
     else img.src = avatarUrl;
     avatar = img;
   }
-  const text = h("div", { class: "rj-text" });
+  // Why it waits or was refused, in the reader's language (the server's English sentence otherwise).
+  const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
+  const text = h("div", { class: "rj-text", dir: "auto" });
   item.text = text;
   text.innerHTML = comment.html; // sanitised by the server: the only HTML the widget inserts
   const likeCount = h("span", {
@@ -168,8 +170,8 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
             class: "rj-note",
             text:
               comment.status === "pending"
-                ? t.held + (comment.reason ? ` ${comment.reason}` : "")
-                : fill(t.refused, { msg: comment.reason || "" }).replace(/[\s:]+$/, ""),
+                ? t.held + (reason ? ` ${reason}` : "")
+                : fill(t.refused, { msg: reason || "" }).replace(/[\s:]+$/, ""),
           }),
         text,
         actions,

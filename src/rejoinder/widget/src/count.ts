@@ -1,14 +1,12 @@
 /** count.js: fills every element marked data-rejoinder-count with "N Responses" for the article named
  * by its data-url (or href), from ONE request to /api/counts. See docs/embedding.md. */
 
-// Plural forms of "Response" for the widget's languages; Intl.PluralRules picks the form.
-const WORDS: Record<string, [string, string]> = {
-  en: ["Response", "Responses"],
-  de: ["Antwort", "Antworten"],
-  fr: ["réponse", "réponses"],
-  es: ["respuesta", "respuestas"],
-  pt: ["resposta", "respostas"],
-};
+// "{n} Responses" in every language, one form per CLDR plural category: the `responses` entry of each
+// locale file (rejoinder.i18n.LANGUAGES), written in by scripts/build-widget. Intl.PluralRules picks.
+declare const COUNT_WORDS: Record<string, Plural>;
+const WORDS = COUNT_WORDS;
+
+type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 function urlOf(element: HTMLElement): string | null {
   try {
@@ -39,13 +37,13 @@ function fillCounts(origin: string): void {
         ).toLowerCase();
         const wanted = raw.split(/[-_]/)[0] as string;
         const lang = WORDS[wanted] ? wanted : "en";
-        const words = WORDS[lang] as [string, string];
-        const one = new Intl.PluralRules(lang).select(count) === "one";
+        const words = WORDS[lang] as Plural;
         const custom = element.getAttribute("data-rejoinder-count");
         const number = new Intl.NumberFormat(lang).format(count);
-        element.textContent = custom?.includes("{n}")
-          ? custom.replace("{n}", number)
-          : `${number} ${words[one ? 0 : 1]}`;
+        const template = custom?.includes("{n}")
+          ? custom
+          : words[new Intl.PluralRules(lang).select(count)] || words.other;
+        element.textContent = template.replace("{n}", number);
         element.setAttribute("data-rejoinder-comments", String(count));
       }
     })

@@ -54,9 +54,9 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
   const t = widget.withStrings(FORM_STRINGS);
   const edit = options.edit;
   const author = widget.storage.load<{ name?: string; email?: string; website?: string }>("author") || {};
-  const text = h("textarea", { class: "rj-input rj-textarea", name: "text", rows: edit ? 4 : 5 });
+  const text = h("textarea", { class: "rj-input rj-textarea", name: "text", dir: "auto", rows: edit ? 4 : 5 });
   if (edit) text.value = edit.comment.text || "";
-  const preview = h("div", { class: "rj-preview rj-text", hidden: true });
+  const preview = h("div", { class: "rj-preview rj-text", dir: "auto", hidden: true });
   const previewButton = h("button", {
     type: "button",
     class: "rj-btn rj-link",

@@ -3,8 +3,10 @@
 
 import type { Plural } from "./strings";
 
-/** Languages the server has a locales/<lang>.json for. */
-export const LANGUAGES = ["en", "de", "fr", "es", "pt"];
+/** Languages the server has a locales/<lang>.json for: rejoinder.i18n.LANGUAGES, written in by
+ * scripts/build-widget. */
+declare const LANGUAGE_CODES: string[];
+export const LANGUAGES = LANGUAGE_CODES;
 
 /** Languages written right to left: the widget's root gets dir="rtl" (its CSS uses logical properties). */
 export const RIGHT_TO_LEFT = ["ar", "fa", "he", "ur"];

@@ -109,7 +109,8 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   if (isPublic(comment)) widget.setCount(widget.count + 1);
   widget.place(comment, true);
   // A held comment says so at once, with the server's reason, as its note does.
-  const held = comment.status === "pending" ? ` ${t.held}${comment.reason ? ` ${comment.reason}` : ""}` : "";
+  const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
+  const held = comment.status === "pending" ? ` ${t.held}${reason ? ` ${reason}` : ""}` : "";
   widget.announce((parent ? t.replied : t.posted) + held);
 }
 

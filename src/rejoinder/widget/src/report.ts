@@ -13,7 +13,13 @@ export const REPORT_STRINGS = {
   reportNote: "Anything the moderators should know (optional)",
   sendReport: "Send report",
   reported: "Thank you: the moderators will look at this comment.",
-  reasons: { spam: "Spam", abuse: "Abusive", "off-topic": "Off topic", illegal: "Illegal", other: "Something else" },
+  reportReasons: {
+    spam: "Spam",
+    abuse: "Abusive",
+    "off-topic": "Off topic",
+    illegal: "Illegal",
+    other: "Something else",
+  },
 };
 
 /** An inline form under `item`, opened by `button` (one inline form at a time); `send` posts it and
@@ -122,14 +128,14 @@ export function appeal(widget: Widget, item: Item): void {
 export function report(widget: Widget, item: Item): void {
   const t = widget.withStrings(REPORT_STRINGS);
   const name = widget.nextId();
-  const choices = (Object.keys(REPORT_STRINGS.reasons) as (keyof typeof REPORT_STRINGS.reasons)[]).map(
+  const choices = (Object.keys(REPORT_STRINGS.reportReasons) as (keyof typeof REPORT_STRINGS.reportReasons)[]).map(
     (reason, index) => {
       const id = `${name}-${reason}`;
       return h(
         "div",
         { class: "rj-check" },
         h("input", { type: "radio", name, id, value: reason, checked: index === 0 }),
-        h("label", { for: id, text: (t.reasons as Record<string, string>)[reason] || reason }),
+        h("label", { for: id, text: (t.reportReasons as Record<string, string>)[reason] || reason }),
       );
     },
   );

@@ -146,6 +146,7 @@ function signIn(widget: Widget, provider: Provider, link?: boolean): void {
       origin: location.origin,
       mode,
       return: back,
+      lang: widget.language,
       ...(ticket && { link: ticket }),
     })}`;
   const popup = open(link ? "" : url("popup"), "rejoinder-signin", "popup,width=520,height=640");

@@ -45,4 +45,6 @@ export const CORE_STRINGS = {
   errors: {} as Record<string, string>,
 };
 
-export type CoreStrings = typeof CORE_STRINGS;
+/** `reasons` (why a comment waits or was refused, by the API's `reason_code`) comes with a translation
+ * only: in English the widget shows the server's own `reason` sentence. */
+export type CoreStrings = typeof CORE_STRINGS & { reasons?: Record<string, string> };

@@ -22,6 +22,7 @@ export interface CommentData {
   edited?: unknown;
   likes: number;
   reason?: string | null;
+  reason_code?: string | null;
   can_appeal?: boolean;
   appealed?: boolean;
   edit_token?: string;

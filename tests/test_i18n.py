@@ -1,0 +1,198 @@
+"""The languages: every locale file complete and consistent with en.json (keys, placeholders, the CLDR plural
+categories each language needs), the error and reason codes a reader can meet, and the one-line registry
+that the server, the widget's locale route and the docs all read."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rejoinder import i18n
+from rejoinder.i18n import LANGUAGES, LOCALES_DIR, flatten, is_plural, placeholders, plural_categories
+from rejoinder.moderation.actions import RejectReason
+from rejoinder.services.moderation.judging import _REASONS
+from rejoinder.web.widget import LOCALES
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+ENGLISH = json.loads((LOCALES_DIR / "en.json").read_text("utf-8"))
+
+# Error codes no reader meets in the widget, the no-JS page or the sign-in pages: the moderation pages
+# (English only, for staff), the operator's CLI, and the widget's own files (the widget falls back to
+# English when a locale is missing). Everything else in docs/errors.md has a text in every language.
+NOT_FOR_READERS_SECTIONS = {"The format", "Moderating", "Widget files"}
+READER_CODES_FROM_MODERATING = {
+    "report-reason-invalid",
+    "not-comment-author",
+    "appeal-already-sent",
+    "comment-not-appealable",
+    "appeal-note-required",
+    "appeal-too-long",
+    "note-too-long",
+}
+NOT_FOR_READERS = {"site-name-invalid", "site-exists"}  # `rejoinder site add`, an operator's command
+WIDGET_ONLY_CODES = {"sign-in-failed"}  # the widget's own fallback when a sign-in ends without a code
+
+
+def load(lang: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((LOCALES_DIR / f"{lang}.json").read_text("utf-8"))
+    return data
+
+
+def documented_codes() -> dict[str, str]:
+    """Every `### code` of docs/errors.md with its `## section`."""
+    codes: dict[str, str] = {}
+    section = ""
+    for line in (DOCS / "errors.md").read_text("utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif line.startswith("### "):
+            codes[line[4:].strip()] = section
+    return codes
+
+
+def reader_codes() -> set[str]:
+    return {
+        code
+        for code, section in documented_codes().items()
+        if (section not in NOT_FOR_READERS_SECTIONS or code in READER_CODES_FROM_MODERATING)
+        and code not in NOT_FOR_READERS
+    }
+
+
+# --- the files ----------------------------------------------------------------------------------------
+
+
+def test_there_is_one_file_per_registered_language_and_no_other() -> None:
+    assert {p.stem for p in LOCALES_DIR.glob("*.json")} == set(LANGUAGES)
+    assert len(set(LANGUAGES)) == len(LANGUAGES) and LANGUAGES[0] == "en"
+    assert {"en", "de", "fr", "es", "pt", "it", "nl", "pl", "sv", "ja", "ar"} <= set(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_locale_has_exactly_the_keys_of_english(lang: str) -> None:
+    english, here = flatten(ENGLISH), flatten(load(lang))
+    missing = sorted(set(english) - set(here))
+    unknown = sorted(set(here) - set(english))
+    assert not missing, f"{lang}.json misses {missing}"
+    assert not unknown, f"{lang}.json has keys en.json does not: {unknown}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_placeholders_match_english(lang: str) -> None:
+    english, here = flatten(ENGLISH), flatten(load(lang))
+    for key, value in here.items():
+        source = english[key]
+        if isinstance(source, str):
+            assert isinstance(value, str) and value.strip(), (lang, key)
+            assert placeholders(value) == placeholders(source), f"{lang}.json {key}: {value!r}"
+        else:
+            assert isinstance(value, dict) and is_plural(value), f"{lang}.json {key} is not a plural entry"
+            wanted = placeholders(source["other"])
+            assert placeholders(value["other"]) == wanted, f"{lang}.json {key}.other: {value['other']!r}"
+            for category, form in value.items():
+                # A form may leave out {n} where the language names the number in a word (Arabic "two").
+                assert placeholders(form) <= wanted, f"{lang}.json {key}.{category}: {form!r}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_entries_have_the_categories_cldr_gives_the_language(lang: str) -> None:
+    """Intl.PluralRules (the widget) and Babel (the server) both select from CLDR's categories: each one
+    the language has must have a form, and a form for a category it lacks could never be shown."""
+    needed = plural_categories(lang)
+    for key, value in flatten(load(lang)).items():
+        if isinstance(value, dict):
+            assert set(value) == needed, (
+                f"{lang}.json {key}: has {sorted(value)}, CLDR needs {sorted(needed)}"
+            )
+
+
+def test_the_needed_categories_come_from_cldr() -> None:
+    assert plural_categories("pl") == {"one", "few", "many", "other"}
+    assert plural_categories("ar") == {"zero", "one", "two", "few", "many", "other"}
+    assert plural_categories("ja") == {"other"}
+    assert plural_categories("en") == {"one", "other"}
+
+
+def test_every_error_code_a_reader_can_meet_has_a_text() -> None:
+    codes = set(ENGLISH["errors"])
+    missing = sorted(reader_codes() - codes)
+    assert not missing, f"en.json errors misses {missing} (then every other locale)"
+    stale = sorted(codes - set(documented_codes()) - WIDGET_ONLY_CODES)
+    assert not stale, f"en.json errors has codes docs/errors.md does not list: {stale}"
+
+
+def test_every_reason_code_shown_to_an_author_has_a_text() -> None:
+    shown = set(_REASONS) | {r.value for r in RejectReason} | {"held"}
+    assert set(ENGLISH["reasons"]) == shown
+    english = {**_REASONS}
+    for code, text in english.items():
+        assert ENGLISH["reasons"][code] == text, code  # en.json says what the API's `reason` says
+
+
+# --- the registry: one line ------------------------------------------------------------------------------
+
+
+def test_the_server_serves_exactly_the_registered_languages_without_server_strings() -> None:
+    assert set(LOCALES) == set(LANGUAGES)
+    for lang, asset in LOCALES.items():
+        served = json.loads(asset.body)
+        assert i18n.SERVER not in served and served == i18n.widget_part(load(lang)), lang
+
+
+def test_languages_are_listed_in_one_place_only() -> None:
+    """Adding a language is its file plus its code in i18n.LANGUAGES: no other Python source names the
+    set, and docs/embedding.md lists every registered one."""
+    pattern = re.compile(r"""["']pl["']\s*,\s*["']sv["']""")
+    found = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "src" / "rejoinder").rglob("*.py")
+        if pattern.search(p.read_text("utf-8"))
+    ]
+    assert found == ["src/rejoinder/i18n.py"]
+    section = (DOCS / "embedding.md").read_text("utf-8").split("## Languages", 1)[1].split("\n## ", 1)[0]
+    for lang in LANGUAGES:
+        assert f"`{lang}`" in section, f"docs/embedding.md#languages does not list {lang}"
+
+
+def test_direction_comes_from_cldr() -> None:
+    assert [lang for lang in LANGUAGES if i18n.direction(lang) == "rtl"] == ["ar"]
+
+
+# --- choosing a language -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "expected"),
+    [
+        ("pl", "de", "pl"),
+        ("pt-BR", None, "pt"),
+        ("AR", None, "ar"),
+        ("xx", "fr-CH, fr;q=0.9, en;q=0.8", "fr"),
+        (None, "da, sv;q=0.5, ja;q=0.7", "ja"),
+        (None, "ja;q=0, nl;q=0.1", "nl"),
+        (None, "*", "it"),
+        ("../../etc", "q=1;;,", "it"),
+        (None, None, "it"),
+    ],
+)
+def test_choose(lang: str | None, header: str | None, expected: str) -> None:
+    assert i18n.choose(lang, accept_language=header, default="it") == expected
+
+
+def test_plural_numbers_and_dates_on_the_server() -> None:
+    pl = i18n.translator("pl")
+    assert [pl.plural("responses", n) for n in (1, 3, 5, 22, 25)] == [
+        pl("responses.one").replace("{n}", "1"),
+        pl("responses.few").replace("{n}", "3"),
+        pl("responses.many").replace("{n}", "5"),
+        pl("responses.few").replace("{n}", "22"),
+        pl("responses.many").replace("{n}", "25"),
+    ]
+    assert i18n.translator("en").plural("responses", 1234) == "1,234 Responses"
+    assert i18n.translator("de").datetime(0) == "1. Januar 1970, 00:00 UTC"
+    assert i18n.translator("ja").date(0) == "1970年1月1日"
