@@ -107,9 +107,11 @@ def test_post_answers_201_with_the_contract_comment_and_an_edit_token(client: Te
     until = parse_time(made["edit_until"])
     assert until - created == timedelta(minutes=15)
     assert len(made["edit_token"]) >= 24
-    # The thread shows the same comment object, without the token.
+    # The thread shows the same comment object, without the token; as a top-level comment of a thread read it
+    # also says how many of its replies the page left out (none).
     shown = thread(client)["comments"]
     assert len(shown) == 1
+    assert shown[0].pop("more_replies") == 0
     assert {k: v for k, v in made.items() if k not in ("edit_token", "edit_until")} == shown[0]
 
 
