@@ -257,7 +257,8 @@ class Sink:
 
 
 def test_decisions_reach_the_decision_sink(site_db: str) -> None:
-    with moderated_client(site_db) as client:
+    # With the classifier on, the app registers the outbox handler that hands decisions to the sink.
+    with moderated_client(site_db, classifier=True) as client:
         sink = Sink()
         ctx: Context = ctx_of(client)
         assert ctx.moderation is not None
@@ -265,6 +266,8 @@ def test_decisions_reach_the_decision_sink(site_db: str) -> None:
         made = post(client, "Learn from me").json()
         call(client, lambda ctx: service.decide(ctx, SYSTEM, made["id"], ModAction.SPAM))
         call(client, lambda ctx: service.mark(ctx, SYSTEM, made["id"], ModAction.PIN))
+        # The sink learns when the outbox delivers the decision's event.
+        call(client, lambda ctx: client.rejoinder.dispatcher.settle())  # type: ignore[attr-defined]
         assert sink.seen == [(site_id(client), "Learn from me", "spam")]
 
 
