@@ -19,9 +19,9 @@ def test_the_moderators_email_speaks_the_servers_language(admin_db: str, smtp_si
     with admin.client:
         mod = admin.identity("mod", name="Mo", email="mod@example.org")
         admin.grant(mod, Role.MODERATOR, "blog")
-        notify(admin)
+        notify(admin, smtp_sink)
         admin.post_comment("Bitte prüfen", name="Hal")
-        assert notify(admin) == 2
+        assert notify(admin, smtp_sink) == 2
         message = smtp_sink.wait_for(2)[0]
         assert message["Subject"].startswith("[blog] Ein Kommentar zu „")
         assert message["Subject"].endswith("“ wartet auf Freigabe")
