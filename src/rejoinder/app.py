@@ -168,7 +168,7 @@ class Rejoinder:
         mod = self.settings.moderation
         if not (mod.enabled and "classifier" in mod.checks):
             return None
-        from rejoinder.moderation.spam import Classifier
+        from rejoinder.moderation.classifier import Classifier
 
         return Classifier(model_directory(self.settings))
 

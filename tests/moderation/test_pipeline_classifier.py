@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from rejoinder.moderation.actions import ModAction
+from rejoinder.moderation.classifier import Classifier, Label
 from rejoinder.moderation.pipeline import ClassifierScorer, Pipeline
-from rejoinder.moderation.spam import Classifier, Label
 from rejoinder.services import moderation as service
 from tests.moderation.test_pipeline import SYSTEM, call, ctx_of, moderated_client, post, revisions, shown_ids
 

@@ -101,14 +101,14 @@ def _plain(text: str) -> str:
 
 
 class ClassifierScorer:
-    """The local learning classifier (spam.py) as the pipeline's scorer:
+    """The local learning classifier (moderation/classifier.py) as the pipeline's scorer:
 
     scorer = ClassifierScorer(Classifier(model_dir))
     pipeline = Pipeline.from_settings(settings.moderation, scorer=scorer, http=client)
     """
 
     def __init__(self, classifier: Any) -> None:
-        from rejoinder.moderation.spam import Example  # numpy and the model load only when used
+        from rejoinder.moderation.classifier import Example  # numpy and the model load only when used
 
         self.classifier = classifier
         self._example = Example

@@ -23,7 +23,7 @@ from rejoinder.moderation.rules import (
 )
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import moderation_of
-from rejoinder.store import pipeline as store
+from rejoinder.store import checks as store
 
 
 async def load_facts(

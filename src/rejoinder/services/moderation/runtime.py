@@ -40,12 +40,12 @@ ABUSIVE_REASONS = frozenset({"abuse", "harassment", "hate"})
 
 
 class ClassifierSink:
-    """Teaches the learning classifier (spam.py) from moderators' decisions: approve is ham, spam is spam,
+    """Teaches the learning classifier (moderation/classifier.py) from moderators' decisions: approve is ham, spam is spam,
     a rejection as abuse, harassment or hate is abuse (other rejections teach nothing). Every
     `train_every` new decisions of a site, the site's model is trained again in the background."""
 
     def __init__(self, classifier: Any, *, train_every: int = 10) -> None:
-        from rejoinder.moderation.spam import Example, Label
+        from rejoinder.moderation.classifier import Example, Label
 
         self.classifier = classifier
         self.train_every = train_every

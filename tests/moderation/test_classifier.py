@@ -1,4 +1,4 @@
-"""moderation.spam: scores and their reasons, learning per site, fallback, persistence, Unicode tricks,
+"""moderation.classifier: scores and their reasons, learning per site, fallback, persistence, Unicode tricks,
 training off the event loop, and no network."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rejoinder.moderation.features import featurize
-from rejoinder.moderation.spam import (
+from rejoinder.moderation.classifier import (
     Classifier,
     Example,
     Label,
     ReasonKind,
     Target,
 )
+from rejoinder.moderation.features import featurize
 from rejoinder.moderation.training import (
     BUILTIN_DATA,
     BUILTIN_MODEL,
@@ -403,7 +403,7 @@ def test_a_pickled_or_broken_model_file_is_refused_and_the_site_falls_back(
     np.savez(path, rows=np.array([object()], dtype=object), weights=np.zeros((1, 2)), bias=np.zeros(2))
     with pytest.raises(ModelFileError):
         load_model(path)
-    with caplog.at_level("WARNING", logger="rejoinder.moderation.spam"):
+    with caplog.at_level("WARNING", logger="rejoinder.moderation.classifier"):
         score = classifier.score(HAM, site_id=5)
     assert score.model.site_id is None and "unusable" in caplog.text
     path.write_bytes(b"not a zip file")
@@ -509,7 +509,7 @@ def hook(event, args):
     if event.startswith(("socket.", "urllib.")) or event in ("http.client.connect",):
         raise SystemExit(f"network use: {event} {args!r}")
 sys.addaudithook(hook)
-from rejoinder.moderation.spam import Classifier, Example, Label
+from rejoinder.moderation.classifier import Classifier, Example, Label
 with tempfile.TemporaryDirectory() as tmp:
     c = Classifier(Path(tmp), min_decisions=2)
     s = c.score(Example("Buy cheap viagra at https://pills.example"))
