@@ -78,6 +78,8 @@ async def judge(ctx: Context, site: Site, sub: Submission, facts: Facts) -> Outc
     mod = moderation_of(ctx)
     if not ctx.settings.moderation.enabled:
         return Outcome(action=Action.PASS, findings=())
+    if mod.sink is not None:
+        mod.sink.refresh_if_due(ctx)  # a model trained on another host (learning.py)
     outcome = await mod.pipeline.run(sub, facts, mod.pipeline.policy_for(site), cpu=ctx.cpu)
     refuse(outcome)
     return outcome
