@@ -307,6 +307,13 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     external_failure: Annotated[
         str, _h("What a comment gets when an external check fails or times out: pass, flag or hold")
     ] = "pass"
+    model_dir: Annotated[
+        str,
+        _h(
+            "Where the classifier's model files live; empty = beside a SQLite file (its name + .models), "
+            "else rejoinder-models in the working directory"
+        ),
+    ] = ""
     reports_to_hold: Annotated[
         int, _h("Open reader reports that hold a published comment"), msgspec.Meta(ge=1)
     ] = 3

@@ -55,7 +55,9 @@ class Host:
 
 @contextmanager
 def host(site_db: str, directory: Path) -> Iterator[Host]:
-    with moderated_client(site_db, classifier=True) as client:
+    with moderated_client(site_db, classifier=True, model_dir=str(directory)) as client:
+        assert client.rejoinder.ctx.moderation.sink.classifier.directory == directory  # type: ignore[attr-defined]
+        # The app's own classifier with fewer decisions needed, so that four decisions train a model.
         classifier = Classifier(directory, min_decisions=4)
         made = Host(client, classifier, service.ClassifierSink(classifier, train_every=4))
         made.sink.monotonic = lambda: made.now
@@ -162,3 +164,26 @@ def test_which_decisions_teach_what(action: ModAction, reason: str | None, label
     from rejoinder.services.moderation.learning import label_of
 
     assert label_of(action, reason) == label
+
+
+@pytest.mark.parametrize(
+    ("url", "model_dir", "expected"),
+    [
+        ("sqlite:////srv/rejoinder/comments.db", "", Path("/srv/rejoinder/comments.db.models")),
+        (
+            "sqlite:////srv/rejoinder/comments.db",
+            "/var/lib/rejoinder/models",
+            Path("/var/lib/rejoinder/models"),
+        ),
+        ("postgresql://rejoinder@db/comments", "", Path.cwd() / "rejoinder-models"),
+        ("sqlite:///:memory:", "", Path.cwd() / "rejoinder-models"),
+    ],
+)
+def test_where_model_files_live(url: str, model_dir: str, expected: Path) -> None:
+    from rejoinder import config
+    from rejoinder.services.moderation.learning import model_directory
+
+    settings = config.load(
+        env={}, overrides={"database": {"url": url}, "moderation": {"model_dir": model_dir}}
+    )
+    assert model_directory(settings) == expected

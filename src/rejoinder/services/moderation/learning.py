@@ -12,8 +12,10 @@ import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
+from rejoinder.config import Settings
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import ModAction
 from rejoinder.services.context import Context
@@ -23,6 +25,19 @@ from rejoinder.store import engine as store_engine
 log = logging.getLogger("rejoinder.moderation")
 
 ABUSIVE_REASONS = frozenset({"abuse", "harassment", "hate"})
+DEFAULT_MODEL_DIR = "rejoinder-models"  # under the working directory when the database is not a SQLite file
+
+
+def model_directory(settings: Settings) -> Path:
+    """Where the classifier's model files live: [moderation] model_dir, else beside a SQLite file
+    (`<file>.models`), else `rejoinder-models` in the working directory. Never the temp directory: a
+    model is worth keeping, and hosts that share a directory share their models' files."""
+    if settings.moderation.model_dir:
+        return Path(settings.moderation.model_dir)
+    url = settings.database.url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///") + ".models")
+    return Path.cwd() / DEFAULT_MODEL_DIR
 
 
 class Learner(Protocol):
