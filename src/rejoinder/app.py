@@ -21,7 +21,7 @@ from rejoinder.bus.redis import RedisInvalidator
 from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
 from rejoinder.events.dispatcher import Dispatcher
-from rejoinder.moderation.pipeline import ClassifierScorer
+from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.runtime import make_context, make_dispatcher
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context

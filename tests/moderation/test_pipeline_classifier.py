@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from rejoinder.moderation.actions import ModAction
+from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.moderation.classifier import Classifier, Label
-from rejoinder.moderation.pipeline import ClassifierScorer, Pipeline
+from rejoinder.moderation.pipeline import Pipeline
 from rejoinder.services import moderation as service
 from rejoinder.store import classifier as classifier_store
 from rejoinder.store import engine as store_engine
@@ -93,7 +94,7 @@ class Fixed:
         self.spam, self.abuse = spam, abuse
 
     def score(self, text: str, signals: Any) -> Any:
-        from rejoinder.moderation.pipeline import Scored
+        from rejoinder.moderation.checks.classifier import Scored
 
         return Scored(spam=self.spam, abuse=self.abuse, reasons=({"feature": "x"},), model="fixed")
 

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from rejoinder.moderation import rules
+from rejoinder.moderation.checks import BY_NAME
 from rejoinder.moderation.rules import (
     Action,
     Ban,
@@ -43,7 +44,9 @@ def run(
     check: str, submission: Submission, facts: Facts | None = None, **policy: object
 ) -> list[rules.Finding]:
     case = Case(submission, facts or Facts(), Policy(checks=CHECKS, **policy))  # type: ignore[arg-type]
-    return rules.LOCAL_CHECKS[check](case)
+    run = BY_NAME[check].run
+    assert run is not None
+    return run(case)
 
 
 def codes(findings: list[rules.Finding]) -> list[tuple[str, Action]]:

@@ -16,8 +16,9 @@ from litestar.testing import TestClient
 
 from rejoinder.events.kinds import EventKind
 from rejoinder.moderation.actions import ModAction
+from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.moderation.classifier import Classifier, Example
-from rejoinder.moderation.pipeline import ClassifierScorer, Pipeline
+from rejoinder.moderation.pipeline import Pipeline
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
 from rejoinder.store import classifier as store

@@ -11,8 +11,9 @@ from rejoinder.domain.identity import anonymize_ip
 from rejoinder.domain.sites import Site
 from rejoinder.errors import FieldError, Forbidden, Invalid
 from rejoinder.moderation import actions as rules
+from rejoinder.moderation.checks.classifier import NullScorer
 from rejoinder.moderation.normalize import normalize
-from rejoinder.moderation.pipeline import NullScorer, Outcome
+from rejoinder.moderation.pipeline import Outcome
 from rejoinder.moderation.rules import (
     REPEAT_MIN_CHARS,
     Action,

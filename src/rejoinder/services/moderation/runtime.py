@@ -14,7 +14,8 @@ import httpx
 from rejoinder.config import Settings
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import ModAction
-from rejoinder.moderation.pipeline import Pipeline, SpamScorer
+from rejoinder.moderation.checks.classifier import SpamScorer
+from rejoinder.moderation.pipeline import Pipeline
 from rejoinder.moderation.rules import (
     Ban,
 )
