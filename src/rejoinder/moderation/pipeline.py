@@ -112,9 +112,6 @@ class Pipeline:
             blocked_words = WordList([*m.blocked_words, *o.blocked_words])
         if o.suspect_words:
             suspect_words = WordList([*m.suspect_words, *o.suspect_words])
-        premoderation = (
-            o.premoderation if o.premoderation in {"off", "all", "first", "guests", "links"} else None
-        )
 
         def pick(value: Any, default: Any) -> Any:
             return default if value is None else value
@@ -137,7 +134,7 @@ class Pipeline:
             suspect_words=suspect_words or None,
             suspect_action=Action(m.suspect_action),
             match_timeout=m.match_timeout_ms / 1000,
-            premoderation=premoderation or m.premoderation,
+            premoderation=o.premoderation or m.premoderation,
             premoderate_first=pick(o.premoderate_first, m.premoderate_first),
             spam_flag=m.spam_flag / 100,
             spam_hold=m.spam_hold / 100,

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import msgspec
 import regex
 
+from rejoinder.domain.sites import PremoderationMode
 from rejoinder.moderation.normalize import normalize
 
 
@@ -183,7 +184,7 @@ class Policy:
     suspect_words: WordList | None = None
     suspect_action: Action = Action.FLAG
     match_timeout: float = 0.025  # seconds
-    premoderation: str = "off"
+    premoderation: PremoderationMode = PremoderationMode.OFF
     premoderate_first: int = 1
     spam_flag: float = 0.5
     spam_hold: float = 0.85

@@ -58,3 +58,16 @@ def test_each_kind_carries_what_the_pipeline_runs() -> None:
     # External checks run after every other one: the registry keeps them last.
     order = [check.kind is Kind.EXTERNAL for check in CHECKS]
     assert order == sorted(order)
+
+
+def test_premoderation_modes_are_one_enum_everywhere() -> None:
+    from rejoinder.domain.sites import PremoderationMode
+    from rejoinder.web.admin.manage import PREMODERATION
+
+    values = tuple(mode.value for mode in PremoderationMode)
+    assert values == ("off", "all", "first", "guests", "links")  # the TOML, env and API values
+    assert values == config.PREMODERATION_MODES
+    assert [value for value, _ in PREMODERATION] == ["", *values]  # the admin form offers each one
+    site = msgspec.json.decode(b'{"premoderation": "guests"}', type=SiteModeration)
+    assert site.premoderation is PremoderationMode.GUESTS
+    assert msgspec.json.encode(site).startswith(b'{"commenting":true,"premoderation":"guests"')

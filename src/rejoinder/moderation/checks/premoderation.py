@@ -4,6 +4,7 @@ links for review (domain.sites.PremoderationMode). Trusted commenters and staff 
 
 from __future__ import annotations
 
+from rejoinder.domain.sites import PremoderationMode
 from rejoinder.moderation.checks.base import Check, Kind
 from rejoinder.moderation.rules import Action, Case, Finding
 
@@ -12,22 +13,22 @@ def check_premoderation(case: Case) -> list[Finding]:
     """Hold for review: everything, a new commenter's first comments, guests' comments, or comments with
     links. Trusted commenters and staff skip it."""
     sub, facts, policy = case.sub, case.facts, case.policy
-    mode = policy.premoderation
-    if mode == "off" or case.trusted:
+    mode = PremoderationMode(policy.premoderation)
+    if mode is PremoderationMode.OFF or case.trusted:
         return []
-    if mode == "all":
+    if mode is PremoderationMode.ALL:
         return [
             Finding(
                 "premoderation", Action.HOLD, "premoderated", "Comments here are reviewed before they appear."
             )
         ]
-    if mode == "first" and facts.approved_count < policy.premoderate_first:
+    if mode is PremoderationMode.FIRST and facts.approved_count < policy.premoderate_first:
         detail = "Your first comments here are reviewed before they appear."
         return [Finding("premoderation", Action.HOLD, "new-commenter", detail)]
-    if mode == "guests" and sub.identity_id is None:
+    if mode is PremoderationMode.GUESTS and sub.identity_id is None:
         detail = "Comments from guests are reviewed before they appear; signed-in readers skip the wait."
         return [Finding("premoderation", Action.HOLD, "guest-comment", detail)]
-    if mode == "links" and case.links:
+    if mode is PremoderationMode.LINKS and case.links:
         return [
             Finding(
                 "premoderation",

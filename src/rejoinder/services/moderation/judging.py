@@ -8,7 +8,7 @@ from typing import Any
 
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import anonymize_ip
-from rejoinder.domain.sites import Site
+from rejoinder.domain.sites import PremoderationMode, Site
 from rejoinder.errors import FieldError, Forbidden, Invalid
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation.checks.classifier import NullScorer
@@ -59,7 +59,8 @@ async def load_facts(
         exclude_comment=sub.edit_of,
         bans=await mod.bans(conn, sub.site_id, sub.now),
         need_recent=repeats,
-        need_approved=policy.premoderation == "first" or not isinstance(mod.pipeline.scorer, NullScorer),
+        need_approved=policy.premoderation is PremoderationMode.FIRST
+        or not isinstance(mod.pipeline.scorer, NullScorer),
         uri=uri,
         key=key,
     )
