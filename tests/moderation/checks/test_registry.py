@@ -71,3 +71,12 @@ def test_premoderation_modes_are_one_enum_everywhere() -> None:
     site = msgspec.json.decode(b'{"premoderation": "guests"}', type=SiteModeration)
     assert site.premoderation is PremoderationMode.GUESTS
     assert msgspec.json.encode(site).startswith(b'{"commenting":true,"premoderation":"guests"')
+
+
+def test_the_facts_query_loads_what_the_checks_in_use_read() -> None:
+    from rejoinder.moderation.checks import facts_read
+
+    assert facts_read(("honeypot", "words")) == frozenset()
+    assert facts_read(("repeats",)) == {"recent", "same_text_authors", "thread_id"}
+    assert facts_read(("premoderation", "classifier")) == {"approved_count", "roles"}
+    assert facts_read(NAMES) == fields(Facts)  # every fact is read by some check

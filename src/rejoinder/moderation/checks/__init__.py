@@ -4,6 +4,8 @@ The pipeline (pipeline.py) runs a site's checks in the order the settings list t
 
 from __future__ import annotations
 
+import functools
+
 from rejoinder.moderation.checks import (
     akismet,
     classifier,
@@ -31,4 +33,11 @@ CHECKS: tuple[Check, ...] = (
 BY_NAME: dict[str, Check] = {check.name: check for check in CHECKS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 
-__all__ = ["BY_NAME", "CHECKS", "NAMES", "Check", "Kind"]
+
+@functools.lru_cache(maxsize=64)
+def facts_read(names: tuple[str, ...]) -> frozenset[str]:
+    """The Facts fields the named checks read: what the facts query must load for a policy."""
+    return frozenset(fact for name in names for fact in BY_NAME[name].facts)
+
+
+__all__ = ["BY_NAME", "CHECKS", "NAMES", "Check", "Kind", "facts_read"]

@@ -11,6 +11,7 @@ from rejoinder.domain.identity import anonymize_ip
 from rejoinder.domain.sites import PremoderationMode, Site
 from rejoinder.errors import FieldError, Forbidden, Invalid
 from rejoinder.moderation import actions as rules
+from rejoinder.moderation.checks import facts_read
 from rejoinder.moderation.checks.classifier import NullScorer
 from rejoinder.moderation.normalize import normalize
 from rejoinder.moderation.pipeline import Outcome
@@ -44,7 +45,8 @@ async def load_facts(
     mod = moderation_of(ctx)
     policy = mod.pipeline.policy_for(site)
     window = ctx.settings.moderation.repeat_window
-    repeats = "repeats" in policy.checks and window > 0
+    reads = facts_read(policy.checks)  # what the site's checks declare they read (checks/)
+    repeats = "recent" in reads and window > 0
     long_text = len(sub.text.strip()) >= REPEAT_MIN_CHARS
     return await store.load_facts(
         conn,
@@ -59,8 +61,10 @@ async def load_facts(
         exclude_comment=sub.edit_of,
         bans=await mod.bans(conn, sub.site_id, sub.now),
         need_recent=repeats,
-        need_approved=policy.premoderation is PremoderationMode.FIRST
-        or not isinstance(mod.pipeline.scorer, NullScorer),
+        need_approved="approved_count" in reads
+        and (
+            policy.premoderation is PremoderationMode.FIRST or not isinstance(mod.pipeline.scorer, NullScorer)
+        ),
         uri=uri,
         key=key,
     )
