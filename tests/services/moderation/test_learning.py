@@ -188,3 +188,49 @@ def test_where_model_files_live(url: str, model_dir: str, expected: Path) -> Non
         env={}, overrides={"database": {"url": url}, "moderation": {"model_dir": model_dir}}
     )
     assert model_directory(settings) == expected
+
+
+def test_decision_logs_of_an_earlier_version_become_rows_once(site_db: str, tmp_path: Path) -> None:
+    import json
+
+    shared = tmp_path / "models"
+    with host(site_db, shared) as a, host(site_db, shared) as b:
+        site_id = a.site_id()
+        log_file = shared / "sites" / str(site_id) / "decisions.jsonl"
+        log_file.parent.mkdir(parents=True)
+        lines = [
+            {
+                "text": SPAM[0],
+                "name": "W0",
+                "website": "",
+                "new_author": True,
+                "label": "spam",
+                "key": "c1",
+                "at": "2026-11-01T10:00:00+00:00",
+            },
+            {
+                "text": HAM[0],
+                "name": "W1",
+                "website": "https://w1.example",
+                "new_author": False,
+                "label": "ham",
+                "key": "c2",
+                "at": "2026-11-02T10:00:00+00:00",
+            },
+        ]
+        log_file.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in lines) + b'{"text": "torn')
+        orphan = shared / "sites" / "999" / "decisions.jsonl"  # a site that no longer exists
+        orphan.parent.mkdir(parents=True)
+        orphan.write_bytes(log_file.read_bytes())
+
+        assert a.call(lambda ctx: a.sink.import_decision_logs(ctx)) == 2
+        log_file.with_name("decisions.jsonl.imported").rename(log_file)  # as if another host still saw it
+        assert b.call(lambda ctx: b.sink.import_decision_logs(ctx)) == 0  # the same lines: no new rows
+
+        _, rows = a.call(lambda ctx: model_and_rows(ctx, site_id))
+        assert [(r.comment_id, r.label, r.text, r.author_name, r.website, r.created) for r in rows] == [
+            ("c1", "spam", SPAM[0], "W0", "", 1_793_527_200_000_000),
+            ("c2", "ham", HAM[0], "W1", "https://w1.example", 1_793_613_600_000_000),
+        ]
+        assert not log_file.exists() and log_file.with_name("decisions.jsonl.imported").is_file()
+        assert orphan.is_file()  # left alone

@@ -8,7 +8,11 @@ Not here: fitting and scoring (moderation/classifier.py). docs/adr/0005-classifi
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import json
 import logging
+import os
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
@@ -21,6 +25,7 @@ from rejoinder.moderation.actions import ModAction
 from rejoinder.services.context import Context
 from rejoinder.store import classifier as store
 from rejoinder.store import engine as store_engine
+from rejoinder.store import sites as site_store
 
 log = logging.getLogger("rejoinder.moderation")
 
@@ -44,6 +49,7 @@ class Learner(Protocol):
     """What teaching needs of the classifier (moderation.classifier.Classifier implements it)."""
 
     max_decisions: int
+    directory: Path | None
 
     def site_version(self, site_id: int | str, *, reload: bool = False) -> int: ...
 
@@ -85,6 +91,29 @@ def _datetime(us: int) -> datetime:
     return datetime.fromtimestamp(us / 1_000_000, UTC)
 
 
+def _microseconds(at: Any) -> int:
+    try:
+        return int(datetime.fromisoformat(str(at)).timestamp() * 1_000_000)
+    except ValueError:
+        return 0
+
+
+def _legacy_records(data: bytes) -> list[tuple[str, dict[str, Any]]]:
+    """The lines of an old decision log with a label this version learns, each with a digest of the line."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for line in data.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # a torn last line from a crash mid-append
+        if not isinstance(record, dict) or record.get("label") not in ("ham", "spam", "abuse"):
+            continue
+        if not isinstance(record.get("text"), str):
+            continue
+        out.append((hashlib.blake2b(line.strip(), digest_size=16).hexdigest(), record))
+    return out
+
+
 class ClassifierSink:
     """Teaches the learning classifier from moderators' decisions through the database (see the module
     docstring). `check_every` seconds at most pass between two looks at the recorded model versions
@@ -105,6 +134,7 @@ class ClassifierSink:
         self._next_check = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._training: dict[int, asyncio.Lock] = {}
+        self._imported = False
 
     async def decided(
         self,
@@ -177,6 +207,9 @@ class ClassifierSink:
         """Bring every site's model up to the version recorded in the database: load a newer file another
         host wrote into a shared model_dir, else fit that version from the same decision rows. Returns the
         sites whose model changed."""
+        if not self._imported:
+            self._imported = True
+            await self.import_decision_logs(ctx)
         async with store_engine.read(ctx.engine) as conn:
             records = await store.select_models(conn)
         changed: list[int] = []
@@ -198,6 +231,42 @@ class ClassifierSink:
                 trained_at=_datetime(record.trained_at),
             )
         return changed
+
+    async def import_decision_logs(self, ctx: Context) -> int:
+        """Decisions an earlier version appended to `sites/<site id>/decisions.jsonl` under the model
+        directory become rows (each line once, whichever host reads it first: its digest is the row's
+        event uid); the file is then renamed `decisions.jsonl.imported`. Returns the rows added."""
+        directory = self.classifier.directory
+        logs = sorted(directory.glob("sites/*/decisions.jsonl")) if directory is not None else []
+        if not logs:
+            return 0
+        async with store_engine.read(ctx.engine) as conn:
+            site_ids = {site.id for site in await site_store.select_sites(conn)}
+        added = 0
+        for path in logs:
+            name = path.parent.name
+            if not name.isdigit() or int(name) not in site_ids:
+                continue  # a digest-named or deleted site: nothing to attach the decisions to
+            records = _legacy_records(path.read_bytes())
+            async with store_engine.write(ctx.engine) as conn:
+                for uid, record in records:
+                    added += await store.insert_decision(
+                        conn,
+                        site_id=int(name),
+                        event_uid=uid,
+                        comment_id=str(record.get("key") or uid)[:64],
+                        label=str(record["label"]),
+                        text=str(record["text"]),
+                        author_name=str(record.get("name") or "")[:200],
+                        website=str(record.get("website") or "")[:500],
+                        now=_microseconds(record.get("at")),
+                    )
+            # Another host sharing the directory may have renamed it first.
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(path, path.with_name("decisions.jsonl.imported"))
+        if added:
+            log.info("[rejoinder] imported %d classifier decisions from decision logs", added)
+        return added
 
     def refresh_if_due(self, ctx: Context) -> None:
         """Start a `refresh` in the background when `check_every` seconds have passed since the last."""
