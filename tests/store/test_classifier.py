@@ -4,10 +4,6 @@ and a deleted site takes its rows with it."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,19 +12,7 @@ from rejoinder.store import classifier as store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sites as site_store
 from rejoinder.store.schema import classifier_decisions, classifier_models
-
-T = TypeVar("T")
-
-
-def run(db_url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = store_engine.create_engine(db_url)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+from tests.store.test_events import run
 
 
 async def new_site(engine: AsyncEngine, name: str) -> int:
