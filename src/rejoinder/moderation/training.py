@@ -79,7 +79,8 @@ class ModelInfo(msgspec.Struct, frozen=True):
         trained_at: when it was fitted (UTC).
         examples: training examples in all (built-in data plus the site's decisions).
         decisions: the site's moderator decisions included, by label (empty for the built-in model).
-        decisions_seen: lines of the site's decision log read for this training.
+        decisions_seen: the last decision row (classifier_decisions.id) this training read; for decisions
+            given to Classifier.learn, how many there were.
         feature_version: features.FEATURE_VERSION at training; a model of another version is refitted.
         corpus: SHA-256 of the built-in data it was trained with.
     """
