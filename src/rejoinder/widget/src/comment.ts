@@ -1,4 +1,4 @@
-/** One comment: its card (avatar, name, time, marks, text, actions), and where a new one goes. */
+/** One comment: its card (avatar, name, time, marks, text, actions); place.ts puts a new one in the list. */
 
 import { HEART, h, icon, REPLY_ARROW, safeUrl } from "./dom";
 import { fill } from "./i18n";
