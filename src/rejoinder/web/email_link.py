@@ -19,7 +19,14 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from rejoinder.auth.providers import Provider
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
-from rejoinder.errors import ConfigError, Invalid, NotFound, RateLimited, RejoinderError, Unavailable
+from rejoinder.errors import (
+    ConfigError,
+    Invalid,
+    ProviderNotFound,
+    RateLimited,
+    RejoinderError,
+    Unavailable,
+)
 from rejoinder.i18n import translator
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
@@ -95,9 +102,7 @@ async def address_page(
         if not site:
             raise Invalid.field("site", "site-required", "`site` is required")
         if found is None or registry_of(request).offered(provider.name, found.name) is None:
-            raise NotFound(
-                f"Site {site!r} offers no sign-in provider {provider.name!r}", code="provider-not-found"
-            )
+            raise ProviderNotFound(f"Site {site!r} offers no sign-in provider {provider.name!r}")
         if mode not in (None, "", "popup", "redirect"):
             raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
         accounts.check_return_url(found, return_url)
@@ -171,7 +176,7 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
         registry = registry_of(request)
         found = registry.get(provider)
         if found is None or found.kind != "email":
-            raise NotFound(f"There is no email sign-in named {provider!r}", code="provider-not-found")
+            raise ProviderNotFound(f"There is no email sign-in named {provider!r}")
         label = found.label
         binding = read_binding(request)
         service.check_form_token(ctx, fields.get("csrf"), "send", binding or "")

@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.domain.sites import SiteOptions
-from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.errors import Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
 from rejoinder.services import moderation as moderation_service
@@ -143,7 +143,7 @@ async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
     if site_name:
         found = await ctx.sites.by_name(site_name)
         if found is None:
-            raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+            raise SiteNotFound.named(site_name)
         site_id = found.id
     days = form.number("days", low=1, high=36500)
     result = await moderation_service.ban(
@@ -219,7 +219,7 @@ async def _site_for_admin(request: Request[Any, Any, Any], name: str) -> Any:
     ctx = ctx_of(request)
     found = await ctx.sites.by_name(name)
     if found is None:
-        raise NotFound(f"There is no site named {name!r}", code="site-not-found")
+        raise SiteNotFound.named(name)
     return found
 
 
@@ -337,7 +337,7 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
     if site_name:
         found = await ctx.sites.by_name(site_name)
         if found is None:
-            raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+            raise SiteNotFound.named(site_name)
         site_id = found.id
     identity = await service.find_identity(ctx, form.get("who", limit=254))
     if action == "revoke" and staff.identity_id == identity.id and role is not Role.TRUSTED:
