@@ -76,6 +76,7 @@ def test_the_same_forms_work_with_the_token(admin: Admin) -> None:
         # refused for that reason (identity-not-found), not for the token.
         status = 404 if path == "/admin/users" else 303
         assert response.status_code == status, (path, response.status_code, response.text[:500])
+    assert len(admin.log()) > 0  # the decisions were made and logged
 
 
 def test_a_moderators_token_does_not_work_for_another_moderator(admin: Admin) -> None:

@@ -279,7 +279,10 @@ def test_site_overrides_apply_to_that_site_only(db_url: str) -> None:
 
 def test_moderation_can_be_turned_off(site_db: str) -> None:
     with moderated_client(site_db, enabled=False, blocked_words=["viagra"]) as client:
-        assert post(client, "viagra", honeypot="x").status_code == 201
+        posted = post(client, "viagra", honeypot="x")
+        assert posted.status_code == 201, posted.text
+        assert posted.json()["status"] == "published"
+        assert shown_ids(client) == [posted.json()["id"]]
 
 
 @pytest.mark.parametrize("disabled", ["words", "honeypot"])
@@ -292,3 +295,4 @@ def test_a_check_left_out_of_the_list_does_not_run(site_db: str, disabled: str) 
             honeypot="x" if disabled == "honeypot" else None,
         )
         assert response.status_code == 201, response.text
+        assert shown_ids(client) == [response.json()["id"]]

@@ -430,8 +430,10 @@ def test_csp_and_stylesheet(client: TestClient[Any]) -> None:
 
 
 def test_demo_page_is_not_served_outside_demo_mode(client: TestClient[Any]) -> None:
-    assert client.get("/demo/").status_code == 404
-    assert client.get("/").status_code == 404
+    for path in ("/demo/", "/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not-found", response.text
 
 
 # --- hostile input ----------------------------------------------------------------------------------
