@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from rejoinder.moderation.rules import Role
-from tests.admin.conftest import HTML, Admin, csrf_of
+from tests.fixtures.admin import HTML, Admin, csrf_of
 
 
 def forms(admin: Admin) -> list[tuple[str, dict[str, Any]]]:

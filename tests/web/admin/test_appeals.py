@@ -13,7 +13,7 @@ import pytest
 from rejoinder.domain.identity import Profile
 from rejoinder.moderation.appeals import NOTE_LIMIT
 from rejoinder.services import accounts
-from tests.admin.conftest import HTML, NEWS_ORIGIN, Admin, open_admin
+from tests.fixtures.admin import HTML, NEWS_ORIGIN, Admin, open_admin
 from tests.fixtures.app import ARTICLE, ORIGIN, same_answer
 
 VISITOR = "appeal-visitor-0001"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.conftest import HTML, Admin
+from tests.fixtures.admin import HTML, Admin
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.admin.conftest import HTML, Admin
+from tests.fixtures.admin import HTML, Admin
 from tests.fixtures.app import ARTICLE
 
 SORTS = ("oldest", "newest", "top")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rejoinder.moderation.rules import Role
-from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin
+from tests.fixtures.admin import HTML, NEWS_ARTICLE, Admin
 
 
 def test_a_moderator_sees_only_their_site(admin: Admin) -> None:

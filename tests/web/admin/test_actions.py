@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from rejoinder.moderation.rules import Role
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import comments, roles
-from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin, open_admin
+from tests.fixtures.admin import HTML, NEWS_ARTICLE, Admin, open_admin
 from tests.fixtures.app import ARTICLE, ORIGIN
 
 
@@ -334,7 +334,7 @@ def test_the_log_page(admin: Admin) -> None:
 
 
 def test_pending_queue_shows_why(admin_db: str) -> None:
-    from tests.admin.conftest import open_admin
+    from tests.fixtures.admin import open_admin
 
     admin = open_admin(admin_db, moderation={"premoderation": "all"})
     with admin.client:
