@@ -2,14 +2,15 @@
 
     RejoinderError
      ├── Invalid            (422, field errors; `errors` lists them)
-     │    └── BadRequest    (400, a body that cannot be read at all)
+     │    ├── BadRequest    (400, a body that cannot be read at all)
+     │    └── UrlRequired, SiteRequired, ModeInvalid, ActionInvalid   (raised with `.at(field, message)`)
      ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
      │    └── AdminSessionInvalid
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, CommentNotFound, ThreadNotFound, IdentityNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid,
-     │    └── BrowserMismatch, TokenRejected, ThreadClosed
+     │    └── BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -25,7 +26,7 @@ that names its code once (`raise SiteNotFound.named(name)`), never `NotFound(...
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import msgspec
 
@@ -65,6 +66,11 @@ class Invalid(RejoinderError):
     def field(cls, field: str, code: str, message: str) -> Invalid:
         """A single-field error whose detail is the field's message."""
         return cls(message, code=code, errors=[FieldError(field=field, code=code, message=message)])
+
+    @classmethod
+    def at(cls, field: str, message: str) -> Self:
+        """A single-field error with the class's own code: `raise SiteRequired.at("site", "…")`."""
+        return cls(message, errors=[FieldError(field=field, code=cls.default_code, message=message)])
 
 
 class BadRequest(Invalid):
@@ -167,6 +173,24 @@ class IdentityNotFound(NotFound):
     default_detail = "There is no identity with this id"
 
 
+class UrlRequired(Invalid):
+    default_code = "url-required"
+
+
+class SiteRequired(Invalid):
+    default_code = "site-required"
+
+
+class ModeInvalid(Invalid):
+    default_code = "mode-invalid"
+
+
+class ActionInvalid(Invalid):
+    """A moderation form or link named an action this place does not take."""
+
+    default_code = "action-invalid"
+
+
 class OriginNotAllowed(Forbidden):
     default_code = "origin-not-allowed"
 
@@ -196,6 +220,10 @@ class StateInvalid(Forbidden):
 class BrowserMismatch(Forbidden):
     default_code = "browser-mismatch"
     default_detail = "This sign-in was started in another browser; start again from the comment form"
+
+
+class FlowExpired(Forbidden):
+    default_code = "flow-expired"
 
 
 class TokenRejected(Forbidden):

@@ -36,14 +36,17 @@ from rejoinder.errors import (
     BrowserMismatch,
     Conflict,
     CredentialInUse,
+    FlowExpired,
     Forbidden,
     Gone,
     IdentityNotFound,
     Invalid,
+    ModeInvalid,
     NotFound,
     OriginNotAllowed,
     ProviderNotFound,
     SiteNotFound,
+    SiteRequired,
     StateInvalid,
     Unauthorized,
 )
@@ -530,7 +533,7 @@ async def check_start(
         raise ProviderNotFound(f"Site {site.name!r} offers no sign-in provider {provider_name!r}")
     page_origin = check_allowed_origin(site, origin)
     if mode not in (None, "", "popup", "redirect"):
-        raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
+        raise ModeInvalid.at("mode", "`mode` is popup or redirect")
     flow_mode: Literal["popup", "redirect"] = "redirect" if mode == "redirect" else "popup"
     back = check_return_url(site, return_url) if flow_mode == "redirect" else None
     link_identity = None
@@ -631,7 +634,7 @@ async def take_flow(
     if ticket is None:
         raise StateInvalid()
     if ticket.expires <= ctx.clock():
-        raise Forbidden("This sign-in took too long; start again", code="flow-expired")
+        raise FlowExpired("This sign-in took too long; start again")
     if not binding or ticket.binding_hash != token_hash(binding):
         raise BrowserMismatch()
     flow = msgspec.convert(ticket.payload, Flow)
@@ -662,7 +665,7 @@ async def finish_flow(
 
 async def _site(ctx: Context, name: str | None) -> Site:
     if not name:
-        raise Invalid.field("site", "site-required", "`site` is required")
+        raise SiteRequired.at("site", "`site` is required")
     site = await ctx.sites.by_name(name)
     if site is None:
         raise SiteNotFound.named(name)

@@ -30,7 +30,7 @@ from rejoinder.errors import (
     AdminSessionInvalid,
     BrowserMismatch,
     CsrfInvalid,
-    Forbidden,
+    FlowExpired,
     Invalid,
     NotAModerator,
     RateLimited,
@@ -256,7 +256,7 @@ async def finish_identity_flow(
     if ticket is None or ticket.payload.get("provider") != provider.name:
         raise StateInvalid("This sign-in is unknown or was already used; sign in again")
     if ticket.expires <= ctx.clock():
-        raise Forbidden("This sign-in took too long; sign in again", code="flow-expired")
+        raise FlowExpired("This sign-in took too long; sign in again")
     if not binding or ticket.binding_hash != token_hash(binding):
         raise BrowserMismatch("This sign-in was started in another browser; sign in again")
     profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=ticket.payload["saved"])

@@ -34,6 +34,7 @@ from rejoinder.errors import (
     NotFound,
     ProviderNotFound,
     SiteNotFound,
+    SiteRequired,
 )
 from rejoinder.i18n import translator, wrap
 from rejoinder.notify.email import Mail, Mailer
@@ -180,7 +181,7 @@ async def send_link(
 
 async def _site(ctx: Context, name: str | None) -> Site:
     if not name:
-        raise Invalid.field("site", "site-required", "`site` is required")
+        raise SiteRequired.at("site", "`site` is required")
     site = await ctx.sites.by_name(name)
     if site is None:
         raise SiteNotFound.named(name)

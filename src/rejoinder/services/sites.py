@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from rejoinder.bus.base import Invalidator, slot_of
 from rejoinder.domain.sites import Site, SiteOptions, check_site_name
 from rejoinder.domain.urls import normalize_origin, origin_of
-from rejoinder.errors import Conflict, Invalid, OriginNotAllowed, SiteNotFound
+from rejoinder.errors import Conflict, OriginNotAllowed, SiteNotFound, SiteRequired
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sites as store
 
@@ -123,7 +123,7 @@ class SiteRegistry:
         sites = await self.all()
         if len(sites) == 1:
             return sites[0]
-        raise Invalid.field("site", "site-required", "Say which site this is for: give `url` or `site`")
+        raise SiteRequired.at("site", "Say which site this is for: give `url` or `site`")
 
 
 async def add_site(

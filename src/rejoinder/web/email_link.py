@@ -22,9 +22,11 @@ from rejoinder.domain.urls import origin_of
 from rejoinder.errors import (
     ConfigError,
     Invalid,
+    ModeInvalid,
     ProviderNotFound,
     RateLimited,
     RejoinderError,
+    SiteRequired,
     Unavailable,
 )
 from rejoinder.i18n import translator
@@ -100,11 +102,11 @@ async def address_page(
     try:
         found = await ctx.sites.by_name(site or "")
         if not site:
-            raise Invalid.field("site", "site-required", "`site` is required")
+            raise SiteRequired.at("site", "`site` is required")
         if found is None or registry_of(request).offered(provider.name, found.name) is None:
             raise ProviderNotFound(f"Site {site!r} offers no sign-in provider {provider.name!r}")
         if mode not in (None, "", "popup", "redirect"):
-            raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
+            raise ModeInvalid.at("mode", "`mode` is popup or redirect")
         accounts.check_return_url(found, return_url)
         if origin:
             accounts.check_allowed_origin(found, origin)

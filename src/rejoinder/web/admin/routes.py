@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.errors import (
+    ActionInvalid,
     BadRequest,
     CsrfInvalid,
     Forbidden,
@@ -453,7 +454,7 @@ async def comment_action(request: Request[Any, Any, Any], comment_id: FromPath[s
             granted=action == "trust",
         )
     else:
-        raise Invalid.field("action", "action-invalid", "Choose one of the buttons")
+        raise ActionInvalid.at("action", "Choose one of the buttons")
     return after(form.get("back", limit=2000), action, anchor=form.optional("next", limit=64))
 
 
@@ -464,7 +465,7 @@ async def bulk_action(request: Request[Any, Any, Any]) -> Response[str]:
     form = await auth.checked_form(request, staff)
     action = form.get("action", limit=20)
     if action not in DECISIONS:
-        raise Invalid.field("action", "action-invalid", "Choose approve, reject, spam or delete")
+        raise ActionInvalid.at("action", "Choose approve, reject, spam or delete")
     ids = list(dict.fromkeys(form.all("ids", limit=64)))
     if not ids:
         raise Invalid.field("ids", "nothing-selected", "Select at least one comment first")
