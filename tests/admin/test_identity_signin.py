@@ -107,4 +107,6 @@ def test_bad_callbacks(op_admin: Admin) -> None:
     for path in ("/admin/auth/nope/start", "/admin/auth/nope/callback"):
         response = op_admin.client.get(path, headers=HTML)
         assert response.status_code == 404 and "provider-not-found" in response.text, path
-    assert op_admin.client.get("/admin", headers=HTML, follow_redirects=False).status_code == 303  # not signed in
+    assert (
+        op_admin.client.get("/admin", headers=HTML, follow_redirects=False).status_code == 303
+    )  # not signed in
