@@ -40,7 +40,14 @@ from rejoinder.config import AuthSettings, ProviderSettings
 from rejoinder.domain.identity import CredentialKind, Profile, picture_url
 from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.domain.urls import check_website
-from rejoinder.errors import BadRequest, ConfigError, Invalid, NotFound, Unauthorized, Unavailable
+from rejoinder.errors import (
+    BadRequest,
+    ConfigError,
+    Invalid,
+    ProviderNotFound,
+    Unauthorized,
+    Unavailable,
+)
 
 # The algorithms a token may use, each only with a key of its own type (so that an RSA public key can
 # never be used as an HMAC secret: the "algorithm confusion" attack). "none" is never accepted.
@@ -171,15 +178,12 @@ class SsoProvider:
     # --- the Provider seam: SSO has no popup flow on rejoinder's side ----------------------------------
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
-        raise NotFound(
-            "This sign-in happens on the publisher's own pages, not in a rejoinder popup",
-            code="provider-not-found",
-        )
+        raise ProviderNotFound("This sign-in happens on the publisher's own pages, not in a rejoinder popup")
 
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        raise NotFound("Publisher sign-in has no callback", code="provider-not-found")
+        raise ProviderNotFound("Publisher sign-in has no callback")
 
     def session_label(self, profile: Profile) -> str:
         return self.label

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from rejoinder.config import Settings
-from rejoinder.errors import NotFound
+from rejoinder.errors import ProviderNotFound
 
 
 class ProviderCheck(msgspec.Struct):
@@ -42,9 +42,7 @@ async def check_provider(settings: Settings, name: str, apps: Any = None) -> Pro
     configured = settings.auth.providers.get(name)
     if configured is None:
         known = ", ".join(settings.auth.providers) or "none"
-        raise NotFound(
-            f"No provider {name!r} in [auth.providers] (configured: {known})", code="provider-not-found"
-        )
+        raise ProviderNotFound(f"No provider {name!r} in [auth.providers] (configured: {known})")
     preset = PRESETS[configured.preset or name]
     if preset.protocol == "sso":
         return await _check_sso(settings, name, preset.label, preset.register_at)

@@ -24,7 +24,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from rejoinder.auth.providers import Registry, build_registry
 from rejoinder.auth.sso import SsoProvider
 from rejoinder.domain.identity import Identity, identity_avatar_key
-from rejoinder.errors import ConfigError, NotFound, RateLimited, RejoinderError, Unavailable
+from rejoinder.errors import ConfigError, RateLimited, RejoinderError, SiteNotFound, Unavailable
 from rejoinder.i18n import choose, translator
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
@@ -342,7 +342,7 @@ async def start(
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:
-                raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+                raise SiteNotFound.named(site)
             service.check_allowed_origin(site_obj, origin)
             return page(
                 "server.html",
@@ -471,7 +471,7 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
     ctx = ctx_of(request)
     found = await ctx.sites.by_name(site)
     if found is None:
-        raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+        raise SiteNotFound.named(site)
     registry = registry_of(request)
     listed = [(i, _start_of(registry, i.name)) for i in service.providers_for(registry, found)]
     return ProvidersOut(
@@ -535,7 +535,7 @@ async def get_me(
     if site is not None:
         found = await ctx.sites.by_name(site)
         if found is None:
-            raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+            raise SiteNotFound.named(site)
         reader.check_site(found)
     return await _me(request, reader)
 

@@ -63,7 +63,8 @@ export async function submitForm(widget: Widget, parts: FormParts): Promise<void
       const input = fields[problem.field];
       if (!input) continue;
       input.setAttribute("aria-invalid", "true");
-      errorOf(input).textContent = t.errors[problem.code] || problem.message;
+      // A refused text's field errors carry moderation codes, whose words are in `reasons`.
+      errorOf(input).textContent = t.errors[problem.code] || t.reasons?.[problem.code] || problem.message;
       first = first || input;
     }
     if (first) {
