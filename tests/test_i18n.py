@@ -50,7 +50,7 @@ STAFF_MODULES = (
     "src/rejoinder/services/admin_mail.py",
     "src/rejoinder/services/providers.py",
     "src/rejoinder/services/moderation/bans.py",
-    "src/rejoinder/services/moderation/queues.py",
+    "src/rejoinder/services/moderation/queue.py",
     "src/rejoinder/services/moderation/decisions.py",
     "src/rejoinder/moderation/actions.py",
     "src/rejoinder/moderation/queue.py",
