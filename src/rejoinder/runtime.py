@@ -21,14 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder import handlers
 from rejoinder.auth.providers import Registry, build_registry
-from rejoinder.bus.base import Invalidator
-from rejoinder.bus.memory import MemoryInvalidator
-from rejoinder.bus.redis import RedisInvalidator
-from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError
 from rejoinder.events.dispatcher import Dispatcher, RetryPolicy
 from rejoinder.events.outbox import Outbox
+from rejoinder.invalidation.base import Invalidator
+from rejoinder.invalidation.memory import MemoryInvalidator
+from rejoinder.invalidation.redis import RedisInvalidator
+from rejoinder.invalidation.shared import SharedFileInvalidator
 from rejoinder.moderation.pipeline import ClassifierScorer
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services.accounts import DbAppStore

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder.bus.base import Invalidator
 from rejoinder.config import Settings
 from rejoinder.events.outbox import Outbox
+from rejoinder.invalidation.base import Invalidator
 from rejoinder.notify.email import Mailer
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.sites import SiteRegistry

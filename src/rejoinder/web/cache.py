@@ -17,7 +17,7 @@ import gzip
 import zlib
 from collections import OrderedDict
 
-from rejoinder.bus.base import Invalidator, slot_of
+from rejoinder.invalidation.base import Invalidator, slot_of
 
 GZIP_MIN = 512
 BACKGROUND_MIN = 65536  # compressed in a worker thread from this size on (zlib releases the GIL)
