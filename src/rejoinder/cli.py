@@ -183,7 +183,7 @@ def purge(ctx: click.Context) -> None:
 
     The server also does it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
     from rejoinder.services.context import now_us
-    from rejoinder.services.sessions import purge_expired
+    from rejoinder.services.purging import purge_expired
 
     settings = _load(ctx)
 

@@ -38,7 +38,7 @@ from rejoinder.services.context import Context, now_us
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.moderation import ClassifierSink, Moderation
 from rejoinder.services.pictures import PictureFetcher
-from rejoinder.services.sessions import Purger
+from rejoinder.services.purging import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
