@@ -214,6 +214,51 @@ def read():
     assert mutable_module_state(source) == {"CACHE", "SEEN", "FLAG"}
 
 
+def settings_caches(source: str) -> set[str]:
+    """Functions memoised for the whole process (functools.cache / lru_cache) that take settings or a
+    Context: their answers would outlive the settings they were computed from."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        memoised = any(
+            "cache" in ast.unparse(d.func if isinstance(d, ast.Call) else d).rsplit(".", 1)[-1]
+            and "cached_property" not in ast.unparse(d)
+            for d in node.decorator_list
+        )
+        params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        typed = {ast.unparse(a.annotation) for a in params if a.annotation is not None}
+        if memoised and any(t.endswith("Settings") or t == "Context" for t in typed):
+            found.add(node.name)
+    return found
+
+
+def test_the_cache_scan_finds_what_it_looks_for() -> None:
+    source = """
+@functools.lru_cache(maxsize=8)
+def limits_of(settings: Settings) -> int: ...
+
+@cache
+def origins(ctx: Context) -> set[str]: ...
+
+@cache
+def words(text: str) -> list[str]: ...
+
+@cached_property
+def mine(self, settings: Settings) -> int: ...
+"""
+    assert settings_caches(source) == {"limits_of", "origins"}
+
+
+def test_no_process_wide_caches_keyed_by_settings() -> None:
+    found = {
+        (path.relative_to(SRC).as_posix(), name)
+        for path in sorted(SRC.rglob("*.py"))
+        for name in settings_caches(path.read_text(encoding="utf-8"))
+    }
+    assert found == set(), "memoise per Runtime (or by plain values), not per process"
+
+
 def test_no_module_level_mutable_state() -> None:
     found = {
         (path.relative_to(SRC).as_posix(), name)
