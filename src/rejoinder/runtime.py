@@ -29,7 +29,7 @@ from rejoinder.invalidation.base import Invalidator
 from rejoinder.invalidation.memory import MemoryInvalidator
 from rejoinder.invalidation.redis import RedisInvalidator
 from rejoinder.invalidation.shared import SharedFileInvalidator
-from rejoinder.moderation.pipeline import ClassifierScorer
+from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services.accounts import DbAppStore
 from rejoinder.services.admin_auth import LoginLimiter
@@ -37,6 +37,7 @@ from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context, now_us
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.moderation import ClassifierSink, Moderation
+from rejoinder.services.moderation.learning import model_directory
 from rejoinder.services.pictures import PictureFetcher
 from rejoinder.services.purging import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
@@ -57,15 +58,6 @@ def generation_path(settings: Settings) -> Path:
         return Path(url.removeprefix("sqlite:///") + ".gen")
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"rejoinder-{digest}.gen"
-
-
-def model_directory(settings: Settings) -> Path:
-    """Where per-site classifier models live: beside a SQLite file, else in the temp dir per database."""
-    url = settings.database.url
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///") + ".models")
-    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"rejoinder-{digest}-models"
 
 
 def make_invalidator(settings: Settings) -> Invalidator:
@@ -307,7 +299,7 @@ class Runtime:
         mod = self.settings.moderation
         if not (self.with_classifier and mod.enabled and "classifier" in mod.checks):
             return None
-        from rejoinder.moderation.spam import Classifier
+        from rejoinder.moderation.classifier import Classifier
 
         return Classifier(model_directory(self.settings))
 
