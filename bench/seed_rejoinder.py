@@ -10,30 +10,22 @@ while seeding (servers.SEED_SETTINGS): it is an import, and every seeded comment
 from __future__ import annotations
 
 import asyncio
-import secrets
 from pathlib import Path
 
 from corpus import SeedThread
 from rejoinder import config
-from rejoinder.bus.memory import MemoryInvalidator
-from rejoinder.runtime import make_context
+from rejoinder.runtime import open_context
 from rejoinder.services.comments import NewComment, post_comment
-from rejoinder.services.sites import SiteRegistry, ensure_secret
 from rejoinder.services.threads import resolve_ref
 from rejoinder.store import migrate
-from rejoinder.store.engine import create_engine
 
 
 async def _seed(db_url: str, threads: list[SeedThread], env: dict[str, str], empty_toml: Path) -> int:
     env = {**env, "REJOINDER_DATABASE__URL": db_url, "REJOINDER_DATABASE__SQLITE_SYNCHRONOUS": "NORMAL"}
     settings = config.load(empty_toml, env=env)  # an empty file: never a rejoinder.toml in the cwd
-    engine = create_engine(db_url, sqlite_synchronous="NORMAL")
     total = 0
-    try:
-        secret = await ensure_secret(engine, "", secrets.token_urlsafe(32))
-        sites = SiteRegistry(engine)
-        await sites.load()
-        ctx = make_context(engine, settings, secret, MemoryInvalidator(), sites)
+    async with open_context(settings, migrate=False) as runtime:
+        ctx = runtime.ctx
         for thread in threads:
             ref = await resolve_ref(ctx, url=thread.url, key=None)
             ids: dict[int, str] = {}
@@ -56,8 +48,6 @@ async def _seed(db_url: str, threads: list[SeedThread], env: dict[str, str], emp
                 )
                 ids[c.index] = posted.comment.id
                 total += 1
-    finally:
-        await engine.dispose()
     return total
 
 

@@ -228,7 +228,8 @@ async def _fill(engine: Any, site_id: int, count: int, now: int) -> None:
 async def _with_store(
     db_url: str, n: int, classifier: bool, folder: Path, warmup: int, earlier: int = 0
 ) -> Parts:
-    from rejoinder.bus.memory import MemoryInvalidator
+    import msgspec
+
     from rejoinder.domain.comments import Author, Comment
     from rejoinder.domain.identity import anonymize_ip
     from rejoinder.domain.sites import SiteOptions
@@ -236,28 +237,22 @@ async def _with_store(
     from rejoinder.moderation.rules import STAFF, Submission
     from rejoinder.ratelimit import Action as Limited
     from rejoinder.ratelimit import Scope
-    from rejoinder.runtime import make_context
+    from rejoinder.runtime import open_context
     from rejoinder.services import moderation
-    from rejoinder.services.sites import SiteRegistry, add_site
+    from rejoinder.services.sites import add_site
     from rejoinder.store import comments as comment_store
     from rejoinder.store import engine as store_engine
     from rejoinder.store import threads as thread_store
-    from rejoinder.store.engine import create_engine
 
     rng = random.Random(11)
     settings = settings_for(db_url, classifier=classifier)
-    engine = create_engine(db_url, sqlite_synchronous="NORMAL")
+    database = msgspec.structs.replace(settings.database, sqlite_synchronous="NORMAL")
+    settings = msgspec.structs.replace(settings, database=database)
     parts: Parts = {"total": [], "total_cpu": [], "main_cpu": [], "facts": [], "checks": [], "record": []}
-    try:
+    # The runtime builds the moderation parts (classifier models beside the database, a fresh directory).
+    async with open_context(settings, migrate=False, classifier=classifier) as runtime:
+        ctx, engine = runtime.ctx, runtime.engine
         site = await add_site(engine, "blog", ["https://blog.example"], SiteOptions(), 1)
-        ctx = make_context(
-            engine,
-            settings,
-            b"x" * 32,
-            MemoryInvalidator(),
-            SiteRegistry(engine),
-            moderation=moderation.Moderation.default(settings, scorer=_scorer(classifier, folder)),
-        )
         async with store_engine.write(engine) as conn:
             await thread_store.insert_thread(conn, site.id, uri=ARTICLE, key=None, title=None, now=1)
         if earlier:
@@ -338,10 +333,6 @@ async def _with_store(
             parts["facts"].append((t2 - t1) * 1000)
             parts["checks"].append((t3 - t2) * 1000)
             parts["record"].append((t5 - t4) * 1000)
-        assert ctx.moderation is not None
-        await ctx.moderation.close()
-    finally:
-        await engine.dispose()
     return parts
 
 

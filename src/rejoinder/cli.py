@@ -83,8 +83,13 @@ def run_server(
 ) -> None:
     """Migrate once, then start the configured server; workers read the same settings from the env and
     build their app with `factory` (a "module:function" path)."""
+    from rejoinder.runtime import preflight
     from rejoinder.store import migrate
 
+    try:
+        preflight(settings)  # what every worker's start-up would refuse, refused once and clearly here
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     if settings.database.auto_migrate:
         migrate.upgrade(settings.database.url)
     # Worker processes load settings themselves: hand them the config file and the CLI flags through the
@@ -178,7 +183,7 @@ def purge(ctx: click.Context) -> None:
 
     The server also does it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
     from rejoinder.services.context import now_us
-    from rejoinder.services.sessions import purge_expired
+    from rejoinder.services.purging import purge_expired
 
     settings = _load(ctx)
 
@@ -414,21 +419,12 @@ def _staff_run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work(ctx)` with a Context on the configured database (migrated first)."""
 
     async def go() -> T:
-        from rejoinder.bus.memory import MemoryInvalidator
-        from rejoinder.runtime import make_context
-        from rejoinder.services.sites import SiteRegistry, ensure_secret
+        from rejoinder.runtime import open_context
 
-        engine = _engine(settings)
-        try:
-            secret = await ensure_secret(engine, settings.security.secret_key, secrets.token_urlsafe(32))
-            registry = SiteRegistry(engine)
-            await registry.load()
-            # Changes made here reach the running servers through the outbox: their dispatchers deliver
-            # the events (and so invalidate their caches) once events.grace_seconds have passed.
-            ctx = make_context(engine, settings, secret, MemoryInvalidator(), registry)
-            return await work(ctx)
-        finally:
-            await engine.dispose()
+        # Changes made here reach the running servers through the outbox: their dispatchers deliver the
+        # events (and so invalidate their caches) once events.grace_seconds have passed.
+        async with open_context(settings, migrate=True) as runtime:
+            return await work(runtime.ctx)
 
     return _run(go)
 

@@ -7,23 +7,26 @@ same code the HTTP API runs, and happens once per database (a restart finds the 
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+from litestar import Request, Response, get
 
-from rejoinder.bus.memory import MemoryInvalidator
 from rejoinder.config import Settings
 from rejoinder.domain.sites import SiteOptions
 from rejoinder.domain.threads import Sort
-from rejoinder.runtime import make_context
+from rejoinder.errors import NotFound
+from rejoinder.i18n import translator
+from rejoinder.runtime import open_context
 from rejoinder.services import comments as comment_service
 from rejoinder.services import likes as like_service
 from rejoinder.services import sites as site_service
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context, now_us
-from rejoinder.services.sites import SiteRegistry, ensure_secret
+from rejoinder.web.page_models import build_thread
+from rejoinder.web.pages import PAGE_ERRORS, html_response, static_href
+from rejoinder.web.wire import ctx_of, rfc3339
 
 if TYPE_CHECKING:
     from rejoinder.app import Rejoinder
@@ -256,32 +259,25 @@ async def seed(settings: Settings, *, host: str, port: int) -> bool:
     Returns:
         True when the discussion was seeded now, False when it was already there.
     """
-    from rejoinder.store.engine import create_engine
-
-    engine = create_engine(settings.database.url, sqlite_synchronous=settings.database.sqlite_synchronous)
-    try:
-        secret = await ensure_secret(engine, settings.security.secret_key, secrets.token_urlsafe(32))
+    async with open_context(settings, migrate=False) as runtime:
         origins = demo_origins(host, port)
-        existing = {s.name: s for s in await site_service.list_sites(engine)}
+        existing = {s.name: s for s in await site_service.list_sites(runtime.engine)}
         if SITE in existing:
             missing = [o for o in origins if o not in existing[SITE].origins]
             if missing:
                 await site_service.update_site(
-                    engine, SITE, add_origins=missing, remove_origins=[], options=None
+                    runtime.engine, SITE, add_origins=missing, remove_origins=[], options=None
                 )
         else:
-            await site_service.add_site(engine, SITE, origins, SiteOptions(display_depth=3), now_us())
-        registry = SiteRegistry(engine)
-        await registry.load()
-        ctx = make_context(engine, settings, secret, MemoryInvalidator(), registry)
+            await site_service.add_site(runtime.engine, SITE, origins, SiteOptions(display_depth=3), now_us())
+        ctx = runtime.ctx
+        await ctx.sites.load()
         ref = await thread_service.resolve_ref(ctx, url=article_url(port), key=None, site=SITE)
         view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
         if view.thread is not None:
             return False
         await _seed_discussion(ctx, ref)
         return True
-    finally:
-        await engine.dispose()
 
 
 async def _seed_discussion(ctx: Context, ref: thread_service.ThreadRef) -> None:
@@ -315,12 +311,50 @@ async def _seed_discussion(ctx: Context, ref: thread_service.ThreadRef) -> None:
         await like_service.like_thread(later, ref, visitor=_visitor(100 + n), like=True, name=name)
 
 
+# --- the demo article's pages (registered by app_factory only) ------------------------------------------
+
+
+@get(["/demo", "/demo/"], include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
+    """The sample article with the widget under it."""
+    article = request.app.state.get("demo")
+    if not isinstance(article, DemoArticle):
+        raise NotFound(f"Nothing is served at {request.url.path}", code="not-found")
+    ctx = ctx_of(request)
+    ref = await thread_service.resolve_ref(ctx, url=article.url, key=None)
+    view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
+    tr = translator("en")  # the sample article is written in English
+    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None, tr=tr)
+    # The article "appeared" a few hours before its first comment (seeded relative to the first start).
+    published = view.stubs[0].created - 4 * 3600 * 1_000_000 if view.stubs else None
+    return html_response(
+        ctx,
+        "demo/article.html",
+        a=article,
+        t=thread,
+        published=tr.date(published) if published else "",
+        published_iso=rfc3339(published) if published else "",
+        css_href=static_href("noscript.css"),
+        demo_css_href=static_href("demo.css"),
+        with_scripts=True,
+    )
+
+
+@get("/", include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def demo_home(request: Request[Any, Any, Any]) -> Response[str]:
+    """In demo mode the server's root leads to the sample article."""
+    return Response(content="", status_code=307, headers={"Location": "/demo/"})
+
+
+ROUTES: list[Any] = [demo_article, demo_home]
+
+
 def app_factory() -> Rejoinder:
     """The normal app plus the demo article at /demo/ (granian/uvicorn call this in each worker)."""
     from rejoinder import config
     from rejoinder.app import create_app
 
     settings = config.load()
-    app = create_app(settings)
+    app = create_app(settings, routes=ROUTES)
     app.litestar.state["demo"] = article(settings.server.port)
     return app

@@ -16,7 +16,7 @@ from rejoinder.services.threads import cache_keys
 
 
 def invalidation(ctx: Context) -> Route:
-    """Cached reads of a changed thread become stale in every worker and host (bus/). Runs inline in the
+    """Cached reads of a changed thread become stale in every worker and host (invalidation/). Runs inline in the
     committing worker, so a reader sees the change at once; the outbox redelivers it after a crash."""
 
     def bump(event: Event) -> None:

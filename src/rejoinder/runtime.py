@@ -1,27 +1,97 @@
-"""Building a Context with its outbox wired to the registered handlers, and the dispatcher that delivers
-its events: one way for the server, the CLI, the demo and the benchmarks (never a Context by hand)."""
+"""The Runtime: everything long-lived (engine, invalidation, site registry, avatars, moderation with its rate
+limiter and classifier, mailer, sign-in providers, /admin's limiter, clock, CPU pool, outbox dispatcher,
+purger), built once at start-up and closed at shutdown, here only. The server (app.py's lifespan), the CLI,
+the demo, the benchmarks and the tests all go through `Runtime` / `open_context`. Not here: HTTP routes."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
+import logging
 import os
 import secrets
 import socket
-from collections.abc import Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder import handlers
-from rejoinder.bus.base import Invalidator
+from rejoinder.auth.providers import Registry, build_registry
 from rejoinder.config import Settings
+from rejoinder.errors import ConfigError
 from rejoinder.events.dispatcher import Dispatcher, RetryPolicy
 from rejoinder.events.outbox import Outbox
-from rejoinder.services.avatars import Avatars
+from rejoinder.invalidation.base import Invalidator
+from rejoinder.invalidation.memory import MemoryInvalidator
+from rejoinder.invalidation.redis import RedisInvalidator
+from rejoinder.invalidation.shared import SharedFileInvalidator
+from rejoinder.moderation.checks.classifier import ClassifierScorer
+from rejoinder.notify.email import Mailer, SmtpMailer
+from rejoinder.services.accounts import DbAppStore
+from rejoinder.services.admin_auth import LoginLimiter
+from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context, now_us
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
-from rejoinder.services.moderation import Moderation
-from rejoinder.services.sites import SiteRegistry
+from rejoinder.services.moderation import ClassifierSink, Moderation
+from rejoinder.services.moderation.learning import model_directory
+from rejoinder.services.pictures import PictureFetcher
+from rejoinder.services.purging import Purger
+from rejoinder.services.sites import SiteRegistry, ensure_secret
+from rejoinder.store import migrate
+from rejoinder.store.engine import create_engine
 
+log = logging.getLogger("rejoinder")
 US = 1_000_000
+Clock = Callable[[], int]  # microseconds since the epoch
+
+
+def generation_path(settings: Settings) -> Path:
+    """Where workers on this host share cache generations: beside a SQLite file, else in the temp dir."""
+    if settings.cache.generation_file:
+        return Path(settings.cache.generation_file)
+    url = settings.database.url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///") + ".gen")
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"rejoinder-{digest}.gen"
+
+
+def make_invalidator(settings: Settings) -> Invalidator:
+    local = SharedFileInvalidator(generation_path(settings))
+    if settings.redis.url:
+        return RedisInvalidator(settings.redis.url, local)
+    return local
+
+
+def build_mailer(settings: Settings) -> Mailer | None:
+    """The SMTP mailer when [email] host is set. Raises ConfigError naming the setting (e.g. an unset
+    `email.password_env` variable)."""
+    if not settings.email.host:
+        return None
+    try:
+        return SmtpMailer.from_settings(settings.email)
+    except ConfigError as exc:
+        raise ConfigError(f"invalid setting {exc}") from None
+
+
+def build_providers(settings: Settings, engine: AsyncEngine | None) -> Registry:
+    """The sign-in provider registry. Raises ConfigError naming the setting (e.g.
+    `auth.providers.NAME.client_secret_env`) when a secret cannot be read."""
+    try:
+        return build_registry(settings.auth, DbAppStore(engine))
+    except ConfigError as exc:
+        raise ConfigError(f"invalid setting {exc}") from None
+
+
+def preflight(settings: Settings) -> None:
+    """What start-up would refuse, checked before a server starts its workers: the mailer and every
+    sign-in provider can be built from the settings (secrets readable). Raises ConfigError."""
+    build_mailer(settings)
+    build_providers(settings, None)
 
 
 def make_context(
@@ -33,10 +103,12 @@ def make_context(
     *,
     avatars: Avatars | None = None,
     moderation: Moderation | None = None,
-    clock: Callable[[], int] = now_us,
+    mailer: Mailer | None = None,
+    clock: Clock = now_us,
     token: Callable[[int], str] = secrets.token_urlsafe,
     cpu: CpuPool | Inline = INLINE,
 ) -> Context:
+    """A Context whose outbox knows the registered handlers (handlers.py). Runtime.start calls this."""
     ctx = Context(
         engine=engine,
         settings=settings,
@@ -45,6 +117,7 @@ def make_context(
         sites=sites,
         avatars=avatars,
         moderation=moderation,
+        mailer=mailer,
         clock=clock,
         token=token,
         cpu=cpu,
@@ -75,3 +148,177 @@ def make_dispatcher(ctx: Context, owner: str | None = None) -> Dispatcher:
             max_us=int(ev.retry_max_seconds * US),
         ),
     )
+
+
+class Runtime:
+    """Everything long-lived of one process. `serve=True` (the server): shared-file/Redis invalidation,
+    avatars, external moderation checks, sign-in providers, /admin's limiter, the outbox dispatcher and
+    the purger. `serve=False` (CLI, demo seeding, benchmarks, tests): in-process invalidation and none of
+    the background work; changes reach running servers through the outbox. The learning classifier is
+    built when serving (or when `classifier=True`) and its check is on.
+
+    The constructor does no I/O (the app needs the invalidator and site registry before its lifespan);
+    `start` does the rest and raises ConfigError naming the setting when something cannot be built, and
+    `close` undoes whatever `start` got to, in reverse order.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = now_us,
+        cpu: CpuPool | Inline | None = None,
+        serve: bool = False,
+        migrate: bool | None = None,
+        classifier: bool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.with_classifier = serve if classifier is None else classifier
+        self.clock = clock
+        self.serve = serve
+        self.migrate = settings.database.auto_migrate if migrate is None else migrate
+        self.cpu: CpuPool | Inline = cpu or (CpuPool() if serve else INLINE)  # services/cpu.py
+        self.engine = create_engine(
+            settings.database.url,
+            sqlite_synchronous=settings.database.sqlite_synchronous,
+            pool_size=settings.database.pool_size,
+        )
+        self.invalidator: Invalidator = make_invalidator(settings) if serve else MemoryInvalidator()
+        self.sites = SiteRegistry(self.engine, invalidator=self.invalidator if serve else None)
+        pictures = settings.avatars
+        self.avatars: Avatars | None = (
+            Avatars(
+                self.engine,
+                GravatarSource(pictures.gravatar_url),
+                PictureFetcher(
+                    timeout=pictures.picture_timeout, allow_private=pictures.pictures_allow_private
+                )
+                if pictures.provider_pictures
+                else None,
+            )
+            if serve
+            else None
+        )
+        self.mailer: Mailer | None = None
+        self.providers: Registry | None = None
+        self.admin_limiter: LoginLimiter | None = None
+        self.moderation: Moderation | None = None
+        self.classifier: Any = None
+        self.dispatcher: Dispatcher | None = None
+        self.purger: Purger | None = None
+        self._ctx: Context | None = None
+        self._stack = contextlib.AsyncExitStack()
+
+    @property
+    def ctx(self) -> Context:
+        if self._ctx is None:
+            raise RuntimeError("the runtime has not been started")
+        return self._ctx
+
+    @property
+    def started(self) -> bool:
+        return self._ctx is not None
+
+    async def start(self) -> Context:
+        """Build and start everything, on the loop that will use it; returns the Context."""
+        stack = self._stack
+        try:
+            self._close_at_exit(self.cpu.close)
+            stack.push_async_callback(self.engine.dispose)
+            # Settings that only fail when used are checked first, before anything touches the database.
+            self.mailer = build_mailer(self.settings)
+            if self.serve:
+                self.providers = build_providers(self.settings, self.engine)
+            if self.migrate:
+                await asyncio.to_thread(migrate.upgrade, self.settings.database.url)
+            secret = await ensure_secret(
+                self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32)
+            )
+            await self.sites.load()
+            if self.serve:
+                try:
+                    await self.invalidator.start()
+                except Exception as exc:
+                    log.warning(
+                        "[rejoinder] cache invalidation through Redis is unavailable: %s", type(exc).__name__
+                    )
+                stack.push_async_callback(self.invalidator.stop)
+            # Built on the serving loop: the rate limiter's Redis client and the external checks' HTTP client.
+            self.classifier = self._classifier()
+            if self.classifier is not None:
+                self._close_at_exit(self.classifier.close)
+            moderation = Moderation.default(
+                self.settings,
+                http=self.serve,
+                scorer=ClassifierScorer(self.classifier) if self.classifier is not None else None,
+            )
+            if self.classifier is not None:
+                moderation.sink = ClassifierSink(self.classifier)
+            self.moderation = moderation
+            stack.push_async_callback(moderation.close)
+            if self.avatars is not None:
+                stack.push_async_callback(self.avatars.drain)
+            ctx = make_context(
+                self.engine,
+                self.settings,
+                secret,
+                self.invalidator,
+                self.sites,
+                avatars=self.avatars,
+                moderation=moderation,
+                mailer=self.mailer,
+                clock=self.clock,
+                cpu=self.cpu,
+            )
+            if self.serve:
+                self.admin_limiter = LoginLimiter(self.settings)  # /admin's password attempts
+                stack.push_async_callback(self.admin_limiter.close)
+                self.purger = Purger(ctx, self.settings.auth.purge_interval)  # expired sessions, tickets
+                self.purger.start()
+                stack.push_async_callback(self.purger.stop)
+                self.dispatcher = make_dispatcher(ctx)  # delivers the outbox (docs/adr/0002-outbox.md)
+                self.dispatcher.start()
+                stack.push_async_callback(self.dispatcher.stop)
+        except BaseException:
+            await self.close()
+            raise
+        self._ctx = ctx
+        return ctx
+
+    async def close(self) -> None:
+        """Stop and close what `start` built, last first. Safe to call twice."""
+        self._ctx = None
+        stack, self._stack = self._stack, contextlib.AsyncExitStack()
+        await stack.aclose()
+
+    def _close_at_exit(self, close: Callable[[], None]) -> None:
+        self._stack.callback(close)
+
+    def _classifier(self) -> Any:
+        """The learning spam/abuse classifier when its check is on (models kept beside the database)."""
+        mod = self.settings.moderation
+        if not (self.with_classifier and mod.enabled and "classifier" in mod.checks):
+            return None
+        from rejoinder.moderation.classifier import Classifier
+
+        return Classifier(model_directory(self.settings))
+
+
+@contextlib.asynccontextmanager
+async def open_context(
+    settings: Settings,
+    *,
+    clock: Clock = now_us,
+    cpu: CpuPool | Inline | None = None,
+    serve: bool = False,
+    migrate: bool | None = None,
+    classifier: bool | None = None,
+) -> AsyncIterator[Runtime]:
+    """A started Runtime (its Context is `.ctx`), closed on exit. The CLI, the demo's seeding, the
+    benchmarks and tests use this; the server builds a `Runtime(serve=True)` in app.py's lifespan."""
+    runtime = Runtime(settings, clock=clock, cpu=cpu, serve=serve, migrate=migrate, classifier=classifier)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.close()

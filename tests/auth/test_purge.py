@@ -12,7 +12,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rejoinder.services.context import Context
-from rejoinder.services.sessions import Purged, purge_expired
+from rejoinder.services.purging import Purged, purge_expired
 from tests.auth.conftest import auth_client
 from tests.auth.helpers import app_ctx, bearer, sign_in
 from tests.fixtures.app import ORIGIN, run_cli

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from rejoinder.app import create_app
 from tests.auth.flows import callback, provider_url, start
-from tests.fixtures.app import make_settings
+from tests.fixtures.app import make_settings, start_failure
 from tests.fixtures.oidc import OpenIdProvider, op_login, op_settings
 
 
@@ -61,17 +61,15 @@ def test_wrong_secret_fails_without_showing_it(
     assert wrong not in response.text and wrong not in logs
 
 
-def test_missing_secret_variable_is_a_clear_503(
-    site_db: str,
-    openid_provider: OpenIdProvider,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
+def test_missing_secret_variable_stops_start_up_naming_the_setting(
+    site_db: str, openid_provider: OpenIdProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A provider whose secret cannot be read stops the server at start-up (runtime.Runtime builds the
+    registry), not on a reader's first sign-in; the error names the setting and the variable to set."""
     monkeypatch.delenv("REJOINDER_TEST_OP_SECRET", raising=False)
-    with _client(site_db, openid_provider) as client:
-        response = client.get("/api/auth/providers", params={"site": "blog"})
-    assert response.status_code == 503
-    assert response.json()["code"] == "sign-in-misconfigured"
-    logs = caplog.text + "".join(capfd.readouterr())
-    assert "REJOINDER_TEST_OP_SECRET" in logs  # the log names the variable to set
+    settings = make_settings(site_db, auth={"providers": {"op": op_settings(openid_provider)}})
+    error = start_failure(create_app(settings))
+    assert str(error) == (
+        "invalid setting auth.providers.op.client_secret_env: "
+        "environment variable REJOINDER_TEST_OP_SECRET is not set"
+    )

@@ -26,7 +26,7 @@ from tests.auth.sso_support import (
     sso_client,
     write_secret,
 )
-from tests.fixtures.app import ARTICLE, ORIGIN, run_cli
+from tests.fixtures.app import ARTICLE, ORIGIN, run_cli, start_failure
 
 
 @pytest.fixture
@@ -194,19 +194,23 @@ def test_several_sso_providers_need_a_name(site_db: str, tmp_path: Path, secret:
         assert response.json()["provider"]["name"] == "two"
 
 
-def test_a_short_or_missing_secret_is_a_configuration_error_without_the_secret(
+def test_a_short_or_missing_secret_stops_start_up_without_the_secret(
     site_db: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    """The keys are read when the server starts (runtime.Runtime): a bad one stops it, naming the setting."""
     short = "short-secret-1234"
     keys = [{"kid": "k1", "secret_file": write_secret(tmp_path, short, "short")}]
-    with sso_client(site_db, {"keys": keys}) as client:
-        token = mint(hs_key(short * 3, "k1"), claims())
-        body = refused(exchange(client, token), 503, "sign-in-misconfigured")
-    logged = capfd.readouterr().err
-    assert "shorter than 32 bytes" in logged  # the log names the setting…
-    assert short not in str(body) and short not in logged  # …never the secret
-    with sso_client(site_db, {"keys": [{"kid": "k1", "secret_env": "NOT_SET_ANYWHERE_1"}]}) as client:
-        refused(exchange(client, "a.b.c"), 503, "sign-in-misconfigured")
+    error = start_failure(sso_client(site_db, {"keys": keys}).app)  # type: ignore[arg-type]
+    assert str(error) == (
+        "invalid setting auth.providers.pub.keys[k1]: the secret is shorter than 32 bytes; "
+        "make a longer random one (e.g. `openssl rand -base64 32`)"
+    )
+    assert short not in capfd.readouterr().err  # the secret itself is never shown
+    unset = [{"kid": "k1", "secret_env": "NOT_SET_ANYWHERE_1"}]
+    error = start_failure(sso_client(site_db, {"keys": unset}).app)  # type: ignore[arg-type]
+    assert str(error) == (
+        "invalid setting auth.providers.pub.keys[k1].secret_env: environment variable NOT_SET_ANYWHERE_1 is not set"
+    )
 
 
 def test_secrets_never_reach_logs_or_bodies(

@@ -235,7 +235,7 @@ def test_a_write_on_one_host_reaches_another_through_redis(
             before = comment_ids(read(b))
             assert comment_ids(read(b)) == before  # cached on B
             made = post_comment(a, f"round {round_}")
-            # Pub/sub itself takes milliseconds (tests/bus holds it to 1 s); the margin is for a loaded machine.
+            # Pub/sub itself takes milliseconds (tests/invalidation holds it to 1 s); the margin is for a loaded machine.
             deadline = time.monotonic() + REDIS_DEADLINE
             while made["id"] not in comment_ids(read(b)):
                 assert time.monotonic() < deadline, f"B did not see A's write within {REDIS_DEADLINE} s"

@@ -10,7 +10,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 from rejoinder.moderation.rules import REFUSED
-from tests.fixtures.app import ARTICLE, advance_clock, new_client
+from tests.fixtures.app import ARTICLE, new_client
+from tests.fixtures.clock import ManualClock
 from tests.web.test_pages import page, parse, submit, the_form
 
 
@@ -73,21 +74,26 @@ def test_a_filled_honeypot_is_refused_without_a_captcha(site_db: str) -> None:
 
 
 def test_a_too_fast_post_is_refused_and_the_same_form_posts_later(site_db: str) -> None:
-    with new_client(site_db, moderation={"min_seconds": 1}) as client:
+    clock = ManualClock()  # the app's clock: time passes when the test says so, not by sleeping
+    with new_client(site_db, clock=clock, moderation={"min_seconds": 1}) as client:
         fields = the_form(page(client).text)
+        clock.advance(0.9)
         fast = submit(client, fields, text="Quick!", name="Bot")
         assert_refused(fast, "Quick!")
         assert thread_count(client) == 0
-        advance_clock(client, 1.1)
+        clock.advance(0.2)
         slow = submit(client, fields, text="After reading", name="Ann")
         assert slow.status_code == 303, slow.text
         assert thread_count(client) == 1
 
 
 def test_forged_or_missing_form_age_tokens(site_db: str) -> None:
-    with new_client(site_db, moderation={"min_seconds": 1, "require_form_token": True}) as client:
+    clock = ManualClock()
+    with new_client(
+        site_db, clock=clock, moderation={"min_seconds": 1, "require_form_token": True}
+    ) as client:
         fields = the_form(page(client).text)
-        advance_clock(client, 1.1)
+        clock.advance(1.1)
         issued = fields["form_token"].split(".")[0]
         for bad in (f"{issued}.not-a-real-mac", "1700000000000.AAAA", "x.y"):
             assert_refused(submit(client, {**fields, "form_token": bad}, text="Forged", name="Bot"), "Forged")
@@ -100,7 +106,8 @@ def test_forged_or_missing_form_age_tokens(site_db: str) -> None:
 def test_the_json_api_takes_the_same_fields_the_widget_sends(site_db: str) -> None:
     """What docs/moderation.md tells the widget to send: `honeypot` ("" or left out when empty) and
     `form_token` from GET /api/form-token."""
-    with new_client(site_db, moderation={"min_seconds": 1}) as client:
+    clock = ManualClock()
+    with new_client(site_db, clock=clock, moderation={"min_seconds": 1}) as client:
         token = client.get("/api/form-token").json()["token"]
 
         def send(text: str, **fields: str) -> Any:
@@ -109,7 +116,7 @@ def test_the_json_api_takes_the_same_fields_the_widget_sends(site_db: str) -> No
 
         fast = send("Too quick", honeypot="")
         assert fast.status_code == 403 and fast.json()["code"] == "comment-refused"
-        advance_clock(client, 1.1)
+        clock.advance(1.1)
         trapped = send("Filled the trap", honeypot="http://seo.example")
         assert trapped.status_code == 403 and trapped.json()["code"] == "comment-refused"
         assert trapped.json()["detail"] == fast.json()["detail"] == REFUSED

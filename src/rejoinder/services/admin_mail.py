@@ -126,14 +126,12 @@ class HeldMail:
 
 
 def held_mail_for(ctx: Context) -> HeldMail | None:
-    """The handler when [email] host is set and notify_pending is on; raises ConfigError (at start-up)
-    when the SMTP password's variable is not set."""
-    from rejoinder.notify.email import SmtpMailer
-
+    """The handler when [email] host is set and notify_pending is on, sending through the Context's
+    mailer (built once at start-up by the runtime, which names a misconfigured setting)."""
     email = ctx.settings.email
-    if not email.host or not email.notify_pending:
+    if not email.host or not email.notify_pending or ctx.mailer is None:
         return None
-    return HeldMail(ctx, SmtpMailer.from_settings(email))
+    return HeldMail(ctx, ctx.mailer)
 
 
 def _when(us: int) -> str:

@@ -1,5 +1,6 @@
 """What every use case needs, passed in (never global): store engine, settings, secret, clock, randomness,
-the cache invalidator, the site registry and the outbox of domain events."""
+the cache invalidator, the site registry, the outbox of domain events, the mailer. Long-lived parts that
+services implement are typed by the small Protocols below, so this module imports no service."""
 
 from __future__ import annotations
 
@@ -7,19 +8,48 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder.bus.base import Invalidator
 from rejoinder.config import Settings
 from rejoinder.events.outbox import Outbox
+from rejoinder.invalidation.base import Invalidator
+from rejoinder.notify.email import Mailer
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.sites import SiteRegistry
 
-if TYPE_CHECKING:
-    from rejoinder.services.avatars import Avatars
-    from rejoinder.services.moderation import Moderation
+
+class AvatarImage(Protocol):
+    """An avatar as web/avatars.py serves it (services/avatars.Avatar)."""
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def settled(self) -> bool: ...
+
+
+class AvatarLookups(Protocol):
+    """What use cases ask of the background avatar lookups (services/avatars.Avatars is the one)."""
+
+    async def image(self, key: str) -> AvatarImage: ...
+
+    async def remember(self, key: str, site_id: int, email: str) -> None: ...
+
+    async def remember_picture(self, key: str, site_id: int, url: str, *, changed: bool) -> None: ...
+
+
+class ModerationParts(Protocol):
+    """The moderation parts a running app shares (services/moderation/runtime.Moderation is the one; use
+    cases reach it through services.moderation.moderation_of). `sink` teaches the classifier, if any."""
+
+    sink: Any
+
+    async def close(self) -> None: ...
 
 
 def now_us() -> int:
@@ -33,8 +63,11 @@ class Context:
     secret: bytes
     invalidator: Invalidator
     sites: SiteRegistry
-    avatars: Avatars | None = None
-    moderation: Moderation | None = None  # pipeline, rate limits, proxies; services.moderation.moderation_of
+    avatars: AvatarLookups | None = None
+    moderation: ModerationParts | None = (
+        None  # pipeline, rate limits, proxies; services.moderation.moderation_of
+    )
+    mailer: Mailer | None = None  # [email]: moderator emails and sign-in links (runtime.build_mailer)
     cpu: CpuPool | Inline = INLINE  # where CPU-heavy steps of writes run (services/cpu.py)
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)

@@ -6,10 +6,10 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder.bus.base import Invalidator, slot_of
 from rejoinder.domain.sites import Site, SiteOptions, check_site_name
 from rejoinder.domain.urls import normalize_origin, origin_of
 from rejoinder.errors import Conflict, OriginNotAllowed, SiteNotFound, SiteRequired
+from rejoinder.invalidation.base import Invalidator, slot_of
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sites as store
 

@@ -12,11 +12,12 @@ pays for it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import zlib
 from collections import OrderedDict
 
-from rejoinder.bus.base import Invalidator, slot_of
+from rejoinder.invalidation.base import Invalidator, slot_of
 
 GZIP_MIN = 512
 BACKGROUND_MIN = 65536  # compressed in a worker thread from this size on (zlib releases the GIL)
@@ -162,21 +163,11 @@ class ResponseCache:
         entry.compress_in_background()
 
 
-_ACCEPTS: dict[bytes, bool] = {}  # Accept-Encoding values seen (browsers send a handful of distinct ones)
-
-
 def wants_gzip(accept_encoding: bytes) -> bool:
-    if b"gzip" not in accept_encoding:
-        return False
-    known = _ACCEPTS.get(accept_encoding)
-    if known is None:
-        known = _parse_gzip(accept_encoding)
-        if len(_ACCEPTS) >= 256:
-            _ACCEPTS.clear()
-        _ACCEPTS[accept_encoding] = known
-    return known
+    return b"gzip" in accept_encoding and _parse_gzip(accept_encoding)
 
 
+@functools.lru_cache(maxsize=256)  # browsers send a handful of distinct Accept-Encoding values
 def _parse_gzip(accept_encoding: bytes) -> bool:
     for part in accept_encoding.split(b","):
         name, _, params = part.strip().partition(b";")

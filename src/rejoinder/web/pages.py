@@ -1,6 +1,6 @@
 """Server-rendered HTML for readers without JavaScript (and for crawlers): the thread page with a plain
-form that posts without JavaScript, the thread fragment for static site generators, their stylesheet,
-and the demo article page (`rejoinder demo` only). Templates live in rejoinder/templates/."""
+form that posts without JavaScript, the thread fragment for static site generators and their stylesheet.
+Templates live in rejoinder/templates/. Not here: the demo article page (demo.py registers it)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
 
-from rejoinder.demo import DemoArticle
 from rejoinder.domain.threads import Page, Sort
-from rejoinder.errors import BadRequest, CommentNotFound, NotFound, RejoinderError
+from rejoinder.errors import BadRequest, CommentNotFound, RejoinderError
 from rejoinder.i18n import Translator, choose, supported, translator
 from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
@@ -37,7 +36,7 @@ from rejoinder.web.page_models import (
     thread_query,
 )
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
-from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base, rfc3339
+from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base
 
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
 STATIC_FILES = {"/static/noscript.css": "noscript.css", "/static/demo.css": "demo.css"}
@@ -449,41 +448,4 @@ async def page_assets(request: Request[Any, Any, Any], v: FromQuery[str | None] 
     )
 
 
-# --- the demo article (`rejoinder demo` only) --------------------------------------------------------
-
-
-@get(["/demo", "/demo/"], include_in_schema=False, exception_handlers=PAGE_ERRORS)
-async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
-    """The sample article with the widget under it; 404 unless the server was started by `rejoinder demo`."""
-    article = request.app.state.get("demo")
-    if not isinstance(article, DemoArticle):
-        raise NotFound(f"Nothing is served at {request.url.path}", code="not-found")
-    ctx = ctx_of(request)
-    ref = await thread_service.resolve_ref(ctx, url=article.url, key=None)
-    view = await thread_service.read_thread(ctx, ref, sort=Sort.OLDEST, page=1, limit=1)
-    tr = translator("en")  # the sample article is written in English
-    thread = build_thread(ctx, view, [], sort=Sort.OLDEST, title=article.title, base="", given=None, tr=tr)
-    # The article "appeared" a few hours before its first comment (seeded relative to the first start).
-    published = view.stubs[0].created - 4 * 3600 * 1_000_000 if view.stubs else None
-    return html_response(
-        ctx,
-        "demo/article.html",
-        a=article,
-        t=thread,
-        published=tr.date(published) if published else "",
-        published_iso=rfc3339(published) if published else "",
-        css_href=static_href("noscript.css"),
-        demo_css_href=static_href("demo.css"),
-        with_scripts=True,
-    )
-
-
-@get("/", include_in_schema=False, exception_handlers=PAGE_ERRORS)
-async def demo_home(request: Request[Any, Any, Any]) -> Response[str]:
-    """In demo mode the server's root leads to the sample article."""
-    if request.app.state.get("demo") is None:
-        raise NotFound("Nothing is served at /", code="not-found")
-    return Response(content="", status_code=307, headers={"Location": "/demo/"})
-
-
-ROUTES: list[Any] = [thread_page, thread_fragment, post_thread_form, page_assets, demo_article, demo_home]
+ROUTES: list[Any] = [thread_page, thread_fragment, post_thread_form, page_assets]

@@ -95,9 +95,11 @@ class Moderation:
 
 
 def moderation_of(ctx: Context) -> Moderation:
-    if ctx.moderation is None:
-        ctx.moderation = Moderation.default(ctx.settings)
-    return ctx.moderation
+    found = ctx.moderation
+    if found is None:
+        found = ctx.moderation = Moderation.default(ctx.settings)
+    assert isinstance(found, Moderation)  # the one implementation of context.ModerationParts
+    return found
 
 
 async def admit(ctx: Context, action: Limited, keys: Mapping[Scope, str | None]) -> None:

@@ -234,9 +234,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[str]:
         raise CsrfInvalid("The sign-in form expired; reload the page and try again")
     admin_auth.check_form_token(ctx.secret, "login", pre, form.get("csrf", limit=100))
     username = form.get("username", limit=200)
-    limiter: admin_auth.LoginLimiter | None = request.app.state.get("admin_login_limiter")
-    if limiter is None:
-        limiter = request.app.state["admin_login_limiter"] = admin_auth.LoginLimiter(ctx.settings)
+    limiter: admin_auth.LoginLimiter = request.app.state["admin_login_limiter"]  # runtime.Runtime built it
     await limiter.hit(network_key(client_ip(request)))
     try:
         token, expires = await admin_auth.sign_in_with_password(

@@ -14,7 +14,7 @@ import struct
 from collections.abc import Iterable
 from pathlib import Path
 
-from rejoinder.bus.base import SLOTS, slot_of
+from rejoinder.invalidation.base import SLOTS, slot_of
 
 _FMT = struct.Struct("<Q")
 

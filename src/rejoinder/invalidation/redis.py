@@ -14,12 +14,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from rejoinder.bus.base import slot_of
-from rejoinder.bus.memory import MemoryInvalidator
-from rejoinder.bus.shared import SharedFileInvalidator
+from rejoinder.invalidation.base import slot_of
+from rejoinder.invalidation.memory import MemoryInvalidator
+from rejoinder.invalidation.shared import SharedFileInvalidator
 
 CHANNEL = "rejoinder:invalidate"
-log = logging.getLogger("rejoinder.bus")
+log = logging.getLogger("rejoinder.invalidation")
 
 
 class RedisInvalidator:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rejoinder.bus.base import SLOTS, slot_of
+from rejoinder.invalidation.base import SLOTS, slot_of
 
 
 class MemoryInvalidator:

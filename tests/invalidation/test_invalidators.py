@@ -1,4 +1,4 @@
-"""bus/: cache invalidation generations in memory, in a file shared by workers, and through Redis."""
+"""invalidation/: cache invalidation generations in memory, in a file shared by workers, and through Redis."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from rejoinder.bus.base import SLOTS, slot_of
-from rejoinder.bus.memory import MemoryInvalidator
-from rejoinder.bus.redis import RedisInvalidator
-from rejoinder.bus.shared import SharedFileInvalidator
+from rejoinder.invalidation.base import SLOTS, slot_of
+from rejoinder.invalidation.memory import MemoryInvalidator
+from rejoinder.invalidation.redis import RedisInvalidator
+from rejoinder.invalidation.shared import SharedFileInvalidator
 
 KEY = "1|u:https://blog.example/a"
 OTHER = "1|u:https://blog.example/b"
@@ -23,7 +23,7 @@ OTHER = "1|u:https://blog.example/b"
 def test_slots_are_stable_across_processes() -> None:
     assert 0 <= slot_of(KEY) < SLOTS
     assert slot_of(KEY) != slot_of(OTHER)
-    code = f"from rejoinder.bus.base import slot_of; print(slot_of({KEY!r}))"
+    code = f"from rejoinder.invalidation.base import slot_of; print(slot_of({KEY!r}))"
     for seed in ("1", "2"):
         out = subprocess.run(
             [sys.executable, "-c", code],
