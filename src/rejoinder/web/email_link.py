@@ -24,9 +24,9 @@ from rejoinder.i18n import translator
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
 from rejoinder.services import email_links as service
-from rejoinder.web.account import (
-    _back,
+from rejoinder.web.signin_pages import (
     auth_language,
+    back_to_article,
     error_page,
     page,
     read_binding,
@@ -321,12 +321,12 @@ async def verify(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
     try:
         outcome = await service.finish_link(ctx, pending)
     except RejoinderError as exc:  # the link is used: the article page says what went wrong
-        return _back(back, {"rejoinder-error": exc.code})
+        return back_to_article(back, {"rejoinder-error": exc.code})
     if outcome.kind == "link-offer":
         assert outcome.offer is not None
-        return _back(back, {"rejoinder-link-offer": outcome.offer.offer})
+        return back_to_article(back, {"rejoinder-link-offer": outcome.offer.offer})
     assert outcome.token is not None
-    return _back(back, {"rejoinder-session": outcome.token})
+    return back_to_article(back, {"rejoinder-session": outcome.token})
 
 
 ROUTES: list[Any] = [send_form, send_api, verify_page, verify]

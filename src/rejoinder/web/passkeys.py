@@ -2,7 +2,7 @@
 `link=` add a passkey), the form it posts the browser's answer to (POST /auth/{provider}/finish), and the
 script that runs the WebAuthn ceremony (/static/passkey.js: a file, so the page needs no inline code).
 
-The result goes back like every provider's (web/account.py `hand_back`): postMessage to the opener, or a
+The result goes back like every provider's (web/signin_pages.py `hand_back`): postMessage to the opener, or a
 303 to the article with the fragment in redirect mode.
 """
 
@@ -21,7 +21,7 @@ from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
-from rejoinder.web.account import (
+from rejoinder.web.signin_pages import (
     base_url,
     error_page,
     hand_back,

@@ -30,11 +30,11 @@ from rejoinder.services import admin as service
 from rejoinder.services import admin_auth, admin_mail
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services.admin_auth import Staff
-from rejoinder.web.account import base_url, registry_of
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import local_path, read_form
 from rejoinder.web.admin.render import ASSETS, asset, page, redirect
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
+from rejoinder.web.signin_pages import base_url, registry_of
 from rejoinder.web.wire import client_ip, ctx_of
 
 QUEUES = [
