@@ -15,7 +15,7 @@ from rejoinder import i18n
 from rejoinder.i18n import LANGUAGES, LOCALES_DIR, flatten, is_plural, placeholders, plural_categories
 from rejoinder.moderation.actions import RejectReason
 from rejoinder.services.moderation.judging import _REASONS
-from rejoinder.web.widget import LOCALES
+from rejoinder.web.static import LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

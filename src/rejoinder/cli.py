@@ -338,8 +338,8 @@ def provider() -> None:
 @click.pass_context
 def provider_list(ctx: click.Context) -> None:
     """List the configured sign-in providers and the redirect URI each needs."""
+    from rejoinder.auth.providers.diagnostics import public_base
     from rejoinder.auth.providers.presets import PRESETS
-    from rejoinder.services.providers import public_base
 
     settings = _load(ctx)
     if not settings.auth.providers:
@@ -362,7 +362,7 @@ def provider_list(ctx: click.Context) -> None:
 @click.pass_context
 def provider_test(ctx: click.Context, name: str) -> None:
     """Check provider NAME (secret, redirect URI, discovery) and print what to register there."""
-    from rejoinder.services.providers import check_provider
+    from rejoinder.auth.providers.diagnostics import check_provider
 
     settings = _load(ctx)
     check = _run(lambda: check_provider(settings, name))

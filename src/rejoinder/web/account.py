@@ -15,7 +15,7 @@ from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Registry
-from rejoinder.auth.sso import SsoProvider
+from rejoinder.auth.providers.sso import SsoProvider
 from rejoinder.errors import NotFound, RejoinderError
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service

@@ -61,7 +61,7 @@ def _build(
     if preset.protocol == "email":
         return EmailLinkProvider(name, preset, settings)
     if preset.protocol == "sso":
-        from rejoinder.auth.sso import SsoProvider  # here: auth.sso imports this package's modules
+        from rejoinder.auth.providers.sso import SsoProvider  # here: auth.sso imports this package's modules
 
         return SsoProvider(name, preset, settings, auth, env)
     if preset.protocol == "passkey":

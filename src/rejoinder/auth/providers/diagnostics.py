@@ -1,4 +1,7 @@
-"""Setting up sign-in providers: what `rejoinder provider list|test` reports (no reader involved)."""
+"""Setting up sign-in providers: what `rejoinder provider list|test` reports (no reader involved).
+
+The checks need no request and no database: they read the settings and ask the provider what can be asked.
+"""
 
 from __future__ import annotations
 
@@ -195,7 +198,7 @@ async def _check_email(settings: Settings, name: str, label: str, register_at: s
 async def _check_sso(settings: Settings, name: str, label: str, register_at: str) -> ProviderCheck:
     """A publisher-SSO provider: no redirect URI; its HS256 secrets must load and its JWKS must answer."""
     from rejoinder.auth.providers import build_registry
-    from rejoinder.auth.sso import SsoProvider
+    from rejoinder.auth.providers.sso import SsoProvider
     from rejoinder.errors import ConfigError, RejoinderError
 
     configured = settings.auth.providers[name]
