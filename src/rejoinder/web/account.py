@@ -23,7 +23,6 @@ from rejoinder.services import moderation
 from rejoinder.services.credentials import credential_id, remove_credential
 from rejoinder.web import email_link, passkeys
 from rejoinder.web.signin_pages import (
-    HANDBACK,
     IdentityOut,
     ProviderOut,
     SessionOut,
@@ -37,7 +36,6 @@ from rejoinder.web.signin_pages import (
     redirect_uri,
     registry_of,
     set_binding,
-    static_script,
 )
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
@@ -89,21 +87,6 @@ class ProvidersOut(msgspec.Struct):
 
 
 # --- popup pages ----------------------------------------------------------------------------------------
-
-
-@get(f"/static/{HANDBACK}", include_in_schema=False)
-async def handback_script(v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The script of the popup's last page (a file, so that the page's CSP allows no inline script)."""
-    body, digest = static_script(HANDBACK)
-    return Response(
-        content=body,
-        media_type="text/javascript",
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
-            "ETag": f'"{digest}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 @get("/auth/{provider:str}/start", include_in_schema=False)
@@ -383,7 +366,6 @@ async def decline_offer(request: Request[Any, Any, Any], offer: FromPath[str]) -
 
 
 ROUTES: list[Any] = [
-    handback_script,
     start,
     callback,
     list_providers,

@@ -1,6 +1,6 @@
 """Passkeys over HTTP: the page /auth/{provider}/start shows for a passkey provider (sign in, or with
 `link=` add a passkey), the form it posts the browser's answer to (POST /auth/{provider}/finish), and the
-script that runs the WebAuthn ceremony (/static/passkey.js: a file, so the page needs no inline code).
+script that runs the WebAuthn ceremony (/static/passkey.js, served by web/static.py: a file, so the page needs no inline code).
 
 The result goes back like every provider's (web/signin_pages.py `hand_back`): postMessage to the opener, or a
 303 to the article with the fragment in redirect mode.
@@ -8,19 +8,17 @@ The result goes back like every provider's (web/signin_pages.py `hand_back`): po
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar import Request, Response, post
+from litestar.params import FromPath
 
 from rejoinder.auth.providers import Provider
 from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
+from rejoinder.web import static
 from rejoinder.web.signin_pages import (
     base_url,
     error_page,
@@ -33,15 +31,7 @@ from rejoinder.web.signin_pages import (
 )
 from rejoinder.web.wire import ctx_of
 
-SCRIPT = "passkey.js"
 FIELD_LIMIT = {"state": 128, "credential": MAX_RESPONSE}
-
-
-@cache
-def script() -> tuple[bytes, str]:
-    """The ceremony script and a short hash of it (the `?v=` of its URL, and its ETag)."""
-    body = resources.files("rejoinder").joinpath("static", SCRIPT).read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
 
 
 def relying_party(request: Request[Any, Any, Any]) -> RelyingParty:
@@ -97,7 +87,7 @@ async def ceremony_page(
         state=ceremony.state,
         options=ceremony.options,
         back=back or "",
-        script=f"/static/{SCRIPT}?v={script()[1]}",
+        script=static.href("/static/passkey.js"),
     )
     set_binding(request, response, binding)
     return response
@@ -132,19 +122,4 @@ async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
     return hand_back(request, flow, outcome, label)
 
 
-@get(f"/static/{SCRIPT}", include_in_schema=False)
-async def passkey_script(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The passkey page's script (a file on this origin: the page's CSP allows no inline script)."""
-    body, digest = script()
-    return Response(
-        content=body,
-        media_type="text/javascript",
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
-            "ETag": f'"{digest}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-ROUTES: list[Any] = [finish, passkey_script]
+ROUTES: list[Any] = [finish]

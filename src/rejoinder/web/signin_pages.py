@@ -6,11 +6,9 @@ and web/sso.py use it, and it imports none of them.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +21,7 @@ from rejoinder.domain.identity import Identity, identity_avatar_key
 from rejoinder.errors import ConfigError, RateLimited, RejoinderError, Unavailable
 from rejoinder.i18n import choose, translator
 from rejoinder.services import accounts as service
+from rejoinder.web import static
 from rejoinder.web.problems import rejoinder_error_handler
 from rejoinder.web.wire import avatar_url, ctx_of, rfc3339
 
@@ -143,16 +142,6 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-HANDBACK = "handback.js"  # the popup's last step: posts the result to the article (static/handback.js)
-
-
-@cache
-def static_script(name: str) -> tuple[bytes, str]:
-    """A script of the sign-in pages and a short hash of it (the `?v=` of its URL, and its ETag)."""
-    body = resources.files("rejoinder").joinpath("static", name).read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
-
-
 def auth_language(request: Request[Any, Any, Any], *chosen: str | None) -> str:
     """The language of a sign-in page: the one the widget passed (`lang` of /auth/NAME/start, kept in
     the flow and in the forms), else the browser's Accept-Language, else `server.language`."""
@@ -171,7 +160,7 @@ def page(
     """A sign-in page in `lang`: no caching, no framing, no referrer to other origins, no inline script
     (scripts are files on this origin). `form_action` lists where its forms may go, redirects after a submit
     included (Chromium applies form-action to them)."""
-    handback = f"/static/{HANDBACK}?v={static_script(HANDBACK)[1]}"
+    handback = static.href("/static/handback.js")  # the popup's last step: posts the result to the article
     tr = translator(lang)
     body = templates().get_template(f"auth/{name}").render(handback=handback, tr=tr, **values)
     return Response(
