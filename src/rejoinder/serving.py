@@ -1,6 +1,6 @@
 """Running `rejoinder serve` under Granian (the default) or uvicorn, with a stop that is bounded in every phase.
 
-Not here: building the app (app.py) or reading settings (config.py).
+Not here: building the app (app.py) or reading settings (config/).
 
 A stop signal (SIGTERM or Ctrl-C) to the main process asks every worker to stop gracefully; a worker still
 running `server.stop_timeout` seconds later is killed, and a second signal kills them all at once. See the

@@ -1,0 +1,318 @@
+"""Loading the effective settings: defaults < TOML file < REJOINDER_* env < CLI flags, then validation.
+
+This module is the only reader of REJOINDER_* variables. Not here: the settings themselves (schema.py).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+
+from rejoinder.config.schema import (
+    MODERATION_CHECKS,
+    PREMODERATION_MODES,
+    SECTIONS,
+    AdminSettings,
+    AuthSettings,
+    EmailSettings,
+    ModerationSettings,
+    ProviderSettings,
+    Settings,
+)
+from rejoinder.domain.urls import check_param_pattern, is_loopback, normalize_url
+from rejoinder.errors import ConfigError, Invalid
+from rejoinder.i18n import LANGUAGES
+
+ENV_PREFIX = "REJOINDER_"
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX) :]
+        if "__" not in rest:
+            continue  # REJOINDER_CONFIG and the like are not settings
+        section, _, key = rest.lower().partition("__")
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown setting section in environment variable {name}")
+        fields = {f.name: f for f in msgspec.structs.fields(SECTIONS[section])}
+        if key not in fields:
+            raise ConfigError(f"unknown setting {section}.{key} (from environment variable {name})")
+        out.setdefault(section, {})[key] = _coerce(raw, fields[key].type, f"{section}.{key}")
+    return out
+
+
+def _coerce(raw: str, typ: Any, name: str) -> Any:
+    base = getattr(typ, "__origin__", typ)
+    if base is Annotated or hasattr(typ, "__metadata__"):
+        base = typ.__args__[0] if hasattr(typ, "__args__") else typ
+    if base is bool:
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"setting {name} must be true or false, got {raw!r}")
+    if base is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"setting {name} must be an integer, got {raw!r}") from None
+    if base is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"setting {name} must be a number, got {raw!r}") from None
+    return raw
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def load(
+    file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> Settings:
+    """Build the effective settings. Raises ConfigError naming the offending key.
+
+    Args:
+        file: a TOML file; when None, REJOINDER_CONFIG or ./rejoinder.toml if it exists.
+        env: the environment (os.environ when None).
+        overrides: CLI flags, highest precedence, as {section: {key: value}}.
+    """
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    path = Path(file) if file else (Path(env["REJOINDER_CONFIG"]) if env.get("REJOINDER_CONFIG") else None)
+    if path is None and Path("rejoinder.toml").is_file():
+        path = Path("rejoinder.toml")
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    data = _merge(data, _env_values(env))
+    data = _merge(data, overrides or {})
+    try:
+        settings = msgspec.convert(data, Settings)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {_describe(exc)}") from None
+    _validate(settings)
+    return settings
+
+
+def _describe(exc: msgspec.ValidationError) -> str:
+    msg = str(exc)
+    # msgspec says "Object contains unknown field `prt` - at `$.server`"; name the dotted key instead.
+    if "unknown field" in msg:
+        field = msg.split("`")[1]
+        where = msg.rsplit("`$", 1)[1].rstrip("`").lstrip(".") if " - at `$" in msg else ""
+        return f"unknown setting {where + '.' if where else ''}{field}"
+    if " - at `$." in msg:
+        text, _, where = msg.partition(" - at `$.")
+        return f"{where.rstrip('`')}: {text}"
+    return msg
+
+
+def _validate(settings: Settings) -> None:
+    if settings.server.server not in {"granian", "uvicorn"}:
+        raise ConfigError("invalid setting server.server: must be 'granian' or 'uvicorn'")
+    if settings.database.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
+        raise ConfigError("invalid setting database.sqlite_synchronous: must be FULL, EXTRA or NORMAL")
+    url = settings.database.url
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ConfigError("invalid setting database.url: must start with sqlite:// or postgresql://")
+    if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("invalid setting redis.url: must start with redis://, rediss:// or unix://")
+    if settings.server.public_url:
+        _validate_public_url(settings.server.public_url)
+    for name in settings.comments.drop_query_params:
+        if not check_param_pattern(name):
+            raise ConfigError(
+                f"invalid setting comments.drop_query_params: {name!r} is not a parameter name "
+                "(a name, or a prefix followed by *)"
+            )
+    if settings.server.language not in LANGUAGES:
+        raise ConfigError(f"invalid setting server.language: must be one of {', '.join(LANGUAGES)}")
+    _validate_providers(settings.auth)
+    _validate_email_links(settings)
+    _validate_moderation(settings.moderation)
+    _validate_admin(settings.admin, settings.email)
+
+
+def _validate_public_url(public_url: str) -> None:
+    try:
+        normalize_url(public_url, field="server.public_url")
+    except Invalid:
+        raise ConfigError(
+            f"invalid setting server.public_url: {public_url!r} is not an http(s) URL like "
+            "https://comments.example.org"
+        ) from None
+    if "?" in public_url or "#" in public_url:
+        raise ConfigError("invalid setting server.public_url: give the base address, without ? or #")
+
+
+def require_public_url(settings: Settings) -> None:
+    """`rejoinder serve` on an address other machines reach needs server.public_url: links and the check of
+    rejoinder's own pages are built from it, never from a request's Host header (issue #10)."""
+    s = settings.server
+    if not s.public_url and not is_loopback(s.host):
+        raise ConfigError(
+            f"missing setting server.public_url: rejoinder would listen on {s.host}, which other machines "
+            "reach; set server.public_url (or REJOINDER_SERVER__PUBLIC_URL) to the address readers use, "
+            "e.g. https://comments.example.org (links are built from it, never from a request's Host header)"
+        )
+
+
+def _validate_admin(admin: AdminSettings, email: EmailSettings) -> None:
+    import limits
+
+    if admin.username and not admin.password_hash:
+        raise ConfigError("missing setting admin.password_hash: run `rejoinder user set-password`")
+    if admin.password_hash and not admin.password_hash.startswith(("scrypt$", "$argon2")):
+        raise ConfigError(
+            "invalid setting admin.password_hash: not a hash from `rejoinder user set-password`"
+        )
+    if admin.username and (len(admin.username) > 100 or not admin.username.isprintable()):
+        raise ConfigError("invalid setting admin.username: up to 100 printable characters")
+    try:
+        if admin.login_limit.strip():
+            limits.parse_many(admin.login_limit)
+    except ValueError:
+        raise ConfigError(
+            f"invalid setting admin.login_limit: {admin.login_limit!r} is not a rate like '10/minute'"
+        ) from None
+    if email.host and "@" not in email.sender:
+        raise ConfigError("missing setting email.sender: the From address of rejoinder's emails")
+    if email.tls and email.starttls:
+        raise ConfigError("invalid setting email.tls: give tls = true with starttls = false (port 465)")
+
+
+def _validate_moderation(m: ModerationSettings) -> None:
+    import ipaddress
+
+    import limits
+
+    def one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            raise ConfigError(f"invalid setting moderation.{key}: must be one of {', '.join(allowed)}")
+
+    for name in m.checks:
+        one_of("checks", name, MODERATION_CHECKS)
+    one_of("repeat_action", m.repeat_action, ("flag", "hold", "reject"))
+    one_of("suspect_action", m.suspect_action, ("flag", "hold", "nudge"))
+    one_of("external_failure", m.external_failure, ("pass", "flag", "hold"))
+    one_of("premoderation", m.premoderation, PREMODERATION_MODES)
+    for key in (
+        "comment_limit_ip",
+        "comment_limit_identity",
+        "comment_limit_thread",
+        "like_limit_ip",
+        "like_limit_identity",
+        "report_limit_ip",
+        "report_limit_identity",
+        "magic_link_limit_ip",
+        "magic_link_limit_email",
+        "sign_in_limit_ip",
+    ):
+        value = getattr(m, key)
+        try:
+            if value.strip():
+                limits.parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f"invalid setting moderation.{key}: {value!r} is not a rate like '10/minute;100/hour'"
+            ) from None
+    for proxy in m.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"invalid setting moderation.trusted_proxies: {proxy!r} is not an address or network"
+            ) from None
+    if m.hook_url and not m.hook_url.startswith(("http://", "https://")):
+        raise ConfigError("invalid setting moderation.hook_url: must start with http:// or https://")
+    if m.hook_url and not m.hook_secret:
+        raise ConfigError("missing setting moderation.hook_secret: the hook's requests must be signed")
+
+
+def _validate_providers(auth: AuthSettings) -> None:
+    from rejoinder.auth.providers.presets import PRESETS
+
+    for name, provider in auth.providers.items():
+        where = f"auth.providers.{name}"
+        if not name.replace("-", "").replace("_", "").isalnum() or not name.isascii() or len(name) > 40:
+            raise ConfigError(f"invalid setting {where}: a provider name uses a-z, 0-9, '-' and '_' (max 40)")
+        preset = provider.preset or name
+        if preset not in PRESETS:
+            raise ConfigError(
+                f"invalid setting {where}.preset: {preset!r} is not one of {', '.join(sorted(PRESETS))}"
+            )
+        if PRESETS[preset].needs_client and not provider.client_id:
+            raise ConfigError(f"missing setting {where}.client_id: register rejoinder at the provider first")
+        if provider.client_secret_env and provider.client_secret_file:
+            raise ConfigError(
+                f"invalid setting {where}: give client_secret_env or client_secret_file, not both"
+            )
+        if preset == "sso":
+            _validate_sso(where, provider)
+        if preset == "oidc" and not provider.issuer:
+            raise ConfigError(f"missing setting {where}.issuer: the OpenID issuer URL")
+        if preset == "oauth2" and not (
+            provider.authorize_url and provider.token_url and provider.userinfo_url
+        ):
+            raise ConfigError(
+                f"missing setting {where}: preset oauth2 needs authorize_url, token_url, userinfo_url"
+            )
+
+
+def _validate_sso(where: str, provider: ProviderSettings) -> None:
+    if not provider.keys and not provider.jwks_url:
+        raise ConfigError(f"missing setting {where}: preset sso needs keys (HS256) or jwks_url, or both")
+    kids = [key.kid for key in provider.keys]
+    for key in provider.keys:
+        if not key.kid or len(key.kid) > 200 or not key.kid.isprintable():
+            raise ConfigError(f"invalid setting {where}.keys: every key needs a kid (up to 200 characters)")
+        if bool(key.secret_env) == bool(key.secret_file):
+            raise ConfigError(
+                f"invalid setting {where}.keys: key {key.kid!r} needs secret_env or secret_file"
+            )
+    if len(set(kids)) != len(kids):
+        raise ConfigError(f"invalid setting {where}.keys: two keys have the same kid")
+    for key_name in ("jwks_url", "login_url"):
+        value = getattr(provider, key_name)
+        if value and not value.startswith(("https://", "http://")):
+            raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
+
+
+def _validate_email_links(settings: Settings) -> None:
+    """An email-link provider mails links: it needs an SMTP server, and links that point at the address
+    readers use (never one taken from a request's Host header, which a client chooses)."""
+    from rejoinder.auth.providers.presets import PRESETS
+
+    for name, provider in settings.auth.providers.items():
+        if PRESETS[provider.preset or name].protocol != "email":
+            continue
+        if not settings.email.host:
+            raise ConfigError(
+                f"missing setting email.host: auth.providers.{name} mails sign-in links through it"
+            )
+        if not settings.server.public_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"missing setting server.public_url: the links auth.providers.{name} mails point there"
+            )
