@@ -338,7 +338,7 @@ def provider() -> None:
 @click.pass_context
 def provider_list(ctx: click.Context) -> None:
     """List the configured sign-in providers and the redirect URI each needs."""
-    from rejoinder.auth.providers.diagnostics import public_base
+    from rejoinder.auth.providers.diagnostics import landing_uri
     from rejoinder.auth.providers.presets import PRESETS
 
     settings = _load(ctx)
@@ -348,12 +348,8 @@ def provider_list(ctx: click.Context) -> None:
     for name, p in settings.auth.providers.items():
         preset = PRESETS[p.preset or name]
         sites = ",".join(p.sites) or "*"
-        # Email and passkey providers have no redirect URI: emailed links open /auth/NAME/verify, and
-        # passkeys are used on /auth/NAME/start itself.
-        step = {"email": "verify", "passkey": "start"}.get(preset.protocol, "callback")
         click.echo(
-            f"{name}\t{preset.name}\t{p.label or preset.label}\tsites={sites}\t"
-            f"{public_base(settings)}/auth/{name}/{step}"
+            f"{name}\t{preset.name}\t{p.label or preset.label}\tsites={sites}\t{landing_uri(settings, name)}"
         )
 
 

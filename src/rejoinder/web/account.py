@@ -7,15 +7,14 @@ browser binding of a pending flow, first-party on rejoinder's origin, read only 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post, route
 from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from rejoinder.auth.providers import Registry
-from rejoinder.auth.providers.sso import SsoProvider
+from rejoinder.auth.providers import Provider, ProviderKind
 from rejoinder.errors import NotFound, RejoinderError
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
@@ -40,6 +39,30 @@ from rejoinder.web.signin_pages import (
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
+
+
+class StartPage(Protocol):
+    """/auth/NAME/start of a kind that shows its own page instead of going to the provider."""
+
+    async def __call__(
+        self,
+        request: Request[Any, Any, Any],
+        provider: Provider,
+        *,
+        site: str | None,
+        origin: str | None,
+        mode: str | None,
+        return_url: str | None,
+        link: str | None,
+        lang: str,
+    ) -> Response[Any]: ...
+
+
+# The kinds whose start page is rejoinder's own: the email address form, the passkey ceremony.
+START_PAGES: dict[ProviderKind, StartPage] = {
+    ProviderKind.EMAIL: email_link.address_page,
+    ProviderKind.PASSKEY: passkeys.ceremony_page,
+}
 
 
 # --- wire types -----------------------------------------------------------------------------------------
@@ -76,9 +99,12 @@ class ProviderInfoOut(msgspec.Struct):
     name: str
     label: str
     icon: str
-    kind: str  # oauth | mastodon | email | passkey | sso: how the widget opens it (docs/sign-in.md)
+    kind: str  # oauth | mastodon | email | passkey | sso (docs/sign-in.md)
     asks_server: bool
-    start: str  # path of the popup page, to which the widget adds ?site=&origin=&mode=
+    start: str  # popup: the path of the popup page (+ ?site=&origin=&mode=…); page: the publisher's URL
+    opens: str  # popup | page: how the widget starts signing in
+    can_link: bool  # offered when adding a sign-in method to a signed-in reader
+    link_text: str  # the widget string of its "add" button ("" = "Add <label>")
 
 
 class ProvidersOut(msgspec.Struct):
@@ -112,19 +138,9 @@ async def start(
         label = found.label if found else provider
         # Before any work: each start may write a flow ticket, email or register at a Mastodon server.
         await moderation.admit(ctx, Action.SIGN_IN, {Scope.IP: client_ip(request)})
-        if found is not None and found.kind == "email":  # no round trip: the page asks for the address
-            return await email_link.address_page(
-                request,
-                found,
-                site=site,
-                origin=origin,
-                mode=mode,
-                return_url=return_url,
-                link=link,
-                lang=language,
-            )
-        if found is not None and found.kind == "passkey":  # the ceremony runs on rejoinder's own page
-            return await passkeys.ceremony_page(
+        own_page = START_PAGES.get(found.kind) if found is not None else None
+        if found is not None and own_page is not None:  # a kind whose start is a page of its own
+            return await own_page(
                 request,
                 found,
                 site=site,
@@ -214,8 +230,7 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
     found = await ctx.sites.by_name(site)
     if found is None:
         raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
-    registry = registry_of(request)
-    listed = [(i, _start_of(registry, i.name)) for i in service.providers_for(registry, found)]
+    listed = service.providers_for(registry_of(request), found)
     return ProvidersOut(
         site=found.name,
         providers=[
@@ -225,21 +240,15 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
                 icon=i.icon,
                 kind=i.kind,
                 asks_server=i.asks_server,
-                start=start,
+                start=i.start,
+                opens=i.opens,
+                can_link=i.can_link,
+                link_text=i.link_text,
             )
-            for i, start in listed
-            if start
+            for i in listed
+            if i.start  # "": a publisher-SSO provider without `login_url` signs in by token alone
         ],
     )
-
-
-def _start_of(registry: Registry, name: str) -> str:
-    """Where the widget starts signing in: the popup page, or for publisher SSO the publisher's own login
-    page (an sso provider without `login_url` signs readers in by token alone and is not listed)."""
-    provider = registry.get(name)
-    if isinstance(provider, SsoProvider):
-        return provider.login_url
-    return f"/auth/{name}/start"
 
 
 async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Response[MeOut]:
