@@ -359,9 +359,12 @@ def provider_list(ctx: click.Context) -> None:
 def provider_test(ctx: click.Context, name: str) -> None:
     """Check provider NAME (secret, redirect URI, discovery) and print what to register there."""
     from rejoinder.auth.providers.diagnostics import check_provider
+    from rejoinder.notify.email import SmtpMailer
 
     settings = _load(ctx)
-    check = _run(lambda: check_provider(settings, name))
+    check = _run(
+        lambda: check_provider(settings, name, smtp=lambda email: SmtpMailer.from_settings(email).check())
+    )
     click.echo(f"provider {check.name}: preset {check.preset}, shown as {check.label!r}")
     click.echo(f"  sites:         {', '.join(check.sites)}")
     click.echo(f"  register at:   {check.register_at}")

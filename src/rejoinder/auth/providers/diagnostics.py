@@ -6,7 +6,7 @@ The checks need no request and no database; each kind's own check is its module'
 from __future__ import annotations
 
 from rejoinder.auth.providers import kind_of
-from rejoinder.auth.providers.kinds import AppStore, NoApps, ProviderCheck, public_base
+from rejoinder.auth.providers.kinds import AppStore, NoApps, Probes, ProviderCheck, SmtpCheck, public_base
 from rejoinder.auth.providers.presets import PRESETS
 from rejoinder.config import Settings
 from rejoinder.errors import NotFound
@@ -14,9 +14,12 @@ from rejoinder.errors import NotFound
 __all__ = ["ProviderCheck", "check_provider", "landing_uri", "public_base"]
 
 
-async def check_provider(settings: Settings, name: str, apps: AppStore | None = None) -> ProviderCheck:
+async def check_provider(
+    settings: Settings, name: str, apps: AppStore | None = None, smtp: SmtpCheck | None = None
+) -> ProviderCheck:
     """Build a provider from the config and check what can be checked without a reader: the secret can
-    be read, the redirect URI is usable, and what its kind can ask (OpenID discovery, SMTP, a JWKS…)."""
+    be read, the redirect URI is usable, and what its kind can ask (OpenID discovery, a JWKS, and the SMTP
+    server when `smtp` is given: the caller's test of it, e.g. `SmtpMailer.from_settings(email).check()`)."""
     configured = settings.auth.providers.get(name)
     if configured is None:
         known = ", ".join(settings.auth.providers) or "none"
@@ -24,7 +27,7 @@ async def check_provider(settings: Settings, name: str, apps: AppStore | None = 
             f"No provider {name!r} in [auth.providers] (configured: {known})", code="provider-not-found"
         )
     preset = PRESETS[configured.preset or name]
-    return await kind_of(preset).check(settings, name, preset, apps or NoApps())
+    return await kind_of(preset).check(settings, name, preset, Probes(apps or NoApps(), smtp))
 
 
 def landing_uri(settings: Settings, name: str) -> str:

@@ -13,7 +13,7 @@ import msgspec
 
 from rejoinder.auth.providers.base import Opens, Provider, ProviderKind
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings, Settings
+from rejoinder.config import AuthSettings, EmailSettings, ProviderSettings, Settings
 from rejoinder.errors import ConfigError
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Kind",
     "NoApps",
     "Opens",
+    "Probes",
     "ProviderCheck",
     "ProviderKind",
     "clientless",
@@ -46,6 +47,18 @@ class NoApps:
         return None
 
 
+SmtpCheck = Callable[[EmailSettings], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Probes:
+    """What a check may use beyond the settings: where Mastodon apps are kept, and a test of the SMTP
+    server (given by the caller: sending mail is a layer above sign-in)."""
+
+    apps: AppStore
+    smtp: SmtpCheck | None = None  # None: the SMTP server is not tried
+
+
 class ProviderCheck(msgspec.Struct):
     """What `rejoinder provider test NAME` found; `problems` empty means ready."""
 
@@ -64,7 +77,7 @@ class ProviderCheck(msgspec.Struct):
 
 Build = Callable[[str, Preset, ProviderSettings, AuthSettings, AppStore, Mapping[str, str] | None], Provider]
 Validate = Callable[[str, Settings], None]
-Check = Callable[[Settings, str, Preset, AppStore], Awaitable[ProviderCheck]]
+Check = Callable[[Settings, str, Preset, Probes], Awaitable[ProviderCheck]]
 
 
 def no_more_settings(name: str, settings: Settings) -> None:

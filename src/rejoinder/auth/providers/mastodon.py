@@ -24,7 +24,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from rejoinder.auth.providers.base import Begun, ProviderKind, json_object, provider_error, unreachable
-from rejoinder.auth.providers.kinds import AppStore, Kind, ProviderCheck, redirect_check
+from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings, Settings
@@ -369,9 +369,9 @@ def build(
     return MastodonProvider(name, preset, settings, auth, apps)
 
 
-async def check(settings: Settings, name: str, preset: Preset, apps: AppStore) -> ProviderCheck:
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
     """The redirect URI each server registers rejoinder with (it registers itself, so no client id)."""
-    return redirect_check(settings, name, preset, build, apps)[0]
+    return redirect_check(settings, name, preset, build, probes.apps)[0]
 
 
 KIND = Kind(ProviderKind.MASTODON, protocols=("mastodon",), build=build, check=check)

@@ -37,7 +37,7 @@ from rejoinder.auth.providers.base import (
     truthy,
     unreachable,
 )
-from rejoinder.auth.providers.kinds import AppStore, Kind, ProviderCheck, redirect_check
+from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
@@ -429,9 +429,9 @@ def validate(name: str, settings: Settings) -> None:
         )
 
 
-async def check(settings: Settings, name: str, preset: Preset, apps: AppStore) -> ProviderCheck:
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
     """What to register, and (OpenID) whether discovery and the key set answer correctly."""
-    found, provider = redirect_check(settings, name, preset, build, apps)
+    found, provider = redirect_check(settings, name, preset, build, probes.apps)
     if not isinstance(provider, OAuthProvider):
         return found
     try:

@@ -44,7 +44,7 @@ from webauthn.helpers.structs import (
 )
 
 from rejoinder.auth.providers.base import Begun, ProviderKind
-from rejoinder.auth.providers.kinds import AppStore, Kind, ProviderCheck, clientless, public_base
+from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
@@ -385,7 +385,7 @@ def build(
     return PasskeyProvider(name, preset, settings)
 
 
-async def check(settings: Settings, name: str, preset: Preset, apps: AppStore) -> ProviderCheck:
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
     """Nothing to register; the RP ID is the host of server.public_url, which browsers accept only in a
     secure context (https, or localhost)."""
     public = settings.server.public_url.rstrip("/")

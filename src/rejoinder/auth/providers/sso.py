@@ -35,7 +35,7 @@ from joserfc.jwk import Key, KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from rejoinder.auth.providers.base import Begun, Opens, ProviderKind
-from rejoinder.auth.providers.kinds import AppStore, Kind, ProviderCheck, clientless
+from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import CredentialKind, Profile, picture_url
@@ -477,7 +477,7 @@ def validate(name: str, settings: Settings) -> None:
             raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
 
 
-async def check(settings: Settings, name: str, preset: Preset, apps: AppStore) -> ProviderCheck:
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
     """No redirect URI; its HS256 secrets must load and its JWKS must answer."""
     configured = settings.auth.providers[name]
     sources = [
@@ -498,7 +498,7 @@ async def check(settings: Settings, name: str, preset: Preset, apps: AppStore) -
         secret_source="; ".join(sources) or "none (JWKS only)",
     )
     try:
-        provider = build(name, preset, configured, settings.auth, apps, None)
+        provider = build(name, preset, configured, settings.auth, probes.apps, None)
     except ConfigError as exc:
         found.problems.append(str(exc))
         return found
