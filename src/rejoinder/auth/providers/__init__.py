@@ -14,7 +14,7 @@ from rejoinder.auth.providers import email_link, mastodon, oidc, passkeys, sso
 from rejoinder.auth.providers.base import Opens, Provider, ProviderInfo, ProviderKind, load_secret
 from rejoinder.auth.providers.kinds import AppStore, Kind, NoApps
 from rejoinder.auth.providers.presets import PRESETS, Preset
-from rejoinder.config import AuthSettings, Settings
+from rejoinder.config.schema import AuthSettings, Settings
 from rejoinder.errors import ConfigError
 
 KINDS: dict[ProviderKind, Kind] = {

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from rejoinder.config import ProviderSettings
+from rejoinder.config.schema import ProviderSettings
 from rejoinder.domain.identity import Profile
 from rejoinder.errors import ConfigError, Forbidden, Unavailable
 

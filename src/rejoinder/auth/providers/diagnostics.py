@@ -8,7 +8,7 @@ from __future__ import annotations
 from rejoinder.auth.providers import kind_of
 from rejoinder.auth.providers.kinds import AppStore, NoApps, Probes, ProviderCheck, SmtpCheck, public_base
 from rejoinder.auth.providers.presets import PRESETS
-from rejoinder.config import Settings
+from rejoinder.config.schema import Settings
 from rejoinder.errors import NotFound
 
 __all__ = ["ProviderCheck", "check_provider", "landing_uri", "public_base"]

@@ -10,7 +10,7 @@ from typing import Any
 from rejoinder.auth.providers.base import Begun, ProviderKind
 from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
 from rejoinder.errors import ConfigError, NotFound, RejoinderError
 

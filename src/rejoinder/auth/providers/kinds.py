@@ -13,7 +13,7 @@ import msgspec
 
 from rejoinder.auth.providers.base import Opens, Provider, ProviderKind
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, EmailSettings, ProviderSettings, Settings
+from rejoinder.config.schema import AuthSettings, EmailSettings, ProviderSettings, Settings
 from rejoinder.errors import ConfigError
 
 __all__ = [

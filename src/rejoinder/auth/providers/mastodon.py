@@ -27,7 +27,7 @@ from rejoinder.auth.providers.base import Begun, ProviderKind, json_object, prov
 from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import Forbidden, Invalid
 

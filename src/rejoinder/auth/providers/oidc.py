@@ -39,7 +39,7 @@ from rejoinder.auth.providers.base import (
 )
 from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import ConfigError, Forbidden, RejoinderError
 

@@ -46,7 +46,7 @@ from webauthn.helpers.structs import (
 from rejoinder.auth.providers.base import Begun, ProviderKind
 from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
 from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.errors import BadRequest, Forbidden, NotFound

@@ -37,7 +37,7 @@ from joserfc.jwt import JWTClaimsRegistry
 from rejoinder.auth.providers.base import Begun, Opens, ProviderKind
 from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import CredentialKind, Profile, picture_url
 from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.domain.urls import check_website
