@@ -106,3 +106,14 @@ def test_bad_callbacks(op_admin: Admin) -> None:
         assert response.status_code == 403, query
     assert op_admin.client.get("/admin/auth/nope/start", headers=HTML).status_code == 404
     assert op_admin.client.get("/admin/auth/nope/callback", headers=HTML).status_code == 404
+
+
+def test_an_answer_without_state_is_refused_like_a_readers(op_admin: Admin) -> None:
+    """The flow engine is the readers' one (services/signin_flows.py): the same codes for the same faults."""
+    known(op_admin, "alice", Role.MODERATOR)
+    callback_path(op_admin, "alice")  # a flow is pending in this browser
+    response = op_admin.client.get("/admin/auth/op/callback?code=x", headers=HTML)
+    assert response.status_code == 403 and "state-missing" in response.text
+    response = op_admin.client.get("/admin/auth/op/callback?code=x&state=" + "s" * 129, headers=HTML)
+    assert response.status_code == 403 and "state-invalid" in response.text
+    assert op_admin.client.get("/admin").status_code == 401
