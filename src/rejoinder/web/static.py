@@ -160,36 +160,6 @@ def serve(
     )
 
 
-@get("/embed.js", include_in_schema=False)
-async def embed_js(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.js"], SHORT)
-
-
-@get(hashed_path("embed.js"), include_in_schema=False)
-async def embed_js_hashed(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.js"], IMMUTABLE)
-
-
-@get("/embed.css", include_in_schema=False)
-async def embed_css(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.css"], SHORT)
-
-
-@get(hashed_path("embed.css"), include_in_schema=False)
-async def embed_css_hashed(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.css"], IMMUTABLE)
-
-
-@get("/count.js", include_in_schema=False)
-async def count_js(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["count.js"], SHORT)
-
-
-@get(hashed_path("count.js"), include_in_schema=False)
-async def count_js_hashed(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["count.js"], IMMUTABLE)
-
-
 @get("/locales/{name:str}", include_in_schema=False)
 async def locale(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """A widget translation (`/locales/de.json`); the widget has English built in."""
@@ -215,44 +185,31 @@ async def icon(request: Request[Any, Any, Any], name: FromPath[str]) -> Response
     return serve(request, ICONS.get(match.group(1), ICONS["generic"]), LOCALE_CACHE)
 
 
-def _page_file(request: Request[Any, Any, Any], v: str | None) -> Response[bytes]:
+@get(["/static/{name:str}", "/admin/static/{name:str}"], include_in_schema=False)
+async def page_file(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
+    """A file of the no-JS pages, the demo, the sign-in pages or /admin (files, so that a strict CSP allows
+    them): cached for a year at the `?v=` its pages name, else revalidated after minutes."""
     asset = PAGE_ASSETS.get(request.url.path)
     if asset is None:
         raise NotFound(f"There is no file at {request.url.path}", code="not-found")
     return serve(request, asset, IMMUTABLE if v == asset.digest else PAGE_SHORT, cross_origin=False)
 
 
-@get("/static/{name:str}", include_in_schema=False)
-async def page_file(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """A file of the no-JS pages, the demo or the sign-in pages (files, so that a strict CSP allows them)."""
-    return _page_file(request, v)
+def file_handler(path: str, name: str, cache_control: str) -> HTTPRouteHandler:
+    """The route of one built file at one URL: an entry file at its plain or hashed URL, a lazily loaded
+    part at its hashed URL only (embed.js asks for exactly that one)."""
 
+    async def built_file(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return serve(request, ASSETS[name], cache_control)
 
-@get("/admin/static/{name:str}", include_in_schema=False)
-async def admin_file(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The moderation pages' stylesheet and script."""
-    return _page_file(request, v)
-
-
-def part_handler(name: str) -> HTTPRouteHandler:
-    """The route of one lazily loaded part, at its hashed URL only (embed.js asks for exactly that one)."""
-
-    async def part(request: Request[Any, Any, Any]) -> Response[bytes]:
-        return serve(request, ASSETS[name], IMMUTABLE)
-
-    return get(f"/{name}", include_in_schema=False, name=f"widget-{name}")(part)
+    return get(path, include_in_schema=False, name=f"widget-{path}")(built_file)
 
 
 HANDLERS: list[Any] = [
-    embed_js,
-    embed_js_hashed,
-    embed_css,
-    embed_css_hashed,
-    count_js,
-    count_js_hashed,
+    *(file_handler(f"/{name}", name, SHORT) for name in ENTRY_FILES),
+    *(file_handler(hashed_path(name), name, IMMUTABLE) for name in ENTRY_FILES),
+    *(file_handler(f"/{name}", name, IMMUTABLE) for name in ASSETS if name.startswith("embed-")),
     locale,
     icon,
     page_file,
-    admin_file,
 ]
-HANDLERS += [part_handler(name) for name in ASSETS if name.startswith("embed-")]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from rejoinder.auth.providers import email_link, mastodon, oidc, passkeys, sso
 from rejoinder.auth.providers.base import Opens, Provider, ProviderInfo, ProviderKind, load_secret
-from rejoinder.auth.providers.kinds import AppStore, Kind, NoApps
+from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, NoApps
 from rejoinder.auth.providers.presets import PRESETS, Preset
 from rejoinder.config.schema import AuthSettings, Settings
 from rejoinder.errors import ConfigError
@@ -72,7 +72,7 @@ def build_registry(auth: AuthSettings, apps: AppStore, env: Mapping[str, str] | 
     built: dict[str, Provider] = {}
     for name, settings in auth.providers.items():
         preset = PRESETS[settings.preset or name]
-        built[name] = kind_of(preset).build(name, preset, settings, auth, apps, env)
+        built[name] = kind_of(preset).build(Configured(name, preset, settings, auth, apps, env))
     return Registry(built)
 
 

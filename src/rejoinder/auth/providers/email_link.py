@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from rejoinder.auth.providers.base import Begun, ProviderKind
-from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless, public_base
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
 from rejoinder.errors import ConfigError, NotFound, RejoinderError
 
@@ -46,15 +46,8 @@ class EmailLinkProvider:
 # --- the kind: settings, diagnostics --------------------------------------------------------------------
 
 
-def build(
-    name: str,
-    preset: Preset,
-    settings: ProviderSettings,
-    auth: AuthSettings,
-    apps: AppStore,
-    env: Mapping[str, str] | None,
-) -> EmailLinkProvider:
-    return EmailLinkProvider(name, preset, settings)
+def build(c: Configured) -> EmailLinkProvider:
+    return EmailLinkProvider(c.name, c.preset, c.settings)
 
 
 def validate(name: str, settings: Settings) -> None:

@@ -18,6 +18,7 @@ from rejoinder.errors import ConfigError
 
 __all__ = [
     "AppStore",
+    "Configured",
     "Kind",
     "NoApps",
     "Opens",
@@ -75,7 +76,19 @@ class ProviderCheck(msgspec.Struct):
     problems: list[str] = msgspec.field(default_factory=list)
 
 
-Build = Callable[[str, Preset, ProviderSettings, AuthSettings, AppStore, Mapping[str, str] | None], Provider]
+@dataclass(frozen=True)
+class Configured:
+    """One `[auth.providers.NAME]` to build, with what building it may need."""
+
+    name: str
+    preset: Preset
+    settings: ProviderSettings
+    auth: AuthSettings
+    apps: AppStore
+    env: Mapping[str, str] | None = None  # where secrets are read from (os.environ when None)
+
+
+Build = Callable[[Configured], Provider]
 Validate = Callable[[str, Settings], None]
 Check = Callable[[Settings, str, Preset, Probes], Awaitable[ProviderCheck]]
 
@@ -164,7 +177,7 @@ def redirect_check(
     if preset.needs_client and source == "none":
         check.problems.append(f"no client secret: set auth.providers.{name}.client_secret_env or _file")
     try:
-        return check, build(name, preset, configured, settings.auth, apps, None)
+        return check, build(Configured(name, preset, configured, settings.auth, apps))
     except ConfigError as exc:
         check.problems.append(str(exc))
         return check, None

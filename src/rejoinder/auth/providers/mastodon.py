@@ -24,7 +24,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from rejoinder.auth.providers.base import Begun, ProviderKind, json_object, provider_error, unreachable
-from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, redirect_check
+from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
@@ -358,15 +358,8 @@ class MastodonProvider:
 # --- the kind: settings, diagnostics --------------------------------------------------------------------
 
 
-def build(
-    name: str,
-    preset: Preset,
-    settings: ProviderSettings,
-    auth: AuthSettings,
-    apps: AppStore,
-    env: Mapping[str, str] | None,
-) -> MastodonProvider:
-    return MastodonProvider(name, preset, settings, auth, apps)
+def build(c: Configured) -> MastodonProvider:
+    return MastodonProvider(c.name, c.preset, c.settings, c.auth, c.apps)
 
 
 async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:

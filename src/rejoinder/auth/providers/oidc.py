@@ -37,9 +37,9 @@ from rejoinder.auth.providers.base import (
     truthy,
     unreachable,
 )
-from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, redirect_check
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import ConfigError, Forbidden, RejoinderError
 
@@ -405,15 +405,10 @@ def _apple_name(raw: str | None) -> str | None:
 # --- the kind: settings, diagnostics --------------------------------------------------------------------
 
 
-def build(
-    name: str,
-    preset: Preset,
-    settings: ProviderSettings,
-    auth: AuthSettings,
-    apps: AppStore,
-    env: Mapping[str, str] | None,
-) -> OAuthProvider:
-    return OAuthProvider(name, preset, settings, load_secret(name, settings, env), timeout=auth.http_timeout)
+def build(c: Configured) -> OAuthProvider:
+    return OAuthProvider(
+        c.name, c.preset, c.settings, load_secret(c.name, c.settings, c.env), timeout=c.auth.http_timeout
+    )
 
 
 def validate(name: str, settings: Settings) -> None:

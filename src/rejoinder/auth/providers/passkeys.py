@@ -44,9 +44,9 @@ from webauthn.helpers.structs import (
 )
 
 from rejoinder.auth.providers.base import Begun, ProviderKind
-from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless, public_base
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
+from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
 from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.errors import BadRequest, Forbidden, NotFound
@@ -374,15 +374,8 @@ def verify_assertion(
 # --- the kind: settings, diagnostics --------------------------------------------------------------------
 
 
-def build(
-    name: str,
-    preset: Preset,
-    settings: ProviderSettings,
-    auth: AuthSettings,
-    apps: AppStore,
-    env: Mapping[str, str] | None,
-) -> PasskeyProvider:
-    return PasskeyProvider(name, preset, settings)
+def build(c: Configured) -> PasskeyProvider:
+    return PasskeyProvider(c.name, c.preset, c.settings)
 
 
 async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:

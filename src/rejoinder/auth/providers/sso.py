@@ -35,7 +35,7 @@ from joserfc.jwk import Key, KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from rejoinder.auth.providers.base import Begun, Opens, ProviderKind
-from rejoinder.auth.providers.kinds import AppStore, Kind, Probes, ProviderCheck, clientless
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import CredentialKind, Profile, picture_url
@@ -444,15 +444,8 @@ def _jti(claims: Mapping[str, Any]) -> str | None:
 # --- the kind: settings, diagnostics --------------------------------------------------------------------
 
 
-def build(
-    name: str,
-    preset: Preset,
-    settings: ProviderSettings,
-    auth: AuthSettings,
-    apps: AppStore,
-    env: Mapping[str, str] | None,
-) -> SsoProvider:
-    return SsoProvider(name, preset, settings, auth, env)
+def build(c: Configured) -> SsoProvider:
+    return SsoProvider(c.name, c.preset, c.settings, c.auth, c.env)
 
 
 def validate(name: str, settings: Settings) -> None:
@@ -498,7 +491,7 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
         secret_source="; ".join(sources) or "none (JWKS only)",
     )
     try:
-        provider = build(name, preset, configured, settings.auth, probes.apps, None)
+        provider = build(Configured(name, preset, configured, settings.auth, probes.apps))
     except ConfigError as exc:
         found.problems.append(str(exc))
         return found
