@@ -7,7 +7,8 @@ browser binding of a pending flow, first-party on rejoinder's origin, read only 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post, route
@@ -25,6 +26,7 @@ from rejoinder.web.signin_pages import (
     IdentityOut,
     ProviderOut,
     SessionOut,
+    StartQuery,
     auth_language,
     error_page,
     hand_back,
@@ -41,21 +43,8 @@ from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
-class StartPage(Protocol):
-    """/auth/NAME/start of a kind that shows its own page instead of going to the provider."""
-
-    async def __call__(
-        self,
-        request: Request[Any, Any, Any],
-        provider: Provider,
-        *,
-        site: str | None,
-        origin: str | None,
-        mode: str | None,
-        return_url: str | None,
-        link: str | None,
-        lang: str,
-    ) -> Response[Any]: ...
+# /auth/NAME/start of a kind that shows its own page instead of going to the provider.
+StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
 
 
 # The kinds whose start page is rejoinder's own: the email address form, the passkey ceremony.
@@ -140,16 +129,10 @@ async def start(
         await moderation.admit(ctx, Action.SIGN_IN, {Scope.IP: client_ip(request)})
         own_page = START_PAGES.get(found.kind) if found is not None else None
         if found is not None and own_page is not None:  # a kind whose start is a page of its own
-            return await own_page(
-                request,
-                found,
-                site=site,
-                origin=origin,
-                mode=mode,
-                return_url=return_url,
-                link=link,
-                lang=language,
+            asked = StartQuery(
+                site=site, origin=origin, mode=mode, return_url=return_url, link=link, lang=language
             )
+            return await own_page(request, found, asked)
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:

@@ -25,6 +25,7 @@ from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
 from rejoinder.services import email_links as service
 from rejoinder.web.signin_pages import (
+    StartQuery,
     auth_language,
     back_to_article,
     error_page,
@@ -77,46 +78,38 @@ def _binding(request: Request[Any, Any, Any]) -> str:
 
 
 async def address_page(
-    request: Request[Any, Any, Any],
-    provider: Provider,
-    *,
-    site: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
-    link: str | None,
-    lang: str,
+    request: Request[Any, Any, Any], provider: Provider, asked: StartQuery
 ) -> Response[Any]:
     """/auth/{provider}/start of an email provider: a form for the address. The site, page origin and
     return URL are checked now, so that a wrong embedding fails before the reader types anything."""
     ctx = ctx_of(request)
     try:
-        found = await ctx.sites.by_name(site or "")
-        if not site:
+        found = await ctx.sites.by_name(asked.site or "")
+        if not asked.site:
             raise Invalid.field("site", "site-required", "`site` is required")
         if found is None or registry_of(request).offered(provider.name, found.name) is None:
             raise NotFound(
-                f"Site {site!r} offers no sign-in provider {provider.name!r}", code="provider-not-found"
+                f"Site {asked.site!r} offers no sign-in provider {provider.name!r}", code="provider-not-found"
             )
-        if mode not in (None, "", "popup", "redirect"):
+        if asked.mode not in (None, "", "popup", "redirect"):
             raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
-        accounts.check_return_url(found, return_url)
-        if origin:
-            accounts.check_allowed_origin(found, origin)
-        if link:
-            check_ticket(link, "link")
+        accounts.check_return_url(found, asked.return_url)
+        if asked.origin:
+            accounts.check_allowed_origin(found, asked.origin)
+        if asked.link:
+            check_ticket(asked.link, "link")
     except RejoinderError as exc:
-        return error_page(request, exc, label=provider.label, lang=lang)
+        return error_page(request, exc, label=provider.label, lang=asked.lang)
     binding = _binding(request)
     hidden = {
-        "site": site,
-        "origin": origin or "",
-        "mode": mode or "popup",
-        "return": return_url or "",
-        "lang": lang,
+        "site": asked.site,
+        "origin": asked.origin or "",
+        "mode": asked.mode or "popup",
+        "return": asked.return_url or "",
+        "lang": asked.lang,
     }
-    if link:
-        hidden["link"] = link
+    if asked.link:
+        hidden["link"] = asked.link
     response = _address_form(request, provider, hidden, binding)
     set_binding(request, response, binding)
     return response

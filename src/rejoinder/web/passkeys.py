@@ -20,6 +20,7 @@ from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
 from rejoinder.web import static
 from rejoinder.web.signin_pages import (
+    StartQuery,
     base_url,
     error_page,
     hand_back,
@@ -46,15 +47,7 @@ def _form_action(return_url: str | None) -> str:
 
 
 async def ceremony_page(
-    request: Request[Any, Any, Any],
-    provider: Provider,
-    *,
-    site: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
-    link: str | None,
-    lang: str,
+    request: Request[Any, Any, Any], provider: Provider, asked: StartQuery
 ) -> Response[Any]:
     """/auth/{provider}/start of a passkey provider: check the request, keep a challenge, show the page."""
     ctx = ctx_of(request)
@@ -64,21 +57,21 @@ async def ceremony_page(
             ctx,
             registry_of(request),
             provider.name,
-            site_name=site,
-            origin=origin,
-            mode=mode,
-            return_url=return_url,
-            link=link,
+            site_name=asked.site,
+            origin=asked.origin,
+            mode=asked.mode,
+            return_url=asked.return_url,
+            link=asked.link,
             binding=binding,
             rp=relying_party(request),
-            lang=lang,
+            lang=asked.lang,
         )
     except RejoinderError as exc:
-        return error_page(request, exc, label=provider.label, lang=lang)
+        return error_page(request, exc, label=provider.label, lang=asked.lang)
     back = ceremony.return_url
     response = page(
         "passkey.html",
-        lang=lang,
+        lang=asked.lang,
         form_action=_form_action(back),
         label=ceremony.label,
         register=ceremony.register,
