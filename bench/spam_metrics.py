@@ -37,8 +37,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from rejoinder.moderation.classifier import Classifier, Label  # noqa: E402
 from rejoinder.moderation.features import featurize  # noqa: E402
-from rejoinder.moderation.spam import Classifier, Label  # noqa: E402
 from rejoinder.moderation.training import (  # noqa: E402
     BUILTIN_DATA,
     BUILTIN_MODEL,

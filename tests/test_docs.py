@@ -82,6 +82,8 @@ def describe_type(info: msgspec.inspect.Type) -> str:
         return f"list of {describe_type(info.item_type)}s"
     if isinstance(info, msgspec.inspect.DictType):
         return "table of tables"
+    if isinstance(info, msgspec.inspect.EnumType):
+        return "one of " + ", ".join(str(member.value) for member in info.cls)
     name = SCALARS.get(type(info), type(info).__name__.removesuffix("Type").lower())
     lo, hi = getattr(info, "ge", None), getattr(info, "le", None)
     if lo is not None and hi is not None:
@@ -94,8 +96,9 @@ def describe_type(info: msgspec.inspect.Type) -> str:
 
 
 def settable_by_env(info: msgspec.inspect.Type) -> bool:
-    """config.load turns env strings into booleans and integers; lists and tables need the TOML file."""
-    return type(info) in SCALARS
+    """config.load turns env strings into booleans, integers and enum values; lists and tables need the
+    TOML file."""
+    return type(info) in SCALARS or isinstance(info, msgspec.inspect.EnumType)
 
 
 def _table(title: str) -> list[str]:

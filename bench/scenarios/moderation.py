@@ -106,8 +106,8 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 def _scorer(classifier: bool, folder: Path) -> Any:
     if not classifier:
         return None
-    from rejoinder.moderation.pipeline import ClassifierScorer
-    from rejoinder.moderation.spam import Classifier
+    from rejoinder.moderation.checks.classifier import ClassifierScorer
+    from rejoinder.moderation.classifier import Classifier
 
     return ClassifierScorer(Classifier(folder / "models"))
 

@@ -21,12 +21,13 @@ from rejoinder.bus.redis import RedisInvalidator
 from rejoinder.bus.shared import SharedFileInvalidator
 from rejoinder.config import Settings
 from rejoinder.events.dispatcher import Dispatcher
-from rejoinder.moderation.pipeline import ClassifierScorer
+from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.runtime import make_context, make_dispatcher
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context
 from rejoinder.services.cpu import CpuPool, Inline
 from rejoinder.services.moderation import ClassifierSink, Moderation
+from rejoinder.services.moderation.learning import model_directory
 from rejoinder.services.pictures import PictureFetcher
 from rejoinder.services.sessions import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
@@ -53,15 +54,6 @@ def generation_path(settings: Settings) -> Path:
         return Path(url.removeprefix("sqlite:///") + ".gen")
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"rejoinder-{digest}.gen"
-
-
-def model_directory(settings: Settings) -> Path:
-    """Where per-site classifier models live: beside a SQLite file, else in the temp dir per database."""
-    url = settings.database.url
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///") + ".models")
-    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"rejoinder-{digest}-models"
 
 
 def make_invalidator(settings: Settings) -> Invalidator:
@@ -168,7 +160,7 @@ class Rejoinder:
         mod = self.settings.moderation
         if not (mod.enabled and "classifier" in mod.checks):
             return None
-        from rejoinder.moderation.spam import Classifier
+        from rejoinder.moderation.classifier import Classifier
 
         return Classifier(model_directory(self.settings))
 

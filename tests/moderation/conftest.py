@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rejoinder.moderation.spam import Classifier
+from rejoinder.moderation.classifier import Classifier
 
 
 @pytest.fixture

@@ -7,15 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from rejoinder.domain.identity import Profile
 from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.events.kinds import EventKind
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.queue import Queue, cursor_of
 from rejoinder.moderation.rules import Role
 from rejoinder.services import accounts
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
+from rejoinder.store import engine as store_engine
+from rejoinder.store.schema import events
 from tests.fixtures.app import run_cli
 from tests.moderation.test_pipeline import (
     SYSTEM,
@@ -249,11 +253,24 @@ def test_marks_and_closing_are_logged(site_db: str) -> None:
 
 
 class Sink:
+    """A stand-in decision sink (the same Protocol as services.moderation.learning.ClassifierSink)."""
+
     def __init__(self) -> None:
         self.seen: list[tuple[int, str, str]] = []
+        self.events: list[str] = []
 
-    def decided(self, site_id: int, comment: Any, action: ModAction, reason: str | None) -> None:
-        self.seen.append((site_id, comment.text, action.value))
+    async def decided(
+        self, ctx: Context, event_uid: str, comment: Any, action: ModAction, reason: str | None
+    ) -> bool:
+        self.seen.append((comment.site_id, comment.text, action.value))
+        self.events.append(event_uid)
+        return True
+
+    def refresh_if_due(self, ctx: Context) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
 
 
 def test_decisions_reach_the_decision_sink(site_db: str) -> None:
@@ -269,6 +286,13 @@ def test_decisions_reach_the_decision_sink(site_db: str) -> None:
         # The sink learns when the outbox delivers the decision's event.
         call(client, lambda ctx: client.rejoinder.dispatcher.settle())  # type: ignore[attr-defined]
         assert sink.seen == [(site_id(client), "Learn from me", "spam")]
+        assert sink.events == call(client, status_event_uids)  # keyed by the decision's event
+
+
+async def status_event_uids(ctx: Context) -> list[str]:
+    async with store_engine.read(ctx.engine) as conn:
+        query = sa.select(events.c.uid).where(events.c.kind == EventKind.COMMENT_STATUS_CHANGED.value)
+        return list((await conn.execute(query)).scalars())
 
 
 def test_an_actor_without_roles_sees_no_queue(site_db: str) -> None:

@@ -1,6 +1,6 @@
 """The pipeline with the real learning classifier (its built-in model, in memory): obvious spam is held with
 the classifier's explanation recorded, an insult is nudged, and moderators' decisions become the site's
-labelled examples."""
+labelled examples (rows of the database)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 
 from rejoinder.moderation.actions import ModAction
-from rejoinder.moderation.pipeline import ClassifierScorer, Pipeline
-from rejoinder.moderation.spam import Classifier, Label
+from rejoinder.moderation.checks.classifier import ClassifierScorer
+from rejoinder.moderation.classifier import Classifier, Label
+from rejoinder.moderation.pipeline import Pipeline
 from rejoinder.services import moderation as service
+from rejoinder.store import classifier as classifier_store
+from rejoinder.store import engine as store_engine
 from tests.moderation.test_pipeline import SYSTEM, call, ctx_of, moderated_client, post, revisions, shown_ids
 
 SPAM = "BUY CHEAP VIAGRA NOW!!! best prices at http://pills-shop.xyz click here"
@@ -70,8 +73,18 @@ def test_decisions_become_labelled_examples(client: Any, classifier: Classifier)
     call(client, lambda ctx: client.rejoinder.dispatcher.settle())  # type: ignore[attr-defined]
     site = call(client, lambda ctx: ctx.sites.by_name("blog"))
     assert site is not None
-    learned = {(d.example.text, d.label) for d in classifier.decisions(site.id)}
-    assert learned == {(SPAM, Label.SPAM), (FINE, Label.HAM), (INSULT, Label.ABUSE)}
+    learned = call(client, lambda ctx: decision_rows(ctx, site.id))
+    assert {(d.text, d.label, d.author_name) for d in learned} == {
+        (SPAM, Label.SPAM.value, "Ann"),
+        (FINE, Label.HAM.value, "Bea"),
+        (INSULT, Label.ABUSE.value, "Cy"),
+    }
+    assert classifier.decisions(site.id) == []  # rows in the database, shared by every host
+
+
+async def decision_rows(ctx: Any, site_id: int) -> list[classifier_store.StoredDecision]:
+    async with store_engine.read(ctx.engine) as conn:
+        return await classifier_store.select_decisions(conn, site_id)
 
 
 class Fixed:
@@ -81,7 +94,7 @@ class Fixed:
         self.spam, self.abuse = spam, abuse
 
     def score(self, text: str, signals: Any) -> Any:
-        from rejoinder.moderation.pipeline import Scored
+        from rejoinder.moderation.checks.classifier import Scored
 
         return Scored(spam=self.spam, abuse=self.abuse, reasons=({"feature": "x"},), model="fixed")
 

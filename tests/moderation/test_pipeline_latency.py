@@ -6,7 +6,7 @@ from its file; these tests guard the 5 ms target against regressions.
 They count the CPU time of the event loop's thread, which other processes on a busy machine cannot inflate
 as much as wall time, nor other threads of the test session (the benchmark reports wall time and the whole
 process's CPU). The databases' own work (SQLite in aiosqlite's thread, the PostgreSQL server) is not
-counted: these guard the Python side; tests/store/test_pipeline.py guards SQLite's query plans.
+counted: these guard the Python side; tests/store/test_checks.py guards SQLite's query plans.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ import msgspec
 
 from rejoinder.config.schema import (
     MODERATION_CHECKS,
-    PREMODERATION_MODES,
     SECTIONS,
     AdminSettings,
     EmailSettings,
@@ -214,7 +213,6 @@ def _validate_moderation(m: ModerationSettings) -> None:
     one_of("repeat_action", m.repeat_action, ("flag", "hold", "reject"))
     one_of("suspect_action", m.suspect_action, ("flag", "hold", "nudge"))
     one_of("external_failure", m.external_failure, ("pass", "flag", "hold"))
-    one_of("premoderation", m.premoderation, PREMODERATION_MODES)
     for key in (
         "comment_limit_ip",
         "comment_limit_identity",

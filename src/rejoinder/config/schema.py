@@ -9,6 +9,7 @@ from typing import Annotated
 
 import msgspec
 
+from rejoinder.domain.sites import PremoderationMode
 from rejoinder.domain.urls import DROPPED_PARAMS
 
 
@@ -230,7 +231,7 @@ MODERATION_CHECKS = (
     "akismet",
     "hook",
 )
-PREMODERATION_MODES = ("off", "all", "first", "guests", "links")
+PREMODERATION_MODES = tuple(mode.value for mode in PremoderationMode)
 Percent = msgspec.Meta(ge=0, le=100)
 
 
@@ -277,8 +278,9 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
         int, _h("Longest time one word-list match may take, in milliseconds"), msgspec.Meta(ge=1, le=1000)
     ] = 25
     premoderation: Annotated[
-        str, _h("Hold for review: off, all, first (a new commenter's first ones), guests or links")
-    ] = "off"
+        PremoderationMode,
+        _h("Hold for review: off, all, first (a new commenter's first ones), guests or links"),
+    ] = PremoderationMode.OFF
     premoderate_first: Annotated[
         int, _h("With premoderation = first: approved comments a commenter needs first"), msgspec.Meta(ge=1)
     ] = 1
@@ -307,6 +309,13 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     external_failure: Annotated[
         str, _h("What a comment gets when an external check fails or times out: pass, flag or hold")
     ] = "pass"
+    model_dir: Annotated[
+        str,
+        _h(
+            "Where the classifier's model files live; empty = beside a SQLite file (its name + .models), "
+            "else rejoinder-models in the working directory"
+        ),
+    ] = ""
     reports_to_hold: Annotated[
         int, _h("Open reader reports that hold a published comment"), msgspec.Meta(ge=1)
     ] = 3

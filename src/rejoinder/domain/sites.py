@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 
@@ -10,12 +11,22 @@ import msgspec
 from rejoinder.errors import Invalid
 
 
+class PremoderationMode(enum.StrEnum):
+    """Which comments wait for a moderator before they appear ([moderation] premoderation, or a site's)."""
+
+    OFF = "off"  # none
+    ALL = "all"  # every comment
+    FIRST = "first"  # a new commenter's first comments (premoderate_first approved ones needed)
+    GUESTS = "guests"  # comments from readers who are not signed in
+    LINKS = "links"  # comments with links
+
+
 class SiteModeration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One site's moderation overrides. None keeps the server's [moderation] setting; the word and
     domain lists add to the server's. docs/moderation.md describes each."""
 
     commenting: bool = True  # false: the site takes no new comments at all
-    premoderation: str | None = None  # off | all | first | guests | links
+    premoderation: PremoderationMode | None = None
     premoderate_first: int | None = None
     max_links: int | None = None
     min_seconds: int | None = None

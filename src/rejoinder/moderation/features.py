@@ -123,7 +123,7 @@ _URL: Final = re.compile(
     rf"|(?<![\w.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_BARE_TLDS})\b(?:/[^\s<>()\"']*)?",
 )
 # As in normalize.py, a lookbehind makes each pattern that opens with a repeated class start only where a
-# run starts: linear time on pathological input (tests/moderation/test_spam.py times a few).
+# run starts: linear time on pathological input (tests/moderation/test_classifier.py times a few).
 _EMAIL: Final = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _PHONE: Final = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]?){2,4}\d{2,4}")

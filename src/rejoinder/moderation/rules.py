@@ -1,5 +1,6 @@
-"""The pipeline's local checks and the types they share: pure functions of a Case (the submission, what the
-store knows about its author and thread, and the site's policy). No I/O and no clock here: pipeline.py
+"""What the moderation checks share: the Case they decide on (the submission, what the store knows about
+its author and thread, and the site's policy), the Finding they return, and pure helpers (word lists,
+links, bans, repeat similarity). No I/O and no clock here. The checks are modules of checks/; pipeline.py
 runs them in order, services/ loads the facts. docs/moderation.md ("Checks") describes each one.
 """
 
@@ -12,15 +13,15 @@ import hmac
 import ipaddress
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
 import msgspec
 import regex
 
+from rejoinder.domain.sites import PremoderationMode
 from rejoinder.moderation.normalize import normalize
 
 
@@ -183,7 +184,7 @@ class Policy:
     suspect_words: WordList | None = None
     suspect_action: Action = Action.FLAG
     match_timeout: float = 0.025  # seconds
-    premoderation: str = "off"
+    premoderation: PremoderationMode = PremoderationMode.OFF
     premoderate_first: int = 1
     spam_flag: float = 0.5
     spam_hold: float = 0.85
@@ -333,185 +334,3 @@ def thread_closed(facts: Facts, policy: Policy, now: int) -> bool:
     if policy.close_after_days and facts.thread_auto_close and facts.thread_created is not None:
         return now - facts.thread_created > policy.close_after_days * 86_400_000_000
     return False
-
-
-def _day(us: int) -> str:
-    return datetime.fromtimestamp(us / 1_000_000, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-# --- the checks --------------------------------------------------------------------------------------
-
-
-def check_limits(case: Case) -> list[Finding]:
-    """Hard limits: commenting disabled, a closed thread, a banned author. (Length limits are enforced
-    before the pipeline, by the comment's own validation.)"""
-    sub, facts, policy = case.sub, case.facts, case.policy
-    if not policy.commenting:
-        return [
-            Finding("limits", Action.REJECT, "commenting-disabled", "This site is not taking comments now.")
-        ]
-    if sub.edit_of is None and thread_closed(facts, policy, sub.now):
-        return [
-            Finding("limits", Action.REJECT, "thread-closed", "This discussion is closed to new comments.")
-        ]
-    if facts.bans:
-        ban = match_ban(
-            facts.bans,
-            identity_id=sub.identity_id,
-            email_digest=sub.email_hash,
-            ip=sub.ip,
-        )
-        if ban is not None:
-            until = f" until {_day(ban.until)}" if ban.until else ""
-            return [
-                Finding("limits", Action.REJECT, "author-banned", f"You cannot comment on this site{until}.")
-            ]
-    return []
-
-
-def check_honeypot(case: Case) -> list[Finding]:
-    """The hidden field bots fill in, and the time between the form being shown and being sent. Both
-    refuse with the same generic message, so a bot learns nothing about which rule it broke."""
-    sub, policy = case.sub, case.policy
-    if sub.edit_of is not None:
-        return []
-    if sub.honeypot:
-        return [Finding("honeypot", Action.REJECT, "honeypot-filled", REFUSED)]
-    if sub.form_token in (FormToken.INVALID, FormToken.EXPIRED):
-        return [Finding("honeypot", Action.REJECT, f"form-token-{sub.form_token.value}", REFUSED)]
-    if sub.form_token is FormToken.MISSING:
-        if policy.require_form_token:
-            return [Finding("honeypot", Action.REJECT, "form-token-missing", REFUSED)]
-        return []
-    if policy.min_seconds and sub.form_age is not None and sub.form_age < policy.min_seconds:
-        return [Finding("honeypot", Action.REJECT, "posted-too-fast", REFUSED)]
-    return []
-
-
-def check_repeats(case: Case) -> list[Finding]:
-    """The author (or their network) posting the same or nearly the same text again, and the same text
-    arriving from several authors (a spam wave)."""
-    sub, facts, policy = case.sub, case.facts, case.policy
-    found: list[Finding] = []
-    # A short text ("Thanks!", "+1") is said twice by different people, or by one person to two people,
-    # all the time: it repeats only as the very same reply, and never makes a spam wave.
-    short = len(sub.text.strip()) < REPEAT_MIN_CHARS
-    if policy.repeat_window and facts.recent:
-        by_words = len(_WORD.findall(sub.text[:4000])) >= WORD_SHINGLES_FROM
-        mine = shingles(sub.text, by_words)
-        since = sub.now - policy.repeat_window * 1_000_000
-        for old in facts.recent:
-            if old.created < since:
-                continue
-            if short:
-                same = old.text.strip() == sub.text.strip() and (old.thread_id, old.parent) == (
-                    facts.thread_id,
-                    sub.parent,
-                )
-            else:
-                threshold = policy.repeat_similarity
-                same = similarity(mine, shingles(old.text, by_words), threshold) >= threshold
-            if same:
-                detail = (
-                    "You already posted this comment."
-                    if policy.repeat_action is Action.REJECT
-                    else "Repeats a recent comment by the same author or network."
-                )
-                found.append(Finding("repeats", policy.repeat_action, "repeated-comment", detail))
-                break
-    if not short and policy.same_text_authors and facts.same_text_authors >= policy.same_text_authors:
-        found.append(
-            Finding(
-                "repeats",
-                Action.HOLD,
-                "same-text-elsewhere",
-                "The same text was just posted by others; a moderator will check it.",
-            )
-        )
-    return found
-
-
-def check_links(case: Case) -> list[Finding]:
-    """Links to blocked domains (in the text or the website field), and more links than allowed."""
-    sub, policy = case.sub, case.policy
-    if policy.blocked_domains:
-        for target in [*case.links, *([sub.website] if sub.website else [])]:
-            domain = domain_of(target)
-            if blocked_domain(domain, policy.blocked_domains):
-                return [
-                    Finding(
-                        "links", Action.REJECT, "blocked-link", f"Links to {domain} are not allowed here."
-                    )
-                ]
-    if not case.staff and len(case.links) > policy.max_links:
-        n = policy.max_links
-        detail = f"Comments with more than {n} link{'s' if n != 1 else ''} wait for a moderator."
-        return [Finding("links", Action.HOLD, "too-many-links", detail)]
-    return []
-
-
-def check_words(case: Case) -> list[Finding]:
-    """Blocked words refuse, suspect words get the site's suspect action; matched on normalised text
-    (case, accents, look-alike letters, zero-width characters and spacing tricks folded away)."""
-    policy = case.policy
-    try:
-        if policy.blocked_words and (
-            hit := policy.blocked_words.search(case.normalized, case.compacted, policy.match_timeout)
-        ):
-            detail = f"Your comment contains “{hit}”, which this site does not allow. Please rephrase it."
-            return [Finding("words", Action.REJECT, "blocked-word", detail)]
-        if policy.suspect_words and (
-            hit := policy.suspect_words.search(case.normalized, case.compacted, policy.match_timeout)
-        ):
-            action = policy.suspect_action
-            detail = {
-                Action.NUDGE: f"Your comment contains “{hit}”. Would you like to rephrase it before posting?",
-                Action.HOLD: "Comments with some words wait for a moderator.",
-            }.get(action, f"Contains the suspect word “{hit}”.")
-            return [Finding("words", action, "suspect-word", detail)]
-    except TimeoutError:
-        detail = "The word check took too long; a moderator will look at this comment."
-        return [Finding("words", Action.HOLD, "word-check-timeout", detail)]
-    return []
-
-
-def check_premoderation(case: Case) -> list[Finding]:
-    """Hold for review: everything, a new commenter's first comments, guests' comments, or comments with
-    links. Trusted commenters and staff skip it."""
-    sub, facts, policy = case.sub, case.facts, case.policy
-    mode = policy.premoderation
-    if mode == "off" or case.trusted:
-        return []
-    if mode == "all":
-        return [
-            Finding(
-                "premoderation", Action.HOLD, "premoderated", "Comments here are reviewed before they appear."
-            )
-        ]
-    if mode == "first" and facts.approved_count < policy.premoderate_first:
-        detail = "Your first comments here are reviewed before they appear."
-        return [Finding("premoderation", Action.HOLD, "new-commenter", detail)]
-    if mode == "guests" and sub.identity_id is None:
-        detail = "Comments from guests are reviewed before they appear; signed-in readers skip the wait."
-        return [Finding("premoderation", Action.HOLD, "guest-comment", detail)]
-    if mode == "links" and case.links:
-        return [
-            Finding(
-                "premoderation",
-                Action.HOLD,
-                "has-links",
-                "Comments with links are reviewed before they appear.",
-            )
-        ]
-    return []
-
-
-Check = Callable[[Case], list[Finding]]
-LOCAL_CHECKS: dict[str, Check] = {
-    "limits": check_limits,
-    "honeypot": check_honeypot,
-    "repeats": check_repeats,
-    "links": check_links,
-    "words": check_words,
-    "premoderation": check_premoderation,
-}

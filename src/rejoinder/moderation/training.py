@@ -79,7 +79,8 @@ class ModelInfo(msgspec.Struct, frozen=True):
         trained_at: when it was fitted (UTC).
         examples: training examples in all (built-in data plus the site's decisions).
         decisions: the site's moderator decisions included, by label (empty for the built-in model).
-        decisions_seen: lines of the site's decision log read for this training.
+        decisions_seen: the last decision row (classifier_decisions.id) this training read; for decisions
+            given to Classifier.learn, how many there were.
         feature_version: features.FEATURE_VERSION at training; a model of another version is refitted.
         corpus: SHA-256 of the built-in data it was trained with.
     """
@@ -146,15 +147,22 @@ def load_examples(path: Path) -> list[Labelled]:
 
 def parse_examples(data: bytes) -> list[Labelled]:
     """`load_examples` from bytes already read."""
-    out: list[Labelled] = []
-    where: dict[str, int] = {}
+    items: list[Labelled] = []
     for line in data.splitlines():
         if not line.strip():
             continue
         try:
-            item = _decode_record(line)
+            items.append(_decode_record(line))
         except (ValueError, KeyError, TypeError):
             continue  # a torn last line from a crash mid-append; the rest stays usable
+    return latest_per_key(items)
+
+
+def latest_per_key(items: Iterable[Labelled]) -> list[Labelled]:
+    """The items in order, a later item with the same key replacing the earlier one in its place."""
+    out: list[Labelled] = []
+    where: dict[str, int] = {}
+    for item in items:
         if item.key is not None and item.key in where:
             out[where[item.key]] = item
             continue
@@ -162,21 +170,6 @@ def parse_examples(data: bytes) -> list[Labelled]:
             where[item.key] = len(out)
         out.append(item)
     return out
-
-
-def encode_example(item: Labelled, at: datetime) -> bytes:
-    """One JSON line for a decision log."""
-    record = {
-        "text": item.example.text,
-        "name": item.example.author_name,
-        "website": item.example.website,
-        "new_author": item.example.new_author,
-        "label": item.label.value,
-        "key": item.key,
-        "at": at.isoformat(),
-    }
-    # ASCII escapes: any str (even a lone surrogate) survives the round trip through a UTF-8 file.
-    return json.dumps(record, ensure_ascii=True).encode() + b"\n"
 
 
 def file_digest(path: Path) -> str:

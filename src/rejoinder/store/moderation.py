@@ -1,6 +1,6 @@
 """Moderation SQL: the site's active bans, check results per revision as moderators read them, comment and
 thread moderation state, bans, roles, queues and the append-only moderation log (no update or delete of log
-rows here). What the pipeline reads and records on every post is in store/pipeline.py."""
+rows here). What the pipeline reads and records on every post is in store/checks.py."""
 
 from __future__ import annotations
 

@@ -494,3 +494,51 @@ event_deliveries = sa.Table(
     sa.Index("ix_event_deliveries_handler_queue_state", "handler", "queue", "state"),
     comment="One row per event and handler: the outbox's delivery state",
 )
+
+classifier_decisions = sa.Table(
+    "classifier_decisions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "event_uid",
+        sa.String(32),
+        nullable=False,
+        unique=True,
+        comment="The decision's event (events.uid): a redelivered event adds no second row",
+    ),
+    sa.Column(
+        "comment_id",
+        sa.String(64),
+        nullable=False,
+        comment="A later decision on the same comment replaces an earlier one in training",
+    ),
+    sa.Column(
+        "label",
+        sa.String(8),
+        nullable=False,
+        comment="ham: approved | spam: marked as spam | abuse: rejected as abuse, harassment or hate",
+    ),
+    sa.Column("text", sa.Text, nullable=False, comment="The comment's text as it was decided on"),
+    sa.Column("author_name", sa.String(200), nullable=False),
+    sa.Column("website", sa.String(500), nullable=False),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("ix_classifier_decisions_site_id", "site_id", "id"),
+    comment="Moderators' decisions the learning classifier trains on, shared by every host",
+)
+
+classifier_models = sa.Table(
+    "classifier_models",
+    metadata,
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False, comment="Counts the site's trainings from 1"),
+    sa.Column(
+        "decisions_seen",
+        sa.BigInteger,
+        nullable=False,
+        comment="The last classifier_decisions.id the model was trained with (it used every row up to it)",
+    ),
+    sa.Column("trained_at", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Column("feature_version", sa.Integer, nullable=False, comment="features.FEATURE_VERSION at training"),
+    comment="The newest per-site model: a host whose loaded model is older loads or refits this version",
+)

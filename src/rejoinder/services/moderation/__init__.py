@@ -1,6 +1,6 @@
 """Moderation use cases, one module per concern: runtime (the parts a running app shares, rate limits),
 forms (the comment form's token), judging (the pipeline around posting and editing), reports, decisions
-(moderators' actions on comments and threads), bans (and roles), queues (what moderators read), appeals
+(moderators' actions on comments and threads), learning (the classifier learns from decisions), bans (and roles), queue (what moderators read), appeals
 (the author's one appeal against a hold or rejection).
 
 Everything is re-exported here, so `from rejoinder.services import moderation; moderation.decide(...)`
@@ -35,12 +35,11 @@ from rejoinder.services.moderation.judging import (
     status_after,
     text_hash_of,
 )
-from rejoinder.services.moderation.queues import comment_detail, list_queue, moderation_log, queue_counts
+from rejoinder.services.moderation.learning import ABUSIVE_REASONS, ClassifierSink
+from rejoinder.services.moderation.queue import comment_detail, list_queue, moderation_log, queue_counts
 from rejoinder.services.moderation.reports import Reported, report_comment
 from rejoinder.services.moderation.runtime import (
-    ABUSIVE_REASONS,
     BAN_CACHE_SECONDS,
-    ClassifierSink,
     DecisionSink,
     Moderation,
     admit,

@@ -116,8 +116,8 @@ LEARNED_FROM = frozenset({ModAction.APPROVE.value, ModAction.REJECT.value, ModAc
 
 class LearnFromDecisions:
     """The outbox handler that hands moderators' decisions (approve, reject with a reason, spam) to the
-    decision sink, i.e. the learning classifier. Learning is keyed by comment id, so a redelivery adds
-    nothing."""
+    decision sink, i.e. the learning classifier (learning.py). A decision is stored once per event id, so
+    a redelivery adds nothing."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -132,7 +132,7 @@ class LearnFromDecisions:
         if comment is None or sink is None:
             return
         try:
-            sink.decided(comment.site_id, comment, ModAction(action), event.data.get("reason"))
+            await sink.decided(self.ctx, event.uid, comment, ModAction(action), event.data.get("reason"))
         except Exception:  # learning is best effort: one bad example must not block the rest
             log.exception("[rejoinder] the decision sink failed")
 

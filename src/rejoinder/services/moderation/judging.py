@@ -8,11 +8,13 @@ from typing import Any
 
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import anonymize_ip
-from rejoinder.domain.sites import Site
+from rejoinder.domain.sites import PremoderationMode, Site
 from rejoinder.errors import FieldError, Forbidden, Invalid
 from rejoinder.moderation import actions as rules
+from rejoinder.moderation.checks import facts_read
+from rejoinder.moderation.checks.classifier import NullScorer
 from rejoinder.moderation.normalize import normalize
-from rejoinder.moderation.pipeline import NullScorer, Outcome
+from rejoinder.moderation.pipeline import Outcome
 from rejoinder.moderation.rules import (
     REPEAT_MIN_CHARS,
     Action,
@@ -23,7 +25,7 @@ from rejoinder.moderation.rules import (
 )
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import moderation_of
-from rejoinder.store import pipeline as store
+from rejoinder.store import checks as store
 
 
 async def load_facts(
@@ -43,7 +45,8 @@ async def load_facts(
     mod = moderation_of(ctx)
     policy = mod.pipeline.policy_for(site)
     window = ctx.settings.moderation.repeat_window
-    repeats = "repeats" in policy.checks and window > 0
+    reads = facts_read(policy.checks)  # what the site's checks declare they read (checks/)
+    repeats = "recent" in reads and window > 0
     long_text = len(sub.text.strip()) >= REPEAT_MIN_CHARS
     return await store.load_facts(
         conn,
@@ -58,7 +61,10 @@ async def load_facts(
         exclude_comment=sub.edit_of,
         bans=await mod.bans(conn, sub.site_id, sub.now),
         need_recent=repeats,
-        need_approved=policy.premoderation == "first" or not isinstance(mod.pipeline.scorer, NullScorer),
+        need_approved="approved_count" in reads
+        and (
+            policy.premoderation is PremoderationMode.FIRST or not isinstance(mod.pipeline.scorer, NullScorer)
+        ),
         uri=uri,
         key=key,
     )
@@ -78,6 +84,8 @@ async def judge(ctx: Context, site: Site, sub: Submission, facts: Facts) -> Outc
     mod = moderation_of(ctx)
     if not ctx.settings.moderation.enabled:
         return Outcome(action=Action.PASS, findings=())
+    if mod.sink is not None:
+        mod.sink.refresh_if_due(ctx)  # a model trained on another host (learning.py)
     outcome = await mod.pipeline.run(sub, facts, mod.pipeline.policy_for(site), cpu=ctx.cpu)
     refuse(outcome)
     return outcome

@@ -1,10 +1,9 @@
 """The moderation parts a running app shares (pipeline, rate limiter, trusted proxies, external checks' HTTP
-client, the per-worker ban cache) and the decision sink that teaches the classifier; `admit` counts an
-attempt against the rate limits."""
+client, the per-worker ban cache) and the seam to the decision sink that teaches the classifier
+(learning.py); `admit` counts an attempt against the rate limits."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,8 @@ import httpx
 from rejoinder.config import Settings
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import ModAction
-from rejoinder.moderation.pipeline import Pipeline, SpamScorer
+from rejoinder.moderation.checks.classifier import SpamScorer
+from rejoinder.moderation.pipeline import Pipeline
 from rejoinder.moderation.rules import (
     Ban,
 )
@@ -28,53 +28,22 @@ BAN_CACHE_SECONDS = 5.0  # how long a worker reuses a site's active bans (its ow
 
 
 class DecisionSink(Protocol):
-    """Told about every moderator decision on a comment (approve, reject with its reason code, spam):
-    the learning classifier's way to collect labelled examples. Must not raise."""
+    """Told about every moderator decision on a comment (approve, reject with its reason code, spam), once
+    per event: the learning classifier's way to collect labelled examples (learning.ClassifierSink).
+    Checked for models trained elsewhere as comments are judged; closed with the app."""
 
-    def decided(
-        self, site_id: int, comment: queues.ModeratedComment, action: ModAction, reason: str | None
-    ) -> None: ...
+    async def decided(
+        self,
+        ctx: Context,
+        event_uid: str,
+        comment: queues.ModeratedComment,
+        action: ModAction,
+        reason: str | None,
+    ) -> bool: ...
 
+    def refresh_if_due(self, ctx: Context) -> None: ...
 
-ABUSIVE_REASONS = frozenset({"abuse", "harassment", "hate"})
-
-
-class ClassifierSink:
-    """Teaches the learning classifier (spam.py) from moderators' decisions: approve is ham, spam is spam,
-    a rejection as abuse, harassment or hate is abuse (other rejections teach nothing). Every
-    `train_every` new decisions of a site, the site's model is trained again in the background."""
-
-    def __init__(self, classifier: Any, *, train_every: int = 10) -> None:
-        from rejoinder.moderation.spam import Example, Label
-
-        self.classifier = classifier
-        self.train_every = train_every
-        self._example, self._label = Example, Label
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def label_of(self, action: ModAction, reason: str | None) -> Any:
-        if action is ModAction.APPROVE:
-            return self._label.HAM
-        if action is ModAction.SPAM:
-            return self._label.SPAM
-        if action is ModAction.REJECT and reason in ABUSIVE_REASONS:
-            return self._label.ABUSE
-        return None
-
-    def decided(
-        self, site_id: int, comment: queues.ModeratedComment, action: ModAction, reason: str | None
-    ) -> None:
-        label = self.label_of(action, reason)
-        if label is None:
-            return
-        example = self._example(
-            comment.text, author_name=comment.author_name, website=comment.author_website or ""
-        )
-        pending = self.classifier.learn(site_id, example, label, key=comment.id)
-        if pending >= self.train_every:
-            task = asyncio.get_running_loop().create_task(self.classifier.train(site_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -118,6 +87,8 @@ class Moderation:
         self._bans.clear()
 
     async def close(self) -> None:
+        if self.sink is not None:
+            await self.sink.close()
         await self.limiter.close()
         if self.http is not None and self.owns_http:
             await self.http.aclose()

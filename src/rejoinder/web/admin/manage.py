@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
-from rejoinder.domain.sites import SiteOptions
+from rejoinder.domain.sites import PremoderationMode, SiteOptions
 from rejoinder.errors import Forbidden, Invalid, NotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
@@ -23,11 +23,11 @@ from rejoinder.web.wire import ctx_of
 
 PREMODERATION = [
     ("", "As the server is configured"),
-    ("off", "Off: publish at once"),
-    ("all", "Every comment"),
-    ("first", "A new commenter's first comments"),
-    ("guests", "Comments from guests"),
-    ("links", "Comments with links"),
+    (PremoderationMode.OFF.value, "Off: publish at once"),
+    (PremoderationMode.ALL.value, "Every comment"),
+    (PremoderationMode.FIRST.value, "A new commenter's first comments"),
+    (PremoderationMode.GUESTS.value, "Comments from guests"),
+    (PremoderationMode.LINKS.value, "Comments with links"),
 ]
 ROLES = [
     (Role.MODERATOR.value, "Moderator: moderates comments, threads and bans"),
@@ -241,9 +241,13 @@ async def site_view(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
 
 def _options(form: Form, current: SiteOptions) -> SiteOptions:
     """The settings form as SiteOptions; what the form does not show (e.g. an Akismet key) is kept."""
-    premoderation = form.get("premoderation", limit=10) or None
-    if premoderation not in (None, "off", "all", "first", "guests", "links"):
-        raise Invalid.field("premoderation", "premoderation-invalid", "Choose one of the listed modes")
+    chosen = form.get("premoderation", limit=10) or None
+    try:
+        premoderation = PremoderationMode(chosen) if chosen is not None else None
+    except ValueError:
+        raise Invalid.field(
+            "premoderation", "premoderation-invalid", "Choose one of the listed modes"
+        ) from None
     moderation = msgspec.structs.replace(
         current.moderation,
         commenting=form.flag("commenting"),

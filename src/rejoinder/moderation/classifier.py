@@ -1,16 +1,17 @@
 """The local learning spam and abuse classifier: scores a comment with the words and signals that drove
-the score, records moderator decisions per site, and fits a per-site model from them in the background,
-with the built-in model (trained from the data the project ships) as every site's fallback.
+the score, and fits a per-site model from moderators' decisions in the background, with the built-in
+model (trained from the data the project ships) as every site's fallback.
 
-Not here: when to hold or reject (the pipeline compares the scores with its thresholds), and storage of
-comments (a decision carries the text it is about). Usage:
+Not here: when to hold or reject (the pipeline compares the scores with its thresholds), and where the
+app keeps decisions (rows of the database, store/classifier.py; services/moderation/learning.py hands
+them to `fit_site`). Usage:
 
     classifier = Classifier(Path("/var/lib/rejoinder/models"))
     await classifier.warm_up()                          # load the built-in model off the loop
     score = classifier.score(Example(text, author_name=name), site_id=site.id)
     if score.spam >= 0.9: ...                           # reasons: score.reasons
-    if classifier.learn(site.id, example, Label.SPAM, key=str(comment_id)) >= 10:
-        await classifier.train(site.id)                 # runs in a worker thread
+    info = await classifier.train_site(site.id, decisions, decisions_seen=last_row_id, version=3)
+    classifier.learn(1, example, Label.SPAM); classifier.train_blocking(1)   # scripts: decisions in memory
 
 See docs/moderation.md ("Classifier") for the design and the measured numbers.
 """
@@ -22,17 +23,16 @@ import contextlib
 import fcntl
 import hashlib
 import logging
-import os
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 import numpy as np
@@ -47,14 +47,12 @@ from rejoinder.moderation.training import (
     ModelFileError,
     ModelInfo,
     builtin_matrix,
-    encode_example,
     featurize_all,
     file_digest,
     fit,
     fit_builtin,
-    load_examples,
+    latest_per_key,
     load_model,
-    parse_examples,
     save_model,
 )
 
@@ -137,12 +135,12 @@ class _Cached:
 class Classifier:
     """Scores comments, records moderators' decisions and trains per-site models.
 
-    Files under `directory` (None keeps everything in memory, for tests and scripts):
-    `builtin.npz` (the built-in model, only when the one shipped in the package does not fit the data in
-    use) and
-    `sites/<site>/decisions.jsonl` (append-only decision log) + `sites/<site>/model.npz`. Several
-    processes may share the directory: training holds a per-site file lock, models are replaced
-    atomically, and a process notices another's new model within `reload_after` seconds.
+    Files under `directory` (None keeps models in memory, for tests and scripts): `builtin.npz` (the
+    built-in model, only when the one shipped in the package does not fit the data in use) and
+    `sites/<site>/model.npz`. Several processes may share the directory: training holds a per-site file
+    lock, models are replaced atomically, and a process notices another's new model within
+    `reload_after` seconds (or at once through `reload`). Decisions given to `learn` stay in memory
+    (scripts and tests); the app keeps them in the database and trains with `train_site`.
 
     Args:
         directory: where models and decisions live, e.g. beside the database.
@@ -179,10 +177,7 @@ class Classifier:
         self._builtin: LinearModel | None = None
         self._builtin_lock = threading.Lock()
         self._sites: OrderedDict[str, _Cached] = OrderedDict()
-        self._memory_decisions: dict[str, list[bytes]] = {}
-        # Per site: (size, lines) of its decision log when last counted, to count appends without
-        # reading the log each time.
-        self._line_counts: dict[str, tuple[int, int]] = {}
+        self._memory_decisions: dict[str, list[Labelled]] = {}
         self._train_locks: dict[str, asyncio.Lock] = {}
         self._queued: dict[str, asyncio.Future[ModelInfo]] = {}
         # One worker: trainings queue up instead of competing with request handling for both cores.
@@ -318,9 +313,8 @@ class Classifier:
     # -------------------------------------------------------------------------------------------------
 
     def learn(self, site_id: int | str, example: Example, label: Label, *, key: str | None = None) -> int:
-        """Record a moderator's decision as a labelled example for the site.
-
-        Appends one line to the site's decision log (no model changes until `train`).
+        """Record a moderator's decision as a labelled example for the site, in memory (scripts and tests;
+        the app stores decisions in the database and calls `train_site`). No model changes until `train`.
 
         Args:
             site_id: the site.
@@ -332,49 +326,26 @@ class Classifier:
             Decisions recorded since the site's current model was trained (all of them if it has none),
             so a caller can retrain every N decisions.
         """
-        line = encode_example(Labelled(example, label, key), self.clock())
         site = _site_key(site_id)
-        if self.directory is None:
-            with self._lock:
-                lines = self._memory_decisions.setdefault(site, [])
-                lines.append(line)
-                total = len(lines)
-        else:
-            path = self._site_dir(site) / "decisions.jsonl"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # One write() on an O_APPEND descriptor: lines from several processes never interleave.
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line)
-                size = os.fstat(fd).st_size
-            finally:
-                os.close(fd)
-            with self._lock:
-                known = self._line_counts.get(site)
-            # Count by adding one when nobody else appended since we last counted, else read the log.
-            appended_alone = known is not None and known[0] + len(line) == size
-            total = known[1] + 1 if known is not None and appended_alone else _count_lines(path)
-            with self._lock:
-                self._line_counts[site] = (size, total)
+        with self._lock:
+            items = self._memory_decisions.setdefault(site, [])
+            items.append(Labelled(example, label, key))
+            total = len(items)
         # The site's own model only: the built-in one may not be loaded yet, and learning must not fit it.
         current = self._site_model(site)
         return max(total - (current.info.decisions_seen if current is not None else 0), 0)
 
     def decisions(self, site_id: int | str) -> list[Labelled]:
-        """The site's recorded decisions, a later one per key replacing earlier ones."""
-        site = _site_key(site_id)
-        if self.directory is None:
-            with self._lock:
-                data = b"".join(self._memory_decisions.get(site, []))
-            return parse_examples(data)
-        path = self._site_dir(site) / "decisions.jsonl"
-        return load_examples(path) if path.is_file() else []
+        """The site's decisions given to `learn`, a later one per key replacing earlier ones."""
+        with self._lock:
+            items = list(self._memory_decisions.get(_site_key(site_id), []))
+        return latest_per_key(items)
 
     async def train(self, site_id: int | str) -> ModelInfo:
-        """Fit the site's model from the built-in data and its decisions, in the worker thread (the event
-        loop keeps serving). One training per site runs at a time; a call made while another for the same
-        site waits to start joins that one (it will read the same decisions). Cancelling the caller does
-        not cancel the training.
+        """Fit the site's model from the built-in data and its decisions given to `learn`, in the worker
+        thread (the event loop keeps serving). One training per site runs at a time; a call made while
+        another for the same site waits to start joins that one (it will read the same decisions).
+        Cancelling the caller does not cancel the training.
 
         Returns:
             The info of the model that now scores the site: its new model, or the built-in model's if the
@@ -383,41 +354,77 @@ class Classifier:
         site = _site_key(site_id)
         task = self._queued.get(site)
         if task is None:
-            task = asyncio.ensure_future(self._train_in_turn(site_id, site))
+            task = asyncio.ensure_future(self._train_in_turn(site, self.train_blocking, site_id))
             self._queued[site] = task
         return await asyncio.shield(task)
 
-    async def _train_in_turn(self, site_id: int | str, site: str) -> ModelInfo:
+    async def train_site(
+        self,
+        site_id: int | str,
+        items: Sequence[Labelled],
+        *,
+        decisions_seen: int,
+        version: int,
+        trained_at: datetime | None = None,
+    ) -> ModelInfo:
+        """`fit_site` in the worker thread, one training per site at a time (the app's way to train from
+        the decisions it keeps in the database)."""
+        site = _site_key(site_id)
+        return await self._train_in_turn(
+            site,
+            lambda: self.fit_site(
+                site_id, items, decisions_seen=decisions_seen, version=version, trained_at=trained_at
+            ),
+        )
+
+    async def _train_in_turn(self, site: str, fn: Callable[..., ModelInfo], *args: Any) -> ModelInfo:
         lock = self._train_locks.setdefault(site, asyncio.Lock())
         async with lock:
             # Started: decisions recorded from now on need a later training.
             self._queued.pop(site, None)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self.train_blocking, site_id)
+            return await loop.run_in_executor(self._executor, fn, *args)
 
     def train_blocking(self, site_id: int | str) -> ModelInfo:
         """`train` without the thread: blocks for about a second of CPU. For scripts and tests."""
         site = _site_key(site_id)
+        with self._lock:
+            items = list(self._memory_decisions.get(site, []))
+        current = self._site_model(site)
+        version = current.info.version + 1 if current is not None else 1
+        return self.fit_site(site_id, items, decisions_seen=len(items), version=version)
+
+    def fit_site(
+        self,
+        site_id: int | str,
+        items: Sequence[Labelled],
+        *,
+        decisions_seen: int,
+        version: int,
+        trained_at: datetime | None = None,
+    ) -> ModelInfo:
+        """Fit the site's model, version `version`, from the built-in data and `items` (a later item per
+        key replaces an earlier one; the latest `max_decisions` count), save it under the directory and
+        score the site with it. Blocks for about a second of CPU. The fit is deterministic: the same items
+        and version give the same model on every host.
+
+        Returns:
+            The new model's info, or the built-in model's if there are fewer than `min_decisions` items
+            (the site keeps the model it has).
+        """
+        site = _site_key(site_id)
         with self._site_lock(site):
-            if self.directory is None:
-                with self._lock:
-                    raw = b"".join(self._memory_decisions.get(site, []))
-            else:
-                path = self._site_dir(site) / "decisions.jsonl"
-                raw = path.read_bytes() if path.is_file() else b""
-            items = parse_examples(raw)[-self.max_decisions :]
-            if len(items) < self.min_decisions:
+            chosen = latest_per_key(items)[-self.max_decisions :]
+            if len(chosen) < self.min_decisions:
                 return self.builtin().info
-            previous = self.model_for(site_id).info
-            version = previous.version + 1 if previous.site_id is not None else 1
-            site_rows = featurize_all(items)
+            site_rows = featurize_all(chosen)
             model = fit(
                 [(builtin_matrix(self.data), 1.0), (site_rows, self.site_weight)],
                 site_id=str(site_id),
                 version=version,
-                trained_at=self.clock(),
+                trained_at=trained_at or self.clock(),
                 corpus=self.builtin().info.corpus,
-                decisions_seen=raw.count(b"\n"),
+                decisions_seen=decisions_seen,
                 site_part=site_rows,
             )
             stamp = None
@@ -430,6 +437,18 @@ class Classifier:
                 self._sites[site] = _Cached(model, stamp, time.monotonic())
                 self._sites.move_to_end(site)
             return model.info
+
+    def site_version(self, site_id: int | str, *, reload: bool = False) -> int:
+        """The version of the site's own model in use (0: it has none and the built-in model scores it).
+        With `reload`, the model file is looked at now instead of within `reload_after` seconds."""
+        site = _site_key(site_id)
+        if reload and self.directory is not None:
+            with self._lock:
+                cached = self._sites.get(site)
+            model = self._load_site(site, cached, time.monotonic())
+        else:
+            model = self._site_model(site)
+        return model.info.version if model is not None else 0
 
     def close(self) -> None:
         """Stop the worker thread (waits for a running training)."""
@@ -455,8 +474,3 @@ class Classifier:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as fh:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 16), b""))

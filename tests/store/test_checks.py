@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.dialects import sqlite
 
 from rejoinder.store import migrate
-from rejoinder.store.pipeline import _facts_query
+from rejoinder.store.checks import _facts_query
 
 GOOD = {
     "ix_comments_author_created",

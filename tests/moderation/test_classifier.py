@@ -1,4 +1,4 @@
-"""moderation.spam: scores and their reasons, learning per site, fallback, persistence, Unicode tricks,
+"""moderation.classifier: scores and their reasons, learning per site, fallback, persistence, Unicode tricks,
 training off the event loop, and no network."""
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rejoinder.moderation.features import featurize
-from rejoinder.moderation.spam import (
+from rejoinder.moderation.classifier import (
     Classifier,
     Example,
     Label,
     ReasonKind,
     Target,
 )
+from rejoinder.moderation.features import featurize
 from rejoinder.moderation.training import (
     BUILTIN_DATA,
     BUILTIN_MODEL,
     BUILTIN_TRAINED_AT,
+    Labelled,
     ModelFileError,
     file_digest,
     load_model,
@@ -270,19 +271,6 @@ def test_versions_and_pending_decisions(classifier: Classifier) -> None:
     assert classifier.learn("blog", Example("Another ordinary remark."), Label.HAM) == 1
 
 
-def test_pending_counts_see_decisions_of_other_processes(model_dir: Path) -> None:
-    a = Classifier(model_dir, min_decisions=20)
-    b = Classifier(model_dir, min_decisions=20)
-    try:
-        assert [a.learn(9, HAM, Label.HAM) for _ in range(3)] == [1, 2, 3]
-        assert [b.learn(9, HAM, Label.HAM) for _ in range(2)] == [4, 5]
-        assert a.learn(9, PHARMA, Label.SPAM) == 6
-        assert len(b.decisions(9)) == 6
-    finally:
-        a.close()
-        b.close()
-
-
 def test_a_later_decision_on_the_same_comment_replaces_the_earlier(classifier: Classifier) -> None:
     classifier.learn(3, Example("Nice photos of the festival"), Label.HAM, key="c-42")
     classifier.learn(3, Example("Nice photos of the festival"), Label.SPAM, key="c-42")
@@ -327,7 +315,8 @@ def test_a_fresh_classifier_loads_the_saved_models_and_scores_identically(
         assert [fresh.score(e, site_id=1) for e in examples] == site_scores
         assert [fresh.score(e) for e in examples] == builtin_scores
         assert fresh.model_for(1).info == info
-        assert len(fresh.decisions(1)) == 40
+        assert fresh.site_version(1) == 1
+        assert fresh.decisions(1) == []  # decisions are the database's (services/moderation/learning.py)
     finally:
         fresh.close()
 
@@ -381,6 +370,43 @@ def test_another_process_model_is_picked_up(model_dir: Path) -> None:
         reader.close()
 
 
+def test_a_model_file_another_process_wrote_is_picked_up_at_once_on_reload(model_dir: Path) -> None:
+    writer = Classifier(model_dir, min_decisions=20)
+    reader = Classifier(model_dir, min_decisions=20, reload_after=3600.0)
+    try:
+        assert reader.site_version(1) == 0
+        teach(writer, 1)
+        writer.train_blocking(1)
+        assert reader.site_version(1) == 0  # within reload_after: the cached answer
+        assert reader.site_version(1, reload=True) == 1
+        example = probe("Zorblax gummies trial pack")
+        assert reader.score(example, site_id=1) == writer.score(example, site_id=1)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_the_same_decisions_and_version_fit_the_same_model_anywhere(tmp_path: Path) -> None:
+    """What lets a host with its own model directory catch up by fitting instead of copying files."""
+    one, other = Classifier(tmp_path / "a", min_decisions=20), Classifier(tmp_path / "b", min_decisions=20)
+    try:
+        teach(one, 1)
+        items = one.decisions(1)
+        at = datetime(2026, 12, 7, tzinfo=UTC)
+        first = one.fit_site(1, items, decisions_seen=99, version=4, trained_at=at)
+        second = other.fit_site(1, items, decisions_seen=99, version=4, trained_at=at)
+        assert first == second
+        assert (first.version, first.decisions_seen, first.trained_at) == (4, 99, at)
+        examples = [PHARMA, HAM, INSULT, probe(CAMPAIGN[2])]
+        assert [one.score(e, site_id=1) for e in examples] == [other.score(e, site_id=1) for e in examples]
+        assert (tmp_path / "a" / "sites" / "1" / "model.npz").read_bytes() == (
+            tmp_path / "b" / "sites" / "1" / "model.npz"
+        ).read_bytes()
+    finally:
+        one.close()
+        other.close()
+
+
 def test_model_files_hold_numbers_only(classifier: Classifier, model_dir: Path) -> None:
     teach(classifier, 1)
     classifier.train_blocking(1)
@@ -403,7 +429,7 @@ def test_a_pickled_or_broken_model_file_is_refused_and_the_site_falls_back(
     np.savez(path, rows=np.array([object()], dtype=object), weights=np.zeros((1, 2)), bias=np.zeros(2))
     with pytest.raises(ModelFileError):
         load_model(path)
-    with caplog.at_level("WARNING", logger="rejoinder.moderation.spam"):
+    with caplog.at_level("WARNING", logger="rejoinder.moderation.classifier"):
         score = classifier.score(HAM, site_id=5)
     assert score.model.site_id is None and "unusable" in caplog.text
     path.write_bytes(b"not a zip file")
@@ -411,10 +437,15 @@ def test_a_pickled_or_broken_model_file_is_refused_and_the_site_falls_back(
         load_model(path)
 
 
-def test_site_ids_cannot_escape_the_model_directory(classifier: Classifier, model_dir: Path) -> None:
-    for site in ("../../evil", "/etc", "a/b", "..", "Blog"):
-        classifier.learn(site, HAM, Label.HAM)
-    inside = {p.resolve() for p in model_dir.rglob("decisions.jsonl")}
+def test_site_ids_cannot_escape_the_model_directory(model_dir: Path) -> None:
+    c = Classifier(model_dir, min_decisions=2)
+    try:
+        items = [Labelled(HAM, Label.HAM), Labelled(PHARMA, Label.SPAM)]
+        for site in ("../../evil", "/etc", "a/b", "..", "Blog"):
+            assert c.fit_site(site, items, decisions_seen=2, version=1).site_id == site
+    finally:
+        c.close()
+    inside = {p.resolve() for p in model_dir.rglob("model.npz")}
     assert len(inside) == 5
     assert all(model_dir.resolve() in p.parents for p in inside)
     assert not (model_dir.parent.parent / "evil").exists()
@@ -509,7 +540,7 @@ def hook(event, args):
     if event.startswith(("socket.", "urllib.")) or event in ("http.client.connect",):
         raise SystemExit(f"network use: {event} {args!r}")
 sys.addaudithook(hook)
-from rejoinder.moderation.spam import Classifier, Example, Label
+from rejoinder.moderation.classifier import Classifier, Example, Label
 with tempfile.TemporaryDirectory() as tmp:
     c = Classifier(Path(tmp), min_decisions=2)
     s = c.score(Example("Buy cheap viagra at https://pills.example"))
