@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.redis",
     "tests.fixtures.browser",
     "tests.fixtures.oidc",
+    "tests.fixtures.admin",
 ]
 
 # Property tests that do not set their own counts use a profile: "ci" (bounded and derandomised, so a CI

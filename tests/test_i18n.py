@@ -1,6 +1,7 @@
 """The languages: every locale file complete and consistent with en.json (keys, placeholders, the CLDR plural
-categories each language needs), the error and reason codes a reader can meet, and the one-line registry
-that the server, the widget's locale route and the docs all read."""
+categories each language needs), the error and reason codes a reader can meet (found in the source's syntax
+tree by tests/error_codes.py), and the one-line registry that the server, the widget's locale route and the
+docs all read."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 from rejoinder import i18n
 from rejoinder.i18n import LANGUAGES, LOCALES_DIR, flatten, is_plural, placeholders, plural_categories
 from rejoinder.moderation.actions import RejectReason
+from rejoinder.moderation.reports import ReportReason
 from rejoinder.services.moderation.judging import _REASONS
 from rejoinder.web.static import LOCALES
+from tests.error_codes import finding_codes, source_error_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -36,6 +39,29 @@ READER_CODES_FROM_MODERATING = {
 }
 NOT_FOR_READERS = {"site-name-invalid", "site-exists"}  # `rejoinder site add`, an operator's command
 WIDGET_ONLY_CODES = {"sign-in-failed"}  # the widget's own fallback when a sign-in ends without a code
+
+# Modules only staff and operators reach (the moderation pages, their sign-in, moderators' emails, the CLI and
+# its provider diagnostics, the queue and ban services). A code raised anywhere else reaches a reader, and
+# so needs a text in every language. Moving one of these modules makes the test below say so.
+STAFF_MODULES = (
+    "src/rejoinder/web/admin/",
+    "src/rejoinder/services/admin.py",
+    "src/rejoinder/services/admin_auth.py",
+    "src/rejoinder/services/admin_mail.py",
+    "src/rejoinder/auth/providers/diagnostics.py",
+    "src/rejoinder/services/moderation/bans.py",
+    "src/rejoinder/services/moderation/queue.py",
+    "src/rejoinder/services/moderation/decisions.py",
+    "src/rejoinder/moderation/actions.py",
+    "src/rejoinder/moderation/queue.py",
+    "src/rejoinder/cli.py",
+)
+# Raised outside those, yet never shown to a reader: the widget's own files (it falls back to English and
+# draws no icon), and names an operator gives with `rejoinder site add`.
+NOT_SHOWN = {"locale-not-found", "icon-not-found", "site-exists", "site-name-invalid"}
+# Checks whose finding codes never reach an author as such: a bot trap answers `comment-refused` for all of
+# them, and the limits answer their own error codes (thread-closed, author-banned, commenting-disabled).
+CHECKS_WITHOUT_REASON = {"check:honeypot", "check:limits"}
 
 
 def load(lang: str) -> dict[str, Any]:
@@ -118,20 +144,82 @@ def test_the_needed_categories_come_from_cldr() -> None:
     assert plural_categories("en") == {"one", "other"}
 
 
-def test_every_error_code_a_reader_can_meet_has_a_text() -> None:
-    codes = set(ENGLISH["errors"])
+def source_reader_codes() -> dict[str, list[str]]:
+    """Every literal error code the source raises outside STAFF_MODULES → where (errors.py's class bodies
+    are not raise sites: `SiteNotFound.named(...)` counts where it is called)."""
+    found: dict[str, list[str]] = {}
+    for code, use in source_error_codes().items():
+        places = [p for p in use.places if not p.startswith(("src/rejoinder/errors.py", *STAFF_MODULES))]
+        if places and code not in NOT_SHOWN:
+            found[code] = places
+    return found
+
+
+def reason_codes() -> set[str]:
+    """What a held or refused comment can tell its author: the code of every moderation finding (the held
+    comment's `reason_code`, or a field error of `comment-rejected`/`comment-needs-revision`), every reason a
+    moderator can give, and `held` (the fallback for a code a language does not know)."""
+    findings = {code for code, where in finding_codes().items() if not CHECKS_WITHOUT_REASON & set(where)}
+    return findings | set(_REASONS) | {r.value for r in RejectReason} | {"held"}
+
+
+def test_the_staff_modules_exist() -> None:
+    for path in STAFF_MODULES:
+        assert (ROOT / path).exists(), f"{path} moved: update STAFF_MODULES in tests/test_i18n.py"
+
+
+def test_the_source_scan_finds_reader_codes_and_reasons() -> None:
+    """Guards the scans: each kind of raise site must still yield codes, staff-only ones must not."""
+    codes = source_reader_codes()
+    for code in ("site-not-found", "comment-not-found", "text-empty", "malformed-json", "rate-limited"):
+        assert code in codes, code
+    assert "not-an-admin" not in codes and "queue-not-found" not in codes
+    reasons = reason_codes()
+    assert {"blocked-word", "premoderated", "likely-spam", "off-topic", "held"} <= reasons
+    assert not {"honeypot-filled", "posted-too-fast", "thread-closed"} & reasons
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_error_code_a_reader_can_meet_has_a_text(lang: str) -> None:
+    """Codes from the source and run-time-built codes from docs/errors.md; every language, not only en."""
+    codes = set(load(lang)["errors"])
+    from_source = {code: places[0] for code, places in source_reader_codes().items() if code not in codes}
+    assert not from_source, f"{lang}.json errors misses {from_source} (code: first place raised)"
     missing = sorted(reader_codes() - codes)
-    assert not missing, f"en.json errors misses {missing} (then every other locale)"
-    stale = sorted(codes - set(documented_codes()) - WIDGET_ONLY_CODES)
+    assert not missing, f"{lang}.json errors misses {missing}"
+
+
+def test_no_error_text_is_stale() -> None:
+    stale = sorted(set(ENGLISH["errors"]) - set(documented_codes()) - WIDGET_ONLY_CODES)
     assert not stale, f"en.json errors has codes docs/errors.md does not list: {stale}"
 
 
-def test_every_reason_code_shown_to_an_author_has_a_text() -> None:
-    shown = set(_REASONS) | {r.value for r in RejectReason} | {"held"}
-    assert set(ENGLISH["reasons"]) == shown
-    english = {**_REASONS}
-    for code, text in english.items():
-        assert ENGLISH["reasons"][code] == text, code  # en.json says what the API's `reason` says
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_reason_shown_to_an_author_has_a_text(lang: str) -> None:
+    reasons = load(lang)["reasons"]
+    assert set(reasons) == reason_codes(), lang
+    if lang == "en":
+        for code, text in _REASONS.items():
+            assert reasons[code] == text, code  # en.json says what the API's `reason` says
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_report_reason_has_a_label(lang: str) -> None:
+    assert list(load(lang)["reportReasons"]) == [r.value for r in ReportReason], lang
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_reader_texts_are_translated(lang: str) -> None:
+    """A text copied from en.json is not a translation. Words that are the same in many languages (a
+    `Spam` label) are the only ones allowed to match."""
+    here = load(lang)
+    same = sorted(
+        f"{section}.{code}"
+        for section in ("errors", "reasons")
+        for code, text in here[section].items()
+        if text == ENGLISH[section][code]
+    )
+    assert not same, f"{lang}.json has English texts: {same}"
 
 
 # --- the registry: one line ------------------------------------------------------------------------------
@@ -196,3 +284,16 @@ def test_plural_numbers_and_dates_on_the_server() -> None:
     assert i18n.translator("en").plural("responses", 1234) == "1,234 Responses"
     assert i18n.translator("de").datetime(0) == "1. Januar 1970, 00:00 UTC"
     assert i18n.translator("ja").date(0) == "1970年1月1日"
+
+
+def test_a_refused_texts_field_error_is_said_in_the_readers_language() -> None:
+    """A rejected comment's field errors carry finding codes (`blocked-word`); the no-JS page and the widget
+    look them up in `errors`, then in `reasons`, before falling back to the server's English sentence."""
+    german = i18n.translator("de")
+    assert german.error("blocked-word", "Blocked.") == load("de")["reasons"]["blocked-word"]
+    assert german.error("text-empty", "Empty.") == load("de")["errors"]["text-empty"]
+    assert german.error("no-such-code", "As the server said.") == "As the server said."
+    assert (
+        i18n.translator("en").error("blocked-word", "The word x is not allowed.")
+        == "The word x is not allowed."
+    )

@@ -15,7 +15,7 @@ import click
 
 from rejoinder import __version__, config
 from rejoinder.config import Settings
-from rejoinder.errors import ConfigError, RejoinderError
+from rejoinder.errors import ConfigError, RejoinderError, SiteNotFound
 
 T = TypeVar("T")
 
@@ -440,7 +440,6 @@ def _staff_run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
 @click.pass_context
 def user_role(ctx: click.Context, who: str, role: str, site_name: str | None, revoke: bool) -> None:
     """Give WHO (an identity id or verified email; they sign in once first) a ROLE, on one site or all."""
-    from rejoinder.errors import NotFound
     from rejoinder.moderation.actions import Actor
     from rejoinder.moderation.rules import Role
     from rejoinder.services import admin as admin_service
@@ -453,7 +452,7 @@ def user_role(ctx: click.Context, who: str, role: str, site_name: str | None, re
         if site_name:
             found = await context.sites.by_name(site_name)
             if found is None:
-                raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+                raise SiteNotFound.named(site_name)
             site_id = found.id
         identity = await admin_service.find_identity(context, who)
         changed = await moderation.set_role(
@@ -515,7 +514,6 @@ def ban(
 ) -> None:
     """Ban or suspend a commenter by identity, email and/or network, on one site or all; or lift a ban.
     Workers notice a new ban within seconds."""
-    from rejoinder.errors import NotFound
     from rejoinder.moderation.actions import Actor
     from rejoinder.services import moderation
 
@@ -530,7 +528,7 @@ def ban(
         if site_name:
             found = await context.sites.by_name(site_name)
             if found is None:
-                raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+                raise SiteNotFound.named(site_name)
             site_id = found.id
         return await moderation.ban(
             context,

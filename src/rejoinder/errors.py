@@ -2,11 +2,17 @@
 
     RejoinderError
      ├── Invalid            (422, field errors; `errors` lists them)
-     │    └── BadRequest    (400, a body that cannot be read at all)
+     │    ├── BadRequest    (400, a body that cannot be read at all)
+     │    └── UrlRequired, SiteRequired, ModeInvalid, ActionInvalid   (raised with `.at(field, message)`)
      ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
+     │    └── AdminSessionInvalid
      ├── NotFound           (404)
+     │    ├── SiteNotFound, ProviderNotFound, CommentNotFound, ThreadNotFound, IdentityNotFound
      ├── Forbidden          (403)
+     │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid,
+     │    └── BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
      ├── Conflict           (409)
+     │    └── CredentialInUse
      ├── Gone               (410)
      ├── PayloadTooLarge    (413)
      ├── UnsupportedMediaType (415, a body that is not sent as JSON where JSON is required)
@@ -14,12 +20,13 @@
      └── Unavailable        (503)
 
 Each instance carries a kebab-case `code` that clients translate by (never by message text), a short
-`title` and a `detail` sentence a person can act on.
+`title` and a `detail` sentence a person can act on. An error that several modules raise is a subclass here
+that names its code once (`raise SiteNotFound.named(name)`), never `NotFound(..., code="site-not-found")` again.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import msgspec
 
@@ -38,10 +45,12 @@ class RejoinderError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
     default_code: ClassVar[str] = "internal-error"
+    default_detail: ClassVar[str | None] = None  # the sentence used when a raise site gives none
 
     def __init__(
-        self, detail: str, *, code: str | None = None, errors: list[FieldError] | None = None
+        self, detail: str | None = None, *, code: str | None = None, errors: list[FieldError] | None = None
     ) -> None:
+        detail = detail or self.default_detail or self.title
         super().__init__(detail)
         self.detail = detail
         self.code = code or self.default_code
@@ -57,6 +66,11 @@ class Invalid(RejoinderError):
     def field(cls, field: str, code: str, message: str) -> Invalid:
         """A single-field error whose detail is the field's message."""
         return cls(message, code=code, errors=[FieldError(field=field, code=code, message=message)])
+
+    @classmethod
+    def at(cls, field: str, message: str) -> Self:
+        """A single-field error with the class's own code: `raise SiteRequired.at("site", "…")`."""
+        return cls(message, errors=[FieldError(field=field, code=cls.default_code, message=message)])
 
 
 class BadRequest(Invalid):
@@ -123,6 +137,112 @@ class Unavailable(RejoinderError):
     status = 503
     title = "Service unavailable"
     default_code = "unavailable"
+
+
+# --- errors several modules raise: each code said once ---------------------------------------------------
+
+
+class SiteNotFound(NotFound):
+    default_code = "site-not-found"
+
+    @classmethod
+    def named(cls, name: str | None) -> SiteNotFound:
+        return cls(f"There is no site named {name!r} on this server")
+
+
+class ProviderNotFound(NotFound):
+    default_code = "provider-not-found"
+    default_detail = "This sign-in provider is no longer offered"
+
+
+class CommentNotFound(NotFound):
+    """Also what a hidden or pending comment answers to one who may not see it: a reader cannot tell the
+    two apart (no existence oracle)."""
+
+    default_code = "comment-not-found"
+    default_detail = "There is no comment with this id"
+
+
+class ThreadNotFound(NotFound):
+    default_code = "thread-not-found"
+    default_detail = "There is no thread with this id"
+
+
+class IdentityNotFound(NotFound):
+    default_code = "identity-not-found"
+    default_detail = "There is no identity with this id"
+
+
+class UrlRequired(Invalid):
+    default_code = "url-required"
+
+
+class SiteRequired(Invalid):
+    default_code = "site-required"
+
+
+class ModeInvalid(Invalid):
+    default_code = "mode-invalid"
+
+
+class ActionInvalid(Invalid):
+    """A moderation form or link named an action this place does not take."""
+
+    default_code = "action-invalid"
+
+
+class OriginNotAllowed(Forbidden):
+    default_code = "origin-not-allowed"
+
+
+class NotAModerator(Forbidden):
+    default_code = "not-a-moderator"
+    default_detail = "Only this site's moderators can do that"
+
+
+class NotAnAdmin(Forbidden):
+    default_code = "not-an-admin"
+    default_detail = "Only this site's admins can do that"
+
+
+class CsrfInvalid(Forbidden):
+    default_code = "csrf-invalid"
+    default_detail = "This form has expired or did not come from this site; reload the page and try again"
+
+
+class StateInvalid(Forbidden):
+    """A sign-in answer whose state is missing, unknown, used or for another provider: start again."""
+
+    default_code = "state-invalid"
+    default_detail = "This sign-in is unknown or was already used; start again"
+
+
+class BrowserMismatch(Forbidden):
+    default_code = "browser-mismatch"
+    default_detail = "This sign-in was started in another browser; start again from the comment form"
+
+
+class FlowExpired(Forbidden):
+    default_code = "flow-expired"
+
+
+class TokenRejected(Forbidden):
+    default_code = "token-rejected"
+
+
+class ThreadClosed(Forbidden):
+    default_code = "thread-closed"
+    default_detail = "This discussion is closed to new comments."
+
+
+class CredentialInUse(Conflict):
+    default_code = "credential-in-use"
+    default_detail = "This sign-in already belongs to a rejoinder identity"
+
+
+class AdminSessionInvalid(Unauthorized):
+    default_code = "admin-session-invalid"
+    default_detail = "This sign-in is not valid; sign in again"
 
 
 class ConfigError(Exception):

@@ -173,10 +173,13 @@ class Translator:
 
     def error(self, code: str, detail: str) -> str:
         """What a reader is told about an error code. English keeps the server's own sentence, which
-        names limits and values; other languages say the same by code (as the widget does)."""
+        names limits and values; other languages say the same by code (as the widget does). A refused
+        text's field errors carry moderation codes, whose words are in `reasons`."""
         if self.lang == DEFAULT:
             return detail
         found = _lookup(self._data, f"errors.{code}")
+        if not isinstance(found, str):
+            found = _lookup(self._data, f"reasons.{code}")
         return found if isinstance(found, str) else detail
 
     def reason(self, code: str | None, english: str | None) -> str | None:

@@ -103,9 +103,13 @@ def test_bad_callbacks(op_admin: Admin) -> None:
     start(op_admin)
     for query in ({}, {"state": "x" * 200}, {"state": "unknown-state-value-123456", "code": "c"}):
         response = op_admin.client.get("/admin/auth/op/callback", params=query, headers=HTML)
-        assert response.status_code == 403, query
-    assert op_admin.client.get("/admin/auth/nope/start", headers=HTML).status_code == 404
-    assert op_admin.client.get("/admin/auth/nope/callback", headers=HTML).status_code == 404
+        assert response.status_code == 403 and "state-invalid" in response.text, query
+    for path in ("/admin/auth/nope/start", "/admin/auth/nope/callback"):
+        response = op_admin.client.get(path, headers=HTML)
+        assert response.status_code == 404 and "provider-not-found" in response.text, path
+    assert (
+        op_admin.client.get("/admin", headers=HTML, follow_redirects=False).status_code == 303
+    )  # not signed in
 
 
 def test_an_answer_without_state_is_refused_like_a_readers(op_admin: Admin) -> None:
@@ -113,7 +117,7 @@ def test_an_answer_without_state_is_refused_like_a_readers(op_admin: Admin) -> N
     known(op_admin, "alice", Role.MODERATOR)
     callback_path(op_admin, "alice")  # a flow is pending in this browser
     response = op_admin.client.get("/admin/auth/op/callback?code=x", headers=HTML)
-    assert response.status_code == 403 and "state-missing" in response.text
+    assert response.status_code == 403 and "state-invalid" in response.text
     response = op_admin.client.get("/admin/auth/op/callback?code=x&state=" + "s" * 129, headers=HTML)
     assert response.status_code == 403 and "state-invalid" in response.text
     assert op_admin.client.get("/admin").status_code == 401

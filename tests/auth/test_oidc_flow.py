@@ -92,7 +92,7 @@ def test_missing_state_is_refused(client: TestClient[Any]) -> None:
     no_state = url.replace("state=", "xstate=")
     response = client.get(no_state)
     assert response.status_code == 403
-    assert response.json()["code"] == "state-missing"
+    assert response.json()["code"] == "state-invalid"
 
 
 def test_wrong_state_is_refused(client: TestClient[Any]) -> None:

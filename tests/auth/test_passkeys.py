@@ -419,10 +419,10 @@ def test_a_wrong_kind_of_answer_is_refused(client: TestClient[Any]) -> None:
 
 def test_missing_or_unknown_state(client: TestClient[Any]) -> None:
     problem(
-        client.post("/auth/passkey/finish", data={"credential": "{}"}, headers=JSON), 403, "state-missing"
+        client.post("/auth/passkey/finish", data={"credential": "{}"}, headers=JSON), 403, "state-invalid"
     )
     problem(finish(client, "nope", "{}"), 403, "state-invalid")
-    problem(finish(client, "x" * 500, "{}"), 403, "state-missing")
+    problem(finish(client, "x" * 500, "{}"), 403, "state-invalid")
     problem(
         client.post(
             "/auth/passkey/finish",
@@ -430,7 +430,7 @@ def test_missing_or_unknown_state(client: TestClient[Any]) -> None:
             headers={**JSON, "Content-Type": "application/x-www-form-urlencoded"},
         ),
         403,
-        "state-missing",
+        "state-invalid",
     )
 
 

@@ -95,10 +95,16 @@ def test_redis_carries_bumps_between_hosts(redis_url: str) -> None:
     async def scenario() -> None:
         a = RedisInvalidator(redis_url, MemoryInvalidator())
         b = RedisInvalidator(redis_url, MemoryInvalidator())
+        fresh = (a.generations([KEY]), b.generations([KEY]))
         await a.start()
         await b.start()
         try:
-            await asyncio.sleep(0.05)  # both subscriptions are active
+            # Each host bumps everything once it has subscribed (what it missed before is lost): wait for
+            # that on both, instead of for a fixed time.
+            deadline = time.monotonic() + 5.0
+            while a.generations([KEY]) == fresh[0] or b.generations([KEY]) == fresh[1]:
+                assert time.monotonic() < deadline, "the hosts did not subscribe within 5 s"
+                await asyncio.sleep(0.01)
             before = b.generations([KEY])
             a.bump([KEY])
             assert a.generations([KEY]) > before  # applied locally at once

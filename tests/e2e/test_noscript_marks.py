@@ -1,7 +1,7 @@
 """The no-JS thread page in real Chromium with a Staff badge and Pinned and Featured markers: the words are
 what a screen reader gets, the page is axe-clean in light and dark, and nothing runs (strict CSP, hostile
 text stays text). The marks are set in the database as a moderator's pin, feature and staff reply set them
-(tests/admin/test_pins.py goes through /admin)."""
+(tests/web/admin/test_pins.py goes through /admin)."""
 
 from __future__ import annotations
 

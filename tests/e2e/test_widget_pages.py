@@ -173,5 +173,7 @@ def test_a_page_of_thousands_renders_in_slices(stack: Stack, browser_page: Any) 
     batches: list[int] = page.evaluate("() => Array.from(new Set(window.__batches))")
     assert batches[0] < 100, batches  # the first screenful came alone
     assert len([b for b in batches if 0 < b < TOTAL]) >= 4, batches
+    # Painted as "1000 Responses"; grouped in the reader's language once the formatters are built.
+    page.wait_for_selector(READY, state="attached")
     assert page.locator(".rj-title").inner_text() == "1,000 Responses"
     w.assert_clean()

@@ -424,8 +424,9 @@ def test_widget_answers_in_the_page_language(stack: Stack, browser_page: Any) ->
 
 
 def test_comments_paint_before_the_readers_own_state_arrives(stack: Stack, browser_page: Any) -> None:
-    """The thread, the reader's state (/api/viewer), the form token are fetched at once; the comments do not
-    wait for the reader's state, which is merged in when it comes (likes pressed, held comments placed)."""
+    """The reader's state (/api/viewer) and the form token are fetched as soon as the thread is answered;
+    the comments do not wait for the reader's state, which is merged in when it comes (likes pressed, held
+    comments placed)."""
     url = stack.host.page("/posts/first-paint.html", stack.api)
     other = stack.post(url, "A public comment to like", name="Pat")
     w = open_widget(browser_page, url)

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as event_store
-from tests.admin.conftest import password_hash
+from tests.fixtures.admin import password_hash
 from tests.fixtures.app import ARTICLE, ORIGIN, run_cli
 from tests.fixtures.servers import free_port
 

@@ -80,6 +80,8 @@ def test_a_write_waits_while_another_process_holds_the_lock(sqlite_url: str) -> 
     it (busy timeout) instead of failing with 'database is locked'."""
     path = sqlite_url.removeprefix("sqlite:///")
     held = threading.Event()
+    served = threading.Event()  # the event loop ticked while our write waited at the lock
+    released_after_ticks: list[bool] = []
 
     def other_process() -> None:
         other = sqlite3.connect(path, isolation_level=None)
@@ -87,7 +89,8 @@ def test_a_write_waits_while_another_process_holds_the_lock(sqlite_url: str) -> 
             other.execute("BEGIN IMMEDIATE")
             other.execute("INSERT INTO t (n) VALUES (1)")
             held.set()
-            time.sleep(0.6)
+            # Hold the lock until the loop has shown it keeps serving (or give up after 10 s, and fail below).
+            released_after_ticks.append(served.wait(10))
             other.execute("COMMIT")
         finally:
             other.close()
@@ -99,8 +102,10 @@ def test_a_write_waits_while_another_process_holds_the_lock(sqlite_url: str) -> 
         async def ticker() -> None:
             nonlocal ticks
             while True:
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # paces the ticks; what the test waits on is `served`
                 ticks += 1
+                if ticks == 15:
+                    served.set()
 
         try:
             await _make_table(engine)
@@ -122,8 +127,9 @@ def test_a_write_waits_while_another_process_holds_the_lock(sqlite_url: str) -> 
 
     waited, rows, ticks = asyncio.run(go())
     assert rows == [1, 2]
-    assert waited >= 0.3, "the write waited for the other connection's commit"
-    # BEGIN IMMEDIATE waits in a worker thread: the event loop kept serving meanwhile (~30 ticks of 10 ms)
+    # BEGIN IMMEDIATE waits in a worker thread: the event loop kept serving meanwhile, and the other process
+    # let go only after that (a loop blocked by the waiting write would never tick, and it would time out).
+    assert released_after_ticks == [True], (waited, ticks)
     assert ticks >= 15, ticks
 
 
@@ -197,13 +203,16 @@ def test_writers_of_two_engines_queue_on_the_lock_file(sqlite_url: str) -> None:
             await _make_table(first)
             release = asyncio.Event()
 
+            holding = asyncio.Event()
+
             async def long_write() -> None:
                 async with store_engine.write(first) as conn:
                     await conn.execute(sa.text("INSERT INTO t (n) VALUES (1)"))
+                    holding.set()
                     await release.wait()
 
             holder = asyncio.create_task(long_write())
-            await asyncio.sleep(0.1)
+            await asyncio.wait_for(holding.wait(), 10)
             # A waiter that gives up (a cancelled request) must not keep the lock once its thread gets it.
             impatient = asyncio.create_task(_insert(second, 99))
             await asyncio.sleep(0.1)

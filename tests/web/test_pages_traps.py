@@ -5,13 +5,12 @@ one generic message and no captcha."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from litestar.testing import TestClient
 
 from rejoinder.moderation.rules import REFUSED
-from tests.fixtures.app import ARTICLE, new_client
+from tests.fixtures.app import ARTICLE, advance_clock, new_client
 from tests.web.test_pages import page, parse, submit, the_form
 
 
@@ -79,7 +78,7 @@ def test_a_too_fast_post_is_refused_and_the_same_form_posts_later(site_db: str) 
         fast = submit(client, fields, text="Quick!", name="Bot")
         assert_refused(fast, "Quick!")
         assert thread_count(client) == 0
-        time.sleep(1.1)
+        advance_clock(client, 1.1)
         slow = submit(client, fields, text="After reading", name="Ann")
         assert slow.status_code == 303, slow.text
         assert thread_count(client) == 1
@@ -88,7 +87,7 @@ def test_a_too_fast_post_is_refused_and_the_same_form_posts_later(site_db: str) 
 def test_forged_or_missing_form_age_tokens(site_db: str) -> None:
     with new_client(site_db, moderation={"min_seconds": 1, "require_form_token": True}) as client:
         fields = the_form(page(client).text)
-        time.sleep(1.1)
+        advance_clock(client, 1.1)
         issued = fields["form_token"].split(".")[0]
         for bad in (f"{issued}.not-a-real-mac", "1700000000000.AAAA", "x.y"):
             assert_refused(submit(client, {**fields, "form_token": bad}, text="Forged", name="Bot"), "Forged")
@@ -110,7 +109,7 @@ def test_the_json_api_takes_the_same_fields_the_widget_sends(site_db: str) -> No
 
         fast = send("Too quick", honeypot="")
         assert fast.status_code == 403 and fast.json()["code"] == "comment-refused"
-        time.sleep(1.1)
+        advance_clock(client, 1.1)
         trapped = send("Filled the trap", honeypot="http://seo.example")
         assert trapped.status_code == 403 and trapped.json()["code"] == "comment-refused"
         assert trapped.json()["detail"] == fast.json()["detail"] == REFUSED

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from rejoinder.domain.urls import check_text_field, check_website
-from rejoinder.errors import FieldError, Forbidden, Invalid, NotFound
+from rejoinder.errors import CommentNotFound, FieldError, Forbidden, Invalid, NotFound, OriginNotAllowed
 
 
 class CommentStatus(enum.StrEnum):
@@ -155,7 +155,7 @@ def comment_not_found() -> NotFound:
     of another site than the asking page's. Each gets the same status, code and words, so that a reader
     cannot tell them apart (an existence oracle). Routes where the asker proves authorship (the edit
     token, the signed-in author) may say more."""
-    return NotFound("There is no comment with this id", code="comment-not-found")
+    return CommentNotFound()
 
 
 def hide_other_sites(guard: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
@@ -169,10 +169,8 @@ def hide_other_sites(guard: Callable[[Any], None] | None) -> Callable[[Any], Non
     def hidden(site: Any) -> None:
         try:
             inner(site)
-        except Forbidden as exc:
-            if exc.code == "origin-not-allowed":
-                raise comment_not_found() from None
-            raise
+        except OriginNotAllowed:
+            raise comment_not_found() from None
 
     return hidden
 

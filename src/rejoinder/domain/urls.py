@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import idna
 
-from rejoinder.errors import Invalid
+from rejoinder.errors import Invalid, UrlRequired
 
 TRACKING_PARAMS = ("utm_*", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid")
 # Query parameters that carry a secret when a reader lands on an article from a sign-in, a password reset or
@@ -114,7 +114,7 @@ def normalize_url(
     check_decoded(raw, field)
     raw = raw.strip()
     if not raw:
-        raise Invalid.field(field, "url-required", f"{field} is required")
+        raise UrlRequired.at(field, f"{field} is required")
     if len(raw) > max_length:
         raise Invalid.field(field, "url-too-long", f"{field} is longer than {max_length} characters")
     try:

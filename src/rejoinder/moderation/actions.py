@@ -11,7 +11,7 @@ import ipaddress
 import msgspec
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
-from rejoinder.errors import Forbidden, Invalid
+from rejoinder.errors import Invalid, NotAModerator, NotAnAdmin
 from rejoinder.moderation.rules import STAFF, Role
 
 
@@ -96,11 +96,11 @@ class Actor(msgspec.Struct, frozen=True):
 
     def require_moderator(self, site_id: int) -> None:
         if not self.can_moderate(site_id):
-            raise Forbidden("Only this site's moderators can do that", code="not-a-moderator")
+            raise NotAModerator()
 
     def require_admin(self, site_id: int) -> None:
         if not self.is_admin(site_id):
-            raise Forbidden("Only this site's admins can do that", code="not-an-admin")
+            raise NotAnAdmin()
 
 
 def count_delta(before: CommentStatus, after: CommentStatus) -> int:

@@ -32,7 +32,22 @@ from rejoinder.domain.identity import (
 )
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import check_website, normalize_origin, normalize_url, origin_of
-from rejoinder.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
+from rejoinder.errors import (
+    Conflict,
+    CredentialInUse,
+    Forbidden,
+    Gone,
+    IdentityNotFound,
+    Invalid,
+    ModeInvalid,
+    NotFound,
+    OriginNotAllowed,
+    ProviderNotFound,
+    SiteNotFound,
+    SiteRequired,
+    StateInvalid,
+    Unauthorized,
+)
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.services import signin_flows
 from rejoinder.services.avatars import fetch_identity_picture, note_picture
@@ -213,9 +228,7 @@ async def sign_in_with_profile(
         found = await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject)
         if found is not None:
             if link_identity is not None and found.identity_id != link_identity:
-                raise Conflict(
-                    "This account already signs in to another rejoinder identity", code="credential-in-use"
-                )
+                raise CredentialInUse("This account already signs in to another rejoinder identity")
             await identity_store.touch_credential(
                 conn,
                 profile.kind,
@@ -229,9 +242,7 @@ async def sign_in_with_profile(
         elif link_identity is not None:
             identity = await identity_store.select_identity(conn, link_identity)
             if identity is None:
-                raise NotFound(
-                    "The identity to add this sign-in to no longer exists", code="identity-not-found"
-                )
+                raise IdentityNotFound("The identity to add this sign-in to no longer exists")
             await identity_store.insert_credential(conn, _credential(profile, identity.id, now))
             changed = await note_picture(conn, profile, now)
             if email and identity.email is None:
@@ -340,7 +351,7 @@ async def accept_link_offer(ctx: Context, reader: SignedIn, offer: str) -> Outco
             )
         profile = msgspec.convert(ticket.payload["profile"], Profile)
         if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
-            raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
+            raise CredentialInUse("This account already signs in to a rejoinder identity")
         await identity_store.insert_credential(conn, _credential(profile, reader.identity.id, now))
         changed = await note_picture(conn, profile, now)
         event = await _linked(ctx, conn, reader.identity.id, profile.kind.value, profile.provider)
@@ -361,7 +372,7 @@ async def decline_link_offer(ctx: Context, offer: str) -> Outcome:
         profile = msgspec.convert(ticket.payload["profile"], Profile)
         label = str(ticket.payload.get("label") or profile.provider)
         if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
-            raise Conflict("This account already signs in to a rejoinder identity", code="credential-in-use")
+            raise CredentialInUse("This account already signs in to a rejoinder identity")
         # The address stays with the older identity: the new one gets none, so future offers are unambiguous.
         identity = await _new_identity(ctx, conn, profile, None, now)
         changed = await note_picture(conn, profile, now)
@@ -402,7 +413,7 @@ async def add_credential(
     credential = _credential(profile, reader.identity.id, now)
     async with store_engine.write(ctx.engine) as conn:
         if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
-            raise Conflict("This sign-in already belongs to a rejoinder identity", code="credential-in-use")
+            raise CredentialInUse()
         await identity_store.insert_credential(conn, credential, data)
         event = await _linked(ctx, conn, reader.identity.id, profile.kind.value, profile.provider)
     ctx.outbox.committed(event)
@@ -470,9 +481,9 @@ def check_allowed_origin(site: Site, raw: str | None, field: str = "origin") -> 
     try:
         origin = normalize_origin(raw)
     except Invalid:
-        raise Forbidden(f"{raw!r} is not an origin this site allows", code="origin-not-allowed") from None
+        raise OriginNotAllowed(f"{raw!r} is not an origin this site allows") from None
     if origin not in site.origins:
-        raise Forbidden(f"{origin} is not an origin site {site.name!r} allows", code="origin-not-allowed")
+        raise OriginNotAllowed(f"{origin} is not an origin site {site.name!r} allows")
     return origin
 
 
@@ -518,12 +529,10 @@ async def check_start(
     site = await _site(ctx, site_name)
     provider = registry.offered(provider_name, site.name)
     if provider is None:
-        raise NotFound(
-            f"Site {site.name!r} offers no sign-in provider {provider_name!r}", code="provider-not-found"
-        )
+        raise ProviderNotFound(f"Site {site.name!r} offers no sign-in provider {provider_name!r}")
     page_origin = check_allowed_origin(site, origin)
     if mode not in (None, "", "popup", "redirect"):
-        raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
+        raise ModeInvalid.at("mode", "`mode` is popup or redirect")
     flow_mode: Literal["popup", "redirect"] = "redirect" if mode == "redirect" else "popup"
     back = check_return_url(site, return_url) if flow_mode == "redirect" else None
     link_identity = None
@@ -603,7 +612,7 @@ async def take_flow(
     """The pending flow a callback's `state` names, used up whatever happens next.
 
     Raises:
-        Forbidden: state-missing, state-invalid (unknown, used, or another provider's), flow-expired,
+        Forbidden: state-invalid (missing, unknown, used, or another provider's), flow-expired,
             browser-mismatch (no or another browser-binding cookie: login CSRF).
     """
     payload = await signin_flows.take_flow(
@@ -611,7 +620,7 @@ async def take_flow(
     )
     flow = msgspec.convert(payload, Flow)
     if flow.provider != provider_name:
-        raise Forbidden("This sign-in is unknown or was already used; start again", code="state-invalid")
+        raise StateInvalid()
     return flow
 
 
@@ -628,7 +637,7 @@ async def finish_flow(
         check_return_url(site, flow.return_url)
     provider = registry.offered(flow.provider, site.name)
     if provider is None:
-        raise NotFound("This sign-in provider is no longer offered", code="provider-not-found")
+        raise ProviderNotFound()
     profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=flow.saved)
     return await sign_in_with_profile(
         ctx, profile, label=provider.session_label(profile), link_identity=flow.link_identity, site_id=site.id
@@ -637,10 +646,10 @@ async def finish_flow(
 
 async def _site(ctx: Context, name: str | None) -> Site:
     if not name:
-        raise Invalid.field("site", "site-required", "`site` is required")
+        raise SiteRequired.at("site", "`site` is required")
     site = await ctx.sites.by_name(name)
     if site is None:
-        raise NotFound(f"There is no site named {name!r} on this server", code="site-not-found")
+        raise SiteNotFound.named(name)
     return site
 
 

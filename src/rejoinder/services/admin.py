@@ -13,7 +13,15 @@ from rejoinder.config import Settings
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import Identity
 from rejoinder.domain.sites import Site, SiteOptions
-from rejoinder.errors import Conflict, Forbidden, Invalid, NotFound
+from rejoinder.errors import (
+    Conflict,
+    IdentityNotFound,
+    Invalid,
+    NotAnAdmin,
+    NotFound,
+    SiteNotFound,
+    ThreadNotFound,
+)
 from rejoinder.events.kinds import EventKind
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import Actor, ModAction
@@ -45,7 +53,7 @@ async def site_scope(ctx: Context, actor: Actor, site_name: str | None) -> tuple
         return sites, None
     found = await ctx.sites.by_name(site_name)
     if found is None:
-        raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+        raise SiteNotFound.named(site_name)
     actor.require_moderator(found.id)
     return sites, found
 
@@ -182,7 +190,7 @@ async def thread_of(ctx: Context, actor: Actor, thread_id: int) -> store.ThreadS
     async with store_engine.read(ctx.engine) as conn:
         thread = await store.select_thread_summary(conn, thread_id)
     if thread is None:
-        raise NotFound("There is no thread with this id", code="thread-not-found")
+        raise ThreadNotFound()
     actor.require_moderator(thread.site_id)
     return thread
 
@@ -233,10 +241,7 @@ async def find_identity(ctx: Context, who: str) -> Identity:
         else:
             identity = await identity_store.select_identity(conn, who)
     if identity is None:
-        raise NotFound(
-            "No identity has this id or verified email; they must sign in once first",
-            code="identity-not-found",
-        )
+        raise IdentityNotFound("No identity has this id or verified email; they must sign in once first")
     return identity
 
 
@@ -318,7 +323,7 @@ async def reply_as_staff(
 
 async def add_site(ctx: Context, staff: Staff, name: str, origins: list[str]) -> Site:
     if not staff.is_global_admin():
-        raise Forbidden("Only an admin of every site can add sites", code="not-an-admin")
+        raise NotAnAdmin("Only an admin of every site can add sites")
     site = await site_service.add_site(ctx.engine, name, origins, SiteOptions(), ctx.clock())
     await _log_site(ctx, staff, site, "site-add", {"origins": list(site.origins)})  # every registry reloads
     await ctx.sites.load()
@@ -384,7 +389,7 @@ def _admin_site_ids(staff: Staff, sites: list[Site]) -> list[int] | None:
         return None
     ids = [s.id for s in sites if staff.actor.is_admin(s.id)]
     if not ids:
-        raise Forbidden("Only admins can see event deliveries", code="not-an-admin")
+        raise NotAnAdmin("Only admins can see event deliveries")
     return ids
 
 
@@ -404,7 +409,7 @@ async def retry_delivery(ctx: Context, staff: Staff, delivery_id: int) -> None:
             raise NotFound("There is no event delivery with this id", code="delivery-not-found")
         state, site_id = found
         if site_id is None and not staff.is_global_admin():
-            raise Forbidden("Only an admin of every site can retry this delivery", code="not-an-admin")
+            raise NotAnAdmin("Only an admin of every site can retry this delivery")
         if site_id is not None:
             staff.actor.require_admin(site_id)
         if state != event_store.DEAD:

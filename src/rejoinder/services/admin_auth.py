@@ -26,7 +26,15 @@ import msgspec
 from rejoinder.auth.providers.base import Provider
 from rejoinder.auth.sessions import token_hash
 from rejoinder.config import Settings
-from rejoinder.errors import Forbidden, Invalid, RateLimited, Unauthorized
+from rejoinder.errors import (
+    AdminSessionInvalid,
+    CsrfInvalid,
+    Invalid,
+    NotAModerator,
+    RateLimited,
+    StateInvalid,
+    Unauthorized,
+)
 from rejoinder.moderation.actions import Actor
 from rejoinder.moderation.rules import STAFF, Role
 from rejoinder.services import signin_flows
@@ -234,7 +242,7 @@ async def finish_identity_flow(
     account is created here; a new moderator signs in once through a comment form first)."""
     payload = await signin_flows.take_flow(ctx, state, binding, purpose=FLOW, again="sign in again")
     if payload.get("provider") != provider.name:
-        raise Forbidden("This sign-in is unknown or was already used; sign in again", code="state-invalid")
+        raise StateInvalid("This sign-in is unknown or was already used; sign in again")
     profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=payload["saved"])
     async with store_engine.read(ctx.engine) as conn:
         credential = await identity_store.select_credential(
@@ -242,9 +250,8 @@ async def finish_identity_flow(
         )
         actor = await identity_actor(ctx, conn, credential.identity_id) if credential else None
     if credential is None or actor is None or not is_staff(actor):
-        raise Forbidden(
-            "This account is not a moderator here. Ask an admin for the role, then sign in again",
-            code="not-a-moderator",
+        raise NotAModerator(
+            "This account is not a moderator here. Ask an admin for the role, then sign in again"
         )
     return await open_identity_session(
         ctx,
@@ -286,7 +293,7 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
     async with store_engine.read(ctx.engine) as conn:
         ticket = await session_store.peek_ticket(conn, digest, SESSION)
         if ticket is None:
-            raise Unauthorized("This sign-in is not valid; sign in again", code="admin-session-invalid")
+            raise AdminSessionInvalid()
         if ticket.expires <= now:
             raise Unauthorized("Your sign-in has expired; sign in again", code="admin-session-expired")
         via = str(ticket.payload.get("via") or "")
@@ -294,14 +301,11 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
             username = ticket.payload.get("username")
             admin = ctx.settings.admin
             if not admin.username or username != admin.username:
-                raise Unauthorized("This sign-in is not valid; sign in again", code="admin-session-invalid")
+                raise AdminSessionInvalid()
             expected = account_fingerprint(ctx.secret, admin.username, admin.password_hash)
             if not hmac.compare_digest(str(ticket.payload.get("credential") or ""), expected):
                 await _end(ctx, digest)
-                raise Unauthorized(
-                    "The admin password was changed since this sign-in; sign in again",
-                    code="admin-session-invalid",
-                )
+                raise AdminSessionInvalid("The admin password was changed since this sign-in; sign in again")
             return Staff(
                 actor=account_actor(username),
                 name=username,
@@ -318,15 +322,14 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
             for c in await identity_store.select_credentials(conn, ticket.identity_id)
         }
     if identity is None:
-        raise Unauthorized("This sign-in is not valid; sign in again", code="admin-session-invalid")
+        raise AdminSessionInvalid()
     if ticket.payload.get("credential") not in refs or _lost_roles(ticket.payload.get("roles"), actor):
         await _end(ctx, digest)
-        raise Unauthorized(
-            "Your moderator roles or sign-in methods changed since this sign-in; sign in again",
-            code="admin-session-invalid",
+        raise AdminSessionInvalid(
+            "Your moderator roles or sign-in methods changed since this sign-in; sign in again"
         )
     if not is_staff(actor):
-        raise Forbidden("You are not a moderator of any site here", code="not-a-moderator")
+        raise NotAModerator("You are not a moderator of any site here")
     return Staff(
         actor=actor,
         name=identity.display_name,
@@ -367,10 +370,7 @@ def check_form_token(secret: bytes, purpose: str, binding: str, given: str | Non
     if not given or not hmac.compare_digest(
         form_token(secret, purpose, binding).encode(), given.encode("utf-8", "replace")
     ):
-        raise Forbidden(
-            "This form has expired or did not come from this site; reload the page and try again",
-            code="csrf-invalid",
-        )
+        raise CsrfInvalid()
 
 
 class LoginLimiter:

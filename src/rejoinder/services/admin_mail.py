@@ -17,7 +17,7 @@ import msgspec
 
 from rejoinder.auth.sessions import token_hash
 from rejoinder.domain.comments import CommentStatus
-from rejoinder.errors import Conflict, Gone, Invalid, NotFound, RejoinderError, Unauthorized
+from rejoinder.errors import ActionInvalid, Conflict, Gone, NotFound, RejoinderError, Unauthorized
 from rejoinder.events.kinds import Event
 from rejoinder.i18n import translator
 from rejoinder.moderation import queue as queues
@@ -187,7 +187,7 @@ def check_link_action(action: str | None) -> Literal["approve", "reject"]:
         return "approve"
     if action == "reject":
         return "reject"
-    raise Invalid.field("action", "action-invalid", "Choose approve or reject")
+    raise ActionInvalid.at("action", "Choose approve or reject")
 
 
 async def _dead_link(conn: Any, digest: str, now: int) -> RejoinderError:

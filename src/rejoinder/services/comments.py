@@ -27,7 +27,7 @@ from rejoinder.domain.identity import Identity, anonymize_ip, author_key, identi
 from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Forbidden, Invalid
+from rejoinder.errors import Forbidden, UrlRequired
 from rejoinder.events.kinds import EventKind
 from rejoinder.moderation.rules import STAFF, Facts, Submission
 from rejoinder.ratelimit import Action as Limited
@@ -170,7 +170,7 @@ async def post_comment(
         thread = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
         if thread is None:
             if ref.uri is None:
-                raise Invalid.field("url", "url-required", "A new discussion needs the article's `url`")
+                raise UrlRequired.at("url", "A new discussion needs the article's `url`")
             thread = await thread_store.insert_thread(
                 conn, site.id, uri=ref.uri, key=ref.key, title=title, now=now
             )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import msgspec
 
 from rejoinder.domain.urls import origin_of
-from rejoinder.errors import Invalid
+from rejoinder.errors import Invalid, UrlRequired
 from rejoinder.services.context import Context
 from rejoinder.services.threads import article_url
 from rejoinder.store import engine as store_engine
@@ -25,7 +25,7 @@ class CountPlan(msgspec.Struct, frozen=True):
 async def plan_counts(ctx: Context, urls: Sequence[str]) -> CountPlan:
     """Validate and normalise the URLs and find their sites. Raises Invalid naming the bad URL."""
     if not urls:
-        raise Invalid.field("url", "url-required", "Give at least one `url` parameter")
+        raise UrlRequired.at("url", "Give at least one `url` parameter")
     if len(urls) > MAX_URLS:
         raise Invalid.field("url", "too-many-urls", f"Ask for at most {MAX_URLS} URLs at once")
     normal: dict[str, str] = {}

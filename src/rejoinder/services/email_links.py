@@ -26,7 +26,16 @@ from rejoinder.domain.email_links import PendingLink, check_address
 from rejoinder.domain.identity import CredentialKind, Profile, check_display_name, keyed_hash
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import origin_of
-from rejoinder.errors import Forbidden, Gone, Invalid, NotFound
+from rejoinder.errors import (
+    BrowserMismatch,
+    CsrfInvalid,
+    Gone,
+    Invalid,
+    NotFound,
+    ProviderNotFound,
+    SiteNotFound,
+    SiteRequired,
+)
 from rejoinder.i18n import translator, wrap
 from rejoinder.notify.email import Mail, Mailer
 from rejoinder.ratelimit import Action, Scope
@@ -74,10 +83,7 @@ def check_form_token(ctx: Context, given: str | None, purpose: str, *parts: str)
     """Raises Forbidden (csrf-invalid) unless `given` is the form token of this page and browser."""
     expected = form_token(ctx, purpose, *parts)
     if not given or not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
-        raise Forbidden(
-            "This form has expired or did not come from this site; reload the page and try again",
-            code="csrf-invalid",
-        )
+        raise CsrfInvalid()
 
 
 # --- asking for a link --------------------------------------------------------------------------------
@@ -93,9 +99,8 @@ def email_provider(registry: Registry, site: Site, name: str | None) -> Provider
         for provider in registry.for_site(site.name):
             if provider.kind is ProviderKind.EMAIL:
                 return provider
-    raise NotFound(
-        f"Site {site.name!r} offers no sign-in by email{f' named {name!r}' if name else ''}",
-        code="provider-not-found",
+    raise ProviderNotFound(
+        f"Site {site.name!r} offers no sign-in by email{f' named {name!r}' if name else ''}"
     )
 
 
@@ -176,10 +181,10 @@ async def send_link(
 
 async def _site(ctx: Context, name: str | None) -> Site:
     if not name:
-        raise Invalid.field("site", "site-required", "`site` is required")
+        raise SiteRequired.at("site", "`site` is required")
     site = await ctx.sites.by_name(name)
     if site is None:
-        raise NotFound(f"There is no site named {name!r} on this server", code="site-not-found")
+        raise SiteNotFound.named(name)
     return site
 
 
@@ -294,13 +299,10 @@ async def take_link(
         # Any refusal below rolls the transaction back: the link stays as it was.
         pending = _pending(ticket.payload, provider_name, ctx.clock())
         if pending.link_identity and (browser is None or token_hash(browser) != pending.browser):
-            raise Forbidden(
-                "Open this link in the browser where you asked to add the address",
-                code="browser-mismatch",
-            )
+            raise BrowserMismatch("Open this link in the browser where you asked to add the address")
         site = await _site(ctx, pending.site)
         if registry.offered(pending.provider, site.name) is None:
-            raise NotFound("This site no longer offers sign-in by email", code="provider-not-found")
+            raise ProviderNotFound("This site no longer offers sign-in by email")
         back = accounts.check_return_url(site, pending.return_url)
         await session_store.insert_ticket(
             conn,

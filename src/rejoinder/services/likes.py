@@ -7,7 +7,7 @@ from rejoinder.domain.identity import Identity, author_key, identity_avatar_key,
 from rejoinder.domain.likes import LikeResult, check_visitor
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Invalid
+from rejoinder.errors import Invalid, UrlRequired
 from rejoinder.events.kinds import EventKind
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, event_thread
@@ -54,7 +54,7 @@ async def like_thread(
             if not like:
                 return LikeResult(liked=False, likes=0)
             if ref.uri is None:
-                raise Invalid.field("url", "url-required", "A new discussion needs the article's `url`")
+                raise UrlRequired.at("url", "A new discussion needs the article's `url`")
             thread = await thread_store.insert_thread(
                 conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now
             )

@@ -24,7 +24,13 @@ from rejoinder.auth.providers.passkeys import (
     verify_registration,
 )
 from rejoinder.domain.identity import Credential, CredentialKind, keyed_hash
-from rejoinder.errors import Conflict, Forbidden, NotFound
+from rejoinder.errors import (
+    CredentialInUse,
+    Forbidden,
+    IdentityNotFound,
+    ProviderNotFound,
+    SiteNotFound,
+)
 from rejoinder.services import accounts
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
@@ -54,7 +60,7 @@ def user_handle(secret: bytes, identity_id: str) -> bytes:
 def _provider(registry: Registry, name: str, site: str) -> PasskeyProvider:
     provider = registry.offered(name, site)
     if not isinstance(provider, PasskeyProvider):
-        raise NotFound("This sign-in provider is no longer offered", code="provider-not-found")
+        raise ProviderNotFound()
     return provider
 
 
@@ -95,7 +101,7 @@ async def begin(
             identity = await identity_store.select_identity(conn, start.link_identity)
             creds = await identity_store.select_credentials(conn, start.link_identity)
         if identity is None:
-            raise NotFound("The identity to add this sign-in to no longer exists", code="identity-not-found")
+            raise IdentityNotFound("The identity to add this sign-in to no longer exists")
         name = identity.display_name
         options = registration_options(
             rp,
@@ -132,7 +138,7 @@ async def take(ctx: Context, provider_name: str, state: str | None, binding: str
     """The pending ceremony `state` names, used up whatever happens next (a replayed answer finds none).
 
     Raises:
-        Forbidden: state-missing, state-invalid (unknown or already used), flow-expired, browser-mismatch.
+        Forbidden: state-invalid (missing, unknown or already used), flow-expired, browser-mismatch.
     """
     return await accounts.take_flow(ctx, provider_name, state, binding, purpose=PURPOSE)
 
@@ -145,7 +151,7 @@ async def complete(
     """
     site = await ctx.sites.by_name(flow.site)
     if site is None:
-        raise NotFound(f"There is no site named {flow.site!r} on this server", code="site-not-found")
+        raise SiteNotFound.named(flow.site)
     accounts.check_allowed_origin(site, flow.origin)
     if flow.return_url:
         accounts.check_return_url(site, flow.return_url)
@@ -195,9 +201,9 @@ async def _register(
     async with store_engine.write(ctx.engine) as conn:
         identity = await identity_store.select_identity(conn, identity_id)
         if identity is None:
-            raise NotFound("The identity to add this passkey to no longer exists", code="identity-not-found")
+            raise IdentityNotFound("The identity to add this passkey to no longer exists")
         if await identity_store.select_credential(conn, CredentialKind.PASSKEY, rp.id, new.id):
-            raise Conflict("This passkey already signs in to a rejoinder identity", code="credential-in-use")
+            raise CredentialInUse("This passkey already signs in to a rejoinder identity")
         await identity_store.insert_credential(conn, credential, data)
         token = await accounts.open_session(
             ctx, conn, identity.id, provider=provider.name, label=provider.label

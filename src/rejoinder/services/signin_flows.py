@@ -10,7 +10,7 @@ from typing import Any
 
 from rejoinder.auth.providers import Provider
 from rejoinder.auth.sessions import token_hash
-from rejoinder.errors import Forbidden
+from rejoinder.errors import BrowserMismatch, FlowExpired, StateInvalid
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sessions as session_store
@@ -54,20 +54,20 @@ async def take_flow(
     `again` ends every refusal's text: what the person does now ("start again from the comment form").
 
     Raises:
-        Forbidden: state-missing, state-invalid (unknown or used), flow-expired, browser-mismatch (no or
+        Forbidden: state-invalid (missing, unknown or used), flow-expired, browser-mismatch (no or
             another browser's binding cookie: login CSRF).
     """
     if not state:
-        raise Forbidden(f"The provider's answer has no state; {again}", code="state-missing")
+        raise StateInvalid(f"The provider's answer has no state; {again}")
     if len(state) > STATE_MAX:
-        raise Forbidden("This sign-in is unknown or was already used", code="state-invalid")
+        raise StateInvalid("This sign-in is unknown or was already used")
     async with store_engine.write(ctx.engine) as conn:
         ticket = await session_store.take_ticket(conn, token_hash(state), purpose)
     if ticket is None:
-        raise Forbidden(f"This sign-in is unknown or was already used; {again}", code="state-invalid")
+        raise StateInvalid(f"This sign-in is unknown or was already used; {again}")
     if ticket.expires <= ctx.clock():
-        raise Forbidden(f"This sign-in took too long; {again}", code="flow-expired")
+        raise FlowExpired(f"This sign-in took too long; {again}")
     if not binding or ticket.binding_hash != token_hash(binding):
-        raise Forbidden(f"This sign-in was started in another browser; {again}", code="browser-mismatch")
+        raise BrowserMismatch(f"This sign-in was started in another browser; {again}")
     payload: dict[str, Any] = ticket.payload
     return payload

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from rejoinder.bus.base import Invalidator, slot_of
 from rejoinder.domain.sites import Site, SiteOptions, check_site_name
 from rejoinder.domain.urls import normalize_origin, origin_of
-from rejoinder.errors import Conflict, Forbidden, Invalid, NotFound
+from rejoinder.errors import Conflict, OriginNotAllowed, SiteNotFound, SiteRequired
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sites as store
 
@@ -76,7 +76,7 @@ class SiteRegistry:
         for s in self._sites:
             if s.id == site_id:
                 return s
-        raise NotFound("The site of this thread no longer exists", code="site-not-found")
+        raise SiteNotFound("The site of this thread no longer exists")
 
     def cached_by_origin(self, origin: str) -> Site | None:
         return self._by_origin.get(origin)
@@ -106,26 +106,24 @@ class SiteRegistry:
         if site:
             found = await self.by_name(site)
             if found is None:
-                raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+                raise SiteNotFound.named(site)
             if url and origin_of(url) not in found.origins:
-                raise Forbidden(
-                    f"Site {site!r} does not allow pages from {origin_of(url)}; add the origin to the site",
-                    code="origin-not-allowed",
+                raise OriginNotAllowed(
+                    f"Site {site!r} does not allow pages from {origin_of(url)}; add the origin to the site"
                 )
             return found
         if url:
             found = await self.by_origin(origin_of(url))
             if found is None:
-                raise Forbidden(
+                raise OriginNotAllowed(
                     f"No site on this server allows pages from {origin_of(url)}. "
-                    f"Add it with: rejoinder site add NAME --origin {origin_of(url)}",
-                    code="origin-not-allowed",
+                    f"Add it with: rejoinder site add NAME --origin {origin_of(url)}"
                 )
             return found
         sites = await self.all()
         if len(sites) == 1:
             return sites[0]
-        raise Invalid.field("site", "site-required", "Say which site this is for: give `url` or `site`")
+        raise SiteRequired.at("site", "Say which site this is for: give `url` or `site`")
 
 
 async def add_site(
@@ -150,7 +148,7 @@ async def update_site(
     async with store_engine.write(engine) as conn:
         site = await store.select_site_by_name(conn, name)
         if site is None:
-            raise NotFound(f"There is no site named {name!r}", code="site-not-found")
+            raise SiteNotFound.named(name)
         origins = set(site.origins) | {normalize_origin(o) for o in add_origins}
         origins -= {normalize_origin(o) for o in remove_origins}
         new_options = options or site.options
@@ -167,7 +165,7 @@ async def remove_site(engine: AsyncEngine, name: str) -> None:
     async with store_engine.write(engine) as conn:
         site = await store.select_site_by_name(conn, name)
         if site is None:
-            raise NotFound(f"There is no site named {name!r}", code="site-not-found")
+            raise SiteNotFound.named(name)
         await store.delete_site(conn, site.id)
 
 

@@ -17,7 +17,7 @@ from rejoinder.auth.providers import Registry
 from rejoinder.auth.providers.sso import SsoClaims, SsoProvider
 from rejoinder.domain.identity import CredentialKind, Identity, clean_display_name, normalize_email
 from rejoinder.domain.sites import Site
-from rejoinder.errors import Conflict, Invalid, NotFound, Unauthorized
+from rejoinder.errors import Conflict, Invalid, NotFound, ProviderNotFound, SiteNotFound, Unauthorized
 from rejoinder.services.accounts import (
     Outcome,
     check_allowed_origin,
@@ -55,7 +55,7 @@ async def sign_in_with_token(
     """
     site = await ctx.sites.by_name(site_name)
     if site is None:
-        raise NotFound(f"There is no site named {site_name!r} on this server", code="site-not-found")
+        raise SiteNotFound.named(site_name)
     if origin and origin != "null":
         check_allowed_origin(site, origin)
     provider = _provider(registry, site, provider_name)
@@ -76,9 +76,7 @@ def _provider(registry: Registry, site: Site, name: str | None) -> SsoProvider:
     if name:
         found = registry.offered(name, site.name)
         if not isinstance(found, SsoProvider):
-            raise NotFound(
-                f"Site {site.name!r} offers no publisher sign-in named {name!r}", code="provider-not-found"
-            )
+            raise ProviderNotFound(f"Site {site.name!r} offers no publisher sign-in named {name!r}")
         return found
     offered = [p for p in registry.for_site(site.name) if isinstance(p, SsoProvider)]
     if not offered:

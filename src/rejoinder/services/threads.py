@@ -13,7 +13,7 @@ from rejoinder.domain.likes import RECENT_LIKERS, Liker
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, find_in, paginate, prune_deleted, reply_batch
 from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url, query_filter
-from rejoinder.errors import Invalid, NotFound
+from rejoinder.errors import Invalid, NotFound, UrlRequired
 from rejoinder.events.kinds import ThreadOf
 from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
@@ -97,7 +97,7 @@ async def resolve_ref(
 ) -> ThreadRef:
     """Validate url/key and find the site. Raises Invalid/Forbidden/NotFound with field details."""
     if not url and not key:
-        raise Invalid.field("url", "url-required", "Give the article's `url` (or a thread `key`)")
+        raise UrlRequired.at("url", "Give the article's `url` (or a thread `key`)")
     uri = article_url(ctx, url) if url else None
     clean_key = check_key(key) if key is not None else None
     found = await ctx.sites.resolve(site=site, url=uri)

@@ -16,7 +16,7 @@ from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Provider, ProviderKind
-from rejoinder.errors import NotFound, RejoinderError
+from rejoinder.errors import RejoinderError, SiteNotFound
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
 from rejoinder.services import moderation
@@ -136,7 +136,7 @@ async def start(
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:
-                raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+                raise SiteNotFound.named(site)
             service.check_allowed_origin(site_obj, origin)
             return page(
                 "server.html",
@@ -212,7 +212,7 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
     ctx = ctx_of(request)
     found = await ctx.sites.by_name(site)
     if found is None:
-        raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+        raise SiteNotFound.named(site)
     listed = service.providers_for(registry_of(request), found)
     return ProvidersOut(
         site=found.name,
@@ -269,7 +269,7 @@ async def get_me(
     if site is not None:
         found = await ctx.sites.by_name(site)
         if found is None:
-            raise NotFound(f"There is no site named {site!r} on this server", code="site-not-found")
+            raise SiteNotFound.named(site)
         reader.check_site(found)
     return await _me(request, reader)
 

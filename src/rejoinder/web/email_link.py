@@ -19,7 +19,16 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from rejoinder.auth.providers import Provider, ProviderKind
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
-from rejoinder.errors import ConfigError, Invalid, NotFound, RateLimited, RejoinderError, Unavailable
+from rejoinder.errors import (
+    ConfigError,
+    Invalid,
+    ModeInvalid,
+    ProviderNotFound,
+    RateLimited,
+    RejoinderError,
+    SiteRequired,
+    Unavailable,
+)
 from rejoinder.i18n import translator
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
@@ -86,13 +95,11 @@ async def address_page(
     try:
         found = await ctx.sites.by_name(asked.site or "")
         if not asked.site:
-            raise Invalid.field("site", "site-required", "`site` is required")
+            raise SiteRequired.at("site", "`site` is required")
         if found is None or registry_of(request).offered(provider.name, found.name) is None:
-            raise NotFound(
-                f"Site {asked.site!r} offers no sign-in provider {provider.name!r}", code="provider-not-found"
-            )
+            raise ProviderNotFound(f"Site {asked.site!r} offers no sign-in provider {provider.name!r}")
         if asked.mode not in (None, "", "popup", "redirect"):
-            raise Invalid.field("mode", "mode-invalid", "`mode` is popup or redirect")
+            raise ModeInvalid.at("mode", "`mode` is popup or redirect")
         accounts.check_return_url(found, asked.return_url)
         if asked.origin:
             accounts.check_allowed_origin(found, asked.origin)
@@ -164,7 +171,7 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
         registry = registry_of(request)
         found = registry.get(provider)
         if found is None or found.kind is not ProviderKind.EMAIL:
-            raise NotFound(f"There is no email sign-in named {provider!r}", code="provider-not-found")
+            raise ProviderNotFound(f"There is no email sign-in named {provider!r}")
         label = found.label
         binding = read_binding(request)
         service.check_form_token(ctx, fields.get("csrf"), "send", binding or "")

@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from rejoinder.domain import urls
 from rejoinder.domain.nesting import check_json_depth
-from rejoinder.errors import Forbidden, UnsupportedMediaType
+from rejoinder.errors import OriginNotAllowed, UnsupportedMediaType
 from rejoinder.services.context import Context
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -63,10 +63,9 @@ def own_origins(ctx: Context) -> frozenset[str]:
 def refuse_opaque_origin(origin: str | None) -> None:
     """`Origin: null` is never allowed (see the module docstring)."""
     if origin == "null":
-        raise Forbidden(
+        raise OriginNotAllowed(
             "Requests from an opaque origin (Origin: null: a sandboxed frame, a local file, a redirect "
-            "across sites) may not change anything; send them from the page of an allowed origin",
-            code="origin-not-allowed",
+            "across sites) may not change anything; send them from the page of an allowed origin"
         )
 
 
@@ -103,9 +102,8 @@ class RequestGuard(MiddlewareProtocol):
         if ctx is None or origin in own_origins(ctx):
             return
         if not await ctx.sites.is_allowed_origin(origin):
-            raise Forbidden(
-                f"Pages on {origin} may not write here: no site on this server allows that origin",
-                code="origin-not-allowed",
+            raise OriginNotAllowed(
+                f"Pages on {origin} may not write here: no site on this server allows that origin"
             )
 
     @staticmethod

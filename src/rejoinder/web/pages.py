@@ -17,7 +17,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from rejoinder.demo import DemoArticle
 from rejoinder.domain.threads import Page, Sort
-from rejoinder.errors import BadRequest, NotFound, RejoinderError
+from rejoinder.errors import BadRequest, CommentNotFound, NotFound, RejoinderError
 from rejoinder.i18n import Translator, choose, supported, translator
 from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
@@ -202,7 +202,7 @@ async def read_batch(
     per_page = ctx.settings.comments.replies_per_page
     found = await thread_service.find_comment_thread(ctx, root)
     if ref.lookup not in thread_service.cache_keys(found.site_id, found.uri, found.key):
-        raise NotFound("There is no comment with this id", code="comment-not-found")
+        raise CommentNotFound()
     got = await thread_service.read_replies(ctx, found, root, offset=offset, limit=per_page)
     view = ThreadView(
         ref=ref,
@@ -244,7 +244,7 @@ async def thread_page(
     given = FormInput(parent=clean_reply(reply))
     root = clean_reply(replies) if replies is not None else None
     if replies is not None and root is None:
-        raise NotFound("There is no comment with this id", code="comment-not-found")
+        raise CommentNotFound()
     return await render_page(
         request,
         ref,

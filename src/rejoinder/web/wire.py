@@ -11,7 +11,7 @@ from litestar import Request
 
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.sites import Site, SiteGuard
-from rejoinder.errors import Forbidden
+from rejoinder.errors import OriginNotAllowed
 from rejoinder.ratelimit import client_address
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import moderation_of
@@ -129,9 +129,8 @@ def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
 
     def guard(site: Site) -> None:
         if origin not in site.origins:
-            raise Forbidden(
-                f"Pages on {origin} may not post to site {site.name!r}; add the origin to the site",
-                code="origin-not-allowed",
+            raise OriginNotAllowed(
+                f"Pages on {origin} may not post to site {site.name!r}; add the origin to the site"
             )
 
     return guard

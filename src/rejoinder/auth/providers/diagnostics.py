@@ -9,7 +9,7 @@ from rejoinder.auth.providers import kind_of
 from rejoinder.auth.providers.kinds import AppStore, NoApps, Probes, ProviderCheck, SmtpCheck, public_base
 from rejoinder.auth.providers.presets import PRESETS
 from rejoinder.config.schema import Settings
-from rejoinder.errors import NotFound
+from rejoinder.errors import ProviderNotFound
 
 __all__ = ["ProviderCheck", "check_provider", "landing_uri", "public_base"]
 
@@ -23,9 +23,7 @@ async def check_provider(
     configured = settings.auth.providers.get(name)
     if configured is None:
         known = ", ".join(settings.auth.providers) or "none"
-        raise NotFound(
-            f"No provider {name!r} in [auth.providers] (configured: {known})", code="provider-not-found"
-        )
+        raise ProviderNotFound(f"No provider {name!r} in [auth.providers] (configured: {known})")
     preset = PRESETS[configured.preset or name]
     return await kind_of(preset).check(settings, name, preset, Probes(apps or NoApps(), smtp))
 

@@ -12,7 +12,7 @@ from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderChe
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
-from rejoinder.errors import ConfigError, NotFound, RejoinderError
+from rejoinder.errors import ConfigError, ProviderNotFound, RejoinderError
 
 CREDENTIAL_PROVIDER = "email"  # credentials.provider of every emailed-link credential, whatever the NAME
 
@@ -29,14 +29,12 @@ class EmailLinkProvider:
         self.sites = tuple(settings.sites)
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
-        raise NotFound(
-            "Email sign-in has no provider to go to; enter your address", code="provider-not-found"
-        )
+        raise ProviderNotFound("Email sign-in has no provider to go to; enter your address")
 
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        raise NotFound("Email sign-in has no callback; open the link in the email", code="provider-not-found")
+        raise ProviderNotFound("Email sign-in has no callback; open the link in the email")
 
     def session_label(self, profile: Profile) -> str:
         """After "via": the address itself (shown only to its owner, in their own widget)."""

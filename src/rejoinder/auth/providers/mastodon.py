@@ -29,7 +29,7 @@ from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
-from rejoinder.errors import Forbidden, Invalid
+from rejoinder.errors import Forbidden, Invalid, TokenRejected
 
 
 class RegisteredApp(msgspec.Struct, frozen=True):
@@ -312,18 +312,14 @@ class MastodonProvider:
                     code_verifier=str(saved.get("verifier", "")),
                 )
         except OAuthError as exc:
-            raise Forbidden(
-                f"The server refused the sign-in code ({safe_error(exc)})", code="token-rejected"
-            ) from None
+            raise TokenRejected(f"The server refused the sign-in code ({safe_error(exc)})") from None
         except httpx2.HTTPStatusError as exc:
-            raise Forbidden(
-                f"The server's token endpoint answered {exc.response.status_code}", code="token-rejected"
-            ) from None
+            raise TokenRejected(f"The server's token endpoint answered {exc.response.status_code}") from None
         except httpx2.HTTPError as exc:
             raise unreachable("token", exc) from None
         access = str(token.get("access_token") or "")
         if not access:
-            raise Forbidden("The server returned no access token", code="token-rejected")
+            raise TokenRejected("The server returned no access token")
         host = urlsplit(base).netloc
         if app.account_url:
             doc = await self._json(

@@ -41,7 +41,7 @@ from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderChe
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
-from rejoinder.errors import ConfigError, Forbidden, RejoinderError
+from rejoinder.errors import ConfigError, Forbidden, RejoinderError, TokenRejected
 
 # Asymmetric algorithms only: an HS256 ID token would be checked with the client secret, and "none" is
 # never acceptable (OpenID Connect Core §3.1.3.7, items 6-8).
@@ -250,7 +250,7 @@ class OAuthProvider:
                     document = {**info, **document}
         else:
             if not access:
-                raise Forbidden("The provider returned no access token", code="token-rejected")
+                raise TokenRejected("The provider returned no access token")
             document = await self._get_json(meta.userinfo_endpoint, "user-info", access)
             if self.preset.emails_url:
                 document = {**document, **await self._verified_email(access)}
@@ -266,12 +266,10 @@ class OAuthProvider:
                     code_verifier=verifier,
                 )
         except OAuthError as exc:
-            raise Forbidden(
-                f"The provider refused the sign-in code ({safe_error(exc)})", code="token-rejected"
-            ) from None
+            raise TokenRejected(f"The provider refused the sign-in code ({safe_error(exc)})") from None
         except httpx2.HTTPStatusError as exc:
-            raise Forbidden(
-                f"The provider's token endpoint answered {exc.response.status_code}", code="token-rejected"
+            raise TokenRejected(
+                f"The provider's token endpoint answered {exc.response.status_code}"
             ) from None
         except httpx2.HTTPError as exc:
             raise unreachable("token", exc) from None

@@ -49,7 +49,7 @@ from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
 from rejoinder.domain.nesting import json_depth_exceeds
-from rejoinder.errors import BadRequest, Forbidden, NotFound
+from rejoinder.errors import BadRequest, Forbidden, NotFound, ProviderNotFound
 
 log = logging.getLogger("rejoinder.auth")
 
@@ -114,12 +114,12 @@ class PasskeyProvider:
         self.sites = tuple(settings.sites)
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
-        raise NotFound("Passkeys have no provider to go to; use the passkey page", code="provider-not-found")
+        raise ProviderNotFound("Passkeys have no provider to go to; use the passkey page")
 
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        raise NotFound("Passkeys have no callback; use the passkey page", code="provider-not-found")
+        raise ProviderNotFound("Passkeys have no callback; use the passkey page")
 
     def session_label(self, profile: Profile) -> str:
         return self.label

@@ -45,7 +45,7 @@ from rejoinder.errors import (
     BadRequest,
     ConfigError,
     Invalid,
-    NotFound,
+    ProviderNotFound,
     RejoinderError,
     Unauthorized,
     Unavailable,
@@ -181,15 +181,12 @@ class SsoProvider:
     # --- the Provider seam: SSO has no popup flow on rejoinder's side ----------------------------------
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
-        raise NotFound(
-            "This sign-in happens on the publisher's own pages, not in a rejoinder popup",
-            code="provider-not-found",
-        )
+        raise ProviderNotFound("This sign-in happens on the publisher's own pages, not in a rejoinder popup")
 
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        raise NotFound("Publisher sign-in has no callback", code="provider-not-found")
+        raise ProviderNotFound("Publisher sign-in has no callback")
 
     def session_label(self, profile: Profile) -> str:
         return self.label

@@ -8,7 +8,7 @@ import msgspec
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import anonymize_ip
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.errors import IdentityNotFound, Invalid, NotAnAdmin, NotFound
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation.actions import Actor, ModAction
@@ -45,7 +45,7 @@ async def ban(
     admins of every site only) everywhere. With `reject_all`, the author's comments are rejected too."""
     if site_id is None:
         if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-            raise Forbidden("Only an admin of every site can ban everywhere", code="not-an-admin")
+            raise NotAnAdmin("Only an admin of every site can ban everywhere")
     else:
         actor.require_moderator(site_id)
     network = rules.check_ip_range(ip_range) if ip_range else None
@@ -140,7 +140,7 @@ async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
             raise NotFound("There is no ban with this id", code="ban-not-found")
         if found.site_id is None:
             if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-                raise Forbidden("Only an admin of every site can lift this ban", code="not-an-admin")
+                raise NotAnAdmin("Only an admin of every site can lift this ban")
         else:
             actor.require_moderator(found.site_id)
         await store.lift_ban(conn, ban_id, now=now, by=actor.id)
@@ -164,7 +164,7 @@ async def set_role(
     needs_admin = role is not Role.TRUSTED
     if site_id is None:
         if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-            raise Forbidden("Only an admin of every site can give roles on every site", code="not-an-admin")
+            raise NotAnAdmin("Only an admin of every site can give roles on every site")
     elif needs_admin:
         actor.require_admin(site_id)
     else:
@@ -174,7 +174,7 @@ async def set_role(
         from rejoinder.store import identities as identity_store
 
         if await identity_store.select_identity(conn, identity_id) is None:
-            raise NotFound("There is no identity with this id", code="identity-not-found")
+            raise IdentityNotFound()
         if granted:
             changed = await store.insert_role(conn, identity_id, site_id, role, now=now, by=actor.id)
         else:

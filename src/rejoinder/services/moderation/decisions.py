@@ -8,7 +8,7 @@ from typing import Any
 
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Invalid, NotFound
+from rejoinder.errors import ActionInvalid, CommentNotFound, NotFound, ThreadNotFound
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation import queue as queues
@@ -35,7 +35,7 @@ async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
     check_text_field(comment_id, "id")
     comment = await store.select_moderated(conn, comment_id)
     if comment is None:
-        raise NotFound("There is no comment with this id", code="comment-not-found")
+        raise CommentNotFound()
     return comment
 
 
@@ -51,7 +51,7 @@ async def decide(
     """Approve, reject (with a reason code), mark as spam, delete, or hold a comment. Resolves its open
     reports (approve dismisses them; the others uphold them), keeps the thread's count right and logs."""
     if action not in rules.TARGET_STATUS:
-        raise Invalid.field("action", "action-invalid", f"{action.value} is not a decision on a comment")
+        raise ActionInvalid.at("action", f"{action.value} is not a decision on a comment")
     why = rules.check_reason(reason).value if action is ModAction.REJECT else None
     words = rules.check_note(note)
     now = ctx.clock()
@@ -146,7 +146,7 @@ async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -
         ModAction.UNFEATURE: {"featured": False},
     }.get(action)
     if values is None:
-        raise Invalid.field("action", "action-invalid", f"{action.value} is not a mark")
+        raise ActionInvalid.at("action", f"{action.value} is not a mark")
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         comment = await load_comment(conn, comment_id)
@@ -181,7 +181,7 @@ async def set_thread_closed(
     async with store_engine.write(ctx.engine) as conn:
         site_id = await store.select_thread_site(conn, thread_id)
         if site_id is None:
-            raise NotFound("There is no thread with this id", code="thread-not-found")
+            raise ThreadNotFound()
         actor.require_moderator(site_id)
         await store.update_thread_closed(conn, thread_id, closed=closed, now=now)
         await store.insert_log(

@@ -9,7 +9,7 @@ from typing import Any
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import anonymize_ip
 from rejoinder.domain.sites import PremoderationMode, Site
-from rejoinder.errors import FieldError, Forbidden, Invalid
+from rejoinder.errors import FieldError, Forbidden, Invalid, ThreadClosed
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation.checks import facts_read
 from rejoinder.moderation.checks.classifier import NullScorer
@@ -102,7 +102,7 @@ def refuse(outcome: Outcome) -> None:
     if finding.code == "author-banned":
         raise Forbidden(finding.detail, code="author-banned")
     if finding.code == "thread-closed":
-        raise Forbidden(finding.detail, code="thread-closed")
+        raise ThreadClosed(finding.detail)
     if finding.code == "commenting-disabled":
         raise Forbidden(finding.detail, code="commenting-disabled")
     errors = [FieldError("text", f.code, f.detail) for f in outcome.findings if f.action is outcome.action]

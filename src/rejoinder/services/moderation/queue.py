@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rejoinder.domain.sites import Site
-from rejoinder.errors import Forbidden
+from rejoinder.errors import NotAModerator
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import Actor
 from rejoinder.moderation.rules import (
@@ -23,7 +23,7 @@ from rejoinder.store import reports as report_store
 def _visible_sites(actor: Actor, sites: list[Site], site_id: int | None) -> tuple[int, ...]:
     ids = tuple(s.id for s in sites if actor.can_moderate(s.id) and (site_id is None or s.id == site_id))
     if not ids:
-        raise Forbidden("Only this site's moderators can see its queues", code="not-a-moderator")
+        raise NotAModerator("Only this site's moderators can see its queues")
     return ids
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from litestar import Request, Response
 
-from rejoinder.errors import Forbidden
+from rejoinder.errors import CsrfInvalid
 from rejoinder.services import admin_auth
 from rejoinder.services.admin_auth import Staff
 from rejoinder.web.admin.forms import Form, read_form
@@ -94,7 +94,7 @@ def check_origin(request: Request[Any, Any, Any]) -> None:
     if origin is None:
         return
     if origin not in own_origins(ctx_of(request)):  # from server.public_url, never from the Host header
-        raise Forbidden("This form was sent from another site", code="csrf-invalid")
+        raise CsrfInvalid("This form was sent from another site")
 
 
 async def checked_form(request: Request[Any, Any, Any], staff: Staff) -> Form:

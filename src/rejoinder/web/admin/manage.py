@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.domain.sites import PremoderationMode, SiteOptions
-from rejoinder.errors import Forbidden, Invalid, NotFound
+from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
 from rejoinder.services import moderation as moderation_service
@@ -76,7 +76,7 @@ async def thread_action(request: Request[Any, Any, Any], thread_id: FromPath[int
     form = await auth.checked_form(request, staff)
     action = form.get("action", limit=10)
     if action not in ("close", "open"):
-        raise Invalid.field("action", "action-invalid", "Choose close or open")
+        raise ActionInvalid.at("action", "Choose close or open")
     await moderation_service.set_thread_closed(
         ctx_of(request), staff.actor, thread_id, closed=action == "close", note=form.optional("note")
     )
@@ -143,7 +143,7 @@ async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
     if site_name:
         found = await ctx.sites.by_name(site_name)
         if found is None:
-            raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+            raise SiteNotFound.named(site_name)
         site_id = found.id
     days = form.number("days", low=1, high=36500)
     result = await moderation_service.ban(
@@ -219,7 +219,7 @@ async def _site_for_admin(request: Request[Any, Any, Any], name: str) -> Any:
     ctx = ctx_of(request)
     found = await ctx.sites.by_name(name)
     if found is None:
-        raise NotFound(f"There is no site named {name!r}", code="site-not-found")
+        raise SiteNotFound.named(name)
     return found
 
 
@@ -299,7 +299,7 @@ async def site_save(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
             options=_options(form, site.options),
         )
     else:
-        raise Invalid.field("part", "action-invalid", "Save the origins or the settings")
+        raise ActionInvalid.at("part", "Save the origins or the settings")
     return after(f"/admin/sites/{site.name}", "site")
 
 
@@ -331,7 +331,7 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
     ctx = ctx_of(request)
     action = form.get("action", limit=10)
     if action not in ("grant", "revoke"):
-        raise Invalid.field("action", "action-invalid", "Choose grant or revoke")
+        raise ActionInvalid.at("action", "Choose grant or revoke")
     try:
         role = Role(form.get("role", limit=20))
     except ValueError:
@@ -341,7 +341,7 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
     if site_name:
         found = await ctx.sites.by_name(site_name)
         if found is None:
-            raise NotFound(f"There is no site named {site_name!r}", code="site-not-found")
+            raise SiteNotFound.named(site_name)
         site_id = found.id
     identity = await service.find_identity(ctx, form.get("who", limit=254))
     if action == "revoke" and staff.identity_id == identity.id and role is not Role.TRUSTED:

@@ -14,10 +14,13 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.errors import (
+    ActionInvalid,
     BadRequest,
+    CsrfInvalid,
     Forbidden,
     Invalid,
     NotFound,
+    ProviderNotFound,
     RateLimited,
     RejoinderError,
     Unauthorized,
@@ -228,7 +231,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[str]:
     form = await read_form(request)
     pre = auth.read_cookie(request, auth.PRE)
     if pre is None:
-        raise Forbidden("The sign-in form expired; reload the page and try again", code="csrf-invalid")
+        raise CsrfInvalid("The sign-in form expired; reload the page and try again")
     admin_auth.check_form_token(ctx.secret, "login", pre, form.get("csrf", limit=100))
     username = form.get("username", limit=200)
     limiter: admin_auth.LoginLimiter | None = request.app.state.get("admin_login_limiter")
@@ -269,7 +272,7 @@ async def provider_start(
     ctx = ctx_of(request)
     found = registry_of(request).get(provider)
     if found is None:
-        raise NotFound(f"No sign-in provider is named {provider!r}", code="provider-not-found")
+        raise ProviderNotFound(f"No sign-in provider is named {provider!r}")
     binding = ctx.token(32)
     url = await admin_auth.begin_identity_flow(
         ctx, found, binding=binding, redirect_uri=_redirect_uri(request, provider), server=server or None
@@ -289,7 +292,7 @@ async def provider_callback(request: Request[Any, Any, Any], provider: FromPath[
     ctx = ctx_of(request)
     found = registry_of(request).get(provider)
     if found is None:
-        raise NotFound(f"No sign-in provider is named {provider!r}", code="provider-not-found")
+        raise ProviderNotFound(f"No sign-in provider is named {provider!r}")
     params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
     if request.method == "POST":
         form = await read_form(request)
@@ -451,7 +454,7 @@ async def comment_action(request: Request[Any, Any, Any], comment_id: FromPath[s
             granted=action == "trust",
         )
     else:
-        raise Invalid.field("action", "action-invalid", "Choose one of the buttons")
+        raise ActionInvalid.at("action", "Choose one of the buttons")
     return after(form.get("back", limit=2000), action, anchor=form.optional("next", limit=64))
 
 
@@ -462,7 +465,7 @@ async def bulk_action(request: Request[Any, Any, Any]) -> Response[str]:
     form = await auth.checked_form(request, staff)
     action = form.get("action", limit=20)
     if action not in DECISIONS:
-        raise Invalid.field("action", "action-invalid", "Choose approve, reject, spam or delete")
+        raise ActionInvalid.at("action", "Choose approve, reject, spam or delete")
     ids = list(dict.fromkeys(form.all("ids", limit=64)))
     if not ids:
         raise Invalid.field("ids", "nothing-selected", "Select at least one comment first")

@@ -1,6 +1,6 @@
-/** One comment: its card (avatar, name, time, marks, text, actions), and where a new one goes. */
+/** One comment: its card (avatar, name, time, marks, text, actions); place.ts puts a new one in the list. */
 
-import { focusOn, HEART, h, icon, REPLY_ARROW, safeUrl } from "./dom";
+import { HEART, h, icon, REPLY_ARROW, safeUrl } from "./dom";
 import { fill } from "./i18n";
 import type { CommentData, Item } from "./types";
 import type { Widget } from "./widget";
@@ -33,10 +33,6 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
   const name = site
     ? h("a", { class: "rj-name", dir: "auto", href: site, rel: "nofollow ugc noopener", text: comment.author.name })
     : h("span", { class: "rj-name", dir: "auto", text: comment.author.name });
-  const siteText = !shown && comment.author.website && h("span", { class: "rj-site", text: comment.author.website });
-  const when = Date.parse(comment.created);
-  const absolute = widget.formats.absolute.format(when);
-  const ago = widget.formats.ago(when);
   const avatarUrl = safeUrl(comment.author.avatar, widget.origin);
   let avatar: HTMLElement = h("span", { class: "rj-avatar" });
   if (avatarUrl) {
@@ -46,15 +42,17 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
     else img.src = avatarUrl;
     avatar = img;
   }
-  // Why it waits or was refused, in the reader's language (the server's English sentence otherwise).
-  const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
   const text = h("div", { class: "rj-text", dir: "auto" });
   item.text = text;
   text.innerHTML = comment.html; // sanitised by the server: the only HTML the widget inserts
-  const likeCount = h("span", {
-    class: "rj-count",
-    text: comment.likes ? widget.formats.number.format(comment.likes) : "",
-  });
+  const likeCount = h("span", { class: "rj-count" });
+  if (comment.likes) {
+    let written = "";
+    widget.formats.localize(() => {
+      // not when a like changed it meanwhile (likes.ts)
+      if (likeCount.textContent === written) likeCount.textContent = written = widget.formats.digits(comment.likes);
+    });
+  }
   const likeButton = h(
     "button",
     {
@@ -94,20 +92,6 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
       onclick: () => widget.reportPart().then((part) => part.report(widget, item)),
     });
     actions.append(item.reportButton);
-  } else {
-    li.classList.add("rj-held");
-    likeButton.hidden = true;
-    // The author may appeal once (with the comment's edit token, or signed in as its author).
-    if (comment.can_appeal && (widget.editTokens[comment.id] || widget.client.token)) {
-      item.appealButton = h("button", {
-        type: "button",
-        class: "rj-btn rj-act",
-        "aria-expanded": "false",
-        text: t.appeal,
-        onclick: () => widget.reportPart().then((part) => part.appeal(widget, item)),
-      });
-      actions.append(item.appealButton);
-    } else if (comment.appealed) actions.append(h("span", { class: "rj-left", text: t.appealSent }));
   }
   li.append(
     h(
@@ -133,28 +117,13 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
           "div",
           { class: "rj-meta" },
           name,
-          siteText,
           comment.staff &&
             h(
               "span",
               { class: "rj-badge rj-badge-staff", text: t.staff },
               h("span", { class: "rj-sr", text: t.staffSr }),
             ),
-          h(
-            "a",
-            {
-              class: "rj-time",
-              href: `#comment-${comment.id}`,
-              title: absolute,
-              "aria-label": `${ago}, ${absolute}. ${t.link}`,
-            },
-            h(
-              "time",
-              { datetime: comment.created },
-              h("span", { class: "rj-rel", text: ago }),
-              h("span", { class: "rj-abs", text: absolute }),
-            ),
-          ),
+          timeLink(widget, comment),
           !!comment.edited && h("span", { class: "rj-edited", text: t.edited }),
         ),
         comment.parent &&
@@ -165,48 +134,36 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
                 h("a", { href: `#comment-${comment.parent}`, text: fill(t.inReplyTo, { name: parentName }) }),
               )
             : h("span", { class: "rj-sr", text: fill(t.inReplyTo, { name: parentName }) })),
-        !shown &&
-          h("p", {
-            class: "rj-note",
-            text:
-              comment.status === "pending"
-                ? t.held + (reason ? ` ${reason}` : "")
-                : fill(t.refused, { msg: reason || "" }).replace(/[\s:]+$/, ""),
-          }),
         text,
         actions,
         slot,
       ),
     ),
   );
+  // Held or refused: only its author sees it, marked by the write part (held.ts), which placed it.
+  if (!shown) widget.write().then((part) => part.markHeld(widget, item));
   const token = widget.editTokens[comment.id];
   // Edit and delete while the edit window is open (own.ts).
   if (token && token[1] > Date.now()) widget.write().then((part) => part.addOwnControls(widget, item));
   return li;
 }
 
-/** Inserts a comment after its parent's last descendant (or at the end / the top, below the pinned,
- * for new top-level comments); `focus`: a new comment of this reader, highlighted and focused. */
-export function placeComment(widget: Widget, comment: CommentData, focus: boolean): HTMLLIElement {
-  const li = renderComment(widget, comment);
-  const parent = comment.parent ? widget.items.get(comment.parent) : undefined;
-  if (parent) {
-    let next = parent.li.nextElementSibling;
-    while (next && depthOf(widget, next) > parent.comment.depth) next = next.nextElementSibling;
-    widget.list.insertBefore(li, next);
-  } else if (widget.sort === "newest") {
-    widget.list.insertBefore(li, widget.list.querySelector(".rj-depth-0:not(.rj-pinned)"));
-  } else widget.list.append(li);
-  if (focus) {
-    li.classList.add("rj-new");
-    setTimeout(() => li.classList.remove("rj-new"), 4000); // the highlight fades (CSS transition)
-    focusOn(li, "center");
-  }
-  return li;
-}
-
-/** The depth of the comment an element of the list shows (-1 for anything else, e.g. "more replies"). */
-export function depthOf(widget: Widget, element: Element): number {
-  const item = widget.items.get(element.id.slice(8));
-  return item ? item.comment.depth : -1;
+/** The comment's time, linking to it: "3 days ago" and the full date (localized once the formatters are
+ * built: i18n.ts). */
+function timeLink(widget: Widget, comment: CommentData): HTMLAnchorElement {
+  const when = Date.parse(comment.created);
+  const relative = h("span", { class: "rj-rel" });
+  const absolute = h("span", { class: "rj-abs" });
+  const link = h(
+    "a",
+    { class: "rj-time", href: `#comment-${comment.id}` },
+    h("time", { datetime: comment.created }, relative, absolute),
+  );
+  widget.formats.localize(() => {
+    const full = widget.formats.when(when);
+    relative.textContent = widget.formats.ago(when);
+    absolute.textContent = link.title = full;
+    link.setAttribute("aria-label", `${relative.textContent}, ${full}. ${widget.t.link}`);
+  });
+  return link;
 }

@@ -76,3 +76,9 @@ export function safeUrl(url: string | null | undefined, base: string): string | 
     return null;
   }
 }
+
+/** Runs `task` when the browser is idle, within 100 ms at the latest (setTimeout where there is no
+ * requestIdleCallback, e.g. Safari: the options are then an ignored delay). */
+export function idle(task: () => void): void {
+  (window.requestIdleCallback || setTimeout)(task, { timeout: 100 });
+}

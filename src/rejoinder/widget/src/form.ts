@@ -9,6 +9,7 @@ import type { Widget } from "./widget";
 
 export const FORM_STRINGS = {
   trap: "Leave this field empty",
+  cancel: "Cancel",
   save: "Save",
   text: "Comment",
   preview: "Preview",

@@ -44,7 +44,7 @@ export async function likeComment(widget: Widget, item: Item): Promise<void> {
       true,
     );
     button.setAttribute("aria-pressed", String(answer.liked));
-    (item.likeCount as HTMLSpanElement).textContent = answer.likes ? widget.formats.number.format(answer.likes) : "";
+    (item.likeCount as HTMLSpanElement).textContent = answer.likes ? widget.formats.digits(answer.likes) : "";
     if (answer.liked) widget.liked.add(item.comment.id);
     else widget.liked.delete(item.comment.id);
   } catch (error) {

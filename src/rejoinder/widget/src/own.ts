@@ -5,8 +5,10 @@ import { isProblem } from "./api";
 import { isPublic } from "./comment";
 import { errorOf, focusOn, h } from "./dom";
 import { buildForm, FORM_STRINGS, type FormParts } from "./form";
+import { HELD_STRINGS } from "./held";
 import { fill } from "./i18n";
 import { renderMarkdown } from "./markdown";
+import { depthOf, placeComment } from "./place";
 import type { CommentData, Item } from "./types";
 import type { Widget } from "./widget";
 
@@ -61,7 +63,8 @@ export async function submitForm(widget: Widget, parts: FormParts): Promise<void
       const input = fields[problem.field];
       if (!input) continue;
       input.setAttribute("aria-invalid", "true");
-      errorOf(input).textContent = t.errors[problem.code] || problem.message;
+      // A refused text's field errors carry moderation codes, whose words are in `reasons`.
+      errorOf(input).textContent = t.errors[problem.code] || t.reasons?.[problem.code] || problem.message;
       first = first || input;
     }
     if (first) {
@@ -107,10 +110,11 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   parts.previewButton.setAttribute("aria-pressed", "false");
   if (parent) widget.open?.close();
   if (isPublic(comment)) widget.setCount(widget.count + 1);
-  widget.place(comment, true);
+  placeComment(widget, comment, true);
   // A held comment says so at once, with the server's reason, as its note does.
   const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
-  const held = comment.status === "pending" ? ` ${t.held}${reason ? ` ${reason}` : ""}` : "";
+  const held =
+    comment.status === "pending" ? ` ${widget.withStrings(HELD_STRINGS).held}${reason ? ` ${reason}` : ""}` : "";
   widget.announce((parent ? t.replied : t.posted) + held);
 }
 
@@ -233,7 +237,7 @@ async function deleteComment(widget: Widget, item: Item, ask: HTMLElement): Prom
   if (isPublic(item.comment)) widget.setCount(widget.count - 1);
   const next = item.li.nextElementSibling;
   const previous = item.li.previousElementSibling as HTMLElement | null;
-  if (next && widget.depthOf(next) > item.comment.depth) {
+  if (next && depthOf(widget, next) > item.comment.depth) {
     item.li.replaceChildren(h("p", { class: "rj-placeholder", text: widget.t.deleted }));
     item.li.classList.add("rj-deleted");
     focusOn(item.li);

@@ -12,6 +12,9 @@ export const REPORT_STRINGS = {
   reportWhy: "What is wrong with this comment?",
   reportNote: "Anything the moderators should know (optional)",
   sendReport: "Send report",
+  cancel: "Cancel",
+  appeal: "Appeal",
+  appealSent: "Appeal sent",
   reported: "Thank you: the moderators will look at this comment.",
   reportReasons: {
     spam: "Spam",
@@ -61,7 +64,7 @@ function inlineForm(
       "div",
       { class: "rj-submit" },
       submit,
-      h("button", { type: "button", class: "rj-btn", text: widget.t.cancel, onclick: close }),
+      h("button", { type: "button", class: "rj-btn", text: widget.withStrings(REPORT_STRINGS).cancel, onclick: close }),
       general,
     ),
   );

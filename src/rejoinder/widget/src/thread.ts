@@ -2,11 +2,14 @@
  * the pages of comments that fill it. */
 
 import { renderComment } from "./comment";
-import { focusOn, HEART, h, icon, safeUrl } from "./dom";
+import { focusOn, HEART, h, icon, idle, safeUrl } from "./dom";
 import type { CommentData, Item, ThreadInfo, ThreadPage } from "./types";
 import type { Widget } from "./widget";
 
 export type PageHow = "replace" | "append" | "prepend";
+
+/** The orders a thread can be read in (data-sort); the first is the default. */
+export const SORTS = ["oldest", "newest", "top"] as const;
 
 export function buildFrame(widget: Widget, data: ThreadPage): void {
   const t = widget.t;
@@ -19,9 +22,7 @@ export function buildFrame(widget: Widget, data: ThreadPage): void {
       id: widget.nextId(),
       onchange: () => widget.actions().then((part) => part.changeSort(widget, sort.value)),
     },
-    ...(["oldest", "newest", "top"] as const).map((order) =>
-      h("option", { value: order, selected: order === widget.sort, text: t[order] }),
-    ),
+    ...SORTS.map((order) => h("option", { value: order, selected: order === widget.sort, text: t[order] })),
   );
   widget.likeButton = h(
     "button",
@@ -85,9 +86,11 @@ export function buildFrame(widget: Widget, data: ThreadPage): void {
 export function drawThreadInfo(widget: Widget, thread: ThreadInfo): void {
   setCount(widget, thread.count);
   widget.likeButton.setAttribute("aria-pressed", String(!!widget.likedThread));
-  widget.likeText.textContent = thread.likes.count
-    ? widget.formats.count(widget.t.likes, thread.likes.count)
-    : widget.t.firstLike;
+  widget.formats.localize(() => {
+    widget.likeText.textContent = thread.likes.count
+      ? widget.formats.count(widget.t.likes, thread.likes.count)
+      : widget.t.firstLike;
+  });
   widget.likers.replaceChildren(
     ...thread.likes.recent.map((liker) => {
       const src = safeUrl(liker.avatar, widget.origin);
@@ -103,8 +106,11 @@ export function drawThreadInfo(widget: Widget, thread: ThreadInfo): void {
 }
 
 export function setCount(widget: Widget, count: number): void {
-  widget.count = Math.max(0, count);
-  widget.heading.textContent = widget.formats.count(widget.t.responses, widget.count);
+  const shown = Math.max(0, count);
+  widget.count = shown;
+  widget.formats.localize(() => {
+    widget.heading.textContent = widget.formats.count(widget.t.responses, shown);
+  });
 }
 
 /** Scrolls to comment `id` and highlights it; `locate`: load its page first when it is not on screen. */
@@ -119,6 +125,9 @@ export function highlight(widget: Widget, item: Item): void {
   item.li.classList.add("rj-target");
   focusOn(item.li, "center");
 }
+
+/** How long one slice of rendering may take (ms): input waits for no longer. */
+const SLICE_MS = 40;
 
 /** Renders a page in slices: the first screenful at once, the rest in idle time, so that a page of
  * thousands of comments never blocks input for long. */
@@ -148,10 +157,13 @@ function renderSlices(
     const step = () => {
       if (generation !== widget.generation) return done();
       const fragment = document.createDocumentFragment();
-      const end = Math.min(comments.length, index + (index ? 300 : 30));
+      // The first screenful, then as many as fit in SLICE_MS (a slow phone renders fewer per task).
+      const end = Math.min(comments.length, index + (index ? 1000 : 10));
+      const start = index;
+      const until = performance.now() + SLICE_MS;
       const avatars: [HTMLImageElement, string][] = [];
       widget.pendingAvatars = avatars;
-      for (; index < end; index++) {
+      for (; index < end && (index === start || performance.now() < until); index++) {
         const comment = comments[index] as CommentData;
         if (!comment.parent) {
           conversation = comment;
@@ -165,15 +177,11 @@ function renderSlices(
       }
       widget.pendingAvatars = null;
       insert(fragment);
-      // Their avatars and the rest when the browser is idle, once it painted these comments (setTimeout
-      // without requestIdleCallback, e.g. Safari: the options are then an ignored delay).
-      (window.requestIdleCallback || setTimeout)(
-        () => {
-          for (const [img, src] of avatars) img.src = src;
-          if (index < comments.length) step();
-        },
-        { timeout: 100 },
-      );
+      // Their avatars and the rest when the browser is idle, once it painted these comments.
+      idle(() => {
+        for (const [img, src] of avatars) img.src = src;
+        if (index < comments.length) step();
+      });
       if (index >= comments.length) done();
     };
     step();
@@ -190,7 +198,10 @@ function moreRepliesButton(widget: Widget, rootId: string, loaded: number, remai
     "data-root": rootId,
     "data-offset": loaded,
     "data-more": remaining,
-    text: widget.formats.count(widget.t.moreReplies, remaining),
+  });
+  // more.ts counts down data-more as replies come
+  widget.formats.localize(() => {
+    button.textContent = widget.formats.count(widget.t.moreReplies, Number(button.dataset.more));
   });
   button.addEventListener("click", () => widget.actions().then((part) => part.moreReplies(widget, button, true)));
   return h("li", { class: "rj-more-item" }, button);

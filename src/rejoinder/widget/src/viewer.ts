@@ -1,6 +1,7 @@
 /** What this reader liked, and wrote that is not public (held or refused): GET /api/viewer (asked for
  * by the widget at start), merged into the thread on screen. Part of the write part (write.ts). */
 
+import { placeComment } from "./place";
 import type { ViewerState } from "./types";
 import type { Widget } from "./widget";
 
@@ -25,6 +26,6 @@ export function markViewer(widget: Widget): void {
     item.likeButton?.setAttribute("aria-pressed", String(widget.liked.has(id)));
   }
   for (const comment of viewer.own.concat(viewer.refused || [])) {
-    if (!widget.items.has(comment.id) && !comment.deleted) widget.place(comment, false);
+    if (!widget.items.has(comment.id) && !comment.deleted) placeComment(widget, comment, false);
   }
 }

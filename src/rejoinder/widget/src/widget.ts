@@ -2,12 +2,12 @@
 
 import { type Client, isProblem, type Problem } from "./api";
 import { type ActionsPart, loadPart, type ReportPart, type SigninPart, type WritePart } from "./chunks";
-import { depthOf, placeComment, renderComment } from "./comment";
-import { h } from "./dom";
+import { renderComment } from "./comment";
+import { h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
 import * as storage from "./storage";
 import { CORE_STRINGS, type CoreStrings } from "./strings";
-import { buildFrame, drawThreadInfo, goto, highlight, type PageHow, setCount, showPage } from "./thread";
+import { buildFrame, drawThreadInfo, goto, highlight, type PageHow, SORTS, setCount, showPage } from "./thread";
 import type {
   CommentData,
   Item,
@@ -25,8 +25,6 @@ type EditTokens = Record<string, [string, number]>;
 
 /** Where a sign-in in redirect mode came back: `#rejoinder-session=…` and the like (docs/sign-in.md). */
 export type Fragment = [kind: string, value: string];
-
-const SORTS = ["oldest", "newest", "top"];
 
 /** The name of this page's site as the last thread in this tab gave it (sessionStorage
  * `rejoinder.site`), or, with `name`, remembers it. */
@@ -113,7 +111,7 @@ export class Widget {
     query.set("url", this.url);
     this.query = query.toString();
     this.title = options.title || document.title || undefined;
-    this.sort = SORTS.includes(options.sort as string) ? (options.sort as string) : "oldest";
+    this.sort = (SORTS as readonly string[]).includes(options.sort as string) ? (options.sort as string) : SORTS[0];
     const size = Number.parseInt(options.pageSize as string, 10);
     this.pageLimit = size > 0 ? `&limit=${Math.min(1000, size)}` : "";
     this.language = pickLanguage(options.lang);
@@ -270,7 +268,6 @@ export class Widget {
           )
           .then((page) => this.fetchPage(page))
       : this.fetchPage(1);
-    thread.catch(() => {}); // handled below
     const locale =
       this.language === "en"
         ? null
@@ -283,11 +280,14 @@ export class Widget {
     const knownSite = lastSite();
     let providers = knownSite ? this.providersOf(knownSite) : null;
     if (this.client.token || this.fragment || this.options.ssoToken) this.signin().catch(() => {});
-    const write = this.write();
-    write.catch(() => {});
     this.shown = false;
-    this.loadViewer();
-    this.formTokenAtStart = this.formToken();
+    // The write part, the reader's own state and the form token once the thread is here: asked for
+    // beside it, they would compete with it for the server and the first paint for the CPU.
+    const settled = thread.catch(() => {});
+    const write = settled.then(() => this.write());
+    write.catch(() => {});
+    settled.then(() => this.loadViewer());
+    this.formTokenAtStart = settled.then(() => this.formToken());
     const translation = await locale;
     if (translation) {
       this.t = Object.assign({}, CORE_STRINGS, translation, { errors: Object.assign({}, translation.errors) });
@@ -338,17 +338,20 @@ export class Widget {
     root.replaceChildren(this.live, this.section);
     await showPage(this, data, "replace");
     this.shown = true;
+    // The dates and large numbers in the reader's language, after the paint (busy until then).
+    const localized = new Promise((done) => this.formats.build(idle, done as () => void));
     this.markViewer(); // when the reader's own state came first
     // The form under the thread comes with the write part, requested at start beside the thread.
     const slot = this.composeSlot;
     const part = await write.catch(() => null);
     if (slot && part) slot.replaceWith(part.buildForm(this, { labelledby: slot.dataset.labelledby as string }));
     this.composeSlot = null;
+    await localized;
     root.removeAttribute("aria-busy");
     if (target) goto(this, target, false);
     // The parts behind the buttons on screen (likes, paging, Report, Appeal) come when the browser is
     // idle after the first paint, so that a click does not wait for them.
-    (window.requestIdleCallback || setTimeout)(() => {
+    idle(() => {
       this.actions().catch(() => {});
       this.reportPart().catch(() => {});
     });
@@ -363,10 +366,6 @@ export class Widget {
   }
 
   // For the lazily loaded parts, which reach the rest of the widget only through this object.
-  place(comment: CommentData, focus: boolean): HTMLLIElement {
-    return placeComment(this, comment, focus);
-  }
-
   render(comment: CommentData): HTMLLIElement {
     return renderComment(this, comment);
   }
@@ -378,10 +377,6 @@ export class Widget {
   /** The reader's own state on the thread on screen (viewer.ts), once both are there. */
   markViewer(): void {
     if (this.viewer && this.shown) this.write().then((part) => part.markViewer(this));
-  }
-
-  depthOf(element: Element): number {
-    return depthOf(this, element);
   }
 
   setCount(count: number): void {

@@ -3,5 +3,6 @@
  * (likes, held and refused comments). */
 
 export { buildForm, openReply } from "./form";
+export { markHeld } from "./held";
 export { addOwnControls } from "./own";
 export { markViewer, readViewer } from "./viewer";

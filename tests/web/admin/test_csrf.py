@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from rejoinder.moderation.rules import Role
-from tests.admin.conftest import HTML, Admin, csrf_of
+from tests.fixtures.admin import HTML, Admin, csrf_of
 
 
 def forms(admin: Admin) -> list[tuple[str, dict[str, Any]]]:
@@ -72,7 +72,11 @@ def test_the_same_forms_work_with_the_token(admin: Admin) -> None:
         if path == "/admin/logout":
             continue
         response = admin.submit(path, data)
-        assert response.status_code in (303, 404), (path, response.status_code, response.text[:500])
+        # Past the token, each form does its work; granting a role to an address no one signed in with is
+        # refused for that reason (identity-not-found), not for the token.
+        status = 404 if path == "/admin/users" else 303
+        assert response.status_code == status, (path, response.status_code, response.text[:500])
+    assert len(admin.log()) > 0  # the decisions were made and logged
 
 
 def test_a_moderators_token_does_not_work_for_another_moderator(admin: Admin) -> None:

@@ -13,7 +13,7 @@ import pytest
 from rejoinder.domain.identity import Profile
 from rejoinder.moderation.appeals import NOTE_LIMIT
 from rejoinder.services import accounts
-from tests.admin.conftest import HTML, NEWS_ORIGIN, Admin, open_admin
+from tests.fixtures.admin import HTML, NEWS_ORIGIN, Admin, open_admin
 from tests.fixtures.app import ARTICLE, ORIGIN, same_answer
 
 VISITOR = "appeal-visitor-0001"
@@ -168,11 +168,12 @@ def test_the_note_is_required_and_short(held: Admin) -> None:
     wrong_type = held.client.post(
         f"/api/comments/{comment['id']}/appeal", json={"note": 5}, headers={**BROWSER, **token_of(comment)}
     )
-    assert 400 <= wrong_type.status_code < 500 and wrong_type.status_code != 404
+    assert wrong_type.status_code == 400 and wrong_type.json()["code"] == "invalid-request", wrong_type.text
     not_json = held.client.post(
         f"/api/comments/{comment['id']}/appeal", content=b"{", headers={**BROWSER, **token_of(comment)}
     )
-    assert 400 <= not_json.status_code < 500
+    # sent without a Content-Type, as a form would be
+    assert not_json.status_code == 415 and not_json.json()["code"] == "unsupported-media-type", not_json.text
     # none of that used up the one appeal
     assert appeal(held, comment["id"], "x" * NOTE_LIMIT, **token_of(comment)).status_code == 202
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from rejoinder.cli import main
 from rejoinder.services import admin_auth
-from tests.admin.conftest import HTML, Admin, open_admin
+from tests.fixtures.admin import HTML, Admin, open_admin
 from tests.fixtures.app import run_cli
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rejoinder.moderation.rules import Role
-from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin
+from tests.fixtures.admin import HTML, NEWS_ARTICLE, Admin
 
 
 def test_a_moderator_sees_only_their_site(admin: Admin) -> None:
@@ -69,12 +69,13 @@ def test_a_site_admin_manages_their_site_only(admin: Admin) -> None:
     admin.moderator("blog", Role.ADMIN)
     assert admin.page("/admin/sites/blog").status_code == 200
     assert admin.client.get("/admin/sites/news", headers=HTML).status_code == 403
-    assert (
-        admin.submit("/admin/sites/news", {"part": "origins", "add": "https://x.example"}).status_code == 403
-    )
-    assert (
-        admin.submit("/admin/sites", {"name": "fourth", "origins": "https://four.example"}).status_code == 403
-    )
+    origins = admin.submit("/admin/sites/news", {"part": "origins", "add": "https://x.example"})
+    assert origins.status_code == 403 and "not-an-admin" in origins.text
+    added = admin.submit("/admin/sites", {"name": "fourth", "origins": "https://four.example"})
+    assert added.status_code == 403 and "not-an-admin" in added.text
+    news = admin.run(lambda: admin.ctx.sites.by_name("news"))
+    assert news is not None and "https://x.example" not in news.origins
+    assert admin.run(lambda: admin.ctx.sites.by_name("fourth")) is None
     someone = admin.identity("someone")
     ok = admin.submit(
         "/admin/users", {"action": "grant", "who": someone, "role": "moderator", "site": "blog"}

@@ -8,7 +8,7 @@ from typing import Any
 from rejoinder.domain.identity import Profile
 from rejoinder.moderation.rules import Role
 from rejoinder.services import accounts
-from tests.admin.conftest import Admin
+from tests.fixtures.admin import Admin
 from tests.fixtures.app import ARTICLE, ORIGIN
 
 

@@ -4,8 +4,8 @@ words, labels lined up, the reason the comment is held, and links that still wor
 from __future__ import annotations
 
 from rejoinder.moderation.rules import Role
-from tests.admin.conftest import Sink, email_settings, open_admin
-from tests.admin.test_email import links_of, notify
+from tests.fixtures.admin import Sink, email_settings, open_admin
+from tests.web.admin.test_email import links_of, notify
 
 
 def test_the_moderators_email_speaks_the_servers_language(admin_db: str, smtp_sink: Sink) -> None:

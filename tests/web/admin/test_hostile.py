@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rejoinder.services import moderation as moderation_service
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import comments
-from tests.admin.conftest import HTML, Admin
+from tests.fixtures.admin import HTML, Admin
 from tests.fixtures.app import ARTICLE
 
 PAYLOADS = [
@@ -71,7 +71,7 @@ def audit(response: Any) -> None:
 
 
 def test_hostile_comments_render_inert(admin_db: str) -> None:
-    from tests.admin.conftest import open_admin
+    from tests.fixtures.admin import open_admin
 
     admin = open_admin(admin_db, moderation={"suspect_words": ["alert"], "suspect_action": "flag"})
     with admin.client:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from rejoinder.moderation.rules import Role
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import comments, roles
-from tests.admin.conftest import HTML, NEWS_ARTICLE, Admin, open_admin
+from tests.fixtures.admin import HTML, NEWS_ARTICLE, Admin, open_admin
 from tests.fixtures.app import ARTICLE, ORIGIN
 
 
@@ -334,7 +334,7 @@ def test_the_log_page(admin: Admin) -> None:
 
 
 def test_pending_queue_shows_why(admin_db: str) -> None:
-    from tests.admin.conftest import open_admin
+    from tests.fixtures.admin import open_admin
 
     admin = open_admin(admin_db, moderation={"premoderation": "all"})
     with admin.client:
@@ -358,15 +358,26 @@ def test_dashboard_counts_per_day(admin: Admin) -> None:
 
 def test_unknown_things_are_404(admin: Admin) -> None:
     admin.login()
-    for path in ("/admin/queue/everything", "/admin/comments/nope", "/admin/sites/nope"):
-        assert admin.client.get(path, headers=HTML).status_code == 404, path
-    assert admin.client.get("/admin/queue/pending", params={"site": "nope"}, headers=HTML).status_code == 404
-    assert admin.client.get("/admin/queue/pending", params={"thread": "x"}, headers=HTML).status_code == 400
-    assert (
-        admin.client.get("/admin/queue/pending", params={"before": "garbage"}, headers=HTML).status_code
-        == 422
-    )
-    assert admin.submit("/admin/comments/nope", {"action": "approve"}).status_code == 404
+    before = admin.log()
+    for path, code in (
+        ("/admin/queue/everything", "queue-not-found"),
+        ("/admin/comments/nope", "comment-not-found"),
+        ("/admin/sites/nope", "site-not-found"),
+    ):
+        response = admin.client.get(path, headers=HTML)
+        assert response.status_code == 404, path
+        assert code in response.text, (path, response.text[:300])
+    for params, status, code in (
+        ({"site": "nope"}, 404, "site-not-found"),
+        ({"thread": "x"}, 400, "invalid-request"),
+        ({"before": "garbage"}, 422, "cursor-invalid"),
+    ):
+        response = admin.client.get("/admin/queue/pending", params=params, headers=HTML)
+        assert response.status_code == status, params
+        assert code in response.text, (params, response.text[:300])
+    refused = admin.submit("/admin/comments/nope", {"action": "approve"})
+    assert refused.status_code == 404 and "comment-not-found" in refused.text
+    assert admin.log() == before  # nothing was decided
 
 
 def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from rejoinder.moderation.rules import Role
-from tests.admin.conftest import (
+from tests.fixtures.admin import (
     HTML,
     NEWS_ARTICLE,
     Admin,

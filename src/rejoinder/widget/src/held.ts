@@ -1,0 +1,47 @@
+/** A comment only its author sees, held for moderation or refused: the note saying why, the website as
+ * text (no link goes out from a comment nobody has checked yet), and Appeal. Part of the write part
+ * (write.ts), which places the reader's own comments; comment.ts draws the rest of the card. */
+
+import { h } from "./dom";
+import { fill } from "./i18n";
+import type { Item } from "./types";
+import type { Widget } from "./widget";
+
+export const HELD_STRINGS = {
+  held: "Awaiting moderation: only you can see this comment.",
+  refused: "Not published: {msg}",
+  appeal: "Appeal",
+  appealSent: "Appeal sent",
+};
+
+export function markHeld(widget: Widget, item: Item): void {
+  const t = widget.withStrings(HELD_STRINGS);
+  const comment = item.comment;
+  const actions = item.actions as HTMLDivElement;
+  item.li.classList.add("rj-held");
+  (item.likeButton as HTMLButtonElement).hidden = true;
+  const website = comment.author.website;
+  if (website) item.li.querySelector(".rj-name")?.after(h("span", { class: "rj-site", text: website }));
+  // Why it waits or was refused, in the reader's language (the server's English sentence otherwise).
+  const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
+  (item.text as HTMLDivElement).before(
+    h("p", {
+      class: "rj-note",
+      text:
+        comment.status === "pending"
+          ? t.held + (reason ? ` ${reason}` : "")
+          : fill(t.refused, { msg: reason || "" }).replace(/[\s:]+$/, ""),
+    }),
+  );
+  // The author may appeal once (with the comment's edit token, or signed in as its author).
+  if (comment.can_appeal && (widget.editTokens[comment.id] || widget.client.token)) {
+    item.appealButton = h("button", {
+      type: "button",
+      class: "rj-btn rj-act",
+      "aria-expanded": "false",
+      text: t.appeal,
+      onclick: () => widget.reportPart().then((part) => part.appeal(widget, item)),
+    });
+    actions.append(item.appealButton);
+  } else if (comment.appealed) actions.append(h("span", { class: "rj-left", text: t.appealSent }));
+}
