@@ -41,7 +41,7 @@ const common = {
   define: { LANGUAGE_CODES: JSON.stringify(languages) },
 };
 
-/** The server's digest of a file (rejoinder.web.widget.make_asset): 12 hex digits of its SHA-256. */
+/** The server's digest of a file (rejoinder.web.static.make_asset): 12 hex digits of its SHA-256. */
 const digest = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
 
 async function bundle(entry, options) {

@@ -17,7 +17,7 @@ from rejoinder.i18n import LANGUAGES, LOCALES_DIR, flatten, is_plural, placehold
 from rejoinder.moderation.actions import RejectReason
 from rejoinder.moderation.reports import ReportReason
 from rejoinder.services.moderation.judging import _REASONS
-from rejoinder.web.widget import LOCALES
+from rejoinder.web.static import LOCALES
 from tests.error_codes import finding_codes, source_error_codes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ STAFF_MODULES = (
     "src/rejoinder/services/admin.py",
     "src/rejoinder/services/admin_auth.py",
     "src/rejoinder/services/admin_mail.py",
-    "src/rejoinder/services/providers.py",
+    "src/rejoinder/auth/providers/diagnostics.py",
     "src/rejoinder/services/moderation/bans.py",
     "src/rejoinder/services/moderation/queue.py",
     "src/rejoinder/services/moderation/decisions.py",

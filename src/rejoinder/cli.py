@@ -343,8 +343,8 @@ def provider() -> None:
 @click.pass_context
 def provider_list(ctx: click.Context) -> None:
     """List the configured sign-in providers and the redirect URI each needs."""
+    from rejoinder.auth.providers.diagnostics import landing_uri
     from rejoinder.auth.providers.presets import PRESETS
-    from rejoinder.services.providers import public_base
 
     settings = _load(ctx)
     if not settings.auth.providers:
@@ -353,12 +353,8 @@ def provider_list(ctx: click.Context) -> None:
     for name, p in settings.auth.providers.items():
         preset = PRESETS[p.preset or name]
         sites = ",".join(p.sites) or "*"
-        # Email and passkey providers have no redirect URI: emailed links open /auth/NAME/verify, and
-        # passkeys are used on /auth/NAME/start itself.
-        step = {"email": "verify", "passkey": "start"}.get(preset.protocol, "callback")
         click.echo(
-            f"{name}\t{preset.name}\t{p.label or preset.label}\tsites={sites}\t"
-            f"{public_base(settings)}/auth/{name}/{step}"
+            f"{name}\t{preset.name}\t{p.label or preset.label}\tsites={sites}\t{landing_uri(settings, name)}"
         )
 
 
@@ -367,10 +363,13 @@ def provider_list(ctx: click.Context) -> None:
 @click.pass_context
 def provider_test(ctx: click.Context, name: str) -> None:
     """Check provider NAME (secret, redirect URI, discovery) and print what to register there."""
-    from rejoinder.services.providers import check_provider
+    from rejoinder.auth.providers.diagnostics import check_provider
+    from rejoinder.notify.email import SmtpMailer
 
     settings = _load(ctx)
-    check = _run(lambda: check_provider(settings, name))
+    check = _run(
+        lambda: check_provider(settings, name, smtp=lambda email: SmtpMailer.from_settings(email).check())
+    )
     click.echo(f"provider {check.name}: preset {check.preset}, shown as {check.label!r}")
     click.echo(f"  sites:         {', '.join(check.sites)}")
     click.echo(f"  register at:   {check.register_at}")

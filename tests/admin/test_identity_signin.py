@@ -110,3 +110,14 @@ def test_bad_callbacks(op_admin: Admin) -> None:
     assert (
         op_admin.client.get("/admin", headers=HTML, follow_redirects=False).status_code == 303
     )  # not signed in
+
+
+def test_an_answer_without_state_is_refused_like_a_readers(op_admin: Admin) -> None:
+    """The flow engine is the readers' one (services/signin_flows.py): the same codes for the same faults."""
+    known(op_admin, "alice", Role.MODERATOR)
+    callback_path(op_admin, "alice")  # a flow is pending in this browser
+    response = op_admin.client.get("/admin/auth/op/callback?code=x", headers=HTML)
+    assert response.status_code == 403 and "state-invalid" in response.text
+    response = op_admin.client.get("/admin/auth/op/callback?code=x&state=" + "s" * 129, headers=HTML)
+    assert response.status_code == 403 and "state-invalid" in response.text
+    assert op_admin.client.get("/admin").status_code == 401

@@ -15,7 +15,7 @@ import pytest
 from litestar.testing import TestClient
 
 from rejoinder.auth.providers.presets import PRESETS
-from rejoinder.web.widget import (
+from rejoinder.web.static import (
     ASSETS,
     DIST,
     ICONS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from rejoinder.web.widget import DIST
+from rejoinder.web.static import DIST
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,10 +17,8 @@ from rejoinder.config.schema import (
     MODERATION_CHECKS,
     SECTIONS,
     AdminSettings,
-    AuthSettings,
     EmailSettings,
     ModerationSettings,
-    ProviderSettings,
     Settings,
 )
 from rejoinder.domain.urls import check_param_pattern, is_loopback, normalize_url
@@ -148,8 +146,7 @@ def _validate(settings: Settings) -> None:
             )
     if settings.server.language not in LANGUAGES:
         raise ConfigError(f"invalid setting server.language: must be one of {', '.join(LANGUAGES)}")
-    _validate_providers(settings.auth)
-    _validate_email_links(settings)
+    _validate_providers(settings)
     _validate_moderation(settings.moderation)
     _validate_admin(settings.admin, settings.email)
 
@@ -249,68 +246,8 @@ def _validate_moderation(m: ModerationSettings) -> None:
         raise ConfigError("missing setting moderation.hook_secret: the hook's requests must be signed")
 
 
-def _validate_providers(auth: AuthSettings) -> None:
-    from rejoinder.auth.providers.presets import PRESETS
+def _validate_providers(settings: Settings) -> None:
+    """Each provider kind checks its own settings (auth/providers: one module per kind)."""
+    from rejoinder.auth.providers import check_settings
 
-    for name, provider in auth.providers.items():
-        where = f"auth.providers.{name}"
-        if not name.replace("-", "").replace("_", "").isalnum() or not name.isascii() or len(name) > 40:
-            raise ConfigError(f"invalid setting {where}: a provider name uses a-z, 0-9, '-' and '_' (max 40)")
-        preset = provider.preset or name
-        if preset not in PRESETS:
-            raise ConfigError(
-                f"invalid setting {where}.preset: {preset!r} is not one of {', '.join(sorted(PRESETS))}"
-            )
-        if PRESETS[preset].needs_client and not provider.client_id:
-            raise ConfigError(f"missing setting {where}.client_id: register rejoinder at the provider first")
-        if provider.client_secret_env and provider.client_secret_file:
-            raise ConfigError(
-                f"invalid setting {where}: give client_secret_env or client_secret_file, not both"
-            )
-        if preset == "sso":
-            _validate_sso(where, provider)
-        if preset == "oidc" and not provider.issuer:
-            raise ConfigError(f"missing setting {where}.issuer: the OpenID issuer URL")
-        if preset == "oauth2" and not (
-            provider.authorize_url and provider.token_url and provider.userinfo_url
-        ):
-            raise ConfigError(
-                f"missing setting {where}: preset oauth2 needs authorize_url, token_url, userinfo_url"
-            )
-
-
-def _validate_sso(where: str, provider: ProviderSettings) -> None:
-    if not provider.keys and not provider.jwks_url:
-        raise ConfigError(f"missing setting {where}: preset sso needs keys (HS256) or jwks_url, or both")
-    kids = [key.kid for key in provider.keys]
-    for key in provider.keys:
-        if not key.kid or len(key.kid) > 200 or not key.kid.isprintable():
-            raise ConfigError(f"invalid setting {where}.keys: every key needs a kid (up to 200 characters)")
-        if bool(key.secret_env) == bool(key.secret_file):
-            raise ConfigError(
-                f"invalid setting {where}.keys: key {key.kid!r} needs secret_env or secret_file"
-            )
-    if len(set(kids)) != len(kids):
-        raise ConfigError(f"invalid setting {where}.keys: two keys have the same kid")
-    for key_name in ("jwks_url", "login_url"):
-        value = getattr(provider, key_name)
-        if value and not value.startswith(("https://", "http://")):
-            raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
-
-
-def _validate_email_links(settings: Settings) -> None:
-    """An email-link provider mails links: it needs an SMTP server, and links that point at the address
-    readers use (never one taken from a request's Host header, which a client chooses)."""
-    from rejoinder.auth.providers.presets import PRESETS
-
-    for name, provider in settings.auth.providers.items():
-        if PRESETS[provider.preset or name].protocol != "email":
-            continue
-        if not settings.email.host:
-            raise ConfigError(
-                f"missing setting email.host: auth.providers.{name} mails sign-in links through it"
-            )
-        if not settings.server.public_url.startswith(("https://", "http://")):
-            raise ConfigError(
-                f"missing setting server.public_url: the links auth.providers.{name} mails point there"
-            )
+    check_settings(settings)

@@ -33,10 +33,8 @@ from rejoinder.domain.identity import (
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import check_website, normalize_origin, normalize_url, origin_of
 from rejoinder.errors import (
-    BrowserMismatch,
     Conflict,
     CredentialInUse,
-    FlowExpired,
     Forbidden,
     Gone,
     IdentityNotFound,
@@ -51,6 +49,7 @@ from rejoinder.errors import (
     Unauthorized,
 )
 from rejoinder.events.kinds import Event, EventKind
+from rejoinder.services import signin_flows
 from rejoinder.services.avatars import fetch_identity_picture, note_picture
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
@@ -552,20 +551,11 @@ async def check_start(
 
 
 async def keep_flow(ctx: Context, state: str, flow: Flow, binding: str, *, purpose: str = FLOW) -> None:
-    """Keep a pending flow server-side until `take_flow`: keyed by the hash of `state`, bound to the
-    browser's binding cookie, usable once, for `auth.flow_seconds`."""
-    now = ctx.clock()
-    async with store_engine.write(ctx.engine) as conn:
-        await session_store.delete_expired_tickets(conn, now)  # abandoned flows and offers (indexed)
-        await session_store.insert_ticket(
-            conn,
-            token_hash(state),
-            purpose=purpose,
-            binding_hash=token_hash(binding),
-            payload=msgspec.to_builtins(flow),
-            now=now,
-            expires=now + ctx.settings.auth.flow_seconds * US,
-        )
+    """Keep a reader's pending flow until `take_flow` (services/signin_flows.py), for `auth.flow_seconds`."""
+    payload = msgspec.to_builtins(flow)
+    await signin_flows.keep_flow(
+        ctx, state, payload, binding, purpose=purpose, seconds=ctx.settings.auth.flow_seconds
+    )
 
 
 async def begin_flow(
@@ -599,20 +589,20 @@ async def begin_flow(
         return_url=return_url,
         link=link,
     )
-    state = ctx.token(32)
-    begun = await start.provider.begin(state=state, redirect_uri=redirect_uri, server=server)
+    state, url, saved = await signin_flows.begin_at_provider(
+        ctx, start.provider, redirect_uri=redirect_uri, server=server
+    )
     flow = Flow(
         provider=start.provider.name,
         site=start.site.name,
         origin=start.origin,
         mode=start.mode,
         return_url=start.return_url,
-        saved=begun.saved,
+        saved=saved,
         link_identity=start.link_identity,
         lang=lang,
     )
     await keep_flow(ctx, state, flow, binding)
-    url: str = begun.url
     return url
 
 
@@ -625,19 +615,10 @@ async def take_flow(
         Forbidden: state-invalid (missing, unknown, used, or another provider's), flow-expired,
             browser-mismatch (no or another browser-binding cookie: login CSRF).
     """
-    if not state:
-        raise StateInvalid("The provider's answer has no state; start signing in again")
-    if len(state) > 128:
-        raise StateInvalid("This sign-in is unknown or was already used")
-    async with store_engine.write(ctx.engine) as conn:
-        ticket = await session_store.take_ticket(conn, token_hash(state), purpose)
-    if ticket is None:
-        raise StateInvalid()
-    if ticket.expires <= ctx.clock():
-        raise FlowExpired("This sign-in took too long; start again")
-    if not binding or ticket.binding_hash != token_hash(binding):
-        raise BrowserMismatch()
-    flow = msgspec.convert(ticket.payload, Flow)
+    payload = await signin_flows.take_flow(
+        ctx, state, binding, purpose=purpose, again="start again from the comment form"
+    )
+    flow = msgspec.convert(payload, Flow)
     if flow.provider != provider_name:
         raise StateInvalid()
     return flow

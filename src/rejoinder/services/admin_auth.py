@@ -28,9 +28,7 @@ from rejoinder.auth.sessions import token_hash
 from rejoinder.config import Settings
 from rejoinder.errors import (
     AdminSessionInvalid,
-    BrowserMismatch,
     CsrfInvalid,
-    FlowExpired,
     Invalid,
     NotAModerator,
     RateLimited,
@@ -39,6 +37,7 @@ from rejoinder.errors import (
 )
 from rejoinder.moderation.actions import Actor
 from rejoinder.moderation.rules import STAFF, Role
+from rejoinder.services import signin_flows
 from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id
 from rejoinder.store import engine as store_engine
@@ -222,20 +221,12 @@ async def begin_identity_flow(
 ) -> str:
     """Start signing a moderator in at a provider; returns the provider URL. The flow is kept server-side
     (one-time, bound to this browser's cookie) like the widget's, under its own purpose."""
-    state = ctx.token(32)
-    begun = await provider.begin(state=state, redirect_uri=redirect_uri, server=server)
-    now = ctx.clock()
-    async with store_engine.write(ctx.engine) as conn:
-        await session_store.insert_ticket(
-            conn,
-            token_hash(state),
-            purpose=FLOW,
-            binding_hash=token_hash(binding),
-            payload={"provider": provider.name, "saved": begun.saved},
-            now=now,
-            expires=now + FLOW_SECONDS * US,
-        )
-    return begun.url
+    state, url, saved = await signin_flows.begin_at_provider(
+        ctx, provider, redirect_uri=redirect_uri, server=server
+    )
+    payload = {"provider": provider.name, "saved": saved}
+    await signin_flows.keep_flow(ctx, state, payload, binding, purpose=FLOW, seconds=FLOW_SECONDS)
+    return url
 
 
 async def finish_identity_flow(
@@ -249,17 +240,10 @@ async def finish_identity_flow(
 ) -> tuple[str, int]:
     """Complete a moderator's sign-in: only an existing identity with a staff role gets a session (no
     account is created here; a new moderator signs in once through a comment form first)."""
-    if not state or len(state) > 128:
-        raise StateInvalid("The provider's answer has no valid state; sign in again")
-    async with store_engine.write(ctx.engine) as conn:
-        ticket = await session_store.take_ticket(conn, token_hash(state), FLOW)
-    if ticket is None or ticket.payload.get("provider") != provider.name:
+    payload = await signin_flows.take_flow(ctx, state, binding, purpose=FLOW, again="sign in again")
+    if payload.get("provider") != provider.name:
         raise StateInvalid("This sign-in is unknown or was already used; sign in again")
-    if ticket.expires <= ctx.clock():
-        raise FlowExpired("This sign-in took too long; sign in again")
-    if not binding or ticket.binding_hash != token_hash(binding):
-        raise BrowserMismatch("This sign-in was started in another browser; sign in again")
-    profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=ticket.payload["saved"])
+    profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=payload["saved"])
     async with store_engine.read(ctx.engine) as conn:
         credential = await identity_store.select_credential(
             conn, profile.kind, profile.provider, profile.subject

@@ -1,6 +1,6 @@
 """Publisher SSO use case: exchange the publisher's signed token for a rejoinder session.
 
-The token is checked in auth/sso.py; here it is matched to a site and provider, used once (when it has a
+The token is checked in auth/providers/sso.py; here it is matched to a site and provider, used once (when it has a
 `jti`), and turned into an identity with a credential of kind "sso" (provider = the provider's name,
 subject = `sub`). The publisher is the source of truth for its readers: the name and profile URL in each
 token replace the identity's, and the picture is kept with the credential and becomes the identity's avatar
@@ -14,7 +14,7 @@ import hashlib
 import msgspec
 
 from rejoinder.auth.providers import Registry
-from rejoinder.auth.sso import SsoClaims, SsoProvider
+from rejoinder.auth.providers.sso import SsoClaims, SsoProvider
 from rejoinder.domain.identity import CredentialKind, Identity, clean_display_name, normalize_email
 from rejoinder.domain.sites import Site
 from rejoinder.errors import Conflict, Invalid, NotFound, ProviderNotFound, SiteNotFound, Unauthorized

@@ -17,9 +17,9 @@ from rejoinder.web import (
     passkeys,
     reports,
     sso,
+    static,
     threads,
     viewer,
-    widget,
 )
 from rejoinder.web.admin import ROUTES as ADMIN_ROUTES
 
@@ -46,6 +46,6 @@ ROUTES: list[Any] = [
     *sso.ROUTES,
     *email_link.ROUTES,
     *pages.ROUTES,
-    *widget.HANDLERS,
+    *static.HANDLERS,
     *ADMIN_ROUTES,
 ]

@@ -7,54 +7,54 @@ browser binding of a pending flow, first-party on rejoinder's origin, read only 
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
-from functools import cache
-from importlib import resources
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
-from urllib.parse import quote
 
-import jinja2
 import msgspec
 from litestar import Request, Response, delete, get, patch, post, route
 from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from rejoinder.auth.providers import Registry, build_registry
-from rejoinder.auth.sso import SsoProvider
-from rejoinder.domain.identity import Identity, identity_avatar_key
-from rejoinder.errors import ConfigError, RateLimited, RejoinderError, SiteNotFound, Unavailable
-from rejoinder.i18n import choose, translator
+from rejoinder.auth.providers import Provider, ProviderKind
+from rejoinder.errors import RejoinderError, SiteNotFound
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
 from rejoinder.services import moderation
 from rejoinder.services.credentials import credential_id, remove_credential
-from rejoinder.web.problems import rejoinder_error_handler
-from rejoinder.web.wire import avatar_url, client_ip, ctx_of, rfc3339
+from rejoinder.web import email_link, passkeys
+from rejoinder.web.signin_pages import (
+    IdentityOut,
+    ProviderOut,
+    SessionOut,
+    StartQuery,
+    auth_language,
+    error_page,
+    hand_back,
+    hand_back_error,
+    identity_out,
+    page,
+    read_binding,
+    redirect_uri,
+    registry_of,
+    set_binding,
+)
+from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
-log = logging.getLogger("rejoinder.auth")
-HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
 AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
-_BINDING = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-BINDING_MAX_AGE = 3600
+
+
+# /auth/NAME/start of a kind that shows its own page instead of going to the provider.
+StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
+
+
+# The kinds whose start page is rejoinder's own: the email address form, the passkey ceremony.
+START_PAGES: dict[ProviderKind, StartPage] = {
+    ProviderKind.EMAIL: email_link.address_page,
+    ProviderKind.PASSKEY: passkeys.ceremony_page,
+}
 
 
 # --- wire types -----------------------------------------------------------------------------------------
-
-
-class IdentityOut(msgspec.Struct):
-    id: str
-    display_name: str
-    avatar: str
-    profile_url: str | None
-    show_in_likes: bool
-    created: str
-
-
-class ProviderOut(msgspec.Struct):
-    name: str
-    label: str  # shown after "via"
 
 
 class CredentialOut(msgspec.Struct):
@@ -79,12 +79,6 @@ class MeIn(msgspec.Struct, forbid_unknown_fields=True):
     show_in_likes: bool | None = None
 
 
-class SessionOut(msgspec.Struct):
-    token: str
-    identity: IdentityOut
-    provider: ProviderOut
-
-
 class LinkTicketOut(msgspec.Struct):
     ticket: str
     expires: str
@@ -94,9 +88,12 @@ class ProviderInfoOut(msgspec.Struct):
     name: str
     label: str
     icon: str
-    kind: str  # oauth | mastodon | email | passkey | sso: how the widget opens it (docs/sign-in.md)
+    kind: str  # oauth | mastodon | email | passkey | sso (docs/sign-in.md)
     asks_server: bool
-    start: str  # path of the popup page, to which the widget adds ?site=&origin=&mode=
+    start: str  # popup: the path of the popup page (+ ?site=&origin=&mode=…); page: the publisher's URL
+    opens: str  # popup | page: how the widget starts signing in
+    can_link: bool  # offered when adding a sign-in method to a signed-in reader
+    link_text: str  # the widget string of its "add" button ("" = "Add <label>")
 
 
 class ProvidersOut(msgspec.Struct):
@@ -104,190 +101,7 @@ class ProvidersOut(msgspec.Struct):
     providers: list[ProviderInfoOut]
 
 
-# --- helpers --------------------------------------------------------------------------------------------
-
-
-@cache
-def templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("rejoinder", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def registry_of(request: Request[Any, Any, Any]) -> Registry:
-    """The provider registry, built on first use from the settings (secrets read once, then kept)."""
-    state = request.app.state
-    found: Registry | None = state.get("auth_registry")
-    if found is None:
-        ctx = ctx_of(request)
-        try:
-            found = build_registry(ctx.settings.auth, service.DbAppStore(ctx.engine))
-        except ConfigError as exc:
-            log.error("[rejoinder] sign-in is misconfigured: %s", exc)  # names the setting, never a value
-            raise Unavailable(
-                "Sign-in is not configured correctly on this server", code="sign-in-misconfigured"
-            ) from None
-        state["auth_registry"] = found
-    return found
-
-
-def identity_out(request: Request[Any, Any, Any], identity: Identity) -> IdentityOut:
-    ctx = ctx_of(request)
-    return IdentityOut(
-        id=identity.id,
-        display_name=identity.display_name,
-        avatar=avatar_url(ctx, identity_avatar_key(ctx.secret, identity.id)),
-        profile_url=identity.profile_url,
-        show_in_likes=identity.show_in_likes,
-        created=rfc3339(identity.created),
-    )
-
-
-def base_url(request: Request[Any, Any, Any]) -> str:
-    """Where sign-in providers send the browser back to: server.public_url. Without it (only possible on a
-    loopback address: `rejoinder serve` refuses a public one), the request's own address, as a developer
-    reaches it; such a URL only goes into a per-request redirect that the provider checks against its
-    registration, never into a page, fragment or email (web/wire.public_base)."""
-    public = ctx_of(request).settings.server.public_url.rstrip("/")
-    return public or f"{request.url.scheme}://{request.url.netloc}"
-
-
-def redirect_uri(request: Request[Any, Any, Any], provider: str) -> str:
-    """The callback URL a publisher registers at the provider (`rejoinder provider list` prints it)."""
-    return f"{base_url(request)}/auth/{provider}/callback"
-
-
-def _secure(request: Request[Any, Any, Any]) -> bool:
-    return base_url(request).startswith("https://")
-
-
-def binding_cookie_name(request: Request[Any, Any, Any]) -> str:
-    # __Host- cookies are only accepted over https, for this host, with Path=/ (RFC 6265bis §4.1.3.2).
-    return "__Host-rejoinder-flow" if _secure(request) else "rejoinder-flow"
-
-
-def read_binding(request: Request[Any, Any, Any]) -> str | None:
-    value = request.cookies.get(binding_cookie_name(request))
-    return value if value and _BINDING.match(value) else None
-
-
-def set_binding(request: Request[Any, Any, Any], response: Response[Any], value: str) -> None:
-    secure = _secure(request)
-    # SameSite=None (https only) so that Apple's form_post callback, a cross-site POST, still carries it;
-    # the value is useless to anyone else, since it only matches flows this browser started.
-    response.set_cookie(
-        key=binding_cookie_name(request),
-        value=value,
-        path="/",
-        max_age=BINDING_MAX_AGE,
-        httponly=True,
-        secure=secure,
-        samesite="none" if secure else "lax",
-    )
-
-
-def _wants_html(request: Request[Any, Any, Any]) -> bool:
-    return "text/html" in request.headers.get("accept", "")
-
-
-HANDBACK = "handback.js"  # the popup's last step: posts the result to the article (static/handback.js)
-
-
-@cache
-def static_script(name: str) -> tuple[bytes, str]:
-    """A script of the sign-in pages and a short hash of it (the `?v=` of its URL, and its ETag)."""
-    body = resources.files("rejoinder").joinpath("static", name).read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
-
-
-def auth_language(request: Request[Any, Any, Any], *chosen: str | None) -> str:
-    """The language of a sign-in page: the one the widget passed (`lang` of /auth/NAME/start, kept in
-    the flow and in the forms), else the browser's Accept-Language, else `server.language`."""
-    query = request.query_params.get("lang")
-    return choose(
-        *chosen,
-        query if isinstance(query, str) else None,
-        accept_language=request.headers.get("accept-language"),
-        default=ctx_of(request).settings.server.language,
-    )
-
-
-def page(
-    name: str, status: int = 200, *, lang: str, form_action: str = "'self'", **values: Any
-) -> Response[bytes]:
-    """A sign-in page in `lang`: no caching, no framing, no referrer to other origins, no inline script
-    (scripts are files on this origin). `form_action` lists where its forms may go, redirects after a submit
-    included (Chromium applies form-action to them)."""
-    handback = f"/static/{HANDBACK}?v={static_script(HANDBACK)[1]}"
-    tr = translator(lang)
-    body = templates().get_template(f"auth/{name}").render(handback=handback, tr=tr, **values)
-    return Response(
-        content=body.encode("utf-8"),
-        status_code=status,
-        media_type=HTML,
-        headers={
-            "Cache-Control": "no-store",
-            # The callback URL carries the code: no Referer leaves for another origin. Not no-referrer:
-            # with it Chromium sends `Origin: null` on the page's own form posts, which web/guard.py refuses.
-            "Referrer-Policy": "same-origin",
-            "X-Frame-Options": "DENY",
-            "Content-Security-Policy": (
-                "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
-                f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
-            ),
-        },
-    )
-
-
-def error_page(
-    request: Request[Any, Any, Any],
-    exc: RejoinderError,
-    *,
-    origin: str | None = None,
-    label: str = "",
-    lang: str | None = None,
-) -> Response[Any]:
-    """A sign-in failure: an HTML page for the popup (telling the opener when its origin is known and
-    allowed), or problem+json for API clients. Never includes secrets: only the error's own text."""
-    if not _wants_html(request):
-        return rejoinder_error_handler(request, exc)
-    message = {"type": "rejoinder:error", "code": exc.code, "message": exc.detail}
-    retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-    tr = translator(auth_language(request, lang))
-    response = page(
-        "error.html",
-        exc.status,
-        lang=tr.lang,
-        detail=tr.error(exc.code, exc.detail),
-        code=exc.code,
-        label=label,
-        target=origin,
-        message=message if origin else None,
-        wait=tr.seconds(retry_after) if retry_after else "",
-    )
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)  # as on the problem+json answer
-    return response
-
-
 # --- popup pages ----------------------------------------------------------------------------------------
-
-
-@get(f"/static/{HANDBACK}", include_in_schema=False)
-async def handback_script(v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The script of the popup's last page (a file, so that the page's CSP allows no inline script)."""
-    body, digest = static_script(HANDBACK)
-    return Response(
-        content=body,
-        media_type="text/javascript",
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
-            "ETag": f'"{digest}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 @get("/auth/{provider:str}/start", include_in_schema=False)
@@ -313,32 +127,12 @@ async def start(
         label = found.label if found else provider
         # Before any work: each start may write a flow ticket, email or register at a Mastodon server.
         await moderation.admit(ctx, Action.SIGN_IN, {Scope.IP: client_ip(request)})
-        if found is not None and found.kind == "email":  # no round trip: the page asks for the address
-            from rejoinder.web import email_link
-
-            return await email_link.address_page(
-                request,
-                found,
-                site=site,
-                origin=origin,
-                mode=mode,
-                return_url=return_url,
-                link=link,
-                lang=language,
+        own_page = START_PAGES.get(found.kind) if found is not None else None
+        if found is not None and own_page is not None:  # a kind whose start is a page of its own
+            asked = StartQuery(
+                site=site, origin=origin, mode=mode, return_url=return_url, link=link, lang=language
             )
-        if found is not None and found.kind == "passkey":  # the ceremony runs on rejoinder's own page
-            from rejoinder.web import passkeys
-
-            return await passkeys.ceremony_page(
-                request,
-                found,
-                site=site,
-                origin=origin,
-                mode=mode,
-                return_url=return_url,
-                link=link,
-                lang=language,
-            )
+            return await own_page(request, found, asked)
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
             if site_obj is None:
@@ -409,59 +203,6 @@ async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> 
     return hand_back(request, flow, outcome, label)
 
 
-def hand_back(
-    request: Request[Any, Any, Any], flow: service.Flow, outcome: service.Outcome, label: str
-) -> Response[Any]:
-    """Give a finished sign-in to the article: in redirect mode a 303 back to it with the result in the
-    fragment, else the page that posts it to the opener (the flow's page origin, never "*")."""
-    if outcome.kind == "link-offer":
-        assert outcome.offer is not None
-        offer = outcome.offer
-        if flow.mode == "redirect" and flow.return_url:
-            return _back(flow.return_url, {"rejoinder-link-offer": offer.offer})
-        message: dict[str, Any] = {
-            "type": "rejoinder:link-offer",
-            "offer": offer.offer,
-            "provider": {"name": flow.provider, "label": offer.provider_label},
-            "existing": {"display_name": offer.existing_name, "via": offer.existing_via},
-            "expires": rfc3339(offer.expires),
-        }
-        return page("done.html", lang=flow.lang, label=label, target=flow.origin, message=message, offer=True)
-    assert outcome.token is not None and outcome.identity is not None
-    if flow.mode == "redirect" and flow.return_url:
-        return _back(flow.return_url, {"rejoinder-session": outcome.token})
-    message = {
-        "type": "rejoinder:session",
-        "token": outcome.token,
-        "identity": msgspec.to_builtins(identity_out(request, outcome.identity)),
-        "provider": {"name": outcome.provider, "label": outcome.label},
-    }
-    return page("done.html", lang=flow.lang, label=label, target=flow.origin, message=message, offer=False)
-
-
-def hand_back_error(
-    request: Request[Any, Any, Any], flow: service.Flow, exc: RejoinderError, label: str
-) -> Response[Any]:
-    """A failed sign-in whose flow is known: back to the article with `#rejoinder-error=CODE`, or the
-    error page telling the opener."""
-    if flow.mode == "redirect" and flow.return_url:
-        return _back(flow.return_url, {"rejoinder-error": exc.code})
-    return error_page(request, exc, origin=flow.origin, label=label, lang=flow.lang)
-
-
-def _back(return_url: str, fragment: dict[str, str]) -> Response[bytes]:
-    """Redirect mode: back to the (already allowed) article, the result in the fragment, which browsers
-    never send to a server and which the widget removes from the address bar at once."""
-    target = (
-        return_url.split("#", 1)[0] + "#" + "&".join(f"{k}={quote(v, safe='')}" for k, v in fragment.items())
-    )
-    return Response(
-        content=b"",
-        status_code=303,
-        headers={"Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
-
-
 # --- JSON API -------------------------------------------------------------------------------------------
 
 
@@ -472,8 +213,7 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
     found = await ctx.sites.by_name(site)
     if found is None:
         raise SiteNotFound.named(site)
-    registry = registry_of(request)
-    listed = [(i, _start_of(registry, i.name)) for i in service.providers_for(registry, found)]
+    listed = service.providers_for(registry_of(request), found)
     return ProvidersOut(
         site=found.name,
         providers=[
@@ -483,21 +223,15 @@ async def list_providers(request: Request[Any, Any, Any], site: FromQuery[str]) 
                 icon=i.icon,
                 kind=i.kind,
                 asks_server=i.asks_server,
-                start=start,
+                start=i.start,
+                opens=i.opens,
+                can_link=i.can_link,
+                link_text=i.link_text,
             )
-            for i, start in listed
-            if start
+            for i in listed
+            if i.start  # "": a publisher-SSO provider without `login_url` signs in by token alone
         ],
     )
-
-
-def _start_of(registry: Registry, name: str) -> str:
-    """Where the widget starts signing in: the popup page, or for publisher SSO the publisher's own login
-    page (an sso provider without `login_url` signs readers in by token alone and is not listed)."""
-    provider = registry.get(name)
-    if isinstance(provider, SsoProvider):
-        return provider.login_url
-    return f"/auth/{name}/start"
 
 
 async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Response[MeOut]:
@@ -624,7 +358,6 @@ async def decline_offer(request: Request[Any, Any, Any], offer: FromPath[str]) -
 
 
 ROUTES: list[Any] = [
-    handback_script,
     start,
     callback,
     list_providers,

@@ -16,7 +16,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from rejoinder.auth.providers import Provider
+from rejoinder.auth.providers import Provider, ProviderKind
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import (
@@ -33,9 +33,10 @@ from rejoinder.i18n import translator
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
 from rejoinder.services import email_links as service
-from rejoinder.web.account import (
-    _back,
+from rejoinder.web.signin_pages import (
+    StartQuery,
     auth_language,
+    back_to_article,
     error_page,
     page,
     read_binding,
@@ -86,44 +87,36 @@ def _binding(request: Request[Any, Any, Any]) -> str:
 
 
 async def address_page(
-    request: Request[Any, Any, Any],
-    provider: Provider,
-    *,
-    site: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
-    link: str | None,
-    lang: str,
+    request: Request[Any, Any, Any], provider: Provider, asked: StartQuery
 ) -> Response[Any]:
     """/auth/{provider}/start of an email provider: a form for the address. The site, page origin and
     return URL are checked now, so that a wrong embedding fails before the reader types anything."""
     ctx = ctx_of(request)
     try:
-        found = await ctx.sites.by_name(site or "")
-        if not site:
+        found = await ctx.sites.by_name(asked.site or "")
+        if not asked.site:
             raise SiteRequired.at("site", "`site` is required")
         if found is None or registry_of(request).offered(provider.name, found.name) is None:
-            raise ProviderNotFound(f"Site {site!r} offers no sign-in provider {provider.name!r}")
-        if mode not in (None, "", "popup", "redirect"):
+            raise ProviderNotFound(f"Site {asked.site!r} offers no sign-in provider {provider.name!r}")
+        if asked.mode not in (None, "", "popup", "redirect"):
             raise ModeInvalid.at("mode", "`mode` is popup or redirect")
-        accounts.check_return_url(found, return_url)
-        if origin:
-            accounts.check_allowed_origin(found, origin)
-        if link:
-            check_ticket(link, "link")
+        accounts.check_return_url(found, asked.return_url)
+        if asked.origin:
+            accounts.check_allowed_origin(found, asked.origin)
+        if asked.link:
+            check_ticket(asked.link, "link")
     except RejoinderError as exc:
-        return error_page(request, exc, label=provider.label, lang=lang)
+        return error_page(request, exc, label=provider.label, lang=asked.lang)
     binding = _binding(request)
     hidden = {
-        "site": site,
-        "origin": origin or "",
-        "mode": mode or "popup",
-        "return": return_url or "",
-        "lang": lang,
+        "site": asked.site,
+        "origin": asked.origin or "",
+        "mode": asked.mode or "popup",
+        "return": asked.return_url or "",
+        "lang": asked.lang,
     }
-    if link:
-        hidden["link"] = link
+    if asked.link:
+        hidden["link"] = asked.link
     response = _address_form(request, provider, hidden, binding)
     set_binding(request, response, binding)
     return response
@@ -177,7 +170,7 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
     try:
         registry = registry_of(request)
         found = registry.get(provider)
-        if found is None or found.kind != "email":
+        if found is None or found.kind is not ProviderKind.EMAIL:
             raise ProviderNotFound(f"There is no email sign-in named {provider!r}")
         label = found.label
         binding = read_binding(request)
@@ -328,12 +321,12 @@ async def verify(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
     try:
         outcome = await service.finish_link(ctx, pending)
     except RejoinderError as exc:  # the link is used: the article page says what went wrong
-        return _back(back, {"rejoinder-error": exc.code})
+        return back_to_article(back, {"rejoinder-error": exc.code})
     if outcome.kind == "link-offer":
         assert outcome.offer is not None
-        return _back(back, {"rejoinder-link-offer": outcome.offer.offer})
+        return back_to_article(back, {"rejoinder-link-offer": outcome.offer.offer})
     assert outcome.token is not None
-    return _back(back, {"rejoinder-session": outcome.token})
+    return back_to_article(back, {"rejoinder-session": outcome.token})
 
 
 ROUTES: list[Any] = [send_form, send_api, verify_page, verify]

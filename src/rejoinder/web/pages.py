@@ -4,10 +4,8 @@ Templates live in rejoinder/templates/. Not here: the demo article page (demo.py
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,6 +22,7 @@ from rejoinder.services import comments as comment_service
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
+from rejoinder.web import static
 from rejoinder.web.page_models import (
     HONEYPOT_FIELD,
     FormInput,
@@ -39,7 +38,6 @@ from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base
 
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
-STATIC_FILES = {"/static/noscript.css": "noscript.css", "/static/demo.css": "demo.css"}
 
 
 # --- templates and static files -------------------------------------------------------------------
@@ -56,15 +54,8 @@ def templates() -> jinja2.Environment:
     )
 
 
-@cache
-def static_file(name: str) -> tuple[bytes, str]:
-    """A file under rejoinder/static and a short hash of it (for `?v=` cache busting and the ETag)."""
-    body = resources.files("rejoinder").joinpath("static", name).read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
-
-
 def static_href(name: str, base: str = "") -> str:
-    return f"{base}/static/{name}?v={static_file(name)[1]}"
+    return static.href(f"/static/{name}", base)
 
 
 def security_headers(ctx: Context, *, scripts: bool = False) -> dict[str, str]:
@@ -432,20 +423,4 @@ async def where_is(ctx: Context, comment_id: str, sort: Sort) -> Where | None:
     )
 
 
-@get(list(STATIC_FILES), include_in_schema=False)
-async def page_assets(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The stylesheets of these pages (files, so that a strict CSP needs no inline style)."""
-    body, digest = static_file(STATIC_FILES[request.url.path])
-    fresh = v == digest
-    return Response(
-        content=body,
-        media_type="text/css",
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable" if fresh else "public, max-age=300",
-            "ETag": f'"{digest}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-ROUTES: list[Any] = [thread_page, thread_fragment, post_thread_form, page_assets]
+ROUTES: list[Any] = [thread_page, thread_fragment, post_thread_form]

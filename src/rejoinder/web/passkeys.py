@@ -1,27 +1,26 @@
 """Passkeys over HTTP: the page /auth/{provider}/start shows for a passkey provider (sign in, or with
 `link=` add a passkey), the form it posts the browser's answer to (POST /auth/{provider}/finish), and the
-script that runs the WebAuthn ceremony (/static/passkey.js: a file, so the page needs no inline code).
+script that runs the WebAuthn ceremony (/static/passkey.js, served by web/static.py: a file, so the page needs no inline code).
 
-The result goes back like every provider's (web/account.py `hand_back`): postMessage to the opener, or a
+The result goes back like every provider's (web/signin_pages.py `hand_back`): postMessage to the opener, or a
 303 to the article with the fragment in redirect mode.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar import Request, Response, post
+from litestar.params import FromPath
 
 from rejoinder.auth.providers import Provider
 from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
-from rejoinder.web.account import (
+from rejoinder.web import static
+from rejoinder.web.signin_pages import (
+    StartQuery,
     base_url,
     error_page,
     hand_back,
@@ -33,15 +32,7 @@ from rejoinder.web.account import (
 )
 from rejoinder.web.wire import ctx_of
 
-SCRIPT = "passkey.js"
 FIELD_LIMIT = {"state": 128, "credential": MAX_RESPONSE}
-
-
-@cache
-def script() -> tuple[bytes, str]:
-    """The ceremony script and a short hash of it (the `?v=` of its URL, and its ETag)."""
-    body = resources.files("rejoinder").joinpath("static", SCRIPT).read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
 
 
 def relying_party(request: Request[Any, Any, Any]) -> RelyingParty:
@@ -56,15 +47,7 @@ def _form_action(return_url: str | None) -> str:
 
 
 async def ceremony_page(
-    request: Request[Any, Any, Any],
-    provider: Provider,
-    *,
-    site: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
-    link: str | None,
-    lang: str,
+    request: Request[Any, Any, Any], provider: Provider, asked: StartQuery
 ) -> Response[Any]:
     """/auth/{provider}/start of a passkey provider: check the request, keep a challenge, show the page."""
     ctx = ctx_of(request)
@@ -74,21 +57,21 @@ async def ceremony_page(
             ctx,
             registry_of(request),
             provider.name,
-            site_name=site,
-            origin=origin,
-            mode=mode,
-            return_url=return_url,
-            link=link,
+            site_name=asked.site,
+            origin=asked.origin,
+            mode=asked.mode,
+            return_url=asked.return_url,
+            link=asked.link,
             binding=binding,
             rp=relying_party(request),
-            lang=lang,
+            lang=asked.lang,
         )
     except RejoinderError as exc:
-        return error_page(request, exc, label=provider.label, lang=lang)
+        return error_page(request, exc, label=provider.label, lang=asked.lang)
     back = ceremony.return_url
     response = page(
         "passkey.html",
-        lang=lang,
+        lang=asked.lang,
         form_action=_form_action(back),
         label=ceremony.label,
         register=ceremony.register,
@@ -97,7 +80,7 @@ async def ceremony_page(
         state=ceremony.state,
         options=ceremony.options,
         back=back or "",
-        script=f"/static/{SCRIPT}?v={script()[1]}",
+        script=static.href("/static/passkey.js"),
     )
     set_binding(request, response, binding)
     return response
@@ -132,19 +115,4 @@ async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
     return hand_back(request, flow, outcome, label)
 
 
-@get(f"/static/{SCRIPT}", include_in_schema=False)
-async def passkey_script(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
-    """The passkey page's script (a file on this origin: the page's CSP allows no inline script)."""
-    body, digest = script()
-    return Response(
-        content=body,
-        media_type="text/javascript",
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
-            "ETag": f'"{digest}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-ROUTES: list[Any] = [finish, passkey_script]
+ROUTES: list[Any] = [finish]

@@ -1,7 +1,7 @@
 """POST /api/auth/sso: exchange a publisher's signed token (publisher SSO) for a session.
 
 The widget takes the token from `data-sso-token` or `rejoinder.sso(jwt)` and posts it here; the answer
-has the shape of every other session hand-back (web/account.py SessionOut).
+has the shape of every other session hand-back (web/signin_pages.py SessionOut).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from litestar import Request, Response, post
 from litestar.params import JSONBody
 
 from rejoinder.services import sso as service
-from rejoinder.web.account import ProviderOut, SessionOut, identity_out, registry_of
+from rejoinder.web.signin_pages import ProviderOut, SessionOut, identity_out, registry_of
 from rejoinder.web.wire import ctx_of
 
 

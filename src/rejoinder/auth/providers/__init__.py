@@ -1,21 +1,35 @@
-"""The provider registry: every `[auth.providers.NAME]` of the config, built once per app.
+"""The sign-in provider kinds and the provider registry: every `[auth.providers.NAME]` of the config,
+built once per app by the kind its preset names.
 
-Presets with protocol oidc/oauth2 become OAuthProvider; mastodon becomes MastodonProvider; email becomes
-EmailLinkProvider; passkey becomes PasskeyProvider. A new kind of provider implements base.Provider and
-gets one line in `_build` below.
+KINDS is the one list of kinds. A new kind is one module (its provider class and a `KIND`: how it is
+built, its settings' validation, its `rejoinder provider test` check, how the widget starts and draws it)
+plus one line in KINDS below; docs/contributing.md shows a worked example.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rejoinder.auth.providers.base import Provider, ProviderInfo, load_secret
-from rejoinder.auth.providers.email_link import EmailLinkProvider
-from rejoinder.auth.providers.mastodon import AppStore, MastodonProvider
-from rejoinder.auth.providers.oidc import OAuthProvider
-from rejoinder.auth.providers.passkeys import PasskeyProvider
-from rejoinder.auth.providers.presets import PRESETS
-from rejoinder.config import AuthSettings, ProviderSettings
+from rejoinder.auth.providers import email_link, mastodon, oidc, passkeys, sso
+from rejoinder.auth.providers.base import Opens, Provider, ProviderInfo, ProviderKind, load_secret
+from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, NoApps
+from rejoinder.auth.providers.presets import PRESETS, Preset
+from rejoinder.config.schema import AuthSettings, Settings
+from rejoinder.errors import ConfigError
+
+KINDS: dict[ProviderKind, Kind] = {
+    ProviderKind.OAUTH: oidc.KIND,
+    ProviderKind.MASTODON: mastodon.KIND,
+    ProviderKind.EMAIL: email_link.KIND,
+    ProviderKind.PASSKEY: passkeys.KIND,
+    ProviderKind.SSO: sso.KIND,
+}
+_BY_PROTOCOL = {protocol: kind for kind in KINDS.values() for protocol in kind.protocols}
+
+
+def kind_of(preset: Preset) -> Kind:
+    """The kind that builds providers of `preset`."""
+    return _BY_PROTOCOL[preset.protocol]
 
 
 class Registry:
@@ -38,35 +52,72 @@ class Registry:
 
     @staticmethod
     def info(provider: Provider) -> ProviderInfo:
+        kind = KINDS[provider.kind]
         return ProviderInfo(
             name=provider.name,
             label=provider.label,
             icon=provider.icon,
             asks_server=provider.asks_server,
             kind=provider.kind,
+            opens=kind.opens,
+            # "": a kind started on another page, with no page configured (not listed as a button)
+            start=provider.start_url or ("" if kind.opens is Opens.PAGE else f"/auth/{provider.name}/start"),
+            can_link=kind.can_link,
+            link_text=kind.link_text,
         )
 
 
 def build_registry(auth: AuthSettings, apps: AppStore, env: Mapping[str, str] | None = None) -> Registry:
     """Every configured provider. Raises ConfigError naming the setting when a secret cannot be read."""
-    return Registry({name: _build(name, s, auth, apps, env) for name, s in auth.providers.items()})
+    built: dict[str, Provider] = {}
+    for name, settings in auth.providers.items():
+        preset = PRESETS[settings.preset or name]
+        built[name] = kind_of(preset).build(Configured(name, preset, settings, auth, apps, env))
+    return Registry(built)
 
 
-def _build(
-    name: str, settings: ProviderSettings, auth: AuthSettings, apps: AppStore, env: Mapping[str, str] | None
-) -> Provider:
-    preset = PRESETS[settings.preset or name]
-    if preset.protocol == "mastodon":
-        return MastodonProvider(name, preset, settings, auth, apps)
-    if preset.protocol == "email":
-        return EmailLinkProvider(name, preset, settings)
-    if preset.protocol == "sso":
-        from rejoinder.auth.sso import SsoProvider  # here: auth.sso imports this package's modules
+def check_settings(settings: Settings) -> None:
+    """What the config alone must say of every provider (config.load runs this): a usable name, a known
+    preset, a client id where the preset needs one, one secret source, and each kind's own settings.
+    Raises ConfigError naming the setting."""
+    for name, provider in settings.auth.providers.items():
+        where = f"auth.providers.{name}"
+        if not name.replace("-", "").replace("_", "").isalnum() or not name.isascii() or len(name) > 40:
+            raise ConfigError(f"invalid setting {where}: a provider name uses a-z, 0-9, '-' and '_' (max 40)")
+        preset = provider.preset or name
+        if preset not in PRESETS:
+            raise ConfigError(
+                f"invalid setting {where}.preset: {preset!r} is not one of {', '.join(sorted(PRESETS))}"
+            )
+        if PRESETS[preset].needs_client and not provider.client_id:
+            raise ConfigError(f"missing setting {where}.client_id: register rejoinder at the provider first")
+        if provider.client_secret_env and provider.client_secret_file:
+            raise ConfigError(
+                f"invalid setting {where}: give client_secret_env or client_secret_file, not both"
+            )
+        kind_of(PRESETS[preset]).validate(name, settings)
 
-        return SsoProvider(name, preset, settings, auth, env)
-    if preset.protocol == "passkey":
-        return PasskeyProvider(name, preset, settings)
-    return OAuthProvider(name, preset, settings, load_secret(name, settings, env), timeout=auth.http_timeout)
+
+def validate_providers(settings: Settings, env: Mapping[str, str] | None = None) -> None:
+    """The start-up check of sign-in: every provider's settings (check_settings) and every provider built
+    as the server will build it, its secrets read from `env` (os.environ when None). Raises ConfigError
+    naming the setting, never a secret's value."""
+    check_settings(settings)
+    build_registry(settings.auth, NoApps(), env)
 
 
-__all__ = ["AppStore", "Provider", "ProviderInfo", "Registry", "build_registry"]
+__all__ = [
+    "KINDS",
+    "AppStore",
+    "Kind",
+    "Opens",
+    "Provider",
+    "ProviderInfo",
+    "ProviderKind",
+    "Registry",
+    "build_registry",
+    "check_settings",
+    "kind_of",
+    "load_secret",
+    "validate_providers",
+]

@@ -14,14 +14,32 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
 import msgspec
 
-from rejoinder.config import ProviderSettings
+from rejoinder.config.schema import ProviderSettings
 from rejoinder.domain.identity import Profile
 from rejoinder.errors import ConfigError, Forbidden, Unavailable
+
+
+class ProviderKind(StrEnum):
+    """How a provider signs readers in; listed as `kind` by GET /api/auth/providers."""
+
+    OAUTH = "oauth"  # OpenID Connect and OAuth 2.0 presets (Google, GitHub, any issuer…)
+    MASTODON = "mastodon"  # any fediverse server: rejoinder registers itself there
+    EMAIL = "email"  # a link mailed to the reader
+    PASSKEY = "passkey"  # WebAuthn on rejoinder's own page
+    SSO = "sso"  # the publisher's signed token
+
+
+class Opens(StrEnum):
+    """How the widget starts signing in with a provider (`opens` of GET /api/auth/providers)."""
+
+    POPUP = "popup"  # rejoinder's popup at `start` (?site=&origin=&mode=&return=&lang=)
+    PAGE = "page"  # the publisher's own page at `start` (?return=), which comes back with a token
 
 
 class Begun(msgspec.Struct, frozen=True):
@@ -30,24 +48,28 @@ class Begun(msgspec.Struct, frozen=True):
 
 
 class ProviderInfo(msgspec.Struct, frozen=True):
-    """What the widget needs to draw a provider's button."""
+    """What the widget needs to draw a provider's button and start signing in (GET /api/auth/providers)."""
 
     name: str
     label: str
     icon: str
     asks_server: bool  # the reader types a server or handle first (Mastodon)
-    kind: str = "oauth"  # oauth | mastodon | email | passkey | sso (see Provider.kind)
+    kind: ProviderKind
+    opens: Opens  # popup: rejoinder's popup at `start`; page: the publisher's page at `start`
+    start: str  # /auth/NAME/start, or the publisher's login page (sso)
+    can_link: bool  # offered to add a sign-in method to a signed-in reader
+    link_text: str  # the widget's string for its "add" button, when not "Add <label>"
 
 
 class Provider(Protocol):
     name: str
     label: str
     icon: str
-    # How the widget and /auth/NAME/start treat it: "oauth" (OpenID/OAuth presets), "mastodon", "email",
-    # "passkey", "sso". Listed as `kind` by GET /api/auth/providers.
-    kind: str
+    # Its kind: what builds it, checks its settings, starts it and draws it (KINDS in __init__.py).
+    kind: ProviderKind
     asks_server: bool
     sites: tuple[str, ...]  # empty: every site
+    start_url: str  # where the widget starts: "" = rejoinder's /auth/NAME/start; else the publisher's page
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
         """The authorization URL for a new flow and what to keep until its callback."""

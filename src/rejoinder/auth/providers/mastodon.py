@@ -15,7 +15,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2  # not httpx: Authlib 1.9 builds its clients on httpx2 and raises its errors
@@ -23,10 +23,11 @@ import msgspec
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
-from rejoinder.auth.providers.base import Begun, json_object, provider_error, unreachable
+from rejoinder.auth.providers.base import Begun, ProviderKind, json_object, provider_error, unreachable
+from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import Forbidden, Invalid, TokenRejected
 
@@ -42,14 +43,6 @@ class RegisteredApp(msgspec.Struct, frozen=True):
     account_url: str = ""  # Mastodon: /api/v1/accounts/verify_credentials
     userinfo_url: str = ""  # an OpenID server: its userinfo endpoint
     token_auth: str = "client_secret_post"
-
-
-class AppStore(Protocol):
-    """Where registered apps are kept (services/accounts.py: the oauth_apps table)."""
-
-    async def get(self, server: str, redirect_uri: str) -> dict[str, Any] | None: ...
-
-    async def put(self, server: str, redirect_uri: str, app: dict[str, Any]) -> None: ...
 
 
 _HOST = re.compile(
@@ -166,8 +159,9 @@ class PublicOnlyTransport(httpx2.AsyncBaseTransport):
 
 
 class MastodonProvider:
-    kind = "mastodon"
+    kind = ProviderKind.MASTODON
     asks_server = True
+    start_url = ""
 
     def __init__(
         self, name: str, preset: Preset, settings: ProviderSettings, auth: AuthSettings, apps: AppStore
@@ -355,3 +349,18 @@ class MastodonProvider:
             username=f"@{user}@{host}",
             picture=picture_url(picture),
         )
+
+
+# --- the kind: settings, diagnostics --------------------------------------------------------------------
+
+
+def build(c: Configured) -> MastodonProvider:
+    return MastodonProvider(c.name, c.preset, c.settings, c.auth, c.apps)
+
+
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
+    """The redirect URI each server registers rejoinder with (it registers itself, so no client id)."""
+    return redirect_check(settings, name, preset, build, probes.apps)[0]
+
+
+KIND = Kind(ProviderKind.MASTODON, protocols=("mastodon",), build=build, check=check)

@@ -27,11 +27,21 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from rejoinder.auth.providers.base import Begun, claim, json_object, provider_error, truthy, unreachable
+from rejoinder.auth.providers.base import (
+    Begun,
+    ProviderKind,
+    claim,
+    json_object,
+    load_secret,
+    provider_error,
+    truthy,
+    unreachable,
+)
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import ProviderSettings
+from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
-from rejoinder.errors import Forbidden, TokenRejected
+from rejoinder.errors import ConfigError, Forbidden, RejoinderError, TokenRejected
 
 # Asymmetric algorithms only: an HS256 ID token would be checked with the client secret, and "none" is
 # never acceptable (OpenID Connect Core §3.1.3.7, items 6-8).
@@ -71,8 +81,9 @@ def safe_error(exc: OAuthError) -> str:
 class OAuthProvider:
     """A provider configured from a preset (docs/sign-in.md lists them) and `[auth.providers.NAME]`."""
 
-    kind = "oauth"
+    kind = ProviderKind.OAUTH
     asks_server = False
+    start_url = ""
 
     def __init__(
         self,
@@ -387,3 +398,50 @@ def _apple_name(raw: str | None) -> str | None:
         return None
     parts = [name.get("firstName"), name.get("lastName")]
     return " ".join(p for p in parts if isinstance(p, str) and p) or None
+
+
+# --- the kind: settings, diagnostics --------------------------------------------------------------------
+
+
+def build(c: Configured) -> OAuthProvider:
+    return OAuthProvider(
+        c.name, c.preset, c.settings, load_secret(c.name, c.settings, c.env), timeout=c.auth.http_timeout
+    )
+
+
+def validate(name: str, settings: Settings) -> None:
+    """Preset oidc needs its issuer; preset oauth2 its three endpoints."""
+    where = f"auth.providers.{name}"
+    provider = settings.auth.providers[name]
+    preset = provider.preset or name
+    if preset == "oidc" and not provider.issuer:
+        raise ConfigError(f"missing setting {where}.issuer: the OpenID issuer URL")
+    if preset == "oauth2" and not (provider.authorize_url and provider.token_url and provider.userinfo_url):
+        raise ConfigError(
+            f"missing setting {where}: preset oauth2 needs authorize_url, token_url, userinfo_url"
+        )
+
+
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
+    """What to register, and (OpenID) whether discovery and the key set answer correctly."""
+    found, provider = redirect_check(settings, name, preset, build, probes.apps)
+    if not isinstance(provider, OAuthProvider):
+        return found
+    try:
+        meta = await provider.metadata()
+        if provider.is_oidc:
+            found.facts.append(
+                ("discovery", f"{provider.issuer.rstrip('/')}/.well-known/openid-configuration: ok")
+            )
+            keys = await provider.signing_keys(meta, refresh=False)
+            found.facts.append(("signing keys", f"{len(keys.keys)} in {meta.jwks_uri}"))
+        found.facts.append(("authorization endpoint", meta.authorization_endpoint))
+        found.facts.append(("token endpoint", meta.token_endpoint))
+        if meta.userinfo_endpoint:
+            found.facts.append(("user-info endpoint", meta.userinfo_endpoint))
+    except RejoinderError as exc:
+        found.problems.append(f"{exc.detail} ({exc.code})")
+    return found
+
+
+KIND = Kind(ProviderKind.OAUTH, protocols=("oidc", "oauth2"), build=build, check=check, validate=validate)

@@ -43,9 +43,10 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from rejoinder.auth.providers.base import Begun
+from rejoinder.auth.providers.base import Begun, ProviderKind
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import ProviderSettings
+from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile
 from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.errors import BadRequest, Forbidden, NotFound, ProviderNotFound
@@ -102,8 +103,9 @@ class PasskeyProvider:
     """The provider entry: its button, its label. The ceremonies run on rejoinder's own page, so there is
     no authorization URL and no callback (begin/complete refuse)."""
 
-    kind = "passkey"
+    kind = ProviderKind.PASSKEY
     asks_server = False
+    start_url = ""
 
     def __init__(self, name: str, preset: Preset, settings: ProviderSettings) -> None:
         self.name = name
@@ -367,3 +369,43 @@ def verify_assertion(
             code="passkey-sign-count",
         )
     return count
+
+
+# --- the kind: settings, diagnostics --------------------------------------------------------------------
+
+
+def build(c: Configured) -> PasskeyProvider:
+    return PasskeyProvider(c.name, c.preset, c.settings)
+
+
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
+    """Nothing to register; the RP ID is the host of server.public_url, which browsers accept only in a
+    secure context (https, or localhost)."""
+    public = settings.server.public_url.rstrip("/")
+    parts = urlsplit(public)
+    found = clientless(
+        settings,
+        name,
+        preset,
+        f"(none: the ceremony runs on {public_base(settings)}/auth/{name}/start)",
+        [("RP ID", parts.hostname or "(the host of each request)"), ("origin", public or "(each request's)")],
+    )
+    if not public:
+        found.problems.append(
+            "server.public_url is not set: passkeys belong to one host name; set it to the URL readers use"
+        )
+    elif parts.scheme != "https" and parts.hostname != "localhost":
+        found.problems.append(
+            "server.public_url is not https: browsers use passkeys only on https (or localhost)"
+        )
+    return found
+
+
+KIND = Kind(
+    ProviderKind.PASSKEY,
+    protocols=("passkey",),
+    build=build,
+    check=check,
+    landing="start",
+    link_text="addPasskey",
+)

@@ -243,7 +243,7 @@ PRESETS: dict[str, Preset] = {
         needs_client=False,
         register_at="nothing to register: rejoinder mails the sign-in links through [email] (SMTP)",
     ),
-    # Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader (auth/sso.py).
+    # Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader (auth/providers/sso.py).
     "sso": Preset(
         name="sso",
         label="Site account",

@@ -12,9 +12,9 @@ from litestar import Request, Response
 from rejoinder.errors import CsrfInvalid
 from rejoinder.services import admin_auth
 from rejoinder.services.admin_auth import Staff
-from rejoinder.web.account import base_url
 from rejoinder.web.admin.forms import Form, read_form
 from rejoinder.web.guard import own_origins
+from rejoinder.web.signin_pages import base_url
 from rejoinder.web.wire import ctx_of
 
 SESSION = "rejoinder-admin"

@@ -356,7 +356,7 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
 async def providers_view(request: Request[Any, Any, Any]) -> Response[str]:
     staff = await auth.require_staff(request)
     values = await frame(request, staff, "providers")
-    from rejoinder.web.account import base_url
+    from rejoinder.web.signin_pages import base_url
 
     return page(
         "providers.html",

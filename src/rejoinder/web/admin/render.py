@@ -5,10 +5,8 @@ stylesheet and keyboard script as files (no inline script or style anywhere, so 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jinja2
@@ -17,9 +15,9 @@ from litestar import Response
 from markupsafe import Markup
 
 from rejoinder.domain import text as markdown
+from rejoinder.web import static
 
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
-ASSETS = {"admin.css": "text/css", "admin.js": "text/javascript"}
 
 
 def when(us: int | None) -> str:
@@ -69,14 +67,8 @@ def templates() -> jinja2.Environment:
     return env
 
 
-@cache
-def asset(name: str) -> tuple[bytes, str]:
-    body = resources.files("rejoinder").joinpath("static", name).read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
-
-
 def asset_href(name: str) -> str:
-    return f"/admin/static/{name}?v={asset(name)[1]}"
+    return static.href(f"/admin/static/{name}")
 
 
 def headers(*, referrer: str = "same-origin", form_action: str = "'self'") -> dict[str, str]:

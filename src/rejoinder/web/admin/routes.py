@@ -5,7 +5,7 @@ users are in manage.py. Every page is server-rendered; admin.js only adds keyboa
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, get, post, route
@@ -33,11 +33,11 @@ from rejoinder.services import admin as service
 from rejoinder.services import admin_auth, admin_mail
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services.admin_auth import Staff
-from rejoinder.web.account import base_url, registry_of
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import local_path, read_form
-from rejoinder.web.admin.render import ASSETS, asset, page, redirect
+from rejoinder.web.admin.render import page, redirect
 from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
+from rejoinder.web.signin_pages import base_url, registry_of
 from rejoinder.web.wire import client_ip, ctx_of
 
 QUEUES = [
@@ -538,25 +538,6 @@ async def email_act(request: Request[Any, Any, Any], token: FromPath[str]) -> Re
     )
 
 
-# --- files -----------------------------------------------------------------------------------------------------
-
-
-@get("/static/{name:str}", include_in_schema=False)
-async def admin_asset(name: FromPath[str], v: FromQuery[str | None] = None) -> Response[bytes]:
-    if name not in ASSETS:
-        raise NotFound(f"There is no file {quote(name)!r} here", code="not-found")
-    body, digest = asset(name)
-    return Response(
-        content=body,
-        media_type=ASSETS[name],
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable" if v == digest else "public, max-age=300",
-            "ETag": f'"{digest}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
 HANDLERS: list[Any] = [
     login_form,
     login,
@@ -571,5 +552,4 @@ HANDLERS: list[Any] = [
     staff_reply,
     email_link,
     email_act,
-    admin_asset,
 ]

@@ -97,17 +97,22 @@ export function drawAuth(widget: Widget): void {
   );
 }
 
-/** One button per provider; `link`: add a sign-in method to the signed-in account (no SSO there). */
+/** One button per provider; `link`: add a sign-in method to the signed-in account (those that `can_link`). */
 function buttons(widget: Widget, link: boolean): HTMLUListElement {
   const t = strings(widget);
   return h(
     "ul",
     { class: "rj-providers" },
     ...widget.providers
-      .filter((provider) => !link || provider.kind !== "sso")
+      // A page of another origin only over http(s): `start` goes to location.assign.
+      .filter(
+        (provider) =>
+          (!link || provider.can_link) && (provider.opens !== "page" || /^https?:\/\//.test(provider.start)),
+      )
       .map((provider) => {
-        const name = link && provider.kind === "passkey" ? t.addPasskey : provider.label;
-        const label = link ? (provider.kind === "passkey" ? "{name}" : t.addWith) : t.signInWith;
+        const own = (link && (t as unknown as Record<string, string>)[provider.link_text]) || "";
+        const name = own || provider.label;
+        const label = own ? "{name}" : link ? t.addWith : t.signInWith;
         return h(
           "li",
           null,
@@ -136,7 +141,7 @@ function buttons(widget: Widget, link: boolean): HTMLUListElement {
  * the page itself goes there and comes back with the answer in the fragment. */
 function signIn(widget: Widget, provider: Provider, link?: boolean): void {
   const back = location.href.split("#")[0] as string;
-  if (provider.kind === "sso") {
+  if (provider.opens === "page") {
     location.assign(`${provider.start + (provider.start.includes("?") ? "&" : "?")}return=${encodeURIComponent(back)}`);
     return;
   }

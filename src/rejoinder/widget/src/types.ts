@@ -68,12 +68,18 @@ export interface ViewerState {
   refused?: CommentData[];
 }
 
+/** A sign-in button, drawn from these fields alone (GET /api/auth/providers; never from its kind). */
 export interface Provider {
   name: string;
-  kind: string;
   label: string;
   icon?: string;
   start: string;
+  /** popup: rejoinder's popup at `start`; page: the publisher's page at `start` (with `return` only) */
+  opens: string;
+  /** offered when adding a sign-in method to the signed-in reader */
+  can_link: boolean;
+  /** the string of its "add" button when not "Add sign-in with {name}" */
+  link_text: string;
 }
 
 export interface Me {

@@ -359,8 +359,7 @@ export class Widget {
     const offered = await providers;
     if (offered) {
       this.siteName = offered.site;
-      // sso: the publisher's login page
-      this.providers = offered.providers.filter((p) => p.kind !== "sso" || /^https?:\/\//.test(p.start));
+      this.providers = offered.providers;
       await this.setMe(this.me);
     }
     if (this.fragment || this.options.ssoToken) await (await this.signin()).afterBoot(this);

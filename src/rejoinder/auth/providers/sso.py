@@ -34,9 +34,10 @@ from joserfc.errors import (
 from joserfc.jwk import Key, KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from rejoinder.auth.providers.base import Begun
+from rejoinder.auth.providers.base import Begun, Opens, ProviderKind
+from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config import AuthSettings, ProviderSettings
+from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import CredentialKind, Profile, picture_url
 from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.domain.urls import check_website
@@ -45,6 +46,7 @@ from rejoinder.errors import (
     ConfigError,
     Invalid,
     ProviderNotFound,
+    RejoinderError,
     Unauthorized,
     Unavailable,
 )
@@ -134,7 +136,7 @@ class SsoProvider:
     """One `[auth.providers.NAME]` with `preset = "sso"`. Built once per app (secrets read then); the
     JWKS, when configured, is fetched on first use and cached."""
 
-    kind = "sso"
+    kind = ProviderKind.SSO
     asks_server = False
 
     def __init__(
@@ -155,6 +157,7 @@ class SsoProvider:
         self.audience = settings.audience
         self.max_age = settings.max_age
         self.login_url = settings.login_url
+        self.start_url = settings.login_url  # the publisher's page; "" = not listed as a button
         self.jwks_url = settings.jwks_url
         self.timeout = float(auth.http_timeout)
         self.clock = clock
@@ -433,3 +436,81 @@ def _jti(claims: Mapping[str, Any]) -> str | None:
             "The token's jti must be a string of up to 200 characters", code="sso-claim-invalid"
         )
     return value
+
+
+# --- the kind: settings, diagnostics --------------------------------------------------------------------
+
+
+def build(c: Configured) -> SsoProvider:
+    return SsoProvider(c.name, c.preset, c.settings, c.auth, c.env)
+
+
+def validate(name: str, settings: Settings) -> None:
+    """Keys (HS256, each with a kid and one secret source) or a JWKS URL, or both; http(s) URLs."""
+    where = f"auth.providers.{name}"
+    provider = settings.auth.providers[name]
+    if not provider.keys and not provider.jwks_url:
+        raise ConfigError(f"missing setting {where}: preset sso needs keys (HS256) or jwks_url, or both")
+    kids = [key.kid for key in provider.keys]
+    for key in provider.keys:
+        if not key.kid or len(key.kid) > 200 or not key.kid.isprintable():
+            raise ConfigError(f"invalid setting {where}.keys: every key needs a kid (up to 200 characters)")
+        if bool(key.secret_env) == bool(key.secret_file):
+            raise ConfigError(
+                f"invalid setting {where}.keys: key {key.kid!r} needs secret_env or secret_file"
+            )
+    if len(set(kids)) != len(kids):
+        raise ConfigError(f"invalid setting {where}.keys: two keys have the same kid")
+    for key_name in ("jwks_url", "login_url"):
+        value = getattr(provider, key_name)
+        if value and not value.startswith(("https://", "http://")):
+            raise ConfigError(f"invalid setting {where}.{key_name}: must start with https:// or http://")
+
+
+async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -> ProviderCheck:
+    """No redirect URI; its HS256 secrets must load and its JWKS must answer."""
+    configured = settings.auth.providers[name]
+    sources = [
+        f"{k.kid}: " + (f"environment variable {k.secret_env}" if k.secret_env else f"file {k.secret_file}")
+        for k in configured.keys
+    ]
+    found = clientless(
+        settings,
+        name,
+        preset,
+        "(none: the widget exchanges tokens at POST /api/auth/sso)",
+        [
+            ("audience", configured.audience or "(the site's name)"),
+            ("issuer", configured.issuer or "(not checked)"),
+            ("max age", f"{configured.max_age} seconds"),
+            ("login page", configured.login_url or "(none: not listed as a button)"),
+        ],
+        secret_source="; ".join(sources) or "none (JWKS only)",
+    )
+    try:
+        provider = build(Configured(name, preset, configured, settings.auth, probes.apps))
+    except ConfigError as exc:
+        found.problems.append(str(exc))
+        return found
+    if provider.local_kids:
+        found.facts.append(("HS256 keys", f"{', '.join(provider.local_kids)}: read"))
+    if provider.jwks_url:
+        try:
+            keys = await provider.jwks()
+            kids = ", ".join(f"{k.kid} ({k.key_type})" for k in keys)
+            found.facts.append(("JWKS", f"{provider.jwks_url}: {kids}"))
+        except RejoinderError as exc:
+            found.problems.append(f"{exc.detail} ({exc.code})")
+    return found
+
+
+# Signed in by the publisher's page, never added to another identity.
+KIND = Kind(
+    ProviderKind.SSO,
+    protocols=("sso",),
+    build=build,
+    check=check,
+    validate=validate,
+    opens=Opens.PAGE,
+    can_link=False,
+)

@@ -1,12 +1,15 @@
-"""The widget's static files: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
+"""Every static file rejoinder serves, read once from the package and served with ETags, 304s, gzip and
+cache headers. The widget: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
 /embed.1a2b3c4d5e6f.js), the parts embed.js loads when a reader needs them (/embed-<part>.<hash>.js and
 /embed-forms.<hash>.css, at their hashed URLs only), /locales/<lang>.json and the sign-in buttons' icons
-(/auth/icons/<name>.svg). Read once from the package, served with ETags and gzip.
+(/auth/icons/<name>.svg). The server pages' files (rejoinder/static/): /static/noscript.css, /static/demo.css,
+/static/handback.js, /static/passkey.js, /admin/static/admin.css and /admin/static/admin.js, which pages name
+with `href()` (`?v=<hash>`: cached for a year; without it, or with an old hash, revalidated after minutes).
 
 The scripts and stylesheets are built by scripts/build-widget (esbuild, from widget/src/) into
 widget/dist/, which is committed: the server serves those bytes as they are. The plain URLs revalidate
 after a few minutes; the hashed ones never change and are cached for a year. embed.js names the hashed
-stylesheet and parts, so a release reaches readers as soon as /embed.js revalidates.
+stylesheet and parts, so a release reaches readers as soon as /embed.js revalidates. It renders nothing.
 """
 
 from __future__ import annotations
@@ -20,22 +23,34 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from rejoinder.errors import NotFound
 from rejoinder.i18n import LANGUAGES, widget_part
 from rejoinder.web.cache import wants_gzip
 
-WIDGET = Path(__file__).resolve().parent.parent / "widget"
+PACKAGE = Path(__file__).resolve().parent.parent
+WIDGET = PACKAGE / "widget"
+PAGES = PACKAGE / "static"  # the server pages' files
 STATIC = WIDGET / "static"
 DIST = WIDGET / "dist"
 SHORT = "public, max-age=300, stale-while-revalidate=86400"
+PAGE_SHORT = "public, max-age=300"  # a page file at its plain URL, or with an old `?v=`
 IMMUTABLE = "public, max-age=31536000, immutable"
 LOCALE_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 _ICON = re.compile(r"^([a-z0-9-]{1,40})\.svg$")
 _LOCALE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.json$")
 _PART = re.compile(r"^embed-([a-z]+)\.([0-9a-f]{12})\.(js|css)$")
 _TYPES = {"js": "text/javascript", "css": "text/css"}
+# A page file's public URL → its name under rejoinder/static/ (docs/embedding.md and the pages link these).
+PAGE_FILES = {
+    "/static/noscript.css": "noscript.css",
+    "/static/demo.css": "demo.css",
+    "/static/handback.js": "handback.js",
+    "/static/passkey.js": "passkey.js",
+    "/admin/static/admin.css": "admin.css",
+    "/admin/static/admin.js": "admin.js",
+}
 ENTRY_FILES = ("embed.js", "embed.css", "count.js")
 
 
@@ -94,10 +109,24 @@ def load_icons(static: Path = STATIC) -> dict[str, Asset]:
     }
 
 
+def load_page_files(pages: Path = PAGES) -> dict[str, Asset]:
+    """The server pages' files by public URL."""
+    return {
+        url: make_asset((pages / name).read_bytes(), _TYPES[name.rpartition(".")[2]])
+        for url, name in PAGE_FILES.items()
+    }
+
+
 # The package's files do not change while a server runs, so they are read (and hashed) once.
 ASSETS = load_assets()
 LOCALES = load_locales()
 ICONS = load_icons()
+PAGE_ASSETS = load_page_files()
+
+
+def href(url: str, base: str = "") -> str:
+    """The URL a page links a page file by (`/static/noscript.css` → `/static/noscript.css?v=<hash>`)."""
+    return f"{base}{url}?v={PAGE_ASSETS[url].digest}"
 
 
 def hashed_path(name: str) -> str:
@@ -109,17 +138,18 @@ def hashed_path(name: str) -> str:
     return f"/{stem}.{ASSETS[name].digest}.{ext}"
 
 
-def serve(request: Request[Any, Any, Any], asset: Asset, cache_control: str) -> Response[bytes]:
+def serve(
+    request: Request[Any, Any, Any], asset: Asset, cache_control: str, *, cross_origin: bool = True
+) -> Response[bytes]:
+    """One file: 304 when If-None-Match names its ETag, gzip when the client takes it. `cross_origin`: the
+    widget's files are loaded by articles on other origins; the server pages' files only by those pages."""
     use_gzip = wants_gzip(request.headers.get("accept-encoding", "").encode())
     etag = f'"{asset.digest}-gz"' if use_gzip else f'"{asset.digest}"'
-    headers = {
-        "Cache-Control": cache_control,
-        "ETag": etag,
-        "Vary": "Accept-Encoding",
-        "Access-Control-Allow-Origin": "*",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-        "X-Content-Type-Options": "nosniff",
-    }
+    headers = {"Cache-Control": cache_control, "ETag": etag, "Vary": "Accept-Encoding"}
+    if cross_origin:
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    headers["X-Content-Type-Options"] = "nosniff"
     inm = request.headers.get("if-none-match", "")
     if inm and (etag in inm or inm.strip() == "*"):
         return Response(content=b"", status_code=304, headers=headers, media_type=asset.media_type)
@@ -128,36 +158,6 @@ def serve(request: Request[Any, Any, Any], asset: Asset, cache_control: str) -> 
     return Response(
         content=asset.gzip_body if use_gzip else asset.body, headers=headers, media_type=asset.media_type
     )
-
-
-@get("/embed.js", include_in_schema=False)
-async def embed_js(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.js"], SHORT)
-
-
-@get(hashed_path("embed.js"), include_in_schema=False)
-async def embed_js_hashed(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.js"], IMMUTABLE)
-
-
-@get("/embed.css", include_in_schema=False)
-async def embed_css(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.css"], SHORT)
-
-
-@get(hashed_path("embed.css"), include_in_schema=False)
-async def embed_css_hashed(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["embed.css"], IMMUTABLE)
-
-
-@get("/count.js", include_in_schema=False)
-async def count_js(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["count.js"], SHORT)
-
-
-@get(hashed_path("count.js"), include_in_schema=False)
-async def count_js_hashed(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return serve(request, ASSETS["count.js"], IMMUTABLE)
 
 
 @get("/locales/{name:str}", include_in_schema=False)
@@ -185,23 +185,31 @@ async def icon(request: Request[Any, Any, Any], name: FromPath[str]) -> Response
     return serve(request, ICONS.get(match.group(1), ICONS["generic"]), LOCALE_CACHE)
 
 
-def part_handler(name: str) -> HTTPRouteHandler:
-    """The route of one lazily loaded part, at its hashed URL only (embed.js asks for exactly that one)."""
+@get(["/static/{name:str}", "/admin/static/{name:str}"], include_in_schema=False)
+async def page_file(request: Request[Any, Any, Any], v: FromQuery[str | None] = None) -> Response[bytes]:
+    """A file of the no-JS pages, the demo, the sign-in pages or /admin (files, so that a strict CSP allows
+    them): cached for a year at the `?v=` its pages name, else revalidated after minutes."""
+    asset = PAGE_ASSETS.get(request.url.path)
+    if asset is None:
+        raise NotFound(f"There is no file at {request.url.path}", code="not-found")
+    return serve(request, asset, IMMUTABLE if v == asset.digest else PAGE_SHORT, cross_origin=False)
 
-    async def part(request: Request[Any, Any, Any]) -> Response[bytes]:
-        return serve(request, ASSETS[name], IMMUTABLE)
 
-    return get(f"/{name}", include_in_schema=False, name=f"widget-{name}")(part)
+def file_handler(path: str, name: str, cache_control: str) -> HTTPRouteHandler:
+    """The route of one built file at one URL: an entry file at its plain or hashed URL, a lazily loaded
+    part at its hashed URL only (embed.js asks for exactly that one)."""
+
+    async def built_file(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return serve(request, ASSETS[name], cache_control)
+
+    return get(path, include_in_schema=False, name=f"widget-{path}")(built_file)
 
 
 HANDLERS: list[Any] = [
-    embed_js,
-    embed_js_hashed,
-    embed_css,
-    embed_css_hashed,
-    count_js,
-    count_js_hashed,
+    *(file_handler(f"/{name}", name, SHORT) for name in ENTRY_FILES),
+    *(file_handler(hashed_path(name), name, IMMUTABLE) for name in ENTRY_FILES),
+    *(file_handler(f"/{name}", name, IMMUTABLE) for name in ASSETS if name.startswith("embed-")),
     locale,
     icon,
+    page_file,
 ]
-HANDLERS += [part_handler(name) for name in ASSETS if name.startswith("embed-")]
