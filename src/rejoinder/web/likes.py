@@ -36,6 +36,54 @@ class ThreadLikeIn(msgspec.Struct):
     title: str | None = None
 
 
+async def _like_thread(
+    request: Request[Any, Any, Any],
+    ref_query: tuple[str | None, str | None, str | None],
+    visitor: str | None,
+    authorization: str | None,
+    body: ThreadLikeIn | None,
+) -> LikeOut:
+    """Like (`body` given) or unlike (`body` None) the article; both paths check origin and limits alike."""
+    ctx = ctx_of(request)
+    url, key, site = ref_query
+    ref = await resolve_ref(ctx, url=url, key=key, site=site)
+    check_origin(request, ref)
+    signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
+    result = await service.like_thread(
+        ctx,
+        ref,
+        visitor=visitor,
+        like=body is not None,
+        name=body.name if body else None,
+        title=body.title if body else None,
+        reader=on_site(signed, ref.site),
+    )
+    return LikeOut(liked=result.liked, likes=result.likes)
+
+
+async def _like_comment(
+    request: Request[Any, Any, Any],
+    comment_id: str,
+    visitor: str | None,
+    authorization: str | None,
+    *,
+    like: bool,
+) -> LikeOut:
+    ctx = ctx_of(request)
+    signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
+    result = await service.like_comment(
+        ctx,
+        comment_id,
+        visitor=visitor,
+        like=like,
+        reader=signed.identity if signed else None,
+        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+    )
+    return LikeOut(liked=result.liked, likes=result.likes)
+
+
 @put("/api/threads/like", summary="Like an article", tags=["likes"])
 async def like_thread(
     request: Request[Any, Any, Any],
@@ -47,22 +95,7 @@ async def like_thread(
     data: JSONBody[ThreadLikeIn | None] = None,
 ) -> LikeOut:
     """Like the article (idempotent). An optional `name` shows this liker in the "people like this" row."""
-    ctx = ctx_of(request)
-    ref = await resolve_ref(ctx, url=url, key=key, site=site)
-    check_origin(request, ref)
-    body = data or ThreadLikeIn()
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
-    result = await service.like_thread(
-        ctx,
-        ref,
-        visitor=visitor,
-        like=True,
-        name=body.name,
-        title=body.title,
-        reader=on_site(signed, ref.site),
-    )
-    return LikeOut(liked=result.liked, likes=result.likes)
+    return await _like_thread(request, (url, key, site), visitor, authorization, data or ThreadLikeIn())
 
 
 @delete("/api/threads/like", summary="Unlike an article", tags=["likes"], status_code=200)
@@ -74,15 +107,7 @@ async def unlike_thread(
     key: FromQuery[str | None] = None,
     site: FromQuery[str | None] = None,
 ) -> LikeOut:
-    ctx = ctx_of(request)
-    ref = await resolve_ref(ctx, url=url, key=key, site=site)
-    check_origin(request, ref)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
-    result = await service.like_thread(
-        ctx, ref, visitor=visitor, like=False, reader=on_site(signed, ref.site)
-    )
-    return LikeOut(liked=result.liked, likes=result.likes)
+    return await _like_thread(request, (url, key, site), visitor, authorization, None)
 
 
 @put("/api/comments/{comment_id:str}/like", summary="Like a comment", tags=["likes"])
@@ -92,18 +117,7 @@ async def like_comment(
     visitor: VisitorHeader = None,
     authorization: AuthHeader = None,
 ) -> LikeOut:
-    ctx = ctx_of(request)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
-    result = await service.like_comment(
-        ctx,
-        comment_id,
-        visitor=visitor,
-        like=True,
-        reader=signed.identity if signed else None,
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
-    )
-    return LikeOut(liked=result.liked, likes=result.likes)
+    return await _like_comment(request, comment_id, visitor, authorization, like=True)
 
 
 @delete(
@@ -118,15 +132,4 @@ async def unlike_comment(
     visitor: VisitorHeader = None,
     authorization: AuthHeader = None,
 ) -> LikeOut:
-    ctx = ctx_of(request)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
-    result = await service.like_comment(
-        ctx,
-        comment_id,
-        visitor=visitor,
-        like=False,
-        reader=signed.identity if signed else None,
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
-    )
-    return LikeOut(liked=result.liked, likes=result.likes)
+    return await _like_comment(request, comment_id, visitor, authorization, like=False)

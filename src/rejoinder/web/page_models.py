@@ -257,6 +257,21 @@ def build_thread(
     if batch is not None:
         here.update(replies=batch.root, offset=batch.offset)
 
+    def form_for(given: FormInput, parent_name: str | None, cancel_href: str | None) -> FormView:
+        """The comment form of this view: under a comment (with its author and a cancel link) or at the end."""
+        return build_form(
+            ctx,
+            ref,
+            tr,
+            sort=sort,
+            page=page,
+            title=title,
+            lang=lang,
+            given=given,
+            parent_name=parent_name,
+            cancel_href=cancel_href,
+        )
+
     parent_here = given is not None and given.parent is not None and given.parent in names
     comments: list[CommentView] = []
     for c in loaded:
@@ -285,18 +300,8 @@ def build_thread(
             featured=c.featured and not deleted,
         )
         if given is not None and parent_here and given.parent == c.id and not deleted:
-            item.form = build_form(
-                ctx,
-                ref,
-                tr,
-                sort=sort,
-                page=page,
-                title=title,
-                lang=lang,
-                given=given,
-                parent_name=c.author.name,
-                cancel_href=href(**here) + ("#reply" if batch is None else f"#comment-{c.id}"),
-            )
+            cancel = href(**here) + ("#reply" if batch is None else f"#comment-{c.id}")
+            item.form = form_for(given, c.author.name, cancel)
         comments.append(item)
     _link_more_replies(
         comments,
@@ -308,18 +313,7 @@ def build_thread(
     form = None
     if given is not None and not parent_here and batch is None:
         given.parent = None if given.parent not in names else given.parent
-        form = build_form(
-            ctx,
-            ref,
-            tr,
-            sort=sort,
-            page=page,
-            title=title,
-            lang=lang,
-            given=given,
-            parent_name=None,
-            cancel_href=None,
-        )
+        form = form_for(given, None, None)
     count = thread.comment_count if thread else 0
     likes = thread.like_count if thread else 0
     pages = view.page.pages

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
@@ -34,7 +33,7 @@ from rejoinder.web.page_models import (
     clean_title,
     thread_query,
 )
-from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
+from rejoinder.web.problems import fallback_for
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base
 
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to every text/ type
@@ -110,30 +109,21 @@ def page_language(request: Request[Any, Any, Any], lang: str | None) -> Translat
 
 def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Browsers get a small HTML page with the error's status; API clients the usual problem+json."""
-    if isinstance(exc, RejoinderError):
-        status, code, title, detail = exc.status, exc.code, exc.title, exc.detail
-        fallback: Response[Any] = rejoinder_error_handler(request, exc)
-    elif isinstance(exc, HTTPException):
-        fallback = http_error_handler(request, exc)
-        problem = msgspec.json.decode(fallback.content)
-        status, code, title, detail = problem["status"], problem["code"], problem["title"], problem["detail"]
-    else:  # pragma: no cover - only registered for the two classes above
-        raise exc
+    parts = fallback_for(request, exc)
     if not wants_html(request):
-        return fallback
+        return parts.response
     ctx: Context | None = request.app.state.get("ctx")
     lang = request.query_params.get("lang")
     tr = page_language(request, lang if isinstance(lang, str) else None)
-    if tr.lang != "en":
-        title = tr("page.problem")
+    title = tr("page.problem") if tr.lang != "en" else parts.title
     body = (
         templates()
         .get_template("noscript/error.html")
         .render(
-            status=status,
-            code=code,
+            status=parts.status,
+            code=parts.code,
             title=title,
-            detail=tr.error(code, detail),
+            detail=tr.error(parts.code, parts.detail),
             css_href=static_href("noscript.css"),
             tr=tr,
         )
@@ -141,7 +131,7 @@ def page_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     headers = {"Cache-Control": "no-store", "Content-Language": tr.lang}
     if ctx is not None:
         headers.update(security_headers(ctx))
-    return Response(content=body, status_code=status, media_type=HTML, headers=headers)
+    return Response(content=body, status_code=parts.status, media_type=HTML, headers=headers)
 
 
 PAGE_ERRORS: dict[Any, Any] = {RejoinderError: page_error_handler, HTTPException: page_error_handler}

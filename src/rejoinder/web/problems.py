@@ -59,22 +59,37 @@ def _type_uri(code: str) -> str:
     return f"https://rejoinder.dev/docs/errors#{code}"
 
 
+def _answer(
+    request: Request[Any, Any, Any],
+    code: str,
+    title: str,
+    status: int,
+    detail: str,
+    *,
+    errors: list[ProblemField] | None = None,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """The problem answer to `request`: its `type` URI comes from `code`, its `instance` is the path."""
+    problem = Problem(
+        type=_type_uri(code),
+        title=title,
+        status=status,
+        detail=detail,
+        code=code,
+        instance=request.url.path,
+        errors=errors or [],
+        request_id=request_id,
+    )
+    return problem_response(problem, headers)
+
+
 def rejoinder_error_handler(request: Request[Any, Any, Any], exc: RejoinderError) -> Response[bytes]:
     headers = None
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         headers = {"Retry-After": str(exc.retry_after)}  # RFC 9110 §10.2.3: delay-seconds
-    return problem_response(
-        Problem(
-            type=_type_uri(exc.code),
-            title=exc.title,
-            status=exc.status,
-            detail=exc.detail,
-            code=exc.code,
-            instance=request.url.path,
-            errors=[ProblemField(e.field, e.code, e.message) for e in exc.errors],
-        ),
-        headers=headers,
-    )
+    errors = [ProblemField(e.field, e.code, e.message) for e in exc.errors]
+    return _answer(request, exc.code, exc.title, exc.status, exc.detail, errors=errors, headers=headers)
 
 
 def _field_name(key: str) -> str:
@@ -126,47 +141,40 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     elif status == 404:
         detail = f"Nothing is served at {request.url.path}"
     headers = {k: v for k, v in (exc.headers or {}).items()}
-    return problem_response(
-        Problem(
-            type=_type_uri(code),
-            title=title,
-            status=status,
-            detail=detail,
-            code=code,
-            instance=request.url.path,
-            errors=errors,
-        ),
-        headers=headers,
-    )
+    return _answer(request, code, title, status, detail, errors=errors, headers=headers)
 
 
 def unicode_error_handler(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[bytes]:
-    return problem_response(
-        Problem(
-            type=_type_uri("malformed-json"),
-            title="Malformed JSON",
-            status=400,
-            detail=f"The request body is not valid UTF-8 (byte {exc.start})",
-            code="malformed-json",
-            instance=request.url.path,
-        )
-    )
+    detail = f"The request body is not valid UTF-8 (byte {exc.start})"
+    return _answer(request, "malformed-json", "Malformed JSON", 400, detail)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     request_id = secrets.token_hex(8)
     log.error("[rejoinder] request %s to %s failed", request_id, request.url.path, exc_info=exc)
-    return problem_response(
-        Problem(
-            type=_type_uri("internal-error"),
-            title="Internal error",
-            status=500,
-            detail=f"Something went wrong on our side; quote request id {request_id} when reporting it",
-            code="internal-error",
-            instance=request.url.path,
-            request_id=request_id,
-        )
-    )
+    detail = f"Something went wrong on our side; quote request id {request_id} when reporting it"
+    return _answer(request, "internal-error", "Internal error", 500, detail, request_id=request_id)
+
+
+class Fallback(msgspec.Struct, frozen=True):
+    """A RejoinderError or HTTPException as problem+json, with the parts an HTML error page shows."""
+
+    response: Response[bytes]
+    status: int
+    code: str
+    title: str
+    detail: str
+
+
+def fallback_for(request: Request[Any, Any, Any], exc: Exception) -> Fallback:
+    """The problem+json answer to `exc` and its parts, for handlers that answer browsers with HTML."""
+    if isinstance(exc, RejoinderError):
+        return Fallback(rejoinder_error_handler(request, exc), exc.status, exc.code, exc.title, exc.detail)
+    if isinstance(exc, HTTPException):
+        response = http_error_handler(request, exc)
+        p = msgspec.json.decode(response.content)
+        return Fallback(response, p["status"], p["code"], p["title"], p["detail"])
+    raise exc  # pragma: no cover - HTML error handlers are registered for the two classes above only
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

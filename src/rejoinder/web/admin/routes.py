@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, Response, get, post, route
 from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
@@ -36,7 +35,7 @@ from rejoinder.services.admin_auth import Staff
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import local_path, read_form
 from rejoinder.web.admin.render import page, redirect
-from rejoinder.web.problems import http_error_handler, rejoinder_error_handler
+from rejoinder.web.problems import fallback_for
 from rejoinder.web.signin_pages import base_url, registry_of
 from rejoinder.web.wire import client_ip, ctx_of
 
@@ -135,17 +134,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     """Errors of /admin: a sign-in redirect for a browser without a session, an HTML page for other
     browser requests, problem+json for everything else."""
     wants_html = "text/html" in request.headers.get("accept", "")
-    if isinstance(exc, RejoinderError):
-        fallback: Response[Any] = rejoinder_error_handler(request, exc)
-        status, code, title, detail = exc.status, exc.code, exc.title, exc.detail
-    elif isinstance(exc, HTTPException):
-        fallback = http_error_handler(request, exc)
-        problem = msgspec.json.decode(fallback.content)
-        status, code, title, detail = problem["status"], problem["code"], problem["title"], problem["detail"]
-    else:  # pragma: no cover - registered for the two classes above only
-        raise exc
+    parts = fallback_for(request, exc)
     if not wants_html:
-        return fallback
+        return parts.response
     if (
         isinstance(exc, Unauthorized)
         and request.method == "GET"
@@ -159,7 +150,13 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) and exc.retry_after else None
     )
     return page(
-        "error.html", status, extra=headers, http_status=status, code=code, title=title, detail=detail
+        "error.html",
+        parts.status,
+        extra=headers,
+        http_status=parts.status,
+        code=parts.code,
+        title=parts.title,
+        detail=parts.detail,
     )
 
 
