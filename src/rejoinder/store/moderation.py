@@ -21,6 +21,7 @@ from rejoinder.moderation.queue import (
     parse_cursor,
 )
 from rejoinder.moderation.rules import Ban, Role
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import bans, comment_revisions, comments, moderation_log, roles, threads
 
 _STATUS = {s.value: s for s in CommentStatus}
@@ -42,15 +43,7 @@ async def select_active_bans(conn: AsyncConnection, site_id: int, now: int) -> t
 
 
 def _ban(r: Any) -> Ban:
-    return Ban(
-        id=r.id,
-        site_id=r.site_id,
-        identity_id=r.identity_id,
-        email_hash=r.email_hash,
-        ip_range=r.ip_range,
-        reason=r.reason,
-        until=r.until,
-    )
+    return from_row(Ban, r)
 
 
 # --- check results as moderators read them ---------------------------------------------------------------
@@ -67,19 +60,7 @@ async def select_revisions(conn: AsyncConnection, comment_id: str) -> list[Revis
 
 def revision_of(r: Any) -> Revision:
     """A comment_revisions row as the domain's Revision."""
-    return Revision(
-        revision=r.revision,
-        text=r.text,
-        created=r.created,
-        decision=r.decision,
-        status=r.status,
-        reasons=list(r.reasons or []),
-        spam_score=r.spam_score,
-        abuse_score=r.abuse_score,
-        classifier=r.classifier,
-        external=r.external,
-        elapsed_us=r.elapsed_us,
-    )
+    return from_row(Revision, r, reasons=list(r.reasons or []))
 
 
 # --- comments and threads as moderators see them ---------------------------------------------------------
