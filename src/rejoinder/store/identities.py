@@ -61,15 +61,13 @@ async def update_identity(
     email: str | None = None,
     profile_url: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {}
-    if display_name is not None:
-        values["display_name"] = display_name
-    if show_in_likes is not None:
-        values["show_in_likes"] = show_in_likes
-    if email is not None:
-        values["email"] = email
-    if profile_url is not None:
-        values["profile_url"] = profile_url
+    changes = {
+        "display_name": display_name,
+        "show_in_likes": show_in_likes,
+        "email": email,
+        "profile_url": profile_url,
+    }
+    values = {column: value for column, value in changes.items() if value is not None}  # None: unchanged
     if values:
         await conn.execute(sa.update(identities).where(identities.c.id == identity_id).values(**values))
 
