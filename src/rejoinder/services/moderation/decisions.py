@@ -39,6 +39,22 @@ async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
     return comment
 
 
+async def log_on_comment(
+    conn: Any, comment: queues.ModeratedComment, actor: str, action: ModAction, now: int, **details: Any
+) -> None:
+    """Write the log line of an action on one comment; `details`: reason_code, note, data."""
+    await store.insert_log(
+        conn,
+        site_id=comment.site_id,
+        now=now,
+        actor=actor,
+        action=action.value,
+        target_kind="comment",
+        target_id=comment.id,
+        **details,
+    )
+
+
 async def decide(
     ctx: Context,
     actor: Actor,
@@ -79,18 +95,8 @@ async def decide(
                 else report_rules.Resolution.UPHELD
             )
             await report_store.resolve_reports(conn, comment.id, resolution, now=now, by=actor.id)
-        await store.insert_log(
-            conn,
-            site_id=comment.site_id,
-            now=now,
-            actor=actor.id,
-            action=action.value,
-            target_kind="comment",
-            target_id=comment.id,
-            reason_code=why,
-            note=words,
-            data={"before": comment.status.value, "after": after.value},
-        )
+        data = {"before": comment.status.value, "after": after.value}
+        await log_on_comment(conn, comment, actor.id, action, now, reason_code=why, note=words, data=data)
         event = await ctx.outbox.add(
             conn,
             EventKind.COMMENT_DELETED if action is ModAction.DELETE else EventKind.COMMENT_STATUS_CHANGED,
@@ -152,15 +158,7 @@ async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -
         comment = await load_comment(conn, comment_id)
         actor.require_moderator(comment.site_id)
         await store.update_marks(conn, comment.id, **values)
-        await store.insert_log(
-            conn,
-            site_id=comment.site_id,
-            now=now,
-            actor=actor.id,
-            action=action.value,
-            target_kind="comment",
-            target_id=comment.id,
-        )
+        await log_on_comment(conn, comment, actor.id, action, now)
         ((field, value),) = values.items()
         event = await ctx.outbox.add(
             conn,
