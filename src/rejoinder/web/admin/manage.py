@@ -139,12 +139,7 @@ async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
     form = await auth.checked_form(request, staff)
     ctx = ctx_of(request)
     site_name = form.get("site", limit=100)
-    site_id = None
-    if site_name:
-        found = await ctx.sites.by_name(site_name)
-        if found is None:
-            raise SiteNotFound.named(site_name)
-        site_id = found.id
+    site_id = await ctx.sites.scope_named(site_name)
     days = form.number("days", low=1, high=36500)
     result = await moderation_service.ban(
         ctx,
@@ -337,12 +332,7 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
     except ValueError:
         raise Invalid.field("role", "role-invalid", "Choose moderator, admin or trusted") from None
     site_name = form.get("site", limit=100)
-    site_id = None
-    if site_name:
-        found = await ctx.sites.by_name(site_name)
-        if found is None:
-            raise SiteNotFound.named(site_name)
-        site_id = found.id
+    site_id = await ctx.sites.scope_named(site_name)
     identity = await service.find_identity(ctx, form.get("who", limit=254))
     if action == "revoke" and staff.identity_id == identity.id and role is not Role.TRUSTED:
         raise Forbidden("You cannot take away your own role; ask another admin", code="own-role")
