@@ -378,24 +378,14 @@ class LoginLimiter:
     library in Redis when [redis] url is set (shared by workers), else in this process."""
 
     def __init__(self, settings: Settings) -> None:
-        from limits.aio.storage import MemoryStorage, RedisStorage, Storage
         from limits.aio.strategies import MovingWindowRateLimiter
+
+        from rejoinder.ratelimit import counter_storage
 
         self.items = (
             limits.parse_many(settings.admin.login_limit) if settings.admin.login_limit.strip() else []
         )
-        storage: Storage
-        if settings.redis.url:
-            storage = RedisStorage(
-                settings.redis.url,
-                implementation="redispy",
-                wrap_exceptions=True,
-                key_prefix="rejoinder-admin",
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
-            )
-        else:
-            storage = MemoryStorage(wrap_exceptions=True)
+        storage = counter_storage(settings, "rejoinder-admin")
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)
 
