@@ -42,7 +42,7 @@ from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
-from rejoinder.store import moderation as moderation_store
+from rejoinder.store import roles as role_store
 from rejoinder.store import sessions as session_store
 
 US = 1_000_000
@@ -140,7 +140,7 @@ def account_actor(username: str) -> Actor:
 
 
 async def identity_actor(ctx: Context, conn: Any, identity_id: str) -> Actor:
-    return Actor(id=identity_id, roles=tuple(await moderation_store.select_all_roles(conn, identity_id)))
+    return Actor(id=identity_id, roles=tuple(await role_store.select_all_roles(conn, identity_id)))
 
 
 def is_staff(actor: Actor) -> bool:

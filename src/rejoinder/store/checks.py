@@ -1,5 +1,5 @@
 """The moderation pipeline's SQL on every post: the facts its checks read (one statement) and the revision
-they record. Moderators' reads and writes are in store/moderation.py."""
+they record. Moderators' reads and writes are in store/moderation.py, bans.py, roles.py, moderation_log.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.moderation.pipeline import Outcome
 from rejoinder.moderation.rules import Ban, Facts, Recent, Role
-from rejoinder.store.moderation import select_active_bans
+from rejoinder.store.bans import select_active_bans
 from rejoinder.store.schema import comment_revisions, comments, roles, threads
 
 
