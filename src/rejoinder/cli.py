@@ -15,7 +15,7 @@ import click
 
 from rejoinder import __version__, config
 from rejoinder.config import Settings
-from rejoinder.errors import ConfigError, RejoinderError, SiteNotFound
+from rejoinder.errors import ConfigError, RejoinderError
 
 T = TypeVar("T")
 
@@ -32,6 +32,21 @@ def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(coro_fn())  # type: ignore[arg-type]
     except RejoinderError as exc:
         raise click.ClickException(exc.detail) from None
+
+
+def _with_context(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(ctx)` with a Context on the configured database (migrated first): what every one-shot
+    command uses; it starts no background worker (no dispatcher, no purger: runtime.open_context)."""
+
+    async def go() -> T:
+        from rejoinder.runtime import open_context
+
+        # Changes made here reach the running servers through the outbox: their dispatchers deliver the
+        # events (and so invalidate their caches) once events.grace_seconds have passed.
+        async with open_context(settings, migrate=True) as runtime:
+            return await work(runtime.ctx)
+
+    return _run(go)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -182,19 +197,14 @@ def purge(ctx: click.Context) -> None:
     """Delete expired sessions and sign-in tickets now.
 
     The server also does it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
-    from rejoinder.services.context import now_us
     from rejoinder.services.purging import purge_expired
 
     settings = _load(ctx)
 
-    async def go() -> Any:
-        engine = _engine(settings)
-        try:
-            return await purge_expired(engine, now_us())
-        finally:
-            await engine.dispose()
+    async def work(context: Any) -> Any:
+        return await purge_expired(context.engine, context.clock())
 
-    purged = _run(go)
+    purged = _with_context(settings, work)
     click.echo(f"deleted {purged.sessions} expired session(s) and {purged.tickets} expired sign-in ticket(s)")
 
 
@@ -221,14 +231,6 @@ def site() -> None:
     """Manage sites and their allowed origins."""
 
 
-def _engine(settings: Settings) -> Any:
-    from rejoinder.store import migrate
-    from rejoinder.store.engine import create_engine
-
-    migrate.upgrade(settings.database.url)
-    return create_engine(settings.database.url)
-
-
 @site.command("add")
 @click.argument("name")
 @click.option(
@@ -249,24 +251,14 @@ def site_add(
     """Create a site that accepts comments from ORIGIN pages."""
     from rejoinder.domain.sites import SiteOptions
     from rejoinder.services import sites as service
-    from rejoinder.services.context import now_us
 
     settings = _load(ctx)
+    options = SiteOptions(require_email=require_email, gravatar=gravatar, display_depth=display_depth)
 
-    async def go() -> Any:
-        engine = _engine(settings)
-        try:
-            return await service.add_site(
-                engine,
-                name,
-                list(origins),
-                SiteOptions(require_email=require_email, gravatar=gravatar, display_depth=display_depth),
-                now_us(),
-            )
-        finally:
-            await engine.dispose()
+    async def work(context: Any) -> Any:
+        return await service.add_site(context.engine, name, list(origins), options, context.clock())
 
-    created = _run(go)
+    created = _with_context(settings, work)
     click.echo(f"site {created.name} created; allowed origins: {', '.join(created.origins)}")
 
 
@@ -278,14 +270,10 @@ def site_list(ctx: click.Context) -> None:
 
     settings = _load(ctx)
 
-    async def go() -> Any:
-        engine = _engine(settings)
-        try:
-            return await service.list_sites(engine)
-        finally:
-            await engine.dispose()
+    async def work(context: Any) -> Any:
+        return await service.list_sites(context.engine)
 
-    for s in _run(go):
+    for s in _with_context(settings, work):
         click.echo(f"{s.name}\t{' '.join(s.origins)}")
 
 
@@ -300,16 +288,12 @@ def site_origin(ctx: click.Context, name: str, add: tuple[str, ...], remove: tup
 
     settings = _load(ctx)
 
-    async def go() -> Any:
-        engine = _engine(settings)
-        try:
-            return await service.update_site(
-                engine, name, add_origins=list(add), remove_origins=list(remove), options=None
-            )
-        finally:
-            await engine.dispose()
+    async def work(context: Any) -> Any:
+        return await service.update_site(
+            context.engine, name, add_origins=list(add), remove_origins=list(remove), options=None
+        )
 
-    updated = _run(go)
+    updated = _with_context(settings, work)
     click.echo(f"site {updated.name}: {', '.join(updated.origins) or '(no origins)'}")
 
 
@@ -323,14 +307,10 @@ def site_remove(ctx: click.Context, name: str) -> None:
 
     settings = _load(ctx)
 
-    async def go() -> None:
-        engine = _engine(settings)
-        try:
-            await service.remove_site(engine, name)
-        finally:
-            await engine.dispose()
+    async def work(context: Any) -> None:
+        await service.remove_site(context.engine, name)
 
-    _run(go)
+    _with_context(settings, work)
     click.echo(f"site {name} removed")
 
 
@@ -414,20 +394,6 @@ def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool
     click.echo(f"password_hash = {json.dumps(hashed)}")
 
 
-def _staff_run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run `work(ctx)` with a Context on the configured database (migrated first)."""
-
-    async def go() -> T:
-        from rejoinder.runtime import open_context
-
-        # Changes made here reach the running servers through the outbox: their dispatchers deliver the
-        # events (and so invalidate their caches) once events.grace_seconds have passed.
-        async with open_context(settings, migrate=True) as runtime:
-            return await work(runtime.ctx)
-
-    return _run(go)
-
-
 @user.command("role")
 @click.argument("who")
 @click.argument("role", type=click.Choice(["moderator", "admin", "trusted"]))
@@ -444,19 +410,14 @@ def user_role(ctx: click.Context, who: str, role: str, site_name: str | None, re
     settings = _load(ctx)
 
     async def work(context: Any) -> tuple[str, bool]:
-        site_id = None
-        if site_name:
-            found = await context.sites.by_name(site_name)
-            if found is None:
-                raise SiteNotFound.named(site_name)
-            site_id = found.id
+        site_id = await context.sites.scope_named(site_name)
         identity = await admin_service.find_identity(context, who)
         changed = await moderation.set_role(
             context, Actor.of_system("cli"), identity.id, Role(role), site_id=site_id, granted=not revoke
         )
         return identity.display_name, changed
 
-    name, changed = _staff_run(settings, work)
+    name, changed = _with_context(settings, work)
     where = f"site {site_name}" if site_name else "every site"
     if not changed:
         click.echo(f"{name} {'did not have' if revoke else 'already has'} the {role} role on {where}")
@@ -477,7 +438,7 @@ def user_list(ctx: click.Context) -> None:
         rows = await admin_service.list_roles(context, Actor.of_system("cli"))
         return rows, {s.id: s.name for s in await context.sites.all()}
 
-    rows, names = _staff_run(settings, work)
+    rows, names = _with_context(settings, work)
     if settings.admin.username:
         click.echo(f"{settings.admin.username}\tadmin\t*\t(the configured admin account)")
     for r in rows:
@@ -520,12 +481,7 @@ def ban(
         if lift_id is not None:
             await moderation.lift_ban(context, actor, lift_id)
             return None
-        site_id = None
-        if site_name:
-            found = await context.sites.by_name(site_name)
-            if found is None:
-                raise SiteNotFound.named(site_name)
-            site_id = found.id
+        site_id = await context.sites.scope_named(site_name)
         return await moderation.ban(
             context,
             actor,
@@ -538,7 +494,7 @@ def ban(
             reject_all=reject_all,
         )
 
-    result = _staff_run(settings, work)
+    result = _with_context(settings, work)
     if result is None:
         click.echo(f"ban {lift_id} lifted")
         return

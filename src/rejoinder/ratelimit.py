@@ -37,6 +37,23 @@ from rejoinder.errors import RateLimited
 log = logging.getLogger("rejoinder.ratelimit")
 
 
+def counter_storage(settings: Settings, key_prefix: str) -> Storage:
+    """Where `limits` counts: Redis under `key_prefix` when [redis] url is set (shared by workers), else
+    this process's memory."""
+    if not settings.redis.url:
+        return MemoryStorage(wrap_exceptions=True)
+    # redis-py (already a dependency) rather than coredis; short timeouts so that a Redis outage costs a
+    # request a second at most (and then fails open), never a hang.
+    return RedisStorage(
+        settings.redis.url,
+        implementation="redispy",
+        wrap_exceptions=True,
+        key_prefix=key_prefix,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+    )
+
+
 class Action(enum.StrEnum):
     COMMENT = "comment"
     LIKE = "like"
@@ -144,20 +161,7 @@ class RateLimiter:
             (action, scope, limits.parse_many(getattr(m, key)) if getattr(m, key).strip() else [])
             for action, scope, key in RULES
         ]
-        storage: Storage
-        if settings.redis.url:
-            # redis-py (already a dependency) rather than coredis; short timeouts so that a Redis outage
-            # costs a request a second at most (and then fails open), never a hang.
-            storage = RedisStorage(
-                settings.redis.url,
-                implementation="redispy",
-                wrap_exceptions=True,
-                key_prefix="rejoinder-rl",
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
-            )
-        else:
-            storage = MemoryStorage(wrap_exceptions=True)
+        storage = counter_storage(settings, "rejoinder-rl")
         return cls(
             storage, rules, aggregate_factor=m.ipv6_aggregate_factor, aggregate_prefix=m.ipv6_aggregate_prefix
         )

@@ -15,7 +15,7 @@ import socket
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -304,19 +304,21 @@ class Runtime:
         return Classifier(model_directory(self.settings))
 
 
+class RuntimeOptions(TypedDict, total=False):
+    """Runtime's keyword arguments, for what passes them on (open_context)."""
+
+    clock: Clock
+    cpu: CpuPool | Inline | None
+    serve: bool
+    migrate: bool | None
+    classifier: bool | None
+
+
 @contextlib.asynccontextmanager
-async def open_context(
-    settings: Settings,
-    *,
-    clock: Clock = now_us,
-    cpu: CpuPool | Inline | None = None,
-    serve: bool = False,
-    migrate: bool | None = None,
-    classifier: bool | None = None,
-) -> AsyncIterator[Runtime]:
+async def open_context(settings: Settings, **options: Unpack[RuntimeOptions]) -> AsyncIterator[Runtime]:
     """A started Runtime (its Context is `.ctx`), closed on exit. The CLI, the demo's seeding, the
     benchmarks and tests use this; the server builds a `Runtime(serve=True)` in app.py's lifespan."""
-    runtime = Runtime(settings, clock=clock, cpu=cpu, serve=serve, migrate=migrate, classifier=classifier)
+    runtime = Runtime(settings, **options)
     await runtime.start()
     try:
         yield runtime

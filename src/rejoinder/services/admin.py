@@ -33,10 +33,13 @@ from rejoinder.services.admin_auth import Staff
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import admin as store
+from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as event_store
 from rejoinder.store import identities as identity_store
 from rejoinder.store import moderation as moderation_store
+from rejoinder.store import moderation_log as log_store
+from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
 
 # --- sites the staff member sees -------------------------------------------------------------------------
@@ -154,10 +157,10 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
             identity_ids=[c.identity_id for c in items if c.identity_id],
             author_keys=[c.author_key for c in items if not c.identity_id],
         )
-        bans = {s: await moderation_store.select_active_bans(conn, s, now) for s in site_ids}
+        bans = {s: await ban_store.select_active_bans(conn, s, now) for s in site_ids}
         roles: dict[str, list[tuple[int | None, Role]]] = {}
         for someone in {c.identity_id for c in items if c.identity_id}:
-            roles[someone] = await moderation_store.select_all_roles(conn, someone)
+            roles[someone] = await role_store.select_all_roles(conn, someone)
     entries = []
     for c in items:
         counts: dict[str, int] = {}
@@ -293,7 +296,7 @@ async def reply_as_staff(
             )
             if reply.status is CommentStatus.PENDING:
                 await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
-        await moderation_store.insert_log(
+        await log_store.insert_log(
             conn,
             site_id=site.id,
             now=now,
@@ -359,7 +362,7 @@ async def _log_site(ctx: Context, staff: Staff, site: Site, action: str, data: d
     """Log a change of a site (when anything changed) and announce it: every worker's registry reloads."""
     async with store_engine.write(ctx.engine) as conn:
         if data:
-            await moderation_store.insert_log(
+            await log_store.insert_log(
                 conn,
                 site_id=site.id,
                 now=ctx.clock(),
@@ -415,7 +418,7 @@ async def retry_delivery(ctx: Context, staff: Staff, delivery_id: int) -> None:
         if state != event_store.DEAD:
             raise Conflict("This delivery is not a dead letter (any more)", code="delivery-not-dead")
         await event_store.revive(conn, delivery_id, now=ctx.clock())
-        await moderation_store.insert_log(
+        await log_store.insert_log(
             conn,
             site_id=site_id,
             now=ctx.clock(),

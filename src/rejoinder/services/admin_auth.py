@@ -42,7 +42,7 @@ from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
-from rejoinder.store import moderation as moderation_store
+from rejoinder.store import roles as role_store
 from rejoinder.store import sessions as session_store
 
 US = 1_000_000
@@ -140,7 +140,7 @@ def account_actor(username: str) -> Actor:
 
 
 async def identity_actor(ctx: Context, conn: Any, identity_id: str) -> Actor:
-    return Actor(id=identity_id, roles=tuple(await moderation_store.select_all_roles(conn, identity_id)))
+    return Actor(id=identity_id, roles=tuple(await role_store.select_all_roles(conn, identity_id)))
 
 
 def is_staff(actor: Actor) -> bool:
@@ -378,24 +378,14 @@ class LoginLimiter:
     library in Redis when [redis] url is set (shared by workers), else in this process."""
 
     def __init__(self, settings: Settings) -> None:
-        from limits.aio.storage import MemoryStorage, RedisStorage, Storage
         from limits.aio.strategies import MovingWindowRateLimiter
+
+        from rejoinder.ratelimit import counter_storage
 
         self.items = (
             limits.parse_many(settings.admin.login_limit) if settings.admin.login_limit.strip() else []
         )
-        storage: Storage
-        if settings.redis.url:
-            storage = RedisStorage(
-                settings.redis.url,
-                implementation="redispy",
-                wrap_exceptions=True,
-                key_prefix="rejoinder-admin",
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
-            )
-        else:
-            storage = MemoryStorage(wrap_exceptions=True)
+        storage = counter_storage(settings, "rejoinder-admin")
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)
 

@@ -191,15 +191,24 @@ def check_link_action(action: str | None) -> Literal["approve", "reject"]:
 async def _dead_link(conn: Any, digest: str, now: int) -> RejoinderError:
     if await session_store.peek_ticket(conn, digest, USED) is not None:
         return Gone("This link was already used; each email link works once", code="email-link-used")
+    return _unknown_link()
+
+
+def _unknown_link() -> NotFound:
     return NotFound("This moderation link is not valid", code="email-link-unknown")
+
+
+def _link_digest(token: str) -> str:
+    """The stored hash of a link's token; NotFound for a token no link could have."""
+    clean = check_token_shape(token)
+    if clean is None:
+        raise _unknown_link()
+    return token_hash(clean)
 
 
 async def read_link(ctx: Context, token: str, action: str | None) -> Link:
     """What a link is about, for the confirmation page; changes nothing."""
-    clean = check_token_shape(token)
-    if clean is None:
-        raise NotFound("This moderation link is not valid", code="email-link-unknown")
-    digest = token_hash(clean)
+    digest = _link_digest(token)
     now = ctx.clock()
     async with store_engine.read(ctx.engine) as conn:
         ticket = await session_store.peek_ticket(conn, digest, LINK)
@@ -219,10 +228,7 @@ async def act_on_link(
     chosen = check_link_action(action)
     if chosen == "reject":
         check_reason(reason)  # before the link is used up
-    clean = check_token_shape(token)
-    if clean is None:
-        raise NotFound("This moderation link is not valid", code="email-link-unknown")
-    digest = token_hash(clean)
+    digest = _link_digest(token)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         ticket = await session_store.take_ticket(conn, digest, LINK)

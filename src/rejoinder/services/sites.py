@@ -93,6 +93,16 @@ class SiteRegistry:
         await self._fresh(name not in self._by_name)
         return self._by_name.get(name)
 
+    async def scope_named(self, name: str | None) -> int | None:
+        """The site id a staff action (a ban, a role) names; None, meaning every site, when no name is
+        given. Raises SiteNotFound for a name no site has."""
+        if not name:
+            return None
+        found = await self.by_name(name)
+        if found is None:
+            raise SiteNotFound.named(name)
+        return found.id
+
     async def is_allowed_origin(self, origin: str) -> bool:
         return await self.by_origin(origin) is not None
 

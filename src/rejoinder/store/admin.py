@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.moderation.queue import Revision
 from rejoinder.moderation.rules import STAFF
 from rejoinder.store.moderation import revision_of
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import (
     bans,
     comment_revisions,
@@ -119,18 +120,7 @@ async def select_thread_summary(conn: AsyncConnection, thread_id: int) -> Thread
 
 
 def _thread(r: Any) -> ThreadSummary:
-    return ThreadSummary(
-        id=r.id,
-        site_id=r.site_id,
-        uri=r.uri,
-        key=r.key,
-        title=r.title,
-        comment_count=r.comment_count,
-        created=r.created,
-        closed=bool(r.closed),
-        closed_at=r.closed_at,
-        auto_close=bool(r.auto_close),
-    )
+    return from_row(ThreadSummary, r)
 
 
 # --- bans and roles ----------------------------------------------------------------------------------------
@@ -148,24 +138,7 @@ async def select_bans(
     if active_at is not None:
         q = q.where(bans.c.lifted.is_(None), sa.or_(bans.c.until.is_(None), bans.c.until > active_at))
     rows = await conn.execute(q.order_by(bans.c.id.desc()).limit(limit))
-    return [
-        BanRow(
-            id=r.id,
-            site_id=r.site_id,
-            identity_id=r.identity_id,
-            identity_name=r.display_name,
-            email_hash=r.email_hash,
-            ip_range=r.ip_range,
-            reason=r.reason,
-            reject_all=bool(r.reject_all),
-            created=r.created,
-            created_by=r.created_by,
-            until=r.until,
-            lifted=r.lifted,
-            lifted_by=r.lifted_by,
-        )
-        for r in rows
-    ]
+    return [from_row(BanRow, r, identity_name=r.display_name) for r in rows]
 
 
 async def select_role_rows(conn: AsyncConnection, site_ids: Sequence[int] | None) -> list[RoleRow]:

@@ -1,5 +1,5 @@
 """The moderation pipeline's SQL on every post: the facts its checks read (one statement) and the revision
-they record. Moderators' reads and writes are in store/moderation.py."""
+they record. Moderators' reads and writes are in store/moderation.py, bans.py, roles.py, moderation_log.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.moderation.pipeline import Outcome
 from rejoinder.moderation.rules import Ban, Facts, Recent, Role
-from rejoinder.store.moderation import select_active_bans
+from rejoinder.store.bans import select_active_bans
 from rejoinder.store.schema import comment_revisions, comments, roles, threads
 
 
@@ -104,8 +104,9 @@ def _facts_query(
     base = sa.select(sa.literal(1).label("one")).subquery("base")
     columns: list[Any] = []
     joined: Any = base
+    thread_columns = (threads.c.id, threads.c.created, threads.c.closed, threads.c.auto_close)
     if thread_by is not None:
-        t = sa.select(threads.c.id, threads.c.created, threads.c.closed, threads.c.auto_close)
+        t = sa.select(*thread_columns)
         if thread_by == "id":
             t = t.where(threads.c.id == bp("thread_id"))
         elif thread_by == "key":
@@ -116,14 +117,9 @@ def _facts_query(
             )
         thread = t.limit(1).subquery("t")
         joined = joined.outerjoin(thread, sa.true())
-        columns += [
-            thread.c.id.label("t_id"),
-            thread.c.created.label("t_created"),
-            thread.c.closed.label("t_closed"),
-            thread.c.auto_close.label("t_auto_close"),
-        ]
+        columns += [c.label("t_" + c.name) for c in thread.c]
     else:
-        columns += [sa.null().label(name) for name in ("t_id", "t_created", "t_closed", "t_auto_close")]
+        columns += [sa.null().label("t_" + c.name) for c in thread_columns]
     on_site = sa.and_(threads.c.id == comments.c.thread_id, threads.c.site_id == bp("site_id"))
     if same_text:
         columns.append(
@@ -190,12 +186,7 @@ def _facts_query(
             r = r.where(comments.c.id != bp("exclude"))
         rq = r.subquery("r")
         joined = joined.outerjoin(rq, sa.true())
-        columns += [
-            rq.c.text.label("r_text"),
-            rq.c.thread_id.label("r_thread_id"),
-            rq.c.parent_id.label("r_parent_id"),
-            rq.c.created.label("r_created"),
-        ]
+        columns += [c.label("r_" + c.name) for c in rq.c]
     query = sa.select(*columns).select_from(joined)
     if recent is not None:
         query = query.order_by(sa.desc(sa.literal_column("r_created")))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import classifier_decisions as decisions
 from rejoinder.store.schema import classifier_models as models
 
@@ -83,19 +84,7 @@ async def select_decisions(
     if up_to is not None:
         query = query.where(decisions.c.id <= up_to)
     rows = (await conn.execute(query.order_by(decisions.c.id.desc()).limit(limit))).all()
-    return [
-        StoredDecision(
-            id=r.id,
-            site_id=r.site_id,
-            comment_id=r.comment_id,
-            label=r.label,
-            text=r.text,
-            author_name=r.author_name,
-            website=r.website,
-            created=r.created,
-        )
-        for r in reversed(rows)
-    ]
+    return [from_row(StoredDecision, r) for r in reversed(rows)]
 
 
 async def count_decisions_after(conn: AsyncConnection, site_id: int, after: int) -> int:

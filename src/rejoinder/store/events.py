@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.events.kinds import Event, EventKind
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import event_deliveries as deliveries
 from rejoinder.store.schema import events
 
@@ -215,17 +216,7 @@ async def select_dead(
     )
     if site_ids is not None:
         query = query.where(events.c.site_id.in_(site_ids))
-    return [
-        DeadLetter(
-            id=r.delivery_id,
-            handler=r.handler,
-            attempts=r.attempts,
-            last_error=r.last_error,
-            finished=r.finished,
-            event=_event_of(r),
-        )
-        for r in await conn.execute(query)
-    ]
+    return [from_row(DeadLetter, r, id=r.delivery_id, event=_event_of(r)) for r in await conn.execute(query)]
 
 
 async def select_delivery_site(conn: AsyncConnection, delivery_id: int) -> tuple[str, int | None] | None:

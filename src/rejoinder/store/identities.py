@@ -12,34 +12,18 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.identity import Credential, CredentialKind, Identity
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import comments, credentials, identities, likes, oauth_apps, threads
 
 _KINDS = {k.value: k for k in CredentialKind}
 
 
 def _identity(row: Any) -> Identity:
-    return Identity(
-        id=row.id,
-        display_name=row.display_name,
-        email=row.email,
-        profile_url=row.profile_url,
-        show_in_likes=bool(row.show_in_likes),
-        created=row.created,
-    )
+    return from_row(Identity, row)
 
 
 def _credential(row: Any) -> Credential:
-    return Credential(
-        identity_id=row.identity_id,
-        kind=_KINDS[row.kind],
-        provider=row.provider,
-        subject=row.subject,
-        label=row.label,
-        email=row.email,
-        email_verified=bool(row.email_verified),
-        created=row.created,
-        last_used=row.last_used,
-    )
+    return from_row(Credential, row, kind=_KINDS[row.kind])
 
 
 async def insert_identity(conn: AsyncConnection, identity: Identity) -> None:
@@ -77,15 +61,13 @@ async def update_identity(
     email: str | None = None,
     profile_url: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {}
-    if display_name is not None:
-        values["display_name"] = display_name
-    if show_in_likes is not None:
-        values["show_in_likes"] = show_in_likes
-    if email is not None:
-        values["email"] = email
-    if profile_url is not None:
-        values["profile_url"] = profile_url
+    changes = {
+        "display_name": display_name,
+        "show_in_likes": show_in_likes,
+        "email": email,
+        "profile_url": profile_url,
+    }
+    values = {column: value for column, value in changes.items() if value is not None}  # None: unchanged
     if values:
         await conn.execute(sa.update(identities).where(identities.c.id == identity_id).values(**values))
 

@@ -1,6 +1,6 @@
-"""Moderation SQL: the site's active bans, check results per revision as moderators read them, comment and
-thread moderation state, bans, roles, queues and the append-only moderation log (no update or delete of log
-rows here). What the pipeline reads and records on every post is in store/checks.py."""
+"""Moderation SQL: check results per revision as moderators read them, comment and thread moderation state,
+and the queues. Bans, roles and the log have their own modules (store/bans.py, roles.py, moderation_log.py);
+what the pipeline reads and records on every post is in store/checks.py."""
 
 from __future__ import annotations
 
@@ -20,37 +20,10 @@ from rejoinder.moderation.queue import (
     Revision,
     parse_cursor,
 )
-from rejoinder.moderation.rules import Ban, Role
-from rejoinder.store.schema import bans, comment_revisions, comments, moderation_log, roles, threads
+from rejoinder.store.rows import from_row
+from rejoinder.store.schema import comment_revisions, comments, threads
 
 _STATUS = {s.value: s for s in CommentStatus}
-_ROLES = {r.value: r for r in Role}
-
-
-# --- active bans (the pipeline caches them) --------------------------------------------------------------
-
-
-async def select_active_bans(conn: AsyncConnection, site_id: int, now: int) -> tuple[Ban, ...]:
-    rows = await conn.execute(
-        sa.select(bans).where(
-            sa.or_(bans.c.site_id == site_id, bans.c.site_id.is_(None)),
-            bans.c.lifted.is_(None),
-            sa.or_(bans.c.until.is_(None), bans.c.until > now),
-        )
-    )
-    return tuple(_ban(r) for r in rows)
-
-
-def _ban(r: Any) -> Ban:
-    return Ban(
-        id=r.id,
-        site_id=r.site_id,
-        identity_id=r.identity_id,
-        email_hash=r.email_hash,
-        ip_range=r.ip_range,
-        reason=r.reason,
-        until=r.until,
-    )
 
 
 # --- check results as moderators read them ---------------------------------------------------------------
@@ -67,19 +40,7 @@ async def select_revisions(conn: AsyncConnection, comment_id: str) -> list[Revis
 
 def revision_of(r: Any) -> Revision:
     """A comment_revisions row as the domain's Revision."""
-    return Revision(
-        revision=r.revision,
-        text=r.text,
-        created=r.created,
-        decision=r.decision,
-        status=r.status,
-        reasons=list(r.reasons or []),
-        spam_score=r.spam_score,
-        abuse_score=r.abuse_score,
-        classifier=r.classifier,
-        external=r.external,
-        elapsed_us=r.elapsed_us,
-    )
+    return from_row(Revision, r, reasons=list(r.reasons or []))
 
 
 # --- comments and threads as moderators see them ---------------------------------------------------------
@@ -278,149 +239,3 @@ async def count_queues(conn: AsyncConnection, site_ids: Sequence[int]) -> dict[s
             q = q.where(comments.c.report_count > 0)
         out[queue.value] = int((await conn.execute(q)).scalar_one())
     return out
-
-
-# --- bans and roles --------------------------------------------------------------------------------------
-
-
-async def insert_ban(
-    conn: AsyncConnection,
-    *,
-    site_id: int | None,
-    identity_id: str | None,
-    email_hash: str | None,
-    ip_range: str | None,
-    reason: str | None,
-    reject_all: bool,
-    until: int | None,
-    now: int,
-    by: str,
-) -> int:
-    result = await conn.execute(
-        sa.insert(bans)
-        .values(
-            site_id=site_id,
-            identity_id=identity_id,
-            email_hash=email_hash,
-            ip_range=ip_range,
-            reason=reason,
-            reject_all=reject_all,
-            until=until,
-            created=now,
-            created_by=by[:64],
-        )
-        .returning(bans.c.id)
-    )
-    return int(result.scalar_one())
-
-
-async def select_ban(conn: AsyncConnection, ban_id: int) -> Ban | None:
-    row = (await conn.execute(sa.select(bans).where(bans.c.id == ban_id))).first()
-    return _ban(row) if row else None
-
-
-async def lift_ban(conn: AsyncConnection, ban_id: int, *, now: int, by: str) -> bool:
-    result = await conn.execute(
-        sa.update(bans)
-        .where(bans.c.id == ban_id, bans.c.lifted.is_(None))
-        .values(lifted=now, lifted_by=by[:64])
-    )
-    return bool(result.rowcount)
-
-
-async def select_roles(conn: AsyncConnection, identity_id: str, site_id: int) -> frozenset[Role]:
-    rows = await conn.execute(
-        sa.select(roles.c.role).where(
-            roles.c.identity_id == identity_id, sa.or_(roles.c.site_id == site_id, roles.c.site_id.is_(None))
-        )
-    )
-    return frozenset(_ROLES[r[0]] for r in rows if r[0] in _ROLES)
-
-
-async def select_all_roles(conn: AsyncConnection, identity_id: str) -> list[tuple[int | None, Role]]:
-    rows = await conn.execute(
-        sa.select(roles.c.site_id, roles.c.role).where(roles.c.identity_id == identity_id)
-    )
-    return [(r[0], _ROLES[r[1]]) for r in rows if r[1] in _ROLES]
-
-
-async def insert_role(
-    conn: AsyncConnection, identity_id: str, site_id: int | None, role: Role, *, now: int, by: str
-) -> bool:
-    """Grant a role; False when the identity already had it (NULL site ids are not unique in SQL, so this
-    checks first)."""
-    site_match = roles.c.site_id.is_(None) if site_id is None else roles.c.site_id == site_id
-    exists = (
-        await conn.execute(
-            sa.select(roles.c.id).where(
-                roles.c.identity_id == identity_id, roles.c.role == role.value, site_match
-            )
-        )
-    ).first()
-    if exists:
-        return False
-    await conn.execute(
-        sa.insert(roles).values(
-            identity_id=identity_id, site_id=site_id, role=role.value, created=now, created_by=by[:64]
-        )
-    )
-    return True
-
-
-async def delete_role(conn: AsyncConnection, identity_id: str, site_id: int | None, role: Role) -> bool:
-    site_match = roles.c.site_id.is_(None) if site_id is None else roles.c.site_id == site_id
-    result = await conn.execute(
-        sa.delete(roles).where(roles.c.identity_id == identity_id, roles.c.role == role.value, site_match)
-    )
-    return bool(result.rowcount)
-
-
-# --- the log ---------------------------------------------------------------------------------------------
-
-
-async def insert_log(
-    conn: AsyncConnection,
-    *,
-    site_id: int | None,
-    now: int,
-    actor: str,
-    action: str,
-    target_kind: str,
-    target_id: str,
-    reason_code: str | None = None,
-    note: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    await conn.execute(
-        sa.insert(moderation_log).values(
-            site_id=site_id,
-            created=now,
-            actor=actor[:64],
-            action=action,
-            target_kind=target_kind,
-            target_id=target_id[:64],
-            reason_code=reason_code,
-            note=note,
-            data=data,
-        )
-    )
-
-
-async def select_log(
-    conn: AsyncConnection,
-    site_ids: Sequence[int],
-    *,
-    target: tuple[str, str] | None = None,
-    limit: int = 100,
-    before_id: int | None = None,
-) -> list[dict[str, Any]]:
-    """Newest first. Entries without a site (instance-wide bans and roles) are included."""
-    q = sa.select(moderation_log).where(
-        sa.or_(moderation_log.c.site_id.in_(site_ids), moderation_log.c.site_id.is_(None))
-    )
-    if target is not None:
-        q = q.where(moderation_log.c.target_kind == target[0], moderation_log.c.target_id == target[1])
-    if before_id is not None:
-        q = q.where(moderation_log.c.id < before_id)
-    rows = await conn.execute(q.order_by(moderation_log.c.id.desc()).limit(limit))
-    return [dict(r._mapping) for r in rows]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.moderation.reports import Report, ReportReason, Resolution
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import comments, reports
 
 
@@ -73,16 +74,8 @@ async def resolve_reports(
 
 
 def _report(r: Any) -> Report:
-    return Report(
-        id=r.id,
-        comment_id=r.comment_id,
-        reason=ReportReason(r.reason),
-        note=r.note,
-        created=r.created,
-        identity_id=r.identity_id,
-        resolved=r.resolved,
-        resolution=Resolution(r.resolution) if r.resolution else None,
-    )
+    resolution = Resolution(r.resolution) if r.resolution else None
+    return from_row(Report, r, reason=ReportReason(r.reason), resolution=resolution)
 
 
 async def select_reports(conn: AsyncConnection, comment_id: str) -> list[Report]:

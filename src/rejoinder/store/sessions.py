@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.auth.sessions import Session
+from rejoinder.store.rows import delete_capped, from_row
 from rejoinder.store.schema import auth_tickets, sessions
 
 
@@ -39,14 +40,7 @@ async def select_session(conn: AsyncConnection, token_hash: str) -> Session | No
     row = (await conn.execute(sa.select(sessions).where(sessions.c.token_hash == token_hash))).first()
     if row is None:
         return None
-    return Session(
-        identity_id=row.identity_id,
-        provider=row.provider,
-        label=row.label,
-        created=row.created,
-        expires=row.expires,
-        revoked=row.revoked,
-    )
+    return from_row(Session, row)
 
 
 async def revoke_session(conn: AsyncConnection, token_hash: str, now: int) -> bool:
@@ -71,11 +65,7 @@ async def revoke_identity_sessions(conn: AsyncConnection, identity_id: str, now:
 
 async def delete_expired_sessions(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
     """Delete sessions that expired before `before` (logged out or not), at most `limit` of them."""
-    expired = sessions.c.expires < before
-    if limit is not None:
-        expired = sessions.c.token_hash.in_(sa.select(sessions.c.token_hash).where(expired).limit(limit))
-    result = await conn.execute(sa.delete(sessions).where(expired))
-    return int(result.rowcount or 0)
+    return await delete_capped(conn, sessions.c.token_hash, sessions.c.expires < before, limit)
 
 
 # --- one-time tickets --------------------------------------------------------------------------------
@@ -163,8 +153,4 @@ async def delete_identity_tickets(conn: AsyncConnection, identity_id: str, purpo
 
 async def delete_expired_tickets(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
     """Delete one-time tickets of every purpose that expired before `before`, at most `limit` of them."""
-    expired = auth_tickets.c.expires < before
-    if limit is not None:
-        expired = auth_tickets.c.id_hash.in_(sa.select(auth_tickets.c.id_hash).where(expired).limit(limit))
-    result = await conn.execute(sa.delete(auth_tickets).where(expired))
-    return int(result.rowcount or 0)
+    return await delete_capped(conn, auth_tickets.c.id_hash, auth_tickets.c.expires < before, limit)

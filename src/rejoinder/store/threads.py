@@ -9,6 +9,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import threads
 
 
@@ -23,15 +24,7 @@ class ThreadRow(msgspec.Struct, frozen=True):
 
 
 def _row(row: Any) -> ThreadRow:
-    return ThreadRow(
-        id=row.id,
-        site_id=row.site_id,
-        uri=row.uri,
-        key=row.key,
-        title=row.title,
-        comment_count=row.comment_count,
-        like_count=row.like_count,
-    )
+    return from_row(ThreadRow, row)
 
 
 # Hot statements are built once: building a Core statement and its cache key per call cost more than

@@ -17,7 +17,7 @@ from rejoinder.errors import Forbidden
 from rejoinder.moderation import appeals as rules
 from rejoinder.moderation.actions import ModAction
 from rejoinder.services.context import Context
-from rejoinder.services.moderation.decisions import load_comment
+from rejoinder.services.moderation.decisions import load_comment, log_on_comment
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
@@ -97,14 +97,13 @@ async def appeal_comment(
         rules.check_appealable(comment.status, comment.appealed)
         if not await store.update_appeal(conn, comment.id, words, now=now):
             rules.check_appealable(comment.status, now)  # another request stored one first
-        await store.insert_log(
+        by = reader.id if reader is not None and reader.id == comment.identity_id else "author"
+        await log_on_comment(
             conn,
-            site_id=comment.site_id,
-            now=now,
-            actor=reader.id if reader is not None and reader.id == comment.identity_id else "author",
-            action=ModAction.APPEAL.value,
-            target_kind="comment",
-            target_id=comment.id,
+            comment,
+            by,
+            ModAction.APPEAL,
+            now,
             reason_code=comment.status_reason,
             note=words,
             data={"status": comment.status.value},

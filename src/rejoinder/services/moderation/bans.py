@@ -19,8 +19,11 @@ from rejoinder.services.context import Context
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.services.moderation.runtime import moderation_of
 from rejoinder.services.threads import event_thread_by_id
+from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
+from rejoinder.store import moderation_log as log_store
+from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
 
 
@@ -61,7 +64,7 @@ async def ban(
     rejected = 0
     events: list[Event] = []
     async with store_engine.write(ctx.engine) as conn:
-        ban_id = await store.insert_ban(
+        ban_id = await ban_store.insert_ban(
             conn,
             site_id=site_id,
             identity_id=identity_id,
@@ -109,7 +112,7 @@ async def ban(
                     )
                 )
                 rejected += 1
-        await store.insert_log(
+        await log_store.insert_log(
             conn,
             site_id=site_id,
             now=now,
@@ -135,7 +138,7 @@ async def ban(
 async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        found = await store.select_ban(conn, ban_id)
+        found = await ban_store.select_ban(conn, ban_id)
         if found is None:
             raise NotFound("There is no ban with this id", code="ban-not-found")
         if found.site_id is None:
@@ -143,8 +146,8 @@ async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
                 raise NotAnAdmin("Only an admin of every site can lift this ban")
         else:
             actor.require_moderator(found.site_id)
-        await store.lift_ban(conn, ban_id, now=now, by=actor.id)
-        await store.insert_log(
+        await ban_store.lift_ban(conn, ban_id, now=now, by=actor.id)
+        await log_store.insert_log(
             conn,
             site_id=found.site_id,
             now=now,
@@ -176,9 +179,9 @@ async def set_role(
         if await identity_store.select_identity(conn, identity_id) is None:
             raise IdentityNotFound()
         if granted:
-            changed = await store.insert_role(conn, identity_id, site_id, role, now=now, by=actor.id)
+            changed = await role_store.insert_role(conn, identity_id, site_id, role, now=now, by=actor.id)
         else:
-            changed = await store.delete_role(conn, identity_id, site_id, role)
+            changed = await role_store.delete_role(conn, identity_id, site_id, role)
             if changed and role is not Role.TRUSTED:
                 # A staff role taken away ends the identity's /admin sessions at once: a sign-in made
                 # with the old roles must not come back to life if the role is given again later.
@@ -186,7 +189,7 @@ async def set_role(
 
                 await end_identity_sessions(conn, identity_id)
         if changed:
-            await store.insert_log(
+            await log_store.insert_log(
                 conn,
                 site_id=site_id,
                 now=now,

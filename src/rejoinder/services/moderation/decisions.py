@@ -19,7 +19,9 @@ from rejoinder.services.moderation.runtime import moderation_of
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
+from rejoinder.store import moderation_log as log_store
 from rejoinder.store import reports as report_store
+from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
 
 log = logging.getLogger("rejoinder.moderation")
@@ -28,7 +30,7 @@ log = logging.getLogger("rejoinder.moderation")
 async def actor_for(ctx: Context, identity_id: str) -> Actor:
     """An identity with its roles, as it acts in moderation."""
     async with store_engine.read(ctx.engine) as conn:
-        return Actor(id=identity_id, roles=tuple(await store.select_all_roles(conn, identity_id)))
+        return Actor(id=identity_id, roles=tuple(await role_store.select_all_roles(conn, identity_id)))
 
 
 async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
@@ -37,6 +39,22 @@ async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
     if comment is None:
         raise CommentNotFound()
     return comment
+
+
+async def log_on_comment(
+    conn: Any, comment: queues.ModeratedComment, actor: str, action: ModAction, now: int, **details: Any
+) -> None:
+    """Write the log line of an action on one comment; `details`: reason_code, note, data."""
+    await log_store.insert_log(
+        conn,
+        site_id=comment.site_id,
+        now=now,
+        actor=actor,
+        action=action.value,
+        target_kind="comment",
+        target_id=comment.id,
+        **details,
+    )
 
 
 async def decide(
@@ -79,18 +97,8 @@ async def decide(
                 else report_rules.Resolution.UPHELD
             )
             await report_store.resolve_reports(conn, comment.id, resolution, now=now, by=actor.id)
-        await store.insert_log(
-            conn,
-            site_id=comment.site_id,
-            now=now,
-            actor=actor.id,
-            action=action.value,
-            target_kind="comment",
-            target_id=comment.id,
-            reason_code=why,
-            note=words,
-            data={"before": comment.status.value, "after": after.value},
-        )
+        data = {"before": comment.status.value, "after": after.value}
+        await log_on_comment(conn, comment, actor.id, action, now, reason_code=why, note=words, data=data)
         event = await ctx.outbox.add(
             conn,
             EventKind.COMMENT_DELETED if action is ModAction.DELETE else EventKind.COMMENT_STATUS_CHANGED,
@@ -152,15 +160,7 @@ async def mark(ctx: Context, actor: Actor, comment_id: str, action: ModAction) -
         comment = await load_comment(conn, comment_id)
         actor.require_moderator(comment.site_id)
         await store.update_marks(conn, comment.id, **values)
-        await store.insert_log(
-            conn,
-            site_id=comment.site_id,
-            now=now,
-            actor=actor.id,
-            action=action.value,
-            target_kind="comment",
-            target_id=comment.id,
-        )
+        await log_on_comment(conn, comment, actor.id, action, now)
         ((field, value),) = values.items()
         event = await ctx.outbox.add(
             conn,
@@ -184,7 +184,7 @@ async def set_thread_closed(
             raise ThreadNotFound()
         actor.require_moderator(site_id)
         await store.update_thread_closed(conn, thread_id, closed=closed, now=now)
-        await store.insert_log(
+        await log_store.insert_log(
             conn,
             site_id=site_id,
             now=now,

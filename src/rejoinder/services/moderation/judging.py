@@ -121,29 +121,8 @@ def status_after(outcome: Outcome, current: CommentStatus | None) -> CommentStat
     return current
 
 
-async def record(
-    conn: Any,
-    comment_id: str,
-    *,
-    revision: int,
-    text: str,
-    now: int,
-    outcome: Outcome,
-    status: CommentStatus,
-    text_hash: str | None,
-    staff: bool,
-) -> None:
-    await store.record_revision(
-        conn,
-        comment_id,
-        revision=revision,
-        text=text,
-        now=now,
-        outcome=outcome,
-        status=status,
-        text_hash=text_hash,
-        staff=staff,
-    )
+# Recording a judged revision is the store's: the revision row and the comment's moderation columns.
+record = store.record_revision
 
 
 def reason_text(code: str | None) -> str | None:

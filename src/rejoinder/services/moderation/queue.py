@@ -15,9 +15,12 @@ from rejoinder.moderation.rules import (
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import load_comment
 from rejoinder.services.moderation.judging import email_hash_of
+from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
+from rejoinder.store import moderation_log as log_store
 from rejoinder.store import reports as report_store
+from rejoinder.store import roles as role_store
 
 
 def _visible_sites(actor: Actor, sites: list[Site], site_id: int | None) -> tuple[int, ...]:
@@ -74,9 +77,9 @@ async def comment_detail(ctx: Context, actor: Actor, comment_id: str) -> queues.
         counts = await store.count_by_status(
             conn, comment.site_id, author_key=comment.author_key, identity_id=comment.identity_id
         )
-        bans = await store.select_active_bans(conn, comment.site_id, now)
+        bans = await ban_store.select_active_bans(conn, comment.site_id, now)
         roles = (
-            await store.select_roles(conn, comment.identity_id, comment.site_id)
+            await role_store.select_roles(conn, comment.identity_id, comment.site_id)
             if comment.identity_id
             else frozenset()
         )
@@ -97,6 +100,6 @@ async def moderation_log(
 ) -> list[dict[str, Any]]:
     ids = _visible_sites(actor, await ctx.sites.all(), site_id)
     async with store_engine.read(ctx.engine) as conn:
-        return await store.select_log(
+        return await log_store.select_log(
             conn, ids, limit=queues.check_limit(min(limit, queues.MAX_PAGE)), before_id=before_id
         )

@@ -17,6 +17,7 @@ from rejoinder.moderation.actions import ModAction
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope, network_key
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.decisions import log_on_comment
 from rejoinder.services.moderation.runtime import admit, moderation_of
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
@@ -76,16 +77,9 @@ async def report_comment(
                     conn, comment_id, CommentStatus.PENDING, reason="reports", now=now, by=None
                 )
                 await thread_store.add_to_thread_counts(conn, comment.thread_id, comments=-1)
-                await store.insert_log(
-                    conn,
-                    site_id=comment.site_id,
-                    now=now,
-                    actor="reports",
-                    action=ModAction.HOLD.value,
-                    target_kind="comment",
-                    target_id=comment_id,
-                    reason_code="reports",
-                    data={"reports": open_reports, "before": comment.status.value},
+                data = {"reports": open_reports, "before": comment.status.value}
+                await log_on_comment(
+                    conn, comment, "reports", ModAction.HOLD, now, reason_code="reports", data=data
                 )
                 held = True
         events: list[Event] = []

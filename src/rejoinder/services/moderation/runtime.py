@@ -22,7 +22,7 @@ from rejoinder.moderation.rules import (
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Limiter, RateLimiter, Scope, TrustedProxies, network_key
 from rejoinder.services.context import Context
-from rejoinder.store import moderation as store
+from rejoinder.store import bans as ban_store
 
 BAN_CACHE_SECONDS = 5.0  # how long a worker reuses a site's active bans (its own bans apply at once)
 
@@ -79,7 +79,7 @@ class Moderation:
         cached = self._bans.get(site_id)
         if cached is not None and time.monotonic() < cached[0]:
             return tuple(b for b in cached[1] if b.until is None or b.until > now)
-        found = await store.select_active_bans(conn, site_id, now)
+        found = await ban_store.select_active_bans(conn, site_id, now)
         self._bans[site_id] = (time.monotonic() + BAN_CACHE_SECONDS, found)
         return found
 

@@ -15,7 +15,6 @@ from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
 from rejoinder.services import moderation as moderation_service
-from rejoinder.services.context import Context
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import Form, local_path
 from rejoinder.web.admin.render import page
@@ -35,16 +34,6 @@ ROLES = [
     (Role.ADMIN.value, "Admin: also sites, settings and roles"),
     (Role.TRUSTED.value, "Trusted commenter: skips pre-moderation"),
 ]
-
-
-async def _site_id(ctx: Context, site_name: str) -> int | None:
-    """The id of the site a form names (empty: every site); an unknown name is `site-not-found`."""
-    if not site_name:
-        return None
-    found = await ctx.sites.by_name(site_name)
-    if found is None:
-        raise SiteNotFound.named(site_name)
-    return found.id
 
 
 # --- threads ---------------------------------------------------------------------------------------------
@@ -149,7 +138,8 @@ async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
     staff = await auth.require_staff(request)
     form = await auth.checked_form(request, staff)
     ctx = ctx_of(request)
-    site_id = await _site_id(ctx, form.get("site", limit=100))
+    site_name = form.get("site", limit=100)
+    site_id = await ctx.sites.scope_named(site_name)
     days = form.number("days", low=1, high=36500)
     result = await moderation_service.ban(
         ctx,
@@ -341,7 +331,8 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
         role = Role(form.get("role", limit=20))
     except ValueError:
         raise Invalid.field("role", "role-invalid", "Choose moderator, admin or trusted") from None
-    site_id = await _site_id(ctx, form.get("site", limit=100))
+    site_name = form.get("site", limit=100)
+    site_id = await ctx.sites.scope_named(site_name)
     identity = await service.find_identity(ctx, form.get("who", limit=254))
     if action == "revoke" and staff.identity_id == identity.id and role is not Role.TRUSTED:
         raise Forbidden("You cannot take away your own role; ask another admin", code="own-role")

@@ -1,0 +1,60 @@
+"""The append-only moderation log: lines written and read, newest first (no update or delete of log rows
+here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.store.schema import moderation_log
+
+
+async def insert_log(
+    conn: AsyncConnection,
+    *,
+    site_id: int | None,
+    now: int,
+    actor: str,
+    action: str,
+    target_kind: str,
+    target_id: str,
+    reason_code: str | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        sa.insert(moderation_log).values(
+            site_id=site_id,
+            created=now,
+            actor=actor[:64],
+            action=action,
+            target_kind=target_kind,
+            target_id=target_id[:64],
+            reason_code=reason_code,
+            note=note,
+            data=data,
+        )
+    )
+
+
+async def select_log(
+    conn: AsyncConnection,
+    site_ids: Sequence[int],
+    *,
+    target: tuple[str, str] | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first. Entries without a site (instance-wide bans and roles) are included."""
+    q = sa.select(moderation_log).where(
+        sa.or_(moderation_log.c.site_id.in_(site_ids), moderation_log.c.site_id.is_(None))
+    )
+    if target is not None:
+        q = q.where(moderation_log.c.target_kind == target[0], moderation_log.c.target_id == target[1])
+    if before_id is not None:
+        q = q.where(moderation_log.c.id < before_id)
+    rows = await conn.execute(q.order_by(moderation_log.c.id.desc()).limit(limit))
+    return [dict(r._mapping) for r in rows]

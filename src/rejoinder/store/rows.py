@@ -1,0 +1,39 @@
+"""Shared shapes of the store modules: a result row as a struct, a capped delete.
+
+Only generic helpers live here; SQL for one resource stays in that resource's module.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def from_row(cls: type[S], row: Any, **given: Any) -> S:
+    """`cls` built from the row's columns named like its fields; `given` supplies or converts the rest.
+
+    Fields missing from both the row and `given` take their defaults (or fail if they have none), so a
+    renamed column shows up as a TypeError, not as a silently wrong value.
+    """
+    columns = row._mapping
+    values = {f: columns[f] for f in cls.__struct_fields__ if f not in given and f in columns}
+    return cls(**values, **given)
+
+
+async def delete_capped(
+    conn: AsyncConnection, key: sa.Column[Any], where: sa.ColumnElement[bool], limit: int | None
+) -> int:
+    """Delete the rows of `key`'s table matching `where`, at most `limit` of them (by `key`); the count.
+
+    The cap keeps a purge's transaction short; it goes through a subquery since neither SQLite (as built
+    by default) nor PostgreSQL accepts DELETE … LIMIT.
+    """
+    if limit is not None:
+        where = key.in_(sa.select(key).where(where).limit(limit))
+    result = await conn.execute(sa.delete(key.table).where(where))
+    return int(result.rowcount or 0)

@@ -1,0 +1,62 @@
+"""store/rows.py on SQLite and PostgreSQL: a row becomes a struct by column names (with conversions given
+by the caller, a missing column failing loudly), and a capped delete removes at most `limit` rows."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from rejoinder.store import engine as store_engine
+from rejoinder.store.rows import delete_capped, from_row
+from rejoinder.store.schema import sessions
+from tests.store.contract import an_identity, run
+
+
+class Pair(msgspec.Struct, frozen=True):
+    a: int
+    b: str
+    c: bool = False
+
+
+def test_a_row_becomes_a_struct_by_column_names(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        async with store_engine.read(engine) as conn:
+            row = (await conn.execute(sa.select(sa.literal(1).label("a"), sa.literal("x").label("b")))).one()
+            short = (await conn.execute(sa.select(sa.literal(1).label("a")))).one()
+        with pytest.raises(TypeError) as missing:
+            from_row(Pair, short)
+        return {
+            "plain": from_row(Pair, row),
+            "given": from_row(Pair, row, b="y", c=True),
+            "missing": "b" in str(missing.value),
+        }
+
+    assert run(db_url, work) == {"plain": Pair(1, "x"), "given": Pair(1, "y", True), "missing": True}
+
+
+def test_a_capped_delete_removes_at_most_the_limit(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        async with store_engine.write(engine) as conn:
+            await an_identity(conn, "ann")
+            for i in range(5):
+                await conn.execute(
+                    sa.insert(sessions).values(
+                        token_hash=f"h{i}",
+                        identity_id="ann",
+                        provider="email",
+                        label="",
+                        created=1,
+                        expires=i,
+                    )
+                )
+        async with store_engine.write(engine) as conn:
+            first = await delete_capped(conn, sessions.c.token_hash, sessions.c.expires < 4, 3)
+            second = await delete_capped(conn, sessions.c.token_hash, sessions.c.expires < 4, 3)
+            uncapped = await delete_capped(conn, sessions.c.token_hash, sessions.c.expires < 9, None)
+        async with store_engine.read(engine) as conn:
+            left = (await conn.execute(sa.select(sa.func.count()).select_from(sessions))).scalar_one()
+        return {"deleted": (first, second, uncapped), "left": left}
+
+    assert run(db_url, work) == {"deleted": (3, 1, 1), "left": 0}
