@@ -33,11 +33,12 @@ from rejoinder.errors import (
     Invalid,
     NotFound,
     ProviderNotFound,
+    SignInLinkInvalid,
     SiteNotFound,
     SiteRequired,
 )
 from rejoinder.i18n import translator, wrap
-from rejoinder.notify.email import Mail, Mailer
+from rejoinder.notify.email import Mail
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts
 from rejoinder.services.context import Context
@@ -107,7 +108,6 @@ def email_provider(registry: Registry, site: Site, name: str | None) -> Provider
 async def send_link(
     ctx: Context,
     registry: Registry,
-    mailer: Mailer,
     *,
     provider_name: str | None,
     site_name: str | None,
@@ -137,6 +137,9 @@ async def send_link(
     """
     site = await _site(ctx, site_name)
     provider = email_provider(registry, site, provider_name)
+    mailer = ctx.mailer  # built at start-up; an email provider without [email] host does not start
+    if mailer is None:
+        raise ProviderNotFound(f"Site {site.name!r} offers no sign-in by email: the server sends no email")
     address = check_address(email)
     back = accounts.check_return_url(site, return_url)
     if origin:
@@ -340,22 +343,19 @@ def _digest(token: str | None) -> str:
     try:
         return token_hash(check_ticket(token, "token"))
     except Invalid:
-        raise NotFound(_INVALID, code="sign-in-link-invalid") from None
-
-
-_INVALID = "This sign-in link is not valid. Copy the whole link from the email, or ask for a new one"
+        raise SignInLinkInvalid() from None
 
 
 async def _why_not(conn: Any, digest: str) -> None:
     if await session_store.peek_ticket(conn, digest, USED) is not None:
         raise Gone("This sign-in link was already used; ask for a new one", code="sign-in-link-used")
-    raise NotFound(_INVALID, code="sign-in-link-invalid")
+    raise SignInLinkInvalid()
 
 
 def _pending(payload: dict[str, Any], provider_name: str, now: int) -> PendingLink:
     pending = msgspec.convert(payload, PendingLink)
     if pending.provider != provider_name:
-        raise NotFound(_INVALID, code="sign-in-link-invalid")
+        raise SignInLinkInvalid()
     if pending.expired(now):
         raise Gone("This sign-in link has expired; ask for a new one", code="sign-in-link-expired")
     return pending

@@ -22,7 +22,7 @@ import msgspec
 
 from rejoinder.config.schema import ProviderSettings
 from rejoinder.domain.identity import Profile
-from rejoinder.errors import ConfigError, Forbidden, Unavailable
+from rejoinder.errors import ConfigError, Forbidden, ProviderError, Unavailable
 
 
 class ProviderKind(StrEnum):
@@ -149,7 +149,7 @@ def provider_error(params: Mapping[str, str]) -> None:
     shown = error if _ERROR_CODE.match(error) else "error"
     if shown == "access_denied":
         raise Forbidden("You cancelled signing in at the provider", code="provider-denied")
-    raise Forbidden(f"The provider did not sign you in ({shown})", code="provider-error")
+    raise ProviderError(f"The provider did not sign you in ({shown})")
 
 
 class JSONResponse(Protocol):
@@ -175,15 +175,13 @@ def json_object(
             the request only; the body can echo request data).
     """
     if response.status_code not in ok:
-        raise Forbidden(
-            f"The {who} answered {response.status_code} to the {what} request", code="provider-error"
-        )
+        raise ProviderError(f"The {who} answered {response.status_code} to the {what} request")
     try:
         doc = response.json()
     except ValueError:
         doc = None
     if not isinstance(doc, dict):
-        raise Forbidden(f"The {who}'s {what} answer is not a JSON object", code="provider-error")
+        raise ProviderError(f"The {who}'s {what} answer is not a JSON object")
     return doc
 
 
