@@ -77,6 +77,22 @@ _MESSAGES = {
 }
 
 
+def limits_storage(redis_url: str, key_prefix: str) -> Storage:
+    """Where `limits` keeps its counters: Redis when `redis.url` is set, else this process's memory.
+    redis-py (already a dependency) rather than coredis; short timeouts so that a Redis outage costs a
+    request a second at most (and then fails open), never a hang."""
+    if not redis_url:
+        return MemoryStorage(wrap_exceptions=True)
+    return RedisStorage(
+        redis_url,
+        implementation="redispy",
+        wrap_exceptions=True,
+        key_prefix=key_prefix,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+    )
+
+
 class Limiter(Protocol):
     """Counts an attempt against every limit that applies; raises RateLimited (with retry_after) when
     one is used up. Keys that are None are skipped (e.g. no identity for a guest)."""
@@ -144,22 +160,11 @@ class RateLimiter:
             (action, scope, limits.parse_many(getattr(m, key)) if getattr(m, key).strip() else [])
             for action, scope, key in RULES
         ]
-        storage: Storage
-        if settings.redis.url:
-            # redis-py (already a dependency) rather than coredis; short timeouts so that a Redis outage
-            # costs a request a second at most (and then fails open), never a hang.
-            storage = RedisStorage(
-                settings.redis.url,
-                implementation="redispy",
-                wrap_exceptions=True,
-                key_prefix="rejoinder-rl",
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
-            )
-        else:
-            storage = MemoryStorage(wrap_exceptions=True)
         return cls(
-            storage, rules, aggregate_factor=m.ipv6_aggregate_factor, aggregate_prefix=m.ipv6_aggregate_prefix
+            limits_storage(settings.redis.url, "rejoinder-rl"),
+            rules,
+            aggregate_factor=m.ipv6_aggregate_factor,
+            aggregate_prefix=m.ipv6_aggregate_prefix,
         )
 
     async def hit(self, action: Action, keys: Mapping[Scope, str | None]) -> None:

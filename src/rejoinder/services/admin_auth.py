@@ -37,6 +37,7 @@ from rejoinder.errors import (
 )
 from rejoinder.moderation.actions import Actor
 from rejoinder.moderation.rules import STAFF, Role
+from rejoinder.ratelimit import limits_storage
 from rejoinder.services import signin_flows
 from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id
@@ -378,26 +379,13 @@ class LoginLimiter:
     library in Redis when [redis] url is set (shared by workers), else in this process."""
 
     def __init__(self, settings: Settings) -> None:
-        from limits.aio.storage import MemoryStorage, RedisStorage, Storage
         from limits.aio.strategies import MovingWindowRateLimiter
 
         self.items = (
             limits.parse_many(settings.admin.login_limit) if settings.admin.login_limit.strip() else []
         )
-        storage: Storage
-        if settings.redis.url:
-            storage = RedisStorage(
-                settings.redis.url,
-                implementation="redispy",
-                wrap_exceptions=True,
-                key_prefix="rejoinder-admin",
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
-            )
-        else:
-            storage = MemoryStorage(wrap_exceptions=True)
-        self.storage = storage
-        self.strategy = MovingWindowRateLimiter(storage)
+        self.storage = limits_storage(settings.redis.url, "rejoinder-admin")
+        self.strategy = MovingWindowRateLimiter(self.storage)
 
     async def hit(self, network: str | None) -> None:
         from limits.errors import StorageError

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -267,3 +268,24 @@ def back_to_article(return_url: str, fragment: dict[str, str]) -> Response[bytes
         status_code=303,
         headers={"Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+async def settle_flow(
+    request: Request[Any, Any, Any],
+    provider: str,
+    taking: Awaitable[service.Flow],
+    finishing: Callable[[service.Flow], Awaitable[service.Outcome]],
+) -> Response[Any]:
+    """Use up a reader's pending flow (`taking`) and finish it: the session, or the error, goes back to the
+    page that started it. A flow that cannot be taken shows its error here only: its page is unknown."""
+    try:
+        flow = await taking
+    except RejoinderError as exc:
+        return error_page(request, exc)
+    found = registry_of(request).get(provider)
+    label = found.label if found else provider
+    try:
+        outcome = await finishing(flow)
+    except RejoinderError as exc:
+        return hand_back_error(request, flow, exc, label)
+    return hand_back(request, flow, outcome, label)

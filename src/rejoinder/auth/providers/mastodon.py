@@ -23,7 +23,13 @@ import msgspec
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
-from rejoinder.auth.providers.base import Begun, ProviderKind, json_object, provider_error, unreachable
+from rejoinder.auth.providers.base import (
+    Begun,
+    ProviderKind,
+    authorization_code,
+    json_object,
+    unreachable,
+)
 from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
@@ -292,10 +298,7 @@ class MastodonProvider:
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        provider_error(params)
-        code = params.get("code")
-        if not code:
-            raise Forbidden("The server's answer has no authorization code", code="code-missing")
+        code = authorization_code(params, who="server")
         base = str(saved.get("server", ""))
         app = await self.app_for(base, redirect_uri)
         try:

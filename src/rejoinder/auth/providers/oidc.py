@@ -30,10 +30,10 @@ from joserfc.jwt import JWTClaimsRegistry
 from rejoinder.auth.providers.base import (
     Begun,
     ProviderKind,
+    authorization_code,
     claim,
     json_object,
     load_secret,
-    provider_error,
     truthy,
     unreachable,
 )
@@ -223,10 +223,7 @@ class OAuthProvider:
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        provider_error(params)
-        code = params.get("code")
-        if not code:
-            raise Forbidden("The provider's answer has no authorization code", code="code-missing")
+        code = authorization_code(params)
         meta = await self.metadata()
         # RFC 9207: a provider that names itself in the callback must be the one the flow started at
         # (stops mix-up attacks between several configured providers).
