@@ -48,7 +48,19 @@ class Begun(msgspec.Struct, frozen=True):
     saved: dict[str, Any]  # PKCE verifier, nonce…: kept server-side until the callback
 
 
-class PageProvider:
+class Shown:
+    """What every configured provider shows, and where: its name, its label and icon (the settings over
+    its preset's) and its sites."""
+
+    def __init__(self, name: str, preset: Preset, settings: ProviderSettings) -> None:
+        self.name = name
+        self.preset = preset
+        self.label = settings.label or preset.label
+        self.icon = settings.icon or preset.icon
+        self.sites = tuple(settings.sites)
+
+
+class PageProvider(Shown):
     """A provider whose sign-in runs on rejoinder's own page (email link, passkeys): its button and label
     only. There is no authorization URL and no callback, so `begin`/`complete` refuse with `no_begin` and
     `no_callback`."""
@@ -58,12 +70,6 @@ class PageProvider:
     no_callback: ClassVar[str]
     asks_server: bool = False
     start_url: str = ""
-
-    def __init__(self, name: str, preset: Preset, settings: ProviderSettings) -> None:
-        self.name = name
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
 
     async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
         raise ProviderNotFound(self.no_begin)

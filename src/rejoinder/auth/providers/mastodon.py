@@ -26,6 +26,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from rejoinder.auth.providers.base import (
     Begun,
     ProviderKind,
+    Shown,
     authorization_code,
     json_object,
     unreachable,
@@ -159,7 +160,7 @@ class PublicOnlyTransport(httpx2.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class MastodonProvider:
+class MastodonProvider(Shown):
     kind = ProviderKind.MASTODON
     asks_server = True
     start_url = ""
@@ -167,11 +168,7 @@ class MastodonProvider:
     def __init__(
         self, name: str, preset: Preset, settings: ProviderSettings, auth: AuthSettings, apps: AppStore
     ) -> None:
-        self.name = name
-        self.preset = preset
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
+        super().__init__(name, preset, settings)
         self.apps = apps
         self.app_name = auth.fediverse_app_name
         self.allow_private = auth.fediverse_allow_private

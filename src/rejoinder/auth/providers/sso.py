@@ -34,7 +34,7 @@ from joserfc.errors import (
 from joserfc.jwk import Key, KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from rejoinder.auth.providers.base import Begun, Opens, ProviderKind
+from rejoinder.auth.providers.base import Begun, Opens, ProviderKind, Shown
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
@@ -133,7 +133,7 @@ def read_secret(where: str, env_name: str, file_name: str, env: Mapping[str, str
     return value
 
 
-class SsoProvider:
+class SsoProvider(Shown):
     """One `[auth.providers.NAME]` with `preset = "sso"`. Built once per app (secrets read then); the
     JWKS, when configured, is fetched on first use and cached."""
 
@@ -150,10 +150,7 @@ class SsoProvider:
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.name = name
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
+        super().__init__(name, preset, settings)
         self.issuer = settings.issuer
         self.audience = settings.audience
         self.max_age = settings.max_age
