@@ -26,15 +26,7 @@ SLEEPS_ALLOWED = {
 STATUS = {"status_code", "status"}
 # Sign-in tests that still assert only statuses, left to the sign-in code's owner (issue #11, item 8). The
 # list may only shrink: an entry that no longer checks only statuses fails the test until it is removed.
-STATUS_ONLY_BACKLOG = {
-    "tests/admin/test_auth.py::test_the_same_password_keeps_the_session_across_restarts",
-    "tests/auth/test_id_tokens.py::test_rotated_keys_are_fetched_again",
-    "tests/auth/test_passkeys.py::test_authenticators_without_a_counter_keep_working",
-    "tests/auth/test_sso_jwks.py::test_a_key_declaring_its_alg_is_used_only_for_it",
-    "tests/auth/test_sso_refusals.py::test_control_both_keys_sign_in",
-    "tests/auth/test_sso_sites.py::test_a_removed_sso_provider_signs_in_nowhere",
-    "tests/auth/test_start_limits.py::test_limits_are_per_network_and_count_every_provider",
-}
+STATUS_ONLY_BACKLOG: set[str] = set()
 # Helpers whose name says they check a body (problem+json code, HTML, sameness): calling one counts.
 BODY_CHECKS = ("assert", "refused", "problem", "expect", "same_answer", "check")
 

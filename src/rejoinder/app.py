@@ -75,9 +75,7 @@ class Rejoinder:
         try:
             app.state["ctx"] = ctx
             app.state["admin_login_limiter"] = runtime.admin_limiter
-            app.state["auth_registry"] = runtime.providers  # web/account.registry_of
-            if runtime.mailer is not None:
-                app.state["email_link_mailer"] = runtime.mailer  # web/email_link.mailer_of
+            app.state["auth_registry"] = runtime.providers  # web/signin_pages.registry_of
             yield
         finally:
             await runtime.close()

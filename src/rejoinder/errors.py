@@ -3,14 +3,15 @@
     RejoinderError
      ├── Invalid            (422, field errors; `errors` lists them)
      │    ├── BadRequest    (400, a body that cannot be read at all)
-     │    └── UrlRequired, SiteRequired, ModeInvalid, ActionInvalid   (raised with `.at(field, message)`)
+     │    └── UrlRequired, SiteRequired, ModeInvalid, ServerInvalid, ActionInvalid   (raised with `.at(field, message)`)
      ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
-     │    └── AdminSessionInvalid
+     │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
-     │    ├── SiteNotFound, ProviderNotFound, CommentNotFound, ThreadNotFound, IdentityNotFound
+     │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, EmailLinkUnknown, CommentNotFound,
+     │    └── ThreadNotFound, IdentityNotFound
      ├── Forbidden          (403)
-     │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid,
-     │    └── BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
+     │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
+     │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -155,6 +156,20 @@ class ProviderNotFound(NotFound):
     default_detail = "This sign-in provider is no longer offered"
 
 
+class SignInLinkInvalid(NotFound):
+    default_code = "sign-in-link-invalid"
+    default_detail = (
+        "This sign-in link is not valid. Copy the whole link from the email, or ask for a new one"
+    )
+
+
+class EmailLinkUnknown(NotFound):
+    """A moderation email link that is not valid, or whose moderator no longer exists."""
+
+    default_code = "email-link-unknown"
+    default_detail = "This moderation link is not valid"
+
+
 class CommentNotFound(NotFound):
     """Also what a hidden or pending comment answers to one who may not see it: a reader cannot tell the
     two apart (no existence oracle)."""
@@ -183,6 +198,12 @@ class SiteRequired(Invalid):
 
 class ModeInvalid(Invalid):
     default_code = "mode-invalid"
+
+
+class ServerInvalid(Invalid):
+    """A fediverse server name that is not a bare https host name."""
+
+    default_code = "server-invalid"
 
 
 class ActionInvalid(Invalid):
@@ -222,6 +243,17 @@ class BrowserMismatch(Forbidden):
     default_detail = "This sign-in was started in another browser; start again from the comment form"
 
 
+class ProviderError(Forbidden):
+    """A sign-in provider (or fediverse server) answered with an error or an unreadable answer."""
+
+    default_code = "provider-error"
+
+
+class ServerNotPublic(Forbidden):
+    default_code = "server-not-public"
+    default_detail = "rejoinder only contacts fediverse servers over https"
+
+
 class FlowExpired(Forbidden):
     default_code = "flow-expired"
 
@@ -238,6 +270,12 @@ class ThreadClosed(Forbidden):
 class CredentialInUse(Conflict):
     default_code = "credential-in-use"
     default_detail = "This sign-in already belongs to a rejoinder identity"
+
+
+class SsoClaimInvalid(Unauthorized):
+    """A publisher's SSO token whose claim has the wrong type or form; the detail names the claim."""
+
+    default_code = "sso-claim-invalid"
 
 
 class AdminSessionInvalid(Unauthorized):

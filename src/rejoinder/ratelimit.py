@@ -37,23 +37,6 @@ from rejoinder.errors import RateLimited
 log = logging.getLogger("rejoinder.ratelimit")
 
 
-def counter_storage(settings: Settings, key_prefix: str) -> Storage:
-    """Where `limits` counts: Redis under `key_prefix` when [redis] url is set (shared by workers), else
-    this process's memory."""
-    if not settings.redis.url:
-        return MemoryStorage(wrap_exceptions=True)
-    # redis-py (already a dependency) rather than coredis; short timeouts so that a Redis outage costs a
-    # request a second at most (and then fails open), never a hang.
-    return RedisStorage(
-        settings.redis.url,
-        implementation="redispy",
-        wrap_exceptions=True,
-        key_prefix=key_prefix,
-        socket_timeout=1.0,
-        socket_connect_timeout=1.0,
-    )
-
-
 class Action(enum.StrEnum):
     COMMENT = "comment"
     LIKE = "like"
@@ -92,6 +75,22 @@ _MESSAGES = {
     Action.MAGIC_LINK: "Too many sign-in emails were asked for",
     Action.SIGN_IN: "Too many sign-ins were started from your network",
 }
+
+
+def limits_storage(redis_url: str, key_prefix: str) -> Storage:
+    """Where `limits` keeps its counters: Redis when `redis.url` is set, else this process's memory.
+    redis-py (already a dependency) rather than coredis; short timeouts so that a Redis outage costs a
+    request a second at most (and then fails open), never a hang."""
+    if not redis_url:
+        return MemoryStorage(wrap_exceptions=True)
+    return RedisStorage(
+        redis_url,
+        implementation="redispy",
+        wrap_exceptions=True,
+        key_prefix=key_prefix,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+    )
 
 
 class Limiter(Protocol):
@@ -161,9 +160,11 @@ class RateLimiter:
             (action, scope, limits.parse_many(getattr(m, key)) if getattr(m, key).strip() else [])
             for action, scope, key in RULES
         ]
-        storage = counter_storage(settings, "rejoinder-rl")
         return cls(
-            storage, rules, aggregate_factor=m.ipv6_aggregate_factor, aggregate_prefix=m.ipv6_aggregate_prefix
+            limits_storage(settings.redis.url, "rejoinder-rl"),
+            rules,
+            aggregate_factor=m.ipv6_aggregate_factor,
+            aggregate_prefix=m.ipv6_aggregate_prefix,
         )
 
     async def hit(self, action: Action, keys: Mapping[Scope, str | None]) -> None:

@@ -211,7 +211,10 @@ def test_the_same_password_keeps_the_session_across_restarts(admin_db: str) -> N
     again = open_admin(admin_db)
     with again.client:
         again.client.cookies.set("rejoinder-admin", token)
-        assert again.client.get("/admin").status_code == 200
+        page = again.client.get("/admin")
+        assert page.status_code == 200, page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert _admin_sessions(again) == 1  # the same stored session row, not a new sign-in
 
 
 def test_password_sign_in_sets_a_strict_cookie(admin: Admin) -> None:

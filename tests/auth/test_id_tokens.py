@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from rejoinder.app import create_app
 from tests.auth.flows import provider_url, query_of, result, start
+from tests.auth.helpers import bearer
 from tests.fixtures.app import make_settings
 from tests.fixtures.oidc import FakeIssuer, new_key
 
@@ -152,9 +153,15 @@ def test_form_post_callback(client: TestClient[Any], fake_issuer: FakeIssuer) ->
 def test_rotated_keys_are_fetched_again(client: TestClient[Any], fake_issuer: FakeIssuer) -> None:
     state, nonce = _begin(client)
     fake_issuer.next_id_token = fake_issuer.sign(fake_issuer.claims(nonce))
-    assert _finish(client, state).status_code == 200  # the key set is now cached
+    first = _finish(client, state)
+    assert first.status_code == 200, first.text  # the key set is now cached
     fake_issuer.key = new_key("rotated-key")  # the provider publishes a new key and signs with it
     state, nonce = _begin(client)
     fake_issuer.next_id_token = fake_issuer.sign(fake_issuer.claims(nonce))
     response = _finish(client, state)
     assert response.status_code == 200, response.text
+    message = result(response)
+    assert message["type"] == "rejoinder:session"
+    assert message["identity"]["id"] == result(first)["identity"]["id"]  # the same account, signed anew
+    me = client.get("/api/me", headers=bearer(message["token"])).json()
+    assert [c["provider"] for c in me["credentials"]] == ["fake"]

@@ -77,4 +77,6 @@ def test_a_key_declaring_its_alg_is_used_only_for_it(site_db: str, alg: str) -> 
     key = rsa_key("rsa-1") if alg == "RS256" else OKPKey.generate_key("Ed25519", parameters={"kid": "ed-1"})
     pinned = type(key).import_key(key.as_dict(private=True), {"alg": alg})
     with serve_jwks([pinned]) as jwks, sso_client(site_db, {"jwks_url": jwks.url}) as client:
-        assert exchange(client, mint(pinned, claims(), alg=alg)).status_code == 200
+        response = exchange(client, mint(pinned, claims(), alg=alg))
+        assert response.status_code == 200, response.text
+        assert response.json()["identity"]["display_name"] == "Ann Publisher"

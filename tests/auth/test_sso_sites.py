@@ -196,3 +196,5 @@ def test_a_removed_sso_provider_signs_in_nowhere(two_sites: str, tmp_path: Path,
         # A session of a provider that is not an SSO one keeps working, as before.
         plain = bearer(sign_in(after, "pat", name="Pat").token)
         assert comment(after, ARTICLE, "Still here", {**plain, **BLOG}).status_code == 201
+        texts = [c["text"] for c in comments_of(after, ARTICLE)]
+        assert texts == ["While it was configured", "Still here"]  # none stored after the removal

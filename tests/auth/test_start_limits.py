@@ -81,9 +81,13 @@ def test_limits_are_per_network_and_count_every_provider(client: TestClient[Any]
     start(client, "2001:db8:1:2::1")
     start(client, "2001:db8:1:3::ffff")  # another /64 of the same /56: one network
     start(client, "2001:db8:1:2::1", provider="nosuchprovider")  # a start that fails still counts
-    assert start(client, "2001:db8:1:2:abcd::9").status_code == 429
-    assert start(client, "2001:db8:1:100::1").status_code == 200  # the next /56
-    assert start(client, "198.51.100.7").status_code == 200
+    refused = start(client, "2001:db8:1:2:abcd::9")
+    assert refused.status_code == 429, refused.text
+    assert '<code id="rj-code">rate-limited</code>' in refused.text
+    for ip in ("2001:db8:1:100::1", "198.51.100.7"):  # the next /56, and another network
+        page = start(client, ip)
+        assert page.status_code == 200, page.text
+        assert "rate-limited" not in page.text
 
 
 def test_the_limit_follows_the_settings(site_db: str) -> None:

@@ -526,7 +526,7 @@ async def check_start(
     link: str | None,
 ) -> Start:
     """Validate a popup's start request (every kind of provider starts this way)."""
-    site = await _site(ctx, site_name)
+    site = await site_named(ctx, site_name)
     provider = registry.offered(provider_name, site.name)
     if provider is None:
         raise ProviderNotFound(f"Site {site.name!r} offers no sign-in provider {provider_name!r}")
@@ -631,7 +631,7 @@ async def finish_flow(
 
     The page origin is checked against the site again: a site may have dropped it since the start.
     """
-    site = await _site(ctx, flow.site)
+    site = await site_named(ctx, flow.site)
     check_allowed_origin(site, flow.origin)
     if flow.return_url:
         check_return_url(site, flow.return_url)
@@ -644,7 +644,8 @@ async def finish_flow(
     )
 
 
-async def _site(ctx: Context, name: str | None) -> Site:
+async def site_named(ctx: Context, name: str | None) -> Site:
+    """The site a sign-in names. Raises SiteRequired (no name) or SiteNotFound."""
     if not name:
         raise SiteRequired.at("site", "`site` is required")
     site = await ctx.sites.by_name(name)

@@ -37,6 +37,7 @@ from rejoinder.errors import (
 )
 from rejoinder.moderation.actions import Actor
 from rejoinder.moderation.rules import STAFF, Role
+from rejoinder.ratelimit import limits_storage
 from rejoinder.services import signin_flows
 from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id
@@ -380,14 +381,11 @@ class LoginLimiter:
     def __init__(self, settings: Settings) -> None:
         from limits.aio.strategies import MovingWindowRateLimiter
 
-        from rejoinder.ratelimit import counter_storage
-
         self.items = (
             limits.parse_many(settings.admin.login_limit) if settings.admin.login_limit.strip() else []
         )
-        storage = counter_storage(settings, "rejoinder-admin")
-        self.storage = storage
-        self.strategy = MovingWindowRateLimiter(storage)
+        self.storage = limits_storage(settings.redis.url, "rejoinder-admin")
+        self.strategy = MovingWindowRateLimiter(self.storage)
 
     async def hit(self, network: str | None) -> None:
         from limits.errors import StorageError

@@ -17,7 +17,13 @@ import msgspec
 
 from rejoinder.auth.sessions import token_hash
 from rejoinder.domain.comments import CommentStatus
-from rejoinder.errors import ActionInvalid, Conflict, Gone, NotFound, RejoinderError, Unauthorized
+from rejoinder.errors import (
+    ActionInvalid,
+    Conflict,
+    EmailLinkUnknown,
+    Gone,
+    RejoinderError,
+)
 from rejoinder.events.kinds import Event
 from rejoinder.i18n import translator
 from rejoinder.moderation import queue as queues
@@ -191,18 +197,14 @@ def check_link_action(action: str | None) -> Literal["approve", "reject"]:
 async def _dead_link(conn: Any, digest: str, now: int) -> RejoinderError:
     if await session_store.peek_ticket(conn, digest, USED) is not None:
         return Gone("This link was already used; each email link works once", code="email-link-used")
-    return _unknown_link()
-
-
-def _unknown_link() -> NotFound:
-    return NotFound("This moderation link is not valid", code="email-link-unknown")
+    return EmailLinkUnknown()
 
 
 def _link_digest(token: str) -> str:
-    """The stored hash of a link's token; NotFound for a token no link could have."""
+    """The stored hash of a link's token; EmailLinkUnknown for a token no link could have."""
     clean = check_token_shape(token)
     if clean is None:
-        raise _unknown_link()
+        raise EmailLinkUnknown()
     return token_hash(clean)
 
 
@@ -252,7 +254,7 @@ async def act_on_link(
     if ticket.expires <= now:
         raise Gone("This link has expired; decide in the moderation queue", code="email-link-expired")
     if actor is None:
-        raise Unauthorized("The account this link was sent to no longer exists", code="email-link-unknown")
+        raise EmailLinkUnknown("The account this link was sent to no longer exists")
     comment_id = str(ticket.payload.get("comment"))
     async with store_engine.read(ctx.engine) as conn:
         current = await moderation_service.moderated(conn, comment_id)

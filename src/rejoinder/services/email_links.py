@@ -33,11 +33,10 @@ from rejoinder.errors import (
     Invalid,
     NotFound,
     ProviderNotFound,
-    SiteNotFound,
-    SiteRequired,
+    SignInLinkInvalid,
 )
 from rejoinder.i18n import translator, wrap
-from rejoinder.notify.email import Mail, Mailer
+from rejoinder.notify.email import Mail
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts
 from rejoinder.services.context import Context
@@ -107,7 +106,6 @@ def email_provider(registry: Registry, site: Site, name: str | None) -> Provider
 async def send_link(
     ctx: Context,
     registry: Registry,
-    mailer: Mailer,
     *,
     provider_name: str | None,
     site_name: str | None,
@@ -135,8 +133,11 @@ async def send_link(
         RateLimited: too many links for this address or from this network.
         Unavailable: the mail server did not take the message (smtp-failed).
     """
-    site = await _site(ctx, site_name)
+    site = await accounts.site_named(ctx, site_name)
     provider = email_provider(registry, site, provider_name)
+    mailer = ctx.mailer  # built at start-up; an email provider without [email] host does not start
+    if mailer is None:
+        raise ProviderNotFound(f"Site {site.name!r} offers no sign-in by email: the server sends no email")
     address = check_address(email)
     back = accounts.check_return_url(site, return_url)
     if origin:
@@ -177,15 +178,6 @@ async def send_link(
         )
     await mailer.send(compose(ctx, pending, token, adding_to=adding_to))
     return Sent(email=address, deadline=pending.deadline, return_url=back)
-
-
-async def _site(ctx: Context, name: str | None) -> Site:
-    if not name:
-        raise SiteRequired.at("site", "`site` is required")
-    site = await ctx.sites.by_name(name)
-    if site is None:
-        raise SiteNotFound.named(name)
-    return site
 
 
 def _display_name(ctx: Context, name: str | None) -> str | None:
@@ -265,10 +257,7 @@ async def show_link(ctx: Context, provider_name: str, token: str | None, browser
     digest = _digest(token)
     async with store_engine.read(ctx.engine) as conn:
         ticket = await session_store.peek_ticket(conn, digest, PURPOSE)
-        if ticket is None:
-            await _why_not(conn, digest)
-        assert ticket is not None
-        pending = _pending(ticket.payload, provider_name, ctx.clock())
+        pending = await _pending(conn, digest, ticket, provider_name, ctx.clock())
         adding_to = None
         if pending.link_identity:
             identity = await identity_store.select_identity(conn, pending.link_identity)
@@ -293,14 +282,12 @@ async def take_link(
     digest = _digest(token)
     async with store_engine.write(ctx.engine) as conn:
         ticket = await session_store.take_ticket(conn, digest, PURPOSE)
-        if ticket is None:
-            await _why_not(conn, digest)
-        assert ticket is not None
         # Any refusal below rolls the transaction back: the link stays as it was.
-        pending = _pending(ticket.payload, provider_name, ctx.clock())
+        pending = await _pending(conn, digest, ticket, provider_name, ctx.clock())
+        assert ticket is not None  # _pending refuses a missing one
         if pending.link_identity and (browser is None or token_hash(browser) != pending.browser):
             raise BrowserMismatch("Open this link in the browser where you asked to add the address")
-        site = await _site(ctx, pending.site)
+        site = await accounts.site_named(ctx, pending.site)
         if registry.offered(pending.provider, site.name) is None:
             raise ProviderNotFound("This site no longer offers sign-in by email")
         back = accounts.check_return_url(site, pending.return_url)
@@ -340,22 +327,20 @@ def _digest(token: str | None) -> str:
     try:
         return token_hash(check_ticket(token, "token"))
     except Invalid:
-        raise NotFound(_INVALID, code="sign-in-link-invalid") from None
+        raise SignInLinkInvalid() from None
 
 
-_INVALID = "This sign-in link is not valid. Copy the whole link from the email, or ask for a new one"
-
-
-async def _why_not(conn: Any, digest: str) -> None:
-    if await session_store.peek_ticket(conn, digest, USED) is not None:
-        raise Gone("This sign-in link was already used; ask for a new one", code="sign-in-link-used")
-    raise NotFound(_INVALID, code="sign-in-link-invalid")
-
-
-def _pending(payload: dict[str, Any], provider_name: str, now: int) -> PendingLink:
-    pending = msgspec.convert(payload, PendingLink)
+async def _pending(
+    conn: Any, digest: str, ticket: session_store.Ticket | None, provider_name: str, now: int
+) -> PendingLink:
+    """The link a ticket holds, or why there is none usable (used, unknown, another provider's, expired)."""
+    if ticket is None:
+        if await session_store.peek_ticket(conn, digest, USED) is not None:
+            raise Gone("This sign-in link was already used; ask for a new one", code="sign-in-link-used")
+        raise SignInLinkInvalid()
+    pending = msgspec.convert(ticket.payload, PendingLink)
     if pending.provider != provider_name:
-        raise NotFound(_INVALID, code="sign-in-link-invalid")
+        raise SignInLinkInvalid()
     if pending.expired(now):
         raise Gone("This sign-in link has expired; ask for a new one", code="sign-in-link-expired")
     return pending

@@ -20,6 +20,7 @@ from rejoinder.errors import RejoinderError, SiteNotFound
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
 from rejoinder.services import moderation
+from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id, remove_credential
 from rejoinder.web import email_link, passkeys
 from rejoinder.web.signin_pages import (
@@ -29,14 +30,13 @@ from rejoinder.web.signin_pages import (
     StartQuery,
     auth_language,
     error_page,
-    hand_back,
-    hand_back_error,
     identity_out,
     page,
     read_binding,
     redirect_uri,
     registry_of,
     set_binding,
+    settle_flow,
 )
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
@@ -187,20 +187,15 @@ async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> 
     if request.method == "POST":
         form = await request.form()
         params.update({k: v for k, v in form.items() if isinstance(v, str)})
-    try:
-        registry = registry_of(request)
-        flow = await service.take_flow(ctx, provider, params.get("state"), read_binding(request))
-    except RejoinderError as exc:
-        return error_page(request, exc)  # the flow, and so its page origin, is unknown: tell no one
-    found = registry.get(provider)
-    label = found.label if found else provider
-    try:
-        outcome = await service.finish_flow(
+    registry = registry_of(request)
+    return await settle_flow(
+        request,
+        provider,
+        service.take_flow(ctx, provider, params.get("state"), read_binding(request)),
+        lambda flow: service.finish_flow(
             ctx, registry, flow, params, redirect_uri=redirect_uri(request, provider)
-        )
-    except RejoinderError as exc:
-        return hand_back_error(request, flow, exc, label)
-    return hand_back(request, flow, outcome, label)
+        ),
+    )
 
 
 # --- JSON API -------------------------------------------------------------------------------------------
@@ -293,6 +288,18 @@ async def logout(request: Request[Any, Any, Any], authorization: AuthHeader = No
     return Response(content=None, status_code=204)
 
 
+async def _change_me(
+    request: Request[Any, Any, Any],
+    authorization: str | None,
+    change: Callable[[Context, service.SignedIn], Awaitable[object]],
+) -> Response[MeOut]:
+    """Authenticate the reader, make the change, and answer what GET /api/me shows now."""
+    ctx = ctx_of(request)
+    reader = await service.authenticate(ctx, authorization)
+    await change(ctx, reader)
+    return await _me(request, reader)
+
+
 @delete(
     "/api/me/credentials/{credential:str}",
     summary="Remove a sign-in method",
@@ -303,10 +310,9 @@ async def delete_credential(
     request: Request[Any, Any, Any], credential: FromPath[str], authorization: AuthHeader = None
 ) -> Response[MeOut]:
     """Remove one of the reader's credentials (by the `id` GET /api/me lists); the last one stays."""
-    ctx = ctx_of(request)
-    reader = await service.authenticate(ctx, authorization)
-    await remove_credential(ctx, reader, credential)
-    return await _me(request, reader)
+    return await _change_me(
+        request, authorization, lambda ctx, reader: remove_credential(ctx, reader, credential)
+    )
 
 
 @post(
@@ -334,10 +340,9 @@ async def accept_offer(
     request: Request[Any, Any, Any], offer: FromPath[str], authorization: AuthHeader = None
 ) -> Response[MeOut]:
     """Signed in as the identity the offer names, add the offered sign-in to it."""
-    ctx = ctx_of(request)
-    reader = await service.authenticate(ctx, authorization)
-    await service.accept_link_offer(ctx, reader, offer)
-    return await _me(request, reader)
+    return await _change_me(
+        request, authorization, lambda ctx, reader: service.accept_link_offer(ctx, reader, offer)
+    )
 
 
 @post(

@@ -20,17 +20,14 @@ from rejoinder.auth.providers import Provider, ProviderKind
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import (
-    ConfigError,
     Invalid,
     ModeInvalid,
     ProviderNotFound,
     RateLimited,
     RejoinderError,
     SiteRequired,
-    Unavailable,
 )
 from rejoinder.i18n import translator
-from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services import accounts
 from rejoinder.services import email_links as service
 from rejoinder.web.signin_pages import (
@@ -61,22 +58,6 @@ class EmailSendIn(msgspec.Struct, forbid_unknown_fields=True):
 class EmailSentOut(msgspec.Struct):
     email: str  # the address as rejoinder will use it (trimmed, lower-cased, IDNA domain)
     expires: str  # until when the link works
-
-
-def mailer_of(request: Request[Any, Any, Any]) -> Mailer:
-    """The SMTP mailer, made on first use (the password is read from its variable once)."""
-    state = request.app.state
-    found: Mailer | None = state.get("email_link_mailer")
-    if found is None:
-        try:
-            found = SmtpMailer.from_settings(ctx_of(request).settings.email)
-        except ConfigError as exc:
-            log.error("[rejoinder] email sign-in is misconfigured: %s", exc)  # names the setting only
-            raise Unavailable(
-                "Sign-in is not configured correctly on this server", code="sign-in-misconfigured"
-            ) from None
-        state["email_link_mailer"] = found
-    return found
 
 
 def _binding(request: Request[Any, Any, Any]) -> str:
@@ -182,7 +163,6 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
         sent = await service.send_link(
             ctx,
             registry,
-            mailer_of(request),
             provider_name=provider,
             site_name=fields.get("site"),
             email=fields.get("email"),
@@ -238,7 +218,6 @@ async def send_api(request: Request[Any, Any, Any], data: JSONBody[EmailSendIn])
     sent = await service.send_link(
         ctx,
         registry_of(request),
-        mailer_of(request),
         provider_name=data.provider,
         site_name=data.site,
         email=data.email,

@@ -18,17 +18,17 @@ from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
+from rejoinder.services.accounts import Flow, Outcome
 from rejoinder.web import static
 from rejoinder.web.signin_pages import (
     StartQuery,
     base_url,
     error_page,
-    hand_back,
-    hand_back_error,
     page,
     read_binding,
     registry_of,
     set_binding,
+    settle_flow,
 )
 from rejoinder.web.wire import ctx_of
 
@@ -97,22 +97,18 @@ async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
         value = form.get(key)
         if isinstance(value, str) and len(value) <= limit:
             fields[key] = value
-    try:
-        registry = registry_of(request)
-        flow = await service.take(ctx, provider, fields.get("state"), read_binding(request))
-    except RejoinderError as exc:
-        return error_page(request, exc)  # the ceremony, and so its page origin, is unknown: tell no one
-    found = registry.get(provider)
-    label = found.label if found else provider
-    try:
+    registry = registry_of(request)
+
+    async def complete(flow: Flow) -> Outcome:
         if "credential" not in fields:
             raise BadRequest(
                 "The passkey answer is missing or too large; start again", code="passkey-malformed"
             )
-        outcome = await service.complete(ctx, registry, flow, fields["credential"], rp=relying_party(request))
-    except RejoinderError as exc:
-        return hand_back_error(request, flow, exc, label)
-    return hand_back(request, flow, outcome, label)
+        return await service.complete(ctx, registry, flow, fields["credential"], rp=relying_party(request))
+
+    return await settle_flow(
+        request, provider, service.take(ctx, provider, fields.get("state"), read_binding(request)), complete
+    )
 
 
 ROUTES: list[Any] = [finish]

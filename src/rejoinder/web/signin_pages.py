@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -16,9 +17,9 @@ import jinja2
 import msgspec
 from litestar import Request, Response
 
-from rejoinder.auth.providers import Registry, build_registry
+from rejoinder.auth.providers import Registry
 from rejoinder.domain.identity import Identity, identity_avatar_key
-from rejoinder.errors import ConfigError, RateLimited, RejoinderError, Unavailable
+from rejoinder.errors import RateLimited, RejoinderError
 from rejoinder.i18n import choose, translator
 from rejoinder.services import accounts as service
 from rejoinder.web import static
@@ -79,19 +80,11 @@ def templates() -> jinja2.Environment:
 
 
 def registry_of(request: Request[Any, Any, Any]) -> Registry:
-    """The provider registry, built on first use from the settings (secrets read once, then kept)."""
-    state = request.app.state
-    found: Registry | None = state.get("auth_registry")
+    """The provider registry the runtime built at start-up (runtime.build_providers, which refuses a
+    misconfigured provider before the server starts); app.py's lifespan puts it in app.state."""
+    found: Registry | None = request.app.state.get("auth_registry")
     if found is None:
-        ctx = ctx_of(request)
-        try:
-            found = build_registry(ctx.settings.auth, service.DbAppStore(ctx.engine))
-        except ConfigError as exc:
-            log.error("[rejoinder] sign-in is misconfigured: %s", exc)  # names the setting, never a value
-            raise Unavailable(
-                "Sign-in is not configured correctly on this server", code="sign-in-misconfigured"
-            ) from None
-        state["auth_registry"] = found
+        raise RuntimeError("the sign-in providers are built by the runtime: serve the app with its lifespan")
     return found
 
 
@@ -275,3 +268,24 @@ def back_to_article(return_url: str, fragment: dict[str, str]) -> Response[bytes
         status_code=303,
         headers={"Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+async def settle_flow(
+    request: Request[Any, Any, Any],
+    provider: str,
+    taking: Awaitable[service.Flow],
+    finishing: Callable[[service.Flow], Awaitable[service.Outcome]],
+) -> Response[Any]:
+    """Use up a reader's pending flow (`taking`) and finish it: the session, or the error, goes back to the
+    page that started it. A flow that cannot be taken shows its error here only: its page is unknown."""
+    try:
+        flow = await taking
+    except RejoinderError as exc:
+        return error_page(request, exc)
+    found = registry_of(request).get(provider)
+    label = found.label if found else provider
+    try:
+        outcome = await finishing(flow)
+    except RejoinderError as exc:
+        return hand_back_error(request, flow, exc, label)
+    return hand_back(request, flow, outcome, label)

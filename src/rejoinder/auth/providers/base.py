@@ -16,13 +16,14 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import msgspec
 
+from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import ProviderSettings
 from rejoinder.domain.identity import Profile
-from rejoinder.errors import ConfigError, Forbidden, Unavailable
+from rejoinder.errors import ConfigError, Forbidden, ProviderError, ProviderNotFound, Unavailable
 
 
 class ProviderKind(StrEnum):
@@ -45,6 +46,41 @@ class Opens(StrEnum):
 class Begun(msgspec.Struct, frozen=True):
     url: str  # where the browser goes next (the provider's authorization endpoint)
     saved: dict[str, Any]  # PKCE verifier, nonce…: kept server-side until the callback
+
+
+class Shown:
+    """What every configured provider shows, and where: its name, its label and icon (the settings over
+    its preset's) and its sites."""
+
+    def __init__(self, name: str, preset: Preset, settings: ProviderSettings) -> None:
+        self.name = name
+        self.preset = preset
+        self.label = settings.label or preset.label
+        self.icon = settings.icon or preset.icon
+        self.sites = tuple(settings.sites)
+
+
+class PageProvider(Shown):
+    """A provider whose sign-in runs on rejoinder's own page (email link, passkeys): its button and label
+    only. There is no authorization URL and no callback, so `begin`/`complete` refuse with `no_begin` and
+    `no_callback`."""
+
+    kind: ProviderKind
+    no_begin: ClassVar[str]
+    no_callback: ClassVar[str]
+    asks_server: bool = False
+    start_url: str = ""
+
+    async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
+        raise ProviderNotFound(self.no_begin)
+
+    async def complete(
+        self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
+    ) -> Profile:
+        raise ProviderNotFound(self.no_callback)
+
+    def session_label(self, profile: Profile) -> str:
+        return self.label
 
 
 class ProviderInfo(msgspec.Struct, frozen=True):
@@ -149,7 +185,20 @@ def provider_error(params: Mapping[str, str]) -> None:
     shown = error if _ERROR_CODE.match(error) else "error"
     if shown == "access_denied":
         raise Forbidden("You cancelled signing in at the provider", code="provider-denied")
-    raise Forbidden(f"The provider did not sign you in ({shown})", code="provider-error")
+    raise ProviderError(f"The provider did not sign you in ({shown})")
+
+
+def authorization_code(params: Mapping[str, str], *, who: str = "provider") -> str:
+    """The code of a callback's query, after refusing a provider's error answer (see provider_error).
+
+    Raises:
+        Forbidden: provider-denied, provider-error, or code-missing (`who` names the other side).
+    """
+    provider_error(params)
+    code = params.get("code")
+    if not code:
+        raise Forbidden(f"The {who}'s answer has no authorization code", code="code-missing")
+    return code
 
 
 class JSONResponse(Protocol):
@@ -175,15 +224,13 @@ def json_object(
             the request only; the body can echo request data).
     """
     if response.status_code not in ok:
-        raise Forbidden(
-            f"The {who} answered {response.status_code} to the {what} request", code="provider-error"
-        )
+        raise ProviderError(f"The {who} answered {response.status_code} to the {what} request")
     try:
         doc = response.json()
     except ValueError:
         doc = None
     if not isinstance(doc, dict):
-        raise Forbidden(f"The {who}'s {what} answer is not a JSON object", code="provider-error")
+        raise ProviderError(f"The {who}'s {what} answer is not a JSON object")
     return doc
 
 

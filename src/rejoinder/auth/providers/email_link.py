@@ -4,37 +4,20 @@ services/email_links.py (send, show, use) and web/email_link.py (the pages)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from rejoinder.auth.providers.base import Begun, ProviderKind
+from rejoinder.auth.providers.base import PageProvider, ProviderKind
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config.schema import ProviderSettings, Settings
+from rejoinder.config.schema import Settings
 from rejoinder.domain.identity import Profile
-from rejoinder.errors import ConfigError, ProviderNotFound, RejoinderError
+from rejoinder.errors import ConfigError, RejoinderError
 
 CREDENTIAL_PROVIDER = "email"  # credentials.provider of every emailed-link credential, whatever the NAME
 
 
-class EmailLinkProvider:
+class EmailLinkProvider(PageProvider):
     kind = ProviderKind.EMAIL
-    asks_server = False
-    start_url = ""
-
-    def __init__(self, name: str, preset: Preset, settings: ProviderSettings) -> None:
-        self.name = name
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
-
-    async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
-        raise ProviderNotFound("Email sign-in has no provider to go to; enter your address")
-
-    async def complete(
-        self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
-    ) -> Profile:
-        raise ProviderNotFound("Email sign-in has no callback; open the link in the email")
+    no_begin = "Email sign-in has no provider to go to; enter your address"
+    no_callback = "Email sign-in has no callback; open the link in the email"
 
     def session_label(self, profile: Profile) -> str:
         """After "via": the address itself (shown only to its owner, in their own widget)."""

@@ -23,13 +23,20 @@ import msgspec
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
-from rejoinder.auth.providers.base import Begun, ProviderKind, json_object, provider_error, unreachable
+from rejoinder.auth.providers.base import (
+    Begun,
+    ProviderKind,
+    Shown,
+    authorization_code,
+    json_object,
+    unreachable,
+)
 from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, Probes, ProviderCheck, redirect_check
 from rejoinder.auth.providers.oidc import safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
-from rejoinder.errors import Forbidden, Invalid, TokenRejected
+from rejoinder.errors import Forbidden, Invalid, ServerInvalid, ServerNotPublic, TokenRejected
 
 
 class RegisteredApp(msgspec.Struct, frozen=True):
@@ -62,29 +69,29 @@ def parse_server(raw: str | None, *, allow_insecure: bool) -> str:
     if not value:
         raise Invalid.field("server", "server-required", "Type your server, e.g. mastodon.social")
     if len(value) > 300:
-        raise Invalid.field("server", "server-invalid", "That is not a server name")
+        raise ServerInvalid.at("server", "That is not a server name")
     if "://" not in value and "@" in value:
         user, _, value = value.lstrip("@").rpartition("@")
         if user and not _USER.match(user):
-            raise Invalid.field("server", "server-invalid", "That is not a handle like @you@example.social")
+            raise ServerInvalid.at("server", "That is not a handle like @you@example.social")
     scheme = "https"
     if "://" in value:
         scheme, _, value = value.partition("://")
         scheme = scheme.lower()
         if scheme not in ("https", "http") or (scheme == "http" and not allow_insecure):
-            raise Invalid.field("server", "server-invalid", "The server must be reached over https")
+            raise ServerInvalid.at("server", "The server must be reached over https")
     value = value.rstrip("/")
     try:
         parts = urlsplit(f"{scheme}://{value}")
         port = parts.port
         host = (parts.hostname or "").encode("idna").decode("ascii").lower()
     except (ValueError, UnicodeError):
-        raise Invalid.field("server", "server-invalid", "That is not a server name") from None
+        raise ServerInvalid.at("server", "That is not a server name") from None
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
-        raise Invalid.field("server", "server-invalid", "Give only the server name, e.g. mastodon.social")
+        raise ServerInvalid.at("server", "Give only the server name, e.g. mastodon.social")
     literal = _ip(host)
     if not (_HOST.match(host) or (literal is not None and allow_insecure)):
-        raise Invalid.field("server", "server-invalid", "That is not a server name")
+        raise ServerInvalid.at("server", "That is not a server name")
     netloc = host if port is None else f"{host}:{port}"
     return f"{scheme}://{netloc}"
 
@@ -116,10 +123,7 @@ async def public_address(host: str, port: int) -> str:
         raise Invalid.field("server", "server-unknown", "That server name does not resolve") from None
     addresses = [str(info[4][0]) for info in infos]
     if not addresses or not all(is_public(a) for a in addresses):
-        raise Forbidden(
-            "That server is not on the public internet; rejoinder will not contact it",
-            code="server-not-public",
-        )
+        raise ServerNotPublic("That server is not on the public internet; rejoinder will not contact it")
     return addresses[0]
 
 
@@ -129,7 +133,7 @@ async def check_reachable(url: str, *, allow_private: bool) -> None:
         return
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
-        raise Forbidden("rejoinder only contacts fediverse servers over https", code="server-not-public")
+        raise ServerNotPublic()
     await public_address(parts.hostname, parts.port or 443)
 
 
@@ -146,9 +150,7 @@ class PublicOnlyTransport(httpx2.AsyncBaseTransport):
         if not self.allow_private:
             url = request.url
             if url.scheme != "https" or not url.host:
-                raise Forbidden(
-                    "rejoinder only contacts fediverse servers over https", code="server-not-public"
-                )
+                raise ServerNotPublic()
             address = await public_address(url.host, url.port or 443)
             request.extensions = {**request.extensions, "sni_hostname": url.host}
             request.url = url.copy_with(host=address)  # the Host header keeps the name
@@ -158,7 +160,7 @@ class PublicOnlyTransport(httpx2.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class MastodonProvider:
+class MastodonProvider(Shown):
     kind = ProviderKind.MASTODON
     asks_server = True
     start_url = ""
@@ -166,11 +168,7 @@ class MastodonProvider:
     def __init__(
         self, name: str, preset: Preset, settings: ProviderSettings, auth: AuthSettings, apps: AppStore
     ) -> None:
-        self.name = name
-        self.preset = preset
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
+        super().__init__(name, preset, settings)
         self.apps = apps
         self.app_name = auth.fediverse_app_name
         self.allow_private = auth.fediverse_allow_private
@@ -297,10 +295,7 @@ class MastodonProvider:
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        provider_error(params)
-        code = params.get("code")
-        if not code:
-            raise Forbidden("The server's answer has no authorization code", code="code-missing")
+        code = authorization_code(params, who="server")
         base = str(saved.get("server", ""))
         app = await self.app_for(base, redirect_uri)
         try:

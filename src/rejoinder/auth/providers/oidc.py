@@ -30,10 +30,11 @@ from joserfc.jwt import JWTClaimsRegistry
 from rejoinder.auth.providers.base import (
     Begun,
     ProviderKind,
+    Shown,
+    authorization_code,
     claim,
     json_object,
     load_secret,
-    provider_error,
     truthy,
     unreachable,
 )
@@ -78,7 +79,7 @@ def safe_error(exc: OAuthError) -> str:
     return code if code.replace("_", "").isalnum() and len(code) <= 64 else "error"
 
 
-class OAuthProvider:
+class OAuthProvider(Shown):
     """A provider configured from a preset (docs/sign-in.md lists them) and `[auth.providers.NAME]`."""
 
     kind = ProviderKind.OAUTH
@@ -95,11 +96,7 @@ class OAuthProvider:
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.name = name
-        self.preset = preset
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
+        super().__init__(name, preset, settings)
         self.client_id = settings.client_id
         self._secret = client_secret
         self.scopes = tuple(settings.scopes) or preset.scopes
@@ -223,10 +220,7 @@ class OAuthProvider:
     async def complete(
         self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
     ) -> Profile:
-        provider_error(params)
-        code = params.get("code")
-        if not code:
-            raise Forbidden("The provider's answer has no authorization code", code="code-missing")
+        code = authorization_code(params)
         meta = await self.metadata()
         # RFC 9207: a provider that names itself in the callback must be the one the flow started at
         # (stops mix-up attacks between several configured providers).

@@ -13,8 +13,8 @@ import binascii
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
@@ -34,23 +34,21 @@ from webauthn.helpers import (
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AttestationConveyancePreference,
-    AuthenticationCredential,
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
     PublicKeyCredentialDescriptor,
-    RegistrationCredential,
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
 
-from rejoinder.auth.providers.base import Begun, ProviderKind
+from rejoinder.auth.providers.base import PageProvider, ProviderKind
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
-from rejoinder.config.schema import ProviderSettings, Settings
-from rejoinder.domain.identity import Profile
+from rejoinder.config.schema import Settings
 from rejoinder.domain.nesting import json_depth_exceeds
-from rejoinder.errors import BadRequest, Forbidden, NotFound, ProviderNotFound
+from rejoinder.errors import BadRequest, Forbidden, NotFound
 
+_T = TypeVar("_T")
 log = logging.getLogger("rejoinder.auth")
 
 CEREMONY_MS = 300_000  # how long the browser lets the reader choose a passkey (a hint to the browser)
@@ -99,30 +97,12 @@ class Assertion(msgspec.Struct, frozen=True):
     parsed: Any  # webauthn AuthenticationCredential, for verify_assertion
 
 
-class PasskeyProvider:
-    """The provider entry: its button, its label. The ceremonies run on rejoinder's own page, so there is
-    no authorization URL and no callback (begin/complete refuse)."""
+class PasskeyProvider(PageProvider):
+    """The provider entry: its button, its label. The ceremonies run on rejoinder's own page."""
 
     kind = ProviderKind.PASSKEY
-    asks_server = False
-    start_url = ""
-
-    def __init__(self, name: str, preset: Preset, settings: ProviderSettings) -> None:
-        self.name = name
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
-
-    async def begin(self, *, state: str, redirect_uri: str, server: str | None) -> Begun:
-        raise ProviderNotFound("Passkeys have no provider to go to; use the passkey page")
-
-    async def complete(
-        self, *, params: Mapping[str, str], redirect_uri: str, saved: Mapping[str, Any]
-    ) -> Profile:
-        raise ProviderNotFound("Passkeys have no callback; use the passkey page")
-
-    def session_label(self, profile: Profile) -> str:
-        return self.label
+    no_begin = "Passkeys have no provider to go to; use the passkey page"
+    no_callback = "Passkeys have no callback; use the passkey page"
 
 
 # --- options ---------------------------------------------------------------------------------------------
@@ -255,6 +235,18 @@ def _check_envelope(
         )
 
 
+def _parsed(parse: Callable[[], _T], part: str) -> _T:
+    """What `parse` reads from reader-sent bytes; any failure is passkey-malformed (`part` names what cannot
+    be decoded when the failure is not a missing or badly encoded field)."""
+    try:
+        return parse()
+    except (WebAuthnException, ValueError, TypeError, KeyError, binascii.Error):
+        raise _malformed("a required field is missing or not base64url") from None
+    except Exception as exc:  # CBOR decoding of reader-sent bytes: any failure is bad input
+        log.info("[rejoinder] unreadable passkey %s (%s)", part, type(exc).__name__)
+        raise _malformed(f"the {part} cannot be decoded") from None
+
+
 def verify_registration(raw: str, *, challenge: bytes, rp: RelyingParty) -> NewPasskey:
     """Check a navigator.credentials.create() answer (JSON, base64url fields as the page sends it).
 
@@ -263,14 +255,10 @@ def verify_registration(raw: str, *, challenge: bytes, rp: RelyingParty) -> NewP
             passkey-origin-mismatch, passkey-rp-mismatch.
     """
     doc = _load(raw)
-    try:
-        credential: RegistrationCredential = parse_registration_credential_json(doc)
-        attestation = parse_attestation_object(credential.response.attestation_object)
-    except (WebAuthnException, ValueError, TypeError, KeyError, binascii.Error):
-        raise _malformed("a required field is missing or not base64url") from None
-    except Exception as exc:  # CBOR decoding of reader-sent bytes: any failure is bad input
-        log.info("[rejoinder] unreadable passkey attestation (%s)", type(exc).__name__)
-        raise _malformed("the attestation cannot be decoded") from None
+    credential = _parsed(lambda: parse_registration_credential_json(doc), "attestation")
+    attestation = _parsed(
+        lambda: parse_attestation_object(credential.response.attestation_object), "attestation"
+    )
     _check_envelope(
         credential.response.client_data_json,
         attestation.auth_data.rp_id_hash,
@@ -311,14 +299,10 @@ def read_assertion(raw: str, *, challenge: bytes, rp: RelyingParty) -> Assertion
             passkey-origin-mismatch, passkey-rp-mismatch.
     """
     doc = _load(raw)
-    try:
-        credential: AuthenticationCredential = parse_authentication_credential_json(doc)
-        auth_data = parse_authenticator_data(credential.response.authenticator_data)
-    except (WebAuthnException, ValueError, TypeError, KeyError, binascii.Error):
-        raise _malformed("a required field is missing or not base64url") from None
-    except Exception as exc:  # authenticator data from the reader: any failure is bad input
-        log.info("[rejoinder] unreadable passkey assertion (%s)", type(exc).__name__)
-        raise _malformed("the authenticator data cannot be decoded") from None
+    credential = _parsed(lambda: parse_authentication_credential_json(doc), "authenticator data")
+    auth_data = _parsed(
+        lambda: parse_authenticator_data(credential.response.authenticator_data), "authenticator data"
+    )
     if not credential.raw_id or b64url(credential.raw_id) != credential.id.rstrip("="):
         raise _malformed("id and rawId differ")
     if len(credential.raw_id) > MAX_ID_BYTES:

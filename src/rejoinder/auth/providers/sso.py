@@ -34,7 +34,7 @@ from joserfc.errors import (
 from joserfc.jwk import Key, KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from rejoinder.auth.providers.base import Begun, Opens, ProviderKind
+from rejoinder.auth.providers.base import Begun, Opens, ProviderKind, Shown
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
@@ -47,6 +47,7 @@ from rejoinder.errors import (
     Invalid,
     ProviderNotFound,
     RejoinderError,
+    SsoClaimInvalid,
     Unauthorized,
     Unavailable,
 )
@@ -132,7 +133,7 @@ def read_secret(where: str, env_name: str, file_name: str, env: Mapping[str, str
     return value
 
 
-class SsoProvider:
+class SsoProvider(Shown):
     """One `[auth.providers.NAME]` with `preset = "sso"`. Built once per app (secrets read then); the
     JWKS, when configured, is fetched on first use and cached."""
 
@@ -149,10 +150,7 @@ class SsoProvider:
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.name = name
-        self.label = settings.label or preset.label
-        self.icon = settings.icon or preset.icon
-        self.sites = tuple(settings.sites)
+        super().__init__(name, preset, settings)
         self.issuer = settings.issuer
         self.audience = settings.audience
         self.max_age = settings.max_age
@@ -344,7 +342,7 @@ class SsoProvider:
         except InvalidClaimError as exc:
             raise _claim_error(exc.claim, claims) from None
         except JoseError:
-            raise Unauthorized("The token's claims are not valid", code="sso-claim-invalid") from None
+            raise SsoClaimInvalid("The token's claims are not valid") from None
         exp = int(claims["exp"])
         if exp > now + self.max_age + LEEWAY:
             raise Unauthorized(
@@ -367,14 +365,12 @@ class SsoProvider:
     def _profile(self, claims: Mapping[str, Any]) -> Profile:
         subject = claims["sub"]
         if not subject or len(subject) > MAX_SUBJECT or not subject.isprintable():
-            raise Unauthorized(
-                f"The token's sub must be 1 to {MAX_SUBJECT} printable characters", code="sso-claim-invalid"
-            )
+            raise SsoClaimInvalid(f"The token's sub must be 1 to {MAX_SUBJECT} printable characters")
         name = _string_claim(claims, "name", 200)
         email = _string_claim(claims, "email", 254)
         verified = claims.get("email_verified")
         if verified is not None and not isinstance(verified, bool) and verified not in ("true", "false"):
-            raise Unauthorized("The token's email_verified must be true or false", code="sso-claim-invalid")
+            raise SsoClaimInvalid("The token's email_verified must be true or false")
         return Profile(
             provider=self.name,
             subject=subject,
@@ -397,7 +393,7 @@ def _claim_error(name: str, claims: Mapping[str, Any]) -> Unauthorized:
         return Unauthorized("The token was issued by someone else (iss)", code="sso-issuer")
     if name == "aud":
         return Unauthorized("The token was made for another site or audience (aud)", code="sso-audience")
-    return Unauthorized(f"The token's {name} claim is not valid", code="sso-claim-invalid")
+    return SsoClaimInvalid(f"The token's {name} claim is not valid")
 
 
 def _string_claim(claims: Mapping[str, Any], name: str, limit: int) -> str | None:
@@ -405,9 +401,7 @@ def _string_claim(claims: Mapping[str, Any], name: str, limit: int) -> str | Non
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > limit:
-        raise Unauthorized(
-            f"The token's {name} must be a string of up to {limit} characters", code="sso-claim-invalid"
-        )
+        raise SsoClaimInvalid(f"The token's {name} must be a string of up to {limit} characters")
     return value
 
 
@@ -417,13 +411,11 @@ def _url_claim(claims: Mapping[str, Any], *names: str) -> str | None:
         if value is None or value == "":
             continue
         if not isinstance(value, str):
-            raise Unauthorized(f"The token's {name} must be an http(s) URL", code="sso-claim-invalid")
+            raise SsoClaimInvalid(f"The token's {name} must be an http(s) URL")
         try:
             return check_website(value)
         except Invalid:
-            raise Unauthorized(
-                f"The token's {name} must be an http(s) URL", code="sso-claim-invalid"
-            ) from None
+            raise SsoClaimInvalid(f"The token's {name} must be an http(s) URL") from None
     return None
 
 
@@ -432,9 +424,7 @@ def _jti(claims: Mapping[str, Any]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value or len(value) > 200:
-        raise Unauthorized(
-            "The token's jti must be a string of up to 200 characters", code="sso-claim-invalid"
-        )
+        raise SsoClaimInvalid("The token's jti must be a string of up to 200 characters")
     return value
 
 
