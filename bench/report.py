@@ -517,6 +517,20 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+# Hand-written sections (such as a before/after comparison) go after this line in docs/benchmarks.md;
+# write_doc keeps them when it renders the generated part again.
+KEPT_MARKER = "<!-- Hand-written below this line: bench/run.py keeps it when it writes this page again. -->"
+
+
+def write_doc(path: Path, results: dict[str, Any]) -> None:
+    """Render the report into path, keeping whatever follows KEPT_MARKER in the page already there."""
+    kept = ""
+    if path.exists():
+        _, marker, tail = path.read_text(encoding="utf-8").partition(KEPT_MARKER)
+        kept = marker + tail if marker else ""
+    path.write_text(render(results) + ("\n" + kept if kept else ""), encoding="utf-8")
+
+
 if __name__ == "__main__":
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results" / "latest.json"
     print(render(json.loads(src.read_text(encoding="utf-8"))))

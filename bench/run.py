@@ -226,7 +226,7 @@ def moderation_only(args: argparse.Namespace) -> int:
     results["moderation"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["moderation"]["loadavg_at_start"] = machine_info()["loadavg_at_start"]
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    args.doc.write_text(report.render(results), encoding="utf-8")
+    report.write_doc(args.doc, results)
     log(f"wrote {args.output} and {args.doc}")
     return 0
 
@@ -284,7 +284,7 @@ def reliability_only(args: argparse.Namespace) -> int:
     finally:
         procs.stop_all()
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    args.doc.write_text(report.render(results), encoding="utf-8")
+    report.write_doc(args.doc, results)
     log(f"wrote {args.output} and {args.doc}")
     return 0
 
@@ -440,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(report.render(results), encoding="utf-8")
+    report.write_doc(args.doc, results)
     log(f"wrote {args.output} and {args.doc} in {results['elapsed_s']} s")
     return 0
 
