@@ -43,7 +43,9 @@ def test_roles_from_the_command_line(admin: Admin) -> None:
     db_url = admin.ctx.settings.database.url
     code, output = cli(db_url, "user", "role", "cleo@example.org", "moderator", "--site", "blog")
     assert code == 0 and "Cleo now has the moderator role on site blog" in output, output
-    code, output = cli(db_url, "user", "role", identity, "moderator", "--site", "blog")
+    # `--` ends the options: a generated identity id may start with "-" (token_urlsafe), which click would
+    # otherwise read as an option.
+    code, output = cli(db_url, "user", "role", "--site", "blog", "--", identity, "moderator")
     assert code == 0 and "already has" in output
     listing = run_cli(db_url, "user", "list")
     assert f"{identity}\tmoderator\tblog\tCleo\tcleo@example.org" in listing
@@ -52,12 +54,12 @@ def test_roles_from_the_command_line(admin: Admin) -> None:
     assert admin.client.get("/admin/queue/pending", headers=HTML).status_code == 200
     entries = [e for e in admin.log() if e["target_id"] == identity]
     assert entries[0]["actor"] == "cli" and entries[0]["action"] == "grant"
-    code, output = cli(db_url, "user", "role", identity, "moderator", "--site", "blog", "--revoke")
+    code, output = cli(db_url, "user", "role", "--site", "blog", "--revoke", "--", identity, "moderator")
     assert code == 0 and "no longer has" in output
     # The role taken away ended the sign-in made with it: back to the sign-in page.
     ended = admin.client.get("/admin/queue/pending", headers=HTML, follow_redirects=False)
     assert ended.status_code == 303 and ended.headers["location"].startswith("/admin/login")
     code, output = cli(db_url, "user", "role", "nobody@example.org", "admin")
     assert code != 0 and "sign in once first" in output
-    code, output = cli(db_url, "user", "role", identity, "admin", "--site", "nope")
+    code, output = cli(db_url, "user", "role", "--site", "nope", "--", identity, "admin")
     assert code != 0 and "no site named" in output
