@@ -5,27 +5,13 @@ unfinished delivery of the same handler and queue; outcomes, dead letters, reviv
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as store
-
-T = TypeVar("T")
-
-
-def run(db_url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = store_engine.create_engine(db_url)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+from tests.store.contract import run
 
 
 def event(uid: str, thread: int | None = 1, kind: EventKind = EventKind.COMMENT_POSTED) -> Event:
