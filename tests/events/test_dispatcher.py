@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,8 +15,8 @@ from rejoinder.events.kinds import Event, EventKind, ThreadOf
 from rejoinder.events.outbox import Outbox, Route
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as store
+from tests.store.contract import run
 
-T = TypeVar("T")
 US = 1_000_000
 
 
@@ -43,17 +41,6 @@ class Recorder:
             self.failures[event.subject or ""] = left - 1
             raise RuntimeError(f"receiver down for {event.subject}")
         self.seen.append(event.subject or "")
-
-
-def run(db_url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = store_engine.create_engine(db_url)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 _ids = itertools.count()
