@@ -128,6 +128,8 @@ export function highlight(widget: Widget, item: Item): void {
 
 /** How long one slice of rendering may take (ms): input waits for no longer. */
 const SLICE_MS = 40;
+/** The most comments one slice renders after the first screenful. */
+const SLICE_MAX = 250;
 
 /** Renders a page in slices: the first screenful at once, the rest in idle time, so that a page of
  * thousands of comments never blocks input for long. */
@@ -157,8 +159,9 @@ function renderSlices(
     const step = () => {
       if (generation !== widget.generation) return done();
       const fragment = document.createDocumentFragment();
-      // The first screenful, then as many as fit in SLICE_MS (a slow phone renders fewer per task).
-      const end = Math.min(comments.length, index + (index ? 1000 : 10));
+      // The first screenful, then as many as fit in SLICE_MS (a slow phone renders fewer per task), at
+      // most SLICE_MAX, so that even a fast machine yields to input several times on a long page.
+      const end = Math.min(comments.length, index + (index ? SLICE_MAX : 10));
       const start = index;
       const until = performance.now() + SLICE_MS;
       const avatars: [HTMLImageElement, string][] = [];
