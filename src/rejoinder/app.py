@@ -76,6 +76,7 @@ class Rejoinder:
             app.state["ctx"] = ctx
             app.state["admin_login_limiter"] = runtime.admin_limiter
             app.state["auth_registry"] = runtime.providers  # web/signin_pages.registry_of
+            app.state["live"] = runtime.live  # web/live.py; None when live.enabled is off
             yield
         finally:
             await runtime.close()

@@ -18,7 +18,9 @@
      ├── PayloadTooLarge    (413)
      ├── UnsupportedMediaType (415, a body that is not sent as JSON where JSON is required)
      ├── RateLimited        (429)
+     │    └── TooManyStreams
      └── Unavailable        (503)
+          └── LiveDisabled
 
 Each instance carries a kebab-case `code` that clients translate by (never by message text), a short
 `title` and a `detail` sentence a person can act on. An error that several modules raise is a subclass here
@@ -138,6 +140,18 @@ class Unavailable(RejoinderError):
     status = 503
     title = "Service unavailable"
     default_code = "unavailable"
+
+
+class TooManyStreams(RateLimited):
+    """Live updates: this worker, or this network address, holds as many streams as it may."""
+
+    default_code = "too-many-streams"
+
+
+class LiveDisabled(Unavailable):
+    """Live updates are off on this server (`live.enabled`): clients read without them."""
+
+    default_code = "live-disabled"
 
 
 # --- errors several modules raise: each code said once ---------------------------------------------------

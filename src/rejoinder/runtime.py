@@ -36,6 +36,7 @@ from rejoinder.services.admin_auth import LoginLimiter
 from rejoinder.services.avatars import Avatars, GravatarSource
 from rejoinder.services.context import Context, now_us
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
+from rejoinder.services.live import LiveHub
 from rejoinder.services.moderation import ClassifierSink, Moderation
 from rejoinder.services.moderation.learning import model_directory
 from rejoinder.services.pictures import PictureFetcher
@@ -206,6 +207,7 @@ class Runtime:
         self.classifier: Any = None
         self.dispatcher: Dispatcher | None = None
         self.purger: Purger | None = None
+        self.live: LiveHub | None = None
         self._ctx: Context | None = None
         self._stack = contextlib.AsyncExitStack()
 
@@ -279,6 +281,12 @@ class Runtime:
                 self.dispatcher = make_dispatcher(ctx)  # delivers the outbox (docs/adr/0002-outbox.md)
                 self.dispatcher.start()
                 stack.push_async_callback(self.dispatcher.stop)
+                if self.settings.live.enabled:  # live updates of threads (services/live.py)
+                    self.live = LiveHub(
+                        self.engine, self.invalidator, self.settings.live, lambda: ctx.clock()
+                    )
+                    self.live.start()
+                    stack.push_async_callback(self.live.stop)
         except BaseException:
             await self.close()
             raise

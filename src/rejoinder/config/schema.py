@@ -392,6 +392,35 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = 72
 
 
+class LiveSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    enabled: Annotated[
+        bool, _h("Serve live updates of threads (GET /api/threads/live, Server-Sent Events)")
+    ] = True
+    max_streams: Annotated[
+        int, _h("Live connections one worker holds at most"), msgspec.Meta(ge=1, le=1_000_000)
+    ] = 10000
+    max_streams_per_ip: Annotated[
+        int, _h("Live connections from one network address (IPv6: its /56) per worker"), msgspec.Meta(ge=1)
+    ] = 32
+    heartbeat_seconds: Annotated[
+        float, _h("Seconds between keep-alive comments on an idle stream"), msgspec.Meta(gt=0, le=300)
+    ] = 15.0
+    check_ms: Annotated[
+        int, _h("How often a worker looks for changes in the threads it streams (ms)"), msgspec.Meta(ge=10)
+    ] = 100
+    resume_seconds: Annotated[
+        int,
+        _h("How far back a reconnecting client is caught up (Last-Event-ID); older: refetch"),
+        msgspec.Meta(ge=0),
+    ] = 3600
+    queue: Annotated[
+        int, _h("Messages waiting for one slow client before it is disconnected"), msgspec.Meta(ge=1)
+    ] = 256
+    max_seconds: Annotated[
+        int, _h("A stream ends after this long (the browser reconnects and resumes)"), msgspec.Meta(ge=10)
+    ] = 900
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -405,6 +434,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     moderation: ModerationSettings = msgspec.field(default_factory=ModerationSettings)
     admin: AdminSettings = msgspec.field(default_factory=AdminSettings)
     email: EmailSettings = msgspec.field(default_factory=EmailSettings)
+    live: LiveSettings = msgspec.field(default_factory=LiveSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -420,4 +450,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "moderation": ModerationSettings,
     "admin": AdminSettings,
     "email": EmailSettings,
+    "live": LiveSettings,
 }

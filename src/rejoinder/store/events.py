@@ -261,3 +261,36 @@ async def any_due(conn: AsyncConnection, *, now: int) -> bool:
     """Whether some delivery is due and unleased (a cheap read before a claiming write)."""
     found = await conn.execute(sa.select(deliveries.c.id).where(_claimable(deliveries, now, ())).limit(1))
     return found.first() is not None
+
+
+class Numbered(msgspec.Struct, frozen=True):
+    """An event with its row id: the id live streams send, by which a reconnecting client resumes."""
+
+    id: int
+    event: Event
+
+
+async def select_thread_events(
+    conn: AsyncConnection, thread_id: int, *, since: int, kinds: Sequence[EventKind], limit: int
+) -> list[Numbered]:
+    """A thread's events of these kinds created at or after `since` (microseconds), oldest first."""
+    rows = await conn.execute(
+        sa.select(events)
+        .where(
+            events.c.thread_id == thread_id,
+            events.c.created >= since,
+            events.c.kind.in_(sorted(k.value for k in kinds)),
+        )
+        .order_by(events.c.created, events.c.id)
+        .limit(limit)
+    )
+    return [Numbered(id=row.id, event=_event_of(row)) for row in rows]
+
+
+async def select_event_time(conn: AsyncConnection, event_id: int, thread_id: int) -> int | None:
+    """When a thread's event was created (None: not this thread's, or forgotten since)."""
+    found = await conn.execute(
+        sa.select(events.c.created).where(events.c.id == event_id, events.c.thread_id == thread_id)
+    )
+    value = found.scalar()
+    return int(value) if value is not None else None

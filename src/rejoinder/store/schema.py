@@ -462,6 +462,7 @@ events = sa.Table(
     ),
     sa.Column("data", sa.JSON, nullable=False, comment="Kind-specific details (events.kinds.Event.data)"),
     sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("ix_events_thread_created", "thread_id", "created"),
     comment="Domain events, written in the same transaction as the change they announce (the outbox)",
 )
 
