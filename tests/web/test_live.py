@@ -216,7 +216,7 @@ def test_bad_requests_are_problems(site_db: str, server_factory: Any) -> None:
     for params, headers, status, code in [
         ({}, {}, 422, "url-required"),
         ({"url": "https://nowhere.example/x"}, {}, 403, "origin-not-allowed"),
-        ({"url": ARTICLE}, {"Last-Event-ID": "12abc"}, 422, "invalid-value"),
+        ({"url": ARTICLE}, {"Last-Event-ID": "12abc"}, 400, "invalid-request"),
     ]:
         response = httpx.get(server.url + "/api/threads/live", params=params, headers=headers, timeout=10)
         assert response.status_code == status, response.text

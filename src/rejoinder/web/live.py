@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromQuery, HeaderParameter
 from litestar.response import Stream
 
-from rejoinder.errors import Invalid, LiveDisabled
+from rejoinder.errors import BadRequest, FieldError, LiveDisabled
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
 from rejoinder.services.live import Change, ChangeKind, LiveHub
@@ -88,8 +88,11 @@ def _last_event_id(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise Invalid.field(
-            "Last-Event-ID", "invalid-value", "Last-Event-ID must be the id of an event this stream sent"
+        message = "Last-Event-ID must be the id of an event this stream sent"
+        raise BadRequest(
+            message,
+            code="invalid-request",
+            errors=[FieldError(field="Last-Event-ID", code="invalid-value", message=message)],
         )
     return int(raw)
 
@@ -104,6 +107,7 @@ def _last_event_id(raw: str | None) -> int | None:
             data_container=str,
             media_type=EVENT_STREAM,
             description="A stream of `comment`, `removed`, `likes`, `thread` and `reset` events (docs/api.md)",
+            generate_examples=False,
         )
     },
 )
@@ -112,7 +116,7 @@ async def follow_thread(
     url: FromQuery[str | None] = None,
     key: FromQuery[str | None] = None,
     site: FromQuery[str | None] = None,
-    last_event_id: Annotated[str | None, Parameter(header="Last-Event-ID", required=False)] = None,
+    last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", required=False)] = None,
 ) -> Stream:
     """The thread's changes as they happen, named like the thread read (`url` or `key`): new and edited
     public comments, comments that stop being public, like counts, and the thread closing or opening. A
