@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, delete, get, patch, post, route
 from litestar.enums import HttpMethod
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Provider, ProviderKind
 from rejoinder.errors import RejoinderError, SiteNotFound
@@ -23,6 +23,7 @@ from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id, remove_credential
 from rejoinder.web import email_link, passkeys
+from rejoinder.web.params import AuthHeader
 from rejoinder.web.signin_pages import (
     IdentityOut,
     ProviderOut,
@@ -39,9 +40,6 @@ from rejoinder.web.signin_pages import (
     settle_flow,
 )
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
-
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
-
 
 # /auth/NAME/start of a kind that shows its own page instead of going to the provider.
 StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
