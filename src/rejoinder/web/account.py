@@ -11,8 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, delete, get, patch, post, route
-from litestar.enums import HttpMethod
+from litestar import Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Provider, ProviderKind
@@ -30,6 +29,8 @@ from rejoinder.web.signin_pages import (
     SessionOut,
     StartQuery,
     auth_language,
+    callback_params,
+    callback_route,
     error_page,
     identity_out,
     page,
@@ -172,19 +173,11 @@ async def start(
     return response
 
 
-@route(
-    "/auth/{provider:str}/callback",
-    http_method=[HttpMethod.GET, HttpMethod.POST],
-    include_in_schema=False,
-    opt={"cross_site": "form_post from the provider: checked by state and the binding cookie"},
-)
+@callback_route("state and the binding cookie")
 async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
     """Where the provider sends the browser back (GET, or POST for form_post providers such as Apple)."""
     ctx = ctx_of(request)
-    params: dict[str, str] = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
-    if request.method == "POST":
-        form = await request.form()
-        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    params = callback_params(request, (await request.form()).items() if request.method == "POST" else ())
     registry = registry_of(request)
     return await settle_flow(
         request,
