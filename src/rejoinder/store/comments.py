@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, CommentStub
-from rejoinder.store.schema import comments
+from rejoinder.store.schema import comments, threads
 
 _PUBLIC_COLUMNS = (
     comments.c.id,
@@ -240,3 +240,25 @@ async def select_comment_ids(conn: AsyncConnection, ids: Sequence[str]) -> set[s
         return set()
     rows = await conn.execute(sa.select(comments.c.id).where(comments.c.id.in_(ids)))
     return {r[0] for r in rows}
+
+
+def _recent_public(where: Any, limit: int) -> sa.Select[Any]:
+    return (
+        sa.select(*_PUBLIC_COLUMNS)
+        .where(where, comments.c.status.in_(sorted(s.value for s in PUBLIC_STATUSES)))
+        .order_by(comments.c.created.desc(), comments.c.id.desc())
+        .limit(limit)
+    )
+
+
+async def select_recent_public_in_thread(conn: AsyncConnection, thread_id: int, limit: int) -> list[Comment]:
+    """A thread's newest public comments, newest first (feeds; never deleted placeholders or the email)."""
+    rows = await conn.execute(_recent_public(comments.c.thread_id == thread_id, limit))
+    return [_comment(r) for r in rows]
+
+
+async def select_recent_public_on_site(conn: AsyncConnection, site_id: int, limit: int) -> list[Comment]:
+    """The newest public comments across a site's threads, newest first (the site's feed)."""
+    in_site = comments.c.thread_id.in_(sa.select(threads.c.id).where(threads.c.site_id == site_id))
+    rows = await conn.execute(_recent_public(in_site, limit))
+    return [_comment(r) for r in rows]

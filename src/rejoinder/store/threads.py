@@ -132,3 +132,11 @@ async def count_for_keys(
         )
     )
     return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
+async def select_threads_by_ids(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ThreadRow]:
+    """These threads by id (ids that match nothing are left out)."""
+    if not ids:
+        return {}
+    found = await conn.execute(sa.select(threads).where(threads.c.id.in_(sorted(set(ids)))))
+    return {row.id: row for row in map(_row, found)}

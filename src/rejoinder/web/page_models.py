@@ -21,6 +21,7 @@ from rejoinder.i18n import Translator
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
+from rejoinder.web.feeds import thread_feed_href
 from rejoinder.web.wire import avatar_url, rfc3339
 
 FORM_TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays postable
@@ -178,6 +179,7 @@ class ThreadContext:
     tr: Translator  # the page's language: its strings, `lang` and `dir`
     back_href: str | None = None  # in a batch of replies: back to the conversation on its page
     earlier_href: str | None = None  # in a batch of replies: the batch before it
+    feed_href: str = ""  # the thread's Atom feed (web/feeds.py)
 
 
 def build_form(
@@ -349,6 +351,7 @@ def build_thread(
         tr=tr,
         back_href=back_href,
         earlier_href=earlier_href,
+        feed_href=thread_feed_href(base, uri=ref.uri, key=ref.key, site_name=ref.site.name),
     )
 
 
