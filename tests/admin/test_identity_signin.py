@@ -77,6 +77,19 @@ def test_a_moderator_signs_in_with_the_provider(op_admin: Admin) -> None:
     assert "User alice" in dashboard and "Sign out" in dashboard
 
 
+def test_a_form_post_answer_counts_like_a_redirect(op_admin: Admin) -> None:
+    """A provider answering with response_mode=form_post (Apple) POSTs the callback: its posted fields
+    count like a query string's (web/signin_pages.callback_params, shared with the readers' callback)."""
+    known(op_admin, "alice", Role.MODERATOR)
+    path, _, query = callback_path(op_admin, "alice").partition("?")
+    form = {**HTML, "Content-Type": "application/x-www-form-urlencoded"}
+    back = op_admin.client.post(path, content=query.encode(), headers=form)
+    assert back.status_code == 200, back.text
+    assert 'http-equiv="refresh" content="0; url=/admin"' in back.text
+    assert "rejoinder-admin=" in back.headers.get("set-cookie", "")
+    assert "User alice" in op_admin.page("/admin").text
+
+
 def test_accounts_without_a_role_are_refused(op_admin: Admin) -> None:
     known(op_admin, "carol", None)  # a reader, no role
     for login in ("carol", "stranger"):  # and someone who never signed in here

@@ -11,9 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, delete, get, patch, post, route
-from litestar.enums import HttpMethod
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar import Request, Response, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Provider, ProviderKind
 from rejoinder.errors import RejoinderError, SiteNotFound
@@ -23,12 +22,15 @@ from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.credentials import credential_id, remove_credential
 from rejoinder.web import email_link, passkeys
+from rejoinder.web.params import AuthHeader
 from rejoinder.web.signin_pages import (
     IdentityOut,
     ProviderOut,
     SessionOut,
     StartQuery,
     auth_language,
+    callback_params,
+    callback_route,
     error_page,
     identity_out,
     page,
@@ -39,9 +41,6 @@ from rejoinder.web.signin_pages import (
     settle_flow,
 )
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
-
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
-
 
 # /auth/NAME/start of a kind that shows its own page instead of going to the provider.
 StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
@@ -174,19 +173,11 @@ async def start(
     return response
 
 
-@route(
-    "/auth/{provider:str}/callback",
-    http_method=[HttpMethod.GET, HttpMethod.POST],
-    include_in_schema=False,
-    opt={"cross_site": "form_post from the provider: checked by state and the binding cookie"},
-)
+@callback_route("state and the binding cookie")
 async def callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[Any]:
     """Where the provider sends the browser back (GET, or POST for form_post providers such as Apple)."""
     ctx = ctx_of(request)
-    params: dict[str, str] = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
-    if request.method == "POST":
-        form = await request.form()
-        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    params = callback_params(request, (await request.form()).items() if request.method == "POST" else ())
     registry = registry_of(request)
     return await settle_flow(
         request,

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from rejoinder.domain.sites import Site
 from rejoinder.services import moderation
 from rejoinder.services.accounts import optional_reader
 from rejoinder.services.threads import ThreadRef
+from rejoinder.web.params import AuthHeader, EditTokenHeader
 from rejoinder.web.wire import check_origin, ctx_of, rfc3339
-
-EditTokenHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Edit-Token")]
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class AppealIn(msgspec.Struct):

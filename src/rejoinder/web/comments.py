@@ -3,16 +3,17 @@ the token a comment form carries for the moderation pipeline's minimum-time chec
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from rejoinder.services import comments as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.threads import resolve_ref
+from rejoinder.web.params import AuthHeader, EditTokenHeader, VisitorHeader
 from rejoinder.web.wire import (
     CommentOut,
     check_origin,
@@ -22,10 +23,6 @@ from rejoinder.web.wire import (
     origin_guard,
     rfc3339,
 )
-
-VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
-EditTokenHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Edit-Token")]
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class AuthorIn(msgspec.Struct):

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, delete, put
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from rejoinder.domain.sites import guards
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import likes as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import SignedIn, on_site, optional_reader
-from rejoinder.services.threads import resolve_ref
+from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard
-
-VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 async def _limit(request: Request[Any, Any, Any], signed: SignedIn | None) -> None:
@@ -38,15 +36,14 @@ class ThreadLikeIn(msgspec.Struct):
 
 async def _like_thread(
     request: Request[Any, Any, Any],
-    ref_query: tuple[str | None, str | None, str | None],
+    thread: ThreadQuery,
     visitor: str | None,
     authorization: str | None,
     body: ThreadLikeIn | None,
 ) -> LikeOut:
     """Like (`body` given) or unlike (`body` None) the article; both paths check origin and limits alike."""
     ctx = ctx_of(request)
-    url, key, site = ref_query
-    ref = await resolve_ref(ctx, url=url, key=key, site=site)
+    ref = await thread.resolve(ctx)
     check_origin(request, ref)
     signed = await optional_reader(ctx, authorization)
     await _limit(request, signed)
@@ -84,30 +81,30 @@ async def _like_comment(
     return LikeOut(liked=result.liked, likes=result.likes)
 
 
-@put("/api/threads/like", summary="Like an article", tags=["likes"])
+@put("/api/threads/like", summary="Like an article", tags=["likes"], dependencies=THREAD)
 async def like_thread(
     request: Request[Any, Any, Any],
+    *,
     visitor: VisitorHeader = None,
     authorization: AuthHeader = None,
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    thread: NamedDependency[ThreadQuery],
     data: JSONBody[ThreadLikeIn | None] = None,
 ) -> LikeOut:
     """Like the article (idempotent). An optional `name` shows this liker in the "people like this" row."""
-    return await _like_thread(request, (url, key, site), visitor, authorization, data or ThreadLikeIn())
+    return await _like_thread(request, thread, visitor, authorization, data or ThreadLikeIn())
 
 
-@delete("/api/threads/like", summary="Unlike an article", tags=["likes"], status_code=200)
+@delete(
+    "/api/threads/like", summary="Unlike an article", tags=["likes"], status_code=200, dependencies=THREAD
+)
 async def unlike_thread(
     request: Request[Any, Any, Any],
+    *,
     visitor: VisitorHeader = None,
     authorization: AuthHeader = None,
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    thread: NamedDependency[ThreadQuery],
 ) -> LikeOut:
-    return await _like_thread(request, (url, key, site), visitor, authorization, None)
+    return await _like_thread(request, thread, visitor, authorization, None)
 
 
 @put("/api/comments/{comment_id:str}/like", summary="Like a comment", tags=["likes"])

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
 
@@ -33,6 +34,7 @@ from rejoinder.web.page_models import (
     clean_title,
     thread_query,
 )
+from rejoinder.web.params import THREAD, ThreadQuery
 from rejoinder.web.problems import fallback_for
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, public_base
 
@@ -211,12 +213,11 @@ PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 ReplyOffset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
-@get("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS)
+@get("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS, dependencies=THREAD)
 async def thread_page(
     request: Request[Any, Any, Any],
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    *,
+    thread: NamedDependency[ThreadQuery],
     title: FromQuery[str | None] = None,
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
@@ -229,7 +230,7 @@ async def thread_page(
     `replies`, one conversation and the batch of its replies from `offset` ("Show N more replies"). In
     the language of `lang` (else the browser's, else `server.language`)."""
     ctx = ctx_of(request)
-    ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
+    ref = await thread.resolve(ctx)
     given = FormInput(parent=clean_reply(reply))
     root = clean_reply(replies) if replies is not None else None
     if replies is not None and root is None:
@@ -247,12 +248,11 @@ async def thread_page(
     )
 
 
-@get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS)
+@get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS, dependencies=THREAD)
 async def thread_fragment(
     request: Request[Any, Any, Any],
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    *,
+    thread: NamedDependency[ThreadQuery],
     title: FromQuery[str | None] = None,
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
@@ -263,14 +263,14 @@ async def thread_fragment(
     paths, never built from the request's Host header: this answer is publicly cacheable. In the language
     of `lang`, else `server.language` (a build tool's Accept-Language says nothing about the readers)."""
     ctx = ctx_of(request)
-    ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
+    ref = await thread.resolve(ctx)
     view = await thread_service.read_thread(
         ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
     )
     base = public_base(ctx)
     loaded = await thread_service.load_comments(view)
     code = supported(lang)
-    thread = build_thread(
+    model = build_thread(
         ctx,
         view,
         loaded,
@@ -285,7 +285,7 @@ async def thread_fragment(
         ctx,
         "noscript/fragment.html",
         cache_control=f"public, max-age={ctx.settings.cache.max_age}",
-        t=thread,
+        t=model,
         with_scripts=False,
     )
 

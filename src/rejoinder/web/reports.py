@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from rejoinder.domain.sites import guards
 from rejoinder.services import moderation as service
 from rejoinder.services.accounts import optional_reader
+from rejoinder.web.params import AuthHeader, VisitorHeader
 from rejoinder.web.wire import client_ip, ctx_of, origin_guard
-
-VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class ReportIn(msgspec.Struct):

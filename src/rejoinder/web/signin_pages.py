@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
 import msgspec
-from litestar import Request, Response
+from litestar import HttpMethod, Request, Response, route
 
 from rejoinder.auth.providers import Registry
 from rejoinder.domain.identity import Identity, identity_avatar_key
@@ -98,6 +98,28 @@ def identity_out(request: Request[Any, Any, Any], identity: Identity) -> Identit
         show_in_likes=identity.show_in_likes,
         created=rfc3339(identity.created),
     )
+
+
+def callback_route(checked_by: str) -> route:
+    """The route of a provider's callback under a router (/auth/NAME/callback): GET, or POST for the
+    providers that send the answer as a cross-site form (form_post, e.g. Apple); `checked_by` says what
+    makes that cross-site POST safe (web/guard.py lets it through only with that reason)."""
+    return route(
+        "/auth/{provider:str}/callback",
+        http_method=[HttpMethod.GET, HttpMethod.POST],
+        include_in_schema=False,
+        opt={"cross_site": f"form_post from the provider: checked by {checked_by}"},
+    )
+
+
+def callback_params(
+    request: Request[Any, Any, Any], posted: Iterable[tuple[str, object]] = ()
+) -> dict[str, str]:
+    """What a provider sent back to a callback (/auth/NAME/callback, /admin/auth/NAME/callback): the query
+    string, and over it the fields a form_post provider (Apple) POSTs; text values only."""
+    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params.update((k, v) for k, v in posted if isinstance(v, str))
+    return params
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:

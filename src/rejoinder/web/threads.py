@@ -8,6 +8,7 @@ from typing import Annotated, Any, cast
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
@@ -20,6 +21,7 @@ from rejoinder.services.sites import SITES_KEY
 from rejoinder.web.cache import Entry, ResponseCache, compress, respond
 from rejoinder.web.fragments import FragmentMemo as FragmentMemo  # re-exported: app.py builds it from here
 from rejoinder.web.fragments import encode_comments
+from rejoinder.web.params import THREAD, ThreadQuery
 from rejoinder.web.wire import CommentOut, TopLevelCommentOut, avatar_url, ctx_of
 
 
@@ -207,12 +209,12 @@ async def thread_response(
     responses={
         200: ResponseSpec(data_container=ThreadResponse, description="The thread and one page of comments")
     },
+    dependencies=THREAD,
 )
 async def get_thread(
     request: Request[Any, Any, Any],
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    *,
+    thread: NamedDependency[ThreadQuery],
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
     limit: Annotated[int | None, QueryParameter(ge=1, le=MAX_PAGE_COMMENTS)] = None,
@@ -222,7 +224,7 @@ async def get_thread(
     `comments.replies_per_page` replies (`more_replies` on its top-level comment says how many are left
     out), at most 1,000 comments in all. Unknown threads are empty, not 404. Same bytes for everyone."""
     ctx = ctx_of(request)
-    ref = await service.resolve_ref(ctx, url=url, key=key, site=site)
+    ref = await thread.resolve(ctx)
     # The body carries the site's settings: it stays valid while SITES_KEY is at the generation the registry
     # read `ref.site` at (taken right after resolving, with no await between).
     site_gen = ctx.sites.generation

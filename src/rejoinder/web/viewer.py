@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.params import FromQuery, HeaderParameter
+from litestar.di import NamedDependency
 
 from rejoinder.services import viewer as service
 from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.context import Context
-from rejoinder.services.threads import resolve_ref
 from rejoinder.services.viewer import OwnComment
 from rejoinder.web.cors import answer_only_to
+from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
 from rejoinder.web.wire import CommentOut, check_origin, comment_out, ctx_of, rfc3339
-
-VisitorHeader = Annotated[str | None, HeaderParameter(name="Rejoinder-Visitor")]
-AuthHeader = Annotated[str | None, HeaderParameter(name="Authorization")]
 
 
 class OwnCommentOut(CommentOut):
@@ -46,21 +43,20 @@ def own_out(ctx: Context, o: OwnComment) -> OwnCommentOut:
     )
 
 
-@get("/api/viewer", summary="This reader's state", tags=["threads"])
+@get("/api/viewer", summary="This reader's state", tags=["threads"], dependencies=THREAD)
 async def get_viewer(
     request: Request[Any, Any, Any],
+    *,
     visitor: VisitorHeader = None,
     authorization: AuthHeader = None,
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    thread: NamedDependency[ThreadQuery],
 ) -> Response[ViewerOut]:
     """Whether this visitor liked the article, which comments they liked, and their own comments that
     are not public: held for moderation (`own`) or rejected (`refused`), each with the reason in plain
     words and whether it was appealed. Private: only pages on the thread's own site's origins may read it
     (a page of another site gets `403 origin-not-allowed` and no CORS permission)."""
     ctx = ctx_of(request)
-    ref = await resolve_ref(ctx, url=url, key=key, site=site)
+    ref = await thread.resolve(ctx)
     answer_only_to(request.scope, ref.site.origins)  # type: ignore[arg-type]
     check_origin(request, ref)
     signed = await optional_reader(ctx, authorization)

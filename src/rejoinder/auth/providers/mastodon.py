@@ -32,7 +32,7 @@ from rejoinder.auth.providers.base import (
     unreachable,
 )
 from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, Probes, ProviderCheck, redirect_check
-from rejoinder.auth.providers.oidc import safe_error
+from rejoinder.auth.providers.oidc import code_flow_client, safe_error
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
@@ -273,13 +273,12 @@ class MastodonProvider(Shown):
         return msgspec.convert(stored, RegisteredApp) if stored is not None else app
 
     def _client(self, app: RegisteredApp, redirect_uri: str) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(
+        return code_flow_client(
             client_id=app.client_id,
             client_secret=app.client_secret,
-            scope=" ".join(app.scopes),
+            scopes=app.scopes,
             redirect_uri=redirect_uri,
-            code_challenge_method="S256",
-            token_endpoint_auth_method=app.token_auth,
+            token_auth=app.token_auth,
             timeout=self.timeout,
             transport=self._transport(),
         )

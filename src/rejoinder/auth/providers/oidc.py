@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx2  # not httpx: Authlib 1.9 builds its clients on httpx2 and raises its errors
@@ -73,6 +73,30 @@ def resolve_issuer(preset: Preset, settings: ProviderSettings) -> str:
     )
 
 
+def code_flow_client(
+    *,
+    client_id: str,
+    client_secret: str | None,
+    scopes: Sequence[str],
+    redirect_uri: str,
+    token_auth: str,
+    timeout: float,
+    **http: Any,
+) -> AsyncOAuth2Client:
+    """The authorization-code client every OAuth 2.0 kind uses (OpenID Connect, OAuth 2.0 presets, the
+    fediverse): always with PKCE S256. `http` goes to the HTTP client (headers, a transport)."""
+    return AsyncOAuth2Client(
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=" ".join(scopes),
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        token_endpoint_auth_method=token_auth,
+        timeout=timeout,
+        **http,
+    )
+
+
 def safe_error(exc: OAuthError) -> str:
     """The OAuth error code only: descriptions can quote the request (and so a secret)."""
     code = str(getattr(exc, "error", "") or "error")
@@ -124,13 +148,12 @@ class OAuthProvider(Shown):
         return self.label
 
     def client(self, redirect_uri: str) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(
+        return code_flow_client(
             client_id=self.client_id,
             client_secret=self._secret,
-            scope=" ".join(self.scopes),
+            scopes=self.scopes,
             redirect_uri=redirect_uri,
-            code_challenge_method="S256",
-            token_endpoint_auth_method=self.preset.token_auth,
+            token_auth=self.preset.token_auth,
             timeout=self.timeout,
             headers={"Accept": "application/json", "User-Agent": "rejoinder"},
         )

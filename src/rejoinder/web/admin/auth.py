@@ -107,5 +107,12 @@ async def checked_form(request: Request[Any, Any, Any], staff: Staff) -> Form:
     return form
 
 
+async def staff_post(request: Request[Any, Any, Any]) -> tuple[Staff, Form]:
+    """Who sent a signed-in POST (see `require_staff`) and its form, checked (see `checked_form`): the
+    start of every action that changes something in /admin."""
+    staff = await require_staff(request)
+    return staff, await checked_form(request, staff)
+
+
 def login_csrf(request: Request[Any, Any, Any], pre: str) -> str:
     return admin_auth.form_token(ctx_of(request).secret, "login", pre)

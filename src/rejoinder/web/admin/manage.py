@@ -72,8 +72,7 @@ async def threads_view(
 
 @post("/threads/{thread_id:int}", include_in_schema=False, status_code=303)
 async def thread_action(request: Request[Any, Any, Any], thread_id: FromPath[int]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     action = form.get("action", limit=10)
     if action not in ("close", "open"):
         raise ActionInvalid.at("action", "Choose close or open")
@@ -135,8 +134,7 @@ async def bans_view(
 
 @post("/bans", include_in_schema=False, status_code=303)
 async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     ctx = ctx_of(request)
     site_name = form.get("site", limit=100)
     site_id = await ctx.sites.scope_named(site_name)
@@ -157,8 +155,7 @@ async def ban_action(request: Request[Any, Any, Any]) -> Response[str]:
 
 @post("/bans/{ban_id:int}/lift", include_in_schema=False, status_code=303)
 async def lift_action(request: Request[Any, Any, Any], ban_id: FromPath[int]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     await moderation_service.lift_ban(ctx_of(request), staff.actor, ban_id)
     return after(form.get("back", limit=2000) or "/admin/bans", "lift")
 
@@ -202,8 +199,7 @@ async def sites_view(request: Request[Any, Any, Any]) -> Response[str]:
 
 @post("/sites", include_in_schema=False, status_code=303)
 async def site_add(request: Request[Any, Any, Any]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     site = await service.add_site(
         ctx_of(request), staff, form.get("name", limit=100).strip(), list(form.lines("origins", limit=5000))
     )
@@ -270,8 +266,7 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
 
 @post("/sites/{name:str}", include_in_schema=False, status_code=303)
 async def site_save(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     site = await _site_for_admin(request, name)
     staff.actor.require_admin(site.id)
     part = form.get("part", limit=20)
@@ -321,8 +316,7 @@ async def users_view(request: Request[Any, Any, Any]) -> Response[str]:
 @post("/users", include_in_schema=False, status_code=303)
 async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
     """Give or take away a role (admins: any role on their sites; moderators: trusted only)."""
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     ctx = ctx_of(request)
     action = form.get("action", limit=10)
     if action not in ("grant", "revoke"):
@@ -370,8 +364,7 @@ async def events_view(request: Request[Any, Any, Any]) -> Response[str]:
 
 @post("/events/{delivery_id:int}/retry", include_in_schema=False, status_code=303)
 async def event_retry(request: Request[Any, Any, Any], delivery_id: FromPath[int]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    await auth.checked_form(request, staff)
+    staff, _ = await auth.staff_post(request)
     await service.retry_delivery(ctx_of(request), staff, delivery_id)
     return after("/admin/events", "retry")
 

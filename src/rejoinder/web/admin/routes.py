@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post, route
-from litestar.enums import HttpMethod
+from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 
@@ -36,7 +35,7 @@ from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import local_path, read_form
 from rejoinder.web.admin.render import page, redirect
 from rejoinder.web.problems import fallback_for
-from rejoinder.web.signin_pages import base_url, registry_of
+from rejoinder.web.signin_pages import base_url, callback_params, callback_route, registry_of
 from rejoinder.web.wire import client_ip, ctx_of
 
 QUEUES = [
@@ -247,8 +246,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[str]:
 
 @post("/logout", include_in_schema=False, status_code=303)
 async def logout(request: Request[Any, Any, Any]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    await auth.checked_form(request, staff)
+    await auth.staff_post(request)
     await admin_auth.sign_out(ctx_of(request), auth.read_cookie(request, auth.SESSION))
     response = redirect("/admin/login?bye=1")
     auth.clear_cookie(request, response, auth.SESSION)
@@ -277,21 +275,14 @@ async def provider_start(
     return response
 
 
-@route(
-    "/auth/{provider:str}/callback",
-    http_method=[HttpMethod.GET, HttpMethod.POST],
-    include_in_schema=False,
-    opt={"cross_site": "form_post from the provider: checked by state and the flow cookie"},
-)
+@callback_route("state and the flow cookie")
 async def provider_callback(request: Request[Any, Any, Any], provider: FromPath[str]) -> Response[str]:
     ctx = ctx_of(request)
     found = registry_of(request).get(provider)
     if found is None:
         raise ProviderNotFound(f"No sign-in provider is named {provider!r}")
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
-    if request.method == "POST":
-        form = await read_form(request)
-        params.update({k: v[0] for k, v in form.values.items() if v})
+    posted = (await read_form(request)).values.items() if request.method == "POST" else ()
+    params = callback_params(request, ((k, v[0]) for k, v in posted if v))
     token, expires = await admin_auth.finish_identity_flow(
         ctx,
         found,
@@ -420,8 +411,7 @@ async def comment_view(request: Request[Any, Any, Any], comment_id: FromPath[str
 @post("/comments/{comment_id:str}", include_in_schema=False, status_code=303)
 async def comment_action(request: Request[Any, Any, Any], comment_id: FromPath[str]) -> Response[str]:
     """One comment's action: approve, reject (with a reason code), spam, delete, pin, feature, trust."""
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     ctx = ctx_of(request)
     action = form.get("action", limit=20)
     note = form.optional("note", limit=1000)
@@ -456,8 +446,7 @@ async def comment_action(request: Request[Any, Any, Any], comment_id: FromPath[s
 @post("/bulk", include_in_schema=False, status_code=303)
 async def bulk_action(request: Request[Any, Any, Any]) -> Response[str]:
     """The same decision on every checked comment (each in its own transaction, each logged)."""
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     action = form.get("action", limit=20)
     if action not in DECISIONS:
         raise ActionInvalid.at("action", "Choose approve, reject, spam or delete")
@@ -485,8 +474,7 @@ async def bulk_action(request: Request[Any, Any, Any]) -> Response[str]:
 
 @post("/comments/{comment_id:str}/reply", include_in_schema=False, status_code=303)
 async def staff_reply(request: Request[Any, Any, Any], comment_id: FromPath[str]) -> Response[str]:
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     reply_id = await service.reply_as_staff(
         ctx_of(request),
         staff,
