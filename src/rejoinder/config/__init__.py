@@ -9,7 +9,6 @@ from rejoinder.config.example import describe_settings, example_toml
 from rejoinder.config.loading import ENV_PREFIX, load, require_public_url
 from rejoinder.config.redaction import SECRET_KEYS, redacted
 from rejoinder.config.schema import (
-    MODERATION_ACTIONS,
     MODERATION_CHECKS,
     PREMODERATION_MODES,
     SECTIONS,
@@ -21,20 +20,23 @@ from rejoinder.config.schema import (
     DatabaseSettings,
     EmailSettings,
     EventSettings,
+    FailureAction,
+    HttpServer,
     ModerationSettings,
     Percent,
     ProviderSettings,
     RedisSettings,
+    RepeatAction,
     SecuritySettings,
     ServerSettings,
     Settings,
     SsoKey,
+    SuspectAction,
 )
 from rejoinder.errors import ConfigError
 
 __all__ = [
     "ENV_PREFIX",
-    "MODERATION_ACTIONS",
     "MODERATION_CHECKS",
     "PREMODERATION_MODES",
     "SECRET_KEYS",
@@ -48,14 +50,18 @@ __all__ = [
     "DatabaseSettings",
     "EmailSettings",
     "EventSettings",
+    "FailureAction",
+    "HttpServer",
     "ModerationSettings",
     "Percent",
     "ProviderSettings",
     "RedisSettings",
+    "RepeatAction",
     "SecuritySettings",
     "ServerSettings",
     "Settings",
     "SsoKey",
+    "SuspectAction",
     "describe_settings",
     "example_toml",
     "load",
