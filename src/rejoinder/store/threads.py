@@ -119,16 +119,3 @@ async def count_for_uris(
         .group_by(threads.c.uri)
     )
     return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
-
-
-async def count_for_keys(
-    conn: AsyncConnection, site_ids: Sequence[int], keys: Sequence[str]
-) -> dict[str, tuple[int, int]]:
-    if not keys:
-        return {}
-    rows = await conn.execute(
-        sa.select(threads.c.key, threads.c.comment_count, threads.c.like_count).where(
-            threads.c.site_id.in_(site_ids), threads.c.key.in_(keys)
-        )
-    )
-    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
