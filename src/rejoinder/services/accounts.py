@@ -507,7 +507,7 @@ class StartRequest(msgspec.Struct, frozen=True):
     (popup or redirect), the page to return to in redirect mode and a `link` ticket of a signed-in reader
     adding this sign-in to their identity."""
 
-    site_name: str | None
+    site: str | None
     origin: str | None
     mode: str | None
     return_url: str | None
@@ -528,7 +528,7 @@ class Start(msgspec.Struct, frozen=True):
 
 async def check_start(ctx: Context, registry: Registry, provider_name: str, asked: StartRequest) -> Start:
     """Validate a popup's start request (every kind of provider starts this way)."""
-    site = await site_named(ctx, asked.site_name)
+    site = await site_named(ctx, asked.site)
     provider = registry.offered(provider_name, site.name)
     if provider is None:
         raise ProviderNotFound(f"Site {site.name!r} offers no sign-in provider {provider_name!r}")

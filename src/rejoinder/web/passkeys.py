@@ -18,7 +18,7 @@ from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
-from rejoinder.services.accounts import Flow, Outcome, StartRequest
+from rejoinder.services.accounts import Flow, Outcome
 from rejoinder.web import static
 from rejoinder.web.signin_pages import (
     StartQuery,
@@ -57,13 +57,7 @@ async def ceremony_page(
             ctx,
             registry_of(request),
             provider.name,
-            StartRequest(
-                site_name=asked.site,
-                origin=asked.origin,
-                mode=asked.mode,
-                return_url=asked.return_url,
-                link=asked.link,
-            ),
+            asked,
             binding=binding,
             rp=relying_party(request),
             lang=asked.lang,
