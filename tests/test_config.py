@@ -119,6 +119,61 @@ def test_bad_file_setting_is_named(tmp_path: Path, toml: str, named: str) -> Non
     assert named in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("toml", "env", "message"),
+    [
+        (
+            "[moderation]\nrepeat_action = 'nudge'\n",
+            {},
+            "invalid setting moderation.repeat_action: must be one of flag, hold, reject",
+        ),
+        (
+            "[moderation]\nsuspect_action = 'reject'\n",
+            {},
+            "invalid setting moderation.suspect_action: must be one of flag, hold, nudge",
+        ),
+        (
+            "",
+            {"REJOINDER_MODERATION__EXTERNAL_FAILURE": "reject"},
+            "invalid setting moderation.external_failure: must be one of pass, flag, hold",
+        ),
+        (
+            "[moderation]\npremoderation = 'always'\n",
+            {},
+            "invalid setting moderation.premoderation: must be one of off, all, first, guests, links",
+        ),
+        (
+            "[server]\nserver = 'hypercorn'\n",
+            {},
+            "invalid setting server.server: must be one of granian, uvicorn",
+        ),
+    ],
+)
+def test_a_closed_set_setting_lists_its_values(
+    tmp_path: Path, toml: str, env: dict[str, str], message: str
+) -> None:
+    """Closed sets are enums (msgspec checks them); a bad value is named with the values it may take."""
+    file = write(tmp_path / "bad.toml", toml)
+    with pytest.raises(ConfigError) as caught:
+        config.load(file, env=env)
+    assert str(caught.value) == message
+
+
+def test_closed_set_settings_load_as_enums(tmp_path: Path) -> None:
+    file = write(tmp_path / "ok.toml", "[moderation]\nrepeat_action = 'hold'\nsuspect_action = 'nudge'\n")
+    settings = config.load(file, env={"REJOINDER_MODERATION__EXTERNAL_FAILURE": "flag"})
+    assert settings.moderation.repeat_action is config.RepeatAction.HOLD
+    assert settings.moderation.suspect_action is config.SuspectAction.NUDGE
+    assert settings.moderation.external_failure is config.FailureAction.FLAG
+    assert settings.server.server is config.HttpServer.GRANIAN
+    shown = config.redacted(settings)["moderation"]
+    assert (shown["repeat_action"], shown["suspect_action"], shown["external_failure"]) == (
+        "hold",
+        "nudge",
+        "flag",
+    )
+
+
 def test_unreadable_config_files_are_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         config.load(tmp_path / "missing.toml", env={})

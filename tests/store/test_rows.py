@@ -1,5 +1,5 @@
 """store/rows.py on SQLite and PostgreSQL: a row becomes a struct by column names (with conversions given
-by the caller, a missing column failing loudly), and a capped delete removes at most `limit` rows."""
+by the caller, a missing column failing loudly), an insert happens only when no row has the same key, and a capped delete removes at most `limit` rows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.store import engine as store_engine
-from rejoinder.store.rows import delete_capped, from_row
+from rejoinder.store.rows import delete_capped, from_row, insert_unless_exists
 from rejoinder.store.schema import sessions
 from tests.store.contract import an_identity, run
 
@@ -60,3 +60,36 @@ def test_a_capped_delete_removes_at_most_the_limit(db_url: str) -> None:
         return {"deleted": (first, second, uncapped), "left": left}
 
     assert run(db_url, work) == {"deleted": (3, 1, 1), "left": 0}
+
+
+def test_an_insert_unless_exists_inserts_once_per_key(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        async with store_engine.write(engine) as conn:
+            await an_identity(conn, "ann")
+            first = await insert_unless_exists(
+                conn,
+                sessions,
+                {"token_hash": "h1"},
+                identity_id="ann",
+                provider="email",
+                label="a",
+                created=1,
+                expires=5,
+            )
+            again = await insert_unless_exists(
+                conn,
+                sessions,
+                {"token_hash": "h1"},
+                identity_id="ann",
+                provider="email",
+                label="b",
+                created=2,
+                expires=6,
+            )
+        async with store_engine.read(engine) as conn:
+            rows = (
+                await conn.execute(sa.select(sessions.c.token_hash, sessions.c.label, sessions.c.expires))
+            ).all()
+        return {"inserted": (first, again), "rows": [tuple(r) for r in rows]}
+
+    assert run(db_url, work) == {"inserted": (True, False), "rows": [("h1", "a", 5)]}

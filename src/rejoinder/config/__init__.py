@@ -9,7 +9,6 @@ from rejoinder.config.example import describe_settings, example_toml
 from rejoinder.config.loading import ENV_PREFIX, load, require_public_url
 from rejoinder.config.redaction import SECRET_KEYS, redacted
 from rejoinder.config.schema import (
-    MODERATION_ACTIONS,
     MODERATION_CHECKS,
     PREMODERATION_MODES,
     SECTIONS,
@@ -22,20 +21,23 @@ from rejoinder.config.schema import (
     EmailSettings,
     EventSettings,
     LiveSettings,
+    FailureAction,
+    HttpServer,
     ModerationSettings,
     Percent,
     ProviderSettings,
     RedisSettings,
+    RepeatAction,
     SecuritySettings,
     ServerSettings,
     Settings,
     SsoKey,
+    SuspectAction,
 )
 from rejoinder.errors import ConfigError
 
 __all__ = [
     "ENV_PREFIX",
-    "MODERATION_ACTIONS",
     "MODERATION_CHECKS",
     "PREMODERATION_MODES",
     "SECRET_KEYS",
@@ -50,14 +52,18 @@ __all__ = [
     "EmailSettings",
     "EventSettings",
     "LiveSettings",
+    "FailureAction",
+    "HttpServer",
     "ModerationSettings",
     "Percent",
     "ProviderSettings",
     "RedisSettings",
+    "RepeatAction",
     "SecuritySettings",
     "ServerSettings",
     "Settings",
     "SsoKey",
+    "SuspectAction",
     "describe_settings",
     "example_toml",
     "load",

@@ -5,6 +5,7 @@ This module is the only reader of REJOINDER_* variables. Not here: the settings 
 
 from __future__ import annotations
 
+import enum
 import os
 import tomllib
 from collections.abc import Mapping
@@ -108,7 +109,7 @@ def load(
     try:
         settings = msgspec.convert(data, Settings)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"invalid setting: {_describe(exc)}") from None
+        raise ConfigError(_describe(exc)) from None
     _validate(settings)
     return settings
 
@@ -119,16 +120,29 @@ def _describe(exc: msgspec.ValidationError) -> str:
     if "unknown field" in msg:
         field = msg.split("`")[1]
         where = msg.rsplit("`$", 1)[1].rstrip("`").lstrip(".") if " - at `$" in msg else ""
-        return f"unknown setting {where + '.' if where else ''}{field}"
+        return f"invalid setting: unknown setting {where + '.' if where else ''}{field}"
     if " - at `$." in msg:
         text, _, where = msg.partition(" - at `$.")
-        return f"{where.rstrip('`')}: {text}"
-    return msg
+        where = where.rstrip("`")
+        if text.startswith("Invalid enum value") and (allowed := _enum_values(where)):
+            return f"invalid setting {where}: must be one of {', '.join(allowed)}"
+        return f"invalid setting: {where}: {text}"
+    return f"invalid setting: {msg}"
+
+
+def _enum_values(where: str) -> tuple[str, ...]:
+    """The values of the enum behind a setting (`section.key`), to say what a bad one may be instead."""
+    section, _, key = where.partition(".")
+    cls = SECTIONS.get(section)
+    fields = {f.name: f.type for f in msgspec.structs.fields(cls)} if cls else {}
+    typ: Any = fields.get(key)
+    typ = typ.__args__[0] if hasattr(typ, "__metadata__") else typ
+    if isinstance(typ, type) and issubclass(typ, enum.Enum):
+        return tuple(str(member.value) for member in typ)
+    return ()
 
 
 def _validate(settings: Settings) -> None:
-    if settings.server.server not in {"granian", "uvicorn"}:
-        raise ConfigError("invalid setting server.server: must be 'granian' or 'uvicorn'")
     if settings.database.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
         raise ConfigError("invalid setting database.sqlite_synchronous: must be FULL, EXTRA or NORMAL")
     url = settings.database.url
@@ -210,9 +224,6 @@ def _validate_moderation(m: ModerationSettings) -> None:
 
     for name in m.checks:
         one_of("checks", name, MODERATION_CHECKS)
-    one_of("repeat_action", m.repeat_action, ("flag", "hold", "reject"))
-    one_of("suspect_action", m.suspect_action, ("flag", "hold", "nudge"))
-    one_of("external_failure", m.external_failure, ("pass", "flag", "hold"))
     for key in (
         "comment_limit_ip",
         "comment_limit_identity",

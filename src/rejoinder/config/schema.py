@@ -5,6 +5,7 @@ settings (loading.py), the commented example (example.py) or redaction (redactio
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import msgspec
@@ -17,11 +18,43 @@ def _h(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
 
 
+class HttpServer(enum.StrEnum):
+    """[server] server: the ASGI server `rejoinder serve` runs."""
+
+    GRANIAN = "granian"
+    UVICORN = "uvicorn"
+
+
+class RepeatAction(enum.StrEnum):
+    """[moderation] repeat_action: what a repeat of one's own comment gets (a moderation.rules.Action)."""
+
+    FLAG = "flag"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+class SuspectAction(enum.StrEnum):
+    """[moderation] suspect_action: what a suspect word gets (a moderation.rules.Action)."""
+
+    FLAG = "flag"
+    HOLD = "hold"
+    NUDGE = "nudge"
+
+
+class FailureAction(enum.StrEnum):
+    """[moderation] external_failure: what a comment gets when an external check fails (a
+    moderation.rules.Action)."""
+
+    PASS = "pass"  # noqa: S105 (not a password)
+    FLAG = "flag"
+    HOLD = "hold"
+
+
 class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     host: Annotated[str, _h("Address to listen on")] = "127.0.0.1"
     port: Annotated[int, _h("TCP port to listen on"), msgspec.Meta(ge=0, le=65535)] = 8080
     workers: Annotated[int, _h("Worker processes"), msgspec.Meta(ge=1, le=64)] = 1
-    server: Annotated[str, _h("HTTP server: granian or uvicorn")] = "granian"
+    server: Annotated[HttpServer, _h("HTTP server: granian or uvicorn")] = HttpServer.GRANIAN
     public_url: Annotated[
         str,
         _h("Public base URL of this rejoinder, for links; needed unless it listens on loopback only"),
@@ -219,7 +252,6 @@ class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = msgspec.field(default_factory=dict)
 
 
-MODERATION_ACTIONS = ("pass", "flag", "hold", "nudge", "reject")
 MODERATION_CHECKS = (
     "limits",
     "honeypot",
@@ -255,9 +287,9 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     repeat_similarity: Annotated[
         int, _h("How alike two texts must be, in percent, to count as a repeat"), msgspec.Meta(ge=50, le=100)
     ] = 85
-    repeat_action: Annotated[str, _h("What a repeat of one's own comment gets: flag, hold or reject")] = (
-        "reject"
-    )
+    repeat_action: Annotated[
+        RepeatAction, _h("What a repeat of one's own comment gets: flag, hold or reject")
+    ] = RepeatAction.REJECT
     same_text_authors: Annotated[
         int,
         _h("Hold a text that this many other authors posted within the repeat window (0 = off)"),
@@ -273,7 +305,9 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     suspect_words: Annotated[
         list[str], _h("Words or phrases that get the suspect action (normalised match; trailing * = prefix)")
     ] = msgspec.field(default_factory=list)
-    suspect_action: Annotated[str, _h("What a suspect word gets: flag, hold or nudge")] = "flag"
+    suspect_action: Annotated[SuspectAction, _h("What a suspect word gets: flag, hold or nudge")] = (
+        SuspectAction.FLAG
+    )
     match_timeout_ms: Annotated[
         int, _h("Longest time one word-list match may take, in milliseconds"), msgspec.Meta(ge=1, le=1000)
     ] = 25
@@ -307,8 +341,8 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
         int, _h("Milliseconds to wait for Akismet or the hook"), msgspec.Meta(ge=100, le=30000)
     ] = 2000
     external_failure: Annotated[
-        str, _h("What a comment gets when an external check fails or times out: pass, flag or hold")
-    ] = "pass"
+        FailureAction, _h("What a comment gets when an external check fails or times out: pass, flag or hold")
+    ] = FailureAction.PASS
     model_dir: Annotated[
         str,
         _h(

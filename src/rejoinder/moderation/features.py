@@ -25,7 +25,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from rejoinder.moderation.normalize import normalize
+from rejoinder.moderation.normalize import EMAIL_PATTERN, normalize
 
 FEATURE_VERSION: Final = 1
 N_HASH: Final = 1 << 18
@@ -124,7 +124,7 @@ _URL: Final = re.compile(
 )
 # As in normalize.py, a lookbehind makes each pattern that opens with a repeated class start only where a
 # run starts: linear time on pathological input (tests/moderation/test_classifier.py times a few).
-_EMAIL: Final = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL: Final = re.compile(EMAIL_PATTERN)
 _WORD: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _PHONE: Final = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]?){2,4}\d{2,4}")
 _MESSENGER: Final = re.compile(r"\b(?:whats\s?app|telegram|wechat|viber)\b|(?<!\w)@\w{4,}_\w+")

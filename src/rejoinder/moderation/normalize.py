@@ -72,9 +72,11 @@ _LEET_INNER: Final = str.maketrans({"!": "i", "|": "l"})
 # Every pattern here that opens with a repeated class also requires the character before it to be outside
 # that class (a lookbehind): a match can then only start where a run starts, and a long run that does not
 # match costs one scan instead of one scan per character (quadratic time on 10,000 x "a").
+# An e-mail address (also features.py's: what the classifier counts as one).
+EMAIL_PATTERN: Final = r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _LINKISH: Final = re.compile(
     r"(?:https?://|www\.)\S+"
-    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|{EMAIL_PATTERN}"
     r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,12}(?:/\S*)?",
 )
 # A token that may hide a word with l33t characters: letters mixed with digits or symbols.

@@ -502,6 +502,18 @@ def check_return_url(site: Site, raw: str | None) -> str:
     return url
 
 
+class StartRequest(msgspec.Struct, frozen=True):
+    """What a sign-in start page is asked, before any check: the site, the article page's origin, `mode`
+    (popup or redirect), the page to return to in redirect mode and a `link` ticket of a signed-in reader
+    adding this sign-in to their identity."""
+
+    site: str | None
+    origin: str | None
+    mode: str | None
+    return_url: str | None
+    link: str | None
+
+
 class Start(msgspec.Struct, frozen=True):
     """A start request that passed the checks: the site offers the provider, the page origin (and, in
     redirect mode, the return URL) are allowed, and a `link` ticket was used up into `link_identity`."""
@@ -514,31 +526,21 @@ class Start(msgspec.Struct, frozen=True):
     link_identity: str | None
 
 
-async def check_start(
-    ctx: Context,
-    registry: Registry,
-    provider_name: str,
-    *,
-    site_name: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
-    link: str | None,
-) -> Start:
+async def check_start(ctx: Context, registry: Registry, provider_name: str, asked: StartRequest) -> Start:
     """Validate a popup's start request (every kind of provider starts this way)."""
-    site = await site_named(ctx, site_name)
+    site = await site_named(ctx, asked.site)
     provider = registry.offered(provider_name, site.name)
     if provider is None:
         raise ProviderNotFound(f"Site {site.name!r} offers no sign-in provider {provider_name!r}")
-    page_origin = check_allowed_origin(site, origin)
-    if mode not in (None, "", "popup", "redirect"):
+    page_origin = check_allowed_origin(site, asked.origin)
+    if asked.mode not in (None, "", "popup", "redirect"):
         raise ModeInvalid.at("mode", "`mode` is popup or redirect")
-    flow_mode: Literal["popup", "redirect"] = "redirect" if mode == "redirect" else "popup"
-    back = check_return_url(site, return_url) if flow_mode == "redirect" else None
+    flow_mode: Literal["popup", "redirect"] = "redirect" if asked.mode == "redirect" else "popup"
+    back = check_return_url(site, asked.return_url) if flow_mode == "redirect" else None
     link_identity = None
-    if link:
+    if asked.link:
         async with store_engine.write(ctx.engine) as conn:
-            ticket = await _take(ctx, conn, link, LINK_TICKET)
+            ticket = await _take(ctx, conn, asked.link, LINK_TICKET)
         link_identity = ticket.identity_id
     return Start(
         site=site,
@@ -562,13 +564,9 @@ async def begin_flow(
     ctx: Context,
     registry: Registry,
     provider_name: str,
+    asked: StartRequest,
     *,
-    site_name: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
     server: str | None,
-    link: str | None,
     binding: str,
     redirect_uri: str,
     lang: str = "en",
@@ -579,16 +577,7 @@ async def begin_flow(
     must present the same cookie (login-CSRF protection), so a flow started in one browser cannot be
     finished in another.
     """
-    start = await check_start(
-        ctx,
-        registry,
-        provider_name,
-        site_name=site_name,
-        origin=origin,
-        mode=mode,
-        return_url=return_url,
-        link=link,
-    )
+    start = await check_start(ctx, registry, provider_name, asked)
     state, url, saved = await signin_flows.begin_at_provider(
         ctx, start.provider, redirect_uri=redirect_uri, server=server
     )

@@ -194,10 +194,19 @@ def check_link_action(action: str | None) -> Literal["approve", "reject"]:
     raise ActionInvalid.at("action", "Choose approve or reject")
 
 
-async def _dead_link(conn: Any, digest: str, now: int) -> RejoinderError:
-    if await session_store.peek_ticket(conn, digest, USED) is not None:
-        return Gone("This link was already used; each email link works once", code="email-link-used")
-    return EmailLinkUnknown()
+async def _link_ticket(conn: Any, digest: str, *, use: bool) -> session_store.Ticket:
+    """A link's ticket, used up when `use`; when there is none, why: already used, or never sent."""
+    ticket = await (session_store.take_ticket if use else session_store.peek_ticket)(conn, digest, LINK)
+    if ticket is None:
+        if await session_store.peek_ticket(conn, digest, USED) is not None:
+            raise Gone("This link was already used; each email link works once", code="email-link-used")
+        raise EmailLinkUnknown()
+    return ticket
+
+
+def _check_unexpired(ticket: session_store.Ticket, now: int) -> None:
+    if ticket.expires <= now:
+        raise Gone("This link has expired; decide in the moderation queue", code="email-link-expired")
 
 
 def _link_digest(token: str) -> str:
@@ -213,11 +222,8 @@ async def read_link(ctx: Context, token: str, action: str | None) -> Link:
     digest = _link_digest(token)
     now = ctx.clock()
     async with store_engine.read(ctx.engine) as conn:
-        ticket = await session_store.peek_ticket(conn, digest, LINK)
-        if ticket is None:
-            raise await _dead_link(conn, digest, now)
-        if ticket.expires <= now:
-            raise Gone("This link has expired; decide in the moderation queue", code="email-link-expired")
+        ticket = await _link_ticket(conn, digest, use=False)
+        _check_unexpired(ticket, now)
         comment = await moderation_service.moderated(conn, str(ticket.payload.get("comment")))
     return Link(comment=comment, action=check_link_action(action or "approve"), expires=ticket.expires)
 
@@ -233,9 +239,7 @@ async def act_on_link(
     digest = _link_digest(token)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        ticket = await session_store.take_ticket(conn, digest, LINK)
-        if ticket is None:
-            raise await _dead_link(conn, digest, now)
+        ticket = await _link_ticket(conn, digest, use=True)
         await session_store.insert_ticket(
             conn,
             digest,
@@ -251,8 +255,7 @@ async def act_on_link(
             actor = account_actor(ctx.settings.admin.username)
         else:
             actor = None
-    if ticket.expires <= now:
-        raise Gone("This link has expired; decide in the moderation queue", code="email-link-expired")
+    _check_unexpired(ticket, now)  # after the commit: an expired link is used up all the same
     if actor is None:
         raise EmailLinkUnknown("The account this link was sent to no longer exists")
     comment_id = str(ticket.payload.get("comment"))

@@ -68,12 +68,8 @@ async def begin(
     ctx: Context,
     registry: Registry,
     provider_name: str,
+    asked: accounts.StartRequest,
     *,
-    site_name: str | None,
-    origin: str | None,
-    mode: str | None,
-    return_url: str | None,
-    link: str | None,
     binding: str,
     rp: RelyingParty,
     lang: str = "en",
@@ -83,16 +79,7 @@ async def begin(
     With `link` (a ticket of a signed-in reader) the ceremony registers a new passkey for that identity;
     without, it signs in with any discoverable passkey of this RP.
     """
-    start = await accounts.check_start(
-        ctx,
-        registry,
-        provider_name,
-        site_name=site_name,
-        origin=origin,
-        mode=mode,
-        return_url=return_url,
-        link=link,
-    )
+    start = await accounts.check_start(ctx, registry, provider_name, asked)
     provider = _provider(registry, provider_name, start.site.name)
     challenge = unb64url(ctx.token(32))  # 32 random bytes (WebAuthn §13.4.3 asks for at least 16)
     name = None

@@ -23,17 +23,14 @@ from rejoinder.store.schema import (
     roles,
     threads,
 )
+from rejoinder.store.threads import ThreadRow
 
 DAY_US = 86_400_000_000
 
 
-class ThreadSummary(msgspec.Struct, frozen=True):
-    id: int
-    site_id: int
-    uri: str | None
-    key: str | None
-    title: str | None
-    comment_count: int
+class ThreadSummary(ThreadRow, frozen=True):
+    """A thread as the moderator UI lists it: the store's thread row and its state."""
+
     created: int
     closed: bool
     closed_at: int | None

@@ -7,16 +7,13 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.store.rows import insert_unless_exists
 from rejoinder.store.schema import authors
 
 
 async def upsert_author_hash(conn: AsyncConnection, key: str, site_id: int, email_md5: str) -> bool:
     """Remember the hash for this author key; True when the key is new (a lookup is due)."""
-    row = (await conn.execute(sa.select(authors.c.key).where(authors.c.key == key))).first()
-    if row is not None:
-        return False
-    await conn.execute(sa.insert(authors).values(key=key, site_id=site_id, email_md5=email_md5))
-    return True
+    return await insert_unless_exists(conn, authors, {"key": key}, site_id=site_id, email_md5=email_md5)
 
 
 async def update_author_image(

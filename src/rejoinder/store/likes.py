@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.store.rows import insert_unless_exists
 from rejoinder.store.schema import likes
 
 ARTICLE = ""
@@ -22,27 +23,15 @@ async def insert_like(
     identity_id: str | None = None,
 ) -> bool:
     """Record a like; False when this liker already liked it (nothing changes)."""
-    exists = (
-        await conn.execute(
-            sa.select(likes.c.id).where(
-                likes.c.thread_id == thread_id, likes.c.comment_id == comment_id, likes.c.liker == liker
-            )
-        )
-    ).first()
-    if exists:
-        return False
-    await conn.execute(
-        sa.insert(likes).values(
-            thread_id=thread_id,
-            comment_id=comment_id,
-            liker=liker,
-            name=name,
-            avatar_key=avatar_key,
-            created=now,
-            identity_id=identity_id,
-        )
+    return await insert_unless_exists(
+        conn,
+        likes,
+        {"thread_id": thread_id, "comment_id": comment_id, "liker": liker},
+        name=name,
+        avatar_key=avatar_key,
+        created=now,
+        identity_id=identity_id,
     )
-    return True
 
 
 async def delete_like(conn: AsyncConnection, thread_id: int, comment_id: str, liker: str) -> bool:

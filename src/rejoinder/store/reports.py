@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.moderation.reports import Report, ReportReason, Resolution
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, insert_unless_exists
 from rejoinder.store.schema import comments, reports
 
 
@@ -23,23 +23,17 @@ async def insert_report(
     now: int,
 ) -> bool:
     """Record a report; False when this reporter already reported this comment (nothing changes)."""
-    exists = (
-        await conn.execute(
-            sa.select(reports.c.id).where(reports.c.comment_id == comment_id, reports.c.reporter == reporter)
-        )
-    ).first()
-    if exists:
-        return False
-    await conn.execute(
-        sa.insert(reports).values(
-            comment_id=comment_id,
-            reason=reason.value,
-            note=note,
-            reporter=reporter,
-            identity_id=identity_id,
-            created=now,
-        )
+    inserted = await insert_unless_exists(
+        conn,
+        reports,
+        {"comment_id": comment_id, "reporter": reporter},
+        reason=reason.value,
+        note=note,
+        identity_id=identity_id,
+        created=now,
     )
+    if not inserted:
+        return False
     await conn.execute(
         sa.update(comments)
         .where(comments.c.id == comment_id)

@@ -1,10 +1,12 @@
-"""Shared shapes of the store modules: a result row as a struct, a capped delete.
+"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists, a capped
+delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import msgspec
@@ -23,6 +25,21 @@ def from_row(cls: type[S], row: Any, **given: Any) -> S:
     columns = row._mapping
     values = {f: columns[f] for f in cls.__struct_fields__ if f not in given and f in columns}
     return cls(**values, **given)
+
+
+async def insert_unless_exists(
+    conn: AsyncConnection, table: sa.Table, key: Mapping[str, Any], **values: Any
+) -> bool:
+    """Insert a row of `key` and `values` unless one with the same `key` columns exists; whether it did.
+
+    Used where a second attempt is normal and changes nothing (a like, a report, an author's hash); the
+    caller's transaction makes the check and the insert one step.
+    """
+    match = [table.c[name] == value for name, value in key.items()]
+    if (await conn.execute(sa.select(*table.primary_key.columns).where(*match))).first() is not None:
+        return False
+    await conn.execute(sa.insert(table).values(**key, **values))
+    return True
 
 
 async def delete_capped(

@@ -121,19 +121,6 @@ async def count_for_uris(
     return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
 
-async def count_for_keys(
-    conn: AsyncConnection, site_ids: Sequence[int], keys: Sequence[str]
-) -> dict[str, tuple[int, int]]:
-    if not keys:
-        return {}
-    rows = await conn.execute(
-        sa.select(threads.c.key, threads.c.comment_count, threads.c.like_count).where(
-            threads.c.site_id.in_(site_ids), threads.c.key.in_(keys)
-        )
-    )
-    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
-
-
 async def select_threads_by_ids(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ThreadRow]:
     """These threads by id (ids that match nothing are left out)."""
     if not ids:

@@ -126,11 +126,11 @@ async def start(
         label = found.label if found else provider
         # Before any work: each start may write a flow ticket, email or register at a Mastodon server.
         await moderation.admit(ctx, Action.SIGN_IN, {Scope.IP: client_ip(request)})
+        asked = StartQuery(
+            site=site, origin=origin, mode=mode, return_url=return_url, link=link, lang=language
+        )
         own_page = START_PAGES.get(found.kind) if found is not None else None
         if found is not None and own_page is not None:  # a kind whose start is a page of its own
-            asked = StartQuery(
-                site=site, origin=origin, mode=mode, return_url=return_url, link=link, lang=language
-            )
             return await own_page(request, found, asked)
         if found is not None and found.asks_server and not server:
             site_obj = await ctx.sites.by_name(site or "")
@@ -156,12 +156,8 @@ async def start(
             ctx,
             registry,
             provider,
-            site_name=site,
-            origin=origin,
-            mode=mode,
-            return_url=return_url,
+            asked,
             server=server,
-            link=link,
             binding=binding,
             redirect_uri=redirect_uri(request, provider),
             lang=language,

@@ -35,15 +35,10 @@ BINDING_MAX_AGE = 3600
 # --- wire types -----------------------------------------------------------------------------------------
 
 
-class StartQuery(msgspec.Struct, frozen=True):
-    """What /auth/NAME/start was asked: the widget's site, page origin, mode, article, link ticket and the
-    language of the sign-in's pages."""
+class StartQuery(service.StartRequest, frozen=True):
+    """What /auth/NAME/start was asked: the service's start request (the widget's site, page origin, mode,
+    article, link ticket) and the language of the sign-in's pages."""
 
-    site: str | None
-    origin: str | None
-    mode: str | None
-    return_url: str | None
-    link: str | None
     lang: str
 
 

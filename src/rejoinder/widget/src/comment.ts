@@ -10,6 +10,23 @@ export function isPublic(comment: CommentData): boolean {
   return comment.status === "published" || comment.status === "approved";
 }
 
+/** A button that loads the report part and opens one of its forms under the comment: `report`, or
+ * `appeal` on the author's own held comment (held.ts). */
+export function reportPartButton(
+  widget: Widget,
+  item: Item,
+  form: "report" | "appeal",
+  text: string,
+): HTMLButtonElement {
+  return h("button", {
+    type: "button",
+    class: "rj-btn rj-act",
+    "aria-expanded": "false",
+    text,
+    onclick: () => widget.reportPart().then((part) => part[form](widget, item)),
+  });
+}
+
 export function renderComment(widget: Widget, comment: CommentData): HTMLLIElement {
   const t = widget.t;
   const depth = Math.min(comment.depth, widget.maxDepth);
@@ -84,13 +101,8 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
       );
       actions.append(item.replyButton);
     }
-    item.reportButton = h("button", {
-      type: "button",
-      class: "rj-btn rj-act rj-report",
-      "aria-expanded": "false",
-      text: t.report,
-      onclick: () => widget.reportPart().then((part) => part.report(widget, item)),
-    });
+    item.reportButton = reportPartButton(widget, item, "report", t.report);
+    item.reportButton.classList.add("rj-report");
     actions.append(item.reportButton);
   }
   li.append(
