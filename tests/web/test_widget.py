@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from rejoinder.auth.providers.presets import PRESETS
+from rejoinder.auth.providers import PRESETS
 from rejoinder.web.static import (
     ASSETS,
     BUILT,
