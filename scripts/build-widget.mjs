@@ -1,4 +1,4 @@
-// Builds the widget from src/rejoinder/widget/src into src/rejoinder/widget/dist (or the directory
+// Builds the widget from src/rejoinder/widget/src into src/rejoinder/static/widget (or the directory
 // given as the first argument): embed.css, the lazily loaded parts as ES modules named by their
 // content hash (embed-<part>.<hash>.js) with the stylesheet of their forms (embed-forms.<hash>.css),
 // embed.js (a classic script that knows those names) and
@@ -12,7 +12,7 @@ import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src/rejoinder/widget/src");
-const out = resolve(process.argv[2] || join(root, "src/rejoinder/widget/dist"));
+const out = resolve(process.argv[2] || join(root, "src/rejoinder/static/widget"));
 const PARTS = ["signin", "write", "actions", "report"];
 
 // The languages are rejoinder.i18n.LANGUAGES (one place to add a language: docs/embedding.md#languages),
@@ -24,7 +24,7 @@ if (!registry) throw new Error("build-widget: LANGUAGES not found in src/rejoind
 const languages = [...registry[1].matchAll(/"([a-z]{2,3})"/g)].map((m) => m[1]);
 const words = Object.fromEntries(
   languages.map((lang) => {
-    const file = join(root, "src/rejoinder/widget/static/locales", `${lang}.json`);
+    const file = join(root, "src/rejoinder/static/locales", `${lang}.json`);
     return [lang, JSON.parse(readFileSync(file, "utf8")).responses];
   }),
 );

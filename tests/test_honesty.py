@@ -20,8 +20,6 @@ SLEEPS_ALLOWED = {
     ("tests/store/test_engine.py", "go"),
     # A stand-in for a slow outside service: the slowness is the scenario under test, not a wait.
     ("tests/moderation/test_pipeline_external.py", "hook_answer"),
-    # Proving that nothing purges sessions while `auth.purge_interval` is 0 (a negative).
-    ("tests/auth/test_purge.py", "test_purging_can_be_left_to_the_command"),
 }
 STATUS = {"status_code", "status"}
 # Sign-in tests that still assert only statuses, left to the sign-in code's owner (issue #11, item 8). The

@@ -323,8 +323,8 @@ def provider() -> None:
 @click.pass_context
 def provider_list(ctx: click.Context) -> None:
     """List the configured sign-in providers and the redirect URI each needs."""
+    from rejoinder.auth.providers import PRESETS
     from rejoinder.auth.providers.diagnostics import landing_uri
-    from rejoinder.auth.providers.presets import PRESETS
 
     settings = _load(ctx)
     if not settings.auth.providers:

@@ -8,7 +8,7 @@
      │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, EmailLinkUnknown, CommentNotFound,
-     │    └── ThreadNotFound, IdentityNotFound
+     │    └── CommentDeleted, ThreadNotFound, IdentityNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
@@ -190,6 +190,13 @@ class CommentNotFound(NotFound):
 
     default_code = "comment-not-found"
     default_detail = "There is no comment with this id"
+
+
+class CommentDeleted(NotFound):
+    """A moderation action on a comment its author already deleted: nothing is left to moderate."""
+
+    default_code = "comment-deleted"
+    default_detail = "This comment has been deleted; there is nothing to moderate"
 
 
 class ThreadNotFound(NotFound):

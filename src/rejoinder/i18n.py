@@ -2,7 +2,7 @@
 pages, emails) read from the widget's own locale files, CLDR plural rules, numbers and dates (Babel), and
 choosing a language from `lang`, `Accept-Language` and the server's default. No HTTP or SQL here.
 
-Adding a language is one file and one line: `widget/static/locales/<code>.json` and its code in LANGUAGES.
+Adding a language is one file and one line: `static/locales/<code>.json` and its code in LANGUAGES.
 Its plural categories and writing direction come from CLDR (Babel), so nothing else names languages.
 """
 
@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "sv", "ja", "ar")
 DEFAULT = "en"
 
-LOCALES_DIR = Path(__file__).resolve().parent / "widget" / "static" / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent / "static" / "locales"
 # The part of each locale file that only the server reads; /locales/<lang>.json leaves it out.
 SERVER = "server"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -10,11 +10,13 @@ import pytest
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.runtime import Clock
+from rejoinder.services.context import now_us
 from tests.fixtures.app import make_settings
 
 
-def auth_client(db_url: str, **sections: dict[str, Any]) -> TestClient[Any]:
-    app = create_app(make_settings(db_url, **sections))
+def auth_client(db_url: str, clock: Clock = now_us, **sections: dict[str, Any]) -> TestClient[Any]:
+    app = create_app(make_settings(db_url, **sections), clock=clock)
     client: TestClient[Any] = TestClient(app=app, base_url="http://rejoinder.test")  # type: ignore[arg-type]
     client.rejoinder = app  # type: ignore[attr-defined]
     return client

@@ -1,5 +1,5 @@
-"""The provider kinds' registry (auth/providers/__init__.py KINDS): one Kind per ProviderKind, every preset
-built by one kind, what the widget is told about each, and validate_providers, the start-up check."""
+"""The provider kinds' registry (auth/providers/__init__.py KINDS): one Kind per name, every preset
+declared and built by one kind, what the widget is told about each, and validate_providers, the start-up check."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import pytest
 from rejoinder import config
 from rejoinder.auth.providers import (
     KINDS,
+    PRESETS,
     NoApps,
     Opens,
-    ProviderKind,
     Registry,
     build_registry,
+    by_name,
     kind_of,
     validate_providers,
 )
-from rejoinder.auth.providers.presets import PRESETS
 
 PUBLIC = "https://comments.example"
 SMTP = {"host": "127.0.0.1", "sender": "comments@rejoinder.test"}
@@ -30,20 +30,36 @@ def settings(providers: dict[str, Any], **sections: Any) -> config.Settings:
     return config.load(env={}, overrides=overrides)
 
 
-def test_every_kind_is_registered_once_under_its_own_key() -> None:
-    assert set(KINDS) == set(ProviderKind)
-    assert all(key is kind.kind for key, kind in KINDS.items())
+def test_every_kind_is_registered_once_under_its_own_name() -> None:
+    assert list(KINDS) == ["oauth", "mastodon", "email", "passkey", "sso"]
+    assert all(key == kind.name for key, kind in KINDS.items())
     protocols = [p for kind in KINDS.values() for p in kind.protocols]
     assert sorted(protocols) == sorted(set(protocols)) == sorted({p.protocol for p in PRESETS.values()})
+    # a kind's presets are ones it builds, and every provider it builds says its kind's name
+    for kind in KINDS.values():
+        assert all(preset.protocol in kind.protocols for preset in kind.presets), kind.name
+    with pytest.raises(RuntimeError, match="share a name, a protocol or a preset"):
+        by_name(KINDS["sso"], KINDS["sso"])
+
+
+def test_the_presets_are_the_kinds_presets() -> None:
+    assert sorted(PRESETS) == sorted(
+        [
+            *("apple", "discord", "facebook", "github", "gitlab", "google", "microsoft"),
+            *("oauth2", "oidc", "twitter", "wordpress", "x"),
+            *("mastodon", "email", "passkey", "sso"),
+        ]
+    )
+    assert all(name == preset.name for name, preset in PRESETS.items())
 
 
 def test_every_preset_is_built_by_its_kind() -> None:
     assert {
-        name: kind_of(p).kind for name, p in PRESETS.items() if name in ("google", "mastodon", "sso")
+        name: kind_of(p).name for name, p in PRESETS.items() if name in ("google", "mastodon", "sso")
     } == {
-        "google": ProviderKind.OAUTH,
-        "mastodon": ProviderKind.MASTODON,
-        "sso": ProviderKind.SSO,
+        "google": "oauth",
+        "mastodon": "mastodon",
+        "sso": "sso",
     }
 
 
@@ -66,12 +82,12 @@ def test_what_the_widget_is_told_comes_from_the_kind() -> None:
         if (p := registry.get(name)) is not None and (info := Registry.info(p))
     }
     assert told == {
-        "github": (ProviderKind.OAUTH, Opens.POPUP, "/auth/github/start", True, ""),
-        "mastodon": (ProviderKind.MASTODON, Opens.POPUP, "/auth/mastodon/start", True, ""),
-        "email": (ProviderKind.EMAIL, Opens.POPUP, "/auth/email/start", True, ""),
-        "passkey": (ProviderKind.PASSKEY, Opens.POPUP, "/auth/passkey/start", True, "addPasskey"),
-        "sso": (ProviderKind.SSO, Opens.PAGE, "https://blog.example/login", False, ""),
-        "hidden": (ProviderKind.SSO, Opens.PAGE, "", False, ""),  # no login page: not listed as a button
+        "github": ("oauth", Opens.POPUP, "/auth/github/start", True, ""),
+        "mastodon": ("mastodon", Opens.POPUP, "/auth/mastodon/start", True, ""),
+        "email": ("email", Opens.POPUP, "/auth/email/start", True, ""),
+        "passkey": ("passkey", Opens.POPUP, "/auth/passkey/start", True, "addPasskey"),
+        "sso": ("sso", Opens.PAGE, "https://blog.example/login", False, ""),
+        "hidden": ("sso", Opens.PAGE, "", False, ""),  # no login page: not listed as a button
     }
 
 

@@ -205,8 +205,8 @@ def test_mastodon_api_registration_and_account(loopback_client: TestClient[Any])
 
 
 def test_concurrent_first_readers_share_one_app(loopback_client: TestClient[Any]) -> None:
+    from rejoinder.auth.providers import PRESETS
     from rejoinder.auth.providers.mastodon import MastodonProvider
-    from rejoinder.auth.providers.presets import PRESETS
     from rejoinder.config import ProviderSettings
     from rejoinder.services.accounts import DbAppStore
     from tests.auth.fake_mastodon import fake_mastodon

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from rejoinder.auth.providers import PRESETS
 from rejoinder.auth.providers.oidc import OAuthProvider, resolve_issuer
-from rejoinder.auth.providers.presets import PRESETS
 from rejoinder.config import ProviderSettings
 from tests.auth.flows import query_of
 

@@ -387,8 +387,8 @@ PICTURE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
 def test_where_each_preset_finds_the_picture(
     preset: str, document: dict[str, Any], expected: str | None
 ) -> None:
+    from rejoinder.auth.providers import PRESETS
     from rejoinder.auth.providers.oidc import OAuthProvider
-    from rejoinder.auth.providers.presets import PRESETS
     from rejoinder.config import ProviderSettings
 
     provider = OAuthProvider(preset, PRESETS[preset], ProviderSettings(client_id="cid"), "secret")
@@ -396,7 +396,7 @@ def test_where_each_preset_finds_the_picture(
 
 
 def test_presets_ask_for_the_picture_where_it_is_not_sent_by_default() -> None:
-    from rejoinder.auth.providers.presets import PRESETS
+    from rejoinder.auth.providers import PRESETS
 
     assert PRESETS["facebook"].userinfo_url.endswith("fields=id,name,email,link,picture")
     assert PRESETS["x"].userinfo_url.endswith("?user.fields=profile_image_url")

@@ -16,6 +16,7 @@ from rejoinder.services.purging import Purged, purge_expired
 from tests.auth.conftest import auth_client
 from tests.auth.helpers import app_ctx, bearer, sign_in
 from tests.fixtures.app import ORIGIN, run_cli
+from tests.fixtures.clock import US, ManualClock
 
 DAY = 86400 * 1_000_000
 
@@ -98,6 +99,7 @@ def test_the_server_purges_on_its_own(site_db: str) -> None:
     with auth_client(site_db, auth={"purge_interval": 1}) as client:
         old = expired_session(client, "erin")
         live = sign_in(client, "frank").token
+        assert client.rejoinder.runtime.purger.running  # type: ignore[attr-defined]
         deadline = time.monotonic() + 15
         while me(client, old) == (401, "session-expired") and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -106,8 +108,15 @@ def test_the_server_purges_on_its_own(site_db: str) -> None:
 
 
 def test_purging_can_be_left_to_the_command(site_db: str) -> None:
-    with auth_client(site_db, auth={"purge_interval": 0}) as client:
-        old = expired_session(client, "gina")
-        time.sleep(1.5)
+    """With `auth.purge_interval = 0` the server starts no purging loop: a session that expired while it
+    ran (its clock moved past `auth.session_days`) stays until `rejoinder purge`."""
+    days = 30
+    clock = ManualClock(ManualClock().now_us - (days + 1) * DAY)
+    with auth_client(site_db, clock, auth={"purge_interval": 0, "session_days": days}) as client:
+        assert not client.rejoinder.runtime.purger.running  # type: ignore[attr-defined]
+        old = sign_in(client, "gina").token
+        assert me(client, old) == (200, None)
+        clock.advance((days + 1) * DAY / US)
         assert me(client, old) == (401, "session-expired")
+        assert not client.rejoinder.runtime.purger.running  # type: ignore[attr-defined]
     assert run_cli(site_db, "purge").startswith("deleted 1 expired session(s)")

@@ -1,7 +1,8 @@
 """Browser-test stack, one per test module: a real `rejoinder serve` on a fresh SQLite database, and a
 host site on another loopback port that the site `hostsite` allows (created through the CLI).
 
-A module sets `SERVER_ENV = {...}` to start its server with other settings (e.g. a short edit window).
+A module sets `SERVER_ENV = {...}` to start its server with other settings (e.g. a short edit window),
+and `SERVER_CLOCK = True` to give it a clock the test moves (`Stack.advance`) instead of waiting.
 Each test uses its own article path, so tests in a module never share a thread.
 """
 
@@ -19,6 +20,7 @@ import pytest
 from tests.e2e.hostsite import HostSite
 from tests.fixtures.app import run_cli
 from tests.fixtures.browser import in_thread
+from tests.fixtures.clock import SharedClock
 from tests.fixtures.servers import Server, start_server
 
 READY = "#rejoinder:not([aria-busy]) .rj-list"
@@ -55,6 +57,13 @@ class Stack:
     host: HostSite
     server: Server
     db_path: str
+    clock: SharedClock | None = None  # the server's time, when the module asked for SERVER_CLOCK
+
+    def advance(self, page: Any, seconds: float) -> None:
+        """Move time on by `seconds` for the server and for `page` (whose clock `install_clock` faked)."""
+        assert self.clock is not None, "set SERVER_CLOCK = True in the test module"
+        self.clock.advance(seconds)
+        page.clock.fast_forward(int(seconds * 1000))
 
     def post(self, url: str, text: str, name: str = "Ann", **fields: Any) -> dict[str, Any]:
         """Post through the HTTP API as a browser on the host site would (Origin header included)."""
@@ -98,18 +107,22 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     host = HostSite().start()
     try:
         in_thread(run_cli, db_url, "site", "add", "hostsite", "--origin", host.origin)
-        server = start_server(db_url, tmp, env=env)
+        clock = SharedClock(tmp / "clock") if getattr(request.module, "SERVER_CLOCK", False) else None
+        server = start_server(db_url, tmp, env=env, clock=clock)
         try:
-            yield Stack(api=server.url, host=host, server=server, db_path=db_path)
+            yield Stack(api=server.url, host=host, server=server, db_path=db_path, clock=clock)
         finally:
             server.stop()
     finally:
         host.stop()
 
 
-def open_widget(browser_page: Any, url: str, **options: Any) -> Any:
-    """Open `url` in a fresh context and wait until the widget has rendered; returns the Watched page."""
+def open_widget(browser_page: Any, url: str, *, install_clock: bool = False, **options: Any) -> Any:
+    """Open `url` in a fresh context and wait until the widget has rendered; returns the Watched page.
+    `install_clock`: the page's time runs on as usual until the test moves it on (Stack.advance)."""
     watched = browser_page(**options)
+    if install_clock:
+        watched.page.clock.install()
     watched.page.goto(url)
     watched.page.wait_for_selector(READY, state="attached")
     return watched

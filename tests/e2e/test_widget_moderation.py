@@ -7,7 +7,6 @@ guests or sign-in only, required email, commenting closed). Held comments come f
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,11 +20,12 @@ from tests.e2e.hostsite import HostSite
 from tests.e2e.test_widget_security import assert_inert
 from tests.fixtures.app import run_cli
 from tests.fixtures.browser import Watched, in_thread, run_axe
+from tests.fixtures.clock import SharedClock
 from tests.fixtures.servers import start_server
 
 pytestmark = pytest.mark.e2e
 
-WINDOW = 4  # seconds to edit: short, so that a test can appeal after it has closed
+WINDOW = 4  # seconds to edit: short; a test moves the clocks past it to appeal after it has closed
 PASSWORD = "a patient moderator of allotments"
 SSO_SECRET = "publisher-shared-secret-for-the-moderation-tests-0123"
 HELD = (
@@ -55,9 +55,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     db_path = str(tmp / "rejoinder.db")
     try:
         in_thread(run_cli, f"sqlite:///{db_path}", "site", "add", "hostsite", "--origin", host.origin)
-        server = start_server(f"sqlite:///{db_path}", tmp, env=env)
+        clock = SharedClock(tmp / "clock")
+        server = start_server(f"sqlite:///{db_path}", tmp, env=env, clock=clock)
         try:
-            yield Stack(api=server.url, host=host, server=server, db_path=db_path)
+            yield Stack(api=server.url, host=host, server=server, db_path=db_path, clock=clock)
         finally:
             server.stop()
     finally:
@@ -334,14 +335,13 @@ def viewer_headers(page: Any) -> dict[str, str]:
 
 def test_a_refused_comment_can_be_appealed_after_the_edit_window(stack: Stack, browser_page: Any) -> None:
     url = stack.host.page("/posts/refused.html", stack.api)
-    w = open_widget(browser_page, url)
+    w = open_widget(browser_page, url, install_clock=True)
     page = w.page
-    started = time.monotonic()
     hostile = "Rude words <img src=x onerror=\"window.__pwned='img'\"> <script>window.__pwned=1</script>"
     mine = post_via_widget(page, hostile, name="<b onclick=alert(1)>Rex</b>")
     cid = comment_id(mine)
     admin = reject_in_admin(stack, browser_page, cid, "abuse")
-    time.sleep(max(0.0, WINDOW + 1 - (time.monotonic() - started)))
+    stack.advance(page, WINDOW + 1)
 
     page.reload()
     page.wait_for_selector(READY, state="attached")

@@ -14,18 +14,18 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from rejoinder.auth.providers.presets import PRESETS
+from rejoinder.auth.providers import PRESETS
 from rejoinder.web.static import (
     ASSETS,
-    DIST,
+    BUILT,
     ICONS,
     LOCALES,
-    WIDGET,
+    PACKAGE,
     hashed_path,
     load_assets,
 )
 
-SOURCE = WIDGET / "src"
+SOURCE = PACKAGE / "widget" / "src"
 TS = {path.name: path.read_text(encoding="utf-8") for path in sorted(SOURCE.glob("*.ts"))}
 CSS = "".join(path.read_text(encoding="utf-8") for path in sorted(SOURCE.glob("*.css")))
 PARTS = sorted(name for name in ASSETS if name.startswith("embed-") and name.endswith(".js"))
@@ -74,14 +74,14 @@ def test_embed_js_names_the_hashed_stylesheet_and_parts() -> None:
 
 def test_a_build_that_does_not_hold_together_is_refused(tmp_path: Path) -> None:
     """The server starts only with a build whose names match its bytes (scripts/build-widget makes one)."""
-    for path in DIST.iterdir():
+    for path in BUILT.iterdir():
         (tmp_path / path.name).write_bytes(path.read_bytes())
     assert load_assets(tmp_path).keys() == ASSETS.keys()
     css = tmp_path / "embed.css"
     css.write_bytes(css.read_bytes() + b".rj-root{--rj-radius:4px}")
     with pytest.raises(RuntimeError, match=r"embed\.js does not name /embed"):
         load_assets(tmp_path)
-    css.write_bytes((DIST / "embed.css").read_bytes())
+    css.write_bytes((BUILT / "embed.css").read_bytes())
     part = tmp_path / PARTS[0]
     part.write_bytes(part.read_bytes() + b"\n")
     with pytest.raises(RuntimeError, match="does not match its content"):
@@ -151,7 +151,7 @@ def test_a_missing_locale_lists_the_available_ones(client: TestClient[Any]) -> N
     )
 
 
-ROOT = WIDGET.parents[2]
+ROOT = PACKAGE.parents[1]
 
 
 def _builtin_english() -> dict[str, Any]:

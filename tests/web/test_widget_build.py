@@ -1,4 +1,4 @@
-"""The committed build of the widget (src/rejoinder/widget/dist) is what scripts/build-widget makes of
+"""The committed build of the widget (src/rejoinder/static/widget) is what scripts/build-widget makes of
 the sources today: built again into a temporary directory, every file has the same bytes. The build
 needs the pinned tools (`scripts/bootstrap --with-test-deps` installs them)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from rejoinder.web.static import DIST
+from rejoinder.web.static import BUILT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,10 +24,10 @@ def build(out: Path) -> dict[str, bytes]:
 
 def test_the_committed_build_is_not_stale(tmp_path: Path) -> None:
     fresh = build(tmp_path / "dist")
-    committed = {path.name: path.read_bytes() for path in sorted(DIST.iterdir())}
+    committed = {path.name: path.read_bytes() for path in sorted(BUILT.iterdir())}
     assert sorted(fresh) == sorted(committed), "the widget's sources changed: run scripts/build-widget"
     stale = [name for name in fresh if fresh[name] != committed[name]]
-    assert not stale, f"stale in src/rejoinder/widget/dist: {stale}; run scripts/build-widget and commit"
+    assert not stale, f"stale in src/rejoinder/static/widget: {stale}; run scripts/build-widget and commit"
 
 
 def test_the_build_is_deterministic(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import ipaddress
 import msgspec
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
-from rejoinder.errors import Invalid, NotAModerator, NotAnAdmin
+from rejoinder.errors import CommentDeleted, Invalid, NotAModerator, NotAnAdmin
 from rejoinder.moderation.rules import STAFF, Role
 
 
@@ -109,9 +109,9 @@ def count_delta(before: CommentStatus, after: CommentStatus) -> int:
 
 
 def check_transition(before: CommentStatus, action: ModAction) -> CommentStatus:
-    """The status `action` leads to; raises Invalid for a deleted comment (nothing left to moderate)."""
+    """The status `action` leads to; raises CommentDeleted (404) for a deleted comment."""
     if before is CommentStatus.DELETED:
-        raise Invalid.field("id", "comment-deleted", "This comment is deleted; there is nothing to moderate")
+        raise CommentDeleted()
     return TARGET_STATUS[action]
 
 

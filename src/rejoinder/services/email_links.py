@@ -19,8 +19,8 @@ from typing import Any
 import jinja2
 import msgspec
 
-from rejoinder.auth.providers import Provider, ProviderKind, Registry
-from rejoinder.auth.providers.email_link import CREDENTIAL_PROVIDER
+from rejoinder.auth.providers import Provider, Registry
+from rejoinder.auth.providers.email_link import CREDENTIAL_PROVIDER, EmailLinkProvider
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.email_links import PendingLink, check_address
 from rejoinder.domain.identity import CredentialKind, Profile, check_display_name, keyed_hash
@@ -92,11 +92,11 @@ def email_provider(registry: Registry, site: Site, name: str | None) -> Provider
     """The email-link provider `name` offered on `site`; with no name, the first one the site offers."""
     if name:
         found = registry.offered(name, site.name)
-        if found is not None and found.kind is ProviderKind.EMAIL:
+        if isinstance(found, EmailLinkProvider):
             return found
     else:
         for provider in registry.for_site(site.name):
-            if provider.kind is ProviderKind.EMAIL:
+            if isinstance(provider, EmailLinkProvider):
                 return provider
     raise ProviderNotFound(
         f"Site {site.name!r} offers no sign-in by email{f' named {name!r}' if name else ''}"

@@ -62,6 +62,11 @@ class Purger:
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the loop runs (not with an interval of 0)."""
+        return self._task is not None and not self._task.done()
+
     def start(self) -> None:
         """Start the loop; with an interval of 0 (purging only by `rejoinder purge`) nothing runs."""
         if self.interval > 0:

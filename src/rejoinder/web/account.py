@@ -14,7 +14,9 @@ import msgspec
 from litestar import Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from rejoinder.auth.providers import Provider, ProviderKind
+from rejoinder.auth.providers import Provider
+from rejoinder.auth.providers import email_link as email_kind
+from rejoinder.auth.providers import passkeys as passkey_kind
 from rejoinder.errors import RejoinderError, SiteNotFound
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
@@ -46,10 +48,11 @@ from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
 
 
-# The kinds whose start page is rejoinder's own: the email address form, the passkey ceremony.
-START_PAGES: dict[ProviderKind, StartPage] = {
-    ProviderKind.EMAIL: email_link.address_page,
-    ProviderKind.PASSKEY: passkeys.ceremony_page,
+# The kinds whose sign-in runs on rejoinder's own pages (web/email_link.py, web/passkeys.py), by Kind.name:
+# their start page. Every other kind goes from the popup straight to its provider.
+START_PAGES: dict[str, StartPage] = {
+    email_kind.KIND.name: email_link.address_page,
+    passkey_kind.KIND.name: passkeys.ceremony_page,
 }
 
 

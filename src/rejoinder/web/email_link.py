@@ -16,7 +16,8 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from rejoinder.auth.providers import Provider, ProviderKind
+from rejoinder.auth.providers import Provider
+from rejoinder.auth.providers.email_link import EmailLinkProvider
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import (
@@ -151,7 +152,7 @@ async def send_form(request: Request[Any, Any, Any], provider: FromPath[str]) ->
     try:
         registry = registry_of(request)
         found = registry.get(provider)
-        if found is None or found.kind is not ProviderKind.EMAIL:
+        if not isinstance(found, EmailLinkProvider):
             raise ProviderNotFound(f"There is no email sign-in named {provider!r}")
         label = found.label
         binding = read_binding(request)

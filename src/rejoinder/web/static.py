@@ -2,12 +2,14 @@
 cache headers. The widget: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
 /embed.1a2b3c4d5e6f.js), the parts embed.js loads when a reader needs them (/embed-<part>.<hash>.js and
 /embed-forms.<hash>.css, at their hashed URLs only), /locales/<lang>.json and the sign-in buttons' icons
-(/auth/icons/<name>.svg). The server pages' files (rejoinder/static/): /static/noscript.css, /static/demo.css,
+(/auth/icons/<name>.svg). The server pages' files: /static/noscript.css, /static/demo.css,
 /static/handback.js, /static/passkey.js, /admin/static/admin.css and /admin/static/admin.js, which pages name
 with `href()` (`?v=<hash>`: cached for a year; without it, or with an old hash, revalidated after minutes).
 
-The scripts and stylesheets are built by scripts/build-widget (esbuild, from widget/src/) into
-widget/dist/, which is committed: the server serves those bytes as they are. The plain URLs revalidate
+Every one of them lives in one tree, rejoinder/static/: widget/ (the built widget), locales/, icons/, pages/
+(no-JS, demo and sign-in pages) and admin/. The widget's scripts and stylesheets are built by
+scripts/build-widget (esbuild, from rejoinder/widget/src/) into static/widget/, which is committed: the
+server serves those bytes as they are. The plain URLs revalidate
 after a few minutes; the hashed ones never change and are cached for a year. embed.js names the hashed
 stylesheet and parts, so a release reaches readers as soon as /embed.js revalidates. It renders nothing.
 """
@@ -26,14 +28,13 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.errors import NotFound
-from rejoinder.i18n import LANGUAGES, widget_part
+from rejoinder.i18n import LANGUAGES, LOCALES_DIR, widget_part
 from rejoinder.web.cache import wants_gzip
 
 PACKAGE = Path(__file__).resolve().parent.parent
-WIDGET = PACKAGE / "widget"
-PAGES = PACKAGE / "static"  # the server pages' files
-STATIC = WIDGET / "static"
-DIST = WIDGET / "dist"
+STATIC = PACKAGE / "static"  # the one tree of every file served as it is
+BUILT = STATIC / "widget"  # what scripts/build-widget makes of rejoinder/widget/src (committed)
+ICONS_DIR = STATIC / "icons"
 SHORT = "public, max-age=300, stale-while-revalidate=86400"
 PAGE_SHORT = "public, max-age=300"  # a page file at its plain URL, or with an old `?v=`
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -42,14 +43,14 @@ _ICON = re.compile(r"^([a-z0-9-]{1,40})\.svg$")
 _LOCALE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.json$")
 _PART = re.compile(r"^embed-([a-z]+)\.([0-9a-f]{12})\.(js|css)$")
 _TYPES = {"js": "text/javascript", "css": "text/css"}
-# A page file's public URL → its name under rejoinder/static/ (docs/embedding.md and the pages link these).
+# A page file's public URL → its path under rejoinder/static/ (docs/embedding.md and the pages link these).
 PAGE_FILES = {
-    "/static/noscript.css": "noscript.css",
-    "/static/demo.css": "demo.css",
-    "/static/handback.js": "handback.js",
-    "/static/passkey.js": "passkey.js",
-    "/admin/static/admin.css": "admin.css",
-    "/admin/static/admin.js": "admin.js",
+    "/static/noscript.css": "pages/noscript.css",
+    "/static/demo.css": "pages/demo.css",
+    "/static/handback.js": "pages/handback.js",
+    "/static/passkey.js": "pages/passkey.js",
+    "/admin/static/admin.css": "admin/admin.css",
+    "/admin/static/admin.js": "admin/admin.js",
 }
 ENTRY_FILES = ("embed.js", "embed.css", "count.js")
 
@@ -70,7 +71,7 @@ def make_asset(body: bytes, media_type: str) -> Asset:
     )
 
 
-def load_assets(dist: Path = DIST) -> dict[str, Asset]:
+def load_assets(dist: Path = BUILT) -> dict[str, Asset]:
     """The built files by name: embed.js, embed.css, count.js and the parts (`embed-write.<hash>.js`,
     `embed-forms.<hash>.css`, …). A part's name carries its digest, and embed.js names the hashed
     stylesheet; a build that breaks either is refused at start rather than served."""
@@ -94,25 +95,23 @@ def load_assets(dist: Path = DIST) -> dict[str, Asset]:
     return assets
 
 
-def load_locales(static: Path = STATIC) -> dict[str, Asset]:
+def load_locales(locales_dir: Path = LOCALES_DIR) -> dict[str, Asset]:
     """The widget's part of each supported language's file (the `server` section stays on the server)."""
     locales = {}
     for lang in sorted(LANGUAGES):
-        data = msgspec.json.decode((static / "locales" / f"{lang}.json").read_bytes())
+        data = msgspec.json.decode((locales_dir / f"{lang}.json").read_bytes())
         locales[lang] = make_asset(msgspec.json.encode(widget_part(data)), "application/json")
     return locales
 
 
-def load_icons(static: Path = STATIC) -> dict[str, Asset]:
-    return {
-        p.stem: make_asset(p.read_bytes(), "image/svg+xml") for p in sorted((static / "icons").glob("*.svg"))
-    }
+def load_icons(icons_dir: Path = ICONS_DIR) -> dict[str, Asset]:
+    return {p.stem: make_asset(p.read_bytes(), "image/svg+xml") for p in sorted(icons_dir.glob("*.svg"))}
 
 
-def load_page_files(pages: Path = PAGES) -> dict[str, Asset]:
+def load_page_files(static: Path = STATIC) -> dict[str, Asset]:
     """The server pages' files by public URL."""
     return {
-        url: make_asset((pages / name).read_bytes(), _TYPES[name.rpartition(".")[2]])
+        url: make_asset((static / name).read_bytes(), _TYPES[name.rpartition(".")[2]])
         for url, name in PAGE_FILES.items()
     }
 

@@ -380,6 +380,23 @@ def test_unknown_things_are_404(admin: Admin) -> None:
     assert admin.log() == before  # nothing was decided
 
 
+def test_a_comment_its_author_deleted_answers_comment_deleted(admin: Admin) -> None:
+    """One answer for a deleted comment wherever a moderator acts on it: 404 comment-deleted."""
+    admin.login()
+    made = admin.post_comment("Gone before the moderator came")
+    gone = admin.client.delete(
+        f"/api/comments/{made['id']}", headers={"Rejoinder-Edit-Token": made["edit_token"], "Origin": ORIGIN}
+    )
+    assert gone.status_code == 204, gone.text
+    before = admin.log()
+    for action in ("approve", "reject", "spam", "delete"):
+        refused = admin.submit(f"/admin/comments/{made['id']}", {"action": action, "reason": "spam"})
+        assert refused.status_code == 404, (action, refused.text[:300])
+        assert "comment-deleted" in refused.text, (action, refused.text[:300])
+    assert admin.status_of(made["id"]) == "deleted"
+    assert admin.log() == before  # nothing was decided
+
+
 def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
     admin: Admin, admin_db: str
 ) -> None:

@@ -1,9 +1,9 @@
 """The sign-in provider kinds and the provider registry: every `[auth.providers.NAME]` of the config,
 built once per app by the kind its preset names.
 
-KINDS is the one list of kinds. A new kind is one module (its provider class and a `KIND`: how it is
-built, its settings' validation, its `rejoinder provider test` check, how the widget starts and draws it)
-plus one line in KINDS below; docs/contributing.md shows a worked example.
+KINDS is the one list of kinds. A new kind is one module (its provider class and a `KIND`: its name, its
+presets, how it is built, its settings' validation, its `rejoinder provider test` check, how the widget
+starts and draws it) plus one line in KINDS below; docs/contributing.md shows a worked example.
 """
 
 from __future__ import annotations
@@ -11,19 +11,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rejoinder.auth.providers import email_link, mastodon, oidc, passkeys, sso
-from rejoinder.auth.providers.base import Opens, Provider, ProviderInfo, ProviderKind, load_secret
+from rejoinder.auth.providers.base import Opens, Provider, ProviderInfo, load_secret
 from rejoinder.auth.providers.kinds import AppStore, Configured, Kind, NoApps
-from rejoinder.auth.providers.presets import PRESETS, Preset
+from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, Settings
 from rejoinder.errors import ConfigError
 
-KINDS: dict[ProviderKind, Kind] = {
-    ProviderKind.OAUTH: oidc.KIND,
-    ProviderKind.MASTODON: mastodon.KIND,
-    ProviderKind.EMAIL: email_link.KIND,
-    ProviderKind.PASSKEY: passkeys.KIND,
-    ProviderKind.SSO: sso.KIND,
-}
+
+def by_name(*kinds: Kind) -> dict[str, Kind]:
+    """The registry of `kinds` by name; two kinds with one name, protocol or preset are refused."""
+    found = {kind.name: kind for kind in kinds}
+    protocols = [protocol for kind in kinds for protocol in kind.protocols]
+    presets = [preset.name for kind in kinds for preset in kind.presets]
+    if len(found) != len(kinds) or len(set(protocols)) != len(protocols) or len(set(presets)) != len(presets):
+        raise RuntimeError("two sign-in kinds share a name, a protocol or a preset")
+    return found
+
+
+KINDS: dict[str, Kind] = by_name(
+    oidc.KIND,
+    mastodon.KIND,
+    email_link.KIND,
+    passkeys.KIND,
+    sso.KIND,
+)
+# Every preset `[auth.providers.NAME] preset = "…"` may name, from the kinds that declare them.
+PRESETS: dict[str, Preset] = {preset.name: preset for kind in KINDS.values() for preset in kind.presets}
 _BY_PROTOCOL = {protocol: kind for kind in KINDS.values() for protocol in kind.protocols}
 
 
@@ -108,12 +121,12 @@ def validate_providers(settings: Settings, env: Mapping[str, str] | None = None)
 
 __all__ = [
     "KINDS",
+    "PRESETS",
     "AppStore",
     "Kind",
     "Opens",
     "Provider",
     "ProviderInfo",
-    "ProviderKind",
     "Registry",
     "build_registry",
     "check_settings",

@@ -26,16 +26,6 @@ from rejoinder.domain.identity import Profile
 from rejoinder.errors import ConfigError, Forbidden, ProviderError, ProviderNotFound, Unavailable
 
 
-class ProviderKind(StrEnum):
-    """How a provider signs readers in; listed as `kind` by GET /api/auth/providers."""
-
-    OAUTH = "oauth"  # OpenID Connect and OAuth 2.0 presets (Google, GitHub, any issuer…)
-    MASTODON = "mastodon"  # any fediverse server: rejoinder registers itself there
-    EMAIL = "email"  # a link mailed to the reader
-    PASSKEY = "passkey"  # WebAuthn on rejoinder's own page
-    SSO = "sso"  # the publisher's signed token
-
-
 class Opens(StrEnum):
     """How the widget starts signing in with a provider (`opens` of GET /api/auth/providers)."""
 
@@ -65,7 +55,7 @@ class PageProvider(Shown):
     only. There is no authorization URL and no callback, so `begin`/`complete` refuse with `no_begin` and
     `no_callback`."""
 
-    kind: ProviderKind
+    kind: str
     no_begin: ClassVar[str]
     no_callback: ClassVar[str]
     asks_server: bool = False
@@ -90,7 +80,7 @@ class ProviderInfo(msgspec.Struct, frozen=True):
     label: str
     icon: str
     asks_server: bool  # the reader types a server or handle first (Mastodon)
-    kind: ProviderKind
+    kind: str  # the name of its kind (Kind.name): oauth | mastodon | email | passkey | sso
     opens: Opens  # popup: rejoinder's popup at `start`; page: the publisher's page at `start`
     start: str  # /auth/NAME/start, or the publisher's login page (sso)
     can_link: bool  # offered to add a sign-in method to a signed-in reader
@@ -101,8 +91,9 @@ class Provider(Protocol):
     name: str
     label: str
     icon: str
-    # Its kind: what builds it, checks its settings, starts it and draws it (KINDS in __init__.py).
-    kind: ProviderKind
+    # The name of its kind (Kind.name): what builds it, checks its settings, starts it and draws it
+    # (KINDS in __init__.py).
+    kind: str
     asks_server: bool
     sites: tuple[str, ...]  # empty: every site
     start_url: str  # where the widget starts: "" = rejoinder's /auth/NAME/start; else the publisher's page

@@ -5,9 +5,8 @@ The checks need no request and no database; each kind's own check is its module'
 
 from __future__ import annotations
 
-from rejoinder.auth.providers import kind_of
+from rejoinder.auth.providers import PRESETS, kind_of
 from rejoinder.auth.providers.kinds import AppStore, NoApps, Probes, ProviderCheck, SmtpCheck, public_base
-from rejoinder.auth.providers.presets import PRESETS
 from rejoinder.config.schema import Settings
 from rejoinder.errors import ProviderNotFound
 

@@ -4,7 +4,7 @@ services/email_links.py (send, show, use) and web/email_link.py (the pages)."""
 
 from __future__ import annotations
 
-from rejoinder.auth.providers.base import PageProvider, ProviderKind
+from rejoinder.auth.providers.base import PageProvider
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import Settings
@@ -13,9 +13,19 @@ from rejoinder.errors import ConfigError, RejoinderError
 
 CREDENTIAL_PROVIDER = "email"  # credentials.provider of every emailed-link credential, whatever the NAME
 
+PRESET = Preset(
+    name="email",
+    label="Email",
+    icon="email",
+    protocol="email",
+    scopes=(),
+    needs_client=False,
+    register_at="nothing to register: rejoinder mails the sign-in links through [email] (SMTP)",
+)
+
 
 class EmailLinkProvider(PageProvider):
-    kind = ProviderKind.EMAIL
+    kind = "email"
     no_begin = "Email sign-in has no provider to go to; enter your address"
     no_callback = "Email sign-in has no callback; open the link in the email"
 
@@ -73,5 +83,11 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
 
 
 KIND = Kind(
-    ProviderKind.EMAIL, protocols=("email",), build=build, check=check, validate=validate, landing="verify"
+    "email",
+    protocols=("email",),
+    build=build,
+    check=check,
+    validate=validate,
+    landing="verify",
+    presets=(PRESET,),
 )

@@ -1,6 +1,6 @@
-"""What a kind of sign-in provider declares (Kind, keyed by base.ProviderKind) and the parts of `rejoinder provider test`
-every kind shares (ProviderCheck). Each kind's module defines its `KIND`; the registry that lists them is
-KINDS in auth/providers/__init__.py. No provider logic lives here.
+"""What a kind of sign-in provider declares (Kind: its name, presets, build, checks, how the widget starts
+it) and the parts of `rejoinder provider test` every kind shares (ProviderCheck). Each kind's module defines
+its `KIND`; the registry that lists them is KINDS in auth/providers/__init__.py. No provider logic lives here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from rejoinder.auth.providers.base import Opens, Provider, ProviderKind
+from rejoinder.auth.providers.base import Opens, Provider
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, EmailSettings, ProviderSettings, Settings
 from rejoinder.errors import ConfigError
@@ -24,7 +24,6 @@ __all__ = [
     "Opens",
     "Probes",
     "ProviderCheck",
-    "ProviderKind",
     "clientless",
     "public_base",
 ]
@@ -101,8 +100,8 @@ def no_more_settings(name: str, settings: Settings) -> None:
 class Kind:
     """Everything rejoinder needs to know about one kind of provider, declared by its module as `KIND`."""
 
-    kind: ProviderKind
-    protocols: tuple[str, ...]  # the `protocol` of the presets (presets.py) this kind builds
+    name: str  # `kind` of its providers in GET /api/auth/providers (oauth, mastodon, email, passkey, sso)
+    protocols: tuple[str, ...]  # the `protocol` of the presets this kind builds
     build: Build  # the provider of `[auth.providers.NAME]`; raises ConfigError naming a setting
     check: Check  # `rejoinder provider test NAME`
     validate: Validate = no_more_settings  # at start-up; raises ConfigError naming the setting
@@ -110,6 +109,7 @@ class Kind:
     opens: Opens = Opens.POPUP
     can_link: bool = True  # can be added to a signed-in reader's identity ("Add a sign-in method")
     link_text: str = ""  # the widget string for its "add" button when not "Add <label>" (e.g. addPasskey)
+    presets: tuple[Preset, ...] = ()  # what `preset = "…"` may name for this kind (with its label and icon)
 
 
 def public_base(settings: Settings) -> str:

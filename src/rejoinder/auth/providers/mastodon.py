@@ -25,7 +25,6 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from rejoinder.auth.providers.base import (
     Begun,
-    ProviderKind,
     Shown,
     authorization_code,
     json_object,
@@ -160,8 +159,19 @@ class PublicOnlyTransport(httpx2.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+PRESET = Preset(
+    name="mastodon",
+    label="Mastodon",
+    icon="mastodon",
+    protocol="mastodon",
+    scopes=("read:accounts",),
+    needs_client=False,
+    register_at="nothing to register: rejoinder registers itself at each reader's server",
+)
+
+
 class MastodonProvider(Shown):
-    kind = ProviderKind.MASTODON
+    kind = "mastodon"
     asks_server = True
     start_url = ""
 
@@ -357,4 +367,4 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
     return redirect_check(settings, name, preset, build, probes.apps)[0]
 
 
-KIND = Kind(ProviderKind.MASTODON, protocols=("mastodon",), build=build, check=check)
+KIND = Kind("mastodon", protocols=("mastodon",), build=build, check=check, presets=(PRESET,))

@@ -29,7 +29,6 @@ from joserfc.jwt import JWTClaimsRegistry
 
 from rejoinder.auth.providers.base import (
     Begun,
-    ProviderKind,
     Shown,
     authorization_code,
     claim,
@@ -39,7 +38,7 @@ from rejoinder.auth.providers.base import (
     unreachable,
 )
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, redirect_check
-from rejoinder.auth.providers.presets import Preset
+from rejoinder.auth.providers.presets import OAUTH_PRESETS, Preset
 from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
 from rejoinder.errors import ConfigError, Forbidden, RejoinderError, TokenRejected
@@ -106,7 +105,7 @@ def safe_error(exc: OAuthError) -> str:
 class OAuthProvider(Shown):
     """A provider configured from a preset (docs/sign-in.md lists them) and `[auth.providers.NAME]`."""
 
-    kind = ProviderKind.OAUTH
+    kind = "oauth"
     asks_server = False
     start_url = ""
 
@@ -461,4 +460,11 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
     return found
 
 
-KIND = Kind(ProviderKind.OAUTH, protocols=("oidc", "oauth2"), build=build, check=check, validate=validate)
+KIND = Kind(
+    "oauth",
+    protocols=("oidc", "oauth2"),
+    build=build,
+    check=check,
+    validate=validate,
+    presets=tuple(OAUTH_PRESETS.values()),
+)

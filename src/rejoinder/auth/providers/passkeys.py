@@ -41,7 +41,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from rejoinder.auth.providers.base import PageProvider, ProviderKind
+from rejoinder.auth.providers.base import PageProvider
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless, public_base
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import Settings
@@ -97,10 +97,24 @@ class Assertion(msgspec.Struct, frozen=True):
     parsed: Any  # webauthn AuthenticationCredential, for verify_assertion
 
 
+# Passkeys (WebAuthn): rejoinder is the relying party itself.
+PRESET = Preset(
+    name="passkey",
+    label="Passkey",
+    icon="passkey",
+    protocol="passkey",
+    scopes=(),
+    needs_client=False,
+    register_at=(
+        "nothing to register: the relying party is rejoinder itself (RP ID = host of server.public_url)"
+    ),
+)
+
+
 class PasskeyProvider(PageProvider):
     """The provider entry: its button, its label. The ceremonies run on rejoinder's own page."""
 
-    kind = ProviderKind.PASSKEY
+    kind = "passkey"
     no_begin = "Passkeys have no provider to go to; use the passkey page"
     no_callback = "Passkeys have no callback; use the passkey page"
 
@@ -386,10 +400,11 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
 
 
 KIND = Kind(
-    ProviderKind.PASSKEY,
+    "passkey",
     protocols=("passkey",),
     build=build,
     check=check,
     landing="start",
     link_text="addPasskey",
+    presets=(PRESET,),
 )

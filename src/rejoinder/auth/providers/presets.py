@@ -1,5 +1,7 @@
 """Sign-in presets: everything rejoinder needs to know about a provider except the publisher's client id
-and secret. Pure data; adding a standard OpenID provider is one entry here (docs/sign-in.md says how).
+and secret. Pure data; adding a standard OpenID provider is one entry in OAUTH_PRESETS here (docs/sign-in.md
+says how). The other kinds declare their presets in their own modules (`Kind.presets`); the table of them
+all is PRESETS in auth/providers/__init__.py.
 
 `protocol = "oidc"` providers are found by issuer (discovery) and return a signed ID token;
 `protocol = "oauth2"` providers give explicit endpoints and a user-info API whose fields the claim map names.
@@ -29,7 +31,7 @@ class Preset(msgspec.Struct, frozen=True):
     name: str
     label: str
     icon: str
-    protocol: Literal["oidc", "oauth2", "mastodon", "sso", "email", "passkey"]
+    protocol: str  # one of the `protocols` of the kind that builds it (auth/providers/kinds.py Kind)
     register_at: str  # where a publisher registers rejoinder as an app (printed by `provider test`)
     issuer: str = ""  # oidc: may hold {tenant} (Microsoft) or {base_url} (self-hosted GitLab)
     authorize_url: str = ""
@@ -53,7 +55,7 @@ class Preset(msgspec.Struct, frozen=True):
 
 _OIDC_CLAIMS = ClaimMap()
 
-PRESETS: dict[str, Preset] = {
+OAUTH_PRESETS: dict[str, Preset] = {
     "google": Preset(
         name="google",
         label="Google",
@@ -204,15 +206,6 @@ PRESETS: dict[str, Preset] = {
         register_at="https://developer.x.com/en/portal/dashboard → Project → App → User authentication settings",
         notes="X/Twitter's API access is a paid plan on their side; OAuth 2.0 with PKCE, confidential client.",
     ),
-    "mastodon": Preset(
-        name="mastodon",
-        label="Mastodon",
-        icon="mastodon",
-        protocol="mastodon",
-        scopes=("read:accounts",),
-        needs_client=False,
-        register_at="nothing to register: rejoinder registers itself at each reader's server",
-    ),
     "oidc": Preset(
         name="oidc",
         label="OpenID Connect",
@@ -234,37 +227,8 @@ PRESETS: dict[str, Preset] = {
         ),
         register_at="your OAuth 2.0 provider's client registration",
     ),
-    "email": Preset(
-        name="email",
-        label="Email",
-        icon="email",
-        protocol="email",
-        scopes=(),
-        needs_client=False,
-        register_at="nothing to register: rejoinder mails the sign-in links through [email] (SMTP)",
-    ),
-    # Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader (auth/providers/sso.py).
-    "sso": Preset(
-        name="sso",
-        label="Site account",
-        icon="sso",
-        protocol="sso",
-        scopes=(),
-        needs_client=False,
-        register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
-    ),
-    # Passkeys (WebAuthn): rejoinder is the relying party itself (auth/providers/passkeys.py).
-    "passkey": Preset(
-        name="passkey",
-        label="Passkey",
-        icon="passkey",
-        protocol="passkey",
-        scopes=(),
-        needs_client=False,
-        register_at="nothing to register: the relying party is rejoinder itself (RP ID = host of server.public_url)",
-    ),
 }
 
 
 # Twitter is X's old name: the same preset under both names.
-PRESETS["twitter"] = msgspec.structs.replace(PRESETS["x"], name="twitter", label="X (Twitter)")
+OAUTH_PRESETS["twitter"] = msgspec.structs.replace(OAUTH_PRESETS["x"], name="twitter", label="X (Twitter)")

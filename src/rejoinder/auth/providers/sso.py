@@ -34,7 +34,7 @@ from joserfc.errors import (
 from joserfc.jwk import Key, KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from rejoinder.auth.providers.base import Begun, Opens, ProviderKind, Shown
+from rejoinder.auth.providers.base import Begun, Opens, Shown
 from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderCheck, clientless
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, ProviderSettings, Settings
@@ -133,11 +133,23 @@ def read_secret(where: str, env_name: str, file_name: str, env: Mapping[str, str
     return value
 
 
+# Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader.
+PRESET = Preset(
+    name="sso",
+    label="Site account",
+    icon="sso",
+    protocol="sso",
+    scopes=(),
+    needs_client=False,
+    register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
+)
+
+
 class SsoProvider(Shown):
     """One `[auth.providers.NAME]` with `preset = "sso"`. Built once per app (secrets read then); the
     JWKS, when configured, is fetched on first use and cached."""
 
-    kind = ProviderKind.SSO
+    kind = "sso"
     asks_server = False
 
     def __init__(
@@ -496,11 +508,12 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
 
 # Signed in by the publisher's page, never added to another identity.
 KIND = Kind(
-    ProviderKind.SSO,
+    "sso",
     protocols=("sso",),
     build=build,
     check=check,
     validate=validate,
     opens=Opens.PAGE,
     can_link=False,
+    presets=(PRESET,),
 )

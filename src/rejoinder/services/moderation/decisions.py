@@ -8,7 +8,7 @@ from typing import Any
 
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import ActionInvalid, CommentNotFound, NotFound, ThreadNotFound
+from rejoinder.errors import ActionInvalid, CommentDeleted, CommentNotFound, ThreadNotFound
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation import queue as queues
@@ -77,7 +77,7 @@ async def decide(
         comment = await load_comment(conn, comment_id)
         actor.require_moderator(comment.site_id)
         if comment.status is CommentStatus.DELETED:
-            raise NotFound("This comment has been deleted", code="comment-deleted")
+            raise CommentDeleted()
         after = rules.check_transition(comment.status, action)
         if action is ModAction.DELETE:
             from rejoinder.store import comments as comment_store
