@@ -17,7 +17,7 @@ from rejoinder.i18n import LANGUAGES, LOCALES_DIR, flatten, is_plural, placehold
 from rejoinder.moderation.actions import RejectReason
 from rejoinder.moderation.reports import ReportReason
 from rejoinder.services.moderation.judging import _REASONS
-from rejoinder.web.static import LOCALES
+from rejoinder.web.static import LOCALE_ERRORS, LOCALES
 from tests.error_codes import finding_codes, source_error_codes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,10 +226,16 @@ def test_reader_texts_are_translated(lang: str) -> None:
 
 
 def test_the_server_serves_exactly_the_registered_languages_without_server_strings() -> None:
-    assert set(LOCALES) == set(LANGUAGES)
+    assert set(LOCALES) == set(LANGUAGES) == set(LOCALE_ERRORS)
     for lang, asset in LOCALES.items():
         served = json.loads(asset.body)
         assert i18n.SERVER not in served and served == i18n.widget_part(load(lang)), lang
+        # the error texts apart: the widget fetches them after its first paint
+        assert i18n.ERRORS not in served, lang
+        assert json.loads(LOCALE_ERRORS[lang].body) == {"errors": load(lang)["errors"]}, lang
+        assert {**served, **json.loads(LOCALE_ERRORS[lang].body)} == {
+            k: v for k, v in load(lang).items() if k != i18n.SERVER
+        }, lang
 
 
 def test_languages_are_listed_in_one_place_only() -> None:

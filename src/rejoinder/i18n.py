@@ -30,6 +30,7 @@ DEFAULT = "en"
 LOCALES_DIR = Path(__file__).resolve().parent / "static" / "locales"
 # The part of each locale file that only the server reads; /locales/<lang>.json leaves it out.
 SERVER = "server"
+ERRORS = "errors"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 US = 1_000_000
@@ -226,8 +227,15 @@ def translator(lang: str) -> Translator:
 
 
 def widget_part(data: Mapping[str, Any]) -> dict[str, Any]:
-    """What /locales/<lang>.json serves: the file without the server's section."""
-    return {k: v for k, v in data.items() if k != SERVER}
+    """What /locales/<lang>.json serves: the file without the server's section and without the error texts,
+    which the widget shows only when something fails (`errors_part`)."""
+    return {k: v for k, v in data.items() if k not in (SERVER, ERRORS)}
+
+
+def errors_part(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What /locales/<lang>.errors.json serves: the error texts by code, which the widget fetches after its
+    first paint."""
+    return {ERRORS: data.get(ERRORS, {})}
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

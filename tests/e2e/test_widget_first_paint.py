@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import READY, Stack, open_widget
@@ -112,4 +113,26 @@ def test_the_readers_requests_wait_for_the_thread_and_the_stylesheet_does_not(
         assert by_path[path][0] >= thread_end, (path, by_path[path], thread_end)
     (stylesheet,) = [p for p in by_path if p.startswith("/embed.") and p.endswith(".css")]
     assert by_path[stylesheet][0] < thread_end, (by_path[stylesheet], thread_start, thread_end)  # beside it
+    w.assert_clean()
+
+
+def test_a_translation_comes_beside_the_thread_and_its_error_texts_after_the_paint(
+    stack: Stack, browser_page: Any
+) -> None:
+    url = stack.host.page("/posts/request-order-de.html", stack.api, lang="de")
+    stack.post(url, "Ein Kommentar zum Lesen", name="Pat")
+    w = open_widget(browser_page, url)
+    w.page.wait_for_selector(".rj-leave form")
+    timings: list[list[Any]] = w.page.evaluate(
+        """() => performance.getEntriesByType("resource").map(
+             (e) => [new URL(e.name).pathname, e.startTime, e.responseEnd])"""
+    )
+    by_path = {path: (start, end) for path, start, end in timings}
+    thread_end = by_path["/api/threads"][1]
+    assert by_path["/locales/de.json"][0] < thread_end  # the words the comments are painted with
+    assert by_path["/locales/de.errors.json"][0] >= thread_end  # needed only when something fails
+    words = httpx.get(stack.api + "/locales/de.json").json()
+    errors = httpx.get(stack.api + "/locales/de.errors.json").json()
+    assert "errors" not in words and list(errors) == ["errors"]
+    assert errors["errors"]["text-empty"] == "Schreib etwas, bevor du sendest: der Kommentar ist leer."
     w.assert_clean()

@@ -307,7 +307,7 @@ def test_an_error_fragment_is_shown_translated_and_removed(site: SignInSite, bro
 
 
 def test_a_cancelled_redirect_sign_in_says_so_in_words(site: SignInSite, browser_page: Any) -> None:
-    """Redirect mode brings back only a code: English fetches its sentences from /locales/en.json."""
+    """Redirect mode brings back only a code: English fetches its sentences from /locales/en.errors.json."""
     url = site.article("/signin/cancelled.html")
     w = browser_page()
     page = w.page
@@ -329,7 +329,7 @@ def test_a_cancelled_redirect_sign_in_says_so_in_words(site: SignInSite, browser
         "Start again if that was not intended."
     )
     assert "provider-denied" not in note.inner_text() and page.evaluate("() => location.hash") == ""
-    assert fetched == [site.api + "/locales/en.json"]
+    assert fetched == [site.api + "/locales/en.errors.json"]
     # Only the provider's own pages, shown in this tab on the way, had console errors (a web font that is
     # not on loopback, its missing favicon).
     assert not [u for u in errors_at if u.startswith((site.api, site.host.origin))], errors_at

@@ -24,6 +24,7 @@ def every_url() -> list[tuple[str, str, bool]]:
         urls += [(f"/{name}", SHORT, True), (hashed_path(name), IMMUTABLE, True)]
     urls += [(hashed_path(name), IMMUTABLE, True) for name in ASSETS if name.startswith("embed-")]
     urls += [(f"/locales/{lang}.json", LOCALE_CACHE, True) for lang in LOCALES]
+    urls += [(f"/locales/{lang}.errors.json", LOCALE_CACHE, True) for lang in LOCALES]
     urls += [("/auth/icons/github.svg", LOCALE_CACHE, True)]
     for url in PAGE_FILES:
         urls += [(url, PAGE_SHORT, False), (href(url), IMMUTABLE, False), (f"{url}?v=old", PAGE_SHORT, False)]
@@ -36,7 +37,7 @@ def sha12(body: bytes) -> str:
 
 def test_every_file_has_an_etag_cache_control_and_answers_304(client: TestClient[Any]) -> None:
     urls = every_url()
-    assert len(urls) == 6 + len([n for n in ASSETS if n.startswith("embed-")]) + len(LOCALES) + 1 + 18
+    assert len(urls) == 6 + len([n for n in ASSETS if n.startswith("embed-")]) + 2 * len(LOCALES) + 1 + 18
     for url, cache, cross_origin in urls:
         plain = client.get(url, headers={"Accept-Encoding": "identity"})
         assert plain.status_code == 200, url

@@ -100,6 +100,7 @@ def test_a_build_that_does_not_hold_together_is_refused(tmp_path: Path) -> None:
         (hashed_path(PARTS[0]), "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
         (hashed_path(FORMS_CSS), "text/css; charset=utf-8", "public, max-age=31536000, immutable"),
         ("/locales/de.json", "application/json", "public, max-age=3600, stale-while-revalidate=86400"),
+        ("/locales/de.errors.json", "application/json", "public, max-age=3600, stale-while-revalidate=86400"),
         ("/auth/icons/github.svg", "image/svg+xml", "public, max-age=3600, stale-while-revalidate=86400"),
     ],
 )
@@ -128,6 +129,9 @@ def test_files_are_served_with_etag_and_cache_headers(
     [
         "/locales/xx.json",
         "/locales/de",
+        "/locales/xx.errors.json",
+        "/locales/de.errors",
+        "/locales/de.server.json",
         "/locales/..%2Fembed.js",
         "/embed.0.js",
         "/embed-write.000000000000.js",
@@ -192,8 +196,10 @@ def _builtin_english() -> dict[str, Any]:
 def test_en_json_is_the_english_built_into_the_widget() -> None:
     builtin = _builtin_english()
     english = json.loads(LOCALES["en"].body)
-    # `reasons` is not built in: in English the widget shows the server's own `reason` sentence.
-    assert set(builtin) == set(english) - {"reasons"}
+    # `reasons` is not built in: in English the widget shows the server's own `reason` sentence; `errors`
+    # starts empty and is filled from /locales/<lang>.errors.json.
+    assert builtin["errors"] == {}
+    assert set(builtin) == set(english) - {"reasons"} | {"errors"}
     for key, value in english.items():
         if key not in ("errors", "reasons"):
             assert builtin[key] == value, key

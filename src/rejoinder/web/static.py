@@ -1,10 +1,11 @@
 """Every static file rejoinder serves, read once from the package and served with ETags, 304s, gzip and
 cache headers. The widget: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
 /embed.1a2b3c4d5e6f.js), the parts embed.js loads when a reader needs them (/embed-<part>.<hash>.js and
-/embed-forms.<hash>.css, at their hashed URLs only), /locales/<lang>.json and the sign-in buttons' icons
-(/auth/icons/<name>.svg). The server pages' files: /static/noscript.css, /static/demo.css,
-/static/handback.js, /static/passkey.js, /admin/static/admin.css and /admin/static/admin.js, which pages name
-with `href()` (`?v=<hash>`: cached for a year; without it, or with an old hash, revalidated after minutes).
+/embed-forms.<hash>.css, at their hashed URLs only), /locales/<lang>.json and /locales/<lang>.errors.json,
+and the sign-in buttons' icons (/auth/icons/<name>.svg). The server pages' files (rejoinder/static/):
+/static/noscript.css, /static/demo.css, /static/handback.js, /static/passkey.js, /admin/static/admin.css and
+/admin/static/admin.js, which pages name with `href()` (`?v=<hash>`: cached for a year; without it, or with an
+old hash, revalidated after minutes).
 
 Every one of them lives in one tree, rejoinder/static/: widget/ (the built widget), locales/, icons/, pages/
 (no-JS, demo and sign-in pages) and admin/. The widget's scripts and stylesheets are built by
@@ -28,7 +29,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.errors import NotFound
-from rejoinder.i18n import LANGUAGES, LOCALES_DIR, widget_part
+from rejoinder.i18n import LANGUAGES, LOCALES_DIR, errors_part, widget_part
 from rejoinder.web.cache import wants_gzip
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ PAGE_SHORT = "public, max-age=300"  # a page file at its plain URL, or with an o
 IMMUTABLE = "public, max-age=31536000, immutable"
 LOCALE_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 _ICON = re.compile(r"^([a-z0-9-]{1,40})\.svg$")
-_LOCALE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.json$")
+_LOCALE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})?)(\.errors)?\.json$")
 _PART = re.compile(r"^embed-([a-z]+)\.([0-9a-f]{12})\.(js|css)$")
 _TYPES = {"js": "text/javascript", "css": "text/css"}
 # A page file's public URL → its path under rejoinder/static/ (docs/embedding.md and the pages link these).
@@ -95,13 +96,15 @@ def load_assets(dist: Path = BUILT) -> dict[str, Asset]:
     return assets
 
 
-def load_locales(locales_dir: Path = LOCALES_DIR) -> dict[str, Asset]:
-    """The widget's part of each supported language's file (the `server` section stays on the server)."""
-    locales = {}
+def load_locales(locales_dir: Path = LOCALES_DIR) -> tuple[dict[str, Asset], dict[str, Asset]]:
+    """The widget's parts of each supported language's file (the `server` section stays on the server): the
+    words it paints with, and the error texts it fetches after its first paint."""
+    locales, errors = {}, {}
     for lang in sorted(LANGUAGES):
         data = msgspec.json.decode((locales_dir / f"{lang}.json").read_bytes())
         locales[lang] = make_asset(msgspec.json.encode(widget_part(data)), "application/json")
-    return locales
+        errors[lang] = make_asset(msgspec.json.encode(errors_part(data)), "application/json")
+    return locales, errors
 
 
 def load_icons(icons_dir: Path = ICONS_DIR) -> dict[str, Asset]:
@@ -118,7 +121,7 @@ def load_page_files(static: Path = STATIC) -> dict[str, Asset]:
 
 # The package's files do not change while a server runs, so they are read (and hashed) once.
 ASSETS = load_assets()
-LOCALES = load_locales()
+LOCALES, LOCALE_ERRORS = load_locales()
 ICONS = load_icons()
 PAGE_ASSETS = load_page_files()
 
@@ -161,7 +164,8 @@ def serve(
 
 @get("/locales/{name:str}", include_in_schema=False)
 async def locale(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
-    """A widget translation (`/locales/de.json`); the widget has English built in."""
+    """A widget translation (`/locales/de.json`; the widget has English built in), or its error texts
+    (`/locales/de.errors.json`)."""
     match = _LOCALE.match(name)
     if match is None or match.group(1) not in LOCALES:
         raise NotFound(
@@ -169,7 +173,7 @@ async def locale(request: Request[Any, Any, Any], name: FromPath[str]) -> Respon
             + ", ".join(f"{lang}.json" for lang in LOCALES),
             code="locale-not-found",
         )
-    return serve(request, LOCALES[match.group(1)], LOCALE_CACHE)
+    return serve(request, (LOCALE_ERRORS if match.group(2) else LOCALES)[match.group(1)], LOCALE_CACHE)
 
 
 @get("/auth/icons/{name:str}", include_in_schema=False)

@@ -77,6 +77,18 @@ export function safeUrl(url: string | null | undefined, base: string): string | 
   }
 }
 
+/** Runs `task` once the browser has painted what the page holds now (after 500 ms at the latest: a
+ * hidden tab paints no frames). */
+export function afterPaint(task: () => void): void {
+  let run: (() => void) | null = task;
+  const once = () => {
+    run?.();
+    run = null;
+  };
+  requestAnimationFrame(() => setTimeout(once));
+  setTimeout(once, 500);
+}
+
 /** Runs `task` when the browser is idle, within 100 ms at the latest (setTimeout where there is no
  * requestIdleCallback, e.g. Safari: the options are then an ignored delay). */
 export function idle(task: () => void): void {

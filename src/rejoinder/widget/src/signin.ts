@@ -227,15 +227,17 @@ export function sessionLost(widget: Widget): void {
   widget.status(strings(widget).expired);
 }
 
-/** Redirect mode brings only the code: English keeps its sentences in en.json, fetched for this rare case. */
+/** Redirect mode brings only the code: its sentence comes from /locales/<lang>.errors.json, which the widget
+ * fetches after its first paint in other languages, and in English only for this rare case. */
 async function failed(widget: Widget, code: string, message?: string): Promise<void> {
   const t = strings(widget);
-  if (!message && !t.errors[code] && widget.language === "en") {
-    widget.t.errors =
-      (await widget.api<{ errors?: Record<string, string> }>("GET", "/locales/en.json").catch(() => ({ errors: {} })))
-        .errors || {};
-  }
   const errors = widget.t.errors;
+  if (!message && !errors[code]) {
+    const answer = await widget
+      .api<{ errors?: Record<string, string> }>("GET", `/locales/${widget.language}.errors.json`)
+      .catch(() => null);
+    Object.assign(errors, answer?.errors);
+  }
   console.warn(`[rejoinder] sign-in failed: ${code}`);
   widget.status(fill(t.signInFailed, { msg: errors[code] || message || errors["sign-in-failed"] || code }));
 }

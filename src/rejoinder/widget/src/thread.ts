@@ -2,7 +2,7 @@
  * the pages of comments that fill it. */
 
 import { renderComment } from "./comment";
-import { focusOn, HEART, h, icon, idle, safeUrl } from "./dom";
+import { afterPaint, focusOn, HEART, h, icon, safeUrl } from "./dom";
 import type { CommentData, Item, ThreadInfo, ThreadPage } from "./types";
 import type { Widget } from "./widget";
 
@@ -131,7 +131,7 @@ const SLICE_MS = 40;
 /** The most comments one slice renders after the first screenful. */
 const SLICE_MAX = 250;
 
-/** Renders a page in slices: the first screenful at once, the rest in idle time, so that a page of
+/** Renders a page in slices: the first screenful at once, the rest one slice per frame, so that a page of
  * thousands of comments never blocks input for long. */
 export function showPage(widget: Widget, data: ThreadPage, how: PageHow): Promise<void> {
   const generation = how === "replace" ? ++widget.generation : widget.generation;
@@ -159,14 +159,14 @@ function renderSlices(
     const step = () => {
       if (generation !== widget.generation) return done();
       const fragment = document.createDocumentFragment();
-      // The first screenful, then as many as fit in SLICE_MS (a slow phone renders fewer per task), at
+      // The first screenful whole, then as many as fit in SLICE_MS (a slow phone renders fewer per task), at
       // most SLICE_MAX, so that even a fast machine yields to input several times on a long page.
       const end = Math.min(comments.length, index + (index ? SLICE_MAX : 10));
       const start = index;
       const until = performance.now() + SLICE_MS;
       const avatars: [HTMLImageElement, string][] = [];
       widget.pendingAvatars = avatars;
-      for (; index < end && (index === start || performance.now() < until); index++) {
+      for (; index < end && (!start || index === start || performance.now() < until); index++) {
         const comment = comments[index] as CommentData;
         if (!comment.parent) {
           conversation = comment;
@@ -180,8 +180,9 @@ function renderSlices(
       }
       widget.pendingAvatars = null;
       insert(fragment);
-      // Their avatars and the rest when the browser is idle, once it painted these comments.
-      idle(() => {
+      // Their avatars and the next slice once the browser painted these comments (so that a slice's layout
+      // is never part of the one before it, nor the next slice part of the first paint).
+      afterPaint(() => {
         for (const [img, src] of avatars) img.src = src;
         if (index < comments.length) step();
       });

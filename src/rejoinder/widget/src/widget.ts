@@ -3,7 +3,7 @@
 import { type Client, isProblem, type Problem } from "./api";
 import { type ActionsPart, loadPart, type ReportPart, type SigninPart, type WritePart } from "./chunks";
 import { renderComment } from "./comment";
-import { h, idle } from "./dom";
+import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
 import * as storage from "./storage";
 import { CORE_STRINGS, type CoreStrings } from "./strings";
@@ -170,6 +170,19 @@ export class Widget {
       : this.t.errors[error.p.code as string] || error.p.detail || error.message;
   }
 
+  /** The error texts in the reader's language (/locales/<lang>.errors.json; in English the server's own
+   * `detail` is shown): nothing needs them before something fails, so they come after the first paint,
+   * beside the write part. */
+  loadErrors(): Promise<unknown> {
+    const errors = this.t.errors;
+    return this.language === "en"
+      ? Promise.resolve()
+      : this.api<Partial<CoreStrings>>("GET", `/locales/${this.language}.errors.json`).then(
+          (answer) => Object.assign(errors, answer.errors),
+          () => {},
+        );
+  }
+
   /** The line under the form: "Connecting…", sign-in results; announced. */
   status(message: string): void {
     this.waiting = false;
@@ -268,6 +281,9 @@ export class Widget {
           )
           .then((page) => this.fetchPage(page))
       : this.fetchPage(1);
+    // The rest of the start in a task of its own: on a slow phone, one task from evaluating embed.js to
+    // here and on would be long.
+    await new Promise((next) => setTimeout(next));
     const locale =
       this.language === "en"
         ? null
@@ -281,16 +297,21 @@ export class Widget {
     let providers = knownSite ? this.providersOf(knownSite) : null;
     if (this.client.token || this.fragment || this.options.ssoToken) this.signin().catch(() => {});
     this.shown = false;
-    // The write part, the reader's own state and the form token once the thread is here: asked for
-    // beside it, they would compete with it for the server and the first paint for the CPU.
-    const settled = thread.catch(() => {});
-    const write = settled.then(() => this.write());
+    // The write part, the reader's own state and the form token once the first comments are painted:
+    // asked for sooner, they would compete with the thread for the server, and their answers (compiling
+    // the write part, above all) would come between the thread's answer and the paint.
+    let painted = () => {};
+    const firstPaint = new Promise<void>((resolve) => {
+      painted = resolve;
+    });
+    const write = firstPaint.then(() => this.write());
     write.catch(() => {});
-    settled.then(() => this.loadViewer());
-    this.formTokenAtStart = settled.then(() => this.formToken());
+    firstPaint.then(() => this.loadViewer());
+    this.formTokenAtStart = firstPaint.then(() => this.formToken());
+    const errors = firstPaint.then(() => this.loadErrors());
     const translation = await locale;
     if (translation) {
-      this.t = Object.assign({}, CORE_STRINGS, translation, { errors: Object.assign({}, translation.errors) });
+      this.t = Object.assign({}, CORE_STRINGS, translation, { errors: {} });
     }
     this.formats = new Formats(this.language);
     this.live = h("div", { class: "rj-sr", role: "status", "aria-live": "polite" });
@@ -300,7 +321,9 @@ export class Widget {
     try {
       data = await thread;
     } catch (error) {
+      painted();
       if (!isProblem(error)) throw error;
+      await this.loadErrors();
       root.removeAttribute("aria-busy");
       if (error.p.code === "origin-not-allowed") {
         console.error(`[rejoinder] ${error.p.detail || "this page's origin is not allowed"}`);
@@ -332,11 +355,13 @@ export class Widget {
     const site = data.site?.name;
     if (site !== knownSite) {
       lastSite(site || "");
-      providers = site ? this.providersOf(site) : null;
+      providers = site ? firstPaint.then(() => this.providersOf(site)) : null;
     }
     buildFrame(this, data);
     root.replaceChildren(this.live, this.section);
-    await showPage(this, data, "replace");
+    const rendered = showPage(this, data, "replace");
+    afterPaint(painted); // the first slice is in the page
+    await rendered;
     this.shown = true;
     // The dates and large numbers in the reader's language, after the paint (busy until then).
     const localized = new Promise((done) => this.formats.build(idle, done as () => void));
@@ -344,6 +369,7 @@ export class Widget {
     // The form under the thread comes with the write part, requested at start beside the thread.
     const slot = this.composeSlot;
     const part = await write.catch(() => null);
+    await errors; // before the form that may show them
     if (slot && part) slot.replaceWith(part.buildForm(this, { labelledby: slot.dataset.labelledby as string }));
     this.composeSlot = null;
     await localized;
