@@ -13,14 +13,15 @@ from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
 from rejoinder.i18n import Translator, supported, translator
 from rejoinder.services import feeds as service
-from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
 from rejoinder.store.threads import ThreadRow
 from rejoinder.web.cache import compress, wants_gzip
+from rejoinder.web.params import THREAD, ThreadQuery
 from rejoinder.web.wire import ctx_of, public_base
 
 ATOM = "application/atom+xml"
@@ -120,19 +121,24 @@ def _tr(ctx: Context, lang: str | None) -> Translator:
     return translator(supported(lang) or ctx.settings.server.language)
 
 
-@get("/api/feeds/thread.atom", summary="A thread's feed (Atom)", tags=["feeds"], media_type=ATOM)
+@get(
+    "/api/feeds/thread.atom",
+    summary="A thread's feed (Atom)",
+    tags=["feeds"],
+    media_type=ATOM,
+    dependencies=THREAD,
+)
 async def thread_feed(
     request: Request[Any, Any, Any],
-    url: FromQuery[str | None] = None,
-    key: FromQuery[str | None] = None,
-    site: FromQuery[str | None] = None,
+    *,
+    thread: NamedDependency[ThreadQuery],
     lang: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """The newest public comments of a thread (at most 50, newest first) as an Atom feed, named like the
     thread read (`url` or `key`, `site` when needed). Titles in the language of `lang`, else
     `server.language`. An article nobody commented on yet has an empty feed, not 404."""
     ctx = ctx_of(request)
-    ref = await thread_service.resolve_ref(ctx, url=url, key=key, site=site)
+    ref = await thread.resolve(ctx)
     feed = await service.thread_feed(ctx, ref)
     return feed_response(request, render(ctx, feed, _tr(ctx, lang)))
 
