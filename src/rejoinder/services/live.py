@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from rejoinder.config import LiveSettings
 from rejoinder.domain.comments import PUBLIC_STATUSES, Comment
 from rejoinder.errors import LiveDisabled, TooManyStreams
-from rejoinder.events.kinds import EventKind
+from rejoinder.events.kinds import THREAD_KINDS, EventKind
 from rejoinder.invalidation.base import Invalidator, slot_of
 from rejoinder.services.threads import ThreadRef, cache_keys
 from rejoinder.store import comments as comment_store
@@ -42,18 +42,9 @@ OVERLAP_US = 5 * US
 BATCH = 500
 UNSTARTED_US = 30 * US  # a stream whose response has not begun after this long is abandoned
 
-LIVE_KINDS = (
-    EventKind.COMMENT_POSTED,
-    EventKind.COMMENT_EDITED,
-    EventKind.COMMENT_DELETED,
-    EventKind.COMMENT_STATUS_CHANGED,
-    EventKind.COMMENT_PINNED,
-    EventKind.COMMENT_FEATURED,
-    EventKind.LIKE_ADDED,
-    EventKind.LIKE_REMOVED,
-    EventKind.THREAD_CLOSED,
-    EventKind.THREAD_OPENED,
-)
+# What readers see change: every kind that changes a thread's public reads, except THREAD_CHANGED (a renamed
+# author, hidden likers), which a reader picks up at the next read.
+LIVE_KINDS = tuple(sorted(THREAD_KINDS - {EventKind.THREAD_CHANGED}))
 _COMMENT_KINDS = frozenset(
     {
         EventKind.COMMENT_POSTED,
