@@ -29,11 +29,12 @@ class CommentoImporter:
         return b'"commentHex"' in head or (b'"version"' in head and b'"commenters"' in head)
 
     def read(self, stream: BinaryIO) -> Iterator[Record]:
+        data = stream.read()
         try:
-            document = msgspec.json.decode(stream.read())
+            document = msgspec.json.decode(data)
         except msgspec.DecodeError as exc:
             found = _BYTE.search(str(exc))
-            where = f"byte {found.group(1)}" if found else "byte 0"
+            where = f"byte {found.group(1) if found else len(data) if 'truncated' in str(exc) else 0}"
             raise UnreadableExport(f"not a JSON document: {exc}", where) from None
         if not isinstance(document, dict) or not isinstance(document.get("comments"), list):
             raise UnreadableExport('not a Commento export: no "comments" list', "byte 0")

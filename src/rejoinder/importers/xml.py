@@ -15,6 +15,8 @@ from lxml import etree
 
 from rejoinder.importers.base import UnreadableExport
 
+CHUNK = 64 * 1024  # bytes fed to the parser at a time
+
 
 def local(tag: Any) -> str:
     """`{namespace}name` → `name` (WXR 1.0, 1.1 and 1.2 use different `wp:` namespaces)."""
@@ -29,8 +31,7 @@ def ends(stream: BinaryIO, names: frozenset[str]) -> Iterator[Any]:
     Raises:
         UnreadableExport: a DTD, or not well-formed XML (with line and column).
     """
-    parser = etree.iterparse(
-        stream,
+    parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
         load_dtd=False,
@@ -41,17 +42,20 @@ def ends(stream: BinaryIO, names: frozenset[str]) -> Iterator[Any]:
         strip_cdata=True,
     )
     checked = False
-    try:
-        for event, element in parser:
+    while True:
+        chunk = stream.read(CHUNK)
+        failed: Any = None
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+        except etree.XMLSyntaxError as exc:
+            failed = exc  # the records completed before the error are still handed out first
+        for event, element in parser.read_events():
             if not checked:
                 checked = True
-                info = element.getroottree().docinfo
-                if info.doctype or info.internalDTD is not None:
-                    raise UnreadableExport(
-                        "the file declares a DTD (<!DOCTYPE …>); exports never do, and entities could "
-                        "expand without bound or read other files, so it is refused",
-                        "line 1",
-                    )
+                _refuse_dtd(element)
             if event == "start":
                 continue
             if isinstance(element.tag, str) and local(element.tag) in names:
@@ -62,9 +66,21 @@ def ends(stream: BinaryIO, names: frozenset[str]) -> Iterator[Any]:
                     element.clear(keep_tail=False)
                     while element.getprevious() is not None:
                         del parent[0]
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (0, 0)
-        raise UnreadableExport(_syntax_message(exc), f"line {line}, column {column}") from None
+        if failed is not None:
+            line, column = failed.position if failed.position else (0, 0)
+            raise UnreadableExport(_syntax_message(failed), f"line {line}, column {column}")
+        if not chunk:
+            return
+
+
+def _refuse_dtd(element: Any) -> None:
+    info = element.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise UnreadableExport(
+            "the file declares a DTD (<!DOCTYPE …>); exports never do, and entities could expand without "
+            "bound or read other files, so it is refused",
+            "line 1",
+        )
 
 
 def _syntax_message(exc: Any) -> str:
