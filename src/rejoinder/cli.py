@@ -538,10 +538,12 @@ def import_cmd(
 
     settings = _load(ctx)
     importer = REGISTRY[format_name]
-    try:
-        mappings = [imports.UrlMapping.parse(raw) for raw in map_urls]
-    except RejoinderError as exc:
-        raise click.BadParameter(exc.detail, param_hint="--map-url") from None
+    mappings = []
+    for raw in map_urls:
+        old, sep, new = raw.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{raw!r} is not OLD_PREFIX=NEW_PREFIX", param_hint="--map-url")
+        mappings.append(imports.UrlMapping(old.strip(), new.strip()))
     with file.open("rb") as stream:
         if not importer.detect(stream.read(16384)):
             raise click.ClickException(f"{file} does not look like a {importer.label} export")

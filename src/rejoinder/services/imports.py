@@ -60,13 +60,6 @@ class UrlMapping(msgspec.Struct, frozen=True):
     old: str
     new: str
 
-    @classmethod
-    def parse(cls, raw: str) -> UrlMapping:
-        old, sep, new = raw.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise Invalid.field("map-url", "map-url-invalid", f"{raw!r} is not OLD_PREFIX=NEW_PREFIX")
-        return cls(old.strip(), new.strip())
-
 
 class Note(msgspec.Struct, frozen=True):
     """A record skipped, or imported with a change, with where it is in the file."""
