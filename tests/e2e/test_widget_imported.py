@@ -52,10 +52,17 @@ def test_imported_hostile_comments_are_threaded_and_inert(
         run_cli, f"sqlite:///{stack.db_path}", "import", "wxr", str(export), "--site", "hostsite"
     )
     assert "Comments: 2 new (approved 2), 0 updated, 0 unchanged" in output
+    shown = stack.thread(url)["comments"]
+    assert [(c["author"]["name"], c["parent"]) for c in shown] == [
+        ("<img src=x onerror=\"window.__pwned='name'\">", None),  # a name is text, shown as text
+        ("Replier", shown[0]["id"]),
+    ]
     w = open_widget(browser_page, url)
     page = w.page
-    root = page.locator(".rj-comment").first
+    ids = page.eval_on_selector_all(".rj-list > li.rj-comment", "els => els.map(e => e.id)")
+    assert ids == [f"comment-{shown[0]['id']}", f"comment-{shown[1]['id']}"]
+    root = page.locator(f"#comment-{shown[0]['id']}")
     assert "Imported click" in root.inner_text()
-    assert page.locator(".rj-comment .rj-comment").count() == 1  # the reply, under its parent
-    assert "A reply that came first" in page.locator(".rj-comment .rj-comment").inner_text()
+    assert "window.__pwned='name'" in root.inner_text()
+    assert "A reply that came first" in page.locator(f"#comment-{shown[1]['id']}").inner_text()
     assert_inert(w)
