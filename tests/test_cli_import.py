@@ -266,3 +266,62 @@ def test_a_disqus_reply_before_its_parent_across_batches(site_db: str, tmp_path:
     assert result.output.splitlines()[2] == "Comments: 599 new (published 599), 0 updated, 0 unchanged"
     view = thread(site_db, "https://blog.example/p")
     assert view["thread"]["count"] == 599
+
+
+EVERY_FILE = [
+    (
+        "wxr",
+        "wxr/theme-unit-test-data.xml",
+        0,
+        "Comments: 29 new (approved 26, pending 3), 0 updated, 0 unchanged",
+    ),
+    ("wxr", "wxr/valid-wxr-1.1.xml", 0, "Comments: 1 new (approved 1), 0 updated, 0 unchanged"),
+    (
+        "wxr",
+        "wxr/test-serialized-comment-meta.xml",
+        0,
+        "Comments: 1 new (approved 1), 0 updated, 0 unchanged",
+    ),
+    # Comment 1 of the same blog (http://localhost/) as valid-wxr-1.1.xml, with another text: taken as a change.
+    ("wxr", "wxr/slashes.xml", 0, "Comments: 0 new, 1 updated, 0 unchanged"),
+    (
+        "disqus",
+        "disqus/laisky-blog-export.xml",
+        0,
+        "Comments: 209 new (deleted 4, published 204, spam 1), 0 updated, 0 unchanged",
+    ),
+    ("disqus", "disqus/schnack-disqus.xml", 0, "Comments: 5 new (published 5), 0 updated, 0 unchanged"),
+    ("disqus", "disqus/remark42-disqus.xml", 1, "Comments: 0 new, 0 updated, 0 unchanged"),
+    ("disqus", "disqus/remark42-disqus-deleted-thread.xml", 1, "Comments: 0 new, 0 updated, 0 unchanged"),
+    (
+        "commento",
+        "commento/remark42-migrator-commento.json",
+        0,
+        "Comments: 3 new (approved 3), 0 updated, 0 unchanged",
+    ),
+    # Its seven comments have neither Markdown nor HTML: kept as placeholders, so that replies stay threaded.
+    (
+        "commento",
+        "commento/remark42-rest-api-commento.json",
+        0,
+        "Comments: 7 new (deleted 7), 0 updated, 0 unchanged",
+    ),
+]
+
+
+def test_every_real_export_file(site_db: str) -> None:
+    for fmt, name, status, line in EVERY_FILE:
+        result = run_import(site_db, fmt, str(FILES / name), "--site", "blog")
+        assert (result.exit_code, result.output.splitlines()[2]) == (status, line), result.output
+    stored = rows(site_db, sa.select(sa.func.count()).select_from(imported_comments))
+    assert stored == [(29 + 1 + 1 + 209 + 5 + 3 + 7,)]
+
+
+def test_a_huge_comment_stops_the_import_at_its_line(site_db: str, tmp_path: Path) -> None:
+    """libxml2 refuses a text node over 10 MB (lxml huge_tree off), so a file holding one cannot make the
+    reader allocate its size; the import stops there, after the comments before it."""
+    huge = tmp_path / "huge.xml"
+    huge.write_bytes(wxr(comment("1"), comment("2", content="x" * (11 * 1024 * 1024))))
+    result = run_import(site_db, "wxr", str(huge), "--site", "blog")
+    assert result.exit_code == 1
+    assert "Stopped at line 3, column " in result.output and "huge" in result.output.lower()

@@ -57,7 +57,13 @@ def test_theme_unit_test_data() -> None:
         ("trackback", "line 9745"),
         ("trackback", "line 9759"),
     ]
-    replies = {c.source_id: c.parent_source_id for c in comments if c.parent_source_id}
+    blog = "https://wpthemetestdata.wordpress.com#"  # ids are the blog's (base_blog_url) plus its number
+    assert all(c.source_id.startswith(blog) for c in comments)
+    replies = {
+        c.source_id.removeprefix(blog): (c.parent_source_id or "").removeprefix(blog)
+        for c in comments
+        if c.parent_source_id
+    }
     assert len(replies) == 10
     # The ten-level thread: 915 → 914 → … → 904.
     chain, at = [], "915"
@@ -66,7 +72,7 @@ def test_theme_unit_test_data() -> None:
         at = replies[at]
     assert [*chain, at] == ["915", "914", "913", "912", "911", "910", "907", "906", "905", "904"]
     assert replies["1017"] == "168"  # the pending reply
-    first = next(c for c in comments if c.source_id == "2")
+    first = next(c for c in comments if c.source_id == blog + "2")
     assert first.created == us("2023-01-16T07:17:56")
     assert first.thread_url == "https://wpthemetestdata.wordpress.com/wp-6-1-theme-block-category/"
     assert first.thread_title == "WP 6.1 Theme block category"

@@ -33,26 +33,34 @@ class WxrImporter:
         return b"wordpress.org/export/" in head and b"<rss" in head
 
     def read(self, stream: BinaryIO) -> Iterator[Record]:
-        for item in xml.ends(stream, frozenset({"item"})):
-            yield from _comments_of(item)
+        # WordPress numbers comments per blog: the blog's URL (before the first <item>) makes the ids of two
+        # blogs imported into one site distinct. WordPress.com's base_site_url is the same for every blog.
+        blog = ""
+        for element in xml.ends(stream, frozenset({"item", "base_blog_url", "base_site_url"})):
+            name = xml.local(element.tag)
+            if name == "item":
+                yield from _comments_of(element, blog)
+            elif name == "base_blog_url" or not blog:
+                blog = xml.text_of(element).strip().rstrip("/")
 
 
-def _comments_of(item: Any) -> Iterator[Record]:
+def _comments_of(item: Any, blog: str) -> Iterator[Record]:
     fields = xml.children(item)
     link = xml.text_of(fields.get("link")).strip()
     title = " ".join(xml.text_of(fields.get("title")).split()) or None
     for element in item:
         if not isinstance(element.tag, str) or xml.local(element.tag) != "comment":
             continue
-        yield _comment(element, link, title)
+        yield _comment(element, link, title, blog)
 
 
-def _comment(element: Any, link: str, title: str | None) -> Record:
+def _comment(element: Any, link: str, title: str | None, blog: str) -> Record:
     c = {name: xml.text_of(child) for name, child in xml.children(element).items()}
     position = f"line {element.sourceline}"
-    source_id = c.get("comment_id", "").strip()
-    if not source_id:
+    number = c.get("comment_id", "").strip()
+    if not number:
         return Skipped(position, "no-id", "the comment has no <wp:comment_id>")
+    source_id = f"{blog}#{number}" if blog else number
     kind = c.get("comment_type", "").strip().lower()
     if kind in ("pingback", "trackback"):
         return Skipped(position, kind, "pingbacks and trackbacks are not imported", source_id)
@@ -76,7 +84,7 @@ def _comment(element: Any, link: str, title: str | None) -> Record:
         position=position,
         thread_url=link,
         thread_title=title,
-        parent_source_id=parent if parent and parent != "0" else None,
+        parent_source_id=(f"{blog}#{parent}" if blog else parent) if parent and parent != "0" else None,
         author_name=c.get("comment_author", ""),
         author_email=c.get("comment_author_email") or None,
         author_website=c.get("comment_author_url") or None,
