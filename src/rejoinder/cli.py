@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
 
 T = TypeVar("T")
+IMPORT_FORMATS = ["commento", "disqus", "wxr"]  # importers.REGISTRY (a test keeps them equal)
 
 
 def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
@@ -502,6 +504,99 @@ def ban(
     where = f"on site {site_name}" if site_name else "on every site"
     rejected = f"; {result.rejected} comment(s) rejected" if reject_all else ""
     click.echo(f"ban {result.id} made {where} {span}{rejected}")
+
+
+@main.command("import")
+@click.argument("format_name", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--site", "site_name", required=True, help="The site the comments go to")
+@click.option(
+    "--map-url",
+    "map_urls",
+    multiple=True,
+    metavar="OLD_PREFIX=NEW_PREFIX",
+    help="Rewrite thread URLs that start with OLD_PREFIX (repeatable; the longest match wins)",
+)
+@click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing")
+@click.pass_context
+def import_cmd(
+    ctx: click.Context,
+    format_name: str,
+    file: Path,
+    site_name: str,
+    map_urls: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Import the comments of FILE, an export from another system, into a site.
+
+    FORMAT is wxr (WordPress), disqus or commento. Running it again adds nothing and takes the file's
+    version of what changed. Imported comments send no emails or notifications. Exit status: 0 when the
+    whole file was read (skipped records are listed), 1 when the file stopped making sense part way.
+    """
+    from rejoinder.importers import REGISTRY
+    from rejoinder.services import imports
+
+    settings = _load(ctx)
+    importer = REGISTRY[format_name]
+    mappings = []
+    for raw in map_urls:
+        old, sep, new = raw.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{raw!r} is not OLD_PREFIX=NEW_PREFIX", param_hint="--map-url")
+        mappings.append(imports.UrlMapping(old.strip(), new.strip()))
+    with file.open("rb") as stream:
+        if not importer.detect(stream.read(16384)):
+            raise click.ClickException(f"{file} does not look like a {importer.label} export")
+        stream.seek(0)
+        size = file.stat().st_size
+
+        async def work(context: Any) -> imports.Summary:
+            site = await context.sites.by_name(site_name)
+            if site is None:
+                raise click.ClickException(f"there is no site named {site_name!r} (rejoinder site list)")
+            with _progress(size) as advance:
+                return await imports.import_comments(
+                    context,
+                    site,
+                    importer,
+                    stream,
+                    mappings=mappings,
+                    dry_run=dry_run,
+                    on_record=lambda summary: advance(stream.tell(), summary.records),
+                )
+
+        summary = _with_context(settings, work)
+    for line in imports.describe(summary, importer.label, file.name, site_name):
+        click.echo(line)
+    if summary.stopped is not None:
+        click.echo(f"error: {summary.stopped}", err=True)
+        ctx.exit(1)
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on standard error (bytes read, rate, time left); none when it is not a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("{task.fields[records]} comments"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, disable=not console.is_terminal, transient=True) as bar:
+        task = bar.add_task("import", total=total, records=0)
+        yield lambda done, records: bar.update(task, completed=done, records=records)
 
 
 if __name__ == "__main__":  # pragma: no cover

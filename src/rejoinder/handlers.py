@@ -31,7 +31,7 @@ def invalidation(ctx: Context) -> Route:
         if keys:
             ctx.invalidator.bump(sorted(set(keys)))
 
-    kinds = THREAD_KINDS | {EventKind.SITE_CHANGED, EventKind.IDENTITY_CHANGED}
+    kinds = THREAD_KINDS | {EventKind.SITE_CHANGED, EventKind.IDENTITY_CHANGED, EventKind.COMMENTS_IMPORTED}
     return Route(name="invalidate", kinds=frozenset(kinds), inline=bump)
 
 

@@ -28,6 +28,10 @@ class EventKind(enum.StrEnum):
     IDENTITY_LINKED = "identity.linked"
     IDENTITY_CHANGED = "identity.changed"  # renamed, or its likes shown or hidden: data["threads"] it touched
     SITE_CHANGED = "site.changed"
+    # Comments an import added or changed in a thread (one per thread and batch): it refreshes the cached
+    # reads and nothing else. Imported comments send no mail, notification or webhook (docs/importing.md),
+    # so it is deliberately not in THREAD_KINDS, which reactions to new comments subscribe to.
+    COMMENTS_IMPORTED = "comments.imported"
 
 
 # The kinds that change what a thread's public reads show.

@@ -543,3 +543,28 @@ classifier_models = sa.Table(
     sa.Column("feature_version", sa.Integer, nullable=False, comment="features.FEATURE_VERSION at training"),
     comment="The newest per-site model: a host whose loaded model is older loads or refits this version",
 )
+
+imported_comments = sa.Table(
+    "imported_comments",
+    metadata,
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "format", sa.String(16), primary_key=True, comment="The importer's name: wxr, disqus, commento…"
+    ),
+    sa.Column(
+        "source_id", sa.String(200), primary_key=True, comment="The comment's id in the exporting system"
+    ),
+    sa.Column(
+        "comment_id",
+        sa.String(24),
+        sa.ForeignKey("comments.id", ondelete="CASCADE"),
+        nullable=False,
+        comment="Our comment made from it: it was imported, and sends no notification",
+    ),
+    sa.Column(
+        "digest", sa.String(32), nullable=False, comment="Of the record as last imported: unchanged = skip it"
+    ),
+    sa.Column("imported", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("ix_imported_comments_comment_id", "comment_id"),
+    comment="Source ids of imported comments: importing the same file again adds nothing",
+)
