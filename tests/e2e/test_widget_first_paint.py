@@ -100,6 +100,10 @@ def test_the_readers_requests_wait_for_the_thread_and_the_stylesheet_does_not(
     url = stack.host.page("/posts/request-order.html", stack.api)
     stack.post(url, "A comment to read", name="Pat")
     w = open_widget(browser_page, url)
+    # requested once the first comments are painted, and not waited for by the rest of the start
+    w.page.wait_for_function(
+        """() => performance.getEntriesByType("resource").some((e) => e.name.includes("/api/viewer?"))"""
+    )
     timings: list[list[Any]] = w.page.evaluate(
         """() => performance.getEntriesByType("resource").map(
              (e) => [new URL(e.name).pathname, e.startTime, e.responseEnd])"""

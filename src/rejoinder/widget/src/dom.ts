@@ -77,15 +77,16 @@ export function safeUrl(url: string | null | undefined, base: string): string | 
   }
 }
 
-/** Runs `task` once the browser has painted what the page holds now (after 500 ms at the latest: a
- * hidden tab paints no frames). */
+/** Runs `task` once the browser has painted what the page holds now, when it is idle after that frame
+ * (so after any task the frame queued), within 100 ms; after 500 ms at the latest (a hidden tab paints no
+ * frames). */
 export function afterPaint(task: () => void): void {
   let run: (() => void) | null = task;
   const once = () => {
     run?.();
     run = null;
   };
-  requestAnimationFrame(() => setTimeout(once));
+  requestAnimationFrame(() => idle(once));
   setTimeout(once, 500);
 }
 

@@ -281,9 +281,6 @@ export class Widget {
           )
           .then((page) => this.fetchPage(page))
       : this.fetchPage(1);
-    // The rest of the start in a task of its own: on a slow phone, one task from evaluating embed.js to
-    // here and on would be long.
-    await new Promise((next) => setTimeout(next));
     const locale =
       this.language === "en"
         ? null
@@ -291,6 +288,9 @@ export class Widget {
             console.warn(`[rejoinder] locale ${this.language} unavailable, using English`, error.message);
             return null;
           });
+    // The rest of the start in a task of its own, once the thread and the translation are asked for: on a
+    // slow phone, one task from evaluating embed.js to the first await would be long.
+    await new Promise((next) => setTimeout(next));
     // A 401 forgets the token.
     const me = this.client.token ? this.api<Me>("GET", "/api/me", undefined, true).catch(() => null) : null;
     const knownSite = lastSite();
