@@ -197,3 +197,13 @@ def test_links_are_absolute_with_a_public_url(site_db: str) -> None:
         )
         only = feed(client, "/api/feeds/site.atom")  # one site on the server: no need to name it
         assert [e.link for e in only.entries] == [entry.link]
+
+
+def test_characters_xml_cannot_hold_are_left_out(client: TestClient[Any]) -> None:
+    """Control characters are harmless in JSON and HTML, so a comment may carry them; XML 1.0 cannot hold
+    them (found by the fuzz run: a 500 from the site's feed)."""
+    post_comment(client, "Bell\x07 and\x0b tab\tend", author={"name": "Ann\x1f\x0c"})
+    got = feed(client, "/api/feeds/site.atom")
+    (entry,) = got.entries
+    assert entry.author == "Ann"
+    assert entry.content[0].value == "<p>Bell and tab\tend</p>"

@@ -6,6 +6,7 @@ every few minutes costs a 304. Links are absolute with server.public_url; withou
 
 from __future__ import annotations
 
+import re
 import zlib
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,13 @@ from rejoinder.web.params import THREAD, ThreadQuery
 from rejoinder.web.wire import ctx_of, public_base
 
 ATOM = "application/atom+xml"
+# What XML 1.0 cannot hold (C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF). Reader text may
+# contain them (they are harmless in JSON and HTML); a feed leaves them out.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _when(microseconds: int) -> datetime:
@@ -61,11 +69,12 @@ def render(ctx: Context, feed: service.Feed, tr: Translator) -> bytes:
             if thread
             else feed.ref.uri or f"{base}/thread?" + urlencode({"key": feed.ref.key or "", "site": site})
         )
-        fg.title(tr("feed.thread", title=title))
+        fg.title(xml_text(tr("feed.thread", title=title)))
     else:
         self_href = site_feed_href(base, site)
         alternate = next(iter(sorted(feed.site.origins)), self_href)
-        fg.title(tr("feed.site", site=site))
+        fg.title(xml_text(tr("feed.site", site=site)))
+    self_href, alternate = xml_text(self_href), xml_text(alternate)
     fg.id(self_href if base else f"urn:rejoinder:feed:{zlib.crc32(self_href.encode()):08x}:{site}")
     fg.link(href=alternate, rel="alternate", type="text/html")
     if base:  # a self link must be absolute to be of use
@@ -77,19 +86,23 @@ def render(ctx: Context, feed: service.Feed, tr: Translator) -> bytes:
         comment, thread = item.comment, item.thread
         changed = comment.edited or comment.created
         newest = max(newest, changed)
-        link = f"{page_href(base, thread, site)}#comment-{comment.id}"
-        name = comment.author.name or tr("someone")
+        link = xml_text(f"{page_href(base, thread, site)}#comment-{comment.id}")
+        name = xml_text(comment.author.name) or tr("someone")
         entry = fg.add_entry(order="append")
         entry.id(link)
-        entry.title(tr("feed.entry", name=name, title=thread.title or thread.uri or thread.key or site))
+        entry.title(
+            xml_text(tr("feed.entry", name=name, title=thread.title or thread.uri or thread.key or site))
+        )
         entry.link(href=link, rel="alternate", type="text/html")
         author: dict[str, str] = {"name": name}
         if comment.author.website:
-            author["uri"] = comment.author.website
+            author["uri"] = xml_text(comment.author.website)
         entry.author(author)
         entry.published(_when(comment.created))
         entry.updated(_when(changed))
-        entry.content(comment.html, type="html")  # sanitised when written (nh3); escaped again by XML
+        entry.content(
+            xml_text(comment.html), type="html"
+        )  # sanitised when written (nh3); escaped again by XML
     fg.updated(_when(newest))
     body: bytes = fg.atom_str(pretty=False)
     return body
