@@ -251,7 +251,7 @@ class ProviderError(Forbidden):
 
 class ServerNotPublic(Forbidden):
     default_code = "server-not-public"
-    default_detail = "rejoinder only contacts fediverse servers over https"
+    default_detail = "rejoinder only contacts servers on the public internet, over https"
 
 
 class FlowExpired(Forbidden):
