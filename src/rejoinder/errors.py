@@ -8,7 +8,7 @@
      │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, EmailLinkUnknown, CommentNotFound,
-     │    └── ThreadNotFound, IdentityNotFound
+     │    └── ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
@@ -19,6 +19,7 @@
      ├── UnsupportedMediaType (415, a body that is not sent as JSON where JSON is required)
      ├── RateLimited        (429)
      └── Unavailable        (503)
+          └── WebhookDeliveryFailed   (an outbox retry, never an HTTP answer)
 
 Each instance carries a kebab-case `code` that clients translate by (never by message text), a short
 `title` and a `detail` sentence a person can act on. An error that several modules raise is a subclass here
@@ -188,6 +189,15 @@ class IdentityNotFound(NotFound):
     default_detail = "There is no identity with this id"
 
 
+class WebhookNotFound(NotFound):
+    default_code = "webhook-not-found"
+    default_detail = "This site has no webhook endpoint with this id"
+
+
+class WebhookDeliveryNotFound(NotFound):
+    default_code = "webhook-delivery-not-found"
+
+
 class UrlRequired(Invalid):
     default_code = "url-required"
 
@@ -285,3 +295,9 @@ class AdminSessionInvalid(Unauthorized):
 
 class ConfigError(Exception):
     """A setting is unknown or invalid; raised at start-up only, never inside a request."""
+
+
+class WebhookDeliveryFailed(Unavailable):
+    """One attempt to deliver a webhook failed (non-2xx, a redirect, a timeout, a refused address)."""
+
+    default_code = "webhook-delivery-failed"

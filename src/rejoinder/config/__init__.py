@@ -29,6 +29,7 @@ from rejoinder.config.schema import (
     ServerSettings,
     Settings,
     SsoKey,
+    WebhookSettings,
 )
 from rejoinder.errors import ConfigError
 
@@ -56,6 +57,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SsoKey",
+    "WebhookSettings",
     "describe_settings",
     "example_toml",
     "load",

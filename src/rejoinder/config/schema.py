@@ -392,6 +392,31 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = 72
 
 
+class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[webhooks]: signed HTTP callbacks a site's admins subscribe to (docs/notifications.md)."""
+
+    timeout_seconds: Annotated[
+        float, _h("Seconds a webhook receiver may take to answer"), msgspec.Meta(gt=0, le=60)
+    ] = 10.0
+    max_attempts: Annotated[
+        int, _h("Attempts per event before an endpoint is disabled (31 = about a day)"), msgspec.Meta(ge=1)
+    ] = 31
+    retry_base_seconds: Annotated[
+        float, _h("First retry delay of a webhook; each retry doubles it"), msgspec.Meta(gt=0, le=3600)
+    ] = 30.0
+    retry_max_seconds: Annotated[
+        float, _h("Longest delay between two webhook retries"), msgspec.Meta(gt=0, le=86400)
+    ] = 3600.0
+    rotation_overlap_hours: Annotated[
+        float,
+        _h("Hours a rotated secret still signs deliveries beside the new one"),
+        msgspec.Meta(ge=0, le=720),
+    ] = 24.0
+    allow_private: Annotated[
+        bool, _h("Let webhook URLs be plain http or reach loopback/private addresses (tests only)")
+    ] = False
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -405,6 +430,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     moderation: ModerationSettings = msgspec.field(default_factory=ModerationSettings)
     admin: AdminSettings = msgspec.field(default_factory=AdminSettings)
     email: EmailSettings = msgspec.field(default_factory=EmailSettings)
+    webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -420,4 +446,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "moderation": ModerationSettings,
     "admin": AdminSettings,
     "email": EmailSettings,
+    "webhooks": WebhookSettings,
 }
