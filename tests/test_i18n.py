@@ -55,6 +55,7 @@ STAFF_MODULES = (
     "src/rejoinder/moderation/actions.py",
     "src/rejoinder/moderation/queue.py",
     "src/rejoinder/cli.py",
+    "src/rejoinder/cli_webhooks.py",
     "src/rejoinder/domain/webhooks.py",  # webhooks are managed by a site's admins (CLI, /admin) only
     "src/rejoinder/services/webhooks.py",
 )

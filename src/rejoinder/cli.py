@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from rejoinder import __version__, config
+from rejoinder.cli_webhooks import webhook
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
 
@@ -503,6 +504,8 @@ def ban(
     rejected = f"; {result.rejected} comment(s) rejected" if reject_all else ""
     click.echo(f"ban {result.id} made {where} {span}{rejected}")
 
+
+main.add_command(webhook)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
