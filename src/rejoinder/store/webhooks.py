@@ -141,7 +141,3 @@ async def select_attempts(conn: AsyncConnection, endpoint_id: int, *, limit: int
     )
     return [from_row(Attempt, r) for r in rows]
 
-
-async def delete_attempts_before(conn: AsyncConnection, before: int) -> int:
-    result = await conn.execute(sa.delete(attempts).where(attempts.c.attempted < before))
-    return int(result.rowcount or 0)
