@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.oidc",
     "tests.fixtures.admin",
+    "tests.fixtures.webhooks",
 ]
 
 # Property tests that do not set their own counts use a profile: "ci" (bounded and derandomised, so a CI

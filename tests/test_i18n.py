@@ -27,7 +27,7 @@ ENGLISH = json.loads((LOCALES_DIR / "en.json").read_text("utf-8"))
 # Error codes no reader meets in the widget, the no-JS page or the sign-in pages: the moderation pages
 # (English only, for staff), the operator's CLI, and the widget's own files (the widget falls back to
 # English when a locale is missing). Everything else in docs/errors.md has a text in every language.
-NOT_FOR_READERS_SECTIONS = {"The format", "Moderating", "Widget files"}
+NOT_FOR_READERS_SECTIONS = {"The format", "Moderating", "Webhooks", "Widget files"}
 READER_CODES_FROM_MODERATING = {
     "report-reason-invalid",
     "not-comment-author",
@@ -55,6 +55,9 @@ STAFF_MODULES = (
     "src/rejoinder/moderation/actions.py",
     "src/rejoinder/moderation/queue.py",
     "src/rejoinder/cli.py",
+    "src/rejoinder/cli_webhooks.py",
+    "src/rejoinder/domain/webhooks.py",  # webhooks are managed by a site's admins (CLI, /admin) only
+    "src/rejoinder/services/webhooks.py",
 )
 # Raised outside those, yet never shown to a reader: the widget's own files (it falls back to English and
 # draws no icon), and names an operator gives with `rejoinder site add`.

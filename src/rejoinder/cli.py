@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from rejoinder import __version__, config
+from rejoinder.cli_webhooks import webhook
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
 
@@ -598,6 +599,8 @@ def _progress(total: int) -> Iterator[Callable[[int, int], None]]:
         task = bar.add_task("import", total=total, records=0)
         yield lambda done, records: bar.update(task, completed=done, records=records)
 
+
+main.add_command(webhook)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -8,7 +8,7 @@
      │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, EmailLinkUnknown, CommentNotFound,
-     │    └── CommentDeleted, ThreadNotFound, IdentityNotFound
+     │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
@@ -20,7 +20,8 @@
      ├── RateLimited        (429)
      │    └── TooManyStreams
      └── Unavailable        (503)
-          └── LiveDisabled
+          ├── LiveDisabled
+          └── WebhookDeliveryFailed   (an outbox retry, never an HTTP answer)
 
 Each instance carries a kebab-case `code` that clients translate by (never by message text), a short
 `title` and a `detail` sentence a person can act on. An error that several modules raise is a subclass here
@@ -209,6 +210,15 @@ class IdentityNotFound(NotFound):
     default_detail = "There is no identity with this id"
 
 
+class WebhookNotFound(NotFound):
+    default_code = "webhook-not-found"
+    default_detail = "This site has no webhook endpoint with this id"
+
+
+class WebhookDeliveryNotFound(NotFound):
+    default_code = "webhook-delivery-not-found"
+
+
 class UrlRequired(Invalid):
     default_code = "url-required"
 
@@ -272,7 +282,7 @@ class ProviderError(Forbidden):
 
 class ServerNotPublic(Forbidden):
     default_code = "server-not-public"
-    default_detail = "rejoinder only contacts fediverse servers over https"
+    default_detail = "rejoinder only contacts servers on the public internet, over https"
 
 
 class FlowExpired(Forbidden):
@@ -306,3 +316,9 @@ class AdminSessionInvalid(Unauthorized):
 
 class ConfigError(Exception):
     """A setting is unknown or invalid; raised at start-up only, never inside a request."""
+
+
+class WebhookDeliveryFailed(Unavailable):
+    """One attempt to deliver a webhook failed (non-2xx, a redirect, a timeout, a refused address)."""
+
+    default_code = "webhook-delivery-failed"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.services import admin_mail
+from rejoinder.services import webhooks as webhook_service
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
 from rejoinder.services.sites import SITES_KEY
@@ -55,7 +56,24 @@ def classifier_learning(ctx: Context) -> Route | None:
     )
 
 
-BUILDERS: tuple[Callable[[Context], Route | None], ...] = (invalidation, held_mail, classifier_learning)
+def webhooks(ctx: Context) -> Route:
+    """Events of the webhook types fan out into one delivery per subscribed endpoint of the site."""
+    return webhook_service.fan_out_route(ctx)
+
+
+def webhook_sender(ctx: Context) -> Route:
+    """Each endpoint's deliveries (`webhook:<id>`): a signed POST, retried for about a day, then the
+    endpoint is disabled and the site's staff are told."""
+    return webhook_service.sender_route(ctx)
+
+
+BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
+    invalidation,
+    held_mail,
+    classifier_learning,
+    webhooks,
+    webhook_sender,
+)
 
 
 def routes_for(ctx: Context) -> tuple[Route, ...]:

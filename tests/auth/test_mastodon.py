@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
-from rejoinder.auth.providers.mastodon import check_reachable, is_public, parse_server
+from rejoinder.auth.providers.mastodon import parse_server
 from rejoinder.errors import Forbidden, Invalid
+from rejoinder.outbound import check_reachable, is_public
 from rejoinder.store.schema import oauth_apps
 from tests.auth.flows import callback, provider_url, query_of, result, start
 from tests.auth.helpers import app_ctx, bearer
@@ -161,7 +162,7 @@ def test_parse_server_forms() -> None:
 def test_the_transport_refuses_private_targets_before_connecting() -> None:
     import httpx2
 
-    from rejoinder.auth.providers.mastodon import PublicOnlyTransport
+    from rejoinder.outbound import PublicOnlyTransport
 
     async def go(url: str) -> None:
         async with httpx2.AsyncClient(transport=PublicOnlyTransport(allow_private=False)) as http:

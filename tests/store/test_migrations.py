@@ -43,6 +43,6 @@ def test_the_migrations_build_what_schema_py_declares(db_url: str) -> None:
 
 def test_the_newest_migration_goes_down_and_up_again(db_url: str) -> None:
     migrate.downgrade(db_url, "-1")
-    assert drift(db_url) != []  # the classifier tables are gone
+    assert drift(db_url) != []  # the webhook tables are gone
     migrate.upgrade(db_url)
     assert drift(db_url) == []

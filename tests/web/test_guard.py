@@ -124,6 +124,12 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ("POST", "/admin/sites/{name:str}"): Write("/admin/sites/blog", form={"csrf": "x", "origins": EVIL}),
     ("POST", "/admin/users"): Write("/admin/users", form={"csrf": "x", "identity": "x", "role": "admin"}),
     ("POST", "/admin/events/{delivery_id:int}/retry"): Write("/admin/events/1/retry", form={"csrf": "x"}),
+    ("POST", "/admin/webhooks"): Write(
+        "/admin/webhooks", form={"csrf": "x", "site": "blog", "url": "https://evil.example/hook"}
+    ),
+    ("POST", "/admin/webhooks/{endpoint_id:int}"): Write(
+        "/admin/webhooks/1", form={"csrf": "x", "action": "remove"}
+    ),
 }
 # Provider callbacks are cross-site by design (form_post from the provider: Apple, or an IdP that redirects
 # through others): the state and the browser's binding cookie protect them, not the Origin.

@@ -33,6 +33,7 @@ from rejoinder.config.schema import (
     Settings,
     SsoKey,
     SuspectAction,
+    WebhookSettings,
 )
 from rejoinder.errors import ConfigError
 
@@ -64,6 +65,7 @@ __all__ = [
     "Settings",
     "SsoKey",
     "SuspectAction",
+    "WebhookSettings",
     "describe_settings",
     "example_toml",
     "load",

@@ -455,6 +455,31 @@ class LiveSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = 900
 
 
+class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[webhooks]: signed HTTP callbacks a site's admins subscribe to (docs/notifications.md)."""
+
+    timeout_seconds: Annotated[
+        float, _h("Seconds a webhook receiver may take to answer"), msgspec.Meta(gt=0, le=60)
+    ] = 10.0
+    max_attempts: Annotated[
+        int, _h("Attempts per event before an endpoint is disabled (31 = about a day)"), msgspec.Meta(ge=1)
+    ] = 31
+    retry_base_seconds: Annotated[
+        float, _h("First retry delay of a webhook; each retry doubles it"), msgspec.Meta(gt=0, le=3600)
+    ] = 30.0
+    retry_max_seconds: Annotated[
+        float, _h("Longest delay between two webhook retries"), msgspec.Meta(gt=0, le=86400)
+    ] = 3600.0
+    rotation_overlap_hours: Annotated[
+        float,
+        _h("Hours a rotated secret still signs deliveries beside the new one"),
+        msgspec.Meta(ge=0, le=720),
+    ] = 24.0
+    allow_private: Annotated[
+        bool, _h("Let webhook URLs be plain http or reach loopback/private addresses (tests only)")
+    ] = False
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -469,6 +494,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     admin: AdminSettings = msgspec.field(default_factory=AdminSettings)
     email: EmailSettings = msgspec.field(default_factory=EmailSettings)
     live: LiveSettings = msgspec.field(default_factory=LiveSettings)
+    webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -485,4 +511,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "admin": AdminSettings,
     "email": EmailSettings,
     "live": LiveSettings,
+    "webhooks": WebhookSettings,
 }

@@ -15,27 +15,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder.events.outbox import Outbox, Route
+from rejoinder.events.outbox import Outbox, RetryPolicy, Route
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as store
+
+__all__ = ["Dispatcher", "RetryPolicy"]
 
 log = logging.getLogger("rejoinder.events")
 US = 1_000_000
 BATCH = 100
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 12
-    base_us: int = 2 * US
-    max_us: int = 3600 * US
-
-    def next_at(self, attempts: int, now: int, jitter: float) -> int | None:
-        """When to try again after `attempts` failed attempts in all; None: give up."""
-        if attempts >= self.max_attempts:
-            return None
-        delay = min(self.max_us, self.base_us * (2 ** (attempts - 1)))
-        return now + int(delay * (0.75 + 0.5 * jitter))
 
 
 @dataclass
@@ -153,16 +141,21 @@ class Dispatcher:
         failed: list[tuple[int, str, int | None]] = []
         released: list[int] = []
         stuck: set[tuple[str, str]] = set()  # (handler, queue) with a failure in this round
+        gave_up: list[tuple[Route, store.Delivery, str, str]] = []
         for delivery in claimed:
             line = (delivery.handler, delivery.event.queue)
             if line in stuck:
                 released.append(delivery.id)
                 continue
-            route = self._routes.get(delivery.handler)
+            # "webhook:12": deliveries a route added at delivery time, one per target (events/outbox.py)
+            name, _, target = delivery.handler.partition(":")
+            route = self._routes.get(name)
             try:
                 if route is None:
                     raise LookupError(f"no handler named {delivery.handler!r} is registered")
-                if route.handler is not None:
+                if target and route.targeted is not None:
+                    await route.targeted(delivery.event, target)
+                elif route.handler is not None:
                     await route.handler(delivery.event)
                 elif route.inline is not None:
                     route.inline(delivery.event)
@@ -171,7 +164,8 @@ class Dispatcher:
                 raise
             except Exception as exc:
                 stuck.add(line)
-                when = self.retry.next_at(delivery.attempts + 1, self.clock(), self.random())
+                policy = route.retry if route is not None and route.retry is not None else self.retry
+                when = policy.next_at(delivery.attempts + 1, self.clock(), self.random())
                 reason = f"{type(exc).__name__}: {exc}"
                 log.warning(
                     "[rejoinder] handler %s failed on event %s (%s), attempt %d%s",
@@ -182,12 +176,20 @@ class Dispatcher:
                     "; giving up" if when is None else "",
                 )
                 failed.append((delivery.id, reason, when))
+                if when is None and route is not None and route.given_up is not None:
+                    gave_up.append((route, delivery, target, reason))
         now = self.clock()
         async with store_engine.write(self.engine) as conn:
             await store.mark_done(conn, done, self.owner, now=now)
             for delivery_id, reason, when in failed:
                 await store.mark_failed(conn, delivery_id, self.owner, error=reason, next_at=when, now=now)
             await store.release(conn, released, self.owner)
+        for route, delivery, target, reason in gave_up:
+            assert route.given_up is not None
+            try:  # after the dead letter is recorded: a failure here must not undo that
+                await route.given_up(delivery.event, target, reason)
+            except Exception:
+                log.exception("[rejoinder] handler %s could not react to giving up", delivery.handler)
         return True
 
     async def _anything_due(self, now: int) -> bool:

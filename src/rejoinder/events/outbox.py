@@ -36,18 +36,50 @@ class Handler(Protocol):
 InlineHandler = Callable[[Event], None]
 
 
+class TargetedHandler(Protocol):
+    """Delivers one event to one target of a route (a webhook endpoint's id), for deliveries named
+    `route:target` that a fan-out handler added (store/events.add_deliveries)."""
+
+    async def __call__(self, event: Event, target: str) -> None: ...
+
+
+class GiveUp(Protocol):
+    """Reacts once a delivery of the route became a dead letter (`target` is "" for untargeted ones)."""
+
+    async def __call__(self, event: Event, target: str, error: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 12
+    base_us: int = 2 * US
+    max_us: int = 3600 * US
+
+    def next_at(self, attempts: int, now: int, jitter: float) -> int | None:
+        """When to try again after `attempts` failed attempts in all; None: give up."""
+        if attempts >= self.max_attempts:
+            return None
+        delay = min(self.max_us, self.base_us * (2 ** (attempts - 1)))
+        return now + int(delay * (0.75 + 0.5 * jitter))
+
+
 @dataclass(frozen=True)
 class Route:
     """A handler as the outbox knows it: its name, the kinds it wants and how it runs.
 
     `inline` handlers are cheap, synchronous and idempotent (cache invalidation): the committing worker
-    runs them right after commit, and the dispatcher only records that they ran.
+    runs them right after commit, and the dispatcher only records that they ran. `targeted` runs the
+    deliveries named `name:target`; `retry` replaces the dispatcher's policy for this route's deliveries;
+    `given_up` hears of each one that became a dead letter.
     """
 
     name: str
     kinds: frozenset[EventKind]
     handler: Handler | None = None
     inline: InlineHandler | None = None
+    targeted: TargetedHandler | None = None
+    retry: RetryPolicy | None = None
+    given_up: GiveUp | None = None
 
 
 class Waker(Protocol):

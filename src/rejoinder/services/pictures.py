@@ -2,10 +2,10 @@
 provider avatars; services/avatars.py decides when, and serves the result from rejoinder's own URL).
 
 The URL comes from a provider, an SSO token or a reader's own fediverse server, so it is treated like a
-reader-typed server name: https only, to public addresses only (the Mastodon provider's guard,
-auth/providers/mastodon.PublicOnlyTransport, checks every hop, redirects included), a few redirects at
-most, a size limit, an overall deadline, and only PNG, JPEG, GIF or WebP as told by the file's first
-bytes. Nothing of the reader's is sent: no cookies, no tokens, no Referer.
+reader-typed server name: https only, to public addresses only (the shared guard,
+outbound.PublicOnlyTransport, checks every hop, redirects included), a few redirects at most, a size
+limit, an overall deadline, and only PNG, JPEG, GIF or WebP as told by the file's first bytes.
+Nothing of the reader's is sent: no cookies, no tokens, no Referer.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx2  # the same client library as the guard's transport
 
-from rejoinder.auth.providers.mastodon import PublicOnlyTransport
 from rejoinder.domain.identity import sniff_image
 from rejoinder.errors import RejoinderError
+from rejoinder.outbound import PublicOnlyTransport
 
 log = logging.getLogger("rejoinder.avatars")
 MAX_PICTURE_BYTES = 256 * 1024

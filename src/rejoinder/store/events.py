@@ -294,3 +294,57 @@ async def select_event_time(conn: AsyncConnection, event_id: int, thread_id: int
     )
     value = found.scalar()
     return int(value) if value is not None else None
+
+
+async def add_deliveries(
+    conn: AsyncConnection, event_uid: str, handlers: Sequence[str], *, queue: str, next_at: int
+) -> list[str]:
+    """Give an event more deliveries, to handlers named at delivery time (a webhook route fans out one
+    per endpoint); those it has already are kept as they are. Returns the names added."""
+    event_id = (await conn.execute(sa.select(events.c.id).where(events.c.uid == event_uid))).scalar()
+    if event_id is None or not handlers:
+        return []
+    have = set(
+        (
+            await conn.execute(
+                sa.select(deliveries.c.handler).where(
+                    deliveries.c.event_id == event_id, deliveries.c.handler.in_(handlers)
+                )
+            )
+        ).scalars()
+    )
+    new = [name for name in dict.fromkeys(handlers) if name not in have]
+    if new:
+        await conn.execute(
+            sa.insert(deliveries),
+            [
+                {"event_id": event_id, "handler": n, "queue": queue, "state": PENDING, "next_at": next_at}
+                for n in new
+            ],
+        )
+    return new
+
+
+async def requeue(conn: AsyncConnection, event_uid: str, handler: str, *, now: int) -> bool:
+    """Deliver an event to a handler again, now, whatever became of its delivery (done, dead or waiting
+    for a retry); False when there is no such delivery (never made, or purged after events.keep_days)."""
+    event_id = sa.select(events.c.id).where(events.c.uid == event_uid).scalar_subquery()
+    result = await conn.execute(
+        sa.update(deliveries)
+        .where(deliveries.c.event_id == event_id, deliveries.c.handler == handler)
+        .values(
+            state=PENDING,
+            attempts=0,
+            next_at=now,
+            finished=None,
+            last_error=None,
+            lease_until=None,
+            lease_owner=None,
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def select_event(conn: AsyncConnection, uid: str) -> Event | None:
+    row = (await conn.execute(sa.select(events).where(events.c.uid == uid))).first()
+    return None if row is None else _event_of(row)

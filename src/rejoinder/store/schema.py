@@ -568,3 +568,57 @@ imported_comments = sa.Table(
     sa.Index("ix_imported_comments_comment_id", "comment_id"),
     comment="Source ids of imported comments: importing the same file again adds nothing",
 )
+
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False, comment="Where events are POSTed (https, public)"),
+    sa.Column(
+        "events", sa.JSON, nullable=False, comment="Webhook event types it wants, e.g. comment.created"
+    ),
+    sa.Column("description", sa.String(200), nullable=False, server_default=""),
+    sa.Column(
+        "secret", sa.String(100), nullable=False, comment="whsec_…: signs every delivery (HMAC-SHA256)"
+    ),
+    sa.Column(
+        "previous_secret", sa.String(100), nullable=True, comment="The secret before the last rotation"
+    ),
+    sa.Column(
+        "previous_until",
+        sa.BigInteger,
+        nullable=True,
+        comment="Deliveries are signed with the previous secret too until then (rotation overlap)",
+    ),
+    sa.Column(
+        "state",
+        sa.String(8),
+        nullable=False,
+        comment="active: receives events | disabled: gave up after a day of failures, or turned off",
+    ),
+    sa.Column("disabled_reason", sa.String(500), nullable=True),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("ix_webhook_endpoints_site_id", "site_id"),
+    comment="A site's webhook subscriptions (notify/webhooks.py signs, services/webhooks.py delivers)",
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "endpoint_id",
+        sa.BigInteger,
+        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("event_uid", sa.String(32), nullable=False, comment="events.uid, sent as webhook-id"),
+    sa.Column("event_type", sa.String(40), nullable=False, comment="The webhook event type sent"),
+    sa.Column("attempted", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Column("status_code", sa.Integer, nullable=True, comment="The receiver's answer; None: no answer"),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("error", sa.String(500), nullable=True, comment="Why it failed; None: delivered (2xx)"),
+    sa.Index("ix_webhook_attempts_endpoint_id", "endpoint_id", "id"),
+    comment="Every attempt to deliver an event to a webhook endpoint: the delivery log /admin shows",
+)

@@ -69,6 +69,10 @@ NOTICES = {
     "site": "Site saved",
     "site-add": "Site added",
     "retry": "The delivery will be tried again within a few seconds",
+    "webhook-enable": "The endpoint receives events again",
+    "webhook-disable": "The endpoint is turned off",
+    "webhook-remove": "The endpoint is removed",
+    "webhook-redeliver": "The event will be sent again within a few seconds",
 }
 
 

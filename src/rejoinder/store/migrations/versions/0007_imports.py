@@ -1,7 +1,7 @@
 """imports: the source id of every imported comment, so that importing a file again adds nothing
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07 07:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"  # the lead re-chains it after 0006 (webhooks) when merging
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
