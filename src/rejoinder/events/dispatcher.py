@@ -44,6 +44,7 @@ class Dispatcher:
     _routes: dict[str, Route] = field(init=False)
     _last_purge: int = 0
     _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _stopping: bool = False
 
     def __post_init__(self) -> None:
         self._routes = {r.name: r for r in self.outbox.routes}
@@ -62,6 +63,7 @@ class Dispatcher:
     # --- running ------------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._stopping = False
         self._wakeup = asyncio.Event()
         self.outbox.waker = self
         self._task = asyncio.get_running_loop().create_task(self._run(), name="rejoinder-dispatcher")
@@ -75,6 +77,9 @@ class Dispatcher:
         task, self._task = self._task, None
         if task is None:
             return
+        self._stopping = True  # the loop ends at its next turn, even if a cancellation were lost
+        if self._wakeup is not None:
+            self._wakeup.set()
         try:
             await asyncio.wait_for(self._turn.acquire(), timeout)
             holding = True
@@ -98,7 +103,7 @@ class Dispatcher:
 
     async def _run(self) -> None:
         assert self._wakeup is not None
-        while True:
+        while not self._stopping:
             try:
                 busy = await self.run_once()
             except asyncio.CancelledError:
@@ -108,8 +113,11 @@ class Dispatcher:
                 busy = False
             if busy:
                 continue
+            # Not asyncio.wait_for: on Python 3.11 it can lose a cancellation that arrives as the wait ends,
+            # and the loop would then wait for the round lock that `stop` holds (seen as a hung shutdown).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.poll_us / US)
+                async with asyncio.timeout(self.poll_us / US):
+                    await self._wakeup.wait()
             self._wakeup.clear()
 
     async def run_once(self) -> bool:
