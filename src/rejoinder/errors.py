@@ -82,6 +82,16 @@ class BadRequest(Invalid):
     title = "Malformed request"
     default_code = "malformed-request"
 
+    @classmethod
+    def invalid_value(cls, field: str, message: str) -> BadRequest:
+        """A parameter this request may not have although its type allows it: answered like the schema's
+        own refusals (`invalid-request`, the field with `invalid-value`)."""
+        return cls(
+            f"{field}: {message}",
+            code="invalid-request",
+            errors=[FieldError(field=field, code="invalid-value", message=message)],
+        )
+
 
 class Unauthorized(RejoinderError):
     status = 401

@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, HeaderParameter
 from litestar.response import Stream
 
-from rejoinder.errors import BadRequest, FieldError, LiveDisabled
+from rejoinder.errors import BadRequest, LiveDisabled
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
 from rejoinder.services.live import Change, ChangeKind, LiveHub
@@ -88,12 +88,7 @@ def _last_event_id(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        message = "Last-Event-ID must be the id of an event this stream sent"
-        raise BadRequest(
-            message,
-            code="invalid-request",
-            errors=[FieldError(field="Last-Event-ID", code="invalid-value", message=message)],
-        )
+        raise BadRequest.invalid_value("Last-Event-ID", "must be the id of an event this stream sent")
     return int(raw)
 
 

@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import MAX_PAGE_COMMENTS, Sort
-from rejoinder.errors import BadRequest, FieldError
+from rejoinder.errors import BadRequest
 from rejoinder.services import threads as service
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.web.cache import Entry, ResponseCache, compress, respond
@@ -301,12 +301,7 @@ async def get_replies(
     ctx = ctx_of(request)
     per_page = ctx.settings.comments.replies_per_page
     if limit is not None and limit > per_page:
-        message = f"Expected `int` <= {per_page}"
-        raise BadRequest(
-            f"limit: {message}",
-            code="invalid-request",
-            errors=[FieldError(field="limit", code="invalid-value", message=message)],
-        )
+        raise BadRequest.invalid_value("limit", f"Expected `int` <= {per_page}")
     site_gen = ctx.sites.generation  # before the lookup: a site removed after it makes the entry stale
     thread = await service.find_comment_thread(ctx, comment_id)
     keys = service.cache_keys(thread.site_id, thread.uri, thread.key)
