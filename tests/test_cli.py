@@ -64,8 +64,10 @@ def test_init_writes_a_config_with_a_secret_and_refuses_to_overwrite(tmp_path: P
     assert refused.exit_code != 0
     assert "exists" in refused.output and "--force" in refused.output
     assert tomllib.loads(target.read_text())["security"]["secret_key"] == secret  # untouched
+    target.chmod(0o644)
     forced = cli("init", "--path", str(target), "--force")
     assert forced.exit_code == 0
+    assert oct(target.stat().st_mode & 0o777) == "0o600"  # a new file: the old mode does not carry over
     assert tomllib.loads(target.read_text())["security"]["secret_key"] != secret  # a fresh one each time
 
 
@@ -288,3 +290,24 @@ def test_removing_a_site_removes_its_discussions(site_db: str) -> None:
     with new_client(site_db) as client:
         view = client.get("/api/threads", params={"url": ORIGIN + "/2026/11/a-post"}).json()
         assert view["comments"] == [] and view["thread"]["count"] == 0
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [("serve",), ("site", "list"), ("migrate",)])
+def test_an_unreachable_database_is_one_line_without_the_password(command: tuple[str, ...]) -> None:
+    url = f"postgresql://rejoinder:pa55word@127.0.0.1:{_closed_port()}/comments"
+    result = cli(*command, env={"REJOINDER_DATABASE__URL": url})
+    assert result.exit_code == 1
+    port = url.split(":")[-1].split("/")[0]
+    assert result.output.startswith(
+        f"Error: cannot open the database postgresql://rejoinder:***@127.0.0.1:{port}/"
+    )
+    assert result.output.count("\n") == 1, result.output
+    assert "pa55word" not in result.output

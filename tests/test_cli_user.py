@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -63,3 +64,65 @@ def test_roles_from_the_command_line(admin: Admin) -> None:
     assert code != 0 and "sign in once first" in output
     code, output = cli(db_url, "user", "role", "--site", "nope", "--", identity, "admin")
     assert code != 0 and "no site named" in output
+
+
+def test_set_password_edits_the_config_file_init_wrote(admin_db: str, tmp_path: Path) -> None:
+    """One config file throughout: `init` writes it, `set-password` fills its [admin] keys in place (no
+    second [admin] table), keeping the comments and mode 600; running it again replaces the hash."""
+    path = tmp_path / "rejoinder.toml"
+    assert cli(admin_db, "init", "--path", str(path))[0] == 0
+    before = path.read_text()
+    code, output = cli(
+        admin_db,
+        "-c",
+        str(path),
+        "user",
+        "set-password",
+        "--username",
+        "chief",
+        "--stdin",
+        stdin="a fine passphrase\n",
+    )
+    assert code == 0, output
+    assert output == f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them\n"
+    assert "a fine passphrase" not in path.read_text()
+    text = path.read_text()
+    assert text.count("[admin]") == 1
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    comments = [line for line in before.splitlines() if line.startswith("#")]
+    assert comments == [line for line in text.splitlines() if line.startswith("#")]
+    admin = tomllib.loads(text)["admin"]
+    assert admin["username"] == "chief"
+    assert admin_auth.verify_password(admin["password_hash"], "a fine passphrase")
+    assert tomllib.loads(text)["security"] == tomllib.loads(before)["security"]  # the rest untouched
+    code, _ = cli(admin_db, "-c", str(path), "user", "set-password", "--stdin", stdin="another passphrase\n")
+    assert code == 0
+    again = tomllib.loads(path.read_text())["admin"]
+    assert again["username"] == "chief"  # the configured name is kept
+    assert admin_auth.verify_password(again["password_hash"], "another passphrase")
+    assert path.read_text().count("password_hash =") == 1
+
+
+def test_set_password_adds_an_admin_table_where_there_is_none(admin_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "small.toml"
+    path.write_text("[server]\nport = 8081  # kept\n", encoding="utf-8")
+    code, output = cli(
+        admin_db, "-c", str(path), "user", "set-password", "--stdin", stdin="long enough pass\n"
+    )
+    assert code == 0, output
+    parsed = tomllib.loads(path.read_text())
+    assert parsed["server"] == {"port": 8081}
+    assert parsed["admin"]["username"] == "admin"
+    assert "port = 8081  # kept" in path.read_text()
+
+
+def test_set_password_print_leaves_the_file_alone(admin_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "rejoinder.toml"
+    assert cli(admin_db, "init", "--path", str(path))[0] == 0
+    before = path.read_text()
+    code, output = cli(
+        admin_db, "-c", str(path), "user", "set-password", "--print", "--stdin", stdin="long enough pass\n"
+    )
+    assert code == 0
+    assert tomllib.loads(output)["admin"]["username"] == "admin"
+    assert path.read_text() == before

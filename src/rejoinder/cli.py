@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy.engine
+import sqlalchemy.exc
 
 from rejoinder import __version__, config
 from rejoinder.cli_webhooks import webhook
@@ -37,6 +39,21 @@ def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
         raise click.ClickException(exc.detail) from None
 
 
+UNREACHABLE = (OSError, sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
+
+
+@contextlib.contextmanager
+def _database_reachable(url: str) -> Iterator[None]:
+    """A database that cannot be opened (refused, unknown host, bad credentials, unwritable file) is one
+    line naming it (password hidden) and the reason, not a traceback."""
+    try:
+        yield
+    except UNREACHABLE as exc:
+        shown = sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or type(exc).__name__
+        raise click.ClickException(f"cannot open the database {shown}: {reason}") from None
+
+
 def _with_context(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work(ctx)` with a Context on the configured database (migrated first): what every one-shot
     command uses; it starts no background worker (no dispatcher, no purger: runtime.open_context)."""
@@ -49,7 +66,8 @@ def _with_context(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
         async with open_context(settings, migrate=True) as runtime:
             return await work(runtime.ctx)
 
-    return _run(go)
+    with _database_reachable(settings.database.url):
+        return _run(go)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,7 +127,8 @@ def run_server(
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if settings.database.auto_migrate:
-        migrate.upgrade(settings.database.url)
+        with _database_reachable(settings.database.url):
+            migrate.upgrade(settings.database.url)
     # Worker processes load settings themselves: hand them the config file and the CLI flags through the
     # environment of this process only (it is about to become the server).
     if config_file:
@@ -177,8 +196,16 @@ def init(path: str, force: bool) -> None:
     target = Path(path)
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; use --force to overwrite it")
-    target.write_text(config.example_toml(secret_key=secrets.token_urlsafe(32)), encoding="utf-8")
-    target.chmod(0o600)
+    text = config.example_toml(secret_key=secrets.token_urlsafe(32))
+    # Created with mode 600 (never readable by others, not even for a moment); --force replaces the file
+    # by a new one, so an old file's wider mode does not carry over.
+    target.unlink(missing_ok=True)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
     click.echo(f"wrote {target}")
 
 
@@ -190,7 +217,8 @@ def migrate_cmd(ctx: click.Context, revision: str) -> None:
     from rejoinder.store import migrate
 
     settings = _load(ctx)
-    migrate.upgrade(settings.database.url, revision)
+    with _database_reachable(settings.database.url):
+        migrate.upgrade(settings.database.url, revision)
     click.echo("database is up to date")
 
 
@@ -377,9 +405,14 @@ def user() -> None:
 @user.command("set-password")
 @click.option("--username", help="Name of the admin account [admin.username, else admin]")
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read the password from standard input")
+@click.option(
+    "--print", "to_stdout", is_flag=True, help="Print the [admin] lines instead of editing the file"
+)
 @click.pass_context
-def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool) -> None:
-    """Hash a password for the configured admin account and print the [admin] lines to put in the config."""
+def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool, to_stdout: bool) -> None:
+    """Hash a password for the admin account and write it to the config file in use (or print the lines)."""
+    from rejoinder.config.editing import set_keys
+    from rejoinder.config.loading import config_path
     from rejoinder.services.admin_auth import hash_password
 
     settings = _load(ctx)
@@ -392,9 +425,17 @@ def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool
         hashed = hash_password(password)
     except RejoinderError as exc:
         raise click.ClickException(exc.detail) from None
-    click.echo("[admin]")
-    click.echo(f"username = {json.dumps(name)}")
-    click.echo(f"password_hash = {json.dumps(hashed)}")
+    path = None if to_stdout else config_path(ctx.obj.get("config"), os.environ)
+    if path is None:
+        click.echo("[admin]")
+        click.echo(f"username = {json.dumps(name)}")
+        click.echo(f"password_hash = {json.dumps(hashed)}")
+        return
+    try:
+        set_keys(path, "admin", {"username": name, "password_hash": hashed})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them")
 
 
 @user.command("role")

@@ -161,7 +161,7 @@ class RateLimiter:
             for action, scope, key in RULES
         ]
         return cls(
-            limits_storage(settings.redis.url, "rejoinder-rl"),
+            limits_storage(settings.redis.url, f"{settings.redis.prefix}-rl"),
             rules,
             aggregate_factor=m.ipv6_aggregate_factor,
             aggregate_prefix=m.ipv6_aggregate_prefix,

@@ -64,7 +64,7 @@ def generation_path(settings: Settings) -> Path:
 def make_invalidator(settings: Settings) -> Invalidator:
     local = SharedFileInvalidator(generation_path(settings))
     if settings.redis.url:
-        return RedisInvalidator(settings.redis.url, local)
+        return RedisInvalidator(settings.redis.url, local, prefix=settings.redis.prefix)
     return local
 
 

@@ -142,3 +142,56 @@ def test_unreachable_redis_never_fails_or_hangs_a_write() -> None:
         assert time.monotonic() - started < 10
 
     asyncio.run(scenario())
+
+
+def test_installations_sharing_one_redis_do_not_invalidate_each_other(redis_url: str) -> None:
+    """Pub/sub ignores Redis database numbers: the channel names the prefix and the database, so another
+    installation (another prefix, or another database of the same Redis) never sees this one's bumps."""
+    import redis.asyncio as aioredis
+
+    base, _, db = redis_url.rpartition("/")
+    other_db_url = f"{base}/{(int(db) % 15) + 1}"
+
+    async def subscribed(*invalidators: RedisInvalidator) -> None:
+        fresh = [inv.generations([KEY]) for inv in invalidators]
+        deadline = time.monotonic() + 5.0
+        while any(inv.generations([KEY]) == f for inv, f in zip(invalidators, fresh, strict=True)):
+            assert time.monotonic() < deadline, "an invalidator did not subscribe within 5 s"
+            await asyncio.sleep(0.01)
+
+    async def until_changed(inv: RedisInvalidator, key: str, before: tuple[int, ...]) -> None:
+        deadline = time.monotonic() + 2.0
+        while inv.generations([key]) == before:
+            assert time.monotonic() < deadline, f"no bump reached {inv.channel} within 2 s"
+            await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        writer = RedisInvalidator(redis_url, MemoryInvalidator(), prefix="blog")
+        twin = RedisInvalidator(redis_url, MemoryInvalidator(), prefix="blog")
+        other_prefix = RedisInvalidator(redis_url, MemoryInvalidator(), prefix="news")
+        other_db = RedisInvalidator(other_db_url, MemoryInvalidator(), prefix="blog")
+        strangers = (other_prefix, other_db)
+        assert len({writer.channel, other_prefix.channel, other_db.channel}) == 3
+        assert twin.channel == writer.channel == f"blog:{db}:invalidate"
+        everyone = (writer, twin, *strangers)
+        for inv in everyone:
+            await inv.start()
+        raw = aioredis.Redis.from_url(redis_url)
+        try:
+            await subscribed(*everyone)
+            before = {id(inv): inv.generations([KEY]) for inv in everyone}
+            writer.bump([KEY])
+            await until_changed(twin, KEY, before[id(twin)])  # the same installation on another host
+            # Published after the writer's bump was delivered: a stranger subscribed to the writer's channel
+            # would have received that bump before this marker (Redis keeps one publisher's order).
+            for inv in strangers:
+                marker = inv.generations([OTHER])
+                await raw.publish(inv.channel, str(slot_of(OTHER)))
+                await until_changed(inv, OTHER, marker)
+                assert inv.generations([KEY]) == before[id(inv)], f"{inv.channel} saw another installation"
+        finally:
+            await raw.aclose()
+            for inv in everyone:
+                await inv.stop()
+
+    asyncio.run(scenario())

@@ -80,6 +80,15 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def config_path(file: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    """The config file in use: `file` (`-c`), else REJOINDER_CONFIG, else ./rejoinder.toml if it exists."""
+    if file:
+        return Path(file)
+    if env.get("REJOINDER_CONFIG"):
+        return Path(env["REJOINDER_CONFIG"])
+    return Path("rejoinder.toml") if Path("rejoinder.toml").is_file() else None
+
+
 def load(
     file: str | Path | None = None,
     env: Mapping[str, str] | None = None,
@@ -94,9 +103,7 @@ def load(
     """
     env = os.environ if env is None else env
     data: dict[str, Any] = {}
-    path = Path(file) if file else (Path(env["REJOINDER_CONFIG"]) if env.get("REJOINDER_CONFIG") else None)
-    if path is None and Path("rejoinder.toml").is_file():
-        path = Path("rejoinder.toml")
+    path = config_path(file, env)
     if path is not None:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

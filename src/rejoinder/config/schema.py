@@ -135,6 +135,14 @@ class AvatarSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 class RedisSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, _h("redis://host:port/db for cross-host cache invalidation; empty = off")] = ""
+    prefix: Annotated[
+        str,
+        _h(
+            "Namespace of this installation in Redis (pub/sub channels, rate-limit counters); give each "
+            "installation sharing one Redis its own"
+        ),
+        msgspec.Meta(pattern=r"^[A-Za-z0-9_.-]{1,64}$"),
+    ] = "rejoinder"
 
 
 class EventSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -31,5 +31,8 @@ class MemoryInvalidator:
     async def start(self) -> None:
         return None
 
+    async def reachable(self) -> bool | None:
+        return None  # this host only
+
     async def stop(self) -> None:
         return None

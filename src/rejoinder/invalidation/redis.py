@@ -18,16 +18,27 @@ from rejoinder.invalidation.base import slot_of
 from rejoinder.invalidation.memory import MemoryInvalidator
 from rejoinder.invalidation.shared import SharedFileInvalidator
 
-CHANNEL = "rejoinder:invalidate"
 log = logging.getLogger("rejoinder.invalidation")
 
 
+def channel_name(url: str, prefix: str) -> str:
+    """The invalidation channel of one installation. Redis pub/sub ignores database numbers, so the
+    channel names both the configured prefix and the URL's database: installations on other databases or
+    with other prefixes never invalidate each other's caches."""
+    db = Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0)
+    return f"{prefix}:{db}:invalidate"
+
+
 class RedisInvalidator:
-    def __init__(self, url: str, local: MemoryInvalidator | SharedFileInvalidator) -> None:
+    def __init__(
+        self, url: str, local: MemoryInvalidator | SharedFileInvalidator, *, prefix: str = "rejoinder"
+    ) -> None:
         self._redis: Redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.channel = channel_name(url, prefix)
         self._local = local
         self._task: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
+        self._subscribed = False
 
     def generations(self, keys: Iterable[str]) -> tuple[int, ...]:
         return self._local.generations(keys)
@@ -45,7 +56,7 @@ class RedisInvalidator:
 
     async def _publish(self, message: str) -> None:
         try:
-            await asyncio.wait_for(self._redis.publish(CHANNEL, message), timeout=2)
+            await asyncio.wait_for(self._redis.publish(self.channel, message), timeout=2)
         except Exception as exc:  # Redis down must never fail or hang a request
             log.warning("[rejoinder] could not publish a cache invalidation: %s", type(exc).__name__)
 
@@ -58,7 +69,7 @@ class RedisInvalidator:
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                await asyncio.wait_for(pubsub.subscribe(CHANNEL), timeout=5)
+                await asyncio.wait_for(pubsub.subscribe(self.channel), timeout=5)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -70,7 +81,11 @@ class RedisInvalidator:
                 continue
             # Anything published while we were not subscribed is lost: start from a clean slate.
             self._local.bump_all()
-            await self._listen(pubsub)
+            self._subscribed = True
+            try:
+                await self._listen(pubsub)
+            finally:
+                self._subscribed = False
 
     async def _listen(self, pubsub: Any) -> None:
         failures = 0
@@ -90,6 +105,16 @@ class RedisInvalidator:
                 for part in message["data"].decode().split(","):
                     if part.isdigit():
                         self._local.bump_slot(int(part))
+
+    async def reachable(self) -> bool:
+        """Subscribed to the channel, and Redis answers a PING within a second: while either fails, this
+        worker misses other hosts' writes and may serve stale threads."""
+        if not self._subscribed:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), timeout=1))
+        except Exception:
+            return False
 
     async def stop(self) -> None:
         if self._task:

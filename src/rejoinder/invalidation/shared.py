@@ -74,6 +74,9 @@ class SharedFileInvalidator:
     async def start(self) -> None:
         return None
 
+    async def reachable(self) -> bool | None:
+        return None  # this host only
+
     async def stop(self) -> None:
         self._map.close()
         os.close(self._fd)

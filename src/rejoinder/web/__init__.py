@@ -44,6 +44,7 @@ ROUTES: list[Any] = [
     viewer.get_viewer,
     avatars.get_avatar,
     health.healthz,
+    health.livez,
     *account.ROUTES,
     *passkeys.ROUTES,
     *sso.ROUTES,
