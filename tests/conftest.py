@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.oidc",
     "tests.fixtures.admin",
     "tests.fixtures.webhooks",
+    "tests.fixtures.nginx",
 ]
 
 # Property tests that do not set their own counts use a profile: "ci" (bounded and derandomised, so a CI

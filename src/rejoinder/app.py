@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from rejoinder import __version__
 from rejoinder.config import Settings
 from rejoinder.events.dispatcher import Dispatcher
+from rejoinder.ratelimit import TrustedProxies
 from rejoinder.runtime import Clock, Runtime
 from rejoinder.services.context import Context, now_us
 from rejoinder.services.cpu import CpuPool, Inline
@@ -24,6 +25,7 @@ from rejoinder.web.fastpath import FastPath
 from rejoinder.web.guard import RequestGuard
 from rejoinder.web.headers import HtmlHeaders
 from rejoinder.web.problems import EXCEPTION_HANDLERS
+from rejoinder.web.proxy import ProxyHeaders
 from rejoinder.web.threads import FragmentMemo
 
 
@@ -58,7 +60,8 @@ class Rejoinder:
         )
         self.litestar.state["cache"] = self.cache
         self.litestar.state["fragments"] = FragmentMemo(settings.cache.comment_fragments)
-        self.asgi = FastPath(Cors(HtmlHeaders(self.litestar), self.runtime.sites), self.cache)
+        inner = FastPath(Cors(HtmlHeaders(self.litestar), self.runtime.sites), self.cache)
+        self.asgi = ProxyHeaders(inner, TrustedProxies(settings.moderation.trusted_proxies))
 
     @property
     def ctx(self) -> Context | None:

@@ -230,7 +230,7 @@ def _per(item: limits.RateLimitItem) -> str:
 # --- who the client is -------------------------------------------------------------------------------
 
 
-def _parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     value = value.strip().strip('"')
     if value.startswith("["):  # Forwarded: for="[2001:db8::1]:4711"
         value = value[1:].split("]", 1)[0]
@@ -277,11 +277,11 @@ def client_address(peer: str | None, headers: Mapping[str, str], trusted: Truste
     """The client's address. Forwarding headers are read only when the connection comes from a trusted
     proxy, and then from the right: the first address that is not itself a trusted proxy is the client
     (anything left of it was written by the client and may be forged)."""
-    address = _parse_ip(peer) if peer else None
+    address = parse_ip(peer) if peer else None
     if address is None or address not in trusted:
         return str(address) if address is not None else peer
     for hop in reversed(_forwarded_chain(headers)):
-        hop_address = _parse_ip(hop)
+        hop_address = parse_ip(hop)
         if hop_address is None:
             break  # "unknown" or an obfuscated name: stop at the last address we can vouch for
         address = hop_address
@@ -295,7 +295,7 @@ def network_key(address: str | None) -> str | None:
     stored of it, domain.identity.anonymize_ip: a ban or a report by network and a limit see one client)."""
     if not address:
         return None
-    parsed = _parse_ip(address)
+    parsed = parse_ip(address)
     if parsed is None:
         # Not an IP (a unix socket behind a local proxy, a test client): every client would share one
         # key, so one flood would lock everyone out. Per-IP limits need an address: no key, no limit.

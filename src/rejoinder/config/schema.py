@@ -366,7 +366,10 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     ] = 0
     trusted_proxies: Annotated[
         list[str],
-        _h("Proxies (addresses or CIDR networks) whose Forwarded / X-Forwarded-For header is believed"),
+        _h(
+            "Proxies (addresses or CIDR networks) whose Forwarded / X-Forwarded-For, -Proto and -Host "
+            "headers are believed (client address, scheme, host)"
+        ),
     ] = msgspec.field(default_factory=list)
     rate_limits: Annotated[bool, _h("Apply the rate limits below")] = True
     comment_limit_ip: Annotated[str, _h("Comments per client network (IPv4 address, IPv6 /56)")] = (

@@ -16,6 +16,7 @@ Errors are raised, so each route's own exception handlers answer them (problem+j
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
@@ -26,6 +27,7 @@ from rejoinder.domain import urls
 from rejoinder.domain.nesting import check_json_depth
 from rejoinder.errors import OriginNotAllowed, UnsupportedMediaType
 from rejoinder.services.context import Context
+from rejoinder.web.proxy import FORWARDED_ORIGIN
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 JSON = "application/json"
@@ -53,11 +55,16 @@ def _header(scope: dict[str, Any], name: bytes) -> str | None:
     return None
 
 
-def own_origins(ctx: Context) -> frozenset[str]:
-    """rejoinder's own origin, from configuration only (server.public_url, else the listening address):
-    never from the request's Host header, which a client chooses (docs/security.md, defect 8)."""
+def own_origins(ctx: Context, scope: Mapping[str, Any]) -> frozenset[str]:
+    """rejoinder's own origin: server.public_url when it is set; else the listening address, plus the
+    origin a trusted proxy reported for this request (web/proxy.py). Never from the Host header of a
+    client that is not a trusted proxy, since a client chooses it (docs/security.md, defect 8)."""
     s = ctx.settings.server
-    return urls.own_origins(s.public_url, s.host, s.port)
+    configured = urls.own_origins(s.public_url, s.host, s.port)
+    reported = scope.get(FORWARDED_ORIGIN)
+    if s.public_url or not isinstance(reported, str):
+        return configured
+    return configured | {reported}
 
 
 def refuse_opaque_origin(origin: str | None) -> None:
@@ -99,7 +106,7 @@ class RequestGuard(MiddlewareProtocol):
     @staticmethod
     async def _check_api_origin(scope: dict[str, Any], origin: str) -> None:
         ctx: Context | None = scope["litestar_app"].state.get("ctx")
-        if ctx is None or origin in own_origins(ctx):
+        if ctx is None or origin in own_origins(ctx, scope):
             return
         if not await ctx.sites.is_allowed_origin(origin):
             raise OriginNotAllowed(

@@ -124,7 +124,7 @@ def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
     page (web/guard.py refuses it before any handler too)."""
     origin = request.headers.get("origin")
     refuse_opaque_origin(origin)
-    if not origin or origin in own_origins(ctx_of(request)):
+    if not origin or origin in own_origins(ctx_of(request), request.scope):
         return None
 
     def guard(site: Site) -> None:

@@ -93,7 +93,7 @@ def check_origin(request: Request[Any, Any, Any]) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return
-    if origin not in own_origins(ctx_of(request)):  # from server.public_url, never from the Host header
+    if origin not in own_origins(ctx_of(request), request.scope):  # never from an untrusted Host header
         raise CsrfInvalid("This form was sent from another site")
 
 
