@@ -61,9 +61,9 @@ def _with_context(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     async def go() -> T:
         from rejoinder.runtime import open_context
 
-        # Changes made here reach the running servers through the outbox: their dispatchers deliver the
-        # events (and so invalidate their caches) once events.grace_seconds have passed.
-        async with open_context(settings, migrate=True) as runtime:
+        # Changes made here reach the running servers' caches at once, through the invalidator they
+        # share (announce); their dispatchers also deliver the events once events.grace_seconds passed.
+        async with open_context(settings, migrate=True, announce=True) as runtime:
             return await work(runtime.ctx)
 
     with _database_reachable(settings.database.url):

@@ -61,6 +61,19 @@ def generation_path(settings: Settings) -> Path:
     return Path(tempfile.gettempdir()) / f"rejoinder-{digest}.gen"
 
 
+def _shared_invalidator(settings: Settings, *, serve: bool) -> Invalidator:
+    """The server's invalidator; for a command (`announce`), the same one when it can be opened (the
+    generation file may belong to another user), else this process's memory: the outbox still reaches
+    the servers then, after `events.grace_seconds`."""
+    if serve:
+        return make_invalidator(settings)
+    try:
+        return make_invalidator(settings)
+    except OSError as exc:
+        log.warning("[rejoinder] running servers will see this change through the outbox: %s", exc)
+        return MemoryInvalidator()
+
+
 def make_invalidator(settings: Settings) -> Invalidator:
     local = SharedFileInvalidator(generation_path(settings))
     if settings.redis.url:
@@ -154,8 +167,10 @@ def make_dispatcher(ctx: Context, owner: str | None = None) -> Dispatcher:
 class Runtime:
     """Everything long-lived of one process. `serve=True` (the server): shared-file/Redis invalidation,
     avatars, external moderation checks, sign-in providers, /admin's limiter, the outbox dispatcher and
-    the purger. `serve=False` (CLI, demo seeding, benchmarks, tests): in-process invalidation and none of
-    the background work; changes reach running servers through the outbox. The learning classifier is
+    the purger. `serve=False` (CLI, demo seeding, benchmarks, tests): none of the background work;
+    in-process invalidation unless `announce` (the CLI): then the servers' own invalidator (generation
+    file or Redis), so that a change reaches running servers' caches at once, as a web change does; the
+    outbox delivers it too. The learning classifier is
     built when serving (or when `classifier=True`) and its check is on.
 
     The constructor does no I/O (the app needs the invalidator and site registry before its lifespan);
@@ -170,6 +185,7 @@ class Runtime:
         clock: Clock = now_us,
         cpu: CpuPool | Inline | None = None,
         serve: bool = False,
+        announce: bool = False,
         migrate: bool | None = None,
         classifier: bool | None = None,
     ) -> None:
@@ -184,7 +200,10 @@ class Runtime:
             sqlite_synchronous=settings.database.sqlite_synchronous,
             pool_size=settings.database.pool_size,
         )
-        self.invalidator: Invalidator = make_invalidator(settings) if serve else MemoryInvalidator()
+        self.announce = serve or announce
+        self.invalidator: Invalidator = (
+            _shared_invalidator(settings, serve=serve) if self.announce else MemoryInvalidator()
+        )
         self.sites = SiteRegistry(self.engine, invalidator=self.invalidator if serve else None)
         pictures = settings.avatars
         self.avatars: Avatars | None = (
@@ -244,6 +263,9 @@ class Runtime:
                     log.warning(
                         "[rejoinder] cache invalidation through Redis is unavailable: %s", type(exc).__name__
                     )
+                stack.push_async_callback(self.invalidator.stop)
+            elif self.announce:
+                # Publishing needs no subscription; stop() waits for what is still being published.
                 stack.push_async_callback(self.invalidator.stop)
             # Built on the serving loop: the rate limiter's Redis client and the external checks' HTTP client.
             self.classifier = self._classifier()
@@ -318,6 +340,7 @@ class RuntimeOptions(TypedDict, total=False):
     clock: Clock
     cpu: CpuPool | Inline | None
     serve: bool
+    announce: bool
     migrate: bool | None
     classifier: bool | None
 

@@ -140,3 +140,36 @@ def test_a_change_by_the_command_line_reaches_a_running_servers_cache(
     # dispatcher does, after the grace period, and its cached thread is rebuilt without the comment.
     wait_until(lambda: shown() == [], "the cached thread to drop the rejected comment")
     wait_until(lambda: "pending" not in deliveries(site_db), "the command's deliveries to be done")
+
+
+def test_a_change_by_the_command_line_reaches_a_running_server_at_once(
+    site_db: str, server_factory: Any
+) -> None:
+    """As a change made through the web does: the command bumps the invalidator the servers share (the
+    generation file beside the database, or Redis), so the very next read is fresh. The outbox is held back
+    here (10 minutes of grace), so it cannot be what delivered it."""
+    env = {
+        "REJOINDER_EVENTS__POLL_SECONDS": "60",
+        "REJOINDER_EVENTS__GRACE_SECONDS": "600",
+        "REJOINDER_MODERATION__MIN_SECONDS": "0",
+    }
+    server = server_factory(site_db, env=env)
+    posted = httpx.post(
+        server.url + "/api/comments",
+        json={
+            "url": ARTICLE,
+            "text": "Rejected at once",
+            "author": {"name": "Troll", "email": "t@example.org"},
+        },
+        headers={"Origin": ORIGIN},
+    )
+    assert posted.status_code == 201 and posted.json()["status"] == "published"
+
+    def shown() -> list[str]:
+        body = httpx.get(server.url + "/api/threads", params={"url": ARTICLE}).json()
+        return [c["id"] for c in body["comments"]]
+
+    assert shown() == [posted.json()["id"]]  # cached by the server now
+    run_cli(site_db, "ban", "--site", "blog", "--email", "t@example.org", "--reject-all")
+    assert shown() == []  # the next read, without waiting
+    assert deliveries(site_db).get("pending", 0) >= 1  # the outbox has not delivered it yet
