@@ -20,6 +20,8 @@ PUBLIC_HEADERS = b"If-None-Match"  # what a page on any origin may send to a pub
 SITE_ORIGINS = "rejoinder.site_origins"  # scope key: the only origins a private answer may be read by
 ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
 EXPOSE = b"ETag, Location"
+# Set here only, once: a handler's own copies (the response cache's `*`, `ETag`) are replaced, not repeated.
+OWN_HEADERS = frozenset({b"access-control-allow-origin", b"access-control-expose-headers"})
 
 
 def _is_public(path: str, method: str) -> bool:
@@ -72,11 +74,7 @@ class Cors:
 
         async def send_with_cors(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() != b"access-control-allow-origin"
-                ]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in OWN_HEADERS]
                 only = scope.get(SITE_ORIGINS)
                 if allowed and (only is None or allowed.decode("latin-1") in only):
                     headers.append((b"access-control-allow-origin", allowed))
