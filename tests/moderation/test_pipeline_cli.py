@@ -54,3 +54,35 @@ def test_bad_ban_input_is_a_clear_error(site_db: str) -> None:
         assert result.exit_code != 0, args
         assert message in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_reject_all_by_network_covers_every_address_in_it(site_db: str) -> None:
+    """Comments keep their address as its /24 (IPv4) or /56 (IPv6): a /16 ban rejects those of every /24
+    inside it, a single address those of its /24, and nothing outside."""
+    with moderated_client(site_db) as client:
+        inside = [
+            post(client, f"From inside {n}", ip=ip).json()["id"]
+            for n, ip in enumerate(["198.51.7.1", "198.51.200.9"])
+        ]
+        v6 = post(client, "From a v6 /56", ip="2001:db8:1:ff::5").json()["id"]
+        kept = post(client, "From next door", ip="198.52.0.1").json()["id"]
+    out = run_cli(site_db, "ban", "--site", "blog", "--ip", "198.51.0.0/16", "--reject-all")
+    assert "2 comment(s) rejected" in out
+    with moderated_client(site_db) as client:
+        assert sorted(shown_ids(client)) == sorted([v6, kept])
+    out = run_cli(site_db, "ban", "--site", "blog", "--ip", "2001:db8:1:ff::1", "--reject-all")
+    assert "1 comment(s) rejected" in out  # the one address's /56
+    with moderated_client(site_db) as client:
+        assert shown_ids(client) == [kept]
+        assert set(inside).isdisjoint(shown_ids(client))
+
+
+def test_reject_all_refuses_a_network_too_wide_to_look_up(site_db: str) -> None:
+    result = CliRunner().invoke(
+        main, ["ban", "--ip", "10.0.0.0/7", "--reject-all"], env={"REJOINDER_DATABASE__URL": site_db}
+    )
+    assert result.exit_code != 0
+    assert "cannot reject existing comments" in result.output
+    assert "Traceback" not in result.output
+    plain = run_cli(site_db, "ban", "--ip", "10.0.0.0/7")  # a ban without rejecting is fine
+    assert "on every site for good" in plain

@@ -76,6 +76,24 @@ def anonymize_ip(address: str | None) -> str | None:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+STORED_NETWORKS_LIMIT = 1 << 16  # a wider ban network lists too many stored networks to look them up
+
+
+def stored_networks(network: str) -> list[str] | None:
+    """The networks comments are stored with (anonymize_ip) that a ban on `network` (CIDR) covers: the one
+    containing it when it is narrower than what is stored (a /32 within its /24), else every stored network
+    inside it (a /16 holds 256 /24s). None when that would be more than STORED_NETWORKS_LIMIT."""
+    import ipaddress
+
+    net = ipaddress.ip_network(network, strict=False)
+    stored = IPV4_STORED_PREFIX if net.version == 4 else IPV6_STORED_PREFIX
+    if net.prefixlen >= stored:
+        return [str(net.supernet(new_prefix=stored))]
+    if 1 << (stored - net.prefixlen) > STORED_NETWORKS_LIMIT:
+        return None
+    return [str(sub) for sub in net.subnets(new_prefix=stored)]
+
+
 # --- Signed-in readers: identities and their credentials -------------------------------------------------
 # An Identity is the reader as rejoinder knows them (name, avatar, optional verified email); Credentials are
 # the ways they prove it (an OIDC/OAuth subject at a provider, a verified email address, a passkey, a

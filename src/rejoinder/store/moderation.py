@@ -156,26 +156,34 @@ async def select_author_comment_ids(
     site_id: int | None,
     identity_id: str | None = None,
     email: str | None = None,
-    ip_network: str | None = None,
+    ip_networks: Sequence[str] = (),
 ) -> list[tuple[str, int, CommentStatus]]:
-    """(id, thread id, status) of an author's comments that are not deleted, on one site or all."""
+    """(id, thread id, status) of an author's comments that are not deleted, on one site or all; the author
+    named by identity, email, or any of the stored networks (`comments.ip`) given."""
     who = []
     if identity_id:
         who.append(comments.c.identity_id == identity_id)
     if email:
         who.append(sa.func.lower(comments.c.author_email) == email.strip().lower())
-    if ip_network:
-        who.append(comments.c.ip == ip_network)
-    if not who:
+    if not who and not ip_networks:
         return []
-    query = (
-        sa.select(comments.c.id, comments.c.thread_id, comments.c.status)
-        .join(threads, threads.c.id == comments.c.thread_id)
-        .where(sa.or_(*who), comments.c.status != CommentStatus.DELETED.value)
-    )
-    if site_id is not None:
-        query = query.where(threads.c.site_id == site_id)
-    return [(r[0], r[1], _STATUS[r[2]]) for r in await conn.execute(query)]
+    found: dict[str, tuple[str, int, CommentStatus]] = {}
+    # A wide network lists thousands of stored ones: looked up a chunk at a time (bound parameters).
+    chunks = [list(ip_networks[i : i + 500]) for i in range(0, len(ip_networks), 500)] or [[]]
+    for chunk in chunks:
+        query = (
+            sa.select(comments.c.id, comments.c.thread_id, comments.c.status)
+            .join(threads, threads.c.id == comments.c.thread_id)
+            .where(
+                sa.or_(*who, *([comments.c.ip.in_(chunk)] if chunk else [])),
+                comments.c.status != CommentStatus.DELETED.value,
+            )
+        )
+        if site_id is not None:
+            query = query.where(threads.c.site_id == site_id)
+        for r in await conn.execute(query):
+            found[r[0]] = (r[0], r[1], _STATUS[r[2]])
+    return list(found.values())
 
 
 async def count_by_status(

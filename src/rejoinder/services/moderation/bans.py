@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from rejoinder.domain.comments import CommentStatus
-from rejoinder.domain.identity import anonymize_ip
+from rejoinder.domain.identity import stored_networks
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import IdentityNotFound, Invalid, NotAnAdmin, NotFound
 from rejoinder.events.kinds import Event, EventKind
@@ -52,6 +52,14 @@ async def ban(
     else:
         actor.require_moderator(site_id)
     network = rules.check_ip_range(ip_range) if ip_range else None
+    covered = (stored_networks(network) if network and reject_all else None) or []
+    if network and reject_all and not covered:
+        raise Invalid.field(
+            "ip",
+            "ip-range-invalid",
+            "A network this wide cannot reject existing comments (at most an IPv4 /8 or an IPv6 /40): "
+            "ban it without rejecting, or give a narrower network",
+        )
     if not (identity_id or email or network):
         raise Invalid.field(
             "target", "ban-target-required", "Say whom to ban: an identity, an email or a network"
@@ -82,9 +90,7 @@ async def ban(
                 site_id=site_id,
                 identity_id=identity_id,
                 email=email,
-                ip_network=anonymize_ip(network.split("/")[0])
-                if network and network.endswith(("/32", "/128"))
-                else None,
+                ip_networks=covered,
             )
             for cid, thread_id, status in found:
                 if status is CommentStatus.REJECTED:
