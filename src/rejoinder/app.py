@@ -19,6 +19,7 @@ from rejoinder.runtime import Clock, Runtime
 from rejoinder.services.context import Context, now_us
 from rejoinder.services.cpu import CpuPool, Inline
 from rejoinder.web import ROUTES, apidocs, openapi
+from rejoinder.web.access import AccessLog
 from rejoinder.web.cache import ResponseCache
 from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
@@ -57,11 +58,13 @@ class Rejoinder:
                 render_plugins=[apidocs.render_plugin(), openapi.CorrectedJson()],
             ),
             debug=False,
+            logging_config=None,  # Litestar would replace the root logger's handlers: logs.py decides
         )
         self.litestar.state["cache"] = self.cache
         self.litestar.state["fragments"] = FragmentMemo(settings.cache.comment_fragments)
         inner = FastPath(Cors(HtmlHeaders(self.litestar), self.runtime.sites), self.cache)
-        self.asgi = ProxyHeaders(inner, TrustedProxies(settings.moderation.trusted_proxies))
+        trusted = TrustedProxies(settings.moderation.trusted_proxies)
+        self.asgi = AccessLog(ProxyHeaders(inner, trusted), trusted)
 
     @property
     def ctx(self) -> Context | None:

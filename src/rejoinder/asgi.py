@@ -5,8 +5,11 @@ Settings come from REJOINDER_CONFIG / rejoinder.toml and REJOINDER_* variables, 
 
 from __future__ import annotations
 
+from rejoinder import config, logs
 from rejoinder.app import Rejoinder, create_app
 
 
 def app_factory() -> Rejoinder:
-    return create_app()
+    settings = config.load()
+    logs.configure(settings.server)  # this worker's log lines (docs/operations.md, "Logs")
+    return create_app(settings)

@@ -119,8 +119,11 @@ def run_server(
 ) -> None:
     """Migrate once, then start the configured server; workers read the same settings from the env and
     build their app with `factory` (a "module:function" path)."""
+    from rejoinder import logs
     from rejoinder.runtime import preflight
     from rejoinder.store import migrate
+
+    logs.configure(settings.server)
 
     try:
         preflight(settings)  # what every worker's start-up would refuse, refused once and clearly here

@@ -351,10 +351,11 @@ ROUTES: list[Any] = [demo_article, demo_home]
 
 def app_factory() -> Rejoinder:
     """The normal app plus the demo article at /demo/ (granian/uvicorn call this in each worker)."""
-    from rejoinder import config
+    from rejoinder import config, logs
     from rejoinder.app import create_app
 
     settings = config.load()
+    logs.configure(settings.server)
     app = create_app(settings, routes=ROUTES)
     app.litestar.state["demo"] = article(settings.server.port)
     return app

@@ -57,7 +57,14 @@ def serve_granian(factory: str, *, host: str, port: int, workers: int, stop_time
         port=port,
         workers=workers,
         interface=Interfaces.ASGI,
-        log_access=False,
+        log_access=False,  # rejoinder writes its own access log (web/access.py)
+        # Granian's own lines go through the root logger, so they look like rejoinder's (logs.py).
+        log_dictconfig={
+            "loggers": {
+                "_granian": {"level": "INFO", "propagate": True},
+                "granian.access": {"level": "WARNING", "propagate": True},
+            }
+        },
         # Granian waits this long for each worker to stop after asking it to, then kills it. Without it, the
         # main process waits as long as a worker takes: forever for one that never saw the signal.
         workers_kill_timeout=stop_timeout,
@@ -98,6 +105,7 @@ def serve_uvicorn(factory: str, *, host: str, port: int, workers: int, stop_time
         port=port,
         workers=workers,
         log_level="warning",
-        access_log=False,
+        log_config=None,  # uvicorn's own lines go through rejoinder's handler (logs.py)
+        access_log=False,  # rejoinder writes its own (web/access.py)
         timeout_graceful_shutdown=stop_timeout,
     )

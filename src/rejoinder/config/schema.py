@@ -18,6 +18,18 @@ def _h(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
 
 
+class LogLevel(enum.StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class LogFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class HttpServer(enum.StrEnum):
     """[server] server: the ASGI server `rejoinder serve` runs."""
 
@@ -70,6 +82,15 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     language: Annotated[
         str, _h("Language of pages and emails when the reader's is unknown (see docs/embedding.md#languages)")
     ] = "en"
+    log_level: Annotated[LogLevel, _h("Lowest level of log lines written: debug, info, warning or error")] = (
+        LogLevel.INFO
+    )
+    log_format: Annotated[
+        LogFormat, _h("Log lines as text (timestamped) or json (one object a line, for log collectors)")
+    ] = LogFormat.TEXT
+    access_log: Annotated[bool, _h("Log one line per request (method, path, status, time, request id)")] = (
+        True
+    )
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -12,6 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from rejoinder.errors import RateLimited, RejoinderError
+from rejoinder.logs import REQUEST_ID
 
 log = logging.getLogger("rejoinder.web")
 PROBLEM = "application/problem+json"
@@ -150,7 +151,7 @@ def unicode_error_handler(request: Request[Any, Any, Any], exc: UnicodeDecodeErr
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    request_id = secrets.token_hex(8)
+    request_id = REQUEST_ID.get() or secrets.token_hex(8)  # the id of the access log line (web/access.py)
     log.error("[rejoinder] request %s to %s failed", request_id, request.url.path, exc_info=exc)
     detail = f"Something went wrong on our side; quote request id {request_id} when reporting it"
     return _answer(request, "internal-error", "Internal error", 500, detail, request_id=request_id)

@@ -4,6 +4,7 @@ users are in manage.py. Every page is server-rendered; admin.js only adds keyboa
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 
+from rejoinder.domain.identity import anonymize_ip
 from rejoinder.errors import (
     ActionInvalid,
     BadRequest,
@@ -37,6 +39,9 @@ from rejoinder.web.admin.render import page, redirect
 from rejoinder.web.problems import fallback_for
 from rejoinder.web.signin_pages import base_url, callback_params, callback_route, registry_of
 from rejoinder.web.wire import client_ip, ctx_of
+
+log = logging.getLogger("rejoinder.admin")
+_SIGN_IN = {"event": "admin-sign-in"}  # names these lines for log collectors (server.log_format = json)
 
 QUEUES = [
     (queues.Queue.REPORTED, "Reported"),
@@ -235,13 +240,18 @@ async def login(request: Request[Any, Any, Any]) -> Response[str]:
     admin_auth.check_form_token(ctx.secret, "login", pre, form.get("csrf", limit=100))
     username = form.get("username", limit=200)
     limiter: admin_auth.LoginLimiter = request.app.state["admin_login_limiter"]  # runtime.Runtime built it
+    network = anonymize_ip(client_ip(request)) or "-"
     await limiter.hit(network_key(client_ip(request)))
     try:
         token, expires = await admin_auth.sign_in_with_password(
             ctx, username, form.get("password", limit=1000)
         )
     except Unauthorized as exc:
+        log.warning(
+            "admin sign-in refused for %r from %s: %s", username[:64], network, exc.code, extra=_SIGN_IN
+        )
         return _login_page(request, pre, status=401, error=exc.detail, username=username)
+    log.info("admin sign-in of %r from %s", username[:64], network, extra=_SIGN_IN)
     response = redirect(local_path(form.get("next", limit=2000)))
     auth.set_cookie(request, response, auth.SESSION, token, max_age=(expires - ctx.clock()) // 1_000_000)
     auth.clear_cookie(request, response, auth.PRE)
@@ -287,14 +297,22 @@ async def provider_callback(request: Request[Any, Any, Any], provider: FromPath[
         raise ProviderNotFound(f"No sign-in provider is named {provider!r}")
     posted = (await read_form(request)).values.items() if request.method == "POST" else ()
     params = callback_params(request, ((k, v[0]) for k, v in posted if v))
-    token, expires = await admin_auth.finish_identity_flow(
-        ctx,
-        found,
-        state=params.get("state"),
-        binding=auth.read_cookie(request, auth.FLOW),
-        params=params,
-        redirect_uri=_redirect_uri(request, provider),
-    )
+    network = anonymize_ip(client_ip(request)) or "-"
+    try:
+        token, expires = await admin_auth.finish_identity_flow(
+            ctx,
+            found,
+            state=params.get("state"),
+            binding=auth.read_cookie(request, auth.FLOW),
+            params=params,
+            redirect_uri=_redirect_uri(request, provider),
+        )
+    except RejoinderError as exc:
+        log.warning(
+            "admin sign-in through %s refused from %s: %s", provider, network, exc.code, extra=_SIGN_IN
+        )
+        raise
+    log.info("admin sign-in through %s from %s", provider, network, extra=_SIGN_IN)
     # A page, not a redirect: the browser arrived here from the provider's site, and a SameSite=Strict
     # cookie set now is sent only on a navigation that starts on this site (the page's own refresh).
     response = page("signed-in.html", extra={"Referrer-Policy": "no-referrer"})
