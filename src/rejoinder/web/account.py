@@ -43,9 +43,9 @@ from rejoinder.web.signin_pages import (
 )
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
-# The kinds whose sign-in runs on rejoinder's own pages, one line each: their start page and their other
-# pages' routes (OwnPages of web/email_link.py, web/passkeys.py). Every other kind goes from the popup straight
-# to its provider.
+# The kinds whose sign-in runs on rejoinder's own pages, one line each: their start page and the routes of
+# their other pages (the OwnPages of web/email_link.py, web/passkeys.py). Every other kind goes from the
+# popup straight to its provider.
 OWN_PAGES: tuple[OwnPages, ...] = (email_link.PAGES, passkeys.PAGES)
 START_PAGES: dict[str, StartPage] = {pages.kind: pages.start for pages in OWN_PAGES}
 
