@@ -114,10 +114,7 @@ def webhook_remove(ctx: click.Context, endpoint_id: int) -> None:
 @click.pass_context
 def webhook_enable(ctx: click.Context, endpoint_id: int) -> None:
     """Send to an endpoint again (after it was disabled for failing, or by hand)."""
-    from rejoinder.services import webhooks as service
-
-    _with_context(ctx, lambda context: service.set_enabled(context, endpoint_id, True, site_ids=None))
-    click.echo(f"endpoint {endpoint_id} enabled")
+    _set_enabled(ctx, endpoint_id, True)
 
 
 @webhook.command("disable")
@@ -125,10 +122,15 @@ def webhook_enable(ctx: click.Context, endpoint_id: int) -> None:
 @click.pass_context
 def webhook_disable(ctx: click.Context, endpoint_id: int) -> None:
     """Stop sending to an endpoint, keeping it and its log."""
+    _set_enabled(ctx, endpoint_id, False)
+
+
+def _set_enabled(ctx: click.Context, endpoint_id: int, enabled: bool) -> None:
+    """`webhook enable` and `webhook disable`: turn sending to the endpoint on or off, and say so."""
     from rejoinder.services import webhooks as service
 
-    _with_context(ctx, lambda context: service.set_enabled(context, endpoint_id, False, site_ids=None))
-    click.echo(f"endpoint {endpoint_id} disabled")
+    _with_context(ctx, lambda context: service.set_enabled(context, endpoint_id, enabled, site_ids=None))
+    click.echo(f"endpoint {endpoint_id} {'enabled' if enabled else 'disabled'}")
 
 
 @webhook.command("rotate-secret")

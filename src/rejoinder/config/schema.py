@@ -281,6 +281,8 @@ class AuthSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = msgspec.field(default_factory=dict)
 
 
+# The moderation checks in their default order, and so the registry of them: each name is a module of
+# moderation/checks/ that declares its CHECK (moderation.checks.CHECKS is built from this list).
 MODERATION_CHECKS = (
     "limits",
     "honeypot",

@@ -144,6 +144,11 @@ class Profile(msgspec.Struct, frozen=True):
     kind: CredentialKind = CredentialKind.OIDC
     picture: str | None = None  # the provider's picture URL (fetched by the server, never by readers)
 
+    @property
+    def credential(self) -> tuple[CredentialKind, str, str]:
+        """The key of the credential this sign-in used: (kind, provider, subject), as the store takes it."""
+        return self.kind, self.provider, self.subject
+
 
 NAME_MAX = 80
 _NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

@@ -7,9 +7,11 @@ after commit to every handler registered for its kind (events/registry.py), at l
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
+
+from rejoinder.domain.comments import CommentStatus
 
 
 class EventKind(enum.StrEnum):
@@ -50,6 +52,28 @@ THREAD_KINDS = frozenset(
         EventKind.THREAD_CHANGED,
     }
 )
+
+
+def status_change(
+    status: CommentStatus,
+    previous: CommentStatus,
+    action: str,
+    *,
+    reason: str | None,
+    actor: str,
+    by: Literal["moderator", "reports"] = "moderator",
+) -> dict[str, Any]:
+    """The data of a comment event a moderation action causes (COMMENT_STATUS_CHANGED, or COMMENT_DELETED by
+    a moderator): the new and the previous status, the action (a moderation.actions.ModAction value) and its
+    reason code, who took it (an identity id, or "reports"), and `by` what."""
+    return {
+        "status": status.value,
+        "previous": previous.value,
+        "action": str(action),
+        "reason": reason,
+        "actor": actor,
+        "by": by,
+    }
 
 
 class ThreadOf(msgspec.Struct, frozen=True):

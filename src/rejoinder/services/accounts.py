@@ -225,15 +225,13 @@ async def sign_in_with_profile(
     now = ctx.clock()
     email = normalize_email(profile.email) if profile.email_verified else None
     async with store_engine.write(ctx.engine) as conn:
-        found = await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject)
+        found = await identity_store.select_credential(conn, *profile.credential)
         if found is not None:
             if link_identity is not None and found.identity_id != link_identity:
                 raise CredentialInUse("This account already signs in to another rejoinder identity")
             await identity_store.touch_credential(
                 conn,
-                profile.kind,
-                profile.provider,
-                profile.subject,
+                *profile.credential,
                 now=now,
                 label=credential_label(profile),
             )
@@ -350,7 +348,7 @@ async def accept_link_offer(ctx: Context, reader: SignedIn, offer: str) -> Outco
                 "Sign in with the account this offer is for before linking", code="link-offer-other-identity"
             )
         profile = msgspec.convert(ticket.payload["profile"], Profile)
-        if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
+        if await identity_store.select_credential(conn, *profile.credential):
             raise CredentialInUse("This account already signs in to a rejoinder identity")
         await identity_store.insert_credential(conn, _credential(profile, reader.identity.id, now))
         changed = await note_picture(conn, profile, now)
@@ -371,7 +369,7 @@ async def decline_link_offer(ctx: Context, offer: str) -> Outcome:
         ticket = await _take(ctx, conn, offer, LINK_OFFER)
         profile = msgspec.convert(ticket.payload["profile"], Profile)
         label = str(ticket.payload.get("label") or profile.provider)
-        if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
+        if await identity_store.select_credential(conn, *profile.credential):
             raise CredentialInUse("This account already signs in to a rejoinder identity")
         # The address stays with the older identity: the new one gets none, so future offers are unambiguous.
         identity = await _new_identity(ctx, conn, profile, None, now)
@@ -412,7 +410,7 @@ async def add_credential(
     now = ctx.clock()
     credential = _credential(profile, reader.identity.id, now)
     async with store_engine.write(ctx.engine) as conn:
-        if await identity_store.select_credential(conn, profile.kind, profile.provider, profile.subject):
+        if await identity_store.select_credential(conn, *profile.credential):
             raise CredentialInUse()
         await identity_store.insert_credential(conn, credential, data)
         event = await _linked(ctx, conn, reader.identity.id, profile.kind.value, profile.provider)

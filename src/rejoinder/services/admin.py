@@ -22,7 +22,7 @@ from rejoinder.errors import (
     SiteNotFound,
     ThreadNotFound,
 )
-from rejoinder.events.kinds import EventKind
+from rejoinder.events.kinds import EventKind, status_change
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.rules import STAFF, Role, match_ban
@@ -311,14 +311,9 @@ async def reply_as_staff(
             EventKind.COMMENT_STATUS_CHANGED,
             thread=event_thread(thread),
             subject=reply.id,
-            data={
-                "status": CommentStatus.APPROVED.value,
-                "previous": reply.status.value,
-                "action": "reply",
-                "reason": None,
-                "actor": staff.actor.id,
-                "by": "moderator",
-            },
+            data=status_change(
+                CommentStatus.APPROVED, reply.status, "reply", reason=None, actor=staff.actor.id
+            ),
         )
     ctx.outbox.committed(event)
     return reply.id

@@ -246,9 +246,7 @@ async def finish_identity_flow(
         raise StateInvalid("This sign-in is unknown or was already used; sign in again")
     profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=payload["saved"])
     async with store_engine.read(ctx.engine) as conn:
-        credential = await identity_store.select_credential(
-            conn, profile.kind, profile.provider, profile.subject
-        )
+        credential = await identity_store.select_credential(conn, *profile.credential)
         actor = await identity_actor(ctx, conn, credential.identity_id) if credential else None
     if credential is None or actor is None or not is_staff(actor):
         raise NotAModerator(

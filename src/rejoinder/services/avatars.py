@@ -206,14 +206,12 @@ async def note_picture(conn: Any, profile: Profile, now: int) -> bool:
     sign-in's transaction, once the credential exists; True when it is a new picture URL."""
     if profile.kind not in (CredentialKind.OIDC, CredentialKind.SSO):
         return False  # email links and passkeys carry no picture, and keep their data as it is
-    old = await identity_store.select_credential_data(conn, profile.kind, profile.provider, profile.subject)
+    old = await identity_store.select_credential_data(conn, *profile.credential)
     if old is None or old.get("picture") == profile.picture:
         return False
     await identity_store.touch_credential(
         conn,
-        profile.kind,
-        profile.provider,
-        profile.subject,
+        *profile.credential,
         now=now,
         data={**old, "picture": profile.picture},
     )

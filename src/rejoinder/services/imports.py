@@ -422,6 +422,15 @@ async def import_comments(
     return summary
 
 
+def _listed(heading: str, notes: list[Note], listed: int) -> list[str]:
+    """`heading`, then the first `listed` notes with their position, then how many more there are."""
+    lines = [heading]
+    lines += [f"  {n.position}: {n.reason}{f' ({n.detail})' if n.detail else ''}" for n in notes[:listed]]
+    if len(notes) > listed:
+        lines.append(f"  … and {len(notes) - listed} more")
+    return lines
+
+
 def describe(summary: Summary, label: str, file_name: str, site_name: str, *, listed: int = 50) -> list[str]:
     """The summary `rejoinder import` prints: counts first, then every skipped or changed record with its
     position (the first `listed` of each), then the URL mappings applied."""
@@ -439,17 +448,9 @@ def describe(summary: Summary, label: str, file_name: str, site_name: str, *, li
     )
     reasons = s.skipped_by_reason()
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
-    lines.append(f"Skipped: {len(s.skipped)}{f' ({skipped})' if skipped else ''}")
-    for note in s.skipped[:listed]:
-        lines.append(f"  {note.position}: {note.reason}{f' ({note.detail})' if note.detail else ''}")
-    if len(s.skipped) > listed:
-        lines.append(f"  … and {len(s.skipped) - listed} more")
+    lines += _listed(f"Skipped: {len(s.skipped)}{f' ({skipped})' if skipped else ''}", s.skipped, listed)
     if s.changed:
-        lines.append(f"Imported with changes: {len(s.changed)}")
-        for note in s.changed[:listed]:
-            lines.append(f"  {note.position}: {note.reason} ({note.detail})")
-        if len(s.changed) > listed:
-            lines.append(f"  … and {len(s.changed) - listed} more")
+        lines += _listed(f"Imported with changes: {len(s.changed)}", s.changed, listed)
     if s.mapped:
         lines.append("URL mappings applied:")
         for mapping, n in sorted(s.mapped.items()):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx2  # the same client library as the guard's transport
@@ -30,22 +31,15 @@ class _Refused(Exception):
     """Why a picture was not taken (logged as a reason, never with the URL: some carry signed tokens)."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class PictureFetcher:
     """Downloads one picture. `allow_private` (avatars.pictures_allow_private, tests only) lets it reach
     loopback servers over plain http, as auth.fediverse_allow_private does for fediverse servers."""
 
-    def __init__(
-        self,
-        *,
-        timeout: float,
-        allow_private: bool = False,
-        max_bytes: int = MAX_PICTURE_BYTES,
-        max_redirects: int = MAX_REDIRECTS,
-    ) -> None:
-        self.timeout = timeout
-        self.allow_private = allow_private
-        self.max_bytes = max_bytes
-        self.max_redirects = max_redirects
+    timeout: float
+    allow_private: bool = False
+    max_bytes: int = MAX_PICTURE_BYTES
+    max_redirects: int = MAX_REDIRECTS
 
     async def fetch(self, url: str) -> tuple[bytes, str] | None:
         """(image bytes, media type), or None when the picture cannot or may not be taken."""

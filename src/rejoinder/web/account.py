@@ -14,9 +14,6 @@ import msgspec
 from litestar import Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from rejoinder.auth.providers import Provider
-from rejoinder.auth.providers import email_link as email_kind
-from rejoinder.auth.providers import passkeys as passkey_kind
 from rejoinder.errors import RejoinderError, SiteNotFound
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import accounts as service
@@ -27,8 +24,10 @@ from rejoinder.web import email_link, passkeys
 from rejoinder.web.params import AuthHeader
 from rejoinder.web.signin_pages import (
     IdentityOut,
+    OwnPages,
     ProviderOut,
     SessionOut,
+    StartPage,
     StartQuery,
     auth_language,
     callback_params,
@@ -44,16 +43,11 @@ from rejoinder.web.signin_pages import (
 )
 from rejoinder.web.wire import client_ip, ctx_of, rfc3339
 
-# /auth/NAME/start of a kind that shows its own page instead of going to the provider.
-StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
-
-
-# The kinds whose sign-in runs on rejoinder's own pages (web/email_link.py, web/passkeys.py), by Kind.name:
-# their start page. Every other kind goes from the popup straight to its provider.
-START_PAGES: dict[str, StartPage] = {
-    email_kind.KIND.name: email_link.address_page,
-    passkey_kind.KIND.name: passkeys.ceremony_page,
-}
+# The kinds whose sign-in runs on rejoinder's own pages, one line each: their start page and the routes of
+# their other pages (the OwnPages of web/email_link.py, web/passkeys.py). Every other kind goes from the
+# popup straight to its provider.
+OWN_PAGES: tuple[OwnPages, ...] = (email_link.PAGES, passkeys.PAGES)
+START_PAGES: dict[str, StartPage] = {pages.kind: pages.start for pages in OWN_PAGES}
 
 
 # --- wire types -----------------------------------------------------------------------------------------
@@ -363,4 +357,5 @@ ROUTES: list[Any] = [
     delete_credential,
     accept_offer,
     decline_offer,
+    *(route for pages in OWN_PAGES for route in pages.routes),
 ]

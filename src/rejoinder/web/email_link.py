@@ -17,7 +17,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from rejoinder.auth.providers import Provider
-from rejoinder.auth.providers.email_link import EmailLinkProvider
+from rejoinder.auth.providers.email_link import KIND, EmailLinkProvider
 from rejoinder.auth.sessions import check_ticket, token_hash
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import (
@@ -32,6 +32,7 @@ from rejoinder.i18n import translator
 from rejoinder.services import accounts
 from rejoinder.services import email_links as service
 from rejoinder.web.signin_pages import (
+    OwnPages,
     StartQuery,
     auth_language,
     back_to_article,
@@ -310,3 +311,4 @@ async def verify(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
 
 
 ROUTES: list[Any] = [send_form, send_api, verify_page, verify]
+PAGES = OwnPages(kind=KIND.name, start=address_page, routes=tuple(ROUTES))

@@ -14,13 +14,14 @@ from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from rejoinder.auth.providers import Provider
-from rejoinder.auth.providers.passkeys import MAX_RESPONSE, RelyingParty
+from rejoinder.auth.providers.passkeys import KIND, MAX_RESPONSE, RelyingParty
 from rejoinder.domain.urls import origin_of
 from rejoinder.errors import BadRequest, RejoinderError
 from rejoinder.services import passkeys as service
 from rejoinder.services.accounts import Flow, Outcome
 from rejoinder.web import static
 from rejoinder.web.signin_pages import (
+    OwnPages,
     StartQuery,
     base_url,
     error_page,
@@ -108,3 +109,4 @@ async def finish(request: Request[Any, Any, Any], provider: FromPath[str]) -> Re
 
 
 ROUTES: list[Any] = [finish]
+PAGES = OwnPages(kind=KIND.name, start=ceremony_page, routes=tuple(ROUTES))

@@ -17,7 +17,7 @@ import jinja2
 import msgspec
 from litestar import HttpMethod, Request, Response, route
 
-from rejoinder.auth.providers import Registry
+from rejoinder.auth.providers import Provider, Registry
 from rejoinder.domain.identity import Identity, identity_avatar_key
 from rejoinder.errors import RateLimited, RejoinderError
 from rejoinder.i18n import choose, translator
@@ -40,6 +40,20 @@ class StartQuery(service.StartRequest, frozen=True):
     article, link ticket) and the language of the sign-in's pages."""
 
     lang: str
+
+
+# /auth/NAME/start of a kind that shows its own page instead of going to the provider.
+StartPage = Callable[[Request[Any, Any, Any], Provider, StartQuery], Awaitable[Response[Any]]]
+
+
+class OwnPages(msgspec.Struct, frozen=True):
+    """A sign-in kind that runs on rejoinder's own pages (the email address form, the passkey ceremony): the
+    kind's name (Kind.name), the page /auth/NAME/start shows for it, and the routes of its other pages.
+    web/account.OWN_PAGES registers each in one line."""
+
+    kind: str
+    start: StartPage
+    routes: tuple[Any, ...]
 
 
 class IdentityOut(msgspec.Struct):

@@ -1,13 +1,17 @@
-"""moderation/checks: the one ordered registry. Its names are the settings' checks in the same order, each
-check declares only settings, site overrides and facts that exist, every site override belongs to a check,
+"""moderation/checks: the one ordered registry, built from the settings' default checks, holds every check
+module; each check declares only settings, site overrides and facts that exist, every site override belongs to a check,
 and each kind of check carries what the pipeline needs to run it."""
 
 from __future__ import annotations
+
+import importlib
+from pathlib import Path
 
 import msgspec
 
 from rejoinder import config
 from rejoinder.domain.sites import SiteModeration
+from rejoinder.moderation import checks as checks_package
 from rejoinder.moderation.checks import BY_NAME, CHECKS, NAMES, Kind
 from rejoinder.moderation.rules import Facts
 
@@ -20,9 +24,21 @@ def fields(struct: type[msgspec.Struct]) -> set[str]:
 
 
 def test_the_registry_is_the_order_of_the_checks_setting() -> None:
-    assert NAMES == config.MODERATION_CHECKS
-    assert tuple(config.ModerationSettings().checks) == NAMES
+    assert [check.name for check in CHECKS] == list(config.MODERATION_CHECKS)
+    assert tuple(config.ModerationSettings().checks) == NAMES == config.MODERATION_CHECKS
     assert len(set(NAMES)) == len(CHECKS) and list(BY_NAME) == list(NAMES)
+
+
+def test_every_check_module_is_in_the_registry() -> None:
+    """A module of moderation/checks/ that declares a CHECK but is not named in the settings would never run."""
+    package = Path(checks_package.__file__).parent
+    declaring = {
+        path.stem
+        for path in package.glob("*.py")
+        if path.stem != "__init__"
+        and hasattr(importlib.import_module(f"{checks_package.__name__}.{path.stem}"), "CHECK")
+    }
+    assert declaring == set(NAMES)
 
 
 def test_checks_declare_only_what_exists() -> None:

@@ -13,14 +13,8 @@ from rejoinder.errors import ConfigError, RejoinderError
 
 CREDENTIAL_PROVIDER = "email"  # credentials.provider of every emailed-link credential, whatever the NAME
 
-PRESET = Preset(
-    name="email",
-    label="Email",
-    icon="email",
-    protocol="email",
-    scopes=(),
-    needs_client=False,
-    register_at="nothing to register: rejoinder mails the sign-in links through [email] (SMTP)",
+PRESET = Preset.own(
+    "email", "Email", nothing_to_register="rejoinder mails the sign-in links through [email] (SMTP)"
 )
 
 

@@ -98,16 +98,10 @@ class Assertion(msgspec.Struct, frozen=True):
 
 
 # Passkeys (WebAuthn): rejoinder is the relying party itself.
-PRESET = Preset(
-    name="passkey",
-    label="Passkey",
-    icon="passkey",
-    protocol="passkey",
-    scopes=(),
-    needs_client=False,
-    register_at=(
-        "nothing to register: the relying party is rejoinder itself (RP ID = host of server.public_url)"
-    ),
+PRESET = Preset.own(
+    "passkey",
+    "Passkey",
+    nothing_to_register="the relying party is rejoinder itself (RP ID = host of server.public_url)",
 )
 
 

@@ -52,6 +52,20 @@ class Preset(msgspec.Struct, frozen=True):
     needs_client: bool = True  # False: rejoinder registers itself (Mastodon)
     notes: str = ""
 
+    @classmethod
+    def own(cls, name: str, label: str, *, nothing_to_register: str) -> Preset:
+        """The preset of a kind that asks no provider for scopes or a client (email links, passkeys,
+        publisher SSO): its name is its icon and protocol; `nothing_to_register` says why."""
+        return cls(
+            name=name,
+            label=label,
+            icon=name,
+            protocol=name,
+            scopes=(),
+            needs_client=False,
+            register_at=f"nothing to register: {nothing_to_register}",
+        )
+
 
 _OIDC_CLAIMS = ClaimMap()
 

@@ -134,14 +134,8 @@ def read_secret(where: str, env_name: str, file_name: str, env: Mapping[str, str
 
 
 # Publisher SSO: the site's own backend signs a short-lived JWT for its signed-in reader.
-PRESET = Preset(
-    name="sso",
-    label="Site account",
-    icon="sso",
-    protocol="sso",
-    scopes=(),
-    needs_client=False,
-    register_at="nothing to register: the publisher's backend signs tokens with the configured keys",
+PRESET = Preset.own(
+    "sso", "Site account", nothing_to_register="the publisher's backend signs tokens with the configured keys"
 )
 
 

@@ -1,37 +1,29 @@
-"""The moderation checks, one module each, and CHECKS: the one ordered registry of them. Its order is the
-default of [moderation] `checks`; adding a check is one module and one line here (docs/contributing.md).
-The pipeline (pipeline.py) runs a site's checks in the order the settings list them."""
+"""The moderation checks, one module each, and CHECKS: the one ordered registry of them, derived from the
+default of [moderation] `checks` (config.MODERATION_CHECKS: each name there is a module here that declares
+its CHECK). Adding a check is one module and one name there (docs/contributing.md); the settings name it
+because config may not import moderation code. The pipeline (pipeline.py) runs a site's checks in the order
+the settings list them."""
 
 from __future__ import annotations
 
 import functools
+import importlib
 
-from rejoinder.moderation.checks import (
-    akismet,
-    classifier,
-    honeypot,
-    hook,
-    limits,
-    links,
-    premoderation,
-    repeats,
-    words,
-)
+from rejoinder.config import MODERATION_CHECKS
 from rejoinder.moderation.checks.base import Check, Kind
 
-CHECKS: tuple[Check, ...] = (
-    limits.CHECK,
-    honeypot.CHECK,
-    repeats.CHECK,
-    links.CHECK,
-    words.CHECK,
-    premoderation.CHECK,
-    classifier.CHECK,
-    akismet.CHECK,
-    hook.CHECK,
-)
+
+def _declared(name: str) -> Check:
+    """The CHECK that moderation/checks/<name>.py declares."""
+    check = importlib.import_module(f"{__name__}.{name}").CHECK
+    if not isinstance(check, Check) or check.name != name:
+        raise TypeError(f"moderation/checks/{name}.py must declare CHECK = Check(name={name!r}, …)")
+    return check
+
+
+CHECKS: tuple[Check, ...] = tuple(_declared(name) for name in MODERATION_CHECKS)
 BY_NAME: dict[str, Check] = {check.name: check for check in CHECKS}
-NAMES: tuple[str, ...] = tuple(BY_NAME)
+NAMES: tuple[str, ...] = MODERATION_CHECKS
 
 
 @functools.lru_cache(maxsize=64)

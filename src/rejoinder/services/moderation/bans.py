@@ -9,7 +9,7 @@ from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import stored_networks
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import IdentityNotFound, Invalid, NotAnAdmin, NotFound
-from rejoinder.events.kinds import Event, EventKind
+from rejoinder.events.kinds import Event, EventKind, status_change
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.moderation.rules import (
@@ -107,14 +107,9 @@ async def ban(
                         EventKind.COMMENT_STATUS_CHANGED,
                         thread=await event_thread_by_id(conn, thread_id),
                         subject=cid,
-                        data={
-                            "status": CommentStatus.REJECTED.value,
-                            "previous": status.value,
-                            "action": ModAction.BAN.value,
-                            "reason": "other",
-                            "actor": actor.id,
-                            "by": "moderator",
-                        },
+                        data=status_change(
+                            CommentStatus.REJECTED, status, ModAction.BAN, reason="other", actor=actor.id
+                        ),
                     )
                 )
                 rejected += 1

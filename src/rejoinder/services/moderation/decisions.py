@@ -9,7 +9,7 @@ from typing import Any
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import ActionInvalid, CommentDeleted, CommentNotFound, ThreadNotFound
-from rejoinder.events.kinds import Event, EventKind
+from rejoinder.events.kinds import Event, EventKind, status_change
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation import queue as queues
 from rejoinder.moderation import reports as report_rules
@@ -104,14 +104,7 @@ async def decide(
             EventKind.COMMENT_DELETED if action is ModAction.DELETE else EventKind.COMMENT_STATUS_CHANGED,
             thread=await event_thread_by_id(conn, comment.thread_id),
             subject=comment.id,
-            data={
-                "status": after.value,
-                "previous": comment.status.value,
-                "action": action.value,
-                "reason": why,
-                "actor": actor.id,
-                "by": "moderator",
-            },
+            data=status_change(after, comment.status, action, reason=why, actor=actor.id),
         )
         updated = await store.select_moderated(conn, comment.id)
     ctx.outbox.committed(event)  # the classifier learns from it (handlers.py: classifier_learning)

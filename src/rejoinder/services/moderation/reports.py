@@ -11,7 +11,7 @@ from rejoinder.domain.identity import visitor_hash
 from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.events.kinds import Event, EventKind
+from rejoinder.events.kinds import Event, EventKind, status_change
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import ModAction
 from rejoinder.ratelimit import Action as Limited
@@ -101,14 +101,14 @@ async def report_comment(
                         EventKind.COMMENT_STATUS_CHANGED,
                         thread=thread,
                         subject=comment_id,
-                        data={
-                            "status": CommentStatus.PENDING.value,
-                            "previous": comment.status.value,
-                            "action": ModAction.HOLD.value,
-                            "reason": "reports",
-                            "actor": "reports",
-                            "by": "reports",
-                        },
+                        data=status_change(
+                            CommentStatus.PENDING,
+                            comment.status,
+                            ModAction.HOLD,
+                            reason="reports",
+                            actor="reports",
+                            by="reports",
+                        ),
                     )
                 )
     ctx.outbox.committed(*events)
