@@ -1,0 +1,299 @@
+"""What a site's lossless export holds, kind by kind, and the SQL that streams each kind out in a stable
+order and writes it back. `KINDS` is the one table of record kinds: exporting one more table is one entry.
+The file format is importers/jsonl.py's; the use cases (checksums, ids, idempotence) services/exports.py's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.store.schema import (
+    classifier_decisions,
+    comment_revisions,
+    comments,
+    credentials,
+    identities,
+    imported_comments,
+    likes,
+    moderation_log,
+    reports,
+    roles,
+    sites,
+    threads,
+)
+
+Row = dict[str, Any]
+PAGE = 1000  # rows fetched from the cursor at a time: memory stays flat whatever the site's size
+
+# The parts of a credential's `data` that are public (a passkey's public key and what the authenticator
+# said about itself). Anything else a kind keeps there (now or later) stays out of exports by default.
+PUBLIC_CREDENTIAL_DATA = frozenset(
+    {"aaguid", "backed_up", "device_type", "public_key", "sign_count", "transports", "user_handle"}
+)
+
+
+def _site_threads(site_id: int) -> sa.Select[Any]:
+    return sa.select(threads.c.id).where(threads.c.site_id == site_id)
+
+
+def _site_comments(site_id: int) -> sa.Select[Any]:
+    return sa.select(comments.c.id).where(comments.c.thread_id.in_(_site_threads(site_id)))
+
+
+def _site_identities(site_id: int) -> sa.ColumnElement[bool]:
+    """Identities the site's data names: authors, likers, reporters and the site's staff."""
+    in_site = _site_threads(site_id)
+    named = sa.union(
+        sa.select(comments.c.identity_id).where(comments.c.thread_id.in_(in_site)),
+        sa.select(likes.c.identity_id).where(likes.c.thread_id.in_(in_site)),
+        sa.select(reports.c.identity_id).where(reports.c.comment_id.in_(_site_comments(site_id))),
+        sa.select(roles.c.identity_id).where(roles.c.site_id == site_id),
+    )
+    return identities.c.id.in_(sa.select(named.subquery().c[0]))
+
+
+def _public_data(row: Row) -> Row:
+    data = row.get("data")
+    if isinstance(data, dict):
+        row["data"] = {k: v for k, v in data.items() if k in PUBLIC_CREDENTIAL_DATA} or None
+    return row
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One record kind: which rows of a site it holds and how they are written back.
+
+    Never in `columns`: surrogate ids (files use stable ones: thread numbers, comment and identity ids),
+    the site's id, and secrets (edit-token hashes; sessions, tickets and webhooks are no kind at all).
+    """
+
+    name: str  # the record's kind in the file
+    table: sa.Table
+    columns: tuple[str, ...]
+    order: tuple[str, ...]  # a unique order: the file's (parents before replies for comments)
+    key: tuple[str, ...]  # a row with the same key is already there: a second import skips it
+    scope: Callable[[int], sa.ColumnElement[bool]]  # the site's rows
+    thread_column: str | None = None  # holds a thread id, written as the thread's number in the file
+    site_column: str | None = None  # set to the site's id on import (and part of the key)
+    # (kind column, value, id column): where kind column = value, the id column names a thread by its id
+    thread_target: tuple[str, str, str] | None = None
+    clean: Callable[[Row], Row] | None = None  # what is removed on the way out
+
+    def select(self, site_id: int) -> sa.Select[Any]:
+        cols = [self.table.c[c] for c in dict.fromkeys(self.columns + self.order)]
+        return sa.select(*cols).where(self.scope(site_id)).order_by(*(self.table.c[c] for c in self.order))
+
+
+def _cols(table: sa.Table, *leave_out: str) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in ("id", "site_id", *leave_out))
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "site",
+        sites,
+        ("origins", "settings", "created"),
+        ("id",),
+        (),
+        lambda site_id: sites.c.id == site_id,
+    ),
+    Kind(
+        "identity",
+        identities,
+        ("id", *_cols(identities)),
+        ("id",),
+        ("id",),
+        _site_identities,
+    ),
+    Kind(
+        "credential",
+        credentials,
+        _cols(credentials),
+        ("identity_id", "kind", "provider", "subject"),
+        ("kind", "provider", "subject"),
+        lambda site_id: credentials.c.identity_id.in_(
+            sa.select(identities.c.id).where(_site_identities(site_id))
+        ),
+        clean=_public_data,
+    ),
+    Kind(
+        "role",
+        roles,
+        _cols(roles),
+        ("identity_id", "role"),
+        ("identity_id", "role", "site_id"),
+        lambda site_id: roles.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        "thread",
+        threads,
+        _cols(threads),
+        ("id",),
+        ("uri", "key", "site_id"),
+        lambda site_id: threads.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        "comment",
+        comments,
+        ("id", *_cols(comments, "edit_token_hash")),
+        ("thread_id", "depth", "created", "id"),
+        ("id",),
+        lambda site_id: comments.c.thread_id.in_(_site_threads(site_id)),
+        thread_column="thread_id",
+    ),
+    Kind(
+        "revision",
+        comment_revisions,
+        _cols(comment_revisions),
+        ("comment_id", "revision"),
+        ("comment_id", "revision"),
+        lambda site_id: comment_revisions.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
+        "like",
+        likes,
+        _cols(likes),
+        ("thread_id", "comment_id", "liker"),
+        ("thread_id", "comment_id", "liker"),
+        lambda site_id: likes.c.thread_id.in_(_site_threads(site_id)),
+        thread_column="thread_id",
+    ),
+    Kind(
+        "report",
+        reports,
+        _cols(reports),
+        ("comment_id", "reporter"),
+        ("comment_id", "reporter"),
+        lambda site_id: reports.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
+        "decision",
+        classifier_decisions,
+        _cols(classifier_decisions),
+        ("id",),
+        ("event_uid",),
+        lambda site_id: classifier_decisions.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        "log",
+        moderation_log,
+        _cols(moderation_log),
+        ("id",),
+        ("created", "actor", "action", "target_kind", "target_id", "site_id"),
+        lambda site_id: moderation_log.c.site_id == site_id,
+        site_column="site_id",
+        thread_target=("target_kind", "thread", "target_id"),
+    ),
+    Kind(
+        "source",
+        imported_comments,
+        _cols(imported_comments),
+        ("format", "source_id"),
+        ("format", "source_id", "site_id"),
+        lambda site_id: imported_comments.c.site_id == site_id,
+        site_column="site_id",
+    ),
+)
+BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
+
+
+async def select_schema_revision(conn: AsyncConnection) -> str:
+    """The database's Alembic revision (what the export's rows look like)."""
+    return str((await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar_one())
+
+
+async def stream_kind(conn: AsyncConnection, kind: Kind, site_id: int) -> AsyncIterator[Row]:
+    """The site's rows of `kind` in the file's order, as `kind.columns` (and `id` for threads), one cursor
+    read PAGE rows at a time."""
+    keep = set(kind.columns)
+    if kind.name == "thread":
+        keep.add("id")
+    result = await conn.stream(kind.select(site_id))
+    async for page in result.mappings().partitions(PAGE):
+        for mapping in page:
+            row = {c: v for c, v in mapping.items() if c in keep}
+            yield kind.clean(row) if kind.clean else row
+
+
+async def select_existing(conn: AsyncConnection, kind: Kind, rows: Sequence[Row]) -> set[tuple[Any, ...]]:
+    """The keys of `rows` (with the site's id and thread ids in place) that are stored already. The keys
+    of every kind but threads have no NULLs; threads are looked up one by one (NULL-safe)."""
+    if not rows:
+        return set()
+    cols = [kind.table.c[c] for c in kind.key]
+    keys = [tuple(r.get(c) for c in kind.key) for r in rows]
+    if kind.name == "thread":
+        found: set[tuple[Any, ...]] = set()
+        for key in keys:
+            match = [col.is_not_distinct_from(v) for col, v in zip(cols, key, strict=True)]
+            if (await conn.execute(sa.select(*cols).where(*match).limit(1))).first() is not None:
+                found.add(key)
+        return found
+    query = (
+        sa.select(*cols).where(sa.tuple_(*cols).in_(keys))
+        if len(cols) > 1
+        else (sa.select(*cols).where(cols[0].in_([k[0] for k in keys])))
+    )
+    return {tuple(r) for r in await conn.execute(query)}
+
+
+async def select_thread_id(conn: AsyncConnection, site_id: int, uri: str | None, key: str | None) -> int:
+    """The id of the site's thread with exactly this uri and key (NULL-safe)."""
+    query = sa.select(threads.c.id).where(
+        threads.c.site_id == site_id,
+        threads.c.uri.is_not_distinct_from(uri),
+        threads.c.key.is_not_distinct_from(key),
+    )
+    return int((await conn.execute(query.order_by(threads.c.id).limit(1))).scalar_one())
+
+
+async def insert_thread_row(conn: AsyncConnection, row: Row) -> int:
+    result = await conn.execute(sa.insert(threads).values(**row).returning(threads.c.id))
+    return int(result.scalar_one())
+
+
+async def insert_rows(conn: AsyncConnection, kind: Kind, rows: Sequence[Row]) -> None:
+    if rows:
+        await conn.execute(sa.insert(kind.table), list(rows))
+
+
+async def select_comments_elsewhere(conn: AsyncConnection, site_id: int, ids: Sequence[str]) -> list[str]:
+    """Which of these comment ids belong to another site's threads."""
+    query = (
+        sa.select(comments.c.id)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(comments.c.id.in_(ids), threads.c.site_id != site_id)
+        .order_by(comments.c.id)
+    )
+    return [r[0] for r in await conn.execute(query)]
+
+
+async def update_site_row(conn: AsyncConnection, site_id: int, origins: list[str], settings: Any) -> None:
+    await conn.execute(
+        sa.update(sites).where(sites.c.id == site_id).values(origins=origins, settings=settings)
+    )
+
+
+async def insert_site_row(conn: AsyncConnection, name: str, row: Row) -> int:
+    result = await conn.execute(sa.insert(sites).values(name=name, **row).returning(sites.c.id))
+    return int(result.scalar_one())
+
+
+async def select_site_id(conn: AsyncConnection, name: str) -> tuple[int, list[str]] | None:
+    found = (await conn.execute(sa.select(sites.c.id, sites.c.origins).where(sites.c.name == name))).first()
+    return (int(found[0]), list(found[1] or [])) if found else None
+
+
+async def snapshot_isolation(conn: AsyncConnection) -> None:
+    """Make every read of this connection see one snapshot (an export of a site in use is consistent).
+    SQLite's read transaction is one already (WAL); PostgreSQL needs REPEATABLE READ."""
+    if conn.dialect.name == "postgresql":
+        await conn.execution_options(isolation_level="REPEATABLE READ")
