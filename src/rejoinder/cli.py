@@ -665,7 +665,7 @@ def export_cmd(
         return _with_context(settings, work)
 
     if output is None:
-        stdout: Any = click.get_binary_stream("stdout")
+        stdout = sys.stdout.buffer
         summary = write_to(stdout)
         stdout.flush()
     else:
