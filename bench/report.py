@@ -271,6 +271,34 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def export_table(results: dict[str, Any]) -> list[str]:
+    found = results.get("export")
+    if not found or not found.get("available"):
+        return ["Not measured in this run (`--no-export`; `bench/run.py --only export` measures it alone)."]
+    load = found.get("loadavg_at_start")
+    at = f", load average at start {' '.join(load)}" if load else ""
+    rows = [
+        f"`rejoinder export` of a generated site on SQLite (a third of the comments replies, each with its "
+        f"revision, a like per ten comments), target under {found['target_s']:g} s for 100,000 comments; then "
+        "`rejoinder import jsonl` of the file into an empty instance and an export of the restored site, "
+        "compared byte for byte. Each command is its own process, timed from start to exit; CPU is user + "
+        "system time (the steadier figure on a shared machine); peak is its maximum resident memory."
+        f" Measured {found.get('date', '')}{at}. Method: [bench/scenarios/export.py](../bench/scenarios/export.py).",
+        "",
+        "| comments | export s (CPU s) | rows/s | peak MB | file MB | WXR s (CPU s) | restore s (CPU s) | restore peak MB "
+        "| round trip identical |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in found["rows"]:
+        rows.append(
+            f"| {row['comments']:,} | {row['export_s']} ({row['export_cpu_s']}) | {row['export_rows_per_s']:,} "
+            f"| {row['export_peak_mb']} | {row['file_mb']} | {row['wxr_s']} ({row['wxr_cpu_s']}) "
+            f"| {row['restore_s']} ({row['restore_cpu_s']}) | {row['restore_peak_mb']} "
+            f"| {'yes' if row['round_trip_identical'] else 'NO'} |"
+        )
+    return rows
+
+
 def moderation_table(results: dict[str, Any]) -> list[str]:
     found = results.get("moderation")
     if not found or not found.get("available"):
@@ -504,6 +532,10 @@ def render(results: dict[str, Any]) -> str:
         "## Moderation pipeline latency (issue 6)",
         "",
         *moderation_table(results),
+        "",
+        "## Export (issue 14)",
+        "",
+        *export_table(results),
         "",
         "## Reliability (issue 10)",
         "",
