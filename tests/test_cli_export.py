@@ -367,3 +367,29 @@ def test_wxr_export_is_strict_xml_and_comes_back_through_our_wxr_importer(
     statuses = {t: s for u, t, s, d, a in rows(other_db, query)}
     assert statuses["Buy pills"] == "spam" and statuses["First, edited"] == "approved"
     assert made["first"]
+
+
+def test_a_site_moves_from_sqlite_to_postgresql_and_back_unchanged(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    lite = tmp_path / "old.db"
+    shutil.copyfile(sqlite_template, lite)
+    old = f"sqlite:///{lite}"
+    cli("site", "add", "blog", "--origin", ORIGIN, env=db_env(old))
+    populate(old, tmp_path)
+    original = export(old, tmp_path / "from-sqlite.jsonl")
+    pg = make_pg_url()
+    try:
+        moved = cli("import", "jsonl", str(tmp_path / "from-sqlite.jsonl"), "--site", "blog", env=db_env(pg))
+        assert moved.exit_code == 0, moved.output
+        assert export(pg, tmp_path / "from-postgresql.jsonl") == original
+    finally:
+        drop_pg_url(pg)
+    back = f"sqlite:///{tmp_path / 'back.db'}"
+    result = cli(
+        "import", "jsonl", str(tmp_path / "from-postgresql.jsonl"), "--site", "blog", env=db_env(back)
+    )
+    assert result.exit_code == 0, result.output
+    assert export(back, tmp_path / "back.jsonl") == original
