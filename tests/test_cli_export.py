@@ -393,3 +393,68 @@ def test_a_site_moves_from_sqlite_to_postgresql_and_back_unchanged(
     )
     assert result.exit_code == 0, result.output
     assert export(back, tmp_path / "back.jsonl") == original
+
+
+def resign(lines: list[bytes]) -> bytes:
+    """Record lines with a manifest made for them, as someone crafting a file would."""
+    digests = jsonl.Digests([k.name for k in export_store.KINDS])
+    for line in lines:
+        digests.add(json.loads(line)[0], line + b"\n")
+    return jsonl.encode_manifest(digests.manifest("0008")) + b"".join(line + b"\n" for line in lines)
+
+
+def test_a_crafted_file_is_hostile_text_like_any_other(other_db: str, tmp_path: Path) -> None:
+    site = jsonl.encode_record("site", {"created": 1, "origins": [ORIGIN], "settings": {}}).strip()
+    thread = jsonl.encode_record(
+        "thread",
+        {
+            "ref": 1,
+            "uri": ARTICLE,
+            "key": None,
+            "title": "T",
+            "comment_count": 1,
+            "like_count": 0,
+            "created": 1,
+            "closed": False,
+            "closed_at": None,
+            "auto_close": True,
+        },
+    ).strip()
+    hostile = {
+        "id": "evil00000001",
+        "thread_id": 1,
+        "parent_id": None,
+        "depth": 0,
+        "status": "published",
+        "text": "hi",
+        "html": '<p onclick="steal()">hi<script>alert(1)</script><a href="javascript:alert(2)">x</a></p>',
+        "author_name": "Mallory",
+        "author_website": "javascript:alert(3)",
+        "author_key": "k",
+        "created": 1_700_000_000_000_000,
+    }
+    path = tmp_path / "crafted.jsonl"
+    path.write_bytes(resign([site, thread, jsonl.encode_record("comment", hostile).strip()]))
+    result = cli("import", "jsonl", str(path), "--site", "blog", env=db_env(other_db))
+    assert result.exit_code == 0, result.output
+    stored = rows(other_db, sa.select(comments.c.html, comments.c.author_website))
+    assert stored == [('<p>hi<a rel="nofollow noopener ugc">x</a></p>', None)]
+
+    wrong = {**hostile, "id": "evil00000002", "created": "yesterday"}
+    path.write_bytes(resign([site, thread, jsonl.encode_record("comment", wrong).strip()]))
+    refused = cli("import", "jsonl", str(path), "--site", "other", env=db_env(other_db))
+    assert refused.exit_code == 1
+    assert "error: line 4: a comment record is not valid: created is not of type int" in refused.stderr
+    assert rows(other_db, sa.select(sites.c.name)) == [("blog",)]
+
+    dangling = {**hostile, "id": "evil00000004", "parent_id": "nowhere00000"}  # a reply to nothing
+    path.write_bytes(resign([site, thread, jsonl.encode_record("comment", dangling).strip()]))
+    refused = cli("import", "jsonl", str(path), "--site", "other", env=db_env(other_db))
+    assert refused.exit_code == 1
+    assert "error: lines 4-4: a comment record does not fit the database: " in refused.stderr
+
+    bad_status = {**hostile, "id": "evil00000003", "status": "shown"}
+    path.write_bytes(resign([site, thread, jsonl.encode_record("comment", bad_status).strip()]))
+    refused = cli("import", "jsonl", str(path), "--site", "other", env=db_env(other_db))
+    assert "error: line 4: a comment record is not valid: unknown comment status 'shown'" in refused.stderr
+    assert rows(other_db, sa.select(comments.c.id)) == [("evil00000001",)]

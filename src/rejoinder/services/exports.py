@@ -17,8 +17,13 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, BinaryIO
 
-from rejoinder.domain.sites import Site, check_site_name
-from rejoinder.errors import Conflict, RejoinderError
+import msgspec
+
+from rejoinder.domain import text as markdown
+from rejoinder.domain.comments import CommentStatus
+from rejoinder.domain.sites import Site, SiteOptions, check_site_name
+from rejoinder.domain.urls import check_website, normalize_origin
+from rejoinder.errors import Conflict, Invalid, RejoinderError
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.importers import jsonl, wxr_export
 from rejoinder.importers.base import UnreadableExport
@@ -133,7 +138,7 @@ class _Restore:
                 raise UnreadableExport("the file's first record is not its site", where)
             self.site_id = found[0]
             return found[0]
-        data = _fields(store.BY_NAME["site"], line)
+        data = _checked(store.BY_NAME["site"], line)
         if found is None:
             self.site_id = await store.insert_site_row(self.conn, self.site_name, data)
             self.summary.site_created = True
@@ -146,7 +151,7 @@ class _Restore:
         return self.site_id
 
     def _from_file(self, kind: store.Kind, line: jsonl.Line, site_id: int) -> store.Row:
-        row = _fields(kind, line)
+        row = _checked(kind, line)
         if kind.site_column is not None:
             row[kind.site_column] = site_id
         if kind.thread_column is not None:
@@ -200,7 +205,7 @@ class _Restore:
 
     async def _threads(self, kind: store.Kind, lines: list[jsonl.Line], site_id: int) -> None:
         for line in lines:
-            row = _fields(kind, line)
+            row = _checked(kind, line)
             ref = row.pop("ref", None)
             if not isinstance(ref, int) or ref in self.threads:
                 raise UnreadableExport(
@@ -245,6 +250,55 @@ def _fields(kind: store.Kind, line: jsonl.Line) -> store.Row:
     if unknown:
         raise UnreadableExport(f"a {kind.name} record with unknown fields: {', '.join(unknown)}", _at(line))
     return dict(line.data)
+
+
+def _check_site(row: store.Row) -> None:
+    origins = row.get("origins")
+    if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
+        raise Invalid("the site's origins are not a list of URLs")
+    row["origins"] = [normalize_origin(o) for o in origins]
+    msgspec.convert(row.get("settings") or {}, SiteOptions)  # what the server will read them as
+
+
+def _check_comment(row: store.Row) -> None:
+    # A file is hostile text like any other input: the HTML the widget inserts is sanitised again (a fixed
+    # point on what rejoinder itself stored, so an export of ours goes through unchanged), and a website
+    # that is not an http(s) URL (`javascript:`…) is dropped.
+    if row.get("status") not in {s.value for s in CommentStatus}:
+        raise Invalid(f"unknown comment status {row.get('status')!r}")
+    row["html"] = markdown.sanitize(str(row.get("html") or ""))
+    _check_url(row, "author_website")
+
+
+def _check_url(row: store.Row, column: str) -> None:
+    value = row.get(column)
+    if value is None:
+        return
+    try:
+        check_website(str(value))
+    except Invalid:
+        row[column] = None
+
+
+# What is checked in a record before it is written, by kind (kinds not listed hold nothing rendered).
+_CHECKS: dict[str, Callable[[store.Row], None]] = {
+    "site": _check_site,
+    "comment": _check_comment,
+    "identity": lambda row: _check_url(row, "profile_url"),
+}
+
+
+def _checked(kind: store.Kind, line: jsonl.Line) -> store.Row:
+    row = _fields(kind, line)
+    check = _CHECKS.get(kind.name)
+    try:
+        store.check_types(kind, row)
+        if check is not None:
+            check(row)
+    except (Invalid, msgspec.ValidationError) as exc:
+        detail = exc.detail if isinstance(exc, Invalid) else str(exc)
+        raise UnreadableExport(f"a {kind.name} record is not valid: {detail}", _at(line)) from None
+    return row
 
 
 async def restore(

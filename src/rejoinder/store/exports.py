@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.errors import Invalid
 from rejoinder.store.schema import (
     classifier_decisions,
     comment_revisions,
@@ -256,13 +257,54 @@ async def select_thread_id(conn: AsyncConnection, site_id: int, uri: str | None,
 
 
 async def insert_thread_row(conn: AsyncConnection, row: Row) -> int:
-    result = await conn.execute(sa.insert(threads).values(**row).returning(threads.c.id))
+    try:
+        result = await conn.execute(sa.insert(threads).values(**row).returning(threads.c.id))
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise _unfit("thread", exc) from None
     return int(result.scalar_one())
 
 
 async def insert_rows(conn: AsyncConnection, kind: Kind, rows: Sequence[Row]) -> None:
-    if rows:
+    if not rows:
+        return
+    try:
         await conn.execute(sa.insert(kind.table), list(rows))
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise _unfit(kind.name, exc) from None
+
+
+def check_types(kind: Kind, row: Row) -> None:
+    """Each value of the record is of its column's type (SQLite would store text in an integer column).
+
+    Raises:
+        Invalid: naming the field.
+    """
+    for name, value in row.items():
+        column = kind.table.c.get(name)
+        if column is None:
+            continue
+        if value is None:
+            if not column.nullable:
+                raise Invalid(f"{name} is empty")
+            continue
+        kinds: tuple[type, ...] = ()
+        if isinstance(column.type, sa.Boolean):
+            kinds = (bool,)
+        elif isinstance(column.type, sa.Integer):
+            kinds = (int,)
+        elif isinstance(column.type, sa.Float):
+            kinds = (int, float)
+        elif isinstance(column.type, sa.String):  # Text too
+            kinds = (str,)
+        if kinds and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))):
+            raise Invalid(f"{name} is not of type {column.type.python_type.__name__}")
+
+
+def _unfit(kind: str, exc: Exception) -> Invalid:
+    """A record the database refuses (a wrong type, a missing value, a reference to nothing): the file
+    was edited or is not ours. The driver's own words, first line only."""
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+    return Invalid(f"a {kind} record does not fit the database: {reason}")
 
 
 async def select_comments_elsewhere(conn: AsyncConnection, site_id: int, ids: Sequence[str]) -> list[str]:
