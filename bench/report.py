@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,34 @@ def targets(results: dict[str, Any]) -> list[str]:
             f"{num(longest, 0)} ms | {status(met)} |"
         )
     rows += moderation_targets(results)
+    rows += export_targets(results)
     rows += reliability_targets(results)
+    return rows
+
+
+def export_targets(results: dict[str, Any]) -> list[str]:
+    """The issue 14 target: a 100,000-comment site exports in under 20 s on SQLite. Under load, the wall
+    time says more about the machine than the code: the CPU time is shown beside it, and the verdict is
+    the wall time's only when the load average was below the core count."""
+    found = results.get("export") or {}
+    target = found.get("target_s", 20.0)
+    rows = []
+    for row in found.get("rows", []):
+        if row["comments"] != 100_000:
+            continue
+        load = float((found.get("loadavg_at_start") or ["0"])[0])
+        loaded = load >= (os.cpu_count() or 1)
+        met = row["export_s"] < target
+        note = (
+            f" (load average {load:g}: wall time not representative; CPU {row['export_cpu_s']} s)"
+            if loaded
+            else ""
+        )
+        rows.append(
+            f"| export of a 100,000-comment site < {target:g} s (issue 14) | `rejoinder export`, SQLite | "
+            f"{row['export_s']} s, CPU {row['export_cpu_s']} s, peak {row['export_peak_mb']} MB{note} | "
+            f"{status(None if loaded and not met else met)} |"
+        )
     return rows
 
 
