@@ -163,11 +163,7 @@ def export_targets(results: dict[str, Any]) -> list[str]:
         load = float((found.get("loadavg_at_start") or ["0"])[0])
         loaded = load >= (os.cpu_count() or 1)
         met = row["export_s"] < target
-        note = (
-            f" (load average {load:g}: wall time not representative; CPU {row['export_cpu_s']} s)"
-            if loaded
-            else ""
-        )
+        note = f" (load average {load:g}: the wall time is not representative)" if loaded else ""
         rows.append(
             f"| export of a 100,000-comment site < {target:g} s (issue 14) | `rejoinder export`, SQLite | "
             f"{row['export_s']} s, CPU {row['export_cpu_s']} s, peak {row['export_peak_mb']} MB{note} | "
