@@ -458,3 +458,37 @@ def test_a_crafted_file_is_hostile_text_like_any_other(other_db: str, tmp_path: 
     refused = cli("import", "jsonl", str(path), "--site", "other", env=db_env(other_db))
     assert "error: line 4: a comment record is not valid: unknown comment status 'shown'" in refused.stderr
     assert rows(other_db, sa.select(comments.c.id)) == [("evil00000001",)]
+
+
+def test_import_jsonl_refuses_url_mappings_and_files_that_are_not_exports(
+    site_db: str, tmp_path: Path
+) -> None:
+    data = export(site_db, tmp_path / "one.jsonl")
+    mapped = cli(
+        "import",
+        "jsonl",
+        str(tmp_path / "one.jsonl"),
+        "--site",
+        "blog",
+        "--map-url",
+        "a=b",
+        env=db_env(site_db),
+    )
+    assert mapped.exit_code == 2
+    assert "Invalid value for --map-url: an export of ours keeps its URLs" in mapped.output
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(b'{"format":"something-else","version":1}\n' + data.split(b"\n", 1)[1])
+    refused = cli("import", "jsonl", str(other), "--site", "blog", env=db_env(site_db))
+    assert refused.exit_code == 1
+    assert f"Error: {other} does not look like a rejoinder export" in refused.output
+    bad_name = cli(
+        "import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "Not A Name", env=db_env(site_db)
+    )
+    assert bad_name.exit_code == 1
+    assert bad_name.output.strip().endswith(
+        "Error: A site name uses lower-case letters, digits, '.', '_' and '-' (max 100)"
+    )
+    zone = cli(
+        "export", "--site", "blog", "--format", "wxr", "--timezone", "Mars/Olympus", env=db_env(site_db)
+    )
+    assert zone.exit_code == 2 and "'Mars/Olympus' is not an IANA time zone" in zone.output
