@@ -10,7 +10,7 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
@@ -551,11 +551,7 @@ def import_cmd(
         if not sep or not old.strip() or not new.strip():
             raise click.BadParameter(f"{raw!r} is not OLD_PREFIX=NEW_PREFIX", param_hint="--map-url")
         mappings.append(imports.UrlMapping(old.strip(), new.strip()))
-    with file.open("rb") as stream:
-        if not importer.detect(stream.read(16384)):
-            raise click.ClickException(f"{file} does not look like a {importer.label} export")
-        stream.seek(0)
-        size = file.stat().st_size
+    with _export_file(file, importer) as (stream, size):
 
         async def work(context: Any) -> imports.Summary:
             site = await context.sites.by_name(site_name)
@@ -580,6 +576,16 @@ def import_cmd(
         ctx.exit(1)
 
 
+@contextlib.contextmanager
+def _export_file(file: Path, importer: Any) -> Iterator[tuple[BinaryIO, int]]:
+    """FILE opened for its importer, after a look at its start; with its size (for the progress bar)."""
+    with file.open("rb") as stream:
+        if not importer.detect(stream.read(16384)):
+            raise click.ClickException(f"{file} does not look like a {importer.label} export")
+        stream.seek(0)
+        yield stream, file.stat().st_size
+
+
 def _restore(
     ctx: click.Context, settings: Settings, importer: Any, file: Path, site_name: str, dry_run: bool
 ) -> None:
@@ -587,11 +593,7 @@ def _restore(
     from rejoinder.importers.base import UnreadableExport
     from rejoinder.services import exports
 
-    with file.open("rb") as stream:
-        if not importer.detect(stream.read(16384)):
-            raise click.ClickException(f"{file} does not look like a rejoinder export")
-        stream.seek(0)
-        size = file.stat().st_size
+    with _export_file(file, importer) as (stream, size):
 
         async def work(context: Any) -> exports.RestoreSummary:
             with _progress(size) as advance:

@@ -168,7 +168,7 @@ class JsonlImporter:
     restores the whole file instead (services/exports.restore: every kind, ids kept), because `lossless`."""
 
     name = "jsonl"
-    label = "rejoinder export"
+    label = "rejoinder"
     lossless = True
 
     def detect(self, head: bytes) -> bool:
