@@ -488,6 +488,14 @@ def test_import_jsonl_refuses_url_mappings_and_files_that_are_not_exports(
     assert bad_name.output.strip().endswith(
         "Error: A site name uses lower-case letters, digits, '.', '_' and '-' (max 100)"
     )
+    nowhere = cli(
+        "export", "--site", "blog", "--output", str(tmp_path / "no" / "x.jsonl"), env=db_env(site_db)
+    )
+    assert nowhere.exit_code == 1
+    assert (
+        nowhere.output
+        == f"Error: cannot write {tmp_path / 'no' / 'x.jsonl'}: there is no directory {tmp_path / 'no'}\n"
+    )
     zone = cli(
         "export", "--site", "blog", "--format", "wxr", "--timezone", "Mars/Olympus", env=db_env(site_db)
     )

@@ -672,6 +672,8 @@ def export_cmd(
         stdout.flush()
     else:
         # Written beside the target and renamed once complete: a failed export leaves no half file.
+        if not output.parent.is_dir():
+            raise click.ClickException(f"cannot write {output}: there is no directory {output.parent}")
         with tempfile.NamedTemporaryFile(
             "wb", dir=output.parent, prefix=f".{output.name}.", delete=False
         ) as partial:
