@@ -111,7 +111,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.widget_only:
         # the crash cycles, isolation and soak too: their results would be dropped by the widget-only merge
-        args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = True
+        args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = args.no_export = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.crash_cycles = args.crash_cycles or (5 if args.quick else 50)
     args.soak_minutes = args.soak_minutes or (2.0 if args.quick else 30.0)
