@@ -224,7 +224,8 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
         "rejoinder export one.jsonl → site blog (created)",
         "Added: "
         + ", ".join(f"{k.name} {manifest['counts'][k.name]}" for k in export_store.KINDS if k.name != "site"),
-        "Already there: nothing",
+        "Updated: nothing",
+        "Unchanged: nothing",
     ]
     again = export(other_db, tmp_path / "two.jsonl")
     assert again == original
@@ -236,8 +237,19 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     # A second import adds nothing and changes nothing.
     twice = cli("import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "blog", env=db_env(other_db))
     assert twice.exit_code == 0, twice.output
-    assert twice.output.splitlines()[1] == "Added: nothing"
+    assert twice.output.splitlines()[1:3] == ["Added: nothing", "Updated: nothing"]
     assert export(other_db, tmp_path / "three.jsonl") == original
+
+    # The old instance goes on moderating during the move: a later export brings the changes.
+    with moderated_client(site_db) as client:
+        call(client, lambda ctx: moderation_service.decide(ctx, SYSTEM, made["reply"], ModAction.REJECT))
+    later = export(site_db, tmp_path / "later.jsonl")
+    update = cli("import", "jsonl", str(tmp_path / "later.jsonl"), "--site", "blog", env=db_env(other_db))
+    assert update.exit_code == 0, update.output
+    assert update.output.splitlines()[1:3] == ["Added: log 1", "Updated: thread 1, comment 1"]
+    assert export(other_db, tmp_path / "four.jsonl") == later
+    stored = rows(other_db, sa.select(comments.c.status).where(comments.c.id == made["reply"]))
+    assert stored == [("rejected",)]
 
 
 def test_standard_output_is_the_default(site_db: str, tmp_path: Path) -> None:

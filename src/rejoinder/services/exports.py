@@ -46,7 +46,10 @@ class RestoreSummary:
     dry_run: bool
     site_created: bool = False
     added: Counter[str] = field(default_factory=Counter)  # records written, by kind
-    present: Counter[str] = field(default_factory=Counter)  # records already there (a second import)
+    updated: Counter[str] = field(
+        default_factory=Counter
+    )  # records there with other values: the file's taken
+    present: Counter[str] = field(default_factory=Counter)  # records already there as they are in the file
     schema: str = ""  # the exporting database's schema revision
 
 
@@ -191,10 +194,11 @@ class _Restore:
             new = []
             for row in rows:
                 key = tuple(row.get(c) for c in kind.key)
-                if key in present:
-                    self.summary.present[kind.name] += 1
+                stored = present.get(key)
+                if stored is not None:
+                    await self._update(kind, stored, row)
                     continue
-                present.add(key)
+                present[key] = row
                 new.append(row)
                 if kind.name == "comment":
                     self.touched[row["thread_id"]] += 1
@@ -214,14 +218,25 @@ class _Restore:
             row["site_id"] = site_id
             present = await store.select_existing(self.conn, kind, [row])
             if present:
-                thread_id = await store.select_thread_id(self.conn, site_id, row.get("uri"), row.get("key"))
-                self.summary.present["thread"] += 1
+                stored = next(iter(present.values()))
+                thread_id = stored["id"]
+                await self._update(kind, stored, row)
             else:
                 thread_id = await store.insert_thread_row(self.conn, row)
                 self.summary.added["thread"] += 1
             self.threads[ref] = ThreadRow(
                 thread_id, site_id, row.get("uri"), row.get("key"), row.get("title"), 0, 0
             )
+
+    async def _update(self, kind: store.Kind, stored: store.Row, row: store.Row) -> None:
+        """A record that is there already: left alone when equal, else the file's values are taken (an
+        export taken again after more moderation on the old instance brings the changes)."""
+        changes = {c: v for c, v in row.items() if c in stored and stored[c] != v}
+        if not changes:
+            self.summary.present[kind.name] += 1
+            return
+        await store.update_row(self.conn, kind, stored, changes)
+        self.summary.updated[kind.name] += 1
 
     async def announce(self) -> list[Event]:
         """One `comments.imported` event per thread that got comments (the caches' invalidation only:
@@ -311,7 +326,7 @@ async def restore(
 ) -> RestoreSummary:
     """Write an export of ours into the site named `site_name` (created if missing), ids kept: comments,
     identities and everything else keep their ids, threads get new ones. Records already there are left as
-    they are, so importing the same file again adds nothing.
+    they are (or take the file's values where they differ), so importing the same file again adds nothing.
 
     Raises:
         UnreadableExport: naming the line; nothing was written.
@@ -363,7 +378,9 @@ def describe(summary: RestoreSummary, file_name: str, site_name: str) -> list[st
     lines.append(f"rejoinder export {file_name} → site {site_name}{made}")
     kinds = [k.name for k in store.KINDS if k.name != "site"]
     added = ", ".join(f"{k} {summary.added[k]}" for k in kinds if summary.added[k])
+    updated = ", ".join(f"{k} {summary.updated[k]}" for k in kinds if summary.updated[k])
     present = ", ".join(f"{k} {summary.present[k]}" for k in kinds if summary.present[k])
     lines.append(f"Added: {added or 'nothing'}")
-    lines.append(f"Already there: {present or 'nothing'}")
+    lines.append(f"Updated: {updated or 'nothing'}")
+    lines.append(f"Unchanged: {present or 'nothing'}")
     return lines

@@ -224,36 +224,45 @@ async def stream_kind(conn: AsyncConnection, kind: Kind, site_id: int) -> AsyncI
             yield kind.clean(row) if kind.clean else row
 
 
-async def select_existing(conn: AsyncConnection, kind: Kind, rows: Sequence[Row]) -> set[tuple[Any, ...]]:
-    """The keys of `rows` (with the site's id and thread ids in place) that are stored already. The keys
-    of every kind but threads have no NULLs; threads are looked up one by one (NULL-safe)."""
+async def select_existing(
+    conn: AsyncConnection, kind: Kind, rows: Sequence[Row]
+) -> dict[tuple[Any, ...], Row]:
+    """The stored rows (their key, record columns and, for threads, id) whose keys `rows` have (with the
+    site's id and thread ids in place), by key. The keys of every kind but threads have no NULLs; threads
+    are looked up one by one (NULL-safe)."""
     if not rows:
-        return set()
+        return {}
     cols = [kind.table.c[c] for c in kind.key]
+    names = dict.fromkeys((*kind.key, *kind.columns, *(("id",) if kind.name == "thread" else ())))
+    fetch = sa.select(*(kind.table.c[c] for c in names))
     keys = [tuple(r.get(c) for c in kind.key) for r in rows]
+    found: dict[tuple[Any, ...], Row] = {}
     if kind.name == "thread":
-        found: set[tuple[Any, ...]] = set()
         for key in keys:
             match = [col.is_not_distinct_from(v) for col, v in zip(cols, key, strict=True)]
-            if (await conn.execute(sa.select(*cols).where(*match).limit(1))).first() is not None:
-                found.add(key)
+            row = (await conn.execute(fetch.where(*match).order_by(threads.c.id).limit(1))).first()
+            if row is not None:
+                found[key] = dict(row._mapping)
         return found
     query = (
-        sa.select(*cols).where(sa.tuple_(*cols).in_(keys))
+        fetch.where(sa.tuple_(*cols).in_(keys))
         if len(cols) > 1
-        else (sa.select(*cols).where(cols[0].in_([k[0] for k in keys])))
+        else fetch.where(cols[0].in_([k[0] for k in keys]))
     )
-    return {tuple(r) for r in await conn.execute(query)}
+    for row in await conn.execute(query):
+        stored = dict(row._mapping)
+        found[tuple(stored[c] for c in kind.key)] = stored
+    return found
 
 
-async def select_thread_id(conn: AsyncConnection, site_id: int, uri: str | None, key: str | None) -> int:
-    """The id of the site's thread with exactly this uri and key (NULL-safe)."""
-    query = sa.select(threads.c.id).where(
-        threads.c.site_id == site_id,
-        threads.c.uri.is_not_distinct_from(uri),
-        threads.c.key.is_not_distinct_from(key),
-    )
-    return int((await conn.execute(query.order_by(threads.c.id).limit(1))).scalar_one())
+async def update_row(conn: AsyncConnection, kind: Kind, stored: Row, changes: Row) -> None:
+    """Take the file's values for a stored row (found by its key, or its id for a thread)."""
+    names = ("id",) if kind.name == "thread" else kind.key
+    match = [kind.table.c[c] == stored[c] for c in names]
+    try:
+        await conn.execute(sa.update(kind.table).where(*match).values(**changes))
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise _unfit(kind.name, exc) from None
 
 
 async def insert_thread_row(conn: AsyncConnection, row: Row) -> int:
