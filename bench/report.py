@@ -295,12 +295,17 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def load_note(found: dict[str, Any]) -> str:
+    """ ", load average at start 1.2 0.9 0.5" for a part measured on its own (empty when unknown)."""
+    load = found.get("loadavg_at_start")
+    return f", load average at start {' '.join(load)}" if load else ""
+
+
 def export_table(results: dict[str, Any]) -> list[str]:
     found = results.get("export")
     if not found or not found.get("available"):
         return ["Not measured in this run (`--no-export`; `bench/run.py --only export` measures it alone)."]
-    load = found.get("loadavg_at_start")
-    at = f", load average at start {' '.join(load)}" if load else ""
+    at = load_note(found)
     rows = [
         f"`rejoinder export` of a generated site on SQLite (a third of the comments replies, each with its "
         f"revision, a like per ten comments), target under {found['target_s']:g} s for 100,000 comments; then "
@@ -327,8 +332,7 @@ def moderation_table(results: dict[str, Any]) -> list[str]:
     found = results.get("moderation")
     if not found or not found.get("available"):
         return ["Not measured in this run (`--no-moderation`)."]
-    load = found.get("loadavg_at_start")
-    at = f", load average at start {' '.join(load)}" if load else ""
+    at = load_note(found)
     when = f" Measured {found['date']} with `--moderation-only`{at}." if found.get("date") else ""
     rows = [
         "In-process, without external checks, on a site with 150 blocked and 100 suspect terms, 200 blocked "
