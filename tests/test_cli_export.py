@@ -27,7 +27,7 @@ from rejoinder.store import engine as store_engine
 from rejoinder.store import exports as export_store
 from rejoinder.store.classifier import insert_decision
 from rejoinder.store.identities import insert_credential
-from rejoinder.store.schema import comments, sessions, sites, threads, webhook_endpoints
+from rejoinder.store.schema import comments, events, sessions, sites, threads, webhook_endpoints
 from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
 from tests.fixtures.db import drop_pg_url, make_pg_url
 from tests.importers.test_wxr import comment, wxr
@@ -229,6 +229,10 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     ]
     again = export(other_db, tmp_path / "two.jsonl")
     assert again == original
+    # Restored comments announce nothing: one comments.imported event per thread, for the caches only.
+    announced = rows(other_db, sa.select(events.c.kind, events.c.data).order_by(events.c.id))
+    assert [kind for kind, _ in announced] == ["comments.imported"] * 3
+    assert sorted(data["added"] for _, data in announced) == [1, 2, 3]
     # The restored site answers readers like the first one.
     assert rows(other_db, sa.select(sites.c.origins)) == [([ORIGIN],)]
     assert rows(other_db, sa.select(threads.c.uri, threads.c.comment_count).order_by(threads.c.id)) == rows(
@@ -247,6 +251,7 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     update = cli("import", "jsonl", str(tmp_path / "later.jsonl"), "--site", "blog", env=db_env(other_db))
     assert update.exit_code == 0, update.output
     assert update.output.splitlines()[1:3] == ["Added: log 1", "Updated: thread 1, comment 1"]
+    assert len(rows(other_db, sa.select(events.c.id))) == 4  # one more, for the reply's thread
     assert export(other_db, tmp_path / "four.jsonl") == later
     stored = rows(other_db, sa.select(comments.c.status).where(comments.c.id == made["reply"]))
     assert stored == [("rejected",)]

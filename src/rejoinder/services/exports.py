@@ -128,6 +128,7 @@ class _Restore:
     site_id: int | None = None
     threads: dict[int, ThreadRow] = field(default_factory=dict)  # by number in the file
     touched: Counter[int] = field(default_factory=Counter)  # new comments by thread id
+    changed: set[int] = field(default_factory=set)  # threads whose shown data changed (their caches)
 
     async def site(self, line: jsonl.Line | None) -> int:
         """The site's id: found by name (origins united with the export's, settings replaced) or created
@@ -196,10 +197,13 @@ class _Restore:
                 key = tuple(row.get(c) for c in kind.key)
                 stored = present.get(key)
                 if stored is not None:
-                    await self._update(kind, stored, row)
+                    if await self._update(kind, stored, row) and kind.thread_column is not None:
+                        self.changed.add(row[kind.thread_column])
                     continue
                 present[key] = row
                 new.append(row)
+                if kind.thread_column is not None:
+                    self.changed.add(row[kind.thread_column])
                 if kind.name == "comment":
                     self.touched[row["thread_id"]] += 1
             await store.insert_rows(self.conn, kind, new)
@@ -220,7 +224,8 @@ class _Restore:
             if present:
                 stored = next(iter(present.values()))
                 thread_id = stored["id"]
-                await self._update(kind, stored, row)
+                if await self._update(kind, stored, row):
+                    self.changed.add(thread_id)
             else:
                 thread_id = await store.insert_thread_row(self.conn, row)
                 self.summary.added["thread"] += 1
@@ -228,28 +233,30 @@ class _Restore:
                 thread_id, site_id, row.get("uri"), row.get("key"), row.get("title"), 0, 0
             )
 
-    async def _update(self, kind: store.Kind, stored: store.Row, row: store.Row) -> None:
+    async def _update(self, kind: store.Kind, stored: store.Row, row: store.Row) -> bool:
         """A record that is there already: left alone when equal, else the file's values are taken (an
-        export taken again after more moderation on the old instance brings the changes)."""
+        export taken again after more moderation on the old instance brings the changes). Whether it
+        changed."""
         changes = {c: v for c, v in row.items() if c in stored and stored[c] != v}
         if not changes:
             self.summary.present[kind.name] += 1
-            return
+            return False
         await store.update_row(self.conn, kind, stored, changes)
         self.summary.updated[kind.name] += 1
+        return True
 
     async def announce(self) -> list[Event]:
-        """One `comments.imported` event per thread that got comments (the caches' invalidation only:
-        restored comments notify no one)."""
+        """One `comments.imported` event per thread that got or changed comments, likes or its own record
+        (the caches' invalidation only: restored comments notify no one)."""
         by_id = {t.id: t for t in self.threads.values()}
         return [
             await self.ctx.outbox.add(
                 self.conn,
                 EventKind.COMMENTS_IMPORTED,
                 thread=event_thread(by_id[thread_id]),
-                data={"format": "jsonl", "added": added},
+                data={"format": "jsonl", "added": self.touched[thread_id]},
             )
-            for thread_id, added in sorted(self.touched.items())
+            for thread_id in sorted(self.changed)
         ]
 
 
