@@ -86,17 +86,24 @@ def read_manifest(first: bytes, kinds: Collection[str] | None) -> Manifest:
     if not first.endswith(b"\n"):
         raise UnreadableExport("the file ends inside its manifest: it is truncated", "line 1")
     try:
-        manifest = msgspec.json.decode(first, type=Manifest)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raw = msgspec.json.decode(first)
+    except msgspec.DecodeError as exc:
         raise UnreadableExport(f"not a rejoinder export manifest ({exc})", "line 1") from None
-    if manifest.format != FORMAT:
-        raise UnreadableExport(f"format {manifest.format!r} is not {FORMAT!r}", "line 1")
-    if manifest.version > VERSION:
+    fmt = raw.get("format") if isinstance(raw, dict) else None
+    if fmt != FORMAT:
+        raise UnreadableExport(f"format {fmt!r} is not {FORMAT!r}", "line 1")
+    version = raw.get("version")
+    # The version first: a newer manifest may hold fields this one does not know.
+    if isinstance(version, int) and version > VERSION:
         raise UnreadableExport(
-            f"format version {manifest.version} is newer than this rejoinder reads ({VERSION}): "
+            f"format version {version} is newer than this rejoinder reads ({VERSION}): "
             "upgrade rejoinder to import it",
             "line 1",
         )
+    try:
+        manifest = msgspec.convert(raw, Manifest)
+    except msgspec.ValidationError as exc:
+        raise UnreadableExport(f"not a rejoinder export manifest ({exc})", "line 1") from None
     if manifest.version < 1:
         raise UnreadableExport(f"format version {manifest.version} does not exist", "line 1")
     unknown = sorted(set(manifest.counts) - set(manifest.counts if kinds is None else kinds))
@@ -126,6 +133,8 @@ def read_lines(stream: BinaryIO, kinds: Collection[str] | None) -> Iterator[Line
         number += 1
         where = f"line {number}"
         if not raw.endswith(b"\n"):
+            if len(raw) >= MAX_LINE:
+                raise UnreadableExport(f"the line is longer than {MAX_LINE // 1_048_576} MiB", where)
             raise UnreadableExport("the line has no end: the file is truncated", where)
         try:
             kind, data = _decoder.decode(raw)
