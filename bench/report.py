@@ -316,7 +316,7 @@ def export_table(results: dict[str, Any]) -> list[str]:
         "",
         *(
             [
-                f"Other runs of the 100,000-comment export, same code and machine: {found['other_runs']}.",
+                f"Other runs of the 100,000-comment export on this machine: {found['other_runs']}.",
                 "",
             ]
             if found.get("other_runs")
