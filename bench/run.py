@@ -29,7 +29,7 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import crash, isolation, load, moderation, soak, widget
+from scenarios import crash, export, isolation, load, moderation, soak, widget
 from servers import (
     ROOT,
     SEED_SETTINGS,
@@ -90,9 +90,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--only",
         metavar="PARTS",
-        help="run only these reliability parts (comma-separated: crash, isolation, soak) and merge them into the "
+        help="run only these parts (comma-separated: crash, isolation, soak, export) and merge them into the "
         "existing results and report",
     )
+    ap.add_argument("--no-export", action="store_true", help="skip the export of a 100,000-comment site")
     ap.add_argument(
         "--crash-cycles", type=int, help="kill -9 cycles per database (default 50; 5 with --quick)"
     )
@@ -110,7 +111,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.widget_only:
         # the crash cycles, isolation and soak too: their results would be dropped by the widget-only merge
-        args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = True
+        args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = args.no_export = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.crash_cycles = args.crash_cycles or (5 if args.quick else 50)
     args.soak_minutes = args.soak_minutes or (2.0 if args.quick else 30.0)
@@ -232,6 +233,18 @@ def moderation_only(args: argparse.Namespace) -> int:
 
 
 RELIABILITY = ("crash", "isolation", "soak")
+ONLY = (*RELIABILITY, "export")
+
+
+def export_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 14: `rejoinder export` of a generated 10,000- and 100,000-comment site, its restore and re-export."""
+    log("export of a generated site")
+    work = WORK / "export"
+    shutil.rmtree(work, ignore_errors=True)
+    found = export.run(work, quick=args.quick, log=log)
+    found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    shutil.rmtree(work, ignore_errors=True)
+    return found
 
 
 def reliability(
@@ -267,10 +280,10 @@ def reliability(
 
 
 def reliability_only(args: argparse.Namespace) -> int:
-    """--only crash,isolation,soak: run those and merge them into the existing results and report."""
+    """--only crash,isolation,soak,export: run those and merge them into the existing results and report."""
     parts = tuple(p.strip() for p in args.only.split(",") if p.strip())
-    if unknown := set(parts) - set(RELIABILITY):
-        log(f"unknown --only part(s): {', '.join(sorted(unknown))} (choose from {', '.join(RELIABILITY)})")
+    if unknown := set(parts) - set(ONLY):
+        log(f"unknown --only part(s): {', '.join(sorted(unknown))} (choose from {', '.join(ONLY)})")
         return 2
     results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
     if results is None:
@@ -280,7 +293,10 @@ def reliability_only(args: argparse.Namespace) -> int:
     procs = Procs(WORK / "logs", nice=args.nice)
     (WORK / "logs").mkdir(parents=True, exist_ok=True)
     try:
-        results.update(reliability(args, procs, parts))
+        if set(parts) & set(RELIABILITY):
+            results.update(reliability(args, procs, tuple(p for p in parts if p in RELIABILITY)))
+        if "export" in parts:
+            results["export"] = export_bench(args)
     finally:
         procs.stop_all()
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -425,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         procs.stop_all()
     if not args.no_moderation:
         results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
+    if not args.no_export:
+        results["export"] = export_bench(args)
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start

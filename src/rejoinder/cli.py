@@ -10,7 +10,7 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 import sqlalchemy.engine
@@ -22,7 +22,7 @@ from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
 
 T = TypeVar("T")
-IMPORT_FORMATS = ["commento", "disqus", "wxr"]  # importers.REGISTRY (a test keeps them equal)
+IMPORT_FORMATS = ["commento", "disqus", "jsonl", "wxr"]  # importers.REGISTRY (a test keeps them equal)
 
 
 def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
@@ -574,7 +574,8 @@ def import_cmd(
 ) -> None:
     """Import the comments of FILE, an export from another system, into a site.
 
-    FORMAT is wxr (WordPress), disqus or commento. Running it again adds nothing and takes the file's
+    FORMAT is wxr (WordPress), disqus, commento or jsonl (an export of ours: `rejoinder export`, restored
+    whole, the site created if missing; nothing is written unless the whole file checks out). Running it again adds nothing and takes the file's
     version of what changed. Imported comments send no emails or notifications. Exit status: 0 when the
     whole file was read (skipped records are listed), 1 when the file stopped making sense part way.
     """
@@ -583,17 +584,18 @@ def import_cmd(
 
     settings = _load(ctx)
     importer = REGISTRY[format_name]
+    if getattr(importer, "lossless", False):
+        if map_urls:
+            raise click.BadParameter("an export of ours keeps its URLs", param_hint="--map-url")
+        _restore(ctx, settings, importer, file, site_name, dry_run)
+        return
     mappings = []
     for raw in map_urls:
         old, sep, new = raw.partition("=")
         if not sep or not old.strip() or not new.strip():
             raise click.BadParameter(f"{raw!r} is not OLD_PREFIX=NEW_PREFIX", param_hint="--map-url")
         mappings.append(imports.UrlMapping(old.strip(), new.strip()))
-    with file.open("rb") as stream:
-        if not importer.detect(stream.read(16384)):
-            raise click.ClickException(f"{file} does not look like a {importer.label} export")
-        stream.seek(0)
-        size = file.stat().st_size
+    with _export_file(file, importer) as (stream, size):
 
         async def work(context: Any) -> imports.Summary:
             site = await context.sites.by_name(site_name)
@@ -616,6 +618,120 @@ def import_cmd(
     if summary.stopped is not None:
         click.echo(f"error: {summary.stopped}", err=True)
         ctx.exit(1)
+
+
+@contextlib.contextmanager
+def _export_file(file: Path, importer: Any) -> Iterator[tuple[BinaryIO, int]]:
+    """FILE opened for its importer, after a look at its start; with its size (for the progress bar)."""
+    with file.open("rb") as stream:
+        if not importer.detect(stream.read(16384)):
+            raise click.ClickException(f"{file} does not look like a {importer.label} export")
+        stream.seek(0)
+        yield stream, file.stat().st_size
+
+
+def _restore(
+    ctx: click.Context, settings: Settings, importer: Any, file: Path, site_name: str, dry_run: bool
+) -> None:
+    """`rejoinder import jsonl`: the whole export in one transaction, or nothing (exit status 1)."""
+    from rejoinder.importers.base import UnreadableExport
+    from rejoinder.services import exports
+
+    with _export_file(file, importer) as (stream, size):
+
+        async def work(context: Any) -> exports.RestoreSummary:
+            with _progress(size) as advance:
+                return await exports.restore(
+                    context,
+                    site_name,
+                    stream,
+                    dry_run=dry_run,
+                    on_record=lambda line: advance(stream.tell(), line),
+                )
+
+        try:
+            summary = _with_context(settings, work)
+        except UnreadableExport as exc:
+            click.echo(f"error: {exc}", err=True)
+            click.echo("Nothing was imported.", err=True)
+            ctx.exit(1)
+            return
+    for line in exports.describe(summary, file.name, site_name):
+        click.echo(line)
+
+
+@main.command("export")
+@click.option("--site", "site_name", required=True, help="The site to export")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["jsonl", "wxr"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: everything, re-importable (rejoinder import jsonl); wxr: WordPress's import format",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The file to write (made complete or not at all); standard output when not given",
+)
+@click.option(
+    "--timezone",
+    "zone_name",
+    default="UTC",
+    show_default=True,
+    help="wxr: the blog's time zone, for WordPress's local dates (IANA name, e.g. Europe/Paris)",
+)
+@click.pass_context
+def export_cmd(
+    ctx: click.Context, site_name: str, format_name: str, output: Path | None, zone_name: str
+) -> None:
+    """Export a site: every comment with its revisions, threads, likes, reports, moderation, identities
+    (no secrets). docs/data.md, "Exports", says what the file holds."""
+    import tempfile
+    import zoneinfo
+
+    from rejoinder.services import exports
+
+    settings = _load(ctx)
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{zone_name!r} is not an IANA time zone", param_hint="--timezone") from None
+
+    def write_to(out: Any) -> exports.ExportSummary:
+        async def work(context: Any) -> exports.ExportSummary:
+            site = await context.sites.by_name(site_name)
+            if site is None:
+                raise click.ClickException(f"there is no site named {site_name!r} (rejoinder site list)")
+            if format_name == "wxr":
+                return await exports.export_wxr(context, site, out, zone)
+            return await exports.export_jsonl(context, site, out)
+
+        return _with_context(settings, work)
+
+    if output is None:
+        stdout = sys.stdout.buffer
+        summary = write_to(stdout)
+        stdout.flush()
+    else:
+        # Written beside the target and renamed once complete: a failed export leaves no half file.
+        if not output.parent.is_dir():
+            raise click.ClickException(f"cannot write {output}: there is no directory {output.parent}")
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=output.parent, prefix=f".{output.name}.", delete=False
+        ) as partial:
+            try:
+                summary = write_to(partial)
+                partial.flush()
+                os.fsync(partial.fileno())
+            except BaseException:
+                partial.close()
+                os.unlink(partial.name)
+                raise
+        os.replace(partial.name, output)
+    counts = ", ".join(f"{kind} {n}" for kind, n in summary.counts.items() if n)
+    click.echo(f"exported site {site_name} as {format_name}: {counts or 'nothing'}", err=True)
 
 
 @contextlib.contextmanager

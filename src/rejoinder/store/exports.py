@@ -1,0 +1,355 @@
+"""What a site's lossless export holds, kind by kind, and the SQL that streams each kind out in a stable
+order and writes it back. `KINDS` is the one table of record kinds: exporting one more table is one entry.
+The file format is importers/jsonl.py's; the use cases (checksums, ids, idempotence) services/exports.py's.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.errors import Invalid
+from rejoinder.store.schema import (
+    classifier_decisions,
+    comment_revisions,
+    comments,
+    credentials,
+    identities,
+    imported_comments,
+    likes,
+    moderation_log,
+    reports,
+    roles,
+    sites,
+    threads,
+)
+
+Row = dict[str, Any]
+PAGE = 1000  # rows fetched from the cursor at a time: memory stays flat whatever the site's size
+
+# The parts of a credential's `data` that are public (a passkey's public key and what the authenticator
+# said about itself). Anything else a kind keeps there (now or later) stays out of exports by default.
+PUBLIC_CREDENTIAL_DATA = frozenset(
+    {"aaguid", "backed_up", "device_type", "public_key", "sign_count", "transports", "user_handle"}
+)
+
+
+def _site_threads(site_id: int) -> sa.Select[Any]:
+    return sa.select(threads.c.id).where(threads.c.site_id == site_id)
+
+
+def _site_comments(site_id: int) -> sa.Select[Any]:
+    return sa.select(comments.c.id).where(comments.c.thread_id.in_(_site_threads(site_id)))
+
+
+def _site_identities(site_id: int) -> sa.ColumnElement[bool]:
+    """Identities the site's data names: authors, likers, reporters and the site's staff."""
+    in_site = _site_threads(site_id)
+    named = sa.union(
+        sa.select(comments.c.identity_id).where(comments.c.thread_id.in_(in_site)),
+        sa.select(likes.c.identity_id).where(likes.c.thread_id.in_(in_site)),
+        sa.select(reports.c.identity_id).where(reports.c.comment_id.in_(_site_comments(site_id))),
+        sa.select(roles.c.identity_id).where(roles.c.site_id == site_id),
+    )
+    return identities.c.id.in_(sa.select(named.subquery().c[0]))
+
+
+def _public_data(row: Row) -> Row:
+    data = row.get("data")
+    if isinstance(data, dict):
+        row["data"] = {k: v for k, v in data.items() if k in PUBLIC_CREDENTIAL_DATA} or None
+    return row
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One record kind: which rows of a site it holds and how they are written back.
+
+    Never in `columns`: surrogate ids (files use stable ones: thread numbers, comment and identity ids),
+    the site's id, and secrets (edit-token hashes; sessions, tickets and webhooks are no kind at all).
+    """
+
+    name: str  # the record's kind in the file
+    table: sa.Table
+    columns: tuple[str, ...]
+    order: tuple[str, ...]  # a unique order: the file's (parents before replies for comments)
+    key: tuple[str, ...]  # a row with the same key is already there: a second import skips it
+    scope: Callable[[int], sa.ColumnElement[bool]]  # the site's rows
+    thread_column: str | None = None  # holds a thread id, written as the thread's number in the file
+    site_column: str | None = None  # set to the site's id on import (and part of the key)
+    # (kind column, value, id column): where kind column = value, the id column names a thread by its id
+    thread_target: tuple[str, str, str] | None = None
+    clean: Callable[[Row], Row] | None = None  # what is removed on the way out
+
+    def select(self, site_id: int) -> sa.Select[Any]:
+        cols = [self.table.c[c] for c in dict.fromkeys(self.columns + self.order)]
+        return sa.select(*cols).where(self.scope(site_id)).order_by(*(self.table.c[c] for c in self.order))
+
+
+def _cols(table: sa.Table, *leave_out: str) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in ("id", "site_id", *leave_out))
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "site",
+        sites,
+        ("origins", "settings", "created"),
+        ("id",),
+        (),
+        lambda site_id: sites.c.id == site_id,
+    ),
+    Kind(
+        "identity",
+        identities,
+        ("id", *_cols(identities)),
+        ("id",),
+        ("id",),
+        _site_identities,
+    ),
+    Kind(
+        "credential",
+        credentials,
+        _cols(credentials),
+        ("identity_id", "kind", "provider", "subject"),
+        ("kind", "provider", "subject"),
+        lambda site_id: credentials.c.identity_id.in_(
+            sa.select(identities.c.id).where(_site_identities(site_id))
+        ),
+        clean=_public_data,
+    ),
+    Kind(
+        "role",
+        roles,
+        _cols(roles),
+        ("identity_id", "role"),
+        ("identity_id", "role", "site_id"),
+        lambda site_id: roles.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        "thread",
+        threads,
+        _cols(threads),
+        ("id",),
+        ("uri", "key", "site_id"),
+        lambda site_id: threads.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        "comment",
+        comments,
+        ("id", *_cols(comments, "edit_token_hash")),
+        ("thread_id", "depth", "created", "id"),
+        ("id",),
+        lambda site_id: comments.c.thread_id.in_(_site_threads(site_id)),
+        thread_column="thread_id",
+    ),
+    Kind(
+        "revision",
+        comment_revisions,
+        _cols(comment_revisions),
+        ("comment_id", "revision"),
+        ("comment_id", "revision"),
+        lambda site_id: comment_revisions.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
+        "like",
+        likes,
+        _cols(likes),
+        ("thread_id", "comment_id", "liker"),
+        ("thread_id", "comment_id", "liker"),
+        lambda site_id: likes.c.thread_id.in_(_site_threads(site_id)),
+        thread_column="thread_id",
+    ),
+    Kind(
+        "report",
+        reports,
+        _cols(reports),
+        ("comment_id", "reporter"),
+        ("comment_id", "reporter"),
+        lambda site_id: reports.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
+        "decision",
+        classifier_decisions,
+        _cols(classifier_decisions),
+        ("id",),
+        ("event_uid",),
+        lambda site_id: classifier_decisions.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        "log",
+        moderation_log,
+        _cols(moderation_log),
+        ("id",),
+        ("created", "actor", "action", "target_kind", "target_id", "site_id"),
+        lambda site_id: moderation_log.c.site_id == site_id,
+        site_column="site_id",
+        thread_target=("target_kind", "thread", "target_id"),
+    ),
+    Kind(
+        "source",
+        imported_comments,
+        _cols(imported_comments),
+        ("format", "source_id"),
+        ("format", "source_id", "site_id"),
+        lambda site_id: imported_comments.c.site_id == site_id,
+        site_column="site_id",
+    ),
+)
+BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
+
+
+async def select_schema_revision(conn: AsyncConnection) -> str:
+    """The database's Alembic revision (what the export's rows look like)."""
+    return str((await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar_one())
+
+
+async def stream_kind(conn: AsyncConnection, kind: Kind, site_id: int) -> AsyncIterator[Row]:
+    """The site's rows of `kind` in the file's order, as `kind.columns` (and `id` for threads), one cursor
+    read PAGE rows at a time."""
+    keep = set(kind.columns) | ({"id"} if kind.name == "thread" else set())
+    query = kind.select(site_id)
+    picked = [(i, c.name) for i, c in enumerate(query.selected_columns) if c.name in keep]
+    names = [name for _, name in picked]
+    getter = operator.itemgetter(*(i for i, _ in picked))
+    values: Callable[[Any], Any] = getter if len(picked) > 1 else (lambda found: (getter(found),))
+    result = await conn.stream(query)
+    # Plain rows and one itemgetter: building mappings per row cost more than encoding them (profiled).
+    async for page in result.partitions(PAGE):
+        for found in page:
+            row = dict(zip(names, values(found), strict=True))
+            yield kind.clean(row) if kind.clean else row
+
+
+async def select_existing(
+    conn: AsyncConnection, kind: Kind, rows: Sequence[Row]
+) -> dict[tuple[Any, ...], Row]:
+    """The stored rows (their key, record columns and, for threads, id) whose keys `rows` have (with the
+    site's id and thread ids in place), by key. The keys of every kind but threads have no NULLs; threads
+    are looked up one by one (NULL-safe)."""
+    if not rows:
+        return {}
+    cols = [kind.table.c[c] for c in kind.key]
+    names = dict.fromkeys((*kind.key, *kind.columns, *(("id",) if kind.name == "thread" else ())))
+    fetch = sa.select(*(kind.table.c[c] for c in names))
+    keys = [tuple(r.get(c) for c in kind.key) for r in rows]
+    found: dict[tuple[Any, ...], Row] = {}
+    if kind.name == "thread":
+        for key in keys:
+            match = [col.is_not_distinct_from(v) for col, v in zip(cols, key, strict=True)]
+            row = (await conn.execute(fetch.where(*match).order_by(threads.c.id).limit(1))).first()
+            if row is not None:
+                found[key] = dict(row._mapping)
+        return found
+    query = (
+        fetch.where(sa.tuple_(*cols).in_(keys))
+        if len(cols) > 1
+        else fetch.where(cols[0].in_([k[0] for k in keys]))
+    )
+    for row in await conn.execute(query):
+        stored = dict(row._mapping)
+        found[tuple(stored[c] for c in kind.key)] = stored
+    return found
+
+
+async def update_row(conn: AsyncConnection, kind: Kind, stored: Row, changes: Row) -> None:
+    """Take the file's values for a stored row (found by its key, or its id for a thread)."""
+    names = ("id",) if kind.name == "thread" else kind.key
+    match = [kind.table.c[c] == stored[c] for c in names]
+    try:
+        await conn.execute(sa.update(kind.table).where(*match).values(**changes))
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise _unfit(kind.name, exc) from None
+
+
+async def insert_thread_row(conn: AsyncConnection, row: Row) -> int:
+    try:
+        result = await conn.execute(sa.insert(threads).values(**row).returning(threads.c.id))
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise _unfit("thread", exc) from None
+    return int(result.scalar_one())
+
+
+async def insert_rows(conn: AsyncConnection, kind: Kind, rows: Sequence[Row]) -> None:
+    if not rows:
+        return
+    try:
+        await conn.execute(sa.insert(kind.table), list(rows))
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise _unfit(kind.name, exc) from None
+
+
+def check_types(kind: Kind, row: Row) -> None:
+    """Each value of the record is of its column's type (SQLite would store text in an integer column).
+
+    Raises:
+        Invalid: naming the field.
+    """
+    for name, value in row.items():
+        column = kind.table.c.get(name)
+        if column is None:
+            continue
+        if value is None:
+            if not column.nullable:
+                raise Invalid(f"{name} is empty")
+            continue
+        kinds: tuple[type, ...] = ()
+        if isinstance(column.type, sa.Boolean):
+            kinds = (bool,)
+        elif isinstance(column.type, sa.Integer):
+            kinds = (int,)
+        elif isinstance(column.type, sa.Float):
+            kinds = (int, float)
+        elif isinstance(column.type, sa.String):  # Text too
+            kinds = (str,)
+        if kinds and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))):
+            raise Invalid(f"{name} is not of type {column.type.python_type.__name__}")
+
+
+def _unfit(kind: str, exc: Exception) -> Invalid:
+    """A record the database refuses (a wrong type, a missing value, a reference to nothing): the file
+    was edited or is not ours. The driver's own words, first line only."""
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+    return Invalid(f"a {kind} record does not fit the database: {reason}")
+
+
+async def select_comments_elsewhere(conn: AsyncConnection, site_id: int, ids: Sequence[str]) -> list[str]:
+    """Which of these comment ids belong to another site's threads."""
+    query = (
+        sa.select(comments.c.id)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(comments.c.id.in_(ids), threads.c.site_id != site_id)
+        .order_by(comments.c.id)
+    )
+    return [r[0] for r in await conn.execute(query)]
+
+
+async def update_site_row(conn: AsyncConnection, site_id: int, origins: list[str], settings: Any) -> None:
+    await conn.execute(
+        sa.update(sites).where(sites.c.id == site_id).values(origins=origins, settings=settings)
+    )
+
+
+async def insert_site_row(conn: AsyncConnection, name: str, row: Row) -> int:
+    result = await conn.execute(sa.insert(sites).values(name=name, **row).returning(sites.c.id))
+    return int(result.scalar_one())
+
+
+async def select_site_id(conn: AsyncConnection, name: str) -> tuple[int, list[str]] | None:
+    found = (await conn.execute(sa.select(sites.c.id, sites.c.origins).where(sites.c.name == name))).first()
+    return (int(found[0]), list(found[1] or [])) if found else None
+
+
+async def snapshot_isolation(conn: AsyncConnection) -> None:
+    """Make every read of this connection see one snapshot (an export of a site in use is consistent).
+    SQLite's read transaction is one already (WAL); PostgreSQL needs REPEATABLE READ."""
+    if conn.dialect.name == "postgresql":
+        await conn.execution_options(isolation_level="REPEATABLE READ")
