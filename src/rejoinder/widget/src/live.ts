@@ -34,7 +34,9 @@ export function follow(widget: Widget): void {
   /** Comments that arrived and wait for "Show", in the order they came (a parent before its replies). */
   const pending = new Map<string, CommentData>();
   const button = h("button", { type: "button", class: "rj-btn rj-primary", hidden: true, onclick: () => show() });
-  widget.earlierButton.before(h("div", { class: "rj-fresh" }, button));
+  // data-state: "live" while a stream is open, "poll" while the thread is read every so often.
+  const box = h("div", { class: "rj-fresh" }, button);
+  widget.earlierButton.before(box);
 
   /** Those that can be shown where they belong: top-level, or under a parent on screen or waiting too. */
   const waiting = (): CommentData[] => {
@@ -154,6 +156,7 @@ export function follow(widget: Widget): void {
   };
   const poll = (on: boolean): void => {
     polling = on;
+    box.dataset.state = on ? "poll" : "live";
     clearTimeout(timer);
     timer = on ? setTimeout(round, every) : undefined;
   };
