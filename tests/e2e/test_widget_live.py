@@ -13,12 +13,12 @@ import pytest
 
 from rejoinder.services.admin_auth import hash_password
 from tests.e2e.conftest import Stack, open_widget
+from tests.e2e.test_widget_moderation import PASSWORD, admin_page
 from tests.e2e.test_widget_security import PAYLOADS, assert_inert
 from tests.fixtures.browser import Watched
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "a moderator who reads along"
 SERVER_ENV = {
     "REJOINDER_ADMIN__USERNAME": "chief",
     "REJOINDER_ADMIN__PASSWORD_HASH": hash_password(PASSWORD),
@@ -42,17 +42,6 @@ def following(browser_page: Any, url: str) -> Watched:
 
 def card(w: Watched, comment_id: str) -> Any:
     return w.page.locator(f"#comment-{comment_id}")
-
-
-def moderator(stack: Stack, browser_page: Any) -> Watched:
-    w: Watched = browser_page()
-    page = w.page
-    page.goto(stack.api + "/admin/login")
-    page.get_by_label("Name").fill("chief")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    return w
 
 
 def top_of(w: Watched, comment_id: str) -> float:
@@ -131,7 +120,7 @@ def test_replies_go_under_their_parents_and_rejected_comments_go(stack: Stack, b
     )
     assert order == [f"comment-{c['id']}" for c in (parent, reply, deeper, other)]
     assert "rj-depth-2" in (card(reader, deeper["id"]).get_attribute("class") or "")
-    mod = moderator(stack, browser_page)
+    mod = admin_page(stack, browser_page)
     mod.page.goto(f"{stack.api}/admin/comments/{other['id']}")
     with mod.page.expect_navigation():
         mod.page.locator(f"article#c-{other['id']}").get_by_role("button", name="Reject").click()
@@ -155,7 +144,7 @@ def test_closing_and_opening_the_thread_shows_at_once(stack: Stack, browser_page
     reader = following(browser_page, url)
     form = reader.page.locator(".rj-leave form")
     form.wait_for()
-    mod = moderator(stack, browser_page)
+    mod = admin_page(stack, browser_page)
     mod.page.goto(stack.api + "/admin/threads?site=hostsite")
     row = mod.page.locator("tr", has_text="/posts/live-closing.html")
     with mod.page.expect_navigation():
