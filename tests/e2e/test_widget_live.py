@@ -82,7 +82,7 @@ def test_a_comment_posted_in_one_browser_waits_behind_show_in_the_other(
     assert reader.page.locator("#rejoinder .rj-title").inner_text() == "2 Responses"
     # The writer's own comment is not offered to it again.
     assert writer.page.locator(".rj-comment", has_text="Turn it every").count() == 1
-    assert writer.page.locator("#rejoinder .rj-fresh button").is_hidden()
+    writer.page.locator("#rejoinder .rj-fresh button").wait_for(state="hidden")
     # A like in one browser is counted in the other.
     shown.get_by_role("button", name="Like").click()
     writer.page.wait_for_function(

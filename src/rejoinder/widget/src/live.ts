@@ -96,6 +96,8 @@ export function follow(widget: Widget): void {
       const known = pending.has(comment.id);
       pending.set(comment.id, comment);
       draw(!known);
+      // The reader's own comment may come here before the answer to its POST places it: look again.
+      setTimeout(draw, 1000);
     }
   };
 
