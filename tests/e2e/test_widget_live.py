@@ -202,6 +202,38 @@ def test_a_dropped_stream_resumes_from_the_last_event(stack: Stack, browser_page
     assert page.locator(LIVE).count() == 1  # never fell back to polling
 
 
+def test_a_stream_too_far_behind_is_told_to_refetch_and_reads_the_thread(
+    stack: Stack, browser_page: Any
+) -> None:
+    url = article(stack, "live-reset")
+    reader = following(browser_page, url)
+    page = reader.page
+    live_urls = "**/api/threads/live?*"
+
+    def is_live(request: Any) -> bool:
+        return "/api/threads/live?" in request.url
+
+    page.route(live_urls, lambda route: route.abort())  # cut off at the next end of the stream
+    with page.expect_request(is_live, timeout=30_000):
+        pass
+    missed = stack.post(url, "Posted while the reader was away too long.", name="Max")
+    page.unroute(live_urls)
+
+    def too_old(route: Any) -> None:  # an id the server cannot resume from (as after an hour away)
+        route.continue_(headers={**route.request.headers, "last-event-id": "999999999"})
+
+    page.route(live_urls, too_old)
+    # `reset`: the widget reads the pages on screen again and finds the comment it missed.
+    with page.expect_request(lambda r: "/api/threads?" in r.url and "page=" in r.url, timeout=30_000):
+        pass
+    page.get_by_role("button", name="1 new comment · Show").click()
+    assert (
+        card(reader, missed["id"]).locator(".rj-text").inner_text()
+        == "Posted while the reader was away too long."
+    )
+    reader.assert_clean()
+
+
 NO_EVENTSOURCE = "delete window.EventSource;"
 
 
