@@ -201,6 +201,16 @@ def reliability_targets(results: dict[str, Any]) -> list[str]:
             f"{row['comments_acknowledged']:,} comments + {row['likes_acknowledged']:,} likes acknowledged, "
             f"{row['cycles_with_losses']} cycles lost any | {status(ok)} |"
         )
+    live_run = results.get("live")
+    if live_run:
+        p99 = live_run.get("p99_ms")
+        met = p99 is not None and p99 < live_run["target_p99_ms"]
+        rows.append(
+            f"| live update reaches every reader, p99 < {live_run['target_p99_ms']:g} ms after the POST's answer "
+            f"(issue 13) | {live_run['clients']:,} streams, granian 2 workers, Redis | p50 "
+            f"{num(live_run.get('p50_ms'))} ms, p99 {num(p99)} ms; {num(live_run['kib_per_stream'])} KiB per "
+            f"stream | {status(met)} |"
+        )
     soak_run = results.get("soak")
     if soak_run:
         total = next((r for r in soak_run["rows"] if r["process"] == "total"), None)
@@ -290,6 +300,30 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
                 f"| {row['process']} | {row['after_warm_up_mib']} | {row['end_mib']} | {row['peak_mib']} | "
                 f"{row['growth_pct']} % | {'yes' if row['flat'] else '**no**'} |"
             )
+    else:
+        out.append("Not measured in this run.")
+    out += ["", "### Live updates: readers following one thread", ""]
+    live_run = results.get("live")
+    if live_run:
+        out += [
+            f"Measured {live_run.get('date', '?')} (load average at start "
+            f"{' '.join(live_run.get('loadavg_at_start', []))}, on a machine shared with other work: the figures "
+            f"are upper bounds). {live_run['clients']:,} Server-Sent Events streams on one article against "
+            "`rejoinder serve --workers 2` with Redis (default `[live]` settings: a worker looks for changes "
+            f"every `live.check_ms` = 100 ms); {live_run['posts']} comments posted one at a time. Latency: from the "
+            "POST's answer to the event read by each stream; the streams are read by one Python process on the "
+            "same 2 cores. Memory: the server's RSS (main process and workers) with the streams open, minus "
+            "before. `bench/run.py --only live` runs it alone. Method: "
+            "[bench/scenarios/live.py](../bench/scenarios/live.py).",
+            "",
+            "| streams | posts reaching every stream | p50 (ms) | p99 (ms) | max (ms) | RSS before → with streams "
+            "(MiB) | per stream (KiB) |",
+            "|---|---|---|---|---|---|---|",
+            f"| {live_run['clients']:,} | {live_run['posts_reaching_every_stream']} of {live_run['posts']} | "
+            f"{num(live_run['p50_ms'])} | {num(live_run['p99_ms'])} | {num(live_run['max_ms'])} | "
+            f"{live_run['rss_before_kib'] / 1024:.0f} → {live_run['rss_with_streams_kib'] / 1024:.0f} | "
+            f"{num(live_run['kib_per_stream'])} |",
+        ]
     else:
         out.append("Not measured in this run.")
     return out

@@ -29,7 +29,7 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import crash, export, isolation, load, moderation, soak, widget
+from scenarios import crash, export, isolation, live, load, moderation, soak, widget
 from servers import (
     ROOT,
     SEED_SETTINGS,
@@ -90,7 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--only",
         metavar="PARTS",
-        help="run only these parts (comma-separated: crash, isolation, soak, export) and merge them into the "
+        help="run only these parts (comma-separated: crash, isolation, soak, live, export) and merge them into the "
         "existing results and report",
     )
     ap.add_argument("--no-export", action="store_true", help="skip the export of a 100,000-comment site")
@@ -105,6 +105,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--soak-minutes", type=float, help="minutes of mixed traffic in the soak (default 30; 2 with --quick)"
+    )
+    ap.add_argument(
+        "--live-redis",
+        default="redis://127.0.0.1:6379/0",
+        metavar="URL",
+        help="Redis for the live-updates part (its invalidation keys go there)",
     )
     ap.add_argument("--output", type=Path, default=RESULTS, help="results JSON")
     ap.add_argument("--doc", type=Path, default=DOC, help="Markdown report to write")
@@ -232,7 +238,7 @@ def moderation_only(args: argparse.Namespace) -> int:
     return 0
 
 
-RELIABILITY = ("crash", "isolation", "soak")
+RELIABILITY = ("crash", "isolation", "soak", "live")
 ONLY = (*RELIABILITY, "export")
 
 
@@ -273,6 +279,18 @@ def reliability(
             found["isolation"] = isolation.run(start, procs.stop, quick=args.quick, log=log)
         if "soak" in parts:
             found["soak"] = soak.run(start, procs.stop, minutes=args.soak_minutes, log=log)
+    if "live" in parts:
+        work = WORK / "reliability" / "live"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        rj_live = Rejoinder(f"sqlite:///{work / 'live.db'}", work)
+        rj_live.cli("migrate")
+        rj_live.cli("site", "add", "bench", "--origin", live.ORIGIN)
+
+        def start_live(workers: int, name: str, env: dict[str, str]) -> Any:
+            return rj_live.start(procs, workers=workers, name=name, env=env)
+
+        found["live"] = live.run(start_live, procs.stop, redis_url=args.live_redis, quick=args.quick, log=log)
     for part in found.values():
         part["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         part["loadavg_at_start"] = machine_info()["loadavg_at_start"]

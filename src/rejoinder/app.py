@@ -4,8 +4,12 @@ caller passes (the demo adds its article page)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+import os
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
@@ -83,12 +87,50 @@ class Rejoinder:
             app.state["admin_login_limiter"] = runtime.admin_limiter
             app.state["auth_registry"] = runtime.providers  # web/signin_pages.registry_of
             app.state["live"] = runtime.live  # web/live.py; None when live.enabled is off
-            yield
+            with contextlib.ExitStack() as signals:
+                if runtime.live is not None:
+                    signals.enter_context(_on_stop_signal(runtime.live.drain))
+                yield
         finally:
             await runtime.close()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         await self.asgi(scope, receive, send)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def _on_stop_signal(action: Callable[[], object]) -> Iterator[None]:
+    """Runs `action` on the event loop when this process gets a stop signal, before the server's own
+    handling of it, which it keeps: Granian (a handler on the event loop, woken through the signal wake-up
+    fd that stays in place) and uvicorn (a Python handler, called after ours). Both wait for open responses
+    before the lifespan shutdown, so open live streams must end here, not in the shutdown. Only in the main
+    thread (a test client runs the app in another, where no signal arrives)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+
+    def handler(signum: int, frame: object) -> None:
+        loop.call_soon_threadsafe(action)
+        earlier = previous[signal.Signals(signum)]
+        if callable(earlier):
+            earlier(signum, frame)  # type: ignore[arg-type]
+        elif earlier == signal.SIG_DFL:  # what the signal would have done without us
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, earlier in previous.items():
+            if earlier is not None:
+                signal.signal(sig, earlier)
 
 
 @get("/api/openapi.json", include_in_schema=False)

@@ -147,7 +147,8 @@ def run_server(
     from rejoinder import serving
 
     run = serving.serve_uvicorn if s.server == "uvicorn" else serving.serve_granian
-    run(factory, host=s.host, port=s.port, workers=s.workers, stop_timeout=s.stop_timeout)
+    streams = settings.live.max_streams if settings.live.enabled else 0
+    run(factory, host=s.host, port=s.port, workers=s.workers, stop_timeout=s.stop_timeout, streams=streams)
 
 
 @main.command()

@@ -44,9 +44,16 @@ def load_worker_app(target: str) -> Any:
     return getattr(importlib.import_module(module), name)()
 
 
-def serve_granian(factory: str, *, host: str, port: int, workers: int, stop_timeout: int) -> None:
+# Requests a Granian worker serves at once besides its live streams (which are requests that stay open).
+REQUESTS_PER_WORKER = 512
+
+
+def serve_granian(
+    factory: str, *, host: str, port: int, workers: int, stop_timeout: int, streams: int = 0
+) -> None:
     """Serve the ASGI app built by `factory` with Granian until a stop signal; returns when every worker
-    has exited (at most `stop_timeout` seconds after the first signal, at once after a second one)."""
+    has exited (at most `stop_timeout` seconds after the first signal, at once after a second one).
+    `streams`: the live streams one worker may hold (live.max_streams), on top of its ordinary requests."""
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -68,6 +75,11 @@ def serve_granian(factory: str, *, host: str, port: int, workers: int, stop_time
         # Granian waits this long for each worker to stop after asking it to, then kills it. Without it, the
         # main process waits as long as a worker takes: forever for one that never saw the signal.
         workers_kill_timeout=stop_timeout,
+        # Granian serves at most `backpressure` requests at once per worker (by default 1024 / workers), and
+        # an open live stream is one of them: without room for the streams, 512 readers following a thread
+        # on one worker would leave no room for anyone else's request (and stream 513 would wait).
+        backpressure=streams + REQUESTS_PER_WORKER,
+        backlog=2048,  # connections waiting to be accepted: a thousand readers reconnecting at once
     )
 
     main_pid = os.getpid()
@@ -94,8 +106,11 @@ def serve_granian(factory: str, *, host: str, port: int, workers: int, stop_time
     server.serve(target_loader=load_worker_app)
 
 
-def serve_uvicorn(factory: str, *, host: str, port: int, workers: int, stop_timeout: int) -> None:
-    """Serve with uvicorn: open connections get `stop_timeout` seconds to finish after a stop signal."""
+def serve_uvicorn(
+    factory: str, *, host: str, port: int, workers: int, stop_timeout: int, streams: int = 0
+) -> None:
+    """Serve with uvicorn: open connections get `stop_timeout` seconds to finish after a stop signal.
+    `streams` is unused: uvicorn sets no limit on concurrent requests."""
     import uvicorn
 
     uvicorn.run(

@@ -5,6 +5,7 @@ Each read waits for the next event (with a deadline), never for a fixed time."""
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.fixtures.app import ARTICLE, ORIGIN
 
@@ -229,3 +231,21 @@ def test_live_updates_can_be_turned_off(site_db: str, server_factory: Any) -> No
     response = httpx.get(server.url + "/api/threads/live", params={"url": ARTICLE}, timeout=10)
     assert response.status_code == 503
     assert response.json()["code"] == "live-disabled"
+
+
+@pytest.mark.parametrize("http_server", ["granian", "uvicorn"])
+def test_a_stop_signal_ends_open_streams_at_once(site_db: str, server_factory: Any, http_server: str) -> None:
+    """Open streams end when the server is asked to stop, not at its stop timeout (the HTTP server waits
+    for open responses before it stops); the browser then reconnects with Last-Event-ID."""
+    server = server_factory(
+        site_db, "--workers", "2", "--server", http_server, env={"REJOINDER_SERVER__STOP_TIMEOUT": "60"}
+    )
+    with follow(server.url) as a, follow(server.url) as b:
+        posted = post(server.url, "Before the restart")
+        for live in (a, b):
+            assert [m.data["id"] for m in live.next()] == [posted["id"]]
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        assert a.ended(timeout=10) and b.ended(timeout=10)
+        assert server.proc.wait(timeout=20) == 0
+        assert time.monotonic() - started < 20  # the defect: 60 s, the stop timeout

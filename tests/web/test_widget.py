@@ -51,6 +51,7 @@ def test_every_lazily_loaded_part_is_at_most_6_kb_gzipped() -> None:
         "embed-signin",
         "embed-report",
         "embed-actions",
+        "embed-live",
     }
     for name in PARTS:
         # The parts that draw forms bring the forms' stylesheet (chunks.ts); count it with each.

@@ -129,6 +129,7 @@ class LiveHub:
         self._per_network: dict[str, int] = {}
         self._count = 0
         self._task: asyncio.Task[None] | None = None
+        self._draining = False
         self._lock = asyncio.Lock()  # one advance at a time per worker
 
     @property
@@ -142,8 +143,8 @@ class LiveHub:
     ) -> tuple[Stream, list[Change]]:
         """A new stream on `ref`'s thread and what it missed since `last_event_id` (a RESET when that is
         too long ago or unknown). Raises TooManyStreams when this worker or this address holds too many."""
-        if self._task is None:
-            raise LiveDisabled("Live updates are not running on this server")
+        if self._task is None or self._draining:
+            raise LiveDisabled("Live updates are not running on this server (it may be restarting)")
         network = network_of(address)
         if self._count >= self.settings.max_streams:
             raise TooManyStreams(
@@ -210,11 +211,19 @@ class LiveHub:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="rejoinder-live")
 
+    def drain(self) -> int:
+        """End every open stream now and open no more: the server is stopping. Its HTTP server waits for open
+        responses before it stops, and a stream would otherwise hold it up until the stop timeout; the
+        browsers reconnect (with Last-Event-ID) to whichever process answers next. Returns how many ended."""
+        self._draining = True
+        streams = [s for w in list(self._watches.values()) for s in list(w.streams)]
+        for stream in streams:
+            self.close(stream)
+        return len(streams)
+
     async def stop(self) -> None:
         """End every stream and the watching task."""
-        for watch in list(self._watches.values()):
-            for stream in list(watch.streams):
-                self.close(stream)
+        self.drain()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

@@ -5,18 +5,27 @@
 
 import { h } from "./dom";
 
-declare const CHUNKS: { signin: string; write: string; actions: string; report: string; forms: string };
+declare const CHUNKS: {
+  signin: string;
+  write: string;
+  actions: string;
+  report: string;
+  live: string;
+  forms: string;
+};
 
 export type SigninPart = typeof import("./signin");
 export type WritePart = typeof import("./write");
 export type ActionsPart = typeof import("./actions");
 export type ReportPart = typeof import("./report");
+export type LivePart = typeof import("./live");
 
 interface Parts {
   signin: SigninPart;
   write: WritePart;
   actions: ActionsPart;
   report: ReportPart;
+  live: LivePart;
 }
 
 const loading: Partial<Record<keyof Parts, Promise<unknown>>> = {};

@@ -380,6 +380,11 @@ export class Widget {
     idle(() => {
       this.actions().catch(() => {});
       this.reportPart().catch(() => {});
+      // Live updates (live.ts).
+      loadPart(this.origin, "live").then(
+        (part) => part.follow(this),
+        () => {},
+      );
     });
     await this.setMe(await me);
     const offered = await providers;
