@@ -328,6 +328,11 @@ class ConfigError(Exception):
     """A setting is unknown or invalid; raised at start-up only, never inside a request."""
 
 
+class BackupRefused(Exception):
+    """`rejoinder backup` or `restore` cannot or will not do what was asked (a file that is not a rejoinder
+    database, a newer schema, a running server's database); raised by those commands only, never in a request."""
+
+
 class WebhookDeliveryFailed(Unavailable):
     """One attempt to deliver a webhook failed (non-2xx, a redirect, a timeout, a refused address)."""
 
