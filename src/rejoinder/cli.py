@@ -197,18 +197,28 @@ def migrate_cmd(ctx: click.Context, revision: str) -> None:
 @main.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Delete expired sessions and sign-in tickets now.
+    """Delete expired sessions and sign-in tickets, and data past its retention, now.
 
-    The server also does it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
-    from rejoinder.services.purging import purge_expired
+    Retention: comments' network addresses after retention.ip_days, the moderation log, decided reports
+    and ended bans after retention.moderation_days. The server also does all of it every
+    auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
+    from rejoinder.services.purging import purge_expired, purge_retained
 
     settings = _load(ctx)
 
     async def work(context: Any) -> Any:
-        return await purge_expired(context.engine, context.clock())
+        now = context.clock()
+        return await purge_expired(context.engine, now), await purge_retained(
+            context.engine, settings.retention, now
+        )
 
-    purged = _with_context(settings, work)
+    purged, retained = _with_context(settings, work)
     click.echo(f"deleted {purged.sessions} expired session(s) and {purged.tickets} expired sign-in ticket(s)")
+    click.echo(
+        f"forgot the network address of {retained.ips} comment(s) older than {settings.retention.ip_days} "
+        f"day(s); deleted {retained.log_entries} moderation log entr(ies), {retained.reports} decided "
+        f"report(s) and {retained.bans} ended ban(s) older than {settings.retention.moderation_days} day(s)"
+    )
 
 
 @main.command()
