@@ -7,7 +7,7 @@
      ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
      │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
-     │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, EmailLinkUnknown, CommentNotFound,
+     │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, DataLinkInvalid, EmailLinkUnknown, CommentNotFound,
      │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
@@ -179,6 +179,13 @@ class SiteNotFound(NotFound):
 class ProviderNotFound(NotFound):
     default_code = "provider-not-found"
     default_detail = "This sign-in provider is no longer offered"
+
+
+class DataLinkInvalid(NotFound):
+    """A guest's data-request link that is unknown, used up or expired: all answer alike."""
+
+    default_code = "data-link-invalid"
+    default_detail = "This link is not valid any more. Ask for a new one on the data request page"
 
 
 class SignInLinkInvalid(NotFound):

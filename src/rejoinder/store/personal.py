@@ -270,3 +270,11 @@ async def delete_identity(conn: AsyncConnection, identity_id: str) -> bool:
     keys), reports it filed stay without it. Whether it existed."""
     result = await conn.execute(sa.delete(identities).where(identities.c.id == identity_id))
     return bool(result.rowcount)
+
+
+async def has_guest_comments(conn: AsyncConnection, email: str) -> bool:
+    """Whether any comment that is not yet erased was written by a guest with `email`."""
+    found = await conn.execute(
+        sa.select(comments.c.id).where(of_guest_email(email), comments.c.status != "deleted").limit(1)
+    )
+    return found.first() is not None
