@@ -14,8 +14,8 @@ from rejoinder.domain.sites import PremoderationMode, SiteOptions
 from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
+from rejoinder.services import admin_people, personal_data
 from rejoinder.services import moderation as moderation_service
-from rejoinder.services import personal_data
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import Form, local_path
 from rejoinder.web.admin.render import page
@@ -344,10 +344,10 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
 async def people_view(request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Response[str]:
     """Find a person by email or identity id, to download or delete their data (admins of every site)."""
     staff = await auth.require_staff(request)
-    personal_data.require_global_admin(staff.actor)
+    admin_people.require_global_admin(staff.actor)
     values = await frame(request, staff, "people")
     query = q.strip()[:254]
-    people = await personal_data.find_people(ctx_of(request), query) if query else []
+    people = await admin_people.find_people(ctx_of(request), query) if query else []
     return page("people.html", **values, query=query, people=people)
 
 
@@ -362,7 +362,7 @@ def _person(form: Form) -> dict[str, str | None]:
 @post("/people/download", include_in_schema=False, status_code=200)
 async def people_download(request: Request[Any, Any, Any]) -> Response[Any]:
     staff, form = await auth.staff_post(request)
-    document = await personal_data.collect_for_admin(ctx_of(request), staff.actor, **_person(form))
+    document = await admin_people.collect_for_admin(ctx_of(request), staff.actor, **_person(form))
     return Response(
         document,
         media_type="application/json",
@@ -380,7 +380,7 @@ async def people_erase(request: Request[Any, Any, Any]) -> Response[str]:
         mode = personal_data.KeepComments(form.get("comments", limit=20))
     except ValueError:
         raise ActionInvalid.at("comments", "Choose remove or anonymise") from None
-    await personal_data.erase_for_admin(ctx_of(request), staff.actor, mode, **_person(form))
+    await admin_people.erase_for_admin(ctx_of(request), staff.actor, mode, **_person(form))
     return after("/admin/people", "erase")
 
 
