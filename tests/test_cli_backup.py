@@ -22,28 +22,24 @@ def cli(db_url: str, *args: str) -> Result:
     return CliRunner().invoke(main, list(args), env={"REJOINDER_DATABASE__URL": db_url})
 
 
-def comment_ids(path: Path) -> set[str]:
+def query(path: Path, sql: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(path)
     try:
-        return {row[0] for row in conn.execute("SELECT id FROM comments")}
+        return list(conn.execute(sql))
     finally:
         conn.close()
+
+
+def comment_ids(path: Path) -> set[str]:
+    return {str(row[0]) for row in query(path, "SELECT id FROM comments")}
 
 
 def integrity(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        conn.close()
+    return str(query(path, "PRAGMA integrity_check")[0][0])
 
 
 def revision(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
-    finally:
-        conn.close()
+    return str(query(path, "SELECT version_num FROM alembic_version")[0][0])
 
 
 def wait_for(condition: object, timeout: float = 30.0) -> None:
@@ -127,11 +123,7 @@ def posted(url: str, text: str) -> None:
 
 
 def site_names(path: Path) -> set[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return {row[0] for row in conn.execute("SELECT name FROM sites")}
-    finally:
-        conn.close()
+    return {str(row[0]) for row in query(path, "SELECT name FROM sites")}
 
 
 def test_restore_replaces_the_database_and_refuses_while_a_server_runs(tmp_path: Path) -> None:

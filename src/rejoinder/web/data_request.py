@@ -13,6 +13,7 @@ from rejoinder.errors import BadRequest, DataLinkInvalid, Invalid, RateLimited, 
 from rejoinder.i18n import translator
 from rejoinder.services import guest_data as service
 from rejoinder.services.personal_data import KeepComments
+from rejoinder.web.personal_data import attachment
 from rejoinder.web.signin_pages import auth_language, page
 from rejoinder.web.wire import client_ip, ctx_of
 
@@ -86,14 +87,7 @@ async def download(request: Request[Any, Any, Any]) -> Response[Any]:
         document = await service.collect(ctx_of(request), fields.get("token"))
     except DataLinkInvalid:
         return _invalid_link(auth_language(request, fields.get("lang")))
-    return Response(
-        document,
-        media_type="application/json",
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": 'attachment; filename="rejoinder-data.json"',
-        },
-    )
+    return attachment(document, "rejoinder-data.json")
 
 
 @post("/data-request/erase", include_in_schema=False, status_code=200)

@@ -17,6 +17,15 @@ from rejoinder.web.wire import ctx_of
 NO_STORE = {"Cache-Control": "private, no-store"}
 
 
+def attachment(document: dict[str, Any], filename: str) -> Response[Any]:
+    """A data download: the JSON document as a file to save, never cached anywhere."""
+    return Response(
+        document,
+        media_type="application/json",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 class ErasedOut(msgspec.Struct):
     comments_removed: int
     comments_anonymised: int
@@ -33,14 +42,7 @@ async def download_my_data(
     ctx = ctx_of(request)
     reader = await accounts.authenticate(ctx, authorization)
     document = await service.collect(ctx, identity=reader.identity)
-    return Response(
-        document,
-        media_type="application/json",
-        headers={
-            **NO_STORE,
-            "Content-Disposition": f'attachment; filename="rejoinder-data-{reader.identity.id}.json"',
-        },
-    )
+    return attachment(document, f"rejoinder-data-{reader.identity.id}.json")
 
 
 @delete("/api/me", summary="Delete the signed-in reader's account", tags=["data rights"], status_code=200)

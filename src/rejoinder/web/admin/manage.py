@@ -20,6 +20,7 @@ from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import Form, local_path
 from rejoinder.web.admin.render import page
 from rejoinder.web.admin.routes import after, frame
+from rejoinder.web.personal_data import attachment
 from rejoinder.web.wire import ctx_of
 
 PREMODERATION = [
@@ -363,14 +364,7 @@ def _person(form: Form) -> dict[str, str | None]:
 async def people_download(request: Request[Any, Any, Any]) -> Response[Any]:
     staff, form = await auth.staff_post(request)
     document = await admin_people.collect_for_admin(ctx_of(request), staff.actor, **_person(form))
-    return Response(
-        document,
-        media_type="application/json",
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": 'attachment; filename="rejoinder-data.json"',
-        },
-    )
+    return attachment(document, "rejoinder-data.json")
 
 
 @post("/people/erase", include_in_schema=False, status_code=303)
