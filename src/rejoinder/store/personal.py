@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.store.comments import PLACEHOLDER
 from rejoinder.store.schema import (
     authors,
     bans,
@@ -204,13 +205,7 @@ async def erase_comments(conn: AsyncConnection, comment_ids: Sequence[str], now:
         sa.update(comments)
         .where(comments.c.id.in_(ids))
         .values(
-            status="deleted",
-            text="",
-            html="",
-            author_name="",
-            author_email=None,
-            author_website=None,
-            edit_token_hash=None,
+            **PLACEHOLDER,
             visitor_hash=None,
             ip=None,
             identity_id=None,
