@@ -199,3 +199,13 @@ def test_requests_are_limited_per_address_known_or_not(app: Any) -> None:
         assert limited.status_code == 429
         assert "(rate-limited)" in limited.text
     assert len(sink.messages) == 3
+
+
+def test_requests_are_limited_per_network(app: Any) -> None:
+    """moderation.magic_link_limit_ip (5 a minute by default): a sixth address from one client waits."""
+    client, _, _, _ = app
+    for n in range(5):
+        assert ask(client, f"someone{n}@example.org", ip="198.51.100.20").status_code == 200
+    limited = ask(client, "someone9@example.org", ip="198.51.100.20")
+    assert limited.status_code == 429 and "(rate-limited)" in limited.text
+    assert ask(client, "someone9@example.org", ip="203.0.113.50").status_code == 200
