@@ -93,9 +93,14 @@ def test_only_an_admin_of_every_site_may(admin: Admin) -> None:
 
 
 def test_a_bad_request_is_refused(admin: Admin) -> None:
+    made = admin.post_comment("Mine", author={"email": "a@example.org"})
     assert admin.login().status_code == 303
     for data in ({"comments": "remove"}, {"email": "a@example.org", "identity": "x", "comments": "remove"}):
-        assert admin.submit("/admin/people/erase", data).status_code == 422
-    assert (
-        admin.submit("/admin/people/erase", {"email": "a@example.org", "comments": "all"}).status_code == 422
-    )
+        refused = admin.submit("/admin/people/erase", data)
+        assert refused.status_code == 422
+        assert "<code>person-required</code>" in refused.text
+    refused = admin.submit("/admin/people/erase", {"email": "a@example.org", "comments": "all"})
+    assert refused.status_code == 422
+    assert "<code>action-invalid</code>" in refused.text
+    assert rows(admin, sa.select(comments.c.id, comments.c.status)) == [(made["id"], "published")]
+    assert log(admin, "erase") == []
