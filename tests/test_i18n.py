@@ -48,6 +48,7 @@ STAFF_MODULES = (
     "src/rejoinder/services/admin.py",
     "src/rejoinder/services/admin_auth.py",
     "src/rejoinder/services/admin_mail.py",
+    "src/rejoinder/services/admin_people.py",
     "src/rejoinder/auth/providers/diagnostics.py",
     "src/rejoinder/services/moderation/bans.py",
     "src/rejoinder/services/moderation/queue.py",

@@ -229,18 +229,70 @@ def migrate_cmd(ctx: click.Context, revision: str) -> None:
 @main.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Delete expired sessions and sign-in tickets now.
+    """Delete expired sessions and sign-in tickets, and data past its retention, now.
 
-    The server also does it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
-    from rejoinder.services.purging import purge_expired
+    Retention: comments' network addresses after retention.ip_days, the moderation log, decided reports
+    and ended bans after retention.moderation_days. The server also does all of it every
+    auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
+    from rejoinder.services.purging import purge_expired, purge_retained
 
     settings = _load(ctx)
 
     async def work(context: Any) -> Any:
-        return await purge_expired(context.engine, context.clock())
+        now = context.clock()
+        return await purge_expired(context.engine, now), await purge_retained(
+            context.engine, settings.retention, now
+        )
 
-    purged = _with_context(settings, work)
+    purged, retained = _with_context(settings, work)
     click.echo(f"deleted {purged.sessions} expired session(s) and {purged.tickets} expired sign-in ticket(s)")
+    click.echo(
+        f"forgot the network address of {retained.ips} comment(s) older than {settings.retention.ip_days} "
+        f"day(s); deleted {retained.log_entries} moderation log entr(ies), {retained.reports} decided "
+        f"report(s) and {retained.bans} ended ban(s) older than {settings.retention.moderation_days} day(s)"
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists")
+@click.pass_context
+def backup(ctx: click.Context, path: Path, force: bool) -> None:
+    """Copy the SQLite database to PATH while the server runs.
+
+    The copy is one consistent snapshot (SQLite's online backup API), checked with integrity_check before
+    it takes the name PATH. For PostgreSQL it prints the pg_dump command to run and copies nothing."""
+    from rejoinder.errors import BackupRefused
+    from rejoinder.services import backups
+
+    settings = _load(ctx)
+    try:
+        made = backups.backup(settings.database.url, path, overwrite=force)
+    except BackupRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {made.path}: {made.bytes} bytes, schema revision {made.revision}, integrity ok")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the database even though a running server uses it")
+@click.pass_context
+def restore(ctx: click.Context, path: Path, force: bool) -> None:
+    """Replace the SQLite database with the backup at PATH.
+
+    Refuses a file that is not a sound rejoinder database, or one with a newer schema than this version
+    knows; an older one is migrated. Refuses while a server runs on the database unless --force. For
+    PostgreSQL it prints the pg_restore command to run and changes nothing."""
+    from rejoinder.errors import BackupRefused
+    from rejoinder.services import backups
+
+    settings = _load(ctx)
+    try:
+        done = backups.restore(settings.database.url, path, force=force)
+    except BackupRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    migrated = f", migrated to {done.revision_now}" if done.migrated else ""
+    click.echo(f"restored {done.path} from {path} (schema revision {done.revision_in_file}{migrated})")
 
 
 @main.group("config")

@@ -7,7 +7,7 @@
      ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
      │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
-     │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, EmailLinkUnknown, CommentNotFound,
+     │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, DataLinkInvalid, EmailLinkUnknown, CommentNotFound,
      │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
@@ -181,6 +181,13 @@ class ProviderNotFound(NotFound):
     default_detail = "This sign-in provider is no longer offered"
 
 
+class DataLinkInvalid(NotFound):
+    """A guest's data-request link that is unknown, used up or expired: all answer alike."""
+
+    default_code = "data-link-invalid"
+    default_detail = "This link is not valid any more. Ask for a new one on the data request page"
+
+
 class SignInLinkInvalid(NotFound):
     default_code = "sign-in-link-invalid"
     default_detail = (
@@ -326,6 +333,11 @@ class AdminSessionInvalid(Unauthorized):
 
 class ConfigError(Exception):
     """A setting is unknown or invalid; raised at start-up only, never inside a request."""
+
+
+class BackupRefused(Exception):
+    """`rejoinder backup` or `restore` cannot or will not do what was asked (a file that is not a rejoinder
+    database, a newer schema, a running server's database); raised by those commands only, never in a request."""
 
 
 class WebhookDeliveryFailed(Unavailable):

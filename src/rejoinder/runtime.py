@@ -42,6 +42,7 @@ from rejoinder.services.moderation.learning import model_directory
 from rejoinder.services.pictures import PictureFetcher
 from rejoinder.services.purging import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret
+from rejoinder.store import backup as backup_files
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
 
@@ -295,6 +296,9 @@ class Runtime:
                 cpu=self.cpu,
             )
             if self.serve:
+                database = backup_files.sqlite_file(self.settings.database.url)
+                if database is not None:  # `rejoinder restore` refuses to replace it while this runs
+                    stack.enter_context(backup_files.serving(database))
                 self.admin_limiter = LoginLimiter(self.settings)  # /admin's password attempts
                 stack.push_async_callback(self.admin_limiter.close)
                 self.purger = Purger(ctx, self.settings.auth.purge_interval)  # expired sessions, tickets

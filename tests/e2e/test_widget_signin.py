@@ -210,6 +210,8 @@ def test_change_to_another_account_and_add_a_sign_in_method(site: SignInSite, br
         "Sign in with another account",
         "Loopback ID",
         "Second ID",
+        "Download my data",  # tests/e2e/test_widget_data_rights.py
+        "Delete my account",
     ]
     assert menu.get_by_role("button", name="Add sign-in with Second ID").is_visible()
     assert run_axe(page) == []  # the signed-in form with the Change menu open
@@ -568,6 +570,8 @@ def test_add_a_passkey_from_the_change_menu_and_sign_in_with_it(
         "Sign in with another account",
         "Loopback ID",
         "Add a passkey",
+        "Download my data",
+        "Delete my account",
     ]
     heading, created = passkey_popup(page, "Add a passkey")
     assert heading == "Add a passkey"

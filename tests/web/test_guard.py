@@ -89,6 +89,12 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ("POST", "/api/logout"): Write("/api/logout", headers=_bearer),
     ("POST", "/api/me/link-ticket"): Write("/api/me/link-ticket", headers=_bearer),
     ("DELETE", "/api/me/credentials/{credential:str}"): Write("/api/me/credentials/abc", headers=_bearer),
+    ("DELETE", "/api/me"): Write("/api/me?comments=remove", headers=_bearer),
+    ("POST", "/data-request"): Write("/data-request", form={"email": "eve@example.org"}),
+    ("POST", "/data-request/download"): Write("/data-request/download", form={"token": "x" * 43}),
+    ("POST", "/data-request/erase"): Write(
+        "/data-request/erase", form={"token": "x" * 43, "comments": "remove"}
+    ),
     ("POST", "/api/link-offers/{offer:str}/accept"): Write("/api/link-offers/abc/accept", headers=_bearer),
     ("POST", "/api/link-offers/{offer:str}/decline"): Write("/api/link-offers/abc/decline"),
     ("POST", "/api/auth/sso"): Write("/api/auth/sso", json={"site": "blog", "token": "a.b.c"}),
@@ -122,6 +128,12 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ("POST", "/admin/bans/{ban_id:int}/lift"): Write("/admin/bans/1/lift", form={"csrf": "x"}),
     ("POST", "/admin/sites"): Write("/admin/sites", form={"csrf": "x", "name": "evil", "origins": EVIL}),
     ("POST", "/admin/sites/{name:str}"): Write("/admin/sites/blog", form={"csrf": "x", "origins": EVIL}),
+    ("POST", "/admin/people/download"): Write(
+        "/admin/people/download", form={"csrf": "x", "email": "a@b.org"}
+    ),
+    ("POST", "/admin/people/erase"): Write(
+        "/admin/people/erase", form={"csrf": "x", "email": "a@b.org", "comments": "remove"}
+    ),
     ("POST", "/admin/users"): Write("/admin/users", form={"csrf": "x", "identity": "x", "role": "admin"}),
     ("POST", "/admin/events/{delivery_id:int}/retry"): Write("/admin/events/1/retry", form={"csrf": "x"}),
     ("POST", "/admin/webhooks"): Write(

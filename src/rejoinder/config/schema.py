@@ -190,6 +190,21 @@ class EventSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = 7
 
 
+class RetentionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    ip_days: Annotated[
+        int,
+        _h(
+            "Days a comment keeps its author's (anonymised) network address; 0 = keep it as long as the comment"
+        ),
+        msgspec.Meta(ge=0, le=36500),
+    ] = 90
+    moderation_days: Annotated[
+        int,
+        _h("Days the moderation log, decided reports and ended bans are kept; 0 = keep them for ever"),
+        msgspec.Meta(ge=0, le=36500),
+    ] = 365
+
+
 class SsoKey(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One HS256 key of a publisher-SSO provider: its `kid` and where its secret is (never the secret)."""
 
@@ -529,6 +544,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     email: EmailSettings = msgspec.field(default_factory=EmailSettings)
     live: LiveSettings = msgspec.field(default_factory=LiveSettings)
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
+    retention: RetentionSettings = msgspec.field(default_factory=RetentionSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -546,4 +562,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "email": EmailSettings,
     "live": LiveSettings,
     "webhooks": WebhookSettings,
+    "retention": RetentionSettings,
 }

@@ -1,6 +1,7 @@
-"""Housekeeping of sign-in state: deleting expired reader sessions and one-time tickets (pending flows,
-link offers, emailed links, /admin sign-ins), on demand (`rejoinder purge`) and every
-`auth.purge_interval` seconds in the server. Signing in, out and checking tokens live in accounts.py."""
+"""Housekeeping: deleting expired reader sessions and one-time tickets (pending flows, link offers, emailed
+links, /admin sign-ins), and data past its retention (`[retention]`: comments' network addresses, old
+moderation data), on demand (`rejoinder purge`) and every `auth.purge_interval` seconds in the server.
+Signing in, out and checking tokens live in accounts.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from rejoinder.config import RetentionSettings
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
+from rejoinder.store import retention as retention_store
 from rejoinder.store import sessions as session_store
 
 log = logging.getLogger("rejoinder.auth")
@@ -22,11 +25,23 @@ log = logging.getLogger("rejoinder.auth")
 # wait for one batch at most, not for the whole purge (SQLite has one writer at a time).
 PURGE_BATCH = 1000
 FIRST_PURGE_AFTER = 60.0  # seconds after start-up (at most): a server restarted often still purges
+DAY_US = 86400 * 1_000_000
 
 
 class Purged(msgspec.Struct, frozen=True):
     sessions: int
     tickets: int
+
+
+class RetentionPurged(msgspec.Struct, frozen=True):
+    ips: int  # comments whose network address was forgotten
+    log_entries: int
+    reports: int
+    bans: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.ips or self.log_entries or self.reports or self.bans)
 
 
 async def _delete_in_batches(
@@ -53,8 +68,34 @@ async def purge_expired(engine: AsyncEngine, now: int, *, batch: int = PURGE_BAT
     return Purged(sessions=sessions, tickets=tickets)
 
 
+async def purge_retained(
+    engine: AsyncEngine, retention: RetentionSettings, now: int, *, batch: int = PURGE_BATCH
+) -> RetentionPurged:
+    """Remove what `retention` says is kept no longer, as of `now` (microseconds): the network address of
+    comments older than ip_days, and moderation-log entries, decided reports and ended bans older than
+    moderation_days. A setting of 0 keeps that data for ever. The comments themselves stay."""
+    ips = log_entries = reports = bans = 0
+    if retention.ip_days:
+        before = now - retention.ip_days * DAY_US
+        ips = await _delete_in_batches(
+            engine, lambda conn: retention_store.clear_comment_ips(conn, before, limit=batch), batch
+        )
+    if retention.moderation_days:
+        cutoff = now - retention.moderation_days * DAY_US
+        log_entries = await _delete_in_batches(
+            engine, lambda conn: retention_store.delete_moderation_log(conn, cutoff, limit=batch), batch
+        )
+        reports = await _delete_in_batches(
+            engine, lambda conn: retention_store.delete_decided_reports(conn, cutoff, limit=batch), batch
+        )
+        bans = await _delete_in_batches(
+            engine, lambda conn: retention_store.delete_ended_bans(conn, cutoff, limit=batch), batch
+        )
+    return RetentionPurged(ips=ips, log_entries=log_entries, reports=reports, bans=bans)
+
+
 class Purger:
-    """Runs purge_expired in the app's lifespan: first soon after start-up, then every `interval` seconds.
+    """Runs purge_expired and purge_retained in the app's lifespan: first soon after start-up, then every `interval` seconds.
     Every worker runs one; deleting what another worker already deleted costs nothing."""
 
     def __init__(self, ctx: Context, interval: float) -> None:
@@ -85,6 +126,21 @@ class Purger:
                     )
             except Exception:  # a database hiccup must not end the loop
                 log.exception("[rejoinder] purging expired sessions failed")
+            try:
+                retained = await purge_retained(
+                    self.ctx.engine, self.ctx.settings.retention, self.ctx.clock()
+                )
+                if retained.any:
+                    log.info(
+                        "[rejoinder] retention: forgot %d comment address(es); deleted %d moderation log "
+                        "entr(ies), %d decided report(s), %d ended ban(s)",
+                        retained.ips,
+                        retained.log_entries,
+                        retained.reports,
+                        retained.bans,
+                    )
+            except Exception:
+                log.exception("[rejoinder] purging data past its retention failed")
             await asyncio.sleep(self.interval)
 
     async def stop(self) -> None:

@@ -211,21 +211,22 @@ async def update_comment_text(conn: AsyncConnection, comment_id: str, text: str,
     )
 
 
+# What a deleted comment keeps of its columns: a placeholder with its place in the thread, nothing written.
+PLACEHOLDER: dict[str, Any] = {
+    "status": CommentStatus.DELETED.value,
+    "text": "",
+    "html": "",
+    "author_name": "",
+    "author_email": None,
+    "author_website": None,
+    "edit_token_hash": None,
+}
+
+
 async def mark_deleted(conn: AsyncConnection, comment_id: str, now: int) -> None:
     """Keep the row as a placeholder: text, author details and tokens are wiped."""
     await conn.execute(
-        sa.update(comments)
-        .where(comments.c.id == comment_id)
-        .values(
-            status=CommentStatus.DELETED.value,
-            text="",
-            html="",
-            author_name="",
-            author_email=None,
-            author_website=None,
-            edit_token_hash=None,
-            edited=now,
-        )
+        sa.update(comments).where(comments.c.id == comment_id).values(**PLACEHOLDER, edited=now)
     )
 
 

@@ -14,11 +14,13 @@ from rejoinder.domain.sites import PremoderationMode, SiteOptions
 from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
+from rejoinder.services import admin_people, personal_data
 from rejoinder.services import moderation as moderation_service
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import Form, local_path
 from rejoinder.web.admin.render import page
 from rejoinder.web.admin.routes import after, frame
+from rejoinder.web.personal_data import attachment
 from rejoinder.web.wire import ctx_of
 
 PREMODERATION = [
@@ -336,6 +338,46 @@ async def role_action(request: Request[Any, Any, Any]) -> Response[str]:
     return after("/admin/users", action)
 
 
+# --- a person's data (docs/data.md) -------------------------------------------------------------------------
+
+
+@get("/people", include_in_schema=False)
+async def people_view(request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Response[str]:
+    """Find a person by email or identity id, to download or delete their data (admins of every site)."""
+    staff = await auth.require_staff(request)
+    admin_people.require_global_admin(staff.actor)
+    values = await frame(request, staff, "people")
+    query = q.strip()[:254]
+    people = await admin_people.find_people(ctx_of(request), query) if query else []
+    return page("people.html", **values, query=query, people=people)
+
+
+def _person(form: Form) -> dict[str, str | None]:
+    identity = form.optional("identity", limit=24)
+    email = form.optional("email", limit=254)
+    if (identity is None) == (email is None):
+        raise Invalid.field("identity", "person-required", "Name one account or one email address")
+    return {"identity_id": identity, "email": email.lower() if email else None}
+
+
+@post("/people/download", include_in_schema=False, status_code=200)
+async def people_download(request: Request[Any, Any, Any]) -> Response[Any]:
+    staff, form = await auth.staff_post(request)
+    document = await admin_people.collect_for_admin(ctx_of(request), staff.actor, **_person(form))
+    return attachment(document, "rejoinder-data.json")
+
+
+@post("/people/erase", include_in_schema=False, status_code=303)
+async def people_erase(request: Request[Any, Any, Any]) -> Response[str]:
+    staff, form = await auth.staff_post(request)
+    try:
+        mode = personal_data.KeepComments(form.get("comments", limit=20))
+    except ValueError:
+        raise ActionInvalid.at("comments", "Choose remove or anonymise") from None
+    await admin_people.erase_for_admin(ctx_of(request), staff.actor, mode, **_person(form))
+    return after("/admin/people", "erase")
+
+
 @get("/providers", include_in_schema=False)
 async def providers_view(request: Request[Any, Any, Any]) -> Response[str]:
     staff = await auth.require_staff(request)
@@ -382,6 +424,9 @@ HANDLERS: list[Any] = [
     site_save,
     users_view,
     role_action,
+    people_view,
+    people_download,
+    people_erase,
     providers_view,
     events_view,
     event_retry,

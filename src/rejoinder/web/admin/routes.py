@@ -78,6 +78,7 @@ NOTICES = {
     "webhook-disable": "The endpoint is turned off",
     "webhook-remove": "The endpoint is removed",
     "webhook-redeliver": "The event will be sent again within a few seconds",
+    "erase": "Their data is deleted",
 }
 
 

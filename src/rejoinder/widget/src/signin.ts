@@ -29,6 +29,12 @@ export const SIGNIN_STRINGS = {
   apart: "Keep them apart",
   signInFailed: "Sign-in did not complete. {msg}",
   expired: "Your sign-in has ended. Sign in again to comment under your name.",
+  myData: "Download my data",
+  deleteAccount: "Delete my account",
+  deleteWhat: "Delete your account for good? Your comments:",
+  deleteRemove: "Remove them",
+  deleteKeep: "Keep them, as written by a deleted user",
+  accountDeleted: "Your account is deleted.",
 };
 
 const strings = (widget: Widget) => widget.withStrings(SIGNIN_STRINGS);
@@ -58,12 +64,36 @@ export function drawAuth(widget: Widget): void {
   const button = (text: string, onclick: () => void, more?: Record<string, string>) =>
     h("button", { type: "button", class: "rj-btn rj-link", text, onclick, ...more });
   const add = buttons(widget, true);
+  const erase = h(
+    "div",
+    { class: "rj-menu", id: widget.nextId(), hidden: true },
+    h("p", { text: t.deleteWhat }),
+    button(t.deleteRemove, () => deleteAccount(widget, "remove")),
+    " · ",
+    button(t.deleteKeep, () => deleteAccount(widget, "anonymise")),
+  );
+  const toggle: HTMLButtonElement = button(
+    t.deleteAccount,
+    () => {
+      erase.hidden = !erase.hidden;
+      toggle.setAttribute("aria-expanded", String(!erase.hidden));
+    },
+    { "aria-expanded": "false", "aria-controls": erase.id },
+  );
   const menu = h(
     "div",
     { class: "rj-menu", id: widget.nextId(), hidden: true },
     button(t.another, () => logout(widget, true)),
     add.children.length > 0 && h("p", { text: t.addMethod }),
     add,
+    h(
+      "p",
+      null,
+      button(t.myData, () => downloadData(widget)),
+      " · ",
+      toggle,
+    ),
+    erase,
   );
   const change = button(
     t.change,
@@ -333,6 +363,35 @@ export async function logout(widget: Widget, focus?: boolean): Promise<void> {
   const first = widget.auth.querySelector("button");
   if (focus && first) first.focus();
   await widget.loadViewer();
+}
+
+/** Everything the server holds about the reader (GET /api/me/data), saved as a JSON file. */
+async function downloadData(widget: Widget): Promise<void> {
+  try {
+    const data = await widget.api<unknown>("GET", "/api/me/data", undefined, true);
+    const file = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+    const link = h("a", { href: file, download: "rejoinder-data.json", hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(file), 1000);
+  } catch (error) {
+    widget.announce(widget.problemText(error as never));
+  }
+}
+
+/** Deletes the account (DELETE /api/me), its comments removed or kept anonymous, then shows the thread anew. */
+async function deleteAccount(widget: Widget, comments: "remove" | "anonymise"): Promise<void> {
+  try {
+    await widget.api("DELETE", `/api/me?comments=${comments}`, undefined, true);
+  } catch (error) {
+    widget.announce(widget.problemText(error as never));
+    return;
+  }
+  widget.setToken(null);
+  await widget.setMe(null);
+  widget.status(strings(widget).accountDeleted);
+  await (await widget.actions()).changeSort(widget, widget.sort);
 }
 
 async function showMe(widget: Widget, box: HTMLInputElement): Promise<void> {

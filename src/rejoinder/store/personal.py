@@ -1,0 +1,275 @@
+"""A person's data, read in full and erased (services/personal_data.py): everything stored about one
+identity, or about one email address a guest wrote with. Rows come back as plain mappings of named
+columns; secrets (token hashes, credential data, edit tokens) are never selected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.store.comments import PLACEHOLDER
+from rejoinder.store.schema import (
+    authors,
+    bans,
+    classifier_decisions,
+    comment_revisions,
+    comments,
+    credentials,
+    identities,
+    likes,
+    moderation_log,
+    reports,
+    roles,
+    sessions,
+    sites,
+    threads,
+)
+
+Row = dict[str, Any]
+
+
+async def _rows(conn: AsyncConnection, query: sa.Select[Any]) -> list[Row]:
+    return [dict(r._mapping) for r in (await conn.execute(query)).all()]
+
+
+def _comment_columns() -> list[Any]:
+    return [
+        comments.c.id,
+        sites.c.name.label("site"),
+        threads.c.uri.label("thread_url"),
+        threads.c.key.label("thread_key"),
+        threads.c.title.label("thread_title"),
+        comments.c.parent_id,
+        comments.c.status,
+        comments.c.status_reason,
+        comments.c.text,
+        comments.c.html,
+        comments.c.author_name,
+        comments.c.author_email,
+        comments.c.author_website,
+        comments.c.ip,
+        comments.c.created,
+        comments.c.edited,
+        comments.c.likes,
+        comments.c.revision,
+        comments.c.appeal,
+        comments.c.appealed,
+        comments.c.moderated,
+        comments.c.thread_id,
+    ]
+
+
+def _comments_where(where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    return (
+        sa.select(*_comment_columns())
+        .select_from(comments.join(threads, threads.c.id == comments.c.thread_id).join(sites))
+        .where(where)
+        .order_by(comments.c.created, comments.c.id)
+    )
+
+
+def of_identity(identity_id: str) -> sa.ColumnElement[bool]:
+    return comments.c.identity_id == identity_id
+
+
+def of_guest_email(email: str) -> sa.ColumnElement[bool]:
+    """Guest comments written with `email` (compared without case; signed-in comments are the identity's)."""
+    return sa.and_(comments.c.identity_id.is_(None), sa.func.lower(comments.c.author_email) == email.lower())
+
+
+async def select_comments(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> list[Row]:
+    return await _rows(conn, _comments_where(where))
+
+
+async def select_revisions(conn: AsyncConnection, comment_ids: Sequence[str]) -> list[Row]:
+    r = comment_revisions.c
+    return await _rows(
+        conn,
+        sa.select(r.comment_id, r.revision, r.text, r.created, r.decision, r.status, r.reasons)
+        .where(r.comment_id.in_(list(comment_ids)))
+        .order_by(r.comment_id, r.revision),
+    )
+
+
+async def select_credentials(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    c = credentials.c
+    return await _rows(
+        conn,
+        sa.select(c.kind, c.provider, c.subject, c.label, c.email, c.email_verified, c.created, c.last_used)
+        .where(c.identity_id == identity_id)
+        .order_by(c.id),
+    )
+
+
+async def select_sessions(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    s = sessions.c
+    return await _rows(
+        conn,
+        sa.select(s.provider, s.label, s.created, s.expires, s.revoked)
+        .where(s.identity_id == identity_id)
+        .order_by(s.created),
+    )
+
+
+async def select_likes(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    return await _rows(
+        conn,
+        sa.select(
+            sites.c.name.label("site"),
+            threads.c.uri.label("thread_url"),
+            threads.c.key.label("thread_key"),
+            likes.c.comment_id,
+            likes.c.name,
+            likes.c.created,
+        )
+        .select_from(likes.join(threads, threads.c.id == likes.c.thread_id).join(sites))
+        .where(likes.c.identity_id == identity_id)
+        .order_by(likes.c.created, likes.c.id),
+    )
+
+
+async def select_reports_filed(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    r = reports.c
+    return await _rows(
+        conn,
+        sa.select(r.comment_id, r.reason, r.note, r.created, r.resolved, r.resolution)
+        .where(r.identity_id == identity_id)
+        .order_by(r.created, r.id),
+    )
+
+
+async def select_reports_about(conn: AsyncConnection, comment_ids: Sequence[str]) -> list[Row]:
+    """Reports of the person's comments, without who filed them (that is the reporter's data)."""
+    r = reports.c
+    return await _rows(
+        conn,
+        sa.select(r.comment_id, r.reason, r.created, r.resolved, r.resolution)
+        .where(r.comment_id.in_(list(comment_ids)))
+        .order_by(r.created, r.id),
+    )
+
+
+async def select_bans(conn: AsyncConnection, *, identity_id: str | None, email_hash: str | None) -> list[Row]:
+    b = bans.c
+    who = [b.identity_id == identity_id] if identity_id else []
+    if email_hash:
+        who.append(b.email_hash == email_hash)
+    if not who:
+        return []
+    return await _rows(
+        conn,
+        sa.select(b.id, b.site_id, b.reason, b.created, b.until, b.lifted).where(sa.or_(*who)).order_by(b.id),
+    )
+
+
+async def select_roles(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    return await _rows(
+        conn,
+        sa.select(roles.c.site_id, roles.c.role, roles.c.created)
+        .where(roles.c.identity_id == identity_id)
+        .order_by(roles.c.id),
+    )
+
+
+async def select_log(
+    conn: AsyncConnection, *, identity_id: str | None, comment_ids: Sequence[str]
+) -> list[Row]:
+    """Moderation-log entries about the person (their identity) or their comments; the acting moderator's
+    id is left out (it is the moderator's data), their action kept."""
+    m = moderation_log.c
+    about = [sa.and_(m.target_kind == "comment", m.target_id.in_(list(comment_ids)))]
+    if identity_id:
+        about.append(sa.and_(m.target_kind == "identity", m.target_id == identity_id))
+    return await _rows(
+        conn,
+        sa.select(m.site_id, m.created, m.action, m.target_kind, m.target_id, m.reason_code)
+        .where(sa.or_(*about))
+        .order_by(m.created, m.id),
+    )
+
+
+# --- erasure ---------------------------------------------------------------------------------------------
+
+
+async def erase_comments(conn: AsyncConnection, comment_ids: Sequence[str], now: int) -> None:
+    """Turn the comments into placeholders (status deleted; text, author and everything that identifies the
+    writer wiped) and delete their revisions' texts and the classifier's copies. A placeholder is shown only
+    while a visible reply depends on it (domain/threads.py)."""
+    ids = list(comment_ids)
+    if not ids:
+        return
+    await conn.execute(
+        sa.update(comments)
+        .where(comments.c.id.in_(ids))
+        .values(
+            **PLACEHOLDER,
+            visitor_hash=None,
+            ip=None,
+            identity_id=None,
+            appeal=None,
+            text_hash=None,
+            edited=now,
+        )
+    )
+    await conn.execute(sa.delete(comment_revisions).where(comment_revisions.c.comment_id.in_(ids)))
+    await conn.execute(sa.delete(classifier_decisions).where(classifier_decisions.c.comment_id.in_(ids)))
+
+
+async def anonymise_comments(conn: AsyncConnection, keys: dict[str, str], name: str) -> None:
+    """Keep the comments' text but cut every tie to the writer: the name becomes `name`, each comment gets
+    the new author key `keys[id]`, and email, website, address, visitor, edit token and identity go."""
+    for comment_id, key in keys.items():
+        await conn.execute(
+            sa.update(comments)
+            .where(comments.c.id == comment_id)
+            .values(
+                author_name=name,
+                author_key=key,
+                author_email=None,
+                author_website=None,
+                edit_token_hash=None,
+                visitor_hash=None,
+                ip=None,
+                identity_id=None,
+            )
+        )
+    if keys:
+        await conn.execute(
+            sa.update(classifier_decisions)
+            .where(classifier_decisions.c.comment_id.in_(list(keys)))
+            .values(author_name=name, website="")
+        )
+
+
+async def delete_unused_authors(conn: AsyncConnection, keys: Sequence[str]) -> None:
+    """Forget the avatar data (email digest, cached picture) of author keys no comment uses any more."""
+    used = sa.select(comments.c.author_key).where(comments.c.author_key.in_(list(keys)))
+    await conn.execute(sa.delete(authors).where(authors.c.key.in_(list(keys)), authors.c.key.not_in(used)))
+
+
+async def delete_likes(conn: AsyncConnection, identity_id: str) -> list[tuple[int, str]]:
+    """Delete the identity's likes; (thread id, comment id or "" for the article) of each, for the counts."""
+    found = await conn.execute(
+        sa.select(likes.c.thread_id, likes.c.comment_id).where(likes.c.identity_id == identity_id)
+    )
+    gone = [(r[0], r[1]) for r in found]
+    await conn.execute(sa.delete(likes).where(likes.c.identity_id == identity_id))
+    return gone
+
+
+async def delete_identity(conn: AsyncConnection, identity_id: str) -> bool:
+    """Delete the identity; its credentials, sessions, tickets, roles and identity bans go with it (foreign
+    keys), reports it filed stay without it. Whether it existed."""
+    result = await conn.execute(sa.delete(identities).where(identities.c.id == identity_id))
+    return bool(result.rowcount)
+
+
+async def has_guest_comments(conn: AsyncConnection, email: str) -> bool:
+    """Whether any comment that is not yet erased was written by a guest with `email`."""
+    found = await conn.execute(
+        sa.select(comments.c.id).where(of_guest_email(email), comments.c.status != "deleted").limit(1)
+    )
+    return found.first() is not None

@@ -1,0 +1,211 @@
+"""A guest's data request over HTTP, with a real SMTP server on loopback (aiosmtpd), on SQLite and
+PostgreSQL: the request page answers alike for known and unknown addresses and mails only the known one;
+the link's page changes nothing; download holds the address's comments; erase removes them (once) with the
+thread intact; expired and used links, bad addresses and rate limits are refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from rejoinder.app import create_app
+from tests.fixtures.admin import Sink, email_settings
+from tests.fixtures.admin import smtp_sink as smtp_sink  # the loopback SMTP server fixture
+from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
+from tests.fixtures.clock import ManualClock
+from tests.moderation.test_pipeline import Peer
+
+PUBLIC = "http://rejoinder.test"
+LINK = re.compile(r"http://rejoinder\.test(/data-request/open\?token=([A-Za-z0-9_-]+))")
+HTML = {"Accept": "text/html"}
+
+
+@contextmanager
+def open_app(db_url: str, sink: Sink, clock: ManualClock) -> Iterator[TestClient[Any]]:
+    settings = make_settings(
+        db_url,
+        moderation={"trusted_proxies": ["127.0.0.1/32"], "magic_link_limit_email": "3/10minutes"},
+        email=email_settings(sink),
+        server={"public_url": PUBLIC},
+    )
+    app = create_app(settings, clock=clock)
+    with TestClient(app=Peer(app, "127.0.0.1"), base_url=PUBLIC) as client:  # type: ignore[arg-type]
+        client.rejoinder = app  # type: ignore[attr-defined]
+        yield client
+
+
+def post(client: TestClient[Any], text: str, name: str, email: str, parent: str | None = None) -> str:
+    body: dict[str, Any] = {"url": ARTICLE, "text": text, "author": {"name": name, "email": email}}
+    if parent:
+        body["parent"] = parent
+    response = client.post(
+        "/api/comments", json=body, headers={"Origin": ORIGIN, "X-Forwarded-For": "198.51.100.7"}
+    )
+    assert response.status_code == 201, response.text
+    comment_id: str = response.json()["id"]
+    return comment_id
+
+
+def ask(client: TestClient[Any], email: str, ip: str = "203.0.113.9") -> Any:
+    return client.post("/data-request", data={"email": email, "lang": "en"}, headers={"X-Forwarded-For": ip})
+
+
+def thread(client: TestClient[Any]) -> Any:
+    return client.get("/api/threads", params={"url": ARTICLE}).json()
+
+
+class Guests:
+    def __init__(self, client: TestClient[Any]) -> None:
+        self.asked = post(client, "Where is the map?", "Ann", "ann@example.org")
+        self.answer = post(client, "Under the stairs.", "Carl", "carl@example.org", parent=self.asked)
+        self.aside = post(client, "Nice photos too.", "Ann", "Ann@Example.org")
+
+
+@pytest.fixture
+def app(site_db: str, smtp_sink: Sink) -> Iterator[tuple[TestClient[Any], Sink, ManualClock, Guests]]:
+    clock = ManualClock()
+    with open_app(site_db, smtp_sink, clock) as client:
+        yield client, smtp_sink, clock, Guests(client)
+
+
+def test_the_request_page_says_the_same_for_known_and_unknown_addresses(app: Any) -> None:
+    client, sink, _, _ = app
+    form = client.get("/data-request", headers=HTML)
+    assert form.status_code == 200
+    assert '<form method="post" action="/data-request">' in form.text
+    known = ask(client, "ANN@example.org ")
+    assert known.status_code == 200, known.text
+    assert len(sink.messages) == 1  # delivered before the page answered
+    unknown = ask(client, "nobody@example.org")
+    assert unknown.status_code == 200
+    assert len(sink.messages) == 1  # nothing mailed to an address no comment was written with
+    assert known.text.replace("ann@example.org", "X") == unknown.text.replace("nobody@example.org", "X")
+    assert '<strong id="rj-email">ann@example.org</strong>' in known.text
+    [message] = sink.messages
+    assert message["To"] == "ann@example.org"
+    assert message["Subject"] == "Your comments' data on rejoinder.test"
+    text = " ".join(message.get_content().split())
+    assert text.startswith(
+        "Someone asked to download or delete the comments written with this address on rejoinder.test. "
+        "To do it, open this link; it works for 15 minutes, and opening it alone changes nothing: "
+        "http://rejoinder.test/data-request/open?token="
+    )
+
+
+def test_download_then_erase_through_the_emailed_link(app: Any) -> None:
+    client, sink, _, guests = app
+    ask(client, "ann@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    path, token = found.group(1), found.group(2)
+    for _ in range(2):  # opening changes nothing: a mail scanner may open it first
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200
+        assert '<strong id="rj-email">ann@example.org</strong>' in page.text
+        assert f'name="token" value="{token}"' in page.text
+
+    download = client.post("/data-request/download", data={"token": token})
+    assert download.status_code == 200
+    assert download.headers["content-disposition"] == 'attachment; filename="rejoinder-data.json"'
+    data = download.json()
+    assert (data["format"], data["subject"], data["identity"]) == (
+        "rejoinder-personal-data",
+        {"email": "ann@example.org"},
+        None,
+    )
+    assert sorted((c["id"], c["text"], c["author_email"]) for c in data["comments"]) == sorted(
+        [
+            (guests.asked, "Where is the map?", "ann@example.org"),
+            (guests.aside, "Nice photos too.", "Ann@Example.org"),
+        ]
+    )
+    assert token not in download.text
+
+    erased = client.post("/data-request/erase", data={"token": token, "comments": "remove", "lang": "en"})
+    assert erased.status_code == 200
+    assert "Done: nothing on this server leads back to your address any more." in erased.text
+    body = thread(client)
+    assert body["thread"]["count"] == 1
+    assert [(c["id"], c["deleted"], c["text"], c["author"]["name"]) for c in body["comments"]] == [
+        (guests.asked, True, "", ""),
+        (guests.answer, False, "Under the stairs.", "Carl"),
+    ]
+    # The link worked once for erasing; afterwards it is refused like any unknown link.
+    again = client.get(path, headers=HTML)
+    assert again.status_code == 404
+    assert "(data-link-invalid)" in again.text
+    gone = client.post("/data-request/download", data={"token": token})
+    assert gone.status_code == 404 and "(data-link-invalid)" in gone.text
+
+
+def test_anonymising_keeps_the_text(app: Any) -> None:
+    client, sink, _, guests = app
+    ask(client, "ann@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    erased = client.post("/data-request/erase", data={"token": found.group(2), "comments": "anonymise"})
+    assert erased.status_code == 200
+    shown = {c["id"]: (c["text"], c["author"]["name"]) for c in thread(client)["comments"]}
+    assert shown == {
+        guests.asked: ("Where is the map?", "Deleted user"),
+        guests.answer: ("Under the stairs.", "Carl"),
+        guests.aside: ("Nice photos too.", "Deleted user"),
+    }
+
+
+def test_an_expired_link_is_refused(app: Any) -> None:
+    client, sink, clock, _ = app
+    ask(client, "ann@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    clock.advance(client.rejoinder.ctx.settings.auth.email_link_minutes * 60 + 1)
+    page = client.get(found.group(1), headers=HTML)
+    assert page.status_code == 404 and "(data-link-invalid)" in page.text
+    erased = client.post("/data-request/erase", data={"token": found.group(2), "comments": "remove"})
+    assert erased.status_code == 404
+    assert thread(client)["thread"]["count"] == 3
+
+
+@pytest.mark.parametrize("token", ["", "short", "x" * 43])
+def test_a_made_up_link_is_refused(app: Any, token: str) -> None:
+    client, _, _, _ = app
+    page = client.get("/data-request/open", params={"token": token}, headers=HTML)
+    assert page.status_code == 404 and "(data-link-invalid)" in page.text
+
+
+def test_a_bad_choice_or_address_is_refused(app: Any) -> None:
+    client, sink, _, _ = app
+    bad = ask(client, "not an address")
+    assert bad.status_code == 422 and "(email-invalid)" in bad.text
+    ask(client, "ann@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    refused = client.post("/data-request/erase", data={"token": found.group(2), "comments": "everything"})
+    assert refused.status_code == 400 and "(invalid-request)" in refused.text
+    assert thread(client)["thread"]["count"] == 3
+
+
+def test_requests_are_limited_per_address_known_or_not(app: Any) -> None:
+    client, sink, _, _ = app
+    for address in ("ann@example.org", "nobody@example.org"):
+        for n in range(3):
+            assert ask(client, address, ip=f"192.0.2.{n + 1}").status_code == 200
+        limited = ask(client, address, ip="192.0.2.99")
+        assert limited.status_code == 429
+        assert "(rate-limited)" in limited.text
+    assert len(sink.messages) == 3
+
+
+def test_requests_are_limited_per_network(app: Any) -> None:
+    """moderation.magic_link_limit_ip (5 a minute by default): a sixth address from one client waits."""
+    client, _, _, _ = app
+    for n in range(5):
+        assert ask(client, f"someone{n}@example.org", ip="198.51.100.20").status_code == 200
+    limited = ask(client, "someone9@example.org", ip="198.51.100.20")
+    assert limited.status_code == 429 and "(rate-limited)" in limited.text
+    assert ask(client, "someone9@example.org", ip="203.0.113.50").status_code == 200

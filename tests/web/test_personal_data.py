@@ -1,0 +1,266 @@
+"""A signed-in reader's data rights over HTTP, on SQLite and PostgreSQL: GET /api/me/data holds everything
+about them and no secret; DELETE /api/me erases the account, removing or anonymising their comments, with
+threads intact, counts right and events written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import TestClient
+
+from rejoinder.moderation.actions import ModAction
+from rejoinder.services import moderation as service
+from rejoinder.services.context import Context
+from rejoinder.store import engine as store_engine
+from rejoinder.store.schema import (
+    comment_revisions,
+    comments,
+    credentials,
+    events,
+    identities,
+    likes,
+    moderation_log,
+    reports,
+    sessions,
+)
+from tests.auth.helpers import bearer, sign_in
+from tests.fixtures.app import ARTICLE, ORIGIN
+from tests.moderation.test_pipeline import SYSTEM, call, moderated_client
+
+BROWSER = {"Origin": ORIGIN, "X-Forwarded-For": "198.51.100.7"}
+
+
+def rows(client: TestClient[Any], query: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    async def go(ctx: Context) -> list[tuple[Any, ...]]:
+        async with store_engine.read(ctx.engine) as conn:
+            return [tuple(r) for r in (await conn.execute(query)).all()]
+
+    return call(client, go)
+
+
+def thread(client: TestClient[Any]) -> dict[str, Any]:
+    response = client.get("/api/threads", params={"url": ARTICLE})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+class Scene:
+    """Alice (signed in) wrote a comment with a reply from Bob and one without replies, edited the first,
+    liked Bob's reply and the article, and reported Bob's reply; a moderator approved her first comment."""
+
+    def __init__(self, client: TestClient[Any]) -> None:
+        me = sign_in(client, "alice-sub", name="Alice", email="alice@example.org", verified=True)
+        assert me.token is not None and me.identity is not None
+        self.token, self.identity = me.token, me.identity.id
+        auth = {**BROWSER, **bearer(self.token)}
+
+        def post(body: dict[str, Any], headers: dict[str, str]) -> Any:
+            return client.post("/api/comments", json={"url": ARTICLE, **body}, headers=headers)
+
+        first = post({"text": "Gardens need rain."}, auth)
+        assert first.status_code == 201, first.text
+        self.first, self.edit_token = first.json()["id"], first.json()["edit_token"]
+        edited = client.patch(
+            f"/api/comments/{self.first}",
+            json={"text": "Gardens need rain, and patience."},
+            headers={**auth, "Rejoinder-Edit-Token": self.edit_token},
+        )
+        assert edited.status_code == 200, edited.text
+        self.second = post({"text": "Also: compost."}, auth).json()["id"]
+        reply = post(
+            {
+                "text": "Agreed, Alice.",
+                "parent": self.first,
+                "author": {"name": "Bob", "email": "bob@example.org"},
+            },
+            {**BROWSER, "Rejoinder-Visitor": "bob-visitor-0123456789"},
+        )
+        assert reply.status_code == 201, reply.text
+        self.reply = reply.json()["id"]
+        assert client.put(f"/api/comments/{self.reply}/like", headers=auth).json() == {
+            "liked": True,
+            "likes": 1,
+        }
+        liked = client.put("/api/threads/like", params={"url": ARTICLE}, headers=auth)
+        assert liked.json() == {"liked": True, "likes": 1}
+        filed = client.post(
+            f"/api/comments/{self.reply}/report", json={"reason": "off-topic", "note": "meh"}, headers=auth
+        )
+        assert filed.status_code == 201, filed.text
+        call(client, lambda ctx: service.decide(ctx, SYSTEM, self.first, ModAction.APPROVE))
+
+
+@pytest.fixture
+def scene(site_db: str) -> Iterator[tuple[TestClient[Any], Scene]]:
+    with moderated_client(site_db) as client:
+        yield client, Scene(client)
+
+
+def test_download_holds_everything_about_the_reader_and_no_secret(
+    scene: tuple[TestClient[Any], Scene],
+) -> None:
+    client, s = scene
+    response = client.get("/api/me/data", headers=bearer(s.token))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert (
+        response.headers["content-disposition"] == f'attachment; filename="rejoinder-data-{s.identity}.json"'
+    )
+    assert response.headers["cache-control"] == "private, no-store"
+    data = response.json()
+    assert (data["format"], data["version"], data["subject"]) == (
+        "rejoinder-personal-data",
+        1,
+        {"identity": s.identity},
+    )
+    assert {k: data["identity"][k] for k in ("id", "display_name", "email", "show_in_likes")} == {
+        "id": s.identity,
+        "display_name": "Alice",
+        "email": "alice@example.org",
+        "show_in_likes": False,
+    }
+    assert [
+        (c["kind"], c["provider"], c["subject"], c["email"], c["email_verified"]) for c in data["credentials"]
+    ] == [("oidc", "test", "alice-sub", "alice@example.org", True)]
+    assert [(x["provider"], x["label"], x["revoked"]) for x in data["sessions"]] == [("test", "Test", None)]
+    by_id = {c["id"]: c for c in data["comments"]}
+    assert list(by_id) == [s.first, s.second]
+    first = by_id[s.first]
+    assert (first["text"], first["status"], first["site"], first["thread_url"], first["ip"]) == (
+        "Gardens need rain, and patience.",
+        "approved",
+        "blog",
+        ARTICLE,
+        "198.51.100.0/24",
+    )
+    assert [(r["revision"], r["text"]) for r in first["revisions"]] == [
+        (0, "Gardens need rain."),
+        (1, "Gardens need rain, and patience."),
+    ]
+    assert sorted((lk["comment_id"], lk["thread_url"]) for lk in data["likes"]) == sorted(
+        [("", ARTICLE), (s.reply, ARTICLE)]
+    )
+    assert [(r["comment_id"], r["reason"], r["note"]) for r in data["reports_filed"]] == [
+        (s.reply, "off-topic", "meh")
+    ]
+    assert [(e["action"], e["target_id"]) for e in data["moderation"]["log"]] == [("approve", s.first)]
+    assert data["moderation"]["reports_about_your_comments"] == []
+    # Nothing secret: no session token, edit token, credential data, keyed hash or actor of a decision.
+    raw = response.text
+    for secret in (s.token, s.edit_token):
+        assert secret not in raw
+    for key in ("token_hash", "edit_token_hash", "visitor_hash", "liker", "reporter", "data", "actor"):
+        assert f'"{key}"' not in raw, key
+
+
+def test_download_needs_a_session(scene: tuple[TestClient[Any], Scene]) -> None:
+    client, _ = scene
+    response = client.get("/api/me/data")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "session-required"
+
+
+def test_delete_with_comments_removed_keeps_the_thread_whole(scene: tuple[TestClient[Any], Scene]) -> None:
+    client, s = scene
+    assert thread(client)["thread"]["count"] == 3
+    response = client.delete("/api/me", params={"comments": "remove"}, headers={**BROWSER, **bearer(s.token)})
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "comments_removed": 2,
+        "comments_anonymised": 0,
+        "likes_removed": 2,
+        "account_deleted": True,
+    }
+    body = thread(client)
+    assert body["thread"]["count"] == 1
+    assert body["thread"]["likes"] == {"count": 0, "recent": []}
+    # The second comment is gone; the first stays as the placeholder Bob's reply depends on.
+    assert [
+        (c["id"], c["deleted"], c["text"], c["author"]["name"], c["likes"]) for c in body["comments"]
+    ] == [
+        (s.first, True, "", "", 0),
+        (s.reply, False, "Agreed, Alice.", "Bob", 0),
+    ]
+    # Stored state: nothing of Alice is left but an entry in the moderation log saying it was erased.
+    for table in (identities, credentials, sessions, likes):
+        assert rows(
+            client,
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(table.c.id == s.identity if table is identities else table.c.identity_id == s.identity),
+        ) == [(0,)]
+    assert rows(
+        client,
+        sa.select(comments.c.text, comments.c.author_email, comments.c.ip, comments.c.identity_id).where(
+            comments.c.id.in_([s.first, s.second])
+        ),
+    ) == [("", None, None, None), ("", None, None, None)]
+    assert (
+        rows(client, sa.select(comment_revisions.c.id).where(comment_revisions.c.comment_id == s.first)) == []
+    )
+    assert rows(client, sa.select(reports.c.identity_id, reports.c.reason)) == [(None, "off-topic")]
+    [erase] = rows(
+        client,
+        sa.select(moderation_log.c.actor, moderation_log.c.data).where(moderation_log.c.action == "erase"),
+    )
+    assert erase[0] == s.identity
+    assert erase[1] == {"comments": "remove", "count": 2, "likes": 2, "sites": [erase[1]["sites"][0]]}
+    kinds = [k for (k,) in rows(client, sa.select(events.c.kind).order_by(events.c.id))][-4:]
+    assert kinds == ["comment.deleted", "comment.deleted", "like.removed", "like.removed"]
+    # The session is gone with the account.
+    assert client.get("/api/me", headers=bearer(s.token)).json()["code"] == "session-invalid"
+
+
+def test_delete_with_comments_anonymised_keeps_their_text(scene: tuple[TestClient[Any], Scene]) -> None:
+    client, s = scene
+    response = client.delete(
+        "/api/me", params={"comments": "anonymise"}, headers={**BROWSER, **bearer(s.token)}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "comments_removed": 0,
+        "comments_anonymised": 2,
+        "likes_removed": 2,
+        "account_deleted": True,
+    }
+    body = thread(client)
+    assert body["thread"]["count"] == 3
+    shown = {c["id"]: c for c in body["comments"]}
+    assert (shown[s.first]["text"], shown[s.first]["author"]["name"]) == (
+        "Gardens need rain, and patience.",
+        "Deleted user",
+    )
+    assert shown[s.second]["author"]["name"] == "Deleted user"
+    assert shown[s.first]["author"]["avatar"] != shown[s.second]["author"]["avatar"]  # nothing groups them
+    assert rows(
+        client,
+        sa.select(
+            comments.c.author_email, comments.c.author_website, comments.c.ip, comments.c.identity_id
+        ).where(comments.c.id.in_([s.first, s.second])),
+    ) == [(None, None, None, None), (None, None, None, None)]
+    [(changed,)] = rows(client, sa.select(events.c.data).where(events.c.kind == "thread.changed"))
+    assert changed == {"reason": "author-erased", "uri": ARTICLE, "key": None}
+
+
+@pytest.mark.parametrize("params", [{}, {"comments": "keep"}, {"comments": ""}])
+def test_delete_needs_a_choice_for_the_comments(
+    scene: tuple[TestClient[Any], Scene], params: dict[str, str]
+) -> None:
+    client, s = scene
+    response = client.delete("/api/me", params=params, headers={**BROWSER, **bearer(s.token)})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid-request"
+    assert client.get("/api/me", headers=bearer(s.token)).status_code == 200  # nothing was erased
+
+
+def test_delete_needs_a_session(scene: tuple[TestClient[Any], Scene]) -> None:
+    client, _ = scene
+    response = client.delete("/api/me", params={"comments": "remove"}, headers=BROWSER)
+    assert response.status_code == 401
+    assert response.json()["code"] == "session-required"
