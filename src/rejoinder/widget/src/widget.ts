@@ -57,7 +57,8 @@ export class Widget {
   liked = new Set<string>();
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
-  readonly editTokens: EditTokens;
+  /** The guest's edit tokens (storage `edit`), read at start right after the thread is requested. */
+  editTokens: EditTokens = {};
   /** The thread is on screen (the reader's own state may be merged in). */
   shown?: boolean;
   /** Bumped by every full repaint, so that a slow render of an older page stops. */
@@ -115,6 +116,12 @@ export class Widget {
     const size = Number.parseInt(options.pageSize as string, 10);
     this.pageLimit = size > 0 ? `&limit=${Math.min(1000, size)}` : "";
     this.language = pickLanguage(options.lang);
+  }
+
+  /** What the widget keeps in localStorage (the session, the edit tokens), read once the thread is asked
+   * for: storage's first use costs a few ms (4× that on a slow phone), which the request need not wait for. */
+  private readStorage(): void {
+    this.client.token = storage.load<string>("session");
     this.editTokens = storage.load<EditTokens>("edit") || {};
     // Kept 30 days past the edit window: a guest appeals a held or refused comment with its token.
     for (const id in this.editTokens) {
@@ -262,13 +269,7 @@ export class Widget {
    * painted as soon as the thread (with the translation and stylesheet) is here; the rest joins later. */
   async boot(): Promise<void> {
     const root = this.root;
-    if (!this.started) {
-      this.started = true;
-      this.listen();
-    }
-    root.classList.add("rj-root");
-    if (RIGHT_TO_LEFT.includes(this.language)) root.dir = "rtl";
-    root.setAttribute("aria-busy", "true");
+    // The thread first: it needs nothing the reader's storage holds.
     const target = this.targetId();
     const thread = target
       ? this.api<{ page: number }>(
@@ -288,6 +289,14 @@ export class Widget {
             console.warn(`[rejoinder] locale ${this.language} unavailable, using English`, error.message);
             return null;
           });
+    if (!this.started) {
+      this.started = true;
+      this.readStorage();
+      this.listen();
+    }
+    root.classList.add("rj-root");
+    if (RIGHT_TO_LEFT.includes(this.language)) root.dir = "rtl";
+    root.setAttribute("aria-busy", "true");
     // The rest of the start in a task of its own, once the thread and the translation are asked for: on a
     // slow phone, one task from evaluating embed.js to the first await would be long.
     await new Promise((next) => setTimeout(next));
