@@ -118,8 +118,9 @@ export class Widget {
     this.language = pickLanguage(options.lang);
   }
 
-  /** What the widget keeps in localStorage (the session, the edit tokens), read once the thread is asked
-   * for: storage's first use costs a few ms (4× that on a slow phone), which the request need not wait for. */
+  /** What the widget keeps in localStorage (the session, the edit tokens), read in the start's second task,
+   * once the thread is asked for: storage's first use costs a few ms (4× that on a slow phone), which neither
+   * the request nor the task evaluating embed.js need wait for. */
   private readStorage(): void {
     this.client.token = storage.load<string>("session");
     this.editTokens = storage.load<EditTokens>("edit") || {};
@@ -289,17 +290,17 @@ export class Widget {
             console.warn(`[rejoinder] locale ${this.language} unavailable, using English`, error.message);
             return null;
           });
-    if (!this.started) {
-      this.started = true;
-      this.readStorage();
-      this.listen();
-    }
     root.classList.add("rj-root");
     if (RIGHT_TO_LEFT.includes(this.language)) root.dir = "rtl";
     root.setAttribute("aria-busy", "true");
     // The rest of the start in a task of its own, once the thread and the translation are asked for: on a
     // slow phone, one task from evaluating embed.js to the first await would be long.
     await new Promise((next) => setTimeout(next));
+    if (!this.started) {
+      this.started = true;
+      this.readStorage();
+      this.listen();
+    }
     // A 401 forgets the token.
     const me = this.client.token ? this.api<Me>("GET", "/api/me", undefined, true).catch(() => null) : null;
     const knownSite = lastSite();
