@@ -77,6 +77,19 @@ def after_thread(run: dict[str, Any]) -> float | None:
     return round(run["first_ms"] - ends[0], 1) if ends else None
 
 
+def from_script(run: dict[str, Any]) -> tuple[float | None, float | None]:
+    """ms from the widget script's last byte to its thread request, and to the first comments painted (the
+    host page and the script's download left out)."""
+    names = ("/embed.js", "/js/embed.min.js")
+    script = [end for name, _start, end in run.get("requests", []) if name.endswith(names)]
+    thread = [
+        start for name, start, _end in run.get("requests", []) if "/api/threads?" in name or "/?uri=" in name
+    ]
+    if not script or not thread:
+        return None, None
+    return round(thread[0] - script[0], 1), round(run["first_ms"] - script[0], 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--before", required=True, help="the commit to compare the work tree with")
@@ -184,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         firsts = [r["first_ms"] for r in ok]
         longest = [r["longest_task_ms"] for r in ok]
         own = [a for a in map(after_thread, ok) if a is not None]
+        to_request = [a for a, _ in map(from_script, ok) if a is not None]
+        to_paint = [b for _, b in map(from_script, ok) if b is not None]
         row = {
             "side": name,
             "size": size,
@@ -193,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
             "page_ms": [r["page_ms"] for r in ok],
             "after_thread_ms_median": statistics.median(own) if own else None,
             "after_thread_ms": own,
+            "script_to_request_ms": to_request,
+            "script_to_paint_ms": to_paint,
+            "script_to_paint_ms_median": statistics.median(to_paint) if to_paint else None,
+            "runs": done,
             "longest_task_ms": longest,
             "errors": [r["error"] for r in done if "error" in r],
         }
@@ -201,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:7} {size:5} {cpu:3}  {row['first_ms_median']} ({' / '.join(f'{f:.0f}' for f in firsts)})"
             f"  /  {' / '.join(str(t) for t in longest)}"
             f"  /  thread answered → painted {row['after_thread_ms_median']} ({' / '.join(f'{a:.0f}' for a in own)})"
+            f"  /  script → request ({' / '.join(f'{a:.0f}' for a in to_request)})"
+            f"  /  script → painted {row['script_to_paint_ms_median']} ({' / '.join(f'{a:.0f}' for a in to_paint)})"
         )
     args.output.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
