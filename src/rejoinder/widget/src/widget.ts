@@ -57,7 +57,7 @@ export class Widget {
   liked = new Set<string>();
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
-  /** The guest's edit tokens (storage `edit`), read at start right after the thread is requested. */
+  /** The guest's edit tokens (storage `edit`), read in the start's second task (readStorage). */
   editTokens: EditTokens = {};
   /** The thread is on screen (the reader's own state may be merged in). */
   shown?: boolean;
