@@ -1,7 +1,8 @@
 """What the widget does before its first paint, and what it leaves for after: the comments are painted
 without the browser's number and date formatters (building the first one loads locale data, a long task
 on a slow phone), which come in idle time and then localize what was painted; the requests for the write
-part, the reader's own state and the form token wait for the thread's answer instead of competing with it.
+part, the reader's own state and the form token wait for the thread's answer instead of competing with it;
+the thread is requested before anything reads localStorage.
 Timing itself is measured by bench/scenarios/widget.py (docs/benchmarks.md)."""
 
 from __future__ import annotations
@@ -139,4 +140,44 @@ def test_a_translation_comes_beside_the_thread_and_its_error_texts_after_the_pai
     errors = httpx.get(stack.api + "/locales/de.errors.json").json()
     assert "errors" not in words and list(errors) == ["errors"]
     assert errors["errors"]["text-empty"] == "Schreib etwas, bevor du sendest: der Kommentar ist leer."
+    w.assert_clean()
+
+
+# Records, in order, every request the page's scripts start with fetch() and every use of localStorage.
+ORDER_PROBE = """
+window.__order = [];
+const fetchAtStart = window.fetch;
+window.fetch = function (input, init) {
+  window.__order.push(["fetch", new URL(String(input), location.href).pathname]);
+  return fetchAtStart.call(this, input, init);
+};
+for (const name of ["getItem", "setItem", "removeItem"]) {
+  const original = Storage.prototype[name];
+  Storage.prototype[name] = function (...args) {
+    if (this === window.localStorage) window.__order.push(["localStorage", `${name} ${args[0]}`]);
+    return original.apply(this, args);
+  };
+}
+"""
+
+
+def test_the_thread_is_requested_before_local_storage_is_read(stack: Stack, browser_page: Any) -> None:
+    url = stack.host.page("/posts/storage-order.html", stack.api)
+    stack.post(url, "A comment to read", name="Pat")
+    w = browser_page()
+    page = w.page
+    page.add_init_script(ORDER_PROBE)
+    page.goto(url)
+    page.wait_for_selector(READY, state="attached")
+    order: list[list[str]] = page.evaluate("() => window.__order")
+    # The first thing the widget does: ask for the thread. Storage (the session, the edit tokens, the visitor
+    # id) comes after it, and still comes: the edit tokens are read and written back once.
+    assert order[0] == ["fetch", "/api/threads"], order
+    storage = [what for kind, what in order if kind == "localStorage"]
+    assert storage[:3] == ["getItem rejoinder.session", "getItem rejoinder.edit", "setItem rejoinder.edit"], (
+        order
+    )
+    # The reader's own state carries this browser's visitor id, read from storage when it is requested.
+    assert "getItem rejoinder.visitor" in storage, order
+    assert page.evaluate("() => localStorage.getItem('rejoinder.visitor')") is not None
     w.assert_clean()

@@ -9,7 +9,6 @@
 
 import { Client } from "./api";
 import { h } from "./dom";
-import * as storage from "./storage";
 import { type Fragment, type Options, Widget } from "./widget";
 
 /** The content-hashed stylesheet (scripts/build-widget fills it in). */
@@ -27,8 +26,7 @@ function readFragment(): Fragment | null {
 function main(script: HTMLScriptElement): void {
   const origin = new URL(script.src).origin;
   const fragment = readFragment();
-  const client = new Client(origin, storage.visitorId());
-  client.token = storage.load<string>("session");
+  const client = new Client(origin);
   let ready: (widget: Widget) => void = () => {};
   const booted = new Promise<Widget>((resolve) => {
     ready = resolve;

@@ -126,6 +126,8 @@ export function highlight(widget: Widget, item: Item): void {
   focusOn(item.li, "center");
 }
 
+/** How many comments the first slice renders (a screenful): the first paint waits for their layout. */
+const FIRST_SLICE = 10;
 /** How long one slice of rendering may take (ms): input waits for no longer. */
 const SLICE_MS = 40;
 /** The most comments one slice renders after the first screenful. */
@@ -161,7 +163,7 @@ function renderSlices(
       const fragment = document.createDocumentFragment();
       // The first screenful whole, then as many as fit in SLICE_MS (a slow phone renders fewer per task), at
       // most SLICE_MAX, so that even a fast machine yields to input several times on a long page.
-      const end = Math.min(comments.length, index + (index ? SLICE_MAX : 10));
+      const end = Math.min(comments.length, index + (index ? SLICE_MAX : FIRST_SLICE));
       const start = index;
       const until = performance.now() + SLICE_MS;
       const avatars: [HTMLImageElement, string][] = [];

@@ -57,7 +57,8 @@ export class Widget {
   liked = new Set<string>();
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
-  readonly editTokens: EditTokens;
+  /** The guest's edit tokens (storage `edit`), read in the start's second task (readStorage). */
+  editTokens: EditTokens = {};
   /** The thread is on screen (the reader's own state may be merged in). */
   shown?: boolean;
   /** Bumped by every full repaint, so that a slow render of an older page stops. */
@@ -115,6 +116,13 @@ export class Widget {
     const size = Number.parseInt(options.pageSize as string, 10);
     this.pageLimit = size > 0 ? `&limit=${Math.min(1000, size)}` : "";
     this.language = pickLanguage(options.lang);
+  }
+
+  /** What the widget keeps in localStorage (the session, the edit tokens), read in the start's second task,
+   * once the thread is asked for: storage's first use costs a few ms (4× that on a slow phone), which neither
+   * the request nor the task evaluating embed.js need wait for. */
+  private readStorage(): void {
+    this.client.token = storage.load<string>("session");
     this.editTokens = storage.load<EditTokens>("edit") || {};
     // Kept 30 days past the edit window: a guest appeals a held or refused comment with its token.
     for (const id in this.editTokens) {
@@ -262,13 +270,7 @@ export class Widget {
    * painted as soon as the thread (with the translation and stylesheet) is here; the rest joins later. */
   async boot(): Promise<void> {
     const root = this.root;
-    if (!this.started) {
-      this.started = true;
-      this.listen();
-    }
-    root.classList.add("rj-root");
-    if (RIGHT_TO_LEFT.includes(this.language)) root.dir = "rtl";
-    root.setAttribute("aria-busy", "true");
+    // The thread first: it needs nothing the reader's storage holds.
     const target = this.targetId();
     const thread = target
       ? this.api<{ page: number }>(
@@ -288,9 +290,17 @@ export class Widget {
             console.warn(`[rejoinder] locale ${this.language} unavailable, using English`, error.message);
             return null;
           });
+    root.classList.add("rj-root");
+    if (RIGHT_TO_LEFT.includes(this.language)) root.dir = "rtl";
+    root.setAttribute("aria-busy", "true");
     // The rest of the start in a task of its own, once the thread and the translation are asked for: on a
     // slow phone, one task from evaluating embed.js to the first await would be long.
     await new Promise((next) => setTimeout(next));
+    if (!this.started) {
+      this.started = true;
+      this.readStorage();
+      this.listen();
+    }
     // A 401 forgets the token.
     const me = this.client.token ? this.api<Me>("GET", "/api/me", undefined, true).catch(() => null) : null;
     const knownSite = lastSite();
