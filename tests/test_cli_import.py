@@ -325,3 +325,28 @@ def test_a_huge_comment_stops_the_import_at_its_line(site_db: str, tmp_path: Pat
     result = run_import(site_db, "wxr", str(huge), "--site", "blog")
     assert result.exit_code == 1
     assert "Stopped at line 3, column " in result.output and "huge" in result.output.lower()
+
+
+def test_a_remark42_backup(site_db: str) -> None:
+    backup = FILES / "remark42" / "radio-t-backup.jsonl"
+    mapping = f"https://radio-t.example={ORIGIN}"
+    result = run_import(site_db, "remark42", str(backup), "--site", "blog", "--map-url", mapping)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:4] == [
+        "Threads: 1 (1 new)",
+        "Comments: 5 new (deleted 1, published 3, spam 1), 0 updated, 0 unchanged",
+        "Skipped: 0",
+    ]
+    view = thread(site_db, f"{ORIGIN}/p/2017/12/20/podcast-576/")
+    assert view["thread"]["title"] == "Podcast 576" and view["thread"]["count"] == 3
+    by_text = {c["text"]: c for c in view["comments"]}
+    first = by_text["First! With a [link](https://radio-t.example)"]
+    assert (
+        first["html"]
+        == '<p>First! With a <a href="https://radio-t.example" rel="nofollow noopener ugc">link</a></p>'
+    )
+    assert by_text["A reply, *edited*"]["parent"] == first["id"]
+    assert by_text["Imported from Disqus once"]["parent"] == by_text["A reply, *edited*"]["id"]
+    assert "buy cheap pills" not in by_text  # its author is blocked there: spam here, shown to nobody
+    again = run_import(site_db, "remark42", str(backup), "--site", "blog", "--map-url", mapping)
+    assert again.output.splitlines()[2] == "Comments: 0 new, 0 updated, 5 unchanged"

@@ -20,7 +20,8 @@ from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
 
 T = TypeVar("T")
-IMPORT_FORMATS = ["commento", "disqus", "wxr"]  # importers.REGISTRY (a test keeps them equal)
+# importers.REGISTRY (a test keeps them equal)
+IMPORT_FORMATS = ["commento", "disqus", "isso", "remark42", "wxr"]
 
 
 def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
@@ -530,7 +531,7 @@ def import_cmd(
 ) -> None:
     """Import the comments of FILE, an export from another system, into a site.
 
-    FORMAT is wxr (WordPress), disqus or commento. Running it again adds nothing and takes the file's
+    FORMAT is wxr (WordPress), disqus, commento, remark42 (a backup) or isso (its database file). Running it again adds nothing and takes the file's
     version of what changed. Imported comments send no emails or notifications. Exit status: 0 when the
     whole file was read (skipped records are listed), 1 when the file stopped making sense part way.
     """

@@ -155,8 +155,13 @@ class _Run:
             return skip("date-too-old", "dated before 1995")
         if record.created > now + FUTURE_SLACK:
             return skip("date-in-future", "dated more than a day after now")
+        mapped = _map_url(record.thread_url, self.mappings, summary)
+        if mapped.startswith("/") and not mapped.startswith("//"):  # a path (Isso): on the site's origin
+            if not self.site.origins:
+                return skip("bad-thread-url", f"{mapped!r} is a path and site {self.site.name} has no origin")
+            mapped = self.site.origins[0].rstrip("/") + mapped
         try:
-            url = article_url(ctx, _clean_chars(_map_url(record.thread_url, self.mappings, summary)))
+            url = article_url(ctx, _clean_chars(mapped))
         except Invalid as exc:
             return skip("bad-thread-url", f"{record.thread_url!r}: {exc.detail}")
         source = record.markdown if record.markdown is not None else to_markdown(record.html or "")
