@@ -548,7 +548,7 @@ def import_cmd(
         mappings.append(imports.UrlMapping(old.strip(), new.strip()))
     with file.open("rb") as stream:
         if not importer.detect(stream.read(16384)):
-            raise click.ClickException(f"{file} does not look like a {importer.label} export")
+            raise click.ClickException(f"{file} is not in the {importer.label} format")
         stream.seek(0)
         size = file.stat().st_size
 
