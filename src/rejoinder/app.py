@@ -4,6 +4,7 @@ caller passes (the demo adds its article page)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -77,8 +78,15 @@ class Rejoinder:
             app.state["admin_login_limiter"] = runtime.admin_limiter
             app.state["auth_registry"] = runtime.providers  # web/signin_pages.registry_of
             app.state["live"] = runtime.live  # web/live.py; None when live.enabled is off
+            app.state["import_tasks"] = set()  # web/admin/imports.py: imports running in the background
             yield
         finally:
+            # An import still running stops here (its page then says "interrupted"; importing the file
+            # again finishes it): it must not outlive the database and invalidation it writes to.
+            running = list(app.state.get("import_tasks", ()))
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             await runtime.close()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -537,15 +537,14 @@ def import_cmd(
     """
     from rejoinder.importers import REGISTRY
     from rejoinder.services import imports
+    from rejoinder.services.import_jobs import url_mappings
 
     settings = _load(ctx)
     importer = REGISTRY[format_name]
-    mappings = []
-    for raw in map_urls:
-        old, sep, new = raw.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise click.BadParameter(f"{raw!r} is not OLD_PREFIX=NEW_PREFIX", param_hint="--map-url")
-        mappings.append(imports.UrlMapping(old.strip(), new.strip()))
+    try:
+        mappings = [imports.UrlMapping(old, new) for old, new in url_mappings(map_urls)]
+    except RejoinderError as exc:
+        raise click.BadParameter(exc.detail, param_hint="--map-url") from None
     with file.open("rb") as stream:
         if not importer.detect(stream.read(16384)):
             raise click.ClickException(f"{file} is not in the {importer.label} format")

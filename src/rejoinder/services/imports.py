@@ -9,6 +9,7 @@ invalidation handles. docs/importing.md says what each choice below means for a 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -43,6 +44,7 @@ US = 1_000_000
 OLDEST = 788_918_400 * US  # 1995-01-01: no comment system exported anything older
 FUTURE_SLACK = 86_400 * US  # a day ahead of our clock: time zones and clock drift, not a typo'd year
 BATCH = 500
+YIELD_EVERY = 50  # records read between two turns given to the event loop
 ANONYMOUS = "Anonymous"
 
 _STATUS = {
@@ -515,6 +517,8 @@ async def import_comments(
                         batch = []
             if on_record is not None:
                 on_record(summary)
+            if summary.records % YIELD_EVERY == 0:  # let the server's other work run (an import from /admin)
+                await asyncio.sleep(0)
     except UnreadableExport as exc:
         summary.stopped = exc
     await run.flush(batch)
