@@ -271,6 +271,30 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def imports_table(results: dict[str, Any]) -> list[str]:
+    found = results.get("imports")
+    if not found or not found.get("rows"):
+        return ["Not measured in this run (`--no-imports`)."]
+    load = found.get("loadavg_at_start")
+    at = f", load average at start {' '.join(load)}" if load else ""
+    rows = [
+        f"A generated WXR 1.2 file (posts of {found.get('per_post', 20)} comments, one in three a reply, HTML "
+        "paragraphs with emphasis and a link; bench/scenarios/imports.py) imported by `rejoinder import` into "
+        "a fresh database, and by Isso's own `isso import -t wordpress` into a fresh Isso database, each as "
+        f"one process: wall time, comments per second and that process's peak RSS. Measured {found['date']}{at}; "
+        "the machine is shared, so wall times are upper bounds.",
+        "",
+        "| system | database | comments | file | wall | comments/s | peak RSS | exit |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in found["rows"]:
+        rows.append(
+            f"| {r['system']} | {r['backend']} | {r['comments']:,} | {r['file_mib']} MiB | {r['seconds']} s | "
+            f"{r['rows_per_s']:,} | {r['peak_rss_mib']} MiB | {r['exit']} |"
+        )
+    return rows
+
+
 def moderation_table(results: dict[str, Any]) -> list[str]:
     found = results.get("moderation")
     if not found or not found.get("available"):
@@ -500,6 +524,10 @@ def render(results: dict[str, Any]) -> str:
         ),
         "",
         *widget_table(results),
+        "",
+        "## Importing a 100,000-comment WordPress export (issue 14)",
+        "",
+        *imports_table(results),
         "",
         "## Moderation pipeline latency (issue 6)",
         "",

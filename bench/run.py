@@ -29,8 +29,9 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import crash, isolation, load, moderation, soak, widget
+from scenarios import crash, imports, isolation, load, moderation, soak, widget
 from servers import (
+    ISSO_VENV,
     ROOT,
     SEED_SETTINGS,
     SERVE_SETTINGS,
@@ -61,6 +62,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-load", action="store_true", help="skip the wrk cases (widget timing only)")
     ap.add_argument("--no-isso", action="store_true", help="skip Isso (ratios against it stay empty)")
     ap.add_argument("--no-moderation", action="store_true", help="skip the moderation pipeline latency")
+    ap.add_argument("--no-imports", action="store_true", help="skip the 100,000-comment import (issue 14)")
+    ap.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="measure only the large WXR import (rejoinder on SQLite and PostgreSQL, Isso) and update it in "
+        "the existing results and report",
+    )
     ap.add_argument(
         "--moderation-only",
         action="store_true",
@@ -231,6 +239,37 @@ def moderation_only(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_timing(args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 14: a generated WXR imported by `rejoinder import` (SQLite 10k and 100k, PostgreSQL 100k) and by
+    `isso import`, one process each, after every server has stopped."""
+    log("importing a generated WordPress export")
+    isso_bin = None if args.no_isso else ISSO_VENV / "bin" / "isso"
+    if isso_bin is not None:
+        ensure_isso()
+    pg = None if args.crash_pg == "none" else args.crash_pg
+    found = imports.run(
+        WORK / "imports", root=ROOT, isso_bin=isso_bin, pg_server=pg, quick=args.quick, log=log
+    )
+    found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    found["loadavg_at_start"] = machine_info()["loadavg_at_start"]
+    return found
+
+
+def imports_only(args: argparse.Namespace) -> int:
+    """--imports-only: measure the import and put the numbers into the existing results and report."""
+    if args.nice:
+        set_priority(os.getpid(), args.nice)
+    results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
+    if results is None:
+        log(f"no results at {args.output}: run the whole benchmark first")
+        return 2
+    results["imports"] = import_timing(args)
+    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    report.write_doc(args.doc, results)
+    log(f"wrote {args.output} and {args.doc}")
+    return 0
+
+
 RELIABILITY = ("crash", "isolation", "soak")
 
 
@@ -293,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.moderation_only:
         return moderation_only(args)
+    if args.imports_only:
+        return imports_only(args)
     if args.only:
         return reliability_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
@@ -425,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         procs.stop_all()
     if not args.no_moderation:
         results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
+    if not args.no_imports:
+        results["imports"] = import_timing(args)
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start

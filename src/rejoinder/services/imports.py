@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -114,9 +115,13 @@ class _Placed(msgspec.Struct, frozen=True):
     depth: int
 
 
+_UNSAFE_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
 def _clean_chars(value: str) -> str:
-    """No NUL and no lone surrogates: what no database or browser should receive."""
-    return "".join(ch for ch in value if ch != "\x00" and not 0xD800 <= ord(ch) <= 0xDFFF)
+    """No NUL and no lone surrogates: what no database or browser should receive. (A regex: a generator
+    over the characters was a tenth of an import's CPU time.)"""
+    return _UNSAFE_CHARS.sub("", value)
 
 
 def _map_url(url: str, mappings: list[UrlMapping], summary: Summary) -> str:
