@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,17 +223,19 @@ def moderation_latency(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-def moderation_only(args: argparse.Namespace) -> int:
-    """--moderation-only: measure the pipeline and put the numbers into the existing results and report."""
+def merge_only(
+    args: argparse.Namespace, key: str, measure: Callable[[argparse.Namespace], dict[str, Any]]
+) -> int:
+    """--moderation-only, --imports-only: measure one part and put it into the existing results and report."""
     if args.nice:
         set_priority(os.getpid(), args.nice)
     results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
     if results is None:
         log(f"no results at {args.output}: run the whole benchmark first")
         return 2
-    results["moderation"] = moderation_latency(args)
-    results["moderation"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    results["moderation"]["loadavg_at_start"] = machine_info()["loadavg_at_start"]
+    results[key] = measure(args)
+    results[key]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results[key]["loadavg_at_start"] = machine_info()["loadavg_at_start"]
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     report.write_doc(args.doc, results)
     log(f"wrote {args.output} and {args.doc}")
@@ -250,24 +253,7 @@ def import_timing(args: argparse.Namespace) -> dict[str, Any]:
     found = imports.run(
         WORK / "imports", root=ROOT, isso_bin=isso_bin, pg_server=pg, quick=args.quick, log=log
     )
-    found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    found["loadavg_at_start"] = machine_info()["loadavg_at_start"]
     return found
-
-
-def imports_only(args: argparse.Namespace) -> int:
-    """--imports-only: measure the import and put the numbers into the existing results and report."""
-    if args.nice:
-        set_priority(os.getpid(), args.nice)
-    results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
-    if results is None:
-        log(f"no results at {args.output}: run the whole benchmark first")
-        return 2
-    results["imports"] = import_timing(args)
-    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    report.write_doc(args.doc, results)
-    log(f"wrote {args.output} and {args.doc}")
-    return 0
 
 
 RELIABILITY = ("crash", "isolation", "soak")
@@ -331,9 +317,9 @@ def reliability_only(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.moderation_only:
-        return moderation_only(args)
+        return merge_only(args, "moderation", moderation_latency)
     if args.imports_only:
-        return imports_only(args)
+        return merge_only(args, "imports", import_timing)
     if args.only:
         return reliability_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
@@ -468,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
     if not args.no_imports:
         results["imports"] = import_timing(args)
+        results["imports"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start

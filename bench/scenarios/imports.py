@@ -20,40 +20,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from scenarios.moderation import WORDS
+
 PER_POST = 20
 ORIGIN = "https://blog.example"
-WORDS = [
-    "council",
-    "budget",
-    "vote",
-    "library",
-    "road",
-    "school",
-    "park",
-    "tax",
-    "bridge",
-    "river",
-    "market",
-    "train",
-    "station",
-    "mayor",
-    "plan",
-    "housing",
-    "rent",
-    "water",
-    "energy",
-    "solar",
-    "bike",
-    "lane",
-    "museum",
-    "festival",
-    "harbour",
-    "garden",
-    "clinic",
-    "bakery",
-    "tram",
-    "ferry",
-]
 
 
 def write_wxr(path: Path, comments: int, *, seed: int = 14) -> None:

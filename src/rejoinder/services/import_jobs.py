@@ -11,12 +11,12 @@ from pathlib import Path
 
 import msgspec
 
-from rejoinder.errors import ImportJobNotFound, Invalid, NotAnAdmin, RejoinderError
+from rejoinder.errors import ImportJobNotFound, Invalid, RejoinderError
 from rejoinder.importers import REGISTRY
 from rejoinder.importers.base import Importer
 from rejoinder.moderation.actions import Actor
-from rejoinder.moderation.rules import Role
 from rejoinder.services import imports
+from rejoinder.services.admin_auth import admin_site_ids
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
 from rejoinder.store import import_jobs as job_store
@@ -31,12 +31,7 @@ HEAD = 16384
 async def import_scope(ctx: Context, actor: Actor) -> list[int] | None:
     """The sites `actor` may import into: None for an admin of every site, else those it is an admin of.
     Raises NotAnAdmin when there is none (moderators do not import)."""
-    if any(site is None and role is Role.ADMIN for site, role in actor.roles):
-        return None
-    ids = [s.id for s in await ctx.sites.all() if actor.is_admin(s.id)]
-    if not ids:
-        raise NotAnAdmin("Only a site's admins import comments into it")
-    return ids
+    return await admin_site_ids(ctx, actor, "Only a site's admins import comments into it")
 
 
 def choose_importer(name: str, head: bytes) -> Importer:
