@@ -286,7 +286,7 @@ def imports_table(results: dict[str, Any]) -> list[str]:
         f"A generated WXR 1.2 file (posts of {found.get('per_post', 20)} comments, one in three a reply, HTML "
         "paragraphs with emphasis and a link; bench/scenarios/imports.py) imported by `rejoinder import` into "
         "a fresh database, and the smaller file by Isso's own `isso import -t wordpress` into a fresh Isso "
-        "database (it commits every comment on its own: stopped after 5 minutes if still running), each as "
+        "database (the 10,000-comment file only, to keep the run short: its importer commits every comment on its own; stopped after 5 minutes if still running), each as "
         f"one process: wall time, comments per second and that process's peak RSS. Measured {found.get('date', results['date'])}{at}; "
         "the machine is shared, so wall times are upper bounds.",
         "",

@@ -208,8 +208,8 @@ def run(
             if backend == "postgresql":
                 _pg(pg_server or "", "DROP DATABASE IF EXISTS bench_import")
     if isso_bin is not None:
-        # Isso commits each comment on its own (isso/migrate.py through Comments.add): on this machine
-        # 100,000 would take most of an hour, so it imports the smaller file, within ISSO_LIMIT seconds.
+        # Isso imports the smaller file only, within ISSO_LIMIT seconds: its importer commits every comment
+        # on its own (isso/migrate.py through Comments.add), and under heavy load 5,000 once took 135 s here.
         first = work / f"wxr-{sizes[0]}.xml"
         rows.append(_isso(isso_bin, first, sizes[0], first.stat().st_size / 2**20, work, base_env, log))
     return {"rows": rows, "per_post": PER_POST}
