@@ -366,6 +366,34 @@ def export_table(results: dict[str, Any]) -> list[str]:
             f"| {row['export_peak_mb']} | {row['file_mb']} | {row['wxr_s']} ({row['wxr_cpu_s']}) "
             f"| {row['restore_s']} ({row['restore_cpu_s']}) | {row['restore_peak_mb']} "
             f"| {'yes' if row['round_trip_identical'] else 'NO'} |"
+
+
+def _of(row: dict[str, Any]) -> str:
+    """ "of N" when a run was stopped before the end (Isso's import, limited in time)."""
+    return f" of {row['of']:,}" if row.get("of") and row["of"] != row["comments"] else ""
+
+
+def imports_table(results: dict[str, Any]) -> list[str]:
+    found = results.get("imports")
+    if not found or not found.get("rows"):
+        return ["Not measured in this run (`--no-imports`)."]
+    load = found.get("loadavg_at_start")
+    at = f", load average at start {' '.join(load)}" if load else ""
+    rows = [
+        f"A generated WXR 1.2 file (posts of {found.get('per_post', 20)} comments, one in three a reply, HTML "
+        "paragraphs with emphasis and a link; bench/scenarios/imports.py) imported by `rejoinder import` into "
+        "a fresh database, and the smaller file by Isso's own `isso import -t wordpress` into a fresh Isso "
+        "database (the 10,000-comment file only, to keep the run short: its importer commits every comment on its own; stopped after 5 minutes if still running), each as "
+        f"one process: wall time, comments per second and that process's peak RSS. Measured {found.get('date', results['date'])}{at}; "
+        "the machine is shared, so wall times are upper bounds.",
+        "",
+        "| system | database | comments | file | wall | comments/s | peak RSS | exit |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in found["rows"]:
+        rows.append(
+            f"| {r['system']} | {r['backend']} | {r['comments']:,}{_of(r)} | {r['file_mib']} MiB | {r['seconds']} s | "
+            f"{r['rows_per_s']:,} | {r['peak_rss_mib']} MiB | {r['exit']} |"
         )
     return rows
 
@@ -598,6 +626,10 @@ def render(results: dict[str, Any]) -> str:
         ),
         "",
         *widget_table(results),
+        "",
+        "## Importing a 100,000-comment WordPress export (issue 14)",
+        "",
+        *imports_table(results),
         "",
         "## Moderation pipeline latency (issue 6)",
         "",

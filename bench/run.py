@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import crash, export, isolation, live, load, moderation, soak, widget
+from scenarios import crash, export, imports, isolation, live, load, moderation, soak, widget
 from servers import (
+    ISSO_VENV,
     ROOT,
     SEED_SETTINGS,
     SERVE_SETTINGS,
@@ -61,6 +63,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-load", action="store_true", help="skip the wrk cases (widget timing only)")
     ap.add_argument("--no-isso", action="store_true", help="skip Isso (ratios against it stay empty)")
     ap.add_argument("--no-moderation", action="store_true", help="skip the moderation pipeline latency")
+    ap.add_argument("--no-imports", action="store_true", help="skip the 100,000-comment import (issue 14)")
+    ap.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="measure only the large WXR import (rejoinder on SQLite and PostgreSQL, Isso) and update it in "
+        "the existing results and report",
+    )
     ap.add_argument(
         "--moderation-only",
         action="store_true",
@@ -117,7 +126,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.widget_only:
         # the crash cycles, isolation and soak too: their results would be dropped by the widget-only merge
-        args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = args.no_export = True
+        args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = True
+        args.no_export = args.no_imports = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.crash_cycles = args.crash_cycles or (5 if args.quick else 50)
     args.soak_minutes = args.soak_minutes or (2.0 if args.quick else 30.0)
@@ -221,21 +231,38 @@ def moderation_latency(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-def moderation_only(args: argparse.Namespace) -> int:
-    """--moderation-only: measure the pipeline and put the numbers into the existing results and report."""
+def merge_only(
+    args: argparse.Namespace, key: str, measure: Callable[[argparse.Namespace], dict[str, Any]]
+) -> int:
+    """--moderation-only, --imports-only: measure one part and put it into the existing results and report."""
     if args.nice:
         set_priority(os.getpid(), args.nice)
     results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
     if results is None:
         log(f"no results at {args.output}: run the whole benchmark first")
         return 2
-    results["moderation"] = moderation_latency(args)
-    results["moderation"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    results["moderation"]["loadavg_at_start"] = machine_info()["loadavg_at_start"]
+    results[key] = measure(args)
+    results[key]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results[key]["loadavg_at_start"] = machine_info()["loadavg_at_start"]
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     report.write_doc(args.doc, results)
     log(f"wrote {args.output} and {args.doc}")
     return 0
+
+
+def import_timing(args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 14: a generated WXR imported by `rejoinder import` (SQLite 10k and 100k, PostgreSQL 100k) and by
+    `isso import`, one process each, after every server has stopped."""
+    log("importing a generated WordPress export")
+    isso_bin = None if args.no_isso else ISSO_VENV / "bin" / "isso"
+    if isso_bin is not None:
+        ensure_isso()
+    pg = None if args.crash_pg == "none" else args.crash_pg
+    found = imports.run(
+        WORK / "imports", root=ROOT, isso_bin=isso_bin, pg_server=pg, quick=args.quick, log=log
+    )
+    return found
+
 
 
 RELIABILITY = ("crash", "isolation", "soak", "live")
@@ -326,7 +353,9 @@ def reliability_only(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.moderation_only:
-        return moderation_only(args)
+        return merge_only(args, "moderation", moderation_latency)
+    if args.imports_only:
+        return merge_only(args, "imports", import_timing)
     if args.only:
         return reliability_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
@@ -461,6 +490,9 @@ def main(argv: list[str] | None = None) -> int:
         results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
     if not args.no_export:
         results["export"] = export_bench(args)
+    if not args.no_imports:
+        results["imports"] = import_timing(args)
+        results["imports"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start

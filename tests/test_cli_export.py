@@ -497,7 +497,7 @@ def test_import_jsonl_refuses_url_mappings_and_files_that_are_not_exports(
     other.write_bytes(b'{"format":"something-else","version":1}\n' + data.split(b"\n", 1)[1])
     refused = cli("import", "jsonl", str(other), "--site", "blog", env=db_env(site_db))
     assert refused.exit_code == 1
-    assert f"Error: {other} does not look like a rejoinder export" in refused.output
+    assert f"Error: {other} is not in the rejoinder format" in refused.output
     bad_name = cli(
         "import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "Not A Name", env=db_env(site_db)
     )

@@ -252,9 +252,11 @@ def test_mistakes_on_the_command_line(site_db: str, tmp_path: Path) -> None:
     badmap = run_import(site_db, "wxr", str(THEME), "--site", "blog", "--map-url", "no-equals")
     assert badmap.exit_code == 2 and "OLD_PREFIX=NEW_PREFIX" in badmap.output
     wrong = run_import(site_db, "disqus", str(THEME), "--site", "blog")
-    assert wrong.exit_code == 1 and "does not look like a Disqus XML export" in wrong.output
-    unknown = run_import(site_db, "isso", str(THEME), "--site", "blog")
-    assert unknown.exit_code == 2 and "'isso' is not one of" in unknown.output
+    assert wrong.exit_code == 1 and "is not in the Disqus XML format" in wrong.output
+    unknown = run_import(site_db, "mt", str(THEME), "--site", "blog")
+    assert unknown.exit_code == 2 and "'mt' is not one of" in unknown.output
+    not_sqlite = run_import(site_db, "isso", str(THEME), "--site", "blog")
+    assert not_sqlite.exit_code == 1 and "is not in the Isso database format" in not_sqlite.output
     assert rows(site_db, sa.select(comments.c.id)) == []
 
 
@@ -325,3 +327,113 @@ def test_a_huge_comment_stops_the_import_at_its_line(site_db: str, tmp_path: Pat
     result = run_import(site_db, "wxr", str(huge), "--site", "blog")
     assert result.exit_code == 1
     assert "Stopped at line 3, column " in result.output and "huge" in result.output.lower()
+
+
+def test_a_remark42_backup(site_db: str) -> None:
+    backup = FILES / "remark42" / "radio-t-backup.jsonl"
+    mapping = f"https://radio-t.example={ORIGIN}"
+    result = run_import(site_db, "remark42", str(backup), "--site", "blog", "--map-url", mapping)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:4] == [
+        "Threads: 1 (1 new)",
+        "Comments: 5 new (deleted 1, published 3, spam 1), 0 updated, 0 unchanged",
+        "Skipped: 0",
+    ]
+    view = thread(site_db, f"{ORIGIN}/p/2017/12/20/podcast-576/")
+    assert view["thread"]["title"] == "Podcast 576" and view["thread"]["count"] == 3
+    by_text = {c["text"]: c for c in view["comments"]}
+    first = by_text["First! With a [link](https://radio-t.example)"]
+    assert (
+        first["html"]
+        == '<p>First! With a <a href="https://radio-t.example" rel="nofollow noopener ugc">link</a></p>'
+    )
+    assert by_text["A reply, *edited*"]["parent"] == first["id"]
+    assert by_text["Imported from Disqus once"]["parent"] == by_text["A reply, *edited*"]["id"]
+    assert "buy cheap pills" not in by_text  # its author is blocked there: spam here, shown to nobody
+    again = run_import(site_db, "remark42", str(backup), "--site", "blog", "--map-url", mapping)
+    assert again.output.splitlines()[2] == "Comments: 0 new, 0 updated, 5 unchanged"
+
+
+def execute(db_url: str, *statements: str) -> None:
+    import asyncio
+
+    async def go() -> None:
+        url, args = driver_url(db_url)
+        engine = create_async_engine(url, connect_args=args)
+        try:
+            async with engine.begin() as conn:
+                for statement in statements:
+                    await conn.exec_driver_sql(statement)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+# A database that refuses one row (as a constraint or a concurrent import of the same file would): the
+# refusal is the database's own, raised by a trigger, on both backends.
+REFUSE = {
+    "sqlite": (
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON comments WHEN NEW.text LIKE '%poison%' "
+        "BEGIN SELECT RAISE(ABORT, 'poison refused'); END",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN IF NEW.text LIKE '%poison%' THEN "
+        "RAISE EXCEPTION 'poison refused' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON comments FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
+    ),
+}
+ALLOW = {"sqlite": ("DROP TRIGGER refuse_poison",), "postgresql": ("DROP TRIGGER refuse_poison ON comments",)}
+
+
+def test_a_refused_comment_is_reported_and_the_rest_of_its_batch_imported(
+    site_db: str, tmp_path: Path
+) -> None:
+    backend = "sqlite" if site_db.startswith("sqlite") else "postgresql"
+    execute(site_db, *REFUSE[backend])
+    export = tmp_path / "poison.xml"
+    export.write_bytes(
+        wxr(
+            comment("1", content="first") + "\n",
+            comment("2", parent="1", content="reply to first") + "\n",
+            comment("3", content="poison pill") + "\n",  # line 5
+            comment("4", parent="3", content="reply to the refused one") + "\n",
+            comment("5", parent="6", content="reply before its parent") + "\n",
+            comment("6", content="late parent") + "\n",
+        )
+    )
+    result = run_import(site_db, "wxr", str(export), "--site", "blog")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1:5] == [
+        "Threads: 1 (1 new)",
+        "Comments: 5 new (approved 5), 0 updated, 0 unchanged",
+        "Skipped: 1 (write-failed 1)",
+        "  line 5: write-failed (the database refused it: "
+        "The change conflicts with existing data; reload and try again)",
+    ]
+    assert any(line.startswith("  line 6: parent-missing (its parent '3'") for line in lines)
+    view = thread(site_db, "https://blog.example/a-post/")
+    assert view["thread"]["count"] == 5  # recounted once, for the rows that are there
+    shown = {c["text"]: c for c in view["comments"]}
+    assert sorted(shown) == [
+        "first",
+        "late parent",
+        "reply before its parent",
+        "reply to first",
+        "reply to the refused one",
+    ]
+    assert shown["reply to first"]["parent"] == shown["first"]["id"]
+    assert shown["reply before its parent"]["parent"] == shown["late parent"]["id"]
+    assert shown["reply to the refused one"]["parent"] is None
+    assert rows(site_db, sa.select(sa.func.count()).select_from(imported_comments)) == [(5,)]
+
+    execute(site_db, *ALLOW[backend])  # the cause removed, the same command completes the import
+    again = run_import(site_db, "wxr", str(export), "--site", "blog")
+    assert again.output.splitlines()[2:4] == [
+        "Comments: 1 new (approved 1), 1 updated, 4 unchanged",
+        "Skipped: 0",
+    ]
+    shown = {c["text"]: c for c in thread(site_db, "https://blog.example/a-post/")["comments"]}
+    assert shown["reply to the refused one"]["parent"] == shown["poison pill"]["id"]

@@ -87,11 +87,18 @@ class Rejoinder:
             app.state["admin_login_limiter"] = runtime.admin_limiter
             app.state["auth_registry"] = runtime.providers  # web/signin_pages.registry_of
             app.state["live"] = runtime.live  # web/live.py; None when live.enabled is off
+            app.state["import_tasks"] = set()  # web/admin/imports.py: imports running in the background
             with contextlib.ExitStack() as signals:
                 if runtime.live is not None:
                     signals.enter_context(_on_stop_signal(runtime.live.drain))
                 yield
         finally:
+            # An import still running stops here (its page then says "interrupted"; importing the file
+            # again finishes it): it must not outlive the database and invalidation it writes to.
+            running = list(app.state.get("import_tasks", ()))
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             await runtime.close()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -22,7 +22,8 @@ from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
 
 T = TypeVar("T")
-IMPORT_FORMATS = ["commento", "disqus", "jsonl", "wxr"]  # importers.REGISTRY (a test keeps them equal)
+# importers.REGISTRY (a test keeps them equal)
+IMPORT_FORMATS = ["commento", "disqus", "isso", "jsonl", "remark42", "wxr"]
 
 
 def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
@@ -627,13 +628,15 @@ def import_cmd(
 ) -> None:
     """Import the comments of FILE, an export from another system, into a site.
 
-    FORMAT is wxr (WordPress), disqus, commento or jsonl (an export of ours: `rejoinder export`, restored
-    whole, the site created if missing; nothing is written unless the whole file checks out). Running it again adds nothing and takes the file's
+    FORMAT is wxr (WordPress), disqus, commento, remark42 (a backup), isso (its database file) or jsonl (an
+    export of ours: `rejoinder export`, restored whole, the site created if missing; nothing is written unless
+    the whole file checks out). Running it again adds nothing and takes the file's
     version of what changed. Imported comments send no emails or notifications. Exit status: 0 when the
     whole file was read (skipped records are listed), 1 when the file stopped making sense part way.
     """
     from rejoinder.importers import REGISTRY
     from rejoinder.services import imports
+    from rejoinder.services.import_jobs import url_mappings
 
     settings = _load(ctx)
     importer = REGISTRY[format_name]
@@ -642,12 +645,10 @@ def import_cmd(
             raise click.BadParameter("an export of ours keeps its URLs", param_hint="--map-url")
         _restore(ctx, settings, importer, file, site_name, dry_run)
         return
-    mappings = []
-    for raw in map_urls:
-        old, sep, new = raw.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise click.BadParameter(f"{raw!r} is not OLD_PREFIX=NEW_PREFIX", param_hint="--map-url")
-        mappings.append(imports.UrlMapping(old.strip(), new.strip()))
+    try:
+        mappings = [imports.UrlMapping(old, new) for old, new in url_mappings(map_urls)]
+    except RejoinderError as exc:
+        raise click.BadParameter(exc.detail, param_hint="--map-url") from None
     with _export_file(file, importer) as (stream, size):
 
         async def work(context: Any) -> imports.Summary:
@@ -678,7 +679,7 @@ def _export_file(file: Path, importer: Any) -> Iterator[tuple[BinaryIO, int]]:
     """FILE opened for its importer, after a look at its start; with its size (for the progress bar)."""
     with file.open("rb") as stream:
         if not importer.detect(stream.read(16384)):
-            raise click.ClickException(f"{file} does not look like a {importer.label} export")
+            raise click.ClickException(f"{file} is not in the {importer.label} format")
         stream.seek(0)
         yield stream, file.stat().st_size
 

@@ -8,7 +8,8 @@
      │    └── SsoClaimInvalid, AdminSessionInvalid
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, DataLinkInvalid, EmailLinkUnknown, CommentNotFound,
-     │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound
+     │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound,
+     │        ImportJobNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
@@ -234,6 +235,11 @@ class WebhookNotFound(NotFound):
 
 class WebhookDeliveryNotFound(NotFound):
     default_code = "webhook-delivery-not-found"
+
+
+class ImportJobNotFound(NotFound):
+    default_code = "import-job-not-found"
+    default_detail = "There is no import with this id on your sites"
 
 
 class UrlRequired(Invalid):

@@ -66,3 +66,60 @@ def test_imported_hostile_comments_are_threaded_and_inert(
     assert "window.__pwned='name'" in root.inner_text()
     assert "A reply that came first" in page.locator(f"#comment-{shown[1]['id']}").inner_text()
     assert_inert(w)
+
+
+def remark42_for(url: str) -> bytes:
+    """A Remark42 backup whose Markdown (`orig`) is hostile: raw HTML, a javascript: link, a data: image."""
+    import json
+
+    def comment(cid: str, pid: str, name: str, orig: str) -> str:
+        return json.dumps(
+            {
+                "id": cid,
+                "pid": pid,
+                "text": "<p>ignored: orig wins</p>",
+                "orig": orig,
+                "user": {"name": name, "id": f"github_{cid}", "picture": "javascript:alert(1)"},
+                "locator": {"site": "remark", "url": url},
+                "time": "2020-05-01T10:00:00Z",
+            }
+        )
+
+    lines = [
+        json.dumps({"version": 1, "users": [], "posts": []}),
+        comment("r2", "r1", "Replier", "A reply that came first"),
+        comment(
+            "r1",
+            "",
+            "<svg onload=\"window.__pwned='name'\">",
+            "<script>window.__pwned='script'</script> [click](javascript:window.__pwned='link') "
+            "![img](data:text/html,<script>window.__pwned='img'</script>) <b onclick=\"window.__pwned='b'\">x</b>",
+        ),
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_imported_hostile_markdown_from_remark42_is_inert(
+    stack: Stack, browser_page: Any, tmp_path: Path
+) -> None:
+    url = stack.host.page("/posts/remark42.html", stack.api)
+    export = tmp_path / "backup.jsonl"
+    export.write_bytes(remark42_for(url))
+    output = in_thread(
+        run_cli, f"sqlite:///{stack.db_path}", "import", "remark42", str(export), "--site", "hostsite"
+    )
+    assert "Comments: 2 new (published 2), 0 updated, 0 unchanged" in output
+    shown = stack.thread(url)["comments"]
+    assert [(c["author"]["name"], c["parent"]) for c in shown] == [
+        ("<svg onload=\"window.__pwned='name'\">", None),
+        ("Replier", shown[0]["id"]),
+    ]
+    assert "<script" not in shown[0]["html"] and 'href="javascript' not in shown[0]["html"]
+    w = open_widget(browser_page, url)
+    root = w.page.locator(f"#comment-{shown[0]['id']}")
+    assert "<script>window.__pwned='script'</script>" in root.inner_text()  # shown as text
+    body = root.locator(".rj-text").first
+    assert body.evaluate("el => [...el.querySelectorAll('*')].map(e => e.tagName)") == ["P"]  # text only
+    assert root.locator("a[href^='javascript'], a[href^='data']").count() == 0
+    assert "A reply that came first" in w.page.locator(f"#comment-{shown[1]['id']}").inner_text()
+    assert_inert(w)

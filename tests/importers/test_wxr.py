@@ -189,3 +189,14 @@ def test_a_truncated_file_stops_with_its_position_after_the_complete_items() -> 
     comments, _, stopped = read_all("wxr", data)
     assert [c.source_id for c in comments] == ["1"]
     assert stopped is not None and stopped.message.startswith("not well-formed XML")
+
+
+def test_a_file_in_its_declared_legacy_encoding_is_read_as_such() -> None:
+    """Old WordPress and Movable Type exports declare ISO-8859-1 or windows-1252: the XML declaration rules,
+    so é and € arrive as themselves (mixed encodings within one file are invalid: the test above)."""
+    text = wxr(comment("1", content="Caf\u00e9 \u00e0 5 \u20ac", author="Ren\u00e9e")).decode("utf-8")
+    data = text.replace('encoding="UTF-8"', 'encoding="windows-1252"').encode("cp1252")
+    assert b"Caf\xe9 \xe0 5 \x80" in data
+    comments, skipped, stopped = read_all("wxr", data)
+    assert (skipped, stopped) == ([], None)
+    assert [(c.author_name, c.html) for c in comments] == [("Ren\u00e9e", "<p>Caf\u00e9 \u00e0 5 \u20ac</p>")]

@@ -449,6 +449,9 @@ class AdminSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     display_name: Annotated[str, _h("Name shown on staff replies the configured admin writes")] = "Moderator"
     session_hours: Annotated[int, _h("Hours a sign-in to /admin lasts"), msgspec.Meta(ge=1, le=720)] = 12
     login_limit: Annotated[str, _h("Password sign-in attempts per client network")] = "10/minute;50/hour"
+    import_max_bytes: Annotated[
+        int, _h("Largest export file an admin may upload to /admin/imports, in bytes"), msgspec.Meta(ge=1024)
+    ] = 1024**3
 
 
 class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 _SAFE_SCHEMES = {"http", "https", "mailto"}
 _SPACE = re.compile(r"\s+")
-_LINE_START = re.compile(r"(?:^|\n)(?:> )*(?:- |\d+\. )?[ >]*$")
+_LINE_REST = re.compile(r"(?:> )*(?:- |\d+\. )?[ >]*")
 _DROP_BODY = {"script", "style", "template", "iframe", "object", "noscript", "title", "head"}
 _BLOCKS = {"p", "div", "blockquote", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
 _MARKS = {"em": "*", "i": "*", "strong": "**", "b": "**", "del": "~~", "s": "~~", "strike": "~~"}
@@ -136,9 +136,10 @@ class _Converter(HTMLParser):
             self.out.append(text.replace("`", "'") if self.code else _escape(text))
 
     def _at_line_start(self) -> bool:
-        """Nothing but list markers or quote marks written on the current line yet."""
+        """Nothing but list markers or quote marks written on the current line yet. (Only the last line is
+        matched: searching the whole text at every piece of data made long comments quadratic.)"""
         text = "".join(self.out)
-        return not text.rstrip(" >") or _LINE_START.search(text) is not None
+        return not text.rstrip(" >") or _LINE_REST.fullmatch(text, text.rfind("\n") + 1) is not None
 
 
 def to_markdown(html: str) -> str:

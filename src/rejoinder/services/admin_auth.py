@@ -31,6 +31,7 @@ from rejoinder.errors import (
     CsrfInvalid,
     Invalid,
     NotAModerator,
+    NotAnAdmin,
     RateLimited,
     StateInvalid,
     Unauthorized,
@@ -409,3 +410,14 @@ class LoginLimiter:
         if client is not None and hasattr(client, "aclose"):
             with contextlib.suppress(Exception):  # a broken connection must not fail the shutdown
                 await client.aclose()
+
+
+async def admin_site_ids(ctx: Context, actor: Actor, refusal: str) -> list[int] | None:
+    """The sites `actor` is an admin of: None for an admin of every site. Raises NotAnAdmin with `refusal`
+    when there is none (what a site's admins do in /admin and a moderator may not: webhooks, imports)."""
+    if any(site is None and role is Role.ADMIN for site, role in actor.roles):
+        return None
+    ids = [s.id for s in await ctx.sites.all() if actor.is_admin(s.id)]
+    if not ids:
+        raise NotAnAdmin(refusal)
+    return ids

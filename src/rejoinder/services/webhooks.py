@@ -27,14 +27,14 @@ from rejoinder.domain.webhooks import (
     make_secret,
     parse_types,
 )
-from rejoinder.errors import NotAnAdmin, WebhookDeliveryFailed, WebhookDeliveryNotFound, WebhookNotFound
+from rejoinder.errors import WebhookDeliveryFailed, WebhookDeliveryNotFound, WebhookNotFound
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import RetryPolicy, Route
 from rejoinder.moderation.actions import Actor
-from rejoinder.moderation.rules import Role
 from rejoinder.notify.email import Mail, Mailer
 from rejoinder.notify.webhooks import WebhookSender
 from rejoinder.outbound import check_reachable
+from rejoinder.services.admin_auth import admin_site_ids
 from rejoinder.services.admin_mail import public_base, recipients_for
 from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
@@ -348,9 +348,4 @@ def sender_route(ctx: Context) -> Route:
 async def admin_scope(ctx: Context, actor: Actor) -> list[int] | None:
     """The sites whose webhooks `actor` manages in /admin: None for an admin of every site, else the
     sites it is an admin of. Raises NotAnAdmin when there is none (moderators do not manage webhooks)."""
-    if any(site is None and role is Role.ADMIN for site, role in actor.roles):
-        return None
-    ids = [s.id for s in await ctx.sites.all() if actor.is_admin(s.id)]
-    if not ids:
-        raise NotAnAdmin("Only a site's admins manage its webhooks")
-    return ids
+    return await admin_site_ids(ctx, actor, "Only a site's admins manage its webhooks")

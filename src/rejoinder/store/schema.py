@@ -569,6 +569,30 @@ imported_comments = sa.Table(
     comment="Source ids of imported comments: importing the same file again adds nothing",
 )
 
+import_jobs = sa.Table(
+    "import_jobs",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True, comment="Public random id, not a sequence"),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("format", sa.String(16), nullable=False, comment="The importer's name"),
+    sa.Column("file_name", sa.String(255), nullable=False, comment="As uploaded, for the page"),
+    sa.Column("size", sa.BigInteger, nullable=False, comment="Bytes uploaded"),
+    sa.Column("dry_run", sa.Boolean, nullable=False),
+    sa.Column(
+        "state",
+        sa.String(16),
+        nullable=False,
+        comment="running; done (read to the end); stopped (the file stopped making sense); failed",
+    ),
+    sa.Column("records", sa.Integer, nullable=False, comment="Comments read so far"),
+    sa.Column("started_by", sa.String(200), nullable=False, comment="The staff member's name"),
+    sa.Column("summary", sa.Text, nullable=True, comment="The summary's lines (JSON), when finished"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Column("updated", sa.BigInteger, nullable=False, comment="Last progress written, µs UTC"),
+    sa.Index("ix_import_jobs_site_id_created", "site_id", "created"),
+    comment="Imports started from /admin: they run in the background of the worker that took the upload",
+)
+
 webhook_endpoints = sa.Table(
     "webhook_endpoints",
     metadata,
