@@ -264,7 +264,6 @@ def import_timing(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-
 RELIABILITY = ("crash", "isolation", "soak", "live")
 ONLY = (*RELIABILITY, "export")
 
