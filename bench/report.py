@@ -366,6 +366,8 @@ def export_table(results: dict[str, Any]) -> list[str]:
             f"| {row['export_peak_mb']} | {row['file_mb']} | {row['wxr_s']} ({row['wxr_cpu_s']}) "
             f"| {row['restore_s']} ({row['restore_cpu_s']}) | {row['restore_peak_mb']} "
             f"| {'yes' if row['round_trip_identical'] else 'NO'} |"
+        )
+    return rows
 
 
 def _of(row: dict[str, Any]) -> str:
