@@ -11,7 +11,8 @@
      │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
-     │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
+     │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed,
+     │        SubscriptionLinkInvalid
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -229,6 +230,20 @@ class WebhookDeliveryNotFound(NotFound):
     default_code = "webhook-delivery-not-found"
 
 
+class SubscriptionLinkInvalid(Forbidden):
+    """A confirm, unsubscribe or manage link whose signature rejoinder did not make (forged or cut)."""
+
+    default_code = "subscription-link-invalid"
+    default_detail = "This link is not valid. Copy the whole link from the email"
+
+
+class SubscriptionsDisabled(Unavailable):
+    """Email subscriptions need an SMTP server ([email] host) and [subscriptions] enabled."""
+
+    default_code = "subscriptions-disabled"
+    default_detail = "This server sends no notification email"
+
+
 class UrlRequired(Invalid):
     default_code = "url-required"
 
@@ -332,3 +347,9 @@ class WebhookDeliveryFailed(Unavailable):
     """One attempt to deliver a webhook failed (non-2xx, a redirect, a timeout, a refused address)."""
 
     default_code = "webhook-delivery-failed"
+
+
+class AddressRejected(Unavailable):
+    """The mail server refused a recipient for good (a 5xx answer): no more notifications go there."""
+
+    default_code = "smtp-rejected"

@@ -32,6 +32,7 @@ from rejoinder.config.schema import (
     ServerSettings,
     Settings,
     SsoKey,
+    SubscriptionSettings,
     SuspectAction,
     WebhookSettings,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SsoKey",
+    "SubscriptionSettings",
     "SuspectAction",
     "WebhookSettings",
     "describe_settings",

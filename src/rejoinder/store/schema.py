@@ -696,6 +696,7 @@ notifications = sa.Table(
         nullable=False,
     ),
     sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False, comment="immediate | digest: the email that carries it"),
     sa.Column("due", sa.BigInteger, nullable=False, comment="When the email that carries it is sent"),
     sa.Column("sent", sa.BigInteger, nullable=True, comment="When it was mailed; NULL: waiting"),
     sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),

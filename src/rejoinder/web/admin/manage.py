@@ -259,6 +259,8 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
         require_email=form.flag("require_email"),
         gravatar=form.flag("gravatar"),
         allow_guests=form.flag("allow_guests"),
+        subscribe_replies=form.flag("subscribe_replies"),
+        subscribe_thread=form.flag("subscribe_thread"),
         display_depth=depth,
         moderation=moderation,
     )

@@ -109,6 +109,12 @@ def upgrade() -> None:
         sa.Column("address_id", sa.BigInteger(), nullable=False),
         sa.Column("subscription_id", sa.BigInteger(), nullable=False),
         sa.Column("comment_id", sa.String(length=24), nullable=False),
+        sa.Column(
+            "mode",
+            sa.String(length=10),
+            nullable=False,
+            comment="immediate | digest: the email that carries it",
+        ),
         sa.Column("due", sa.BigInteger(), nullable=False, comment="When the email that carries it is sent"),
         sa.Column("sent", sa.BigInteger(), nullable=True, comment="When it was mailed; NULL: waiting"),
         sa.Column("created", sa.BigInteger(), nullable=False, comment=US),
