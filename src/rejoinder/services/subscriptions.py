@@ -414,8 +414,8 @@ class FanOut:
         now = self.ctx.clock()
         async with store_engine.write(self.ctx.engine) as conn:
             for subscription, address in recipients:
-                if address.email in authors:
-                    continue
+                if address.email in authors or subscription.created > event.created:
+                    continue  # never about one's own comment, nor what happened before subscribing
                 if subscription.mode is DeliveryMode.DIGEST:
                     due = next_digest(now, settings.digest_hour)
                 else:

@@ -20,6 +20,7 @@ from rejoinder.web import (
     reports,
     sso,
     static,
+    subscriptions,
     threads,
     viewer,
 )
@@ -48,6 +49,7 @@ ROUTES: list[Any] = [
     *passkeys.ROUTES,
     *sso.ROUTES,
     *email_link.ROUTES,
+    *subscriptions.ROUTES,
     *feeds.ROUTES,
     *pages.ROUTES,
     *static.HANDLERS,
