@@ -15,8 +15,8 @@ from litestar.testing import TestClient
 
 from rejoinder.app import create_app
 from rejoinder.domain.identity import Profile
-from rejoinder.services import accounts
 from rejoinder.domain.subscriptions import LinkPurpose, sign_link
+from rejoinder.services import accounts
 from rejoinder.store import engine as store_engine
 from rejoinder.store import subscriptions as store
 from tests.fixtures.admin import Admin, Sink, email_settings, settings_for
