@@ -102,6 +102,11 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
         "/auth/email/send", form={"csrf": "x", "email": "eve@example.org"}
     ),
     ("POST", "/auth/{provider:str}/verify"): Write("/auth/email/verify", form={"csrf": "x", "token": "x"}),
+    ("POST", "/api/subscriptions"): Write(
+        "/api/subscriptions", json={"url": ARTICLE, "kinds": ["thread"], "email": "eve@example.org"}
+    ),
+    ("POST", "/subscriptions/confirm/{token:str}"): Write("/subscriptions/confirm/c1.1.x", form={}),
+    ("POST", "/subscriptions/manage/{token:str}"): Write("/subscriptions/manage/m1.1.x", form={"all": "1"}),
     ("POST", "/thread"): Write(
         "/thread", form={"url": ARTICLE, "text": "Sneaky", "name": "Eve", "token": "x"}
     ),
@@ -133,7 +138,11 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
 }
 # Provider callbacks are cross-site by design (form_post from the provider: Apple, or an IdP that redirects
 # through others): the state and the browser's binding cookie protect them, not the Origin.
-CROSS_SITE = {("POST", "/auth/{provider:str}/callback"), ("POST", "/admin/auth/{provider:str}/callback")}
+CROSS_SITE = {
+    ("POST", "/auth/{provider:str}/callback"),
+    ("POST", "/admin/auth/{provider:str}/callback"),
+    ("POST", "/subscriptions/unsubscribe/{token:str}"),  # RFC 8058 one-click: a mail client's POST
+}
 
 
 def write_routes(app: Litestar) -> dict[tuple[str, str], Any]:
