@@ -663,7 +663,11 @@ def sender_route(ctx: Context) -> Route | None:
         name=SENDER,
         kinds=frozenset(),
         targeted=SendBatch(ctx, ctx.mailer),
-        retry=RetryPolicy(max_attempts=ctx.settings.subscriptions.max_attempts),
+        retry=RetryPolicy(  # the outbox's backoff ([events]), with the attempts of [subscriptions]
+            max_attempts=ctx.settings.subscriptions.max_attempts,
+            base_us=int(ctx.settings.events.retry_base_seconds * US),
+            max_us=int(ctx.settings.events.retry_max_seconds * US),
+        ),
         given_up=GiveUp(),
     )
 
