@@ -36,6 +36,8 @@ def env_for(smtp_port: int) -> dict[str, str]:
         "REJOINDER_EVENTS__GRACE_SECONDS": "0.5",
         "REJOINDER_EVENTS__RETRY_BASE_SECONDS": "0.2",
         "REJOINDER_EVENTS__RETRY_MAX_SECONDS": "1",
+        # A delivery the killed server was attempting stays leased to it this long, then the next one takes it.
+        "REJOINDER_EVENTS__LEASE_SECONDS": "5",
     }
 
 
