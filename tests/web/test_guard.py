@@ -126,6 +126,9 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ),
     ("POST", "/admin/bans/{ban_id:int}/lift"): Write("/admin/bans/1/lift", form={"csrf": "x"}),
     ("POST", "/admin/sites"): Write("/admin/sites", form={"csrf": "x", "name": "evil", "origins": EVIL}),
+    ("POST", "/admin/sites/notify"): Write(
+        "/admin/sites/notify", form={"csrf": "x", "site": "blog", "mode": "digest"}
+    ),
     ("POST", "/admin/sites/{name:str}"): Write("/admin/sites/blog", form={"csrf": "x", "origins": EVIL}),
     ("POST", "/admin/users"): Write("/admin/users", form={"csrf": "x", "identity": "x", "role": "admin"}),
     ("POST", "/admin/events/{delivery_id:int}/retry"): Write("/admin/events/1/retry", form={"csrf": "x"}),

@@ -16,10 +16,11 @@ from litestar.testing import TestClient
 from rejoinder.app import create_app
 from rejoinder.domain.identity import Profile
 from rejoinder.domain.subscriptions import LinkPurpose, sign_link
+from rejoinder.moderation.rules import Role
 from rejoinder.services import accounts
 from rejoinder.store import engine as store_engine
 from rejoinder.store import subscriptions as store
-from tests.fixtures.admin import Admin, Sink, email_settings, settings_for
+from tests.fixtures.admin import HTML, Admin, Sink, csrf_of, email_settings, settings_for
 from tests.fixtures.app import ARTICLE, ORIGIN
 from tests.fixtures.clock import ManualClock
 
@@ -598,3 +599,41 @@ def test_without_an_smtp_server_subscriptions_are_not_offered(admin_db: str) -> 
         assert thread["site"]["subscriptions"] == {"available": False, "replies": False, "thread": False}
         refused = subscribe(admin, kinds=["thread"], email="a@example.org")
         assert refused.status_code == 503 and refused.json()["code"] == "subscriptions-disabled"
+
+
+def test_a_moderator_opts_in_to_every_new_comment_in_admin(admin_db: str, smtp_sink: Sink) -> None:
+    clock = ManualClock()
+    admin = sub_app(admin_db, smtp_sink, clock, admin={"email": "root@example.org"})
+    with admin.client:
+        mod = admin.identity("mod", name="Mo", email="mod@example.org")
+        admin.grant(mod, Role.MODERATOR, "blog")
+        admin.session_for(mod)
+        page = admin.client.get("/admin/sites", headers=HTML)
+        assert (
+            page.status_code == 200
+            and 'id="notify-blog"' in page.text
+            and 'id="notify-news"' not in page.text
+        )
+        saved = admin.client.post(
+            "/admin/sites/notify",
+            data={"csrf": csrf_of(page.text), "site": "blog", "mode": "immediate"},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+        assert states(admin, "mod@example.org") == [("site", "immediate", "active")]
+        refused = admin.client.post(
+            "/admin/sites/notify",
+            data={"csrf": csrf_of(page.text), "site": "news", "mode": "digest"},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 403
+        assert states(admin, "mod@example.org", site="news") == []
+        posted = admin.post_comment("Anything new", name="Bob")
+        deliver(admin)
+        clock.advance(61)
+        deliver(admin)
+        message = smtp_sink.wait_for(1)[0]
+        assert message["To"] == "mod@example.org" and "Anything new" in text_of(message)
+        assert f"#comment-{posted['id']}" in text_of(message)

@@ -47,6 +47,7 @@ from rejoinder.errors import (
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import RetryPolicy, Route
 from rejoinder.i18n import Translator, choose, translator, wrap
+from rejoinder.moderation.actions import Actor
 from rejoinder.notify.email import Mail, Mailer, one_line
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services.admin_mail import public_base
@@ -56,6 +57,7 @@ from rejoinder.services.threads import ThreadRef
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as event_store
+from rejoinder.store import identities as identity_store
 from rejoinder.store import subscriptions as store
 from rejoinder.store import threads as thread_store
 from rejoinder.store.subscriptions import Followed
@@ -176,6 +178,34 @@ async def subscribe(
             )
     ctx.outbox.committed(event)
     return Requested(state="active" if vouched else "confirm", kinds=chosen, mode=how)
+
+
+async def staff_email(ctx: Context, identity_id: str | None) -> str | None:
+    """Where a moderator's emails go: the signed-in identity's verified address, or for the configured admin
+    account `admin.email`."""
+    if identity_id is None:
+        return ctx.settings.admin.email or None
+    async with store_engine.read(ctx.engine) as conn:
+        identity = await identity_store.select_identity(conn, identity_id)
+    return identity.email if identity is not None and identity.email else None
+
+
+async def set_site_mode(
+    ctx: Context, actor: Actor, identity_id: str | None, site_id: int, mode: DeliveryMode | None
+) -> None:
+    """A moderator of the site turns "email me every new comment" on (immediately or as a digest) or off.
+
+    Raises:
+        NotAModerator; SubscriptionsDisabled; Invalid email-required (no verified address to mail).
+    """
+    actor.require_moderator(site_id)
+    email = await staff_email(ctx, identity_id)
+    if email is None:
+        raise Invalid.field("mode", "email-required", "Your account has no verified email address to mail")
+    if mode is None:
+        await unfollow_site(ctx, site_id, email)
+    else:
+        await follow_site(ctx, site_id, email, mode=mode, language=ctx.settings.server.language)
 
 
 async def follow_site(ctx: Context, site_id: int, email: str, *, mode: DeliveryMode, language: str) -> None:
