@@ -300,15 +300,16 @@ class Unsubscribing(msgspec.Struct, frozen=True):
     manage_token: str
 
 
+def _open_unsubscribe(ctx: Context, token: str) -> tuple[LinkPurpose, int]:
+    """An unsubscribe link names one subscription (`u…`) or every one of an address (`a…`)."""
+    every = token[:1] == LinkPurpose.UNSUBSCRIBE_ALL.value
+    purpose = LinkPurpose.UNSUBSCRIBE_ALL if every else LinkPurpose.UNSUBSCRIBE
+    return purpose, open_link(ctx.secret, token, purpose, now=ctx.clock())
+
+
 async def check_unsubscribe(ctx: Context, token: str) -> Unsubscribing:
     """What an unsubscribe link would end (the page a GET shows); changes nothing."""
-    now = ctx.clock()
-    purpose = (
-        LinkPurpose.UNSUBSCRIBE_ALL
-        if token[:1] == LinkPurpose.UNSUBSCRIBE_ALL.value
-        else LinkPurpose.UNSUBSCRIBE
-    )
-    ident = open_link(ctx.secret, token, purpose, now=now)
+    purpose, ident = _open_unsubscribe(ctx, token)
     async with store_engine.read(ctx.engine) as conn:
         if purpose is LinkPurpose.UNSUBSCRIBE_ALL:
             address_id, only = ident, None
@@ -327,13 +328,7 @@ async def check_unsubscribe(ctx: Context, token: str) -> Unsubscribing:
 async def unsubscribe(ctx: Context, token: str) -> int:
     """One-click unsubscribe (RFC 8058): end what the link names; how many subscriptions ended (0 when it
     already had: a repeated POST succeeds). Raises SubscriptionLinkInvalid, Gone subscription-link-expired."""
-    now = ctx.clock()
-    purpose = (
-        LinkPurpose.UNSUBSCRIBE_ALL
-        if token[:1] == LinkPurpose.UNSUBSCRIBE_ALL.value
-        else LinkPurpose.UNSUBSCRIBE
-    )
-    ident = open_link(ctx.secret, token, purpose, now=now)
+    purpose, ident = _open_unsubscribe(ctx, token)
     async with store_engine.write(ctx.engine) as conn:
         if purpose is LinkPurpose.UNSUBSCRIBE_ALL:
             return await store.delete_subscriptions(conn, ident)

@@ -203,6 +203,17 @@ def _rows(tr: Translator, managed: service.Managed) -> list[_Row]:
     ]
 
 
+def _manage_page(
+    request: Request[Any, Any, Any], managed: service.Managed, *, saved: bool
+) -> Response[bytes]:
+    """In the `lang` of the link, else in the address's language."""
+    tr = translator(_lang(request) if request.query_params.get("lang") else managed.address.language)
+    rows = _rows(tr, managed)
+    return _show(
+        request, "manage", lang=tr.lang, site=managed.site, rows=rows, action=_here(request), saved=saved
+    )
+
+
 @get("/subscriptions/manage/{token:str}", include_in_schema=False)
 async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """Every subscription of the address, with its mode, and buttons to change or end them."""
@@ -210,16 +221,7 @@ async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         managed = await service.open_manage(ctx_of(request), _clip(token))
     except RejoinderError as exc:
         return _error(request, exc)
-    tr = translator(_lang(request) if request.query_params.get("lang") else managed.address.language)
-    return _show(
-        request,
-        "manage",
-        lang=tr.lang,
-        site=managed.site,
-        rows=_rows(tr, managed),
-        action=_here(request),
-        saved=False,
-    )
+    return _manage_page(request, managed, saved=False)
 
 
 @post("/subscriptions/manage/{token:str}", include_in_schema=False, status_code=200)
@@ -242,16 +244,7 @@ async def manage(request: Request[Any, Any, Any], token: FromPath[str]) -> Respo
         )
     except RejoinderError as exc:
         return _error(request, exc)
-    tr = translator(_lang(request) if request.query_params.get("lang") else managed.address.language)
-    return _show(
-        request,
-        "manage",
-        lang=tr.lang,
-        site=managed.site,
-        rows=_rows(tr, managed),
-        action=_here(request),
-        saved=True,
-    )
+    return _manage_page(request, managed, saved=True)
 
 
 ROUTES: list[Any] = [subscribe, confirm_page, confirm, unsubscribe_page, unsubscribe, manage_page, manage]
