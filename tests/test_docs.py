@@ -463,7 +463,9 @@ def real_responses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     secret = tmp_path_factory.mktemp("secrets") / "github"
     secret.write_text("not-a-real-secret", encoding="utf-8")
     providers = {"github": {"client_id": "Iv1.example", "client_secret_file": str(secret)}, "mastodon": {}}
-    settings = make_settings(db_url, auth={"providers": providers})
+    # An SMTP server that is not there: subscriptions are offered, and their emails wait in the outbox.
+    email = {"host": "127.0.0.1", "port": 9, "sender": "comments@blog.example", "starttls": False}
+    settings = make_settings(db_url, auth={"providers": providers}, email=email)
     app: Any = create_app(settings)  # the Rejoinder ASGI wrapper, which TestClient accepts
     with TestClient(app=app, base_url="http://rejoinder.test") as c:
         out["thread-empty"] = c.get("/api/threads", params={"url": ARTICLE}).json()
@@ -479,6 +481,16 @@ def real_responses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
         assert posted.status_code == 201, posted.text
         out["comment-posted"] = first = posted.json()
+        out["subscribed"] = c.post(
+            "/api/subscriptions",
+            json={
+                "url": ARTICLE,
+                "kinds": ["replies", "thread"],
+                "comment": first["id"],
+                "email": "ann@example.org",
+            },
+            headers=browser,
+        ).json()
         reply = c.post(
             "/api/comments",
             json={"url": ARTICLE, "parent": first["id"], "text": "Agreed.", "author": {"name": "Bo"}},

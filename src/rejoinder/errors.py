@@ -12,7 +12,8 @@
      │        ImportJobNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
-     │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed
+     │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed,
+     │        SubscriptionLinkInvalid
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -242,6 +243,20 @@ class ImportJobNotFound(NotFound):
     default_detail = "There is no import with this id on your sites"
 
 
+class SubscriptionLinkInvalid(Forbidden):
+    """A confirm, unsubscribe or manage link whose signature rejoinder did not make (forged or cut)."""
+
+    default_code = "subscription-link-invalid"
+    default_detail = "This link is not valid. Copy the whole link from the email"
+
+
+class SubscriptionsDisabled(Unavailable):
+    """Email subscriptions need an SMTP server ([email] host) and [subscriptions] enabled."""
+
+    default_code = "subscriptions-disabled"
+    default_detail = "This server sends no notification email"
+
+
 class UrlRequired(Invalid):
     default_code = "url-required"
 
@@ -350,3 +365,9 @@ class WebhookDeliveryFailed(Unavailable):
     """One attempt to deliver a webhook failed (non-2xx, a redirect, a timeout, a refused address)."""
 
     default_code = "webhook-delivery-failed"
+
+
+class AddressRejected(Unavailable):
+    """The mail server refused a recipient for good (a 5xx answer): no more notifications go there."""
+
+    default_code = "smtp-rejected"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.services import admin_mail
+from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
@@ -67,12 +68,30 @@ def webhook_sender(ctx: Context) -> Route:
     return webhook_service.sender_route(ctx)
 
 
+def subscriptions(ctx: Context) -> Route | None:
+    """A comment that became public is queued for the readers who follow its parent, thread or site."""
+    return subscription_service.fan_out_route(ctx)
+
+
+def subscription_mail(ctx: Context) -> Route | None:
+    """Each address's batch (`subscription-mail:<id>`, digests `…:<id>d`): one email of what is due."""
+    return subscription_service.sender_route(ctx)
+
+
+def subscription_confirm(ctx: Context) -> Route | None:
+    """A guest's subscription request: the confirmation link (or, once confirmed, a notice)."""
+    return subscription_service.confirm_route(ctx)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
     classifier_learning,
     webhooks,
     webhook_sender,
+    subscriptions,
+    subscription_mail,
+    subscription_confirm,
 )
 
 

@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     REPORT = "report"
     MAGIC_LINK = "magic-link"
     SIGN_IN = "sign-in"  # a sign-in page started (/auth/NAME/start)
+    SUBSCRIBE = "subscribe"  # an email subscription asked for (a confirmation email may follow)
 
 
 class Scope(enum.StrEnum):
@@ -66,6 +67,8 @@ RULES: tuple[tuple[Action, Scope, str], ...] = (
     (Action.MAGIC_LINK, Scope.IP, "magic_link_limit_ip"),
     (Action.MAGIC_LINK, Scope.EMAIL, "magic_link_limit_email"),
     (Action.SIGN_IN, Scope.IP, "sign_in_limit_ip"),
+    (Action.SUBSCRIBE, Scope.IP, "subscribe_limit_ip"),
+    (Action.SUBSCRIBE, Scope.EMAIL, "subscribe_limit_email"),
 )
 
 _MESSAGES = {
@@ -74,6 +77,7 @@ _MESSAGES = {
     Action.REPORT: "Too many reports in a short time",
     Action.MAGIC_LINK: "Too many sign-in emails were asked for",
     Action.SIGN_IN: "Too many sign-ins were started from your network",
+    Action.SUBSCRIBE: "Too many subscriptions were asked for; try again later",
 }
 
 

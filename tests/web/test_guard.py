@@ -108,6 +108,11 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
         "/auth/email/send", form={"csrf": "x", "email": "eve@example.org"}
     ),
     ("POST", "/auth/{provider:str}/verify"): Write("/auth/email/verify", form={"csrf": "x", "token": "x"}),
+    ("POST", "/api/subscriptions"): Write(
+        "/api/subscriptions", json={"url": ARTICLE, "kinds": ["thread"], "email": "eve@example.org"}
+    ),
+    ("POST", "/subscriptions/confirm/{token:str}"): Write("/subscriptions/confirm/c1.1.x", form={}),
+    ("POST", "/subscriptions/manage/{token:str}"): Write("/subscriptions/manage/m1.1.x", form={"all": "1"}),
     ("POST", "/thread"): Write(
         "/thread", form={"url": ARTICLE, "text": "Sneaky", "name": "Eve", "token": "x"}
     ),
@@ -127,6 +132,9 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ),
     ("POST", "/admin/bans/{ban_id:int}/lift"): Write("/admin/bans/1/lift", form={"csrf": "x"}),
     ("POST", "/admin/sites"): Write("/admin/sites", form={"csrf": "x", "name": "evil", "origins": EVIL}),
+    ("POST", "/admin/sites/notify"): Write(
+        "/admin/sites/notify", form={"csrf": "x", "site": "blog", "mode": "digest"}
+    ),
     ("POST", "/admin/sites/{name:str}"): Write("/admin/sites/blog", form={"csrf": "x", "origins": EVIL}),
     ("POST", "/admin/people/download"): Write(
         "/admin/people/download", form={"csrf": "x", "email": "a@b.org"}
@@ -145,7 +153,11 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
 }
 # Provider callbacks are cross-site by design (form_post from the provider: Apple, or an IdP that redirects
 # through others): the state and the browser's binding cookie protect them, not the Origin.
-CROSS_SITE = {("POST", "/auth/{provider:str}/callback"), ("POST", "/admin/auth/{provider:str}/callback")}
+CROSS_SITE = {
+    ("POST", "/auth/{provider:str}/callback"),
+    ("POST", "/admin/auth/{provider:str}/callback"),
+    ("POST", "/subscriptions/unsubscribe/{token:str}"),  # RFC 8058 one-click: a mail client's POST
+}
 
 
 def write_routes(app: Litestar) -> dict[tuple[str, str], Any]:

@@ -263,6 +263,8 @@ def test_the_thread_carries_the_site_settings_the_widget_needs(client: TestClien
         "allow_guests": True,
         "require_email": False,
         "commenting": True,
+        # no [email] host here: the "Email me …" boxes are not offered
+        "subscriptions": {"available": False, "replies": False, "thread": False},
     }
     post_comment(client, "Cached now")
     first = client.get("/api/threads", params={"url": ARTICLE})

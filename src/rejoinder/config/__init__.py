@@ -33,6 +33,7 @@ from rejoinder.config.schema import (
     ServerSettings,
     Settings,
     SsoKey,
+    SubscriptionSettings,
     SuspectAction,
     WebhookSettings,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SsoKey",
+    "SubscriptionSettings",
     "SuspectAction",
     "WebhookSettings",
     "describe_settings",

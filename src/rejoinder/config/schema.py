@@ -421,6 +421,10 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     report_limit_identity: Annotated[str, _h("Reports per signed-in identity")] = "10/minute;60/day"
     magic_link_limit_ip: Annotated[str, _h("Sign-in link emails per client network")] = "5/minute;30/hour"
     magic_link_limit_email: Annotated[str, _h("Sign-in link emails per address")] = "3/10minutes;10/day"
+    subscribe_limit_ip: Annotated[str, _h("Subscription requests per client network")] = "10/minute;60/hour"
+    subscribe_limit_email: Annotated[str, _h("Subscription confirmation emails per address")] = (
+        "3/10minutes;10/day"
+    )
     sign_in_limit_ip: Annotated[str, _h("Sign-in pages started (/auth/NAME/start) per client network")] = (
         "30/minute;300/hour"
     )
@@ -532,6 +536,33 @@ class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = False
 
 
+class SubscriptionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[subscriptions]: readers' reply and thread notifications by email (docs/notifications.md)."""
+
+    enabled: Annotated[bool, _h("Offer email subscriptions under the comment form (needs [email] host)")] = (
+        True
+    )
+    batch_seconds: Annotated[
+        int,
+        _h("Notifications of one address within this many seconds go out as one email"),
+        msgspec.Meta(ge=0, le=3600),
+    ] = 60
+    digest_hour: Annotated[
+        int, _h("Hour of the day (UTC) the daily digests are sent"), msgspec.Meta(ge=0, le=23)
+    ] = 7
+    confirm_hours: Annotated[
+        int, _h("Hours a confirmation link stays usable"), msgspec.Meta(ge=1, le=720)
+    ] = 48
+    link_days: Annotated[
+        int,
+        _h("Days the unsubscribe and manage links of an email stay usable"),
+        msgspec.Meta(ge=1, le=3650),
+    ] = 90
+    max_attempts: Annotated[
+        int, _h("Attempts to send one notification email before it is a dead letter"), msgspec.Meta(ge=1)
+    ] = 12
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -548,6 +579,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     live: LiveSettings = msgspec.field(default_factory=LiveSettings)
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
     retention: RetentionSettings = msgspec.field(default_factory=RetentionSettings)
+    subscriptions: SubscriptionSettings = msgspec.field(default_factory=SubscriptionSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -566,4 +598,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "live": LiveSettings,
     "webhooks": WebhookSettings,
     "retention": RetentionSettings,
+    "subscriptions": SubscriptionSettings,
 }

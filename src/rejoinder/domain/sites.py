@@ -45,6 +45,10 @@ class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     gravatar: bool = False
     display_depth: int = 3
     allow_guests: bool = True
+    # The "Email me replies" and "Email me new comments on this article" boxes under the form start ticked
+    # (docs/notifications.md); off unless the site says otherwise.
+    subscribe_replies: bool = False
+    subscribe_thread: bool = False
     moderation: SiteModeration = msgspec.field(default_factory=SiteModeration)
 
 

@@ -30,6 +30,9 @@ class EventKind(enum.StrEnum):
     IDENTITY_LINKED = "identity.linked"
     IDENTITY_CHANGED = "identity.changed"  # renamed, or its likes shown or hidden: data["threads"] it touched
     SITE_CHANGED = "site.changed"
+    # A reader asked for an email subscription with an address not yet confirmed on the site: the
+    # confirmation email goes out through the outbox (subject: the address id; services/subscriptions.py).
+    SUBSCRIPTION_REQUESTED = "subscription.requested"
     # Comments an import added or changed in a thread (one per thread and batch): it refreshes the cached
     # reads and nothing else. Imported comments send no mail, notification or webhook (docs/importing.md),
     # so it is deliberately not in THREAD_KINDS, which reactions to new comments subscribe to.

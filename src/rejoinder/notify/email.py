@@ -1,5 +1,6 @@
-"""Plain-text email through the SMTP server of [email] (aiosmtplib). Used by the moderation emails
-(services/admin_mail.py); anything that needs to send mail takes a `Mailer` and gets an SmtpMailer.
+"""Email through the SMTP server of [email] (aiosmtplib): plain text, with an HTML alternative and extra
+headers when a Mail carries them (notifications: services/subscriptions.py). Used by the moderation emails
+(services/admin_mail.py) too; anything that needs to send mail takes a `Mailer` and gets an SmtpMailer.
 
     mailer = SmtpMailer.from_settings(settings.email)
     await mailer.send(Mail(to="mod@example.org", subject="…", text="…"))
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -17,7 +19,7 @@ from typing import Protocol
 import msgspec
 
 from rejoinder.config import EmailSettings
-from rejoinder.errors import ConfigError, Unavailable
+from rejoinder.errors import AddressRejected, ConfigError, Unavailable
 
 
 class Mail(msgspec.Struct, frozen=True):
@@ -27,12 +29,21 @@ class Mail(msgspec.Struct, frozen=True):
     # Set when the same message may be sent again (an outbox retry): the Message-ID is made from it, so
     # that a repeated message is recognisably the same one.
     message_key: str | None = None
+    html: str | None = None  # an HTML alternative of `text` (multipart/alternative)
+    # More header fields (List-Unsubscribe…); each value is made one line, as Subject is.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Mailer(Protocol):
     async def send(self, mail: Mail) -> None:
-        """Send one message. Raises Unavailable when the server refuses it or cannot be reached."""
+        """Send one message. Raises AddressRejected when the server refuses the recipient for good (5xx),
+        Unavailable when it refuses the message otherwise or cannot be reached."""
         ...
+
+
+# Header fields the mailer sets itself; a Mail's `headers` may not replace them.
+_OWN_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "auto-submitted", "content-type"})
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,60}")
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -73,7 +84,13 @@ class SmtpMailer:
         else:
             msg["Message-ID"] = make_msgid(domain=domain)
         msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+        for name, value in mail.headers:
+            if name.lower() in _OWN_HEADERS or not _FIELD_NAME.fullmatch(name):
+                raise ValueError(f"header field {name!r} may not be set this way")
+            msg[name] = one_line(value, 2000)
         msg.set_content(mail.text)
+        if mail.html is not None:
+            msg.add_alternative(mail.html, subtype="html")
         return msg
 
     async def check(self) -> None:
@@ -111,6 +128,17 @@ class SmtpMailer:
                 start_tls=s.starttls,  # False: never, even when offered
                 timeout=s.timeout,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            if codes and all(500 <= code < 600 for code in codes):
+                answer = one_line(exc.recipients[0].message, 300)
+                raise AddressRejected(
+                    f"The mail server {s.host}:{s.port} refused the address: {codes[0]} {answer}"
+                ) from None
+            raise Unavailable(
+                f"The mail server {s.host}:{s.port} did not take the message (SMTPRecipientsRefused)",
+                code="smtp-failed",
+            ) from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise Unavailable(
                 f"The mail server {s.host}:{s.port} did not take the message ({type(exc).__name__})",

@@ -646,3 +646,94 @@ webhook_attempts = sa.Table(
     sa.Index("ix_webhook_attempts_endpoint_id", "endpoint_id", "id"),
     comment="Every attempt to deliver an event to a webhook endpoint: the delivery log /admin shows",
 )
+
+email_addresses = sa.Table(
+    "email_addresses",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "email", sa.String(254), nullable=False, comment="Normalised (lower-cased) address; never returned"
+    ),
+    sa.Column("language", sa.String(16), nullable=False, comment="Language of the emails sent to it"),
+    sa.Column(
+        "confirmed",
+        sa.BigInteger,
+        nullable=True,
+        comment="When its owner confirmed it (a link, or a provider's verified address); NULL: not yet",
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("uq_email_addresses_site_id_email", "site_id", "email", unique=True),
+    comment="A reader's address on one site for notification email (services/subscriptions.py)",
+)
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "address_id",
+        sa.BigInteger,
+        sa.ForeignKey("email_addresses.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "kind",
+        sa.String(8),
+        nullable=False,
+        comment="replies: replies to one comment | thread: new comments on one article | "
+        "site: every new public comment of the site (moderators)",
+    ),
+    sa.Column(
+        "target",
+        sa.String(40),
+        nullable=False,
+        comment="What it follows, unique per address: c:<comment id> | t:<thread id> | s:<site id>",
+    ),
+    sa.Column("thread_id", sa.BigInteger, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("mode", sa.String(10), nullable=False, comment="immediate: batched per minute | digest: daily"),
+    sa.Column(
+        "state", sa.String(8), nullable=False, comment="pending: its address is not confirmed yet | active"
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("uq_subscriptions_address_id_target", "address_id", "target", unique=True),
+    sa.Index("ix_subscriptions_comment_id", "comment_id"),
+    sa.Index("ix_subscriptions_thread_id", "thread_id"),
+    comment="What an address is told about by email: replies, a thread, or a whole site",
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "address_id",
+        sa.BigInteger,
+        sa.ForeignKey("email_addresses.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "subscription_id",
+        sa.BigInteger,
+        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False, comment="immediate | digest: the email that carries it"),
+    sa.Column("due", sa.BigInteger, nullable=False, comment="When the email that carries it is sent"),
+    sa.Column("sent", sa.BigInteger, nullable=True, comment="When it was mailed; NULL: waiting"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("uq_notifications_address_id_comment_id", "address_id", "comment_id", unique=True),
+    sa.Index("ix_notifications_address_id_sent", "address_id", "sent"),
+    comment="One comment to tell one address about: batched into one email per minute or per day",
+)
+
+suppressions = sa.Table(
+    "suppressions",
+    metadata,
+    sa.Column("email", sa.String(254), primary_key=True, comment="Normalised (lower-cased) address"),
+    sa.Column("reason", sa.String(500), nullable=False, comment="The mail server's permanent (5xx) answer"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    comment="Addresses no notification is sent to any more: their mail server refused them for good",
+)

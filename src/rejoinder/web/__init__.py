@@ -20,6 +20,7 @@ from rejoinder.web import (
     reports,
     sso,
     static,
+    subscriptions,
     threads,
     viewer,
 )
@@ -49,6 +50,7 @@ ROUTES: list[Any] = [
     *personal_data.ROUTES,
     *data_request.ROUTES,
     *sso.ROUTES,
+    *subscriptions.ROUTES,
     *feeds.ROUTES,
     *pages.ROUTES,
     *static.HANDLERS,

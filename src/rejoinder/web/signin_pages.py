@@ -191,14 +191,20 @@ def auth_language(request: Request[Any, Any, Any], *chosen: str | None) -> str:
 
 
 def page(
-    name: str, status: int = 200, *, lang: str, form_action: str = "'self'", **values: Any
+    name: str,
+    status: int = 200,
+    *,
+    lang: str,
+    form_action: str = "'self'",
+    folder: str = "auth",
+    **values: Any,
 ) -> Response[bytes]:
     """A sign-in page in `lang`: no caching, no framing, no referrer to other origins, no inline script
     (scripts are files on this origin). `form_action` lists where its forms may go, redirects after a submit
     included (Chromium applies form-action to them)."""
     handback = static.href("/static/handback.js")  # the popup's last step: posts the result to the article
     tr = translator(lang)
-    body = templates().get_template(f"auth/{name}").render(handback=handback, tr=tr, **values)
+    body = templates().get_template(f"{folder}/{name}").render(handback=handback, tr=tr, **values)
     return Response(
         content=body.encode("utf-8"),
         status_code=status,

@@ -16,6 +16,7 @@ from rejoinder.domain.comments import Comment, CommentStub
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import MAX_PAGE_COMMENTS, Sort
 from rejoinder.errors import BadRequest
+from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import threads as service
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.web.cache import Entry, ResponseCache, compress, respond
@@ -58,9 +59,18 @@ class SiteOut(msgspec.Struct):
     allow_guests: bool  # false: only signed-in readers may comment
     require_email: bool  # guests must give an email address
     commenting: bool  # false: the site takes no new comments
+    subscriptions: SubscriptionsOut
 
 
-def site_out(site: Site) -> SiteOut:
+class SubscriptionsOut(msgspec.Struct):
+    """The "Email me …" boxes under the form: offered at all (the server sends email), and ticked at first."""
+
+    available: bool
+    replies: bool
+    thread: bool
+
+
+def site_out(site: Site, *, subscriptions: bool) -> SiteOut:
     o = site.options
     return SiteOut(
         name=site.name,
@@ -68,6 +78,9 @@ def site_out(site: Site) -> SiteOut:
         allow_guests=o.allow_guests,
         require_email=o.require_email,
         commenting=o.moderation.commenting,
+        subscriptions=SubscriptionsOut(
+            available=subscriptions, replies=o.subscribe_replies, thread=o.subscribe_thread
+        ),
     )
 
 
@@ -118,7 +131,7 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
             b',"sort":',
             msgspec.json.encode(sort.value),
             b',"site":',
-            msgspec.json.encode(site_out(view.ref.site)),
+            msgspec.json.encode(site_out(view.ref.site, subscriptions=subscription_service.available(ctx))),
             b"}",
         )
     )

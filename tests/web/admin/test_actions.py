@@ -414,8 +414,15 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "allow_guests": True,
             "require_email": False,
             "commenting": True,
+            "subscriptions": {"available": False, "replies": False, "thread": False},
         }
-        settings = {"part": "settings", "commenting": "on", "require_email": "on", "display_depth": "5"}
+        settings = {
+            "part": "settings",
+            "commenting": "on",
+            "require_email": "on",
+            "display_depth": "5",
+            "subscribe_replies": "on",
+        }
         assert admin.submit("/admin/sites/blog", settings).status_code == 303
         after = other.client.get(
             "/api/threads", params={"url": ARTICLE}, headers={"If-None-Match": before.headers["etag"]}
@@ -427,6 +434,7 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "allow_guests": False,
             "require_email": True,
             "commenting": True,
+            "subscriptions": {"available": False, "replies": True, "thread": False},
         }
         refused = other.client.post(
             "/api/comments",

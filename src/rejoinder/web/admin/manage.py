@@ -11,11 +11,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.domain.sites import PremoderationMode, SiteOptions
+from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
 from rejoinder.services import admin_people, personal_data
 from rejoinder.services import moderation as moderation_service
+from rejoinder.services import subscriptions
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import Form, local_path
 from rejoinder.web.admin.render import page
@@ -196,7 +198,30 @@ async def log_view(
 async def sites_view(request: Request[Any, Any, Any]) -> Response[str]:
     staff = await auth.require_staff(request)
     values = await frame(request, staff, "sites")
-    return page("sites.html", **values, can_add=staff.is_global_admin())
+    ctx = ctx_of(request)
+    email = await subscriptions.staff_email(ctx, staff.identity_id)
+    modes: dict[int, str] = {}
+    if email is not None and subscriptions.available(ctx):
+        for s in values["sites"]:
+            if staff.actor.can_moderate(s.id):
+                mode = await subscriptions.site_mode(ctx, s.id, email)
+                modes[s.id] = mode.value if mode is not None else "off"
+    return page(
+        "sites.html", **values, can_add=staff.is_global_admin(), notify_modes=modes, notify_email=email
+    )
+
+
+@post("/sites/notify", include_in_schema=False, status_code=303)
+async def site_notify(request: Request[Any, Any, Any]) -> Response[str]:
+    """A moderator's "email me every new comment" of one site: off, immediately (batched) or a daily digest."""
+    staff, form = await auth.staff_post(request)
+    site = await _site_for_admin(request, form.get("site", limit=100))
+    chosen = form.get("mode", limit=10)
+    if chosen not in ("off", "immediate", "digest"):
+        raise ActionInvalid.at("mode", "Choose off, immediate or digest")
+    mode = None if chosen == "off" else DeliveryMode(chosen)
+    await subscriptions.set_site_mode(ctx_of(request), staff.actor, staff.identity_id, site.id, mode)
+    return after("/admin/sites", "site")
 
 
 @post("/sites", include_in_schema=False, status_code=303)
@@ -261,6 +286,8 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
         require_email=form.flag("require_email"),
         gravatar=form.flag("gravatar"),
         allow_guests=form.flag("allow_guests"),
+        subscribe_replies=form.flag("subscribe_replies"),
+        subscribe_thread=form.flag("subscribe_thread"),
         display_depth=depth,
         moderation=moderation,
     )
@@ -420,6 +447,7 @@ HANDLERS: list[Any] = [
     log_view,
     sites_view,
     site_add,
+    site_notify,
     site_view,
     site_save,
     users_view,

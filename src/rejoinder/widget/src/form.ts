@@ -4,6 +4,7 @@
 
 import { field, h } from "./dom";
 import { renderPreview, submitForm, togglePreview } from "./own";
+import { type SubBoxes, subscriptionBoxes } from "./subscribe";
 import type { Item } from "./types";
 import type { Widget } from "./widget";
 
@@ -43,6 +44,7 @@ export interface FormParts {
   fields: Record<string, HTMLInputElement | HTMLTextAreaElement>;
   remember?: HTMLInputElement;
   trap?: HTMLInputElement;
+  subs?: SubBoxes | null;
   submit: HTMLButtonElement;
   general: HTMLParagraphElement;
   label: string;
@@ -73,6 +75,7 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
   ];
   let remember: HTMLInputElement | undefined;
   let trap: HTMLInputElement | undefined;
+  let subs: SubBoxes | null = null;
   if (!edit) {
     const requireEmail = !!widget.settings.require_email;
     const name = h("input", {
@@ -114,6 +117,8 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
       ),
       h("div", { class: "rj-check rj-guest" }, remember, h("label", { for: remember.id, text: t.remember })),
     );
+    subs = subscriptionBoxes(widget);
+    if (subs) rows.push(subs.row);
   }
   const label = edit ? t.save : options.parent ? t.postReply : t.post;
   const submit = h("button", { type: "submit", class: "rj-btn rj-primary", text: label });
@@ -160,6 +165,7 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
     fields,
     remember,
     trap,
+    subs,
     submit,
     general,
     label,

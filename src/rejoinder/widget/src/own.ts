@@ -9,6 +9,7 @@ import { HELD_STRINGS } from "./held";
 import { fill } from "./i18n";
 import { renderMarkdown } from "./markdown";
 import { depthOf, placeComment } from "./place";
+import { subscribeAfterPost } from "./subscribe";
 import type { CommentData, Item } from "./types";
 import type { Widget } from "./widget";
 
@@ -116,6 +117,7 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   const held =
     comment.status === "pending" ? ` ${widget.withStrings(HELD_STRINGS).held}${reason ? ` ${reason}` : ""}` : "";
   widget.announce((parent ? t.replied : t.posted) + held);
+  if (parts.subs) await subscribeAfterPost(widget, parts.subs, comment.id, author.email);
 }
 
 async function saveEdit(widget: Widget, item: Item, text: string, close: () => void): Promise<void> {

@@ -47,6 +47,8 @@ export interface SiteSettings {
   allow_guests?: boolean;
   require_email?: boolean;
   commenting?: boolean;
+  /** The "Email me …" boxes: offered (the server sends email), and which start ticked. */
+  subscriptions?: { available: boolean; replies: boolean; thread: boolean };
 }
 
 export interface ThreadPage {
