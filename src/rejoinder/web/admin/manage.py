@@ -15,9 +15,8 @@ from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
 from rejoinder.services import admin as service
-from rejoinder.services import admin_people, personal_data
+from rejoinder.services import admin_people, personal_data, subscriptions
 from rejoinder.services import moderation as moderation_service
-from rejoinder.services import subscriptions
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import Form, local_path
 from rejoinder.web.admin.render import page
