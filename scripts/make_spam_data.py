@@ -15,6 +15,9 @@ Outputs (gzip'd JSON lines: text, label ham|spam|abuse, kind, template, name, we
   tests/moderation/data/heldout.jsonl.gz          the evaluation set training never sees: in every
                                                    language, the hard kinds of spam_languages.py written
                                                    from their held-out templates (the fourth of each kind)
+  tests/moderation/data/site_political.jsonl.gz    a political news site whose strong opinions and quotes
+                                                   the built-in model holds too often, with some abuse,
+                                                   from the held-out templates: how fast decisions fix it
   tests/moderation/data/site_campaign.jsonl.gz     a local news site hit by spam campaigns whose vocabulary
                                                    the built-in data never uses (solar rebates, essays,
                                                    replica goods), in arrival order
@@ -43,10 +46,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = ROOT / "src" / "rejoinder" / "moderation" / "data" / "builtin.jsonl.gz"
 SITE = ROOT / "tests" / "moderation" / "data" / "site_campaign.jsonl.gz"
 HELDOUT = ROOT / "tests" / "moderation" / "data" / "heldout.jsonl.gz"
+POLITICAL = ROOT / "tests" / "moderation" / "data" / "site_political.jsonl.gz"
+# A political news site's systematic mistake: the legitimate kinds the built-in model holds most often
+# on the held-out set (bench/scenarios/classifier.py), from their held-out templates, with abuse.
+POLITICAL_MISTAKES = (("en", "strong_politics"), ("fr", "quote"), ("en", "quote"), ("fr", "strong_politics"))
+POLITICAL_ABUSE = (("en", "insult"), ("en", "dehumanising"), ("fr", "insult"), ("fr", "dehumanising"))
 SEED = 20240607
 # Distinct texts per language and kind of difficulty (spam_languages.py): in the training data, from each
 # kind's first three templates; in the held-out set, from its fourth.
-HARD_TRAIN = 40
+# More of the rarer labels: each language has ten legitimate kinds, three of spam and two of abuse.
+HARD_TRAIN = {"ham": 40, "spam": 60, "abuse": 100}
 HARD_HELDOUT = 20
 
 Slots = dict[str, list[str]]
@@ -1074,7 +1083,7 @@ def _hard_text(rng: random.Random, lang: str, kind: str, held_out: bool) -> tupl
     templates = table[source]
     i = spam_languages.HELD_OUT if held_out else rng.randrange(spam_languages.HELD_OUT)
     slots = {**spam_languages.SHARED, **table}
-    text = spam_languages.contract(lang, fill(templates[i], rng, slots))
+    text = cap(spam_languages.contract(lang, fill(templates[i], rng, slots)))
     if kind == "spam_obfuscated":
         # Disguise two or three of the longer words, as spam written against word lists does.
         tokens = text.split(" ")
@@ -1090,9 +1099,9 @@ def _hard_text(rng: random.Random, lang: str, kind: str, held_out: bool) -> tupl
 def hard(rng: random.Random, *, held_out: bool) -> list[Record]:
     """`HARD_TRAIN` (or, from the held-out templates, `HARD_HELDOUT`) distinct texts per language and kind."""
     out: list[Record] = []
-    want = HARD_HELDOUT if held_out else HARD_TRAIN
     for lang in spam_languages.LANGS:
         for kind, (label, difficult) in spam_languages.KINDS.items():
+            want = HARD_HELDOUT if held_out else HARD_TRAIN[label]
             seen: set[str] = set()
             tries = 0
             while len(seen) < want and tries < want * 20:
@@ -1106,6 +1115,27 @@ def hard(rng: random.Random, *, held_out: bool) -> list[Record]:
                 rec["lang"] = lang
                 rec["difficult"] = difficult
                 out.append(rec)
+    return out
+
+
+def political(rng: random.Random) -> list[Record]:
+    """A political news site in English and French, in arrival order: 60 distinct texts of each kind in
+    POLITICAL_MISTAKES and 30 of each in POLITICAL_ABUSE, all from the held-out templates."""
+    out: list[Record] = []
+    for cells, want in ((POLITICAL_MISTAKES, 60), (POLITICAL_ABUSE, 30)):
+        for lang, kind in cells:
+            label, difficult = spam_languages.KINDS[kind]
+            seen: set[str] = set()
+            while len(seen) < want:
+                text, tpl = _hard_text(rng, lang, kind, True)
+                if text.casefold() in seen:
+                    continue
+                seen.add(text.casefold())
+                rec = record(text, label, kind, tpl, person(rng), "", rng.random() < 0.3)
+                rec["lang"] = lang
+                rec["difficult"] = difficult
+                out.append(rec)
+    rng.shuffle(out)
     return out
 
 
@@ -1177,6 +1207,10 @@ def builtin(rng: random.Random) -> list[Record]:
     while n < 1000:
         text, tpl = abuse(rng)
         n += add(text, "abuse", "abuse", tpl, "", 0.4, person(rng))
+    for rec in hard(rng, held_out=False):
+        if rec["text"].casefold() not in seen:
+            seen.add(rec["text"].casefold())
+            out.append(rec)
     rng.shuffle(out)
     return out
 
@@ -1220,6 +1254,7 @@ def main(argv: list[str] | None = None) -> int:
         (BUILTIN, builtin, args.seed),
         (SITE, site, args.seed + 1),
         (HELDOUT, heldout, args.seed + 2),
+        (POLITICAL, political, args.seed + 3),
     ]
     stale = False
     for path, make, seed in outputs:

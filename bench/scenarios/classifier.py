@@ -32,7 +32,6 @@ import argparse
 import gzip
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from rejoinder.moderation.classifier import Classifier, Example, Label  # noqa: E402
+from rejoinder.moderation.classifier import MIN_DECISIONS, Classifier, Example, Label  # noqa: E402
 from rejoinder.moderation.features import featurize  # noqa: E402
 from rejoinder.moderation.rules import Policy  # noqa: E402
 from rejoinder.moderation.training import BUILTIN_MODEL, LinearModel, load_model  # noqa: E402
@@ -55,9 +54,10 @@ BEGIN = "<!-- BEGIN GENERATED classifier-languages: run .venv/bin/python bench/s
 END = "<!-- END GENERATED classifier-languages -->"
 POLICY = Policy(checks=())
 LANGS = ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "sv", "ja", "ar")
-# The site's systematic mistake: kinds of legitimate comment the built-in model is most likely to hold.
-MISTAKE_KINDS = ("quote", "violent_idiom", "strong_politics")
-STEPS = (0, 20, 50)
+POLITICAL = ROOT / "tests" / "moderation" / "data" / "site_political.jsonl.gz"
+# (moderator decisions, Classifier.min_decisions): the app trains a site model from 30 decisions
+# (MIN_DECISIONS); the row with 20 shows what a site that lowers it would get.
+STEPS = ((0, MIN_DECISIONS), (20, MIN_DECISIONS), (20, 20), (50, MIN_DECISIONS))
 SITE = 7
 
 
@@ -137,52 +137,38 @@ def model_probs(model: LinearModel, recs: Sequence[dict[str, Any]]) -> list[tupl
     return [model.probabilities(featurize(example(r), model.known_domains)) for r in recs]
 
 
-def site_learning(recs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A site whose comments are the mistake kinds (and some real abuse), in arrival order; the moderator
-    decides on the first 50, in order; the rest is the test set."""
-    rng = random.Random(18)
-    pool = [r for r in recs if r["kind"] in MISTAKE_KINDS or r["kind"] in ("dehumanising", "insult")]
-    rng.shuffle(pool)
-    stream, test = pool[: max(STEPS)], pool[max(STEPS) :]
+def site_learning() -> dict[str, Any]:
+    """The political site (POLITICAL), in arrival order: the moderator decides on the first comments
+    (approving the legitimate ones, rejecting the abuse as abuse); the comments after the first 50 are
+    the test set. Each step starts from no decisions; (decisions, min_decisions) as in STEPS."""
+    recs = records(POLITICAL)
+    stream, test = recs[: max(n for n, _ in STEPS)], recs[max(n for n, _ in STEPS) :]
     test_ham = [r for r in test if r["label"] == "ham"]
     test_abuse = [r for r in test if r["label"] == "abuse"]
     steps = []
-    with tempfile.TemporaryDirectory() as tmp:
-        classifier = Classifier(Path(tmp))
-        try:
-            for n in STEPS:
-                for i in range(n):
-                    r = stream[i]
+    for n, min_decisions in STEPS:
+        with tempfile.TemporaryDirectory() as tmp:
+            classifier = Classifier(Path(tmp), min_decisions=min_decisions)
+            try:
+                for i, r in enumerate(stream[:n]):
                     classifier.learn(SITE, example(r), Label(r["label"]), key=str(i))
                 info = classifier.train_blocking(SITE) if n else classifier.builtin().info
                 model = classifier.model_for(SITE)
-                ham_probs = model_probs(model, test_ham)
-                abuse_probs = model_probs(model, test_abuse)
                 steps.append(
                     {
                         "decisions": n,
+                        "min_decisions": min_decisions,
+                        "approved": sum(r["label"] == "ham" for r in stream[:n]),
                         "model": info.name,
-                        "ham_held": _rate([held(*p) for p in ham_probs]),
-                        "abuse_caught": _rate([p[1] >= POLICY.abuse_flag for p in abuse_probs]),
+                        "ham_held": _rate([held(*p) for p in model_probs(model, test_ham)]),
+                        "abuse_caught": _rate(
+                            [p[1] >= POLICY.abuse_flag for p in model_probs(model, test_abuse)]
+                        ),
                     }
                 )
-                # Decisions accumulate: forget them, the next step learns the first n again.
-                classifier = _reset(classifier, tmp)
-        finally:
-            classifier.close()
-    return {
-        "steps": steps,
-        "test_ham": len(test_ham),
-        "test_abuse": len(test_abuse),
-        "min_decisions": classifier.min_decisions,
-    }
-
-
-def _reset(classifier: Classifier, tmp: str) -> Classifier:
-    classifier.close()
-    for path in Path(tmp).rglob("model.npz"):
-        path.unlink()
-    return Classifier(Path(tmp))
+            finally:
+                classifier.close()
+    return {"steps": steps, "test_ham": len(test_ham), "test_abuse": len(test_abuse)}
 
 
 def speed(model: LinearModel, recs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -222,7 +208,7 @@ def run(model_path: Path = BUILTIN_MODEL, *, learning: bool = True) -> dict[str,
         "speed": speed(model, recs),
     }
     if learning:
-        out["site"] = site_learning(recs)
+        out["site"] = site_learning()
     return out
 
 
@@ -261,17 +247,20 @@ def markdown(r: dict[str, Any]) -> str:
         s = r["site"]
         lines += [
             "",
-            f"**A site's decisions fixing a systematic mistake** (quotes of politicians, violent idioms and "
-            f"strong political language held by the built-in model; {s['test_ham']} such comments and "
-            f"{s['test_abuse']} abusive ones not among the decisions; a site model is trained from "
-            f"{s['min_decisions']} decisions):",
+            "**A site's decisions fixing a systematic mistake**: a political news site in English and French "
+            "(`tests/moderation/data/site_political.jsonl.gz`, from the held-out templates) whose strong "
+            "opinions and quotes of politicians the built-in model holds too often, with some abuse. The "
+            "moderator approves the legitimate comments and rejects the abusive ones, in arrival order; "
+            f"measured on the {s['test_ham']} legitimate and {s['test_abuse']} abusive comments after the "
+            "first 50:",
             "",
-            "| moderator decisions | model | those comments held | abuse caught |",
-            "|---|---|---|---|",
+            "| moderator decisions | site model from | model | legitimate held | abuse caught |",
+            "|---|---|---|---|---|",
         ]
         for st in s["steps"]:
             lines.append(
-                f"| {st['decisions']} | {st['model']} | {_pct(st['ham_held'])} | {_pct(st['abuse_caught'])} |"
+                f"| {st['decisions']} ({st['approved']} approved) | {st['min_decisions']} decisions | "
+                f"{st['model']} | {_pct(st['ham_held'])} | {_pct(st['abuse_caught'])} |"
             )
     sp = r["speed"]
     lines += [
