@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py            # full run (10 s x 3 repetitions per case), ~25 minutes
     .venv/bin/python bench/run.py --quick    # 2 s x 1, for development
     .venv/bin/python bench/run.py --moderation-only   # only the moderation pipeline's latency (~1 minute)
+    .venv/bin/python bench/run.py --classifier-only   # only the classifier on the held-out set (~1 minute)
 
 Writes bench/results/latest.json and docs/benchmarks.md. See bench/README.md for the method.
 """
@@ -29,7 +30,7 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import crash, isolation, load, moderation, soak, widget
+from scenarios import classifier, crash, isolation, load, moderation, soak, widget
 from servers import (
     ROOT,
     SEED_SETTINGS,
@@ -61,6 +62,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-load", action="store_true", help="skip the wrk cases (widget timing only)")
     ap.add_argument("--no-isso", action="store_true", help="skip Isso (ratios against it stay empty)")
     ap.add_argument("--no-moderation", action="store_true", help="skip the moderation pipeline latency")
+    ap.add_argument(
+        "--no-classifier", action="store_true", help="skip the classifier on the held-out set (issue 18)"
+    )
+    ap.add_argument(
+        "--classifier-only",
+        action="store_true",
+        help="measure only the classifier on the held-out set and update it in the existing results and report",
+    )
     ap.add_argument(
         "--moderation-only",
         action="store_true",
@@ -214,6 +223,34 @@ def moderation_latency(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
+def classifier_quality() -> dict[str, Any]:
+    """The classifier on the held-out set, per language and kind, and a site's learning (issue 18), in this
+    process; also rewrites its block in docs/moderation.md."""
+    log("classifier on the held-out set")
+    found = classifier.run()
+    h = found["heldout"]
+    log(
+        f"  legitimate held {100 * h['ham_held']:.1f} % (difficult {100 * h['difficult_ham_held']:.1f} %), "
+        f"spam recall {h['spam']['recall']:.3f}, abuse recall {h['abuse']['recall']:.3f}"
+    )
+    classifier.write_docs(classifier.markdown(found))
+    found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return found
+
+
+def classifier_only(args: argparse.Namespace) -> int:
+    """--classifier-only: measure the classifier and put the numbers into the existing results and report."""
+    results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
+    if results is None:
+        log(f"no results at {args.output}: run the whole benchmark first")
+        return 2
+    results["classifier"] = classifier_quality()
+    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    report.write_doc(args.doc, results)
+    log(f"wrote {args.output}, {args.doc} and docs/moderation.md")
+    return 0
+
+
 def moderation_only(args: argparse.Namespace) -> int:
     """--moderation-only: measure the pipeline and put the numbers into the existing results and report."""
     if args.nice:
@@ -293,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.moderation_only:
         return moderation_only(args)
+    if args.classifier_only:
+        return classifier_only(args)
     if args.only:
         return reliability_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
@@ -425,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         procs.stop_all()
     if not args.no_moderation:
         results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
+    if not args.no_classifier:
+        results["classifier"] = classifier_quality()
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start
