@@ -42,11 +42,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from rejoinder.moderation.classifier import MIN_DECISIONS, Classifier, Example, Label  # noqa: E402
 from rejoinder.moderation.features import featurize  # noqa: E402
 from rejoinder.moderation.rules import Policy  # noqa: E402
 from rejoinder.moderation.training import BUILTIN_MODEL, LinearModel, load_model  # noqa: E402
+from spam_metrics import replace_block  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "moderation" / "data" / "heldout.jsonl.gz"
 DOCS = ROOT / "docs" / "moderation.md"
@@ -274,9 +276,7 @@ def markdown(r: dict[str, Any]) -> str:
 
 
 def write_docs(block: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    DOCS.write_text(text[:start] + block + text[end:], encoding="utf-8")
+    replace_block(DOCS, BEGIN, END, block)
 
 
 def main(argv: list[str] | None = None) -> int:
