@@ -59,8 +59,10 @@ def word_weight(model: LinearModel, word: str) -> tuple[float, float]:
 def word_differences(
     site: LinearModel, builtin: LinearModel, texts: Iterable[str], *, limit: int = 15
 ) -> list[WordDifference]:
-    """The words of `texts` whose weight changed most between the models, at most `limit` per target,
-    largest change first (up or down)."""
+    """The words of `texts` whose weight changed most between the models: per target, at most `limit` that
+    the site's model weighs more and `limit` it weighs less, largest increase first, then largest decrease
+    first (the words that moved down are what "political speech" approvals teach, and a few insults
+    moving up would otherwise hide them)."""
     seen: Counter[str] = Counter()
     for text in texts:
         seen.update(set(words_of(normalize(text[:MAX_TEXT]))))
@@ -68,10 +70,11 @@ def word_differences(
     candidates = [w for w in seen if len(w) <= MAX_WORD and not w.isdigit()]
     weights = {w: (word_weight(builtin, w), word_weight(site, w)) for w in candidates}
     for col, target in enumerate(TARGETS):
-        ranked = sorted(candidates, key=lambda w: (-abs(weights[w][1][col] - weights[w][0][col]), w))
-        for w in ranked[:limit]:
-            before, after = weights[w][0][col], weights[w][1][col]
-            if abs(after - before) < MIN_CHANGE or not math.isfinite(after - before):
-                break
-            out.append(WordDifference(target, w, round(before, 3), round(after, 3), seen[w]))
+        for sign in (1.0, -1.0):
+            ranked = sorted(candidates, key=lambda w: (-sign * (weights[w][1][col] - weights[w][0][col]), w))
+            for w in ranked[:limit]:
+                before, after = weights[w][0][col], weights[w][1][col]
+                if sign * (after - before) < MIN_CHANGE or not math.isfinite(after - before):
+                    break
+                out.append(WordDifference(target, w, round(before, 3), round(after, 3), seen[w]))
     return out
