@@ -1244,3 +1244,23 @@ def test_the_held_out_set_meets_the_hold_rate_target() -> None:
     assert result["abuse"]["recall"] >= 0.6 and result["abuse"]["precision"] >= 0.8, result
     for lang, m in result["languages"].items():
         assert m["spam"]["recall"] >= 0.8, (lang, m)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Halt die Klappe, du erbärmlicher Vollidiot.", {"klappe", "vollidiot"}),
+        ("黙れ、この哀れなバカが。お前はゴミだ。", {"ゴミ"}),
+        ("هؤلاء اللاجئون حشرات ويجب طردهم من البلد.", {"طردهم"}),
+    ],
+)
+def test_reasons_name_the_words_in_the_comments_own_language(
+    classifier: Classifier, text: str, words: set[str]
+) -> None:
+    """An abuse score's reasons are words as the comment wrote them (normalised: lower case, no accents),
+    each summing the word's own column and its letter pieces; Japanese words are the script runs."""
+    score = classifier.score(Example(text), max_reasons=8)
+    assert score.abuse >= POLICY.abuse_nudge
+    named = {r.feature for r in score.reasons if r.target == "abuse" and r.kind == "word"}
+    assert words <= named, score.reasons
+    assert all(r.contribution > 0.05 for r in score.reasons)
