@@ -31,11 +31,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,7 +45,7 @@ from rejoinder.moderation.classifier import MIN_DECISIONS, Classifier, Example, 
 from rejoinder.moderation.features import featurize  # noqa: E402
 from rejoinder.moderation.rules import Policy  # noqa: E402
 from rejoinder.moderation.training import BUILTIN_MODEL, LinearModel, load_model  # noqa: E402
-from spam_metrics import replace_block  # noqa: E402
+from spam_metrics import replace_block, scoring_times  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "moderation" / "data" / "heldout.jsonl.gz"
 DOCS = ROOT / "docs" / "moderation.md"
@@ -177,26 +174,9 @@ def speed(model: LinearModel, recs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     classifier = Classifier(None)
     try:
         classifier._builtin = model  # the model under test scores (a script may evaluate another file)
-        for r in recs[:200]:
-            classifier.score(example(r))
-        wall: list[float] = []
-        cpu: list[float] = []
-        for r in recs:
-            c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
-            classifier.score(example(r))
-            wall.append((time.perf_counter_ns() - t0) / 1e6)
-            cpu.append((time.thread_time_ns() - c0) / 1e6)
+        return scoring_times(classifier.score, [example(r) for r in recs])
     finally:
         classifier.close()
-    wall.sort()
-    cpu.sort()
-    return {
-        "score_ms_p50": round(statistics.median(wall), 3),
-        "score_ms_p99": round(wall[int(len(wall) * 0.99) - 1], 3),
-        "score_cpu_ms_p50": round(statistics.median(cpu), 3),
-        "score_cpu_ms_p99": round(cpu[int(len(cpu) * 0.99) - 1], 3),
-        "load_average": round(os.getloadavg()[0], 1),
-    }
 
 
 def run(model_path: Path = BUILTIN_MODEL, *, learning: bool = True) -> dict[str, Any]:
