@@ -329,6 +329,31 @@ def reliability_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def classifier_table(results: dict[str, Any]) -> list[str]:
+    found = results.get("classifier")
+    if not found:
+        return ["Not measured in this run (`--no-classifier`)."]
+    h = found["heldout"]
+    lines = [
+        f"The shipped model on the held-out set ({h['examples']:,} comments in 11 languages, written from "
+        "templates training never sees; per language and kind, and how a site's decisions fix a "
+        "systematic mistake, in [moderation.md](moderation.md#every-language-and-the-hard-cases-issue-18)). "
+        f"Measured {found.get('date', '')}; method: "
+        "[bench/scenarios/classifier.py](../bench/scenarios/classifier.py).",
+        "",
+        "| what | measured | target |",
+        "|---|---|---|",
+        f"| legitimate comments held | {100 * h['ham_held']:.1f} % | ≤ 1 % |",
+        f"| difficult legitimate comments held | {100 * h['difficult_ham_held']:.1f} % | ≤ 2 % |",
+        f"| spam precision / recall (flag threshold) | {h['spam']['precision']:.3f} / {h['spam']['recall']:.3f} | |",
+        f"| abuse precision / recall (flag threshold) | {h['abuse']['precision']:.3f} / "
+        f"{h['abuse']['recall']:.3f} | |",
+        f"| scoring one comment, p50 / p99 wall | {found['speed']['score_ms_p50']} / "
+        f"{found['speed']['score_ms_p99']} ms | |",
+    ]
+    return lines
+
+
 def load_note(found: dict[str, Any]) -> str:
     """ ", load average at start 1.2 0.9 0.5" for a part measured on its own (empty when unknown)."""
     load = found.get("loadavg_at_start")
@@ -640,6 +665,9 @@ def render(results: dict[str, Any]) -> str:
         "## Export (issue 14)",
         "",
         *export_table(results),
+        "## Classifier on comments it never saw (issue 18)",
+        "",
+        *classifier_table(results),
         "",
         "## Reliability (issue 10)",
         "",

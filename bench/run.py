@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py            # full run (10 s x 3 repetitions per case), ~25 minutes
     .venv/bin/python bench/run.py --quick    # 2 s x 1, for development
     .venv/bin/python bench/run.py --moderation-only   # only the moderation pipeline's latency (~1 minute)
+    .venv/bin/python bench/run.py --classifier-only   # only the classifier on the held-out set (~1 minute)
 
 Writes bench/results/latest.json and docs/benchmarks.md. See bench/README.md for the method.
 """
@@ -30,7 +31,7 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import crash, export, imports, isolation, live, load, moderation, soak, widget
+from scenarios import classifier, crash, export, imports, isolation, live, load, moderation, soak, widget
 from servers import (
     ISSO_VENV,
     ROOT,
@@ -69,6 +70,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="measure only the large WXR import (rejoinder on SQLite and PostgreSQL, Isso) and update it in "
         "the existing results and report",
+    )
+    ap.add_argument(
+        "--no-classifier", action="store_true", help="skip the classifier on the held-out set (issue 18)"
+    )
+    ap.add_argument(
+        "--classifier-only",
+        action="store_true",
+        help="measure only the classifier on the held-out set and update it in the existing results and report",
     )
     ap.add_argument(
         "--moderation-only",
@@ -127,7 +136,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.widget_only:
         # the crash cycles, isolation and soak too: their results would be dropped by the widget-only merge
         args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = True
-        args.no_export = args.no_imports = True
+        args.no_export = args.no_imports = args.no_classifier = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.crash_cycles = args.crash_cycles or (5 if args.quick else 50)
     args.soak_minutes = args.soak_minutes or (2.0 if args.quick else 30.0)
@@ -231,10 +240,25 @@ def moderation_latency(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
+def classifier_quality() -> dict[str, Any]:
+    """The classifier on the held-out set, per language and kind, and a site's learning (issue 18), in this
+    process; also rewrites its block in docs/moderation.md."""
+    log("classifier on the held-out set")
+    found = classifier.run()
+    h = found["heldout"]
+    log(
+        f"  legitimate held {100 * h['ham_held']:.1f} % (difficult {100 * h['difficult_ham_held']:.1f} %), "
+        f"spam recall {h['spam']['recall']:.3f}, abuse recall {h['abuse']['recall']:.3f}"
+    )
+    classifier.write_docs(classifier.markdown(found))
+    found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return found
+
+
 def merge_only(
     args: argparse.Namespace, key: str, measure: Callable[[argparse.Namespace], dict[str, Any]]
 ) -> int:
-    """--moderation-only, --imports-only: measure one part and put it into the existing results and report."""
+    """--moderation-only, --imports-only, --classifier-only: measure one part and put it into the existing results and report."""
     if args.nice:
         set_priority(os.getpid(), args.nice)
     results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else None
@@ -355,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
         return merge_only(args, "moderation", moderation_latency)
     if args.imports_only:
         return merge_only(args, "imports", import_timing)
+    if args.classifier_only:
+        return merge_only(args, "classifier", lambda _: classifier_quality())
     if args.only:
         return reliability_only(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too (finally)
@@ -492,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_imports:
         results["imports"] = import_timing(args)
         results["imports"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not args.no_classifier:
+        results["classifier"] = classifier_quality()
 
     results["elapsed_s"] = round(time.monotonic() - started)
     results["source_changed_during_run"] = source_digest() != source_at_start

@@ -35,6 +35,9 @@ GOLDEN = Example(
     new_author=True,
 )
 
+# Japanese, Arabic and a phone number: the script-aware parts of the features.
+GOLDEN_SCRIPTS = Example("黙れ、この哀れなバカが。連絡は090-5550-1234 هؤلاء طفيليات")
+
 
 def fingerprint(example: Example) -> str:
     f = featurize(example, frozenset({"pills-online.xyz"}))
@@ -45,7 +48,28 @@ def fingerprint(example: Example) -> str:
 def test_features_match_their_version() -> None:
     """Saved models are only valid for the features they were fitted with. If this fails, the features
     changed: bump FEATURE_VERSION, run scripts/make_spam_data.py, and update the fingerprint."""
-    assert (FEATURE_VERSION, fingerprint(GOLDEN)) == (1, "f924c0bd5efb36e3")
+    assert (FEATURE_VERSION, fingerprint(GOLDEN), fingerprint(GOLDEN_SCRIPTS)) == (
+        2,
+        "f924c0bd5efb36e3",
+        "a371f990105f606f",
+    )
+
+
+def test_japanese_splits_where_the_script_changes_and_keeps_its_voicing_marks() -> None:
+    """Japanese has no spaces: a clause is cut into kanji, hiragana and katakana runs, and バ stays バ
+    (not ハ, as stripping accents would make it)."""
+    f = featurize(Example("黙れ、この哀れなバカが。"))
+    assert [o[1] for o in f.owners if o[0] is ReasonKind.WORD] == [
+        "黙",
+        "れ",
+        "この",
+        "哀",
+        "れな",
+        "バカ",
+        "が",
+    ]
+    assert normalize("パンとバカ") == "パンとバカ"
+    assert normalize("Z\u0337\u0322a\u0336 café") == "za cafe"
 
 
 def test_hashing_does_not_depend_on_the_process() -> None:

@@ -51,6 +51,14 @@ class RejectReason(enum.StrEnum):
     OTHER = "other"
 
 
+class ApproveReason(enum.StrEnum):
+    """Why a moderator approved a comment the classifier scored high, when it matters to the classifier:
+    "political-speech" says "not abuse: political speech", which the site's model learns as a weighted
+    legitimate example (services/moderation/learning.py, label "politics")."""
+
+    POLITICAL_SPEECH = "political-speech"
+
+
 REASON_TEXT = {
     RejectReason.OFF_TOPIC: "It is off topic for this discussion.",
     RejectReason.ABUSE: "It is abusive.",
@@ -121,6 +129,16 @@ def check_reason(reason: str | None) -> RejectReason:
     except ValueError:
         allowed = ", ".join(r.value for r in RejectReason)
         raise Invalid.field("reason", "reason-invalid", f"The reason must be one of: {allowed}") from None
+
+
+def check_approve_reason(reason: str) -> ApproveReason:
+    try:
+        return ApproveReason(reason)
+    except ValueError:
+        allowed = ", ".join(r.value for r in ApproveReason)
+        raise Invalid.field(
+            "reason", "reason-invalid", f"An approval's reason must be one of: {allowed}"
+        ) from None
 
 
 def check_note(note: str | None, limit: int = 1000) -> str | None:

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from rejoinder.moderation.normalize import EMAIL_PATTERN, normalize
 
-FEATURE_VERSION: Final = 1
+FEATURE_VERSION: Final = 2
 N_HASH: Final = 1 << 18
 MAX_TEXT: Final = 10_000
 MAX_FIELD: Final = 2_048
@@ -133,6 +133,16 @@ _MONEY: Final = re.compile(
 )
 _REPEATS: Final = re.compile(r"([^\w\s])\1{2,}|([^\W\d_])\2{3,}")
 _NUMBER: Final = re.compile(r"\d+")
+# Japanese (and Chinese) write without spaces: a "word" of _WORD is a whole clause. Split it where the
+# script changes (kanji, hiragana, katakana), which gives word-sized pieces (この / 哀 / れな / バカ / が)
+# without a dictionary; the pieces' n-grams and pairs do the rest.
+_CJK_CLASSES: Final = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006",  # kanji (and 々 〆)
+    "\u3040-\u309f",  # hiragana
+    "\u30a0-\u30ff\uff66-\uff9f",  # katakana (with ー)
+)
+_CJK: Final = re.compile(f"[{''.join(_CJK_CLASSES)}]")
+_SCRIPT_RUNS: Final = re.compile("|".join(f"[{c}]+" for c in _CJK_CLASSES) + f"|[^{''.join(_CJK_CLASSES)}]+")
 # Only look at file-like extensions when deciding that "word.word" is a domain.
 _NOT_TLDS: Final = _names("jpg jpeg png gif pdf html htm php asp js css txt doc docx mp3 mp4 exe")
 
@@ -169,10 +179,34 @@ def _word_column(word: str) -> int:
     return _hash("w:" + word)
 
 
+def words_of(text: str) -> list[str]:
+    """The words of normalised text: runs of letters and digits, split where Japanese or Chinese script
+    changes (see _SCRIPT_RUNS)."""
+    out: list[str] = []
+    for w in _WORD.findall(text):
+        if w.isascii() or not _CJK.search(w):
+            out.append(w)
+        else:
+            out += _SCRIPT_RUNS.findall(w)
+    return out
+
+
 @lru_cache(maxsize=65536)
 def _word_token(word: str) -> str:
     # Numbers carry their length, not their value: "555 0142" and "555 0199" look alike.
     return _NUMBER.sub(lambda m: "0" * min(len(m.group()), 6), word)
+
+
+def word_columns(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The columns and values of a comment made of `word` alone (as normalised), without its signals:
+    what the word itself weighs in a model (moderation/explain.py)."""
+    token = _word_token(word[:MAX_WORD])
+    grams = _word_grams(token)
+    index = np.concatenate([np.asarray([_word_column(token)], dtype=np.int64), grams])
+    value = np.concatenate(
+        [np.ones(1), np.full(len(grams), 1.0 / math.sqrt(len(grams)) if len(grams) else 0.0)]
+    )
+    return index, value
 
 
 def domain_of(link: str) -> str | None:
@@ -310,7 +344,7 @@ def featurize(example: Example, known: frozenset[str] = frozenset()) -> Features
     domains = frozenset(links) | _website_domain(example)
     without_links = _URL.sub(" ", _EMAIL.sub(" email ", norm))
     # Longer "words" are not words; the cut also bounds the memory of the per-word caches below.
-    words = [_word_token(w[:MAX_WORD]) for w in _WORD.findall(without_links)]
+    words = [_word_token(w[:MAX_WORD]) for w in words_of(without_links)]
     counts = Counter(words)
     pairs = Counter(itertools.pairwise(words))
 

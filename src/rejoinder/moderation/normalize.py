@@ -87,7 +87,8 @@ _MAYBE_LEET: Final = re.compile(r"[a-z][0-9@$!|]|(?<![\w@$])[@$][a-z]")
 _INNER_LEET: Final = re.compile(r"[a-z][0-9@$!|]+[a-z]")
 # Three or more single letters each separated by at most three blanks or punctuation marks: "v i a g r a",
 # "v.i.a.g.r.a", "c - a - s - i - n - o". Two letters ("a b") are too common in ordinary text to join.
-_SPACED: Final = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[^\w\n]{1,3}[^\W\d_](?![^\W\d_])){2,}")
+# A separator is not a letter, nor a mark that belongs to one (an Indic vowel sign is not a space).
+_SPACED: Final = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[^\w\n\u0900-\u109f]{1,3}[^\W\d_](?![^\W\d_])){2,}")
 _SEPARATORS: Final = re.compile(r"[^\w]+")
 # Three or more of the same letter: emphasis ("sooo") or a way around a word list ("viaaagra").
 _RUNS: Final = re.compile(r"([^\W\d_])\1{2,}")
@@ -96,12 +97,29 @@ _BLANKS: Final = re.compile(r"\s+")
 _NON_ALNUM: Final = re.compile(r"[\W_]+")
 
 
+# Scripts whose combining marks are part of the letter, not an accent: Indic, Thai, Lao, Tibetan, Myanmar
+# (vowel signs, viramas) and Japanese kana (the voicing marks of が and パ). Their marks stay, at most two
+# per letter, so that "バカ" does not read "ハカ" while stacked "Zalgo" marks still go.
+_KEEPS_MARKS: Final = ((0x0900, 0x109F), (0x3040, 0x30FF))
+_MAX_KEPT_MARKS: Final = 2
+
+
+def _keeps_marks(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in _KEEPS_MARKS)
+
+
 def _strip_marks(text: str) -> str:
     out = []
+    keep = 0  # marks the current letter may still keep
     for ch in unicodedata.normalize("NFD", text):
         cat = unicodedata.category(ch)
         if cat in ("Mn", "Me", "Cf") or ord(ch) in _INVISIBLE:
+            if cat == "Mn" and keep > 0:
+                keep -= 1
+                out.append(ch)
             continue
+        keep = _MAX_KEPT_MARKS if not ch.isascii() and _keeps_marks(ch) else 0
         out.append(ch)
     return "".join(out)
 
@@ -164,7 +182,8 @@ def normalize(text: str) -> str:
     the same letter to one ("viaaagra"); collapse blanks.
 
     Ordinary words in other scripts keep their letters ("простой" stays), but they lose their marks ("й"
-    becomes "и") and a word made only of look-alikes is mapped ("текст" becomes "tekct"): the result is
+    becomes "и"; not where a mark is part of the letter: Indic and Thai vowel signs, the voicing marks of
+    Japanese kana, "バカ" stays) and a word made only of look-alikes is mapped ("текст" becomes "tekct"): the result is
     for matching, never for display.
 
     >>> normalize("Вuy ch\u200beap V1AGRA at ph\u0430rma.example")

@@ -155,6 +155,7 @@ def test_a_redelivered_decision_is_stored_once(site_db: str, tmp_path: Path) -> 
     ("action", "reason", "label"),
     [
         (ModAction.APPROVE, None, "ham"),
+        (ModAction.APPROVE, "political-speech", "politics"),
         (ModAction.SPAM, None, "spam"),
         (ModAction.REJECT, "harassment", "abuse"),
         (ModAction.REJECT, "off-topic", None),

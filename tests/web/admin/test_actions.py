@@ -5,10 +5,12 @@ staff replies, sites and roles."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from rejoinder import config
 from rejoinder.moderation.rules import Role
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import comments, roles
@@ -444,3 +446,35 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
         assert refused.status_code == 403 and refused.json()["code"] == "guests-disabled", refused.text
         news = other.client.get("/api/threads", params={"url": NEWS_ARTICLE}).json()["site"]
         assert news["name"] == "news" and news["display_depth"] == 3
+
+
+def test_not_abuse_political_speech_approves_and_says_so_in_the_log(admin_db: str, tmp_path: Path) -> None:
+    """The "Not abuse: political speech" button approves with the reason political-speech (the classifier
+    learns it as a weighted legitimate example); the site page says what the classifier learned."""
+    checks = {"checks": list(config.MODERATION_CHECKS), "model_dir": str(tmp_path)}
+    admin = open_admin(admin_db, moderation=checks)
+    with admin.client:
+        admin.login()
+        comment = admin.post_comment("This government is a disgrace. The minister should resign today.")
+        r = admin.submit(
+            f"/admin/comments/{comment['id']}",
+            {"action": "approve-political", "back": "/admin/queue/unmoderated"},
+        )
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/admin/queue/unmoderated?done=approve-political")
+        assert admin.status_of(comment["id"]) == "approved"
+        [entry] = admin.log()
+        assert (entry["action"], entry["reason_code"], entry["target_id"]) == (
+            "approve",
+            "political-speech",
+            comment["id"],
+        )
+        notice = "Approved as political speech: the classifier learns it is not abuse."
+        assert notice in admin.page("/admin/queue/approved", done="approve-political").text
+        dispatcher = admin.app.dispatcher
+        assert dispatcher is not None
+        admin.run(dispatcher.settle)  # the outbox handler has stored the decision for the classifier
+        page = admin.page("/admin/sites/blog").text
+        assert "What the classifier learned here" in page
+        assert "Scored with <strong>built-in v1</strong>" in page
+        assert "1 approved as political speech" in page

@@ -45,6 +45,7 @@ from rejoinder.services.moderation.runtime import (
     admit,
     moderation_of,
 )
+from rejoinder.services.moderation.site_words import SiteWords, learned_words
 
 __all__ = [
     "ABUSIVE_REASONS",
@@ -57,6 +58,7 @@ __all__ = [
     "DecisionSink",
     "Moderation",
     "Reported",
+    "SiteWords",
     "actor_for",
     "admit",
     "appeal_comment",
@@ -66,6 +68,7 @@ __all__ = [
     "email_hash_of",
     "issue_form_token",
     "judge",
+    "learned_words",
     "lift_ban",
     "list_queue",
     "load_comment",

@@ -66,11 +66,17 @@ async def decide(
     reason: str | None = None,
     note: str | None = None,
 ) -> queues.ModeratedComment:
-    """Approve, reject (with a reason code), mark as spam, delete, or hold a comment. Resolves its open
+    """Approve (optionally as "political-speech": not abuse, for the classifier to learn), reject (with a
+    reason code), mark as spam, delete, or hold a comment. Resolves its open
     reports (approve dismisses them; the others uphold them), keeps the thread's count right and logs."""
     if action not in rules.TARGET_STATUS:
         raise ActionInvalid.at("action", f"{action.value} is not a decision on a comment")
-    why = rules.check_reason(reason).value if action is ModAction.REJECT else None
+    if action is ModAction.REJECT:
+        why: str | None = rules.check_reason(reason).value
+    elif action is ModAction.APPROVE and reason is not None:
+        why = rules.check_approve_reason(reason).value  # "not abuse: political speech", for the classifier
+    else:
+        why = None
     words = rules.check_note(note)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
@@ -85,7 +91,9 @@ async def decide(
             await comment_store.mark_deleted(conn, comment.id, now)
             await store.update_status(conn, comment.id, after, reason=None, now=now, by=actor.id)
         else:
-            reason_code = why or ("spam" if action is ModAction.SPAM else None)
+            reason_code = (why if action is ModAction.REJECT else None) or (
+                "spam" if action is ModAction.SPAM else None
+            )
             await store.update_status(conn, comment.id, after, reason=reason_code, now=now, by=actor.id)
         delta = rules.count_delta(comment.status, after)
         if delta:

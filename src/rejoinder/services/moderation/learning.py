@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from rejoinder.config import Settings
 from rejoinder.moderation import queue as queues
-from rejoinder.moderation.actions import ModAction
+from rejoinder.moderation.actions import ApproveReason, ModAction
 from rejoinder.services.context import Context
 from rejoinder.store import classifier as store
 from rejoinder.store import engine as store_engine
@@ -65,10 +65,11 @@ class Learner(Protocol):
 
 
 def label_of(action: ModAction, reason: str | None) -> str | None:
-    """The training label of a decision: approve is ham, spam is spam, a rejection as abuse, harassment or
-    hate is abuse; other rejections teach nothing (None)."""
+    """The training label of a decision: approve is ham ("politics" when approved as political speech:
+    not abuse, learned with more weight), spam is spam, a rejection as abuse, harassment or hate is abuse;
+    other rejections teach nothing (None)."""
     if action is ModAction.APPROVE:
-        return "ham"
+        return "politics" if reason == ApproveReason.POLITICAL_SPEECH else "ham"
     if action is ModAction.SPAM:
         return "spam"
     if action is ModAction.REJECT and reason in ABUSIVE_REASONS:

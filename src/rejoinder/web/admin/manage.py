@@ -253,6 +253,7 @@ async def site_view(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
         m=site.options.moderation,
         premoderation=PREMODERATION,
         defaults=ctx_of(request).settings.moderation,
+        learned=await moderation_service.learned_words(ctx_of(request), staff.actor, site.id),
     )
 
 

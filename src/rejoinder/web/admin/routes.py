@@ -26,7 +26,7 @@ from rejoinder.errors import (
     Unauthorized,
 )
 from rejoinder.moderation import queue as queues
-from rejoinder.moderation.actions import REASON_TEXT, ModAction, RejectReason
+from rejoinder.moderation.actions import REASON_TEXT, ApproveReason, ModAction, RejectReason
 from rejoinder.moderation.rules import Role
 from rejoinder.ratelimit import network_key
 from rejoinder.services import admin as service
@@ -52,9 +52,12 @@ QUEUES = [
 ]
 REASONS = [(r.value, REASON_TEXT[r]) for r in RejectReason]
 DECISIONS = {"approve", "reject", "spam", "delete"}
+# Buttons that are a decision with a reason: approve as "not abuse: political speech".
+REASONED = {"approve-political": (ModAction.APPROVE, ApproveReason.POLITICAL_SPEECH.value)}
 MARKS = {"pin", "unpin", "feature", "unfeature"}
 NOTICES = {
     "approve": "Approved",
+    "approve-political": "Approved as political speech: the classifier learns it is not abuse",
     "reject": "Rejected",
     "spam": "Marked as spam",
     "delete": "Deleted",
@@ -447,6 +450,9 @@ async def comment_action(request: Request[Any, Any, Any], comment_id: FromPath[s
             reason=form.optional("reason", limit=40) if action == "reject" else None,
             note=note,
         )
+    elif action in REASONED:
+        decision, reason = REASONED[action]
+        await moderation_service.decide(ctx, staff.actor, comment_id, decision, reason=reason, note=note)
     elif action in MARKS:
         await moderation_service.mark(ctx, staff.actor, comment_id, ModAction(action))
     elif action in ("trust", "untrust"):
