@@ -136,6 +136,7 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
         "/admin/sites/notify", form={"csrf": "x", "site": "blog", "mode": "digest"}
     ),
     ("POST", "/admin/sites/{name:str}"): Write("/admin/sites/blog", form={"csrf": "x", "origins": EVIL}),
+    ("POST", "/admin/imports"): Write("/admin/imports", form={"csrf": "x", "site": "blog", "format": "wxr"}),
     ("POST", "/admin/people/download"): Write(
         "/admin/people/download", form={"csrf": "x", "email": "a@b.org"}
     ),

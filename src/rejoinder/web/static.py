@@ -18,6 +18,7 @@ stylesheet and parts, so a release reaches readers as soon as /embed.js revalida
 from __future__ import annotations
 
 import gzip
+import zlib
 import hashlib
 import re
 from pathlib import Path
@@ -63,13 +64,26 @@ class Asset(msgspec.Struct, frozen=True):
     media_type: str
 
 
-def make_asset(body: bytes, media_type: str) -> Asset:
+def make_asset(body: bytes, media_type: str, *, gzipped: bytes | None = None) -> Asset:
+    """`gzipped`: the file's build-time gzip (scripts/precompress.py), used when it is the same content."""
+    if gzipped is None or not _same(gzipped, body):
+        gzipped = gzip.compress(body, compresslevel=9, mtime=0)
     return Asset(
-        body=body,
-        gzip_body=gzip.compress(body, compresslevel=9, mtime=0),
-        digest=hashlib.sha256(body).hexdigest()[:12],
-        media_type=media_type,
+        body=body, gzip_body=gzipped, digest=hashlib.sha256(body).hexdigest()[:12], media_type=media_type
     )
+
+
+def _same(gzipped: bytes, body: bytes) -> bool:
+    try:
+        return gzip.decompress(gzipped) == body
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def _built(path: Path, media_type: str) -> Asset:
+    """A built widget file, with its precompressed `.gz` when there is one."""
+    pre = path.with_name(path.name + ".gz")
+    return make_asset(path.read_bytes(), media_type, gzipped=pre.read_bytes() if pre.is_file() else None)
 
 
 def load_assets(dist: Path = BUILT) -> dict[str, Asset]:
@@ -78,14 +92,14 @@ def load_assets(dist: Path = BUILT) -> dict[str, Asset]:
     stylesheet; a build that breaks either is refused at start rather than served."""
     assets: dict[str, Asset] = {}
     for name in ENTRY_FILES:
-        assets[name] = make_asset((dist / name).read_bytes(), _TYPES[name.rpartition(".")[2]])
-    for path in sorted(dist.glob("embed-*")):
+        assets[name] = _built(dist / name, _TYPES[name.rpartition(".")[2]])
+    for path in sorted(p for p in dist.glob("embed-*") if p.suffix != ".gz"):
         match = _PART.match(path.name)
         if match is None:
             raise RuntimeError(
                 f"{path} is not a widget part (embed-<part>.<hash>.js|css); run scripts/build-widget"
             )
-        asset = make_asset(path.read_bytes(), _TYPES[match.group(3)])
+        asset = _built(path, _TYPES[match.group(3)])
         if asset.digest != match.group(2):
             raise RuntimeError(f"{path.name} does not match its content; run scripts/build-widget")
         assets[path.name] = asset

@@ -156,7 +156,7 @@ def test_refusals(admin_db: str) -> None:
             (
                 upload(admin, {"site": "blog", "format": "mt"}, "a.xml", small),
                 422,
-                "Choose one of commento, disqus, isso, remark42, wxr",
+                "Choose one of commento, disqus, isso, jsonl, remark42, wxr",
             ),
             (upload(admin, {"site": "blog"}, "a.txt", b"hello"), 422, "The file's format was not recognised"),
             (
