@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import spam_languages  # noqa: E402  (the hard kinds' templates, in every widget language, beside this script)
+import spam_languages
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = ROOT / "src" / "rejoinder" / "moderation" / "data" / "builtin.jsonl.gz"

@@ -18,9 +18,9 @@ stylesheet and parts, so a release reaches readers as soon as /embed.js revalida
 from __future__ import annotations
 
 import gzip
-import zlib
 import hashlib
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
