@@ -57,8 +57,10 @@ SEED = 20240607
 # More of the rarer labels: each language has ten legitimate kinds, three of spam and two of abuse.
 HARD_TRAIN = {"ham": 40, "spam": 60, "abuse": 100}
 HARD_HELDOUT = 20
-# Forms of each short ordinary comment in the training data (short_ham).
+# Forms of each short ordinary comment in the training data (short_ham), and the share from new authors
+# (as for the other legitimate comments: more would teach that a new author is evidence against spam).
 SHORT_VARIANTS = 4
+SHORT_NEW = 0.25
 
 Slots = dict[str, list[str]]
 SLOT = re.compile(r"\{(\w+)\}")
@@ -1219,8 +1221,8 @@ def builtin(rng: random.Random) -> list[Record]:
 
 
 def short_ham(rng: random.Random, seen: set[str]) -> list[Record]:
-    """Every short ordinary comment of spam_languages.SHORT in SHORT_VARIANTS forms, half of them from
-    new authors: a short text or a new author must not be abuse or spam evidence on its own."""
+    """Every short ordinary comment of spam_languages.SHORT in up to SHORT_VARIANTS forms: a short text or
+    a new author must not be abuse or spam evidence on its own."""
     out: list[Record] = []
     for lang, texts in spam_languages.SHORT.items():
         for i, base in enumerate(texts):
@@ -1230,7 +1232,8 @@ def short_ham(rng: random.Random, seen: set[str]) -> list[Record]:
                 if text.casefold() in seen:
                     continue
                 seen.add(text.casefold())
-                rec = record(text, "ham", "short", f"{lang}-short-{i}", person(rng), "", rng.random() < 0.5)
+                name = person(rng)
+                rec = record(text, "ham", "short", f"{lang}-short-{i}", name, "", rng.random() < SHORT_NEW)
                 rec["lang"] = lang
                 rec["difficult"] = False
                 out.append(rec)
