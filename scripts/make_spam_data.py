@@ -57,6 +57,10 @@ SEED = 20240607
 # More of the rarer labels: each language has ten legitimate kinds, three of spam and two of abuse.
 HARD_TRAIN = {"ham": 40, "spam": 60, "abuse": 100}
 HARD_HELDOUT = 20
+# Forms of each short ordinary comment in the training data (short_ham), and the share from new authors
+# (as for the other legitimate comments: more would teach that a new author is evidence against spam).
+SHORT_VARIANTS = 4
+SHORT_NEW = 0.25
 
 Slots = dict[str, list[str]]
 SLOT = re.compile(r"\{(\w+)\}")
@@ -1211,7 +1215,28 @@ def builtin(rng: random.Random) -> list[Record]:
         if rec["text"].casefold() not in seen:
             seen.add(rec["text"].casefold())
             out.append(rec)
+    out.extend(short_ham(rng, seen))
     rng.shuffle(out)
+    return out
+
+
+def short_ham(rng: random.Random, seen: set[str]) -> list[Record]:
+    """Every short ordinary comment of spam_languages.SHORT in up to SHORT_VARIANTS forms: a short text or
+    a new author must not be abuse or spam evidence on its own."""
+    out: list[Record] = []
+    for lang, texts in spam_languages.SHORT.items():
+        for i, base in enumerate(texts):
+            forms = {base, base.lower(), base.rstrip("!.?！") + rng.choice([".", "!", " :)", " 🙂", "!!"]),
+                     f"@{rng.choice(FIRST)} {base}"}
+            for text in sorted(forms)[:SHORT_VARIANTS]:
+                if text.casefold() in seen:
+                    continue
+                seen.add(text.casefold())
+                name = person(rng)
+                rec = record(text, "ham", "short", f"{lang}-short-{i}", name, "", rng.random() < SHORT_NEW)
+                rec["lang"] = lang
+                rec["difficult"] = False
+                out.append(rec)
     return out
 
 

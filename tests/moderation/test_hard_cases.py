@@ -40,13 +40,15 @@ KINDS = {
 }
 # Measured misses of the shipped model on this table (docs/moderation.md has the per-kind rates).
 KNOWN_MISSES = {
-    ("en", "strong_politics"),  # "What a corrupt, cynical plan…": abuse 0.72, nudged
-    ("es", "medicine_story"),  # "…sigo pagando 1.200 euros": spam 0.88, held
-    ("ja", "insult"),  # abuse 0.44
-    ("nl", "insult"),  # abuse 0.31
-    ("pl", "dehumanising"),  # abuse 0.45
+    ("de", "spam_obfuscated"),  # spam 0.42
+    ("es", "medicine_story"),  # "…sigo pagando 1.200 euros": spam 0.90, held
+    ("ja", "dehumanising"),  # abuse 0.13
+    ("ja", "insult"),  # abuse 0.47
+    ("ja", "spam_nolink"),  # spam 0.44
+    ("nl", "insult"),  # abuse 0.33
+    ("pl", "dehumanising"),  # abuse 0.39
     ("pl", "insult"),  # abuse 0.32
-    ("sv", "insult"),  # abuse 0.32
+    ("sv", "insult"),  # abuse 0.35
 }
 
 CASES = [
@@ -1227,7 +1229,7 @@ def test_the_table_covers_every_language_and_kind_and_comes_from_the_held_out_se
 
 def test_the_held_out_set_meets_the_hold_rate_target() -> None:
     """Legitimate comments held ≤ 1 % overall and ≤ 2 % of the difficult ones; spam and abuse recall
-    above floors (measured 0.94 and 0.69: bench/scenarios/classifier.py)."""
+    above floors (measured 0.94 and 0.72: bench/scenarios/classifier.py)."""
     spec = importlib.util.spec_from_file_location(
         "classifier_scenario", ROOT / "bench/scenarios/classifier.py"
     )
