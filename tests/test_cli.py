@@ -33,11 +33,27 @@ def db_env(db_url: str) -> dict[str, str | None]:
     return {"REJOINDER_DATABASE__URL": db_url}
 
 
-def test_version() -> None:
+def test_version_names_the_build() -> None:
+    """From a checkout, the commit it runs from; a packager's BUILD file wins (build_info.py)."""
     result = cli("--version")
     assert result.exit_code == 0
-    assert __version__ in result.output
-    assert result.output.startswith("rejoinder")
+    commit = subprocess.run(
+        ["git", "log", "-1", "--format=%h"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    ).stdout.strip()
+    assert result.output.startswith(f"rejoinder {__version__} (commit {commit}"), result.output
+
+
+def test_a_build_file_names_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rejoinder import build_info
+
+    monkeypatch.setattr(build_info, "HERE", tmp_path)  # a wheel's package folder: no git there
+    assert build_info.describe() == __version__
+    (tmp_path / "BUILD").write_text("v0.1.0-12-g7c14d9f\n")
+    assert build_info.describe() == f"{__version__} (build v0.1.0-12-g7c14d9f)"
 
 
 def test_help_lists_the_commands() -> None:

@@ -26,6 +26,13 @@ T = TypeVar("T")
 IMPORT_FORMATS = ["commento", "disqus", "isso", "jsonl", "remark42", "wxr"]
 
 
+def _print_version(ctx: click.Context) -> None:
+    from rejoinder import build_info
+
+    click.echo(f"rejoinder {build_info.describe()}")
+    ctx.exit()
+
+
 def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
     try:
         return config.load(ctx.obj.get("config"), overrides=overrides)
@@ -72,7 +79,14 @@ def _with_context(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="rejoinder")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version and the build (commit), then exit.",
+)
 @click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file")
 @click.pass_context
 def main(ctx: click.Context, config_file: str | None) -> None:

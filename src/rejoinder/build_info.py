@@ -1,0 +1,48 @@
+"""Which build of rejoinder this is, for `rejoinder --version` and bug reports: the version (one place:
+`rejoinder.__version__`), and the commit it was built from: from a `BUILD` file beside this module when a
+packager wrote one (`git describe --always --dirty > src/rejoinder/BUILD` before building), else from git when
+running from a checkout, else nothing more."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from rejoinder import __version__
+
+HERE = Path(__file__).resolve().parent
+
+
+def _from_git() -> str | None:
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(HERE), "log", "-1", "--format=%h %cs"],
+            capture_output=True,
+            text=True,
+            timeout=3,
+            check=True,
+        ).stdout.split()
+        dirty = subprocess.run(
+            ["git", "-C", str(HERE), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=3,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if len(found) != 2:
+        return None
+    commit, date = found
+    return f"commit {commit}{' with local changes' if dirty else ''}, {date}"
+
+
+def describe() -> str:
+    """`0.1.0 (commit 7c14d9f, 2026-12-07)`, `0.1.0 (build v0.1.0-12-g7c14d9f)` or just `0.1.0`."""
+    build = HERE / "BUILD"
+    if build.is_file():
+        text = build.read_text(encoding="utf-8").strip().splitlines()
+        if text and text[0].strip():
+            return f"{__version__} (build {text[0].strip()[:80]})"
+    found = _from_git()
+    return f"{__version__} ({found})" if found else __version__
