@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from rejoinder.domain.identity import Credential, CredentialKind, Profile
+from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.importers import jsonl
 from rejoinder.moderation.actions import ModAction
 from rejoinder.moderation.rules import Role
@@ -27,9 +28,19 @@ from rejoinder.store import engine as store_engine
 from rejoinder.store import exports as export_store
 from rejoinder.store.classifier import insert_decision
 from rejoinder.store.identities import insert_credential
-from rejoinder.store.schema import comments, events, sessions, sites, threads, webhook_endpoints
+from rejoinder.store.schema import (
+    comments,
+    events,
+    sessions,
+    sites,
+    subscriptions,
+    threads,
+    webhook_endpoints,
+)
+from rejoinder.store.subscriptions import insert_notification
 from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
 from tests.fixtures.db import drop_pg_url, make_pg_url
+from tests.fixtures.follow import NOW, follow
 from tests.importers.test_wxr import comment, wxr
 from tests.moderation.test_pipeline import SYSTEM, call, moderated_client
 from tests.test_cli import cli, db_env
@@ -135,6 +146,15 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
                     website="",
                     now=1_700_000_000_000_000,
                 )
+                # Addresses made out of email order (ids differ from the file's order after a restore);
+                # an unconfirmed one and the mail waiting stay behind.
+                await follow(conn, site.id, "zed@example.org", mode=DeliveryMode.DIGEST, language="de")
+                ann = await follow(
+                    conn, site.id, "ann@example.org", thread_uri=ARTICLE, comment_id=first["id"]
+                )
+                await follow(conn, site.id, "ann@example.org", thread_uri=OTHER_ARTICLE)
+                await insert_notification(conn, ann, reply["id"], due=NOW, now=NOW)
+                await follow(conn, site.id, "pending@example.org", thread_uri=ARTICLE, confirmed=False)
                 await conn.execute(
                     sa.insert(webhook_endpoints).values(
                         site_id=site.id,
@@ -205,6 +225,38 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     revisions = [d for k, d in body if k == "revision" and d["comment_id"] == made["first"]]
     assert [r["revision"] for r in revisions] == [0, 1]
     assert [r["text"] for r in revisions] == ["First *comment* <script>alert(1)</script>", "First, edited"]
+    assert [d for k, d in body if k == "address"] == [
+        {"confirmed": NOW, "created": NOW, "email": "ann@example.org", "language": "en"},
+        {"confirmed": NOW, "created": NOW, "email": "zed@example.org", "language": "de"},
+    ]
+    common = {"created": NOW, "state": "active"}
+    assert [d for k, d in body if k == "subscription"] == [
+        {
+            **common,
+            "email": "ann@example.org",
+            "kind": "replies",
+            "thread_id": 1,
+            "comment_id": made["first"],
+            "mode": "immediate",
+        },
+        {
+            **common,
+            "email": "ann@example.org",
+            "kind": "thread",
+            "thread_id": 2,
+            "comment_id": None,
+            "mode": "immediate",
+        },
+        {
+            **common,
+            "email": "zed@example.org",
+            "kind": "site",
+            "thread_id": None,
+            "comment_id": None,
+            "mode": "digest",
+        },
+    ]
+    assert b"pending@example.org" not in original and b'"target"' not in original
     credential = next(d for k, d in body if k == "credential" and d["kind"] == "passkey")
     assert credential["data"] == {"public_key": "pk-public", "sign_count": 3}
     # Never exported: edit tokens, session tokens, webhook secrets, a credential's private data.
@@ -238,6 +290,20 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     assert rows(other_db, sa.select(threads.c.uri, threads.c.comment_count).order_by(threads.c.id)) == rows(
         site_db, sa.select(threads.c.uri, threads.c.comment_count).order_by(threads.c.id)
     )
+    # Restored subscriptions follow the new instance's threads and site (targets name database ids).
+    (new_site,) = rows(other_db, sa.select(sites.c.id))[0]
+    followed = rows(
+        other_db,
+        sa.select(subscriptions.c.target, threads.c.uri)
+        .outerjoin(threads, threads.c.id == subscriptions.c.thread_id)
+        .order_by(subscriptions.c.target),
+    )
+    (article_id,) = rows(other_db, sa.select(threads.c.id).where(threads.c.uri == OTHER_ARTICLE))[0]
+    assert followed == [
+        (f"c:{made['first']}", ARTICLE),
+        (f"s:{new_site}", None),
+        (f"t:{article_id}", OTHER_ARTICLE),
+    ]
     # A second import adds nothing and changes nothing.
     twice = cli("import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "blog", env=db_env(other_db))
     assert twice.exit_code == 0, twice.output
