@@ -31,6 +31,7 @@ from rejoinder.store.identities import insert_credential
 from rejoinder.store.schema import (
     comments,
     events,
+    notifications,
     sessions,
     sites,
     subscriptions,
@@ -304,6 +305,7 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
         (f"s:{new_site}", None),
         (f"t:{article_id}", OTHER_ARTICLE),
     ]
+    assert rows(other_db, sa.select(notifications.c.id)) == []  # the mail queue stays behind
     # A second import adds nothing and changes nothing.
     twice = cli("import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "blog", env=db_env(other_db))
     assert twice.exit_code == 0, twice.output
@@ -541,6 +543,62 @@ def test_a_crafted_file_is_hostile_text_like_any_other(other_db: str, tmp_path: 
     refused = cli("import", "jsonl", str(path), "--site", "other", env=db_env(other_db))
     assert "error: line 4: a comment record is not valid: unknown comment status 'shown'" in refused.stderr
     assert rows(other_db, sa.select(comments.c.id)) == [("evil00000001",)]
+
+
+def test_crafted_addresses_and_subscriptions_are_checked(other_db: str, tmp_path: Path) -> None:
+    site = jsonl.encode_record("site", {"created": 1, "origins": [ORIGIN], "settings": {}}).strip()
+    address = {"email": "ann@example.org", "language": "en", "confirmed": NOW, "created": NOW}
+    follows = {
+        "email": "ann@example.org",
+        "kind": "site",
+        "thread_id": None,
+        "comment_id": None,
+        "mode": "digest",
+        "state": "active",
+        "created": NOW,
+    }
+    cases = {
+        "a subscription record is not valid: 'everything' is not a valid SubscriptionKind": [
+            ("address", address),
+            ("subscription", {**follows, "kind": "everything"}),
+        ],
+        "a subscription record is not valid: a thread subscription without thread_id": [
+            ("address", address),
+            ("subscription", {**follows, "kind": "thread"}),
+        ],
+        "a subscription record is not valid: only active subscriptions are exported": [
+            ("address", address),
+            ("subscription", {**follows, "state": "pending"}),
+        ],
+        "a subscription of 'bo@example.org', which no address record before it has": [
+            ("address", address),
+            ("subscription", {**follows, "email": "bo@example.org"}),
+        ],
+        "an address record is not valid: 'Ann@Example.org' is not a normalised email address": [
+            ("address", {**address, "email": "Ann@Example.org"}),
+        ],
+        "an address record is not valid: an address nobody confirmed is not exported": [
+            ("address", {**address, "confirmed": None}),
+        ],
+    }
+    path = tmp_path / "crafted.jsonl"
+    for message, records in cases.items():
+        lines = [site, *(jsonl.encode_record(kind, data).strip() for kind, data in records)]
+        path.write_bytes(resign(lines))
+        refused = cli("import", "jsonl", str(path), "--site", "blog", env=db_env(other_db))
+        assert refused.exit_code == 1, refused.output
+        assert message in refused.stderr, (message, refused.stderr)
+        assert rows(other_db, sa.select(sites.c.name)) == []
+    good = [
+        site,
+        *(jsonl.encode_record(k, d).strip() for k, d in [("address", address), ("subscription", follows)]),
+    ]
+    path.write_bytes(resign(good))
+    assert cli("import", "jsonl", str(path), "--site", "blog", env=db_env(other_db)).exit_code == 0
+    (site_id,) = rows(other_db, sa.select(sites.c.id))[0]
+    assert rows(other_db, sa.select(subscriptions.c.target, subscriptions.c.mode)) == [
+        (f"s:{site_id}", "digest")
+    ]
 
 
 def test_import_jsonl_refuses_url_mappings_and_files_that_are_not_exports(

@@ -294,7 +294,9 @@ def _fields(kind: store.Kind, line: jsonl.Line) -> store.Row:
     allowed = set(kind.columns) | ({"ref"} if kind.name == "thread" else set())
     unknown = sorted(set(line.data) - allowed)
     if unknown:
-        raise UnreadableExport(f"a {kind.name} record with unknown fields: {', '.join(unknown)}", _at(line))
+        raise UnreadableExport(
+            f"{store.a_record(kind.name)} with unknown fields: {', '.join(unknown)}", _at(line)
+        )
     return dict(line.data)
 
 
@@ -369,9 +371,9 @@ def _checked(kind: store.Kind, line: jsonl.Line) -> store.Row:
             check(row)
     except (Invalid, msgspec.ValidationError) as exc:
         detail = exc.detail if isinstance(exc, Invalid) else str(exc)
-        raise UnreadableExport(f"a {kind.name} record is not valid: {detail}", _at(line)) from None
+        raise UnreadableExport(f"{store.a_record(kind.name)} is not valid: {detail}", _at(line)) from None
     except ValueError as exc:  # an unknown subscription kind, mode or state
-        raise UnreadableExport(f"a {kind.name} record is not valid: {exc}", _at(line)) from None
+        raise UnreadableExport(f"{store.a_record(kind.name)} is not valid: {exc}", _at(line)) from None
     return row
 
 

@@ -357,11 +357,16 @@ def check_types(kind: Kind, row: Row) -> None:
             raise Invalid(f"{name} is not of type {column.type.python_type.__name__}")
 
 
+def a_record(kind: str) -> str:
+    """ "a comment record", "an address record": how messages name a record of `kind`."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} record"
+
+
 def _unfit(kind: str, exc: Exception) -> Invalid:
     """A record the database refuses (a wrong type, a missing value, a reference to nothing): the file
     was edited or is not ours. The driver's own words, first line only."""
     reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
-    return Invalid(f"a {kind} record does not fit the database: {reason}")
+    return Invalid(f"{a_record(kind)} does not fit the database: {reason}")
 
 
 async def select_comments_elsewhere(conn: AsyncConnection, site_id: int, ids: Sequence[str]) -> list[str]:
