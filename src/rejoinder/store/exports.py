@@ -240,8 +240,9 @@ KINDS: tuple[Kind, ...] = (
         ("email", *_cols(subscriptions, "address_id", "target")),
         ("email", "kind", "thread_id", "comment_id"),
         ("address_id", "target"),
-        lambda site_id: subscriptions.c.address_id.in_(
-            sa.select(email_addresses.c.id).where(_site_addresses(site_id))
+        lambda site_id: sa.and_(
+            subscriptions.c.address_id.in_(sa.select(email_addresses.c.id).where(_site_addresses(site_id))),
+            subscriptions.c.state == "active",  # what a restore accepts (a confirmed address's are)
         ),
         thread_column="thread_id",
         computed={"email": _address_email},
