@@ -395,6 +395,25 @@ def export_table(results: dict[str, Any]) -> list[str]:
     return rows
 
 
+def mail_table(results: dict[str, Any]) -> list[str]:
+    found = results.get("mail")
+    if not found or not found.get("available"):
+        return ["Not measured in this run (`--no-mail`; `bench/run.py --only mail` measures it alone)."]
+    return [
+        f"{found['subscribers']:,} confirmed subscribers of one thread (immediate mode), one new comment: the "
+        "fan-out (a notification per address, written by the outbox's handler), then, once the batch minute "
+        "has passed (the injected clock is moved, not waited for), the batched sender mailing every address "
+        "through an SMTP server on loopback (aiosmtpd, in the same process). In-process, SQLite. Wall times"
+        f" under whatever else the machine ran. Measured {found.get('date', '')}{load_note(found)}. Method: "
+        "[bench/scenarios/mail.py](../bench/scenarios/mail.py).",
+        "",
+        "| subscribers | emails received | fan-out s | sending s | emails/s |",
+        "|---|---|---|---|---|",
+        f"| {found['subscribers']:,} | {found['emails']:,} | {found['fan_out_s']} | {found['send_s']} "
+        f"| {num(found.get('emails_per_s'))} |",
+    ]
+
+
 def _of(row: dict[str, Any]) -> str:
     """ "of N" when a run was stopped before the end (Isso's import, limited in time)."""
     return f" of {row['of']:,}" if row.get("of") and row["of"] != row["comments"] else ""
@@ -665,6 +684,11 @@ def render(results: dict[str, Any]) -> str:
         "## Export (issue 14)",
         "",
         *export_table(results),
+        "",
+        "## Email notifications (issue 13)",
+        "",
+        *mail_table(results),
+        "",
         "## Classifier on comments it never saw (issue 18)",
         "",
         *classifier_table(results),

@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick    # 2 s x 1, for development
     .venv/bin/python bench/run.py --moderation-only   # only the moderation pipeline's latency (~1 minute)
     .venv/bin/python bench/run.py --classifier-only   # only the classifier on the held-out set (~1 minute)
+    .venv/bin/python bench/run.py --only mail   # only the email throughput (issue 13), merged into the last results
 
 Writes bench/results/latest.json and docs/benchmarks.md. See bench/README.md for the method.
 """
@@ -31,7 +32,19 @@ import corpus
 import report
 import seed_rejoinder
 from procs import Procs, free_port, set_priority
-from scenarios import classifier, crash, export, imports, isolation, live, load, moderation, soak, widget
+from scenarios import (
+    classifier,
+    crash,
+    export,
+    imports,
+    isolation,
+    live,
+    load,
+    mail,
+    moderation,
+    soak,
+    widget,
+)
 from servers import (
     ISSO_VENV,
     ROOT,
@@ -108,10 +121,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--only",
         metavar="PARTS",
-        help="run only these parts (comma-separated: crash, isolation, soak, live, export) and merge them into the "
+        help="run only these parts (comma-separated: crash, isolation, soak, live, export, mail) and merge them into the "
         "existing results and report",
     )
     ap.add_argument("--no-export", action="store_true", help="skip the export of a 100,000-comment site")
+    ap.add_argument(
+        "--no-mail",
+        action="store_true",
+        help="skip the email throughput of the notification sender (issue 13)",
+    )
+    ap.add_argument(
+        "--mail-subscribers",
+        type=int,
+        help="subscribers told about one comment in the email part (default 1,000; 200 with --quick)",
+    )
     ap.add_argument(
         "--crash-cycles", type=int, help="kill -9 cycles per database (default 50; 5 with --quick)"
     )
@@ -136,11 +159,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.widget_only:
         # the crash cycles, isolation and soak too: their results would be dropped by the widget-only merge
         args.no_load = args.no_moderation = args.no_two_workers = args.no_reliability = True
-        args.no_export = args.no_imports = args.no_classifier = True
+        args.no_export = args.no_imports = args.no_classifier = args.no_mail = True
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.crash_cycles = args.crash_cycles or (5 if args.quick else 50)
     args.soak_minutes = args.soak_minutes or (2.0 if args.quick else 30.0)
     args.reps = args.reps or (1 if args.quick else 3)
+    args.mail_subscribers = args.mail_subscribers or (200 if args.quick else 1000)
     if args.nice is None:
         args.nice = -10 if not args.quick and os.geteuid() == 0 else 0
     return args
@@ -289,7 +313,7 @@ def import_timing(args: argparse.Namespace) -> dict[str, Any]:
 
 
 RELIABILITY = ("crash", "isolation", "soak", "live")
-ONLY = (*RELIABILITY, "export")
+ONLY = (*RELIABILITY, "export", "mail")
 
 
 def export_bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -347,8 +371,21 @@ def reliability(
     return found
 
 
+def mail_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 13: N confirmed subscribers of a thread, one comment, the emails to an SMTP server on loopback."""
+    log(f"email notifications to {args.mail_subscribers} subscribers")
+    load_at_start = machine_info()["loadavg_at_start"]
+    found = mail.run(args.mail_subscribers, log=log)
+    found.update(
+        available=True,
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        loadavg_at_start=load_at_start,
+    )
+    return found
+
+
 def reliability_only(args: argparse.Namespace) -> int:
-    """--only crash,isolation,soak,export: run those and merge them into the existing results and report."""
+    """--only crash,isolation,soak,export,mail: run those and merge them into the existing results and report."""
     parts = tuple(p.strip() for p in args.only.split(",") if p.strip())
     if unknown := set(parts) - set(ONLY):
         log(f"unknown --only part(s): {', '.join(sorted(unknown))} (choose from {', '.join(ONLY)})")
@@ -365,6 +402,8 @@ def reliability_only(args: argparse.Namespace) -> int:
             results.update(reliability(args, procs, tuple(p for p in parts if p in RELIABILITY)))
         if "export" in parts:
             results["export"] = export_bench(args)
+        if "mail" in parts:
+            results["mail"] = mail_bench(args)
     finally:
         procs.stop_all()
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -515,6 +554,8 @@ def main(argv: list[str] | None = None) -> int:
         results["moderation"] = moderation_latency(args)  # in-process, after every server has stopped
     if not args.no_export:
         results["export"] = export_bench(args)
+    if not args.no_mail:
+        results["mail"] = mail_bench(args)  # in-process, like the moderation latency
     if not args.no_imports:
         results["imports"] = import_timing(args)
         results["imports"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

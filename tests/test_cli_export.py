@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from rejoinder.domain.identity import Credential, CredentialKind, Profile
+from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.importers import jsonl
 from rejoinder.moderation.actions import ModAction
 from rejoinder.moderation.rules import Role
@@ -27,9 +28,20 @@ from rejoinder.store import engine as store_engine
 from rejoinder.store import exports as export_store
 from rejoinder.store.classifier import insert_decision
 from rejoinder.store.identities import insert_credential
-from rejoinder.store.schema import comments, events, sessions, sites, threads, webhook_endpoints
+from rejoinder.store.schema import (
+    comments,
+    events,
+    notifications,
+    sessions,
+    sites,
+    subscriptions,
+    threads,
+    webhook_endpoints,
+)
+from rejoinder.store.subscriptions import insert_notification
 from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
 from tests.fixtures.db import drop_pg_url, make_pg_url
+from tests.fixtures.follow import NOW, follow
 from tests.importers.test_wxr import comment, wxr
 from tests.moderation.test_pipeline import SYSTEM, call, moderated_client
 from tests.test_cli import cli, db_env
@@ -135,6 +147,15 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
                     website="",
                     now=1_700_000_000_000_000,
                 )
+                # Addresses made out of email order (ids differ from the file's order after a restore);
+                # an unconfirmed one and the mail waiting stay behind.
+                await follow(conn, site.id, "zed@example.org", mode=DeliveryMode.DIGEST, language="de")
+                ann = await follow(
+                    conn, site.id, "ann@example.org", thread_uri=ARTICLE, comment_id=first["id"]
+                )
+                await follow(conn, site.id, "ann@example.org", thread_uri=OTHER_ARTICLE)
+                await insert_notification(conn, ann, reply["id"], due=NOW, now=NOW)
+                await follow(conn, site.id, "pending@example.org", thread_uri=ARTICLE, confirmed=False)
                 await conn.execute(
                     sa.insert(webhook_endpoints).values(
                         site_id=site.id,
@@ -205,6 +226,38 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     revisions = [d for k, d in body if k == "revision" and d["comment_id"] == made["first"]]
     assert [r["revision"] for r in revisions] == [0, 1]
     assert [r["text"] for r in revisions] == ["First *comment* <script>alert(1)</script>", "First, edited"]
+    assert [d for k, d in body if k == "address"] == [
+        {"confirmed": NOW, "created": NOW, "email": "ann@example.org", "language": "en"},
+        {"confirmed": NOW, "created": NOW, "email": "zed@example.org", "language": "de"},
+    ]
+    common = {"created": NOW, "state": "active"}
+    assert [d for k, d in body if k == "subscription"] == [
+        {
+            **common,
+            "email": "ann@example.org",
+            "kind": "replies",
+            "thread_id": 1,
+            "comment_id": made["first"],
+            "mode": "immediate",
+        },
+        {
+            **common,
+            "email": "ann@example.org",
+            "kind": "thread",
+            "thread_id": 2,
+            "comment_id": None,
+            "mode": "immediate",
+        },
+        {
+            **common,
+            "email": "zed@example.org",
+            "kind": "site",
+            "thread_id": None,
+            "comment_id": None,
+            "mode": "digest",
+        },
+    ]
+    assert b"pending@example.org" not in original and b'"target"' not in original
     credential = next(d for k, d in body if k == "credential" and d["kind"] == "passkey")
     assert credential["data"] == {"public_key": "pk-public", "sign_count": 3}
     # Never exported: edit tokens, session tokens, webhook secrets, a credential's private data.
@@ -238,6 +291,21 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     assert rows(other_db, sa.select(threads.c.uri, threads.c.comment_count).order_by(threads.c.id)) == rows(
         site_db, sa.select(threads.c.uri, threads.c.comment_count).order_by(threads.c.id)
     )
+    # Restored subscriptions follow the new instance's threads and site (targets name database ids).
+    (new_site,) = rows(other_db, sa.select(sites.c.id))[0]
+    followed = rows(
+        other_db,
+        sa.select(subscriptions.c.target, threads.c.uri)
+        .outerjoin(threads, threads.c.id == subscriptions.c.thread_id)
+        .order_by(subscriptions.c.target),
+    )
+    (article_id,) = rows(other_db, sa.select(threads.c.id).where(threads.c.uri == OTHER_ARTICLE))[0]
+    assert followed == [
+        (f"c:{made['first']}", ARTICLE),
+        (f"s:{new_site}", None),
+        (f"t:{article_id}", OTHER_ARTICLE),
+    ]
+    assert rows(other_db, sa.select(notifications.c.id)) == []  # the mail queue stays behind
     # A second import adds nothing and changes nothing.
     twice = cli("import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "blog", env=db_env(other_db))
     assert twice.exit_code == 0, twice.output
@@ -475,6 +543,62 @@ def test_a_crafted_file_is_hostile_text_like_any_other(other_db: str, tmp_path: 
     refused = cli("import", "jsonl", str(path), "--site", "other", env=db_env(other_db))
     assert "error: line 4: a comment record is not valid: unknown comment status 'shown'" in refused.stderr
     assert rows(other_db, sa.select(comments.c.id)) == [("evil00000001",)]
+
+
+def test_crafted_addresses_and_subscriptions_are_checked(other_db: str, tmp_path: Path) -> None:
+    site = jsonl.encode_record("site", {"created": 1, "origins": [ORIGIN], "settings": {}}).strip()
+    address = {"email": "ann@example.org", "language": "en", "confirmed": NOW, "created": NOW}
+    follows = {
+        "email": "ann@example.org",
+        "kind": "site",
+        "thread_id": None,
+        "comment_id": None,
+        "mode": "digest",
+        "state": "active",
+        "created": NOW,
+    }
+    cases = {
+        "a subscription record is not valid: 'everything' is not a valid SubscriptionKind": [
+            ("address", address),
+            ("subscription", {**follows, "kind": "everything"}),
+        ],
+        "a subscription record is not valid: a thread subscription without thread_id": [
+            ("address", address),
+            ("subscription", {**follows, "kind": "thread"}),
+        ],
+        "a subscription record is not valid: only active subscriptions are exported": [
+            ("address", address),
+            ("subscription", {**follows, "state": "pending"}),
+        ],
+        "a subscription of 'bo@example.org', which no address record before it has": [
+            ("address", address),
+            ("subscription", {**follows, "email": "bo@example.org"}),
+        ],
+        "an address record is not valid: 'Ann@Example.org' is not a normalised email address": [
+            ("address", {**address, "email": "Ann@Example.org"}),
+        ],
+        "an address record is not valid: an address nobody confirmed is not exported": [
+            ("address", {**address, "confirmed": None}),
+        ],
+    }
+    path = tmp_path / "crafted.jsonl"
+    for message, records in cases.items():
+        lines = [site, *(jsonl.encode_record(kind, data).strip() for kind, data in records)]
+        path.write_bytes(resign(lines))
+        refused = cli("import", "jsonl", str(path), "--site", "blog", env=db_env(other_db))
+        assert refused.exit_code == 1, refused.output
+        assert message in refused.stderr, (message, refused.stderr)
+        assert rows(other_db, sa.select(sites.c.name)) == []
+    good = [
+        site,
+        *(jsonl.encode_record(k, d).strip() for k, d in [("address", address), ("subscription", follows)]),
+    ]
+    path.write_bytes(resign(good))
+    assert cli("import", "jsonl", str(path), "--site", "blog", env=db_env(other_db)).exit_code == 0
+    (site_id,) = rows(other_db, sa.select(sites.c.id))[0]
+    assert rows(other_db, sa.select(subscriptions.c.target, subscriptions.c.mode)) == [
+        (f"s:{site_id}", "digest")
+    ]
 
 
 def test_import_jsonl_refuses_url_mappings_and_files_that_are_not_exports(

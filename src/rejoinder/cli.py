@@ -247,8 +247,8 @@ def purge(ctx: click.Context) -> None:
     """Delete expired sessions and sign-in tickets, and data past its retention, now.
 
     Retention: comments' network addresses after retention.ip_days, the moderation log, decided reports
-    and ended bans after retention.moderation_days. The server also does all of it every
-    auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
+    and ended bans after retention.moderation_days; notifications mailed more than 30 days ago. The server
+    also does all of it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
     from rejoinder.services.purging import purge_expired, purge_retained
 
     settings = _load(ctx)
@@ -266,6 +266,7 @@ def purge(ctx: click.Context) -> None:
         f"day(s); deleted {retained.log_entries} moderation log entr(ies), {retained.reports} decided "
         f"report(s) and {retained.bans} ended ban(s) older than {settings.retention.moderation_days} day(s)"
     )
+    click.echo(f"deleted {purged.notifications} notification(s) sent more than 30 days ago")
 
 
 @main.command()

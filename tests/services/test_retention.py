@@ -18,11 +18,13 @@ from rejoinder.config import RetentionSettings
 from rejoinder.moderation.actions import ModAction
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
-from rejoinder.services.purging import RetentionPurged, purge_retained
+from rejoinder.services.purging import Purged, RetentionPurged, purge_expired, purge_retained
 from rejoinder.store import engine as store_engine
-from rejoinder.store.schema import bans, comments, moderation_log, reports
-from tests.fixtures.app import make_settings, run_cli
+from rejoinder.store import subscriptions as subscription_store
+from rejoinder.store.schema import bans, comments, moderation_log, notifications, reports
+from tests.fixtures.app import ARTICLE, make_settings, run_cli
 from tests.fixtures.clock import ManualClock
+from tests.fixtures.follow import follow
 from tests.moderation.test_pipeline import SYSTEM, Peer, call, post
 
 DAY = 86400.0
@@ -139,3 +141,32 @@ def test_the_server_applies_retention_on_its_schedule(site_db: str) -> None:
         while ips(client)[made] is not None:
             assert time.monotonic() < deadline, "the purging loop did not apply retention"
             time.sleep(0.1)
+
+
+def test_notifications_sent_more_than_30_days_ago_go(site_db: str) -> None:
+    """A send deletes them too, but only when mail is sent: the purge does it whatever happens."""
+    clock = ManualClock()
+    with clocked_client(site_db, clock) as client:
+        made = [post(client, f"Comment {n}.", ip="198.51.100.7").json()["id"] for n in range(3)]
+        now = clock.now_us
+        ages = {made[0]: 31 * DAY, made[1]: 29 * DAY}  # made[2] waits to be sent
+
+        async def queue(ctx: Context) -> None:
+            async with store_engine.write(ctx.engine) as conn:
+                site = await ctx.sites.by_name("blog")
+                assert site is not None
+                followed = await follow(conn, site.id, "ann@example.org", thread_uri=ARTICLE)
+                for comment_id in made:
+                    await subscription_store.insert_notification(conn, followed, comment_id, due=now, now=now)
+                found = await conn.execute(sa.select(notifications.c.id, notifications.c.comment_id))
+                for notification_id, comment_id in found.all():
+                    if comment_id in ages:
+                        sent = now - int(ages[comment_id] * 1_000_000)
+                        await subscription_store.mark_sent(conn, [notification_id], now=sent)
+
+        call(client, queue)
+        purged = call(client, lambda ctx: purge_expired(ctx.engine, ctx.clock(), batch=1))
+        assert purged == Purged(sessions=0, tickets=0, notifications=1)
+        left = rows(client, sa.select(notifications.c.comment_id).order_by(notifications.c.comment_id))
+        assert left == sorted([(made[1],), (made[2],)])
+    assert run_cli(site_db, "purge").splitlines()[2] == "deleted 0 notification(s) sent more than 30 days ago"

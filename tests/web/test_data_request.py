@@ -11,14 +11,19 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.services.context import Context
+from rejoinder.store import engine as store_engine
+from rejoinder.store.schema import email_addresses, notifications, sites, subscriptions
 from tests.fixtures.admin import Sink, email_settings
 from tests.fixtures.admin import smtp_sink as smtp_sink  # the loopback SMTP server fixture
 from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
 from tests.fixtures.clock import ManualClock
-from tests.moderation.test_pipeline import Peer
+from tests.fixtures.follow import follow
+from tests.moderation.test_pipeline import Peer, call
 
 PUBLIC = "http://rejoinder.test"
 LINK = re.compile(r"http://rejoinder\.test(/data-request/open\?token=([A-Za-z0-9_-]+))")
@@ -209,3 +214,39 @@ def test_requests_are_limited_per_network(app: Any) -> None:
     limited = ask(client, "someone9@example.org", ip="198.51.100.20")
     assert limited.status_code == 429 and "(rate-limited)" in limited.text
     assert ask(client, "someone9@example.org", ip="203.0.113.50").status_code == 200
+
+
+def test_the_addresses_subscriptions_are_in_the_download_and_go_with_the_erasure(app: Any) -> None:
+    client, sink, _, guests = app
+
+    async def subscribe(ctx: Context) -> None:
+        async with store_engine.write(ctx.engine) as conn:
+            site_id = int(
+                (await conn.execute(sa.select(sites.c.id).where(sites.c.name == "blog"))).scalar_one()
+            )
+            await follow(conn, site_id, "ann@example.org", comment_id=guests.asked, thread_uri=ARTICLE)
+            await follow(conn, site_id, "carl@example.org", comment_id=guests.answer, thread_uri=ARTICLE)
+
+    call(client, subscribe)
+    ask(client, "ann@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    data = client.post("/data-request/download", data={"token": found.group(2)}).json()
+    assert [(a["site"], a["email"], a["language"]) for a in data["email_addresses"]] == [
+        ("blog", "ann@example.org", "en")
+    ]
+    assert [
+        (x["email"], x["kind"], x["comment_id"], x["thread_url"], x["state"]) for x in data["subscriptions"]
+    ] == [("ann@example.org", "replies", guests.asked, ARTICLE, "active")]
+    erased = client.post("/data-request/erase", data={"token": found.group(2), "comments": "remove"})
+    assert erased.status_code == 200
+
+    async def left(ctx: Context) -> list[Any]:
+        async with store_engine.read(ctx.engine) as conn:
+            query = sa.select(email_addresses.c.email, subscriptions.c.comment_id).select_from(
+                subscriptions.join(email_addresses)
+            )
+            waiting = await conn.execute(sa.select(sa.func.count()).select_from(notifications))
+            return [*(tuple(r) for r in await conn.execute(query)), waiting.scalar_one()]
+
+    assert call(client, left) == [("carl@example.org", guests.answer), 0]

@@ -15,19 +15,26 @@ from rejoinder.moderation.actions import ModAction
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
+from rejoinder.store import subscriptions as subscription_store
 from rejoinder.store.schema import (
     comment_revisions,
     comments,
     credentials,
+    email_addresses,
     events,
     identities,
     likes,
     moderation_log,
+    notifications,
     reports,
     sessions,
+    sites,
+    subscriptions,
+    suppressions,
 )
 from tests.auth.helpers import bearer, sign_in
 from tests.fixtures.app import ARTICLE, ORIGIN
+from tests.fixtures.follow import NOW, follow
 from tests.moderation.test_pipeline import SYSTEM, call, moderated_client
 
 BROWSER = {"Origin": ORIGIN, "X-Forwarded-For": "198.51.100.7"}
@@ -264,3 +271,63 @@ def test_delete_needs_a_session(scene: tuple[TestClient[Any], Scene]) -> None:
     response = client.delete("/api/me", params={"comments": "remove"}, headers=BROWSER)
     assert response.status_code == 401
     assert response.json()["code"] == "session-required"
+
+
+def test_subscriptions_are_in_the_download_and_go_with_the_account(
+    scene: tuple[TestClient[Any], Scene],
+) -> None:
+    client, s = scene
+
+    async def subscribe(ctx: Context) -> None:
+        async with store_engine.write(ctx.engine) as conn:
+            site_id = int(
+                (await conn.execute(sa.select(sites.c.id).where(sites.c.name == "blog"))).scalar_one()
+            )
+            await follow(conn, site_id, "alice@example.org", thread_uri=ARTICLE)
+            replies = await follow(conn, site_id, "alice@example.org", thread_uri=ARTICLE, comment_id=s.first)
+            await subscription_store.insert_notification(conn, replies, s.reply, due=NOW, now=NOW)
+            await follow(conn, site_id, "carol@example.org", thread_uri=ARTICLE)  # someone else's
+            await subscription_store.suppress(conn, "alice@example.org", "550 no such user", now=NOW)
+
+    call(client, subscribe)
+    data = client.get("/api/me/data", headers=bearer(s.token)).json()
+    when = "2023-11-14T22:13:20.000000Z"
+    assert data["email_addresses"] == [
+        {"site": "blog", "email": "alice@example.org", "language": "en", "confirmed": when, "created": when}
+    ]
+    common = {"site": "blog", "email": "alice@example.org", "thread_url": ARTICLE, "thread_key": None}
+    assert [{k: v for k, v in x.items() if k != "thread_title"} for x in data["subscriptions"]] == [
+        {
+            **common,
+            "kind": "thread",
+            "comment_id": None,
+            "mode": "immediate",
+            "state": "active",
+            "created": when,
+            "waiting": 0,
+        },
+        {
+            **common,
+            "kind": "replies",
+            "comment_id": s.first,
+            "mode": "immediate",
+            "state": "active",
+            "created": when,
+            "waiting": 1,
+        },
+    ]
+    assert '"target"' not in client.get("/api/me/data", headers=bearer(s.token)).text
+
+    response = client.delete("/api/me", params={"comments": "remove"}, headers={**BROWSER, **bearer(s.token)})
+    assert response.status_code == 200, response.text
+    # Alice's address, what it followed and the mail waiting for it are gone; Carol's stay; so does the
+    # suppression (it is what keeps mail from an address whose server refused it).
+    assert rows(client, sa.select(email_addresses.c.email)) == [("carol@example.org",)]
+    assert rows(
+        client,
+        sa.select(subscriptions.c.kind, email_addresses.c.email).select_from(
+            subscriptions.join(email_addresses)
+        ),
+    ) == [("thread", "carol@example.org")]
+    assert rows(client, sa.select(sa.func.count()).select_from(notifications)) == [(0,)]
+    assert rows(client, sa.select(suppressions.c.email)) == [("alice@example.org",)]

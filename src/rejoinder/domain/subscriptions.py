@@ -14,6 +14,7 @@ from rejoinder.domain.identity import keyed_hash
 from rejoinder.errors import Gone, Invalid, SubscriptionLinkInvalid
 
 US = 1_000_000
+SENT_KEPT_US = 30 * 86400 * US  # a notification mailed longer ago is deleted (after a send, and by the purge)
 
 
 class SubscriptionKind(enum.StrEnum):

@@ -21,7 +21,9 @@ import msgspec
 
 from rejoinder.domain import text as markdown
 from rejoinder.domain.comments import CommentStatus
+from rejoinder.domain.email_links import check_address
 from rejoinder.domain.sites import Site, SiteOptions, check_site_name
+from rejoinder.domain.subscriptions import DeliveryMode, SubscriptionKind, SubscriptionState, target_of
 from rejoinder.domain.urls import check_website, normalize_origin
 from rejoinder.errors import Conflict, Invalid, RejoinderError
 from rejoinder.events.kinds import Event, EventKind
@@ -60,7 +62,7 @@ def _to_file(kind: store.Kind, row: store.Row, refs: dict[int, int]) -> store.Ro
     """A stored row as its record: thread ids become the threads' numbers in the file (1, 2, …)."""
     if kind.name == "thread":
         refs[row.pop("id")] = row["ref"] = len(refs) + 1
-    if kind.thread_column is not None:
+    if kind.thread_column is not None and row[kind.thread_column] is not None:
         row[kind.thread_column] = refs[row[kind.thread_column]]
     if kind.thread_target is not None:
         column, value, id_column = kind.thread_target
@@ -158,7 +160,7 @@ class _Restore:
         row = _checked(kind, line)
         if kind.site_column is not None:
             row[kind.site_column] = site_id
-        if kind.thread_column is not None:
+        if kind.thread_column is not None and row.get(kind.thread_column) is not None:
             row[kind.thread_column] = self._thread_id(row.get(kind.thread_column), line)
         if kind.thread_target is not None:
             column, value, id_column = kind.thread_target
@@ -182,6 +184,8 @@ class _Restore:
                 await self._threads(kind, lines, site_id)
                 return
             rows = [self._from_file(kind, line, site_id) for line in lines]
+            if kind.name == "subscription":
+                await self._subscriptions(rows, site_id)
             present = await store.select_existing(self.conn, kind, rows)
             if kind.name == "comment" and present:
                 elsewhere = await store.select_comments_elsewhere(
@@ -197,19 +201,39 @@ class _Restore:
                 key = tuple(row.get(c) for c in kind.key)
                 stored = present.get(key)
                 if stored is not None:
-                    if await self._update(kind, stored, row) and kind.thread_column is not None:
-                        self.changed.add(row[kind.thread_column])
+                    if await self._update(kind, stored, row):
+                        self._changed(kind, row)
                     continue
                 present[key] = row
                 new.append(row)
-                if kind.thread_column is not None:
-                    self.changed.add(row[kind.thread_column])
+                self._changed(kind, row)
                 if kind.name == "comment":
                     self.touched[row["thread_id"]] += 1
             await store.insert_rows(self.conn, kind, new)
             self.summary.added[kind.name] += len(new)
         except RejoinderError as exc:
             raise UnreadableExport(exc.detail, f"lines {lines[0].number}-{lines[-1].number}") from None
+
+    def _changed(self, kind: store.Kind, row: store.Row) -> None:
+        """The record's thread (if it names one) changed: its caches are refreshed."""
+        if kind.thread_column is not None and row.get(kind.thread_column) is not None:
+            self.changed.add(row[kind.thread_column])
+
+    async def _subscriptions(self, rows: list[store.Row], site_id: int) -> None:
+        """Name each subscription's address by its id on this site (addresses come before subscriptions
+        in a file) and make its target again from what it follows."""
+        found = await store.select_address_ids(self.conn, site_id, [str(r["email"]) for r in rows])
+        for row in rows:
+            email = row.pop("email")
+            if email not in found:
+                raise Invalid(f"a subscription of {email!r}, which no address record before it has")
+            row["address_id"] = found[email]
+            row["target"] = target_of(
+                SubscriptionKind(row["kind"]),
+                comment_id=row.get("comment_id"),
+                thread_id=row.get("thread_id"),
+                site_id=site_id,
+            )
 
     async def _threads(self, kind: store.Kind, lines: list[jsonl.Line], site_id: int) -> None:
         for line in lines:
@@ -270,7 +294,9 @@ def _fields(kind: store.Kind, line: jsonl.Line) -> store.Row:
     allowed = set(kind.columns) | ({"ref"} if kind.name == "thread" else set())
     unknown = sorted(set(line.data) - allowed)
     if unknown:
-        raise UnreadableExport(f"a {kind.name} record with unknown fields: {', '.join(unknown)}", _at(line))
+        raise UnreadableExport(
+            f"{store.a_record(kind.name)} with unknown fields: {', '.join(unknown)}", _at(line)
+        )
     return dict(line.data)
 
 
@@ -302,11 +328,37 @@ def _check_url(row: store.Row, column: str) -> None:
         row[column] = None
 
 
+def _check_address(row: store.Row) -> None:
+    if row.get("email") != check_address(row.get("email")):
+        raise Invalid(f"{row.get('email')!r} is not a normalised email address")
+    if row.get("confirmed") is None:
+        raise Invalid("an address nobody confirmed is not exported")
+
+
+def _check_subscription(row: store.Row) -> None:
+    if not isinstance(row.get("email"), str):
+        raise Invalid("email is not a string")
+    kind = SubscriptionKind(str(row.get("kind")))
+    DeliveryMode(str(row.get("mode")))
+    if row.get("state") != SubscriptionState.ACTIVE:
+        raise Invalid("only active subscriptions are exported")
+    needs = {
+        SubscriptionKind.REPLIES: ("comment_id", "thread_id"),
+        SubscriptionKind.THREAD: ("thread_id",),
+        SubscriptionKind.SITE: (),
+    }[kind]
+    for name in ("comment_id", "thread_id"):
+        if (row.get(name) is not None) != (name in needs):
+            raise Invalid(f"a {kind.value} subscription with{'out' if name in needs else ''} {name}")
+
+
 # What is checked in a record before it is written, by kind (kinds not listed hold nothing rendered).
 _CHECKS: dict[str, Callable[[store.Row], None]] = {
     "site": _check_site,
     "comment": _check_comment,
     "identity": lambda row: _check_url(row, "profile_url"),
+    "address": _check_address,
+    "subscription": _check_subscription,
 }
 
 
@@ -319,7 +371,9 @@ def _checked(kind: store.Kind, line: jsonl.Line) -> store.Row:
             check(row)
     except (Invalid, msgspec.ValidationError) as exc:
         detail = exc.detail if isinstance(exc, Invalid) else str(exc)
-        raise UnreadableExport(f"a {kind.name} record is not valid: {detail}", _at(line)) from None
+        raise UnreadableExport(f"{store.a_record(kind.name)} is not valid: {detail}", _at(line)) from None
+    except ValueError as exc:  # an unknown subscription kind, mode or state
+        raise UnreadableExport(f"{store.a_record(kind.name)} is not valid: {exc}", _at(line)) from None
     return row
 
 

@@ -50,7 +50,9 @@ def _when(us: int | None) -> str | None:
     return datetime.fromtimestamp(us / 1_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-TIMES = frozenset({"created", "edited", "expires", "revoked", "last_used", "resolved", "until", "lifted"})
+TIMES = frozenset(
+    {"confirmed", "created", "edited", "expires", "revoked", "last_used", "resolved", "until", "lifted"}
+)
 TIMES_TOO = frozenset({"appealed", "moderated"})
 
 
@@ -104,6 +106,8 @@ async def collect(
             "sessions": [],
             "comments": shaped,
             "likes": [],
+            "email_addresses": _dated(await store.select_email_addresses(conn, sorted(emails))),
+            "subscriptions": _dated(await store.select_subscriptions(conn, sorted(emails))),
             "reports_filed": [],
             "moderation": {
                 "reports_about_your_comments": _dated(await store.select_reports_about(conn, ids)),
@@ -206,6 +210,12 @@ async def erase(
             target_id=identity_id or email_hash_of(ctx, email) or "",
             data={"comments": mode.value, "count": len(ids), "likes": len(liked), "sites": site_ids},
         )
+        # Their notification addresses (with what they follow and the mail waiting): the address a guest
+        # proved, or the account's email and those its comments were written with. A suppression stays.
+        emails = {email} if email else {c["author_email"] for c in comments if c["author_email"]}
+        if identity_id is not None:
+            emails |= await _account_emails(conn, identity_id)
+        await store.delete_email_addresses(conn, sorted(e for e in emails if e))
         deleted = await store.delete_identity(conn, identity_id) if identity_id else False
     ctx.outbox.committed(*events)
     removed = len(ids) if mode is KeepComments.REMOVE else 0
@@ -215,6 +225,11 @@ async def erase(
         likes_removed=len(liked),
         identity_deleted=deleted,
     )
+
+
+async def _account_emails(conn: Any, identity_id: str) -> set[str]:
+    found = await identity_store.select_identity(conn, identity_id)
+    return {found.email} if found is not None and found.email else set()
 
 
 async def _author_keys(conn: Any, ids: list[str]) -> list[str]:

@@ -14,10 +14,12 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from rejoinder.config import RetentionSettings
+from rejoinder.domain.subscriptions import SENT_KEPT_US
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
 from rejoinder.store import retention as retention_store
 from rejoinder.store import sessions as session_store
+from rejoinder.store import subscriptions as subscription_store
 
 log = logging.getLogger("rejoinder.auth")
 
@@ -31,6 +33,7 @@ DAY_US = 86400 * 1_000_000
 class Purged(msgspec.Struct, frozen=True):
     sessions: int
     tickets: int
+    notifications: int = 0  # notification emails sent more than 30 days ago
 
 
 class RetentionPurged(msgspec.Struct, frozen=True):
@@ -57,7 +60,8 @@ async def _delete_in_batches(
 
 
 async def purge_expired(engine: AsyncEngine, now: int, *, batch: int = PURGE_BATCH) -> Purged:
-    """Delete the sessions and tickets that expired before `now` (microseconds). A token of a deleted
+    """Delete the sessions and tickets that expired before `now` (microseconds), and the notifications
+    mailed more than 30 days before it (a send deletes them too, but only when mail is sent). A token of a deleted
     session then answers 401 session-invalid instead of session-expired; nothing else changes."""
     sessions = await _delete_in_batches(
         engine, lambda conn: session_store.delete_expired_sessions(conn, now, limit=batch), batch
@@ -65,7 +69,12 @@ async def purge_expired(engine: AsyncEngine, now: int, *, batch: int = PURGE_BAT
     tickets = await _delete_in_batches(
         engine, lambda conn: session_store.delete_expired_tickets(conn, now, limit=batch), batch
     )
-    return Purged(sessions=sessions, tickets=tickets)
+    sent = await _delete_in_batches(
+        engine,
+        lambda conn: subscription_store.delete_sent_before(conn, now - SENT_KEPT_US, limit=batch),
+        batch,
+    )
+    return Purged(sessions=sessions, tickets=tickets, notifications=sent)
 
 
 async def purge_retained(
@@ -118,11 +127,13 @@ class Purger:
         while True:
             try:
                 purged = await purge_expired(self.ctx.engine, self.ctx.clock())
-                if purged.sessions or purged.tickets:
+                if purged.sessions or purged.tickets or purged.notifications:
                     log.info(
-                        "[rejoinder] purged %d expired session(s) and %d expired ticket(s)",
+                        "[rejoinder] purged %d expired session(s), %d expired ticket(s) and %d old sent "
+                        "notification(s)",
                         purged.sessions,
                         purged.tickets,
+                        purged.notifications,
                     )
             except Exception:  # a database hiccup must not end the loop
                 log.exception("[rejoinder] purging expired sessions failed")

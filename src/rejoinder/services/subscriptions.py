@@ -23,6 +23,7 @@ from rejoinder.domain.comments import PUBLIC_STATUSES, Comment, CommentStatus
 from rejoinder.domain.email_links import check_address
 from rejoinder.domain.identity import Identity
 from rejoinder.domain.subscriptions import (
+    SENT_KEPT_US,
     Address,
     DeliveryMode,
     LinkPurpose,
@@ -517,7 +518,7 @@ async def send_batch(ctx: Context, mailer: Mailer, address_id: int, mode: Delive
         return 0
     async with store_engine.write(ctx.engine) as conn:
         await store.mark_sent(conn, ids, now=now)
-        await store.delete_sent_before(conn, now - 30 * 86400 * US)
+        await store.delete_sent_before(conn, now - SENT_KEPT_US)
     return len(items)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from rejoinder.store.schema import (
     comment_revisions,
     comments,
     credentials,
+    email_addresses,
     identities,
     imported_comments,
     likes,
@@ -26,6 +27,7 @@ from rejoinder.store.schema import (
     reports,
     roles,
     sites,
+    subscriptions,
     threads,
 )
 
@@ -66,6 +68,17 @@ def _public_data(row: Row) -> Row:
     return row
 
 
+def _site_addresses(site_id: int) -> sa.ColumnElement[bool]:
+    """The site's confirmed notification addresses (one nobody confirmed is a request, not data)."""
+    return sa.and_(email_addresses.c.site_id == site_id, email_addresses.c.confirmed.is_not(None))
+
+
+def _address_email() -> sa.ColumnElement[Any]:
+    """A subscription's address, by its email (the address's natural key on the site)."""
+    query = sa.select(email_addresses.c.email).where(email_addresses.c.id == subscriptions.c.address_id)
+    return query.scalar_subquery()
+
+
 @dataclass(frozen=True)
 class Kind:
     """One record kind: which rows of a site it holds and how they are written back.
@@ -85,10 +98,18 @@ class Kind:
     # (kind column, value, id column): where kind column = value, the id column names a thread by its id
     thread_target: tuple[str, str, str] | None = None
     clean: Callable[[Row], Row] | None = None  # what is removed on the way out
+    # fields of the record that are no column of the table: how each is read (written back by the service)
+    computed: Mapping[str, Callable[[], sa.ColumnElement[Any]]] = field(default_factory=dict)
+
+    def column(self, name: str) -> sa.ColumnElement[Any]:
+        found = self.computed.get(name)
+        return found().label(name) if found is not None else self.table.c[name]
 
     def select(self, site_id: int) -> sa.Select[Any]:
-        cols = [self.table.c[c] for c in dict.fromkeys(self.columns + self.order)]
-        return sa.select(*cols).where(self.scope(site_id)).order_by(*(self.table.c[c] for c in self.order))
+        cols = [self.column(c) for c in dict.fromkeys(self.columns + self.order)]
+        # NULLs first on both databases (PostgreSQL puts them last by default): one order everywhere.
+        order = [self.column(c).nulls_first() for c in self.order]
+        return sa.select(*cols).where(self.scope(site_id)).order_by(*order)
 
 
 def _cols(table: sa.Table, *leave_out: str) -> tuple[str, ...]:
@@ -203,6 +224,29 @@ KINDS: tuple[Kind, ...] = (
         lambda site_id: imported_comments.c.site_id == site_id,
         site_column="site_id",
     ),
+    Kind(
+        "address",
+        email_addresses,
+        _cols(email_addresses),
+        ("email",),
+        ("email", "site_id"),
+        _site_addresses,
+        site_column="site_id",
+    ),
+    Kind(
+        "subscription",
+        subscriptions,
+        # `target` is made again on import from kind, thread and comment (it holds database ids)
+        ("email", *_cols(subscriptions, "address_id", "target")),
+        ("email", "kind", "thread_id", "comment_id"),
+        ("address_id", "target"),
+        lambda site_id: sa.and_(
+            subscriptions.c.address_id.in_(sa.select(email_addresses.c.id).where(_site_addresses(site_id))),
+            subscriptions.c.state == "active",  # what a restore accepts (a confirmed address's are)
+        ),
+        thread_column="thread_id",
+        computed={"email": _address_email},
+    ),
 )
 BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
 
@@ -239,7 +283,7 @@ async def select_existing(
         return {}
     cols = [kind.table.c[c] for c in kind.key]
     names = dict.fromkeys((*kind.key, *kind.columns, *(("id",) if kind.name == "thread" else ())))
-    fetch = sa.select(*(kind.table.c[c] for c in names))
+    fetch = sa.select(*(kind.table.c[c] for c in names if c not in kind.computed))
     keys = [tuple(r.get(c) for c in kind.key) for r in rows]
     found: dict[tuple[Any, ...], Row] = {}
     if kind.name == "thread":
@@ -314,11 +358,16 @@ def check_types(kind: Kind, row: Row) -> None:
             raise Invalid(f"{name} is not of type {column.type.python_type.__name__}")
 
 
+def a_record(kind: str) -> str:
+    """ "a comment record", "an address record": how messages name a record of `kind`."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} record"
+
+
 def _unfit(kind: str, exc: Exception) -> Invalid:
     """A record the database refuses (a wrong type, a missing value, a reference to nothing): the file
     was edited or is not ours. The driver's own words, first line only."""
     reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
-    return Invalid(f"a {kind} record does not fit the database: {reason}")
+    return Invalid(f"{a_record(kind)} does not fit the database: {reason}")
 
 
 async def select_comments_elsewhere(conn: AsyncConnection, site_id: int, ids: Sequence[str]) -> list[str]:
@@ -330,6 +379,13 @@ async def select_comments_elsewhere(conn: AsyncConnection, site_id: int, ids: Se
         .order_by(comments.c.id)
     )
     return [r[0] for r in await conn.execute(query)]
+
+
+async def select_address_ids(conn: AsyncConnection, site_id: int, emails: Sequence[str]) -> dict[str, int]:
+    """The ids of the site's notification addresses of these emails, by email."""
+    a = email_addresses.c
+    query = sa.select(a.email, a.id).where(a.site_id == site_id, a.email.in_(sorted(set(emails))))
+    return {r[0]: int(r[1]) for r in await conn.execute(query)}
 
 
 async def update_site_row(conn: AsyncConnection, site_id: int, origins: list[str], settings: Any) -> None:

@@ -18,13 +18,16 @@ from rejoinder.store.schema import (
     comment_revisions,
     comments,
     credentials,
+    email_addresses,
     identities,
     likes,
     moderation_log,
+    notifications,
     reports,
     roles,
     sessions,
     sites,
+    subscriptions,
     threads,
 )
 
@@ -191,6 +194,58 @@ async def select_log(
     )
 
 
+def _of_emails(emails: Sequence[str]) -> sa.ColumnElement[bool]:
+    """The notification addresses (on every site) of these emails (stored lower-cased)."""
+    return email_addresses.c.email.in_(sorted({e.lower() for e in emails}))
+
+
+async def select_email_addresses(conn: AsyncConnection, emails: Sequence[str]) -> list[Row]:
+    """The confirmed notification addresses of these emails, on every site (an address nobody confirmed
+    yet is not shown as anyone's: whoever typed it may not own the mailbox)."""
+    a = email_addresses.c
+    return await _rows(
+        conn,
+        sa.select(sites.c.name.label("site"), a.email, a.language, a.confirmed, a.created)
+        .select_from(email_addresses.join(sites))
+        .where(_of_emails(emails), a.confirmed.is_not(None))
+        .order_by(sites.c.name, a.email),
+    )
+
+
+async def select_subscriptions(conn: AsyncConnection, emails: Sequence[str]) -> list[Row]:
+    """What the confirmed addresses of these emails follow: the article (for thread and reply
+    subscriptions), the comment replied to, mode and state; with the comments waiting to be mailed."""
+    s, a = subscriptions.c, email_addresses.c
+    waiting = (
+        sa.select(sa.func.count())
+        .where(notifications.c.subscription_id == s.id, notifications.c.sent.is_(None))
+        .scalar_subquery()
+    )
+    return await _rows(
+        conn,
+        sa.select(
+            sites.c.name.label("site"),
+            a.email,
+            s.kind,
+            threads.c.uri.label("thread_url"),
+            threads.c.key.label("thread_key"),
+            threads.c.title.label("thread_title"),
+            s.comment_id,
+            s.mode,
+            s.state,
+            s.created,
+            waiting.label("waiting"),
+        )
+        .select_from(
+            subscriptions.join(email_addresses)
+            .join(sites, sites.c.id == a.site_id)
+            .outerjoin(threads, threads.c.id == s.thread_id)
+        )
+        .where(_of_emails(emails), a.confirmed.is_not(None))
+        .order_by(sites.c.name, a.email, s.created, s.id),
+    )
+
+
 # --- erasure ---------------------------------------------------------------------------------------------
 
 
@@ -273,3 +328,16 @@ async def has_guest_comments(conn: AsyncConnection, email: str) -> bool:
         sa.select(comments.c.id).where(of_guest_email(email), comments.c.status != "deleted").limit(1)
     )
     return found.first() is not None
+
+
+async def delete_email_addresses(conn: AsyncConnection, emails: Sequence[str]) -> int:
+    """Delete the notification addresses of these emails on every site, with their subscriptions and the
+    notifications waiting for them. Suppressions stay: they are what stops mail to an address whose mail
+    server refused it. How many addresses went."""
+    if not emails:
+        return 0
+    ids = sa.select(email_addresses.c.id).where(_of_emails(emails))
+    await conn.execute(sa.delete(notifications).where(notifications.c.address_id.in_(ids)))
+    await conn.execute(sa.delete(subscriptions).where(subscriptions.c.address_id.in_(ids)))
+    result = await conn.execute(sa.delete(email_addresses).where(_of_emails(emails)))
+    return int(result.rowcount or 0)

@@ -313,10 +313,12 @@ async def mark_sent(conn: AsyncConnection, ids: Sequence[int], *, now: int) -> N
         await conn.execute(sa.update(notifications).where(notifications.c.id.in_(list(ids))).values(sent=now))
 
 
-async def delete_sent_before(conn: AsyncConnection, before: int) -> int:
-    result = await conn.execute(
-        sa.delete(notifications).where(notifications.c.sent.is_not(None), notifications.c.sent < before)
-    )
+async def delete_sent_before(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
+    """Delete the notifications mailed before `before` (at most `limit` of them); how many went."""
+    old = sa.and_(notifications.c.sent.is_not(None), notifications.c.sent < before)
+    if limit is not None:
+        old = notifications.c.id.in_(sa.select(notifications.c.id).where(old).limit(limit))
+    result = await conn.execute(sa.delete(notifications).where(old))
     return int(result.rowcount or 0)
 
 

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 
 from rejoinder.moderation.rules import Role
 from rejoinder.store import engine as store_engine
-from rejoinder.store.schema import comments, identities, moderation_log
+from rejoinder.store.schema import comments, email_addresses, identities, moderation_log, subscriptions
 from tests.fixtures.admin import HTML, Admin
+from tests.fixtures.app import ARTICLE
+from tests.fixtures.follow import follow
 
 
 def rows(admin: Admin, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
@@ -104,3 +106,42 @@ def test_a_bad_request_is_refused(admin: Admin) -> None:
     assert "<code>action-invalid</code>" in refused.text
     assert rows(admin, sa.select(comments.c.id, comments.c.status)) == [(made["id"], "published")]
     assert log(admin, "erase") == []
+
+
+def test_an_admin_download_and_erasure_cover_the_persons_subscriptions(admin: Admin) -> None:
+    reader = admin.identity("reader-sub", name="Reader", email="reader@example.org")
+    admin.post_comment("Someone's comment", name="Bo", author={"email": "bo@example.org"})
+
+    async def subscribe() -> None:
+        async with store_engine.write(admin.ctx.engine) as conn:
+            for name in ("blog", "news"):
+                site = await admin.ctx.sites.by_name(name)
+                assert site is not None
+                await follow(
+                    conn, site.id, "reader@example.org", thread_uri=ARTICLE if name == "blog" else None
+                )
+            blog = await admin.ctx.sites.by_name("blog")
+            assert blog is not None
+            await follow(conn, blog.id, "bo@example.org", thread_uri=ARTICLE)
+
+    admin.run(subscribe)
+    assert admin.login().status_code == 303
+    download = admin.submit("/admin/people/download", {"identity": reader}, csrf_from="/admin/people")
+    assert download.status_code == 200, download.text
+    data = download.json()
+    assert [(a["site"], a["email"]) for a in data["email_addresses"]] == [
+        ("blog", "reader@example.org"),
+        ("news", "reader@example.org"),
+    ]
+    assert [(x["site"], x["kind"], x["thread_url"]) for x in data["subscriptions"]] == [
+        ("blog", "thread", ARTICLE),
+        ("news", "site", None),
+    ]
+    erased = admin.submit(
+        "/admin/people/erase", {"identity": reader, "comments": "remove"}, csrf_from="/admin/people"
+    )
+    assert erased.status_code == 303
+    left = sa.select(email_addresses.c.email, subscriptions.c.kind).select_from(
+        subscriptions.join(email_addresses)
+    )
+    assert rows(admin, left) == [("bo@example.org", "thread")]
