@@ -1,9 +1,9 @@
 """`GET /metrics`: Prometheus text format, for a bearer token (`server.metrics_token`; without one the route
-answers 404 as if it did not exist), and the ASGI wrappers that count requests by route template.
+answers 404 as if it did not exist), and what labels counted requests with their route template.
 
-`RequestMetrics` (outermost, app.py) times each request and counts it once its response has gone; Litestar
-tells which route answered through `RouteTemplate` (around Litestar, where the scope carries the route
-handler): the label is the template (`/api/comments/{comment_id:int}/replies`), never the raw path, so the
+The access log (web/access.py, outermost) times each request and counts it once its response has gone;
+Litestar tells which route answered through `RouteTemplate` (around Litestar, where the scope carries the
+route handler): the label is the template (`/api/comments/{comment_id:int}/replies`), never the raw path, so the
 number of series stays bounded. A request no route answers is counted as `unmatched`; a response-cache hit
 (web/fastpath.py, before any routing) under its cached path's template.
 """
@@ -11,7 +11,6 @@ number of series stays bounded. A request no route answers is counted as `unmatc
 from __future__ import annotations
 
 import hmac
-import time
 from typing import Any
 
 from litestar import Request, Response, get
@@ -23,42 +22,11 @@ from rejoinder.store import events as event_store
 from rejoinder.web.fastpath import CACHED_PATHS
 from rejoinder.web.wire import ctx_of
 
-ROUTE = "rejoinder.route"  # scope key: a one-item list the innermost wrapper fills with the route template
+ROUTE = "rejoinder.route"  # scope key: a list RouteTemplate (innermost) fills with the route template
 REPLIES_TEMPLATE = "/api/comments/{comment_id:int}/replies"
 
 
-class RequestMetrics:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.recorder = metrics.RequestRecorder()
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        route: list[str] = []
-        status = 500
-        scope[ROUTE] = route
-
-        async def status_send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, status_send)
-        finally:
-            self.recorder.record(
-                scope["method"],
-                route[0] if route else _unrouted(scope["path"]),
-                status,
-                time.perf_counter() - started,
-            )
-
-
-def _unrouted(path: str) -> str:
+def unrouted(path: str) -> str:
     if path in CACHED_PATHS:  # a response-cache hit: answered before routing
         return path
     if path.startswith("/api/comments/") and path.endswith("/replies"):
