@@ -76,3 +76,34 @@ def test_requests_cache_and_outbox_are_counted(site_db: str) -> None:
     }
     assert outbox and set(outbox) <= {"pending", "done", "dead"}, outbox
     assert sum(outbox.values()) >= 1
+
+
+def test_replies_are_one_series_whether_cached_or_not(site_db: str) -> None:
+    with new_client(site_db, server={"metrics_token": TOKEN}) as client:
+        parent = post_comment(client, "Parent")
+        post_comment(client, "Child", parent=parent["id"])
+        before = scrape(client)
+        for _ in range(2):  # routed by Litestar (a miss), then answered by the fast path (a hit)
+            assert client.get(f"/api/comments/{parent['id']}/replies").status_code == 200
+        after = scrape(client)
+    labels = {"method": "GET", "route": "/api/comments/{comment_id}/replies", "status": "2xx"}
+    name = "rejoinder_http_requests_total"
+    assert value(after, name, **labels) - value(before, name, **labels) == 2, [
+        k for k in after if "repl" in str(k)
+    ]
+
+
+def test_moderation_decisions_are_counted_by_action(site_db: str) -> None:
+    from rejoinder.moderation.actions import ModAction
+    from rejoinder.services import moderation as service
+    from tests.moderation.test_pipeline import SYSTEM, call
+
+    with new_client(site_db, server={"metrics_token": TOKEN}) as client:
+        made = post_comment(client, "To be judged")
+        before = scrape(client)
+        call(client, lambda ctx: service.decide(ctx, SYSTEM, made["id"], ModAction.SPAM))
+        call(client, lambda ctx: service.decide(ctx, SYSTEM, made["id"], ModAction.APPROVE))
+        after = scrape(client)
+    name = "rejoinder_moderation_decisions_total"
+    for action in ("spam", "approve"):
+        assert value(after, name, action=action) - value(before, name, action=action) == 1

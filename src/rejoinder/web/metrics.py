@@ -3,7 +3,7 @@ answers 404 as if it did not exist), and what labels counted requests with their
 
 The access log (web/access.py, outermost) times each request and counts it once its response has gone;
 Litestar tells which route answered through `RouteTemplate` (around Litestar, where the scope carries the
-route handler): the label is the template (`/api/comments/{comment_id:int}/replies`), never the raw path, so the
+route handler): the label is the template (`/api/comments/{comment_id}/replies`), never the raw path, so the
 number of series stays bounded. A request no route answers is counted as `unmatched`; a response-cache hit
 (web/fastpath.py, before any routing) under its cached path's template.
 """
@@ -23,7 +23,7 @@ from rejoinder.web.fastpath import CACHED_PATHS
 from rejoinder.web.wire import ctx_of
 
 ROUTE = "rejoinder.route"  # scope key: a list RouteTemplate (innermost) fills with the route template
-REPLIES_TEMPLATE = "/api/comments/{comment_id:int}/replies"
+REPLIES_TEMPLATE = "/api/comments/{comment_id}/replies"  # web/threads.py, as Litestar names its template
 
 
 def unrouted(path: str) -> str:
