@@ -70,9 +70,11 @@ def test_what_is_broken_fails_and_says_what_to_do(tmp_path: Path) -> None:
     )
     assert code == 1, lines
     assert lines[0] == "ok    config: loads"
-    assert lines[1].startswith("FAIL  database: sqlite:///") and lines[1].endswith(
-        "has no tables yet: run `rejoinder migrate`"
+    assert (
+        lines[1]
+        == f"FAIL  database: sqlite:///{tmp_path}/empty.db: the file does not exist yet; run `rejoinder migrate`"
     )
+    assert not (tmp_path / "empty.db").exists()  # the doctor did not create it
     assert lines[2].startswith("FAIL  redis: ") and lines[2].endswith("; check redis.url and that Redis runs")
     assert lines[3].startswith(f"FAIL  smtp: 127.0.0.1:{closed}: ")
     assert lines[4].startswith("FAIL  provider op: ") and "rejoinder provider test op" in lines[4]
@@ -81,6 +83,15 @@ def test_what_is_broken_fails_and_says_what_to_do(tmp_path: Path) -> None:
         "(e.g. https://comments.example.org)"
     )
     assert lines[6] == "5 failed, 0 warning(s), 1 ok"
+
+
+def test_a_database_behind_the_head_is_reported(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    head, known = migrate.known_revisions()
+    migrate.upgrade(url, known[1])  # the revision before the head
+    code, lines = doctor(tmp_path, f'[database]\nurl = "{url}"\nauto_migrate = false\n')
+    assert code == 1, lines
+    assert lines[1] == f"FAIL  database: {url} is at {known[1]}, not {head}: run `rejoinder migrate`"
 
 
 def test_a_site_without_origins_and_a_proxy_without_trust_are_reported(tmp_path: Path, site_db: str) -> None:

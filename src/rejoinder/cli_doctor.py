@@ -50,11 +50,17 @@ async def _database(settings: Settings) -> list[Finding]:
 
     from rejoinder.services import sites as site_service
     from rejoinder.store import migrate
+    from rejoinder.store.backup import sqlite_file
     from rejoinder.store.engine import create_engine
     from rejoinder.store.exports import select_schema_revision
 
     url = settings.database.url
     shown = sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():  # opening it would create it: the doctor changes nothing
+        fix = "serve creates it at start" if settings.database.auto_migrate else "run `rejoinder migrate`"
+        level: Level = "warn" if settings.database.auto_migrate else "FAIL"
+        return [Finding(level, "database", f"{shown}: the file does not exist yet; {fix}")]
     engine = create_engine(url, sqlite_synchronous=settings.database.sqlite_synchronous, pool_size=1)
     try:
 
