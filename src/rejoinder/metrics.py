@@ -31,6 +31,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it 
 MULTIPROCESS = values.ValueClass is not values.MutexValue
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+OTHER = "OTHER"  # the method label of every method HTTP does not define
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", OTHER})
 UNMATCHED = "unmatched"  # requests no route answers (404s of random paths): one label, not one per path
 
 REQUESTS = Counter(
@@ -80,6 +82,9 @@ class RequestRecorder:
         key = (method, route, status)
         children = self._children.get(key)
         if children is None:
+            if method not in METHODS:  # any token is a method to an HTTP server: keep the labels bounded
+                self.record(OTHER, route, status, seconds)
+                return
             status_class = STATUS_CLASSES[min(max(status // 100, 1), 5) - 1]
             children = (REQUESTS.labels(method, route, status_class), LATENCY.labels(route))
             self._children[key] = children

@@ -57,6 +57,8 @@ def test_requests_cache_and_outbox_are_counted(site_db: str) -> None:
         assert client.get("/api/threads", params=params).status_code == 200  # a hit, before routing
         assert client.get("/no/such/path/1").status_code == 404
         assert client.get("/no/such/path/2").status_code == 404
+        for method in ("BREW", "WHEN"):  # made-up methods: one series between them
+            assert client.request(method, "/api/threads").status_code == 405
         after = scrape(client)
 
     def delta(name: str, **labels: str) -> float:
@@ -66,8 +68,12 @@ def test_requests_cache_and_outbox_are_counted(site_db: str) -> None:
     assert delta(requests, method="POST", route="/api/comments", status="2xx") == 1
     assert delta(requests, method="GET", route="/api/threads", status="2xx") == 2
     assert delta(requests, method="GET", route="unmatched", status="4xx") == 2  # one series, not one per path
+    assert delta(requests, method="OTHER", route="/api/threads", status="4xx") == 2
+    assert not any(dict(labels).get("method") in ("BREW", "WHEN") for _, labels in after)
     assert not any(dict(labels).get("route", "").startswith("/no/") for _, labels in after)
-    assert delta("rejoinder_http_request_duration_seconds_count", route="/api/threads") == 2
+    assert (
+        delta("rejoinder_http_request_duration_seconds_count", route="/api/threads") == 4
+    )  # 2 reads, 2 BREW/WHEN
     assert delta("rejoinder_response_cache_lookups_total", result="miss") == 1
     assert delta("rejoinder_response_cache_lookups_total", result="hit") == 1
     # The comment's deliveries are in the outbox, pending or done by now (the dispatcher may have run).
