@@ -44,7 +44,7 @@ def test_a_healthy_installation_is_all_ok(
     assert lines[1].startswith("ok    database: ") and lines[1].endswith(f"migrated to {head} (head)")
     assert lines[2] == "ok    site blog: origins https://blog.example"
     assert lines[3] == "ok    redis: answers PING"
-    assert lines[4] == f"ok    smtp: 127.0.0.1:{smtp_sink.port} greets"
+    assert lines[4] == f"ok    smtp: 127.0.0.1:{smtp_sink.port} answers EHLO"
     assert lines[5].startswith(
         "ok    provider op: ready; redirect URI https://comments.example/auth/op/callback; discovery "
         f"{openid_provider.issuer}/.well-known/openid-configuration: ok"

@@ -2,7 +2,7 @@
 exit status 1 when any check fails. It changes nothing (no migration, no email sent).
 
 Checks: the configuration loads; the database answers and is migrated to this version's head; Redis answers
-(when `redis.url` is set); the SMTP server greets and accepts STARTTLS/login as configured (when
+(when `redis.url` is set); the SMTP server answers EHLO and accepts STARTTLS/login as configured (when
 `email.host` is set); each sign-in provider (`provider test`: its secret, redirect URI and, for OpenID, the
 discovery document and key set); every site has an allowed origin; `server.public_url` is set when the
 server listens beyond loopback, and is https; `moderation.trusted_proxies` is set when `public_url` is
@@ -144,7 +144,9 @@ async def _smtp(settings: Settings) -> list[Finding]:
 
     async def probe() -> Finding:
         await SmtpMailer.from_settings(email).check()
-        return Finding("ok", "smtp", f"{where} greets" + (" and accepts the login" if email.username else ""))
+        return Finding(
+            "ok", "smtp", f"{where} answers EHLO" + (" and accepts the login" if email.username else "")
+        )
 
     try:
         return [await _timed("smtp", probe)]
