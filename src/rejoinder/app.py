@@ -18,6 +18,7 @@ from litestar.openapi import OpenAPIConfig
 from rejoinder import __version__
 from rejoinder.config import Settings
 from rejoinder.events.dispatcher import Dispatcher
+from rejoinder.metrics import RequestRecorder
 from rejoinder.ratelimit import TrustedProxies
 from rejoinder.runtime import Clock, Runtime
 from rejoinder.services.context import Context, now_us
@@ -29,6 +30,7 @@ from rejoinder.web.cors import Cors
 from rejoinder.web.fastpath import FastPath
 from rejoinder.web.guard import RequestGuard
 from rejoinder.web.headers import HtmlHeaders
+from rejoinder.web.metrics import RouteTemplate
 from rejoinder.web.problems import EXCEPTION_HANDLERS
 from rejoinder.web.proxy import ProxyHeaders
 from rejoinder.web.threads import FragmentMemo
@@ -66,9 +68,11 @@ class Rejoinder:
         )
         self.litestar.state["cache"] = self.cache
         self.litestar.state["fragments"] = FragmentMemo(settings.cache.comment_fragments)
-        inner = FastPath(Cors(HtmlHeaders(self.litestar), self.runtime.sites), self.cache)
+        counting = bool(settings.server.metrics_token)  # requests are counted only when /metrics is served
+        routed: Any = RouteTemplate(self.litestar) if counting else self.litestar
+        inner = FastPath(Cors(HtmlHeaders(routed), self.runtime.sites), self.cache)
         trusted = TrustedProxies(settings.moderation.trusted_proxies)
-        self.asgi = AccessLog(ProxyHeaders(inner, trusted), trusted)
+        self.asgi = AccessLog(ProxyHeaders(inner, trusted), trusted, RequestRecorder() if counting else None)
 
     @property
     def ctx(self) -> Context | None:

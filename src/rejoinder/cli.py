@@ -7,7 +7,9 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -17,6 +19,7 @@ import sqlalchemy.engine
 import sqlalchemy.exc
 
 from rejoinder import __version__, config
+from rejoinder.cli_doctor import doctor
 from rejoinder.cli_webhooks import webhook
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
@@ -134,6 +137,7 @@ def run_server(
 ) -> None:
     """Migrate once, then start the configured server; workers read the same settings from the env and
     build their app with `factory` (a "module:function" path)."""
+    metrics_dir = _metrics_dir(settings)  # before anything imports prometheus-client
     from rejoinder import logs
     from rejoinder.runtime import preflight
     from rejoinder.store import migrate
@@ -163,7 +167,25 @@ def run_server(
 
     run = serving.serve_uvicorn if s.server == "uvicorn" else serving.serve_granian
     streams = settings.live.max_streams if settings.live.enabled else 0
-    run(factory, host=s.host, port=s.port, workers=s.workers, stop_timeout=s.stop_timeout, streams=streams)
+    try:
+        run(
+            factory, host=s.host, port=s.port, workers=s.workers, stop_timeout=s.stop_timeout, streams=streams
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _metrics_dir(settings: Settings) -> str | None:
+    """With /metrics on, a fresh directory where every worker keeps its metric values (prometheus-client's
+    multiprocess mode), so that a scrape answered by any worker counts them all. Named to the workers by
+    PROMETHEUS_MULTIPROC_DIR, which must be set before prometheus-client is imported; one an operator set
+    is kept as it is (it must be emptied before each start). Returns the directory made here, if any."""
+    if not settings.server.metrics_token or "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        return None
+    made = tempfile.mkdtemp(prefix="rejoinder-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
 
 
 @main.command()
@@ -830,6 +852,7 @@ def _progress(total: int) -> Iterator[Callable[[int, int], None]]:
 
 
 main.add_command(webhook)
+main.add_command(doctor)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from rejoinder.app import create_app
 from rejoinder.auth.sessions import token_hash
@@ -39,7 +40,13 @@ def client(site_db: str, openid_provider: OpenIdProvider, secret_file: str) -> I
         yield c
 
 
+def signins(outcome: str) -> float:
+    """The sign-ins at the loopback provider GET /metrics reports (the process's counter)."""
+    return REGISTRY.get_sample_value("rejoinder_signins_total", {"provider": "op", "outcome": outcome}) or 0.0
+
+
 def test_full_flow_signs_in_with_pkce_and_nonce(client: TestClient[Any]) -> None:
+    counted = signins("ok")
     page = start(client)
     assert "Connecting to Loopback ID…" in page.text
     cookie = page.headers["set-cookie"]
@@ -73,6 +80,7 @@ def test_full_flow_signs_in_with_pkce_and_nonce(client: TestClient[Any]) -> None
     assert again["token"] != message["token"]
     other = result(sign_in_at_op(client, "bob"))
     assert other["identity"]["id"] != message["identity"]["id"]
+    assert signins("ok") - counted == 3
 
 
 def test_stored_verifier_matches_the_challenge(client: TestClient[Any]) -> None:
@@ -228,6 +236,7 @@ def test_redirect_mode_returns_to_the_article_with_the_token_in_the_fragment(cli
 
 
 def test_provider_refusal_is_reported_without_echoing(client: TestClient[Any]) -> None:
+    failed, ok = signins("failed"), signins("ok")
     url = op_login(provider_url(start(client)), "alice")
     state = query_of(url)["state"]
     response = callback(
@@ -241,6 +250,7 @@ def test_provider_refusal_is_reported_without_echoing(client: TestClient[Any]) -
         "code": "provider-denied",
         "message": "You cancelled signing in at the provider",
     }
+    assert (signins("failed") - failed, signins("ok") - ok) == (1, 0)
 
 
 # --- linking ------------------------------------------------------------------------------------------

@@ -103,3 +103,20 @@ def test_resuming_from_an_old_or_foreign_event_asks_for_a_refetch(app: TestClien
     advance_clock(app, 3601)  # beyond live.resume_seconds
     _, missed = open_stream(app, "203.0.113.1", last=first.id)
     assert [c.kind for c in missed] == [ChangeKind.RESET]
+
+
+def test_open_streams_are_the_metrics_gauge(app: TestClient[Any]) -> None:
+    from prometheus_client import REGISTRY
+
+    def gauge() -> float:
+        return REGISTRY.get_sample_value("rejoinder_live_streams") or 0.0
+
+    before = gauge()
+    one, _ = open_stream(app, "203.0.113.1")
+    two, _ = open_stream(app, "203.0.113.2")
+    assert gauge() - before == 2
+    hub_of(app).close(one)
+    hub_of(app).close(one)  # closing twice counts once
+    assert gauge() - before == 1
+    hub_of(app).close(two)
+    assert gauge() == before

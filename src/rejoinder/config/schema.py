@@ -91,6 +91,12 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     access_log: Annotated[bool, _h("Log one line per request (method, path, status, time, request id)")] = (
         True
     )
+    metrics_token: Annotated[
+        str,
+        _h(
+            "Bearer token for GET /metrics (Prometheus); empty: /metrics answers 404 and requests are not counted"
+        ),
+    ] = ""
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -94,7 +94,7 @@ class SmtpMailer:
         return msg
 
     async def check(self) -> None:
-        """Connect, log in if configured and say goodbye, sending nothing (`rejoinder provider test`).
+        """Connect, greet (EHLO), log in if configured and say goodbye, sending nothing (`rejoinder provider test`).
         Raises Unavailable (smtp-failed) naming the server and the error class only."""
         import aiosmtplib
 
@@ -104,6 +104,8 @@ class SmtpMailer:
         )
         try:
             await client.connect()
+            if client.last_ehlo_response is None:  # STARTTLS already greeted it; otherwise greet it here
+                await client.ehlo()
             if s.username:
                 await client.login(s.username, self.password or "")
             await client.quit()

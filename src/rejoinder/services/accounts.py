@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from rejoinder import metrics
 from rejoinder.auth.providers import Provider, Registry
 from rejoinder.auth.providers.base import ProviderInfo
 from rejoinder.auth.providers.email_link import CREDENTIAL_PROVIDER as EMAIL_PROVIDER
@@ -43,6 +44,7 @@ from rejoinder.errors import (
     NotFound,
     OriginNotAllowed,
     ProviderNotFound,
+    RejoinderError,
     SiteNotFound,
     SiteRequired,
     StateInvalid,
@@ -138,6 +140,7 @@ async def open_session(ctx: Context, conn: Any, identity_id: str, *, provider: s
         now=now,
         expires=now + ctx.settings.auth.session_days * 86400 * US,
     )
+    metrics.SIGNINS.labels(provider, "ok").inc()
     return token
 
 
@@ -625,7 +628,11 @@ async def finish_flow(
     provider = registry.offered(flow.provider, site.name)
     if provider is None:
         raise ProviderNotFound()
-    profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=flow.saved)
+    try:
+        profile = await provider.complete(params=params, redirect_uri=redirect_uri, saved=flow.saved)
+    except RejoinderError:
+        metrics.SIGNINS.labels(provider.name, "failed").inc()
+        raise
     return await sign_in_with_profile(
         ctx, profile, label=provider.session_label(profile), link_identity=flow.link_identity, site_id=site.id
     )

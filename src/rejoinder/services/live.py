@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from rejoinder import metrics
 from rejoinder.config import LiveSettings
 from rejoinder.domain.comments import PUBLIC_STATUSES, Comment
 from rejoinder.errors import LiveDisabled, TooManyStreams
@@ -171,6 +172,7 @@ class LiveHub:
         )
         watch.streams.add(stream)
         self._count += 1
+        metrics.LIVE_STREAMS.inc()
         self._per_network[network] = self._per_network.get(network, 0) + 1
         try:
             backlog = await self._catch_up(watch, last_event_id) if last_event_id is not None else []
@@ -186,6 +188,7 @@ class LiveHub:
             return
         watch.streams.discard(stream)
         self._count -= 1
+        metrics.LIVE_STREAMS.dec()
         left = self._per_network.get(stream.network, 1) - 1
         if left > 0:
             self._per_network[stream.network] = left

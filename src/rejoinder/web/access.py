@@ -16,15 +16,21 @@ from typing import Any
 from rejoinder import logs
 from rejoinder.domain.identity import anonymize_ip
 from rejoinder.logs import REQUEST_ID
+from rejoinder.metrics import RequestRecorder
 from rejoinder.ratelimit import TrustedProxies, client_address, parse_ip
+from rejoinder.web.metrics import ROUTE, unrouted
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class AccessLog:
-    def __init__(self, app: Any, trusted: TrustedProxies) -> None:
+    """`recorder`: counts each request for /metrics (web/metrics.py) with the same timing and status as
+    the log line, so that counting adds no second wrapper."""
+
+    def __init__(self, app: Any, trusted: TrustedProxies, recorder: RequestRecorder | None = None) -> None:
         self.app = app
         self.trusted = trusted
+        self.recorder = recorder
         # Request ids: this process's random prefix and a counter (unique across workers and restarts,
         # without a system call per request as a fresh random id would cost).
         self._prefix = secrets.token_hex(4)
@@ -47,7 +53,8 @@ class AccessLog:
         request_id = self._request_id(scope)
         token = REQUEST_ID.set(request_id)
         sink = logs.ACCESS.sink
-        if sink is None:
+        recorder = self.recorder
+        if sink is None and recorder is None:
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -56,6 +63,8 @@ class AccessLog:
         started = time.perf_counter()
         status = 0
         sent = 0
+        route: list[str] = []
+        scope[ROUTE] = route  # filled by RouteTemplate, around Litestar, with the template that answered
 
         async def counting_send(message: dict[str, Any]) -> None:
             nonlocal status, sent
@@ -69,17 +78,28 @@ class AccessLog:
             await self.app(scope, receive, counting_send)
         finally:
             REQUEST_ID.reset(token)
-            client = scope.get("client")
-            forwarded = tuple((k, v) for k, v in scope["headers"] if k in _WANTED)
-            sink.write(
-                method=scope["method"],
-                path=scope.get("path", ""),
-                status=status,
-                sent=sent,
-                ms=(time.perf_counter() - started) * 1000,
-                client=self._network(str(client[0]) if client else None, forwarded),
-                request_id=request_id,
-            )
+            seconds = time.perf_counter() - started
+            if recorder is not None:
+                recorder.record(
+                    scope["method"], route[0] if route else unrouted(scope["path"]), status or 500, seconds
+                )
+            if sink is not None:
+                self._write(sink, scope, status, sent, seconds, request_id)
+
+    def _write(
+        self, sink: Any, scope: dict[str, Any], status: int, sent: int, seconds: float, request_id: str
+    ) -> None:
+        client = scope.get("client")
+        forwarded = tuple((k, v) for k, v in scope["headers"] if k in _WANTED)
+        sink.write(
+            method=scope["method"],
+            path=scope.get("path", ""),
+            status=status,
+            sent=sent,
+            ms=seconds * 1000,
+            client=self._network(str(client[0]) if client else None, forwarded),
+            request_id=request_id,
+        )
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 (one AccessLog per app, living as long as it)
     def _network(self, peer: str | None, forwarded: tuple[tuple[bytes, bytes], ...]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rejoinder import metrics
 from rejoinder.web.cache import ResponseCache, respond
 
 ASGIApp = Any
@@ -29,6 +30,7 @@ class FastPath:
         if scope["type"] == "http" and is_cached_path(scope["path"]) and scope["method"] in ("GET", "HEAD"):
             entry = self.cache.get(scope["path"].encode() + b"?" + scope["query_string"])
             if entry is not None:
+                metrics.CACHE_HIT.inc()
                 accept = b""
                 inm = b""
                 for name, value in scope["headers"]:
@@ -42,6 +44,7 @@ class FastPath:
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
                 return
+            metrics.CACHE_MISS.inc()
             if scope["method"] == "HEAD":  # a miss: answer as GET would (and fill the cache), without a body
                 await self.app({**scope, "method": "GET"}, receive, _without_body(send))
                 return

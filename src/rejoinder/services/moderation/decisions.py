@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rejoinder import metrics
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import ActionInvalid, CommentDeleted, CommentNotFound, ThreadNotFound
@@ -116,6 +117,7 @@ async def decide(
         )
         updated = await store.select_moderated(conn, comment.id)
     ctx.outbox.committed(event)  # the classifier learns from it (handlers.py: classifier_learning)
+    metrics.MODERATION.labels(action.value).inc()
     assert updated is not None
     return updated
 
