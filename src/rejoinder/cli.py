@@ -142,8 +142,6 @@ def run_server(
     from rejoinder.runtime import preflight
     from rejoinder.store import migrate
 
-    logs.configure(settings.server)
-
     try:
         preflight(settings)  # what every worker's start-up would refuse, refused once and clearly here
     except ConfigError as exc:
@@ -159,6 +157,8 @@ def run_server(
         for key, value in values.items():
             os.environ[f"REJOINDER_{section.upper()}__{key.upper()}"] = str(value)
     os.environ["REJOINDER_DATABASE__AUTO_MIGRATE"] = "false"  # done above, once, not per worker
+    # This process becomes the server now (and not before: a refused start changes no logging of a caller's).
+    logs.configure(settings.server)
     s = settings.server
     click.echo(
         f"rejoinder {__version__} listening on http://{s.host}:{s.port} ({s.server}, {s.workers} worker(s))"

@@ -27,7 +27,7 @@ Level = Literal["ok", "warn", "FAIL"]
 TIMEOUT = 5.0  # seconds any one check may take
 
 
-class Finding(msgspec.Struct, frozen=True):
+class Verdict(msgspec.Struct, frozen=True):
     level: Level
     check: str
     say: str  # what was found and, unless ok, what to do
@@ -38,14 +38,14 @@ def _brief(exc: BaseException) -> str:
     return (text.splitlines()[0] if text else "") or type(exc).__name__
 
 
-async def _timed(check: str, probe: Callable[[], Awaitable[Finding]]) -> Finding:
+async def _timed(check: str, probe: Callable[[], Awaitable[Verdict]]) -> Verdict:
     try:
         return await asyncio.wait_for(probe(), timeout=TIMEOUT)
     except TimeoutError:
-        return Finding("FAIL", check, f"no answer within {TIMEOUT:.0f} s")
+        return Verdict("FAIL", check, f"no answer within {TIMEOUT:.0f} s")
 
 
-async def _database(settings: Settings) -> list[Finding]:
+async def _database(settings: Settings) -> list[Verdict]:
     import sqlalchemy.engine
 
     from rejoinder.services import sites as site_service
@@ -60,11 +60,11 @@ async def _database(settings: Settings) -> list[Finding]:
     if file is not None and not file.exists():  # opening it would create it: the doctor changes nothing
         fix = "serve creates it at start" if settings.database.auto_migrate else "run `rejoinder migrate`"
         level: Level = "warn" if settings.database.auto_migrate else "FAIL"
-        return [Finding(level, "database", f"{shown}: the file does not exist yet; {fix}")]
+        return [Verdict(level, "database", f"{shown}: the file does not exist yet; {fix}")]
     engine = create_engine(url, sqlite_synchronous=settings.database.sqlite_synchronous, pool_size=1)
     try:
 
-        async def revision() -> Finding:
+        async def revision() -> Verdict:
             async with engine.connect() as conn:
                 try:
                     found = await select_schema_revision(conn)
@@ -72,38 +72,38 @@ async def _database(settings: Settings) -> list[Finding]:
                     found = ""
             head, known = migrate.known_revisions()
             if found == head:
-                return Finding("ok", "database", f"{shown} answers, migrated to {head} (head)")
+                return Verdict("ok", "database", f"{shown} answers, migrated to {head} (head)")
             what = (
                 "serve migrates it at start (database.auto_migrate)" if settings.database.auto_migrate else ""
             )
             fix = what or "run `rejoinder migrate`"
             if not found:
-                return Finding(
+                return Verdict(
                     "FAIL" if not what else "warn", "database", f"{shown} has no tables yet: {fix}"
                 )
             if found not in known:
-                return Finding(
+                return Verdict(
                     "FAIL", "database", f"{shown} is at {found}, unknown to this version: upgrade rejoinder"
                 )
-            return Finding(
+            return Verdict(
                 "FAIL" if not what else "warn", "database", f"{shown} is at {found}, not {head}: {fix}"
             )
 
         try:
             db = await _timed("database", revision)
         except Exception as exc:
-            return [Finding("FAIL", "database", f"cannot open {shown}: {_brief(exc)}; check database.url")]
+            return [Verdict("FAIL", "database", f"cannot open {shown}: {_brief(exc)}; check database.url")]
         found = [db]
         if db.level == "ok":
             sites = await site_service.list_sites(engine)
             if not sites:
-                found.append(Finding("warn", "sites", "no site yet: `rejoinder site add NAME --origin URL`"))
+                found.append(Verdict("warn", "sites", "no site yet: `rejoinder site add NAME --origin URL`"))
             for site in sites:
                 if site.origins:
-                    found.append(Finding("ok", f"site {site.name}", "origins " + " ".join(site.origins)))
+                    found.append(Verdict("ok", f"site {site.name}", "origins " + " ".join(site.origins)))
                 else:
                     found.append(
-                        Finding(
+                        Verdict(
                             "FAIL",
                             f"site {site.name}",
                             f"no allowed origin: no page can post to it; `rejoinder site origin {site.name} "
@@ -115,26 +115,26 @@ async def _database(settings: Settings) -> list[Finding]:
         await engine.dispose()
 
 
-async def _redis(settings: Settings) -> list[Finding]:
+async def _redis(settings: Settings) -> list[Verdict]:
     if not settings.redis.url:
         return []
     import redis.asyncio
 
     client = redis.asyncio.Redis.from_url(settings.redis.url, socket_connect_timeout=TIMEOUT)
 
-    async def ping() -> Finding:
+    async def ping() -> Verdict:
         await client.ping()
-        return Finding("ok", "redis", "answers PING")
+        return Verdict("ok", "redis", "answers PING")
 
     try:
         return [await _timed("redis", ping)]
     except Exception as exc:
-        return [Finding("FAIL", "redis", f"{_brief(exc)}; check redis.url and that Redis runs")]
+        return [Verdict("FAIL", "redis", f"{_brief(exc)}; check redis.url and that Redis runs")]
     finally:
         await client.aclose()
 
 
-async def _smtp(settings: Settings) -> list[Finding]:
+async def _smtp(settings: Settings) -> list[Verdict]:
     email = settings.email
     if not email.host:
         return []
@@ -142,35 +142,35 @@ async def _smtp(settings: Settings) -> list[Finding]:
 
     where = f"{email.host}:{email.port}"
 
-    async def probe() -> Finding:
+    async def probe() -> Verdict:
         await SmtpMailer.from_settings(email).check()
-        return Finding(
+        return Verdict(
             "ok", "smtp", f"{where} answers EHLO" + (" and accepts the login" if email.username else "")
         )
 
     try:
         return [await _timed("smtp", probe)]
     except (RejoinderError, ConfigError, OSError) as exc:
-        return [Finding("FAIL", "smtp", f"{where}: {_brief(exc)}; check [email] host, port, tls, starttls")]
+        return [Verdict("FAIL", "smtp", f"{where}: {_brief(exc)}; check [email] host, port, tls, starttls")]
 
 
-async def _providers(settings: Settings) -> list[Finding]:
+async def _providers(settings: Settings) -> list[Verdict]:
     from rejoinder.auth.providers.diagnostics import check_provider
 
-    found: list[Finding] = []
+    found: list[Verdict] = []
     for name in settings.auth.providers:
         check = f"provider {name}"
         try:
             result = await asyncio.wait_for(check_provider(settings, name), timeout=TIMEOUT)
         except TimeoutError:
-            found.append(Finding("FAIL", check, f"no answer within {TIMEOUT:.0f} s"))
+            found.append(Verdict("FAIL", check, f"no answer within {TIMEOUT:.0f} s"))
             continue
         except (RejoinderError, ConfigError) as exc:
-            found.append(Finding("FAIL", check, _brief(exc)))
+            found.append(Verdict("FAIL", check, _brief(exc)))
             continue
         if result.problems:
             found.append(
-                Finding(
+                Verdict(
                     "FAIL",
                     check,
                     "; ".join(result.problems) + f" (details: `rejoinder provider test {name}`)",
@@ -179,7 +179,7 @@ async def _providers(settings: Settings) -> list[Finding]:
         else:
             facts = ", ".join(f"{label} {value}" for label, value in result.facts[:1])
             found.append(
-                Finding(
+                Verdict(
                     "ok",
                     check,
                     f"ready; redirect URI {result.redirect_uri}" + (f"; {facts}" if facts else ""),
@@ -188,15 +188,15 @@ async def _providers(settings: Settings) -> list[Finding]:
     return found
 
 
-def addresses(settings: Settings) -> list[Finding]:
+def addresses(settings: Settings) -> list[Verdict]:
     """The public URL and the proxy settings, from the settings alone."""
     s = settings.server
-    found: list[Finding] = []
+    found: list[Verdict] = []
     loopback = is_loopback(s.host)
     if not s.public_url:
         if loopback:
             found.append(
-                Finding(
+                Verdict(
                     "warn",
                     "public_url",
                     f"not set: links say http://{s.host}:{s.port}; set server.public_url to the address readers use",
@@ -204,7 +204,7 @@ def addresses(settings: Settings) -> list[Finding]:
             )
         else:
             found.append(
-                Finding(
+                Verdict(
                     "FAIL",
                     "public_url",
                     f"not set while listening on {s.host}: set server.public_url (e.g. https://comments.example.org)",
@@ -212,10 +212,10 @@ def addresses(settings: Settings) -> list[Finding]:
             )
         return found
     if s.public_url.startswith("https://"):
-        found.append(Finding("ok", "public_url", s.public_url))
+        found.append(Verdict("ok", "public_url", s.public_url))
     else:
         found.append(
-            Finding(
+            Verdict(
                 "warn",
                 "public_url",
                 f"{s.public_url} is not https: sign-in and passkeys need https; serve it over TLS",
@@ -224,11 +224,11 @@ def addresses(settings: Settings) -> list[Finding]:
     if s.public_url.startswith("https://") and loopback:
         if settings.moderation.trusted_proxies:
             found.append(
-                Finding("ok", "proxy", "trusted_proxies " + " ".join(settings.moderation.trusted_proxies))
+                Verdict("ok", "proxy", "trusted_proxies " + " ".join(settings.moderation.trusted_proxies))
             )
         else:
             found.append(
-                Finding(
+                Verdict(
                     "warn",
                     "proxy",
                     "public_url is https but the server listens on loopback: a reverse proxy is likely; set "
@@ -239,8 +239,8 @@ def addresses(settings: Settings) -> list[Finding]:
     return found
 
 
-async def diagnose(settings: Settings) -> list[Finding]:
-    found = [Finding("ok", "config", "loads")]
+async def diagnose(settings: Settings) -> list[Verdict]:
+    found = [Verdict("ok", "config", "loads")]
     found += await _database(settings)
     found += await _redis(settings)
     found += await _smtp(settings)
@@ -256,7 +256,7 @@ def doctor(ctx: click.Context) -> None:
     try:
         settings = config.load(ctx.obj.get("config"))
     except ConfigError as exc:
-        findings = [Finding("FAIL", "config", f"{exc}")]
+        findings = [Verdict("FAIL", "config", f"{exc}")]
     else:
         findings = asyncio.run(diagnose(settings))
     for f in findings:
