@@ -33,7 +33,11 @@ export function follow(widget: Widget): void {
   const t = widget.withStrings(LIVE_STRINGS);
   /** Comments that arrived and wait for "Show", in the order they came (a parent before its replies). */
   const pending = new Map<string, CommentData>();
-  const button = h("button", { type: "button", class: "rj-btn rj-primary", hidden: true, onclick: () => show() });
+  const button = h(
+    "button",
+    { type: "button", class: "rj-btn rj-primary", hidden: true, onclick: () => show() },
+    t.show, // named even while hidden
+  );
   // data-state: "live" while a stream is open, "poll" while the thread is read every so often.
   const box = h("div", { class: "rj-fresh" }, button);
   widget.earlierButton.before(box);
@@ -72,6 +76,7 @@ export function follow(widget: Widget): void {
 
   /** Draws a comment on screen again; an open form under it (a reply, a report) stays, with its text. */
   const redraw = (item: Item, comment: CommentData): void => {
+    const focused = item.li.contains(document.activeElement); // the reader was on it: stay there
     const li = widget.render(comment); // the fresh card is now the item of this id
     if (widget.open?.item === item && item.text) {
       const fresh = widget.items.get(comment.id) as Item;
@@ -79,7 +84,13 @@ export function follow(widget: Widget): void {
       Object.assign(item, { comment, text: fresh.text });
       widget.items.set(comment.id, item);
       setLikes(item, comment.likes);
-    } else item.li.replaceWith(li);
+    } else {
+      item.li.replaceWith(li);
+      if (focused) {
+        li.tabIndex = -1;
+        li.focus();
+      }
+    }
   };
 
   const setLikes = (item: Item, likes: number): void => {
@@ -107,6 +118,7 @@ export function follow(widget: Widget): void {
       draw();
       return;
     }
+    if (item.comment.deleted) return; // the reader's own deletion, already drawn and counted
     if (widget.open?.item === item) widget.open.close();
     widget.setCount(widget.count - 1);
     const next = item.li.nextElementSibling;

@@ -242,6 +242,7 @@ async function deleteComment(widget: Widget, item: Item, ask: HTMLElement): Prom
   if (next && depthOf(widget, next) > item.comment.depth) {
     item.li.replaceChildren(h("p", { class: "rj-placeholder", text: widget.t.deleted }));
     item.li.classList.add("rj-deleted");
+    item.comment.deleted = true; // so that the live part, hearing of it, leaves it (and the count) alone
     focusOn(item.li);
   } else {
     item.li.remove();
