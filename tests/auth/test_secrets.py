@@ -14,6 +14,16 @@ from tests.fixtures.app import make_settings, start_failure
 from tests.fixtures.oidc import OpenIdProvider, op_login, op_settings
 
 
+def _capture_everything(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every logger at DEBUG into caplog, httpx's included, whatever an earlier test in this process did to
+    it (a library may lower or silence it): the test must see the provider requests to prove it looks."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")
+    httpx_log = logging.getLogger("httpx")
+    monkeypatch.setattr(httpx_log, "disabled", False)
+    monkeypatch.setattr(httpx_log, "propagate", True)
+
+
 def _client(site_db: str, op: OpenIdProvider) -> TestClient[Any]:
     settings = make_settings(site_db, auth={"providers": {"op": op_settings(op)}})
     return TestClient(app=create_app(settings), base_url="http://rejoinder.test")  # type: ignore[arg-type]
@@ -26,7 +36,7 @@ def test_secret_from_env_works_and_is_never_logged_or_shown(
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    _capture_everything(caplog, monkeypatch)
     monkeypatch.setenv("REJOINDER_TEST_OP_SECRET", openid_provider.client_secret)
     bodies: list[str] = []
     with _client(site_db, openid_provider) as client:
@@ -49,7 +59,7 @@ def test_wrong_secret_fails_without_showing_it(
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    _capture_everything(caplog, monkeypatch)
     wrong = "wrong-secret-5d1c9e"
     monkeypatch.setenv("REJOINDER_TEST_OP_SECRET", wrong)
     with _client(site_db, openid_provider) as client:
