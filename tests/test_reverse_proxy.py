@@ -1,11 +1,13 @@
-"""rejoinder behind nginx as docs/install.md configures it, on the default server (Granian, which applies no
-forwarding header itself): what a TLS-terminating proxy says about scheme and host is believed from a
-trusted proxy only, and the admin sign-in and the no-JS form work on the first try, with or without
-`server.public_url`."""
+"""rejoinder behind nginx and Caddy as docs/install.md configures them, on the default server (Granian, which
+applies no forwarding header itself): what a TLS-terminating proxy says about scheme and host is believed
+from a trusted proxy only, and the admin sign-in and the no-JS form work on the first try, with or without
+`server.public_url`. nginx's documented cache serves thread reads itself and shows a new comment once the
+`cache.max_age` window has passed."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,14 +60,19 @@ def _sign_in(proxy: str) -> httpx.Response:
         )
 
 
+PROXIES = ["nginx_in_front", "caddy_in_front"]
+
+
+@pytest.mark.parametrize("proxy_kind", PROXIES)
 @pytest.mark.parametrize("public_url", ["", PUBLIC])
 def test_admin_sign_in_through_a_tls_terminating_proxy(
-    public_url: str, sqlite_url: str, tmp_path: Path, nginx_in_front: Callable[[int], str]
+    public_url: str, proxy_kind: str, sqlite_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    in_front: Callable[[int], str] = request.getfixturevalue(proxy_kind)
     run_cli(sqlite_url, "site", "add", "blog", "--origin", "https://blog.example")
     server = start_server(sqlite_url, tmp_path, env={"REJOINDER_CONFIG": str(_config(tmp_path, public_url))})
     try:
-        proxy = nginx_in_front(server.port)
+        proxy = in_front(server.port)
         signed_in = _sign_in(proxy)
         assert signed_in.status_code == 303, signed_in.text
         assert signed_in.headers["location"] == "/admin"
@@ -79,14 +86,16 @@ def test_admin_sign_in_through_a_tls_terminating_proxy(
         server.stop()
 
 
+@pytest.mark.parametrize("proxy_kind", PROXIES)
 @pytest.mark.parametrize("public_url", ["", PUBLIC])
 def test_the_no_js_form_posts_through_a_tls_terminating_proxy(
-    public_url: str, sqlite_url: str, tmp_path: Path, nginx_in_front: Callable[[int], str]
+    public_url: str, proxy_kind: str, sqlite_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    in_front: Callable[[int], str] = request.getfixturevalue(proxy_kind)
     run_cli(sqlite_url, "site", "add", "blog", "--origin", "https://blog.example")
     server = start_server(sqlite_url, tmp_path, env={"REJOINDER_CONFIG": str(_config(tmp_path, public_url))})
     try:
-        proxy = nginx_in_front(server.port)
+        proxy = in_front(server.port)
         with httpx.Client(base_url=proxy, headers=HOST) as http:
             page = http.get("/thread", params={"url": ARTICLE})
             assert page.status_code == 200, page.text
@@ -131,3 +140,68 @@ def test_forwarding_headers_from_anyone_else_are_ignored(site_db: str) -> None:
         assert refused.status_code == 403
         assert "another site" in refused.text
         assert not _cookies(refused).get("rejoinder-admin")
+
+
+def _until(check: Callable[[], httpx.Response | None], seconds: float) -> tuple[httpx.Response, float]:
+    """Poll `check` until it returns a response; that response and how long it took."""
+    start = time.monotonic()
+    while True:
+        found = check()
+        if found is not None:
+            return found, time.monotonic() - start
+        assert time.monotonic() - start < seconds, f"not within {seconds} s"
+        time.sleep(0.05)
+
+
+def test_nginx_cache_serves_thread_reads_and_shows_a_write_after_the_window(
+    sqlite_url: str, tmp_path: Path, nginx_in_front: Callable[..., str]
+) -> None:
+    """The documented cache: nginx answers repeated thread reads itself (HIT), asks rejoinder again once
+    `cache.max_age` has passed (a 304 when nothing changed: REVALIDATED), and shows a new comment to every
+    reader within that window of the write."""
+    run_cli(sqlite_url, "site", "add", "blog", "--origin", "https://blog.example")
+    config = _config(tmp_path, PUBLIC)
+    config.write_text(config.read_text() + "[cache]\nmax_age = 1\n")
+    server = start_server(sqlite_url, tmp_path, env={"REJOINDER_CONFIG": str(config)})
+    try:
+        proxy = nginx_in_front(server.port, 1)
+        with httpx.Client(base_url=proxy, headers={**HOST, "Accept-Encoding": "gzip"}) as http:
+
+            def thread() -> httpx.Response:
+                response = http.get("/api/threads", params={"url": ARTICLE})
+                assert response.status_code == 200, response.text
+                return response
+
+            first = thread()
+            assert first.headers["x-cache-status"] == "MISS"
+            assert first.headers["cache-control"] == "public, max-age=0, s-maxage=1, must-revalidate"
+            again = thread()
+            assert again.headers["x-cache-status"] == "HIT"
+            assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+            assert first.json()["comments"] == []
+
+            revalidated, _ = _until(
+                lambda: ((r := thread()).headers["x-cache-status"] != "HIT" and r) or None, 10
+            )
+            assert revalidated.headers["x-cache-status"] == "REVALIDATED"  # rejoinder said 304: unchanged
+            assert revalidated.content == first.content
+
+            posted = http.post(
+                "/api/comments",
+                json={"url": ARTICLE, "text": "Seen through the cache", "author": {"name": "Ann"}},
+                headers={"Origin": "https://blog.example"},
+            )
+            assert posted.status_code == 201, posted.text
+            shown, waited = _until(lambda: ((r := thread()).json()["comments"] and r) or None, 10)
+            assert [c["text"] for c in shown.json()["comments"]] == ["Seen through the cache"]
+            assert shown.headers["x-cache-status"] in {"EXPIRED", "MISS"}  # fetched anew from rejoinder
+            assert shown.headers["etag"] != first.headers["etag"]
+            assert waited < 1 + 2  # the window (cache.max_age = 1 s) and a margin for a loaded machine
+
+            counts = http.get("/api/counts", params={"url": ARTICLE})
+            assert counts.status_code == 200 and counts.headers["x-cache-status"] in {"MISS", "EXPIRED"}
+            assert http.get("/api/counts", params={"url": ARTICLE}).headers["x-cache-status"] == "HIT"
+            # Writes and everything else pass straight through, never from the cache.
+            assert "x-cache-status" not in posted.headers
+    finally:
+        server.stop()
