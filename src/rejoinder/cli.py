@@ -351,6 +351,56 @@ def config_show(ctx: click.Context) -> None:
     click.echo(json.dumps(config.redacted(_load(ctx)), indent=2))
 
 
+@main.group("secret")
+def secret_group() -> None:
+    """Rotate the secret key (docs/operations.md, "Rotating the secret key")."""
+
+
+@secret_group.command("rotate")
+@click.option(
+    "--print", "to_stdout", is_flag=True, help="Print the [security] lines instead of editing the file"
+)
+@click.pass_context
+def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
+    """Make a new secret key and keep the one in force in security.previous_secret_keys, still accepted
+    for what it signed (links in emails, open forms) until you remove it. Restart rejoinder afterwards."""
+    import secrets as random_secrets
+
+    from rejoinder.config.editing import set_keys
+    from rejoinder.config.loading import config_path
+
+    settings = _load(ctx)
+
+    async def work(context: Any) -> str:
+        # Opening the context also stores the identifier key if this database has none yet, while the
+        # key it starts from is still the one in force.
+        return bytes(context.secret).decode("utf-8")
+
+    current = _with_context(settings, work)
+    new = random_secrets.token_urlsafe(32)
+    previous = [current, *(key for key in settings.security.previous_secret_keys if key != current)]
+    from_env = "REJOINDER_SECURITY__SECRET_KEY" in os.environ
+    path = None if to_stdout or from_env else config_path(ctx.obj.get("config"), os.environ)
+    if path is None:
+        if from_env:
+            click.echo(
+                "# the secret key comes from REJOINDER_SECURITY__SECRET_KEY: set these there instead",
+                err=True,
+            )
+        click.echo("[security]")
+        click.echo(f"secret_key = {json.dumps(new)}")
+        click.echo(f"previous_secret_keys = {json.dumps(previous)}")
+        return
+    try:
+        set_keys(path, "security", {"secret_key": new, "previous_secret_keys": previous})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"set security.secret_key and security.previous_secret_keys ({len(previous)}) in {path}; "
+        "restart rejoinder to use them"
+    )
+
+
 @main.group()
 def site() -> None:
     """Manage sites and their allowed origins."""

@@ -122,6 +122,7 @@ def make_context(
     clock: Clock = now_us,
     token: Callable[[int], str] = secrets.token_urlsafe,
     cpu: CpuPool | Inline = INLINE,
+    id_key: bytes = b"",
 ) -> Context:
     """A Context whose outbox knows the registered handlers (handlers.py). Runtime.start calls this."""
     ctx = Context(
@@ -136,6 +137,8 @@ def make_context(
         clock=clock,
         token=token,
         cpu=cpu,
+        previous_secrets=tuple(key.encode("utf-8") for key in settings.security.previous_secret_keys),
+        id_key=id_key,
     )
     ctx.outbox = Outbox(
         routes=handlers.routes_for(ctx),
@@ -256,6 +259,9 @@ class Runtime:
             secret = await ensure_secret(
                 self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32)
             )
+            # Identifiers stay keyed by the oldest key known when the identifier key is first stored.
+            first = [*self.settings.security.previous_secret_keys[-1:], secret.decode("utf-8")][0]
+            id_key = await ensure_secret(self.engine, "", first, name="identifier_key")
             await self.sites.load()
             if self.serve:
                 try:
@@ -294,6 +300,7 @@ class Runtime:
                 mailer=self.mailer,
                 clock=self.clock,
                 cpu=self.cpu,
+                id_key=id_key,
             )
             if self.serve:
                 database = backup_files.sqlite_file(self.settings.database.url)

@@ -1,4 +1,5 @@
-"""Changing keys of one section of an existing config file in place (`rejoinder user set-password`): the
+"""Changing keys of one section of an existing config file in place (`rejoinder user set-password`,
+`rejoinder secret rotate`): the
 file keeps its comments, order and mode; the result is checked to parse with the new values before it
 replaces the old file (atomically). Not here: reading settings (loading.py)."""
 
@@ -25,8 +26,8 @@ def _key(key: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(key)}\s*=")
 
 
-def with_keys(text: str, section: str, values: Mapping[str, str]) -> str:
-    """`text` with `values` (strings) set in the `[section]` table: existing keys replaced on their line,
+def with_keys(text: str, section: str, values: Mapping[str, str | list[str]]) -> str:
+    """`text` with `values` (strings or lists of strings) set in the `[section]` table: existing keys replaced on their line,
     missing ones added under the header, the table added at the end when there is none."""
     lines = text.splitlines()
     header = next((i for i, line in enumerate(lines) if _header(section).match(line)), None)
@@ -53,7 +54,7 @@ def with_keys(text: str, section: str, values: Mapping[str, str]) -> str:
     return result
 
 
-def set_keys(path: Path, section: str, values: Mapping[str, str]) -> None:
+def set_keys(path: Path, section: str, values: Mapping[str, str | list[str]]) -> None:
     """Write `values` into `[section]` of the TOML file at `path`, atomically, keeping its mode (600 for a
     file `rejoinder init` wrote)."""
     try:

@@ -10,6 +10,7 @@ from rejoinder.config.schema import Settings
 
 SECRET_KEYS = {
     ("security", "secret_key"),
+    ("security", "previous_secret_keys"),
     ("redis", "url"),
     ("database", "url"),
     ("moderation", "akismet_key"),
@@ -24,7 +25,9 @@ def redacted(settings: Settings) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = msgspec.to_builtins(settings)
     for section, key in SECRET_KEYS:
         value = out[section][key]
-        if value and key in {"secret_key", "akismet_key", "hook_secret", "password_hash", "metrics_token"}:
+        if value and key == "previous_secret_keys":
+            out[section][key] = ["***" for _ in value]
+        elif value and key in {"secret_key", "akismet_key", "hook_secret", "password_hash", "metrics_token"}:
             out[section][key] = "***"
         elif value and "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1]:
             scheme, _, rest = str(value).partition("//")

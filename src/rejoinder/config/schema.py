@@ -112,6 +112,10 @@ class SecuritySettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     secret_key: Annotated[
         str, _h("Secret for keyed hashes and tokens; empty = generated and kept in the DB")
     ] = ""
+    previous_secret_keys: Annotated[
+        list[str],
+        _h("Keys replaced by secret_key, still accepted for what they signed until removed (rotation)"),
+    ] = msgspec.field(default_factory=list)
 
 
 class CommentSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import hmac
+from collections.abc import Sequence
 
 import msgspec
 
@@ -125,8 +126,9 @@ def sign_link(secret: bytes, purpose: LinkPurpose, ident: int, *, expires: int) 
     return f"{purpose.value}{ident}.{seconds}.{_signature(secret, purpose, ident, seconds)}"
 
 
-def open_link(secret: bytes, token: str, purpose: LinkPurpose, *, now: int) -> int:
-    """The id a link's token names, if its signature is right and it has not expired.
+def open_link(keys: Sequence[bytes], token: str, purpose: LinkPurpose, *, now: int) -> int:
+    """The id a link's token names, if its signature by one of `keys` (the current secret, then those it
+    replaced) is right and it has not expired.
 
     Raises:
         SubscriptionLinkInvalid: not a token rejoinder made for this purpose (forged, cut, another kind).
@@ -145,8 +147,8 @@ def open_link(secret: bytes, token: str, purpose: LinkPurpose, *, now: int) -> i
     ):
         raise SubscriptionLinkInvalid()
     ident, seconds = int(ident_text), int(seconds_text)
-    expected = _signature(secret, purpose, ident, seconds)
-    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+    given = signature.encode("utf-8", "replace")
+    if not any(hmac.compare_digest(_signature(k, purpose, ident, seconds).encode(), given) for k in keys):
         raise SubscriptionLinkInvalid()
     if seconds * US <= now:
         raise Gone(

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import limits
@@ -256,7 +256,7 @@ async def finish_identity_flow(
     return await open_identity_session(
         ctx,
         credential.identity_id,
-        credential_ref=credential_id(ctx.secret, credential),
+        credential_ref=credential_id(ctx.id_key, credential),
         actor=actor,
         via=provider.session_label(profile),
     )
@@ -318,7 +318,7 @@ async def staff_of_session(ctx: Context, token: str | None) -> Staff:
         identity = await identity_store.select_identity(conn, ticket.identity_id)
         actor = await identity_actor(ctx, conn, ticket.identity_id)
         refs = {
-            credential_id(ctx.secret, c)
+            credential_id(ctx.id_key, c)
             for c in await identity_store.select_credentials(conn, ticket.identity_id)
         }
     if identity is None:
@@ -366,10 +366,12 @@ def form_token(secret: bytes, purpose: str, binding: str) -> str:
     return _b64(mac.digest()[:24])
 
 
-def check_form_token(secret: bytes, purpose: str, binding: str, given: str | None) -> None:
-    if not given or not hmac.compare_digest(
-        form_token(secret, purpose, binding).encode(), given.encode("utf-8", "replace")
-    ):
+def check_form_token(keys: Sequence[bytes], purpose: str, binding: str, given: str | None) -> None:
+    """Raises CsrfInvalid unless `given` is the form token made with one of `keys` (current secret first)."""
+    if not given:
+        raise CsrfInvalid()
+    token = given.encode("utf-8", "replace")
+    if not any(hmac.compare_digest(form_token(key, purpose, binding).encode(), token) for key in keys):
         raise CsrfInvalid()
 
 

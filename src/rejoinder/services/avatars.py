@@ -225,5 +225,5 @@ async def fetch_identity_picture(
     that picture once the server has downloaded it (services/pictures.py), at the same /api/avatars URL."""
     if picture is None or site_id is None or ctx.avatars is None:
         return
-    key = identity_avatar_key(ctx.secret, identity_id)
+    key = identity_avatar_key(ctx.id_key, identity_id)
     await ctx.avatars.remember_picture(key, site_id, picture, changed=changed)

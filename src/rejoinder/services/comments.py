@@ -121,9 +121,9 @@ async def post_comment(
     now = ctx.clock()
     token = ctx.token(24)
     key = (
-        identity_avatar_key(ctx.secret, reader.id)
+        identity_avatar_key(ctx.id_key, reader.id)
         if reader
-        else author_key(ctx.secret, site.id, email=email, name=name, visitor=visitor_id)
+        else author_key(ctx.id_key, site.id, email=email, name=name, visitor=visitor_id)
     )
     # Rate limits first: a flood is refused before any database work.
     await moderation.admit(
@@ -200,7 +200,7 @@ async def post_comment(
         await comment_store.insert_comment(
             conn,
             comment,
-            visitor_hash=visitor_hash(ctx.secret, visitor_id) if visitor_id else None,
+            visitor_hash=visitor_hash(ctx.id_key, visitor_id) if visitor_id else None,
             edit_token_hash=_token_hash(token),
             ip=anonymize_ip(ip),
             identity_id=reader.id if reader else None,

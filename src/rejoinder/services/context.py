@@ -58,6 +58,11 @@ def now_us() -> int:
 
 @dataclass
 class Context:
+    """`secret` signs what rejoinder hands out and checks later (links, form tokens); `previous_secrets` are
+    keys it replaced, still accepted when checking (see `verify_keys`). `id_key` makes the pseudonymous
+    identifiers that are stored and compared (likers, avatar keys, email-ban hashes, passkey user handles):
+    it is kept in the database and does not change when the secret is rotated, so nothing stored breaks."""
+
     engine: AsyncEngine
     settings: Settings
     secret: bytes
@@ -72,3 +77,14 @@ class Context:
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)
     outbox: Outbox = field(default_factory=Outbox.unwired)  # runtime.make_context wires it
+    previous_secrets: tuple[bytes, ...] = ()
+    id_key: bytes = b""  # empty: the secret (runtime.make_context passes the stored one)
+
+    def __post_init__(self) -> None:
+        if not self.id_key:
+            self.id_key = self.secret
+
+    @property
+    def verify_keys(self) -> tuple[bytes, ...]:
+        """The keys a signature made by rejoinder may carry: the current secret first."""
+        return (self.secret, *self.previous_secrets)

@@ -29,7 +29,7 @@ async def remove_credential(ctx: Context, reader: SignedIn, ref: str) -> list[Cr
     async with store_engine.write(ctx.engine) as conn:
         await identity_store.lock_identity(conn, reader.identity.id)  # two removals at once keep one
         creds = await identity_store.select_credentials(conn, reader.identity.id)
-        target = next((c for c in creds if credential_id(ctx.secret, c) == ref), None)
+        target = next((c for c in creds if credential_id(ctx.id_key, c) == ref), None)
         if target is None:
             raise NotFound("You have no sign-in method with this id", code="credential-not-found")
         if len(creds) <= 1:

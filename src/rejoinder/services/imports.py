@@ -251,7 +251,7 @@ class _Run:
             email=email,
             website=website,
             ip=anonymize_ip((record.author_ip or "").strip() or None),
-            key=author_key(ctx.secret, self.site.id, email=email, name=name or ANONYMOUS, visitor=None),
+            key=author_key(ctx.id_key, self.site.id, email=email, name=name or ANONYMOUS, visitor=None),
             created=record.created,
             status=status,
         )

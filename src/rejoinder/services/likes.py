@@ -42,10 +42,10 @@ async def like_thread(
     avatar appear in "people like this" only if the identity allows it (show_in_likes)."""
     if reader is None:
         visitor_id = check_visitor(visitor)
-        liker = visitor_hash(ctx.secret, visitor_id)
+        liker = visitor_hash(ctx.id_key, visitor_id)
         shown = _clean_name(ctx, name)
     else:
-        liker = identity_liker(ctx.secret, reader.id)
+        liker = identity_liker(ctx.id_key, reader.id)
         shown = reader.display_name if reader.show_in_likes else None
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
@@ -60,9 +60,9 @@ async def like_thread(
             )
         if like:
             if reader is None:
-                avatar = author_key(ctx.secret, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
+                avatar = author_key(ctx.id_key, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
             else:
-                avatar = identity_avatar_key(ctx.secret, reader.id)
+                avatar = identity_avatar_key(ctx.id_key, reader.id)
             changed = await like_store.insert_like(
                 conn,
                 thread.id,
@@ -102,9 +102,9 @@ async def like_comment(
     changes (the web layer's Origin check)."""
     check_text_field(comment_id, "id")
     if reader is None:
-        liker = visitor_hash(ctx.secret, check_visitor(visitor))
+        liker = visitor_hash(ctx.id_key, check_visitor(visitor))
     else:
-        liker = identity_liker(ctx.secret, reader.id)
+        liker = identity_liker(ctx.id_key, reader.id)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)

@@ -93,7 +93,7 @@ async def begin(
         options = registration_options(
             rp,
             challenge=challenge,
-            user_handle=user_handle(ctx.secret, identity.id),
+            user_handle=user_handle(ctx.id_key, identity.id),
             user_name=identity.display_name,
             existing=[c.subject for c in creds if c.kind is CredentialKind.PASSKEY and c.provider == rp.id],
         )
@@ -180,7 +180,7 @@ async def _register(
         "public_key": new.public_key,
         "sign_count": new.sign_count,
         "transports": new.transports,
-        "user_handle": b64url(user_handle(ctx.secret, identity_id)),
+        "user_handle": b64url(user_handle(ctx.id_key, identity_id)),
         "aaguid": new.aaguid,
         "backed_up": new.backed_up,
         "device_type": new.device_type,

@@ -179,21 +179,25 @@ async def remove_site(engine: AsyncEngine, name: str) -> None:
         await store.delete_site(conn, site.id)
 
 
-async def ensure_secret(engine: AsyncEngine, configured: str, generate: str) -> bytes:
-    """The configured secret key, else the one generated on first start and kept in the database."""
+async def ensure_secret(
+    engine: AsyncEngine, configured: str, generate: str, *, name: str = "secret_key"
+) -> bytes:
+    """The configured secret key, else the one generated on first start and kept in the database (under
+    `name`: `identifier_key` is kept there the same way, starting as a copy of the secret in force when it
+    was first needed, so that identifiers made before it existed stay the same)."""
     if configured:
         return configured.encode("utf-8")
     try:
         async with store_engine.write(engine) as conn:
-            value = await store.select_meta(conn, "secret_key")
+            value = await store.select_meta(conn, name)
             if value is None:
                 value = generate
-                await store.insert_meta(conn, "secret_key", value)
+                await store.insert_meta(conn, name, value)
     except Conflict:
         # Another worker starting at the same moment stored its key first (PostgreSQL lets both read
         # "none yet"): every worker must use that one.
         async with store_engine.read(engine) as conn:
-            value = await store.select_meta(conn, "secret_key")
+            value = await store.select_meta(conn, name)
         if value is None:
             raise
     return value.encode("utf-8")

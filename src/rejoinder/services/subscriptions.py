@@ -247,7 +247,7 @@ async def site_mode(ctx: Context, site_id: int, email: str) -> DeliveryMode | No
 async def confirm(ctx: Context, token: str) -> Managed:
     """Use a confirmation link: the address is confirmed on its site and its pending subscriptions start.
     Using it again changes nothing. Raises SubscriptionLinkInvalid, Gone subscription-link-expired."""
-    address_id = open_link(ctx.secret, token, LinkPurpose.CONFIRM, now=ctx.clock())
+    address_id = open_link(ctx.verify_keys, token, LinkPurpose.CONFIRM, now=ctx.clock())
     async with store_engine.write(ctx.engine) as conn:
         if await store.select_address(conn, address_id) is None:
             raise SubscriptionLinkInvalid("This address has no subscriptions any more")
@@ -257,7 +257,7 @@ async def confirm(ctx: Context, token: str) -> Managed:
 
 async def check_confirm(ctx: Context, token: str) -> Managed:
     """What a confirmation link is about (the page before the button); changes nothing."""
-    address_id = open_link(ctx.secret, token, LinkPurpose.CONFIRM, now=ctx.clock())
+    address_id = open_link(ctx.verify_keys, token, LinkPurpose.CONFIRM, now=ctx.clock())
     return await managed(ctx, address_id)
 
 
@@ -273,14 +273,14 @@ async def managed(ctx: Context, address_id: int) -> Managed:
 
 async def open_manage(ctx: Context, token: str) -> Managed:
     """The manage page of the address a manage link names."""
-    return await managed(ctx, open_link(ctx.secret, token, LinkPurpose.MANAGE, now=ctx.clock()))
+    return await managed(ctx, open_link(ctx.verify_keys, token, LinkPurpose.MANAGE, now=ctx.clock()))
 
 
 async def change(
     ctx: Context, token: str, *, modes: dict[int, DeliveryMode], remove: list[int], remove_all: bool
 ) -> Managed:
     """Apply the manage page's form: new modes, subscriptions to end (ids of other addresses are ignored)."""
-    address_id = open_link(ctx.secret, token, LinkPurpose.MANAGE, now=ctx.clock())
+    address_id = open_link(ctx.verify_keys, token, LinkPurpose.MANAGE, now=ctx.clock())
     async with store_engine.write(ctx.engine) as conn:
         own = {f.subscription.id for f in await store.select_followed(conn, address_id)}
         if remove_all:
@@ -305,7 +305,7 @@ def _open_unsubscribe(ctx: Context, token: str) -> tuple[LinkPurpose, int]:
     """An unsubscribe link names one subscription (`u…`) or every one of an address (`a…`)."""
     every = token[:1] == LinkPurpose.UNSUBSCRIBE_ALL.value
     purpose = LinkPurpose.UNSUBSCRIBE_ALL if every else LinkPurpose.UNSUBSCRIBE
-    return purpose, open_link(ctx.secret, token, purpose, now=ctx.clock())
+    return purpose, open_link(ctx.verify_keys, token, purpose, now=ctx.clock())
 
 
 async def check_unsubscribe(ctx: Context, token: str) -> Unsubscribing:

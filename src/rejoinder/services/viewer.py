@@ -42,8 +42,8 @@ async def viewer_state(
     """A signed-in reader's likes are the identity's (on every device); held comments are the visitor's."""
     if not visitor and reader is None:
         return ViewerState(liked_thread=False, liked=[], own=[])
-    visitor_liker = visitor_hash(ctx.secret, check_visitor(visitor)) if visitor else None
-    liker = identity_liker(ctx.secret, reader.id) if reader else visitor_liker
+    visitor_liker = visitor_hash(ctx.id_key, check_visitor(visitor)) if visitor else None
+    liker = identity_liker(ctx.id_key, reader.id) if reader else visitor_liker
     assert liker is not None
     async with store_engine.read(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)

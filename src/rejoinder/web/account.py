@@ -222,7 +222,7 @@ async def _me(request: Request[Any, Any, Any], reader: service.SignedIn) -> Resp
         email=reader.identity.email,
         credentials=[
             CredentialOut(
-                id=credential_id(ctx.secret, c),
+                id=credential_id(ctx.id_key, c),
                 kind=c.kind.value,
                 provider=c.provider,
                 label=c.label,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -39,11 +39,13 @@ def form_token(secret: bytes, lookup: str, issued: int) -> str:
     return f"{issued}.{base64.urlsafe_b64encode(mac.digest()[:18]).decode('ascii')}"
 
 
-def check_form_token(secret: bytes, lookup: str, token: str, now: int) -> None:
-    """Raises Forbidden when the token is not ours, is for another thread, or is too old."""
+def check_form_token(keys: Sequence[bytes], lookup: str, token: str, now: int) -> None:
+    """Raises Forbidden when the token is not signed by one of `keys` (the current secret first), is for
+    another thread, or is too old."""
     issued, _, _ = token.partition(".")
-    if not (issued.isascii() and issued.isdigit() and len(issued) <= 12) or not hmac.compare_digest(
-        form_token(secret, lookup, int(issued)).encode(), token.encode("utf-8", "replace")
+    given = token.encode("utf-8", "replace")
+    if not (issued.isascii() and issued.isdigit() and len(issued) <= 12) or not any(
+        hmac.compare_digest(form_token(key, lookup, int(issued)).encode(), given) for key in keys
     ):
         raise Forbidden(
             "This form did not come from this discussion's page; reload the page and post again",

@@ -337,7 +337,7 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     )
     try:
         check_origin(request, ref)
-        check_form_token(ctx.secret, ref.lookup, form.get("token", ""), ctx.clock() // 1_000_000)
+        check_form_token(ctx.verify_keys, ref.lookup, form.get("token", ""), ctx.clock() // 1_000_000)
         posted = await comment_service.post_comment(
             ctx,
             ref,

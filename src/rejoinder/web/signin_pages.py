@@ -102,7 +102,7 @@ def identity_out(request: Request[Any, Any, Any], identity: Identity) -> Identit
     return IdentityOut(
         id=identity.id,
         display_name=identity.display_name,
-        avatar=avatar_url(ctx, identity_avatar_key(ctx.secret, identity.id)),
+        avatar=avatar_url(ctx, identity_avatar_key(ctx.id_key, identity.id)),
         profile_url=identity.profile_url,
         show_in_likes=identity.show_in_likes,
         created=rfc3339(identity.created),

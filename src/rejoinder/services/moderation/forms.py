@@ -34,7 +34,8 @@ def read_form_token(ctx: Context, token: str | None) -> tuple[FormToken, float |
     issued, _, mac = token.partition(".")
     if not (issued.isascii() and issued.isdigit() and len(issued) <= 15 and len(token) <= 64):
         return FormToken.INVALID, None
-    if not hmac.compare_digest(_form_mac(ctx.secret, int(issued)).encode(), mac.encode("utf-8", "replace")):
+    given = mac.encode("utf-8", "replace")
+    if not any(hmac.compare_digest(_form_mac(key, int(issued)).encode(), given) for key in ctx.verify_keys):
         return FormToken.INVALID, None
     age = ctx.clock() / 1000 / 1000 - int(issued) / 1000
     if age > FORM_TOKEN_MAX_AGE or age < -FORM_TOKEN_SKEW:

@@ -75,7 +75,7 @@ def text_hash_of(text: str) -> str:
 
 
 def email_hash_of(ctx: Context, email: str | None) -> str | None:
-    return email_hash(ctx.secret, email) if email else None
+    return email_hash(ctx.id_key, email) if email else None
 
 
 async def judge(ctx: Context, site: Site, sub: Submission, facts: Facts) -> Outcome:

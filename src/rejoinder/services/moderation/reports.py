@@ -53,10 +53,10 @@ async def report_comment(
     if identity_id:
         reporter = "i:" + identity_id
     elif visitor:
-        reporter = "v:" + visitor_hash(ctx.secret, check_visitor(visitor))
+        reporter = "v:" + visitor_hash(ctx.id_key, check_visitor(visitor))
     else:
         reporter = "n:" + (network_key(ip) or "unknown")
-    reporter = hashlib.sha256(ctx.secret + reporter.encode()).hexdigest()
+    reporter = hashlib.sha256(ctx.id_key + reporter.encode()).hexdigest()
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         comment = await store.select_moderated(conn, comment_id)

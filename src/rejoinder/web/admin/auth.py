@@ -102,7 +102,7 @@ async def checked_form(request: Request[Any, Any, Any], staff: Staff) -> Form:
     check_origin(request)
     form = await read_form(request)
     admin_auth.check_form_token(
-        ctx_of(request).secret, "session", staff.session_hash, form.values.get("csrf", [""])[0]
+        ctx_of(request).verify_keys, "session", staff.session_hash, form.values.get("csrf", [""])[0]
     )
     return form
 

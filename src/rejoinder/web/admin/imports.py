@@ -124,7 +124,9 @@ async def import_upload(request: Request[Any, Any, Any]) -> Response[str]:
     try:
         got = await _receive(request, work, ctx.settings.admin.import_max_bytes)
         form = Form(got.pairs)
-        admin_auth.check_form_token(ctx.secret, "session", staff.session_hash, form.get("csrf", limit=200))
+        admin_auth.check_form_token(
+            ctx.verify_keys, "session", staff.session_hash, form.get("csrf", limit=200)
+        )
         scope = await service.import_scope(ctx, staff.actor)
         site = await ctx.sites.by_name(form.get("site", limit=100))
         if site is None or (scope is not None and site.id not in scope):

@@ -241,7 +241,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[str]:
     pre = auth.read_cookie(request, auth.PRE)
     if pre is None:
         raise CsrfInvalid("The sign-in form expired; reload the page and try again")
-    admin_auth.check_form_token(ctx.secret, "login", pre, form.get("csrf", limit=100))
+    admin_auth.check_form_token(ctx.verify_keys, "login", pre, form.get("csrf", limit=100))
     username = form.get("username", limit=200)
     limiter: admin_auth.LoginLimiter = request.app.state["admin_login_limiter"]  # runtime.Runtime built it
     network = anonymize_ip(client_ip(request)) or "-"
@@ -543,7 +543,7 @@ async def email_act(request: Request[Any, Any, Any], token: FromPath[str]) -> Re
     ctx = ctx_of(request)
     auth.check_origin(request)
     form = await read_form(request)
-    admin_auth.check_form_token(ctx.secret, "email", token, form.get("csrf", limit=100))
+    admin_auth.check_form_token(ctx.verify_keys, "email", token, form.get("csrf", limit=100))
     comment = await admin_mail.act_on_link(
         ctx, token, form.get("action", limit=20), form.optional("reason", limit=40)
     )
