@@ -65,7 +65,9 @@ function rejoinder_fragment( $post ) {
 	if ( null === $html ) {
 		return null;
 	}
-	set_transient( $cache, $html, rejoinder_cache_seconds() );
+	if ( rejoinder_cache_seconds() > 0 ) {
+		set_transient( $cache, $html, rejoinder_cache_seconds() );
+	}
 	return $html;
 }
 
@@ -104,6 +106,9 @@ function rejoinder_fetch_counts( array $urls ) {
 		foreach ( $chunk as $url ) {
 			if ( isset( $answer['counts'][ $url ]['comments'] ) ) {
 				$counts[ $url ] = (int) $answer['counts'][ $url ]['comments'];
+				if ( rejoinder_cache_seconds() <= 0 ) {
+					continue;  // A transient of 0 seconds would never expire.
+				}
 				set_transient(
 					'rejoinder_count_' . md5( rejoinder_server_url() . "\n" . $url ),
 					$counts[ $url ],

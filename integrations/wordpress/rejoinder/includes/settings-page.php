@@ -128,7 +128,6 @@ function rejoinder_settings_page() {
 	?>
 	<div class="wrap">
 	<h1><?php esc_html_e( 'rejoinder comments', 'rejoinder' ); ?></h1>
-	<?php settings_errors(); ?>
 	<?php if ( '' !== $server ) : ?>
 		<p id="rejoinder-status">
 		<?php

@@ -37,11 +37,11 @@ if ( null !== $rejoinder_fragment ) {
 <script id="rejoinder-embed" src="<?php echo esc_url( rejoinder_server_url() . '/embed.js' ); ?>" async></script>
 <?php if ( rejoinder_pending_logout() ) : ?>
 <script>
+// WordPress logged this reader out: end their comment session too, once the widget has started.
 (function () {
-	var embed = document.getElementById('rejoinder-embed');
 	function done() { document.cookie = 'rejoinder_logout=; Max-Age=0; path=/'; }
 	function logout() { window.rejoinder.logout().then(done, done); }
-	if (window.rejoinder) { logout(); } else { embed.addEventListener('load', logout); }
+	if (document.readyState === 'complete') { logout(); } else { window.addEventListener('load', logout); }
 })();
 </script>
 <?php endif; ?>
