@@ -104,7 +104,9 @@ def test_the_plugin_in_wordpress(blog: Blog, browser_page: Any) -> None:
     admin.goto(blog.wp.url + "/wp-admin/plugins.php")
     admin.get_by_role("link", name="Activate rejoinder comments").click()
     admin.wait_for_selector("tr.active[data-plugin='rejoinder/rejoinder.php']")
-    assert json.loads(blog.wp.php("echo json_encode( get_option( 'active_plugins' ) );")) == ["rejoinder/rejoinder.php"]
+    assert json.loads(blog.wp.php("echo json_encode( get_option( 'active_plugins' ) );")) == [
+        "rejoinder/rejoinder.php"
+    ]
 
     # Configure: Settings → rejoinder.
     admin.goto(blog.wp.url + "/wp-admin/options-general.php?page=rejoinder")
@@ -158,17 +160,26 @@ def test_the_plugin_in_wordpress(blog: Blog, browser_page: Any) -> None:
     # WordPress's own comment endpoint takes nothing while rejoinder has the comments.
     refused = httpx.post(
         blog.wp.url + "/wp-comments-post.php",
-        data={"comment_post_ID": str(blog.wp.posts["compost"]), "comment": "spam", "author": "x", "email": "x@x.org"},
+        data={
+            "comment_post_ID": str(blog.wp.posts["compost"]),
+            "comment": "spam",
+            "author": "x",
+            "email": "x@x.org",
+        },
     )
     assert refused.status_code == 403
-    assert blog.wp.php("echo get_comments( array( 'count' => true, 'post_id' => %d ) );" % blog.wp.posts["compost"]) == "0"
+    compost_id = blog.wp.posts["compost"]
+    assert blog.wp.php(f"echo get_comments( array( 'count' => true, 'post_id' => {compost_id} ) );") == "0"
 
     # A WordPress user who is logged in comments as themselves (publisher SSO), with no second sign-in.
     nora = browser_page()
     page = nora.page
     log_in(page, blog, NORA["login"], NORA["password"], then=compost)
     page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('Nora Reader')")
-    assert str(page.text_content(WHO)) == "You are commenting as Nora Reader (via Allotment notes) · Log out · Change"
+    assert (
+        str(page.text_content(WHO))
+        == "You are commenting as Nora Reader (via Allotment notes) · Log out · Change"
+    )
     page.locator(".rj-leave").get_by_label("Comment", exact=True).fill("We should try it again with a lid.")
     page.locator(".rj-leave").get_by_role("button", name="Post comment").click()
     page.locator(".rj-comment .rj-name", has_text="Nora Reader").wait_for()
