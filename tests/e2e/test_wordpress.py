@@ -110,6 +110,12 @@ def test_the_plugin_in_wordpress(blog: Blog, browser_page: Any) -> None:
 
     # Configure: Settings → rejoinder.
     admin.goto(blog.wp.url + "/wp-admin/options-general.php?page=rejoinder")
+    admin.fill("#rejoinder_url", "ftp://comments.example.org")  # hostile input is refused, with a reason
+    admin.fill("#rejoinder_site", "blog<script>")
+    admin.get_by_role("button", name="Save Changes").click()
+    admin.get_by_text("The rejoinder URL must be an http or https address.").wait_for()
+    admin.get_by_text("A site name has only letters, digits, dots, dashes and underscores.").wait_for()
+    assert (blog.option("rejoinder_url"), blog.option("rejoinder_site")) == ("", "")
     admin.fill("#rejoinder_url", blog.rejoinder.url + "/")
     admin.fill("#rejoinder_site", "blog")
     admin.fill("#rejoinder_sso_secret", SSO_SECRET)
