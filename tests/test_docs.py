@@ -657,3 +657,68 @@ def test_worked_examples_are_the_real_code(doc: str) -> None:
         assert block["body"] in source, (
             f"docs/{doc}: this example is no longer in {block['path']}:\n{block['body']}"
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# docs/wordpress.md against the plugin's PHP: its options, filters and claims, and the licence of every file.
+# ---------------------------------------------------------------------------------------------------------
+
+WORDPRESS_PLUGIN = ROOT / "integrations" / "wordpress" / "rejoinder"
+
+
+def _plugin_source() -> dict[str, str]:
+    return {
+        p.relative_to(WORDPRESS_PLUGIN).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(WORDPRESS_PLUGIN.rglob("*.php"))
+    }
+
+
+def test_wordpress_doc_names_every_option_and_filter() -> None:
+    source = _plugin_source()
+    defaults = re.search(
+        r"function rejoinder_option_defaults\(\) \{(.*?)\n\}", source["includes/options.php"], re.S
+    )
+    assert defaults, "includes/options.php has no rejoinder_option_defaults()"
+    options = set(re.findall(r"'(rejoinder_[a-z_]+)'\s*=>", defaults[1]))
+    assert {"rejoinder_url", "rejoinder_site", "rejoinder_sso_secret"} <= options
+    filters = {m for text in source.values() for m in re.findall(r"apply_filters\(\s*'([a-z_]+)'", text)}
+    assert filters, "the plugin has no filters?"
+    doc = read_doc("wordpress.md")
+    missing = sorted(name for name in options | filters if f"`{name}`" not in doc)
+    assert not missing, f"docs/wordpress.md does not name: {missing}"
+    # Every option has a field on the settings page, and every documented option exists.
+    page = source["includes/settings-page.php"]
+    assert not [o for o in options if f"'{o}'" not in page], "an option has no register_setting()"
+    settings = doc[doc.index("## Settings") :]
+    settings = settings[: settings.index("\n## ")]
+    documented = set(re.findall(r"\| `(rejoinder_[a-z_]+)` \|", settings))
+    assert documented == options, f"docs/wordpress.md's settings table: {sorted(documented ^ options)}"
+
+
+def test_wordpress_doc_lists_the_sso_claims_the_plugin_sends() -> None:
+    sso = _plugin_source()["includes/sso.php"]
+    body = re.search(r"function rejoinder_sso_claims\(.*?\n\}", sso, re.S)
+    assert body
+    sent = set(re.findall(r"'([a-z_]+)'\s*=>", body[0])) | set(
+        re.findall(r"\$claims\['([a-z_]+)'\]", body[0])
+    )
+    doc = read_doc("wordpress.md")
+    table = doc[doc.index("| Claim | Value |") :]
+    table = table[: table.index("\n\n")]
+    listed = {
+        name
+        for cell in re.findall(r"^\| ([^|]+) \|", table, re.M)
+        for name in re.findall(r"`([a-z_]+)`", cell)
+    }
+    assert listed == sent, f"claims sent {sorted(sent)}, documented {sorted(listed)}"
+
+
+def test_wordpress_plugin_is_gpl() -> None:
+    source = _plugin_source()
+    assert re.search(r"^ \* License:\s+GPL-2\.0-or-later$", source["rejoinder.php"], re.M)
+    unlicensed = [
+        name
+        for name, text in source.items()
+        if "GPL-2.0-or-later" not in text[:1500] and name != "rejoinder.php"
+    ]
+    assert not unlicensed, f"PHP files without a GPL-2.0-or-later header: {unlicensed}"
