@@ -307,3 +307,122 @@ def test_polling_pauses_while_the_tab_is_hidden(stack: Stack, browser_page: Any)
     page.get_by_role("button", name="1 new comment · Show").click()
     assert card(w, posted["id"]).locator(".rj-text").inner_text() == "Written while nobody looked."
     w.assert_clean()
+
+
+# Records, before the widget's own listeners run, every `comment` and `removed` event the page's streams
+# hear, and every text "N new comments · Show" ever had while shown (a MutationObserver sees each change
+# before the next task, so a flash of it is caught too).
+HEARD = """
+window.__heard = [];
+window.__offered = [];
+const Source = window.EventSource;
+window.EventSource = class extends Source {
+  constructor(url, init) {
+    super(url, init);
+    for (const name of ['comment', 'removed'])
+      this.addEventListener(name, (event) => window.__heard.push([name, JSON.parse(event.data).id]));
+  }
+};
+new MutationObserver(() => {
+  const button = document.querySelector('#rejoinder .rj-fresh button');
+  if (button && !button.hidden) window.__offered.push(button.textContent);
+}).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+"""
+
+
+class Held:
+    """The page's `method` requests to `pattern` reach the server at once (so that the server writes and
+    announces the change), but their answers wait until `release()`."""
+
+    def __init__(self, page: Any, pattern: str, method: str) -> None:
+        self.page, self.pattern, self.method = page, pattern, method
+        self.waiting: list[tuple[Any, Any]] = []
+        page.route(pattern, self.handle)
+
+    def handle(self, route: Any) -> None:
+        if route.request.method != self.method:
+            route.fallback()
+            return
+        self.waiting.append((route, route.fetch()))
+
+    def answered(self) -> Any:
+        """The server's answer to the one held request (waiting for the page to make it)."""
+        while not self.waiting:  # each round trip lets Playwright run the route handler
+            self.page.evaluate("() => 0")
+        return self.waiting[0][1]
+
+    def release(self) -> None:
+        for route, response in self.waiting:
+            route.fulfill(response=response)
+        self.waiting.clear()
+        self.page.unroute(self.pattern, self.handle)
+
+
+def heard(w: Watched, name: str, comment_id: str) -> None:
+    """Waits until the page's stream has heard event `name` for `comment_id`."""
+    w.page.wait_for_function(
+        "([name, id]) => window.__heard.some(([n, i]) => n === name && i === id)", arg=[name, comment_id]
+    )
+
+
+def test_the_readers_own_post_edit_and_delete_are_not_raced_by_their_live_events(
+    stack: Stack, browser_page: Any
+) -> None:
+    """Each of the reader's own requests is answered only after the stream brought the change it made:
+    the widget holds that event until the answer is drawn, so the reader's comment is not offered as
+    "1 new comment", the open editor is not drawn over (focus goes back to Edit), and a deletion is
+    counted once."""
+    url = article(stack, "live-own")
+    other = stack.post(url, "Someone else was here first.", name="Ned")
+    w: Watched = browser_page()
+    page = w.page
+    page.add_init_script(HEARD)
+    page.goto(url)
+    page.wait_for_selector(LIVE, state="attached")
+
+    # Post: the stream brings the new comment while the POST's answer is held.
+    held = Held(page, "**/api/comments", "POST")
+    form = page.locator(".rj-leave form")
+    form.get_by_label("Comment", exact=True).fill("My own words, raced.")
+    form.get_by_label("Name", exact=True).fill("Ora")
+    form.get_by_role("button", name="Post comment").click()
+    mine_id = held.answered().json()["id"]
+    heard(w, "comment", mine_id)
+    held.release()
+    mine = card(w, mine_id)
+    mine.locator(".rj-text").wait_for()
+    assert page.locator(".rj-comment", has_text="My own words, raced.").count() == 1
+    assert page.locator("#rejoinder .rj-title").inner_text() == "2 Responses"
+    assert page.evaluate("() => window.__offered") == []
+
+    # Edit: the stream brings the edited comment while the PATCH's answer is held.
+    mine.get_by_role("button", name="Edit").click()
+    mine.get_by_label("Comment", exact=True).fill("My own words, *edited*.")
+    held = Held(page, f"**/api/comments/{mine_id}", "PATCH")
+    mine.get_by_role("button", name="Save").click()
+    held.answered()
+    heard(w, "comment", mine_id)
+    assert mine.get_by_label("Comment", exact=True).input_value() == "My own words, *edited*."  # still open
+    held.release()
+    mine.locator(".rj-text em").wait_for()
+    assert mine.locator(".rj-text").inner_text() == "My own words, edited."
+    assert mine.locator(".rj-edited").count() == 1
+    assert page.evaluate("() => document.activeElement.textContent") == "Edit"
+    assert stack.thread(url)["comments"][1]["text"] == "My own words, *edited*."
+
+    # Delete: the stream says it was removed while the DELETE's answer is held; it is counted once.
+    held = Held(page, f"**/api/comments/{mine_id}", "DELETE")
+    mine.get_by_role("button", name="Delete").click()
+    mine.get_by_role("group").get_by_role("button", name="Delete").click()
+    held.answered()
+    heard(w, "removed", mine_id)
+    held.release()
+    mine.wait_for(state="detached")
+    page.wait_for_function(
+        "() => document.querySelector('#rejoinder [role=status]').textContent === 'Your comment was deleted.'"
+    )
+    assert page.locator("#rejoinder .rj-title").inner_text() == "1 Response"
+    assert page.evaluate("() => document.activeElement.id") == f"comment-{other['id']}"
+    assert [c["id"] for c in stack.thread(url)["comments"]] == [other["id"]]
+    assert page.evaluate("() => window.__offered") == []
+    w.assert_clean()

@@ -680,6 +680,35 @@ def test_window_rejoinder_sso_and_logout(sso_site: SignInSite, browser_page: Any
     assert w.page_errors == []
 
 
+# The host page logs its user out as soon as embed.js has run: on the script element's `load` event, while
+# the page is still loading and the widget is still starting.
+LOGOUT_ON_LOAD = """
+window.__loggedOut = null;
+document.addEventListener('load', (event) => {
+  if (!(event.target.src || '').includes('/embed.js')) return;
+  window.rejoinder.logout().then(() => { window.__loggedOut = 'settled'; }, (e) => { window.__loggedOut = String(e); });
+}, true);
+"""
+
+
+def test_logout_right_after_embed_js_ran_settles(sso_site: SignInSite, browser_page: Any) -> None:
+    w = browser_page()
+    page = w.page
+    page.goto(sso_site.article("/sso/early.html"))
+    page.wait_for_function("() => window.rejoinder && document.querySelector('.rj-auth')")
+    page.evaluate("jwt => window.rejoinder.sso(jwt)", publisher_token("u-4", "Quin Early"))
+    token = session_token(page)
+    assert token and sso_site.me(token).status_code == 200
+    page.add_init_script(LOGOUT_ON_LOAD)
+    page.goto(sso_site.article("/sso/early2.html"))
+    page.wait_for_function("() => window.__loggedOut !== null")
+    assert page.evaluate("() => window.__loggedOut") == "settled"
+    assert session_token(page) is None
+    assert sso_site.me(token).status_code == 401
+    page.get_by_label("Name", exact=True).wait_for()  # the guest form is back
+    w.assert_clean()
+
+
 def test_the_publishers_login_page_is_a_button(sso_site: SignInSite, browser_page: Any) -> None:
     url = sso_site.article("/sso/button.html")
     sso_site.host.add("/login.html", "<!doctype html><title>Log in</title><p>The publisher's login</p>")

@@ -1,8 +1,10 @@
 """services/live.py, driven directly on a running app (SQLite and PostgreSQL): the hub's checks are called by
-the test (the background task is set to wait for minutes), so every round is deterministic."""
+the test (the background task is set to wait for minutes, and not to wake on writes), so every round is
+deterministic; the last test lets it wake."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +18,7 @@ from tests.fixtures.app import ARTICLE, advance_clock, new_client, post_comment
 
 @pytest.fixture
 def app(site_db: str) -> Iterator[TestClient[Any]]:
-    with new_client(site_db, live={"queue": 2, "check_ms": 600_000}) as client:
+    with new_client(site_db, live={"queue": 2, "check_ms": 600_000, "immediate": False}) as client:
         yield client
 
 
@@ -120,3 +122,20 @@ def test_open_streams_are_the_metrics_gauge(app: TestClient[Any]) -> None:
     assert gauge() - before == 1
     hub_of(app).close(two)
     assert gauge() == before
+
+
+def test_a_write_wakes_the_hub_at_once(site_db: str) -> None:
+    """With `immediate` (the default), a write hands its change to the streams without waiting for the
+    next round: here the rounds are ten minutes apart, and the change still arrives."""
+    with new_client(site_db, live={"check_ms": 600_000}) as client:
+        stream, _ = open_stream(client, "203.0.113.1")
+        posted = post_comment(client, "at once")["id"]
+
+        async def next_change() -> Change | None:
+            async with asyncio.timeout(10):
+                return await stream.queue.get()
+
+        with client.portal() as portal:
+            change = portal.call(next_change)
+        assert change is not None and change.comment is not None
+        assert change.comment.id == posted

@@ -506,8 +506,17 @@ class LiveSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         float, _h("Seconds between keep-alive comments on an idle stream"), msgspec.Meta(gt=0, le=300)
     ] = 15.0
     check_ms: Annotated[
-        int, _h("How often a worker looks for changes in the threads it streams (ms)"), msgspec.Meta(ge=10)
+        int,
+        _h("How often a worker looks for changes in the threads it streams (ms), besides on each write"),
+        msgspec.Meta(ge=10),
     ] = 100
+    immediate: Annotated[
+        bool,
+        _h(
+            "Look at once when a write is announced (this worker's, other hosts' through Redis); false: "
+            "only every check_ms (fewer database reads on very busy threads)"
+        ),
+    ] = True
     resume_seconds: Annotated[
         int,
         _h("How far back a reconnecting client is caught up (Last-Event-ID); older: refetch"),

@@ -11,7 +11,7 @@ valid while they are unchanged; a write bumps the slots of what it changed, afte
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 SLOTS = 1 << 16
@@ -39,7 +39,27 @@ class Invalidator(Protocol):
 
     async def stop(self) -> None: ...
 
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (on the event loop, cheaply: it should only set a flag) after every bump this
+        process applies: its own, and, through Redis, other hosts'. Bumps that other processes write to the
+        shared generation file are not announced: readers of generations poll for those (services/live.py)."""
+        ...
+
     async def reachable(self) -> bool | None:
         """Whether what carries bumps to other hosts works now (readiness, `GET /healthz`); None when
         nothing outside this host is involved."""
         ...
+
+
+class Announcer:
+    """The listeners of one invalidator (`Invalidator.subscribe`)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def announce(self) -> None:
+        for listener in self._listeners:
+            listener()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from rejoinder.invalidation.base import SLOTS, slot_of
+from rejoinder.invalidation.base import SLOTS, Announcer, slot_of
 
 
 class MemoryInvalidator:
     def __init__(self) -> None:
         self._gen = [0] * SLOTS
+        self._announcer = Announcer()
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._announcer.subscribe(listener)
 
     def generations(self, keys: Iterable[str]) -> tuple[int, ...]:
         return tuple(self._gen[slot_of(k)] for k in keys)
@@ -21,9 +25,11 @@ class MemoryInvalidator:
     def bump(self, keys: Iterable[str]) -> None:
         for k in keys:
             self._gen[slot_of(k)] += 1
+        self._announcer.announce()
 
     def bump_all(self) -> None:
         self._gen = [g + 1 for g in self._gen]
+        self._announcer.announce()
 
     def bump_slot(self, slot: int) -> None:
         self._gen[slot] += 1

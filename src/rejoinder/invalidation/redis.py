@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from redis.asyncio import Redis
 
-from rejoinder.invalidation.base import slot_of
+from rejoinder.invalidation.base import Announcer, slot_of
 from rejoinder.invalidation.memory import MemoryInvalidator
 from rejoinder.invalidation.shared import SharedFileInvalidator
 
@@ -39,6 +39,11 @@ class RedisInvalidator:
         self._task: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._subscribed = False
+        self._announcer = Announcer()
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Told of this process's bumps and of every other host's as they arrive."""
+        self._announcer.subscribe(listener)
 
     def generations(self, keys: Iterable[str]) -> tuple[int, ...]:
         return self._local.generations(keys)
@@ -50,6 +55,7 @@ class RedisInvalidator:
         slots = {slot_of(k) for k in keys}
         for s in slots:
             self._local.bump_slot(s)
+        self._announcer.announce()
         task = asyncio.get_running_loop().create_task(self._publish(",".join(map(str, sorted(slots)))))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
@@ -81,6 +87,7 @@ class RedisInvalidator:
                 continue
             # Anything published while we were not subscribed is lost: start from a clean slate.
             self._local.bump_all()
+            self._announcer.announce()
             self._subscribed = True
             try:
                 await self._listen(pubsub)
@@ -105,6 +112,7 @@ class RedisInvalidator:
                 for part in message["data"].decode().split(","):
                     if part.isdigit():
                         self._local.bump_slot(int(part))
+                self._announcer.announce()
 
     async def reachable(self) -> bool:
         """Subscribed to the channel, and Redis answers a PING within a second: while either fails, this

@@ -11,10 +11,10 @@ import fcntl
 import mmap
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rejoinder.invalidation.base import SLOTS, slot_of
+from rejoinder.invalidation.base import SLOTS, Announcer, slot_of
 
 _FMT = struct.Struct("<Q")
 
@@ -33,6 +33,11 @@ class SharedFileInvalidator:
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._map = mmap.mmap(self._fd, size)
+        self._announcer = Announcer()
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """This process's own bumps only: other workers' reach the file without a word (poll for them)."""
+        self._announcer.subscribe(listener)
 
     def generations(self, keys: Iterable[str]) -> tuple[int, ...]:
         return self.slot_generations(tuple(slot_of(k) for k in keys))
@@ -50,6 +55,7 @@ class SharedFileInvalidator:
                 self.bump_slot_locked(s)
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._announcer.announce()
 
     def bump_slot_locked(self, slot: int) -> None:
         value = _FMT.unpack_from(self._map, slot * 8)[0]
@@ -63,6 +69,7 @@ class SharedFileInvalidator:
                 self.bump_slot_locked(slot)
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._announcer.announce()
 
     def bump_slot(self, slot: int) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_EX)

@@ -1,7 +1,9 @@
 """Live updates of threads: which streams watch which thread, and what changed since they last heard.
 
-Each worker runs one LiveHub. A stream (one reader's EventSource) watches one thread. Every `live.check_ms`
-the hub compares the cache-invalidation generations of the threads it watches with what it saw last: memory
+Each worker runs one LiveHub. A stream (one reader's EventSource) watches one thread. When the invalidator
+announces a bump (a write in this worker, or on another host through Redis), and at least every
+`live.check_ms` (other workers on this host write the shared generation file, which announces nothing), the hub
+compares the cache-invalidation generations of the threads it watches with what it saw last: memory
 reads, and the same signal that keeps the response cache fresh, so a write in any worker or on any host
 (shared generation file, or Redis) reaches it with no channel of its own. For a thread that changed, it reads
 the thread's new events from the outbox's table (events are written in the change's transaction), builds
@@ -132,6 +134,7 @@ class LiveHub:
         self._task: asyncio.Task[None] | None = None
         self._draining = False
         self._lock = asyncio.Lock()  # one advance at a time per worker
+        self._wake = asyncio.Event()  # set by the invalidator on a bump (Invalidator.subscribe)
 
     @property
     def streams(self) -> int:
@@ -212,6 +215,8 @@ class LiveHub:
     # --- running ---------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self.settings.immediate:
+            self.invalidator.subscribe(self._wake.set)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="rejoinder-live")
 
     def drain(self) -> int:
@@ -234,10 +239,18 @@ class LiveHub:
                 await task
 
     async def _run(self) -> None:
+        """Check when the invalidator announces a bump (this worker's writes; other hosts' through Redis:
+        at once) and at least every `live.check_ms` (other workers' writes to the shared generation file,
+        which announces nothing)."""
         pause = self.settings.check_ms / 1000
         rounds = 0
         while True:
-            await asyncio.sleep(pause)
+            try:
+                async with asyncio.timeout(pause):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+            self._wake.clear()
             rounds += 1
             try:
                 await self.check()

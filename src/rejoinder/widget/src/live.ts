@@ -42,6 +42,18 @@ export function follow(widget: Widget): void {
   const box = h("div", { class: "rj-fresh" }, button);
   widget.earlierButton.before(box);
 
+  /** What was heard while the reader's own post, edit or delete was in flight (own.ts `mine`), in the
+   * order it came: applied after the answer is drawn, so that the reader's own comment is neither drawn
+   * over its open form nor counted as a new one. */
+  const held: (() => void)[] = [];
+  const gate = (apply: () => void): void => {
+    if (widget.mine || held.length) held.push(apply);
+    else apply();
+  };
+  widget.settled = () => {
+    while (!widget.mine && held.length) (held.shift() as () => void)();
+  };
+
   /** Those that can be shown where they belong: top-level, or under a parent on screen or waiting too. */
   const waiting = (): CommentData[] => {
     for (const id of pending.keys()) if (widget.items.has(id)) pending.delete(id); // placed meanwhile
@@ -107,8 +119,6 @@ export function follow(widget: Widget): void {
       const known = pending.has(comment.id);
       pending.set(comment.id, comment);
       draw(!known);
-      // The reader's own comment may come here before the answer to its POST places it: look again.
-      setTimeout(draw, 1000);
     }
   };
 
@@ -150,9 +160,11 @@ export function follow(widget: Widget): void {
       } catch {
         return; // offline for now: the next round tries again
       }
-      for (const comment of data.comments) onComment(comment);
-      const thread = data.thread;
-      widget.drawThreadInfo({ ...thread, count: thread.count - waiting().length });
+      gate(() => {
+        for (const comment of data.comments) onComment(comment);
+        const thread = data.thread;
+        widget.drawThreadInfo({ ...thread, count: thread.count - waiting().length });
+      });
     }
   };
 
@@ -196,7 +208,7 @@ export function follow(widget: Widget): void {
         } catch {
           return;
         }
-        handle(data);
+        gate(() => handle(data));
       });
     on("comment", onComment);
     on("removed", (data: { id: string }) => onRemoved(data.id));

@@ -28,6 +28,19 @@ export const OWN_STRINGS = {
 
 const busy = new WeakSet<HTMLFormElement>();
 
+/** The reader's own request: while it is in flight the live part holds what it hears (a change to this
+ * very comment would be drawn over the form, or the new comment counted as someone else's), and applies
+ * it after the answer is drawn (a task later: the caller draws it right after this resolves). */
+async function mine<T>(widget: Widget, request: Promise<T>): Promise<T> {
+  widget.mine = (widget.mine || 0) + 1;
+  try {
+    return await request;
+  } finally {
+    widget.mine = (widget.mine || 1) - 1;
+    setTimeout(() => widget.settled?.());
+  }
+}
+
 export function togglePreview(widget: Widget, parts: FormParts): void {
   const on = parts.preview.hidden;
   parts.preview.hidden = !on;
@@ -100,7 +113,7 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   const formToken = await token.pending;
   if (formToken) body.form_token = formToken;
   if (parts.trap?.value) body.honeypot = parts.trap.value;
-  const comment = await widget.api<CommentData>("POST", "/api/comments", body, true);
+  const comment = await mine(widget, widget.api<CommentData>("POST", "/api/comments", body, true));
   comment.can_appeal = comment.status === "pending";
   Object.assign(token, { pending: widget.formToken(), at: Date.now() });
   if (!widget.me) widget.storage.save("author", parts.remember?.checked ? author : null);
@@ -122,11 +135,9 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
 
 async function saveEdit(widget: Widget, item: Item, text: string, close: () => void): Promise<void> {
   const token = widget.editTokens[item.comment.id];
-  const saved = await widget.api<CommentData>(
-    "PATCH",
-    `/api/comments/${item.comment.id}`,
-    { text },
-    token ? token[0] : "",
+  const saved = await mine(
+    widget,
+    widget.api<CommentData>("PATCH", `/api/comments/${item.comment.id}`, { text }, token ? token[0] : ""),
   );
   item.comment = { ...item.comment, text: saved.text, html: saved.html, edited: saved.edited };
   (item.text as HTMLElement).innerHTML = saved.html; // sanitised by the server
@@ -227,7 +238,7 @@ function tick(widget: Widget): void {
 async function deleteComment(widget: Widget, item: Item, ask: HTMLElement): Promise<void> {
   const token = widget.editTokens[item.comment.id];
   try {
-    await widget.api("DELETE", `/api/comments/${item.comment.id}`, undefined, token ? token[0] : "");
+    await mine(widget, widget.api("DELETE", `/api/comments/${item.comment.id}`, undefined, token ? token[0] : ""));
   } catch (error) {
     const message = widget.problemText(error as never);
     ask.replaceChildren(h("span", { class: "rj-error", text: message }));

@@ -95,6 +95,10 @@ export class Widget {
   // Own comments (own.ts keeps them).
   editable: Set<Item> | undefined;
   editTimer?: ReturnType<typeof setInterval> | null;
+  /** How many of the reader's own requests (post, edit, delete) are in flight: the live part holds its
+   * changes until they are answered (own.ts `mine`), then `settled` applies them. */
+  mine?: number;
+  settled?: () => void;
 
   constructor(
     readonly root: HTMLElement,
