@@ -74,7 +74,8 @@ def thread(base: str, port: int) -> dict[str, object]:
 def test_demo_serves_the_seeded_article_once(run_demo: object, tmp_path: Path) -> None:
     port = free_port()
     first = run_demo(port, "first")  # type: ignore[operator]
-    assert f"open http://127.0.0.1:{port}/demo/" in first.output()
+    # localhost, not 127.0.0.1: passkeys want a host name (the demo's server.public_url)
+    assert f"open http://localhost:{port}/demo/" in first.output()
     assert (tmp_path / "data" / demo.DB_FILE).is_file()
 
     page = httpx.get(first.base + "/demo/", timeout=10)

@@ -645,10 +645,10 @@ if __name__ == "__main__":
 # Worked examples: code blocks marked `<!-- code: PATH -->` must appear verbatim in that file.
 # ---------------------------------------------------------------------------------------------------------
 
-CODE_BLOCK = re.compile(r"<!-- code: (?P<path>[^ ]+) -->\n```[a-z]*\n(?P<body>.*?)\n```", re.S)
+CODE_BLOCK = re.compile(r"<!-- code: (?P<path>[^ ]+) -->\n```[a-z-]*\n(?P<body>.*?)\n```", re.S)
 
 
-@pytest.mark.parametrize("doc", ["contributing.md"])
+@pytest.mark.parametrize("doc", ["contributing.md", "static-sites.md"])
 def test_worked_examples_are_the_real_code(doc: str) -> None:
     blocks = list(CODE_BLOCK.finditer(read_doc(doc)))
     assert blocks, f"docs/{doc} has no marked code examples"
@@ -722,3 +722,17 @@ def test_wordpress_plugin_is_gpl() -> None:
         if "GPL-2.0-or-later" not in text[:1500] and name != "rejoinder.php"
     ]
     assert not unlicensed, f"PHP files without a GPL-2.0-or-later header: {unlicensed}"
+
+
+def test_static_sites_names_every_integration_file() -> None:
+    """docs/static-sites.md tells publishers which files to copy: each file of integrations/hugo and
+    integrations/jekyll is named there (a partial or include by its name under partials/ or _includes/)."""
+    text = read_doc("static-sites.md")
+    missing = []
+    for path in sorted(p for kind in ("hugo", "jekyll") for p in (ROOT / "integrations" / kind).rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(ROOT / "integrations")
+            short = "/".join(rel.parts[-2:])  # e.g. rejoinder/count.html, _plugins/rejoinder.rb
+            if short not in text:
+                missing.append(rel.as_posix())
+    assert not missing, f"docs/static-sites.md does not mention {missing}"

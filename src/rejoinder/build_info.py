@@ -1,7 +1,7 @@
 """Which build of rejoinder this is, for `rejoinder --version` and bug reports: the version (one place:
 `rejoinder.__version__`), and the commit it was built from: from a `BUILD` file beside this module when a
-packager wrote one (`git describe --always --dirty > src/rejoinder/BUILD` before building), else from git when
-running from a checkout, else nothing more."""
+packager wrote one (hatch_build.py writes it into every wheel and sdist), else from git when running from a
+checkout, else nothing more."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def _from_git() -> str | None:
+    """The checkout's commit, when this module is a tracked file of it: an installed package inside some
+    other git work tree (a virtual environment in a project folder) must not claim that tree's commit."""
     try:
+        subprocess.run(
+            ["git", "-C", str(HERE), "ls-files", "--error-unmatch", "build_info.py"],
+            capture_output=True,
+            timeout=3,
+            check=True,
+        )
         found = subprocess.run(
             ["git", "-C", str(HERE), "log", "-1", "--format=%h %cs"],
             capture_output=True,

@@ -210,7 +210,13 @@ def demo(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None
         "server": {"host": host, "port": port, "workers": 1},
         "database": {"url": f"sqlite:///{directory / sample.DB_FILE}"},
     }
-    settings = _load(ctx, flags)
+    # Sign-in that works without any outside account: email links delivered to the demo's mailbox page and
+    # passkeys, beside the providers the configuration names; and a moderator account for /admin.
+    own = sample.Own.prepare(_load(ctx, flags), directory, host=host, port=port)
+    for section, values in own.flags.items():
+        flags[section] = {**flags.get(section, {}), **values}
+    base = _load(ctx, flags)
+    settings = _load(ctx, {**flags, "auth": {"providers": sample.providers(base)}})
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
             probe.bind((host, port))
@@ -222,10 +228,16 @@ def demo(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None
 
     migrate.upgrade(settings.database.url)
     seeded = _run(lambda: sample.seed(settings, host=host, port=port))
+    site = settings.server.public_url.rstrip("/") or f"http://127.0.0.1:{port}"
     click.echo(
         f"{'seeded' if seeded else 'using'} the demo discussion in {directory / sample.DB_FILE}\n"
-        f"open http://127.0.0.1:{port}/demo/ in a browser (Ctrl+C stops the demo)"
+        f"open {site}/demo/ in a browser (Ctrl+C stops the demo)\n"
+        f"sign-in emails arrive at {site}/demo/mailbox (nothing is sent)"
     )
+    if own.password:
+        click.echo(f"moderate at {site}/admin/ as {own.username} with the password {own.password}")
+    elif settings.admin.username:
+        click.echo(f"moderate at {site}/admin/ as {settings.admin.username} (from your configuration)")
     run_server(settings, flags, factory="rejoinder.demo:app_factory", config_file=ctx.obj.get("config"))
 
 

@@ -7,7 +7,9 @@ same code the HTTP API runs, and happens once per database (a restart finds the 
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -16,13 +18,16 @@ from litestar import Request, Response, get
 from rejoinder.config import Settings
 from rejoinder.domain.sites import SiteOptions
 from rejoinder.domain.threads import Sort
+from rejoinder.domain.urls import is_loopback
 from rejoinder.errors import NotFound
 from rejoinder.i18n import translator
+from rejoinder.notify.mailbox import read_mailbox
 from rejoinder.runtime import open_context
 from rejoinder.services import comments as comment_service
 from rejoinder.services import likes as like_service
 from rejoinder.services import sites as site_service
 from rejoinder.services import threads as thread_service
+from rejoinder.services.admin_auth import hash_password
 from rejoinder.services.context import Context, now_us
 from rejoinder.web.page_models import build_thread
 from rejoinder.web.pages import PAGE_ERRORS, html_response, static_href
@@ -46,6 +51,50 @@ class DemoArticle(msgspec.Struct, frozen=True):
     standfirst: str
     author: str
     blocks: tuple[tuple[str, str], ...]
+
+
+MAILBOX_DIR = "rejoinder-demo-mailbox"
+MODERATOR = "moderator"
+DEMO_PROVIDERS = {"email": {"preset": "email"}, "passkey": {"preset": "passkey"}}
+
+
+@dataclasses.dataclass(frozen=True)
+class Own:
+    """What the demo sets itself, as CLI flags (strings, handed to the workers through the environment):
+    the public URL on `localhost` (passkeys want a host name, and browsers treat localhost as secure), the
+    mailbox directory instead of SMTP, and a moderator account with a password made for this run. Nothing
+    the configuration already sets is changed."""
+
+    flags: dict[str, dict[str, Any]]
+    username: str = ""
+    password: str = ""  # made now; empty when the configuration names its own admin
+
+    @classmethod
+    def prepare(cls, settings: Settings, directory: Path, *, host: str, port: int) -> Own:
+        flags: dict[str, dict[str, Any]] = {}
+        if not settings.server.public_url:
+            name = "localhost" if is_loopback(host) else (f"[{host}]" if ":" in host else host)
+            flags["server"] = {"public_url": f"http://{name}:{port}"}
+        if not settings.email.host and not settings.email.mailbox:
+            flags["email"] = {"mailbox": str(directory / MAILBOX_DIR), "sender": "demo@localhost"}
+        if settings.admin.username:
+            return cls(flags)
+        password = secrets.token_urlsafe(12)
+        flags["admin"] = {"username": MODERATOR, "password_hash": hash_password(password)}
+        return cls(flags, MODERATOR, password)
+
+
+def providers(settings: Settings) -> dict[str, Any]:
+    """The configured sign-in providers plus email links and passkeys (unless the configuration already
+    has providers of those kinds), as `auth.providers` overrides."""
+    configured: dict[str, Any] = msgspec.to_builtins(settings.auth.providers)
+    presets = {p.get("preset") or name for name, p in configured.items()}
+    extra = {
+        name: p for name, p in DEMO_PROVIDERS.items() if p["preset"] not in presets and name not in configured
+    }
+    if not settings.server.public_url.startswith(("https://", "http://localhost")):
+        extra.pop("passkey", None)  # browsers allow passkeys only in a secure context
+    return {**configured, **extra}
 
 
 def article_url(port: int) -> str:
@@ -340,13 +389,43 @@ async def demo_article(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
+@get(["/demo/mailbox", "/demo/mailbox/"], include_in_schema=False, exception_handlers=PAGE_ERRORS)
+async def demo_mailbox(request: Request[Any, Any, Any]) -> Response[str]:
+    """The demo's mailbox: the emails the demo would have sent (sign-in links), newest first."""
+    ctx = ctx_of(request)
+    folder = ctx.settings.email.mailbox
+    if not isinstance(request.app.state.get("demo"), DemoArticle) or not folder:
+        raise NotFound(f"Nothing is served at {request.url.path}", code="not-found")
+    mails = read_mailbox(Path(folder))
+    return html_response(
+        ctx,
+        "demo/mailbox.html",
+        mails=[(m, _linked(m.text)) for m in mails],
+        demo_css_href=static_href("demo.css"),
+    )
+
+
+def _linked(text: str) -> list[tuple[str, str]]:
+    """A message's text as (kind, text) parts, kind "a" for an http(s) URL: the template links those."""
+    import re
+
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for found in re.finditer(r"https?://[^\s<>\"']+", text):
+        parts.append(("t", text[at : found.start()]))
+        parts.append(("a", found.group(0)))
+        at = found.end()
+    parts.append(("t", text[at:]))
+    return parts
+
+
 @get("/", include_in_schema=False, exception_handlers=PAGE_ERRORS)
 async def demo_home(request: Request[Any, Any, Any]) -> Response[str]:
     """In demo mode the server's root leads to the sample article."""
     return Response(content="", status_code=307, headers={"Location": "/demo/"})
 
 
-ROUTES: list[Any] = [demo_article, demo_home]
+ROUTES: list[Any] = [demo_article, demo_mailbox, demo_home]
 
 
 def app_factory() -> Rejoinder:
@@ -355,6 +434,7 @@ def app_factory() -> Rejoinder:
     from rejoinder.app import create_app
 
     settings = config.load()
+    settings = config.load(overrides={"auth": {"providers": providers(settings)}})
     logs.configure(settings.server)
     app = create_app(settings, routes=ROUTES)
     app.litestar.state["demo"] = article(settings.server.port)

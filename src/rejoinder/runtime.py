@@ -31,6 +31,7 @@ from rejoinder.invalidation.redis import RedisInvalidator
 from rejoinder.invalidation.shared import SharedFileInvalidator
 from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.notify.email import Mailer, SmtpMailer
+from rejoinder.notify.mailbox import MailboxMailer
 from rejoinder.services.accounts import DbAppStore
 from rejoinder.services.admin_auth import LoginLimiter
 from rejoinder.services.avatars import Avatars, GravatarSource
@@ -83,8 +84,10 @@ def make_invalidator(settings: Settings) -> Invalidator:
 
 
 def build_mailer(settings: Settings) -> Mailer | None:
-    """The SMTP mailer when [email] host is set. Raises ConfigError naming the setting (e.g. an unset
-    `email.password_env` variable)."""
+    """The SMTP mailer when [email] host is set, or the mailbox directory's when `email.mailbox` is (the
+    demo). Raises ConfigError naming the setting (e.g. an unset `email.password_env` variable)."""
+    if settings.email.mailbox:
+        return MailboxMailer(Path(settings.email.mailbox))
     if not settings.email.host:
         return None
     try:

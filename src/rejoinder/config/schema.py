@@ -490,6 +490,13 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     link_hours: Annotated[
         int, _h("Hours an approve/reject link in a moderation email stays usable"), msgspec.Meta(ge=1, le=720)
     ] = 72
+    mailbox: Annotated[
+        str,
+        _h(
+            "Directory where sign-in emails are written as files instead of sent (the demo's mailbox page); "
+            "empty = send through host"
+        ),
+    ] = ""
 
 
 class LiveSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -38,7 +38,7 @@ def build(c: Configured) -> EmailLinkProvider:
 def validate(name: str, settings: Settings) -> None:
     """An email-link provider mails links: it needs an SMTP server, and links that point at the address
     readers use (never one taken from a request's Host header, which a client chooses)."""
-    if not settings.email.host:
+    if not settings.email.host and not settings.email.mailbox:
         raise ConfigError(f"missing setting email.host: auth.providers.{name} mails sign-in links through it")
     if not settings.server.public_url.startswith(("https://", "http://")):
         raise ConfigError(
