@@ -1,7 +1,14 @@
 /** One comment section on the page: its state, and the start-up that asks for everything at once. */
 
 import { type Client, isProblem, type Problem } from "./api";
-import { type ActionsPart, loadPart, type ReportPart, type SigninPart, type WritePart } from "./chunks";
+import {
+  type ActionsPart,
+  loadPart,
+  type ReportPart,
+  type SigninPart,
+  type SocialPart,
+  type WritePart,
+} from "./chunks";
 import { renderComment } from "./comment";
 import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
@@ -55,6 +62,10 @@ export class Widget {
   me?: Me | null;
   readonly items = new Map<string, Item>();
   liked = new Set<string>();
+  /** Reaction counts by comment id (GET /api/threads `reactions`), and the reactions part once loaded. */
+  counts: Record<string, Record<string, number>> = {};
+  social?: SocialPart;
+  info?: ThreadInfo;
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
   /** The guest's edit tokens (storage `edit`), read in the start's second task (readStorage). */
@@ -395,6 +406,7 @@ export class Widget {
         (part) => part.follow(this),
         () => {},
       );
+      if (settings.reactions?.length || this.client.token) this.loadSocial();
     });
     await this.setMe(await me);
     const offered = await providers;
@@ -447,6 +459,16 @@ export class Widget {
   loadViewer(): Promise<void> {
     const answer = this.api<ViewerState>("GET", `/api/viewer?${this.query}`, undefined, true);
     answer.catch(() => {});
-    return this.write().then((part) => part.readViewer(this, answer));
+    return this.write()
+      .then((part) => part.readViewer(this, answer))
+      .then(() => this.social?.attach(this));
+  }
+
+  /** Reactions and muting (social.ts): drawn on every comment once here. */
+  loadSocial(): void {
+    loadPart(this.origin, "social").then(
+      (part) => part.attach(this),
+      () => {},
+    );
   }
 }
