@@ -11,7 +11,7 @@ from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.reactions import ReactionResult, check_mute, check_reaction
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Invalid, NotFound, UrlRequired
+from rejoinder.errors import BadRequest, NotFound, UrlRequired
 from rejoinder.events.kinds import EventKind
 from rejoinder.services.context import Context
 from rejoinder.services.likes import clean_name
@@ -45,7 +45,9 @@ async def react_to_thread(
     in likes (show_in_likes), is listed in "N people reacted"; nobody else is."""
     check_reaction(kind, ref.site.options.reactions)
     reactor = _reactor(ctx, visitor, reader)
-    shown = clean_name(ctx, name) if reader is None else (reader.display_name if reader.show_in_likes else None)
+    shown = (
+        clean_name(ctx, name) if reader is None else (reader.display_name if reader.show_in_likes else None)
+    )
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
@@ -173,7 +175,7 @@ async def unmute(ctx: Context, reader: Identity, key: str) -> None:
     """Unmute a commenter by author key; NotFound (mute-not-found) when they were not muted."""
     check_text_field(key, "key")
     if len(key) > 40:
-        raise Invalid.field("key", "invalid-value", "An author key is at most 40 characters")
+        raise BadRequest.invalid_value("key", "An author key is at most 40 characters")
     async with store_engine.write(ctx.engine) as conn:
         if not await reaction_store.delete_mute(conn, reader.id, key):
             raise NotFound("You have not muted this commenter", code="mute-not-found")

@@ -216,7 +216,9 @@ mutes = sa.Table(
         "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), nullable=False
     ),
     sa.Column("author_key", sa.String(40), nullable=False, comment="The muted commenter's author key"),
-    sa.Column("name", sa.String(200), nullable=False, comment="Their name when muted (for the settings list)"),
+    sa.Column(
+        "name", sa.String(200), nullable=False, comment="Their name when muted (for the settings list)"
+    ),
     sa.Column("created", sa.BigInteger, nullable=False),
     sa.UniqueConstraint("identity_id", "author_key"),
     comment="Commenters a signed-in reader muted; applied by the widget, never to the shared thread",

@@ -87,7 +87,12 @@ async def _on_comment(
     return ReactionResultOut(reacted=result.reacted, count=result.count)
 
 
-@put("/api/threads/reactions/{kind:str}", summary="React to an article", tags=["reactions"], dependencies=THREAD)
+@put(
+    "/api/threads/reactions/{kind:str}",
+    summary="React to an article",
+    tags=["reactions"],
+    dependencies=THREAD,
+)
 async def react_to_thread(
     request: Request[Any, Any, Any],
     kind: Kind,

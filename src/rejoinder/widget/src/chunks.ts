@@ -54,7 +54,10 @@ export function loadPart<K extends keyof Parts>(origin: string, name: K): Promis
   let part = loading[name] as Promise<Parts[K]> | undefined;
   if (!part) {
     const code = import(origin + CHUNKS[name]) as Promise<Parts[K]>;
-    part = name === "actions" || name === "social" ? code : Promise.all([code, formsStylesheet(origin)]).then(([module]) => module);
+    part =
+      name === "actions" || name === "social"
+        ? code
+        : Promise.all([code, formsStylesheet(origin)]).then(([module]) => module);
     part.catch((error: unknown) => {
       delete loading[name];
       console.error(`[rejoinder] could not load ${name}:`, error);

@@ -2,7 +2,6 @@
  * buttons, the popup and redirect flows, link offers, publisher SSO and the signed-in menu
  * (docs/sign-in.md, "For widget authors"). */
 
-import { loadPart } from "./chunks";
 import { h } from "./dom";
 import { fill, fillParts } from "./i18n";
 import type { Me, Provider } from "./types";
@@ -107,7 +106,7 @@ export function drawAuth(widget: Widget): void {
   );
   const mutes: HTMLButtonElement = button(
     t.mutes,
-    () => loadPart(widget.origin, "social").then((part) => part.manage(widget, mutes)),
+    () => widget.loadSocial().then((part) => part.manage(widget, mutes)),
     { "aria-expanded": "false" },
   );
   const show = h("input", {

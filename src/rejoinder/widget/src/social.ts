@@ -6,7 +6,7 @@ import { h } from "./dom";
 import { fill } from "./i18n";
 import * as self from "./social";
 import type { Plural } from "./strings";
-import type { Item, Liker } from "./types";
+import type { Item, Liker, ViewerState } from "./types";
 import type { Widget } from "./widget";
 
 export const SOCIAL_STRINGS = {
@@ -45,6 +45,13 @@ function strings(widget: Widget) {
 /** The author key of a comment: the last part of its avatar URL (what GET /api/mutes lists). */
 function keyOf(item: Item): string {
   return (item.comment.author.avatar || "").split("/").pop() as string;
+}
+
+/** The reader's own state (GET /api/viewer), kept up to date here as they react and mute. */
+function state(widget: Widget): ViewerState {
+  widget.viewer = widget.viewer || { liked: [], own: [] };
+  widget.viewer.reacted = widget.viewer.reacted || {};
+  return widget.viewer;
 }
 
 let article: { bar: HTMLElement; text: HTMLElement; people: HTMLUListElement } | undefined;
@@ -111,8 +118,8 @@ function collapse(widget: Widget, item: Item, t: Strings): void {
   const card = item.li.querySelector<HTMLElement>(".rj-card") as HTMLElement;
   let note = item.li.querySelector<HTMLElement>(".rj-muted");
   card.hidden = muted;
-  if (!muted) return note?.remove();
-  if (note) return;
+  if (!muted) note?.remove();
+  if (!muted || note) return;
   const show = h("button", {
     type: "button",
     class: "rj-btn rj-act",
@@ -183,9 +190,7 @@ function drawPeople(widget: Widget): void {
 
 async function react(widget: Widget, target: string, kind: string, button: HTMLButtonElement): Promise<void> {
   const on = button.getAttribute("aria-pressed") !== "true";
-  const path = target
-    ? `/api/comments/${target}/reactions/${kind}`
-    : `/api/threads/reactions/${kind}?${widget.query}`;
+  const path = target ? `/api/comments/${target}/reactions/${kind}` : `/api/threads/reactions/${kind}?${widget.query}`;
   const author = widget.storage.load<{ name?: string }>("author");
   button.disabled = true;
   try {
@@ -195,11 +200,10 @@ async function react(widget: Widget, target: string, kind: string, button: HTMLB
       on && !target ? { name: author?.name || null, title: widget.title } : undefined,
       true,
     );
-    const viewer = widget.viewer || (widget.viewer = { liked: [], own: [] });
-    const reacted = (viewer.reacted ||= {});
+    const reacted = state(widget).reacted as Record<string, string[]>;
     const mine = (reacted[target] || []).filter((k) => k !== kind);
     reacted[target] = answer.reacted ? mine.concat(kind) : mine;
-    (widget.counts[target] ||= {})[kind] = answer.count;
+    widget.counts[target] = { ...widget.counts[target], [kind]: answer.count };
     if (!target) {
       const fresh = await widget
         .api<{ thread: Widget["info"] }>("GET", `/api/threads?${widget.query}&limit=1`)
@@ -222,7 +226,7 @@ async function mute(widget: Widget, item: Item): Promise<void> {
   const t = strings(widget);
   try {
     await widget.api("PUT", "/api/mutes", { comment: item.comment.id }, true);
-    const viewer = widget.viewer || (widget.viewer = { liked: [], own: [] });
+    const viewer = state(widget);
     viewer.muted = (viewer.muted || []).concat(keyOf(item));
     for (const other of widget.items.values()) shown.delete(other.comment.id);
     attach(widget);

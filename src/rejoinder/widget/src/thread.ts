@@ -24,7 +24,7 @@ export function buildFrame(widget: Widget, data: ThreadPage): void {
     },
     ...SORTS.map(
       (order) =>
-        (order !== "reacted" || widget.settings.reactions?.length) &&
+        (order !== "reacted" || !!widget.settings.reactions?.length) &&
         h("option", { value: order, selected: order === widget.sort, text: t[order] }),
     ),
   );

@@ -93,7 +93,7 @@ export interface Provider {
 }
 
 export interface Me {
-  identity: { display_name: string; show_in_likes?: boolean };
+  identity: { display_name: string; show_in_likes?: boolean; avatar?: string };
   provider: { label: string };
 }
 

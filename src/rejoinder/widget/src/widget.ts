@@ -465,10 +465,12 @@ export class Widget {
   }
 
   /** Reactions and muting (social.ts): drawn on every comment once here. */
-  loadSocial(): void {
-    loadPart(this.origin, "social").then(
-      (part) => part.attach(this),
+  loadSocial(): Promise<SocialPart> {
+    const part = loadPart(this.origin, "social");
+    part.then(
+      (social) => social.attach(this),
       () => {},
     );
+    return part;
   }
 }

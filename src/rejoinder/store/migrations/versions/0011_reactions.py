@@ -44,7 +44,10 @@ def upgrade() -> None:
             comment="The signed-in reactor; NULL for a visitor. name is set only if the identity shows in likes",
         ),
         sa.ForeignKeyConstraint(
-            ["identity_id"], ["identities.id"], name=op.f("fk_reactions_identity_id_identities"), ondelete="CASCADE"
+            ["identity_id"],
+            ["identities.id"],
+            name=op.f("fk_reactions_identity_id_identities"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["thread_id"], ["threads.id"], name=op.f("fk_reactions_thread_id_threads"), ondelete="CASCADE"
@@ -69,11 +72,17 @@ def upgrade() -> None:
             "author_key", sa.String(length=40), nullable=False, comment="The muted commenter's author key"
         ),
         sa.Column(
-            "name", sa.String(length=200), nullable=False, comment="Their name when muted (for the settings list)"
+            "name",
+            sa.String(length=200),
+            nullable=False,
+            comment="Their name when muted (for the settings list)",
         ),
         sa.Column("created", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["identity_id"], ["identities.id"], name=op.f("fk_mutes_identity_id_identities"), ondelete="CASCADE"
+            ["identity_id"],
+            ["identities.id"],
+            name=op.f("fk_mutes_identity_id_identities"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mutes")),
         sa.UniqueConstraint("identity_id", "author_key", name=op.f("uq_mutes_identity_id_author_key")),
