@@ -275,3 +275,20 @@ def test_replies_batches_carry_their_reactions(reacting_db: str) -> None:
         batch = client.get(f"/api/comments/{root['id']}/replies", params={"offset": 1}).json()
         assert [c["id"] for c in batch["comments"]] == [second["id"]]
         assert batch["reactions"] == {second["id"]: {"clap": 1}}
+
+
+def test_a_readers_data_download_and_erasure_include_reactions_and_mutes(
+    client: TestClient[Any], reacting_db: str
+) -> None:
+    made = post_comment(client, "Hello")
+    rita = signed_in(client, "rita", "Rita")
+    assert client.put(f"/api/comments/{made['id']}/reactions/love", headers=rita).is_success
+    assert client.put("/api/mutes", json={"comment": made["id"]}, headers=rita).is_success
+    assert thread(client)["reactions"] == {made["id"]: {"love": 1}}
+    data = client.get("/api/me/data", headers=rita).json()
+    assert [(r["comment_id"], r["kind"]) for r in data["reactions"]] == [(made["id"], "love")]
+    assert [m["name"] for m in data["mutes"]] == ["Ann"]
+    erased = client.delete("/api/me", params={"comments": "remove"}, headers={**rita, "Origin": ORIGIN})
+    assert erased.status_code == 200, erased.text
+    assert stored(reacting_db, schema.reactions) == [] and stored(reacting_db, schema.mutes) == []
+    assert thread(client)["reactions"] == {}  # the cached read was rebuilt
