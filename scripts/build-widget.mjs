@@ -13,7 +13,7 @@ import { build } from "esbuild";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src/rejoinder/widget/src");
 const out = resolve(process.argv[2] || join(root, "src/rejoinder/static/widget"));
-const PARTS = ["signin", "write", "actions", "report", "live"];
+const PARTS = ["signin", "write", "actions", "report", "live", "social"];
 
 // The languages are rejoinder.i18n.LANGUAGES (one place to add a language: docs/embedding.md#languages),
 // and count.js's "N Responses" is the `responses` entry of each one's locale file.

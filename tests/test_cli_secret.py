@@ -165,3 +165,20 @@ def test_secret_rotate_prints_when_the_key_comes_from_the_environment(site_db: s
     )
     assert lines["security"]["previous_secret_keys"] == [OLD]
     assert config.read_text() == before  # nothing written where it would not be read
+
+
+IDENTIFIERS = r"(visitor_hash|identity_liker|author_key|identity_avatar_key|email_hash|user_handle|credential_id)"
+
+
+def test_stored_identifiers_are_never_made_with_the_signing_key() -> None:
+    """A rotation must not change what is stored: every identifier is made with ctx.id_key. (A source scan,
+    because a new use case that passed ctx.secret would work until the first rotation.)"""
+    src = Path(__file__).resolve().parents[1] / "src" / "rejoinder"
+    wrong = [
+        f"{path.relative_to(src)}:{n}"
+        for path in sorted(src.rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(IDENTIFIERS + r"\(\s*(ctx|context|ctx_of\(request\))\.secret\b", line)
+        or re.search(r"^\s*ctx\.secret, ref\.site\.id", line)
+    ]
+    assert not wrong, f"identifiers made with the signing key: {wrong}"

@@ -426,6 +426,13 @@ def site() -> None:
 @click.option("--require-email", is_flag=True, help="Guests must give an email address")
 @click.option("--gravatar", is_flag=True, help="Look up Gravatar images (served from rejoinder)")
 @click.option("--display-depth", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.option(
+    "--reaction",
+    "reactions",
+    multiple=True,
+    help="A reaction to offer (like, love, laugh, wow, sad, angry, clap, think, party, insight; at most 6)",
+)
+@click.option("--no-like-button", is_flag=True, help="The reactions replace the Like button")
 @click.pass_context
 def site_add(
     ctx: click.Context,
@@ -434,13 +441,22 @@ def site_add(
     require_email: bool,
     gravatar: bool,
     display_depth: int,
+    reactions: tuple[str, ...],
+    no_like_button: bool,
 ) -> None:
     """Create a site that accepts comments from ORIGIN pages."""
+    from rejoinder.domain.reactions import check_site_reactions
     from rejoinder.domain.sites import SiteOptions
     from rejoinder.services import sites as service
 
     settings = _load(ctx)
-    options = SiteOptions(require_email=require_email, gravatar=gravatar, display_depth=display_depth)
+    options = SiteOptions(
+        require_email=require_email,
+        gravatar=gravatar,
+        display_depth=display_depth,
+        reactions=check_site_reactions(reactions),
+        like_button=not no_like_button,
+    )
 
     async def work(context: Any) -> Any:
         return await service.add_site(context.engine, name, list(origins), options, context.clock())

@@ -234,7 +234,7 @@ def test_pinned_first_keeps_the_order_of_the_rest() -> None:
 def test_pages_with_pins_repeat_nothing_and_lose_nothing(sort: Sort) -> None:
     many = [c(f"r{i:02}", created=i, likes=i % 7, pinned=i in (3, 17, 25)) for i in range(30)]
     many += [c(f"r{i:02}-re", f"r{i:02}", created=100 + i) for i in (3, 4, 17)]
-    groups = display_order(many, sort)
+    groups = display_order(many, sort, {f"r{i:02}": i % 5 for i in range(30)})
     seen: list[str] = []
     for number in (1, 2, 3, 4):
         shown, page, _ = paginate(groups, number, 8)
@@ -243,7 +243,8 @@ def test_pages_with_pins_repeat_nothing_and_lose_nothing(sort: Sort) -> None:
         if number == 1:  # the three pinned conversations first, then the sort's own order
             assert [x.id for x in shown[:5]] == ["r03", "r03-re", "r17", "r17-re", "r25"]
             assert (
-                not shown[5].pinned and shown[5].id == {"oldest": "r00", "newest": "r29", "top": "r06"}[sort]
+                not shown[5].pinned
+                and shown[5].id == {"oldest": "r00", "newest": "r29", "top": "r06", "reacted": "r04"}[sort]
             )
     assert sorted(seen) == sorted(x.id for x in many) and len(seen) == len(set(seen))
     assert page_of(groups, "r25", 8) == 1 and page_of(groups, "r17-re", 8) == 1

@@ -106,7 +106,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     db_url = f"sqlite:///{db_path}"
     host = HostSite().start()
     try:
-        in_thread(run_cli, db_url, "site", "add", "hostsite", "--origin", host.origin)
+        # A module may give the site more options (SITE_ARGS, e.g. its reactions: test_widget_reactions.py).
+        site_args = getattr(request.module, "SITE_ARGS", ())
+        in_thread(run_cli, db_url, "site", "add", "hostsite", "--origin", host.origin, *site_args)
         clock = SharedClock(tmp / "clock") if getattr(request.module, "SERVER_CLOCK", False) else None
         server = start_server(db_url, tmp, env=env, clock=clock)
         try:

@@ -1,5 +1,5 @@
 """Signing in through the widget, in real Chromium against the loopback OpenID provider (node-oidc-provider):
-the popup, "You are commenting as … · Log out · Change", posting as the identity, logging out (the session is
+the popup, "You are commenting as … · Log out · Change · Muted commenters", posting as the identity, logging out (the session is
 revoked on the server), changing account, adding a sign-in method, link offers, the redirect fallback, the
 fragment leaving the address bar, other tabs following along, and what a hostile page or name cannot do."""
 
@@ -165,7 +165,10 @@ def test_popup_sign_in_comment_as_the_identity_and_log_out(site: SignInSite, bro
     assert sent["mode"] == "popup" and sent["site"] == "hostsite" and sent["return"] == url
     assert sent["origin"] == site.host.origin and sent["lang"] == "en"
     page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.startsWith('You are')")
-    assert who(page) == "You are commenting as User alice (via Loopback ID) · Log out · Change"
+    assert (
+        who(page)
+        == "You are commenting as User alice (via Loopback ID) · Log out · Change · Muted commenters"
+    )
     assert page.locator(".rj-leave > .rj-hint").inner_text() == ""
     page.wait_for_function("() => document.activeElement.name === 'text'")  # on to the comment box
     assert not page.get_by_label("Name", exact=True).is_visible()  # guest fields hidden
@@ -292,7 +295,9 @@ def test_redirect_fallback_when_the_popup_is_blocked(
     assert sent["mode"] == "redirect" and sent["return"] == url and sent["origin"] == site.host.origin
     page.wait_for_url(url)
     page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('User erin')")
-    assert who(page) == "You are commenting as User erin (via Loopback ID) · Log out · Change"
+    assert (
+        who(page) == "You are commenting as User erin (via Loopback ID) · Log out · Change · Muted commenters"
+    )
     assert page.url == url and page.evaluate("() => location.hash") == ""  # the token left the address bar
     # The provider's own pages, shown in this tab on the way, may ask for things not on loopback.
     w.console_errors[:] = [e for e in w.console_errors if "ERR_NAME_NOT_RESOLVED" not in e]
@@ -636,7 +641,10 @@ def test_data_sso_token_signs_the_publishers_user_in_once(sso_site: SignInSite, 
     url = sso_site.article("/sso/attr.html", attrs={"sso-token": publisher_token("u-1", "Nora Reader")})
     page.goto(url)
     page.wait_for_function(f"() => document.querySelector('{WHO}')?.textContent.includes('Nora Reader')")
-    assert who(page) == "You are commenting as Nora Reader (via Example Press) · Log out · Change"
+    assert (
+        who(page)
+        == "You are commenting as Nora Reader (via Example Press) · Log out · Change · Muted commenters"
+    )
     assert len(exchanges) == 1
     page.get_by_label("Comment", exact=True).fill("Through the publisher's own login.")
     page.get_by_role("button", name="Post comment").click()

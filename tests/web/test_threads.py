@@ -49,6 +49,7 @@ def test_unknown_thread_is_an_empty_thread(client: TestClient[Any]) -> None:
         "title": None,
         "count": 0,
         "likes": {"count": 0, "recent": []},
+        "reactions": {"kinds": {}, "count": 0, "recent": []},
     }
     assert view["comments"] == []
     assert view["page"] == {"number": 1, "size": 50, "pages": 1, "roots": 0}
@@ -265,6 +266,8 @@ def test_the_thread_carries_the_site_settings_the_widget_needs(client: TestClien
         "commenting": True,
         # no [email] host here: the "Email me …" boxes are not offered
         "subscriptions": {"available": False, "replies": False, "thread": False},
+        "reactions": [],  # none offered: the widget draws no reactions
+        "like_button": True,
     }
     post_comment(client, "Cached now")
     first = client.get("/api/threads", params={"url": ARTICLE})

@@ -24,7 +24,7 @@ def viewer(client: TestClient[Any], visitor: str | None, url: str = ARTICLE) -> 
 
 
 def test_viewer_state_follows_likes(client: TestClient[Any]) -> None:
-    empty = {"liked_thread": False, "liked": [], "own": [], "refused": []}
+    empty = {"liked_thread": False, "liked": [], "own": [], "refused": [], "reacted": {}, "muted": []}
     assert viewer(client, ANN) == empty  # unknown thread
     posted = client.post(
         "/api/comments",
@@ -51,7 +51,7 @@ def test_viewer_state_follows_likes(client: TestClient[Any]) -> None:
     assert viewer(client, None) == empty  # no visitor id: nothing particular
     client.delete("/api/threads/like", params={"url": ARTICLE}, headers={"Rejoinder-Visitor": ANN})
     client.delete(f"/api/comments/{third['id']}/like", headers={"Rejoinder-Visitor": ANN})
-    assert viewer(client, ANN) == {"liked_thread": False, "liked": [first["id"]], "own": [], "refused": []}
+    assert viewer(client, ANN) == {**empty, "liked": [first["id"]]}
 
 
 def test_viewer_is_per_thread(client: TestClient[Any]) -> None:

@@ -49,6 +49,10 @@ class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # (docs/notifications.md); off unless the site says otherwise.
     subscribe_replies: bool = False
     subscribe_thread: bool = False
+    # The reactions offered on the article and on each comment (domain/reactions.CATALOG kinds, at most six,
+    # in this order; docs/embedding.md), and whether the Like button stays beside them.
+    reactions: tuple[str, ...] = ()
+    like_button: bool = True
     moderation: SiteModeration = msgspec.field(default_factory=SiteModeration)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
 
 import msgspec
@@ -41,6 +41,7 @@ class Sort(enum.StrEnum):
     OLDEST = "oldest"
     NEWEST = "newest"
     TOP = "top"
+    REACTED = "reacted"  # most reactions first (the counts come from the caller: display_order `reacted`)
 
 
 class Page(msgspec.Struct, frozen=True):
@@ -50,7 +51,9 @@ class Page(msgspec.Struct, frozen=True):
     roots: int
 
 
-def display_order(comments: Sequence[C], sort: Sort) -> list[list[C]]:
+def display_order(
+    comments: Sequence[C], sort: Sort, reacted: Mapping[str, int] | None = None
+) -> list[list[C]]:
     """Group comments into conversations: one list per root (root first, then its replies depth-first,
     oldest first). Pinned roots come first in every sort, oldest first (a deleted placeholder is never
     pinned, and a pinned reply stays under its parent); the other roots are ordered by `sort`. A reply
@@ -74,6 +77,9 @@ def display_order(comments: Sequence[C], sort: Sort) -> list[list[C]]:
         roots.sort(key=lambda c: (-c.created, c.id))
     elif sort is Sort.TOP:
         roots.sort(key=lambda c: (-c.likes, c.created, c.id))
+    elif sort is Sort.REACTED:
+        total = (reacted or {}).get
+        roots.sort(key=lambda c: (-total(c.id, 0), c.created, c.id))
     roots = pinned_first(roots)
     groups: list[list[C]] = []
     get = children.get

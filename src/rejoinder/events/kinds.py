@@ -23,6 +23,10 @@ class EventKind(enum.StrEnum):
     COMMENT_FEATURED = "comment.featured"  # featured or not: data["featured"]
     LIKE_ADDED = "like.added"
     LIKE_REMOVED = "like.removed"
+    # A reader reacted to the article (data["target"] "article") or a comment (subject), or took it back:
+    # data["reaction"] is the kind, data["count"] how many of that kind it has now (services/reactions.py).
+    REACTION_ADDED = "reaction.added"
+    REACTION_REMOVED = "reaction.removed"
     THREAD_CLOSED = "thread.closed"
     THREAD_OPENED = "thread.opened"
     THREAD_CHANGED = "thread.changed"  # anything else that changes how a thread reads (a renamed author…)
@@ -50,6 +54,8 @@ THREAD_KINDS = frozenset(
         EventKind.COMMENT_FEATURED,
         EventKind.LIKE_ADDED,
         EventKind.LIKE_REMOVED,
+        EventKind.REACTION_ADDED,
+        EventKind.REACTION_REMOVED,
         EventKind.THREAD_CLOSED,
         EventKind.THREAD_OPENED,
         EventKind.THREAD_CHANGED,

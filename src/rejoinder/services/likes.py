@@ -18,7 +18,7 @@ from rejoinder.store import threads as thread_store
 from rejoinder.store.likes import ARTICLE
 
 
-def _clean_name(ctx: Context, name: str | None) -> str | None:
+def clean_name(ctx: Context, name: str | None) -> str | None:
     if name is None:
         return None
     check_text_field(name, "name")
@@ -43,7 +43,7 @@ async def like_thread(
     if reader is None:
         visitor_id = check_visitor(visitor)
         liker = visitor_hash(ctx.id_key, visitor_id)
-        shown = _clean_name(ctx, name)
+        shown = clean_name(ctx, name)
     else:
         liker = identity_liker(ctx.id_key, reader.id)
         shown = reader.display_name if reader.show_in_likes else None

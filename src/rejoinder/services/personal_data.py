@@ -106,6 +106,8 @@ async def collect(
             "sessions": [],
             "comments": shaped,
             "likes": [],
+            "reactions": [],
+            "mutes": [],
             "email_addresses": _dated(await store.select_email_addresses(conn, sorted(emails))),
             "subscriptions": _dated(await store.select_subscriptions(conn, sorted(emails))),
             "reports_filed": [],
@@ -132,6 +134,8 @@ async def collect(
             document["credentials"] = _dated(await store.select_credentials(conn, identity.id))
             document["sessions"] = _dated(await store.select_sessions(conn, identity.id))
             document["likes"] = _dated(await store.select_likes(conn, identity.id))
+            document["reactions"] = _dated(await store.select_reactions(conn, identity.id))
+            document["mutes"] = _dated(await store.select_mutes(conn, identity.id))
             document["reports_filed"] = _dated(await store.select_reports_filed(conn, identity.id))
             document["moderation"]["roles"] = _dated(await store.select_roles(conn, identity.id))
     return document
@@ -199,6 +203,15 @@ async def erase(
         if identity_id is not None:
             liked = await store.delete_likes(conn, identity_id)
             events += await _unlike(ctx, conn, liked)
+            for thread_id in await store.delete_reactions(conn, identity_id):
+                events.append(
+                    await ctx.outbox.add(
+                        conn,
+                        EventKind.THREAD_CHANGED,  # its reaction counts: the cached reads are rebuilt
+                        thread=await event_thread_by_id(conn, thread_id),
+                        data={"reason": "reactions-erased"},
+                    )
+                )
         site_ids = await _sites_of(conn, threads_touched)
         await log_store.insert_log(
             conn,

@@ -10,6 +10,7 @@ import msgspec
 
 from rejoinder.domain.comments import Comment, CommentStub, comment_not_found
 from rejoinder.domain.likes import RECENT_LIKERS, Liker
+from rejoinder.domain.reactions import RECENT_REACTORS
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import Page, Sort, display_order, find_in, paginate, prune_deleted, reply_batch
 from rejoinder.domain.urls import check_decoded, check_text_field, normalize_url, query_filter
@@ -19,7 +20,9 @@ from rejoinder.services.context import Context
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import likes as like_store
+from rejoinder.store import reactions as reaction_store
 from rejoinder.store import threads as thread_store
+from rejoinder.store.reactions import ARTICLE
 from rejoinder.store.threads import ThreadRow
 
 if TYPE_CHECKING:
@@ -53,6 +56,11 @@ class ThreadView:
     load: Callable[[list[str]], Awaitable[list[Comment]]]
     comments: list[Comment] | None = None
     more: dict[str, int] = field(default_factory=dict)
+    # The site's reactions: counts by comment id ('' for the article) and kind, the readers who reacted to
+    # the article, and the most recent of them who agreed to be named (empty when the site offers none).
+    reactions: dict[str, dict[str, int]] = field(default_factory=dict)
+    reactors: int = 0
+    named_reactors: list[Liker] = field(default_factory=list)
 
 
 def cache_keys(site_id: int, uri: str | None, key: str | None) -> list[str]:
@@ -140,25 +148,67 @@ async def read_thread(
         full = await comment_store.select_public_comments(conn, thread.id) if with_text else None
         stubs = [] if with_text else await comment_store.select_public_stubs(conn, thread.id)
         likers = await like_store.select_recent_named_likers(conn, thread.id, RECENT_LIKERS)
+        reactions: dict[str, dict[str, int]] = {}
+        reactors, named = 0, []
+        if ref.site.options.reactions:
+            reactions = offered_counts(
+                await reaction_store.select_reaction_counts(conn, thread.id), ref.site.options.reactions
+            )
+            if ARTICLE in reactions:
+                reactors = await reaction_store.count_article_reactors(conn, thread.id)
+                named = await reaction_store.select_recent_named_reactors(conn, thread.id, RECENT_REACTORS)
     likers_out = [Liker(name=n, avatar_key=k) for n, k in likers]
+    totals = reaction_totals(reactions) if sort is Sort.REACTED else None
+    named_out = [Liker(name=n, avatar_key=k) for n, k in named]
     if full is not None:
         shown, page_info, more = paginate(
-            display_order(prune_deleted(full), sort), page, limit, replies=replies
+            display_order(prune_deleted(full), sort, totals), page, limit, replies=replies
         )
-        return ThreadView(
-            ref=ref,
-            thread=thread,
-            stubs=[],
-            likers=likers_out,
-            page=page_info,
-            load=load,
-            comments=shown,
-            more=more,
+        ids = {c.id for c in shown}
+        stubs = []
+    else:
+        flat, page_info, more = paginate(
+            display_order(prune_deleted(stubs), sort, totals), page, limit, replies=replies
         )
-    flat, page_info, more = paginate(display_order(prune_deleted(stubs), sort), page, limit, replies=replies)
+        ids, stubs = {c.id for c in flat}, flat
+    ids.add(ARTICLE)
     return ThreadView(
-        ref=ref, thread=thread, stubs=flat, likers=likers_out, page=page_info, load=load, more=more
+        ref=ref,
+        thread=thread,
+        stubs=stubs,
+        likers=likers_out,
+        page=page_info,
+        load=load,
+        comments=shown if full is not None else None,
+        more=more,
+        reactions={k: v for k, v in reactions.items() if k in ids},
+        reactors=reactors,
+        named_reactors=named_out,
     )
+
+
+def offered_counts(counts: dict[str, dict[str, int]], offered: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """The counts of the kinds a site offers now (a kind it stopped offering is not shown), in its order."""
+    out: dict[str, dict[str, int]] = {}
+    for target, kinds in counts.items():
+        kept = {k: kinds[k] for k in offered if k in kinds}
+        if kept:
+            out[target] = kept
+    return out
+
+
+def reaction_totals(counts: dict[str, dict[str, int]]) -> dict[str, int]:
+    return {target: sum(kinds.values()) for target, kinds in counts.items()}
+
+
+async def comment_reactions(ctx: Context, thread: ThreadRow, ids: set[str]) -> dict[str, dict[str, int]]:
+    """The reaction counts of these comments of a thread (a batch of more replies)."""
+    site = await ctx.sites.by_id(thread.site_id)
+    if not site.options.reactions or not ids:
+        return {}
+    async with store_engine.read(ctx.engine) as conn:
+        counts = await reaction_store.select_reaction_counts(conn, thread.id)
+    return {k: v for k, v in offered_counts(counts, site.options.reactions).items() if k in ids}
 
 
 async def load_comments(view: ThreadView) -> list[Comment]:
@@ -209,7 +259,10 @@ async def locate_comment(ctx: Context, comment_id: str, *, sort: Sort, limit: in
     async with store_engine.read(ctx.engine) as conn:
         thread = await _find_thread(conn, ctx, comment_id)
         stubs = await comment_store.select_public_stubs(conn, thread.id)
-    groups = display_order(prune_deleted(stubs), sort)
+        totals = None
+        if sort is Sort.REACTED:
+            totals = reaction_totals(await reaction_store.select_reaction_counts(conn, thread.id))
+    groups = display_order(prune_deleted(stubs), sort, totals)
     found = find_in(groups, comment_id)
     if found is None:
         raise _not_found()

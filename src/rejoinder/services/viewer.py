@@ -13,6 +13,7 @@ from rejoinder.services.threads import ThreadRef
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import likes as like_store
+from rejoinder.store import reactions as reaction_store
 from rejoinder.store import threads as thread_store
 from rejoinder.store.likes import ARTICLE
 
@@ -31,6 +32,8 @@ class ViewerState(msgspec.Struct, frozen=True):
     liked: list[str]
     own: list[OwnComment]  # held for moderation
     refused: list[OwnComment] = []  # rejected or marked as spam by a moderator
+    reacted: dict[str, list[str]] = {}  # comment id ('' for the article) -> the kinds this reader chose
+    muted: list[str] = []  # author keys a signed-in reader muted (the widget collapses their comments)
 
 
 REFUSED = (CommentStatus.REJECTED, CommentStatus.SPAM)
@@ -42,14 +45,21 @@ async def viewer_state(
     """A signed-in reader's likes are the identity's (on every device); held comments are the visitor's."""
     if not visitor and reader is None:
         return ViewerState(liked_thread=False, liked=[], own=[])
+    muted: list[str] = []
+    if reader is not None:
+        async with store_engine.read(ctx.engine) as conn:
+            muted = [key for key, _, _ in await reaction_store.select_mutes(conn, reader.id)]
     visitor_liker = visitor_hash(ctx.id_key, check_visitor(visitor)) if visitor else None
     liker = identity_liker(ctx.id_key, reader.id) if reader else visitor_liker
     assert liker is not None
     async with store_engine.read(ctx.engine) as conn:
         thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
         if thread is None:
-            return ViewerState(liked_thread=False, liked=[], own=[])
+            return ViewerState(liked_thread=False, liked=[], own=[], muted=muted)
         liked = await like_store.select_liked(conn, thread.id, liker)
+        reacted: dict[str, list[str]] = {}
+        for target, kind in await reaction_store.select_reacted(conn, thread.id, liker):
+            reacted.setdefault(target, []).append(kind)
         hidden = await comment_store.select_own_hidden_comments(
             conn,
             thread.id,
@@ -63,4 +73,6 @@ async def viewer_state(
         liked=sorted(i for i in liked if i != ARTICLE),
         own=[o for o in own if o.comment.status is CommentStatus.PENDING],
         refused=[o for o in own if o.comment.status in REFUSED],
+        reacted=reacted,
+        muted=muted,
     )

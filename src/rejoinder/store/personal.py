@@ -22,7 +22,9 @@ from rejoinder.store.schema import (
     identities,
     likes,
     moderation_log,
+    mutes,
     notifications,
+    reactions,
     reports,
     roles,
     sessions,
@@ -131,6 +133,33 @@ async def select_likes(conn: AsyncConnection, identity_id: str) -> list[Row]:
         .select_from(likes.join(threads, threads.c.id == likes.c.thread_id).join(sites))
         .where(likes.c.identity_id == identity_id)
         .order_by(likes.c.created, likes.c.id),
+    )
+
+
+async def select_reactions(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    return await _rows(
+        conn,
+        sa.select(
+            sites.c.name.label("site"),
+            threads.c.uri.label("thread_url"),
+            threads.c.key.label("thread_key"),
+            reactions.c.comment_id,
+            reactions.c.kind,
+            reactions.c.name,
+            reactions.c.created,
+        )
+        .select_from(reactions.join(threads, threads.c.id == reactions.c.thread_id).join(sites))
+        .where(reactions.c.identity_id == identity_id)
+        .order_by(reactions.c.created, reactions.c.id),
+    )
+
+
+async def select_mutes(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    return await _rows(
+        conn,
+        sa.select(mutes.c.author_key, mutes.c.name, mutes.c.created)
+        .where(mutes.c.identity_id == identity_id)
+        .order_by(mutes.c.created, mutes.c.id),
     )
 
 
@@ -313,6 +342,17 @@ async def delete_likes(conn: AsyncConnection, identity_id: str) -> list[tuple[in
     gone = [(r[0], r[1]) for r in found]
     await conn.execute(sa.delete(likes).where(likes.c.identity_id == identity_id))
     return gone
+
+
+async def delete_reactions(conn: AsyncConnection, identity_id: str) -> list[int]:
+    """Delete the identity's reactions and mutes; the ids of the threads whose counts changed."""
+    found = await conn.execute(
+        sa.select(reactions.c.thread_id).where(reactions.c.identity_id == identity_id).distinct()
+    )
+    threads_changed = sorted(r[0] for r in found)
+    await conn.execute(sa.delete(reactions).where(reactions.c.identity_id == identity_id))
+    await conn.execute(sa.delete(mutes).where(mutes.c.identity_id == identity_id))
+    return threads_changed
 
 
 async def delete_identity(conn: AsyncConnection, identity_id: str) -> bool:

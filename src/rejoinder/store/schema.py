@@ -179,6 +179,51 @@ likes = sa.Table(
     sa.Index("ix_likes_identity", "identity_id"),
 )
 
+reactions = sa.Table(
+    "reactions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("thread_id", sa.BigInteger, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "comment_id",
+        sa.String(24),
+        nullable=False,
+        comment="The comment reacted to; empty string = the article",
+    ),
+    sa.Column("kind", sa.String(16), nullable=False, comment="A kind of domain/reactions.CATALOG"),
+    sa.Column("reactor", sa.String(64), nullable=False, comment="Keyed hash of the visitor (or identity)"),
+    sa.Column("name", sa.String(200), nullable=True, comment="Shown in 'people reacted' when set"),
+    sa.Column("avatar_key", sa.String(40), nullable=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column(
+        "identity_id",
+        sa.String(24),
+        sa.ForeignKey("identities.id", ondelete="CASCADE"),
+        nullable=True,
+        comment="The signed-in reactor; NULL for a visitor. name is set only if the identity shows in likes",
+    ),
+    sa.UniqueConstraint("thread_id", "comment_id", "kind", "reactor"),
+    sa.Index("ix_reactions_reactor", "reactor", "thread_id"),
+    sa.Index("ix_reactions_identity", "identity_id"),
+    comment="One row per reader, kind and thing reacted to (services/reactions.py)",
+)
+
+mutes = sa.Table(
+    "mutes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("author_key", sa.String(40), nullable=False, comment="The muted commenter's author key"),
+    sa.Column(
+        "name", sa.String(200), nullable=False, comment="Their name when muted (for the settings list)"
+    ),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("identity_id", "author_key"),
+    comment="Commenters a signed-in reader muted; applied by the widget, never to the shared thread",
+)
+
 authors = sa.Table(
     "authors",
     metadata,

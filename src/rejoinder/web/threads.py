@@ -13,12 +13,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from rejoinder.domain.comments import Comment, CommentStub
+from rejoinder.domain.reactions import CATALOG
 from rejoinder.domain.sites import Site
 from rejoinder.domain.threads import MAX_PAGE_COMMENTS, Sort
 from rejoinder.errors import BadRequest
 from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import threads as service
 from rejoinder.services.sites import SITES_KEY
+from rejoinder.store.reactions import ARTICLE
 from rejoinder.web.cache import Entry, ResponseCache, compress, respond
 from rejoinder.web.fragments import FragmentMemo as FragmentMemo  # re-exported: app.py builds it from here
 from rejoinder.web.fragments import encode_comments
@@ -36,6 +38,20 @@ class ThreadLikesOut(msgspec.Struct):
     recent: list[LikerOut]
 
 
+class ThreadReactionsOut(msgspec.Struct):
+    """The article's reactions: how many of each kind the site offers, how many readers reacted, and the
+    most recent of them who agreed to be named (as for likes)."""
+
+    kinds: dict[str, int]
+    count: int
+    recent: list[LikerOut]
+
+
+class ReactionOut(msgspec.Struct):
+    kind: str  # its accessible name is `reactionNames[kind]` of the locale files
+    emoji: str
+
+
 class PageOut(msgspec.Struct):
     number: int
     size: int
@@ -49,6 +65,7 @@ class ThreadOut(msgspec.Struct):
     title: str | None
     count: int
     likes: ThreadLikesOut
+    reactions: ThreadReactionsOut
 
 
 class SiteOut(msgspec.Struct):
@@ -60,6 +77,8 @@ class SiteOut(msgspec.Struct):
     require_email: bool  # guests must give an email address
     commenting: bool  # false: the site takes no new comments
     subscriptions: SubscriptionsOut
+    reactions: list[ReactionOut]  # offered on the article and every comment, in this order; [] for none
+    like_button: bool  # false: the reactions replace the Like button
 
 
 class SubscriptionsOut(msgspec.Struct):
@@ -81,12 +100,15 @@ def site_out(site: Site, *, subscriptions: bool) -> SiteOut:
         subscriptions=SubscriptionsOut(
             available=subscriptions, replies=o.subscribe_replies, thread=o.subscribe_thread
         ),
+        reactions=[ReactionOut(kind=k, emoji=CATALOG[k]) for k in o.reactions if k in CATALOG],
+        like_button=o.like_button or not o.reactions,
     )
 
 
 class ThreadResponse(msgspec.Struct):
     thread: ThreadOut
     comments: list[TopLevelCommentOut]  # replies are CommentOut: the same without `more_replies`
+    reactions: dict[str, dict[str, int]]  # by comment id (those on this page with any): {kind: count}
     page: PageOut
     sort: str
     site: SiteOut
@@ -105,6 +127,11 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
         likes=ThreadLikesOut(
             count=t.like_count if t else 0,
             recent=[LikerOut(name=lk.name, avatar=avatar_url(ctx, lk.avatar_key)) for lk in view.likers],
+        ),
+        reactions=ThreadReactionsOut(
+            kinds=view.reactions.get(ARTICLE, {}),
+            count=view.reactors,
+            recent=[LikerOut(name=r.name, avatar=avatar_url(ctx, r.avatar_key)) for r in view.named_reactors],
         ),
     )
     avatar_base = avatar_url(ctx, "")
@@ -126,7 +153,9 @@ async def encode_view(request: Request[Any, Any, Any], view: service.ThreadView,
             msgspec.json.encode(thread),
             b',"comments":[',
             *listed,
-            b'],"page":',
+            b'],"reactions":',
+            msgspec.json.encode({k: v for k, v in view.reactions.items() if k != ARTICLE}),
+            b',"page":',
             msgspec.json.encode(page),
             b',"sort":',
             msgspec.json.encode(sort.value),
@@ -292,6 +321,7 @@ async def locate_comment(
 class RepliesOut(msgspec.Struct):
     comments: list[CommentOut]  # replies in display order, with parent ids (no `more_replies`)
     more: int  # replies of the conversation after these
+    reactions: dict[str, dict[str, int]]  # as in GET /api/threads, for these replies
 
 
 @get(
@@ -322,5 +352,10 @@ async def get_replies(
     view = await service.read_replies(ctx, thread, comment_id, offset=offset, limit=limit or per_page)
     memo: FragmentMemo = request.app.state["fragments"]
     fragments = await encode_stubs(memo, view.stubs, view.load, avatar_url(ctx, ""), {})
-    body = b'{"comments":[%s],"more":%d}' % (b",".join(f for f in fragments if f), view.more)
+    reactions = await service.comment_reactions(ctx, thread, {s.id for s in view.stubs})
+    body = b'{"comments":[%s],"more":%d,"reactions":%s}' % (
+        b",".join(f for f in fragments if f),
+        view.more,
+        msgspec.json.encode(reactions),
+    )
     return await thread_response(request, [*keys, SITES_KEY], (*gens, site_gen), body)

@@ -31,6 +31,8 @@ class ViewerOut(msgspec.Struct):
     liked: list[str]
     own: list[OwnCommentOut]  # held for moderation
     refused: list[OwnCommentOut]  # rejected or marked as spam by a moderator
+    reacted: dict[str, list[str]]  # comment id ("" for the article) -> the reactions this reader chose
+    muted: list[str]  # author keys of the commenters a signed-in reader muted (GET /api/mutes)
 
 
 def own_out(ctx: Context, o: OwnComment) -> OwnCommentOut:
@@ -66,6 +68,8 @@ async def get_viewer(
         liked=state.liked,
         own=[own_out(ctx, o) for o in state.own],
         refused=[own_out(ctx, o) for o in state.refused],
+        reacted=state.reacted,
+        muted=state.muted,
     )
     return Response(
         out,

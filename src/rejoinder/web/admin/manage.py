@@ -10,6 +10,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
+from rejoinder.domain.reactions import CATALOG, check_site_reactions
 from rejoinder.domain.sites import PremoderationMode, SiteOptions
 from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
@@ -252,6 +253,7 @@ async def site_view(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
         site=site,
         m=site.options.moderation,
         premoderation=PREMODERATION,
+        reaction_catalog=CATALOG,
         defaults=ctx_of(request).settings.moderation,
         learned=await moderation_service.learned_words(ctx_of(request), staff.actor, site.id),
     )
@@ -288,6 +290,8 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
         allow_guests=form.flag("allow_guests"),
         subscribe_replies=form.flag("subscribe_replies"),
         subscribe_thread=form.flag("subscribe_thread"),
+        reactions=check_site_reactions(form.all("reactions", limit=20)),
+        like_button=form.flag("like_button"),
         display_depth=depth,
         moderation=moderation,
     )

@@ -11,6 +11,7 @@ declare const CHUNKS: {
   actions: string;
   report: string;
   live: string;
+  social: string;
   forms: string;
 };
 
@@ -19,6 +20,7 @@ export type WritePart = typeof import("./write");
 export type ActionsPart = typeof import("./actions");
 export type ReportPart = typeof import("./report");
 export type LivePart = typeof import("./live");
+export type SocialPart = typeof import("./social");
 
 interface Parts {
   signin: SigninPart;
@@ -26,6 +28,7 @@ interface Parts {
   actions: ActionsPart;
   report: ReportPart;
   live: LivePart;
+  social: SocialPart;
 }
 
 const loading: Partial<Record<keyof Parts, Promise<unknown>>> = {};
@@ -51,7 +54,10 @@ export function loadPart<K extends keyof Parts>(origin: string, name: K): Promis
   let part = loading[name] as Promise<Parts[K]> | undefined;
   if (!part) {
     const code = import(origin + CHUNKS[name]) as Promise<Parts[K]>;
-    part = name === "actions" ? code : Promise.all([code, formsStylesheet(origin)]).then(([module]) => module);
+    part =
+      name === "actions" || name === "social"
+        ? code
+        : Promise.all([code, formsStylesheet(origin)]).then(([module]) => module);
     part.catch((error: unknown) => {
       delete loading[name];
       console.error(`[rejoinder] could not load ${name}:`, error);

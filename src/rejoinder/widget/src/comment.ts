@@ -152,6 +152,7 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
       ),
     ),
   );
+  widget.social?.decorate(widget, item);
   // Held or refused: only its author sees it, marked by the write part (held.ts), which placed it.
   if (!shown) widget.write().then((part) => part.markHeld(widget, item));
   const token = widget.editTokens[comment.id];

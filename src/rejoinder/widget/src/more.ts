@@ -91,6 +91,7 @@ export async function moreReplies(widget: Widget, button: HTMLButtonElement, foc
       "GET",
       `/api/comments/${encodeURIComponent(rootId)}/replies?offset=${offset}`,
     );
+    Object.assign(widget.counts, answer.reactions);
     const fresh = answer.comments.filter((comment) => !widget.items.has(comment.id));
     const fragment = document.createDocumentFragment();
     for (const comment of fresh) fragment.append(widget.render(comment));

@@ -35,6 +35,7 @@ export const SIGNIN_STRINGS = {
   deleteRemove: "Remove them",
   deleteKeep: "Keep them, as written by a deleted user",
   accountDeleted: "Your account is deleted.",
+  mutes: "Muted commenters",
 };
 
 const strings = (widget: Widget) => widget.withStrings(SIGNIN_STRINGS);
@@ -103,6 +104,11 @@ export function drawAuth(widget: Widget): void {
     },
     { "aria-expanded": "false", "aria-controls": menu.id },
   );
+  const mutes: HTMLButtonElement = button(
+    t.mutes,
+    () => widget.loadSocial().then((part) => part.manage(widget, mutes)),
+    { "aria-expanded": "false" },
+  );
   const show = h("input", {
     type: "checkbox",
     id: widget.nextId(),
@@ -121,6 +127,8 @@ export function drawAuth(widget: Widget): void {
       button(t.logout, () => logout(widget, true)),
       " · ",
       change,
+      " · ",
+      mutes,
     ),
     menu,
     h("div", { class: "rj-check" }, show, h("label", { for: show.id, text: t.showMe })),
@@ -306,6 +314,7 @@ export async function signedIn(widget: Widget, me: Me | null): Promise<void> {
         : null,
   );
   await widget.loadViewer();
+  widget.loadSocial();
 }
 
 function offer(widget: Widget, id: unknown, existing?: { via: string | string[] }): void {

@@ -14,6 +14,7 @@ export const CORE_STRINGS = {
   oldest: "Oldest",
   newest: "Newest",
   top: "Top",
+  reacted: "Most reacted",
   reply: "Reply",
   replyTo: "Reply to {name}",
   inReplyTo: "in reply to {name}",

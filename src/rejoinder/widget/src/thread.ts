@@ -9,7 +9,7 @@ import type { Widget } from "./widget";
 export type PageHow = "replace" | "append" | "prepend";
 
 /** The orders a thread can be read in (data-sort); the first is the default. */
-export const SORTS = ["oldest", "newest", "top"] as const;
+export const SORTS = ["oldest", "newest", "top", "reacted"] as const;
 
 export function buildFrame(widget: Widget, data: ThreadPage): void {
   const t = widget.t;
@@ -22,7 +22,11 @@ export function buildFrame(widget: Widget, data: ThreadPage): void {
       id: widget.nextId(),
       onchange: () => widget.actions().then((part) => part.changeSort(widget, sort.value)),
     },
-    ...SORTS.map((order) => h("option", { value: order, selected: order === widget.sort, text: t[order] })),
+    ...SORTS.map(
+      (order) =>
+        (order !== "reacted" || !!widget.settings.reactions?.length) &&
+        h("option", { value: order, selected: order === widget.sort, text: t[order] }),
+    ),
   );
   widget.likeButton = h(
     "button",
@@ -84,6 +88,7 @@ export function buildFrame(widget: Widget, data: ThreadPage): void {
 
 /** The count in the heading and the likes row. */
 export function drawThreadInfo(widget: Widget, thread: ThreadInfo): void {
+  widget.info = thread;
   setCount(widget, thread.count);
   widget.likeButton.setAttribute("aria-pressed", String(!!widget.likedThread));
   widget.formats.localize(() => {
@@ -144,6 +149,7 @@ export function showPage(widget: Widget, data: ThreadPage, how: PageHow): Promis
   widget.earlierButton.hidden = widget.firstPage <= 1;
   widget.moreButton.hidden = widget.lastPage >= widget.pages;
   const before = how === "prepend" ? widget.list.firstChild : null;
+  Object.assign(widget.counts, data.reactions);
   return renderSlices(widget, data.comments, generation, (fragment) => widget.list.insertBefore(fragment, before));
 }
 

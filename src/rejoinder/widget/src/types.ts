@@ -39,6 +39,7 @@ export interface Liker {
 export interface ThreadInfo {
   count: number;
   likes: { count: number; recent: Liker[] };
+  reactions?: { kinds: Record<string, number>; count: number; recent: Liker[] };
 }
 
 export interface SiteSettings {
@@ -49,6 +50,9 @@ export interface SiteSettings {
   commenting?: boolean;
   /** The "Email me …" boxes: offered (the server sends email), and which start ticked. */
   subscriptions?: { available: boolean; replies: boolean; thread: boolean };
+  /** The reactions offered on the article and every comment, and whether Like stays beside them. */
+  reactions?: { kind: string; emoji: string }[];
+  like_button?: boolean;
 }
 
 export interface ThreadPage {
@@ -56,11 +60,13 @@ export interface ThreadPage {
   comments: CommentData[];
   page: { number: number; pages: number };
   site?: SiteSettings;
+  reactions?: Record<string, Record<string, number>>;
 }
 
 export interface RepliesPage {
   comments: CommentData[];
   more: number;
+  reactions?: Record<string, Record<string, number>>;
 }
 
 export interface ViewerState {
@@ -68,6 +74,8 @@ export interface ViewerState {
   liked_thread?: boolean;
   own: CommentData[];
   refused?: CommentData[];
+  reacted?: Record<string, string[]>;
+  muted?: string[];
 }
 
 /** A sign-in button, drawn from these fields alone (GET /api/auth/providers; never from its kind). */
@@ -85,7 +93,7 @@ export interface Provider {
 }
 
 export interface Me {
-  identity: { display_name: string; show_in_likes?: boolean };
+  identity: { display_name: string; show_in_likes?: boolean; avatar?: string };
   provider: { label: string };
 }
 
@@ -101,6 +109,8 @@ export interface Item {
   replyButton?: HTMLButtonElement;
   appealButton?: HTMLButtonElement;
   reportButton?: HTMLButtonElement;
+  /** The reactions row (social.ts). */
+  bar?: HTMLElement;
   editButton?: HTMLButtonElement;
   ownControls?: HTMLSpanElement;
   timeLeft?: HTMLSpanElement;

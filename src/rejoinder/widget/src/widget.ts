@@ -1,7 +1,14 @@
 /** One comment section on the page: its state, and the start-up that asks for everything at once. */
 
 import { type Client, isProblem, type Problem } from "./api";
-import { type ActionsPart, loadPart, type ReportPart, type SigninPart, type WritePart } from "./chunks";
+import {
+  type ActionsPart,
+  loadPart,
+  type ReportPart,
+  type SigninPart,
+  type SocialPart,
+  type WritePart,
+} from "./chunks";
 import { renderComment } from "./comment";
 import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
@@ -55,6 +62,10 @@ export class Widget {
   me?: Me | null;
   readonly items = new Map<string, Item>();
   liked = new Set<string>();
+  /** Reaction counts by comment id (GET /api/threads `reactions`), and the reactions part once loaded. */
+  counts: Record<string, Record<string, number>> = {};
+  social?: SocialPart;
+  info?: ThreadInfo;
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
   /** The guest's edit tokens (storage `edit`), read in the start's second task (readStorage). */
@@ -399,6 +410,7 @@ export class Widget {
         (part) => part.follow(this),
         () => {},
       );
+      if (settings.reactions?.length || this.client.token) this.loadSocial();
     });
     await this.setMe(await me);
     const offered = await providers;
@@ -451,6 +463,18 @@ export class Widget {
   loadViewer(): Promise<void> {
     const answer = this.api<ViewerState>("GET", `/api/viewer?${this.query}`, undefined, true);
     answer.catch(() => {});
-    return this.write().then((part) => part.readViewer(this, answer));
+    return this.write()
+      .then((part) => part.readViewer(this, answer))
+      .then(() => this.social?.attach(this));
+  }
+
+  /** Reactions and muting (social.ts): drawn on every comment once here. */
+  loadSocial(): Promise<SocialPart> {
+    const part = loadPart(this.origin, "social");
+    part.then(
+      (social) => social.attach(this),
+      () => {},
+    );
+    return part;
   }
 }

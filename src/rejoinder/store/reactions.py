@@ -1,0 +1,147 @@
+"""Reactions to articles (comment_id = '') and comments, and the commenters readers muted: idempotent
+inserts and deletes, counts for the shared thread read, and one reader's own rows."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.store.rows import insert_unless_exists
+from rejoinder.store.schema import mutes, reactions
+
+ARTICLE = ""
+
+
+async def insert_reaction(
+    conn: AsyncConnection,
+    thread_id: int,
+    comment_id: str,
+    kind: str,
+    reactor: str,
+    *,
+    name: str | None,
+    avatar_key: str | None,
+    now: int,
+    identity_id: str | None = None,
+) -> bool:
+    """Record a reaction; False when this reader already reacted so (nothing changes)."""
+    return await insert_unless_exists(
+        conn,
+        reactions,
+        {"thread_id": thread_id, "comment_id": comment_id, "kind": kind, "reactor": reactor},
+        name=name,
+        avatar_key=avatar_key,
+        created=now,
+        identity_id=identity_id,
+    )
+
+
+async def delete_reaction(
+    conn: AsyncConnection, thread_id: int, comment_id: str, kind: str, reactor: str
+) -> bool:
+    """Remove a reaction; False when there was none."""
+    result = await conn.execute(
+        sa.delete(reactions).where(
+            reactions.c.thread_id == thread_id,
+            reactions.c.comment_id == comment_id,
+            reactions.c.kind == kind,
+            reactions.c.reactor == reactor,
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def count_reaction(conn: AsyncConnection, thread_id: int, comment_id: str, kind: str) -> int:
+    result = await conn.execute(
+        sa.select(sa.func.count())
+        .select_from(reactions)
+        .where(
+            reactions.c.thread_id == thread_id,
+            reactions.c.comment_id == comment_id,
+            reactions.c.kind == kind,
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def select_reaction_counts(conn: AsyncConnection, thread_id: int) -> dict[str, dict[str, int]]:
+    """{comment id ('' for the article): {kind: count}} of a thread, kinds in alphabetical order."""
+    rows = await conn.execute(
+        sa.select(reactions.c.comment_id, reactions.c.kind, sa.func.count())
+        .where(reactions.c.thread_id == thread_id)
+        .group_by(reactions.c.comment_id, reactions.c.kind)
+        .order_by(reactions.c.comment_id, reactions.c.kind)
+    )
+    out: dict[str, dict[str, int]] = {}
+    for comment_id, kind, count in rows:
+        out.setdefault(comment_id, {})[kind] = int(count)
+    return out
+
+
+async def count_article_reactors(conn: AsyncConnection, thread_id: int) -> int:
+    """How many readers reacted to the article (one reader with two kinds counts once)."""
+    result = await conn.execute(
+        sa.select(sa.func.count(sa.distinct(reactions.c.reactor))).where(
+            reactions.c.thread_id == thread_id, reactions.c.comment_id == ARTICLE
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def select_recent_named_reactors(
+    conn: AsyncConnection, thread_id: int, limit: int
+) -> list[tuple[str, str]]:
+    """(name, avatar key) of the most recent readers who reacted to the article and gave a name, each once."""
+    rows = await conn.execute(
+        sa.select(reactions.c.reactor, reactions.c.name, reactions.c.avatar_key)
+        .where(
+            reactions.c.thread_id == thread_id,
+            reactions.c.comment_id == ARTICLE,
+            reactions.c.name.is_not(None),
+        )
+        .order_by(reactions.c.created.desc(), reactions.c.id.desc())
+        .limit(limit * 6)  # a reader has at most six kinds
+    )
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for reactor, name, avatar in rows:
+        if reactor not in seen and len(out) < limit:
+            seen.add(reactor)
+            out.append((name, avatar or ""))
+    return out
+
+
+async def select_reacted(conn: AsyncConnection, thread_id: int, reactor: str) -> list[tuple[str, str]]:
+    """(comment id or '', kind) of every reaction of this reader in the thread."""
+    rows = await conn.execute(
+        sa.select(reactions.c.comment_id, reactions.c.kind)
+        .where(reactions.c.thread_id == thread_id, reactions.c.reactor == reactor)
+        .order_by(reactions.c.comment_id, reactions.c.kind)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def insert_mute(
+    conn: AsyncConnection, identity_id: str, author_key: str, *, name: str, now: int
+) -> bool:
+    """Mute a commenter for this identity; False when already muted."""
+    return await insert_unless_exists(
+        conn, mutes, {"identity_id": identity_id, "author_key": author_key}, name=name, created=now
+    )
+
+
+async def delete_mute(conn: AsyncConnection, identity_id: str, author_key: str) -> bool:
+    result = await conn.execute(
+        sa.delete(mutes).where(mutes.c.identity_id == identity_id, mutes.c.author_key == author_key)
+    )
+    return bool(result.rowcount)
+
+
+async def select_mutes(conn: AsyncConnection, identity_id: str) -> list[tuple[str, str, int]]:
+    """(author key, name, when) of every commenter this identity muted, newest first."""
+    rows = await conn.execute(
+        sa.select(mutes.c.author_key, mutes.c.name, mutes.c.created)
+        .where(mutes.c.identity_id == identity_id)
+        .order_by(mutes.c.created.desc(), mutes.c.id.desc())
+    )
+    return [(r[0], r[1], r[2]) for r in rows]

@@ -1,0 +1,208 @@
+"""PUT/DELETE /api/threads/reactions/{kind} and /api/comments/{id}/reactions/{kind}: reactions by visitor or
+signed-in reader; GET/PUT/DELETE /api/mutes: the commenters a signed-in reader muted."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, delete, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, PathParameter
+
+from rejoinder.domain.sites import guards
+from rejoinder.ratelimit import Action, Scope
+from rejoinder.services import moderation
+from rejoinder.services import reactions as service
+from rejoinder.services.accounts import SignedIn, authenticate, on_site, optional_reader
+from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
+from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard, rfc3339
+
+Kind = Annotated[str, PathParameter(min_length=1, max_length=16, description="A reaction the site offers")]
+
+
+class ReactionResultOut(msgspec.Struct):
+    reacted: bool
+    count: int  # of this kind on the article or comment now
+
+
+class ThreadReactionIn(msgspec.Struct):
+    name: str | None = None  # a guest's name for "N people reacted" (as for likes)
+    title: str | None = None
+
+
+async def _limit(request: Request[Any, Any, Any], signed: SignedIn | None) -> None:
+    """Reactions count against the like limits (429 past them)."""
+    keys = {Scope.IP: client_ip(request), Scope.IDENTITY: signed.identity.id if signed else None}
+    await moderation.admit(ctx_of(request), Action.LIKE, keys)
+
+
+async def _on_thread(
+    request: Request[Any, Any, Any],
+    thread: ThreadQuery,
+    kind: str,
+    visitor: str | None,
+    authorization: str | None,
+    body: ThreadReactionIn | None,
+) -> ReactionResultOut:
+    ctx = ctx_of(request)
+    ref = await thread.resolve(ctx)
+    check_origin(request, ref)
+    signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
+    result = await service.react_to_thread(
+        ctx,
+        ref,
+        kind,
+        visitor=visitor,
+        on=body is not None,
+        name=body.name if body else None,
+        title=body.title if body else None,
+        reader=on_site(signed, ref.site),
+    )
+    return ReactionResultOut(reacted=result.reacted, count=result.count)
+
+
+async def _on_comment(
+    request: Request[Any, Any, Any],
+    comment_id: str,
+    kind: str,
+    visitor: str | None,
+    authorization: str | None,
+    *,
+    on: bool,
+) -> ReactionResultOut:
+    ctx = ctx_of(request)
+    signed = await optional_reader(ctx, authorization)
+    await _limit(request, signed)
+    result = await service.react_to_comment(
+        ctx,
+        comment_id,
+        kind,
+        visitor=visitor,
+        on=on,
+        reader=signed.identity if signed else None,
+        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+    )
+    return ReactionResultOut(reacted=result.reacted, count=result.count)
+
+
+@put(
+    "/api/threads/reactions/{kind:str}",
+    summary="React to an article",
+    tags=["reactions"],
+    dependencies=THREAD,
+)
+async def react_to_thread(
+    request: Request[Any, Any, Any],
+    kind: Kind,
+    *,
+    visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
+    thread: NamedDependency[ThreadQuery],
+    data: JSONBody[ThreadReactionIn | None] = None,
+) -> ReactionResultOut:
+    """Add a reaction of `kind` (one the site offers: `site.reactions` of GET /api/threads) to the article;
+    idempotent. An optional guest `name`, or a signed-in reader's "show in likes", names the reader in
+    "N people reacted"."""
+    return await _on_thread(request, thread, kind, visitor, authorization, data or ThreadReactionIn())
+
+
+@delete(
+    "/api/threads/reactions/{kind:str}",
+    summary="Take back a reaction to an article",
+    tags=["reactions"],
+    status_code=200,
+    dependencies=THREAD,
+)
+async def unreact_to_thread(
+    request: Request[Any, Any, Any],
+    kind: Kind,
+    *,
+    visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
+    thread: NamedDependency[ThreadQuery],
+) -> ReactionResultOut:
+    return await _on_thread(request, thread, kind, visitor, authorization, None)
+
+
+@put("/api/comments/{comment_id:str}/reactions/{kind:str}", summary="React to a comment", tags=["reactions"])
+async def react_to_comment(
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    kind: Kind,
+    visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
+) -> ReactionResultOut:
+    """Add a reaction of `kind` to a public comment (idempotent); `422 reaction-not-offered` for a kind
+    its site does not offer."""
+    return await _on_comment(request, comment_id, kind, visitor, authorization, on=True)
+
+
+@delete(
+    "/api/comments/{comment_id:str}/reactions/{kind:str}",
+    summary="Take back a reaction to a comment",
+    tags=["reactions"],
+    status_code=200,
+)
+async def unreact_to_comment(
+    request: Request[Any, Any, Any],
+    comment_id: FromPath[str],
+    kind: Kind,
+    visitor: VisitorHeader = None,
+    authorization: AuthHeader = None,
+) -> ReactionResultOut:
+    return await _on_comment(request, comment_id, kind, visitor, authorization, on=False)
+
+
+class MuteIn(msgspec.Struct):
+    comment: str  # the id of a public comment whose author to mute
+
+
+class MuteOut(msgspec.Struct):
+    key: str  # the author key: the last part of the muted commenter's avatar URL in thread reads
+    name: str  # their name when muted
+    created: str
+
+
+class MutesOut(msgspec.Struct):
+    mutes: list[MuteOut]
+
+
+_PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _mute_out(m: service.Mute) -> MuteOut:
+    return MuteOut(key=m.key, name=m.name, created=rfc3339(m.created))
+
+
+@get("/api/mutes", summary="The commenters one muted", tags=["reactions"])
+async def list_mutes(request: Request[Any, Any, Any], authorization: AuthHeader = None) -> Response[MutesOut]:
+    """The signed-in reader's muted commenters, newest first (401 without a session)."""
+    ctx = ctx_of(request)
+    reader = await authenticate(ctx, authorization)
+    mutes = await service.mutes_of(ctx, reader.identity)
+    return Response(MutesOut(mutes=[_mute_out(m) for m in mutes]), headers=_PRIVATE)
+
+
+@put("/api/mutes", summary="Mute a commenter", tags=["reactions"])
+async def mute(
+    request: Request[Any, Any, Any], data: JSONBody[MuteIn], authorization: AuthHeader = None
+) -> Response[MuteOut]:
+    """Mute the author of a public comment, for the signed-in reader only: the widget collapses their
+    comments for this reader; the shared thread read does not change (idempotent; `422 mute-self`)."""
+    ctx = ctx_of(request)
+    reader = await authenticate(ctx, authorization)
+    muted = await service.mute_author_of(ctx, reader.identity, data.comment)
+    return Response(_mute_out(muted), headers=_PRIVATE)
+
+
+@delete("/api/mutes/{key:str}", summary="Unmute a commenter", tags=["reactions"], status_code=204)
+async def unmute(
+    request: Request[Any, Any, Any], key: FromPath[str], authorization: AuthHeader = None
+) -> Response[None]:
+    """Unmute a commenter by the `key` GET /api/mutes lists (`404 mute-not-found` when not muted)."""
+    ctx = ctx_of(request)
+    reader = await authenticate(ctx, authorization)
+    await service.unmute(ctx, reader.identity, key)
+    return Response(content=None, status_code=204)
