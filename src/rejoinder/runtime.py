@@ -29,6 +29,7 @@ from rejoinder.invalidation.base import Invalidator
 from rejoinder.invalidation.memory import MemoryInvalidator
 from rejoinder.invalidation.redis import RedisInvalidator
 from rejoinder.invalidation.shared import SharedFileInvalidator
+from rejoinder import media
 from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services.accounts import DbAppStore
@@ -130,6 +131,7 @@ def make_context(
         secret=secret,
         invalidator=invalidator,
         sites=sites,
+        images=media.build(settings.images),
         avatars=avatars,
         moderation=moderation,
         mailer=mailer,

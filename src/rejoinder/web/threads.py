@@ -60,6 +60,16 @@ class SiteOut(msgspec.Struct):
     require_email: bool  # guests must give an email address
     commenting: bool  # false: the site takes no new comments
     subscriptions: SubscriptionsOut
+    images: SiteImagesOut
+
+
+class SiteImagesOut(msgspec.Struct):
+    """Whether readers may attach images to comments here (the widget shows the button), and how many
+    and how large (docs/embedding.md#images)."""
+
+    enabled: bool
+    max_count: int
+    max_bytes: int
 
 
 class SubscriptionsOut(msgspec.Struct):
@@ -80,6 +90,9 @@ def site_out(site: Site, *, subscriptions: bool) -> SiteOut:
         commenting=o.moderation.commenting,
         subscriptions=SubscriptionsOut(
             available=subscriptions, replies=o.subscribe_replies, thread=o.subscribe_thread
+        ),
+        images=SiteImagesOut(
+            enabled=o.images.enabled, max_count=o.images.max_count, max_bytes=o.images.max_bytes
         ),
     )
 
