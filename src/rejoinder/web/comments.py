@@ -54,7 +54,7 @@ class CommentIn(msgspec.Struct):
     images: list[ImageIn] = msgspec.field(default_factory=list)
 
 
-class PostedOut(CommentOut, omit_defaults=True):
+class PostedOut(CommentOut, omit_defaults=True, kw_only=True):
     edit_token: str
     edit_until: str
     reason: str | None = None  # why a pending comment waits for a moderator, in plain words
