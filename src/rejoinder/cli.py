@@ -368,7 +368,9 @@ def site() -> None:
 @click.option("--gravatar", is_flag=True, help="Look up Gravatar images (served from rejoinder)")
 @click.option("--display-depth", type=click.IntRange(1, 10), default=3, show_default=True)
 @click.option("--images", is_flag=True, help="Readers may attach images to comments (limits in /admin)")
-@click.option("--max-images", type=click.IntRange(1, 20), default=4, show_default=True, help="Images per comment")
+@click.option(
+    "--max-images", type=click.IntRange(1, 20), default=4, show_default=True, help="Images per comment"
+)
 @click.pass_context
 def site_add(
     ctx: click.Context,

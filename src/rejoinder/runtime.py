@@ -19,7 +19,7 @@ from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder import handlers
+from rejoinder import handlers, media
 from rejoinder.auth.providers import Registry, build_registry
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError
@@ -29,7 +29,6 @@ from rejoinder.invalidation.base import Invalidator
 from rejoinder.invalidation.memory import MemoryInvalidator
 from rejoinder.invalidation.redis import RedisInvalidator
 from rejoinder.invalidation.shared import SharedFileInvalidator
-from rejoinder import media
 from rejoinder.moderation.checks.classifier import ClassifierScorer
 from rejoinder.notify.email import Mailer, SmtpMailer
 from rejoinder.services.accounts import DbAppStore

@@ -53,7 +53,12 @@ def png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -139,7 +144,9 @@ def test_an_attached_image_is_reencoded_served_with_its_headers_and_shown_in_the
     assert again.size == (20, 40) and not again.getexif() and "icc_profile" not in again.info
     assert b"camera description" not in served.content and b"Exif" not in served.content
     rows, _ = stored(app)
-    assert [(row.state, row.comment_id, row.alt) for row in rows] == [("attached", comment["id"], "A red square")]
+    assert [(row.state, row.comment_id, row.alt) for row in rows] == [
+        ("attached", comment["id"], "A red square")
+    ]
     # An id attaches once.
     again_r = app.client.post(
         "/api/comments",
@@ -206,7 +213,9 @@ def test_too_many_images_and_a_site_without_images(app: Admin) -> None:
         ("too-large", 413, "image-too-large"),
     ],
 )
-def test_hostile_files_are_refused_and_nothing_is_stored(app: Admin, name: str, status: int, code: str) -> None:
+def test_hostile_files_are_refused_and_nothing_is_stored(
+    app: Admin, name: str, status: int, code: str
+) -> None:
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     good_png = png()
     broken = bytearray(good_png)
@@ -251,9 +260,7 @@ def test_a_polyglot_html_jpeg_is_served_as_new_bytes_without_html(app: Admin) ->
 
 def test_images_follow_moderation_and_deletion(images_db: str, tmp_path: Path) -> None:
     directory = tmp_path / "images"
-    app = open_admin(
-        images_db, images={"directory": str(directory)}, moderation={"premoderation": "all"}
-    )
+    app = open_admin(images_db, images={"directory": str(directory)}, moderation={"premoderation": "all"})
     with app.client:
         app.login()
         held_id = upload(app, png(), "image/png").json()["id"]
@@ -280,7 +287,6 @@ def test_images_follow_moderation_and_deletion(images_db: str, tmp_path: Path) -
         )
         assert r.status_code == 204
         problem(app.client.get(second_url), 404, "image-not-found")
-        name = second_url.rsplit("/", 1)[1]
         first = url.rsplit("/", 1)[1]
         wait_until(lambda: [row.name for row in stored(app)[0]] == [first])
         assert stored(app)[1] == [first]

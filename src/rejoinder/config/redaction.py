@@ -25,7 +25,14 @@ def redacted(settings: Settings) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = msgspec.to_builtins(settings)
     for section, key in SECRET_KEYS:
         value = out[section][key]
-        if value and key in {"secret_key", "akismet_key", "hook_secret", "password_hash", "metrics_token", "s3_secret_key"}:
+        if value and key in {
+            "secret_key",
+            "akismet_key",
+            "hook_secret",
+            "password_hash",
+            "metrics_token",
+            "s3_secret_key",
+        }:
             out[section][key] = "***"
         elif value and "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1]:
             scheme, _, rest = str(value).partition("//")

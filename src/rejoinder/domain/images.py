@@ -61,7 +61,9 @@ def _unsupported(detail: str, code: str = "image-type-unsupported") -> Unsupport
 
 
 def _unreadable() -> Invalid:
-    return Invalid.field("image", "image-unreadable", "The image is damaged or is not an image; try another file")
+    return Invalid.field(
+        "image", "image-unreadable", "The image is damaged or is not an image; try another file"
+    )
 
 
 def _too_big(detail: str) -> Invalid:
@@ -224,12 +226,16 @@ def clean_alt(alt: str | None) -> str:
     check_text_field(alt or "", "images.alt")
     text = " ".join((alt or "").split())
     if len(text) > MAX_ALT:
-        raise Invalid.field("images.alt", "image-alt-too-long", f"A text alternative has at most {MAX_ALT} characters")
+        raise Invalid.field(
+            "images.alt", "image-alt-too-long", f"A text alternative has at most {MAX_ALT} characters"
+        )
     return text
 
 
 def check_count(count: int, max_count: int) -> None:
     if count > max_count:
         raise Invalid.field(
-            "images", "too-many-images", f"A comment may have at most {max_count} image{'s' * (max_count != 1)}"
+            "images",
+            "too-many-images",
+            f"A comment may have at most {max_count} image{'s' * (max_count != 1)}",
         )

@@ -13,9 +13,9 @@ NAME = re.compile(r"^[0-9a-f]{32}-[0-9a-z]{8}\.(jpg|png|gif|webp)$")
 class ImageStore(Protocol):
     """Where images' bytes live.
 
-        await store.put("3f9a…-k2x8.webp", data, "image/webp")
-        data = await store.get("3f9a…-k2x8.webp")  # None when there is no such object
-        await store.delete("3f9a…-k2x8.webp")  # no error when it is already gone
+    await store.put("3f9a…-k2x8.webp", data, "image/webp")
+    data = await store.get("3f9a…-k2x8.webp")  # None when there is no such object
+    await store.delete("3f9a…-k2x8.webp")  # no error when it is already gone
     """
 
     name: str  # "local" or "s3", for logs and `rejoinder config show`

@@ -143,9 +143,7 @@ def check_attachments(site: Site, wanted: list[AttachIn]) -> list[tuple[str, str
     return [(w.id, rules.clean_alt(w.alt)) for w in wanted]
 
 
-async def attachments(
-    conn: object, site: Site, wanted: list[tuple[str, str]]
-) -> list[tuple[str, ImageRef]]:
+async def attachments(conn: object, site: Site, wanted: list[tuple[str, str]]) -> list[tuple[str, ImageRef]]:
     """The uploads to attach, as the comment will show them, in the writer's order (inside the comment's
     write transaction). An id that is unknown, already attached, expired or of another site is refused."""
     from sqlalchemy.ext.asyncio import AsyncConnection

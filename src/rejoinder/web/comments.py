@@ -11,8 +11,8 @@ from litestar.params import FromPath, JSONBody
 
 from rejoinder.services import comments as service
 from rejoinder.services import moderation
-from rejoinder.services.images import AttachIn
 from rejoinder.services.accounts import on_site, optional_reader
+from rejoinder.services.images import AttachIn
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.params import AuthHeader, EditTokenHeader, VisitorHeader
 from rejoinder.web.wire import (

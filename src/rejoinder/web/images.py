@@ -76,7 +76,9 @@ async def upload_image(
     signed = await optional_reader(ctx, authorization)
     reader = on_site(signed, ref.site)
     if reader is None and not ref.site.options.allow_guests:
-        raise Forbidden("This site does not accept guest comments; sign in to comment", code="guests-disabled")
+        raise Forbidden(
+            "This site does not accept guest comments; sign in to comment", code="guests-disabled"
+        )
     data = await _body(request, service.limits_for(ctx, ref.site).max_bytes)
     made = await service.upload(
         ctx,

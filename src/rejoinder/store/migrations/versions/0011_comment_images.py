@@ -28,7 +28,9 @@ def upgrade() -> None:
         )
     op.create_table(
         "comment_images",
-        sa.Column("id", sa.String(length=24), nullable=False, comment="Random id the uploader attaches it by"),
+        sa.Column(
+            "id", sa.String(length=24), nullable=False, comment="Random id the uploader attaches it by"
+        ),
         sa.Column(
             "name",
             sa.String(length=64),
@@ -54,11 +56,18 @@ def upgrade() -> None:
         sa.Column("height", sa.Integer(), nullable=False),
         sa.Column("frames", sa.Integer(), server_default="1", nullable=False),
         sa.Column("size", sa.Integer(), nullable=False, comment="Bytes stored (after re-encoding)"),
-        sa.Column("alt", sa.String(length=300), server_default="", nullable=False, comment="Text alternative"),
-        sa.Column("position", sa.Integer(), server_default="0", nullable=False, comment="Order in its comment"),
+        sa.Column(
+            "alt", sa.String(length=300), server_default="", nullable=False, comment="Text alternative"
+        ),
+        sa.Column(
+            "position", sa.Integer(), server_default="0", nullable=False, comment="Order in its comment"
+        ),
         sa.Column("created", sa.BigInteger(), nullable=False, comment="Microseconds since the epoch, UTC"),
         sa.ForeignKeyConstraint(
-            ["comment_id"], ["comments.id"], name=op.f("fk_comment_images_comment_id_comments"), ondelete="SET NULL"
+            ["comment_id"],
+            ["comments.id"],
+            name=op.f("fk_comment_images_comment_id_comments"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name=op.f("fk_comment_images_site_id_sites"), ondelete="CASCADE"
