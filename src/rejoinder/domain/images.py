@@ -56,10 +56,6 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _unsupported(detail: str, code: str = "image-type-unsupported") -> UnsupportedMediaType:
-    return UnsupportedMediaType(detail, code=code)
-
-
 def _unreadable() -> Invalid:
     return Invalid.field(
         "image", "image-unreadable", "The image is damaged or is not an image; try another file"
@@ -88,13 +84,17 @@ def check_upload(data: bytes, declared: str | None, limits: ImageLimits) -> str:
         )
     media = (declared or "").split(";")[0].strip().lower()
     if media == "image/svg+xml" or data.lstrip()[:1] == b"<":
-        raise _unsupported("SVG and other markup are not taken; send a JPEG, PNG, WebP or GIF image")
+        raise UnsupportedMediaType(
+            "SVG and other markup are not taken; send a JPEG, PNG, WebP or GIF image",
+            code="image-type-unsupported",
+        )
     found = sniff(data[:16])
     if found is None:
-        raise _unsupported("Send a JPEG, PNG, WebP or GIF image")
+        raise UnsupportedMediaType("Send a JPEG, PNG, WebP or GIF image", code="image-type-unsupported")
     if media != FORMATS[found][0] and not (media == "image/jpg" and found == "JPEG"):
-        raise _unsupported(
-            f"The file is {FORMATS[found][0]} but was sent as {media or 'no type'}", "image-type-mismatch"
+        raise UnsupportedMediaType(
+            f"The file is {FORMATS[found][0]} but was sent as {media or 'no type'}",
+            code="image-type-mismatch",
         )
     return found
 

@@ -52,7 +52,7 @@ class AttachIn(msgspec.Struct, frozen=True):
 
 def storage_of(ctx: Context) -> ImageStore:
     if ctx.images is None:
-        raise Unavailable("Images are not available on this server", code="images-unavailable")
+        raise Unavailable("Images are not available on this server")
     return ctx.images
 
 
@@ -94,8 +94,6 @@ async def upload(
     images, the rate limit is reached, or the file is refused by domain/images.reencode; otherwise
     re-encoded, stored, and recorded as waiting to be attached for [images] upload_ttl_seconds."""
     check_enabled(site)
-    if site.options.moderation.commenting is False:
-        raise Forbidden("This site takes no new comments", code="commenting-closed")
     limits = limits_for(ctx, site)
     rules.check_upload(data, declared, limits)  # the cheap refusals, before the rate limit counts
     await moderation.admit(ctx, Limited.IMAGE, {Scope.IP: ip, Scope.IDENTITY: reader.id if reader else None})
