@@ -27,6 +27,8 @@ export interface CommentData {
   appealed?: boolean;
   edit_token?: string;
   edit_until?: string;
+  /** Attached images (left out when there are none). */
+  images?: { url: string; width: number; height: number; alt: string }[];
   /** Replies of this top-level comment that the page left out (GET /api/threads bounds them). */
   more_replies?: number;
 }
@@ -49,6 +51,8 @@ export interface SiteSettings {
   commenting?: boolean;
   /** The "Email me …" boxes: offered (the server sends email), and which start ticked. */
   subscriptions?: { available: boolean; replies: boolean; thread: boolean };
+  /** Readers may attach images to comments (the images part). */
+  images?: { enabled: boolean; max_count: number; max_bytes: number };
 }
 
 export interface ThreadPage {
