@@ -290,3 +290,60 @@ def test_images_follow_moderation_and_deletion(images_db: str, tmp_path: Path) -
         first = url.rsplit("/", 1)[1]
         wait_until(lambda: [row.name for row in stored(app)[0]] == [first])
         assert stored(app)[1] == [first]
+
+
+@pytest.mark.parametrize("mode", ["remove", "anonymise"])
+def test_a_readers_download_lists_their_images_and_erasure_deletes_them(
+    images_db: str, tmp_path: Path, mode: str
+) -> None:
+    from litestar.testing import TestClient
+
+    from rejoinder.app import create_app
+    from tests.auth.helpers import bearer, sign_in
+    from tests.fixtures.app import make_settings
+
+    settings = make_settings(images_db, images={"directory": str(tmp_path / "images")})
+    app = create_app(settings)
+    with TestClient(app=app, base_url="http://rejoinder.test") as client:  # type: ignore[arg-type]
+        client.rejoinder = app  # type: ignore[attr-defined]
+        holder = Admin(client=client, app=app)
+        me = sign_in(client, "ivy-sub", name="Ivy", email="ivy@example.org", verified=True)
+        assert me.token is not None
+        auth = {**API, **bearer(me.token)}
+        up = client.post(
+            "/api/images",
+            params={"url": ARTICLE},
+            content=png(),
+            headers={**auth, "Content-Type": "image/png"},
+        )
+        assert up.status_code == 201, up.text
+        made = client.post(
+            "/api/comments",
+            json={"url": ARTICLE, "text": "A leaf", "images": [{"id": up.json()["id"], "alt": "Green leaf"}]},
+            headers=auth,
+        )
+        assert made.status_code == 201, made.text
+        url = made.json()["images"][0]["url"]
+        name = url.rsplit("/", 1)[1]
+        data = client.get("/api/me/data", headers=auth)
+        assert data.status_code == 200, data.text
+        [comment] = data.json()["comments"]
+        [image] = comment["images"]
+        assert {k: image[k] for k in ("name", "url", "media_type", "width", "height", "frames", "alt")} == {
+            "name": name,
+            "url": url,
+            "media_type": "image/png",
+            "width": 30,
+            "height": 30,
+            "frames": 1,
+            "alt": "Green leaf",
+        }
+        assert image["size"] > 0 and image["created"].endswith("Z")
+        assert client.get(url).status_code == 200
+        erased = client.delete("/api/me", params={"comments": mode}, headers=auth)
+        assert erased.status_code == 200, erased.text
+        problem(client.get(url), 404, "image-not-found")
+        wait_until(lambda: stored(holder) == ([], []))
+        if mode == "anonymise":  # the text stays, the image does not
+            [shown] = thread(holder)
+            assert shown["text"] == "A leaf" and "images" not in shown
