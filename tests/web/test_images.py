@@ -71,6 +71,7 @@ def images_db(db_url: str) -> str:
 @pytest.fixture
 def app(images_db: str, tmp_path: Path) -> Iterator[Admin]:
     found = open_admin(images_db, images={"directory": str(tmp_path / "images"), "max_upload_bytes": 200_000})
+    found.client.rejoinder = found.app  # type: ignore[attr-defined]  # for advance_clock
     with found.client:
         yield found
 
@@ -347,3 +348,24 @@ def test_a_readers_download_lists_their_images_and_erasure_deletes_them(
         if mode == "anonymise":  # the text stays, the image does not
             [shown] = thread(holder)
             assert shown["text"] == "A leaf" and "images" not in shown
+
+
+def test_an_upload_never_attached_is_deleted_after_its_time(app: Admin) -> None:
+    from rejoinder.services.images import sweep
+    from tests.fixtures.app import advance_clock
+
+    kept_id = upload(app, png(), "image/png").json()["id"]
+    kept = app.post_comment("Kept", images=[{"id": kept_id}])
+    left = upload(app, jpeg(), "image/jpeg").json()
+    assert len(stored(app)[1]) == 2
+    assert app.run(lambda: sweep(app.ctx, stale=True)) == 0  # not yet: the hour has not passed
+    advance_clock(app.client, app.ctx.settings.images.upload_ttl_seconds + 1)
+    assert app.run(lambda: sweep(app.ctx, stale=True)) == 1
+    rows, files = stored(app)
+    assert [row.comment_id for row in rows] == [kept["id"]] and files == [rows[0].name]
+    late = app.client.post(
+        "/api/comments",
+        json={"url": ARTICLE, "text": "Too late", "author": {"name": "Bo"}, "images": [{"id": left["id"]}]},
+        headers=API,
+    )
+    problem(late, 422, "image-unknown")
