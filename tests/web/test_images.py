@@ -369,3 +369,12 @@ def test_an_upload_never_attached_is_deleted_after_its_time(app: Admin) -> None:
         headers=API,
     )
     problem(late, 422, "image-unknown")
+
+
+def test_the_page_without_javascript_shows_the_images(app: Admin) -> None:
+    made = upload(app, png(), "image/png").json()
+    app.post_comment("Seen without scripts", images=[{"id": made["id"], "alt": "A green square"}])
+    page = app.client.get("/thread", params={"url": ARTICLE})
+    assert page.status_code == 200, page.text
+    path = made["url"]
+    assert f'<img src="{path}" width="30" height="30" alt="A green square" loading="lazy">' in page.text
