@@ -265,6 +265,8 @@ def test_the_thread_carries_the_site_settings_the_widget_needs(client: TestClien
         "commenting": True,
         # no [email] host here: the "Email me …" boxes are not offered
         "subscriptions": {"available": False, "replies": False, "thread": False},
+        # images in comments are off unless the site turns them on
+        "images": {"enabled": False, "max_count": 4, "max_bytes": 5_000_000},
     }
     post_comment(client, "Cached now")
     first = client.get("/api/threads", params={"url": ARTICLE})
