@@ -39,7 +39,9 @@ def png(size: tuple[int, int] = (30, 30), **save: Any) -> bytes:
 
 def gif_animation(frames: int = 3) -> bytes:
     out = io.BytesIO()
-    images = [Image.new("RGB", (16, 16), (i * 80 % 256, 40, 200 - i * 50)) for i in range(frames)]
+    images = [
+        Image.new("RGB", (16, 16), (i * 80 % 256, i % 256, (200 - i * 50) % 256)) for i in range(frames)
+    ]
     images[0].save(
         out, "GIF", save_all=True, append_images=images[1:], duration=80, loop=0, comment=b"secret note"
     )
@@ -212,6 +214,7 @@ def test_too_many_images_and_a_site_without_images(app: Admin) -> None:
         ("corrupt-header", 422, "image-unreadable"),
         ("truncated", 422, "image-unreadable"),
         ("too-large", 413, "image-too-large"),
+        ("frames", 422, "image-too-many-frames"),
     ],
 )
 def test_hostile_files_are_refused_and_nothing_is_stored(
@@ -236,6 +239,7 @@ def test_hostile_files_are_refused_and_nothing_is_stored(
         "corrupt-header": (bytes(broken), "image/png"),
         "truncated": (jpeg((200, 200), quality=95)[:300], "image/jpeg"),
         "too-large": (big.getvalue(), "image/png"),
+        "frames": (gif_animation(101), "image/gif"),  # the site allows 100
     }
     data, media = cases[name]
     problem(upload(app, data, media), status, code)
