@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from lxml import etree
+from PIL import Image
 
 from rejoinder.domain.identity import Credential, CredentialKind, Profile
+from rejoinder.domain.sites import SiteImages, SiteOptions
 from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.importers import jsonl
 from rejoinder.moderation.actions import ModAction
@@ -24,6 +27,7 @@ from rejoinder.moderation.rules import Role
 from rejoinder.runtime import open_context
 from rejoinder.services import accounts
 from rejoinder.services import moderation as moderation_service
+from rejoinder.services import sites as site_service
 from rejoinder.store import engine as store_engine
 from rejoinder.store import exports as export_store
 from rejoinder.store.classifier import insert_decision
@@ -74,7 +78,36 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
     (two revisions), likes of an article and a comment, reports, decisions and their log, a role, a passkey
     credential, a classifier decision, imported comments; plus secrets that must stay behind."""
     made: dict[str, Any] = {}
-    with moderated_client(db_url) as client:
+    with moderated_client(db_url, images={"directory": str(tmp_path / "images")}) as client:
+
+        async def take_images(ctx: Any) -> None:
+            options = SiteOptions(images=SiteImages(enabled=True))
+            await site_service.update_site(
+                ctx.engine, "blog", add_origins=[], remove_origins=[], options=options
+            )
+            await ctx.sites.load()
+
+        call(client, take_images)
+        picture = io.BytesIO()
+        Image.new("RGB", (8, 6), (1, 2, 3)).save(picture, "PNG")
+        uploaded = client.post(
+            "/api/images",
+            params={"url": ARTICLE},
+            content=picture.getvalue(),
+            headers={"Content-Type": "image/png", **as_ip("203.0.113.9")},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        with_image = client.post(
+            "/api/comments",
+            json={
+                "url": ARTICLE,
+                "text": "With a picture",
+                "author": {"name": "Ivy"},
+                "images": [{"id": uploaded.json()["id"], "alt": "dots"}],
+            },
+            headers=as_ip("203.0.113.9"),
+        )
+        assert with_image.status_code == 201, with_image.text
         first = client.post(
             "/api/comments",
             json={
@@ -206,7 +239,7 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     assert manifest["schema"] == rows(site_db, sa.text("SELECT version_num FROM alembic_version"))[0][0]
     assert set(manifest["counts"]) == kinds
     assert all(manifest["counts"][k] > 0 for k in kinds), manifest["counts"]  # every kind is present
-    assert manifest["counts"]["comment"] == 6 and manifest["counts"]["thread"] == 3
+    assert manifest["counts"]["comment"] == 7 and manifest["counts"]["thread"] == 3
     for kind in kinds:
         lines = b"".join(
             line + b"\n" for line in original.split(b"\n")[1:] if line.startswith(f'["{kind}",'.encode())
@@ -285,7 +318,7 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     # Restored comments announce nothing: one comments.imported event per thread, for the caches only.
     announced = rows(other_db, sa.select(events.c.kind, events.c.data).order_by(events.c.id))
     assert [kind for kind, _ in announced] == ["comments.imported"] * 3
-    assert sorted(data["added"] for _, data in announced) == [1, 2, 3]
+    assert sorted(data["added"] for _, data in announced) == [1, 2, 4]
     # The restored site answers readers like the first one.
     assert rows(other_db, sa.select(sites.c.origins)) == [([ORIGIN],)]
     assert rows(other_db, sa.select(threads.c.uri, threads.c.comment_count).order_by(threads.c.id)) == rows(
@@ -343,7 +376,9 @@ def _broken(original: bytes) -> dict[str, tuple[bytes, str]]:
     newer = json.dumps({**manifest, "version": 2}, sort_keys=True, separators=(",", ":")).encode()
     lines = rest.split(b"\n")[:-1]
     n = len(lines) + 1  # the last line's number
-    comment_line = next(i for i, line in enumerate(lines) if line.startswith(b'["comment",'))
+    comment_line = next(
+        i for i, line in enumerate(lines) if line.startswith(b'["comment",') and b"First, edited" in line
+    )
     tampered = list(lines)
     tampered[comment_line] = tampered[comment_line].replace(b"First, edited", b"First, forged")
     unknown = [*lines[:2], b'["planet",{"name":"Mars"}]', *lines[2:]]
@@ -438,7 +473,7 @@ def test_wxr_export_is_strict_xml_and_comes_back_through_our_wxr_importer(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:4] == [
         "Threads: 3 (3 new)",
-        "Comments: 6 new (approved 5, spam 1), 0 updated, 0 unchanged",
+        "Comments: 7 new (approved 6, spam 1), 0 updated, 0 unchanged",
         "Skipped: 0",
     ]
     query = (

@@ -282,18 +282,20 @@ def purge(ctx: click.Context) -> None:
 
     Retention: comments' network addresses after retention.ip_days, the moderation log, decided reports
     and ended bans after retention.moderation_days; notifications mailed more than 30 days ago. The server
-    also does all of it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval)."""
+    also does all of it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval), and
+    deletes images never attached to a comment within images.upload_ttl_seconds."""
+    from rejoinder.services.images import sweep
     from rejoinder.services.purging import purge_expired, purge_retained
 
     settings = _load(ctx)
 
     async def work(context: Any) -> Any:
         now = context.clock()
-        return await purge_expired(context.engine, now), await purge_retained(
-            context.engine, settings.retention, now
-        )
+        purged = await purge_expired(context.engine, now)
+        retained = await purge_retained(context.engine, settings.retention, now)
+        return purged, retained, await sweep(context, stale=True)
 
-    purged, retained = _with_context(settings, work)
+    purged, retained, images = _with_context(settings, work)
     click.echo(f"deleted {purged.sessions} expired session(s) and {purged.tickets} expired sign-in ticket(s)")
     click.echo(
         f"forgot the network address of {retained.ips} comment(s) older than {settings.retention.ip_days} "
@@ -301,6 +303,7 @@ def purge(ctx: click.Context) -> None:
         f"report(s) and {retained.bans} ended ban(s) older than {settings.retention.moderation_days} day(s)"
     )
     click.echo(f"deleted {purged.notifications} notification(s) sent more than 30 days ago")
+    click.echo(f"deleted {images} image(s) of deleted comments or never attached to one")
 
 
 @main.command()
@@ -433,6 +436,10 @@ def site() -> None:
     help="A reaction to offer (like, love, laugh, wow, sad, angry, clap, think, party, insight; at most 6)",
 )
 @click.option("--no-like-button", is_flag=True, help="The reactions replace the Like button")
+@click.option("--images", is_flag=True, help="Readers may attach images to comments (limits in /admin)")
+@click.option(
+    "--max-images", type=click.IntRange(1, 20), default=4, show_default=True, help="Images per comment"
+)
 @click.pass_context
 def site_add(
     ctx: click.Context,
@@ -443,10 +450,12 @@ def site_add(
     display_depth: int,
     reactions: tuple[str, ...],
     no_like_button: bool,
+    images: bool,
+    max_images: int,
 ) -> None:
     """Create a site that accepts comments from ORIGIN pages."""
     from rejoinder.domain.reactions import check_site_reactions
-    from rejoinder.domain.sites import SiteOptions
+    from rejoinder.domain.sites import SiteImages, SiteOptions
     from rejoinder.services import sites as service
 
     settings = _load(ctx)
@@ -456,6 +465,7 @@ def site_add(
         display_depth=display_depth,
         reactions=check_site_reactions(reactions),
         like_button=not no_like_button,
+        images=SiteImages(enabled=images, max_count=max_images),
     )
 
     async def work(context: Any) -> Any:

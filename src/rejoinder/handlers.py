@@ -9,6 +9,7 @@ from collections.abc import Callable
 from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.services import admin_mail
+from rejoinder.services import images as image_service
 from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
 from rejoinder.services.context import Context
@@ -83,6 +84,11 @@ def subscription_confirm(ctx: Context) -> Route | None:
     return subscription_service.confirm_route(ctx)
 
 
+def image_cleanup(ctx: Context) -> Route | None:
+    """The bytes of a deleted or erased comment's images are deleted from the image storage."""
+    return image_service.cleanup_route(ctx)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
@@ -92,6 +98,7 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     subscriptions,
     subscription_mail,
     subscription_confirm,
+    image_cleanup,
 )
 
 

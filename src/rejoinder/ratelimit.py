@@ -44,6 +44,7 @@ class Action(enum.StrEnum):
     MAGIC_LINK = "magic-link"
     SIGN_IN = "sign-in"  # a sign-in page started (/auth/NAME/start)
     SUBSCRIBE = "subscribe"  # an email subscription asked for (a confirmation email may follow)
+    IMAGE = "image"  # an image uploaded to attach to a comment
 
 
 class Scope(enum.StrEnum):
@@ -69,6 +70,8 @@ RULES: tuple[tuple[Action, Scope, str], ...] = (
     (Action.SIGN_IN, Scope.IP, "sign_in_limit_ip"),
     (Action.SUBSCRIBE, Scope.IP, "subscribe_limit_ip"),
     (Action.SUBSCRIBE, Scope.EMAIL, "subscribe_limit_email"),
+    (Action.IMAGE, Scope.IP, "image_limit_ip"),
+    (Action.IMAGE, Scope.IDENTITY, "image_limit_identity"),
 )
 
 _MESSAGES = {
@@ -78,6 +81,7 @@ _MESSAGES = {
     Action.MAGIC_LINK: "Too many sign-in emails were asked for",
     Action.SIGN_IN: "Too many sign-ins were started from your network",
     Action.SUBSCRIBE: "Too many subscriptions were asked for; try again later",
+    Action.IMAGE: "Too many images were uploaded in a short time",
 }
 
 

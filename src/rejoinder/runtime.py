@@ -19,7 +19,7 @@ from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder import handlers
+from rejoinder import handlers, media
 from rejoinder.auth.providers import Registry, build_registry
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError
@@ -134,6 +134,7 @@ def make_context(
         secret=secret,
         invalidator=invalidator,
         sites=sites,
+        images=media.build(settings.images),
         avatars=avatars,
         moderation=moderation,
         mailer=mailer,

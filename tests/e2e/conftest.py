@@ -2,6 +2,7 @@
 host site on another loopback port that the site `hostsite` allows (created through the CLI).
 
 A module sets `SERVER_ENV = {...}` to start its server with other settings (e.g. a short edit window),
+`SITE_ARGS = (...)` for more options of `rejoinder site add` (e.g. `--images`),
 and `SERVER_CLOCK = True` to give it a clock the test moves (`Stack.advance`) instead of waiting.
 Each test uses its own article path, so tests in a module never share a thread.
 """
@@ -100,8 +101,12 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    env = {**relaxed_env(), **getattr(request.module, "SERVER_ENV", {})}
     tmp = tmp_path_factory.mktemp("e2e")
+    env = {
+        **relaxed_env(),
+        "REJOINDER_IMAGES__DIRECTORY": str(tmp / "images"),
+        **getattr(request.module, "SERVER_ENV", {}),
+    }
     db_path = str(tmp / "rejoinder.db")
     db_url = f"sqlite:///{db_path}"
     host = HostSite().start()

@@ -38,11 +38,16 @@ class Peer:
 
 
 @contextmanager
-def moderated_client(db_url: str, classifier: bool = False, **moderation: Any) -> Iterator[TestClient[Any]]:
+def moderated_client(
+    db_url: str, classifier: bool = False, images: dict[str, Any] | None = None, **moderation: Any
+) -> Iterator[TestClient[Any]]:
     """An app whose only peer is a trusted proxy at 127.0.0.1, so that tests choose each request's client
-    address with X-Forwarded-For."""
+    address with X-Forwarded-For; `images`: its [images] settings (where uploads are stored)."""
     settings = make_settings(
-        db_url, classifier=classifier, moderation={"trusted_proxies": ["127.0.0.1/32"], **moderation}
+        db_url,
+        classifier=classifier,
+        moderation={"trusted_proxies": ["127.0.0.1/32"], **moderation},
+        **({"images": images} if images else {}),
     )
     app = create_app(settings)
     with TestClient(app=Peer(app, "127.0.0.1"), base_url="http://rejoinder.test") as client:  # type: ignore[arg-type]

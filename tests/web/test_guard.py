@@ -79,6 +79,8 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ("POST", "/api/comments/{comment_id:str}/appeal"): Write(
         f"/api/comments/{CID}/appeal", json={"note": "please"}, headers=_edit
     ),
+    # An image upload (its body is the file; the guard lets image/* through on this route only).
+    ("POST", "/api/images"): Write(f"/api/images?url={ARTICLE}", json={"not": "an image"}),
     ("PUT", "/api/threads/like"): Write(
         f"/api/threads/like?url={ARTICLE}", json={"name": "Eve"}, headers=_visitor
     ),

@@ -268,6 +268,8 @@ def test_the_thread_carries_the_site_settings_the_widget_needs(client: TestClien
         "subscriptions": {"available": False, "replies": False, "thread": False},
         "reactions": [],  # none offered: the widget draws no reactions
         "like_button": True,
+        # images in comments are off unless the site turns them on
+        "images": {"enabled": False, "max_count": 4, "max_bytes": 5_000_000},
     }
     post_comment(client, "Cached now")
     first = client.get("/api/threads", params={"url": ARTICLE})

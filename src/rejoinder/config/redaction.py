@@ -17,6 +17,7 @@ SECRET_KEYS = {
     ("moderation", "hook_secret"),
     ("admin", "password_hash"),
     ("server", "metrics_token"),
+    ("images", "s3_secret_key"),
 }
 
 
@@ -27,7 +28,14 @@ def redacted(settings: Settings) -> dict[str, dict[str, Any]]:
         value = out[section][key]
         if value and key == "previous_secret_keys":
             out[section][key] = ["***" for _ in value]
-        elif value and key in {"secret_key", "akismet_key", "hook_secret", "password_hash", "metrics_token"}:
+        elif value and key in {
+            "secret_key",
+            "akismet_key",
+            "hook_secret",
+            "password_hash",
+            "metrics_token",
+            "s3_secret_key",
+        }:
             out[section][key] = "***"
         elif value and "@" in str(value) and ":" in str(value).split("@")[0].split("//")[-1]:
             scheme, _, rest = str(value).partition("//")

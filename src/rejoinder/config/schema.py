@@ -438,6 +438,8 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     sign_in_limit_ip: Annotated[str, _h("Sign-in pages started (/auth/NAME/start) per client network")] = (
         "30/minute;300/hour"
     )
+    image_limit_ip: Annotated[str, _h("Image uploads per client network")] = "20/minute;200/hour"
+    image_limit_identity: Annotated[str, _h("Image uploads per signed-in identity")] = "20/minute;200/hour"
     ipv6_aggregate_factor: Annotated[
         int,
         _h("Each per-network limit also applies, this many times over, to the IPv6 /48 around it; 0 = off"),
@@ -589,6 +591,42 @@ class SubscriptionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=Tr
     ] = 12
 
 
+class ImageStorage(enum.StrEnum):
+    """[images] storage: where the re-encoded images of comments are kept (media/)."""
+
+    LOCAL = "local"  # a directory on this machine
+    S3 = "s3"  # an S3-compatible bucket (AWS S3, MinIO, Garage, Ceph…)
+
+
+class ImageSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Where images attached to comments are stored. Whether a site takes them, and its limits, are the
+    site's settings (/admin → the site → Images; docs/embedding.md#images)."""
+
+    storage: Annotated[ImageStorage, _h("Where images are stored: local (a directory) or s3")] = (
+        ImageStorage.LOCAL
+    )
+    directory: Annotated[str, _h("Directory of the local storage (created if missing)")] = "images"
+    max_upload_bytes: Annotated[
+        int,
+        _h("Largest image upload this server accepts, in bytes, whatever a site allows"),
+        msgspec.Meta(ge=1024, le=100_000_000),
+    ] = 10_000_000
+    max_pixels: Annotated[
+        int,
+        _h("Most pixels (width × height × frames) an upload may decode to, whatever a site allows"),
+        msgspec.Meta(ge=1, le=500_000_000),
+    ] = 50_000_000
+    upload_ttl_seconds: Annotated[
+        int, _h("Uploads not attached to a comment within this many seconds are deleted"), msgspec.Meta(ge=60)
+    ] = 3600
+    s3_endpoint: Annotated[str, _h("S3 endpoint URL; empty = AWS's endpoint for s3_region")] = ""
+    s3_region: Annotated[str, _h("S3 region")] = "us-east-1"
+    s3_bucket: Annotated[str, _h("S3 bucket (it must exist)")] = ""
+    s3_prefix: Annotated[str, _h("Prefix of the object keys in the bucket")] = "rejoinder/"
+    s3_access_key: Annotated[str, _h("S3 access key id; empty = the environment's AWS credentials")] = ""
+    s3_secret_key: Annotated[str, _h("S3 secret access key")] = ""
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -606,6 +644,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
     retention: RetentionSettings = msgspec.field(default_factory=RetentionSettings)
     subscriptions: SubscriptionSettings = msgspec.field(default_factory=SubscriptionSettings)
+    images: ImageSettings = msgspec.field(default_factory=ImageSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -625,4 +664,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "webhooks": WebhookSettings,
     "retention": RetentionSettings,
     "subscriptions": SubscriptionSettings,
+    "images": ImageSettings,
 }

@@ -34,6 +34,15 @@ class Author(msgspec.Struct, frozen=True):
     key: str  # opaque per-site author id; the avatar URL is built from it
 
 
+class ImageRef(msgspec.Struct, frozen=True):
+    """An image attached to a comment, as the comment shows it (domain/images.py takes the files)."""
+
+    name: str  # stored and served name: content hash, random part, extension
+    width: int
+    height: int
+    alt: str = ""
+
+
 class Comment(msgspec.Struct, frozen=True):
     id: str
     thread_id: int
@@ -49,6 +58,7 @@ class Comment(msgspec.Struct, frozen=True):
     staff: bool = False  # written by a moderator or admin of its site: shown with a staff badge
     pinned: bool = False  # a moderator pinned it: a pinned top-level comment is shown first
     featured: bool = False  # a moderator picked it: shown with a "Featured" marker
+    images: tuple[ImageRef, ...] = ()  # attached images, in order (domain/images.py)
 
 
 class CommentStub(msgspec.Struct, frozen=True):

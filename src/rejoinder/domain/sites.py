@@ -40,6 +40,18 @@ class SiteModeration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     hook_secret: str | None = None
 
 
+class SiteImages(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Images in comments on one site (off unless the site turns them on; docs/embedding.md#images). The
+    server's [images] max_upload_bytes and max_pixels bound these whatever they say."""
+
+    enabled: bool = False
+    max_count: int = 4  # images per comment
+    max_bytes: int = 5_000_000  # one upload, as sent
+    max_side: int = 4096  # widest or tallest side, in pixels
+    max_pixels: int = 16_000_000  # width × height × frames of one image
+    max_frames: int = 100  # frames of an animated GIF or WebP
+
+
 class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     require_email: bool = False
     gravatar: bool = False
@@ -54,6 +66,7 @@ class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reactions: tuple[str, ...] = ()
     like_button: bool = True
     moderation: SiteModeration = msgspec.field(default_factory=SiteModeration)
+    images: SiteImages = msgspec.field(default_factory=SiteImages)
 
 
 class Site(msgspec.Struct, frozen=True):

@@ -32,11 +32,13 @@ from rejoinder.events.kinds import EventKind
 from rejoinder.moderation.rules import STAFF, Facts, Submission
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
+from rejoinder.services import images as image_service
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
+from rejoinder.store import images as image_store
 from rejoinder.store import threads as thread_store
 
 
@@ -54,6 +56,7 @@ class NewComment(msgspec.Struct, frozen=True):
     confirm: bool = False
     user_agent: str | None = None
     referrer: str | None = None
+    images: tuple[image_service.AttachIn, ...] = ()  # uploads (POST /api/images) to attach, in order
 
 
 class Posted(msgspec.Struct, frozen=True):
@@ -115,6 +118,7 @@ async def post_comment(
     else:
         name, email, website = reader.display_name, reader.email, reader.profile_url
     title = _clean_title(new.title)
+    wanted = image_service.check_attachments(site, list(new.images))
     if new.parent is not None:
         check_text_field(new.parent, "parent")
     visitor_id = check_visitor(visitor) if visitor else None
@@ -183,6 +187,7 @@ async def post_comment(
                 raise parent_unavailable()
             parent = found[0]
         depth = check_parent(parent, thread.id, limits)
+        attached = await image_service.attachments(conn, site, wanted)
         comment = Comment(
             id=ctx.token(9),
             thread_id=thread.id,
@@ -196,6 +201,7 @@ async def post_comment(
             likes=0,
             depth=depth,
             staff=staff,  # what a read shows: the answer to the POST says the same
+            images=tuple(ref for _, ref in attached),
         )
         await comment_store.insert_comment(
             conn,
@@ -205,6 +211,7 @@ async def post_comment(
             ip=anonymize_ip(ip),
             identity_id=reader.id if reader else None,
         )
+        await image_store.attach(conn, comment.id, attached)
         await moderation.record(
             conn,
             comment.id,

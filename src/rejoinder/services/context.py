@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from rejoinder.config import Settings
 from rejoinder.events.outbox import Outbox
 from rejoinder.invalidation.base import Invalidator
+from rejoinder.media.base import ImageStore
 from rejoinder.notify.email import Mailer
 from rejoinder.services.cpu import INLINE, CpuPool, Inline
 from rejoinder.services.sites import SiteRegistry
@@ -68,6 +69,7 @@ class Context:
     secret: bytes
     invalidator: Invalidator
     sites: SiteRegistry
+    images: ImageStore | None = None  # where images attached to comments are kept (media/; runtime builds it)
     avatars: AvatarLookups | None = None
     moderation: ModerationParts | None = (
         None  # pipeline, rate limits, proxies; services.moderation.moderation_of

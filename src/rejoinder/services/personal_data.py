@@ -21,6 +21,7 @@ from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
+from rejoinder.store import images as image_store
 from rejoinder.store import moderation_log as log_store
 from rejoinder.store import personal as store
 from rejoinder.store import threads as thread_store
@@ -82,9 +83,16 @@ async def collect(
         by_comment: dict[str, list[dict[str, Any]]] = {}
         for rev in _dated(revisions):
             by_comment.setdefault(rev.pop("comment_id"), []).append(rev)
+        pictures: dict[str, list[dict[str, Any]]] = {}
+        for image in _dated(await image_store.select_of_comments(conn, ids)):
+            image["url"] = f"{ctx.settings.server.public_url.rstrip('/')}/api/images/{image['name']}"
+            pictures.setdefault(image.pop("comment_id"), []).append(image)
         shaped = []
         for c in _dated(comments, drop=("thread_id",)):
-            shaped.append({**c, "revisions": by_comment.get(c["id"], [])})
+            c.pop("images", None)  # the same list, in full, below
+            shaped.append(
+                {**c, "revisions": by_comment.get(c["id"], []), "images": pictures.get(c["id"], [])}
+            )
         emails = {email} if email else ({identity.email} if identity and identity.email else set())
         emails |= {c["author_email"] for c in comments if c["author_email"]}
         ban_rows: list[store.Row] = []
@@ -170,6 +178,9 @@ async def erase(
         ids = [c["id"] for c in comments]
         old_keys = sorted(set(await _author_keys(conn, ids)))  # their avatar data goes once unused
         threads_touched = sorted({c["thread_id"] for c in comments})
+        # Their images stop being served now, whatever `mode` keeps of the text; the outbox's image-cleanup
+        # deletes the bytes after the commit (services/images.py).
+        await image_store.discard_of_comments(conn, ids)
         if mode is KeepComments.REMOVE:
             await store.erase_comments(conn, ids, now)
             lost: Counter[int] = Counter(

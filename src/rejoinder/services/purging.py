@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from rejoinder.config import RetentionSettings
 from rejoinder.domain.subscriptions import SENT_KEPT_US
+from rejoinder.services import images
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
 from rejoinder.store import retention as retention_store
@@ -152,6 +153,12 @@ class Purger:
                     )
             except Exception:
                 log.exception("[rejoinder] purging data past its retention failed")
+            try:
+                swept = await images.sweep(self.ctx, stale=True)
+                if swept:
+                    log.info("[rejoinder] deleted %d image(s) of deleted or never posted comments", swept)
+            except Exception:  # the storage may be down for a while: try again next time
+                log.exception("[rejoinder] deleting discarded images failed")
             await asyncio.sleep(self.interval)
 
     async def stop(self) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, CommentStub
+from rejoinder.store.images import decode_refs, encode_refs
 from rejoinder.store.schema import comments, threads
 
 _PUBLIC_COLUMNS = (
@@ -28,6 +29,7 @@ _PUBLIC_COLUMNS = (
     comments.c.staff,
     comments.c.pinned,
     comments.c.featured,
+    comments.c.images,
 )
 _STATUS = {s.value: s for s in CommentStatus}
 # What a thread shows: the public statuses and the placeholders of deleted comments.
@@ -50,6 +52,7 @@ def _comment(row: Any, email: str | None = None) -> Comment:
         staff=bool(row[13]),
         pinned=bool(row[14]),
         featured=bool(row[15]),
+        images=decode_refs(row[16]),
     )
 
 
@@ -86,6 +89,7 @@ async def insert_comment(
             "created": comment.created,
             "edited": comment.edited,
             "likes": comment.likes,
+            "images": encode_refs(comment.images),
         },
     )
 
@@ -123,7 +127,7 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
     row = (await conn.execute(_SELECT_ONE, {"comment_id": comment_id})).first()
     if row is None:
         return None
-    return _comment(row, email=row[16]), row[17]
+    return _comment(row, email=row[17]), row[18]
 
 
 # The thread reads as plain SQLite SQL, for the driver itself (see _sqlite_rows). Built from the schema's

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.errors import Invalid
 from rejoinder.store.schema import (
     classifier_decisions,
+    comment_images,
     comment_revisions,
     comments,
     credentials,
@@ -178,6 +179,19 @@ KINDS: tuple[Kind, ...] = (
         ("comment_id", "revision"),
         ("comment_id", "revision"),
         lambda site_id: comment_revisions.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
+        # What is known of each attached image; the bytes stay in the image storage ([images]), under the
+        # same names (copy the directory or bucket along with the export).
+        "image",
+        comment_images,
+        ("id", *_cols(comment_images)),
+        ("comment_id", "position", "name"),
+        ("id",),
+        lambda site_id: sa.and_(
+            comment_images.c.comment_id.in_(_site_comments(site_id)), comment_images.c.state == "attached"
+        ),
+        site_column="site_id",
     ),
     Kind(
         "like",

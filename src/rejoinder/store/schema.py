@@ -142,6 +142,12 @@ comments = sa.Table(
         "appeal", sa.Text, nullable=True, comment="The author's one appeal against a hold or rejection"
     ),
     sa.Column("appealed", sa.BigInteger, nullable=True),
+    sa.Column(
+        "images",
+        sa.Text,
+        nullable=True,
+        comment="JSON list of the attached images as shown: name, width, height, alt (comment_images)",
+    ),
     sa.Index("ix_comments_thread_created", "thread_id", "created"),
     sa.Index("ix_comments_parent", "parent_id"),
     sa.Index("ix_comments_visitor", "thread_id", "visitor_hash"),
@@ -781,4 +787,44 @@ suppressions = sa.Table(
     sa.Column("reason", sa.String(500), nullable=False, comment="The mail server's permanent (5xx) answer"),
     sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
     comment="Addresses no notification is sent to any more: their mail server refused them for good",
+)
+
+comment_images = sa.Table(
+    "comment_images",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True, comment="Random id the uploader attaches it by"),
+    sa.Column(
+        "name",
+        sa.String(64),
+        nullable=False,
+        comment="Stored and served name: content hash, random part, extension (immutable)",
+    ),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "comment_id",
+        sa.String(24),
+        sa.ForeignKey("comments.id", ondelete="SET NULL"),
+        nullable=True,
+        comment="The comment it belongs to; NULL: not attached yet, or its comment was removed",
+    ),
+    sa.Column(
+        "state",
+        sa.String(12),
+        nullable=False,
+        comment="uploaded: waits to be attached | attached: shown with its comment | "
+        "discarded: its bytes are being deleted",
+    ),
+    sa.Column("media_type", sa.String(32), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("frames", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("size", sa.Integer, nullable=False, comment="Bytes stored (after re-encoding)"),
+    sa.Column("alt", sa.String(300), nullable=False, server_default="", comment="Text alternative"),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0", comment="Order in its comment"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Index("uq_comment_images_name", "name", unique=True),
+    sa.Index("ix_comment_images_comment_id", "comment_id"),
+    sa.Index("ix_comment_images_state_created", "state", "created"),
+    comment="Images attached to comments (bytes in the image storage, media/); public only while the "
+    "comment is",
 )

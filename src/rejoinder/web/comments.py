@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from rejoinder.services import comments as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import on_site, optional_reader
+from rejoinder.services.images import AttachIn
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.params import AuthHeader, EditTokenHeader, VisitorHeader
 from rejoinder.web.wire import (
@@ -31,6 +32,11 @@ class AuthorIn(msgspec.Struct):
     website: str | None = None
 
 
+class ImageIn(msgspec.Struct):
+    id: str
+    alt: str | None = None
+
+
 class CommentIn(msgspec.Struct):
     text: str
     url: str | None = None
@@ -44,9 +50,11 @@ class CommentIn(msgspec.Struct):
     honeypot: str | None = None
     form_token: str | None = None
     confirm: bool = False
+    # Images uploaded with POST /api/images, in the order shown, each with an optional text alternative.
+    images: list[ImageIn] = msgspec.field(default_factory=list)
 
 
-class PostedOut(CommentOut, omit_defaults=True):
+class PostedOut(CommentOut, omit_defaults=True, kw_only=True):
     edit_token: str
     edit_until: str
     reason: str | None = None  # why a pending comment waits for a moderator, in plain words
@@ -93,6 +101,7 @@ async def create_comment(
             confirm=data.confirm,
             user_agent=request.headers.get("user-agent"),
             referrer=request.headers.get("referer"),
+            images=tuple(AttachIn(id=i.id, alt=i.alt) for i in data.images),
         ),
         visitor=visitor,
         ip=client_ip(request),

@@ -8,6 +8,8 @@ every route in the table, so that a new route cannot forget them (tests/web/test
   checks the site the request is about (web/wire.check_origin).
 - Under /api a body is JSON: any other Content-Type, and none at all where a body is expected, is a 415.
   So no cross-site form or `text/plain` request (which browsers send without a CORS preflight) gets in.
+  Routes marked `opt={"image_upload": True}` (POST /api/images) take an `image/*` body instead (also
+  preflighted); the handler checks which image type.
 - A JSON body may nest at most MAX_JSON_DEPTH levels (400 `json-too-deep`), checked on the bytes before
   Litestar decodes them.
 
@@ -36,10 +38,11 @@ JSON = "application/json"
 class _Rule:
     """What the guard needs to know about one route handler, worked out once."""
 
-    __slots__ = ("api", "body", "cross_site")
+    __slots__ = ("api", "body", "cross_site", "images")
 
     def __init__(self, handler: HTTPRouteHandler, path: str) -> None:
         self.cross_site = bool(handler.opt.get("cross_site"))
+        self.images = bool(handler.opt.get("image_upload"))
         self.api = path.startswith("/api/")
         data = handler.parsed_fn_signature.parameters.get("data")
         # "required" | "optional" (the body may be left out) | "" (the route reads no JSON body)
@@ -117,7 +120,7 @@ class RequestGuard(MiddlewareProtocol):
     def _check_media_type(scope: dict[str, Any], rule: _Rule) -> None:
         raw = _header(scope, b"content-type")
         media = raw.split(";", 1)[0].strip().lower() if raw is not None else ""
-        if media == JSON:
+        if media == JSON or (rule.images and media.startswith("image/")):
             return
         if not media:
             length = _header(scope, b"content-length")

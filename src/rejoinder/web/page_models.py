@@ -22,7 +22,7 @@ from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
 from rejoinder.web.feeds import thread_feed_href
-from rejoinder.web.wire import avatar_url, rfc3339
+from rejoinder.web.wire import avatar_url, image_url, rfc3339
 
 FORM_TOKEN_MAX_AGE = 24 * 3600  # seconds a rendered form stays postable
 FORM_FIELDS = {"text": "text", "author.name": "name", "author.email": "email", "author.website": "website"}
@@ -100,6 +100,8 @@ class CommentView:
     # the next batch, "Show N more replies" (docs/noscript.md).
     more_text: str | None = None
     more_href: str | None = None
+    # Attached images: (url, width, height, alt), shown after the text (docs/embedding.md#images).
+    images: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,9 @@ def build_thread(
             staff=c.staff and not deleted,
             pinned=c.pinned and not deleted,
             featured=c.featured and not deleted,
+            images=[]
+            if deleted
+            else [(absolute(base, image_url(ctx, i.name)), i.width, i.height, i.alt) for i in c.images],
         )
         if given is not None and parent_here and given.parent == c.id and not deleted:
             cancel = href(**here) + ("#reply" if batch is None else f"#comment-{c.id}")

@@ -79,6 +79,16 @@ class SiteOut(msgspec.Struct):
     subscriptions: SubscriptionsOut
     reactions: list[ReactionOut]  # offered on the article and every comment, in this order; [] for none
     like_button: bool  # false: the reactions replace the Like button
+    images: SiteImagesOut
+
+
+class SiteImagesOut(msgspec.Struct):
+    """Whether readers may attach images to comments here (the widget shows the button), and how many
+    and how large (docs/embedding.md#images)."""
+
+    enabled: bool
+    max_count: int
+    max_bytes: int
 
 
 class SubscriptionsOut(msgspec.Struct):
@@ -102,6 +112,9 @@ def site_out(site: Site, *, subscriptions: bool) -> SiteOut:
         ),
         reactions=[ReactionOut(kind=k, emoji=CATALOG[k]) for k in o.reactions if k in CATALOG],
         like_button=o.like_button or not o.reactions,
+        images=SiteImagesOut(
+            enabled=o.images.enabled, max_count=o.images.max_count, max_bytes=o.images.max_bytes
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
 from rejoinder.web.wire import CommentOut, check_origin, comment_out, ctx_of, rfc3339
 
 
-class OwnCommentOut(CommentOut):
+class OwnCommentOut(CommentOut, kw_only=True):
     """One of the reader's own comments that others cannot see, with what its author is told."""
 
     reason: str | None  # why it waits for a moderator or was rejected, in plain words

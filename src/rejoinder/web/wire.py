@@ -25,6 +25,15 @@ class AuthorOut(msgspec.Struct):
     avatar: str
 
 
+class ImageRefOut(msgspec.Struct):
+    """An image attached to a comment: shown with its width, height and text alternative."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
 class CommentOut(msgspec.Struct):
     id: str
     parent: str | None
@@ -40,6 +49,8 @@ class CommentOut(msgspec.Struct):
     staff: bool  # written by a moderator or admin of the site (the widget shows a badge)
     pinned: bool  # a moderator pinned it; pinned top-level comments come first (docs/api.md)
     featured: bool  # a moderator featured it (the widget shows a marker)
+    # Attached images (docs/embedding.md#images); left out when there are none.
+    images: list[ImageRefOut] | msgspec.UnsetType = msgspec.UNSET
 
 
 class TopLevelCommentOut(CommentOut):
@@ -62,6 +73,10 @@ def public_base(ctx: Context) -> str:
 
 def avatar_url(ctx: Context, key: str) -> str:
     return f"{public_base(ctx)}/api/avatars/{key}"
+
+
+def image_url(ctx: Context, name: str) -> str:
+    return f"{public_base(ctx)}/api/images/{name}"
 
 
 def comment_out(ctx: Context, c: Comment) -> CommentOut:
@@ -98,10 +113,16 @@ def build_comment(
         False if deleted else c.staff,
         False if deleted else c.pinned,
         False if deleted else c.featured,
+        _images(c, avatar_base) if c.images and not deleted else msgspec.UNSET,
     )
     if more_replies is msgspec.UNSET:
         return CommentOut(*fields)
     return TopLevelCommentOut(*fields, more_replies)
+
+
+def _images(c: Comment, avatar_base: str) -> list[ImageRefOut]:
+    base = avatar_base.removesuffix("avatars/") + "images/"  # both under {public_url}/api/
+    return [ImageRefOut(url=base + i.name, width=i.width, height=i.height, alt=i.alt) for i in c.images]
 
 
 def ctx_of(request: Request[Any, Any, Any]) -> Context:

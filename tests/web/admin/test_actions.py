@@ -417,6 +417,7 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "require_email": False,
             "commenting": True,
             "subscriptions": {"available": False, "replies": False, "thread": False},
+            "images": {"enabled": False, "max_count": 4, "max_bytes": 5_000_000},
         }
         settings = {
             "part": "settings",
@@ -424,6 +425,9 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "require_email": "on",
             "display_depth": "5",
             "subscribe_replies": "on",
+            "images_enabled": "on",
+            "images_max_count": "2",
+            "images_max_bytes": "300000",
         }
         assert admin.submit("/admin/sites/blog", settings).status_code == 303
         after = other.client.get(
@@ -437,6 +441,7 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "require_email": True,
             "commenting": True,
             "subscriptions": {"available": False, "replies": True, "thread": False},
+            "images": {"enabled": True, "max_count": 2, "max_bytes": 300_000},
         }
         refused = other.client.post(
             "/api/comments",

@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.domain.reactions import CATALOG, check_site_reactions
-from rejoinder.domain.sites import PremoderationMode, SiteOptions
+from rejoinder.domain.sites import PremoderationMode, SiteImages, SiteOptions
 from rejoinder.domain.subscriptions import DeliveryMode
 from rejoinder.errors import ActionInvalid, Forbidden, Invalid, SiteNotFound
 from rejoinder.moderation.rules import Role
@@ -283,6 +283,20 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
     )
     depth = form.number("display_depth", low=1, high=10, default=current.display_depth)
     assert depth is not None
+    im = current.images
+
+    def limit(name: str, low: int, high: int, default: int) -> int:
+        found = form.number(f"images_{name}", low=low, high=high, default=default)
+        return default if found is None else found
+
+    images = SiteImages(
+        enabled=form.flag("images_enabled"),
+        max_count=limit("max_count", 1, 20, im.max_count),
+        max_bytes=limit("max_bytes", 1024, 100_000_000, im.max_bytes),
+        max_side=limit("max_side", 16, 20000, im.max_side),
+        max_pixels=limit("max_pixels", 256, 500_000_000, im.max_pixels),
+        max_frames=limit("max_frames", 1, 1000, im.max_frames),
+    )
     return msgspec.structs.replace(
         current,
         require_email=form.flag("require_email"),
@@ -294,6 +308,7 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
         like_button=form.flag("like_button"),
         display_depth=depth,
         moderation=moderation,
+        images=images,
     )
 
 

@@ -147,6 +147,20 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
               )
             : h("span", { class: "rj-sr", text: fill(t.inReplyTo, { name: parentName }) })),
         text,
+        comment.images &&
+          h(
+            "p",
+            { class: "rj-imgs" },
+            ...comment.images.map((image) =>
+              h("img", {
+                src: safeUrl(image.url, widget.origin),
+                alt: image.alt || t.image,
+                width: image.width,
+                height: image.height,
+                loading: "lazy",
+              }),
+            ),
+          ),
         actions,
         slot,
       ),

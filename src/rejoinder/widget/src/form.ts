@@ -51,6 +51,9 @@ export interface FormParts {
   /** A signed "form shown at" token for the server's moderation (posting too fast is refused). */
   token: { pending: Promise<string | null> | null; at: number };
   close: () => void;
+  /** What the images part adds to the posted comment, and how it empties its list after a post. */
+  more?: object;
+  reset?: () => void;
 }
 
 export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement {
@@ -119,6 +122,11 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
     );
     subs = subscriptionBoxes(widget);
     if (subs) rows.push(subs.row);
+    if (widget.settings.images?.enabled) {
+      const row = h("div", { class: "rj-images" });
+      rows.push(row);
+      widget.reportPart().then((part) => part.attach(widget, parts, row));
+    }
   }
   const label = edit ? t.save : options.parent ? t.postReply : t.post;
   const submit = h("button", { type: "submit", class: "rj-btn rj-primary", text: label });

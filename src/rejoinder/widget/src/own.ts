@@ -107,6 +107,7 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
     title: widget.title,
     parent: parent ? parent.comment.id : null,
     author,
+    ...parts.more,
   };
   if (widget.options.key) body.key = widget.options.key;
   body.url = widget.url;
@@ -120,6 +121,7 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   widget.editTokens[comment.id] = [comment.edit_token as string, Date.parse(comment.edit_until as string)];
   widget.storage.save("edit", widget.editTokens);
   parts.text.value = "";
+  parts.reset?.();
   parts.preview.hidden = true;
   parts.previewButton.setAttribute("aria-pressed", "false");
   if (parent) widget.open?.close();

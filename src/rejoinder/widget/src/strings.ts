@@ -38,6 +38,7 @@ export const CORE_STRINGS = {
   pinned: "Pinned",
   featured: "Featured",
   byMod: " by a moderator",
+  image: "Image",
   errors: {} as Record<string, string>,
 };
 

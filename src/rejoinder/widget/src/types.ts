@@ -27,6 +27,8 @@ export interface CommentData {
   appealed?: boolean;
   edit_token?: string;
   edit_until?: string;
+  /** Attached images (left out when there are none). */
+  images?: { url: string; width: number; height: number; alt: string }[];
   /** Replies of this top-level comment that the page left out (GET /api/threads bounds them). */
   more_replies?: number;
 }
@@ -53,6 +55,8 @@ export interface SiteSettings {
   /** The reactions offered on the article and every comment, and whether Like stays beside them. */
   reactions?: { kind: string; emoji: string }[];
   like_button?: boolean;
+  /** Readers may attach images to comments (the images part). */
+  images?: { enabled: boolean; max_count: number; max_bytes: number };
 }
 
 export interface ThreadPage {
