@@ -49,6 +49,8 @@ class Comment(msgspec.Struct, frozen=True):
     staff: bool = False  # written by a moderator or admin of its site: shown with a staff badge
     pinned: bool = False  # a moderator pinned it: a pinned top-level comment is shown first
     featured: bool = False  # a moderator picked it: shown with a "Featured" marker
+    moderator_edited: int | None = None  # when a moderator last changed its text: "edited by a moderator"
+    moderator_note: str | None = None  # the moderator's public note on that edit
 
 
 class CommentStub(msgspec.Struct, frozen=True):

@@ -28,6 +28,8 @@ _PUBLIC_COLUMNS = (
     comments.c.staff,
     comments.c.pinned,
     comments.c.featured,
+    comments.c.moderator_edited,
+    comments.c.moderator_note,
 )
 _STATUS = {s.value: s for s in CommentStatus}
 # What a thread shows: the public statuses and the placeholders of deleted comments.
@@ -50,6 +52,8 @@ def _comment(row: Any, email: str | None = None) -> Comment:
         staff=bool(row[13]),
         pinned=bool(row[14]),
         featured=bool(row[15]),
+        moderator_edited=row[16],
+        moderator_note=row[17],
     )
 
 
@@ -123,7 +127,8 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
     row = (await conn.execute(_SELECT_ONE, {"comment_id": comment_id})).first()
     if row is None:
         return None
-    return _comment(row, email=row[16]), row[17]
+    n = len(_PUBLIC_COLUMNS)
+    return _comment(row, email=row[n]), row[n + 1]
 
 
 # The thread reads as plain SQLite SQL, for the driver itself (see _sqlite_rows). Built from the schema's

@@ -94,6 +94,8 @@ class CommentView:
     staff: bool = False  # written by a moderator or admin of the site: a "Staff" badge
     pinned: bool = False  # pinned by a moderator: a "Pinned" marker (pinned top-level comments come first)
     featured: bool = False  # featured by a moderator: a "Featured" marker
+    moderator_edited: bool = False  # a moderator changed its text: "Edited by a moderator"
+    moderator_note: str | None = None  # with their public note, if any
     # After the last comment shown of a conversation whose page or batch leaves replies out: the link to
     # the next batch, "Show N more replies" (docs/noscript.md).
     more_text: str | None = None
@@ -300,6 +302,8 @@ def build_thread(
             staff=c.staff and not deleted,
             pinned=c.pinned and not deleted,
             featured=c.featured and not deleted,
+            moderator_edited=c.moderator_edited is not None and not deleted,
+            moderator_note=None if deleted else c.moderator_note,
         )
         if given is not None and parent_here and given.parent == c.id and not deleted:
             cancel = href(**here) + ("#reply" if batch is None else f"#comment-{c.id}")
