@@ -51,7 +51,7 @@ def _words_clause(conn: AsyncConnection, terms: Sequence[str]) -> Any:
         return comments.c.id.in_(matching)
     # plainto_tsquery reads its argument as plain words joined by AND: no operator of tsquery applies.
     return sa.literal_column("comments.search").op("@@")(
-        sa.func.plainto_tsquery(sa.literal("simple"), " ".join(terms))
+        sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), sa.cast(" ".join(terms), sa.Text))
     )
 
 
