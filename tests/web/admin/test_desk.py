@@ -398,9 +398,7 @@ def test_the_commenter_page_lists_their_history_and_notes_shared_between_moderat
     admin.moderator("blog", subject="mod-b")
     other_view = admin.page(f"/admin/commenters/{first['id']}").text
     assert "Talked to her by email &lt;script&gt;" in other_view
-    [(text, email_hash)] = rows(
-        admin, sa.select(commenter_notes.c.text, commenter_notes.c.email_hash)
-    )
+    [(text, email_hash)] = rows(admin, sa.select(commenter_notes.c.text, commenter_notes.c.email_hash))
     assert text == "Talked to her by email <script>" and email_hash and "@" not in email_hash
     admin.moderator("news", subject="mod-news")
     refused = admin.client.get(page)
