@@ -6,6 +6,8 @@ import { errorOf, field, h } from "./dom";
 import type { Item } from "./types";
 import type { Widget } from "./widget";
 
+export { showWarning } from "./warning";
+
 export const REPORT_STRINGS = {
   appealWhy: "Why should a moderator look at it again?",
   sendAppeal: "Send appeal",

@@ -37,6 +37,7 @@ export const CORE_STRINGS = {
   pinned: "Pinned",
   featured: "Featured",
   byMod: " by a moderator",
+  modEdited: "Edited by a moderator",
   errors: {} as Record<string, string>,
 };
 
