@@ -16,7 +16,7 @@ from markupsafe import Markup
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.threads import Sort
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Forbidden, RejoinderError
+from rejoinder.errors import CommenterWarned, Forbidden, RejoinderError
 from rejoinder.i18n import Translator
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
@@ -217,6 +217,8 @@ def build_form(
                 placed = True
         if not placed:
             general.append(tr.error(exc.code, exc.detail))
+        if isinstance(exc, CommenterWarned):
+            general.append(exc.message)  # the moderator's own words (acknowledged in the widget)
     return FormView(
         hidden=[(k, v) for k, v in hidden if v],
         values={"text": given.text, "name": given.name, "email": given.email, "website": given.website},

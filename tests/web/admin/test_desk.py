@@ -25,6 +25,7 @@ from rejoinder.store.schema import (
 )
 from tests.fixtures.admin import HTML, NEWS_ARTICLE, Admin
 from tests.fixtures.app import ARTICLE, ORIGIN
+from tests.web.test_pages import HTML_ACCEPT, submit, the_form
 
 
 def rows(admin: Admin, query: Any) -> list[tuple[Any, ...]]:
@@ -267,6 +268,11 @@ def test_a_warned_guest_acknowledges_before_posting_again(admin: Admin) -> None:
     body = refused.json()
     assert body["code"] == "commenter-warned"
     assert body["warning"] == {"id": warning_id, "message": "Please keep it civil."}
+    # The no-JS form says so too, with the moderator's words (escaped), and posts nothing.
+    form = the_form(admin.client.get("/thread", params={"url": ARTICLE}, headers=HTML_ACCEPT).text)
+    nojs = submit(admin.client, form, text="Via the page", name="Troll", email="troll@example.org")
+    assert nojs.status_code == 403
+    assert "A moderator has sent you a warning" in nojs.text and "Please keep it civil." in nojs.text
     other = post_raw(admin, "Someone else", email="nice@example.org")
     assert other.status_code == 201
     assert rows(admin, sa.select(sa.func.count()).select_from(comments)) == [(2,)]
