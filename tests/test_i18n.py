@@ -49,6 +49,8 @@ STAFF_MODULES = (
     "src/rejoinder/services/admin_auth.py",
     "src/rejoinder/services/admin_mail.py",
     "src/rejoinder/services/admin_people.py",
+    "src/rejoinder/services/admin_desk.py",
+    "src/rejoinder/domain/search.py",  # the moderation desk's search (/admin/search) only
     "src/rejoinder/auth/providers/diagnostics.py",
     "src/rejoinder/services/moderation/bans.py",
     "src/rejoinder/services/moderation/queue.py",

@@ -13,7 +13,7 @@
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed,
-     │        SubscriptionLinkInvalid
+     │        SubscriptionLinkInvalid, CommenterWarned
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -217,6 +217,20 @@ class CommentDeleted(NotFound):
 
     default_code = "comment-deleted"
     default_detail = "This comment has been deleted; there is nothing to moderate"
+
+
+class CommenterWarned(Forbidden):
+    """A moderator warned this commenter: they read the warning and acknowledge it before posting again.
+    The problem carries the warning (`warning`: its id and message) for the widget to show."""
+
+    default_code = "commenter-warned"
+
+    def __init__(self, warning_id: str, message: str) -> None:
+        super().__init__(
+            "A moderator has sent you a warning; read it and acknowledge it before posting again"
+        )
+        self.warning_id = warning_id
+        self.message = message
 
 
 class ThreadNotFound(NotFound):

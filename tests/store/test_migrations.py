@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.store import engine as store_engine
 from rejoinder.store import migrate
-from rejoinder.store.schema import metadata
+from rejoinder.store.schema import include_name, metadata
 
 
 def drift(db_url: str) -> list[Any]:
@@ -21,7 +21,8 @@ def drift(db_url: str) -> list[Any]:
 
     def compare(sync_conn: Any) -> list[Any]:
         context = MigrationContext.configure(
-            sync_conn, opts={"compare_type": True, "compare_server_default": False}
+            sync_conn,
+            opts={"compare_type": True, "compare_server_default": False, "include_name": include_name},
         )
         return list(compare_metadata(context, metadata))
 

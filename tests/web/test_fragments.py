@@ -137,6 +137,8 @@ def test_a_top_level_comment_is_its_wire_object_plus_more_replies() -> None:
             staff=False,
             pinned=False,
             featured=False,
+            moderator_edited=False,
+            moderator_note=None,
             more_replies=more,
         )
         assert fast == msgspec.json.encode(wire)

@@ -59,6 +59,8 @@ class Comment(msgspec.Struct, frozen=True):
     pinned: bool = False  # a moderator pinned it: a pinned top-level comment is shown first
     featured: bool = False  # a moderator picked it: shown with a "Featured" marker
     images: tuple[ImageRef, ...] = ()  # attached images, in order (domain/images.py)
+    moderator_edited: int | None = None  # when a moderator last changed its text: "edited by a moderator"
+    moderator_note: str | None = None  # the moderator's public note on that edit
 
 
 class CommentStub(msgspec.Struct, frozen=True):

@@ -41,6 +41,12 @@ class EventKind(enum.StrEnum):
     # reads and nothing else. Imported comments send no mail, notification or webhook (docs/importing.md),
     # so it is deliberately not in THREAD_KINDS, which reactions to new comments subscribe to.
     COMMENTS_IMPORTED = "comments.imported"
+    # The moderation desk's actions on a commenter (services/admin_desk.py; subject: the warning's id, or
+    # none). A moderator's edit of a comment's text is a COMMENT_EDITED with data["by"] = "moderator".
+    COMMENTER_WARNED = "commenter.warned"
+    WARNING_ACKNOWLEDGED = "commenter.warning_acknowledged"
+    COMMENTER_PREMODERATED = "commenter.premoderated"  # turned on or off: data["on"]
+    COMMENTER_NOTED = "commenter.noted"
 
 
 # The kinds that change what a thread's public reads show.

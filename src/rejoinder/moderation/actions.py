@@ -35,6 +35,12 @@ class ModAction(enum.StrEnum):
     REVOKE = "revoke"
     DISMISS_REPORTS = "dismiss-reports"
     APPEAL = "appeal"  # by the comment's author, not a moderator (moderation/appeals.py)
+    # The moderation desk (services/admin_desk.py): an edit of a comment's text, and actions on a commenter.
+    EDIT = "edit"
+    WARN = "warn"
+    PREMODERATE = "premoderate"  # always hold the commenter's new comments
+    UNPREMODERATE = "unpremoderate"
+    NOTE = "note"  # a moderators' note on a commenter
 
 
 class RejectReason(enum.StrEnum):

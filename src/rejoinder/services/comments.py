@@ -29,12 +29,14 @@ from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import Forbidden, UrlRequired
 from rejoinder.events.kinds import EventKind
-from rejoinder.moderation.rules import STAFF, Facts, Submission
+from rejoinder.moderation.rules import STAFF, Action, Facts, Submission
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
 from rejoinder.services import images as image_service
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
+from rejoinder.services.standing import PREMODERATED as standing_hold
+from rejoinder.services.standing import standing_of
 from rejoinder.services.threads import ThreadRef, event_thread
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
@@ -162,12 +164,19 @@ async def post_comment(
     # The checks read what they need first and run outside the write transaction: an external check
     # may take seconds, and SQLite has one writer.
     facts = Facts()
-    if ctx.settings.moderation.enabled:
-        async with store_engine.read(ctx.engine) as conn:
+    async with store_engine.read(ctx.engine) as conn:
+        # A moderator's warning not yet acknowledged refuses the post (services/standing.py).
+        standing = await standing_of(conn, site.id, identity_id=sub.identity_id, email_hash=sub.email_hash)
+        if ctx.settings.moderation.enabled:
             facts = await moderation.load_facts(
                 ctx, conn, sub, site, thread_id=None, uri=ref.uri, key=ref.key, text_hash=text_hash
             )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
+    if standing.premoderated and outcome.action is not Action.HOLD:
+        # "Always pre-moderate this commenter": held whatever the checks and the classifier said.
+        outcome = msgspec.structs.replace(
+            outcome, action=Action.HOLD, findings=(standing_hold, *outcome.findings)
+        )
     status = moderation.status_after(outcome, None)
     staff = bool(facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:

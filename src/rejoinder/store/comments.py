@@ -30,6 +30,8 @@ _PUBLIC_COLUMNS = (
     comments.c.pinned,
     comments.c.featured,
     comments.c.images,
+    comments.c.moderator_edited,
+    comments.c.moderator_note,
 )
 _STATUS = {s.value: s for s in CommentStatus}
 # What a thread shows: the public statuses and the placeholders of deleted comments.
@@ -53,6 +55,8 @@ def _comment(row: Any, email: str | None = None) -> Comment:
         pinned=bool(row[14]),
         featured=bool(row[15]),
         images=decode_refs(row[16]),
+        moderator_edited=row[17],
+        moderator_note=row[18],
     )
 
 
@@ -127,7 +131,8 @@ async def select_comment(conn: AsyncConnection, comment_id: str) -> tuple[Commen
     row = (await conn.execute(_SELECT_ONE, {"comment_id": comment_id})).first()
     if row is None:
         return None
-    return _comment(row, email=row[17]), row[18]
+    n = len(_PUBLIC_COLUMNS)
+    return _comment(row, email=row[n]), row[n + 1]
 
 
 # The thread reads as plain SQLite SQL, for the driver itself (see _sqlite_rows). Built from the schema's

@@ -148,6 +148,15 @@ comments = sa.Table(
         nullable=True,
         comment="JSON list of the attached images as shown: name, width, height, alt (comment_images)",
     ),
+    sa.Column(
+        "moderator_edited",
+        sa.BigInteger,
+        nullable=True,
+        comment="When a moderator last changed its text (shown as 'edited by a moderator'); NULL: never",
+    ),
+    sa.Column(
+        "moderator_note", sa.String(500), nullable=True, comment="The moderator's public note on their edit"
+    ),
     sa.Index("ix_comments_thread_created", "thread_id", "created"),
     sa.Index("ix_comments_parent", "parent_id"),
     sa.Index("ix_comments_visitor", "thread_id", "visitor_hash"),
@@ -828,3 +837,99 @@ comment_images = sa.Table(
     comment="Images attached to comments (bytes in the image storage, media/); public only while the "
     "comment is",
 )
+
+# --- the moderation desk (migration 0011): full-text search is built beside these, outside the metadata:
+# SQLite's FTS5 table `comments_fts` (+ `comments_fts_ids`) and PostgreSQL's generated `comments.search`
+# tsvector with its GIN index (store/search.py). SEARCH_OBJECTS names them for the schema comparisons.
+
+comment_edits = sa.Table(
+    "comment_edits",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("previous_text", sa.Text, nullable=False, comment="The Markdown before this edit"),
+    sa.Column("text", sa.Text, nullable=False, comment="The Markdown the moderator wrote"),
+    sa.Column("note", sa.String(500), nullable=True, comment="The public note shown with the comment"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Column("created_by", sa.String(64), nullable=False, comment="The moderator (log actor id)"),
+    sa.Index("ix_comment_edits_comment_id", "comment_id"),
+    comment="Every moderator edit of a comment's text: who, when, the text before and after",
+)
+
+commenter_warnings = sa.Table(
+    "commenter_warnings",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True, comment="Public random id, shown to the warned only"),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column("email_hash", sa.String(64), nullable=True, comment="Keyed hash of a guest's email (as bans)"),
+    sa.Column("message", sa.Text, nullable=False, comment="What the commenter reads before posting again"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("acknowledged", sa.BigInteger, nullable=True, comment="When they acknowledged; NULL: not yet"),
+    sa.CheckConstraint("identity_id IS NOT NULL OR email_hash IS NOT NULL", name="has_target"),
+    sa.Index("ix_commenter_warnings_site_id_identity_id", "site_id", "identity_id"),
+    sa.Index("ix_commenter_warnings_site_id_email_hash", "site_id", "email_hash"),
+    comment="Warnings a commenter must acknowledge before posting again on the site",
+)
+
+premoderated_commenters = sa.Table(
+    "premoderated_commenters",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column("email_hash", sa.String(64), nullable=True, comment="Keyed hash of a guest's email (as bans)"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.CheckConstraint("identity_id IS NOT NULL OR email_hash IS NOT NULL", name="has_target"),
+    sa.Index("ix_premoderated_commenters_site_id_identity_id", "site_id", "identity_id"),
+    sa.Index("ix_premoderated_commenters_site_id_email_hash", "site_id", "email_hash"),
+    comment="Commenters whose new comments are always held for review on the site, whatever the checks say",
+)
+
+commenter_notes = sa.Table(
+    "commenter_notes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column("email_hash", sa.String(64), nullable=True, comment="Keyed hash of a guest's email (as bans)"),
+    sa.Column(
+        "author_key", sa.String(40), nullable=True, comment="A guest without an email: their author key"
+    ),
+    sa.Column("text", sa.Text, nullable=False, comment="Seen by the site's moderators only"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Index("ix_commenter_notes_site_id_identity_id", "site_id", "identity_id"),
+    sa.Index("ix_commenter_notes_site_id_email_hash", "site_id", "email_hash"),
+    comment="Moderators' notes on a commenter, shared between the site's moderators",
+)
+
+saved_filters = sa.Table(
+    "saved_filters",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(64), nullable=False, comment="The moderator who saved it (log actor id)"),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("query", sa.JSON, nullable=False, comment="The search's parameters (services/admin_desk.py)"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Index("uq_saved_filters_owner_name", "owner", "name", unique=True),
+    comment="Named comment searches a moderator can run again",
+)
+
+SEARCH_OBJECTS = frozenset({"comments_fts", "comments_fts_ids", "search", "ix_comments_search"})
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """For Alembic comparisons: the full-text search objects of migration 0011 (and FTS5's shadow tables)
+    are not in the metadata on purpose (virtual table, triggers, a generated tsvector column)."""
+    if name is None:
+        return True
+    return not (name in SEARCH_OBJECTS or name.startswith("comments_fts"))

@@ -26,6 +26,7 @@ from rejoinder.web import (
     subscriptions,
     threads,
     viewer,
+    warnings,
 )
 from rejoinder.web.admin import ROUTES as ADMIN_ROUTES
 
@@ -40,6 +41,7 @@ ROUTES: list[Any] = [
     comments.form_token,
     reports.report_comment,
     appeals.appeal_comment,
+    warnings.acknowledge_warning,
     likes.like_thread,
     likes.unlike_thread,
     likes.like_comment,

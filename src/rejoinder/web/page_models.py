@@ -16,7 +16,7 @@ from markupsafe import Markup
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.threads import Sort
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Forbidden, RejoinderError
+from rejoinder.errors import CommenterWarned, Forbidden, RejoinderError
 from rejoinder.i18n import Translator
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
@@ -96,6 +96,8 @@ class CommentView:
     staff: bool = False  # written by a moderator or admin of the site: a "Staff" badge
     pinned: bool = False  # pinned by a moderator: a "Pinned" marker (pinned top-level comments come first)
     featured: bool = False  # featured by a moderator: a "Featured" marker
+    moderator_edited: bool = False  # a moderator changed its text: "Edited by a moderator"
+    moderator_note: str | None = None  # with their public note, if any
     # After the last comment shown of a conversation whose page or batch leaves replies out: the link to
     # the next batch, "Show N more replies" (docs/noscript.md).
     more_text: str | None = None
@@ -219,6 +221,8 @@ def build_form(
                 placed = True
         if not placed:
             general.append(tr.error(exc.code, exc.detail))
+        if isinstance(exc, CommenterWarned):
+            general.append(exc.message)  # the moderator's own words (acknowledged in the widget)
     return FormView(
         hidden=[(k, v) for k, v in hidden if v],
         values={"text": given.text, "name": given.name, "email": given.email, "website": given.website},
@@ -307,6 +311,8 @@ def build_thread(
             images=[]
             if deleted
             else [(absolute(base, image_url(ctx, i.name)), i.width, i.height, i.alt) for i in c.images],
+            moderator_edited=c.moderator_edited is not None and not deleted,
+            moderator_note=None if deleted else c.moderator_note,
         )
         if given is not None and parent_here and given.parent == c.id and not deleted:
             cancel = href(**here) + ("#reply" if batch is None else f"#comment-{c.id}")

@@ -11,7 +11,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
-from rejoinder.errors import RateLimited, RejoinderError
+from rejoinder.errors import CommenterWarned, RateLimited, RejoinderError
 from rejoinder.logs import REQUEST_ID
 
 log = logging.getLogger("rejoinder.web")
@@ -36,6 +36,13 @@ class ProblemField(msgspec.Struct):
     message: str
 
 
+class WarningOut(msgspec.Struct):
+    """The warning a `commenter-warned` problem carries: acknowledged at POST /api/warnings/{id}/acknowledge."""
+
+    id: str
+    message: str
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
     type: str
     title: str
@@ -45,6 +52,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     instance: str | None = None
     errors: list[ProblemField] = msgspec.field(default_factory=list)
     request_id: str | None = None
+    warning: WarningOut | None = None  # an extension member (RFC 9457 §3.2) of commenter-warned only
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
@@ -70,6 +78,7 @@ def _answer(
     errors: list[ProblemField] | None = None,
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
+    warning: WarningOut | None = None,
 ) -> Response[bytes]:
     """The problem answer to `request`: its `type` URI comes from `code`, its `instance` is the path."""
     problem = Problem(
@@ -81,6 +90,7 @@ def _answer(
         instance=request.url.path,
         errors=errors or [],
         request_id=request_id,
+        warning=warning,
     )
     return problem_response(problem, headers)
 
@@ -90,7 +100,10 @@ def rejoinder_error_handler(request: Request[Any, Any, Any], exc: RejoinderError
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         headers = {"Retry-After": str(exc.retry_after)}  # RFC 9110 §10.2.3: delay-seconds
     errors = [ProblemField(e.field, e.code, e.message) for e in exc.errors]
-    return _answer(request, exc.code, exc.title, exc.status, exc.detail, errors=errors, headers=headers)
+    warning = WarningOut(exc.warning_id, exc.message) if isinstance(exc, CommenterWarned) else None
+    return _answer(
+        request, exc.code, exc.title, exc.status, exc.detail, errors=errors, headers=headers, warning=warning
+    )
 
 
 def _field_name(key: str) -> str:

@@ -49,6 +49,9 @@ class CommentOut(msgspec.Struct):
     staff: bool  # written by a moderator or admin of the site (the widget shows a badge)
     pinned: bool  # a moderator pinned it; pinned top-level comments come first (docs/api.md)
     featured: bool  # a moderator featured it (the widget shows a marker)
+    # A moderator changed its text (the desk): "edited by a moderator", with their public note if any.
+    moderator_edited: bool
+    moderator_note: str | None
     # Attached images (docs/embedding.md#images); left out when there are none.
     images: list[ImageRefOut] | msgspec.UnsetType = msgspec.UNSET
 
@@ -113,6 +116,8 @@ def build_comment(
         False if deleted else c.staff,
         False if deleted else c.pinned,
         False if deleted else c.featured,
+        False if deleted else c.moderator_edited is not None,
+        None if deleted else c.moderator_note,
         _images(c, avatar_base) if c.images and not deleted else msgspec.UNSET,
     )
     if more_replies is msgspec.UNSET:

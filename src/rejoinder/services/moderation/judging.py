@@ -142,5 +142,6 @@ _REASONS = {
     "likely-spam": "Our spam filter was unsure about this comment; a moderator will check it.",
     "likely-abusive": "This comment may break the discussion rules; a moderator will check it.",
     "reports": "Readers reported this comment; a moderator will check it.",
+    "commenter-premoderated": "A moderator reviews your comments here before they appear.",
 }
 _REJECTED = {r.value: text for r, text in rules.REASON_TEXT.items()}

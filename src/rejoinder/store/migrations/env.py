@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from rejoinder.store.engine import create_engine
-from rejoinder.store.schema import metadata
+from rejoinder.store.schema import include_name, metadata
 
 config = context.config
 
@@ -20,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -30,7 +30,7 @@ from rejoinder.moderation.actions import REASON_TEXT, ApproveReason, ModAction, 
 from rejoinder.moderation.rules import Role
 from rejoinder.ratelimit import network_key
 from rejoinder.services import admin as service
-from rejoinder.services import admin_auth, admin_mail
+from rejoinder.services import admin_auth, admin_desk, admin_mail
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services.admin_auth import Staff
 from rejoinder.web.admin import auth
@@ -82,6 +82,14 @@ NOTICES = {
     "webhook-remove": "The endpoint is removed",
     "webhook-redeliver": "The event will be sent again within a few seconds",
     "erase": "Their data is deleted",
+    # the moderation desk (desk.py)
+    "edit": "The new text is published, marked as edited by a moderator",
+    "warn": "Warned: they read the warning before they can post again",
+    "premoderate": "Their new comments will wait for a moderator",
+    "unpremoderate": "Their new comments go through the usual checks again",
+    "note": "Note added",
+    "filter-save": "Filter saved",
+    "filter-delete": "Filter removed",
 }
 
 
@@ -428,6 +436,7 @@ async def comment_view(request: Request[Any, Any, Any], comment_id: FromPath[str
         **values,
         entry=entry,
         detail=detail,
+        edits=await admin_desk.edits_of(ctx, staff.actor, comment_id),
         reasons=REASONS,
         comment_form_token=moderation_service.issue_form_token(ctx),
         can_trust=detail.comment.identity_id is not None,

@@ -12,6 +12,7 @@ export interface ProblemBody {
   code?: string;
   detail?: string;
   errors?: FieldError[];
+  warning?: { id: string; message: string }; // commenter-warned: the warning to acknowledge
 }
 
 /** A refused request. `p` is the problem body (docs/embedding.md promises `error.p.code`). */

@@ -136,7 +136,14 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
               h("span", { class: "rj-sr", text: t.staffSr }),
             ),
           timeLink(widget, comment),
-          !!comment.edited && h("span", { class: "rj-edited", text: t.edited }),
+          !!comment.edited &&
+            h("span", {
+              class: "rj-edited",
+              dir: "auto",
+              text: comment.moderator_edited
+                ? t.modEdited + (comment.moderator_note ? `: ${comment.moderator_note}` : "")
+                : t.edited,
+            }),
         ),
         comment.parent &&
           (comment.depth > widget.maxDepth

@@ -71,6 +71,8 @@ export async function submitForm(widget: Widget, parts: FormParts): Promise<void
     else await post(widget, parts);
   } catch (error) {
     if (!isProblem(error)) throw error;
+    const warning = error.p.warning;
+    if (warning) void widget.reportPart().then((part) => part.showWarning(widget, warning, general, submit));
     const message = widget.problemText(error);
     let first: HTMLElement | null = null;
     for (const problem of error.p.errors || []) {

@@ -7,6 +7,7 @@ import type { Item } from "./types";
 import type { Widget } from "./widget";
 
 export { attach, IMAGE_STRINGS } from "./images";
+export { showWarning } from "./warning";
 
 export const REPORT_STRINGS = {
   appealWhy: "Why should a moderator look at it again?",

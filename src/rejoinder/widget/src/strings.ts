@@ -39,6 +39,7 @@ export const CORE_STRINGS = {
   featured: "Featured",
   byMod: " by a moderator",
   image: "Image",
+  modEdited: "Edited by a moderator",
   errors: {} as Record<string, string>,
 };
 

@@ -14,6 +14,8 @@ export interface CommentData {
   deleted?: boolean;
   pinned?: boolean;
   featured?: boolean;
+  moderator_edited?: boolean;
+  moderator_note?: string | null;
   staff?: boolean;
   author: Author;
   created: string;

@@ -1,7 +1,7 @@
 """comment images: the images readers attach to comments, and the comment's list of them
 
-Revision ID: 0011_images
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07 13:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_images"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
