@@ -81,7 +81,7 @@ def test_the_widget_fits_its_gzip_budgets(stack: Stack) -> None:
         assert sizes[name] + sizes["forms"] <= 6 * KB, (name, sizes)
     assert sizes["actions"] <= 6 * KB and sizes["social"] <= 6 * KB, sizes
     total = first_paint + sum(sizes.values())
-    assert total <= 27 * KB, f"the widget is {total} bytes gzipped in all; the budget is 27 KB"
+    assert total <= 28 * KB, f"the widget is {total} bytes gzipped in all; the budget is 28 KB"
 
 
 def test_plain_and_hashed_urls_cache_as_documented(stack: Stack) -> None:

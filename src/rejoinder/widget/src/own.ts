@@ -32,11 +32,11 @@ const busy = new WeakSet<HTMLFormElement>();
  * very comment would be drawn over the form, or the new comment counted as someone else's), and applies
  * it after the answer is drawn (a task later: the caller draws it right after this resolves). */
 async function mine<T>(widget: Widget, request: Promise<T>): Promise<T> {
-  widget.mine = (widget.mine || 0) + 1;
+  widget.mine++;
   try {
     return await request;
   } finally {
-    widget.mine = (widget.mine || 1) - 1;
+    widget.mine--;
     setTimeout(() => widget.settled?.());
   }
 }

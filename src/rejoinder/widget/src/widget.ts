@@ -108,7 +108,7 @@ export class Widget {
   editTimer?: ReturnType<typeof setInterval> | null;
   /** How many of the reader's own requests (post, edit, delete) are in flight: the live part holds its
    * changes until they are answered (own.ts `mine`), then `settled` applies them. */
-  mine?: number;
+  mine = 0;
   settled?: () => void;
 
   constructor(
