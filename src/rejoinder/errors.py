@@ -9,7 +9,7 @@
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, DataLinkInvalid, EmailLinkUnknown, CommentNotFound,
      │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound,
-     │        ImportJobNotFound
+     │        ImportJobNotFound, NoticeNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed,
@@ -217,6 +217,11 @@ class CommentDeleted(NotFound):
 
     default_code = "comment-deleted"
     default_detail = "This comment has been deleted; there is nothing to moderate"
+
+
+class NoticeNotFound(NotFound):
+    default_code = "notice-not-found"
+    default_detail = "There is no notice of illegal content with this id on your sites"
 
 
 class ThreadNotFound(NotFound):

@@ -37,6 +37,13 @@ class EventKind(enum.StrEnum):
     # reads and nothing else. Imported comments send no mail, notification or webhook (docs/importing.md),
     # so it is deliberately not in THREAD_KINDS, which reactions to new comments subscribe to.
     COMMENTS_IMPORTED = "comments.imported"
+    # Digital Services Act (services/moderation/notices.py): a notice of illegal content was filed (subject:
+    # the notice id; the notifier is sent an acknowledgement), a moderator decided on one (the notifier is
+    # sent the decision with its reasons), and a statement of reasons was given to the author of a removed
+    # or restricted comment (subject: the statement id; mailed when the author has a confirmed address).
+    NOTICE_FILED = "notice.filed"
+    NOTICE_DECIDED = "notice.decided"
+    STATEMENT_ISSUED = "statement.issued"
 
 
 # The kinds that change what a thread's public reads show.

@@ -8,11 +8,17 @@ from typing import Any
 
 from litestar import Router
 
-from rejoinder.web.admin import imports, manage, routes, webhooks
+from rejoinder.web.admin import imports, manage, notices, routes, webhooks
 
 router = Router(
     path="/admin",
-    route_handlers=[*routes.HANDLERS, *manage.HANDLERS, *webhooks.HANDLERS, *imports.HANDLERS],
+    route_handlers=[
+        *routes.HANDLERS,
+        *manage.HANDLERS,
+        *webhooks.HANDLERS,
+        *imports.HANDLERS,
+        *notices.HANDLERS,
+    ],
     exception_handlers=routes.ERRORS,
     include_in_schema=False,
 )

@@ -33,6 +33,7 @@ from rejoinder.services import admin as service
 from rejoinder.services import admin_auth, admin_mail
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services.admin_auth import Staff
+from rejoinder.services.moderation import legal as legal_service
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import local_path, read_form
 from rejoinder.web.admin.render import page, redirect
@@ -82,6 +83,7 @@ NOTICES = {
     "webhook-remove": "The endpoint is removed",
     "webhook-redeliver": "The event will be sent again within a few seconds",
     "erase": "Their data is deleted",
+    "notice-decided": "Decided: the notifier and the author are told, with your reasons",
 }
 
 
@@ -111,6 +113,7 @@ async def frame(request: Request[Any, Any, Any], staff: Staff, section: str, **v
     counts: dict[str, int] = {}
     if sites:
         counts = await moderation_service.queue_counts(ctx, staff.actor)
+        counts["notices"] = await legal_service.count_open(ctx, staff.actor)
     return {
         "staff": staff,
         "csrf": auth.csrf(request, staff),
