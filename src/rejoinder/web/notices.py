@@ -115,7 +115,7 @@ async def notice_page(
     """The notice form for one public comment, its location filled in."""
     ctx = ctx_of(request)
     target = await service.notice_target(ctx, comment, base=public_base(ctx))
-    values = {"location": target.location, "category": "", "good_faith": ""}
+    values = {**dict.fromkeys(FIELDS, ""), "location": target.location}
     return _form_page(request, target, lang, values=values, errors={})
 
 
