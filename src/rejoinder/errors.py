@@ -13,7 +13,7 @@
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed,
-     │        SubscriptionLinkInvalid
+     │        SubscriptionLinkInvalid, InboxLinkInvalid
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -253,6 +253,13 @@ class SubscriptionLinkInvalid(Forbidden):
 
     default_code = "subscription-link-invalid"
     default_detail = "This link is not valid. Copy the whole link from the email"
+
+
+class InboxLinkInvalid(Forbidden):
+    """An inbox link (GET /api/me/inbox hands them out) whose signature rejoinder did not make."""
+
+    default_code = "inbox-link-invalid"
+    default_detail = "This inbox link is not valid. Open your inbox again from the comments"
 
 
 class SubscriptionsDisabled(Unavailable):
