@@ -35,6 +35,8 @@ export const SIGNIN_STRINGS = {
   deleteRemove: "Remove them",
   deleteKeep: "Keep them, as written by a deleted user",
   accountDeleted: "Your account is deleted.",
+  inbox: "Your inbox",
+  repliesToYou: "New replies to you: {n}",
 };
 
 const strings = (widget: Widget) => widget.withStrings(SIGNIN_STRINGS);
@@ -124,6 +126,29 @@ export function drawAuth(widget: Widget): void {
     ),
     menu,
     h("div", { class: "rj-check" }, show, h("label", { for: show.id, text: t.showMe })),
+  );
+  inbox(widget);
+}
+
+/** The reader's inbox link, with "New replies to you: N" when there are (fetched per reader, never from
+ * the shared thread read). The page opens on rejoinder's origin from a link valid for an hour. */
+async function inbox(widget: Widget): Promise<void> {
+  const t = strings(widget);
+  const found = await widget
+    .api<{ new_replies: number; path: string }>("GET", "/api/me/inbox", undefined, true)
+    .catch(() => null);
+  const line = widget.auth.firstElementChild;
+  if (!found || !line) return;
+  const count = found.new_replies;
+  line.append(
+    " · ",
+    h("a", {
+      class: count ? "rj-inbox rj-new" : "rj-inbox",
+      href: widget.origin + found.path,
+      target: "_blank",
+      rel: "noopener",
+      text: count ? fill(t.repliesToYou, { n: widget.formats.digits(count) }) : t.inbox,
+    }),
   );
 }
 
