@@ -75,6 +75,7 @@ def test_replies_decisions_and_history_reach_the_readers_inbox(admin_db: str) ->
         assert "Votre commentaire a été supprimé" in text and "Not about the article" in text
         assert "règles de discussion" in text  # the terms ground
         assert "Talking to myself" in text and "My first thought" in text  # the history
+        assert "Statut : refusé" in text  # in the reader's language
         assert f'name="comment" value="{doomed["id"]}"' in text  # the appeal form
         assert inbox(admin, ola)["new_replies"] == 0  # opening it marked them seen
 
