@@ -338,3 +338,30 @@ def test_notices_and_statements_export_for_the_transparency_report(
         assert bad.status_code == 422
         out = run_cli(admin_db, "notices", "export", "--kind", "notices", "--format", fmt)
         assert str(stored.id) in out and "fraud" in out
+
+
+def test_a_notice_on_a_comment_removed_meanwhile_is_decided_without_a_second_statement(
+    admin_db: str, smtp_sink: Sink
+) -> None:
+    admin = legal_app(admin_db, smtp_sink)
+    with admin.client:
+        comment = admin.post_comment("Something a moderator will reject first")
+        assert notice(admin, comment["id"], category="hate").status_code == 201
+        [stored] = stored_notices(admin)
+        admin.login()
+        rejected = admin.submit(f"/admin/comments/{comment['id']}", {"action": "reject", "reason": "hate"})
+        assert rejected.status_code == 303
+        decided = admin.submit(
+            f"/admin/notices/{stored.id}",
+            {"decision": "remove", "reasons": "Already removed as hate speech."},
+            csrf_from="/admin/notices",
+        )
+        assert decided.status_code == 303, decided.text
+        assert admin.status_of(comment["id"]) == "rejected"
+        [after] = stored_notices(admin)
+        assert (after.decision is not None and after.decision.value, after.reasons) == (
+            "remove",
+            "Already removed as hate speech.",
+        )
+        [statement] = stored_statements(admin, comment["id"])  # the rejection's, not a second one
+        assert (statement.notice_id, statement.reason_code) == (None, "hate")

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from rejoinder.domain.comments import CommentStatus
 from rejoinder.errors import ActionInvalid, Conflict, NoticeNotFound
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.moderation import legal as rules
@@ -29,6 +30,14 @@ EXPORT_KINDS = ("notices", "statements")
 EXPORT_FORMATS = ("csv", "json")
 # What a decision does to the comment: removal rejects it (as illegal), a restriction holds it.
 ACTIONS = {NoticeDecision.REMOVE: ModAction.REJECT, NoticeDecision.RESTRICT: ModAction.HOLD}
+# A comment already in one of these states needs no change: a moderator or a check got there first, and its
+# author was given a statement of reasons then.
+_GONE = frozenset({CommentStatus.REJECTED, CommentStatus.SPAM, CommentStatus.DELETED})
+ALREADY = {
+    NoticeDecision.REMOVE: _GONE,
+    NoticeDecision.RESTRICT: _GONE | {CommentStatus.PENDING},
+    NoticeDecision.NONE: frozenset[CommentStatus](),
+}
 
 
 class NoticeDetail(msgspec.Struct, frozen=True):
@@ -94,10 +103,14 @@ async def decide_notice(
         if notice.decided is not None:
             raise Conflict("This notice has already been decided", code="notice-decided")
         action = ACTIONS.get(chosen)
+        comment = None
         if action is not None:
             comment = await moderation_store.select_moderated(conn, notice.comment_id)
             if comment is None:
                 raise ActionInvalid.at("decision", "The comment no longer exists: choose no action")
+            if comment.status in ALREADY[chosen]:
+                action = None  # already removed (or held): the decision is recorded, the comment stays so
+        if action is not None and comment is not None:
             events += await apply_decision(
                 ctx,
                 conn,
