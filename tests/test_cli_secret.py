@@ -167,7 +167,9 @@ def test_secret_rotate_prints_when_the_key_comes_from_the_environment(site_db: s
     assert config.read_text() == before  # nothing written where it would not be read
 
 
-IDENTIFIERS = r"(visitor_hash|identity_liker|author_key|identity_avatar_key|email_hash|user_handle|credential_id)"
+IDENTIFIERS = (
+    r"(visitor_hash|identity_liker|author_key|identity_avatar_key|email_hash|user_handle|credential_id)"
+)
 
 
 def test_stored_identifiers_are_never_made_with_the_signing_key() -> None:

@@ -62,6 +62,8 @@ STAFF_MODULES = (
     "src/rejoinder/domain/webhooks.py",  # webhooks are managed by a site's admins (CLI, /admin) only
     "src/rejoinder/services/webhooks.py",
     "src/rejoinder/services/import_jobs.py",  # imports are started by a site's admins (CLI, /admin) only
+    "src/rejoinder/moderation/legal.py",  # decisions on notices of illegal content: /admin only
+    "src/rejoinder/services/moderation/legal.py",
 )
 # Raised outside those, yet never shown to a reader: the widget's own files (it falls back to English and
 # draws no icon), and names an operator gives with `rejoinder site add`.

@@ -20,6 +20,7 @@ import sqlalchemy.exc
 
 from rejoinder import __version__, config
 from rejoinder.cli_doctor import doctor
+from rejoinder.cli_notices import notices
 from rejoinder.cli_webhooks import webhook
 from rejoinder.config import Settings
 from rejoinder.errors import ConfigError, RejoinderError
@@ -940,6 +941,7 @@ def _progress(total: int) -> Iterator[Callable[[int, int], None]]:
 
 
 main.add_command(webhook)
+main.add_command(notices)
 main.add_command(doctor)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,11 +9,11 @@
      ├── NotFound           (404)
      │    ├── SiteNotFound, ProviderNotFound, SignInLinkInvalid, DataLinkInvalid, EmailLinkUnknown, CommentNotFound,
      │    └── CommentDeleted, ThreadNotFound, IdentityNotFound, WebhookNotFound, WebhookDeliveryNotFound,
-     │        ImportJobNotFound
+     │        ImportJobNotFound, NoticeNotFound
      ├── Forbidden          (403)
      │    ├── OriginNotAllowed, NotAModerator, NotAnAdmin, CsrfInvalid, StateInvalid, ProviderError,
      │    └── ServerNotPublic, BrowserMismatch, FlowExpired, TokenRejected, ThreadClosed,
-     │        SubscriptionLinkInvalid, CommenterWarned
+     │        SubscriptionLinkInvalid, CommenterWarned, InboxLinkInvalid
      ├── Conflict           (409)
      │    └── CredentialInUse
      ├── Gone               (410)
@@ -233,6 +233,11 @@ class CommenterWarned(Forbidden):
         self.message = message
 
 
+class NoticeNotFound(NotFound):
+    default_code = "notice-not-found"
+    default_detail = "There is no notice of illegal content with this id on your sites"
+
+
 class ThreadNotFound(NotFound):
     default_code = "thread-not-found"
     default_detail = "There is no thread with this id"
@@ -262,6 +267,13 @@ class SubscriptionLinkInvalid(Forbidden):
 
     default_code = "subscription-link-invalid"
     default_detail = "This link is not valid. Copy the whole link from the email"
+
+
+class InboxLinkInvalid(Forbidden):
+    """An inbox link (GET /api/me/inbox hands them out) whose signature rejoinder did not make."""
+
+    default_code = "inbox-link-invalid"
+    default_detail = "This inbox link is not valid. Open your inbox again from the comments"
 
 
 class SubscriptionsDisabled(Unavailable):

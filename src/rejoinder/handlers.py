@@ -14,6 +14,8 @@ from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
+from rejoinder.services.moderation.notices import notice_mail_for
+from rejoinder.services.moderation.statements import statement_mail_for
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.services.threads import cache_keys
 
@@ -89,6 +91,23 @@ def image_cleanup(ctx: Context) -> Route | None:
     return image_service.cleanup_route(ctx)
 
 
+def notice_mail(ctx: Context) -> Route | None:
+    """A notice of illegal content is acknowledged to its notifier, and its decision sent with the reasons."""
+    handler = notice_mail_for(ctx)
+    if handler is None:
+        return None
+    kinds = frozenset({EventKind.NOTICE_FILED, EventKind.NOTICE_DECIDED})
+    return Route(name="notice-mail", kinds=kinds, handler=handler)
+
+
+def statement_mail(ctx: Context) -> Route | None:
+    """A statement of reasons is mailed to the author of a removed or restricted comment (confirmed address)."""
+    handler = statement_mail_for(ctx)
+    if handler is None:
+        return None
+    return Route(name="statement-mail", kinds=frozenset({EventKind.STATEMENT_ISSUED}), handler=handler)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
@@ -99,6 +118,8 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     subscription_mail,
     subscription_confirm,
     image_cleanup,
+    notice_mail,
+    statement_mail,
 )
 
 

@@ -47,6 +47,13 @@ class EventKind(enum.StrEnum):
     WARNING_ACKNOWLEDGED = "commenter.warning_acknowledged"
     COMMENTER_PREMODERATED = "commenter.premoderated"  # turned on or off: data["on"]
     COMMENTER_NOTED = "commenter.noted"
+    # Digital Services Act (services/moderation/notices.py): a notice of illegal content was filed (subject:
+    # the notice id; the notifier is sent an acknowledgement), a moderator decided on one (the notifier is
+    # sent the decision with its reasons), and a statement of reasons was given to the author of a removed
+    # or restricted comment (subject: the statement id; mailed when the author has a confirmed address).
+    NOTICE_FILED = "notice.filed"
+    NOTICE_DECIDED = "notice.decided"
+    STATEMENT_ISSUED = "statement.issued"
 
 
 # The kinds that change what a thread's public reads show.

@@ -933,3 +933,89 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     if name is None:
         return True
     return not (name in SEARCH_OBJECTS or name.startswith("comments_fts"))
+
+
+# --- Digital Services Act (services/moderation/notices.py): notices of illegal content, statements of
+# reasons, and when each reader last opened their inbox (services/inbox.py) -------------------------------
+
+legal_notices = sa.Table(
+    "legal_notices",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "comment_id",
+        sa.String(24),
+        nullable=False,
+        comment="The comment noticed; no foreign key: the record outlives the comment (transparency report)",
+    ),
+    sa.Column(
+        "location", sa.String(2048), nullable=False, comment="The exact URL of the comment (Art. 16(2)(b))"
+    ),
+    sa.Column(
+        "category", sa.String(32), nullable=False, comment="What kind of illegality (moderation/notices.py)"
+    ),
+    sa.Column(
+        "explanation", sa.Text, nullable=False, comment="Why the notifier holds it illegal (Art. 16(2)(a))"
+    ),
+    sa.Column(
+        "notifier_name", sa.String(200), nullable=True, comment="NULL only for child sexual abuse material"
+    ),
+    sa.Column("notifier_email", sa.String(254), nullable=True, comment="Never public; NULL only for CSAM"),
+    sa.Column("good_faith", sa.Boolean, nullable=False, comment="The Art. 16(2)(d) statement was confirmed"),
+    sa.Column("language", sa.String(16), nullable=False, comment="Language of the emails to the notifier"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Column("decided", sa.BigInteger, nullable=True, comment="When a moderator decided; NULL: open"),
+    sa.Column("decision", sa.String(16), nullable=True, comment="remove | restrict | none (no action)"),
+    sa.Column(
+        "ground", sa.String(500), nullable=True, comment="The law or terms clause the decision rests on"
+    ),
+    sa.Column("reasons", sa.Text, nullable=True, comment="The moderator's reasons, sent to the notifier"),
+    sa.Column("decided_by", sa.String(64), nullable=True),
+    sa.Index("ix_legal_notices_site_id_decided", "site_id", "decided"),
+    sa.Index("ix_legal_notices_comment_id", "comment_id"),
+    comment="Notices of illegal content (DSA Art. 16) and the decisions on them",
+)
+
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("comment_id", sa.String(24), nullable=False, comment="The restricted comment (no foreign key)"),
+    sa.Column(
+        "identity_id",
+        sa.String(24),
+        sa.ForeignKey("identities.id", ondelete="SET NULL"),
+        nullable=True,
+        comment="The signed-in author, who sees it in the inbox; NULL for a guest",
+    ),
+    sa.Column("restriction", sa.String(16), nullable=False, comment="removed | restricted"),
+    sa.Column(
+        "action", sa.String(20), nullable=False, comment="The moderation action (reject, spam, delete, hold)"
+    ),
+    sa.Column("reason_code", sa.String(64), nullable=True, comment="The reject reason code, if any"),
+    sa.Column("facts", sa.Text, nullable=True, comment="The moderator's own words on the facts"),
+    sa.Column("automated", sa.Boolean, nullable=False, comment="An automated check flagged or held it"),
+    sa.Column("ground_kind", sa.String(8), nullable=False, comment="legal | terms"),
+    sa.Column(
+        "ground", sa.String(500), nullable=True, comment="The law or terms clause, as the moderator wrote it"
+    ),
+    sa.Column("notice_id", sa.BigInteger, nullable=True, comment="The notice it answers, if any"),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
+    sa.Column("emailed", sa.BigInteger, nullable=True, comment="When it was mailed to the author; NULL: not"),
+    sa.Index("ix_statements_identity_id_created", "identity_id", "created"),
+    sa.Index("ix_statements_site_id_created", "site_id", "created"),
+    sa.Index("ix_statements_comment_id", "comment_id"),
+    comment="Statements of reasons (DSA Art. 17) given to authors whose comments were removed or restricted",
+)
+
+inbox_reads = sa.Table(
+    "inbox_reads",
+    metadata,
+    sa.Column(
+        "identity_id", sa.String(24), sa.ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("seen", sa.BigInteger, nullable=False, comment="When the reader last opened the inbox"),
+    comment="A signed-in reader's inbox: replies newer than `seen` are counted as new",
+)

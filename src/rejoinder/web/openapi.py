@@ -44,6 +44,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "LikeComment": ("/api/comments/{comment_id}/like", "put", {"path.comment_id": _POSTED}),
         "UnlikeComment": ("/api/comments/{comment_id}/like", "delete", {"path.comment_id": _POSTED}),
         "ReportComment": ("/api/comments/{comment_id}/report", "post", {"path.comment_id": _POSTED}),
+        "NoticeComment": ("/api/comments/{comment_id}/legal-notice", "post", {"path.comment_id": _POSTED}),
         "AppealComment": (
             "/api/comments/{comment_id}/appeal",
             "post",
@@ -57,6 +58,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "PostComment": ("/api/comments", "post", _BEARER),
         "LikeArticle": ("/api/threads/like", "put", _BEARER),
         "Viewer": ("/api/viewer", "get", _BEARER),
+        "Inbox": ("/api/me/inbox", "get", _BEARER),
         "Logout": ("/api/logout", "post", _BEARER),
     },
 }

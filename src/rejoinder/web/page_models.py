@@ -92,6 +92,7 @@ class CommentView:
     indent: int
     in_reply_to: str | None
     reply_href: str
+    notice_href: str  # the form to notify illegal content (web/notices.py)
     form: FormView | None = None
     staff: bool = False  # written by a moderator or admin of the site: a "Staff" badge
     pinned: bool = False  # pinned by a moderator: a "Pinned" marker (pinned top-level comments come first)
@@ -305,6 +306,7 @@ def build_thread(
             indent=min(c.depth, depth_limit),
             in_reply_to=in_reply_to,
             reply_href=href(**here, reply=c.id) + "#reply",
+            notice_href=f"{base}/legal-notice?{urlencode({'comment': c.id, 'lang': tr.lang})}",
             staff=c.staff and not deleted,
             pinned=c.pinned and not deleted,
             featured=c.featured and not deleted,

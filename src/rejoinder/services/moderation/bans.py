@@ -18,6 +18,7 @@ from rejoinder.moderation.rules import (
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.services.moderation.statements import issue_statement
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
@@ -112,6 +113,18 @@ async def ban(
                         ),
                     )
                 )
+                rejected_comment = await store.select_moderated(conn, cid)
+                statement = await issue_statement(
+                    ctx,
+                    conn,
+                    rejected_comment,
+                    ModAction.BAN,
+                    reason_code="other",
+                    facts=words,
+                    now=now,
+                )
+                if statement is not None:
+                    events.append(statement)
                 rejected += 1
         await log_store.insert_log(
             conn,

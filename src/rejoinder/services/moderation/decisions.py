@@ -17,6 +17,7 @@ from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.services.moderation.statements import issue_statement
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
@@ -83,43 +84,74 @@ async def decide(
     async with store_engine.write(ctx.engine) as conn:
         comment = await load_comment(conn, comment_id)
         actor.require_moderator(comment.site_id)
-        if comment.status is CommentStatus.DELETED:
-            raise CommentDeleted()
-        after = rules.check_transition(comment.status, action)
-        if action is ModAction.DELETE:
-            from rejoinder.store import comments as comment_store
-
-            await comment_store.mark_deleted(conn, comment.id, now)
-            await store.update_status(conn, comment.id, after, reason=None, now=now, by=actor.id)
-        else:
-            reason_code = (why if action is ModAction.REJECT else None) or (
-                "spam" if action is ModAction.SPAM else None
-            )
-            await store.update_status(conn, comment.id, after, reason=reason_code, now=now, by=actor.id)
-        delta = rules.count_delta(comment.status, after)
-        if delta:
-            await thread_store.add_to_thread_counts(conn, comment.thread_id, comments=delta)
-        if comment.report_count:
-            resolution = (
-                report_rules.Resolution.DISMISSED
-                if action is ModAction.APPROVE
-                else report_rules.Resolution.UPHELD
-            )
-            await report_store.resolve_reports(conn, comment.id, resolution, now=now, by=actor.id)
-        data = {"before": comment.status.value, "after": after.value}
-        await log_on_comment(conn, comment, actor.id, action, now, reason_code=why, note=words, data=data)
-        event = await ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_DELETED if action is ModAction.DELETE else EventKind.COMMENT_STATUS_CHANGED,
-            thread=await event_thread_by_id(conn, comment.thread_id),
-            subject=comment.id,
-            data=status_change(after, comment.status, action, reason=why, actor=actor.id),
-        )
+        events = await apply_decision(ctx, conn, actor, comment, action, why=why, note=words, now=now)
         updated = await store.select_moderated(conn, comment.id)
-    ctx.outbox.committed(event)  # the classifier learns from it (handlers.py: classifier_learning)
+    ctx.outbox.committed(*events)  # the classifier learns from it (handlers.py: classifier_learning)
     metrics.MODERATION.labels(action.value).inc()
     assert updated is not None
     return updated
+
+
+async def apply_decision(
+    ctx: Context,
+    conn: Any,
+    actor: Actor,
+    comment: queues.ModeratedComment,
+    action: ModAction,
+    *,
+    why: str | None,
+    note: str | None,
+    now: int,
+    notice_id: int | None = None,
+    ground: str | None = None,
+) -> list[Event]:
+    """A decision inside the caller's transaction: the status, the thread's count, the reports, the log,
+    the event, and when the comment is removed or restricted the statement of reasons for its author
+    (DSA Art. 17; `notice_id` and `ground` when it answers a notice of illegal content). Returns the
+    events to hand to `ctx.outbox.committed` after commit."""
+    if comment.status is CommentStatus.DELETED:
+        raise CommentDeleted()
+    after = rules.check_transition(comment.status, action)
+    if action is ModAction.DELETE:
+        from rejoinder.store import comments as comment_store
+
+        await comment_store.mark_deleted(conn, comment.id, now)
+        await store.update_status(conn, comment.id, after, reason=None, now=now, by=actor.id)
+    else:
+        reason_code = (why if action is ModAction.REJECT else None) or (
+            "spam" if action is ModAction.SPAM else None
+        )
+        await store.update_status(conn, comment.id, after, reason=reason_code, now=now, by=actor.id)
+    delta = rules.count_delta(comment.status, after)
+    if delta:
+        await thread_store.add_to_thread_counts(conn, comment.thread_id, comments=delta)
+    if comment.report_count:
+        resolution = (
+            report_rules.Resolution.DISMISSED
+            if action is ModAction.APPROVE
+            else report_rules.Resolution.UPHELD
+        )
+        await report_store.resolve_reports(conn, comment.id, resolution, now=now, by=actor.id)
+    data = {"before": comment.status.value, "after": after.value}
+    if notice_id is not None:
+        data["notice"] = str(notice_id)
+    await log_on_comment(conn, comment, actor.id, action, now, reason_code=why, note=note, data=data)
+    thread = await event_thread_by_id(conn, comment.thread_id)
+    events = [
+        await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_DELETED if action is ModAction.DELETE else EventKind.COMMENT_STATUS_CHANGED,
+            thread=thread,
+            subject=comment.id,
+            data=status_change(after, comment.status, action, reason=why, actor=actor.id),
+        )
+    ]
+    statement = await issue_statement(
+        ctx, conn, comment, action, reason_code=why, facts=note, now=now, notice_id=notice_id, ground=ground
+    )
+    if statement is not None:
+        events.append(statement)
+    return events
 
 
 LEARNED_FROM = frozenset({ModAction.APPROVE.value, ModAction.REJECT.value, ModAction.SPAM.value})

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Router
 
-from rejoinder.web.admin import desk, imports, manage, routes, webhooks
+from rejoinder.web.admin import desk, imports, manage, notices, routes, webhooks
 
 router = Router(
     path="/admin",
@@ -18,6 +18,7 @@ router = Router(
         *webhooks.HANDLERS,
         *imports.HANDLERS,
         *desk.HANDLERS,
+        *notices.HANDLERS,
     ],
     exception_handlers=routes.ERRORS,
     include_in_schema=False,

@@ -33,6 +33,7 @@ from rejoinder.services import admin as service
 from rejoinder.services import admin_auth, admin_desk, admin_mail
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services.admin_auth import Staff
+from rejoinder.services.moderation import legal as legal_service
 from rejoinder.web.admin import auth
 from rejoinder.web.admin.forms import local_path, read_form
 from rejoinder.web.admin.render import page, redirect
@@ -90,6 +91,7 @@ NOTICES = {
     "note": "Note added",
     "filter-save": "Filter saved",
     "filter-delete": "Filter removed",
+    "notice-decided": "Decided: the notifier and the author are told, with your reasons",
 }
 
 
@@ -119,6 +121,7 @@ async def frame(request: Request[Any, Any, Any], staff: Staff, section: str, **v
     counts: dict[str, int] = {}
     if sites:
         counts = await moderation_service.queue_counts(ctx, staff.actor)
+        counts["notices"] = await legal_service.count_open(ctx, staff.actor)
     return {
         "staff": staff,
         "csrf": auth.csrf(request, staff),

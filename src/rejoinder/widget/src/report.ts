@@ -19,6 +19,7 @@ export const REPORT_STRINGS = {
   appeal: "Appeal",
   appealSent: "Appeal sent",
   reported: "Thank you: the moderators will look at this comment.",
+  legal: "Report illegal content",
   reportReasons: {
     spam: "Spam",
     abuse: "Abusive",
@@ -146,6 +147,14 @@ export function report(widget: Widget, item: Item): void {
     },
   );
   const reasons = h("fieldset", { class: "rj-reasons" }, h("legend", { text: t.reportWhy }), ...choices);
+  // Notices of illegal content (DSA Art. 16) ask for more than a report: rejoinder's own form page.
+  const legal = h("a", {
+    class: "rj-legal",
+    href: `${widget.origin}/legal-notice?comment=${item.comment.id}&lang=${widget.language}`,
+    target: "_blank",
+    rel: "noopener",
+    text: t.legal,
+  });
   const note = h("textarea", { class: "rj-input", name: "note", rows: 2, maxlength: 1000 });
   const row = field(widget.nextId(), t.reportNote, note);
   inlineForm(
@@ -154,7 +163,7 @@ export function report(widget: Widget, item: Item): void {
     item.reportButton as HTMLButtonElement,
     t.report,
     t.sendReport,
-    [reasons, row],
+    [reasons, row, h("p", null, legal)],
     choices[0]?.querySelector("input") as HTMLInputElement,
     async () => {
       const chosen = reasons.querySelector<HTMLInputElement>("input:checked");

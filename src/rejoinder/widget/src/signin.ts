@@ -36,6 +36,8 @@ export const SIGNIN_STRINGS = {
   deleteKeep: "Keep them, as written by a deleted user",
   accountDeleted: "Your account is deleted.",
   mutes: "Muted commenters",
+  inbox: "Your inbox",
+  repliesToYou: "New replies to you: {n}",
 };
 
 const strings = (widget: Widget) => widget.withStrings(SIGNIN_STRINGS);
@@ -129,10 +131,37 @@ export function drawAuth(widget: Widget): void {
       change,
       " · ",
       mutes,
+      inbox(widget),
     ),
     menu,
     h("div", { class: "rj-check" }, show, h("label", { for: show.id, text: t.showMe })),
   );
+}
+
+/** The reader's inbox link, with "New replies to you: N" when there are (fetched per reader, never from
+ * the shared thread read); drawn into its place once the answer is here. The page opens on rejoinder's
+ * origin from a link valid for an hour. */
+function inbox(widget: Widget): HTMLElement {
+  const t = strings(widget);
+  const place = h("span", { hidden: true });
+  widget
+    .api<{ new_replies: number; path: string }>("GET", "/api/me/inbox", undefined, true)
+    .then((found) => {
+      const count = found.new_replies;
+      place.append(
+        " · ",
+        h("a", {
+          class: count ? "rj-inbox rj-new" : "rj-inbox",
+          href: widget.origin + found.path,
+          target: "_blank",
+          rel: "noopener",
+          text: count ? fill(t.repliesToYou, { n: widget.formats.digits(count) }) : t.inbox,
+        }),
+      );
+      place.hidden = false;
+    })
+    .catch(() => {});
+  return place;
 }
 
 /** One button per provider; `link`: add a sign-in method to the signed-in account (those that `can_link`). */

@@ -1,0 +1,211 @@
+"""Notices of illegal content and statements of reasons (DSA Art. 16-17): insert, read, decide, export;
+and whether automated checks flagged or held a comment (what a statement of reasons must say)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.moderation.notices import (
+    GroundKind,
+    Notice,
+    NoticeCategory,
+    NoticeDecision,
+    NoticeIn,
+    Restriction,
+    Statement,
+)
+from rejoinder.store.rows import from_row
+from rejoinder.store.schema import comment_revisions, legal_notices, statements
+
+
+async def insert_notice(
+    conn: AsyncConnection, site_id: int, comment_id: str, notice: NoticeIn, *, language: str, now: int
+) -> int:
+    result = await conn.execute(
+        sa.insert(legal_notices)
+        .values(
+            site_id=site_id,
+            comment_id=comment_id,
+            location=notice.location,
+            category=notice.category.value,
+            explanation=notice.explanation,
+            notifier_name=notice.notifier_name,
+            notifier_email=notice.notifier_email,
+            good_faith=notice.good_faith,
+            language=language,
+            created=now,
+        )
+        .returning(legal_notices.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def _notice(row: Any) -> Notice:
+    decision = NoticeDecision(row.decision) if row.decision else None
+    return from_row(Notice, row, category=NoticeCategory(row.category), decision=decision)
+
+
+async def select_notice(conn: AsyncConnection, notice_id: int) -> Notice | None:
+    row = (await conn.execute(sa.select(legal_notices).where(legal_notices.c.id == notice_id))).first()
+    return _notice(row) if row is not None else None
+
+
+async def select_notices(
+    conn: AsyncConnection, site_ids: Sequence[int] | None, *, open_only: bool, limit: int = 200
+) -> list[Notice]:
+    """Newest first; `site_ids` None: every site. Open ones only when `open_only`."""
+    query = sa.select(legal_notices)
+    if site_ids is not None:
+        query = query.where(legal_notices.c.site_id.in_(list(site_ids)))
+    if open_only:
+        query = query.where(legal_notices.c.decided.is_(None))
+    rows = await conn.execute(query.order_by(legal_notices.c.id.desc()).limit(limit))
+    return [_notice(r) for r in rows]
+
+
+async def count_open_notices(conn: AsyncConnection, site_ids: Sequence[int] | None) -> int:
+    query = sa.select(sa.func.count()).where(legal_notices.c.decided.is_(None))
+    if site_ids is not None:
+        query = query.where(legal_notices.c.site_id.in_(list(site_ids)))
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def update_decision(
+    conn: AsyncConnection,
+    notice_id: int,
+    decision: NoticeDecision,
+    *,
+    ground: str | None,
+    reasons: str,
+    by: str,
+    now: int,
+) -> bool:
+    """Record the decision on an open notice; False when it was already decided (nothing changes)."""
+    result = await conn.execute(
+        sa.update(legal_notices)
+        .where(legal_notices.c.id == notice_id, legal_notices.c.decided.is_(None))
+        .values(decided=now, decision=decision.value, ground=ground, reasons=reasons, decided_by=by[:64])
+    )
+    return bool(result.rowcount)
+
+
+async def automated_hold(conn: AsyncConnection, comment_id: str) -> bool:
+    """Whether an automated check (the classifier, word lists, link rules…) flagged or held a version of
+    the comment."""
+    found = await conn.execute(
+        sa.select(comment_revisions.c.id)
+        .where(
+            comment_revisions.c.comment_id == comment_id, comment_revisions.c.decision.in_(["flag", "hold"])
+        )
+        .limit(1)
+    )
+    return found.first() is not None
+
+
+async def insert_statement(
+    conn: AsyncConnection,
+    *,
+    site_id: int,
+    comment_id: str,
+    identity_id: str | None,
+    restriction: Restriction,
+    action: str,
+    reason_code: str | None,
+    facts: str | None,
+    automated: bool,
+    ground_kind: GroundKind,
+    ground: str | None,
+    notice_id: int | None,
+    now: int,
+) -> int:
+    result = await conn.execute(
+        sa.insert(statements)
+        .values(
+            site_id=site_id,
+            comment_id=comment_id,
+            identity_id=identity_id,
+            restriction=restriction.value,
+            action=action,
+            reason_code=reason_code,
+            facts=facts,
+            automated=automated,
+            ground_kind=ground_kind.value,
+            ground=ground,
+            notice_id=notice_id,
+            created=now,
+        )
+        .returning(statements.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def _statement(row: Any) -> Statement:
+    return from_row(
+        Statement, row, restriction=Restriction(row.restriction), ground_kind=GroundKind(row.ground_kind)
+    )
+
+
+async def select_statement(conn: AsyncConnection, statement_id: int) -> Statement | None:
+    row = (await conn.execute(sa.select(statements).where(statements.c.id == statement_id))).first()
+    return _statement(row) if row is not None else None
+
+
+async def select_statements_of(
+    conn: AsyncConnection, identity_id: str, *, limit: int = 100
+) -> list[Statement]:
+    """A signed-in author's statements of reasons, newest first (their inbox)."""
+    rows = await conn.execute(
+        sa.select(statements)
+        .where(statements.c.identity_id == identity_id)
+        .order_by(statements.c.created.desc(), statements.c.id.desc())
+        .limit(limit)
+    )
+    return [_statement(r) for r in rows]
+
+
+async def select_statements_for_comment(conn: AsyncConnection, comment_id: str) -> list[Statement]:
+    rows = await conn.execute(
+        sa.select(statements).where(statements.c.comment_id == comment_id).order_by(statements.c.id)
+    )
+    return [_statement(r) for r in rows]
+
+
+async def mark_emailed(conn: AsyncConnection, statement_id: int, now: int) -> None:
+    await conn.execute(sa.update(statements).where(statements.c.id == statement_id).values(emailed=now))
+
+
+async def stream_notices(
+    conn: AsyncConnection, site_ids: Sequence[int] | None, *, batch: int = 500
+) -> AsyncIterator[Notice]:
+    """Every notice, oldest first, for the transparency report (read in batches by id)."""
+    last = 0
+    while True:
+        query = sa.select(legal_notices).where(legal_notices.c.id > last)
+        if site_ids is not None:
+            query = query.where(legal_notices.c.site_id.in_(list(site_ids)))
+        rows = list(await conn.execute(query.order_by(legal_notices.c.id).limit(batch)))
+        for row in rows:
+            yield _notice(row)
+        if len(rows) < batch:
+            return
+        last = int(rows[-1].id)
+
+
+async def stream_statements(
+    conn: AsyncConnection, site_ids: Sequence[int] | None, *, batch: int = 500
+) -> AsyncIterator[Statement]:
+    last = 0
+    while True:
+        query = sa.select(statements).where(statements.c.id > last)
+        if site_ids is not None:
+            query = query.where(statements.c.site_id.in_(list(site_ids)))
+        rows = list(await conn.execute(query.order_by(statements.c.id).limit(batch)))
+        for row in rows:
+            yield _statement(row)
+        if len(rows) < batch:
+            return
+        last = int(rows[-1].id)
