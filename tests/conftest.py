@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.admin",
     "tests.fixtures.webhooks",
     "tests.fixtures.nginx",
+    "tests.fixtures.fedify",
 ]
 
 # Property tests that do not set their own counts use a profile: "ci" (bounded and derandomised, so a CI

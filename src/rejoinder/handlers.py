@@ -11,6 +11,8 @@ from rejoinder.events.outbox import Route
 from rejoinder.services import admin_mail
 from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
+from rejoinder.services.activitypub import activities as activitypub_activities
+from rejoinder.services.activitypub import delivery as activitypub_delivery
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
 from rejoinder.services.sites import SITES_KEY
@@ -83,6 +85,21 @@ def subscription_confirm(ctx: Context) -> Route | None:
     return subscription_service.confirm_route(ctx)
 
 
+def activitypub_inbox(ctx: Context) -> Route | None:
+    """Activities the inboxes accepted (signature verified): replies, edits, likes, follows."""
+    return activitypub_activities.inbox_route(ctx)
+
+
+def activitypub_deliver(ctx: Context) -> Route | None:
+    """A local comment that became public fans out to the thread's remote participants' inboxes."""
+    return activitypub_delivery.fan_out_route(ctx)
+
+
+def activitypub_send(ctx: Context) -> Route | None:
+    """Each inbox's delivery (`activitypub-send:<actor id>`): a signed Create, retried with backoff."""
+    return activitypub_delivery.sender_route(ctx)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
@@ -92,6 +109,9 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     subscriptions,
     subscription_mail,
     subscription_confirm,
+    activitypub_inbox,
+    activitypub_deliver,
+    activitypub_send,
 )
 
 

@@ -569,6 +569,37 @@ class SubscriptionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=Tr
     ] = 12
 
 
+class ActivityPubSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[activitypub]: each site as a fediverse actor; replies from the fediverse as comments
+    (docs/federation.md). Needs server.public_url (the actors' ids are built from it)."""
+
+    enabled: Annotated[
+        bool, _h("Serve WebFinger, actors, NodeInfo and inboxes (needs server.public_url)")
+    ] = True
+    max_body_bytes: Annotated[
+        int, _h("Largest activity an inbox accepts, in bytes"), msgspec.Meta(ge=1024, le=1048576)
+    ] = 65536
+    signature_window_seconds: Annotated[
+        int,
+        _h("How far a signed request's Date may be from now, in seconds (older ones are replays)"),
+        msgspec.Meta(ge=30, le=86400),
+    ] = 3600
+    timeout_seconds: Annotated[
+        float,
+        _h("Seconds a remote server may take to answer a fetch or a delivery"),
+        msgspec.Meta(gt=0, le=60),
+    ] = 10.0
+    max_attempts: Annotated[
+        int, _h("Attempts to deliver one activity to one inbox before giving up"), msgspec.Meta(ge=1)
+    ] = 15
+    deliver_to_followers: Annotated[
+        bool, _h("Also deliver published local comments to the site actor's followers")
+    ] = False
+    allow_private: Annotated[
+        bool, _h("Fetch from and deliver to loopback/private addresses over plain http (tests only)")
+    ] = False
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -586,6 +617,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
     retention: RetentionSettings = msgspec.field(default_factory=RetentionSettings)
     subscriptions: SubscriptionSettings = msgspec.field(default_factory=SubscriptionSettings)
+    activitypub: ActivityPubSettings = msgspec.field(default_factory=ActivityPubSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -605,4 +637,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "webhooks": WebhookSettings,
     "retention": RetentionSettings,
     "subscriptions": SubscriptionSettings,
+    "activitypub": ActivityPubSettings,
 }

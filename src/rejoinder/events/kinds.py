@@ -37,6 +37,9 @@ class EventKind(enum.StrEnum):
     # reads and nothing else. Imported comments send no mail, notification or webhook (docs/importing.md),
     # so it is deliberately not in THREAD_KINDS, which reactions to new comments subscribe to.
     COMMENTS_IMPORTED = "comments.imported"
+    # An activity an ActivityPub inbox accepted (its signature verified): data["activity"], data["actor"]
+    # (the verified signer) and data["site"] (the addressed site actor's name, or None for the shared inbox).
+    ACTIVITY_RECEIVED = "activitypub.received"
 
 
 # The kinds that change what a thread's public reads show.
