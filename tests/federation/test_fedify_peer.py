@@ -76,7 +76,7 @@ def test_follow_reply_like_edit_delete_and_a_local_reply(federated_server: Serve
     )
     comments = wait_for(lambda: thread(server)["comments"], "the reply under the article")
     (comment,) = comments
-    assert comment["author"]["name"] == "Alice Fedify"  # the remote name, its markup dropped
+    assert comment["author"]["name"] == "Alice <b>Fedify</b>"  # plain text as in AP (escaped when shown)
     assert comment["author"]["website"] == f"{peer.url}/@alice"
     assert comment["author"]["avatar"].startswith(f"{server.url}/api/avatars/")  # served by rejoinder
     assert "script" not in comment["html"] and "onerror" not in comment["html"] and "<b>" not in comment["html"]

@@ -4,10 +4,21 @@
 // GET /_control/inbox. The test drives alice through POST /_control/* (follow, reply, update, delete,
 // like, rotate-key), each answering the activity it sent or the error Fedify met.
 import http from "node:http";
+import { Temporal } from "@js-temporal/polyfill";
 import {
   Activity, Create, Delete, Endpoints, Follow, Image, Like, Mention, Note, Person, PUBLIC_COLLECTION,
   Tombstone, Update, createFederation, generateCryptoKeyPair, MemoryKvStore,
 } from "@fedify/fedify";
+
+import { configure, getConsoleSink } from "@logtape/logtape";
+
+await configure({
+  sinks: { console: getConsoleSink() },
+  loggers: [
+    { category: "fedify", lowestLevel: "warning", sinks: ["console"] },
+    { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+  ],
+});
 
 const port = Number(process.argv[2] || 0);
 const origin = `http://127.0.0.1:${port}`;
@@ -45,10 +56,11 @@ federation.setActorDispatcher("/users/{identifier}", async (ctx, identifier) => 
 
 federation.setInboxListeners("/users/{identifier}/inbox", "/inbox")
   .on(Activity, async (ctx, activity) => {
-    const owner = await ctx.getSignedKeyOwner();
+    // Fedify calls a listener only after the HTTP signature verified with the key of the activity's
+    // actor (it refuses an activity whose signer is not its actor), so the actor is the signer.
     received.push({
       type: activity.constructor.name,
-      signedBy: owner?.id?.href ?? null,
+      signedBy: activity.actorId?.href ?? null,
       activity: await activity.toJsonLd({ format: "compact" }),
     });
   });
