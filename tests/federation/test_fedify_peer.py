@@ -50,7 +50,11 @@ def test_discovery_documents(federated_server: Server) -> None:
     info = httpx.get(links[0]["href"]).json()
     assert info["software"]["name"] == "rejoinder" and info["protocols"] == ["activitypub"]
     article = httpx.get(article_id(federated_server)).json()
-    assert article["type"] == "Article" and article["url"] == ARTICLE and article["id"] == article_id(federated_server)
+    assert (
+        article["type"] == "Article"
+        and article["url"] == ARTICLE
+        and article["id"] == article_id(federated_server)
+    )
     unknown = httpx.get(
         f"{federated_server.url}/.well-known/webfinger", params={"resource": f"acct:nobody@{host}"}
     )
@@ -58,7 +62,9 @@ def test_discovery_documents(federated_server: Server) -> None:
     assert unknown.json()["code"] == "actor-not-found"
 
 
-def test_follow_reply_like_edit_delete_and_a_local_reply(federated_server: Server, fedify_peer: FedifyPeer) -> None:
+def test_follow_reply_like_edit_delete_and_a_local_reply(
+    federated_server: Server, fedify_peer: FedifyPeer
+) -> None:
     server, peer = federated_server, fedify_peer
     followed = peer.control("follow", actor=site_actor(server))
     assert followed["actor"] == site_actor(server)
@@ -71,15 +77,19 @@ def test_follow_reply_like_edit_delete_and_a_local_reply(federated_server: Serve
     assert followers["totalItems"] == 1
 
     reply = peer.control(
-        "reply", to=site_actor(server), inReplyTo=article_id(server),
-        content='<p>Hello from the <b>fediverse</b> <script>alert(1)</script><img src=x onerror=alert(2)></p>',
+        "reply",
+        to=site_actor(server),
+        inReplyTo=article_id(server),
+        content="<p>Hello from the <b>fediverse</b> <script>alert(1)</script><img src=x onerror=alert(2)></p>",
     )
     comments = wait_for(lambda: thread(server)["comments"], "the reply under the article")
     (comment,) = comments
     assert comment["author"]["name"] == "Alice <b>Fedify</b>"  # plain text as in AP (escaped when shown)
     assert comment["author"]["website"] == f"{peer.url}/@alice"
     assert comment["author"]["avatar"].startswith(f"{server.url}/api/avatars/")  # served by rejoinder
-    assert "script" not in comment["html"] and "onerror" not in comment["html"] and "<b>" not in comment["html"]
+    assert (
+        "script" not in comment["html"] and "onerror" not in comment["html"] and "<b>" not in comment["html"]
+    )
     assert "Hello from the fediverse" in comment["html"]
     assert comment["status"] == "published"
     wait_for(lambda: peer.avatar_fetches() >= 1, "rejoinder fetching the remote avatar")
@@ -111,6 +121,4 @@ def test_follow_reply_like_edit_delete_and_a_local_reply(federated_server: Serve
     assert httpx.get(note["id"]).json()["id"] == note["id"]  # the Note resolves
 
     peer.control("delete", to=site_actor(server), id=reply["id"])
-    wait_for(
-        lambda: thread(server)["comments"][0]["deleted"], "the remote comment deleted"
-    )
+    wait_for(lambda: thread(server)["comments"][0]["deleted"], "the remote comment deleted")

@@ -35,6 +35,9 @@ class RemoteActor(msgspec.Struct, frozen=True):
     shared_inbox: str | None
     domain: str
     handle: str
+    name: str
+    profile_url: str | None
+    icon_url: str | None
     identity_id: str | None
     fetched: int
 
@@ -96,6 +99,9 @@ async def upsert_actor(
     shared_inbox: str | None,
     domain: str,
     handle: str,
+    name: str,
+    profile_url: str | None,
+    icon_url: str | None,
     now: int,
 ) -> RemoteActor:
     """Insert a remote actor or refresh what its document says (keys rotate, inboxes move)."""
@@ -106,6 +112,9 @@ async def upsert_actor(
         "shared_inbox": shared_inbox,
         "domain": domain,
         "handle": handle,
+        "name": name,
+        "profile_url": profile_url,
+        "icon_url": icon_url,
         "fetched": now,
     }
     updated = await conn.execute(sa.update(ap_actors).where(ap_actors.c.uri == uri).values(**values))

@@ -763,6 +763,9 @@ ap_actors = sa.Table(
     sa.Column(
         "handle", sa.String(300), nullable=False, comment="@user@domain, shown as the comment's origin"
     ),
+    sa.Column("name", sa.String(200), nullable=False, comment="Its display name (plain text)"),
+    sa.Column("profile_url", sa.String(2048), nullable=True, comment="Its profile page"),
+    sa.Column("icon_url", sa.String(2048), nullable=True, comment="Its avatar, fetched by rejoinder only"),
     sa.Column(
         "identity_id",
         sa.String(24),

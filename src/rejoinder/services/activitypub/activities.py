@@ -17,7 +17,6 @@ from rejoinder.errors import RejoinderError
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.federation.activitypub import documents as docs
-from rejoinder.federation.activitypub.client import FetchFailed
 from rejoinder.services import comments as comment_service
 from rejoinder.services import likes as like_service
 from rejoinder.services.activitypub.actors import (
@@ -77,7 +76,7 @@ async def _target(ctx: Context, url: str | None) -> Target | None:
     return Target(ThreadRef(site=site, uri=thread.uri, key=thread.key), comment_id)
 
 
-async def identity_of(ctx: Context, actor: store.RemoteActor, doc: docs.ActorDoc | None) -> Identity:
+async def identity_of(ctx: Context, actor: store.RemoteActor) -> Identity:
     """The identity a remote actor's comments and likes are made as (made on first need): it can be banned
     like any other, and /admin shows where it comes from (its credential: @user@host)."""
     async with store_engine.write(ctx.engine) as conn:
@@ -87,12 +86,10 @@ async def identity_of(ctx: Context, actor: store.RemoteActor, doc: docs.ActorDoc
                 return found
         now = ctx.clock()
         limits = ctx.settings.comments
-        profile = doc.profile if doc else actor.uri
+        profile = actor.profile_url or actor.uri
         identity = Identity(
             id=ctx.token(12),
-            display_name=clean_display_name(
-                doc.name if doc else actor.handle, max_length=limits.max_name_length
-            ),
+            display_name=clean_display_name(actor.name, max_length=limits.max_name_length),
             email=None,
             profile_url=profile if profile and len(profile) <= limits.max_url_length else None,
             show_in_likes=False,
@@ -114,14 +111,6 @@ async def identity_of(ctx: Context, actor: store.RemoteActor, doc: docs.ActorDoc
         )
         await store.set_actor_identity(conn, actor.id, identity.id)
     return identity
-
-
-async def _actor_doc(ctx: Context, uri: str) -> docs.ActorDoc | None:
-    try:
-        doc = await client_for(ctx).get_json(uri)
-        return docs.read_actor(doc, fetched_from=uri, allow_http=ctx.settings.activitypub.allow_private)
-    except (FetchFailed, docs.DocumentInvalid):
-        return None
 
 
 class Process:
@@ -176,8 +165,7 @@ class Process:
             return  # not a reply to anything of ours
         content = note.get("content")
         text = docs.note_text(content if isinstance(content, str) else "")
-        doc = await _actor_doc(ctx, actor.uri)
-        identity = await identity_of(ctx, actor, doc)
+        identity = await identity_of(ctx, actor)
         posted = await comment_service.post_comment(
             ctx,
             target.ref,
@@ -201,8 +189,8 @@ class Process:
                 store.RemoteObject(uri, posted.comment.id, actor.id, posted.comment.thread_id, page),
                 now=ctx.clock(),
             )
-        if doc is not None and doc.icon:
-            await fetch_identity_picture(ctx, identity.id, target.ref.site.id, doc.icon, changed=True)
+        if actor.icon_url:
+            await fetch_identity_picture(ctx, identity.id, target.ref.site.id, actor.icon_url, changed=True)
 
     async def _own(self, actor: store.RemoteActor, uri: str | None) -> store.RemoteObject | None:
         if not uri:
@@ -228,7 +216,7 @@ class Process:
         target = await _target(self.ctx, uri)
         if target is None:
             return
-        identity = await identity_of(self.ctx, actor, None)
+        identity = await identity_of(self.ctx, actor)
         if target.comment_id is None:
             await like_service.like_thread(self.ctx, target.ref, visitor=None, like=like, reader=identity)
         else:

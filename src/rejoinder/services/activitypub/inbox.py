@@ -100,6 +100,9 @@ async def remote_actor(
             shared_inbox=actor.shared_inbox,
             domain=actor.domain,
             handle=actor.handle,
+            name=actor.name,
+            profile_url=actor.profile,
+            icon_url=actor.icon,
             now=ctx.clock(),
         )
 

@@ -50,6 +50,11 @@ def upgrade() -> None:
             nullable=False,
             comment="@user@domain, shown as the comment's origin",
         ),
+        sa.Column("name", sa.String(length=200), nullable=False, comment="Its display name (plain text)"),
+        sa.Column("profile_url", sa.String(length=2048), nullable=True, comment="Its profile page"),
+        sa.Column(
+            "icon_url", sa.String(length=2048), nullable=True, comment="Its avatar, fetched by rejoinder only"
+        ),
         sa.Column(
             "identity_id",
             sa.String(length=24),
