@@ -117,6 +117,7 @@ async def _receive(request: Request[Any, Any, Any], site: str | None) -> Respons
     tags=["activitypub"],
     status_code=202,
     request_max_body_size=None,
+    opt={"cross_site": "another server's POST, authenticated by its HTTP signature"},
 )
 async def site_inbox(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """Takes a signed activity (HTTP Signatures) about this site: 202 once checked and queued; 401 when
@@ -125,7 +126,12 @@ async def site_inbox(request: Request[Any, Any, Any], name: FromPath[str]) -> Re
 
 
 @post(
-    "/ap/inbox", summary="The shared inbox", tags=["activitypub"], status_code=202, request_max_body_size=None
+    "/ap/inbox",
+    summary="The shared inbox",
+    tags=["activitypub"],
+    status_code=202,
+    request_max_body_size=None,
+    opt={"cross_site": "another server's POST, authenticated by its HTTP signature"},
 )
 async def shared_inbox(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Like a site's inbox, for activities addressed to several of this server's actors."""
