@@ -6,9 +6,7 @@ by a loopback server in the test, which signs as a hostile peer would (docs/fede
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
@@ -22,65 +20,11 @@ from rejoinder.store import activitypub as ap_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import ap_actors, events
 from tests.fixtures.app import ARTICLE, new_client, run_cli
+from tests.fixtures.fedify import Actors
 from tests.moderation.test_pipeline import call
 
 BASE = "http://rejoinder.test"
 INBOX = "/ap/sites/blog/inbox"
-
-
-class Actors:
-    """A loopback server of actor documents; each actor has a key pair made here."""
-
-    def __init__(self) -> None:
-        self.docs: dict[str, dict[str, Any]] = {}
-        self.keys: dict[str, str] = {}
-        self.fetches = 0
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.fetches += 1
-                doc = owner.docs.get(self.path)
-                body = json.dumps(doc).encode()
-                self.send_response(200 if doc else 404)
-                self.send_header("content-type", "application/activity+json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def add(self, name: str) -> str:
-        public, private = sig.new_key_pair()
-        uri = f"{self.url}/users/{name}"
-        self.keys[uri] = private
-        self.docs[f"/users/{name}"] = {
-            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            "id": uri,
-            "type": "Person",
-            "preferredUsername": name,
-            "inbox": f"{uri}/inbox",
-            "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": public},
-        }
-        return uri
-
-    def rotate(self, uri: str) -> None:
-        public, private = sig.new_key_pair()
-        self.keys[uri] = private
-        self.docs[uri.removeprefix(self.url)]["publicKey"]["publicKeyPem"] = public
-
-
-@pytest.fixture
-def actors() -> Iterator[Actors]:
-    found = Actors()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
 
 
 @pytest.fixture
