@@ -4,14 +4,19 @@ deletes its reply, and receives a local reply, whose HTTP signature Fedify verif
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 
-from tests.fixtures.app import ARTICLE, ORIGIN
-from tests.fixtures.fedify import SITE, FedifyPeer, wait_for
-from tests.fixtures.servers import Server
+from rejoinder.services.admin_auth import hash_password
+from tests.fixtures.admin import csrf_of
+from tests.fixtures.app import ARTICLE, ORIGIN, run_cli
+from tests.fixtures.fedify import SITE, FedifyPeer, federation_env, wait_for
+from tests.fixtures.servers import Server, free_port, start_server
 
 
 def thread(server: Server) -> dict[str, Any]:
@@ -122,3 +127,66 @@ def test_follow_reply_like_edit_delete_and_a_local_reply(
 
     peer.control("delete", to=site_actor(server), id=reply["id"])
     wait_for(lambda: thread(server)["comments"][0]["deleted"], "the remote comment deleted")
+
+
+PASSWORD = "a careful federated moderator"
+
+
+@pytest.fixture
+def followers_server(db_url: str, tmp_path: Path) -> Iterator[Server]:
+    """A federating server that holds every comment for review and delivers to the site's followers."""
+    run_cli(db_url, "site", "add", SITE, "--origin", ORIGIN)
+    port = free_port()
+    env = federation_env(
+        port,
+        REJOINDER_ACTIVITYPUB__DELIVER_TO_FOLLOWERS="true",
+        REJOINDER_MODERATION__PREMODERATION="all",
+        REJOINDER_ADMIN__USERNAME="chief",
+        REJOINDER_ADMIN__PASSWORD_HASH=hash_password(PASSWORD),
+    )
+    server = start_server(db_url, tmp_path, port=port, env=env)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def approve(server: Server, comment_id: str) -> None:
+    """Approve a comment in /admin over HTTP, as a moderator's browser would."""
+    with httpx.Client(base_url=server.url, headers={"accept": "text/html", "origin": server.url}) as browser:
+        page = browser.get("/admin/login")
+        browser.post(
+            "/admin/login",
+            data={"csrf": csrf_of(page.text), "username": "chief", "password": PASSWORD, "next": "/admin"},
+        )
+        detail = browser.get(f"/admin/comments/{comment_id}")
+        assert detail.status_code == 200, detail.text
+        done = browser.post(
+            f"/admin/comments/{comment_id}", data={"csrf": csrf_of(detail.text), "action": "approve"}
+        )
+        assert done.status_code == 303, done.text  # back to the page, which says "Approved."
+
+
+def test_an_approved_local_comment_reaches_the_followers(
+    followers_server: Server, fedify_peer: FedifyPeer
+) -> None:
+    server, peer = followers_server, fedify_peer
+    peer.control("follow", actor=site_actor(server))
+    wait_for(lambda: [r for r in peer.received() if r["type"] == "Accept"], "the Accept")
+    local = httpx.post(
+        f"{server.url}/api/comments",
+        json={"url": ARTICLE, "text": "A first thought", "author": {"name": "Bob"}},
+        headers={"origin": ORIGIN},
+    )
+    assert local.status_code == 201 and local.json()["status"] == "pending", local.text
+    comment_id = local.json()["id"]
+    assert httpx.get(f"{server.url}/ap/comments/{comment_id}").status_code == 404  # not public: no Note
+    approve(server, comment_id)
+    created = wait_for(
+        lambda: [r for r in peer.received() if r["type"] == "Create"], "the approved comment at the follower"
+    )
+    note = created[0]["activity"]["object"]
+    assert created[0]["signedBy"] == site_actor(server)
+    assert note["id"] == f"{server.url}/ap/comments/{comment_id}"
+    assert note["inReplyTo"] == article_id(server)
+    assert "A first thought" in note["content"]
