@@ -72,3 +72,16 @@ def test_a_signature_verifies_only_what_was_signed() -> None:
     assert changed.value.code == "digest-mismatch"
     with pytest.raises(sig.SignatureInvalid, match="must cover"):
         sig.check_signed_headers(sig.SignatureParams("k", "rsa-sha256", ("date",), b"x"), has_body=True)
+
+
+def test_a_private_key_never_shows_in_a_repr() -> None:
+    from rejoinder.federation.activitypub.client import Signer
+    from rejoinder.store.activitypub import SiteKey
+
+    public, private = sig.new_key_pair()
+    shown = (
+        repr(SiteKey(1, public, private))
+        + repr(Signer("https://x.example/k", private))
+        + str(SiteKey(1, public, private))
+    )
+    assert "PRIVATE" not in shown and private[40:80] not in shown

@@ -25,6 +25,9 @@ class SiteKey(msgspec.Struct, frozen=True):
     public_pem: str
     private_pem: str  # never logged, never returned by an endpoint
 
+    def __repr__(self) -> str:  # no private key in a traceback or a log line
+        return f"SiteKey(site_id={self.site_id})"
+
 
 class RemoteActor(msgspec.Struct, frozen=True):
     id: int

@@ -27,6 +27,9 @@ class Signer(msgspec.Struct, frozen=True):
     key_id: str
     private_pem: str  # never logged
 
+    def __repr__(self) -> str:  # no private key in a traceback or a log line
+        return f"Signer(key_id={self.key_id!r})"
+
 
 class Client:
     def __init__(self, *, timeout: float, allow_private: bool, clock: Any, user_agent: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from rejoinder import __version__
 from rejoinder.domain.comments import PUBLIC_STATUSES
@@ -203,8 +203,6 @@ def local_target(ctx: Context, url: str) -> tuple[str, str] | None:
         return None
     parts = urlsplit(url)
     path = parts.path[len(urlsplit(base).path) :]
-    from urllib.parse import parse_qs, unquote
-
     pieces = path.strip("/").split("/")
     if len(pieces) == 3 and pieces[:2] == ["ap", "comments"]:
         return ("comment", unquote(pieces[2]))

@@ -25,10 +25,12 @@ from rejoinder.events.kinds import EventKind
 from rejoinder.federation.activitypub import documents as docs
 from rejoinder.federation.activitypub import signatures as sig
 from rejoinder.federation.activitypub.client import Client, FetchFailed
-from rejoinder.services.activitypub.actors import local_target, signer_for, site_named
+from rejoinder.services.activitypub.actors import client_for, local_target, site_named
 from rejoinder.services.context import Context
 from rejoinder.store import activitypub as store
+from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
+from rejoinder.store import threads as thread_store
 
 log = logging.getLogger("rejoinder.activitypub")
 
@@ -138,9 +140,6 @@ async def check_for_site(ctx: Context, site_name: str, activity: dict[str, Any])
         if kind in ("actor", "article") and value.split("\n", 1)[0] != site.name:
             raise NotForThisSite()
         if kind == "comment":
-            from rejoinder.store import comments as comment_store
-            from rejoinder.store import threads as thread_store
-
             async with store_engine.read(ctx.engine) as conn:
                 found = await comment_store.select_comment(conn, value)
                 thread = await thread_store.select_thread_by_id(conn, found[0].thread_id) if found else None
@@ -168,7 +167,7 @@ async def receive(
     sig.check_digest(headers.get("digest"), body)
     if await _blocked(ctx, domain_of(params.key_id)):
         raise InstanceBlocked()
-    client = ctx_client(ctx)
+    client = client_for(ctx)
     before = ctx.clock()
     signer = await remote_actor(ctx, client, key_id=params.key_id)
     if not sig.verify(params, method, target, headers, signer.public_pem):
@@ -191,12 +190,3 @@ async def receive(
             data={"activity": activity, "actor": signer.uri, "site": site_name},
         )
     ctx.outbox.committed(event)
-
-
-def ctx_client(ctx: Context) -> Client:
-    from rejoinder.services.activitypub.actors import client_for
-
-    return client_for(ctx)
-
-
-__all__ = ["receive", "remote_actor", "signer_for"]
