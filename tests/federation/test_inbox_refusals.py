@@ -1,7 +1,8 @@
 """What the inboxes refuse, and that a refused activity leaves nothing behind: unsigned, wrongly signed,
 a forged `actor`, an activity about another site, an oversize body, a replayed old Date, a changed body
 (Digest), a blocked instance; and a rotated key, which is refetched once. The senders are actors served
-by a loopback server in the test, which signs as a hostile peer would (docs/federation.md)."""
+by a loopback server in the test, which signs as a hostile peer would (docs/federation.md). For contrast,
+a Like and its Undo are taken."""
 
 from __future__ import annotations
 
@@ -196,3 +197,30 @@ def test_a_rotated_key_is_refetched_once(fed: TestClient[Any], actors: Actors) -
 
 def stored_key_is_new(pem: str, actors: Actors, uri: str) -> bool:
     return bool(pem == actors.docs[uri.removeprefix(actors.url)]["publicKey"]["publicKeyPem"])
+
+
+def test_a_like_and_its_undo_count_once(fed: TestClient[Any], actors: Actors) -> None:
+    """Accepted activities for contrast: a Like counts once however often it is delivered; its Undo takes it
+    back."""
+    mallory = actors.add("mallory")
+    article = f"{BASE}/ap/sites/blog/article?url={quote(ARTICLE, safe='')}"
+    like = {"id": f"{mallory}/likes/1", "type": "Like", "actor": mallory, "object": article}
+    for _ in range(2):  # a redelivery changes nothing
+        assert send(fed, like, signer=mallory, key=actors.keys[mallory]).status_code == 202
+        settle(fed)
+    assert fed.get("/api/threads", params={"url": ARTICLE}).json()["thread"]["likes"]["count"] == 1
+    undo = {"id": f"{mallory}/likes/1/undo", "type": "Undo", "actor": mallory, "object": like}
+    assert send(fed, undo, signer=mallory, key=actors.keys[mallory]).status_code == 202
+    settle(fed)
+    assert fed.get("/api/threads", params={"url": ARTICLE}).json()["thread"]["likes"]["count"] == 0
+    assert received(fed) == 3
+
+
+def settle(client: TestClient[Any]) -> None:
+    """Wait until the outbox delivered everything committed (the activities' processing)."""
+
+    async def go(ctx: Context) -> None:
+        dispatcher = client.rejoinder.dispatcher  # type: ignore[attr-defined]
+        await dispatcher.settle()
+
+    call(client, go)
