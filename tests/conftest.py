@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.webhooks",
     "tests.fixtures.nginx",
     "tests.fixtures.caddy",
+    "tests.fixtures.fedify",
 ]
 
 # Property tests that do not set their own counts use a profile: "ci" (bounded and derandomised, so a CI

@@ -19,6 +19,7 @@ import sqlalchemy.engine
 import sqlalchemy.exc
 
 from rejoinder import __version__, config
+from rejoinder.cli_activitypub import activitypub
 from rejoinder.cli_doctor import doctor
 from rejoinder.cli_notices import notices
 from rejoinder.cli_webhooks import webhook
@@ -942,6 +943,7 @@ def _progress(total: int) -> Iterator[Callable[[int, int], None]]:
 
 main.add_command(webhook)
 main.add_command(notices)
+main.add_command(activitypub)
 main.add_command(doctor)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,8 @@ from rejoinder.services import admin_mail
 from rejoinder.services import images as image_service
 from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
+from rejoinder.services.activitypub import activities as activitypub_activities
+from rejoinder.services.activitypub import delivery as activitypub_delivery
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
 from rejoinder.services.moderation.notices import notice_mail_for
@@ -108,6 +110,21 @@ def statement_mail(ctx: Context) -> Route | None:
     return Route(name="statement-mail", kinds=frozenset({EventKind.STATEMENT_ISSUED}), handler=handler)
 
 
+def activitypub_inbox(ctx: Context) -> Route | None:
+    """Activities the inboxes accepted (signature verified): replies, edits, likes, follows."""
+    return activitypub_activities.inbox_route(ctx)
+
+
+def activitypub_deliver(ctx: Context) -> Route | None:
+    """A local comment that became public fans out to the thread's remote participants' inboxes."""
+    return activitypub_delivery.fan_out_route(ctx)
+
+
+def activitypub_send(ctx: Context) -> Route | None:
+    """Each inbox's delivery (`activitypub-send:<actor id>`): a signed Create, retried with backoff."""
+    return activitypub_delivery.sender_route(ctx)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
@@ -120,6 +137,9 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     image_cleanup,
     notice_mail,
     statement_mail,
+    activitypub_inbox,
+    activitypub_deliver,
+    activitypub_send,
 )
 
 

@@ -160,6 +160,9 @@ CROSS_SITE = {
     ("POST", "/auth/{provider:str}/callback"),
     ("POST", "/admin/auth/{provider:str}/callback"),
     ("POST", "/subscriptions/unsubscribe/{token:str}"),  # RFC 8058 one-click: a mail client's POST
+    # ActivityPub inboxes: other servers' POSTs, authenticated by their HTTP signatures (docs/federation.md)
+    ("POST", "/ap/sites/{name:str}/inbox"),
+    ("POST", "/ap/inbox"),
 }
 
 

@@ -627,6 +627,37 @@ class ImageSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     s3_secret_key: Annotated[str, _h("S3 secret access key")] = ""
 
 
+class ActivityPubSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[activitypub]: each site as a fediverse actor; replies from the fediverse as comments
+    (docs/federation.md). Needs server.public_url (the actors' ids are built from it)."""
+
+    enabled: Annotated[
+        bool, _h("Serve WebFinger, actors, NodeInfo and inboxes (needs server.public_url)")
+    ] = True
+    max_body_bytes: Annotated[
+        int, _h("Largest activity an inbox accepts, in bytes"), msgspec.Meta(ge=1024, le=1048576)
+    ] = 65536
+    signature_window_seconds: Annotated[
+        int,
+        _h("How far a signed request's Date may be from now, in seconds (older ones are replays)"),
+        msgspec.Meta(ge=30, le=86400),
+    ] = 3600
+    timeout_seconds: Annotated[
+        float,
+        _h("Seconds a remote server may take to answer a fetch or a delivery"),
+        msgspec.Meta(gt=0, le=60),
+    ] = 10.0
+    max_attempts: Annotated[
+        int, _h("Attempts to deliver one activity to one inbox before giving up"), msgspec.Meta(ge=1)
+    ] = 15
+    deliver_to_followers: Annotated[
+        bool, _h("Also deliver published local comments to the site actor's followers")
+    ] = False
+    allow_private: Annotated[
+        bool, _h("Fetch from and deliver to loopback/private addresses over plain http (tests only)")
+    ] = False
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -645,6 +676,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     retention: RetentionSettings = msgspec.field(default_factory=RetentionSettings)
     subscriptions: SubscriptionSettings = msgspec.field(default_factory=SubscriptionSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
+    activitypub: ActivityPubSettings = msgspec.field(default_factory=ActivityPubSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -665,4 +697,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "retention": RetentionSettings,
     "subscriptions": SubscriptionSettings,
     "images": ImageSettings,
+    "activitypub": ActivityPubSettings,
 }

@@ -108,6 +108,7 @@ class CredentialKind(enum.StrEnum):
     EMAIL = "email"  # a verified email address (provider = "email", subject = the lower-cased address)
     PASSKEY = "passkey"  # a WebAuthn credential (provider = the RP id, subject = the credential id)
     SSO = "sso"  # the publisher's own user id (provider = the sso provider's NAME, subject = the token's sub)
+    ACTIVITYPUB = "activitypub"  # a fediverse actor that replied (provider = its host, subject = its id URL)
 
 
 class Identity(msgspec.Struct, frozen=True):

@@ -54,6 +54,9 @@ class EventKind(enum.StrEnum):
     NOTICE_FILED = "notice.filed"
     NOTICE_DECIDED = "notice.decided"
     STATEMENT_ISSUED = "statement.issued"
+    # An activity an ActivityPub inbox accepted (its signature verified): data["activity"], data["actor"]
+    # (the verified signer) and data["site"] (the addressed site actor's name, or None for the shared inbox).
+    ACTIVITY_RECEIVED = "activitypub.received"
 
 
 # The kinds that change what a thread's public reads show.

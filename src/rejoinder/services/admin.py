@@ -32,6 +32,7 @@ from rejoinder.services import sites as site_service
 from rejoinder.services.admin_auth import Staff
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, event_thread
+from rejoinder.store import activitypub as activitypub_store
 from rejoinder.store import admin as store
 from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
@@ -103,6 +104,8 @@ class QueueEntry(msgspec.Struct, frozen=True):
     comment: queues.ModeratedComment
     check: queues.Revision | None  # the latest check results
     standing: Standing
+    # A comment from the fediverse: (the author's @user@server, the remote Note's address); None otherwise
+    origin: tuple[str, str] | None = None
 
 
 class QueuePage(msgspec.Struct, frozen=True):
@@ -158,6 +161,7 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
             author_keys=[c.author_key for c in items if not c.identity_id],
         )
         bans = {s: await ban_store.select_active_bans(conn, s, now) for s in site_ids}
+        origins = await activitypub_store.select_origins(conn, [c.id for c in items])
         roles: dict[str, list[tuple[int | None, Role]]] = {}
         for someone in {c.identity_id for c in items if c.identity_id}:
             roles[someone] = await role_store.select_all_roles(conn, someone)
@@ -184,6 +188,7 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
                 comment=c,
                 check=checks.get(c.id),
                 standing=Standing(counts=counts, trusted=trusted, banned=banned is not None),
+                origin=origins.get(c.id),
             )
         )
     return entries

@@ -284,6 +284,100 @@ async def _authorised(
     return comment
 
 
+async def replace_text(ctx: Context, comment_id: str, text: str) -> Comment | None:
+    """A new text its author sent from elsewhere (an ActivityPub Update): checked like an edit, with no
+    edit token and no edit window (the remote server vouches for its author). None when it is gone."""
+    async with store_engine.read(ctx.engine) as conn:
+        found = await comment_store.select_comment(conn, comment_id)
+        if found is None or found[0].status is CommentStatus.DELETED:
+            return None
+        comment = found[0]
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        assert thread is not None
+        site = await ctx.sites.by_id(thread.site_id)
+        clean = clean_text(text, limits_for(ctx, site))
+        html, text_hash = await ctx.cpu.run(render, clean)
+        now = ctx.clock()
+        current = await moderation.moderated(conn, comment.id)
+        sub = Submission(
+            site_id=site.id,
+            text=clean,
+            html=html,
+            author_name=comment.author.name,
+            author_key=comment.author.key,
+            now=now,
+            email=None,
+            email_hash=None,
+            website=comment.author.website,
+            identity_id=current.identity_id,
+            ip=None,
+            parent=comment.parent,
+            thread_url=thread.uri,
+            thread_title=thread.title,
+            edit_of=comment.id,
+            confirmed=True,
+        )
+        facts = Facts()
+        if ctx.settings.moderation.enabled:
+            facts = await moderation.load_facts(
+                ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash
+            )
+    outcome = await moderation.judge(ctx, site, sub, facts)
+    async with store_engine.write(ctx.engine) as conn:
+        found = await comment_store.select_comment(conn, comment_id)
+        if found is None or found[0].status is CommentStatus.DELETED:
+            return None
+        comment = found[0]
+        status = moderation.status_after(outcome, comment.status)
+        await comment_store.update_comment_text(conn, comment.id, clean, html, now)
+        await moderation.record(
+            conn,
+            comment.id,
+            revision=current.revision + 1,
+            text=clean,
+            now=now,
+            outcome=outcome,
+            status=status,
+            text_hash=text_hash,
+            staff=False,
+        )
+        delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
+        if delta:
+            await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_EDITED,
+            thread=event_thread(thread),
+            subject=comment.id,
+            data={"status": status.value, "previous": comment.status.value},
+        )
+    ctx.outbox.committed(event)
+    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status)
+
+
+async def remove_comment(ctx: Context, comment_id: str, *, by: str) -> bool:
+    """Delete a comment on its author's word from elsewhere (an ActivityPub Delete); False when gone."""
+    async with store_engine.write(ctx.engine) as conn:
+        found = await comment_store.select_comment(conn, comment_id)
+        if found is None or found[0].status is CommentStatus.DELETED:
+            return False
+        comment = found[0]
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        assert thread is not None
+        await comment_store.mark_deleted(conn, comment.id, ctx.clock())
+        if comment.status in PUBLIC_STATUSES:
+            await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_DELETED,
+            thread=event_thread(thread),
+            subject=comment.id,
+            data={"previous": comment.status.value, "by": by},
+        )
+    ctx.outbox.committed(event)
+    return True
+
+
 async def edit_comment(
     ctx: Context,
     comment_id: str,

@@ -1019,3 +1019,79 @@ inbox_reads = sa.Table(
     sa.Column("seen", sa.BigInteger, nullable=False, comment="When the reader last opened the inbox"),
     comment="A signed-in reader's inbox: replies newer than `seen` are counted as new",
 )
+
+
+# --- ActivityPub (services/activitypub/): site keys, remote actors, followers, remote objects ----------
+
+ap_keys = sa.Table(
+    "ap_keys",
+    metadata,
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("public_pem", sa.Text, nullable=False, comment="The site actor's RSA public key (PEM)"),
+    sa.Column("private_pem", sa.Text, nullable=False, comment="Its private key (PEM); never logged or shown"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    comment="One signing key per site actor, made the first time the actor is needed",
+)
+
+ap_actors = sa.Table(
+    "ap_actors",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("uri", sa.String(2048), nullable=False, unique=True, comment="The remote actor's id (URL)"),
+    sa.Column("key_id", sa.String(2048), nullable=False, comment="Its public key's id (URL)"),
+    sa.Column("public_pem", sa.Text, nullable=False),
+    sa.Column("inbox", sa.String(2048), nullable=False),
+    sa.Column("shared_inbox", sa.String(2048), nullable=True),
+    sa.Column("domain", sa.String(255), nullable=False, comment="Host of the actor's id (lower case)"),
+    sa.Column(
+        "handle", sa.String(300), nullable=False, comment="@user@domain, shown as the comment's origin"
+    ),
+    sa.Column("name", sa.String(200), nullable=False, comment="Its display name (plain text)"),
+    sa.Column("profile_url", sa.String(2048), nullable=True, comment="Its profile page"),
+    sa.Column("icon_url", sa.String(2048), nullable=True, comment="Its avatar, fetched by rejoinder only"),
+    sa.Column(
+        "identity_id",
+        sa.String(24),
+        sa.ForeignKey("identities.id", ondelete="SET NULL"),
+        nullable=True,
+        comment="The identity its comments are posted as (made on its first reply)",
+    ),
+    sa.Column("fetched", sa.BigInteger, nullable=False, comment="When the actor document was last fetched"),
+    sa.Index("ix_ap_actors_key_id", "key_id"),
+    sa.Index("ix_ap_actors_identity", "identity_id"),
+    comment="Remote fediverse actors seen by an inbox: their keys (cache, refetched on rotation) and inboxes",
+)
+
+ap_followers = sa.Table(
+    "ap_followers",
+    metadata,
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("actor_id", sa.BigInteger, sa.ForeignKey("ap_actors.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("follow_uri", sa.String(2048), nullable=False, comment="The Follow activity's id"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    comment="Remote actors following a site actor (their Follow was accepted)",
+)
+
+ap_objects = sa.Table(
+    "ap_objects",
+    metadata,
+    sa.Column("uri", sa.String(2048), primary_key=True, comment="The remote Note's id (URL)"),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("actor_id", sa.BigInteger, sa.ForeignKey("ap_actors.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("thread_id", sa.BigInteger, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("url", sa.String(2048), nullable=True, comment="Where the Note is shown on its server"),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Index("ix_ap_objects_comment", "comment_id"),
+    sa.Index("ix_ap_objects_thread", "thread_id"),
+    comment="Comments that came from the fediverse: the remote Note each one is",
+)
+
+ap_blocked_domains = sa.Table(
+    "ap_blocked_domains",
+    metadata,
+    sa.Column("domain", sa.String(255), primary_key=True, comment="Lower case; covers its subdomains"),
+    sa.Column("reason", sa.String(500), nullable=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    comment="Fediverse instances whose activities every inbox refuses",
+)

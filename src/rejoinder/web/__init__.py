@@ -6,6 +6,7 @@ from typing import Any
 
 from rejoinder.web import (
     account,
+    activitypub,
     appeals,
     avatars,
     comments,
@@ -70,6 +71,7 @@ ROUTES: list[Any] = [
     *sso.ROUTES,
     *subscriptions.ROUTES,
     *feeds.ROUTES,
+    *activitypub.ROUTES,
     *pages.ROUTES,
     *static.HANDLERS,
     *ADMIN_ROUTES,

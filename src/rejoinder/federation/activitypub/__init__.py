@@ -1,0 +1,1 @@
+"""ActivityPub: documents (documents.py), HTTP Signatures (signatures.py), the guarded client (client.py)."""

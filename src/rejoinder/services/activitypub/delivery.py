@@ -1,0 +1,123 @@
+"""Local comments to the fediverse: a comment that becomes public (posted public, or approved) is
+delivered as a `Create` of a Note from its site's actor to the remote participants of its thread (and the
+site actor's followers with activitypub.deliver_to_followers), each inbox a delivery of its own
+(`activitypub-send:<actor id>`), signed, retried with backoff through the outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
+from rejoinder.events.kinds import Event, EventKind
+from rejoinder.events.outbox import RetryPolicy, Route
+from rejoinder.federation.activitypub import documents as docs
+from rejoinder.services.activitypub.actors import (
+    client_for,
+    comment_document,
+    signer_for,
+    urls_for,
+)
+from rejoinder.services.context import Context
+from rejoinder.store import activitypub as store
+from rejoinder.store import comments as comment_store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import events as event_store
+from rejoinder.store import threads as thread_store
+
+log = logging.getLogger("rejoinder.activitypub")
+FANOUT = "activitypub-deliver"
+SENDER = "activitypub-send"
+US = 1_000_000
+
+
+def _became_public(event: Event) -> bool:
+    status = event.data.get("status")
+    if status not in {s.value for s in PUBLIC_STATUSES}:
+        return False
+    if event.kind is EventKind.COMMENT_STATUS_CHANGED:
+        return event.data.get("previous") not in {s.value for s in PUBLIC_STATUSES}
+    return True
+
+
+async def _recipients(ctx: Context, conn: object, thread_id: int, site_id: int) -> list[store.RemoteActor]:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    assert isinstance(conn, AsyncConnection)
+    found = await store.select_thread_participants(conn, thread_id)
+    if ctx.settings.activitypub.deliver_to_followers:
+        found += await store.select_followers(conn, site_id)
+    by_inbox: dict[str, store.RemoteActor] = {}
+    for actor in found:
+        if not await store.is_blocked(conn, actor.domain):
+            by_inbox.setdefault(actor.uri, actor)
+    return list(by_inbox.values())
+
+
+class FanOut:
+    """One delivery per remote recipient of a comment that became public; idempotent."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event) -> None:
+        if event.subject is None or event.thread_id is None or event.site_id is None:
+            return
+        if not _became_public(event):
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            if await store.select_object(conn, comment_id=event.subject) is not None:
+                return  # it came from the fediverse: its own server delivers it
+            recipients = await _recipients(self.ctx, conn, event.thread_id, event.site_id)
+        if not recipients:
+            return
+        async with store_engine.write(self.ctx.engine) as conn:
+            await event_store.add_deliveries(
+                conn,
+                event.uid,
+                [f"{SENDER}:{actor.id}" for actor in recipients],
+                queue=event.queue,
+                next_at=self.ctx.clock(),
+            )
+
+
+class Send:
+    """Deliver the comment of `event` to one remote actor's inbox, signed by the site actor."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event, target: str) -> None:
+        if event.subject is None or not target.isdigit():
+            return
+        ctx = self.ctx
+        async with store_engine.read(ctx.engine) as conn:
+            actor = await store.select_actor(conn, actor_id=int(target))
+            found = await comment_store.select_comment(conn, event.subject)
+            thread = await thread_store.select_thread_by_id(conn, found[0].thread_id) if found else None
+            if actor is None or found is None or thread is None or await store.is_blocked(conn, actor.domain):
+                return
+            recipients = await _recipients(ctx, conn, thread.id, thread.site_id)
+        if found[0].status not in PUBLIC_STATUSES or found[0].status is CommentStatus.DELETED:
+            return  # hidden again before it could be delivered
+        site = await ctx.sites.by_id(thread.site_id)
+        urls = urls_for(ctx, site)
+        mentions = [a.uri for a in recipients]
+        note = await comment_document(ctx, event.subject, mentions=mentions)
+        activity = docs.wrap(urls, "Create", note, id_=f"{note['id']}#create", to=note["to"], cc=note["cc"])
+        await client_for(ctx).post(actor.inbox, activity, signer=await signer_for(ctx, site))
+
+
+def fan_out_route(ctx: Context) -> Route | None:
+    if not ctx.settings.activitypub.enabled or not ctx.settings.server.public_url:
+        return None
+    kinds = frozenset({EventKind.COMMENT_POSTED, EventKind.COMMENT_STATUS_CHANGED})
+    return Route(name=FANOUT, kinds=kinds, handler=FanOut(ctx))
+
+
+def sender_route(ctx: Context) -> Route | None:
+    if not ctx.settings.activitypub.enabled or not ctx.settings.server.public_url:
+        return None
+    policy = RetryPolicy(
+        max_attempts=ctx.settings.activitypub.max_attempts, base_us=30 * US, max_us=6 * 3600 * US
+    )
+    return Route(name=SENDER, kinds=frozenset(), targeted=Send(ctx), retry=policy)

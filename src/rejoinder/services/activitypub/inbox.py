@@ -1,0 +1,192 @@
+"""The inboxes (one per site actor, and the shared one): every activity is checked here, before it is
+accepted, and processed later through the outbox (activities.py):
+
+1. the body's size and form (a JSON object with an id, a type and an actor);
+2. the HTTP signature (draft-cavage, rsa-sha256): the parts it covers, the Date (a replay is refused),
+   the Digest of the body, then the signature itself with the key of the signer, fetched through the SSRF
+   guard and cached; a failed check refetches the signer once (the key may have rotated);
+3. the signer is the activity's `actor` (a forged actor is refused) and its instance is not blocked;
+4. a site's inbox takes only activities about that site.
+
+Then a domain event (ACTIVITY_RECEIVED) is written and the inbox answers 202 at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import msgspec
+
+from rejoinder.errors import BadRequest, Forbidden, PayloadTooLarge
+from rejoinder.events.kinds import EventKind
+from rejoinder.federation.activitypub import documents as docs
+from rejoinder.federation.activitypub import signatures as sig
+from rejoinder.federation.activitypub.client import Client, FetchFailed
+from rejoinder.services.activitypub.actors import client_for, local_target, site_named
+from rejoinder.services.context import Context
+from rejoinder.store import activitypub as store
+from rejoinder.store import comments as comment_store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import threads as thread_store
+
+log = logging.getLogger("rejoinder.activitypub")
+
+
+class InstanceBlocked(Forbidden):
+    default_code = "instance-blocked"
+    default_detail = "This server does not take activities from your instance"
+
+
+class NotForThisSite(Forbidden):
+    default_code = "activity-not-for-this-site"
+    default_detail = "This activity is about another site's actor or articles; send it to that inbox"
+
+
+def domain_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+async def _blocked(ctx: Context, domain: str) -> bool:
+    async with store_engine.read(ctx.engine) as conn:
+        return await store.is_blocked(conn, domain)
+
+
+async def remote_actor(
+    ctx: Context, client: Client, *, key_id: str | None = None, uri: str | None = None, refresh: bool = False
+) -> store.RemoteActor:
+    """The remote actor that owns `key_id` (or whose id is `uri`): from the cache, else fetched (signed with
+    no key: the first site's actor signs, for servers in secure mode) and stored. Raises SignatureInvalid
+    when it cannot be had."""
+    allow_http = ctx.settings.activitypub.allow_private
+    if not refresh:
+        async with store_engine.read(ctx.engine) as conn:
+            cached = (
+                await store.select_actor(conn, key_id=key_id)
+                if key_id
+                else await store.select_actor(conn, uri=uri)
+            )
+        if cached is not None:
+            return cached
+    where = urldefrag(key_id)[0] if key_id else uri
+    assert where is not None
+    if await _blocked(ctx, domain_of(where)):
+        raise InstanceBlocked()
+    try:
+        doc = await client.get_json(where)
+        if isinstance(doc, dict) and "inbox" not in doc and isinstance(doc.get("owner"), str):
+            owner = doc["owner"]  # the key id names a Key document: its owner is the actor
+            if domain_of(owner) != domain_of(where):
+                raise sig.SignatureInvalid("The key's owner is on another server than the key")
+            where = owner
+            doc = await client.get_json(owner)
+        actor = docs.read_actor(doc, fetched_from=where, allow_http=allow_http)
+    except FetchFailed as exc:
+        log.info("[rejoinder] activitypub: the signer's key could not be fetched: %s", exc)
+        raise sig.SignatureInvalid(
+            "The signer's key could not be fetched", code="signature-key-unavailable"
+        ) from None
+    except docs.DocumentInvalid as exc:
+        raise sig.SignatureInvalid(f"The signer's actor document is unusable: {exc}") from None
+    if key_id is not None and actor.key_id != key_id:
+        raise sig.SignatureInvalid("The signer's actor does not publish this key")
+    async with store_engine.write(ctx.engine) as conn:
+        return await store.upsert_actor(
+            conn,
+            uri=actor.uri,
+            key_id=actor.key_id,
+            public_pem=actor.public_pem,
+            inbox=actor.inbox,
+            shared_inbox=actor.shared_inbox,
+            domain=actor.domain,
+            handle=actor.handle,
+            name=actor.name,
+            profile_url=actor.profile,
+            icon_url=actor.icon,
+            now=ctx.clock(),
+        )
+
+
+def read_activity(body: bytes, limit: int) -> dict[str, Any]:
+    if len(body) > limit:
+        raise PayloadTooLarge(f"An activity may have at most {limit} bytes")
+    try:
+        activity = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise BadRequest("The body is not JSON", code="activity-invalid") from None
+    if not isinstance(activity, dict):
+        raise BadRequest("An activity is a JSON object", code="activity-invalid")
+    for field in ("type", "actor"):
+        if docs.id_of(activity.get(field)) is None:
+            raise BadRequest(f"The activity has no {field}", code="activity-invalid")
+    return activity
+
+
+async def check_for_site(ctx: Context, site_name: str, activity: dict[str, Any]) -> None:
+    """A site's inbox refuses an activity whose object is another site's actor, article or comment."""
+    site = await site_named(ctx, site_name)
+    obj = activity.get("object")
+    candidates = [docs.id_of(obj)]
+    if isinstance(obj, dict):
+        candidates.append(docs.id_of(obj.get("inReplyTo")))
+        candidates.append(docs.id_of(obj.get("object")))
+    for url in filter(None, candidates):
+        target = local_target(ctx, url)
+        if target is None:
+            continue
+        kind, value = target
+        if kind in ("actor", "article") and value.split("\n", 1)[0] != site.name:
+            raise NotForThisSite()
+        if kind == "comment":
+            async with store_engine.read(ctx.engine) as conn:
+                found = await comment_store.select_comment(conn, value)
+                thread = await thread_store.select_thread_by_id(conn, found[0].thread_id) if found else None
+            if thread is not None and thread.site_id != site.id:
+                raise NotForThisSite()
+
+
+async def receive(
+    ctx: Context,
+    *,
+    site_name: str | None,
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> None:
+    """Check an incoming activity (see the module's docstring) and queue it; raises the refusal."""
+    settings = ctx.settings.activitypub
+    activity = read_activity(body, settings.max_body_bytes)
+    if site_name is not None:
+        await site_named(ctx, site_name)
+    params = sig.parse_signature(headers.get("signature"))
+    sig.check_signed_headers(params, has_body=True)
+    sig.check_date(headers.get("date"), ctx.clock(), settings.signature_window_seconds)
+    sig.check_digest(headers.get("digest"), body)
+    if await _blocked(ctx, domain_of(params.key_id)):
+        raise InstanceBlocked()
+    client = client_for(ctx)
+    before = ctx.clock()
+    signer = await remote_actor(ctx, client, key_id=params.key_id)
+    if not sig.verify(params, method, target, headers, signer.public_pem):
+        if signer.fetched >= before:  # fetched just now: refetching cannot help
+            raise sig.SignatureInvalid("The signature does not match the signer's key")
+        signer = await remote_actor(ctx, client, key_id=params.key_id, refresh=True)  # a rotated key?
+        if not sig.verify(params, method, target, headers, signer.public_pem):
+            raise sig.SignatureInvalid("The signature does not match the signer's key")
+    if docs.id_of(activity.get("actor")) != signer.uri:
+        raise sig.SignatureInvalid("The activity's actor is not the one who signed it", code="actor-mismatch")
+    if await _blocked(ctx, signer.domain):
+        raise InstanceBlocked()
+    if site_name is not None:
+        await check_for_site(ctx, site_name, activity)
+    async with store_engine.write(ctx.engine) as conn:
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.ACTIVITY_RECEIVED,
+            subject=docs.id_of(activity.get("id")),
+            data={"activity": activity, "actor": signer.uri, "site": site_name},
+        )
+    ctx.outbox.committed(event)
