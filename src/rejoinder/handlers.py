@@ -11,6 +11,7 @@ from rejoinder.events.outbox import Route
 from rejoinder.services import admin_mail
 from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
+from rejoinder.services import webmentions as webmention_service
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
 from rejoinder.services.sites import SITES_KEY
@@ -83,6 +84,21 @@ def subscription_confirm(ctx: Context) -> Route | None:
     return subscription_service.confirm_route(ctx)
 
 
+def webmention_verify(ctx: Context) -> Route:
+    """A received Webmention's source is fetched and checked; a reply becomes a moderated comment."""
+    return webmention_service.verify_route(ctx)
+
+
+def webmention_links(ctx: Context) -> Route:
+    """A public comment's links, on a site that sends Webmentions: one delivery per linked page."""
+    return webmention_service.links_route(ctx)
+
+
+def webmention_sender(ctx: Context) -> Route:
+    """Each link's delivery (`webmention-send:<id>`): endpoint discovery, then the Webmention, retried."""
+    return webmention_service.sender_route(ctx)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
@@ -92,6 +108,9 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     subscriptions,
     subscription_mail,
     subscription_confirm,
+    webmention_verify,
+    webmention_links,
+    webmention_sender,
 )
 
 

@@ -44,6 +44,7 @@ class Action(enum.StrEnum):
     MAGIC_LINK = "magic-link"
     SIGN_IN = "sign-in"  # a sign-in page started (/auth/NAME/start)
     SUBSCRIBE = "subscribe"  # an email subscription asked for (a confirmation email may follow)
+    WEBMENTION = "webmention"  # a Webmention received (POST /webmention)
 
 
 class Scope(enum.StrEnum):
@@ -52,6 +53,7 @@ class Scope(enum.StrEnum):
     IDENTITY = "identity"  # a signed-in identity
     THREAD = "thread"  # everyone in one thread
     EMAIL = "email"  # an email address (sign-in links)
+    DOMAIN = "domain"  # a Webmention's source host
 
 
 # Which setting limits which (action, scope); checked in this order, so that a client over its own
@@ -69,6 +71,7 @@ RULES: tuple[tuple[Action, Scope, str], ...] = (
     (Action.SIGN_IN, Scope.IP, "sign_in_limit_ip"),
     (Action.SUBSCRIBE, Scope.IP, "subscribe_limit_ip"),
     (Action.SUBSCRIBE, Scope.EMAIL, "subscribe_limit_email"),
+    (Action.WEBMENTION, Scope.DOMAIN, "webmention_limit_domain"),
 )
 
 _MESSAGES = {
@@ -78,6 +81,7 @@ _MESSAGES = {
     Action.MAGIC_LINK: "Too many sign-in emails were asked for",
     Action.SIGN_IN: "Too many sign-ins were started from your network",
     Action.SUBSCRIBE: "Too many subscriptions were asked for; try again later",
+    Action.WEBMENTION: "Too many Webmentions from this source domain",
 }
 
 

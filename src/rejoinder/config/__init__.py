@@ -36,6 +36,7 @@ from rejoinder.config.schema import (
     SubscriptionSettings,
     SuspectAction,
     WebhookSettings,
+    WebmentionSettings,
 )
 from rejoinder.errors import ConfigError
 
@@ -70,6 +71,7 @@ __all__ = [
     "SubscriptionSettings",
     "SuspectAction",
     "WebhookSettings",
+    "WebmentionSettings",
     "describe_settings",
     "example_toml",
     "load",

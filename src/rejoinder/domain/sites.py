@@ -49,6 +49,9 @@ class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # (docs/notifications.md); off unless the site says otherwise.
     subscribe_replies: bool = False
     subscribe_thread: bool = False
+    # Links in the site's published comments get a Webmention sent to pages that advertise an endpoint
+    # (docs/federation.md); off unless the site turns it on.
+    send_webmentions: bool = False
     moderation: SiteModeration = msgspec.field(default_factory=SiteModeration)
 
 

@@ -37,6 +37,9 @@ class EventKind(enum.StrEnum):
     # reads and nothing else. Imported comments send no mail, notification or webhook (docs/importing.md),
     # so it is deliberately not in THREAD_KINDS, which reactions to new comments subscribe to.
     COMMENTS_IMPORTED = "comments.imported"
+    # A Webmention was received (or received again: an update): verify its source in the background
+    # (subject: the webmentions row id; services/webmentions.py).
+    WEBMENTION_RECEIVED = "webmention.received"
 
 
 # The kinds that change what a thread's public reads show.

@@ -24,6 +24,7 @@ from rejoinder.web import (
     subscriptions,
     threads,
     viewer,
+    webmentions,
 )
 from rejoinder.web.admin import ROUTES as ADMIN_ROUTES
 
@@ -54,6 +55,7 @@ ROUTES: list[Any] = [
     *sso.ROUTES,
     *subscriptions.ROUTES,
     *feeds.ROUTES,
+    webmentions.receive_webmention,
     *pages.ROUTES,
     *static.HANDLERS,
     *ADMIN_ROUTES,
