@@ -364,6 +364,7 @@ def site() -> None:
 @click.option("--require-email", is_flag=True, help="Guests must give an email address")
 @click.option("--gravatar", is_flag=True, help="Look up Gravatar images (served from rejoinder)")
 @click.option("--display-depth", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.option("--send-webmentions", is_flag=True, help="Send Webmentions for links in published comments")
 @click.pass_context
 def site_add(
     ctx: click.Context,
@@ -372,13 +373,19 @@ def site_add(
     require_email: bool,
     gravatar: bool,
     display_depth: int,
+    send_webmentions: bool,
 ) -> None:
     """Create a site that accepts comments from ORIGIN pages."""
     from rejoinder.domain.sites import SiteOptions
     from rejoinder.services import sites as service
 
     settings = _load(ctx)
-    options = SiteOptions(require_email=require_email, gravatar=gravatar, display_depth=display_depth)
+    options = SiteOptions(
+        require_email=require_email,
+        gravatar=gravatar,
+        display_depth=display_depth,
+        send_webmentions=send_webmentions,
+    )
 
     async def work(context: Any) -> Any:
         return await service.add_site(context.engine, name, list(origins), options, context.clock())

@@ -572,7 +572,8 @@ class WebmentionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
         float, _h("Longest delay between two Webmention retries"), msgspec.Meta(gt=0, le=86400)
     ] = 3600.0
     allow_private: Annotated[
-        bool, _h("Let sources, targets and endpoints be plain http or on loopback/private addresses (tests only)")
+        bool,
+        _h("Let sources, targets and endpoints be plain http or on loopback/private addresses (tests only)"),
     ] = False
 
 

@@ -45,7 +45,7 @@ def _http_url(raw: str, field: str) -> str:
     value = raw.strip()
     if not value:
         raise WebmentionInvalid.field(field, f"{field}-missing", f"Give the {field} URL")
-    if len(value) > MAX_URL or any(c in value for c in " <>\"\\\n\r\t\x00"):
+    if len(value) > MAX_URL or any(c in value for c in ' <>"\\\n\r\t\x00'):
         raise WebmentionInvalid.field(field, f"{field}-invalid", f"{field} is not a usable URL")
     try:
         parts = urlsplit(value)
@@ -203,12 +203,12 @@ def read_entry(html: str, base: str, target: str) -> Entry:
     kind = WebmentionKind.MENTION
     for entry in entries:
         props = entry.get("properties") or {}
-        for name, k in (
+        for prop, k in (
             ("in-reply-to", WebmentionKind.REPLY),
             ("like-of", WebmentionKind.LIKE),
             ("repost-of", WebmentionKind.REPOST),
         ):
-            if _points_at(props, name, target):
+            if _points_at(props, prop, target):
                 chosen, kind = entry, k
                 break
         if chosen is not None:
@@ -219,7 +219,8 @@ def read_entry(html: str, base: str, target: str) -> Entry:
         return Entry(kind=kind)
     props = chosen.get("properties") or {}
     author = _first(props, "author")
-    name = url = None
+    name: str | None = None
+    url: str | None = None
     if isinstance(author, dict):
         aprops = author.get("properties") or {}
         name = _text(_first(aprops, "name"))

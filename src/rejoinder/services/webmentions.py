@@ -190,7 +190,9 @@ class Verify:
         if not links_to(page.body, page.url, mention.target, html=page.is_html):
             await self._drop(mention, WebmentionState.REMOVED, "the source does not link to the target")
             return
-        entry = await self.ctx.cpu.run(read_entry, page.body, page.url, mention.target) if page.is_html else None
+        entry = (
+            await self.ctx.cpu.run(read_entry, page.body, page.url, mention.target) if page.is_html else None
+        )
         await self._apply(mention, entry or Entry(kind=WebmentionKind.MENTION))
 
     async def _drop(self, mention: Received, state: WebmentionState, error: str) -> None:
@@ -218,7 +220,9 @@ class Verify:
 
     async def _apply(self, mention: Received, entry: Entry) -> None:
         site = await self.ctx.sites.by_id(mention.site_id)
-        name = (entry.author_name or host_of(mention.source) or "someone")[: self.ctx.settings.comments.max_name_length]
+        name = (entry.author_name or host_of(mention.source) or "someone")[
+            : self.ctx.settings.comments.max_name_length
+        ]
         author_url = entry.author_url or mention.source
         if entry.kind is WebmentionKind.REPLY:
             try:
@@ -314,7 +318,9 @@ class Verify:
                     likes=0,
                     depth=0,
                 )
-                await comment_store.insert_comment(conn, comment, visitor_hash=None, edit_token_hash=None, ip=None)
+                await comment_store.insert_comment(
+                    conn, comment, visitor_hash=None, edit_token_hash=None, ip=None
+                )
                 comment_id, previous = comment.id, None
             else:
                 await comment_store.update_comment_text(conn, existing.id, text, html, now)
@@ -350,7 +356,11 @@ class Verify:
                         EventKind.COMMENT_EDITED,
                         thread=event_thread(thread),
                         subject=comment_id,
-                        data={"status": status.value, "previous": previous.value, "webmention": mention.source},
+                        data={
+                            "status": status.value,
+                            "previous": previous.value,
+                            "webmention": mention.source,
+                        },
                     )
                 )
             await store.update_received(
@@ -401,7 +411,9 @@ class Verify:
     ) -> Event | None:
         thread = await self._thread(conn, mention, create=True)
         assert thread is not None
-        if not await like_store.insert_like(conn, thread.id, ARTICLE, liker, name=name, avatar_key=None, now=now):
+        if not await like_store.insert_like(
+            conn, thread.id, ARTICLE, liker, name=name, avatar_key=None, now=now
+        ):
             return None
         await thread_store.add_to_thread_counts(conn, thread.id, likes=1)
         return await self.ctx.outbox.add(
@@ -543,7 +555,13 @@ class Send:
     ) -> None:
         async with store_engine.write(self.ctx.engine) as conn:
             await store.update_send(
-                conn, send_id, state=state, endpoint=endpoint, status_code=status, error=error, now=self.ctx.clock()
+                conn,
+                send_id,
+                state=state,
+                endpoint=endpoint,
+                status_code=status,
+                error=error,
+                now=self.ctx.clock(),
             )
 
 

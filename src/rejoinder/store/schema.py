@@ -745,7 +745,9 @@ webmentions = sa.Table(
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("pair", sa.String(64), nullable=False, comment="SHA-256 of source and target: one row per pair"),
+    sa.Column(
+        "pair", sa.String(64), nullable=False, comment="SHA-256 of source and target: one row per pair"
+    ),
     sa.Column("source", sa.String(2048), nullable=False, comment="The page that mentions the target"),
     sa.Column("target", sa.String(2048), nullable=False, comment="Our article's normalised URL"),
     sa.Column(

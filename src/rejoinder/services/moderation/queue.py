@@ -17,6 +17,7 @@ from rejoinder.services.moderation.decisions import load_comment
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
+from rejoinder.store import webmentions as webmention_store
 from rejoinder.store import moderation as store
 from rejoinder.store import moderation_log as log_store
 from rejoinder.store import reports as report_store
@@ -92,7 +93,15 @@ async def comment_detail(ctx: Context, actor: Actor, comment_id: str) -> queues.
         ip=None,
     )
     standing = queues.Standing(counts=counts, banned=banned is not None, trusted=Role.TRUSTED in roles)
-    return queues.Detail(comment=comment, revisions=revisions, reports=reports, standing=standing)
+    async with store_engine.read(ctx.engine) as conn:
+        origin = (await webmention_store.select_for_comments(conn, [comment.id])).get(comment.id)
+    return queues.Detail(
+        comment=comment,
+        revisions=revisions,
+        reports=reports,
+        standing=standing,
+        webmention=origin.source if origin is not None else None,
+    )
 
 
 async def moderation_log(

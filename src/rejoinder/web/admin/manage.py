@@ -288,6 +288,7 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
         allow_guests=form.flag("allow_guests"),
         subscribe_replies=form.flag("subscribe_replies"),
         subscribe_thread=form.flag("subscribe_thread"),
+        send_webmentions=form.flag("send_webmentions"),
         display_depth=depth,
         moderation=moderation,
     )

@@ -24,7 +24,10 @@ def upgrade() -> None:
         sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("site_id", sa.BigInteger(), nullable=False),
         sa.Column(
-            "pair", sa.String(length=64), nullable=False, comment="SHA-256 of source and target: one row per pair"
+            "pair",
+            sa.String(length=64),
+            nullable=False,
+            comment="SHA-256 of source and target: one row per pair",
         ),
         sa.Column(
             "source", sa.String(length=2048), nullable=False, comment="The page that mentions the target"
@@ -72,9 +75,7 @@ def upgrade() -> None:
         "webmention_sends",
         sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("comment_id", sa.String(length=24), nullable=False),
-        sa.Column(
-            "pair", sa.String(length=64), nullable=False, comment="SHA-256 of comment id and target"
-        ),
+        sa.Column("pair", sa.String(length=64), nullable=False, comment="SHA-256 of comment id and target"),
         sa.Column(
             "source", sa.String(length=2048), nullable=False, comment="The comment's page on this server"
         ),
