@@ -17,11 +17,11 @@ from rejoinder.services.moderation.decisions import load_comment
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
-from rejoinder.store import webmentions as webmention_store
 from rejoinder.store import moderation as store
 from rejoinder.store import moderation_log as log_store
 from rejoinder.store import reports as report_store
 from rejoinder.store import roles as role_store
+from rejoinder.store import webmentions as webmention_store
 
 
 def _visible_sites(actor: Actor, sites: list[Site], site_id: int | None) -> tuple[int, ...]:
