@@ -41,21 +41,18 @@ class SendState(enum.StrEnum):
     FAILED = "failed"  # refused by the endpoint (4xx) or given up
 
 
-def _http_url(raw: str, field: str) -> str:
+def _http_url(raw: str) -> str | None:
+    """`raw` stripped, if it is an absolute http(s) URL with a host that can be fetched; else None."""
     value = raw.strip()
-    if not value:
-        raise WebmentionInvalid.field(field, f"{field}-missing", f"Give the {field} URL")
     if len(value) > MAX_URL or any(c in value for c in ' <>"\\\n\r\t\x00'):
-        raise WebmentionInvalid.field(field, f"{field}-invalid", f"{field} is not a usable URL")
+        return None
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError:
-        raise WebmentionInvalid.field(field, f"{field}-invalid", f"{field} is not a usable URL") from None
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise WebmentionInvalid.field(
-            field, f"{field}-invalid", f"{field} must be an http:// or https:// URL with a host"
-        )
+        return None
     return value
 
 
@@ -65,8 +62,20 @@ def check_request(source: str | None, target: str | None) -> tuple[str, str]:
     Raises:
         WebmentionInvalid: source-missing/-invalid, target-missing/-invalid, or same-url (source == target).
     """
-    src = _http_url(source or "", "source")
-    tgt = _http_url(target or "", "target")
+    if not (source or "").strip():
+        raise WebmentionInvalid.field("source", "source-missing", "Give the source URL")
+    if not (target or "").strip():
+        raise WebmentionInvalid.field("target", "target-missing", "Give the target URL")
+    src = _http_url(source or "")
+    if src is None:
+        raise WebmentionInvalid.field(
+            "source", "source-invalid", "source must be an http:// or https:// URL with a host"
+        )
+    tgt = _http_url(target or "")
+    if tgt is None:
+        raise WebmentionInvalid.field(
+            "target", "target-invalid", "target must be an http:// or https:// URL with a host"
+        )
     if without_fragment(src) == without_fragment(tgt):
         raise WebmentionInvalid.field("source", "same-url", "The source and the target are the same URL")
     return src, tgt
