@@ -111,7 +111,6 @@ class Detail(msgspec.Struct, frozen=True):
     revisions: list[Revision]
     reports: list[Report]
     standing: Standing
-    webmention: str | None = None  # the source page, for a comment made from a Webmention
 
 
 def check_limit(limit: int) -> int:

@@ -41,6 +41,7 @@ from rejoinder.store import moderation as moderation_store
 from rejoinder.store import moderation_log as log_store
 from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
+from rejoinder.store import webmentions as webmention_store
 
 # --- sites the staff member sees -------------------------------------------------------------------------
 
@@ -103,6 +104,7 @@ class QueueEntry(msgspec.Struct, frozen=True):
     comment: queues.ModeratedComment
     check: queues.Revision | None  # the latest check results
     standing: Standing
+    webmention: str | None = None  # the source page of a comment made from a Webmention (its origin)
 
 
 class QueuePage(msgspec.Struct, frozen=True):
@@ -151,6 +153,7 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
     now = ctx.clock()
     async with store_engine.read(ctx.engine) as conn:
         checks = await store.select_latest_revisions(conn, [c.id for c in items])
+        origins = await webmention_store.select_for_comments(conn, [c.id for c in items])
         counted = await store.count_authors_by_status(
             conn,
             site_ids,
@@ -184,6 +187,7 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
                 comment=c,
                 check=checks.get(c.id),
                 standing=Standing(counts=counts, trusted=trusted, banned=banned is not None),
+                webmention=origins[c.id].source if c.id in origins else None,
             )
         )
     return entries

@@ -21,7 +21,6 @@ from rejoinder.store import moderation as store
 from rejoinder.store import moderation_log as log_store
 from rejoinder.store import reports as report_store
 from rejoinder.store import roles as role_store
-from rejoinder.store import webmentions as webmention_store
 
 
 def _visible_sites(actor: Actor, sites: list[Site], site_id: int | None) -> tuple[int, ...]:
@@ -93,15 +92,7 @@ async def comment_detail(ctx: Context, actor: Actor, comment_id: str) -> queues.
         ip=None,
     )
     standing = queues.Standing(counts=counts, banned=banned is not None, trusted=Role.TRUSTED in roles)
-    async with store_engine.read(ctx.engine) as conn:
-        origin = (await webmention_store.select_for_comments(conn, [comment.id])).get(comment.id)
-    return queues.Detail(
-        comment=comment,
-        revisions=revisions,
-        reports=reports,
-        standing=standing,
-        webmention=origin.source if origin is not None else None,
-    )
+    return queues.Detail(comment=comment, revisions=revisions, reports=reports, standing=standing)
 
 
 async def moderation_log(
