@@ -158,6 +158,7 @@ CROSS_SITE = {
     ("POST", "/auth/{provider:str}/callback"),
     ("POST", "/admin/auth/{provider:str}/callback"),
     ("POST", "/subscriptions/unsubscribe/{token:str}"),  # RFC 8058 one-click: a mail client's POST
+    ("POST", "/webmention"),  # W3C Webmention: other servers' POSTs; the source is fetched and verified
 }
 
 

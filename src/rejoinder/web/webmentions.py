@@ -56,6 +56,7 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
     summary="Receive a Webmention",
     tags=["federation"],
     status_code=202,
+    opt={"cross_site": "sent by other servers, from anywhere: nothing is trusted, the source is verified"},
     responses={
         202: ResponseSpec(
             data_container=WebmentionAccepted, description="Accepted; verified in the background"
