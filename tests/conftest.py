@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.oidc",
     "tests.fixtures.admin",
     "tests.fixtures.webhooks",
+    "tests.fixtures.webmention_pages",
     "tests.fixtures.nginx",
     "tests.fixtures.caddy",
     "tests.fixtures.fedify",

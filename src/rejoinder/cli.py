@@ -442,6 +442,7 @@ def site() -> None:
 @click.option(
     "--max-images", type=click.IntRange(1, 20), default=4, show_default=True, help="Images per comment"
 )
+@click.option("--send-webmentions", is_flag=True, help="Send Webmentions for links in published comments")
 @click.pass_context
 def site_add(
     ctx: click.Context,
@@ -454,6 +455,7 @@ def site_add(
     no_like_button: bool,
     images: bool,
     max_images: int,
+    send_webmentions: bool,
 ) -> None:
     """Create a site that accepts comments from ORIGIN pages."""
     from rejoinder.domain.reactions import check_site_reactions
@@ -468,6 +470,7 @@ def site_add(
         reactions=check_site_reactions(reactions),
         like_button=not no_like_button,
         images=SiteImages(enabled=images, max_count=max_images),
+        send_webmentions=send_webmentions,
     )
 
     async def work(context: Any) -> Any:

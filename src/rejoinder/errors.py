@@ -3,6 +3,7 @@
     RejoinderError
      ├── Invalid            (422, field errors; `errors` lists them)
      │    ├── BadRequest    (400, a body that cannot be read at all)
+     │    │    └── WebmentionInvalid  (a Webmention request without a usable source and target)
      │    └── UrlRequired, SiteRequired, ModeInvalid, ServerInvalid, ActionInvalid   (raised with `.at(field, message)`)
      ├── Unauthorized       (401, a missing, expired, revoked or unknown session token)
      │    └── SsoClaimInvalid, AdminSessionInvalid
@@ -23,7 +24,8 @@
      │    └── TooManyStreams
      └── Unavailable        (503)
           ├── LiveDisabled
-          └── WebhookDeliveryFailed   (an outbox retry, never an HTTP answer)
+          ├── WebhookDeliveryFailed   (an outbox retry, never an HTTP answer)
+          └── WebmentionFailed        (the same for fetching a Webmention source or sending one)
 
 Each instance carries a kebab-case `code` that clients translate by (never by message text), a short
 `title` and a `detail` sentence a person can act on. An error that several modules raise is a subclass here
@@ -397,3 +399,16 @@ class AddressRejected(Unavailable):
     """The mail server refused a recipient for good (a 5xx answer): no more notifications go there."""
 
     default_code = "smtp-rejected"
+
+
+class WebmentionInvalid(BadRequest):
+    """A Webmention request (POST /webmention) whose source or target cannot be taken: missing, not http(s),
+    the same URL twice, or a target on no site of this server (the W3C specification asks for a 400)."""
+
+    default_code = "webmention-invalid"
+
+
+class WebmentionFailed(Unavailable):
+    """Fetching a Webmention's source, or sending one, failed in a way worth retrying (a timeout, a 5xx)."""
+
+    default_code = "webmention-failed"

@@ -12,6 +12,7 @@ from rejoinder.services import admin_mail
 from rejoinder.services import images as image_service
 from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import webhooks as webhook_service
+from rejoinder.services import webmentions as webmention_service
 from rejoinder.services.activitypub import activities as activitypub_activities
 from rejoinder.services.activitypub import delivery as activitypub_delivery
 from rejoinder.services.context import Context
@@ -125,6 +126,21 @@ def activitypub_send(ctx: Context) -> Route | None:
     return activitypub_delivery.sender_route(ctx)
 
 
+def webmention_verify(ctx: Context) -> Route:
+    """A received Webmention's source is fetched and checked; a reply becomes a moderated comment."""
+    return webmention_service.verify_route(ctx)
+
+
+def webmention_links(ctx: Context) -> Route:
+    """A public comment's links, on a site that sends Webmentions: one delivery per linked page."""
+    return webmention_service.links_route(ctx)
+
+
+def webmention_sender(ctx: Context) -> Route:
+    """Each link's delivery (`webmention-send:<id>`): endpoint discovery, then the Webmention, retried."""
+    return webmention_service.sender_route(ctx)
+
+
 BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     invalidation,
     held_mail,
@@ -140,6 +156,9 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     activitypub_inbox,
     activitypub_deliver,
     activitypub_send,
+    webmention_verify,
+    webmention_links,
+    webmention_sender,
 )
 
 

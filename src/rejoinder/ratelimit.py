@@ -45,6 +45,7 @@ class Action(enum.StrEnum):
     SIGN_IN = "sign-in"  # a sign-in page started (/auth/NAME/start)
     SUBSCRIBE = "subscribe"  # an email subscription asked for (a confirmation email may follow)
     IMAGE = "image"  # an image uploaded to attach to a comment
+    WEBMENTION = "webmention"  # a Webmention received (POST /webmention)
 
 
 class Scope(enum.StrEnum):
@@ -53,6 +54,7 @@ class Scope(enum.StrEnum):
     IDENTITY = "identity"  # a signed-in identity
     THREAD = "thread"  # everyone in one thread
     EMAIL = "email"  # an email address (sign-in links)
+    DOMAIN = "domain"  # a Webmention's source host
 
 
 # Which setting limits which (action, scope); checked in this order, so that a client over its own
@@ -72,6 +74,7 @@ RULES: tuple[tuple[Action, Scope, str], ...] = (
     (Action.SUBSCRIBE, Scope.EMAIL, "subscribe_limit_email"),
     (Action.IMAGE, Scope.IP, "image_limit_ip"),
     (Action.IMAGE, Scope.IDENTITY, "image_limit_identity"),
+    (Action.WEBMENTION, Scope.DOMAIN, "webmention_limit_domain"),
 )
 
 _MESSAGES = {
@@ -82,6 +85,7 @@ _MESSAGES = {
     Action.SIGN_IN: "Too many sign-ins were started from your network",
     Action.SUBSCRIBE: "Too many subscriptions were asked for; try again later",
     Action.IMAGE: "Too many images were uploaded in a short time",
+    Action.WEBMENTION: "Too many Webmentions from this source domain",
 }
 
 

@@ -163,6 +163,7 @@ CROSS_SITE = {
     # ActivityPub inboxes: other servers' POSTs, authenticated by their HTTP signatures (docs/federation.md)
     ("POST", "/ap/sites/{name:str}/inbox"),
     ("POST", "/ap/inbox"),
+    ("POST", "/webmention"),  # W3C Webmention: other servers' POSTs; the source is fetched and verified
 }
 
 

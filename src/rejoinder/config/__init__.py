@@ -37,6 +37,7 @@ from rejoinder.config.schema import (
     SubscriptionSettings,
     SuspectAction,
     WebhookSettings,
+    WebmentionSettings,
 )
 from rejoinder.errors import ConfigError
 
@@ -72,6 +73,7 @@ __all__ = [
     "SubscriptionSettings",
     "SuspectAction",
     "WebhookSettings",
+    "WebmentionSettings",
     "describe_settings",
     "example_toml",
     "load",

@@ -435,6 +435,9 @@ class ModerationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     subscribe_limit_email: Annotated[str, _h("Subscription confirmation emails per address")] = (
         "3/10minutes;10/day"
     )
+    webmention_limit_domain: Annotated[
+        str, _h("Webmentions received per source domain (POST /webmention; 429 past it)")
+    ] = "20/minute;200/day"
     sign_in_limit_ip: Annotated[str, _h("Sign-in pages started (/auth/NAME/start) per client network")] = (
         "30/minute;300/hour"
     )
@@ -564,6 +567,38 @@ class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ] = False
 
 
+class WebmentionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """[webmention]: receiving Webmentions at POST /webmention and sending them for links in comments
+    (docs/federation.md)."""
+
+    receive: Annotated[bool, _h("Accept Webmentions at POST /webmention and advertise the endpoint")] = True
+    blocked_domains: Annotated[
+        list[str], _h("Source domains whose Webmentions are refused (subdomains included), for every site")
+    ] = msgspec.field(default_factory=list)
+    timeout_seconds: Annotated[
+        float, _h("Seconds a source or a target page may take to answer"), msgspec.Meta(gt=0, le=60)
+    ] = 10.0
+    max_bytes: Annotated[
+        int, _h("Largest source or target page read, in bytes"), msgspec.Meta(ge=1024, le=16_000_000)
+    ] = 1_000_000
+    max_redirects: Annotated[
+        int, _h("Redirects followed when fetching a page (each hop checked)"), msgspec.Meta(ge=0, le=10)
+    ] = 5
+    max_attempts: Annotated[
+        int, _h("Attempts to verify or send one Webmention before giving up"), msgspec.Meta(ge=1)
+    ] = 8
+    retry_base_seconds: Annotated[
+        float, _h("First retry delay of a Webmention; each retry doubles it"), msgspec.Meta(gt=0, le=3600)
+    ] = 60.0
+    retry_max_seconds: Annotated[
+        float, _h("Longest delay between two Webmention retries"), msgspec.Meta(gt=0, le=86400)
+    ] = 3600.0
+    allow_private: Annotated[
+        bool,
+        _h("Let sources, targets and endpoints be plain http or on loopback/private addresses (tests only)"),
+    ] = False
+
+
 class SubscriptionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """[subscriptions]: readers' reply and thread notifications by email (docs/notifications.md)."""
 
@@ -677,6 +712,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     subscriptions: SubscriptionSettings = msgspec.field(default_factory=SubscriptionSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
     activitypub: ActivityPubSettings = msgspec.field(default_factory=ActivityPubSettings)
+    webmention: WebmentionSettings = msgspec.field(default_factory=WebmentionSettings)
 
 
 SECTIONS: dict[str, type[msgspec.Struct]] = {
@@ -698,4 +734,5 @@ SECTIONS: dict[str, type[msgspec.Struct]] = {
     "subscriptions": SubscriptionSettings,
     "images": ImageSettings,
     "activitypub": ActivityPubSettings,
+    "webmention": WebmentionSettings,
 }

@@ -65,6 +65,9 @@ class SiteOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # in this order; docs/embedding.md), and whether the Like button stays beside them.
     reactions: tuple[str, ...] = ()
     like_button: bool = True
+    # Links in the site's published comments get a Webmention sent to pages that advertise an endpoint
+    # (docs/federation.md); off unless the site turns it on.
+    send_webmentions: bool = False
     moderation: SiteModeration = msgspec.field(default_factory=SiteModeration)
     images: SiteImages = msgspec.field(default_factory=SiteImages)
 

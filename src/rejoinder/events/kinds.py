@@ -57,6 +57,9 @@ class EventKind(enum.StrEnum):
     # An activity an ActivityPub inbox accepted (its signature verified): data["activity"], data["actor"]
     # (the verified signer) and data["site"] (the addressed site actor's name, or None for the shared inbox).
     ACTIVITY_RECEIVED = "activitypub.received"
+    # A Webmention was received (or received again: an update): verify its source in the background
+    # (subject: the webmentions row id; services/webmentions.py).
+    WEBMENTION_RECEIVED = "webmention.received"
 
 
 # The kinds that change what a thread's public reads show.

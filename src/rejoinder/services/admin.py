@@ -42,6 +42,7 @@ from rejoinder.store import moderation as moderation_store
 from rejoinder.store import moderation_log as log_store
 from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
+from rejoinder.store import webmentions as webmention_store
 
 # --- sites the staff member sees -------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class QueueEntry(msgspec.Struct, frozen=True):
     standing: Standing
     # A comment from the fediverse: (the author's @user@server, the remote Note's address); None otherwise
     origin: tuple[str, str] | None = None
+    webmention: str | None = None  # the source page of a comment made from a Webmention (its origin)
 
 
 class QueuePage(msgspec.Struct, frozen=True):
@@ -154,6 +156,7 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
     now = ctx.clock()
     async with store_engine.read(ctx.engine) as conn:
         checks = await store.select_latest_revisions(conn, [c.id for c in items])
+        mentions = await webmention_store.select_for_comments(conn, [c.id for c in items])
         counted = await store.count_authors_by_status(
             conn,
             site_ids,
@@ -189,6 +192,7 @@ async def enrich(ctx: Context, items: list[queues.ModeratedComment]) -> list[Que
                 check=checks.get(c.id),
                 standing=Standing(counts=counts, trusted=trusted, banned=banned is not None),
                 origin=origins.get(c.id),
+                webmention=mentions[c.id].source if c.id in mentions else None,
             )
         )
     return entries

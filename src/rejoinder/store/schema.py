@@ -1095,3 +1095,71 @@ ap_blocked_domains = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
     comment="Fediverse instances whose activities every inbox refuses",
 )
+
+
+# --- Webmention (services/webmentions.py, docs/federation.md) --------------------------------------------
+
+webmentions = sa.Table(
+    "webmentions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "pair", sa.String(64), nullable=False, comment="SHA-256 of source and target: one row per pair"
+    ),
+    sa.Column("source", sa.String(2048), nullable=False, comment="The page that mentions the target"),
+    sa.Column("target", sa.String(2048), nullable=False, comment="Our article's normalised URL"),
+    sa.Column(
+        "state",
+        sa.String(12),
+        nullable=False,
+        comment="pending: to verify | verified: taken | removed: source gone or no longer linking | "
+        "refused: not taken (see error)",
+    ),
+    sa.Column(
+        "kind",
+        sa.String(12),
+        nullable=True,
+        comment="reply (a comment) | like | repost (both a like of the article) | mention; NULL until verified",
+    ),
+    sa.Column(
+        "comment_id",
+        sa.String(24),
+        sa.ForeignKey("comments.id", ondelete="SET NULL"),
+        nullable=True,
+        comment="The comment a reply became",
+    ),
+    sa.Column("liker", sa.String(64), nullable=True, comment="The likes.liker a like or repost counts as"),
+    sa.Column("author_name", sa.String(200), nullable=True, comment="From the source's h-card"),
+    sa.Column("author_url", sa.String(2048), nullable=True),
+    sa.Column("error", sa.String(500), nullable=True, comment="Why it was refused or removed"),
+    sa.Column("received", sa.BigInteger, nullable=False, comment="Last request for it, µs UTC"),
+    sa.Column("verified", sa.BigInteger, nullable=True, comment="Last verification, µs UTC"),
+    sa.Index("uq_webmentions_pair", "pair", unique=True),
+    sa.Index("ix_webmentions_comment_id", "comment_id"),
+    sa.Index("ix_webmentions_site_id_received", "site_id", "received"),
+    comment="Webmentions received: each verified in the background through the outbox",
+)
+
+webmention_sends = sa.Table(
+    "webmention_sends",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("pair", sa.String(64), nullable=False, comment="SHA-256 of comment id and target"),
+    sa.Column("source", sa.String(2048), nullable=False, comment="The comment's page on this server"),
+    sa.Column("target", sa.String(2048), nullable=False, comment="A page the comment links to"),
+    sa.Column(
+        "state",
+        sa.String(12),
+        nullable=False,
+        comment="pending: to send | sent | no-endpoint: the target advertises none | failed: refused or given up",
+    ),
+    sa.Column("endpoint", sa.String(2048), nullable=True, comment="The endpoint discovered"),
+    sa.Column("status_code", sa.Integer, nullable=True, comment="The endpoint's last answer"),
+    sa.Column("error", sa.String(500), nullable=True),
+    sa.Column("updated", sa.BigInteger, nullable=False, comment="µs UTC"),
+    sa.Index("uq_webmention_sends_pair", "pair", unique=True),
+    sa.Index("ix_webmention_sends_comment_id", "comment_id"),
+    comment="Webmentions sent for links in published comments (per site, [webmention] sending)",
+)

@@ -30,6 +30,7 @@ from rejoinder.web import (
     threads,
     viewer,
     warnings,
+    webmentions,
 )
 from rejoinder.web.admin import ROUTES as ADMIN_ROUTES
 
@@ -72,6 +73,7 @@ ROUTES: list[Any] = [
     *subscriptions.ROUTES,
     *feeds.ROUTES,
     *activitypub.ROUTES,
+    webmentions.receive_webmention,
     *pages.ROUTES,
     *static.HANDLERS,
     *ADMIN_ROUTES,

@@ -187,6 +187,7 @@ class ThreadContext:
     back_href: str | None = None  # in a batch of replies: back to the conversation on its page
     earlier_href: str | None = None  # in a batch of replies: the batch before it
     feed_href: str = ""  # the thread's Atom feed (web/feeds.py)
+    webmention_href: str | None = None  # the Webmention endpoint, advertised in <head> ([webmention] receive)
 
 
 def build_form(
@@ -367,6 +368,7 @@ def build_thread(
         back_href=back_href,
         earlier_href=earlier_href,
         feed_href=thread_feed_href(base, uri=ref.uri, key=ref.key, site_name=ref.site.name),
+        webmention_href=f"{base}/webmention" if ctx.settings.webmention.receive else None,
     )
 
 

@@ -306,6 +306,7 @@ def _options(form: Form, current: SiteOptions) -> SiteOptions:
         subscribe_thread=form.flag("subscribe_thread"),
         reactions=check_site_reactions(form.all("reactions", limit=20)),
         like_button=form.flag("like_button"),
+        send_webmentions=form.flag("send_webmentions"),
         display_depth=depth,
         moderation=moderation,
         images=images,

@@ -1,0 +1,627 @@
+"""Webmention as use cases: taking a request (POST /webmention: checked, rate-limited per source domain,
+answered 202 at once) and the outbox handlers that verify it in the background and that send Webmentions
+for the links of published comments (handlers.py registers them; docs/federation.md).
+
+Verifying (`webmention-verify`): the source is fetched through the SSRF guard; a source that links to the
+target is read as microformats2; a reply becomes a comment under the article that goes through the site's
+moderation pipeline like any other (its text is the source's plain text, rendered and sanitised like every
+comment), a like or a repost counts as a like of the article, a mention is kept. A request for the same
+source and target again re-verifies: the comment follows the new text; a source that answers 410 or no
+longer links removes what it made.
+
+Sending (`webmention-links`, then one `webmention-send:<id>` delivery per link): when a comment of a site
+with `send_webmentions` becomes public (or is edited), each page it links to is fetched, its endpoint
+discovered (HTTP Link header, else the first <link>/<a rel=webmention>), and the Webmention posted; failures
+are retried on [webmention]'s backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+from urllib.parse import urlencode
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus
+from rejoinder.domain.identity import author_key
+from rejoinder.domain.sites import Site
+from rejoinder.domain.urls import origin_of
+from rejoinder.domain.webmentions import (
+    Entry,
+    SendState,
+    WebmentionKind,
+    WebmentionState,
+    check_request,
+    comment_text,
+    discover_endpoint,
+    domain_blocked,
+    host_of,
+    links_to,
+    outbound_links,
+    read_entry,
+)
+from rejoinder.errors import Forbidden, Invalid, RejoinderError, WebmentionFailed, WebmentionInvalid
+from rejoinder.events.kinds import Event, EventKind
+from rejoinder.events.outbox import RetryPolicy, Route
+from rejoinder.moderation.rules import STAFF, Facts, Submission
+from rejoinder.outbound import is_public
+from rejoinder.ratelimit import Action, Scope
+from rejoinder.services import moderation
+from rejoinder.services.admin_mail import public_base
+from rejoinder.services.comments import render
+from rejoinder.services.context import Context
+from rejoinder.services.threads import article_url, event_thread
+from rejoinder.services.webmention_http import PageRefused, WebmentionHttp
+from rejoinder.store import comments as comment_store
+from rejoinder.store import engine as store_engine
+from rejoinder.store import events as event_store
+from rejoinder.store import likes as like_store
+from rejoinder.store import threads as thread_store
+from rejoinder.store import webmentions as store
+from rejoinder.store.likes import ARTICLE
+from rejoinder.store.threads import ThreadRow
+from rejoinder.store.webmentions import Received
+
+log = logging.getLogger("rejoinder.webmention")
+US = 1_000_000
+VERIFY = "webmention-verify"  # deliveries `webmention-verify:<id>` verify a received Webmention
+LINKS = "webmention-links"  # turns a public comment's links into one delivery each
+SENDER = "webmention-send"  # deliveries `webmention-send:<id>` send one Webmention
+COMMENT_KINDS = frozenset(
+    {EventKind.COMMENT_POSTED, EventKind.COMMENT_EDITED, EventKind.COMMENT_STATUS_CHANGED}
+)
+
+
+def http_of(ctx: Context) -> WebmentionHttp:
+    s = ctx.settings.webmention
+    return WebmentionHttp(
+        timeout=s.timeout_seconds,
+        max_bytes=s.max_bytes,
+        max_redirects=s.max_redirects,
+        allow_private=s.allow_private,
+    )
+
+
+def policy_of(ctx: Context) -> RetryPolicy:
+    s = ctx.settings.webmention
+    return RetryPolicy(
+        max_attempts=s.max_attempts,
+        base_us=int(s.retry_base_seconds * US),
+        max_us=int(s.retry_max_seconds * US),
+    )
+
+
+# --- receiving ---------------------------------------------------------------------------------------------
+
+
+def _not_public_literal(host: str) -> bool:
+    """A source host that is plainly not on the public internet (an IP literal or localhost): refused at
+    once. A name is checked by the guard when the source is fetched."""
+    if host in ("localhost",) or host.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not is_public(host.strip("[]"))
+
+
+async def receive(ctx: Context, source: str | None, target: str | None) -> int:
+    """Take a Webmention request: checked now, verified later (the `webmention-verify` handler). Returns
+    the id of its row.
+
+    Raises:
+        WebmentionInvalid (400): source/target missing or not http(s), the same URL, a target on no site,
+            a source on a non-public address. Forbidden: webmentions-disabled, source-blocked.
+        RateLimited: too many from the source's domain.
+    """
+    s = ctx.settings.webmention
+    if not s.receive:
+        raise Forbidden("This server does not accept Webmentions", code="webmentions-disabled")
+    src, tgt = check_request(source, target)
+    try:
+        uri = article_url(ctx, tgt)
+    except Invalid:
+        raise WebmentionInvalid.field("target", "target-invalid", "target is not a usable URL") from None
+    site = await ctx.sites.by_origin(origin_of(uri))
+    if site is None:
+        raise WebmentionInvalid.field("target", "target-unknown", "The target is on no site of this server")
+    host = host_of(src)
+    if not s.allow_private and _not_public_literal(host):
+        raise WebmentionInvalid.field(
+            "source", "source-not-public", "The source is not on the public internet"
+        )
+    if domain_blocked(host, [*s.blocked_domains, *site.options.moderation.blocked_domains]):
+        raise Forbidden("Webmentions from this domain are not accepted here", code="source-blocked")
+    await moderation.admit(ctx, Action.WEBMENTION, {Scope.DOMAIN: host})
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        mention_id = await store.upsert_received(conn, site.id, src, uri, now=now)
+        event = await ctx.outbox.add(
+            conn,
+            EventKind.WEBMENTION_RECEIVED,
+            site_id=site.id,
+            subject=str(mention_id),
+            data={"source": src, "target": uri},
+        )
+        # Its own queue: a slow or failing source holds back no other Webmention of the site.
+        await event_store.add_deliveries(
+            conn, event.uid, [f"{VERIFY}:{mention_id}"], queue=f"wm:{mention_id}", next_at=now
+        )
+    ctx.outbox.committed(event)
+    if ctx.outbox.waker is not None:
+        ctx.outbox.waker.wake([event.uid], inline=[])
+    return mention_id
+
+
+# --- verifying (the `webmention-verify` outbox handler) -----------------------------------------------------
+
+
+class Verify:
+    """Fetch the source and apply what it says; raises WebmentionFailed to be retried (a timeout, a 5xx).
+    Idempotent: it applies the source as it is now, whatever an earlier run did."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.http = http_of(ctx)
+
+    async def __call__(self, event: Event, target: str) -> None:
+        if not target.isdigit():
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            mention = await store.select_received(conn, int(target))
+        if mention is None:
+            return
+        try:
+            page = await self.http.fetch(mention.source)
+        except PageRefused as exc:
+            await self._drop(mention, WebmentionState.REFUSED, f"{exc.code}: {exc.detail}")
+            return
+        if page.status == 410:
+            await self._drop(mention, WebmentionState.REMOVED, "the source answered 410 Gone")
+            return
+        if page.status >= 500 or page.status == 429:
+            raise WebmentionFailed(f"the source answered {page.status}")
+        if page.status != 200:
+            await self._drop(mention, WebmentionState.REFUSED, f"the source answered {page.status}")
+            return
+        if not links_to(page.body, page.url, mention.target, html=page.is_html):
+            await self._drop(mention, WebmentionState.REMOVED, "the source does not link to the target")
+            return
+        entry = (
+            await self.ctx.cpu.run(read_entry, page.body, page.url, mention.target) if page.is_html else None
+        )
+        await self._apply(mention, entry or Entry(kind=WebmentionKind.MENTION))
+
+    async def _drop(self, mention: Received, state: WebmentionState, error: str) -> None:
+        """Refused or removed: whatever it made (a comment, a like) goes."""
+        if mention.state is WebmentionState.PENDING and mention.comment_id is None and mention.liker is None:
+            state = WebmentionState.REFUSED
+        events: list[Event | None] = []
+        async with store_engine.write(self.ctx.engine) as conn:
+            events.append(await self._remove_comment(conn, mention))
+            events.append(await self._remove_like(conn, mention))
+            await store.update_received(
+                conn,
+                mention.id,
+                state=state,
+                kind=mention.kind,
+                comment_id=mention.comment_id,
+                liker=None,
+                author_name=mention.author_name,
+                author_url=mention.author_url,
+                error=error,
+                verified=self.ctx.clock(),
+            )
+        self.ctx.outbox.committed(*events)
+        log.info("[rejoinder] webmention %d %s: %s", mention.id, state.value, error)
+
+    async def _apply(self, mention: Received, entry: Entry) -> None:
+        site = await self.ctx.sites.by_id(mention.site_id)
+        name = (entry.author_name or host_of(mention.source) or "someone")[
+            : self.ctx.settings.comments.max_name_length
+        ]
+        author_url = entry.author_url or mention.source
+        if entry.kind is WebmentionKind.REPLY:
+            try:
+                await self._reply(mention, site, entry, name, author_url)
+            except RejoinderError as exc:  # refused by moderation (a banned domain, a blocked word…)
+                await self._drop(mention, WebmentionState.REFUSED, f"{exc.code}: {exc.detail}")
+            return
+        events: list[Event | None] = []
+        now = self.ctx.clock()
+        async with store_engine.write(self.ctx.engine) as conn:
+            events.append(await self._remove_comment(conn, mention))
+            liker = None
+            if entry.kind in (WebmentionKind.LIKE, WebmentionKind.REPOST):
+                liker = liker_of(mention.source)
+                events.append(await self._add_like(conn, mention, liker, name, now))
+            else:
+                events.append(await self._remove_like(conn, mention))
+            await store.update_received(
+                conn,
+                mention.id,
+                state=WebmentionState.VERIFIED,
+                kind=entry.kind,
+                comment_id=None,
+                liker=liker,
+                author_name=name,
+                author_url=author_url,
+                error=None,
+                verified=now,
+            )
+        self.ctx.outbox.committed(*events)
+
+    async def _reply(self, mention: Received, site: Site, entry: Entry, name: str, author_url: str) -> None:
+        ctx = self.ctx
+        text = comment_text(entry, mention.source, max_length=ctx.settings.comments.max_text_length)
+        html, text_hash = await ctx.cpu.run(render, text)
+        now = ctx.clock()
+        key = author_key(ctx.secret, site.id, email=None, name=f"{name} {host_of(author_url)}", visitor=None)
+        existing: Comment | None = None
+        revision = 0
+        async with store_engine.read(ctx.engine) as conn:
+            thread = await thread_store.select_thread(conn, site.id, uri=mention.target, key=None)
+            if mention.comment_id is not None:
+                found = await comment_store.select_comment(conn, mention.comment_id)
+                if found is not None and found[0].status is not CommentStatus.DELETED:
+                    existing = found[0]
+                    revision = (await moderation.moderated(conn, existing.id)).revision + 1
+            if existing is not None and existing.text == text:
+                return  # the same text again: nothing changes
+            sub = Submission(
+                site_id=site.id,
+                text=text,
+                html=html,
+                author_name=name,
+                author_key=key,
+                now=now,
+                website=author_url,
+                thread_url=mention.target,
+                thread_title=thread.title if thread else None,
+                edit_of=existing.id if existing else None,
+            )
+            facts = Facts()
+            if ctx.settings.moderation.enabled:
+                facts = await moderation.load_facts(
+                    ctx,
+                    conn,
+                    sub,
+                    site,
+                    thread_id=thread.id if thread else None,
+                    uri=mention.target,
+                    text_hash=text_hash,
+                )
+        outcome = await moderation.judge(ctx, site, sub, facts)  # raises when refused
+        status = moderation.status_after(outcome, existing.status if existing else None)
+        events: list[Event | None] = []
+        async with store_engine.write(ctx.engine) as conn:
+            thread = await thread_store.select_thread(conn, site.id, uri=mention.target, key=None)
+            if thread is None:
+                thread = await thread_store.insert_thread(
+                    conn, site.id, uri=mention.target, key=None, title=None, now=now
+                )
+            events.append(await self._remove_like(conn, mention))
+            if existing is None:
+                comment = Comment(
+                    id=ctx.token(9),
+                    thread_id=thread.id,
+                    parent=None,
+                    text=text,
+                    html=html,
+                    author=Author(name=name, email=None, website=author_url[:2048], key=key),
+                    status=status,
+                    created=now,
+                    edited=None,
+                    likes=0,
+                    depth=0,
+                )
+                await comment_store.insert_comment(
+                    conn, comment, visitor_hash=None, edit_token_hash=None, ip=None
+                )
+                comment_id, previous = comment.id, None
+            else:
+                await comment_store.update_comment_text(conn, existing.id, text, html, now)
+                comment_id, previous = existing.id, existing.status
+            await moderation.record(
+                conn,
+                comment_id,
+                revision=revision,
+                text=text,
+                now=now,
+                outcome=outcome,
+                status=status,
+                text_hash=text_hash,
+                staff=bool(facts.roles & STAFF),
+            )
+            delta = int(status in PUBLIC_STATUSES) - int(previous in PUBLIC_STATUSES)
+            if delta:
+                await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
+            if previous is None:
+                events.append(
+                    await ctx.outbox.add(
+                        conn,
+                        EventKind.COMMENT_POSTED,
+                        thread=event_thread(thread),
+                        subject=comment_id,
+                        data={"status": status.value, "parent": None, "webmention": mention.source},
+                    )
+                )
+            else:
+                events.append(
+                    await ctx.outbox.add(
+                        conn,
+                        EventKind.COMMENT_EDITED,
+                        thread=event_thread(thread),
+                        subject=comment_id,
+                        data={
+                            "status": status.value,
+                            "previous": previous.value,
+                            "webmention": mention.source,
+                        },
+                    )
+                )
+            await store.update_received(
+                conn,
+                mention.id,
+                state=WebmentionState.VERIFIED,
+                kind=WebmentionKind.REPLY,
+                comment_id=comment_id,
+                liker=None,
+                author_name=name,
+                author_url=author_url,
+                error=None,
+                verified=now,
+            )
+        ctx.outbox.committed(*events)
+
+    async def _remove_comment(self, conn: AsyncConnection, mention: Received) -> Event | None:
+        if mention.comment_id is None:
+            return None
+        found = await comment_store.select_comment(conn, mention.comment_id)
+        if found is None or found[0].status is CommentStatus.DELETED:
+            return None
+        comment = found[0]
+        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+        if thread is None:
+            return None
+        await comment_store.mark_deleted(conn, comment.id, self.ctx.clock())
+        if comment.status in PUBLIC_STATUSES:
+            await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
+        return await self.ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_DELETED,
+            thread=event_thread(thread),
+            subject=comment.id,
+            data={"previous": comment.status.value, "by": "webmention"},
+        )
+
+    async def _thread(self, conn: AsyncConnection, mention: Received, *, create: bool) -> ThreadRow | None:
+        thread = await thread_store.select_thread(conn, mention.site_id, uri=mention.target, key=None)
+        if thread is None and create:
+            thread = await thread_store.insert_thread(
+                conn, mention.site_id, uri=mention.target, key=None, title=None, now=self.ctx.clock()
+            )
+        return thread
+
+    async def _add_like(
+        self, conn: AsyncConnection, mention: Received, liker: str, name: str, now: int
+    ) -> Event | None:
+        thread = await self._thread(conn, mention, create=True)
+        assert thread is not None
+        if not await like_store.insert_like(
+            conn, thread.id, ARTICLE, liker, name=name, avatar_key=None, now=now
+        ):
+            return None
+        await thread_store.add_to_thread_counts(conn, thread.id, likes=1)
+        return await self.ctx.outbox.add(
+            conn,
+            EventKind.LIKE_ADDED,
+            thread=event_thread(thread),
+            data={"target": "article", "likes": thread.like_count + 1},
+        )
+
+    async def _remove_like(self, conn: AsyncConnection, mention: Received) -> Event | None:
+        if mention.liker is None:
+            return None
+        thread = await self._thread(conn, mention, create=False)
+        if thread is None or not await like_store.delete_like(conn, thread.id, ARTICLE, mention.liker):
+            return None
+        await thread_store.add_to_thread_counts(conn, thread.id, likes=-1)
+        return await self.ctx.outbox.add(
+            conn,
+            EventKind.LIKE_REMOVED,
+            thread=event_thread(thread),
+            data={"target": "article", "likes": max(0, thread.like_count - 1)},
+        )
+
+
+def liker_of(source: str) -> str:
+    """The likes.liker of a like or repost Webmention: one per source page."""
+    return "wm:" + hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+class VerifyGaveUp:
+    """After the last failed attempt to fetch the source, the mention is refused (its error says why)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event, target: str, error: str) -> None:
+        if not target.isdigit():
+            return
+        async with store_engine.write(self.ctx.engine) as conn:
+            mention = await store.select_received(conn, int(target))
+            if mention is None or mention.state is not WebmentionState.PENDING:
+                return
+            await store.update_received(
+                conn,
+                mention.id,
+                state=WebmentionState.REFUSED,
+                kind=mention.kind,
+                comment_id=mention.comment_id,
+                liker=mention.liker,
+                author_name=mention.author_name,
+                author_url=mention.author_url,
+                error=f"gave up: {error}",
+                verified=self.ctx.clock(),
+            )
+
+
+# --- sending (the `webmention-links` and `webmention-send` outbox handlers) ----------------------------------
+
+
+def source_of(ctx: Context, thread: ThreadRow, site: Site, comment_id: str) -> str:
+    """The comment's public page on this server (the no-JS thread page, which shows it with its links)."""
+    query = {"url": thread.uri} if thread.uri else {"key": thread.key or "", "site": site.name}
+    return f"{public_base(ctx)}/thread?{urlencode(query)}#comment-{comment_id}"
+
+
+class Links:
+    """A comment that is public now (posted, edited, approved) on a site that sends Webmentions: a row and
+    a delivery per page it links to. Idempotent: the rows are keyed by comment and target."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event) -> None:
+        if event.site_id is None or event.subject is None or event.data.get("webmention"):
+            return  # a comment made from a Webmention is not sent on
+        if event.data.get("status") not in {s.value for s in PUBLIC_STATUSES}:
+            return
+        site = await self.ctx.sites.by_id(event.site_id)
+        if not site.options.send_webmentions:
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            found = await comment_store.select_comment(conn, event.subject)
+            thread = await thread_store.select_thread_by_id(conn, found[0].thread_id) if found else None
+        if found is None or thread is None or found[0].status not in PUBLIC_STATUSES:
+            return
+        targets = outbound_links(found[0].html, own=site.origins)
+        if not targets:
+            return
+        source = source_of(self.ctx, thread, site, found[0].id)
+        async with store_engine.write(self.ctx.engine) as conn:
+            ids = await store.insert_sends(conn, found[0].id, source, targets[:20], now=self.ctx.clock())
+            await event_store.add_deliveries(
+                conn,
+                event.uid,
+                [f"{SENDER}:{i}" for i in ids],
+                queue=f"wms:{event.subject}",
+                next_at=self.ctx.clock(),
+            )
+
+
+class Send:
+    """One delivery `webmention-send:<id>`: discover the target's endpoint and post the Webmention.
+    A 4xx or a page that can never be taken ends it (failed); a timeout or a 5xx raises to be retried."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.http = http_of(ctx)
+
+    async def __call__(self, event: Event, target: str) -> None:
+        if not target.isdigit():
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            sending = await store.select_send(conn, int(target))
+        if sending is None or sending.state is not SendState.PENDING:
+            return
+        endpoint: str | None = None
+        try:
+            page = await self.http.fetch(sending.target)
+            if page.status >= 500:
+                raise WebmentionFailed(f"the target answered {page.status}")
+            endpoint = discover_endpoint(page.url, page.link, page.body if page.is_html else None)
+            if endpoint is None:
+                await self._finish(sending.id, SendState.NO_ENDPOINT, None, page.status, None)
+                return
+            status = await self.http.send(endpoint, source=sending.source, target=sending.target)
+        except PageRefused as exc:
+            await self._finish(sending.id, SendState.FAILED, endpoint, None, f"{exc.code}: {exc.detail}")
+            return
+        if 200 <= status < 300:
+            await self._finish(sending.id, SendState.SENT, endpoint, status, None)
+        elif status >= 500 or status == 429:
+            await self._finish(sending.id, SendState.PENDING, endpoint, status, f"answered {status}")
+            raise WebmentionFailed(f"the endpoint answered {status}")
+        else:
+            await self._finish(sending.id, SendState.FAILED, endpoint, status, f"answered {status}")
+
+    async def _finish(
+        self, send_id: int, state: SendState, endpoint: str | None, status: int | None, error: str | None
+    ) -> None:
+        async with store_engine.write(self.ctx.engine) as conn:
+            await store.update_send(
+                conn,
+                send_id,
+                state=state,
+                endpoint=endpoint,
+                status_code=status,
+                error=error,
+                now=self.ctx.clock(),
+            )
+
+
+class SendGaveUp:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, event: Event, target: str, error: str) -> None:
+        if not target.isdigit():
+            return
+        async with store_engine.write(self.ctx.engine) as conn:
+            found = await store.select_send(conn, int(target))
+            if found is not None and found.state is SendState.PENDING:
+                await store.update_send(
+                    conn,
+                    found.id,
+                    state=SendState.FAILED,
+                    endpoint=found.endpoint,
+                    status_code=found.status_code,
+                    error=f"gave up: {error}",
+                    now=self.ctx.clock(),
+                )
+
+
+def verify_route(ctx: Context) -> Route:
+    """Deliveries `webmention-verify:<id>`, which `receive` adds with the event (each in its own queue)."""
+    return Route(
+        name=VERIFY,
+        kinds=frozenset(),
+        targeted=Verify(ctx),
+        retry=policy_of(ctx),
+        given_up=VerifyGaveUp(ctx),
+    )
+
+
+def links_route(ctx: Context) -> Route:
+    return Route(name=LINKS, kinds=COMMENT_KINDS, handler=Links(ctx))
+
+
+def sender_route(ctx: Context) -> Route:
+    """Deliveries `webmention-send:<id>` only (no kinds of its own), retried on [webmention]'s policy."""
+    return Route(
+        name=SENDER, kinds=frozenset(), targeted=Send(ctx), retry=policy_of(ctx), given_up=SendGaveUp(ctx)
+    )
+
+
+# --- what /admin shows -------------------------------------------------------------------------------------
+
+
+async def origins_of(ctx: Context, comment_ids: list[str]) -> dict[str, Received]:
+    """The Webmention each of these comments came from, for /admin."""
+    async with store_engine.read(ctx.engine) as conn:
+        return await store.select_for_comments(conn, comment_ids)
+
+
+async def received_on(ctx: Context, source: str, target: str) -> Received | None:
+    async with store_engine.read(ctx.engine) as conn:
+        return await store.select_received_pair(conn, source, target)
+
+
+async def sends_of(ctx: Context, comment_id: str) -> list[store.Sending]:
+    async with store_engine.read(ctx.engine) as conn:
+        return await store.select_sends_of(conn, comment_id)

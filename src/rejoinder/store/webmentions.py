@@ -1,0 +1,229 @@
+"""SQL of Webmention: the mentions received (one row per source and target, its state and what it became)
+and the ones sent for links in comments. Verifying and sending are services/webmentions.py's."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.domain.webmentions import SendState, WebmentionKind, WebmentionState
+from rejoinder.store.schema import webmention_sends as sends
+from rejoinder.store.schema import webmentions
+
+
+class Received(msgspec.Struct, frozen=True):
+    id: int
+    site_id: int
+    source: str
+    target: str
+    state: WebmentionState
+    kind: WebmentionKind | None
+    comment_id: str | None
+    liker: str | None
+    author_name: str | None
+    author_url: str | None
+    error: str | None
+    received: int
+    verified: int | None
+
+
+class Sending(msgspec.Struct, frozen=True):
+    id: int
+    comment_id: str
+    source: str
+    target: str
+    state: SendState
+    endpoint: str | None
+    status_code: int | None
+    error: str | None
+    updated: int
+
+
+def pair_of(first: str, second: str) -> str:
+    return hashlib.sha256(f"{first}\n{second}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _received(row: Any) -> Received:
+    return Received(
+        id=row.id,
+        site_id=row.site_id,
+        source=row.source,
+        target=row.target,
+        state=WebmentionState(row.state),
+        kind=WebmentionKind(row.kind) if row.kind else None,
+        comment_id=row.comment_id,
+        liker=row.liker,
+        author_name=row.author_name,
+        author_url=row.author_url,
+        error=row.error,
+        received=row.received,
+        verified=row.verified,
+    )
+
+
+async def upsert_received(conn: AsyncConnection, site_id: int, source: str, target: str, *, now: int) -> int:
+    """The row of this source and target, created or marked as received again (an update re-verifies);
+    its id."""
+    pair = pair_of(source, target)
+    found = (await conn.execute(sa.select(webmentions.c.id).where(webmentions.c.pair == pair))).scalar()
+    if found is not None:
+        await conn.execute(sa.update(webmentions).where(webmentions.c.id == found).values(received=now))
+        return int(found)
+    result = await conn.execute(
+        sa.insert(webmentions)
+        .values(
+            site_id=site_id,
+            pair=pair,
+            source=source,
+            target=target,
+            state=WebmentionState.PENDING.value,
+            received=now,
+        )
+        .returning(webmentions.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def select_received(conn: AsyncConnection, mention_id: int) -> Received | None:
+    row = (await conn.execute(sa.select(webmentions).where(webmentions.c.id == mention_id))).first()
+    return None if row is None else _received(row)
+
+
+async def select_received_pair(conn: AsyncConnection, source: str, target: str) -> Received | None:
+    pair = pair_of(source, target)
+    row = (await conn.execute(sa.select(webmentions).where(webmentions.c.pair == pair))).first()
+    return None if row is None else _received(row)
+
+
+async def select_for_comments(conn: AsyncConnection, comment_ids: Sequence[str]) -> dict[str, Received]:
+    """The Webmention each of these comments came from (those that came from one)."""
+    if not comment_ids:
+        return {}
+    rows = await conn.execute(sa.select(webmentions).where(webmentions.c.comment_id.in_(list(comment_ids))))
+    return {row.comment_id: _received(row) for row in rows}
+
+
+async def select_site_received(conn: AsyncConnection, site_id: int, *, limit: int = 100) -> list[Received]:
+    rows = await conn.execute(
+        sa.select(webmentions)
+        .where(webmentions.c.site_id == site_id)
+        .order_by(webmentions.c.received.desc(), webmentions.c.id.desc())
+        .limit(limit)
+    )
+    return [_received(row) for row in rows]
+
+
+async def update_received(
+    conn: AsyncConnection,
+    mention_id: int,
+    *,
+    state: WebmentionState,
+    kind: WebmentionKind | None,
+    comment_id: str | None,
+    liker: str | None,
+    author_name: str | None,
+    author_url: str | None,
+    error: str | None,
+    verified: int,
+) -> None:
+    await conn.execute(
+        sa.update(webmentions)
+        .where(webmentions.c.id == mention_id)
+        .values(
+            state=state.value,
+            kind=kind.value if kind is not None else None,
+            comment_id=comment_id,
+            liker=liker,
+            author_name=author_name[:200] if author_name else None,
+            author_url=author_url if author_url and len(author_url) <= 2048 else None,
+            error=error[:500] if error else None,
+            verified=verified,
+        )
+    )
+
+
+# --- sending -------------------------------------------------------------------------------------------
+
+
+def _sending(row: Any) -> Sending:
+    return Sending(
+        id=row.id,
+        comment_id=row.comment_id,
+        source=row.source,
+        target=row.target,
+        state=SendState(row.state),
+        endpoint=row.endpoint,
+        status_code=row.status_code,
+        error=row.error,
+        updated=row.updated,
+    )
+
+
+async def insert_sends(
+    conn: AsyncConnection, comment_id: str, source: str, targets: Sequence[str], *, now: int
+) -> list[int]:
+    """A row per target not recorded for this comment yet (an edit adding a link adds one); every row of
+    the comment's targets is due again (an edited comment is sent again, as the specification asks).
+    Returns the ids of the rows of `targets`."""
+    ids: list[int] = []
+    for target in targets:
+        pair = pair_of(comment_id, target)
+        found = (await conn.execute(sa.select(sends.c.id).where(sends.c.pair == pair))).scalar()
+        if found is None:
+            result = await conn.execute(
+                sa.insert(sends)
+                .values(
+                    comment_id=comment_id,
+                    pair=pair,
+                    source=source,
+                    target=target,
+                    state=SendState.PENDING.value,
+                    updated=now,
+                )
+                .returning(sends.c.id)
+            )
+            ids.append(int(result.scalar_one()))
+        else:
+            await conn.execute(
+                sa.update(sends).where(sends.c.id == found).values(state=SendState.PENDING.value, updated=now)
+            )
+            ids.append(int(found))
+    return ids
+
+
+async def select_send(conn: AsyncConnection, send_id: int) -> Sending | None:
+    row = (await conn.execute(sa.select(sends).where(sends.c.id == send_id))).first()
+    return None if row is None else _sending(row)
+
+
+async def select_sends_of(conn: AsyncConnection, comment_id: str) -> list[Sending]:
+    rows = await conn.execute(sa.select(sends).where(sends.c.comment_id == comment_id).order_by(sends.c.id))
+    return [_sending(row) for row in rows]
+
+
+async def update_send(
+    conn: AsyncConnection,
+    send_id: int,
+    *,
+    state: SendState,
+    endpoint: str | None,
+    status_code: int | None,
+    error: str | None,
+    now: int,
+) -> None:
+    await conn.execute(
+        sa.update(sends)
+        .where(sends.c.id == send_id)
+        .values(
+            state=state.value,
+            endpoint=endpoint[:2048] if endpoint else None,
+            status_code=status_code,
+            error=error[:500] if error else None,
+            updated=now,
+        )
+    )
