@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain import text as markdown
 from rejoinder.domain.comments import (
@@ -27,8 +28,9 @@ from rejoinder.domain.identity import Identity, anonymize_ip, author_key, identi
 from rejoinder.domain.likes import check_visitor
 from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Forbidden, UrlRequired
-from rejoinder.events.kinds import EventKind
+from rejoinder.errors import Forbidden
+from rejoinder.events.kinds import Event, EventKind
+from rejoinder.moderation.pipeline import Outcome
 from rejoinder.moderation.rules import STAFF, Action, Facts, Submission
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
@@ -37,11 +39,12 @@ from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.standing import PREMODERATED as standing_hold
 from rejoinder.services.standing import standing_of
-from rejoinder.services.threads import ThreadRef, event_thread
+from rejoinder.services.threads import ThreadRef, event_thread, thread_for_write
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import images as image_store
 from rejoinder.store import threads as thread_store
+from rejoinder.store.threads import ThreadRow
 
 
 class NewComment(msgspec.Struct, frozen=True):
@@ -180,14 +183,9 @@ async def post_comment(
     status = moderation.status_after(outcome, None)
     staff = bool(facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
-        thread = await thread_store.select_thread(conn, site.id, uri=ref.uri, key=ref.key)
-        if thread is None:
-            if ref.uri is None:
-                raise UrlRequired.at("url", "A new discussion needs the article's `url`")
-            thread = await thread_store.insert_thread(
-                conn, site.id, uri=ref.uri, key=ref.key, title=title, now=now
-            )
-        elif title and title != thread.title:
+        thread = await thread_for_write(conn, ref, title=title, now=now)
+        assert thread is not None
+        if title and title != thread.title:
             await thread_store.update_thread_title(conn, thread.id, title)
         parent = None
         if new.parent is not None:
@@ -254,11 +252,12 @@ async def post_comment(
 
 
 async def _authorised(
-    ctx: Context, conn: object, comment_id: str, token: str | None, site_guard: SiteGuard | None = None
+    ctx: Context,
+    conn: AsyncConnection,
+    comment_id: str,
+    token: str | None,
+    site_guard: SiteGuard | None = None,
 ) -> Comment:
-    from sqlalchemy.ext.asyncio import AsyncConnection
-
-    assert isinstance(conn, AsyncConnection)
     check_text_field(comment_id, "id")
     found = await comment_store.select_comment(conn, comment_id)
     if found is None or found[0].status is CommentStatus.DELETED:
@@ -288,92 +287,29 @@ async def replace_text(ctx: Context, comment_id: str, text: str) -> Comment | No
     """A new text its author sent from elsewhere (an ActivityPub Update): checked like an edit, with no
     edit token and no edit window (the remote server vouches for its author). None when it is gone."""
     async with store_engine.read(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None or found[0].status is CommentStatus.DELETED:
+        comment = await _live(conn, comment_id)
+        if comment is None:
             return None
-        comment = found[0]
-        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
-        assert thread is not None
-        site = await ctx.sites.by_id(thread.site_id)
-        clean = clean_text(text, limits_for(ctx, site))
-        html, text_hash = await ctx.cpu.run(render, clean)
-        now = ctx.clock()
-        current = await moderation.moderated(conn, comment.id)
-        sub = Submission(
-            site_id=site.id,
-            text=clean,
-            html=html,
-            author_name=comment.author.name,
-            author_key=comment.author.key,
-            now=now,
-            email=None,
-            email_hash=None,
-            website=comment.author.website,
-            identity_id=current.identity_id,
-            ip=None,
-            parent=comment.parent,
-            thread_url=thread.uri,
-            thread_title=thread.title,
-            edit_of=comment.id,
-            confirmed=True,
-        )
-        facts = Facts()
-        if ctx.settings.moderation.enabled:
-            facts = await moderation.load_facts(
-                ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash
-            )
-    outcome = await moderation.judge(ctx, site, sub, facts)
+        edit = await _check_edit(ctx, conn, comment, text, email=None, ip=None, confirmed=True)
+    outcome = await moderation.judge(ctx, edit.site, edit.sub, edit.facts)
     async with store_engine.write(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None or found[0].status is CommentStatus.DELETED:
+        comment = await _live(conn, comment_id)
+        if comment is None:
             return None
-        comment = found[0]
-        status = moderation.status_after(outcome, comment.status)
-        await comment_store.update_comment_text(conn, comment.id, clean, html, now)
-        await moderation.record(
-            conn,
-            comment.id,
-            revision=current.revision + 1,
-            text=clean,
-            now=now,
-            outcome=outcome,
-            status=status,
-            text_hash=text_hash,
-            staff=False,
-        )
-        delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
-        if delta:
-            await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
-        event = await ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_EDITED,
-            thread=event_thread(thread),
-            subject=comment.id,
-            data={"status": status.value, "previous": comment.status.value},
-        )
+        status, event = await _store_edit(ctx, conn, comment, edit, outcome, staff=False)
     ctx.outbox.committed(event)
-    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status)
+    return msgspec.structs.replace(
+        comment, text=edit.sub.text, html=edit.sub.html, edited=edit.sub.now, status=status
+    )
 
 
 async def remove_comment(ctx: Context, comment_id: str, *, by: str) -> bool:
     """Delete a comment on its author's word from elsewhere (an ActivityPub Delete); False when gone."""
     async with store_engine.write(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None or found[0].status is CommentStatus.DELETED:
+        comment = await _live(conn, comment_id)
+        if comment is None:
             return False
-        comment = found[0]
-        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
-        assert thread is not None
-        await comment_store.mark_deleted(conn, comment.id, ctx.clock())
-        if comment.status in PUBLIC_STATUSES:
-            await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
-        event = await ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_DELETED,
-            thread=event_thread(thread),
-            subject=comment.id,
-            data={"previous": comment.status.value, "by": by},
-        )
+        event = await _delete(ctx, conn, comment, by=by)
     ctx.outbox.committed(event)
     return True
 
@@ -392,65 +328,20 @@ async def edit_comment(
     `site_guard` is called with the comment's site before the edit token is checked."""
     async with store_engine.read(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token, site_guard)
-        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
-        assert thread is not None
-        site = await ctx.sites.by_id(thread.site_id)
-        clean = clean_text(text, limits_for(ctx, site))
-        html, text_hash = await ctx.cpu.run(render, clean)
-        now = ctx.clock()
-        current = await moderation.moderated(conn, comment.id)
-        sub = Submission(
-            site_id=site.id,
-            text=clean,
-            html=html,
-            author_name=comment.author.name,
-            author_key=comment.author.key,
-            now=now,
-            email=comment.author.email,
-            email_hash=moderation.email_hash_of(ctx, comment.author.email),
-            website=comment.author.website,
-            identity_id=current.identity_id,
-            ip=ip,
-            parent=comment.parent,
-            thread_url=thread.uri,
-            thread_title=thread.title,
-            edit_of=comment.id,
-            confirmed=confirm,
+        edit = await _check_edit(
+            ctx, conn, comment, text, email=comment.author.email, ip=ip, confirmed=confirm
         )
-        facts = Facts()
-        if ctx.settings.moderation.enabled:
-            facts = await moderation.load_facts(
-                ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash
-            )
-    outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the new text is refused
-    staff = bool(facts.roles & STAFF)
+    outcome = await moderation.judge(
+        ctx, edit.site, edit.sub, edit.facts
+    )  # raises when the new text is refused
+    staff = bool(edit.facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)
-        status = moderation.status_after(outcome, comment.status)
-        await comment_store.update_comment_text(conn, comment.id, clean, html, now)
-        await moderation.record(
-            conn,
-            comment.id,
-            revision=current.revision + 1,
-            text=clean,
-            now=now,
-            outcome=outcome,
-            status=status,
-            text_hash=text_hash,
-            staff=staff,
-        )
-        delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
-        if delta:
-            await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
-        event = await ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_EDITED,
-            thread=event_thread(thread),
-            subject=comment.id,
-            data={"status": status.value, "previous": comment.status.value},
-        )
+        status, event = await _store_edit(ctx, conn, comment, edit, outcome, staff=staff)
     ctx.outbox.committed(event)
-    return msgspec.structs.replace(comment, text=clean, html=html, edited=now, status=status, staff=staff)
+    return msgspec.structs.replace(
+        comment, text=edit.sub.text, html=edit.sub.html, edited=edit.sub.now, status=status, staff=staff
+    )
 
 
 async def delete_comment(
@@ -458,16 +349,110 @@ async def delete_comment(
 ) -> None:
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token, site_guard)
-        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
-        assert thread is not None
-        await comment_store.mark_deleted(conn, comment.id, ctx.clock())
-        if comment.status in PUBLIC_STATUSES:
-            await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
-        event = await ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_DELETED,
-            thread=event_thread(thread),
-            subject=comment.id,
-            data={"previous": comment.status.value, "by": "author"},
-        )
+        event = await _delete(ctx, conn, comment, by="author")
     ctx.outbox.committed(event)
+
+
+class _Edit(msgspec.Struct, frozen=True):
+    """A new text for a comment, cleaned, rendered and with the facts its moderation reads."""
+
+    thread: ThreadRow
+    site: Site
+    sub: Submission
+    facts: Facts
+    text_hash: str
+    revision: int
+
+
+async def _live(conn: AsyncConnection, comment_id: str) -> Comment | None:
+    found = await comment_store.select_comment(conn, comment_id)
+    if found is None or found[0].status is CommentStatus.DELETED:
+        return None
+    return found[0]
+
+
+async def _check_edit(
+    ctx: Context,
+    conn: AsyncConnection,
+    comment: Comment,
+    text: str,
+    *,
+    email: str | None,
+    ip: str | None,
+    confirmed: bool,
+) -> _Edit:
+    """Clean and render an edit's text and load what moderation reads about it (in the read transaction)."""
+    thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+    assert thread is not None
+    site = await ctx.sites.by_id(thread.site_id)
+    clean = clean_text(text, limits_for(ctx, site))
+    html, text_hash = await ctx.cpu.run(render, clean)
+    current = await moderation.moderated(conn, comment.id)
+    sub = Submission(
+        site_id=site.id,
+        text=clean,
+        html=html,
+        author_name=comment.author.name,
+        author_key=comment.author.key,
+        now=ctx.clock(),
+        email=email,
+        email_hash=moderation.email_hash_of(ctx, email),
+        website=comment.author.website,
+        identity_id=current.identity_id,
+        ip=ip,
+        parent=comment.parent,
+        thread_url=thread.uri,
+        thread_title=thread.title,
+        edit_of=comment.id,
+        confirmed=confirmed,
+    )
+    facts = Facts()
+    if ctx.settings.moderation.enabled:
+        facts = await moderation.load_facts(ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash)
+    return _Edit(thread, site, sub, facts, text_hash, current.revision)
+
+
+async def _store_edit(
+    ctx: Context, conn: AsyncConnection, comment: Comment, edit: _Edit, outcome: Outcome, *, staff: bool
+) -> tuple[CommentStatus, Event]:
+    """Store a judged edit, its revision, the thread's new counts and its event (in the write transaction)."""
+    sub = edit.sub
+    status = moderation.status_after(outcome, comment.status)
+    await comment_store.update_comment_text(conn, comment.id, sub.text, sub.html, sub.now)
+    await moderation.record(
+        conn,
+        comment.id,
+        revision=edit.revision + 1,
+        text=sub.text,
+        now=sub.now,
+        outcome=outcome,
+        status=status,
+        text_hash=edit.text_hash,
+        staff=staff,
+    )
+    delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
+    if delta:
+        await thread_store.add_to_thread_counts(conn, edit.thread.id, comments=delta)
+    event = await ctx.outbox.add(
+        conn,
+        EventKind.COMMENT_EDITED,
+        thread=event_thread(edit.thread),
+        subject=comment.id,
+        data={"status": status.value, "previous": comment.status.value},
+    )
+    return status, event
+
+
+async def _delete(ctx: Context, conn: AsyncConnection, comment: Comment, *, by: str) -> Event:
+    thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
+    assert thread is not None
+    await comment_store.mark_deleted(conn, comment.id, ctx.clock())
+    if comment.status in PUBLIC_STATUSES:
+        await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
+    return await ctx.outbox.add(
+        conn,
+        EventKind.COMMENT_DELETED,
+        thread=event_thread(thread),
+        subject=comment.id,
+        data={"previous": comment.status.value, "by": by},
+    )

@@ -7,10 +7,10 @@ from rejoinder.domain.identity import Identity, author_key, identity_avatar_key,
 from rejoinder.domain.likes import LikeResult, check_visitor
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import Invalid, UrlRequired
+from rejoinder.errors import Invalid
 from rejoinder.events.kinds import EventKind
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, event_thread
+from rejoinder.services.threads import ThreadRef, event_thread, thread_for_write
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import likes as like_store
@@ -28,6 +28,28 @@ def clean_name(ctx: Context, name: str | None) -> str | None:
     return name or None
 
 
+def liker_of(ctx: Context, visitor: str | None, reader: Identity | None) -> str:
+    """Who likes or reacts, as a keyed hash: a signed-in reader's follows the identity to every device."""
+    if reader is None:
+        return visitor_hash(ctx.id_key, check_visitor(visitor))
+    return identity_liker(ctx.id_key, reader.id)
+
+
+def shown_name(ctx: Context, name: str | None, reader: Identity | None) -> str | None:
+    """The name "people like this" shows: a guest's own, a signed-in reader's only if they allow it."""
+    if reader is None:
+        return clean_name(ctx, name)
+    return reader.display_name if reader.show_in_likes else None
+
+
+def liker_avatar(
+    ctx: Context, site_id: int, shown: str | None, visitor: str | None, reader: Identity | None
+) -> str:
+    if reader is None:
+        return author_key(ctx.id_key, site_id, email=None, name=shown or "", visitor=check_visitor(visitor))
+    return identity_avatar_key(ctx.id_key, reader.id)
+
+
 async def like_thread(
     ctx: Context,
     ref: ThreadRef,
@@ -40,29 +62,15 @@ async def like_thread(
 ) -> LikeResult:
     """Like or unlike an article as a visitor, or with `reader` as a signed-in identity, whose name and
     avatar appear in "people like this" only if the identity allows it (show_in_likes)."""
-    if reader is None:
-        visitor_id = check_visitor(visitor)
-        liker = visitor_hash(ctx.id_key, visitor_id)
-        shown = clean_name(ctx, name)
-    else:
-        liker = identity_liker(ctx.id_key, reader.id)
-        shown = reader.display_name if reader.show_in_likes else None
+    liker = liker_of(ctx, visitor, reader)
+    shown = shown_name(ctx, name, reader)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
+        thread = await thread_for_write(conn, ref, title=title, now=now, create=like)
         if thread is None:
-            if not like:
-                return LikeResult(liked=False, likes=0)
-            if ref.uri is None:
-                raise UrlRequired.at("url", "A new discussion needs the article's `url`")
-            thread = await thread_store.insert_thread(
-                conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now
-            )
+            return LikeResult(liked=False, likes=0)
         if like:
-            if reader is None:
-                avatar = author_key(ctx.id_key, ref.site.id, email=None, name=shown or "", visitor=visitor_id)
-            else:
-                avatar = identity_avatar_key(ctx.id_key, reader.id)
+            avatar = liker_avatar(ctx, ref.site.id, shown, visitor, reader)
             changed = await like_store.insert_like(
                 conn,
                 thread.id,
@@ -101,10 +109,7 @@ async def like_comment(
     """Like or unlike a public comment; `site_guard` is called with the comment's site before anything
     changes (the web layer's Origin check)."""
     check_text_field(comment_id, "id")
-    if reader is None:
-        liker = visitor_hash(ctx.id_key, check_visitor(visitor))
-    else:
-        liker = identity_liker(ctx.id_key, reader.id)
+    liker = liker_of(ctx, visitor, reader)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)

@@ -4,30 +4,24 @@ commenter (a signed-in reader's own list, applied by the widget: the shared thre
 from __future__ import annotations
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, comment_not_found, hide_other_sites
-from rejoinder.domain.identity import Identity, author_key, identity_avatar_key, identity_liker, visitor_hash
-from rejoinder.domain.likes import check_visitor
+from rejoinder.domain.identity import Identity, identity_avatar_key
 from rejoinder.domain.reactions import ReactionResult, check_mute, check_reaction
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import BadRequest, NotFound, UrlRequired
-from rejoinder.events.kinds import EventKind
+from rejoinder.errors import BadRequest, NotFound
+from rejoinder.events.kinds import Event, EventKind
 from rejoinder.services.context import Context
-from rejoinder.services.likes import clean_name
-from rejoinder.services.threads import ThreadRef, event_thread
+from rejoinder.services.likes import liker_avatar, liker_of, shown_name
+from rejoinder.services.threads import ThreadRef, event_thread, thread_for_write
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import reactions as reaction_store
 from rejoinder.store import threads as thread_store
 from rejoinder.store.reactions import ARTICLE
-
-
-def _reactor(ctx: Context, visitor: str | None, reader: Identity | None) -> str:
-    # The same keyed hashes as likes: a signed-in reader's reactions follow the identity to every device.
-    if reader is None:
-        return visitor_hash(ctx.id_key, check_visitor(visitor))
-    return identity_liker(ctx.id_key, reader.id)
+from rejoinder.store.threads import ThreadRow
 
 
 async def react_to_thread(
@@ -44,50 +38,18 @@ async def react_to_thread(
     """Add (`on`) or take back a reaction to the article. A guest's `name`, or a signed-in reader who shows
     in likes (show_in_likes), is listed in "N people reacted"; nobody else is."""
     check_reaction(kind, ref.site.options.reactions)
-    reactor = _reactor(ctx, visitor, reader)
-    shown = (
-        clean_name(ctx, name) if reader is None else (reader.display_name if reader.show_in_likes else None)
-    )
+    reactor = liker_of(ctx, visitor, reader)
+    shown = shown_name(ctx, name, reader)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
+        thread = await thread_for_write(conn, ref, title=title, now=now, create=on)
         if thread is None:
-            if not on:
-                return ReactionResult(reacted=False, count=0)
-            if ref.uri is None:
-                raise UrlRequired.at("url", "A new discussion needs the article's `url`")
-            thread = await thread_store.insert_thread(
-                conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now
-            )
-        if on:
-            if reader is None:
-                avatar = author_key(
-                    ctx.id_key, ref.site.id, email=None, name=shown or "", visitor=check_visitor(visitor)
-                )
-            else:
-                avatar = identity_avatar_key(ctx.id_key, reader.id)
-            changed = await reaction_store.insert_reaction(
-                conn,
-                thread.id,
-                ARTICLE,
-                kind,
-                reactor,
-                name=shown,
-                avatar_key=avatar if shown else None,
-                now=now,
-                identity_id=reader.id if reader else None,
-            )
-        else:
-            changed = await reaction_store.delete_reaction(conn, thread.id, ARTICLE, kind, reactor)
-        count = await reaction_store.count_reaction(conn, thread.id, ARTICLE, kind)
-        event = None
-        if changed:
-            event = await ctx.outbox.add(
-                conn,
-                EventKind.REACTION_ADDED if on else EventKind.REACTION_REMOVED,
-                thread=event_thread(thread),
-                data={"target": "article", "reaction": kind, "count": count},
-            )
+            return ReactionResult(reacted=False, count=0)
+        avatar = liker_avatar(ctx, ref.site.id, shown, visitor, reader) if on and shown else None
+        change = _Change(
+            kind, reactor, on=on, name=shown, avatar_key=avatar, identity_id=reader.id if reader else None
+        )
+        count, event = await _apply(ctx, conn, thread, None, change, now)
     ctx.outbox.committed(event)
     return ReactionResult(reacted=on, count=count)
 
@@ -105,7 +67,7 @@ async def react_to_comment(
     """Add or take back a reaction to a public comment; `site_guard` runs with the comment's site first."""
     check_text_field(comment_id, "id")
     check_text_field(kind, "kind")
-    reactor = _reactor(ctx, visitor, reader)
+    reactor = liker_of(ctx, visitor, reader)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         found = await comment_store.select_comment(conn, comment_id)
@@ -123,32 +85,60 @@ async def react_to_comment(
         if guard is not None:
             guard(site)
         check_reaction(kind, site.options.reactions)
-        if on:
-            changed = await reaction_store.insert_reaction(
-                conn,
-                thread.id,
-                comment.id,
-                kind,
-                reactor,
-                name=None,
-                avatar_key=None,
-                now=now,
-                identity_id=reader.id if reader else None,
-            )
-        else:
-            changed = await reaction_store.delete_reaction(conn, thread.id, comment.id, kind, reactor)
-        count = await reaction_store.count_reaction(conn, thread.id, comment.id, kind)
-        event = None
-        if changed:
-            event = await ctx.outbox.add(
-                conn,
-                EventKind.REACTION_ADDED if on else EventKind.REACTION_REMOVED,
-                thread=event_thread(thread),
-                subject=comment.id,
-                data={"target": "comment", "reaction": kind, "count": count},
-            )
+        change = _Change(
+            kind, reactor, on=on, name=None, avatar_key=None, identity_id=reader.id if reader else None
+        )
+        count, event = await _apply(ctx, conn, thread, comment.id, change, now)
     ctx.outbox.committed(event)
     return ReactionResult(reacted=on, count=count)
+
+
+class _Change(msgspec.Struct, frozen=True):
+    """One reader's reaction added (`on`) or taken back; name and avatar show in "N people reacted"."""
+
+    kind: str
+    reactor: str
+    on: bool
+    name: str | None
+    avatar_key: str | None
+    identity_id: str | None
+
+
+async def _apply(
+    ctx: Context, conn: AsyncConnection, thread: ThreadRow, comment_id: str | None, change: _Change, now: int
+) -> tuple[int, Event | None]:
+    """Store a reaction to the article (`comment_id` None) or a comment: its new count, and the event
+    when anything changed."""
+    target = ARTICLE if comment_id is None else comment_id
+    if change.on:
+        changed = await reaction_store.insert_reaction(
+            conn,
+            thread.id,
+            target,
+            change.kind,
+            change.reactor,
+            name=change.name,
+            avatar_key=change.avatar_key,
+            now=now,
+            identity_id=change.identity_id,
+        )
+    else:
+        changed = await reaction_store.delete_reaction(conn, thread.id, target, change.kind, change.reactor)
+    count = await reaction_store.count_reaction(conn, thread.id, target, change.kind)
+    if not changed:
+        return count, None
+    event = await ctx.outbox.add(
+        conn,
+        EventKind.REACTION_ADDED if change.on else EventKind.REACTION_REMOVED,
+        thread=event_thread(thread),
+        subject=comment_id,
+        data={
+            "target": "article" if comment_id is None else "comment",
+            "reaction": change.kind,
+            "count": count,
+        },
+    )
+    return count, event
 
 
 class Mute(msgspec.Struct, frozen=True):

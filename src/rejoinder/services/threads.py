@@ -83,6 +83,19 @@ async def event_thread_by_id(conn: Any, thread_id: int) -> ThreadOf | None:
     return event_thread(thread) if thread is not None else None
 
 
+async def thread_for_write(
+    conn: AsyncConnection, ref: ThreadRef, *, title: str | None, now: int, create: bool = True
+) -> ThreadRow | None:
+    """The thread a write means, inserted when it is new and `create` (a new thread needs the article's
+    URL); None when it is new and not `create` (taking back a like of an article nobody liked)."""
+    thread = await thread_store.select_thread(conn, ref.site.id, uri=ref.uri, key=ref.key)
+    if thread is not None or not create:
+        return thread
+    if ref.uri is None:
+        raise UrlRequired.at("url", "A new discussion needs the article's `url`")
+    return await thread_store.insert_thread(conn, ref.site.id, uri=ref.uri, key=ref.key, title=title, now=now)
+
+
 def check_key(key: str) -> str:
     check_text_field(key, "key")
     check_decoded(key, "key")

@@ -9,19 +9,54 @@ from litestar import Request, delete, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from rejoinder.domain.sites import guards
+from rejoinder.domain.identity import Identity
+from rejoinder.domain.sites import SiteGuard, guards
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import likes as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import SignedIn, on_site, optional_reader
+from rejoinder.services.threads import ThreadRef
 from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
 from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard
 
 
-async def _limit(request: Request[Any, Any, Any], signed: SignedIn | None) -> None:
-    """Likes and unlikes count against the per-network and per-identity like limits (429 past them)."""
+class ArticleLiker(msgspec.Struct, frozen=True):
+    ref: ThreadRef
+    reader: Identity | None
+
+
+class CommentLiker(msgspec.Struct, frozen=True):
+    reader: Identity | None
+    site_guard: SiteGuard | None
+
+
+async def _admitted(request: Request[Any, Any, Any], authorization: str | None) -> SignedIn | None:
+    """The signed-in reader, if any, once the per-network and per-identity like limits let a like, unlike
+    or reaction through (429 past them)."""
+    ctx = ctx_of(request)
+    signed = await optional_reader(ctx, authorization)
     keys = {Scope.IP: client_ip(request), Scope.IDENTITY: signed.identity.id if signed else None}
-    await moderation.admit(ctx_of(request), Action.LIKE, keys)
+    await moderation.admit(ctx, Action.LIKE, keys)
+    return signed
+
+
+async def article_liker(
+    request: Request[Any, Any, Any], thread: ThreadQuery, authorization: str | None
+) -> ArticleLiker:
+    """Who likes or reacts to an article, after the origin check and the like limits (reactions share them)."""
+    ref = await thread.resolve(ctx_of(request))
+    check_origin(request, ref)
+    signed = await _admitted(request, authorization)
+    return ArticleLiker(ref=ref, reader=on_site(signed, ref.site))
+
+
+async def comment_liker(request: Request[Any, Any, Any], authorization: str | None) -> CommentLiker:
+    """Who likes or reacts to a comment, after the like limits; the guard checks origin and session site."""
+    signed = await _admitted(request, authorization)
+    return CommentLiker(
+        reader=signed.identity if signed else None,
+        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+    )
 
 
 class LikeOut(msgspec.Struct):
@@ -42,19 +77,15 @@ async def _like_thread(
     body: ThreadLikeIn | None,
 ) -> LikeOut:
     """Like (`body` given) or unlike (`body` None) the article; both paths check origin and limits alike."""
-    ctx = ctx_of(request)
-    ref = await thread.resolve(ctx)
-    check_origin(request, ref)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
+    liker = await article_liker(request, thread, authorization)
     result = await service.like_thread(
-        ctx,
-        ref,
+        ctx_of(request),
+        liker.ref,
         visitor=visitor,
         like=body is not None,
         name=body.name if body else None,
         title=body.title if body else None,
-        reader=on_site(signed, ref.site),
+        reader=liker.reader,
     )
     return LikeOut(liked=result.liked, likes=result.likes)
 
@@ -67,16 +98,14 @@ async def _like_comment(
     *,
     like: bool,
 ) -> LikeOut:
-    ctx = ctx_of(request)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
+    liker = await comment_liker(request, authorization)
     result = await service.like_comment(
-        ctx,
+        ctx_of(request),
         comment_id,
         visitor=visitor,
         like=like,
-        reader=signed.identity if signed else None,
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+        reader=liker.reader,
+        site_guard=liker.site_guard,
     )
     return LikeOut(liked=result.liked, likes=result.likes)
 

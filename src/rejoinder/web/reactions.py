@@ -10,13 +10,11 @@ from litestar import Request, Response, delete, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter
 
-from rejoinder.domain.sites import guards
-from rejoinder.ratelimit import Action, Scope
-from rejoinder.services import moderation
 from rejoinder.services import reactions as service
-from rejoinder.services.accounts import SignedIn, authenticate, on_site, optional_reader
+from rejoinder.services.accounts import authenticate
+from rejoinder.web.likes import article_liker, comment_liker
 from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
-from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard, rfc3339
+from rejoinder.web.wire import ctx_of, rfc3339
 
 Kind = Annotated[str, PathParameter(min_length=1, max_length=16, description="A reaction the site offers")]
 
@@ -31,12 +29,6 @@ class ThreadReactionIn(msgspec.Struct):
     title: str | None = None
 
 
-async def _limit(request: Request[Any, Any, Any], signed: SignedIn | None) -> None:
-    """Reactions count against the like limits (429 past them)."""
-    keys = {Scope.IP: client_ip(request), Scope.IDENTITY: signed.identity.id if signed else None}
-    await moderation.admit(ctx_of(request), Action.LIKE, keys)
-
-
 async def _on_thread(
     request: Request[Any, Any, Any],
     thread: ThreadQuery,
@@ -45,20 +37,16 @@ async def _on_thread(
     authorization: str | None,
     body: ThreadReactionIn | None,
 ) -> ReactionResultOut:
-    ctx = ctx_of(request)
-    ref = await thread.resolve(ctx)
-    check_origin(request, ref)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
+    liker = await article_liker(request, thread, authorization)
     result = await service.react_to_thread(
-        ctx,
-        ref,
+        ctx_of(request),
+        liker.ref,
         kind,
         visitor=visitor,
         on=body is not None,
         name=body.name if body else None,
         title=body.title if body else None,
-        reader=on_site(signed, ref.site),
+        reader=liker.reader,
     )
     return ReactionResultOut(reacted=result.reacted, count=result.count)
 
@@ -72,17 +60,15 @@ async def _on_comment(
     *,
     on: bool,
 ) -> ReactionResultOut:
-    ctx = ctx_of(request)
-    signed = await optional_reader(ctx, authorization)
-    await _limit(request, signed)
+    liker = await comment_liker(request, authorization)
     result = await service.react_to_comment(
-        ctx,
+        ctx_of(request),
         comment_id,
         kind,
         visitor=visitor,
         on=on,
-        reader=signed.identity if signed else None,
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+        reader=liker.reader,
+        site_guard=liker.site_guard,
     )
     return ReactionResultOut(reacted=result.reacted, count=result.count)
 
