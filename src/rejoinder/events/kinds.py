@@ -129,6 +129,13 @@ class Event(msgspec.Struct, frozen=True):
     data: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @property
+    def subject_id(self) -> int | None:
+        """The subject as a row id (a notice, a statement, an address…); None when it is not one."""
+        if self.subject is None or not self.subject.isdigit():
+            return None
+        return int(self.subject)
+
+    @property
     def queue(self) -> str:
         """The ordering key: a handler sees one thread's (or else one site's) events in order."""
         if self.thread_id is not None:

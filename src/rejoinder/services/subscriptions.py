@@ -596,11 +596,12 @@ class SendConfirmation:
         self.mailer = mailer
 
     async def __call__(self, event: Event) -> None:
-        if event.subject is None or not event.subject.isdigit():
+        subject_id = event.subject_id
+        if subject_id is None:
             return
         ctx = self.ctx
         async with store_engine.read(ctx.engine) as conn:
-            address = await store.select_address(conn, int(event.subject))
+            address = await store.select_address(conn, subject_id)
             if address is None or await store.is_suppressed(conn, address.email):
                 return
             followed = [

@@ -119,39 +119,27 @@ async def select_sessions(conn: AsyncConnection, identity_id: str) -> list[Row]:
     )
 
 
-async def select_likes(conn: AsyncConnection, identity_id: str) -> list[Row]:
-    return await _rows(
-        conn,
+def _on_threads(table: sa.Table, identity_id: str, *columns: str) -> sa.Select[Any]:
+    """A reader's rows of a table kept per thread (likes, reactions), with the site and thread of each."""
+    return (
         sa.select(
             sites.c.name.label("site"),
             threads.c.uri.label("thread_url"),
             threads.c.key.label("thread_key"),
-            likes.c.comment_id,
-            likes.c.name,
-            likes.c.created,
+            *(table.c[name] for name in columns),
         )
-        .select_from(likes.join(threads, threads.c.id == likes.c.thread_id).join(sites))
-        .where(likes.c.identity_id == identity_id)
-        .order_by(likes.c.created, likes.c.id),
+        .select_from(table.join(threads, threads.c.id == table.c.thread_id).join(sites))
+        .where(table.c.identity_id == identity_id)
+        .order_by(table.c.created, table.c.id)
     )
+
+
+async def select_likes(conn: AsyncConnection, identity_id: str) -> list[Row]:
+    return await _rows(conn, _on_threads(likes, identity_id, "comment_id", "name", "created"))
 
 
 async def select_reactions(conn: AsyncConnection, identity_id: str) -> list[Row]:
-    return await _rows(
-        conn,
-        sa.select(
-            sites.c.name.label("site"),
-            threads.c.uri.label("thread_url"),
-            threads.c.key.label("thread_key"),
-            reactions.c.comment_id,
-            reactions.c.kind,
-            reactions.c.name,
-            reactions.c.created,
-        )
-        .select_from(reactions.join(threads, threads.c.id == reactions.c.thread_id).join(sites))
-        .where(reactions.c.identity_id == identity_id)
-        .order_by(reactions.c.created, reactions.c.id),
-    )
+    return await _rows(conn, _on_threads(reactions, identity_id, "comment_id", "kind", "name", "created"))
 
 
 async def select_mutes(conn: AsyncConnection, identity_id: str) -> list[Row]:

@@ -124,10 +124,11 @@ class NoticeMail:
         self.mailer = mailer
 
     async def __call__(self, event: Event) -> None:
-        if event.subject is None or not event.subject.isdigit():
+        subject_id = event.subject_id
+        if subject_id is None:
             return
         async with store_engine.read(self.ctx.engine) as conn:
-            notice = await store.select_notice(conn, int(event.subject))
+            notice = await store.select_notice(conn, subject_id)
         if notice is None or notice.notifier_email is None:
             return
         decided = event.kind is EventKind.NOTICE_DECIDED

@@ -137,10 +137,11 @@ class StatementMail:
         self.mailer = mailer
 
     async def __call__(self, event: Event) -> None:
-        if event.subject is None or not event.subject.isdigit():
+        subject_id = event.subject_id
+        if subject_id is None:
             return
         async with store_engine.read(self.ctx.engine) as conn:
-            statement = await store.select_statement(conn, int(event.subject))
+            statement = await store.select_statement(conn, subject_id)
             if statement is None or statement.emailed is not None:
                 return
             found = await author_address(self.ctx, conn, statement)
