@@ -287,13 +287,13 @@ async def replace_text(ctx: Context, comment_id: str, text: str) -> Comment | No
     """A new text its author sent from elsewhere (an ActivityPub Update): checked like an edit, with no
     edit token and no edit window (the remote server vouches for its author). None when it is gone."""
     async with store_engine.read(ctx.engine) as conn:
-        comment = await _live(conn, comment_id)
+        comment = await live_comment(conn, comment_id)
         if comment is None:
             return None
         edit = await _check_edit(ctx, conn, comment, text, email=None, ip=None, confirmed=True)
     outcome = await moderation.judge(ctx, edit.site, edit.sub, edit.facts)
     async with store_engine.write(ctx.engine) as conn:
-        comment = await _live(conn, comment_id)
+        comment = await live_comment(conn, comment_id)
         if comment is None:
             return None
         status, event = await _store_edit(ctx, conn, comment, edit, outcome, staff=False)
@@ -306,10 +306,10 @@ async def replace_text(ctx: Context, comment_id: str, text: str) -> Comment | No
 async def remove_comment(ctx: Context, comment_id: str, *, by: str) -> bool:
     """Delete a comment on its author's word from elsewhere (an ActivityPub Delete); False when gone."""
     async with store_engine.write(ctx.engine) as conn:
-        comment = await _live(conn, comment_id)
+        comment = await live_comment(conn, comment_id)
         if comment is None:
             return False
-        event = await _delete(ctx, conn, comment, by=by)
+        event = await delete_in(ctx, conn, comment, by=by)
     ctx.outbox.committed(event)
     return True
 
@@ -349,7 +349,7 @@ async def delete_comment(
 ) -> None:
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token, site_guard)
-        event = await _delete(ctx, conn, comment, by="author")
+        event = await delete_in(ctx, conn, comment, by="author")
     ctx.outbox.committed(event)
 
 
@@ -364,7 +364,8 @@ class _Edit(msgspec.Struct, frozen=True):
     revision: int
 
 
-async def _live(conn: AsyncConnection, comment_id: str) -> Comment | None:
+async def live_comment(conn: AsyncConnection, comment_id: str) -> Comment | None:
+    """The comment unless it is unknown or deleted."""
     found = await comment_store.select_comment(conn, comment_id)
     if found is None or found[0].status is CommentStatus.DELETED:
         return None
@@ -443,7 +444,8 @@ async def _store_edit(
     return status, event
 
 
-async def _delete(ctx: Context, conn: AsyncConnection, comment: Comment, *, by: str) -> Event:
+async def delete_in(ctx: Context, conn: AsyncConnection, comment: Comment, *, by: str) -> Event:
+    """Delete a comment in the caller's write transaction: its thread's counts and its event (`by` whom)."""
     thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
     assert thread is not None
     await comment_store.mark_deleted(conn, comment.id, ctx.clock())

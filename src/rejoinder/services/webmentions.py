@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus
+from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment
 from rejoinder.domain.identity import author_key
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import origin_of
@@ -50,7 +50,7 @@ from rejoinder.outbound import is_public
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import moderation
 from rejoinder.services.admin_mail import public_base
-from rejoinder.services.comments import render
+from rejoinder.services.comments import delete_in, live_comment, render
 from rejoinder.services.context import Context
 from rejoinder.services.threads import article_url, event_thread
 from rejoinder.services.webmention_http import PageRefused, WebmentionHttp
@@ -263,11 +263,10 @@ class Verify:
         existing: Comment | None = None
         revision = 0
         async with store_engine.read(ctx.engine) as conn:
-            thread = await thread_store.select_thread(conn, site.id, uri=mention.target, key=None)
+            thread = await self._thread(conn, mention)
             if mention.comment_id is not None:
-                found = await comment_store.select_comment(conn, mention.comment_id)
-                if found is not None and found[0].status is not CommentStatus.DELETED:
-                    existing = found[0]
+                existing = await live_comment(conn, mention.comment_id)
+                if existing is not None:
                     revision = (await moderation.moderated(conn, existing.id)).revision + 1
             if existing is not None and existing.text == text:
                 return  # the same text again: nothing changes
@@ -298,11 +297,8 @@ class Verify:
         status = moderation.status_after(outcome, existing.status if existing else None)
         events: list[Event | None] = []
         async with store_engine.write(ctx.engine) as conn:
-            thread = await thread_store.select_thread(conn, site.id, uri=mention.target, key=None)
-            if thread is None:
-                thread = await thread_store.insert_thread(
-                    conn, site.id, uri=mention.target, key=None, title=None, now=now
-                )
+            thread = await self._thread(conn, mention, create_at=now)
+            assert thread is not None
             events.append(await self._remove_like(conn, mention))
             if existing is None:
                 comment = Comment(
@@ -380,36 +376,26 @@ class Verify:
     async def _remove_comment(self, conn: AsyncConnection, mention: Received) -> Event | None:
         if mention.comment_id is None:
             return None
-        found = await comment_store.select_comment(conn, mention.comment_id)
-        if found is None or found[0].status is CommentStatus.DELETED:
+        comment = await live_comment(conn, mention.comment_id)
+        if comment is None:
             return None
-        comment = found[0]
-        thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
-        if thread is None:
-            return None
-        await comment_store.mark_deleted(conn, comment.id, self.ctx.clock())
-        if comment.status in PUBLIC_STATUSES:
-            await thread_store.add_to_thread_counts(conn, thread.id, comments=-1)
-        return await self.ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_DELETED,
-            thread=event_thread(thread),
-            subject=comment.id,
-            data={"previous": comment.status.value, "by": "webmention"},
-        )
+        return await delete_in(self.ctx, conn, comment, by="webmention")
 
-    async def _thread(self, conn: AsyncConnection, mention: Received, *, create: bool) -> ThreadRow | None:
+    async def _thread(
+        self, conn: AsyncConnection, mention: Received, *, create_at: int | None = None
+    ) -> ThreadRow | None:
+        """The mention's target thread; created (at `create_at`) when it is new and that is given."""
         thread = await thread_store.select_thread(conn, mention.site_id, uri=mention.target, key=None)
-        if thread is None and create:
+        if thread is None and create_at is not None:
             thread = await thread_store.insert_thread(
-                conn, mention.site_id, uri=mention.target, key=None, title=None, now=self.ctx.clock()
+                conn, mention.site_id, uri=mention.target, key=None, title=None, now=create_at
             )
         return thread
 
     async def _add_like(
         self, conn: AsyncConnection, mention: Received, liker: str, name: str, now: int
     ) -> Event | None:
-        thread = await self._thread(conn, mention, create=True)
+        thread = await self._thread(conn, mention, create_at=self.ctx.clock())
         assert thread is not None
         if not await like_store.insert_like(
             conn, thread.id, ARTICLE, liker, name=name, avatar_key=None, now=now
@@ -426,7 +412,7 @@ class Verify:
     async def _remove_like(self, conn: AsyncConnection, mention: Received) -> Event | None:
         if mention.liker is None:
             return None
-        thread = await self._thread(conn, mention, create=False)
+        thread = await self._thread(conn, mention)
         if thread is None or not await like_store.delete_like(conn, thread.id, ARTICLE, mention.liker):
             return None
         await thread_store.add_to_thread_counts(conn, thread.id, likes=-1)
