@@ -68,3 +68,18 @@ def test_the_edit_window_closes(client: TestClient[Any]) -> None:
         portal.call(lambda: service.edit_comment(ctx, posted.comment.id, "Changed", token=posted.edit_token))
     assert refused.value.code == "edit-window-closed"
     assert shown(client) == [("Said once", "published")]
+
+
+def test_an_update_and_a_delete_from_elsewhere(client: TestClient[Any]) -> None:
+    """What an ActivityPub Update and Delete call: no token, no edit window; None/False once it is gone."""
+    ctx = ctx_of(client)
+    posted = post(client, "From afar")
+    advance_clock(client, ctx.settings.comments.edit_window_seconds + 1)
+    with client.portal() as portal:
+        replaced = portal.call(lambda: service.replace_text(ctx, posted.comment.id, "Changed afar"))
+        assert replaced is not None and replaced.text == "Changed afar" and replaced.edited is not None
+        assert shown(client) == [("Changed afar", "published")]
+        assert portal.call(lambda: service.remove_comment(ctx, posted.comment.id, by="remote")) is True
+        assert shown(client) == []
+        assert portal.call(lambda: service.remove_comment(ctx, posted.comment.id, by="remote")) is False
+        assert portal.call(lambda: service.replace_text(ctx, posted.comment.id, "Again")) is None
