@@ -178,34 +178,33 @@ async def mark_emailed(conn: AsyncConnection, statement_id: int, now: int) -> No
     await conn.execute(sa.update(statements).where(statements.c.id == statement_id).values(emailed=now))
 
 
-async def stream_notices(
-    conn: AsyncConnection, site_ids: Sequence[int] | None, *, batch: int = 500
-) -> AsyncIterator[Notice]:
-    """Every notice, oldest first, for the transparency report (read in batches by id)."""
+async def _by_id(
+    conn: AsyncConnection, table: sa.Table, site_ids: Sequence[int] | None, batch: int
+) -> AsyncIterator[sa.Row[Any]]:
+    """Every row of a table, oldest first (read in batches by id), of the given sites when given."""
     last = 0
     while True:
-        query = sa.select(legal_notices).where(legal_notices.c.id > last)
+        query = sa.select(table).where(table.c.id > last)
         if site_ids is not None:
-            query = query.where(legal_notices.c.site_id.in_(list(site_ids)))
-        rows = list(await conn.execute(query.order_by(legal_notices.c.id).limit(batch)))
+            query = query.where(table.c.site_id.in_(list(site_ids)))
+        rows = list(await conn.execute(query.order_by(table.c.id).limit(batch)))
         for row in rows:
-            yield _notice(row)
+            yield row
         if len(rows) < batch:
             return
         last = int(rows[-1].id)
+
+
+async def stream_notices(
+    conn: AsyncConnection, site_ids: Sequence[int] | None, *, batch: int = 500
+) -> AsyncIterator[Notice]:
+    """Every notice, oldest first, for the transparency report."""
+    async for row in _by_id(conn, legal_notices, site_ids, batch):
+        yield _notice(row)
 
 
 async def stream_statements(
     conn: AsyncConnection, site_ids: Sequence[int] | None, *, batch: int = 500
 ) -> AsyncIterator[Statement]:
-    last = 0
-    while True:
-        query = sa.select(statements).where(statements.c.id > last)
-        if site_ids is not None:
-            query = query.where(statements.c.site_id.in_(list(site_ids)))
-        rows = list(await conn.execute(query.order_by(statements.c.id).limit(batch)))
-        for row in rows:
-            yield _statement(row)
-        if len(rows) < batch:
-            return
-        last = int(rows[-1].id)
+    async for row in _by_id(conn, statements, site_ids, batch):
+        yield _statement(row)
