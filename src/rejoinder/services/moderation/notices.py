@@ -17,6 +17,7 @@ from rejoinder.notify.email import Mail, Mailer, one_line
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.reports import reportable
 from rejoinder.services.moderation.runtime import admit
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as moderation_store
@@ -65,12 +66,7 @@ async def file_notice(
     language = choose(lang, default=ctx.settings.server.language)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        comment = await moderation_store.select_moderated(conn, comment_id)
-        if comment is None or comment.status not in PUBLIC_STATUSES:
-            raise comment_not_found()
-        site = await ctx.sites.by_id(comment.site_id)
-        if site_guard is not None:
-            site_guard(site)
+        comment, _site = await reportable(ctx, conn, comment_id, site_guard)
         notice_id = await store.insert_notice(
             conn, comment.site_id, comment.id, notice, language=language, now=now
         )

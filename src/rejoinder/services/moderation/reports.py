@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus, comment_not_found
 from rejoinder.domain.identity import visitor_hash
 from rejoinder.domain.likes import check_visitor
-from rejoinder.domain.sites import SiteGuard
+from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.urls import check_text_field
 from rejoinder.events.kinds import Event, EventKind, status_change
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import ModAction
+from rejoinder.moderation.queue import ModeratedComment
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope, network_key
 from rejoinder.services.context import Context
@@ -29,6 +31,20 @@ from rejoinder.store import threads as thread_store
 class Reported(msgspec.Struct, frozen=True):
     reported: bool  # False: this reader had already reported the comment
     held: bool  # the report held the comment
+
+
+async def reportable(
+    ctx: Context, conn: AsyncConnection, comment_id: str, site_guard: SiteGuard | None
+) -> tuple[ModeratedComment, Site]:
+    """A public comment readers may report or send a notice about, and its site, once `site_guard` (when
+    given) accepts the site; comment-not-found for any other."""
+    comment = await store.select_moderated(conn, comment_id)
+    if comment is None or comment.status not in PUBLIC_STATUSES:
+        raise comment_not_found()
+    site = await ctx.sites.by_id(comment.site_id)
+    if site_guard is not None:
+        site_guard(site)
+    return comment, site
 
 
 async def report_comment(
@@ -59,12 +75,7 @@ async def report_comment(
     reporter = hashlib.sha256(ctx.id_key + reporter.encode()).hexdigest()
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        comment = await store.select_moderated(conn, comment_id)
-        if comment is None or comment.status not in PUBLIC_STATUSES:
-            raise comment_not_found()
-        site = await ctx.sites.by_id(comment.site_id)
-        if site_guard is not None:
-            site_guard(site)
+        comment, site = await reportable(ctx, conn, comment_id, site_guard)
         added = await report_store.insert_report(
             conn, comment_id, reason=why, note=words, reporter=reporter, identity_id=identity_id, now=now
         )
