@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, comment_not_found, hide_other_sites
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from rejoinder.domain.comments import PUBLIC_STATUSES, Comment, comment_not_found, hide_other_sites
 from rejoinder.domain.identity import Identity, author_key, identity_avatar_key, identity_liker, visitor_hash
 from rejoinder.domain.likes import LikeResult, check_visitor
 from rejoinder.domain.sites import SiteGuard
@@ -48,6 +50,15 @@ def liker_avatar(
     if reader is None:
         return author_key(ctx.id_key, site_id, email=None, name=shown or "", visitor=check_visitor(visitor))
     return identity_avatar_key(ctx.id_key, reader.id)
+
+
+async def public_comment(conn: AsyncConnection, comment_id: str) -> Comment:
+    """A comment readers may like, react to or mute the author of; unknown, deleted and held ones answer
+    alike (comment-not-found)."""
+    found = await comment_store.select_comment(conn, comment_id)
+    if found is None or found[0].status not in PUBLIC_STATUSES:
+        raise comment_not_found()
+    return found[0]
 
 
 async def like_thread(
@@ -112,10 +123,7 @@ async def like_comment(
     liker = liker_of(ctx, visitor, reader)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None or found[0].status not in PUBLIC_STATUSES:
-            raise comment_not_found()  # unknown, deleted and held answer alike
-        comment = found[0]
+        comment = await public_comment(conn, comment_id)
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         guard = hide_other_sites(site_guard)
         if guard is not None and thread is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, comment_not_found, hide_other_sites
+from rejoinder.domain.comments import comment_not_found, hide_other_sites
 from rejoinder.domain.identity import Identity, identity_avatar_key
 from rejoinder.domain.reactions import ReactionResult, check_mute, check_reaction
 from rejoinder.domain.sites import SiteGuard
@@ -14,9 +14,8 @@ from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import BadRequest, NotFound
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.services.context import Context
-from rejoinder.services.likes import liker_avatar, liker_of, shown_name
+from rejoinder.services.likes import liker_avatar, liker_of, public_comment, shown_name
 from rejoinder.services.threads import ThreadRef, event_thread, thread_for_write
-from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import reactions as reaction_store
 from rejoinder.store import threads as thread_store
@@ -70,10 +69,7 @@ async def react_to_comment(
     reactor = liker_of(ctx, visitor, reader)
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None or found[0].status not in PUBLIC_STATUSES:
-            raise comment_not_found()  # unknown, deleted and held answer alike
-        comment = found[0]
+        comment = await public_comment(conn, comment_id)
         thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
         if thread is None:
             raise comment_not_found()
@@ -152,10 +148,7 @@ async def mute_author_of(ctx: Context, reader: Identity, comment_id: str) -> Mut
     check_text_field(comment_id, "comment")
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
-        found = await comment_store.select_comment(conn, comment_id)
-        if found is None or found[0].status not in PUBLIC_STATUSES:
-            raise comment_not_found()
-        author = found[0].author
+        author = (await public_comment(conn, comment_id)).author
         check_mute(author.key, identity_avatar_key(ctx.id_key, reader.id))
         await reaction_store.insert_mute(conn, reader.id, author.key, name=author.name[:200], now=now)
     return Mute(key=author.key, name=author.name, created=now)
