@@ -167,6 +167,9 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
         )
         call(client, lambda ctx: admin_desk.warn(ctx, SYSTEM, first["id"], "Mind the links"))
         call(client, lambda ctx: admin_desk.warn(ctx, SYSTEM, by_rita.json()["id"], "Be kind"))
+        call(client, lambda ctx: admin_desk.set_premoderation(ctx, SYSTEM, first["id"], on=True))
+        call(client, lambda ctx: admin_desk.add_note(ctx, SYSTEM, by_rita.json()["id"], "Rita: fine"))
+        call(client, lambda ctx: admin_desk.add_note(ctx, SYSTEM, reply["id"], "Bob, no email"))
 
     async def extra() -> None:
         async with open_context(make_settings(db_url)) as runtime:

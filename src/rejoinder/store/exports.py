@@ -19,6 +19,7 @@ from rejoinder.store.schema import (
     comment_edits,
     comment_images,
     comment_revisions,
+    commenter_notes,
     commenter_warnings,
     comments,
     credentials,
@@ -27,6 +28,7 @@ from rejoinder.store.schema import (
     imported_comments,
     likes,
     moderation_log,
+    premoderated_commenters,
     reactions,
     reports,
     roles,
@@ -61,6 +63,8 @@ def _site_identities(site_id: int) -> sa.ColumnElement[bool]:
         sa.select(likes.c.identity_id).where(likes.c.thread_id.in_(in_site)),
         sa.select(reactions.c.identity_id).where(reactions.c.thread_id.in_(in_site)),
         sa.select(commenter_warnings.c.identity_id).where(commenter_warnings.c.site_id == site_id),
+        sa.select(premoderated_commenters.c.identity_id).where(premoderated_commenters.c.site_id == site_id),
+        sa.select(commenter_notes.c.identity_id).where(commenter_notes.c.site_id == site_id),
         sa.select(reports.c.identity_id).where(reports.c.comment_id.in_(_site_comments(site_id))),
         sa.select(roles.c.identity_id).where(roles.c.site_id == site_id),
     )
@@ -261,6 +265,27 @@ KINDS: tuple[Kind, ...] = (
         ("id",),
         ("id",),
         lambda site_id: commenter_warnings.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        # Commenters whose every new comment is held. The key has no NULLs (identity and email hash do):
+        # one moderator marks one commenter per microsecond.
+        "premoderated",
+        premoderated_commenters,
+        _cols(premoderated_commenters),
+        ("created", "created_by", "identity_id", "email_hash"),
+        ("created", "created_by", "site_id"),
+        lambda site_id: premoderated_commenters.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        # Moderators' notes on commenters (an identity, a guest's keyed email hash, or an author key).
+        "note",
+        commenter_notes,
+        _cols(commenter_notes),
+        ("created", "created_by", "identity_id", "email_hash", "author_key", "text"),
+        ("created", "created_by", "text", "site_id"),
+        lambda site_id: commenter_notes.c.site_id == site_id,
         site_column="site_id",
     ),
     Kind(
