@@ -25,7 +25,7 @@ from rejoinder.importers import jsonl
 from rejoinder.moderation.actions import ModAction
 from rejoinder.moderation.rules import Role
 from rejoinder.runtime import open_context
-from rejoinder.services import accounts
+from rejoinder.services import accounts, admin_desk
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services import sites as site_service
 from rejoinder.store import engine as store_engine
@@ -81,7 +81,7 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
     with moderated_client(db_url, images={"directory": str(tmp_path / "images")}) as client:
 
         async def take_images(ctx: Any) -> None:
-            options = SiteOptions(images=SiteImages(enabled=True))
+            options = SiteOptions(images=SiteImages(enabled=True), reactions=("love", "clap"))
             await site_service.update_site(
                 ctx.engine, "blog", add_origins=[], remove_origins=[], options=options
             )
@@ -150,11 +150,26 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
             "/api/threads/like", params={"url": ARTICLE}, headers={"Rejoinder-Visitor": "v" * 32}
         )
         assert liked.status_code == 200, liked.text
+        reacted = client.put(f"/api/comments/{first['id']}/reactions/love", headers=rita)
+        assert reacted.status_code == 200, reacted.text
+        clapped = client.put(
+            "/api/threads/reactions/clap", params={"url": ARTICLE}, headers={"Rejoinder-Visitor": "w" * 32}
+        )
+        assert clapped.status_code == 200, clapped.text
         reported = client.post(f"/api/comments/{other['id']}/report", json={"reason": "spam"}, headers=rita)
         assert reported.status_code == 201, reported.text
         call(client, lambda ctx: moderation_service.decide(ctx, SYSTEM, first["id"], ModAction.APPROVE))
         call(client, lambda ctx: moderation_service.decide(ctx, SYSTEM, other["id"], ModAction.SPAM))
         call(client, lambda ctx: _set_role(ctx, identity))
+        call(
+            client,
+            lambda ctx: admin_desk.edit_comment(ctx, SYSTEM, reply["id"], "A reply, trimmed", note="Trim"),
+        )
+        call(client, lambda ctx: admin_desk.warn(ctx, SYSTEM, first["id"], "Mind the links"))
+        call(client, lambda ctx: admin_desk.warn(ctx, SYSTEM, by_rita.json()["id"], "Be kind"))
+        call(client, lambda ctx: admin_desk.set_premoderation(ctx, SYSTEM, first["id"], on=True))
+        call(client, lambda ctx: admin_desk.add_note(ctx, SYSTEM, by_rita.json()["id"], "Rita: fine"))
+        call(client, lambda ctx: admin_desk.add_note(ctx, SYSTEM, reply["id"], "Bob, no email"))
 
     async def extra() -> None:
         async with open_context(make_settings(db_url)) as runtime:

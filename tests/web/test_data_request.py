@@ -15,15 +15,26 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.moderation.actions import ModAction
+from rejoinder.services import admin_desk, moderation
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
-from rejoinder.store.schema import email_addresses, notifications, sites, subscriptions
+from rejoinder.store.schema import (
+    commenter_notes,
+    commenter_warnings,
+    email_addresses,
+    notifications,
+    premoderated_commenters,
+    sites,
+    statements,
+    subscriptions,
+)
 from tests.fixtures.admin import Sink, email_settings
 from tests.fixtures.admin import smtp_sink as smtp_sink  # the loopback SMTP server fixture
 from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
 from tests.fixtures.clock import ManualClock
 from tests.fixtures.follow import follow
-from tests.moderation.test_pipeline import Peer, call
+from tests.moderation.test_pipeline import SYSTEM, Peer, call
 
 PUBLIC = "http://rejoinder.test"
 LINK = re.compile(r"http://rejoinder\.test(/data-request/open\?token=([A-Za-z0-9_-]+))")
@@ -250,3 +261,62 @@ def test_the_addresses_subscriptions_are_in_the_download_and_go_with_the_erasure
             return [*(tuple(r) for r in await conn.execute(query)), waiting.scalar_one()]
 
     assert call(client, left) == [("carl@example.org", guests.answer), 0]
+
+
+def test_statements_and_desk_rows_about_the_guest_are_in_the_download_and_erased(app: Any) -> None:
+    client, sink, _, guests = app
+
+    async def moderate(ctx: Context) -> None:
+        await moderation.decide(
+            ctx, SYSTEM, guests.aside, ModAction.REJECT, reason="off-topic", note="Ann again, off topic"
+        )
+        await admin_desk.warn(ctx, SYSTEM, guests.asked, "Please stay on topic")
+        await admin_desk.add_note(ctx, SYSTEM, guests.asked, "Same person as the spam last week?")
+        await admin_desk.set_premoderation(ctx, SYSTEM, guests.asked, on=True)
+        await admin_desk.warn(ctx, SYSTEM, guests.answer, "Carl: no shouting")
+
+    call(client, moderate)
+    ask(client, "ANN@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    download = client.post("/data-request/download", data={"token": found.group(2)})
+    assert download.status_code == 200
+    moderation_data = download.json()["moderation"]
+    assert [
+        (x["site"], x["comment_id"], x["restriction"], x["action"], x["reason_code"], x["facts"])
+        for x in moderation_data["statements"]
+    ] == [("blog", guests.aside, "removed", "reject", "off-topic", "Ann again, off topic")]
+    assert [(w["site"], w["message"]) for w in moderation_data["warnings"]] == [
+        ("blog", "Please stay on topic")
+    ]
+    assert [n["text"] for n in moderation_data["notes"]] == ["Same person as the spam last week?"]
+    assert [p["site"] for p in moderation_data["premoderated"]] == ["blog"]
+    assert "Carl" not in download.text
+
+    erased = client.post("/data-request/erase", data={"token": found.group(2), "comments": "anonymise"})
+    assert erased.status_code == 200
+
+    async def left(ctx: Context) -> list[Any]:
+        async with store_engine.read(ctx.engine) as conn:
+            return [
+                [tuple(r) for r in await conn.execute(query)]
+                for query in (
+                    sa.select(
+                        statements.c.comment_id,
+                        statements.c.identity_id,
+                        statements.c.facts,
+                        statements.c.restriction,
+                        statements.c.reason_code,
+                    ),
+                    sa.select(commenter_warnings.c.message),
+                    sa.select(commenter_notes.c.text),
+                    sa.select(premoderated_commenters.c.id),
+                )
+            ]
+
+    assert call(client, left) == [
+        [(guests.aside, None, None, "removed", "off-topic")],
+        [("Carl: no shouting",)],
+        [],
+        [],
+    ]

@@ -12,12 +12,16 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from rejoinder.moderation.actions import ModAction
+from rejoinder.services import admin_desk
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
 from rejoinder.store import subscriptions as subscription_store
 from rejoinder.store.schema import (
+    comment_edits,
     comment_revisions,
+    commenter_notes,
+    commenter_warnings,
     comments,
     credentials,
     email_addresses,
@@ -26,9 +30,11 @@ from rejoinder.store.schema import (
     likes,
     moderation_log,
     notifications,
+    premoderated_commenters,
     reports,
     sessions,
     sites,
+    statements,
     subscriptions,
     suppressions,
 )
@@ -331,3 +337,83 @@ def test_subscriptions_are_in_the_download_and_go_with_the_account(
     ) == [("thread", "carol@example.org")]
     assert rows(client, sa.select(sa.func.count()).select_from(notifications)) == [(0,)]
     assert rows(client, sa.select(suppressions.c.email)) == [("alice@example.org",)]
+
+
+def desk_and_statement(client: TestClient[Any], s: Scene) -> None:
+    """A moderator rejects Alice's second comment with facts (a statement of reasons is written), warns
+    her, notes her and holds her comments; Bob (a guest) is warned and noted too."""
+
+    async def go(ctx: Context) -> None:
+        await service.decide(
+            ctx, SYSTEM, s.second, ModAction.REJECT, reason="privacy", note="Gave Carol's home address"
+        )
+        await admin_desk.edit_comment(ctx, SYSTEM, s.first, "Gardens need rain.", note="Trimmed")
+        await admin_desk.warn(ctx, SYSTEM, s.first, "Keep other people's addresses out")
+        await admin_desk.add_note(ctx, SYSTEM, s.first, "Alice knows Carol offline")
+        await admin_desk.set_premoderation(ctx, SYSTEM, s.first, on=True)
+        await admin_desk.warn(ctx, SYSTEM, s.reply, "Bob: stay on topic")
+        await admin_desk.add_note(ctx, SYSTEM, s.reply, "Bob is new")
+
+    call(client, go)
+
+
+def test_statements_and_desk_rows_are_in_the_download(scene: tuple[TestClient[Any], Scene]) -> None:
+    client, s = scene
+    desk_and_statement(client, s)
+    response = client.get("/api/me/data", headers=bearer(s.token))
+    assert response.status_code == 200, response.text
+    moderation = response.json()["moderation"]
+    [statement] = moderation["statements"]
+    assert {k: statement[k] for k in ("site", "comment_id", "restriction", "action", "reason_code")} == {
+        "site": "blog",
+        "comment_id": s.second,
+        "restriction": "removed",
+        "action": "reject",
+        "reason_code": "privacy",
+    }
+    assert (statement["facts"], statement["ground_kind"], statement["automated"]) == (
+        "Gave Carol's home address",
+        "terms",
+        False,
+    )
+    assert statement["created"].endswith("Z")
+    first = next(c for c in response.json()["comments"] if c["id"] == s.first)
+    assert [(e["previous_text"], e["text"], e["note"]) for e in first["moderator_edits"]] == [
+        ("Gardens need rain, and patience.", "Gardens need rain.", "Trimmed")
+    ]
+    assert [(w["site"], w["message"], w["acknowledged"]) for w in moderation["warnings"]] == [
+        ("blog", "Keep other people's addresses out", None)
+    ]
+    assert [(n["site"], n["text"]) for n in moderation["notes"]] == [("blog", "Alice knows Carol offline")]
+    assert [p["site"] for p in moderation["premoderated"]] == ["blog"]
+    assert "Bob" not in response.text  # nothing about the other commenter
+    # nor which moderator wrote what
+    assert [sorted(w) for w in moderation["warnings"]] == [["acknowledged", "created", "message", "site"]]
+    assert [sorted(n) for n in moderation["notes"]] == [["created", "site", "text"]]
+    assert [sorted(e) for e in first["moderator_edits"]] == [["created", "note", "previous_text", "text"]]
+
+
+def test_erasure_keeps_statements_without_the_person_and_drops_desk_rows(
+    scene: tuple[TestClient[Any], Scene],
+) -> None:
+    client, s = scene
+    desk_and_statement(client, s)
+    response = client.delete("/api/me", params={"comments": "remove"}, headers={**BROWSER, **bearer(s.token)})
+    assert response.status_code == 200, response.text
+    assert response.json()["account_deleted"] is True
+    assert rows(
+        client,
+        sa.select(
+            statements.c.comment_id,
+            statements.c.identity_id,
+            statements.c.facts,
+            statements.c.restriction,
+            statements.c.action,
+            statements.c.reason_code,
+            statements.c.ground_kind,
+        ),
+    ) == [(s.second, None, None, "removed", "reject", "privacy", "terms")]
+    assert rows(client, sa.select(commenter_warnings.c.message)) == [("Bob: stay on topic",)]
+    assert rows(client, sa.select(commenter_notes.c.text)) == [("Bob is new",)]
+    assert rows(client, sa.select(premoderated_commenters.c.id)) == []
+    assert rows(client, sa.select(comment_edits.c.text)) == []  # the old text went with the comment

@@ -83,6 +83,9 @@ async def collect(
         by_comment: dict[str, list[dict[str, Any]]] = {}
         for rev in _dated(revisions):
             by_comment.setdefault(rev.pop("comment_id"), []).append(rev)
+        edits: dict[str, list[dict[str, Any]]] = {}
+        for edit in _dated(await store.select_moderator_edits(conn, ids)):
+            edits.setdefault(edit.pop("comment_id"), []).append(edit)
         pictures: dict[str, list[dict[str, Any]]] = {}
         for image in _dated(await image_store.select_of_comments(conn, ids)):
             image["url"] = f"{ctx.settings.server.public_url.rstrip('/')}/api/images/{image['name']}"
@@ -91,7 +94,12 @@ async def collect(
         for c in _dated(comments, drop=("thread_id",)):
             c.pop("images", None)  # the same list, in full, below
             shaped.append(
-                {**c, "revisions": by_comment.get(c["id"], []), "images": pictures.get(c["id"], [])}
+                {
+                    **c,
+                    "revisions": by_comment.get(c["id"], []),
+                    "moderator_edits": edits.get(c["id"], []),
+                    "images": pictures.get(c["id"], []),
+                }
             )
         emails = {email} if email else ({identity.email} if identity and identity.email else set())
         emails |= {c["author_email"] for c in comments if c["author_email"]}
@@ -104,6 +112,8 @@ async def collect(
                 email_hash=email_hash_of(ctx, address) if address else None,
             )
         bans = list({b["id"]: b for b in ban_rows}.values())
+        hashes = _hashes(ctx, emails)
+        who = identity.id if identity else None
         document: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
@@ -123,6 +133,16 @@ async def collect(
                 "reports_about_your_comments": _dated(await store.select_reports_about(conn, ids)),
                 "bans": _dated(bans, drop=("id",)),
                 "roles": [],
+                "statements": _dated(
+                    await store.select_statements(
+                        conn, identity_id=identity.id if identity else None, comment_ids=ids
+                    )
+                ),
+                "warnings": _dated(await store.select_warnings(conn, identity_id=who, email_hashes=hashes)),
+                "premoderated": _dated(
+                    await store.select_premoderation(conn, identity_id=who, email_hashes=hashes)
+                ),
+                "notes": _dated(await store.select_notes(conn, identity_id=who, email_hashes=hashes)),
                 "log": _dated(
                     await store.select_log(
                         conn, identity_id=identity.id if identity else None, comment_ids=ids
@@ -174,7 +194,8 @@ async def erase(
         if identity_id is not None and await identity_store.select_identity(conn, identity_id) is None:
             raise IdentityNotFound("There is no such account; it may have been deleted already")
         where = store.of_identity(identity_id) if identity_id else store.of_guest_email(email or "")
-        comments = [c for c in await store.select_comments(conn, where) if c["status"] != "deleted"]
+        every = await store.select_comments(conn, where)
+        comments = [c for c in every if c["status"] != "deleted"]
         ids = [c["id"] for c in comments]
         old_keys = sorted(set(await _author_keys(conn, ids)))  # their avatar data goes once unused
         threads_touched = sorted({c["thread_id"] for c in comments})
@@ -240,6 +261,10 @@ async def erase(
         if identity_id is not None:
             emails |= await _account_emails(conn, identity_id)
         await store.delete_email_addresses(conn, sorted(e for e in emails if e))
+        # DSA statements of reasons stay for the transparency record, without the person (docs/legal.md);
+        # the desk's warnings, always-premoderate marks and notes about them go.
+        await store.anonymise_statements(conn, identity_id=identity_id, comment_ids=[c["id"] for c in every])
+        await store.delete_desk_rows(conn, identity_id=identity_id, email_hashes=_hashes(ctx, emails))
         deleted = await store.delete_identity(conn, identity_id) if identity_id else False
     ctx.outbox.committed(*events)
     removed = len(ids) if mode is KeepComments.REMOVE else 0
@@ -249,6 +274,11 @@ async def erase(
         likes_removed=len(liked),
         identity_deleted=deleted,
     )
+
+
+def _hashes(ctx: Context, emails: set[str]) -> list[str]:
+    """The keyed hashes the moderation desk and bans name these guests' email addresses by."""
+    return sorted({h for h in (email_hash_of(ctx, e) for e in emails if e) if h})
 
 
 async def _account_emails(conn: Any, identity_id: str) -> set[str]:

@@ -16,8 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.errors import Invalid
 from rejoinder.store.schema import (
     classifier_decisions,
+    comment_edits,
     comment_images,
     comment_revisions,
+    commenter_notes,
+    commenter_warnings,
     comments,
     credentials,
     email_addresses,
@@ -25,6 +28,8 @@ from rejoinder.store.schema import (
     imported_comments,
     likes,
     moderation_log,
+    premoderated_commenters,
+    reactions,
     reports,
     roles,
     sites,
@@ -51,11 +56,15 @@ def _site_comments(site_id: int) -> sa.Select[Any]:
 
 
 def _site_identities(site_id: int) -> sa.ColumnElement[bool]:
-    """Identities the site's data names: authors, likers, reporters and the site's staff."""
+    """Identities the site's data names: authors, likers, reactors, reporters, the warned and the staff."""
     in_site = _site_threads(site_id)
     named = sa.union(
         sa.select(comments.c.identity_id).where(comments.c.thread_id.in_(in_site)),
         sa.select(likes.c.identity_id).where(likes.c.thread_id.in_(in_site)),
+        sa.select(reactions.c.identity_id).where(reactions.c.thread_id.in_(in_site)),
+        sa.select(commenter_warnings.c.identity_id).where(commenter_warnings.c.site_id == site_id),
+        sa.select(premoderated_commenters.c.identity_id).where(premoderated_commenters.c.site_id == site_id),
+        sa.select(commenter_notes.c.identity_id).where(commenter_notes.c.site_id == site_id),
         sa.select(reports.c.identity_id).where(reports.c.comment_id.in_(_site_comments(site_id))),
         sa.select(roles.c.identity_id).where(roles.c.site_id == site_id),
     )
@@ -203,6 +212,24 @@ KINDS: tuple[Kind, ...] = (
         thread_column="thread_id",
     ),
     Kind(
+        "reaction",
+        reactions,
+        _cols(reactions),
+        ("thread_id", "comment_id", "kind", "reactor"),
+        ("thread_id", "comment_id", "kind", "reactor"),
+        lambda site_id: reactions.c.thread_id.in_(_site_threads(site_id)),
+        thread_column="thread_id",
+    ),
+    Kind(
+        # A moderator's edit of a comment's text: the text before and after, the public note, who, when.
+        "moderator_edit",
+        comment_edits,
+        _cols(comment_edits),
+        ("comment_id", "created", "created_by", "text"),
+        ("comment_id", "created"),
+        lambda site_id: comment_edits.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
         "report",
         reports,
         _cols(reports),
@@ -228,6 +255,38 @@ KINDS: tuple[Kind, ...] = (
         lambda site_id: moderation_log.c.site_id == site_id,
         site_column="site_id",
         thread_target=("target_kind", "thread", "target_id"),
+    ),
+    Kind(
+        # The moderation desk's warnings (a guest's by the keyed hash of their email, as stored: it matches
+        # only on an instance with the same secret_key) and whether each was acknowledged.
+        "warning",
+        commenter_warnings,
+        ("id", *_cols(commenter_warnings)),
+        ("id",),
+        ("id",),
+        lambda site_id: commenter_warnings.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        # Commenters whose every new comment is held. The key has no NULLs (identity and email hash do):
+        # one moderator marks one commenter per microsecond.
+        "premoderated",
+        premoderated_commenters,
+        _cols(premoderated_commenters),
+        ("created", "created_by", "identity_id", "email_hash"),
+        ("created", "created_by", "site_id"),
+        lambda site_id: premoderated_commenters.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        # Moderators' notes on commenters (an identity, a guest's keyed email hash, or an author key).
+        "note",
+        commenter_notes,
+        _cols(commenter_notes),
+        ("created", "created_by", "identity_id", "email_hash", "author_key", "text"),
+        ("created", "created_by", "text", "site_id"),
+        lambda site_id: commenter_notes.c.site_id == site_id,
+        site_column="site_id",
     ),
     Kind(
         "source",

@@ -15,7 +15,10 @@ from rejoinder.store.schema import (
     authors,
     bans,
     classifier_decisions,
+    comment_edits,
     comment_revisions,
+    commenter_notes,
+    commenter_warnings,
     comments,
     credentials,
     email_addresses,
@@ -24,11 +27,13 @@ from rejoinder.store.schema import (
     moderation_log,
     mutes,
     notifications,
+    premoderated_commenters,
     reactions,
     reports,
     roles,
     sessions,
     sites,
+    statements,
     subscriptions,
     threads,
 )
@@ -96,6 +101,17 @@ async def select_revisions(conn: AsyncConnection, comment_ids: Sequence[str]) ->
         sa.select(r.comment_id, r.revision, r.text, r.created, r.decision, r.status, r.reasons)
         .where(r.comment_id.in_(list(comment_ids)))
         .order_by(r.comment_id, r.revision),
+    )
+
+
+async def select_moderator_edits(conn: AsyncConnection, comment_ids: Sequence[str]) -> list[Row]:
+    """Moderators' edits of the comments: the text before and after, the public note, when (not who)."""
+    e = comment_edits.c
+    return await _rows(
+        conn,
+        sa.select(e.comment_id, e.previous_text, e.text, e.note, e.created)
+        .where(e.comment_id.in_(list(comment_ids)))
+        .order_by(e.comment_id, e.id),
     )
 
 
@@ -211,6 +227,86 @@ async def select_log(
     )
 
 
+async def select_statements(
+    conn: AsyncConnection, *, identity_id: str | None, comment_ids: Sequence[str]
+) -> list[Row]:
+    """The statements of reasons (DSA Art. 17) given about the person's comments, or to their identity."""
+    s = statements.c
+    about: list[sa.ColumnElement[bool]] = [s.comment_id.in_(list(comment_ids))]
+    if identity_id:
+        about.append(s.identity_id == identity_id)
+    return await _rows(
+        conn,
+        sa.select(
+            sites.c.name.label("site"),
+            s.comment_id,
+            s.restriction,
+            s.action,
+            s.reason_code,
+            s.facts,
+            s.automated,
+            s.ground_kind,
+            s.ground,
+            s.notice_id,
+            s.created,
+            s.emailed,
+        )
+        .select_from(statements.join(sites))
+        .where(sa.or_(*about))
+        .order_by(s.created, s.id),
+    )
+
+
+def _desk_who(table: sa.Table, identity_id: str | None, email_hashes: Sequence[str]) -> Any:
+    """The moderation desk's rows about an identity or about guests by these keyed email hashes."""
+    who: list[sa.ColumnElement[bool]] = [table.c.email_hash.in_(list(email_hashes))] if email_hashes else []
+    if identity_id:
+        who.append(table.c.identity_id == identity_id)
+    return sa.or_(*who) if who else sa.false()
+
+
+async def select_warnings(
+    conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
+) -> list[Row]:
+    """Warnings moderators gave the person (their words, when read); not which moderator gave them."""
+    w = commenter_warnings.c
+    return await _rows(
+        conn,
+        sa.select(sites.c.name.label("site"), w.message, w.created, w.acknowledged)
+        .select_from(commenter_warnings.join(sites))
+        .where(_desk_who(commenter_warnings, identity_id, email_hashes))
+        .order_by(w.created, w.id),
+    )
+
+
+async def select_premoderation(
+    conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
+) -> list[Row]:
+    """The sites that hold every new comment of the person for review, since when."""
+    p = premoderated_commenters.c
+    return await _rows(
+        conn,
+        sa.select(sites.c.name.label("site"), p.created)
+        .select_from(premoderated_commenters.join(sites))
+        .where(_desk_who(premoderated_commenters, identity_id, email_hashes))
+        .order_by(p.created, p.id),
+    )
+
+
+async def select_notes(
+    conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
+) -> list[Row]:
+    """Moderators' notes on the person (personal data about them: disclosed); not which moderator wrote."""
+    n = commenter_notes.c
+    return await _rows(
+        conn,
+        sa.select(sites.c.name.label("site"), n.text, n.created)
+        .select_from(commenter_notes.join(sites))
+        .where(_desk_who(commenter_notes, identity_id, email_hashes))
+        .order_by(n.created, n.id),
+    )
+
+
 def _of_emails(emails: Sequence[str]) -> sa.ColumnElement[bool]:
     """The notification addresses (on every site) of these emails (stored lower-cased)."""
     return email_addresses.c.email.in_(sorted({e.lower() for e in emails}))
@@ -268,8 +364,8 @@ async def select_subscriptions(conn: AsyncConnection, emails: Sequence[str]) -> 
 
 async def erase_comments(conn: AsyncConnection, comment_ids: Sequence[str], now: int) -> None:
     """Turn the comments into placeholders (status deleted; text, author and everything that identifies the
-    writer wiped) and delete their revisions' texts and the classifier's copies. A placeholder is shown only
-    while a visible reply depends on it (domain/threads.py)."""
+    writer wiped) and delete their revisions' texts, moderators' edits and the classifier's copies. A
+    placeholder is shown only while a visible reply depends on it (domain/threads.py)."""
     ids = list(comment_ids)
     if not ids:
         return
@@ -287,6 +383,7 @@ async def erase_comments(conn: AsyncConnection, comment_ids: Sequence[str], now:
         )
     )
     await conn.execute(sa.delete(comment_revisions).where(comment_revisions.c.comment_id.in_(ids)))
+    await conn.execute(sa.delete(comment_edits).where(comment_edits.c.comment_id.in_(ids)))
     await conn.execute(sa.delete(classifier_decisions).where(classifier_decisions.c.comment_id.in_(ids)))
 
 
@@ -369,3 +466,30 @@ async def delete_email_addresses(conn: AsyncConnection, emails: Sequence[str]) -
     await conn.execute(sa.delete(subscriptions).where(subscriptions.c.address_id.in_(ids)))
     result = await conn.execute(sa.delete(email_addresses).where(_of_emails(emails)))
     return int(result.rowcount or 0)
+
+
+async def anonymise_statements(
+    conn: AsyncConnection, *, identity_id: str | None, comment_ids: Sequence[str]
+) -> int:
+    """Keep the statements of reasons about the person's comments for the transparency record, without
+    what ties them to the person: the identity and the moderator's own words on the facts go; the
+    restriction, action, reason code, ground, automation flag, notice and dates stay. How many."""
+    about: list[sa.ColumnElement[bool]] = [statements.c.comment_id.in_(list(comment_ids))]
+    if identity_id:
+        about.append(statements.c.identity_id == identity_id)
+    result = await conn.execute(
+        sa.update(statements).where(sa.or_(*about)).values(identity_id=None, facts=None)
+    )
+    return int(result.rowcount or 0)
+
+
+async def delete_desk_rows(
+    conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
+) -> int:
+    """Delete the moderation desk's warnings, always-premoderate marks and notes about the identity or
+    these guests' email hashes, on every site. How many rows went."""
+    gone = 0
+    for table in (commenter_warnings, premoderated_commenters, commenter_notes):
+        result = await conn.execute(sa.delete(table).where(_desk_who(table, identity_id, email_hashes)))
+        gone += int(result.rowcount or 0)
+    return gone
