@@ -117,3 +117,16 @@ def test_a_comment_never_delivered_sends_no_update_or_delete(fed: TestClient[Any
     assert fed.delete(f"/api/comments/{comment['id']}", headers=token).status_code == 204
     settle(fed)
     assert actors.delivered == [] and delivered_to(fed, comment["id"]) == []
+
+
+def test_a_peer_in_secure_mode_gets_a_signed_fetch(fed: TestClient[Any], actors: Actors) -> None:  # noqa: F811
+    actors.require_signed_by = site_key(fed)  # the peer answers only GETs the site actor signed
+    mallory = actors.add("mallory")
+    assert send(fed, note_reply(mallory), signer=mallory, key=actors.keys[mallory]).status_code == 202
+    assert actors.signed_fetches == [f"{ACTOR}#main-key"] and received(fed) == 1
+    # A fetch signed by a key the peer does not accept is refused: without the site's signature, no key.
+    actors.require_signed_by = sig.new_key_pair()[0]
+    eve = actors.add("eve")
+    response = send(fed, note_reply(eve), signer=eve, key=actors.keys[eve])
+    assert response.status_code == 401 and response.json()["code"] == "signature-key-unavailable"
+    assert received(fed) == 1
