@@ -94,6 +94,24 @@ def test_read_entry_kinds_and_author() -> None:
     assert other.kind is WebmentionKind.MENTION and other.author_url is None
 
 
+def test_read_entry_of_a_permalink_reads_that_comment_only() -> None:
+    """A page of comments (rejoinder's own thread page): the source `…#comment-B` names one h-entry by its
+    u-url; that one is read, though an earlier one on the page answers the target too."""
+    page = f"""<article class="h-entry"><span class="p-author h-card"><span class="p-name">Ann</span></span>
+      <data class="u-url" value="{PAGE}#comment-A"></data><data class="u-in-reply-to" value="{TARGET}"></data>
+      <div class="e-content">from Ann</div></article>
+      <article class="h-entry"><span class="p-author h-card"><span class="p-name">Bo</span></span>
+      <data class="u-url" value="{PAGE}#comment-B"></data><div class="e-content">from Bo, linking
+      <a href="{TARGET}">it</a></div></article>"""
+    bo = read_entry(page, PAGE, TARGET, f"{PAGE}#comment-B")
+    assert (bo.kind, bo.author_name, bo.content) == (WebmentionKind.MENTION, "Bo", "from Bo, linking it")
+    ann = read_entry(page, PAGE, TARGET, f"{PAGE}#comment-A")
+    assert (ann.kind, ann.author_name, ann.content) == (WebmentionKind.REPLY, "Ann", "from Ann")
+    # No fragment, or one no h-entry has: the whole page is read as before (the first reply to the target).
+    for source in (PAGE, f"{PAGE}#nowhere"):
+        assert read_entry(page, PAGE, TARGET, source).author_name == "Ann"
+
+
 def test_comment_text_is_cut_to_fit_and_links_the_source() -> None:
     text = comment_text(
         Entry(kind=WebmentionKind.REPLY, content="x" * 500), "https://a.example/p", max_length=100

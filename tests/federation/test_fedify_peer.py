@@ -1,6 +1,7 @@
 """ActivityPub against an independent implementation: a Fedify peer (tests/fixtures/fedify.py) finds the
 site actor by WebFinger, follows it (and gets a signed Accept), replies to an article, likes, edits and
-deletes its reply, and receives a local reply, whose HTTP signature Fedify verifies, on both databases."""
+deletes its reply, and receives a local reply, whose HTTP signature Fedify verifies, then its edit (an Update)
+and its deletion (a Delete), signed, on both databases."""
 
 from __future__ import annotations
 
@@ -125,8 +126,33 @@ def test_follow_reply_like_edit_delete_and_a_local_reply(
     assert "<em>Alice</em>" in note["content"] and "Bob" in note["content"]
     assert httpx.get(note["id"]).json()["id"] == note["id"]  # the Note resolves
 
+    # Bob edits his reply: an Update of the Note reaches alice, signed; he deletes it: a Delete.
+    token = {"Rejoinder-Edit-Token": local.json()["edit_token"], "origin": ORIGIN}
+    edited = httpx.patch(
+        f"{server.url}/api/comments/{local.json()['id']}",
+        json={"text": "Thanks, *Alice*, fixed"},
+        headers=token,
+    )
+    assert edited.status_code == 200, edited.text
+    updated = wait_for(lambda: [r for r in peer.received() if r["type"] == "Update"], "the edit at the peer")
+    assert updated[0]["signedBy"] == site_actor(server)
+    assert updated[0]["activity"]["object"]["id"] == note["id"]
+    assert "fixed" in updated[0]["activity"]["object"]["content"]
+    gone = httpx.delete(f"{server.url}/api/comments/{local.json()['id']}", headers=token)
+    assert gone.status_code == 204, gone.text
+    deleted = wait_for(
+        lambda: [r for r in peer.received() if r["type"] == "Delete"], "the deletion at the peer"
+    )
+    assert deleted[0]["signedBy"] == site_actor(server)
+    tombstone = deleted[0]["activity"]["object"]
+    assert (tombstone if isinstance(tombstone, str) else tombstone["id"]) == note["id"]
+
     peer.control("delete", to=site_actor(server), id=reply["id"])
-    wait_for(lambda: thread(server)["comments"][0]["deleted"], "the remote comment deleted")
+    # Bob's reply is gone: once deleted, the remote comment leaves no placeholder (or shows as deleted).
+    wait_for(
+        lambda: all(c["deleted"] for c in thread(server)["comments"] if c["id"] == comment["id"]),
+        "the remote comment deleted",
+    )
 
 
 PASSWORD = "a careful federated moderator"

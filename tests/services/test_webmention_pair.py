@@ -1,7 +1,9 @@
 """Two real `rejoinder serve` processes on loopback, one sending and one receiving: a comment published on
 the first links to an article of the second (a page on our loopback web server that advertises the second's
 endpoint); the first discovers the endpoint and sends the Webmention, the second fetches the first's
-comment page, finds the link and records a verified mention. The sender runs on SQLite and PostgreSQL."""
+comment page, finds the link and records a verified mention by the comment's author (read from the page's
+microformats2 h-entry). The receiver also serves the first's article: a Webmention for it from the comment's
+page becomes a reply, a comment there with the author's name. The sender runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def test_one_rejoinder_sends_and_another_receives(db_url: str, web: Web, tmp_pat
     receiver_url = f"sqlite+aiosqlite:///{receiver_db}"
     run_cli(receiver_url, "migrate")
     run_cli(receiver_url, "site", "add", "theirs", "--origin", web.origin)
+    run_cli(receiver_url, "site", "add", "ours", "--origin", ORIGIN)
     run_cli(db_url, "site", "add", "blog", "--origin", ORIGIN, "--send-webmentions")
     receiver_port, sender_port = free_port(), free_port()
     receiver_base, sender_base = f"http://127.0.0.1:{receiver_port}", f"http://127.0.0.1:{sender_port}"
@@ -60,21 +63,40 @@ def test_one_rejoinder_sends_and_another_receives(db_url: str, web: Web, tmp_pat
             comment = made.json()
             assert comment["status"] == "published"
 
-        def received() -> Any:
+        def received(target: str) -> Any:
             with sqlite3.connect(receiver_db) as conn:
                 return conn.execute(
-                    "SELECT source, target, state, kind, error FROM webmentions WHERE state != 'pending'"
+                    "SELECT source, state, kind, error, author_name, comment_id FROM webmentions"
+                    " WHERE state != 'pending' AND target = ?",
+                    (target,),
                 ).fetchall()
 
-        [(source, target, state, kind, error)] = wait_for(received)
+        [(source, state, kind, error, author, made_comment)] = wait_for(lambda: received(article))
         assert source == (
             f"{sender_base}/thread?url=https%3A%2F%2Fblog.example%2F2026%2F11%2Fa-post#comment-{comment['id']}"
         )
-        assert target == article
-        assert (state, kind, error) == ("verified", "mention", None)
+        # A comment linking to another article is a mention of it (our h-entry answers our own article),
+        # by the comment's author: the name comes from the page's h-card, not the source's host name.
+        assert (state, kind, error, author, made_comment) == ("verified", "mention", None, "Ann", None)
         # The receiver fetched the sender's comment page (on the sender's real server) to verify it.
         page = httpx.get(source, timeout=10)
         assert page.status_code == 200 and f'href="{article}"' in page.text
+        assert f'<data class="u-url u-uid" value="{source}"></data>' in page.text
+        assert f'<data class="u-in-reply-to" value="{ARTICLE}"></data>' in page.text
+
+        # The article the comment answers is on the receiver too: a Webmention from the comment's page to
+        # it is a reply (u-in-reply-to names it), and becomes a comment under it by Ann, with her text.
+        with httpx.Client(timeout=10) as http:
+            sent = http.post(receiver_base + "/webmention", data={"source": source, "target": ARTICLE})
+            assert sent.status_code == 202, sent.text
+        [(_, state, kind, error, author, made_comment)] = wait_for(lambda: received(ARTICLE))
+        assert (state, kind, error, author) == ("verified", "reply", None, "Ann")
+        with sqlite3.connect(receiver_db) as conn:
+            [(name, website, text)] = conn.execute(
+                "SELECT author_name, author_website, text FROM comments WHERE id = ?", (made_comment,)
+            ).fetchall()
+        assert name == "Ann" and website == source
+        assert text.startswith("As they say, yes.") and source in text
     finally:
         sender.stop()
         receiver.stop()

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import mf2py
 import pytest
 from litestar.testing import TestClient
 
@@ -100,11 +101,28 @@ def test_page_renders_the_thread(client: TestClient[Any]) -> None:
     assert '<h2 class="rj-count" id="rj-count">2 Responses</h2>' in html
     assert "<p>First <strong>post</strong></p>" in html
     assert '<a href="https://example.org/x" rel="nofollow noopener ugc">link</a>' in html
-    assert f'class="rj-comment rj-depth-0" id="comment-{root["id"]}"' in html
-    assert f'class="rj-comment rj-depth-1" id="comment-{reply["id"]}"' in html
-    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z">', html)
+    assert f'class="rj-comment rj-depth-0 h-entry" id="comment-{root["id"]}"' in html
+    assert f'class="rj-comment rj-depth-1 h-entry" id="comment-{reply["id"]}"' in html
+    assert re.search(r'<time class="dt-published" datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z">', html)
     assert f'href="{ARTICLE}"' in html  # back to the article
     assert f"reply={root['id']}#reply" in html
+    # microformats2 (docs/federation.md#webmention): each comment an h-entry a Webmention receiver reads
+    # as a reply, the top-level one to the article, the reply to its parent's permalink.
+    page_url = "http://rejoinder.test/thread?url=https%3A%2F%2Fblog.example%2F2026%2F11%2Fa-post"
+    parsed = mf2py.parse(doc=html, url=page_url, html_parser="html5lib")
+    entries = [i for i in parsed["items"] if "h-entry" in i["type"]]
+    # The permalinks are on the server's own address (server.public_url, here its loopback address).
+    permalinks = [e["properties"]["url"] for e in entries]
+    assert [p[0].split("/thread?")[1] for p in permalinks] == [
+        f"{page_url.split('?')[1]}#comment-{root['id']}",
+        f"{page_url.split('?')[1]}#comment-{reply['id']}",
+    ]
+    assert [e["properties"]["in-reply-to"] for e in entries] == [[ARTICLE], permalinks[0]]
+    author = entries[1]["properties"]["author"][0]
+    assert author["type"] == ["h-card"] and author["properties"]["name"] == ["Bo"]
+    assert author["properties"]["photo"][0]["value"].startswith("http://rejoinder.test/api/avatars/")
+    assert entries[0]["properties"]["content"][0]["html"] == "<p>First <strong>post</strong></p>"
+    assert entries[0]["properties"]["published"][0][:19] == root["created"][:19]  # mf2py drops the µs
     fields = the_form(html)
     assert fields["url"] == ARTICLE and "parent" not in fields and fields["token"]
 
@@ -127,7 +145,7 @@ def test_website_link_and_likes(client: TestClient[Any]) -> None:
             json={"name": name} if name else None,
         )
     html = page(client).text
-    assert '<a href="https://cy.example/home" rel="nofollow ugc noopener">Cy</a>' in html
+    assert '<a class="u-url" href="https://cy.example/home" rel="nofollow ugc noopener">Cy</a>' in html
     assert "3 people like this" in html
     assert (
         '<span class="rj-liker-name">Dee</span>' in html and '<span class="rj-liker-name">Eli</span>' in html
@@ -153,8 +171,11 @@ def test_replies_past_the_display_depth_stay_flat(client: TestClient[Any]) -> No
     for depth in range(1, 6):
         ids.append(post_comment(client, f"depth {depth}", parent=ids[-1], author={"name": f"P{depth}"})["id"])
     html = page(client).text  # the site's display depth is 3
-    assert f'rj-depth-3" id="comment-{ids[3]}"' in html
-    assert f'rj-depth-3" id="comment-{ids[4]}"' in html and f'rj-depth-3" id="comment-{ids[5]}"' in html
+    assert f'rj-depth-3 h-entry" id="comment-{ids[3]}"' in html
+    assert (
+        f'rj-depth-3 h-entry" id="comment-{ids[4]}"' in html
+        and f'rj-depth-3 h-entry" id="comment-{ids[5]}"' in html
+    )
     assert "in reply to P3" in html and "in reply to P4" in html
     assert "in reply to P2" not in html  # depth 3 is still indented, not flattened
 

@@ -202,12 +202,21 @@ def _entries(items: list[Any]) -> list[dict[str, Any]]:
     return found
 
 
-def read_entry(html: str, base: str, target: str) -> Entry:
+def read_entry(html: str, base: str, target: str, source: str | None = None) -> Entry:
     """The microformats2 reading of a source that links to `target`: the first h-entry whose in-reply-to,
     like-of or repost-of names the target decides the kind (else the first h-entry, a mention); its author
-    h-card gives the name and URL, its content (plain text only: nothing remote is taken as HTML) the text."""
+    h-card gives the name and URL, its content (plain text only: nothing remote is taken as HTML) the text.
+    When the `source` URL has a fragment and an h-entry's u-url is exactly it (one comment of a page of
+    comments, as rejoinder's own thread page marks them), only that h-entry is read."""
     parsed = mf2py.parse(doc=html, url=base, html_parser="html5lib")
     entries = _entries(parsed.get("items") or [])
+    if source and "#" in source:
+        own = [
+            e
+            for e in entries
+            if any(source in _urls(u) for u in (e.get("properties") or {}).get("url") or [])
+        ]
+        entries = own or entries
     chosen: dict[str, Any] | None = None
     kind = WebmentionKind.MENTION
     for entry in entries:

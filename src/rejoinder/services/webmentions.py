@@ -191,7 +191,9 @@ class Verify:
             await self._drop(mention, WebmentionState.REMOVED, "the source does not link to the target")
             return
         entry = (
-            await self.ctx.cpu.run(read_entry, page.body, page.url, mention.target) if page.is_html else None
+            await self.ctx.cpu.run(read_entry, page.body, page.url, mention.target, mention.source)
+            if page.is_html
+            else None
         )
         await self._apply(mention, entry or Entry(kind=WebmentionKind.MENTION))
 
@@ -459,10 +461,16 @@ class VerifyGaveUp:
 # --- sending (the `webmention-links` and `webmention-send` outbox handlers) ----------------------------------
 
 
+def comment_page(ctx: Context, *, uri: str | None, key: str | None, site_name: str, comment_id: str) -> str:
+    """A comment's permalink on this server: the no-JS thread page with the comment's anchor. The page
+    marks each comment with it (its h-entry's u-url), the Webmention source we send is it."""
+    query = {"url": uri} if uri else {"key": key or "", "site": site_name}
+    return f"{public_base(ctx)}/thread?{urlencode(query)}#comment-{comment_id}"
+
+
 def source_of(ctx: Context, thread: ThreadRow, site: Site, comment_id: str) -> str:
     """The comment's public page on this server (the no-JS thread page, which shows it with its links)."""
-    query = {"url": thread.uri} if thread.uri else {"key": thread.key or "", "site": site.name}
-    return f"{public_base(ctx)}/thread?{urlencode(query)}#comment-{comment_id}"
+    return comment_page(ctx, uri=thread.uri, key=thread.key, site_name=site.name, comment_id=comment_id)
 
 
 class Links:

@@ -13,6 +13,7 @@ from rejoinder.store.rows import insert_unless_exists
 from rejoinder.store.schema import (
     ap_actors,
     ap_blocked_domains,
+    ap_deliveries,
     ap_followers,
     ap_keys,
     ap_objects,
@@ -152,6 +153,24 @@ async def select_followers(conn: AsyncConnection, site_id: int) -> list[RemoteAc
         sa.select(ap_actors)
         .join(ap_followers, ap_followers.c.actor_id == ap_actors.c.id)
         .where(ap_followers.c.site_id == site_id)
+        .order_by(ap_actors.c.id)
+    )
+    return [_actor(r) for r in rows]
+
+
+async def insert_delivered(conn: AsyncConnection, comment_id: str, actor_id: int, *, now: int) -> bool:
+    """A local comment's Create reached this actor's inbox: its Update and Delete will go there too."""
+    return await insert_unless_exists(
+        conn, ap_deliveries, {"comment_id": comment_id, "actor_id": actor_id}, created=now
+    )
+
+
+async def select_delivered(conn: AsyncConnection, comment_id: str) -> list[RemoteActor]:
+    """The remote actors a local comment was delivered to, in the order they were first known."""
+    rows = await conn.execute(
+        sa.select(ap_actors)
+        .join(ap_deliveries, ap_deliveries.c.actor_id == ap_actors.c.id)
+        .where(ap_deliveries.c.comment_id == comment_id)
         .order_by(ap_actors.c.id)
     )
     return [_actor(r) for r in rows]

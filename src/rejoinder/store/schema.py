@@ -1086,6 +1086,17 @@ ap_objects = sa.Table(
     comment="Comments that came from the fediverse: the remote Note each one is",
 )
 
+ap_deliveries = sa.Table(
+    "ap_deliveries",
+    metadata,
+    sa.Column(
+        "comment_id", sa.String(24), sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("actor_id", sa.BigInteger, sa.ForeignKey("ap_actors.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created", sa.BigInteger, nullable=False, comment="When its Create reached the actor's inbox"),
+    comment="Local comments delivered to the fediverse: the remote actors whose inbox took each one's Create",
+)
+
 ap_blocked_domains = sa.Table(
     "ap_blocked_domains",
     metadata,

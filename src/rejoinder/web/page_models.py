@@ -21,6 +21,7 @@ from rejoinder.i18n import Translator
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
+from rejoinder.services.webmentions import comment_page
 from rejoinder.web.feeds import thread_feed_href
 from rejoinder.web.wire import avatar_url, image_url, rfc3339
 
@@ -105,6 +106,10 @@ class CommentView:
     more_href: str | None = None
     # Attached images: (url, width, height, alt), shown after the text (docs/embedding.md#images).
     images: list[tuple[str, int, int, str]] = field(default_factory=list)
+    # microformats2 (docs/federation.md#webmention): the comment's permalink (its h-entry's u-url), and
+    # what it answers (u-in-reply-to): the article for a top-level comment, the parent's permalink else.
+    permalink: str = ""
+    reply_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,9 @@ def build_thread(
     def href(**extra: Any) -> str:
         return f"{base}/thread?{thread_query(ref, title, lang=lang, **extra)}"
 
+    def permalink(comment_id: str) -> str:
+        return comment_page(ctx, uri=ref.uri, key=ref.key, site_name=ref.site.name, comment_id=comment_id)
+
     # Where this view is: reply links and the form come back to it.
     here: dict[str, Any] = {"sort": sort, "page": page}
     if batch is not None:
@@ -316,6 +324,8 @@ def build_thread(
             else [(absolute(base, image_url(ctx, i.name)), i.width, i.height, i.alt) for i in c.images],
             moderator_edited=c.moderator_edited is not None and not deleted,
             moderator_note=None if deleted else c.moderator_note,
+            permalink=permalink(c.id),
+            reply_of=permalink(c.parent) if c.parent else ref.uri,
         )
         if given is not None and parent_here and given.parent == c.id and not deleted:
             cancel = href(**here) + ("#reply" if batch is None else f"#comment-{c.id}")

@@ -231,6 +231,7 @@ def test_the_no_js_page_shows_staff_pinned_and_featured_and_keeps_hostile_text_i
         assert doc.marks[hostile["id"]] == [] and doc.classes[hostile["id"]].split() == [
             "rj-comment",
             "rj-depth-0",
+            "h-entry",
         ]
         assert not {"rj-badge", "rj-mark", "rj-badge-staff"} & set(doc.inner[hostile["id"]])
         assert '<script>alert("name")</script> Staff' in doc.text[hostile["id"]]

@@ -1,7 +1,9 @@
 """Local comments to the fediverse: a comment that becomes public (posted public, or approved) is
 delivered as a `Create` of a Note from its site's actor to the remote participants of its thread (and the
 site actor's followers with activitypub.deliver_to_followers), each inbox a delivery of its own
-(`activitypub-send:<actor id>`), signed, retried with backoff through the outbox."""
+(`activitypub-send:<actor id>`), signed, retried with backoff through the outbox. Each inbox that took the
+Create is recorded (ap_deliveries): when the comment is edited, an `Update` of the Note goes to the same
+inboxes; when it is deleted or hidden again (rejected, marked spam), a `Delete` of it (a Tombstone)."""
 
 from __future__ import annotations
 
@@ -30,13 +32,23 @@ SENDER = "activitypub-send"
 US = 1_000_000
 
 
-def _became_public(event: Event) -> bool:
-    status = event.data.get("status")
-    if status not in {s.value for s in PUBLIC_STATUSES}:
-        return False
-    if event.kind is EventKind.COMMENT_STATUS_CHANGED:
-        return event.data.get("previous") not in {s.value for s in PUBLIC_STATUSES}
-    return True
+CREATE, UPDATE, DELETE = "Create", "Update", "Delete"
+
+
+def _action(event: Event) -> str | None:
+    """What a comment event means to the fediverse: it became public (Create), a public comment's text
+    changed (Update), a public comment is gone or hidden (Delete); None when it means nothing there."""
+    public = {s.value for s in PUBLIC_STATUSES}
+    status, previous = event.data.get("status"), event.data.get("previous")
+    if event.kind is EventKind.COMMENT_DELETED:
+        return DELETE if previous in public else None
+    if event.kind is EventKind.COMMENT_POSTED:
+        return CREATE if status in public else None
+    if status in public:
+        if previous not in public:
+            return CREATE
+        return UPDATE if event.kind is EventKind.COMMENT_EDITED else None
+    return DELETE if previous in public else None
 
 
 async def _recipients(ctx: Context, conn: object, thread_id: int, site_id: int) -> list[store.RemoteActor]:
@@ -62,12 +74,20 @@ class FanOut:
     async def __call__(self, event: Event) -> None:
         if event.subject is None or event.thread_id is None or event.site_id is None:
             return
-        if not _became_public(event):
+        action = _action(event)
+        if action is None:
             return
         async with store_engine.read(self.ctx.engine) as conn:
             if await store.select_object(conn, comment_id=event.subject) is not None:
                 return  # it came from the fediverse: its own server delivers it
-            recipients = await _recipients(self.ctx, conn, event.thread_id, event.site_id)
+            if action == CREATE:
+                recipients = await _recipients(self.ctx, conn, event.thread_id, event.site_id)
+            else:  # an edit or a deletion goes where the Create went (not to blocked instances)
+                recipients = [
+                    actor
+                    for actor in await store.select_delivered(conn, event.subject)
+                    if not await store.is_blocked(conn, actor.domain)
+                ]
         if not recipients:
             return
         async with store_engine.write(self.ctx.engine) as conn:
@@ -81,13 +101,15 @@ class FanOut:
 
 
 class Send:
-    """Deliver the comment of `event` to one remote actor's inbox, signed by the site actor."""
+    """Deliver the comment of `event` to one remote actor's inbox, signed by the site actor: its Create
+    (recorded once the inbox took it), Update or Delete, as the event says."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     async def __call__(self, event: Event, target: str) -> None:
-        if event.subject is None or not target.isdigit():
+        action = _action(event)
+        if event.subject is None or not target.isdigit() or action is None:
             return
         ctx = self.ctx
         async with store_engine.read(ctx.engine) as conn:
@@ -97,20 +119,40 @@ class Send:
             if actor is None or found is None or thread is None or await store.is_blocked(conn, actor.domain):
                 return
             recipients = await _recipients(ctx, conn, thread.id, thread.site_id)
-        if found[0].status not in PUBLIC_STATUSES or found[0].status is CommentStatus.DELETED:
-            return  # hidden again before it could be delivered
         site = await ctx.sites.by_id(thread.site_id)
         urls = urls_for(ctx, site)
+        signer = await signer_for(ctx, site)
+        if action == DELETE:
+            tombstone = {"id": urls.comment(event.subject), "type": "Tombstone"}
+            activity = docs.wrap(
+                urls, DELETE, tombstone, id_=f"{tombstone['id']}#delete", to=[docs.PUBLIC], cc=[actor.uri]
+            )
+            await client_for(ctx).post(actor.inbox, activity, signer=signer)
+            return
+        if found[0].status not in PUBLIC_STATUSES or found[0].status is CommentStatus.DELETED:
+            return  # hidden again before it could be delivered (its Delete follows, if it was)
         mentions = [a.uri for a in recipients]
         note = await comment_document(ctx, event.subject, mentions=mentions)
-        activity = docs.wrap(urls, "Create", note, id_=f"{note['id']}#create", to=note["to"], cc=note["cc"])
-        await client_for(ctx).post(actor.inbox, activity, signer=await signer_for(ctx, site))
+        # Each Update has an id of its own (the event's): a server takes one activity id once.
+        id_ = f"{note['id']}#create" if action == CREATE else f"{note['id']}#update-{event.uid}"
+        activity = docs.wrap(urls, action, note, id_=id_, to=note["to"], cc=note["cc"])
+        await client_for(ctx).post(actor.inbox, activity, signer=signer)
+        if action == CREATE:
+            async with store_engine.write(ctx.engine) as conn:
+                await store.insert_delivered(conn, event.subject, actor.id, now=ctx.clock())
 
 
 def fan_out_route(ctx: Context) -> Route | None:
     if not ctx.settings.activitypub.enabled or not ctx.settings.server.public_url:
         return None
-    kinds = frozenset({EventKind.COMMENT_POSTED, EventKind.COMMENT_STATUS_CHANGED})
+    kinds = frozenset(
+        {
+            EventKind.COMMENT_POSTED,
+            EventKind.COMMENT_STATUS_CHANGED,
+            EventKind.COMMENT_EDITED,
+            EventKind.COMMENT_DELETED,
+        }
+    )
     return Route(name=FANOUT, kinds=kinds, handler=FanOut(ctx))
 
 

@@ -24,8 +24,8 @@ from rejoinder.errors import BadRequest, Forbidden, PayloadTooLarge
 from rejoinder.events.kinds import EventKind
 from rejoinder.federation.activitypub import documents as docs
 from rejoinder.federation.activitypub import signatures as sig
-from rejoinder.federation.activitypub.client import Client, FetchFailed
-from rejoinder.services.activitypub.actors import client_for, local_target, site_named
+from rejoinder.federation.activitypub.client import Client, FetchFailed, Signer
+from rejoinder.services.activitypub.actors import client_for, local_target, signer_for, site_named
 from rejoinder.services.context import Context
 from rejoinder.store import activitypub as store
 from rejoinder.store import comments as comment_store
@@ -54,12 +54,30 @@ async def _blocked(ctx: Context, domain: str) -> bool:
         return await store.is_blocked(conn, domain)
 
 
+async def fetch_signer(ctx: Context, site_name: str | None) -> Signer | None:
+    """The key our fetches of remote actors are signed with (servers in secure mode, "authorized fetch",
+    answer only signed GETs): the addressed site's actor, else (the shared inbox) the first site's."""
+    site = await ctx.sites.by_name(site_name) if site_name else None
+    if site is None:
+        sites = await ctx.sites.all()
+        if not sites:
+            return None
+        site = min(sites, key=lambda s: s.id)
+    return await signer_for(ctx, site)
+
+
 async def remote_actor(
-    ctx: Context, client: Client, *, key_id: str | None = None, uri: str | None = None, refresh: bool = False
+    ctx: Context,
+    client: Client,
+    *,
+    key_id: str | None = None,
+    uri: str | None = None,
+    refresh: bool = False,
+    signer: Signer | None = None,
 ) -> store.RemoteActor:
-    """The remote actor that owns `key_id` (or whose id is `uri`): from the cache, else fetched (signed with
-    no key: the first site's actor signs, for servers in secure mode) and stored. Raises SignatureInvalid
-    when it cannot be had."""
+    """The remote actor that owns `key_id` (or whose id is `uri`): from the cache, else fetched (each GET
+    signed by `signer`, a site actor, for servers in secure mode) and stored. Raises SignatureInvalid when
+    it cannot be had."""
     allow_http = ctx.settings.activitypub.allow_private
     if not refresh:
         async with store_engine.read(ctx.engine) as conn:
@@ -75,13 +93,13 @@ async def remote_actor(
     if await _blocked(ctx, domain_of(where)):
         raise InstanceBlocked()
     try:
-        doc = await client.get_json(where)
+        doc = await client.get_json(where, signer=signer)
         if isinstance(doc, dict) and "inbox" not in doc and isinstance(doc.get("owner"), str):
             owner = doc["owner"]  # the key id names a Key document: its owner is the actor
             if domain_of(owner) != domain_of(where):
                 raise sig.SignatureInvalid("The key's owner is on another server than the key")
             where = owner
-            doc = await client.get_json(owner)
+            doc = await client.get_json(owner, signer=signer)
         actor = docs.read_actor(doc, fetched_from=where, allow_http=allow_http)
     except FetchFailed as exc:
         log.info("[rejoinder] activitypub: the signer's key could not be fetched: %s", exc)
@@ -168,12 +186,14 @@ async def receive(
     if await _blocked(ctx, domain_of(params.key_id)):
         raise InstanceBlocked()
     client = client_for(ctx)
+    ours = await fetch_signer(ctx, site_name)
     before = ctx.clock()
-    signer = await remote_actor(ctx, client, key_id=params.key_id)
+    signer = await remote_actor(ctx, client, key_id=params.key_id, signer=ours)
     if not sig.verify(params, method, target, headers, signer.public_pem):
         if signer.fetched >= before:  # fetched just now: refetching cannot help
             raise sig.SignatureInvalid("The signature does not match the signer's key")
-        signer = await remote_actor(ctx, client, key_id=params.key_id, refresh=True)  # a rotated key?
+        # a rotated key?
+        signer = await remote_actor(ctx, client, key_id=params.key_id, refresh=True, signer=ours)
         if not sig.verify(params, method, target, headers, signer.public_pem):
             raise sig.SignatureInvalid("The signature does not match the signer's key")
     if docs.id_of(activity.get("actor")) != signer.uri:
