@@ -27,7 +27,7 @@ ENGLISH = json.loads((LOCALES_DIR / "en.json").read_text("utf-8"))
 # Error codes no reader meets in the widget, the no-JS page or the sign-in pages: the moderation pages
 # (English only, for staff), the operator's CLI, and the widget's own files (the widget falls back to
 # English when a locale is missing). Everything else in docs/errors.md has a text in every language.
-NOT_FOR_READERS_SECTIONS = {"The format", "Moderating", "Webhooks", "Widget files"}
+NOT_FOR_READERS_SECTIONS = {"The format", "Moderating", "Webhooks", "Widget files", "Webmention", "ActivityPub"}
 READER_CODES_FROM_MODERATING = {
     "report-reason-invalid",
     "not-comment-author",
@@ -64,6 +64,17 @@ STAFF_MODULES = (
     "src/rejoinder/services/import_jobs.py",  # imports are started by a site's admins (CLI, /admin) only
     "src/rejoinder/moderation/legal.py",  # decisions on notices of illegal content: /admin only
     "src/rejoinder/services/moderation/legal.py",
+)
+# Met by other servers, never by a reader: Webmention senders and fediverse servers get these problems as
+# answers to their requests (docs/federation.md), in English like every protocol error.
+SERVER_TO_SERVER_MODULES = (
+    "src/rejoinder/domain/webmentions.py",
+    "src/rejoinder/web/webmentions.py",
+    "src/rejoinder/services/webmentions.py",
+    "src/rejoinder/services/webmention_http.py",
+    "src/rejoinder/federation/",
+    "src/rejoinder/services/activitypub/",
+    "src/rejoinder/web/activitypub.py",
 )
 # Raised outside those, yet never shown to a reader: the widget's own files (it falls back to English and
 # draws no icon), and names an operator gives with `rejoinder site add`.
@@ -158,7 +169,8 @@ def source_reader_codes() -> dict[str, list[str]]:
     are not raise sites: `SiteNotFound.named(...)` counts where it is called)."""
     found: dict[str, list[str]] = {}
     for code, use in source_error_codes().items():
-        places = [p for p in use.places if not p.startswith(("src/rejoinder/errors.py", *STAFF_MODULES))]
+        skip = ("src/rejoinder/errors.py", *STAFF_MODULES, *SERVER_TO_SERVER_MODULES)
+        places = [p for p in use.places if not p.startswith(skip)]
         if places and code not in NOT_SHOWN:
             found[code] = places
     return found
@@ -173,7 +185,7 @@ def reason_codes() -> set[str]:
 
 
 def test_the_staff_modules_exist() -> None:
-    for path in STAFF_MODULES:
+    for path in (*STAFF_MODULES, *SERVER_TO_SERVER_MODULES):
         assert (ROOT / path).exists(), f"{path} moved: update STAFF_MODULES in tests/test_i18n.py"
 
 

@@ -389,8 +389,11 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
     settings = _load(ctx)
 
     async def work(context: Any) -> str:
-        # Opening the context also stores the identifier key if this database has none yet, while the
-        # key it starts from is still the one in force.
+        from rejoinder.services.sites import ensure_secret
+
+        # Keep the identifier key now if this database has none yet, while the key it starts from is still
+        # the one in force (likes and avatars keep their ids after the rotation).
+        await ensure_secret(context.engine, "", bytes(context.id_key).decode("utf-8"), name="identifier_key")
         return bytes(context.secret).decode("utf-8")
 
     current = _with_context(settings, work)

@@ -42,7 +42,7 @@ from rejoinder.services.moderation import ClassifierSink, Moderation
 from rejoinder.services.moderation.learning import model_directory
 from rejoinder.services.pictures import PictureFetcher
 from rejoinder.services.purging import Purger
-from rejoinder.services.sites import SiteRegistry, ensure_secret
+from rejoinder.services.sites import SiteRegistry, ensure_secret, stored_secret
 from rejoinder.store import backup as backup_files
 from rejoinder.store import migrate
 from rejoinder.store.engine import create_engine
@@ -265,7 +265,10 @@ class Runtime:
             )
             # Identifiers stay keyed by the oldest key known when the identifier key is first stored.
             first = [*self.settings.security.previous_secret_keys[-1:], secret.decode("utf-8")][0]
-            id_key = await ensure_secret(self.engine, "", first, name="identifier_key")
+            if self.serve:  # kept by the first server, which has the whole configuration
+                id_key = await ensure_secret(self.engine, "", first, name="identifier_key")
+            else:  # a command run without the server's environment must not fix the key for good
+                id_key = await stored_secret(self.engine, "identifier_key") or first.encode("utf-8")
             await self.sites.load()
             if self.serve:
                 try:

@@ -81,6 +81,48 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ),
     # An image upload (its body is the file; the guard lets image/* through on this route only).
     ("POST", "/api/images"): Write(f"/api/images?url={ARTICLE}", json={"not": "an image"}),
+    # Reactions and mutes (#19)
+    ("PUT", "/api/threads/reactions/{kind:str}"): Write(
+        f"/api/threads/reactions/like?url={ARTICLE}", json={"name": "Eve"}, headers=_visitor
+    ),
+    ("DELETE", "/api/threads/reactions/{kind:str}"): Write(
+        f"/api/threads/reactions/like?url={ARTICLE}", headers=_visitor
+    ),
+    ("PUT", "/api/comments/{comment_id:str}/reactions/{kind:str}"): Write(
+        f"/api/comments/{CID}/reactions/like", headers=_visitor
+    ),
+    ("DELETE", "/api/comments/{comment_id:str}/reactions/{kind:str}"): Write(
+        f"/api/comments/{CID}/reactions/like", headers=_visitor
+    ),
+    ("PUT", "/api/mutes"): Write("/api/mutes", json={"comment": CID}, headers=_bearer),
+    ("DELETE", "/api/mutes/{key:str}"): Write("/api/mutes/abc", headers=_bearer),
+    # The desk's warning, notices of illegal content and the reader's inbox (#19)
+    ("POST", "/api/warnings/{warning_id:str}/acknowledge"): Write(
+        "/api/warnings/abc/acknowledge", headers=_visitor
+    ),
+    ("POST", "/api/comments/{comment_id:str}/legal-notice"): Write(
+        f"/api/comments/{CID}/legal-notice",
+        json={
+            "category": "defamation",
+            "explanation": "It says false things about me, which is unlawful here.",
+            "location": ARTICLE,
+            "good_faith": True,
+            "name": "Eve",
+            "email": "eve@example.org",
+        },
+    ),
+    ("POST", "/legal-notice"): Write(
+        "/legal-notice",
+        form={
+            "comment": CID,
+            "category": "defamation",
+            "explanation": "It says false things about me, which is unlawful here.",
+            "name": "Eve",
+            "email": "eve@example.org",
+            "good_faith": "1",
+        },
+    ),
+    ("POST", "/inbox/{token:str}/appeal"): Write("/inbox/x/appeal", form={"comment": CID, "note": "please"}),
     ("PUT", "/api/threads/like"): Write(
         f"/api/threads/like?url={ARTICLE}", json={"name": "Eve"}, headers=_visitor
     ),
@@ -147,6 +189,16 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ),
     ("POST", "/admin/users"): Write("/admin/users", form={"csrf": "x", "identity": "x", "role": "admin"}),
     ("POST", "/admin/events/{delivery_id:int}/retry"): Write("/admin/events/1/retry", form={"csrf": "x"}),
+    ("POST", "/admin/comments/{comment_id:str}/edit"): Write(
+        f"/admin/comments/{CID}/edit", form={"csrf": "x", "text": "Changed by Eve"}
+    ),
+    ("POST", "/admin/commenters/{comment_id:str}"): Write(
+        f"/admin/commenters/{CID}", form={"csrf": "x", "action": "note", "text": "Eve was here"}
+    ),
+    ("POST", "/admin/search/filters"): Write("/admin/search/filters", form={"csrf": "x", "name": "evil"}),
+    ("POST", "/admin/notices/{notice_id:int}"): Write(
+        "/admin/notices/1", form={"csrf": "x", "decision": "none", "reasons": "Eve decided"}
+    ),
     ("POST", "/admin/webhooks"): Write(
         "/admin/webhooks", form={"csrf": "x", "site": "blog", "url": "https://evil.example/hook"}
     ),

@@ -100,8 +100,9 @@ def test_a_thread_page_holds_at_most_replies_per_page_of_a_conversation(
     )
     assert response.status_code == 200
     body = response.json()
-    # 1,000,000+ bytes before the bound; now the root and 100 replies of ~300 bytes each.
-    assert 25_000 < len(response.content) < 40_000, len(response.content)
+    # 1,000,000+ bytes before the bound; now the root and 100 replies of ~400 bytes each (each names its
+    # reactions and whether a moderator edited it).
+    assert 25_000 < len(response.content) < 45_000, len(response.content)
     comments = body["comments"]
     assert len(comments) == 101
     assert comments[0]["id"] == big["root"] and comments[0]["more_replies"] == 2900
@@ -132,7 +133,7 @@ def test_a_page_holds_at_most_1000_comments_whatever_the_settings(
         assert comments[0]["more_replies"] == 3000 - 998
         assert [c["id"] for c in comments[1:999]] == DISPLAY[:998]
         assert (comments[999]["id"], comments[999]["more_replies"]) == (big["other"], 0)
-        assert len(response.content) < 400_000
+        assert len(response.content) < 450_000
         too_many = wide.get(f"/api/comments/{big['root']}/replies", params={"limit": 1001})
         assert too_many.status_code == 400
 
@@ -160,8 +161,8 @@ def test_following_batches_yields_every_reply_once_in_order(
     assert [c["id"] for c in small["comments"]] == DISPLAY[5:12] and small["more"] == REPLIES - 12
     assert small["comments"][0]["parent"] == reply_id(4) and small["comments"][0]["depth"] == 2
     assert small["comments"][1]["parent"] == big["root"]
-    assert replies(client, big["root"], offset=REPLIES) == {"comments": [], "more": 0}
-    assert replies(client, big["other"]) == {"comments": [], "more": 0}
+    assert replies(client, big["root"], offset=REPLIES) == {"comments": [], "more": 0, "reactions": {}}
+    assert replies(client, big["other"]) == {"comments": [], "more": 0, "reactions": {}}
 
 
 def test_a_new_reply_invalidates_the_cached_batch(client: TestClient[Any], big: dict[str, str]) -> None:
@@ -254,7 +255,7 @@ def test_the_openapi_document_describes_the_route_and_more_replies(client: TestC
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     schemas = doc["components"]["schemas"]
     replies_schema = schemas[ok["$ref"].rsplit("/", 1)[1]]
-    assert set(replies_schema["required"]) == {"comments", "more"}
+    assert set(replies_schema["required"]) == {"comments", "more", "reactions"}
     top = next(s for name, s in schemas.items() if name.endswith("TopLevelCommentOut"))
     assert "more_replies" in top["properties"] and "more_replies" not in top["required"]
     located = next(s for name, s in schemas.items() if name.endswith("LocateOut"))

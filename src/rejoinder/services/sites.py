@@ -179,6 +179,13 @@ async def remove_site(engine: AsyncEngine, name: str) -> None:
         await store.delete_site(conn, site.id)
 
 
+async def stored_secret(engine: AsyncEngine, name: str) -> bytes | None:
+    """A key kept in the database (`meta`), if there is one yet."""
+    async with store_engine.read(engine) as conn:
+        value = await store.select_meta(conn, name)
+    return None if value is None else value.encode("utf-8")
+
+
 async def ensure_secret(
     engine: AsyncEngine, configured: str, generate: str, *, name: str = "secret_key"
 ) -> bytes:

@@ -261,7 +261,7 @@ class Verify:
         text = comment_text(entry, mention.source, max_length=ctx.settings.comments.max_text_length)
         html, text_hash = await ctx.cpu.run(render, text)
         now = ctx.clock()
-        key = author_key(ctx.secret, site.id, email=None, name=f"{name} {host_of(author_url)}", visitor=None)
+        key = author_key(ctx.id_key, site.id, email=None, name=f"{name} {host_of(author_url)}", visitor=None)
         existing: Comment | None = None
         revision = 0
         async with store_engine.read(ctx.engine) as conn:

@@ -417,6 +417,8 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "require_email": False,
             "commenting": True,
             "subscriptions": {"available": False, "replies": False, "thread": False},
+            "reactions": [],
+            "like_button": True,
             "images": {"enabled": False, "max_count": 4, "max_bytes": 5_000_000},
         }
         settings = {
@@ -441,6 +443,8 @@ def test_site_settings_reach_every_worker_and_their_cached_threads_at_once(
             "require_email": True,
             "commenting": True,
             "subscriptions": {"available": False, "replies": True, "thread": False},
+            "reactions": [],
+            "like_button": True,  # no reactions offered: the Like button stays
             "images": {"enabled": True, "max_count": 2, "max_bytes": 300_000},
         }
         refused = other.client.post(
