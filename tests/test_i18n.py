@@ -27,7 +27,14 @@ ENGLISH = json.loads((LOCALES_DIR / "en.json").read_text("utf-8"))
 # Error codes no reader meets in the widget, the no-JS page or the sign-in pages: the moderation pages
 # (English only, for staff), the operator's CLI, and the widget's own files (the widget falls back to
 # English when a locale is missing). Everything else in docs/errors.md has a text in every language.
-NOT_FOR_READERS_SECTIONS = {"The format", "Moderating", "Webhooks", "Widget files", "Webmention", "ActivityPub"}
+NOT_FOR_READERS_SECTIONS = {
+    "The format",
+    "Moderating",
+    "Webhooks",
+    "Widget files",
+    "Webmention",
+    "ActivityPub",
+}
 READER_CODES_FROM_MODERATING = {
     "report-reason-invalid",
     "not-comment-author",
