@@ -184,3 +184,13 @@ def test_stored_identifiers_are_never_made_with_the_signing_key() -> None:
         or re.search(r"^\s*ctx\.secret, ref\.site\.id", line)
     ]
     assert not wrong, f"identifiers made with the signing key: {wrong}"
+
+
+def test_inbox_links_open_with_any_listed_key() -> None:
+    from rejoinder.domain.inbox import open_inbox_link, sign_inbox_link
+    from rejoinder.errors import InboxLinkInvalid
+
+    token = sign_inbox_link(OLD.encode(), "abcdefghijkl", now=0)
+    assert open_inbox_link((NEW.encode(), OLD.encode()), token, now=0) == "abcdefghijkl"
+    with pytest.raises(InboxLinkInvalid):
+        open_inbox_link((NEW.encode(),), token, now=0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Sequence
 
 import msgspec
 
@@ -28,8 +29,9 @@ def sign_inbox_link(secret: bytes, identity_id: str, *, now: int) -> str:
     return f"{identity_id}.{seconds}.{_signature(secret, identity_id, seconds)}"
 
 
-def open_inbox_link(secret: bytes, token: str, *, now: int) -> str:
-    """The identity an inbox link names.
+def open_inbox_link(keys: Sequence[bytes], token: str, *, now: int) -> str:
+    """The identity an inbox link names, if one of `keys` (the current secret, then those it replaced)
+    signed it, as for the links in emails (domain/subscriptions.open_link).
 
     Raises:
         InboxLinkInvalid: forged, cut or altered. Gone: inbox-link-expired.
@@ -39,8 +41,8 @@ def open_inbox_link(secret: bytes, token: str, *, now: int) -> str:
     if len(token) > 120 or not _ID.match(identity_id) or not seconds_text.isdigit() or len(seconds_text) > 12:
         raise InboxLinkInvalid()
     seconds = int(seconds_text)
-    expected = _signature(secret, identity_id, seconds)
-    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+    given = signature.encode("utf-8", "replace")
+    if not any(hmac.compare_digest(_signature(k, identity_id, seconds).encode(), given) for k in keys):
         raise InboxLinkInvalid()
     if seconds * US <= now:
         raise Gone(

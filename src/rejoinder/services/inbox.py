@@ -52,7 +52,7 @@ async def open_inbox(ctx: Context, token: str) -> Inbox:
 
     Raises:
         InboxLinkInvalid; Gone inbox-link-expired; IdentityNotFound (the account was deleted)."""
-    identity_id = open_inbox_link(ctx.secret, token, now=ctx.clock())
+    identity_id = open_inbox_link(ctx.verify_keys, token, now=ctx.clock())
     async with store_engine.write(ctx.engine) as conn:
         identity = await identity_store.select_identity(conn, identity_id)
         if identity is None:
@@ -75,7 +75,7 @@ async def open_inbox(ctx: Context, token: str) -> Inbox:
 
 async def appeal(ctx: Context, token: str, comment_id: str, note: str | None) -> Appealed:
     """The author appeals a decision from the inbox (the same one appeal as from the widget)."""
-    identity_id = open_inbox_link(ctx.secret, token, now=ctx.clock())
+    identity_id = open_inbox_link(ctx.verify_keys, token, now=ctx.clock())
     async with store_engine.read(ctx.engine) as conn:
         identity = await identity_store.select_identity(conn, identity_id)
     if identity is None:
