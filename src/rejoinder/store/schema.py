@@ -838,7 +838,7 @@ comment_images = sa.Table(
     "comment is",
 )
 
-# --- the moderation desk (migration 0011): full-text search is built beside these, outside the metadata:
+# --- the moderation desk (migration 0013): full-text search is built beside these, outside the metadata:
 # SQLite's FTS5 table `comments_fts` (+ `comments_fts_ids`) and PostgreSQL's generated `comments.search`
 # tsvector with its GIN index (store/search.py). SEARCH_OBJECTS names them for the schema comparisons.
 
@@ -928,7 +928,7 @@ SEARCH_OBJECTS = frozenset({"comments_fts", "comments_fts_ids", "search", "ix_co
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """For Alembic comparisons: the full-text search objects of migration 0011 (and FTS5's shadow tables)
+    """For Alembic comparisons: the full-text search objects of migration 0013 (and FTS5's shadow tables)
     are not in the metadata on purpose (virtual table, triggers, a generated tsvector column)."""
     if name is None:
         return True

@@ -1,6 +1,6 @@
 """Full-text search over comments for the moderation desk, one interface over SQLite FTS5 (`comments_fts`,
 kept by triggers) and PostgreSQL full-text search (the generated `comments.search` tsvector, GIN-indexed),
-both built by migration 0011. The words arrive already split into plain terms (domain/search.py): no
+both built by migration 0013. The words arrive already split into plain terms (domain/search.py): no
 query syntax of either engine ever reaches the database from a moderator's input."""
 
 from __future__ import annotations
