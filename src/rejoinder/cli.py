@@ -283,7 +283,8 @@ def purge(ctx: click.Context) -> None:
     """Delete expired sessions and sign-in tickets, and data past its retention, now.
 
     Retention: comments' network addresses after retention.ip_days, the moderation log, decided reports
-    and ended bans after retention.moderation_days; notifications mailed more than 30 days ago. The server
+    and ended bans after retention.moderation_days, the webhook delivery log after
+    retention.webhook_log_days; notifications mailed more than 30 days ago. The server
     also does all of it every auth.purge_interval seconds (rejoinder.toml [auth] purge_interval), and
     deletes images never attached to a comment within images.upload_ttl_seconds."""
     from rejoinder.services.images import sweep
@@ -305,6 +306,10 @@ def purge(ctx: click.Context) -> None:
         f"report(s) and {retained.bans} ended ban(s) older than {settings.retention.moderation_days} day(s)"
     )
     click.echo(f"deleted {purged.notifications} notification(s) sent more than 30 days ago")
+    click.echo(
+        f"deleted {retained.webhook_attempts} webhook delivery-log entr(ies) older than "
+        f"{settings.retention.webhook_log_days} day(s)"
+    )
     click.echo(f"deleted {images} image(s) of deleted comments or never attached to one")
 
 

@@ -256,6 +256,8 @@ class Runtime:
             stack.push_async_callback(self.engine.dispose)
             # Settings that only fail when used are checked first, before anything touches the database.
             self.mailer = build_mailer(self.settings)
+            if self.mailer is not None:  # closed after the dispatcher that sends through it has stopped
+                stack.push_async_callback(self.mailer.close)
             if self.serve:
                 self.providers = build_providers(self.settings, self.engine)
             if self.migrate:

@@ -15,13 +15,23 @@ from litestar.testing import TestClient
 
 from rejoinder.app import create_app
 from rejoinder.config import RetentionSettings
+from rejoinder.domain.webhooks import WebhookType
 from rejoinder.moderation.actions import ModAction
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
 from rejoinder.services.purging import Purged, RetentionPurged, purge_expired, purge_retained
 from rejoinder.store import engine as store_engine
 from rejoinder.store import subscriptions as subscription_store
-from rejoinder.store.schema import bans, comments, moderation_log, notifications, reports
+from rejoinder.store import webhooks as webhook_store
+from rejoinder.store.schema import (
+    bans,
+    comments,
+    moderation_log,
+    notifications,
+    reports,
+    webhook_attempts,
+    webhook_endpoints,
+)
 from tests.fixtures.app import ARTICLE, make_settings, run_cli
 from tests.fixtures.clock import ManualClock
 from tests.fixtures.follow import follow
@@ -170,3 +180,51 @@ def test_notifications_sent_more_than_30_days_ago_go(site_db: str) -> None:
         left = rows(client, sa.select(notifications.c.comment_id).order_by(notifications.c.comment_id))
         assert left == sorted([(made[1],), (made[2],)])
     assert run_cli(site_db, "purge").splitlines()[2] == "deleted 0 notification(s) sent more than 30 days ago"
+
+
+def test_the_webhook_delivery_log_goes_after_its_days(site_db: str) -> None:
+    """Every attempt is logged for /admin's delivery log; entries older than webhook_log_days go, the
+    endpoint and newer entries stay."""
+    clock = ManualClock()
+    with clocked_client(site_db, clock) as client:
+        site = blog_id(client)
+        now = clock.now_us
+        ages = {"a" * 32: 31 * DAY, "b" * 32: 29 * DAY, "c" * 32: 0.0}
+
+        async def log_attempts(ctx: Context) -> int:
+            async with store_engine.write(ctx.engine) as conn:
+                endpoint = await webhook_store.insert_endpoint(
+                    conn,
+                    site,
+                    url="https://hooks.example.org/in",
+                    events=[WebhookType.COMMENT_CREATED],
+                    description="newsroom",
+                    secret="whsec_" + "A" * 43,
+                    now=now,
+                )
+                for uid, age in ages.items():
+                    await webhook_store.insert_attempt(
+                        conn,
+                        endpoint.id,
+                        event_uid=uid,
+                        event_type="comment.created",
+                        attempted=now - int(age * 1_000_000),
+                        status_code=200,
+                        duration_ms=12,
+                        error=None,
+                    )
+                return endpoint.id
+
+        endpoint_id = call(client, log_attempts)
+        # `rejoinder purge` applies the default, 30 days, on the real clock (the test's clock started there).
+        out = run_cli(site_db, "purge").splitlines()
+        assert out[3] == "deleted 1 webhook delivery-log entr(ies) older than 30 day(s)"
+        left = rows(client, sa.select(webhook_attempts.c.event_uid).order_by(webhook_attempts.c.event_uid))
+        assert left == [("b" * 32,), ("c" * 32,)]
+        assert rows(client, sa.select(webhook_endpoints.c.id)) == [(endpoint_id,)]
+        clock.advance(400 * DAY)
+        assert purge(client, RetentionSettings(webhook_log_days=0)).webhook_attempts == 0  # kept for ever
+        retention = RetentionSettings(webhook_log_days=30)
+        assert purge(client, retention) == RetentionPurged(0, 0, 0, 0, webhook_attempts=2)
+        assert rows(client, sa.select(webhook_attempts.c.id)) == []
+        assert rows(client, sa.select(webhook_endpoints.c.id)) == [(endpoint_id,)]

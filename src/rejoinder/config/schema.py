@@ -213,6 +213,11 @@ class RetentionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True)
         _h("Days the moderation log, decided reports and ended bans are kept; 0 = keep them for ever"),
         msgspec.Meta(ge=0, le=36500),
     ] = 365
+    webhook_log_days: Annotated[
+        int,
+        _h("Days the webhook delivery log (every attempt, shown in /admin) is kept; 0 = keep it for ever"),
+        msgspec.Meta(ge=0, le=36500),
+    ] = 30
 
 
 class SsoKey(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -484,6 +489,11 @@ class EmailSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     username: Annotated[str, _h("SMTP user name; empty = no authentication")] = ""
     password_env: Annotated[str, _h("Environment variable holding the SMTP password")] = ""
     timeout: Annotated[int, _h("Seconds to wait for the SMTP server"), msgspec.Meta(ge=1, le=300)] = 10
+    keep_alive: Annotated[
+        int,
+        _h("Seconds an idle SMTP connection is kept for the next email; 0 = a new connection for each"),
+        msgspec.Meta(ge=0, le=300),
+    ] = 30
     notify_pending: Annotated[bool, _h("Email moderators about comments waiting for review (needs host)")] = (
         True
     )

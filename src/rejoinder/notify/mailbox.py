@@ -44,6 +44,9 @@ class MailboxMailer:
         for old in sorted(self.folder.glob("*.json"))[:-KEEP]:
             old.unlink(missing_ok=True)
 
+    async def close(self) -> None:
+        """Nothing is kept open between messages."""
+
 
 def read_mailbox(folder: Path, limit: int = 50) -> list[StoredMail]:
     """The newest `limit` messages, newest first; files that are not messages are skipped."""

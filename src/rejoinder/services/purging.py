@@ -21,6 +21,7 @@ from rejoinder.store import engine as store_engine
 from rejoinder.store import retention as retention_store
 from rejoinder.store import sessions as session_store
 from rejoinder.store import subscriptions as subscription_store
+from rejoinder.store import webhooks as webhook_store
 
 log = logging.getLogger("rejoinder.auth")
 
@@ -42,10 +43,11 @@ class RetentionPurged(msgspec.Struct, frozen=True):
     log_entries: int
     reports: int
     bans: int
+    webhook_attempts: int = 0  # webhook delivery-log entries
 
     @property
     def any(self) -> bool:
-        return bool(self.ips or self.log_entries or self.reports or self.bans)
+        return bool(self.ips or self.log_entries or self.reports or self.bans or self.webhook_attempts)
 
 
 async def _delete_in_batches(
@@ -83,8 +85,9 @@ async def purge_retained(
 ) -> RetentionPurged:
     """Remove what `retention` says is kept no longer, as of `now` (microseconds): the network address of
     comments older than ip_days, and moderation-log entries, decided reports and ended bans older than
-    moderation_days. A setting of 0 keeps that data for ever. The comments themselves stay."""
-    ips = log_entries = reports = bans = 0
+    moderation_days, and webhook delivery-log entries older than webhook_log_days. A setting of 0 keeps
+    that data for ever. The comments themselves stay."""
+    ips = log_entries = reports = bans = attempts = 0
     if retention.ip_days:
         before = now - retention.ip_days * DAY_US
         ips = await _delete_in_batches(
@@ -101,7 +104,14 @@ async def purge_retained(
         bans = await _delete_in_batches(
             engine, lambda conn: retention_store.delete_ended_bans(conn, cutoff, limit=batch), batch
         )
-    return RetentionPurged(ips=ips, log_entries=log_entries, reports=reports, bans=bans)
+    if retention.webhook_log_days:
+        before = now - retention.webhook_log_days * DAY_US
+        attempts = await _delete_in_batches(
+            engine, lambda conn: webhook_store.delete_attempts_before(conn, before, limit=batch), batch
+        )
+    return RetentionPurged(
+        ips=ips, log_entries=log_entries, reports=reports, bans=bans, webhook_attempts=attempts
+    )
 
 
 class Purger:
@@ -145,11 +155,12 @@ class Purger:
                 if retained.any:
                     log.info(
                         "[rejoinder] retention: forgot %d comment address(es); deleted %d moderation log "
-                        "entr(ies), %d decided report(s), %d ended ban(s)",
+                        "entr(ies), %d decided report(s), %d ended ban(s), %d webhook delivery-log entr(ies)",
                         retained.ips,
                         retained.log_entries,
                         retained.reports,
                         retained.bans,
+                        retained.webhook_attempts,
                     )
             except Exception:
                 log.exception("[rejoinder] purging data past its retention failed")

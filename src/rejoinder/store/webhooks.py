@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.webhooks import Attempt, Endpoint, EndpointState, WebhookType
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import delete_capped, from_row
 from rejoinder.store.schema import webhook_attempts as attempts
 from rejoinder.store.schema import webhook_endpoints as endpoints
 
@@ -140,3 +140,8 @@ async def select_attempts(conn: AsyncConnection, endpoint_id: int, *, limit: int
         .limit(limit)
     )
     return [from_row(Attempt, r) for r in rows]
+
+
+async def delete_attempts_before(conn: AsyncConnection, before: int, *, limit: int) -> int:
+    """Delivery-log entries of attempts made before `before` (microseconds); at most `limit` of them."""
+    return await delete_capped(conn, attempts.c.id, attempts.c.attempted < before, limit)
