@@ -52,8 +52,8 @@ POLITICAL = ROOT / "tests" / "moderation" / "data" / "site_political.jsonl.gz"
 POLITICAL_MISTAKES = (("en", "strong_politics"), ("fr", "quote"), ("en", "quote"), ("fr", "strong_politics"))
 POLITICAL_ABUSE = (("en", "insult"), ("en", "dehumanising"), ("fr", "insult"), ("fr", "dehumanising"))
 SEED = 20240607
-# Distinct texts per language and kind of difficulty (spam_languages.py): in the training data, from each
-# kind's first three templates; in the held-out set, from its fourth.
+# Distinct texts per language and kind of difficulty (spam_languages.py): in the training data, from every
+# template of the kind but the fourth (see hard_train); in the held-out set, from the fourth.
 # More of the rarer labels: each language has ten legitimate kinds, three of spam and two of abuse.
 HARD_TRAIN = {"ham": 60, "spam": 60, "abuse": 100}
 HARD_HELDOUT = 20

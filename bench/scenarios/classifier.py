@@ -7,7 +7,7 @@
 
 The evaluation set, tests/moderation/data/heldout.jsonl.gz, is written by scripts/make_spam_data.py from
 templates the training data never uses (the fourth template of each kind and language in
-scripts/spam_languages.py; the training data uses the first three): legitimate comments that look like
+scripts/spam_languages.py; the training data uses the others): legitimate comments that look like
 spam or abuse (links to official sources, money and medicine in personal stories, corrections, reports of
 a problem with the article, strong political language, quotes of politicians, violent idioms, sarcasm),
 spam without links, with phone numbers or with disguised words, insults and dehumanising language, plus
