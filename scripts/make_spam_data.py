@@ -1235,37 +1235,33 @@ def builtin(rng: random.Random) -> list[Record]:
 def short_ham(rng: random.Random, seen: set[str]) -> list[Record]:
     """Every short ordinary comment of spam_languages.SHORT in up to SHORT_VARIANTS forms: a short text or
     a new author must not be abuse or spam evidence on its own."""
-    out: list[Record] = []
-    for lang, texts in spam_languages.SHORT.items():
-        for i, base in enumerate(texts):
-            forms = {
-                base,
-                base.lower(),
-                base.rstrip("!.?！") + rng.choice([".", "!", " :)", " 🙂", "!!"]),
-                f"@{rng.choice(FIRST)} {base}",
-            }
-            for text in sorted(forms)[:SHORT_VARIANTS]:
-                if text.casefold() in seen:
-                    continue
-                seen.add(text.casefold())
-                name = person(rng)
-                rec = record(text, "ham", "short", f"{lang}-short-{i}", name, "", rng.random() < SHORT_NEW)
-                rec["lang"] = lang
-                rec["difficult"] = False
-                out.append(rec)
-    return out
+    return _short(rng, seen, spam_languages.SHORT, "ham", [".", "!", " :)", " 🙂", "!!"], SHORT_NEW)
 
 
 def short_abuse(rng: random.Random, seen: set[str]) -> list[Record]:
     """Every short insult of spam_languages.SHORT_ABUSE in up to SHORT_VARIANTS forms: short abuse
     exists too, so a short text is no evidence either way."""
+    return _short(rng, seen, spam_languages.SHORT_ABUSE, "abuse", [".", "!", "!!", " 🙄", " >:("], 0.4)
+
+
+def _short(
+    rng: random.Random,
+    seen: set[str],
+    table: dict[str, list[str]],
+    label: str,
+    endings: list[str],
+    new_p: float,
+) -> list[Record]:
+    """Each text of `table` as written, in lower case, with another ending and as a reply; texts already
+    in `seen` are left out."""
+    tag = "short" if label == "ham" else f"short-{label}"
     out: list[Record] = []
-    for lang, texts in spam_languages.SHORT_ABUSE.items():
+    for lang, texts in table.items():
         for i, base in enumerate(texts):
             forms = {
                 base,
                 base.lower(),
-                base.rstrip("!.?！") + rng.choice([".", "!", "!!", " 🙄", " >:("]),
+                base.rstrip("!.?！") + rng.choice(endings),
                 f"@{rng.choice(FIRST)} {base}",
             }
             for text in sorted(forms)[:SHORT_VARIANTS]:
@@ -1273,7 +1269,7 @@ def short_abuse(rng: random.Random, seen: set[str]) -> list[Record]:
                     continue
                 seen.add(text.casefold())
                 name = person(rng)
-                rec = record(text, "abuse", "short", f"{lang}-short-abuse-{i}", name, "", rng.random() < 0.4)
+                rec = record(text, label, "short", f"{lang}-{tag}-{i}", name, "", rng.random() < new_p)
                 rec["lang"] = lang
                 rec["difficult"] = False
                 out.append(rec)
