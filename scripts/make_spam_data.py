@@ -52,11 +52,22 @@ POLITICAL = ROOT / "tests" / "moderation" / "data" / "site_political.jsonl.gz"
 POLITICAL_MISTAKES = (("en", "strong_politics"), ("fr", "quote"), ("en", "quote"), ("fr", "strong_politics"))
 POLITICAL_ABUSE = (("en", "insult"), ("en", "dehumanising"), ("fr", "insult"), ("fr", "dehumanising"))
 SEED = 20240607
-# Distinct texts per language and kind of difficulty (spam_languages.py): in the training data, from each
-# kind's first three templates; in the held-out set, from its fourth.
+# Distinct texts per language and kind of difficulty (spam_languages.py): in the training data, from every
+# template of the kind but the fourth (see hard_train); in the held-out set, from the fourth.
 # More of the rarer labels: each language has ten legitimate kinds, three of spam and two of abuse.
-HARD_TRAIN = {"ham": 40, "spam": 60, "abuse": 100}
+HARD_TRAIN = {"ham": 60, "spam": 60, "abuse": 100}
 HARD_HELDOUT = 20
+
+
+def hard_train(lang: str, kind: str, label: str) -> int:
+    """Training texts of a language and kind: HARD_TRAIN for the three original training templates, a
+    sixth more for each further one (spam_languages.EXTRA): each pattern seen often enough, without
+    tipping the balance of labels within a language (more abuse made its common words abuse evidence)."""
+    source = "spam_nolink" if kind == "spam_obfuscated" else kind
+    extra = len(spam_languages.training_templates(lang, source)) - 3
+    return HARD_TRAIN[label] * (6 + extra) // 6
+
+
 # Forms of each short ordinary comment in the training data (short_ham), and the share from new authors
 # (as for the other legitimate comments: more would teach that a new author is evidence against spam).
 SHORT_VARIANTS = 4
@@ -1085,7 +1096,7 @@ def _hard_text(rng: random.Random, lang: str, kind: str, held_out: bool) -> tupl
     if kind == "spam_obfuscated" and source == kind:
         source = "spam_phone"
     templates = table[source]
-    i = spam_languages.HELD_OUT if held_out else rng.randrange(spam_languages.HELD_OUT)
+    i = spam_languages.HELD_OUT if held_out else rng.choice(spam_languages.training_templates(lang, source))
     slots = {**spam_languages.SHARED, **table}
     text = cap(spam_languages.contract(lang, fill(templates[i], rng, slots)))
     if kind == "spam_obfuscated":
@@ -1105,7 +1116,7 @@ def hard(rng: random.Random, *, held_out: bool) -> list[Record]:
     out: list[Record] = []
     for lang in spam_languages.LANGS:
         for kind, (label, difficult) in spam_languages.KINDS.items():
-            want = HARD_HELDOUT if held_out else HARD_TRAIN[label]
+            want = HARD_HELDOUT if held_out else hard_train(lang, kind, label)
             seen: set[str] = set()
             tries = 0
             while len(seen) < want and tries < want * 20:
@@ -1216,6 +1227,7 @@ def builtin(rng: random.Random) -> list[Record]:
             seen.add(rec["text"].casefold())
             out.append(rec)
     out.extend(short_ham(rng, seen))
+    out.extend(short_abuse(rng, seen))
     rng.shuffle(out)
     return out
 
@@ -1223,17 +1235,41 @@ def builtin(rng: random.Random) -> list[Record]:
 def short_ham(rng: random.Random, seen: set[str]) -> list[Record]:
     """Every short ordinary comment of spam_languages.SHORT in up to SHORT_VARIANTS forms: a short text or
     a new author must not be abuse or spam evidence on its own."""
+    return _short(rng, seen, spam_languages.SHORT, "ham", [".", "!", " :)", " 🙂", "!!"], SHORT_NEW)
+
+
+def short_abuse(rng: random.Random, seen: set[str]) -> list[Record]:
+    """Every short insult of spam_languages.SHORT_ABUSE in up to SHORT_VARIANTS forms: short abuse
+    exists too, so a short text is no evidence either way."""
+    return _short(rng, seen, spam_languages.SHORT_ABUSE, "abuse", [".", "!", "!!", " 🙄", " >:("], 0.4)
+
+
+def _short(
+    rng: random.Random,
+    seen: set[str],
+    table: dict[str, list[str]],
+    label: str,
+    endings: list[str],
+    new_p: float,
+) -> list[Record]:
+    """Each text of `table` as written, in lower case, with another ending and as a reply; texts already
+    in `seen` are left out."""
+    tag = "short" if label == "ham" else f"short-{label}"
     out: list[Record] = []
-    for lang, texts in spam_languages.SHORT.items():
+    for lang, texts in table.items():
         for i, base in enumerate(texts):
-            forms = {base, base.lower(), base.rstrip("!.?！") + rng.choice([".", "!", " :)", " 🙂", "!!"]),
-                     f"@{rng.choice(FIRST)} {base}"}
+            forms = {
+                base,
+                base.lower(),
+                base.rstrip("!.?！") + rng.choice(endings),
+                f"@{rng.choice(FIRST)} {base}",
+            }
             for text in sorted(forms)[:SHORT_VARIANTS]:
                 if text.casefold() in seen:
                     continue
                 seen.add(text.casefold())
                 name = person(rng)
-                rec = record(text, "ham", "short", f"{lang}-short-{i}", name, "", rng.random() < SHORT_NEW)
+                rec = record(text, label, "short", f"{lang}-{tag}-{i}", name, "", rng.random() < new_p)
                 rec["lang"] = lang
                 rec["difficult"] = False
                 out.append(rec)

@@ -7,7 +7,7 @@
 
 The evaluation set, tests/moderation/data/heldout.jsonl.gz, is written by scripts/make_spam_data.py from
 templates the training data never uses (the fourth template of each kind and language in
-scripts/spam_languages.py; the training data uses the first three): legitimate comments that look like
+scripts/spam_languages.py; the training data uses the others): legitimate comments that look like
 spam or abuse (links to official sources, money and medicine in personal stories, corrections, reports of
 a problem with the article, strong political language, quotes of politicians, violent idioms, sarcasm),
 spam without links, with phone numbers or with disguised words, insults and dehumanising language, plus
@@ -74,6 +74,11 @@ def held(spam: float, abuse: float) -> bool:
     return spam >= POLICY.spam_hold or abuse >= POLICY.abuse_nudge
 
 
+def flagged(spam: float, abuse: float) -> bool:
+    """What the pipeline flags for a moderator (published, in the queue) or holds."""
+    return spam >= POLICY.spam_flag or abuse >= POLICY.abuse_flag
+
+
 def _pr(truth: Sequence[bool], guess: Sequence[bool]) -> dict[str, float]:
     tp = sum(t and g for t, g in zip(truth, guess, strict=True))
     fp = sum(g and not t for t, g in zip(truth, guess, strict=True))
@@ -104,6 +109,7 @@ def evaluate(probs: Sequence[tuple[float, float]], recs: Sequence[dict[str, Any]
             ),
             "ham_held": _rate([held(*probs[i]) for i in ham]),
             "difficult_ham_held": _rate([held(*probs[i]) for i in hard]),
+            "ham_flagged": _rate([flagged(*probs[i]) and not held(*probs[i]) for i in ham]),
             "spam_held": _rate([probs[i][0] >= POLICY.spam_hold for i in idx if recs[i]["label"] == "spam"]),
             "abuse_held": _rate([held(*probs[i]) for i in idx if recs[i]["label"] == "abuse"]),
             "examples": len(idx),
@@ -209,18 +215,19 @@ def markdown(r: dict[str, Any]) -> str:
         "posted unchanged).",
         "",
         f"Legitimate comments held: **{_pct(h['ham_held'])}** overall, **{_pct(h['difficult_ham_held'])}** "
-        f"of the difficult ones (target ≤ 1 % and ≤ 2 %). Spam: precision {h['spam']['precision']:.3f}, "
+        f"of the difficult ones (target ≤ 1 % and ≤ 2 %); flagged for a moderator without being held: "
+        f"{_pct(h['ham_flagged'])}. Spam: precision {h['spam']['precision']:.3f}, "
         f"recall {h['spam']['recall']:.3f}; abuse: precision {h['abuse']['precision']:.3f}, recall "
         f"{h['abuse']['recall']:.3f}.",
         "",
-        "| language | spam precision | spam recall | abuse precision | abuse recall | ham held | difficult ham held |",
-        "|---|---|---|---|---|---|---|",
+        "| language | spam precision | spam recall | abuse precision | abuse recall | ham held | difficult ham held | ham flagged |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for lang, m in h["languages"].items():
         lines.append(
             f"| {lang} | {m['spam']['precision']:.3f} | {m['spam']['recall']:.3f} | "
             f"{m['abuse']['precision']:.3f} | {m['abuse']['recall']:.3f} | {_pct(m['ham_held'])} | "
-            f"{_pct(m['difficult_ham_held'])} |"
+            f"{_pct(m['difficult_ham_held'])} | {_pct(m['ham_flagged'])} |"
         )
     lines += ["", "| kind (all languages) | label | held (ham) / caught (spam, abuse) |", "|---|---|---|"]
     for kind, m in h["kinds"].items():

@@ -37,6 +37,8 @@ GOLDEN = Example(
 
 # Japanese, Arabic and a phone number: the script-aware parts of the features.
 GOLDEN_SCRIPTS = Example("黙れ、この哀れなバカが。連絡は090-5550-1234 هؤلاء طفيليات")
+# Amounts in several notations, and a Japanese sentence that is short in characters but not in words.
+GOLDEN_NUMBERS = Example("母は毎月1,200円払っています。1.200 € o 1 200 kr, 2,5 %")
 
 
 def fingerprint(example: Example) -> str:
@@ -48,11 +50,12 @@ def fingerprint(example: Example) -> str:
 def test_features_match_their_version() -> None:
     """Saved models are only valid for the features they were fitted with. If this fails, the features
     changed: bump FEATURE_VERSION, run scripts/make_spam_data.py, and update the fingerprint."""
-    assert (FEATURE_VERSION, fingerprint(GOLDEN), fingerprint(GOLDEN_SCRIPTS)) == (
-        2,
-        "f924c0bd5efb36e3",
-        "a371f990105f606f",
-    )
+    assert (
+        FEATURE_VERSION,
+        fingerprint(GOLDEN),
+        fingerprint(GOLDEN_SCRIPTS),
+        fingerprint(GOLDEN_NUMBERS),
+    ) == (3, "7571de8ed6e50913", "a371f990105f606f", "51155f894add7552")
 
 
 def test_japanese_splits_where_the_script_changes_and_keeps_its_voicing_marks() -> None:
@@ -146,3 +149,21 @@ def test_text_blocks_are_normalised() -> None:
     f = featurize(Example("word " * 500))
     text_entries = f.index < SIGNAL_COLUMN["links"]
     assert float(np.sqrt((f.value[text_entries] ** 2).sum())) < 2.0
+
+
+def test_amounts_are_one_number_in_every_notation() -> None:
+    """A thousands separator (comma, point or space) does not split an amount into "1" and "000", which
+    read as spam evidence; a decimal comma still does."""
+    for text in ("1,200 euros", "1.200 euros", "1 200 euros", "1\u00a0200 euros"):
+        words = [o[1] for o in featurize(Example(text)).owners if o[0] is ReasonKind.WORD]
+        assert words == ["0000", "euros"], text
+    assert [o[1] for o in featurize(Example("2,5")).owners if o[0] is ReasonKind.WORD] == ["0"]
+
+
+def test_a_japanese_sentence_is_not_a_very_short_text() -> None:
+    """The `short` signal counts a Japanese or Chinese character as three Latin letters: a sentence of
+    eleven characters is a sentence, a greeting of five is short."""
+    norm = normalize("街は移民だらけだ。一掃しろ。")
+    assert "short" not in signals(Example("街は移民だらけだ。一掃しろ。"), norm, 0)
+    assert signals(Example("ありがとう"), normalize("ありがとう"), 0)["short"] == 1.0
+    assert signals(Example("Thanks a lot"), normalize("Thanks a lot"), 0)["short"] == 1.0

@@ -38,18 +38,9 @@ KINDS = {
     "insult": "abuse",
     "dehumanising": "abuse",
 }
-# Measured misses of the shipped model on this table (docs/moderation.md has the per-kind rates).
-KNOWN_MISSES = {
-    ("de", "spam_obfuscated"),  # spam 0.42
-    ("es", "medicine_story"),  # "…sigo pagando 1.200 euros": spam 0.90, held
-    ("ja", "dehumanising"),  # abuse 0.13
-    ("ja", "insult"),  # abuse 0.47
-    ("ja", "spam_nolink"),  # spam 0.44
-    ("nl", "insult"),  # abuse 0.33
-    ("pl", "dehumanising"),  # abuse 0.39
-    ("pl", "insult"),  # abuse 0.32
-    ("sv", "insult"),  # abuse 0.35
-}
+# Measured misses of the shipped model on this table (docs/moderation.md has the per-kind rates): none
+# since the second pass of issue #18; a miss found later goes here as a strict xfail.
+KNOWN_MISSES: set[tuple[str, str]] = set()
 
 CASES = [
     (
@@ -1229,7 +1220,8 @@ def test_the_table_covers_every_language_and_kind_and_comes_from_the_held_out_se
 
 def test_the_held_out_set_meets_the_hold_rate_target() -> None:
     """Legitimate comments held ≤ 1 % overall and ≤ 2 % of the difficult ones; spam and abuse recall
-    above floors (measured 0.94 and 0.72: bench/scenarios/classifier.py)."""
+    above floors in every language (measured 0.97 and 0.97 overall; the lowest, Polish abuse, 0.88:
+    bench/scenarios/classifier.py); legitimate comments flagged for the queue without being held ≤ 3 %."""
     spec = importlib.util.spec_from_file_location(
         "classifier_scenario", ROOT / "bench/scenarios/classifier.py"
     )
@@ -1242,10 +1234,11 @@ def test_the_held_out_set_meets_the_hold_rate_target() -> None:
     result = scenario.evaluate(scenario.model_probs(load_model(BUILTIN_MODEL), recs), recs)
     assert result["ham_held"] <= 0.01, result
     assert result["difficult_ham_held"] <= 0.02, result
-    assert result["spam"]["recall"] >= 0.9 and result["spam"]["precision"] >= 0.9, result
-    assert result["abuse"]["recall"] >= 0.6 and result["abuse"]["precision"] >= 0.8, result
+    assert result["ham_flagged"] <= 0.03, result
+    assert result["spam"]["recall"] >= 0.95 and result["spam"]["precision"] >= 0.95, result
+    assert result["abuse"]["recall"] >= 0.95 and result["abuse"]["precision"] >= 0.85, result
     for lang, m in result["languages"].items():
-        assert m["spam"]["recall"] >= 0.8, (lang, m)
+        assert m["spam"]["recall"] >= 0.85 and m["abuse"]["recall"] >= 0.85, (lang, m)
 
 
 @pytest.mark.parametrize(

@@ -203,7 +203,7 @@ class Classifier:
             blocked_domains: the site's block list; a link to one sets the known_spam_domain signal.
             max_reasons: reasons kept per target.
 
-        The first call loads the built-in model if `warm_up` has not (a few milliseconds; about 3 s of CPU
+        The first call loads the built-in model if `warm_up` has not (a few milliseconds; several seconds of CPU
         in the rare case it has to be fitted, see `builtin`). A site model saved by an older FEATURE_VERSION is not used (the site falls back to the
         built-in model, with a warning) until the site is trained again.
         """

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from rejoinder.moderation.normalize import EMAIL_PATTERN, normalize
 
-FEATURE_VERSION: Final = 2
+FEATURE_VERSION: Final = 3
 N_HASH: Final = 1 << 18
 MAX_TEXT: Final = 10_000
 MAX_FIELD: Final = 2_048
@@ -133,6 +133,9 @@ _MONEY: Final = re.compile(
 )
 _REPEATS: Final = re.compile(r"([^\w\s])\1{2,}|([^\W\d_])\2{3,}")
 _NUMBER: Final = re.compile(r"\d+")
+# A thousands separator inside a number ("1,200", "1.200", "1 200"): joined before the text is split into
+# words, so an amount is one number in every language's notation rather than "1" and a telling "000".
+_THOUSANDS: Final = re.compile(r"(?<=\d)[,.\u00a0\u202f ](?=\d{3}(?!\d))")
 # Japanese (and Chinese) write without spaces: a "word" of _WORD is a whole clause. Split it where the
 # script changes (kanji, hiragana, katakana), which gives word-sized pieces (この / 哀 / れな / バカ / が)
 # without a dictionary; the pieces' n-grams and pairs do the rest.
@@ -308,11 +311,21 @@ def domain_signals(domains: frozenset[str], known: frozenset[str]) -> dict[str, 
     return out
 
 
+def text_length(text: str) -> int:
+    """The length of a text in Latin-letter terms: a Japanese or Chinese character says about as much as
+    a word of three letters, so it counts three times (a complete Japanese sentence of 20 characters is
+    not a "very short text")."""
+    if text.isascii():
+        return len(text)
+    return len(text) + 2 * len(_CJK.findall(text))
+
+
 def signals(example: Example, normalized: str, n_links: int) -> dict[str, float]:
     """The signals of SIGNALS that are not about one domain (see domain_signals), each in [0, 1]; zero
     ones are left out."""
     raw = example.text
     n_links += 1 if example.website.strip() else 0
+    length = text_length(normalized)
     out = {
         "links": min(n_links, 4) / 4,
         "website": float(bool(example.website.strip())),
@@ -324,8 +337,8 @@ def signals(example: Example, normalized: str, n_links: int) -> dict[str, float]
             bool(_EMAIL.search(normalized) or _MESSENGER.search(normalized) or _has_phone(normalized))
         ),
         "emoji": min(_emoji_count(raw), 6) / 6,
-        "short": float(len(normalized) < 25),
-        "long": min(max(len(normalized) - 600, 0) / 1400, 1.0),
+        "short": float(length < 25),
+        "long": min(max(length - 600, 0) / 1400, 1.0),
         "new_author": float(example.new_author),
     }
     return {k: v for k, v in out.items() if v > 0}
@@ -344,7 +357,7 @@ def featurize(example: Example, known: frozenset[str] = frozenset()) -> Features
     domains = frozenset(links) | _website_domain(example)
     without_links = _URL.sub(" ", _EMAIL.sub(" email ", norm))
     # Longer "words" are not words; the cut also bounds the memory of the per-word caches below.
-    words = [_word_token(w[:MAX_WORD]) for w in words_of(without_links)]
+    words = [_word_token(w[:MAX_WORD]) for w in words_of(_THOUSANDS.sub("", without_links))]
     counts = Counter(words)
     pairs = Counter(itertools.pairwise(words))
 

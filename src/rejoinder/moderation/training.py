@@ -241,7 +241,7 @@ def _cached_matrix(path: Path, stamp: tuple[int, int]) -> Matrix:
 
 
 def builtin_matrix(path: Path = BUILTIN_DATA) -> Matrix:
-    """The featurised built-in data, computed once per process (about 2 s of CPU, about 12 MB) and shared
+    """The featurised built-in data, computed once per process (a few seconds of CPU, about 29 MB) and shared
     by every Classifier: each per-site training stacks the site's decisions under it."""
     st = path.stat()
     return _cached_matrix(path, (st.st_mtime_ns, st.st_size))
