@@ -23,6 +23,9 @@ from rejoinder.store import sqlite_inline
 # How long a write waits for its turn, in this process (the writer lock) and then across processes
 # (SQLite's busy timeout), before it answers Unavailable.
 WRITE_WAIT_SECONDS = 30.0
+# How long a quick read (`quick_read`, on the event loop) may wait for SQLite: a read in WAL mode meets a lock
+# only in rare moments (recovery after a crash), and the whole worker waits with it.
+QUICK_READ_WAIT_SECONDS = 1.0
 
 
 def driver_url(url: str) -> tuple[str, dict[str, Any]]:
@@ -151,7 +154,7 @@ def _sqlite_engine(
         assert database is not None
         engine = create_async_engine(
             target,
-            async_creator=sqlite_inline.creator(database, WRITE_WAIT_SECONDS, quick=True),
+            async_creator=sqlite_inline.creator(database, QUICK_READ_WAIT_SECONDS, quick=True),
             pool_size=2,
             max_overflow=14,
         )
@@ -175,7 +178,8 @@ def _sqlite_engine(
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+        wait = QUICK_READ_WAIT_SECONDS if quick else WRITE_WAIT_SECONDS
+        cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cur.execute(f"PRAGMA synchronous={sync_level}")
         cur.close()
 
