@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import ORIGIN, WRITE_PATH, write_comment_text
+from profile_cold import _lifespan  # the ASGI lifespan, started and left running
 from rejoinder import config
 from rejoinder.app import create_app
 from servers import SERVE_SETTINGS, settings_env
@@ -70,18 +71,6 @@ async def _post(app: Any, body: bytes) -> tuple[int, bytes]:
     }
     await app(scope, receive, send)
     return status[0], b"".join(chunks)
-
-
-async def _lifespan(app: Any) -> tuple[asyncio.Queue[dict[str, Any]], asyncio.Task[None]]:
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    task = asyncio.create_task(
-        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put)
-    )
-    await inbox.put({"type": "lifespan.startup"})
-    msg = await outbox.get()
-    assert msg["type"] == "lifespan.startup.complete", msg
-    return inbox, task
 
 
 async def run(db: Path, posts: int, concurrency: int, profile: bool, sync: str) -> dict[str, Any]:
