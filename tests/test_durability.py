@@ -1,5 +1,6 @@
 """Crash safety: everything acknowledged survives `kill -9` of the whole server (two workers) in the middle of
-concurrent writes, on SQLite and PostgreSQL. The cycle and its checks are in tests/fixtures/crash.py; `make
+concurrent writes, on SQLite and PostgreSQL; the kill comes from the client thread that just got the 2xx
+making the cycle's count, right after it. The cycle and its checks are in tests/fixtures/crash.py; `make
 bench` runs 50 cycles of the same (bench/scenarios/crash.py)."""
 
 from __future__ import annotations

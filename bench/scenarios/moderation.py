@@ -286,7 +286,7 @@ async def _with_store(
                 form_age=form_age,
             )
             t1 = time.perf_counter()
-            async with store_engine.read(engine) as conn:
+            async with store_engine.quick_read(engine) as conn:
                 facts = await moderation.load_facts(
                     ctx, conn, sub, site, thread_id=None, uri=ARTICLE, key=None, text_hash=text_hash
                 )

@@ -359,3 +359,53 @@ def test_managing_endpoints_of_another_site_is_refused(admin_db: str, receiver: 
         assert [e.id for e in admin.run(lambda: service.list_endpoints(admin.ctx, site_ids=None))] == [
             hook.id
         ]
+
+
+def _routes_of(admin: Admin, kind: str, subject: str | None) -> set[str]:
+    """The handlers the outbox wrote a delivery for, for the event of `kind` about `subject`."""
+    import sqlalchemy as sa
+
+    from rejoinder.store.schema import event_deliveries, events
+
+    async def go() -> set[str]:
+        async with store_engine.read(admin.ctx.engine) as conn:
+            rows = await conn.execute(
+                sa.select(event_deliveries.c.handler)
+                .join(events, events.c.id == event_deliveries.c.event_id)
+                .where(events.c.kind == kind, events.c.subject == subject)
+            )
+            return {r.handler for r in rows}
+
+    found: set[str] = admin.run(go)
+    return found
+
+
+def test_a_site_without_a_subscribed_endpoint_gets_no_fan_out_delivery(
+    admin_db: str, receiver: Receiver
+) -> None:
+    """The fan-out is asked in the writing transaction whether any active endpoint of the event's site takes
+    its type: most sites have none, and their events then cost the webhook route no row, claim or round."""
+    admin = hook_app(admin_db, ManualClock())
+    with admin.client:
+        first = admin.post_comment("Nobody listens yet")
+        assert "invalidate" in _routes_of(admin, "comment.posted", first["id"])
+        assert "webhooks" not in _routes_of(admin, "comment.posted", first["id"])
+        subscribe(admin, receiver.url + "?news", site="news")  # another site's endpoint changes nothing
+        likes_only = subscribe(admin, receiver.url + "?likes", events=["like.created"])
+        second = admin.post_comment("Still nobody for comments")
+        assert "webhooks" not in _routes_of(admin, "comment.posted", second["id"])
+        visitor = {"Rejoinder-Visitor": "v" * 22, "Origin": ORIGIN}
+        assert admin.client.put(f"/api/comments/{second['id']}/like", headers=visitor).status_code == 200
+        assert "webhooks" in _routes_of(admin, "like.added", second["id"])
+        deliver(admin)  # fanned out on delivery: to the endpoints subscribed by then
+        hook = subscribe(admin, receiver.url)
+        third = admin.post_comment("Now someone listens")
+        assert "webhooks" in _routes_of(admin, "comment.posted", third["id"])
+        deliver(admin)
+        assert [s for _, s, _ in log_of(admin, likes_only.id)] == [200]
+        assert [s for _, s, _ in log_of(admin, hook.id)] == [200]
+    created = [r.verified(hook.secret) for r in receiver.received if r.path == "/hook"]
+    assert [(b["type"], b["data"]["id"]) for b in created] == [("comment.created", third["id"])]
+    assert [r.verified(likes_only.secret)["type"] for r in receiver.received if r.path == "/hook?likes"] == [
+        "like.created"
+    ]

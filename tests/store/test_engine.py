@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.errors import Conflict
 from rejoinder.store import engine as store_engine
+from rejoinder.store import sqlite_inline
 
 
 async def _make_table(engine: AsyncEngine) -> None:
@@ -244,3 +245,33 @@ def test_writers_of_two_engines_queue_on_the_lock_file(sqlite_url: str) -> None:
 async def _insert(engine: AsyncEngine, n: int) -> None:
     async with store_engine.write(engine) as conn:
         await conn.execute(sa.text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+
+
+def test_quick_reads_run_on_the_loop_and_see_every_commit(sqlite_url: str) -> None:
+    """store.engine.quick_read: a post's few indexed reads on a pooled inline connection, in the loop's own
+    thread (no aiosqlite hand-off), seeing each commit made before it (its connection keeps no read snapshot between uses), also
+    while a write is open."""
+
+    async def go() -> list[list[int]]:
+        engine = store_engine.create_engine(sqlite_url)
+        seen: list[list[int]] = []
+        try:
+            await _make_table(engine)
+            for n in range(3):
+                async with store_engine.write(engine) as conn:
+                    await conn.execute(sa.text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+                async with store_engine.quick_read(engine) as conn:
+                    seen.append([r[0] for r in await conn.execute(sa.text("SELECT n FROM t ORDER BY n"))])
+            async with store_engine.write(engine) as conn:
+                await conn.execute(sa.text("INSERT INTO t (n) VALUES (9)"))
+                async with store_engine.quick_read(engine) as reader:  # WAL: the last commit, no wait
+                    seen.append([r[0] for r in await reader.execute(sa.text("SELECT n FROM t ORDER BY n"))])
+            async with store_engine.quick_read(engine) as conn:
+                raw = await conn.get_raw_connection()
+                # the inline driver (store/sqlite_inline.py), not aiosqlite's thread
+                assert isinstance(raw.driver_connection, sqlite_inline.InlineConnection)
+        finally:
+            await engine.dispose()
+        return seen
+
+    assert asyncio.run(asyncio.wait_for(go(), 20)) == [[0], [0, 1], [0, 1, 2], [0, 1, 2]]

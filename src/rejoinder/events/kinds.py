@@ -127,6 +127,9 @@ class Event(msgspec.Struct, frozen=True):
     thread_id: int | None = None
     subject: str | None = None
     data: dict[str, Any] = msgspec.field(default_factory=dict)
+    # The routes the outbox wrote a delivery for (some skip events they have nothing to do for: Route.needed);
+    # None when not known, as for an event read back from the store.
+    routes: tuple[str, ...] | None = None
 
     @property
     def subject_id(self) -> int | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.events.kinds import Event, EventKind, ThreadOf
@@ -41,6 +42,15 @@ class TargetedHandler(Protocol):
     `route:target` that a fan-out handler added (store/events.add_deliveries)."""
 
     async def __call__(self, event: Event, target: str) -> None: ...
+
+
+class Needed(Protocol):
+    """Whether an event needs a delivery on a route at all, asked inside the writing transaction (so it
+    sees what the change commits against). A route that does nothing for most sites (webhooks on a site
+    without endpoints, Webmentions on a site that does not send them) answers False there, and the event
+    then costs that route no row, no claim and no dispatcher round."""
+
+    async def __call__(self, conn: AsyncConnection, event: Event) -> bool: ...
 
 
 class GiveUp(Protocol):
@@ -70,7 +80,8 @@ class Route:
     `inline` handlers are cheap, synchronous and idempotent (cache invalidation): the committing worker
     runs them right after commit, and the dispatcher only records that they ran. `targeted` runs the
     deliveries named `name:target`; `retry` replaces the dispatcher's policy for this route's deliveries;
-    `given_up` hears of each one that became a dead letter.
+    `given_up` hears of each one that became a dead letter; `needed`, when set, is asked per event whether
+    it wants a delivery at all (none: every event of its kinds gets one).
     """
 
     name: str
@@ -80,6 +91,7 @@ class Route:
     targeted: TargetedHandler | None = None
     retry: RetryPolicy | None = None
     given_up: GiveUp | None = None
+    needed: Needed | None = None
 
 
 class Waker(Protocol):
@@ -139,9 +151,9 @@ class Outbox:
             subject=subject,
             data=details,
         )
-        routes = self._by_kind[kind]
-        await store.insert_event(conn, event, [r.name for r in routes], next_at=now + self.grace_us)
-        return event
+        names = [r.name for r in self._by_kind[kind] if r.needed is None or await r.needed(conn, event)]
+        await store.insert_event(conn, event, names, next_at=now + self.grace_us)
+        return msgspec.structs.replace(event, routes=tuple(names))
 
     def committed(self, *events: Event | None) -> None:
         """After commit: run the inline handlers now and hand the rest to this worker's dispatcher."""
@@ -151,6 +163,8 @@ class Outbox:
             if event is None:
                 continue
             for route in self._by_kind[event.kind]:
+                if event.routes is not None and route.name not in event.routes:
+                    continue  # it needed no delivery (Route.needed)
                 if route.inline is not None:
                     try:
                         route.inline(event)

@@ -167,7 +167,7 @@ async def post_comment(
     # The checks read what they need first and run outside the write transaction: an external check
     # may take seconds, and SQLite has one writer.
     facts = Facts()
-    async with store_engine.read(ctx.engine) as conn:
+    async with store_engine.quick_read(ctx.engine) as conn:  # a few indexed statements, on the loop
         # A moderator's warning not yet acknowledged refuses the post (services/standing.py).
         standing = await standing_of(conn, site.id, identity_id=sub.identity_id, email_hash=sub.email_hash)
         if ctx.settings.moderation.enabled:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.webhooks import (
     Attempt,
@@ -323,8 +324,18 @@ def notice(ctx: Context, found: Endpoint, site: str, to: str, error: str, event_
     )
 
 
+async def subscribed(conn: AsyncConnection, event: Event) -> bool:
+    """The `webhooks` route's `needed`: only an event some active endpoint of its site takes gets a
+    fan-out delivery (asked in the writing transaction; most sites have no endpoint, and their events then
+    cost the route nothing)."""
+    kind = TYPE_OF_KIND.get(event.kind)
+    if kind is None or event.site_id is None:
+        return False
+    return bool(await store.select_subscribed(conn, event.site_id, kind))
+
+
 def fan_out_route(ctx: Context) -> Route:
-    return Route(name=FANOUT, kinds=frozenset(TYPE_OF_KIND), handler=FanOut(ctx))
+    return Route(name=FANOUT, kinds=frozenset(TYPE_OF_KIND), handler=FanOut(ctx), needed=subscribed)
 
 
 def sender_route(ctx: Context) -> Route:

@@ -69,6 +69,7 @@ US = 1_000_000
 VERIFY = "webmention-verify"  # deliveries `webmention-verify:<id>` verify a received Webmention
 LINKS = "webmention-links"  # turns a public comment's links into one delivery each
 SENDER = "webmention-send"  # deliveries `webmention-send:<id>` send one Webmention
+_PUBLIC = frozenset(s.value for s in PUBLIC_STATUSES)
 COMMENT_KINDS = frozenset(
     {EventKind.COMMENT_POSTED, EventKind.COMMENT_EDITED, EventKind.COMMENT_STATUS_CHANGED}
 )
@@ -480,14 +481,22 @@ class Links:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def __call__(self, event: Event) -> None:
+    async def needed(self, conn: AsyncConnection | None, event: Event) -> bool:
+        """Whether the event can lead to a Webmention (the route's `needed`, and checked again on delivery):
+        a public comment, not made from a Webmention, on a site that sends them. Most sites do not, and
+        their comments then cost this route nothing."""
         if event.site_id is None or event.subject is None or event.data.get("webmention"):
-            return  # a comment made from a Webmention is not sent on
-        if event.data.get("status") not in {s.value for s in PUBLIC_STATUSES}:
-            return
+            return False  # a comment made from a Webmention is not sent on
+        if event.data.get("status") not in _PUBLIC:
+            return False
         site = await self.ctx.sites.by_id(event.site_id)
-        if not site.options.send_webmentions:
+        return site.options.send_webmentions
+
+    async def __call__(self, event: Event) -> None:
+        if not await self.needed(None, event):
             return
+        assert event.site_id is not None and event.subject is not None
+        site = await self.ctx.sites.by_id(event.site_id)
         async with store_engine.read(self.ctx.engine) as conn:
             found = await comment_store.select_comment(conn, event.subject)
             thread = await thread_store.select_thread_by_id(conn, found[0].thread_id) if found else None
@@ -592,7 +601,8 @@ def verify_route(ctx: Context) -> Route:
 
 
 def links_route(ctx: Context) -> Route:
-    return Route(name=LINKS, kinds=COMMENT_KINDS, handler=Links(ctx))
+    links = Links(ctx)
+    return Route(name=LINKS, kinds=COMMENT_KINDS, handler=links, needed=links.needed)
 
 
 def sender_route(ctx: Context) -> Route:

@@ -23,6 +23,9 @@ from rejoinder.store import sqlite_inline
 # How long a write waits for its turn, in this process (the writer lock) and then across processes
 # (SQLite's busy timeout), before it answers Unavailable.
 WRITE_WAIT_SECONDS = 30.0
+# How long a quick read (`quick_read`, on the event loop) may wait for SQLite: a read in WAL mode meets a lock
+# only in rare moments (recovery after a crash), and the whole worker waits with it.
+QUICK_READ_WAIT_SECONDS = 1.0
 
 
 def driver_url(url: str) -> tuple[str, dict[str, Any]]:
@@ -66,8 +69,9 @@ class _Writer:
     lock, with its busy timeout; so would a second host, which SQLite does not support anyway.
     """
 
-    def __init__(self, engine: AsyncEngine, lock_path: str | None) -> None:
+    def __init__(self, engine: AsyncEngine, lock_path: str | None, quick: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self.quick = quick  # short reads on the loop (`quick_read`)
         self.lock_path = lock_path
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -142,8 +146,19 @@ def _sqlite_engine(
     foreign_keys: bool,
     writer: bool,
     database: str | None = None,
+    quick: bool = False,
 ) -> AsyncEngine:
-    if writer:
+    if quick:
+        # Short indexed reads run on the loop (store/sqlite_inline.py, nothing offloaded): a few
+        # connections, more only while a burst of posts reads at once.
+        assert database is not None
+        engine = create_async_engine(
+            target,
+            async_creator=sqlite_inline.creator(database, QUICK_READ_WAIT_SECONDS, quick=True),
+            pool_size=2,
+            max_overflow=14,
+        )
+    elif writer:
         # One connection (statements inline on the loop, BEGIN/COMMIT in a thread: store/sqlite_inline.py);
         # overflow only for a write nested in a write (it then waits at SQLite's lock).
         assert database is not None
@@ -163,7 +178,8 @@ def _sqlite_engine(
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT_SECONDS * 1000)}")
+        wait = QUICK_READ_WAIT_SECONDS if quick else WRITE_WAIT_SECONDS
+        cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cur.execute(f"PRAGMA synchronous={sync_level}")
         cur.close()
 
@@ -203,6 +219,7 @@ def create_engine(
     writer = _Writer(
         _sqlite_engine(target, connect_args, writer=True, database=database, **options),
         f"{database}-writer.lock",
+        _sqlite_engine(target, connect_args, writer=False, database=database, quick=True, **options),
     )
     _WRITERS[engine.sync_engine] = writer
 
@@ -210,6 +227,8 @@ def create_engine(
     def _dispose_writer(_engine: Any) -> None:
         # Runs inside AsyncEngine.dispose()'s greenlet, so the async driver can close its connection.
         writer.engine.sync_engine.dispose()
+        if writer.quick is not None:
+            writer.quick.sync_engine.dispose()
         writer.close_lock_file()
 
     return engine
@@ -269,6 +288,24 @@ async def read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A read-only connection; driver errors become Unavailable."""
     try:
         async with engine.connect() as conn:
+            yield conn
+    except sa.exc.OperationalError as exc:
+        raise Unavailable("The database is busy or unreachable; try again in a moment") from exc
+
+
+@contextlib.asynccontextmanager
+async def quick_read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A read of a few indexed statements (a post's moderation facts): on a SQLite file it runs on the event
+    loop with no thread hand-off (store/sqlite_inline.py; through aiosqlite each statement is three or four
+    hand-offs, and each waits for its turn under load); elsewhere it is `read`. Not for a read whose rows
+    are many: it holds the loop while it runs."""
+    writer = _WRITERS.get(engine.sync_engine)
+    if writer is None or writer.quick is None:
+        async with read(engine) as conn:
+            yield conn
+        return
+    try:
+        async with writer.quick.connect() as conn:
             yield conn
     except sa.exc.OperationalError as exc:
         raise Unavailable("The database is busy or unreachable; try again in a moment") from exc

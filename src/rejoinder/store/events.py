@@ -49,20 +49,24 @@ def _event_of(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> Event:
     )
 
 
+# Built once: every write of the site runs them (building a Core statement costs more than running it).
+_INSERT_EVENT = sa.insert(events).returning(events.c.id)
+_INSERT_DELIVERIES = sa.insert(deliveries)
+
+
 async def insert_event(conn: AsyncConnection, event: Event, handlers: Iterable[str], *, next_at: int) -> int:
     """Write the event and one pending delivery per handler; returns the event's row id."""
     result = await conn.execute(
-        sa.insert(events)
-        .values(
-            uid=event.uid,
-            kind=event.kind.value,
-            site_id=event.site_id,
-            thread_id=event.thread_id,
-            subject=event.subject,
-            data=event.data,
-            created=event.created,
-        )
-        .returning(events.c.id)
+        _INSERT_EVENT,
+        {
+            "uid": event.uid,
+            "kind": event.kind.value,
+            "site_id": event.site_id,
+            "thread_id": event.thread_id,
+            "subject": event.subject,
+            "data": event.data,
+            "created": event.created,
+        },
     )
     event_id = int(result.scalar_one())
     rows = [
@@ -70,7 +74,7 @@ async def insert_event(conn: AsyncConnection, event: Event, handlers: Iterable[s
         for name in handlers
     ]
     if rows:
-        await conn.execute(sa.insert(deliveries), rows)
+        await conn.execute(_INSERT_DELIVERIES, rows)
     return event_id
 
 

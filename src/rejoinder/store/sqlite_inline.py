@@ -1,12 +1,15 @@
 """The SQLite writer's driver: the aiosqlite interface SQLAlchemy's `sqlite+aiosqlite` dialect uses, with
-statements run on the event loop's own thread, and only BEGIN and COMMIT in a worker thread.
+statements run on the event loop's own thread, and only BEGIN and COMMIT in a worker thread. The same driver
+with nothing offloaded serves the short indexed reads a post makes before it writes (`quick=True`).
 
 Through aiosqlite every statement of a write is three or four hand-offs to its thread and back; with 32
 posts in flight each hand-off also waits behind other requests' work on the loop, and the write lock is
 held through all of it (a post's transaction held SQLite's lock ~10 ms for ~1.5 ms of work). A write's
 statements take microseconds, so they run inline. BEGIN IMMEDIATE may wait for another process's lock
 (busy timeout) and COMMIT waits for fsync, so those two go to a worker thread and the loop keeps serving.
-Used for the one writer connection of a process (store/engine.py); reads keep aiosqlite's pool.
+Used for the one writer connection of a process (store/engine.py); reads keep aiosqlite's pool, except the
+few statements of a post's moderation facts (`store.engine.quick_read`): a deferred BEGIN in WAL mode takes
+no lock and a rollback of a read writes nothing, so those run inline too, and the facts cost no hand-off.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class InlineCursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> InlineCursor:
-        if _waits(sql):
+        if self._owner.offload and _waits(sql):
             await asyncio.get_running_loop().run_in_executor(None, self._cursor.execute, sql, parameters)
         else:
             self._cursor.execute(sql, parameters)
@@ -95,11 +98,12 @@ class _RunNow:
 class InlineConnection:
     """One sqlite3 connection, shared with worker threads only for BEGIN and COMMIT (never at once)."""
 
-    def __init__(self, database: str, timeout: float) -> None:
+    def __init__(self, database: str, timeout: float, *, quick: bool = False) -> None:
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             database, timeout=timeout, check_same_thread=False, isolation_level=None
         )
         self._tx = _RunNow()
+        self.offload = not quick  # a quick reader's BEGIN and COMMIT wait for nothing: inline too
 
     @property
     def _connection(self) -> sqlite3.Connection | None:  # the dialect checks it before commit/rollback
@@ -119,6 +123,9 @@ class InlineConnection:
         return InlineCursor(self)
 
     async def commit(self) -> None:
+        if not self.offload:
+            self._open().commit()
+            return
         await asyncio.get_running_loop().run_in_executor(None, self._open().commit)
 
     async def rollback(self) -> None:
@@ -136,10 +143,10 @@ class InlineConnection:
             self._conn = None
 
 
-def creator(database: str, timeout: float) -> Callable[[], Any]:
-    """The `async_creator` for create_async_engine."""
+def creator(database: str, timeout: float, *, quick: bool = False) -> Callable[[], Any]:
+    """The `async_creator` for create_async_engine (`quick`: nothing offloaded, for short reads)."""
 
     async def connect() -> InlineConnection:
-        return InlineConnection(database, timeout)
+        return InlineConnection(database, timeout, quick=quick)
 
     return connect

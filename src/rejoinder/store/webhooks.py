@@ -64,13 +64,17 @@ async def select_endpoints(conn: AsyncConnection, *, site_ids: Sequence[int] | N
     return [_endpoint(r) for r in await conn.execute(query)]
 
 
+# Built once: asked on every event of a webhook type (services/webhooks.subscribed).
+_SUBSCRIBED = (
+    sa.select(endpoints)
+    .where(endpoints.c.site_id == sa.bindparam("site_id"), endpoints.c.state == EndpointState.ACTIVE.value)
+    .order_by(endpoints.c.id)
+)
+
+
 async def select_subscribed(conn: AsyncConnection, site_id: int, kind: WebhookType) -> list[Endpoint]:
     """The site's active endpoints that want `kind` (the type list is JSON: filtered here, not in SQL)."""
-    rows = await conn.execute(
-        sa.select(endpoints)
-        .where(endpoints.c.site_id == site_id, endpoints.c.state == EndpointState.ACTIVE.value)
-        .order_by(endpoints.c.id)
-    )
+    rows = await conn.execute(_SUBSCRIBED, {"site_id": site_id})
     return [e for e in map(_endpoint, rows) if e.wants(kind)]
 
 
