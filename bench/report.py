@@ -414,6 +414,51 @@ def mail_table(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def hosts_table(results: dict[str, Any]) -> list[str]:
+    found = results.get("hosts")
+    if not found or not found.get("available"):
+        why = f" ({found['why']})" if found and found.get("why") else ""
+        return [f"Not measured in this run{why}; `bench/run.py --only hosts` measures it alone (as root)."]
+    rows = [
+        "rejoinder hosts (`rejoinder serve --workers 2` each) behind nginx, with PostgreSQL and Redis, each in "
+        "a network namespace of its own on one bridge (tests/fixtures/hosts.py), all on the same 2 cores with "
+        f"wrk. `wrk -t1 -c32` for {found['duration_s']:.0f} s through the balancer; *server CPU* is the CPU "
+        "time of every process in the hosts' namespaces per request, *db CPU* PostgreSQL's. Reads: a cached "
+        "100-comment thread, gzip. Writes: a new comment each. Measured "
+        f"{found.get('date', '')}{load_note(found)}. Method: [bench/scenarios/hosts.py](../bench/scenarios/hosts.py).",
+        "",
+        "| hosts | case | req/s | p99 ms | server CPU ms/req | db CPU ms/req | errors |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for key, label in (("one", "1"), ("two", "2")):
+        for case in ("read", "write"):
+            row = found.get(key, {}).get(case)
+            if row:
+                errors = ", ".join(f"{k} {v}" for k, v in row["errors"].items()) or "0"
+                rows.append(
+                    f"| {label} | {case} | {num(row['rps'])} | {num(row['p99_ms'])} | "
+                    f"{num(row['cpu_ms_per_req'], 3)} | {num(row['db_cpu_ms_per_req'], 3)} | {errors} |"
+                )
+    rows += [
+        "",
+        "Fault runs (two hosts, 2 writers and 2 readers through the balancer): answers by status, requests "
+        "that failed otherwise (a 502 is a write in flight on a killed host, never retried), and acknowledged "
+        "writes missing from the database afterwards.",
+        "",
+        "| fault | answers by status | other failures | writes acknowledged | lost | seconds |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    names = {"kill_host": "`kill -9` of one host", "redis_10s": "Redis unreachable 10 s",
+             "pg_restart": "PostgreSQL restart"}  # fmt: skip
+    for key, row in found.get("faults", {}).items():
+        statuses = ", ".join(f"{k}: {v}" for k, v in row["statuses"].items())
+        rows.append(
+            f"| {names.get(key, key)} | {statuses} | {row['failures']} | {row['acknowledged']} | "
+            f"**{row['lost']}** | {row['seconds']} |"
+        )
+    return rows
+
+
 def _of(row: dict[str, Any]) -> str:
     """ "of N" when a run was stopped before the end (Isso's import, limited in time)."""
     return f" of {row['of']:,}" if row.get("of") and row["of"] != row["comments"] else ""
@@ -688,6 +733,10 @@ def render(results: dict[str, Any]) -> str:
         "## Email notifications (issue 13)",
         "",
         *mail_table(results),
+        "",
+        "## Several hosts (issue 15)",
+        "",
+        *hosts_table(results),
         "",
         "## Classifier on comments it never saw (issue 18)",
         "",

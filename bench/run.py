@@ -36,6 +36,7 @@ from scenarios import (
     classifier,
     crash,
     export,
+    hosts,
     imports,
     isolation,
     live,
@@ -121,7 +122,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--only",
         metavar="PARTS",
-        help="run only these parts (comma-separated: crash, isolation, soak, live, export, mail) and merge them into the "
+        help="run only these parts (comma-separated: crash, isolation, soak, live, export, mail, hosts) and merge them into the "
         "existing results and report",
     )
     ap.add_argument("--no-export", action="store_true", help="skip the export of a 100,000-comment site")
@@ -313,7 +314,7 @@ def import_timing(args: argparse.Namespace) -> dict[str, Any]:
 
 
 RELIABILITY = ("crash", "isolation", "soak", "live")
-ONLY = (*RELIABILITY, "export", "mail")
+ONLY = (*RELIABILITY, "export", "mail", "hosts")
 
 
 def export_bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -384,6 +385,16 @@ def mail_bench(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
+def hosts_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 15: one and two hosts behind nginx in network namespaces, and the fault runs."""
+    load_at_start = machine_info()["loadavg_at_start"]
+    work = WORK / "hosts"
+    shutil.rmtree(work, ignore_errors=True)
+    found = hosts.run(work, quick=args.quick, log=log)
+    found.update(date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), loadavg_at_start=load_at_start)
+    return found
+
+
 def reliability_only(args: argparse.Namespace) -> int:
     """--only crash,isolation,soak,export,mail: run those and merge them into the existing results and report."""
     parts = tuple(p.strip() for p in args.only.split(",") if p.strip())
@@ -404,6 +415,8 @@ def reliability_only(args: argparse.Namespace) -> int:
             results["export"] = export_bench(args)
         if "mail" in parts:
             results["mail"] = mail_bench(args)
+        if "hosts" in parts:
+            results["hosts"] = hosts_bench(args)
     finally:
         procs.stop_all()
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.webhooks",
     "tests.fixtures.webmention_pages",
     "tests.fixtures.nginx",
+    "tests.fixtures.hosts",
     "tests.fixtures.caddy",
     "tests.fixtures.fedify",
 ]

@@ -152,9 +152,18 @@ class RateLimited(RejoinderError):
 
 
 class Unavailable(RejoinderError):
+    """`retry_after`: seconds after which trying again makes sense (sent as the Retry-After header), when
+    the outage is one that passes (the database restarting)."""
+
     status = 503
     title = "Service unavailable"
     default_code = "unavailable"
+
+    def __init__(
+        self, detail: str | None = None, *, code: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after = retry_after
 
 
 class TooManyStreams(RateLimited):

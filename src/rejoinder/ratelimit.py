@@ -105,6 +105,9 @@ def limits_storage(redis_url: str, key_prefix: str) -> Storage:
     )
 
 
+SHARED_RETRY_SECONDS = 5.0  # after the shared storage failed, count in memory this long before trying it
+
+
 class Limiter(Protocol):
     """Counts an attempt against every limit that applies; raises RateLimited (with retry_after) when
     one is used up. Keys that are None are skipped (e.g. no identity for a guest)."""
@@ -135,8 +138,9 @@ class RateLimiter:
     Args:
         storage: a `limits.aio.storage` Storage.
         rules: the rate items per (action, scope), in checking order.
-        fail_open: when the storage fails (Redis down), let the request through and log, instead of
-            refusing every reader.
+        fail_open: when the storage fails (Redis down), count in this process's memory instead (each
+            worker on its own, as without Redis) for `SHARED_RETRY_SECONDS` before trying it again, and
+            log, instead of refusing every reader.
         aggregate_factor: with N > 0, every per-network (Scope.IP) limit of an IPv6 client also applies,
             N times over, to the /`aggregate_prefix` network around the client's (Scope.IP_AGGREGATE).
     """
@@ -162,6 +166,8 @@ class RateLimiter:
         self.aggregate_prefix = aggregate_prefix
         self.fail_open = fail_open
         self._warned = 0.0
+        self._local: MovingWindowRateLimiter | None = None  # made on the first storage failure
+        self._shared_down_until = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limiter:
@@ -189,37 +195,58 @@ class RateLimiter:
                 continue
             ident = _digest(key)
             for item in items:
+                strategy = self._strategy()
                 try:
-                    allowed = await self.strategy.hit(item, action.value, scope.value, ident)
+                    allowed = await strategy.hit(item, action.value, scope.value, ident)
                 except StorageError as exc:
-                    self._storage_failed(exc)
-                    return
+                    strategy = self._storage_failed(exc)
+                    allowed = await strategy.hit(item, action.value, scope.value, ident)
                 if not allowed:
                     raise RateLimited(
                         f"{_MESSAGES[action]}: at most {item.amount} per "
                         f"{_per(item)}. Try again in a moment.",
-                        retry_after=await self._retry_after(item, action, scope, ident),
+                        retry_after=await self._retry_after(strategy, item, action, scope, ident),
                     )
 
-    async def _retry_after(self, item: limits.RateLimitItem, action: Action, scope: Scope, ident: str) -> int:
+    async def _retry_after(
+        self,
+        strategy: MovingWindowRateLimiter,
+        item: limits.RateLimitItem,
+        action: Action,
+        scope: Scope,
+        ident: str,
+    ) -> int:
         try:
-            stats = await self.strategy.get_window_stats(item, action.value, scope.value, ident)
+            stats = await strategy.get_window_stats(item, action.value, scope.value, ident)
         except StorageError:
             return item.get_expiry()
         return max(1, math.ceil(stats.reset_time - time.time()))
 
-    def _storage_failed(self, exc: Exception) -> None:
+    def _strategy(self) -> MovingWindowRateLimiter:
+        """The shared storage, or this process's memory while the shared one is down."""
+        if self._local is not None and time.monotonic() < self._shared_down_until:
+            return self._local
+        return self.strategy
+
+    def _storage_failed(self, exc: Exception) -> MovingWindowRateLimiter:
+        """Count in memory for a while: a Redis that does not answer costs a request its socket timeout
+        once every SHARED_RETRY_SECONDS, not on every limit of every request (issue #15)."""
         if not self.fail_open:
             raise RateLimited("Rate limits cannot be checked right now; try again in a moment", retry_after=5)
         now = time.monotonic()
+        self._shared_down_until = now + SHARED_RETRY_SECONDS
+        if self._local is None:
+            self._local = MovingWindowRateLimiter(MemoryStorage(wrap_exceptions=True))
         if now - self._warned > 60:  # once a minute, not once a request
             self._warned = now
-            log.warning("[rejoinder] rate-limit storage unavailable, letting requests through: %s", exc)
+            log.warning("[rejoinder] rate-limit storage unavailable, counting in this process: %s", exc)
+        return self._local
 
     async def close(self) -> None:
-        timer = getattr(self.storage, "timer", None)  # MemoryStorage's expiry task
-        if timer is not None and not timer.done():
-            timer.cancel()
+        for storage in (self.storage, self._local.storage if self._local is not None else None):
+            timer = getattr(storage, "timer", None)  # MemoryStorage's expiry task
+            if timer is not None and not timer.done():
+                timer.cancel()
         bridge = getattr(self.storage, "bridge", None)
         client = getattr(bridge, "storage", None)
         if client is not None and hasattr(client, "aclose"):

@@ -12,7 +12,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rejoinder.errors import Conflict
+from rejoinder.errors import Conflict, Unavailable
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sqlite_inline
 
@@ -275,3 +275,29 @@ def test_quick_reads_run_on_the_loop_and_see_every_commit(sqlite_url: str) -> No
         return seen
 
     assert asyncio.run(asyncio.wait_for(go(), 20)) == [[0], [0, 1], [0, 1, 2], [0, 1, 2]]
+def test_a_database_that_cannot_be_reached_is_a_503_with_retry_after() -> None:
+    """Issue #15: a PostgreSQL restart answers 503 with Retry-After, wherever the driver's error surfaces;
+    anything else stays what it is (a bug is a 500)."""
+
+    async def refused_connection() -> None:
+        gone = store_engine.create_engine("postgresql://postgres@127.0.0.1:1/nowhere")
+        try:
+            async with store_engine.read(gone) as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        finally:
+            await gone.dispose()
+
+    try:
+        asyncio.run(refused_connection())
+    except Exception as exc:
+        raised: BaseException = exc
+    else:
+        raise AssertionError("a closed port answered")
+    assert isinstance(raised, Unavailable), repr(raised)
+    assert (raised.status, raised.code, raised.retry_after) == (503, "unavailable", 2)
+
+    dropped = sa.exc.InterfaceError("SELECT 1", {}, Exception("connection is closed"))
+    mapped = store_engine.database_unavailable(dropped)
+    assert mapped is not None and mapped.__cause__ is dropped
+    assert store_engine.database_unavailable(ValueError("a bug")) is None
+    assert store_engine.database_unavailable(ConnectionRefusedError("not from a driver")) is None

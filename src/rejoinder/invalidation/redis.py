@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -39,6 +40,7 @@ class RedisInvalidator:
         self._task: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._subscribed = False
+        self._unheard = 0  # the last generation handed out while unsubscribed (see _trusted)
         self._announcer = Announcer()
 
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -46,10 +48,19 @@ class RedisInvalidator:
         self._announcer.subscribe(listener)
 
     def generations(self, keys: Iterable[str]) -> tuple[int, ...]:
-        return self._local.generations(keys)
+        return self._trusted(self._local.generations(keys))
 
     def slot_generations(self, slots: tuple[int, ...]) -> tuple[int, ...]:
-        return self._local.slot_generations(slots)
+        return self._trusted(self._local.slot_generations(slots))
+
+    def _trusted(self, found: tuple[int, ...]) -> tuple[int, ...]:
+        """The generations, while subscribed. Cut off from Redis, this worker does not hear other hosts'
+        writes, so it must trust no copy: each call answers generations never seen before (negative, so
+        never a real one), and every cached response is rebuilt from the database until Redis is back."""
+        if self._subscribed:
+            return found
+        self._unheard -= 1
+        return (self._unheard,) * len(found)
 
     def bump(self, keys: Iterable[str]) -> None:
         slots = {slot_of(k) for k in keys}
@@ -89,14 +100,29 @@ class RedisInvalidator:
             self._local.bump_all()
             self._announcer.announce()
             self._subscribed = True
+            delay = 0.5
             try:
                 await self._listen(pubsub)
             finally:
                 self._subscribed = False
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(pubsub.aclose(), timeout=1)
+            log.warning("[rejoinder] lost Redis for cache invalidation: serving uncached until it is back")
 
     async def _listen(self, pubsub: Any) -> None:
         failures = 0
+        pinged = time.monotonic()
         while True:
+            if time.monotonic() - pinged >= 1.0:
+                # A cut network drops packets without closing the subscription's socket: reading it
+                # would wait for messages forever. A PING each second notices within about 2 s.
+                pinged = time.monotonic()
+                try:
+                    await asyncio.wait_for(self._redis.ping(), timeout=1)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    return  # reconnect and resubscribe from _run
             try:
                 message = await pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:

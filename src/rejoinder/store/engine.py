@@ -263,6 +263,55 @@ async def _turn(writer: _Writer) -> AsyncIterator[None]:
         lock.release()
 
 
+DATABASE_RETRY_AFTER = 2  # seconds: PostgreSQL restarts in about one; a pool reconnects on the next checkout
+# asyncpg's errors for a server that is gone, shutting down or starting up (matched by name: SQLite
+# installations do not have asyncpg).
+_DRIVER_UNREACHABLE = frozenset(
+    {
+        "PostgresConnectionError",
+        "ConnectionDoesNotExistError",
+        "OperatorInterventionError",
+        "CannotConnectNowError",
+    }
+)
+
+
+def database_unavailable(exc: BaseException) -> Unavailable | None:
+    """The 503 for `exc` when it (or what caused it) says the database cannot be reached right now: a
+    connection refused, reset or timed out, a server restarting, a pool that cannot hand out a connection.
+    None for anything else (a bug stays a 500)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        names = {cls.__name__ for cls in type(current).__mro__}
+        network = isinstance(current, ConnectionError | TimeoutError) and _from_driver(current)
+        if (
+            isinstance(current, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError)
+            or (isinstance(current, sa.exc.DBAPIError) and current.connection_invalidated)
+            or names & _DRIVER_UNREACHABLE
+            or network
+        ):
+            unavailable = Unavailable(
+                "The database is busy or unreachable; try again in a moment", retry_after=DATABASE_RETRY_AFTER
+            )
+            unavailable.__cause__ = exc
+            return unavailable
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _from_driver(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside SQLAlchemy or a database driver (not, say, an avatar download)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(("sqlalchemy", "asyncpg", "aiosqlite", "psycopg")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 @contextlib.asynccontextmanager
 async def write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One unit of work that commits on success; driver errors become RejoinderErrors.
@@ -279,8 +328,10 @@ async def write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             yield conn
     except sa.exc.IntegrityError as exc:
         raise Conflict("The change conflicts with existing data; reload and try again") from exc
-    except (sa.exc.OperationalError, sa.exc.TimeoutError) as exc:
-        raise Unavailable("The database is busy or unreachable; try again in a moment") from exc
+    except Exception as exc:
+        if (unavailable := database_unavailable(exc)) is not None:
+            raise unavailable from exc
+        raise
 
 
 @contextlib.asynccontextmanager
@@ -289,8 +340,10 @@ async def read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     try:
         async with engine.connect() as conn:
             yield conn
-    except sa.exc.OperationalError as exc:
-        raise Unavailable("The database is busy or unreachable; try again in a moment") from exc
+    except Exception as exc:
+        if (unavailable := database_unavailable(exc)) is not None:
+            raise unavailable from exc
+        raise
 
 
 @contextlib.asynccontextmanager
@@ -307,5 +360,7 @@ async def quick_read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     try:
         async with writer.quick.connect() as conn:
             yield conn
-    except sa.exc.OperationalError as exc:
-        raise Unavailable("The database is busy or unreachable; try again in a moment") from exc
+    except Exception as exc:
+        if (unavailable := database_unavailable(exc)) is not None:
+            raise unavailable from exc
+        raise

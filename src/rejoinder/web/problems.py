@@ -11,8 +11,9 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
-from rejoinder.errors import CommenterWarned, RateLimited, RejoinderError
+from rejoinder.errors import CommenterWarned, RateLimited, RejoinderError, Unavailable
 from rejoinder.logs import REQUEST_ID
+from rejoinder.store.engine import database_unavailable
 
 log = logging.getLogger("rejoinder.web")
 PROBLEM = "application/problem+json"
@@ -97,7 +98,7 @@ def _answer(
 
 def rejoinder_error_handler(request: Request[Any, Any, Any], exc: RejoinderError) -> Response[bytes]:
     headers = None
-    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+    if isinstance(exc, RateLimited | Unavailable) and exc.retry_after is not None:
         headers = {"Retry-After": str(exc.retry_after)}  # RFC 9110 §10.2.3: delay-seconds
     errors = [ProblemField(e.field, e.code, e.message) for e in exc.errors]
     warning = WarningOut(exc.warning_id, exc.message) if isinstance(exc, CommenterWarned) else None
@@ -164,6 +165,10 @@ def unicode_error_handler(request: Request[Any, Any, Any], exc: UnicodeDecodeErr
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    unreachable = database_unavailable(exc)  # raised outside store.read/write (a pool, a stream)
+    if unreachable is not None:
+        log.warning("[rejoinder] %s: %s", request.url.path, unreachable.__cause__)
+        return rejoinder_error_handler(request, unreachable)
     request_id = REQUEST_ID.get() or secrets.token_hex(8)  # the id of the access log line (web/access.py)
     log.error("[rejoinder] request %s to %s failed", request_id, request.url.path, exc_info=exc)
     detail = f"Something went wrong on our side; quote request id {request_id} when reporting it"
