@@ -1,0 +1,132 @@
+"""A gzip member made of independently compressed pieces, so that a rebuilt thread body recompresses only
+the pieces that changed.
+
+A thread body is the thread object, the comments and the rest. The comments are cut into chunks at
+boundaries that depend only on the comments' ids (a comment ends a chunk when the CRC-32 of its id is 0
+modulo CHUNK_EVERY, or after CHUNK_MAX comments), so a new, edited or liked comment changes one chunk and
+leaves the others, and their boundaries, as they were. Each piece is compressed by a fresh raw-deflate
+stream ended with a sync flush (byte-aligned, not final), so the pieces can be joined as they are: the
+member is a gzip header, the pieces, an empty final block, and the CRC-32 and length of the whole body
+(the CRC is the one the ETag is made of). The bytes depend only on the pieces, never on which were
+compressed now and which were kept: every reader, worker and host that builds the same body sends the same
+gzip bytes, as a strong ETag requires (tests/web/test_gzipjoin.py checks it against a cold build).
+
+A chunk's compressed bytes are kept by the chunk's fragments themselves (a tuple of the memo's bytes
+objects: hashing it reuses each fragment's cached hash, and comparing it is mostly identity checks), so a
+rebuild after one write compresses the thread object, one chunk and the rest: ~0.2 ms instead of ~5 ms
+for a 1,000-comment thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Sequence
+
+LEVEL = 1  # ~2x faster than 6 for ~10 % more bytes on JSON; one level for every piece, so bytes never vary
+CHUNK_EVERY = 32  # ~32 comments (~30 KB) a chunk on average: ~5 % more bytes than one stream at level 1
+CHUNK_MAX = 96
+# The gzip header: no name, no mtime (0), XFL 4 ("fastest"), OS 255 (unknown); what gzip.compress writes.
+HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff"
+FINAL = b"\x03\x00"  # an empty final block with fixed codes
+
+
+def deflate_piece(data: bytes) -> bytes:
+    """`data` as raw deflate blocks that end on a byte boundary and are not final (joinable)."""
+    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+
+
+def chunk_ends(ids: Sequence[str]) -> list[int]:
+    """The index after the last comment of each chunk, for comments with these ids in body order."""
+    ends: list[int] = []
+    start = 0
+    crc = zlib.crc32
+    for i, cid in enumerate(ids):
+        if crc(cid.encode()) % CHUNK_EVERY == 0 or i + 1 - start >= CHUNK_MAX:
+            ends.append(i + 1)
+            start = i + 1
+    if start < len(ids):
+        ends.append(len(ids))
+    return ends
+
+
+class ChunkCache:
+    """Compressed chunks by their fragments (see the module docstring), least recently used dropped past
+    `max_bytes` of compressed bytes. Used from the event loop and from the worker thread that compresses a
+    big body, hence the lock."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[bytes, ...], bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[bytes, ...]) -> bytes | None:
+        if self.max_bytes <= 0:
+            return None
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[bytes, ...], packed: bytes) -> None:
+        if self.max_bytes <= 0 or len(packed) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old)
+            self._items[key] = packed
+            self._size += len(packed)
+            while self._size > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class JoinedGzip:
+    """How to make the gzip copy of one thread body from its pieces: `head` (up to the comments' `[`), the
+    comments' fragments cut into chunks, and `tail`. `missing` is how many bytes still need compressing
+    (the caller decides whether that is worth a worker thread)."""
+
+    __slots__ = ("_cache", "_chunks", "_packed", "head", "missing", "tail")
+
+    def __init__(
+        self, head: bytes, ids: Sequence[str], fragments: Sequence[bytes], tail: bytes, cache: ChunkCache
+    ) -> None:
+        self.head = head
+        self.tail = tail
+        self._cache = cache
+        self._chunks: list[tuple[bytes, ...]] = []
+        start = 0
+        for end in chunk_ends(ids):
+            # A chunk after the first starts with the comma that separates it from the one before.
+            self._chunks.append((b"," if start else b"", *fragments[start:end]))
+            start = end
+        self._packed = [cache.get(key) for key in self._chunks]
+        self.missing = len(head) + len(tail)
+        for key, packed in zip(self._chunks, self._packed, strict=True):
+            if packed is None:
+                self.missing += sum(len(f) + 1 for f in key)
+
+    def build(self, crc: int, size: int) -> bytes:
+        """The gzip member of the body whose CRC-32 and length are `crc` and `size`."""
+        out = [HEADER, deflate_piece(self.head)]
+        for i, (key, packed) in enumerate(zip(self._chunks, self._packed, strict=True)):
+            if packed is None:
+                packed = deflate_piece(key[0] + b",".join(key[1:]))
+                self._packed[i] = packed
+                self._cache.put(key, packed)
+            out.append(packed)
+        out += (
+            deflate_piece(self.tail),
+            FINAL,
+            crc.to_bytes(4, "little"),
+            (size & 0xFFFFFFFF).to_bytes(4, "little"),
+        )
+        return b"".join(out)
