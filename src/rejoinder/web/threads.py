@@ -21,10 +21,10 @@ from rejoinder.services import subscriptions as subscription_service
 from rejoinder.services import threads as service
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.store.reactions import ARTICLE
-from rejoinder.web.cache import Entry, ResponseCache, compress, respond
+from rejoinder.web.cache import Entry, ResponseCache, respond
 from rejoinder.web.fragments import FragmentMemo as FragmentMemo  # re-exported: app.py builds it from here
 from rejoinder.web.fragments import encode_comments
-from rejoinder.web.gzipjoin import JoinedGzip
+from rejoinder.web.gzipjoin import JoinedGzip, compress
 from rejoinder.web.params import THREAD, ThreadQuery
 from rejoinder.web.wire import CommentOut, TopLevelCommentOut, avatar_url, ctx_of
 
