@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import gc
 import gzip
 import hashlib
+import pstats
 import shutil
 import tempfile
 import time
@@ -31,7 +34,7 @@ from rejoinder.app import create_app
 WORK = Path(__file__).resolve().parent / ".work"
 
 
-async def _call(app: Any, path: str, query: str) -> bytes:
+async def _call(app: Any, path: str, query: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:
     body: list[bytes] = []
     status: list[int] = []
 
@@ -54,7 +57,7 @@ async def _call(app: Any, path: str, query: str) -> bytes:
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
+        "headers": [(b"host", b"127.0.0.1"), *headers],
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8080),
         "state": {},
@@ -76,7 +79,9 @@ async def _lifespan(app: Any) -> tuple[asyncio.Queue[dict[str, Any]], asyncio.Ta
     return inbox, task
 
 
-async def run(db: Path, reads: int, size: int, keep_fragments: bool) -> None:
+async def run(
+    db: Path, reads: int, size: int, keep_fragments: bool, *, use_gzip: bool, limit: int | None, profile: bool
+) -> bytes:
     settings = config.load(
         env={
             "REJOINDER_DATABASE__URL": f"sqlite:///{db}",
@@ -87,20 +92,34 @@ async def run(db: Path, reads: int, size: int, keep_fragments: bool) -> None:
     )
     app = create_app(settings)
     inbox, task = await _lifespan(app)
-    query = urllib.parse.urlencode({"url": ORIGIN + read_path(size), "limit": 1000})
+    query = urllib.parse.urlencode({"url": ORIGIN + read_path(size), **({"limit": limit} if limit else {})})
+    headers = ((b"accept-encoding", b"gzip"),) if use_gzip else ()
     for _ in range(3):  # warm-up: imports, statement caches, site registry
-        body = await _call(app, "/api/threads", query)
+        body = await _call(app, "/api/threads", query, headers)
+    gc.collect()
+    gc.freeze()  # as a server worker does once the app is built (serving.load_worker_app)
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(reads):
-        body = await _call(app, "/api/threads", query)
+        body = await _call(app, "/api/threads", query, headers)
     cpu_ms = (time.process_time() - cpu) * 1000 / reads
     wall_ms = (time.perf_counter() - wall) * 1000 / reads
+    if profiler is not None:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     await inbox.put({"type": "lifespan.shutdown"})
     await task
+    kind = ("rebuilt" if keep_fragments else "first read") + (", gzip" if use_gzip else "")
     print(
-        f"uncached read of the {size:,}-comment thread, {len(body):,} bytes: {cpu_ms:.2f} ms CPU, {wall_ms:.2f} ms wall"
+        f"uncached read ({kind}) of the {size:,}-comment thread, limit {limit}, {len(body):,} bytes:"
+        f" {cpu_ms:.2f} ms CPU, {wall_ms:.2f} ms wall"
     )
+    return gzip.decompress(body) if use_gzip else body
 
+
+def scale(body: bytes) -> None:
     def per_call(fn: Any, n: int = 20) -> float:
         t = time.process_time()
         for _ in range(n):
@@ -123,11 +142,27 @@ def main() -> None:
     ap.add_argument(
         "--keep-fragments", action="store_true", help="keep encoded comments (a re-read after a write)"
     )
+    ap.add_argument("--gzip", action="store_true", help="ask for gzip (Accept-Encoding: gzip)")
+    ap.add_argument("--limit", type=int, default=1000, help="conversations per page (0: the default page)")
+    ap.add_argument("--profile", action="store_true", help="cProfile the timed reads (slower; by own time)")
+    ap.add_argument("--no-scale", action="store_true", help="skip timing gzip, msgspec and hashes alone")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "bench.db"
         shutil.copyfile(args.db, copy)
-        asyncio.run(run(copy, args.reads, args.size, args.keep_fragments))
+        body = asyncio.run(
+            run(
+                copy,
+                args.reads,
+                args.size,
+                args.keep_fragments,
+                use_gzip=args.gzip,
+                limit=args.limit or None,
+                profile=args.profile,
+            )
+        )
+    if not args.no_scale:
+        scale(body)
 
 
 if __name__ == "__main__":

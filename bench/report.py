@@ -25,6 +25,8 @@ COMPARED = [
     ("read-10000-gz", "GET thread, 10,000 comments, gzip (as above)"),
     ("cold-1000", "GET thread, 1,000 comments, uncached (first read)"),
     ("cold-1000-gz", "GET thread, 1,000 comments, gzip, uncached (first read)"),
+    ("cold-10000", "GET thread, 10,000 comments, first page, uncached (first read)"),
+    ("cold-10000-gz", "GET thread, 10,000 comments, first page, gzip, uncached (first read)"),
     ("rebuild-1000", "GET thread, 1,000 comments, rebuilt from cached comment fragments"),
     ("rebuild-1000-gz", "GET thread, 1,000 comments, gzip, rebuilt from cached comment fragments"),
     ("write", "POST a comment"),
@@ -92,17 +94,19 @@ def targets(results: dict[str, Any]) -> list[str]:
                 f"{num(a)} vs {num(b)} req/s = {f'{share:.0%}' if share else '–'} | "
                 f"{status(None if share is None else share >= 0.5)} |"
             )
-    for server, case, what in (
-        ("rejoinder-1w-nocache", "cold-1000", "first read, nothing cached"),
-        ("rejoinder-1w-nocache", "cold-1000-gz", "first read, nothing cached, gzip"),
-        ("rejoinder-1w-rebuild", "rebuild-1000", "re-read after a write: comment fragments cached"),
-        ("rejoinder-1w-rebuild", "rebuild-1000-gz", "re-read after a write, gzip"),
+    for server, case, what, limit in (
+        ("rejoinder-1w-nocache", "cold-1000", "1,000-comment read, first read, nothing cached", 3),
+        ("rejoinder-1w-nocache", "cold-1000-gz", "1,000-comment read, first read, nothing cached, gzip", 3),
+        ("rejoinder-1w-rebuild", "rebuild-1000", "1,000-comment read after a write: fragments cached", 3),
+        ("rejoinder-1w-rebuild", "rebuild-1000-gz", "1,000-comment read after a write, gzip", 3),
+        ("rejoinder-1w-nocache", "cold-10000", "first page of the 10,000-comment thread, first read", 5),
+        ("rejoinder-1w-nocache", "cold-10000-gz", "first page of the 10,000-comment thread, gzip", 5),
     ):
         cold = find(results, server, case)
-        cpu = cold["cpu_ms_per_req"] if cold else None
+        cpu = cold["cpu_ms_per_req"] if cold and cold.get("requests") else None  # none done: not measured
         rows.append(
-            f"| cold (uncached) 1,000-comment read ≤ 5 ms server CPU ({what}) | {SERVERS[server]} | "
-            f"{num(cpu, 2)} ms | {status(None if cpu is None else cpu <= 5)} |"
+            f"| uncached {what} ≤ {limit} ms server CPU (issue 15) | {SERVERS[server]} | "
+            f"{num(cpu, 2)} ms | {status(None if cpu is None else cpu <= limit)} |"
         )
     for case, factor, what in (
         ("write", 2, "comment writes ≥ 2× Isso"),

@@ -122,7 +122,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--only",
         metavar="PARTS",
-        help="run only these parts (comma-separated: crash, isolation, soak, live, export, mail, hosts) and merge them into the "
+        help="run only these parts (comma-separated: crash, isolation, soak, live, export, mail, hosts, "
+        "uncached) and merge them into the "
         "existing results and report",
     )
     ap.add_argument("--no-export", action="store_true", help="skip the export of a 100,000-comment site")
@@ -314,7 +315,45 @@ def import_timing(args: argparse.Namespace) -> dict[str, Any]:
 
 
 RELIABILITY = ("crash", "isolation", "soak", "live")
-ONLY = (*RELIABILITY, "export", "mail", "hosts")
+ONLY = (*RELIABILITY, "export", "mail", "hosts", "uncached")
+
+
+def uncached_bench(args: argparse.Namespace, procs: Procs) -> list[dict[str, Any]]:
+    """Issue 15: only the uncached read cases (rebuilt from fragments, and first reads), on the seeded
+    database (the seed cache, or a new seeding), with the same servers and wrk settings as a full run."""
+    ensure_apt()
+    threads = corpus.build()
+    corpus_json = WORK / "corpus.json"
+    corpus.dump(threads, corpus_json)
+    work = WORK / "rejoinder"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db_path = work / "bench.db"
+    db_url = f"sqlite:///{db_path}"
+    rj = Rejoinder(db_url, work)
+    cached = seed_cache(corpus_json)
+    if cached.exists():
+        shutil.copyfile(cached, db_path)
+    else:
+        rj.cli("site", "add", "bench", "--origin", corpus.ORIGIN)
+        seed_rejoinder.seed(db_url, threads, settings_env(SEED_SETTINGS), work)
+        for old in cached.parent.glob("rejoinder-*.db"):
+            old.unlink()
+        shutil.copyfile(db_path, cached)
+    opts = load.Options(duration=args.duration, reps=args.reps, quick=args.quick, work=WORK / "wrk")
+    (WORK / "wrk").mkdir(parents=True, exist_ok=True)
+    found: list[dict[str, Any]] = []
+    server = rj.start(procs, workers=1, name="rejoinder-rebuild", env={"REJOINDER_CACHE__MAX_ENTRIES": "0"})
+    found += load.measure("rejoinder-1w-rebuild", server, load.rejoinder_rebuild_cases(), opts)
+    procs.stop(server)
+    off = {"REJOINDER_CACHE__MAX_ENTRIES": "0", "REJOINDER_CACHE__COMMENT_FRAGMENTS": "0"}
+    server = rj.start(procs, workers=1, name="rejoinder-nocache", env=off)
+    found += load.measure("rejoinder-1w-nocache", server, load.rejoinder_cold_cases(), opts)
+    procs.stop(server)
+    when, loadavg = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine_info()["loadavg_at_start"]
+    for case in found:
+        case.update(date=when, loadavg_at_end=loadavg)
+    return found
 
 
 def export_bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -417,6 +456,11 @@ def reliability_only(args: argparse.Namespace) -> int:
             results["mail"] = mail_bench(args)
         if "hosts" in parts:
             results["hosts"] = hosts_bench(args)
+        if "uncached" in parts:
+            fresh = uncached_bench(args, procs)
+            replaced = {(c["server"], c["id"]) for c in fresh}
+            kept = [c for c in results["cases"] if (c["server"], c["id"]) not in replaced]
+            results["cases"] = kept + fresh
     finally:
         procs.stop_all()
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -21,7 +21,8 @@ from rejoinder.i18n import Translator, supported, translator
 from rejoinder.services import feeds as service
 from rejoinder.services.context import Context
 from rejoinder.store.threads import ThreadRow
-from rejoinder.web.cache import compress, wants_gzip
+from rejoinder.web.cache import wants_gzip
+from rejoinder.web.gzipjoin import ETAG_SUFFIX, compress
 from rejoinder.web.params import THREAD, ThreadQuery
 from rejoinder.web.wire import ctx_of, public_base
 
@@ -113,7 +114,7 @@ def feed_response(request: Request[Any, Any, Any], body: bytes) -> Response[byte
     ctx = ctx_of(request)
     digest = f"{zlib.crc32(body):08x}{zlib.adler32(body):08x}{len(body):x}"
     use_gzip = wants_gzip(request.headers.get("accept-encoding", "").encode())
-    etag = f'"{digest}-gz"' if use_gzip else f'"{digest}"'
+    etag = f'"{digest}{ETAG_SUFFIX}"' if use_gzip else f'"{digest}"'
     headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age=0, s-maxage={ctx.settings.cache.max_age}, must-revalidate",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from rejoinder.domain.comments import Comment, CommentStatus, CommentStub
+from rejoinder.web.gzipjoin import ChunkCache
 from rejoinder.web.wire import build_comment
 
 _Version = tuple[CommentStatus, int | None, int, str, str, bool, bool, int]
@@ -25,6 +26,8 @@ class FragmentMemo:
         self.max_entries = max_entries
         self._items: dict[str, tuple[_Version, bytes]] = {}
         self._threads: set[str] = set()
+        # The compressed chunks of thread bodies (web/gzipjoin.py): ~200 bytes a comment, off with the memo.
+        self.chunks = ChunkCache(max(max_entries, 0) * 256)
 
     def knows(self, thread_lookup: str) -> bool:
         return self.max_entries > 0 and thread_lookup in self._threads
