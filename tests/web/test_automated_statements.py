@@ -6,6 +6,7 @@ reversed; a published comment, and a hold by pre-moderation, write none."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.fixtures.admin import HTML, Admin, Sink
@@ -80,6 +81,16 @@ def test_a_check_that_holds_a_comment_writes_a_statement_reversed_on_approval(
         assert after.reversed is not None
         page = admin.client.get(path, params={"lang": "en"}, headers=HTML)
         assert "Reversed" in page.text and "the restriction was lifted" in page.text
+        # The transparency export counts it as decided by automated means, and reversed.
+        said = admin.client.get("/admin/notices/export", params={"kind": "statements", "format": "json"})
+        assert said.status_code == 200, said.text
+        [record] = [json.loads(line) for line in said.text.splitlines()]
+        assert (record["comment_id"], record["automated"], record["automated_check"]) == (
+            held["id"],
+            True,
+            "words",
+        )
+        assert record["reversed"] is not None and record["reversed"].startswith("20")
 
 
 def test_premoderation_holds_write_no_statement(admin_db: str, smtp_sink: Sink) -> None:
