@@ -94,8 +94,8 @@ def write(page: Any, text: str, *, name: str, email: str) -> None:
     form.get_by_role("button", name="Post comment").click()
 
 
-def test_a_warned_guest_acknowledges_the_warning_in_the_widget(stack: Stack, browser_page: Any) -> None:
-    url = article(stack, "desk-warn")
+def warn_rex(stack: Stack, browser_page: Any, url: str, message: str) -> Watched:
+    """Rex comments as a guest; a moderator finds everything about him from the comment and warns him."""
     made = stack.post(url, "You are all fools.", name="Rex", author={"email": "rex@example.org"})
     w = desk(stack, browser_page)
     page = w.page
@@ -103,11 +103,18 @@ def test_a_warned_guest_acknowledges_the_warning_in_the_widget(stack: Stack, bro
     page.get_by_role("link", name="Everything about Rex").click()
     page.wait_for_url(f"**/admin/commenters/{made['id']}")
     assert "Guest writing as rex@example.org" in page.content()
-    page.get_by_label("Warning they must read before posting again").fill("Insults are not welcome here.")
+    page.get_by_label("Warning they must read before posting again").fill(message)
     page.get_by_role("button", name="Warn").click()
     page.wait_for_url("**done=warn**")
     assert "not acknowledged yet" in page.content()
     clean(w)
+    return w
+
+
+def test_a_warned_guest_acknowledges_the_warning_in_the_widget(stack: Stack, browser_page: Any) -> None:
+    url = article(stack, "desk-warn")
+    w = warn_rex(stack, browser_page, url, "Insults are not welcome here.")
+    page = w.page
 
     reader = open_widget(browser_page, url)
     rpage = reader.page
@@ -164,13 +171,7 @@ def test_always_premoderate_holds_the_commenters_next_comment(stack: Stack, brow
 
 def test_a_warned_guest_acknowledges_the_warning_on_the_no_js_page(stack: Stack, browser_page: Any) -> None:
     url = article(stack, "desk-warn-nojs")
-    made = stack.post(url, "You are all fools.", name="Rex", author={"email": "rex@example.org"})
-    w = desk(stack, browser_page)
-    page = w.page
-    page.goto(f"{stack.api}/admin/commenters/{made['id']}")
-    page.get_by_label("Warning they must read before posting again").fill("No <b>insults</b> here.")
-    page.get_by_role("button", name="Warn").click()
-    page.wait_for_url("**done=warn**")
+    page = warn_rex(stack, browser_page, url, "No <b>insults</b> here.").page
 
     reader = browser_page()
     rpage = reader.page

@@ -118,6 +118,15 @@ def compose_notice_mail(ctx: Context, notice: Notice, site: str, *, decided: boo
     return Mail(to=notice.notifier_email, subject=subject, text="\n".join(lines) + "\n")
 
 
+async def notice_of(ctx: Context, event: Event) -> Notice | None:
+    """The notice an event is about (its subject), if it is still there."""
+    subject_id = event.subject_id
+    if subject_id is None:
+        return None
+    async with store_engine.read(ctx.engine) as conn:
+        return await store.select_notice(conn, subject_id)
+
+
 class NoticeMail:
     """The outbox handler of NOTICE_FILED and NOTICE_DECIDED: the notifier's acknowledgement, then the
     decision with its reasons. Idempotent by event (the Message-ID is made from its uid)."""
@@ -127,11 +136,7 @@ class NoticeMail:
         self.mailer = mailer
 
     async def __call__(self, event: Event) -> None:
-        subject_id = event.subject_id
-        if subject_id is None:
-            return
-        async with store_engine.read(self.ctx.engine) as conn:
-            notice = await store.select_notice(conn, subject_id)
+        notice = await notice_of(self.ctx, event)
         if notice is None or notice.notifier_email is None:
             return
         decided = event.kind is EventKind.NOTICE_DECIDED
@@ -171,24 +176,17 @@ def compose_moderator_notice(ctx: Context, notice: Notice, site: str, to: str) -
     return Mail(to=to, subject=subject, text="\n".join(lines) + "\n")
 
 
-class NoticeModeratorMail:
+class NoticeModeratorMail(NoticeMail):
     """The outbox handler of NOTICE_FILED for moderators: each admin and moderator of the site with a
     verified address (and the configured admin account's) is mailed about the new notice, as held
     comments are ([email] notify_pending). Nothing once the notice was decided; a repeated delivery
     carries the same Message-ID per recipient."""
 
-    def __init__(self, ctx: Context, mailer: Mailer) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
-
     async def __call__(self, event: Event) -> None:
-        subject_id = event.subject_id
-        if subject_id is None:
+        notice = await notice_of(self.ctx, event)
+        if notice is None or notice.decided is not None:
             return
         async with store_engine.read(self.ctx.engine) as conn:
-            notice = await store.select_notice(conn, subject_id)
-            if notice is None or notice.decided is not None:
-                return
             recipients = await recipients_for(self.ctx, conn, notice.site_id)
         site = await self.ctx.sites.by_id(notice.site_id)
         failed: RejoinderError | None = None
