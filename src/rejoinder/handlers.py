@@ -17,7 +17,7 @@ from rejoinder.services.activitypub import activities as activitypub_activities
 from rejoinder.services.activitypub import delivery as activitypub_delivery
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import LearnFromDecisions
-from rejoinder.services.moderation.notices import notice_mail_for
+from rejoinder.services.moderation.notices import notice_mail_for, notice_moderator_mail_for
 from rejoinder.services.moderation.statements import statement_mail_for
 from rejoinder.services.sites import SITES_KEY
 from rejoinder.services.threads import cache_keys
@@ -103,6 +103,14 @@ def notice_mail(ctx: Context) -> Route | None:
     return Route(name="notice-mail", kinds=kinds, handler=handler)
 
 
+def notice_moderator_mail(ctx: Context) -> Route | None:
+    """A new notice of illegal content is mailed to its site's moderators ([email] notify_pending)."""
+    handler = notice_moderator_mail_for(ctx)
+    if handler is None:
+        return None
+    return Route(name="notice-moderator-mail", kinds=frozenset({EventKind.NOTICE_FILED}), handler=handler)
+
+
 def statement_mail(ctx: Context) -> Route | None:
     """A statement of reasons is mailed to the author of a removed or restricted comment (confirmed address)."""
     handler = statement_mail_for(ctx)
@@ -152,6 +160,7 @@ BUILDERS: tuple[Callable[[Context], Route | None], ...] = (
     subscription_confirm,
     image_cleanup,
     notice_mail,
+    notice_moderator_mail,
     statement_mail,
     activitypub_inbox,
     activitypub_deliver,

@@ -7,6 +7,7 @@ console error."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -93,8 +94,8 @@ def write(page: Any, text: str, *, name: str, email: str) -> None:
     form.get_by_role("button", name="Post comment").click()
 
 
-def test_a_warned_guest_acknowledges_the_warning_in_the_widget(stack: Stack, browser_page: Any) -> None:
-    url = article(stack, "desk-warn")
+def warn_rex(stack: Stack, browser_page: Any, url: str, message: str) -> Watched:
+    """Rex comments as a guest; a moderator finds everything about him from the comment and warns him."""
     made = stack.post(url, "You are all fools.", name="Rex", author={"email": "rex@example.org"})
     w = desk(stack, browser_page)
     page = w.page
@@ -102,11 +103,18 @@ def test_a_warned_guest_acknowledges_the_warning_in_the_widget(stack: Stack, bro
     page.get_by_role("link", name="Everything about Rex").click()
     page.wait_for_url(f"**/admin/commenters/{made['id']}")
     assert "Guest writing as rex@example.org" in page.content()
-    page.get_by_label("Warning they must read before posting again").fill("Insults are not welcome here.")
+    page.get_by_label("Warning they must read before posting again").fill(message)
     page.get_by_role("button", name="Warn").click()
     page.wait_for_url("**done=warn**")
     assert "not acknowledged yet" in page.content()
     clean(w)
+    return w
+
+
+def test_a_warned_guest_acknowledges_the_warning_in_the_widget(stack: Stack, browser_page: Any) -> None:
+    url = article(stack, "desk-warn")
+    w = warn_rex(stack, browser_page, url, "Insults are not welcome here.")
+    page = w.page
 
     reader = open_widget(browser_page, url)
     rpage = reader.page
@@ -159,3 +167,41 @@ def test_always_premoderate_holds_the_commenters_next_comment(stack: Stack, brow
     page.goto(stack.api + "/admin/queue/pending?site=hostsite")
     assert "Second words, held." in page.content()
     reader.assert_clean()
+
+
+def test_a_warned_guest_acknowledges_the_warning_on_the_no_js_page(stack: Stack, browser_page: Any) -> None:
+    url = article(stack, "desk-warn-nojs")
+    page = warn_rex(stack, browser_page, url, "No <b>insults</b> here.").page
+
+    reader = browser_page()
+    rpage = reader.page
+    rpage.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    rpage.goto(f"{stack.api}/thread?url={quote(url, safe='')}")
+    form = rpage.locator("form.rj-form")
+    assert form.locator("#rj-acknowledge").count() == 0
+    form.get_by_label("Comment", exact=True).fill("Fine, a calmer point.")
+    form.get_by_label("Name", exact=True).fill("Rex")
+    form.locator("#rj-email").fill("rex@example.org")
+    form.get_by_role("button", name="Post comment").click()
+    rpage.wait_for_load_state()
+    warning = rpage.get_by_role("group", name="A moderator has sent you a warning")
+    warning.wait_for()
+    assert warning.locator("blockquote").inner_text() == "No <b>insults</b> here."  # text, not markup
+    assert len(stack.thread(url)["comments"]) == 1  # nothing was posted
+    assert rpage.locator("form.rj-form #rj-text").input_value() == "Fine, a calmer point."  # kept
+    for scheme in ("light", "dark"):
+        rpage.emulate_media(color_scheme=scheme)
+        assert run_axe(rpage) == [], scheme
+    warning.get_by_label("I have read it").check()
+    rpage.locator("form.rj-form").get_by_role("button", name="Post comment").click()
+    rpage.wait_for_url("**#comment-*")
+    assert [c["text"] for c in stack.thread(url)["comments"]] == [
+        "You are all fools.",
+        "Fine, a calmer point.",
+    ]
+    assert rpage.locator(".rj-warning").count() == 0
+    # The refused post is the one failed request Chromium logs.
+    reader.console_errors[:] = [e for e in reader.console_errors if "status of 403 (Forbidden)" not in e]
+    reader.assert_clean()
+    page.reload()
+    assert "acknowledged" in page.content() and "not acknowledged yet" not in page.content()

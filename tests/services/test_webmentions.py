@@ -344,3 +344,32 @@ def test_sending_is_retried_and_is_off_unless_the_site_asks(wm_db: str, web: Web
         deliver(admin)
         assert sends(admin, quiet.json()["id"]) == []
         assert len(web.posted_to("/ep")) == 2
+
+
+def test_a_reply_a_check_holds_gets_a_statement_of_reasons_on_record(wm_db: str, web: Web) -> None:
+    from rejoinder.store import notices as notice_store
+
+    admin = open_app(
+        wm_db, ManualClock(), moderation={"suspect_words": ["swindle"], "suspect_action": "hold"}
+    )
+    source = web.page("/held", reply_page("What a swindle this is."))
+    with admin.client:
+        assert send_webmention(admin, source).status_code == 202
+        deliver(admin)
+        got = mention(admin, source)
+        assert got.comment_id is not None
+        assert admin.status_of(got.comment_id) == "pending"
+        assert thread(admin)["comments"] == []
+
+        async def go() -> list[Any]:
+            async with store_engine.read(admin.ctx.engine) as conn:
+                return await notice_store.select_statements_for_comment(conn, got.comment_id or "")
+
+        [statement] = admin.run(go)
+        # The remote author has no inbox or confirmed address here: the statement is on record only.
+        assert (statement.automated_check, statement.reason_code, statement.identity_id) == (
+            "words",
+            "suspect-word",
+            None,
+        )
+        assert statement.restriction.value == "restricted" and statement.emailed is None

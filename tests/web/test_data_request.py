@@ -23,6 +23,7 @@ from rejoinder.store.schema import (
     commenter_notes,
     commenter_warnings,
     email_addresses,
+    legal_notices,
     notifications,
     premoderated_commenters,
     sites,
@@ -320,3 +321,48 @@ def test_statements_and_desk_rows_about_the_guest_are_in_the_download_and_erased
         [],
         [],
     ]
+
+
+def test_a_notifier_without_comments_gets_their_notices_and_erases_themselves(app: Any) -> None:
+    client, sink, _, guests = app
+    body = {
+        "category": "privacy",
+        "explanation": "This comment names my street and my house, which I never agreed to.",
+        "location": f"{ARTICLE}#comment-{guests.answer}",
+        "name": "Nina",
+        "email": "nina@example.org",
+        "good_faith": True,
+    }
+    filed = client.post(f"/api/comments/{guests.answer}/legal-notice", json=body, headers={"Origin": ORIGIN})
+    assert filed.status_code == 201, filed.text
+    sink.wait_for(1)  # the acknowledgement of the notice
+    ask(client, "Nina@example.org")
+    [_, message] = sink.wait_for(2)
+    assert message["To"] == "nina@example.org"  # no comment, but a notice: the address is known
+    found = LINK.search(message.get_content())
+    assert found
+    download = client.post("/data-request/download", data={"token": found.group(2)})
+    assert download.status_code == 200, download.text
+    data = download.json()
+    assert data["comments"] == []
+    [notice] = data["legal_notices_filed"]
+    assert (notice["id"], notice["comment_id"], notice["notifier_email"], notice["category"]) == (
+        filed.json()["id"],
+        guests.answer,
+        "nina@example.org",
+        "privacy",
+    )
+    erased = client.post("/data-request/erase", data={"token": found.group(2), "comments": "remove"})
+    assert erased.status_code == 200, erased.text
+
+    async def left(ctx: Context) -> list[Any]:
+        async with store_engine.read(ctx.engine) as conn:
+            query = sa.select(
+                legal_notices.c.comment_id,
+                legal_notices.c.notifier_name,
+                legal_notices.c.notifier_email,
+                legal_notices.c.category,
+            )
+            return [tuple(r) for r in await conn.execute(query)]
+
+    assert call(client, left) == [(guests.answer, None, None, "privacy")]

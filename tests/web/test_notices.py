@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from rejoinder.domain.identity import Profile
+from rejoinder.moderation.rules import Role
 from rejoinder.services import accounts
 from rejoinder.store import engine as store_engine
 from rejoinder.store import notices as notice_store
@@ -365,3 +366,33 @@ def test_a_notice_on_a_comment_removed_meanwhile_is_decided_without_a_second_sta
         )
         [statement] = stored_statements(admin, comment["id"])  # the rejection's, not a second one
         assert (statement.notice_id, statement.reason_code) == (None, "hate")
+
+
+def test_moderators_who_take_email_are_mailed_each_new_notice(admin_db: str, smtp_sink: Sink) -> None:
+    admin = open_admin(
+        admin_db,
+        email={**email_settings(smtp_sink), "notify_pending": True},
+        server={"public_url": "http://rejoinder.test", "language": "fr"},
+        admin={"email": "root@example.org"},
+    )
+    with admin.client:
+        admin.grant(admin.identity("mia", "Mia", "mia@example.org"), Role.MODERATOR, "blog")
+        # another site's moderator
+        admin.grant(admin.identity("ned", "Ned", "ned@example.org"), Role.MODERATOR, "news")
+        comment = admin.post_comment("A comment about a neighbour")
+        filed = notice(admin, comment["id"], category="defamation")
+        assert filed.status_code == 201, filed.text
+        deliver(admin)
+        messages = smtp_sink.wait_for(3)  # the notifier's acknowledgement, root and Mia
+        deliver(admin)
+        assert len(smtp_sink.messages) == 3  # once per recipient, Ned not at all
+        to_mods = {m["To"]: m for m in messages if m["To"] != "nora@example.org"}
+        assert sorted(to_mods) == ["mia@example.org", "root@example.org"]
+        said = to_mods["mia@example.org"]
+        notice_id = filed.json()["id"]
+        assert said["Subject"] == f"[blog] Signalement {notice_id} de contenu illicite : Diffamation"
+        text = said.get_content()
+        assert f"{ARTICLE}#comment-{comment['id']}" in text
+        assert "> " + EXPLANATION[:40] in text
+        assert f"http://rejoinder.test/admin/notices/{notice_id}" in text
+        assert "nora@example.org" not in text  # the notifier's address stays in /admin

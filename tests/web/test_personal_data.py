@@ -27,6 +27,7 @@ from rejoinder.store.schema import (
     email_addresses,
     events,
     identities,
+    legal_notices,
     likes,
     moderation_log,
     notifications,
@@ -417,3 +418,52 @@ def test_erasure_keeps_statements_without_the_person_and_drops_desk_rows(
     assert rows(client, sa.select(commenter_notes.c.text)) == [("Bob is new",)]
     assert rows(client, sa.select(premoderated_commenters.c.id)) == []
     assert rows(client, sa.select(comment_edits.c.text)) == []  # the old text went with the comment
+
+
+def file_notice(client: TestClient[Any], comment_id: str, name: str, email: str) -> int:
+    body = {
+        "category": "defamation",
+        "explanation": f"{name} says this comment spreads lies about a named neighbour.",
+        "location": f"{ARTICLE}#comment-{comment_id}",
+        "name": name,
+        "email": email,
+        "good_faith": True,
+    }
+    filed = client.post(f"/api/comments/{comment_id}/legal-notice", json=body, headers=BROWSER)
+    assert filed.status_code == 201, filed.text
+    notice_id: int = filed.json()["id"]
+    return notice_id
+
+
+def test_notices_the_reader_filed_are_in_the_download_and_lose_the_notifier_on_erasure(
+    scene: tuple[TestClient[Any], Scene],
+) -> None:
+    client, s = scene
+    mine = file_notice(client, s.reply, "Alice", "ALICE@example.org")  # the account's email, any case
+    other = file_notice(client, s.reply, "Nora", "nora@example.org")
+    response = client.get("/api/me/data", headers=bearer(s.token))
+    assert response.status_code == 200, response.text
+    [notice] = response.json()["legal_notices_filed"]
+    assert (notice["id"], notice["comment_id"], notice["category"], notice["notifier_name"]) == (
+        mine,
+        s.reply,
+        "defamation",
+        "Alice",
+    )
+    assert notice["explanation"].startswith("Alice says") and notice["created"].endswith("Z")
+    assert notice["decided"] is None and "decided_by" not in notice
+    assert "Nora" not in response.text  # another notifier's notice is theirs
+
+    erased = client.delete("/api/me", params={"comments": "remove"}, headers={**BROWSER, **bearer(s.token)})
+    assert erased.status_code == 200, erased.text
+    # The notices stay for the transparency record and the decision still due; Alice is gone from hers.
+    left = rows(
+        client,
+        sa.select(
+            legal_notices.c.id,
+            legal_notices.c.notifier_name,
+            legal_notices.c.notifier_email,
+            legal_notices.c.category,
+        ).order_by(legal_notices.c.id),
+    )
+    assert left == [(mine, None, None, "defamation"), (other, "Nora", "nora@example.org", "defamation")]

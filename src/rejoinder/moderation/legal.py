@@ -3,6 +3,8 @@ about a restriction, as rules without I/O. Staff-side: readers meet these codes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rejoinder.errors import Invalid
 from rejoinder.moderation.notices import (
     GROUND_LIMIT,
@@ -12,6 +14,7 @@ from rejoinder.moderation.notices import (
     Restriction,
     text_of,
 )
+from rejoinder.moderation.rules import Action, Finding
 
 
 def check_decision(raw: str | None) -> NoticeDecision:
@@ -56,3 +59,24 @@ def ground_of(reason_code: str | None, notice_decided: bool) -> GroundKind:
     """A decision on a notice of illegal content, or a rejection as illegal, rests on the law; any other
     on the site's terms."""
     return GroundKind.LEGAL if notice_decided or reason_code == "illegal" else GroundKind.TERMS
+
+
+# Holds that say nothing about the comment's content, so restrict nothing under Art. 17: pre-moderation
+# (every comment, a new commenter's, guests', any with links), "always pre-moderate this commenter" (a
+# moderator's measure, stated when it was taken), and a check that could not run (a person decides).
+NOT_RESTRICTING_CHECKS = frozenset({"premoderation", "desk"})
+NOT_RESTRICTING_CODES = frozenset({"external-unavailable", "word-check-timeout"})
+
+
+def restricting_finding(findings: Sequence[Finding]) -> Finding | None:
+    """The first finding that held a comment on account of its content (the classifier, word lists, link
+    rules, repeats, an external check…): what an automated statement of reasons names. None: the hold was
+    a site policy, or no check held it."""
+    for finding in findings:
+        if (
+            finding.action is Action.HOLD
+            and finding.check not in NOT_RESTRICTING_CHECKS
+            and finding.code not in NOT_RESTRICTING_CODES
+        ):
+            return finding
+    return None

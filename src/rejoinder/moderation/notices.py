@@ -97,6 +97,10 @@ class Statement(msgspec.Struct, frozen=True):
     notice_id: int | None
     created: int
     emailed: int | None = None
+    # The check (moderation/checks/, or "reports" for the report threshold) that held the comment by
+    # itself, without a person deciding (Art. 17(3)(c)); None when a moderator decided.
+    automated_check: str | None = None
+    reversed: int | None = None  # when a moderator approved the comment again: the restriction was lifted
 
 
 def text_of(

@@ -37,6 +37,7 @@ from rejoinder.ratelimit import Scope
 from rejoinder.services import images as image_service
 from rejoinder.services import moderation
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.statements import Held, issue_automated_statement
 from rejoinder.services.standing import PREMODERATED as standing_hold
 from rejoinder.services.standing import standing_of
 from rejoinder.services.threads import ThreadRef, event_thread, thread_for_write
@@ -239,7 +240,11 @@ async def post_comment(
             subject=comment.id,
             data={"status": comment.status.value, "parent": comment.parent},
         )
-    ctx.outbox.committed(event)
+        statement = None
+        if status is CommentStatus.PENDING:  # only held comments pay for a statement of reasons
+            held_by = Held(id=comment.id, site_id=site.id, identity_id=reader.id if reader else None)
+            statement = await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=now)
+    ctx.outbox.committed(event, statement)
     if reader is None and email and site.options.gravatar and ctx.avatars is not None:
         await ctx.avatars.remember(comment.author.key, site.id, email)
     held = outcome.decisive if status is CommentStatus.PENDING else None
@@ -296,8 +301,8 @@ async def replace_text(ctx: Context, comment_id: str, text: str) -> Comment | No
         comment = await live_comment(conn, comment_id)
         if comment is None:
             return None
-        status, event = await _store_edit(ctx, conn, comment, edit, outcome, staff=False)
-    ctx.outbox.committed(event)
+        status, events = await _store_edit(ctx, conn, comment, edit, outcome, staff=False)
+    ctx.outbox.committed(*events)
     return msgspec.structs.replace(
         comment, text=edit.sub.text, html=edit.sub.html, edited=edit.sub.now, status=status
     )
@@ -337,8 +342,8 @@ async def edit_comment(
     staff = bool(edit.facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)
-        status, event = await _store_edit(ctx, conn, comment, edit, outcome, staff=staff)
-    ctx.outbox.committed(event)
+        status, events = await _store_edit(ctx, conn, comment, edit, outcome, staff=staff)
+    ctx.outbox.committed(*events)
     return msgspec.structs.replace(
         comment, text=edit.sub.text, html=edit.sub.html, edited=edit.sub.now, status=status, staff=staff
     )
@@ -415,8 +420,9 @@ async def _check_edit(
 
 async def _store_edit(
     ctx: Context, conn: AsyncConnection, comment: Comment, edit: _Edit, outcome: Outcome, *, staff: bool
-) -> tuple[CommentStatus, Event]:
-    """Store a judged edit, its revision, the thread's new counts and its event (in the write transaction)."""
+) -> tuple[CommentStatus, list[Event | None]]:
+    """Store a judged edit, its revision, the thread's new counts and its events (in the write transaction):
+    the edit's, and a statement of reasons when an automated check held a public comment."""
     sub = edit.sub
     status = moderation.status_after(outcome, comment.status)
     await comment_store.update_comment_text(conn, comment.id, sub.text, sub.html, sub.now)
@@ -434,14 +440,20 @@ async def _store_edit(
     delta = int(status in PUBLIC_STATUSES) - int(comment.status in PUBLIC_STATUSES)
     if delta:
         await thread_store.add_to_thread_counts(conn, edit.thread.id, comments=delta)
-    event = await ctx.outbox.add(
-        conn,
-        EventKind.COMMENT_EDITED,
-        thread=event_thread(edit.thread),
-        subject=comment.id,
-        data={"status": status.value, "previous": comment.status.value},
-    )
-    return status, event
+    events: list[Event | None] = [
+        await ctx.outbox.add(
+            conn,
+            EventKind.COMMENT_EDITED,
+            thread=event_thread(edit.thread),
+            subject=comment.id,
+            data={"status": status.value, "previous": comment.status.value},
+        )
+    ]
+    if status is CommentStatus.PENDING and comment.status in PUBLIC_STATUSES:
+        # A public comment an automated check held on its new text: restricted now, with its statement.
+        held_by = Held(id=comment.id, site_id=edit.site.id, identity_id=sub.identity_id)
+        events.append(await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=sub.now))
+    return status, events
 
 
 async def delete_in(ctx: Context, conn: AsyncConnection, comment: Comment, *, by: str) -> Event:

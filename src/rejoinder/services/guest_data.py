@@ -57,7 +57,8 @@ async def request_link(ctx: Context, email: str | None, *, ip: str | None, lang:
         raise Unavailable("This server sends no email, so it cannot confirm an address", code="smtp-failed")
     minutes = ctx.settings.auth.email_link_minutes
     async with store_engine.read(ctx.engine) as conn:
-        known = await store.has_guest_comments(conn, address)
+        # Comments written with the address, or notices of illegal content filed with it (docs/data.md).
+        known = await store.has_guest_comments(conn, address) or await store.has_notices_filed(conn, address)
     if known:
         token = ctx.token(32)
         now = ctx.clock()

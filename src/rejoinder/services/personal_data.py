@@ -54,7 +54,7 @@ def _when(us: int | None) -> str | None:
 TIMES = frozenset(
     {"confirmed", "created", "edited", "expires", "revoked", "last_used", "resolved", "until", "lifted"}
 )
-TIMES_TOO = frozenset({"appealed", "moderated"})
+TIMES_TOO = frozenset({"appealed", "moderated", "decided", "emailed", "reversed"})
 
 
 def _dated(rows: list[store.Row], *, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -129,6 +129,7 @@ async def collect(
             "email_addresses": _dated(await store.select_email_addresses(conn, sorted(emails))),
             "subscriptions": _dated(await store.select_subscriptions(conn, sorted(emails))),
             "reports_filed": [],
+            "legal_notices_filed": _dated(await store.select_notices_filed(conn, sorted(emails))),
             "moderation": {
                 "reports_about_your_comments": _dated(await store.select_reports_about(conn, ids)),
                 "bans": _dated(bans, drop=("id",)),
@@ -264,6 +265,10 @@ async def erase(
         # DSA statements of reasons stay for the transparency record, without the person (docs/legal.md);
         # the desk's warnings, always-premoderate marks and notes about them go.
         await store.anonymise_statements(conn, identity_id=identity_id, comment_ids=[c["id"] for c in every])
+        # So do the notices of illegal content they filed (DSA Art. 16), without the notifier's name and
+        # address: by the account's email, or the address a guest proved.
+        notifier = {email} if email else await _account_emails(conn, identity_id or "")
+        await store.anonymise_notices_filed(conn, sorted(e for e in notifier if e))
         await store.delete_desk_rows(conn, identity_id=identity_id, email_hashes=_hashes(ctx, emails))
         deleted = await store.delete_identity(conn, identity_id) if identity_id else False
     ctx.outbox.committed(*events)

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment
+from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus
 from rejoinder.domain.identity import author_key
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import origin_of
@@ -52,6 +52,7 @@ from rejoinder.services import moderation
 from rejoinder.services.admin_mail import public_base
 from rejoinder.services.comments import delete_in, live_comment, render
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.statements import Held, issue_automated_statement
 from rejoinder.services.threads import article_url, event_thread
 from rejoinder.services.webmention_http import PageRefused, WebmentionHttp
 from rejoinder.store import comments as comment_store
@@ -362,6 +363,11 @@ class Verify:
                         },
                     )
                 )
+            if status is CommentStatus.PENDING and (previous is None or previous in PUBLIC_STATUSES):
+                # Held by a check: the statement of reasons is recorded (a remote author has no inbox or
+                # confirmed address here, but the transparency record needs it).
+                held_by = Held(id=comment_id, site_id=site.id, identity_id=None)
+                events.append(await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=now))
             await store.update_received(
                 conn,
                 mention.id,

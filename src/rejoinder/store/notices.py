@@ -121,6 +121,7 @@ async def insert_statement(
     ground: str | None,
     notice_id: int | None,
     now: int,
+    automated_check: str | None = None,
 ) -> int:
     result = await conn.execute(
         sa.insert(statements)
@@ -137,6 +138,7 @@ async def insert_statement(
             ground=ground,
             notice_id=notice_id,
             created=now,
+            automated_check=automated_check,
         )
         .returning(statements.c.id)
     )
@@ -172,6 +174,16 @@ async def select_statements_for_comment(conn: AsyncConnection, comment_id: str) 
         sa.select(statements).where(statements.c.comment_id == comment_id).order_by(statements.c.id)
     )
     return [_statement(r) for r in rows]
+
+
+async def reverse_statements(conn: AsyncConnection, comment_id: str, now: int) -> int:
+    """A moderator approved the comment: every statement of it still in force is marked reversed."""
+    result = await conn.execute(
+        sa.update(statements)
+        .where(statements.c.comment_id == comment_id, statements.c.reversed.is_(None))
+        .values(reversed=now)
+    )
+    return int(result.rowcount or 0)
 
 
 async def mark_emailed(conn: AsyncConnection, statement_id: int, now: int) -> None:

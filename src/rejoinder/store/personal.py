@@ -23,6 +23,7 @@ from rejoinder.store.schema import (
     credentials,
     email_addresses,
     identities,
+    legal_notices,
     likes,
     moderation_log,
     mutes,
@@ -248,13 +249,61 @@ async def select_statements(
             s.ground_kind,
             s.ground,
             s.notice_id,
+            s.automated_check,
             s.created,
             s.emailed,
+            s.reversed,
         )
         .select_from(statements.join(sites))
         .where(sa.or_(*about))
         .order_by(s.created, s.id),
     )
+
+
+def _notifier(emails: Sequence[str]) -> sa.ColumnElement[bool]:
+    return sa.func.lower(legal_notices.c.notifier_email).in_(sorted({e.lower() for e in emails if e}))
+
+
+async def select_notices_filed(conn: AsyncConnection, emails: Sequence[str]) -> list[Row]:
+    """The notices of illegal content (DSA Art. 16) the person filed as notifier, by their email address:
+    what they wrote and what was decided (the moderator's name is not theirs, so it is left out)."""
+    if not emails:
+        return []
+    n = legal_notices.c
+    return await _rows(
+        conn,
+        sa.select(
+            n.id,
+            sites.c.name.label("site"),
+            n.comment_id,
+            n.location,
+            n.category,
+            n.explanation,
+            n.notifier_name,
+            n.notifier_email,
+            n.language,
+            n.created,
+            n.decided,
+            n.decision,
+            n.ground,
+            n.reasons,
+        )
+        .select_from(legal_notices.join(sites))
+        .where(_notifier(emails))
+        .order_by(n.created, n.id),
+    )
+
+
+async def anonymise_notices_filed(conn: AsyncConnection, emails: Sequence[str]) -> int:
+    """Keep the notices the person filed for the transparency record and for the decision still due,
+    without the notifier: their name and email address go (nobody is mailed about the notice any more);
+    the comment, location, category, explanation, decision and dates stay. How many."""
+    if not emails:
+        return 0
+    result = await conn.execute(
+        sa.update(legal_notices).where(_notifier(emails)).values(notifier_name=None, notifier_email=None)
+    )
+    return int(result.rowcount or 0)
 
 
 def _desk_who(table: sa.Table, identity_id: str | None, email_hashes: Sequence[str]) -> Any:
@@ -452,6 +501,12 @@ async def has_guest_comments(conn: AsyncConnection, email: str) -> bool:
     found = await conn.execute(
         sa.select(comments.c.id).where(of_guest_email(email), comments.c.status != "deleted").limit(1)
     )
+    return found.first() is not None
+
+
+async def has_notices_filed(conn: AsyncConnection, email: str) -> bool:
+    """Whether a notice of illegal content was filed with `email` (its notifier has data here too)."""
+    found = await conn.execute(sa.select(legal_notices.c.id).where(_notifier([email])).limit(1))
     return found.first() is not None
 
 

@@ -1004,6 +1004,18 @@ statements = sa.Table(
     sa.Column("notice_id", sa.BigInteger, nullable=True, comment="The notice it answers, if any"),
     sa.Column("created", sa.BigInteger, nullable=False, comment="Microseconds since the epoch, UTC"),
     sa.Column("emailed", sa.BigInteger, nullable=True, comment="When it was mailed to the author; NULL: not"),
+    sa.Column(
+        "automated_check",
+        sa.String(32),
+        nullable=True,
+        comment="The automated check that held the comment by itself (no person); NULL: a moderator",
+    ),
+    sa.Column(
+        "reversed",
+        sa.BigInteger,
+        nullable=True,
+        comment="When a moderator approved the comment again (the restriction lifted); NULL: in force",
+    ),
     sa.Index("ix_statements_identity_id_created", "identity_id", "created"),
     sa.Index("ix_statements_site_id_created", "site_id", "created"),
     sa.Index("ix_statements_comment_id", "comment_id"),

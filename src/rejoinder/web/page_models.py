@@ -75,6 +75,9 @@ class FormView:
     max_text_length: int
     max_name_length: int
     honeypot: str = HONEYPOT_FIELD
+    # A moderator's warning the post was refused with: (its id, the moderator's words); the form asks the
+    # commenter to confirm they read it (the `acknowledge` checkbox), and the next post acknowledges it.
+    warning: tuple[str, str] | None = None
 
 
 @dataclass
@@ -217,6 +220,7 @@ def build_form(
     hidden.append(("form_token", moderation.issue_form_token(ctx)))
     errors: dict[str, str] = {}
     general: list[str] = []
+    warning: tuple[str, str] | None = None
     for exc in given.errors:
         placed = False
         for fe in exc.errors:
@@ -229,7 +233,7 @@ def build_form(
         if not placed:
             general.append(tr.error(exc.code, exc.detail))
         if isinstance(exc, CommenterWarned):
-            general.append(exc.message)  # the moderator's own words (acknowledged in the widget)
+            warning = (exc.warning_id, exc.message)  # the moderator's own words, to read and acknowledge
     return FormView(
         hidden=[(k, v) for k, v in hidden if v],
         values={"text": given.text, "name": given.name, "email": given.email, "website": given.website},
@@ -240,6 +244,7 @@ def build_form(
         require_email=ref.site.options.require_email,
         max_text_length=ctx.settings.comments.max_text_length,
         max_name_length=ctx.settings.comments.max_name_length,
+        warning=warning,
     )
 
 

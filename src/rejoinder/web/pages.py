@@ -4,6 +4,7 @@ Templates live in rejoinder/templates/. Not here: the demo article page (demo.py
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
@@ -15,10 +16,12 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
 
+from rejoinder.domain.sites import Site, SiteGuard
 from rejoinder.domain.threads import Page, Sort
-from rejoinder.errors import BadRequest, CommentNotFound, RejoinderError
+from rejoinder.errors import BadRequest, CommentNotFound, NotFound, RejoinderError
 from rejoinder.i18n import Translator, choose, supported, translator
 from rejoinder.services import comments as comment_service
+from rejoinder.services import standing
 from rejoinder.services import threads as thread_service
 from rejoinder.services.context import Context
 from rejoinder.services.threads import ThreadRef, ThreadView
@@ -310,6 +313,16 @@ async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
     return form
 
 
+def same_site(site: Site) -> SiteGuard:
+    """A warning acknowledged from a site's form must be one given on that site."""
+
+    def guard(other: Site) -> None:
+        if other.id != site.id:
+            raise NotFound("There is no open warning with this id", code="warning-not-found")
+
+    return guard
+
+
 @post("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS, status_code=303)
 async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     """The no-JS form: the same service and validation as POST /api/comments, then 303 to the new
@@ -338,6 +351,12 @@ async def post_thread_form(request: Request[Any, Any, Any]) -> Response[str]:
     try:
         check_origin(request, ref)
         check_form_token(ctx.verify_keys, ref.lookup, form.get("token", ""), ctx.clock() // 1_000_000)
+        if form.get("acknowledge"):
+            # The commenter ticked "I have read it" under the warning their last post was refused with. An
+            # id that names no open warning here (sent twice, made up) acknowledges nothing: the post
+            # below is then refused again, with the warning, if the commenter is still warned.
+            with contextlib.suppress(NotFound):
+                await standing.acknowledge_warning(ctx, form["acknowledge"], site_guard=same_site(ref.site))
         posted = await comment_service.post_comment(
             ctx,
             ref,

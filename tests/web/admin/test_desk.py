@@ -293,6 +293,38 @@ def test_a_warned_guest_acknowledges_before_posting_again(admin: Admin) -> None:
     assert "acknowledged" in admin.page(page).text
 
 
+def test_a_warned_guest_reads_and_acknowledges_on_the_no_js_page(admin: Admin) -> None:
+    made = admin.post_comment("Rude words", author={"email": "troll@example.org"})
+    assert admin.login().status_code == 303
+    page = f"/admin/commenters/{made['id']}"
+    assert (
+        act(admin, page, {"action": "warn", "message": "No <b>shouting</b>."}, csrf_from=page).status_code
+        == 303
+    )
+    [(warning_id,)] = rows(admin, sa.select(commenter_warnings.c.id))
+    form = the_form(admin.client.get("/thread", params={"url": ARTICLE}, headers=HTML_ACCEPT).text)
+    assert "acknowledge" not in form  # nothing to acknowledge before a post is refused
+    typed = {"text": "Via the page", "name": "Troll", "email": "troll@example.org"}
+    refused = submit(admin.client, form, **typed)
+    assert refused.status_code == 403
+    # The refused page shows the warning in the moderator's words (escaped) and asks to confirm reading it.
+    assert "No &lt;b&gt;shouting&lt;/b&gt;." in refused.text and "I have read it" in refused.text
+    again = the_form(refused.text)
+    assert again["acknowledge"] == warning_id and again["text"] == "Via the page"
+    unticked = {k: v for k, v in again.items() if k != "acknowledge"}
+    assert submit(admin.client, unticked).status_code == 403  # not ticked: still refused
+    forged = submit(admin.client, {**again, "acknowledge": "not-a-warning"})
+    assert forged.status_code == 403 and "I have read it" in forged.text  # acknowledged nothing
+    assert rows(admin, sa.select(commenter_warnings.c.acknowledged)) == [(None,)]
+    assert rows(admin, sa.select(sa.func.count()).select_from(comments)) == [(1,)]
+    posted = submit(admin.client, again)
+    assert posted.status_code == 303, posted.text
+    assert "#comment-" in posted.headers["location"]
+    assert rows(admin, sa.select(commenter_warnings.c.acknowledged))[0][0] is not None
+    assert rows(admin, sa.select(sa.func.count()).select_from(comments)) == [(2,)]
+    assert "commenter.warning_acknowledged" in event_kinds(admin)
+
+
 def test_a_signed_in_reader_is_warned_by_identity(admin: Admin) -> None:
     profile = Profile(provider="test", subject="rita", name="Rita", email=None, email_verified=False)
     signed = admin.run(lambda: accounts.sign_in_with_profile(admin.ctx, profile, label="Test"))

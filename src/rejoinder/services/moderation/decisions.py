@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from rejoinder import metrics
-from rejoinder.domain.comments import CommentStatus
+from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
 from rejoinder.domain.urls import check_text_field
 from rejoinder.errors import ActionInvalid, CommentDeleted, CommentNotFound, ThreadNotFound
 from rejoinder.events.kinds import Event, EventKind, status_change
@@ -17,7 +17,7 @@ from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.runtime import moderation_of
-from rejoinder.services.moderation.statements import issue_statement
+from rejoinder.services.moderation.statements import issue_statement, reverse_statements
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
@@ -146,6 +146,8 @@ async def apply_decision(
             data=status_change(after, comment.status, action, reason=why, actor=actor.id),
         )
     ]
+    if after in PUBLIC_STATUSES:
+        await reverse_statements(conn, comment.id, now)  # an approval lifts the restrictions stated
     statement = await issue_statement(
         ctx, conn, comment, action, reason_code=why, facts=note, now=now, notice_id=notice_id, ground=ground
     )

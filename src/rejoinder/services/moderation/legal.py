@@ -172,6 +172,8 @@ STATEMENT_COLUMNS = (
     "notice_id",
     "created",
     "emailed",
+    "automated_check",
+    "reversed",
 )
 
 
@@ -215,6 +217,8 @@ def statement_record(s: Statement) -> dict[str, Any]:
         "notice_id": s.notice_id,
         "created": _iso(s.created),
         "emailed": _iso(s.emailed),
+        "automated_check": s.automated_check,  # the check that decided alone (Art. 15(1)(e), 17(3)(c))
+        "reversed": _iso(s.reversed),  # a moderator approved the comment again
     }
 
 

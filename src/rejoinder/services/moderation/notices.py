@@ -1,14 +1,18 @@
 """Notices of illegal content (DSA Art. 16) from anyone, signed in or not: checked, stored with a domain
-event, acknowledged by email (the outbox handler `NoticeMail`), and later answered with the decision and
-its reasons. The moderators' side (the queue, deciding, the export) is in legal.py."""
+event, acknowledged by email (the outbox handler `NoticeMail`), mailed to the site's moderators
+(`NoticeModeratorMail`), and later answered with the decision and its reasons. The moderators' side (the
+queue, deciding, the export) is in legal.py."""
 
 from __future__ import annotations
+
+import logging
 
 import msgspec
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, comment_not_found
 from rejoinder.domain.sites import SiteGuard
 from rejoinder.domain.urls import check_text_field
+from rejoinder.errors import RejoinderError
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.i18n import choose, translator, wrap
 from rejoinder.moderation import notices as rules
@@ -16,12 +20,15 @@ from rejoinder.moderation.notices import Notice, NoticeDecision
 from rejoinder.notify.email import Mail, Mailer, one_line
 from rejoinder.ratelimit import Action as Limited
 from rejoinder.ratelimit import Scope
+from rejoinder.services.admin_mail import public_base, recipients_for
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.reports import reportable
 from rejoinder.services.moderation.runtime import admit
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as moderation_store
 from rejoinder.store import notices as store
+
+log = logging.getLogger("rejoinder.moderation")
 
 
 class Filed(msgspec.Struct, frozen=True):
@@ -111,6 +118,15 @@ def compose_notice_mail(ctx: Context, notice: Notice, site: str, *, decided: boo
     return Mail(to=notice.notifier_email, subject=subject, text="\n".join(lines) + "\n")
 
 
+async def notice_of(ctx: Context, event: Event) -> Notice | None:
+    """The notice an event is about (its subject), if it is still there."""
+    subject_id = event.subject_id
+    if subject_id is None:
+        return None
+    async with store_engine.read(ctx.engine) as conn:
+        return await store.select_notice(conn, subject_id)
+
+
 class NoticeMail:
     """The outbox handler of NOTICE_FILED and NOTICE_DECIDED: the notifier's acknowledgement, then the
     decision with its reasons. Idempotent by event (the Message-ID is made from its uid)."""
@@ -120,11 +136,7 @@ class NoticeMail:
         self.mailer = mailer
 
     async def __call__(self, event: Event) -> None:
-        subject_id = event.subject_id
-        if subject_id is None:
-            return
-        async with store_engine.read(self.ctx.engine) as conn:
-            notice = await store.select_notice(conn, subject_id)
+        notice = await notice_of(self.ctx, event)
         if notice is None or notice.notifier_email is None:
             return
         decided = event.kind is EventKind.NOTICE_DECIDED
@@ -139,6 +151,63 @@ def notice_mail_for(ctx: Context) -> NoticeMail | None:
     if not ctx.settings.email.host or ctx.mailer is None:
         return None
     return NoticeMail(ctx, ctx.mailer)
+
+
+def compose_moderator_notice(ctx: Context, notice: Notice, site: str, to: str) -> Mail:
+    """A new notice as its site's moderators read it: plain text in the server's language (moderators
+    asked for nothing in particular), with the notifier's explanation and a link to decide; the notifier's
+    name and address stay in /admin."""
+    tr = translator(ctx.settings.server.language)
+    category = tr(f"server.notice.categories.{notice.category.value}")
+    quoted = "\n".join("> " + line for line in notice.explanation[:4000].splitlines()) or ">"
+    lines = [
+        wrap(tr("server.modmail.noticeFiled", site=site)),
+        "",
+        notice.location,
+        "",
+        f"{tr('server.modmail.noticeKind')} {category}",
+        tr("server.modmail.noticeWhy"),
+        quoted,
+        "",
+        wrap(tr("server.modmail.noticeDecide")),
+        f"{public_base(ctx)}/admin/notices/{notice.id}",
+    ]
+    subject = tr("server.modmail.noticeSubject", site=one_line(site, 40), id=notice.id, category=category)
+    return Mail(to=to, subject=subject, text="\n".join(lines) + "\n")
+
+
+class NoticeModeratorMail(NoticeMail):
+    """The outbox handler of NOTICE_FILED for moderators: each admin and moderator of the site with a
+    verified address (and the configured admin account's) is mailed about the new notice, as held
+    comments are ([email] notify_pending). Nothing once the notice was decided; a repeated delivery
+    carries the same Message-ID per recipient."""
+
+    async def __call__(self, event: Event) -> None:
+        notice = await notice_of(self.ctx, event)
+        if notice is None or notice.decided is not None:
+            return
+        async with store_engine.read(self.ctx.engine) as conn:
+            recipients = await recipients_for(self.ctx, conn, notice.site_id)
+        site = await self.ctx.sites.by_id(notice.site_id)
+        failed: RejoinderError | None = None
+        for recipient in recipients:
+            mail = compose_moderator_notice(self.ctx, notice, site.name, recipient.email)
+            key = f"{event.uid}.{recipient.email.lower()}"
+            try:
+                await self.mailer.send(msgspec.structs.replace(mail, message_key=key))
+            except RejoinderError as exc:
+                log.warning("[rejoinder] a notice email to a moderator could not be sent: %s", exc.detail)
+                failed = exc
+        if failed is not None:
+            raise failed  # the outbox tries again
+
+
+def notice_moderator_mail_for(ctx: Context) -> NoticeModeratorMail | None:
+    """The handler when [email] host is set and moderators take email (notify_pending)."""
+    email = ctx.settings.email
+    if not email.host or not email.notify_pending or ctx.mailer is None:
+        return None
+    return NoticeModeratorMail(ctx, ctx.mailer)
 
 
 class NoticeTarget(msgspec.Struct, frozen=True):

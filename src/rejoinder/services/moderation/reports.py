@@ -21,6 +21,7 @@ from rejoinder.ratelimit import Scope, network_key
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.decisions import log_on_comment
 from rejoinder.services.moderation.runtime import admit, moderation_of
+from rejoinder.services.moderation.statements import issue_statement
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
@@ -122,5 +123,18 @@ async def report_comment(
                         ),
                     )
                 )
+                # The report threshold held it by itself: an automated restriction, with its statement.
+                statement = await issue_statement(
+                    ctx,
+                    conn,
+                    comment,
+                    ModAction.HOLD,
+                    reason_code="reports",
+                    facts=None,
+                    now=now,
+                    automated_check="reports",
+                )
+                if statement is not None:
+                    events.append(statement)
     ctx.outbox.committed(*events)
     return Reported(reported=added, held=held)

@@ -1,20 +1,26 @@
 """Statements of reasons (DSA Art. 17): written in the transaction of every decision that removes or
-restricts a comment (services/moderation/decisions.py, bans.py, notices), shown in the author's inbox and
-mailed to a confirmed address by the outbox handler `StatementMail` (handlers.py), in the author's
-language."""
+restricts a comment (services/moderation/decisions.py, bans.py, notices), and of every automated hold
+(`issue_automated_statement`: a check holding a new or edited comment, the report threshold), shown in the
+author's inbox and mailed to a confirmed address by the outbox handler `StatementMail` (handlers.py), in
+the author's language. A moderator's approval later marks them reversed."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
+
+import msgspec
 
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.i18n import Translator, translator, wrap
 from rejoinder.moderation import legal
 from rejoinder.moderation.actions import REASON_TEXT, RejectReason
 from rejoinder.moderation.notices import Statement
+from rejoinder.moderation.rules import Finding
 from rejoinder.notify.email import Mail, Mailer, one_line
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.judging import reason_text
 from rejoinder.store import engine as store_engine
 from rejoinder.store import identities as identity_store
 from rejoinder.store import moderation as moderation_store
@@ -22,6 +28,14 @@ from rejoinder.store import notices as store
 from rejoinder.store import subscriptions as subscription_store
 
 log = logging.getLogger("rejoinder.moderation")
+
+
+class Held(msgspec.Struct, frozen=True):
+    """The comment an automated hold restricted, as a statement names it."""
+
+    id: str
+    site_id: int
+    identity_id: str | None
 
 
 async def issue_statement(
@@ -35,13 +49,15 @@ async def issue_statement(
     now: int,
     notice_id: int | None = None,
     ground: str | None = None,
+    automated_check: str | None = None,
 ) -> Event | None:
     """Write the statement of reasons of an action on `comment` (a ModeratedComment, or anything with
-    `id`, `site_id` and `identity_id`) when the action removes or restricts it; the event to commit."""
+    `id`, `site_id` and `identity_id`) when the action removes or restricts it; the event to commit.
+    `automated_check`: the check that took the action by itself (no person decided)."""
     restriction = legal.restriction_of(str(action))
     if restriction is None:
         return None
-    automated = await store.automated_hold(conn, comment.id)
+    automated = automated_check is not None or await store.automated_hold(conn, comment.id)
     kind = legal.ground_of(reason_code, notice_id is not None)
     statement_id = await store.insert_statement(
         conn,
@@ -57,6 +73,7 @@ async def issue_statement(
         ground=ground,
         notice_id=notice_id,
         now=now,
+        automated_check=automated_check,
     )
     return await ctx.outbox.add(
         conn,
@@ -67,14 +84,40 @@ async def issue_statement(
     )
 
 
+async def issue_automated_statement(
+    ctx: Context, conn: Any, comment: Any, findings: Sequence[Finding], *, now: int
+) -> Event | None:
+    """The statement of reasons of a comment an automated check held by itself (in the caller's write
+    transaction, after the hold): which check and why, on the site's terms. None, and nothing written,
+    when no finding restricts on account of the content (pre-moderation holds every comment alike)."""
+    finding = legal.restricting_finding(findings)
+    if finding is None:
+        return None
+    return await issue_statement(
+        ctx,
+        conn,
+        comment,
+        "hold",
+        reason_code=finding.code,
+        facts=None,
+        now=now,
+        automated_check=finding.check,
+    )
+
+
+async def reverse_statements(conn: Any, comment_id: str, now: int) -> None:
+    """A moderator approved the comment: its statements in force are marked reversed."""
+    await store.reverse_statements(conn, comment_id, now)
+
+
 def reason_words(tr: Translator, code: str | None) -> str | None:
-    """A reject reason in the reader's words (the `reasons` of the locale files)."""
+    """A reject or hold reason in the reader's words (the `reasons` of the locale files)."""
     if code is None:
         return None
     try:
         english: str | None = REASON_TEXT[RejectReason(code)]
     except ValueError:
-        english = None
+        english = reason_text(code)
     return tr.reason(code, english)
 
 
@@ -94,13 +137,17 @@ def statement_lines(tr: Translator, statement: Statement, *, appeal_url: str | N
     return [
         (tr("server.sor.what"), what),
         (tr("server.sor.facts"), " ".join(facts) or tr("server.sor.noFacts")),
-        (
-            tr("server.sor.automated"),
-            tr("server.sor.automatedYes" if statement.automated else "server.sor.automatedNo"),
-        ),
+        (tr("server.sor.automated"), tr(automated_key(statement))),
         (tr("server.sor.groundLabel"), ground),
         (tr("server.sor.redress"), tr("server.sor.redressText") + (f" {appeal_url}" if appeal_url else "")),
-    ]
+    ] + ([(tr("server.sor.reversedLabel"), tr("server.sor.reversed"))] if statement.reversed else [])
+
+
+def automated_key(statement: Statement) -> str:
+    """Whether automated means were used (Art. 17(3)(c)): a check decided alone, or flagged for a person."""
+    if statement.automated_check is not None:
+        return "server.sor.automatedDecision"
+    return "server.sor.automatedYes" if statement.automated else "server.sor.automatedNo"
 
 
 async def author_address(ctx: Context, conn: Any, statement: Statement) -> tuple[str, str] | None:
@@ -150,7 +197,8 @@ class StatementMail:
         email, language = found
         site = await self.ctx.sites.by_id(statement.site_id)
         tr = translator(language)
-        lines = [wrap(tr("server.sor.intro", site=site.name)), ""]
+        intro = "server.sor.introAutomated" if statement.automated_check else "server.sor.intro"
+        lines = [wrap(tr(intro, site=site.name)), ""]
         for label, text in statement_lines(tr, statement, appeal_url=None):
             lines += [label, wrap(text), ""]
         lines.append(wrap(tr("server.sor.inbox")))
