@@ -275,6 +275,8 @@ def test_quick_reads_run_on_the_loop_and_see_every_commit(sqlite_url: str) -> No
         return seen
 
     assert asyncio.run(asyncio.wait_for(go(), 20)) == [[0], [0, 1], [0, 1, 2], [0, 1, 2]]
+
+
 def test_a_database_that_cannot_be_reached_is_a_503_with_retry_after() -> None:
     """Issue #15: a PostgreSQL restart answers 503 with Retry-After, wherever the driver's error surfaces;
     anything else stays what it is (a bug is a 500)."""
