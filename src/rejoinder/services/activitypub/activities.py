@@ -11,9 +11,11 @@ import logging
 from typing import Any
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.domain.comments import Comment
 from rejoinder.domain.identity import Credential, CredentialKind, Identity, clean_display_name
-from rejoinder.errors import RejoinderError
+from rejoinder.errors import Conflict, RejoinderError
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.federation.activitypub import documents as docs
@@ -39,6 +41,10 @@ from rejoinder.store import threads as thread_store
 
 log = logging.getLogger("rejoinder.activitypub")
 NAME = "activitypub-inbox"
+
+
+class AlreadyStored(Exception):
+    """The Note being stored is stored already (another delivery of it): its comment is rolled back."""
 
 
 class Target(msgspec.Struct, frozen=True):
@@ -166,29 +172,38 @@ class Process:
         content = note.get("content")
         text = docs.note_text(content if isinstance(content, str) else "")
         identity = await identity_of(ctx, actor)
-        posted = await comment_service.post_comment(
-            ctx,
-            target.ref,
-            comment_service.NewComment(
-                text=text,
-                parent=target.comment_id,
-                name=None,
-                email=None,
-                website=None,
-                title=None,
-                confirm=True,
-            ),
-            visitor=None,
-            ip=None,
-            reader=identity,
-        )
         page = docs.first_url(note.get("url"), allow_http=ctx.settings.activitypub.allow_private)
-        async with store_engine.write(ctx.engine) as conn:
-            await store.insert_object(
-                conn,
-                store.RemoteObject(uri, posted.comment.id, actor.id, posted.comment.thread_id, page),
-                now=ctx.clock(),
+
+        async def link(conn: AsyncConnection, comment: Comment) -> None:
+            # The comment and the Note it is are stored in one transaction: a crash in between cannot leave
+            # a comment that a redelivery would make again; of two deliveries at once, one stores it.
+            remote = store.RemoteObject(uri, comment.id, actor.id, comment.thread_id, page)
+            if not await store.insert_object(conn, remote, now=ctx.clock()):
+                raise AlreadyStored()
+
+        try:
+            await comment_service.post_comment(
+                ctx,
+                target.ref,
+                comment_service.NewComment(
+                    text=text,
+                    parent=target.comment_id,
+                    name=None,
+                    email=None,
+                    website=None,
+                    title=None,
+                    confirm=True,
+                ),
+                visitor=None,
+                ip=None,
+                reader=identity,
+                link=link,
             )
+        except (AlreadyStored, Conflict):
+            async with store_engine.read(ctx.engine) as conn:
+                if await store.select_object(conn, uri=uri) is not None:
+                    return  # another delivery of the same Note stored it meanwhile
+            raise
         if actor.icon_url:
             await fetch_identity_picture(ctx, identity.id, target.ref.site.id, actor.icon_url, changed=True)
 
