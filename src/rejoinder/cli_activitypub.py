@@ -32,7 +32,7 @@ def unblock(ctx: click.Context, domain: str) -> None:
     """Take activities from DOMAIN again."""
     from rejoinder.services.activitypub import blocks
 
-    removed = _with_context(ctx, lambda c: blocks.unblock(c, domain))
+    removed = _with_context(ctx, lambda c: blocks.unblock(c, domain, by="cli"))
     click.echo(f"{domain} unblocked" if removed else f"{domain} was not blocked")
 
 
