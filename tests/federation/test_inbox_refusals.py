@@ -168,6 +168,16 @@ def test_an_rfc9421_signature_is_verified(fed: TestClient[Any], actors: Actors) 
     assert received(fed) == 1
 
 
+def test_an_activity_with_a_long_id_is_taken(fed: TestClient[Any], actors: Actors) -> None:
+    """Activity ids are often long (a status URL and a fragment): longer than an event's subject column,
+    they are still taken (on PostgreSQL too, which enforces the column's length), not answered 500."""
+    mallory = actors.add("mallory")
+    activity = {**note_reply(mallory), "id": f"{mallory}/statuses/{'9' * 120}#updates/1700000000"}
+    response = send(fed, activity, signer=mallory, key=actors.keys[mallory])
+    assert response.status_code == 202, response.text
+    assert received(fed) == 1
+
+
 def test_unsigned_and_wrongly_signed_are_refused(fed: TestClient[Any], actors: Actors) -> None:
     mallory, eve = actors.add("mallory"), actors.add("eve")
     refused(send(fed, note_reply(mallory), signer=None), 401, "signature-invalid")

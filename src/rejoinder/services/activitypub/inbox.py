@@ -15,6 +15,7 @@ Then a domain event (ACTIVITY_RECEIVED) is written and the inbox answers 202 at 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -187,6 +188,14 @@ async def _claim_refetch(ctx: Context, actor: store.RemoteActor) -> bool:
         )
 
 
+def subject_of(activity_id: str | None) -> str | None:
+    """The event's subject for an activity: its id, or (longer than events.subject holds, as many are: a
+    Mastodon Update's id has the status URL and a fragment) its SHA-256; the activity itself is in the data."""
+    if activity_id is None or len(activity_id) <= 64:
+        return activity_id
+    return hashlib.sha256(activity_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def read_activity(body: bytes, limit: int) -> dict[str, Any]:
     if len(body) > limit:
         raise PayloadTooLarge(f"An activity may have at most {limit} bytes")
@@ -264,7 +273,7 @@ async def receive(
         event = await ctx.outbox.add(
             conn,
             EventKind.ACTIVITY_RECEIVED,
-            subject=docs.id_of(activity.get("id")),
+            subject=subject_of(docs.id_of(activity.get("id"))),
             data={"activity": activity, "actor": signer.uri, "site": site_name, "signature": check.scheme},
         )
     ctx.outbox.committed(event)
