@@ -18,11 +18,10 @@ import re
 from collections.abc import Mapping
 
 import msgspec
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from rejoinder.federation.activitypub.signatures import SignatureInvalid
+from rejoinder.federation.activitypub.signatures import SignatureInvalid, rsa_sha256_valid
 
 US = 1_000_000
 MAX_HEADER = 8192
@@ -283,18 +282,7 @@ def signature_base(found: Signed, method: str, target_uri: str, headers: Mapping
 
 def verify(found: Signed, method: str, target_uri: str, headers: Mapping[str, str], public_pem: str) -> bool:
     """Whether the signature is the key's over the covered parts of this request."""
-    text = signature_base(found, method, target_uri, headers)
-    try:
-        key = serialization.load_pem_public_key(public_pem.encode("ascii"))
-    except (ValueError, TypeError):
-        return False
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    try:
-        key.verify(found.signature, text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
+    return rsa_sha256_valid(found.signature, signature_base(found, method, target_uri, headers), public_pem)
 
 
 def sign(
