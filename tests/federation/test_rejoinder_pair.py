@@ -114,3 +114,17 @@ def flow(http: httpx.Client, a: str, b: str, b_db: str, b_env: dict[str, str]) -
     assert gone.status_code == 204, gone.text
     wait_for(lambda: not with_text(a, "Bea on B"), "the Delete on A")
     assert with_text(a, "Ann on A, edited")  # her parent stays
+
+
+def test_following_what_cannot_be_reached_fails_precisely(db_url: str) -> None:
+    run_cli(db_url, "site", "add", SITE, "--origin", ORIGIN)
+    env = {"REJOINDER_DATABASE__URL": db_url, **federation_env(free_port())}
+    nobody = f"http://127.0.0.1:{free_port()}/users/nobody"  # no server there
+    for site, actor, says in (
+        (SITE, nobody, "The actor could not be fetched"),
+        (SITE, "ftp://example.org/x", "Give the actor's id, an https URL"),
+        ("nope", nobody, "nope"),
+    ):
+        result = CliRunner().invoke(main, ["activitypub", "follow", site, actor], env=env)
+        assert result.exit_code == 1, result.output
+        assert says in result.output
