@@ -32,7 +32,7 @@ def unblock(ctx: click.Context, domain: str) -> None:
     """Take activities from DOMAIN again."""
     from rejoinder.services.activitypub import blocks
 
-    removed = _with_context(ctx, lambda c: blocks.unblock(c, domain))
+    removed = _with_context(ctx, lambda c: blocks.unblock(c, domain, by="cli"))
     click.echo(f"{domain} unblocked" if removed else f"{domain} was not blocked")
 
 
@@ -44,3 +44,16 @@ def blocked(ctx: click.Context) -> None:
 
     for name, reason in _with_context(ctx, blocks.blocked):
         click.echo(f"{name}\t{reason or ''}")
+
+
+@activitypub.command("follow")
+@click.argument("site")
+@click.argument("actor")
+@click.pass_context
+def follow(ctx: click.Context, site: str, actor: str) -> None:
+    """Have SITE's actor follow ACTOR (its id URL), e.g. another rejoinder's site actor serving the same
+    articles: its followers' deliveries then bring that server's comments here."""
+    from rejoinder.services.activitypub import follows
+
+    uri = _with_context(ctx, lambda c: follows.follow(c, site, actor))
+    click.echo(f"{site} follows {uri}")

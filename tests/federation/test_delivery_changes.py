@@ -130,3 +130,38 @@ def test_a_peer_in_secure_mode_gets_a_signed_fetch(fed: TestClient[Any], actors:
     response = send(fed, note_reply(eve), signer=eve, key=actors.keys[eve])
     assert response.status_code == 401 and response.json()["code"] == "signature-key-unavailable"
     assert received(fed) == 1
+
+
+def test_actors_that_share_an_inbox_get_one_delivery_there(fed: TestClient[Any], actors: Actors) -> None:  # noqa: F811
+    """Two participants on one server that names a shared inbox, and one on a server without: a comment's
+    Create goes once to the shared inbox (naming both) and once to the other's own inbox; its Update and
+    Delete follow the same way."""
+    mallory, trent = actors.add("mallory", shared_inbox=True), actors.add("trent", shared_inbox=True)
+    eve = actors.add("eve")
+    for n, who in enumerate((mallory, trent, eve)):
+        reply = {**note_reply(who), "id": f"{who}/notes/{n}/create"}
+        reply["object"] = {**reply["object"], "id": f"{who}/notes/{n}"}
+        assert send(fed, reply, signer=who, key=actors.keys[who]).status_code == 202
+    settle(fed)
+    made = fed.post("/api/comments", json={"url": ARTICLE, "text": "To all", "author": {"name": "Ann"}})
+    assert made.status_code == 201, made.text
+    comment = made.json()
+    settle(fed)
+    key = site_key(fed)
+    creates = sorted(actors.delivered, key=lambda d: d[0])
+    assert [path for path, _, _ in creates] == ["/inbox", "/users/eve/inbox"]
+    for path, headers, activity in creates:
+        assert activity["type"] == "Create" and signed_by_site(headers, path, key)
+        assert {mallory, trent, eve} <= set(activity["cc"])  # the Note names every participant
+    assert len(delivered_to(fed, comment["id"])) == 3  # recorded for each actor, shared inbox or not
+
+    token = {"Rejoinder-Edit-Token": comment["edit_token"]}
+    assert fed.patch(f"/api/comments/{comment['id']}", json={"text": "To all!"}, headers=token).is_success
+    settle(fed)
+    updates = sorted(actors.delivered[2:], key=lambda d: d[0])
+    assert [(p, a["type"]) for p, _, a in updates] == [("/inbox", "Update"), ("/users/eve/inbox", "Update")]
+    assert fed.delete(f"/api/comments/{comment['id']}", headers=token).status_code == 204
+    settle(fed)
+    deletes = sorted(actors.delivered[4:], key=lambda d: d[0])
+    assert [(p, a["type"]) for p, _, a in deletes] == [("/inbox", "Delete"), ("/users/eve/inbox", "Delete")]
+    assert set(deletes[0][2]["cc"]) == {mallory, trent}

@@ -1,7 +1,8 @@
 """ActivityPub against an independent implementation: a Fedify peer (tests/fixtures/fedify.py) finds the
 site actor by WebFinger, follows it (and gets a signed Accept), replies to an article, likes, edits and
 deletes its reply, and receives a local reply, whose HTTP signature Fedify verifies, then its edit (an Update)
-and its deletion (a Delete), signed, on both databases."""
+and its deletion (a Delete), signed, on both databases. Fedify signs with RFC 9421 first: rejoinder takes
+those at the first try."""
 
 from __future__ import annotations
 
@@ -81,6 +82,9 @@ def test_follow_reply_like_edit_delete_and_a_local_reply(
     assert accept[0]["activity"]["object"]["id"] == followed["id"]
     followers = httpx.get(f"{site_actor(server)}/followers").json()
     assert followers["totalItems"] == 1
+    # Fedify signed its Follow with RFC 9421 first, and rejoinder took it at the first try: Fedify remembers
+    # that spec for this server (after a refusal it would remember draft-cavage, which it falls back to).
+    assert peer.spec(server.url) == "rfc9421"
 
     reply = peer.control(
         "reply",

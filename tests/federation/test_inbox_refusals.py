@@ -15,12 +15,14 @@ import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
+from rejoinder.federation.activitypub import message_signatures
 from rejoinder.federation.activitypub import signatures as sig
+from rejoinder.services.activitypub.inbox import REFETCH_COOLDOWN_SECONDS
 from rejoinder.services.context import Context
 from rejoinder.store import activitypub as ap_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import ap_actors, events
-from tests.fixtures.app import ARTICLE, new_client, run_cli
+from tests.fixtures.app import ARTICLE, advance_clock, new_client, run_cli
 from tests.fixtures.fedify import Actors
 from tests.moderation.test_pipeline import call
 
@@ -64,10 +66,23 @@ def send(
     now_us: int | None = None,
     body: bytes | None = None,
     tamper: bytes | None = None,
+    rfc9421: bool = False,
 ) -> Any:
     raw = body if body is not None else json.dumps(activity).encode()
     headers = {"content-type": "application/activity+json"}
-    if signer is not None:
+    now = now_us if now_us is not None else ctx_of(client).clock()
+    if signer is not None and rfc9421:  # as Fedify signs first
+        assert key is not None
+        headers |= message_signatures.sign(
+            "POST",
+            f"{BASE}{path}",
+            key_id=f"{signer}#main-key",
+            private_pem=key,
+            now_us=now,
+            body=raw,
+            headers={"host": "rejoinder.test", "date": sig.http_date(now)},
+        )
+    elif signer is not None:
         assert key is not None
         headers |= sig.sign(
             "post",
@@ -107,6 +122,58 @@ def refused(response: Any, status: int, code: str) -> None:
 def test_a_well_signed_activity_is_accepted(fed: TestClient[Any], actors: Actors) -> None:
     mallory = actors.add("mallory")
     response = send(fed, note_reply(mallory), signer=mallory, key=actors.keys[mallory])
+    assert response.status_code == 202, response.text
+    assert received(fed) == 1
+
+
+def test_an_rfc9421_signature_is_verified(fed: TestClient[Any], actors: Actors) -> None:
+    """RFC 9421 (Signature-Input, Signature, Content-Digest), as Fedify signs first: a good signature is
+    taken; a wrong key, a changed body, an old `created` and a signature that leaves the body out are not."""
+    mallory, eve = actors.add("mallory"), actors.add("eve")
+    good = send(fed, note_reply(mallory), signer=mallory, key=actors.keys[mallory], rfc9421=True)
+    assert good.status_code == 202, good.text
+    refused(
+        send(fed, note_reply(mallory), signer=mallory, key=actors.keys[eve], rfc9421=True),
+        401,
+        "signature-invalid",
+    )
+    activity = note_reply(mallory)
+    changed = json.dumps({**activity, "id": activity["id"] + "x"}).encode()
+    refused(
+        send(fed, activity, signer=mallory, key=actors.keys[mallory], tamper=changed, rfc9421=True),
+        401,
+        "digest-mismatch",
+    )
+    two_hours_ago = ctx_of(fed).clock() - 2 * 3600 * 1_000_000
+    old = send(fed, activity, signer=mallory, key=actors.keys[mallory], now_us=two_hours_ago, rfc9421=True)
+    refused(old, 401, "signature-expired")
+    # a signature that does not cover the body's digest, and headers that cannot be read
+    raw = json.dumps(activity).encode()
+    now = ctx_of(fed).clock()
+    headers = message_signatures.sign(
+        "POST",
+        f"{BASE}{INBOX}",
+        key_id=f"{mallory}#main-key",
+        private_pem=actors.keys[mallory],
+        now_us=now,
+        body=None,
+        headers={"host": "rejoinder.test", "date": sig.http_date(now)},
+    )
+    headers |= {"content-type": "application/activity+json", "content-digest": "sha-256=:x:"}
+    refused(fed.post(INBOX, content=raw, headers=headers), 401, "signature-invalid")
+    assert "content-digest" in fed.post(INBOX, content=raw, headers=headers).json()["detail"]
+    for bad in ('sig1=("@method";x=1)', "sig1=(", 'sig1=("@method");alg="hmac-sha256";keyid="k"', "=", ""):
+        broken = {**headers, "signature-input": bad}
+        refused(fed.post(INBOX, content=raw, headers=broken), 401, "signature-invalid")
+    assert received(fed) == 1
+
+
+def test_an_activity_with_a_long_id_is_taken(fed: TestClient[Any], actors: Actors) -> None:
+    """Activity ids are often long (a status URL and a fragment): longer than an event's subject column,
+    they are still taken (on PostgreSQL too, which enforces the column's length), not answered 500."""
+    mallory = actors.add("mallory")
+    activity = {**note_reply(mallory), "id": f"{mallory}/statuses/{'9' * 120}#updates/1700000000"}
+    response = send(fed, activity, signer=mallory, key=actors.keys[mallory])
     assert response.status_code == 202, response.text
     assert received(fed) == 1
 
@@ -183,6 +250,7 @@ def test_a_rotated_key_is_refetched_once(fed: TestClient[Any], actors: Actors) -
     assert send(fed, note_reply(mallory), signer=mallory, key=actors.keys[mallory]).status_code == 202
     assert actors.fetches == 1
     actors.rotate(mallory)
+    advance_clock(fed, REFETCH_COOLDOWN_SECONDS + 1)  # the key was fetched longer ago than the cooldown
     activity = {**note_reply(mallory), "id": f"{mallory}/notes/2/create"}
     assert send(fed, activity, signer=mallory, key=actors.keys[mallory]).status_code == 202
     assert actors.fetches == 2  # the cached key failed: fetched again, once
@@ -193,6 +261,35 @@ def test_a_rotated_key_is_refetched_once(fed: TestClient[Any], actors: Actors) -
             return str((await conn.execute(sa.select(ap_actors.c.public_pem))).scalar())
 
     assert stored_key_is_new(call(fed, stored_key), actors, mallory)
+
+
+def test_a_flood_of_forged_requests_refetches_the_key_once_per_cooldown(
+    fed: TestClient[Any], actors: Actors
+) -> None:
+    """Forged signatures naming a known actor's key make rejoinder wonder whether the key rotated; it asks
+    the actor's server again at most once per cooldown, however many forgeries come."""
+    mallory, eve = actors.add("mallory"), actors.add("eve")
+    assert send(fed, note_reply(mallory), signer=mallory, key=actors.keys[mallory]).status_code == 202
+    assert actors.fetches == 1
+    advance_clock(fed, REFETCH_COOLDOWN_SECONDS + 1)
+    before = actors.fetches
+    for n in range(20):  # eve signs with her key, naming mallory's
+        forged = {**note_reply(mallory), "id": f"{mallory}/notes/f{n}/create"}
+        refused(send(fed, forged, signer=mallory, key=actors.keys[eve]), 401, "signature-invalid")
+    assert actors.fetches == before + 1  # one refetch for the whole flood
+    advance_clock(fed, REFETCH_COOLDOWN_SECONDS - 5)  # still within the cooldown of that refetch
+    refused(send(fed, note_reply(mallory), signer=mallory, key=actors.keys[eve]), 401, "signature-invalid")
+    assert actors.fetches == before + 1
+    advance_clock(fed, 10)  # past it: the next forgery may refetch once more
+    for _ in range(3):
+        refused(
+            send(fed, note_reply(mallory), signer=mallory, key=actors.keys[eve]), 401, "signature-invalid"
+        )
+    assert actors.fetches == before + 2
+    # mallory's own, well-signed requests are taken all along
+    good = {**note_reply(mallory), "id": f"{mallory}/notes/9/create"}
+    assert send(fed, good, signer=mallory, key=actors.keys[mallory]).status_code == 202
+    assert received(fed) == 2
 
 
 def stored_key_is_new(pem: str, actors: Actors, uri: str) -> bool:

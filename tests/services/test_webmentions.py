@@ -373,3 +373,74 @@ def test_a_reply_a_check_holds_gets_a_statement_of_reasons_on_record(wm_db: str,
             None,
         )
         assert statement.restriction.value == "restricted" and statement.emailed is None
+
+
+def test_a_deleted_comment_is_sent_again_for_the_target_to_remove_it(wm_db: str, web: Web) -> None:
+    """When a comment whose links were sent is deleted (or hidden by a moderator), each target that took a
+    Webmention is sent the same one again: the receiver verifies the source anew and finds the comment gone
+    from it. A target that never took one (no endpoint) is not bothered again."""
+    web.page("/target", '<link rel="webmention" href="/ep">')
+    web.page("/plain", "<p>No endpoint here.</p>")
+    admin = open_app(wm_db, ManualClock())
+    with admin.client:
+        made = admin.post_comment(f"See [this]({web.url('/target')}) and [that]({web.url('/plain')})")
+        deliver(admin)
+        assert len(web.posted_to("/ep")) == 1
+        token = {"Rejoinder-Edit-Token": made["edit_token"]}
+        assert admin.client.delete(f"/api/comments/{made['id']}", headers=token).status_code == 204
+        deliver(admin)
+        first, again = web.posted_to("/ep")
+        assert again == first  # the same source and target: "verify me again"
+        rows = {s.target: s for s in sends(admin, made["id"])}
+        assert (rows[web.url("/target")].state, rows[web.url("/target")].status_code) == (SendState.SENT, 202)
+        assert rows[web.url("/plain")].state is SendState.NO_ENDPOINT
+        # the source page no longer shows the comment, nor its link: the receiver removes its reply
+        page = admin.client.get(first["source"].partition("#")[0])
+        assert page.status_code == 200 and web.url("/target") not in page.text
+
+        # A moderator hiding a published comment sends it again too.
+        other = admin.post_comment(f"Again [this]({web.url('/target')})")
+        deliver(admin)
+        assert len(web.posted_to("/ep")) == 3
+        admin.login()
+        assert admin.submit(f"/admin/comments/{other['id']}", {"action": "spam"}).status_code == 303
+        deliver(admin)
+        assert len(web.posted_to("/ep")) == 4
+
+
+def test_a_reply_to_a_comment_is_threaded_under_it(wm_db: str, web: Web) -> None:
+    """A Webmention whose target is a comment's anchor (`ARTICLE#comment-ID`, as pages link one comment)
+    becomes a reply to that comment; an anchor naming no comment of the thread leaves it under the article."""
+    admin = open_app(wm_db, ManualClock())
+    with admin.client:
+        parent = admin.post_comment("The first comment")
+        anchor = f"{ARTICLE}#comment-{parent['id']}"
+        source = web.page("/re-comment", reply_page("I answer the first comment.", target=anchor))
+        assert send_webmention(admin, source, anchor).status_code == 202
+        stray = web.page("/re-nothing", reply_page("To no one.", target=f"{ARTICLE}#comment-nope"))
+        assert send_webmention(admin, stray, f"{ARTICLE}#comment-nope").status_code == 202
+        deliver(admin)
+        got, lost = mention(admin, source), mention(admin, stray)
+        assert got.state is WebmentionState.VERIFIED and got.kind is WebmentionKind.REPLY
+        assert lost.state is WebmentionState.VERIFIED and lost.kind is WebmentionKind.REPLY
+        assert got.comment_id is not None and lost.comment_id is not None
+        assert comment_row(admin, got.comment_id) == (parent["id"], 1)
+        assert comment_row(admin, lost.comment_id) == (None, 0)
+        # sent again (the source changed), it stays where it is
+        web.page("/re-comment", reply_page("I answer the first comment, edited.", target=anchor))
+        assert send_webmention(admin, source, anchor).status_code == 202
+        deliver(admin)
+        assert comment_row(admin, got.comment_id) == (parent["id"], 1)
+
+
+def comment_row(admin: Admin, comment_id: str) -> tuple[str | None, int]:
+    from rejoinder.store import comments as comment_store
+
+    async def go() -> tuple[str | None, int]:
+        async with store_engine.read(admin.ctx.engine) as conn:
+            found = await comment_store.select_comment(conn, comment_id)
+        assert found is not None
+        return found[0].parent, found[0].depth
+
+    result: tuple[str | None, int] = admin.run(go)
+    return result

@@ -189,6 +189,12 @@ WRITES_TABLE: dict[tuple[str, str], Write] = {
     ),
     ("POST", "/admin/users"): Write("/admin/users", form={"csrf": "x", "identity": "x", "role": "admin"}),
     ("POST", "/admin/events/{delivery_id:int}/retry"): Write("/admin/events/1/retry", form={"csrf": "x"}),
+    ("POST", "/admin/fediverse/block"): Write(
+        "/admin/fediverse/block", form={"csrf": "x", "domain": "a.example"}
+    ),
+    ("POST", "/admin/fediverse/unblock"): Write(
+        "/admin/fediverse/unblock", form={"csrf": "x", "domain": "a.example"}
+    ),
     ("POST", "/admin/comments/{comment_id:str}/edit"): Write(
         f"/admin/comments/{CID}/edit", form={"csrf": "x", "text": "Changed by Eve"}
     ),

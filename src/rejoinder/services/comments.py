@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -109,9 +110,12 @@ async def post_comment(
     visitor: str | None,
     ip: str | None,
     reader: Identity | None = None,
+    link: Callable[[AsyncConnection, Comment], Awaitable[None]] | None = None,
 ) -> Posted:
     """Post as a guest (name/email/website from `new`) or, with `reader`, as a signed-in identity: then
-    the comment shows the identity's name, profile URL and avatar, and follows later renames."""
+    the comment shows the identity's name, profile URL and avatar, and follows later renames. `link` runs
+    in the transaction that stores the comment (e.g. to record the remote object it came from): what it
+    raises rolls the comment back."""
     site = ref.site
     if reader is None and not site.options.allow_guests:
         raise Forbidden(
@@ -220,6 +224,8 @@ async def post_comment(
             identity_id=reader.id if reader else None,
         )
         await image_store.attach(conn, comment.id, attached)
+        if link is not None:
+            await link(conn, comment)
         await moderation.record(
             conn,
             comment.id,

@@ -12,7 +12,10 @@ longer links removes what it made.
 Sending (`webmention-links`, then one `webmention-send:<id>` delivery per link): when a comment of a site
 with `send_webmentions` becomes public (or is edited), each page it links to is fetched, its endpoint
 discovered (HTTP Link header, else the first <link>/<a rel=webmention>), and the Webmention posted; failures
-are retried on [webmention]'s backoff.
+are retried on [webmention]'s backoff. When such a comment is deleted or hidden, each target that took its
+Webmention is sent it again, for the receiver to find the comment gone and remove it.
+
+A Webmention whose target names a comment (`ARTICLE#comment-ID`) is threaded under that comment.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus
+from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, check_parent
 from rejoinder.domain.identity import author_key
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import origin_of
@@ -50,7 +53,7 @@ from rejoinder.outbound import is_public
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import moderation
 from rejoinder.services.admin_mail import public_base
-from rejoinder.services.comments import delete_in, live_comment, render
+from rejoinder.services.comments import delete_in, limits_for, live_comment, render
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.statements import Held, issue_automated_statement
 from rejoinder.services.threads import article_url, event_thread
@@ -72,7 +75,12 @@ LINKS = "webmention-links"  # turns a public comment's links into one delivery e
 SENDER = "webmention-send"  # deliveries `webmention-send:<id>` send one Webmention
 _PUBLIC = frozenset(s.value for s in PUBLIC_STATUSES)
 COMMENT_KINDS = frozenset(
-    {EventKind.COMMENT_POSTED, EventKind.COMMENT_EDITED, EventKind.COMMENT_STATUS_CHANGED}
+    {
+        EventKind.COMMENT_POSTED,
+        EventKind.COMMENT_EDITED,
+        EventKind.COMMENT_STATUS_CHANGED,
+        EventKind.COMMENT_DELETED,
+    }
 )
 
 
@@ -123,6 +131,7 @@ async def receive(ctx: Context, source: str | None, target: str | None) -> int:
     if not s.receive:
         raise Forbidden("This server does not accept Webmentions", code="webmentions-disabled")
     src, tgt = check_request(source, target)
+    parent = comment_of_fragment(tgt)
     try:
         uri = article_url(ctx, tgt)
     except Invalid:
@@ -146,7 +155,7 @@ async def receive(ctx: Context, source: str | None, target: str | None) -> int:
             EventKind.WEBMENTION_RECEIVED,
             site_id=site.id,
             subject=str(mention_id),
-            data={"source": src, "target": uri},
+            data={"source": src, "target": uri, "parent": parent},
         )
         # Its own queue: a slow or failing source holds back no other Webmention of the site.
         await event_store.add_deliveries(
@@ -156,6 +165,17 @@ async def receive(ctx: Context, source: str | None, target: str | None) -> int:
     if ctx.outbox.waker is not None:
         ctx.outbox.waker.wake([event.uid], inline=[])
     return mention_id
+
+
+def comment_of_fragment(target: str) -> str | None:
+    """The comment a target names by its anchor (`ARTICLE#comment-ID`, as the widget and the no-JS page
+    link each comment): a reply to it is threaded under it."""
+    _, _, fragment = target.partition("#")
+    if fragment.startswith("comment-") and 0 < len(fragment) - 8 <= 24:
+        found = fragment[8:]
+        if found.replace("-", "").replace("_", "").isalnum() and found.isascii():
+            return found
+    return None
 
 
 # --- verifying (the `webmention-verify` outbox handler) -----------------------------------------------------
@@ -197,7 +217,10 @@ class Verify:
             if page.is_html
             else None
         )
-        await self._apply(mention, entry or Entry(kind=WebmentionKind.MENTION))
+        parent = event.data.get("parent")
+        await self._apply(
+            mention, entry or Entry(kind=WebmentionKind.MENTION), parent if isinstance(parent, str) else None
+        )
 
     async def _drop(self, mention: Received, state: WebmentionState, error: str) -> None:
         """Refused or removed: whatever it made (a comment, a like) goes."""
@@ -222,7 +245,7 @@ class Verify:
         self.ctx.outbox.committed(*events)
         log.info("[rejoinder] webmention %d %s: %s", mention.id, state.value, error)
 
-    async def _apply(self, mention: Received, entry: Entry) -> None:
+    async def _apply(self, mention: Received, entry: Entry, parent: str | None = None) -> None:
         site = await self.ctx.sites.by_id(mention.site_id)
         name = (entry.author_name or host_of(mention.source) or "someone")[
             : self.ctx.settings.comments.max_name_length
@@ -230,7 +253,7 @@ class Verify:
         author_url = entry.author_url or mention.source
         if entry.kind is WebmentionKind.REPLY:
             try:
-                await self._reply(mention, site, entry, name, author_url)
+                await self._reply(mention, site, entry, name, author_url, parent)
             except RejoinderError as exc:  # refused by moderation (a banned domain, a blocked word…)
                 await self._drop(mention, WebmentionState.REFUSED, f"{exc.code}: {exc.detail}")
             return
@@ -258,7 +281,11 @@ class Verify:
             )
         self.ctx.outbox.committed(*events)
 
-    async def _reply(self, mention: Received, site: Site, entry: Entry, name: str, author_url: str) -> None:
+    async def _reply(
+        self, mention: Received, site: Site, entry: Entry, name: str, author_url: str, parent: str | None
+    ) -> None:
+        """Make or update the comment a reply is: under the article, or under the comment its target named
+        (`#comment-ID`) when that comment is in the thread and can take replies."""
         ctx = self.ctx
         text = comment_text(entry, mention.source, max_length=ctx.settings.comments.max_text_length)
         html, text_hash = await ctx.cpu.run(render, text)
@@ -305,10 +332,11 @@ class Verify:
             assert thread is not None
             events.append(await self._remove_like(conn, mention))
             if existing is None:
+                under, depth = await self._parent(conn, parent, thread.id, site)
                 comment = Comment(
                     id=ctx.token(9),
                     thread_id=thread.id,
-                    parent=None,
+                    parent=under,
                     text=text,
                     html=html,
                     author=Author(name=name, email=None, website=author_url[:2048], key=key),
@@ -316,7 +344,7 @@ class Verify:
                     created=now,
                     edited=None,
                     likes=0,
-                    depth=0,
+                    depth=depth,
                 )
                 await comment_store.insert_comment(
                     conn, comment, visitor_hash=None, edit_token_hash=None, ip=None
@@ -324,7 +352,7 @@ class Verify:
                 comment_id, previous = comment.id, None
             else:
                 await comment_store.update_comment_text(conn, existing.id, text, html, now)
-                comment_id, previous = existing.id, existing.status
+                comment_id, previous, under = existing.id, existing.status, existing.parent
             await moderation.record(
                 conn,
                 comment_id,
@@ -346,7 +374,7 @@ class Verify:
                         EventKind.COMMENT_POSTED,
                         thread=event_thread(thread),
                         subject=comment_id,
-                        data={"status": status.value, "parent": None, "webmention": mention.source},
+                        data={"status": status.value, "parent": under, "webmention": mention.source},
                     )
                 )
             else:
@@ -381,6 +409,19 @@ class Verify:
                 verified=now,
             )
         ctx.outbox.committed(*events)
+
+    async def _parent(
+        self, conn: AsyncConnection, parent: str | None, thread_id: int, site: Site
+    ) -> tuple[str | None, int]:
+        """(parent id, depth) of a new reply: under `parent` when it can take it, else top-level."""
+        if parent is None:
+            return None, 0
+        found = await comment_store.select_comment(conn, parent)
+        try:
+            depth = check_parent(found[0] if found else None, thread_id, limits_for(self.ctx, site))
+        except RejoinderError:  # another thread's, hidden, deleted or too deep: under the article
+            return None, 0
+        return (parent, depth) if found else (None, 0)
 
     async def _remove_comment(self, conn: AsyncConnection, mention: Received) -> Event | None:
         if mention.comment_id is None:
@@ -480,6 +521,12 @@ def source_of(ctx: Context, thread: ThreadRow, site: Site, comment_id: str) -> s
     return comment_page(ctx, uri=thread.uri, key=thread.key, site_name=site.name, comment_id=comment_id)
 
 
+def _withdrawn(event: Event) -> bool:
+    """A comment that was public was deleted or hidden."""
+    gone = event.kind is EventKind.COMMENT_DELETED or event.data.get("status") not in _PUBLIC
+    return gone and event.data.get("previous") in _PUBLIC
+
+
 class Links:
     """A comment that is public now (posted, edited, approved) on a site that sends Webmentions: a row and
     a delivery per page it links to. Idempotent: the rows are keyed by comment and target."""
@@ -489,10 +536,13 @@ class Links:
 
     async def needed(self, conn: AsyncConnection | None, event: Event) -> bool:
         """Whether the event can lead to a Webmention (the route's `needed`, and checked again on delivery):
-        a public comment, not made from a Webmention, on a site that sends them. Most sites do not, and
+        a public comment, not made from a Webmention, on a site that sends them, or a public comment
+        deleted or hidden (its targets are sent the Webmention again). Most sites do not send them, and
         their comments then cost this route nothing."""
         if event.site_id is None or event.subject is None or event.data.get("webmention"):
             return False  # a comment made from a Webmention is not sent on
+        if _withdrawn(event):
+            return True  # its targets are told again, whatever the site's setting is now
         if event.data.get("status") not in _PUBLIC:
             return False
         site = await self.ctx.sites.by_id(event.site_id)
@@ -502,6 +552,9 @@ class Links:
         if not await self.needed(None, event):
             return
         assert event.site_id is not None and event.subject is not None
+        if _withdrawn(event):
+            await self._withdraw(event)
+            return
         site = await self.ctx.sites.by_id(event.site_id)
         async with store_engine.read(self.ctx.engine) as conn:
             found = await comment_store.select_comment(conn, event.subject)
@@ -521,6 +574,32 @@ class Links:
                 queue=f"wms:{event.subject}",
                 next_at=self.ctx.clock(),
             )
+
+    async def _withdraw(self, event: Event) -> None:
+        """A public comment was deleted or hidden: each target that took its Webmention is sent it again,
+        so that the receiver verifies the source anew, finds the comment gone and removes it (W3C
+        Webmention 3.2.4: a source that no longer links is a deletion)."""
+        assert event.subject is not None
+        async with store_engine.write(self.ctx.engine) as conn:
+            sent = [s for s in await store.select_sends_of(conn, event.subject) if s.state is SendState.SENT]
+            for each in sent:
+                await store.update_send(
+                    conn,
+                    each.id,
+                    state=SendState.PENDING,
+                    endpoint=each.endpoint,
+                    status_code=each.status_code,
+                    error=None,
+                    now=self.ctx.clock(),
+                )
+            if sent:
+                await event_store.add_deliveries(
+                    conn,
+                    event.uid,
+                    [f"{SENDER}:{each.id}" for each in sent],
+                    queue=f"wms:{event.subject}",
+                    next_at=self.ctx.clock(),
+                )
 
 
 class Send:

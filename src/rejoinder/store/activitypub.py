@@ -129,6 +129,16 @@ async def upsert_actor(
     return found
 
 
+async def claim_refetch(conn: AsyncConnection, actor_id: int, *, now: int, older_than: int) -> bool:
+    """Mark an actor as being refetched now, unless it was fetched (or claimed) since `older_than`."""
+    result = await conn.execute(
+        sa.update(ap_actors)
+        .where(ap_actors.c.id == actor_id, ap_actors.c.fetched < older_than)
+        .values(fetched=now)
+    )
+    return bool(result.rowcount)
+
+
 async def set_actor_identity(conn: AsyncConnection, actor_id: int, identity_id: str) -> None:
     await conn.execute(sa.update(ap_actors).where(ap_actors.c.id == actor_id).values(identity_id=identity_id))
 
@@ -254,6 +264,25 @@ async def is_blocked(conn: AsyncConnection, domain: str) -> bool:
     candidates = [".".join(labels[i:]) for i in range(len(labels))]
     query = sa.select(ap_blocked_domains.c.domain).where(ap_blocked_domains.c.domain.in_(candidates))
     return (await conn.execute(query.limit(1))).first() is not None
+
+
+class BlockedDomain(msgspec.Struct, frozen=True):
+    domain: str
+    reason: str | None
+    created: int
+    created_by: str
+
+
+async def select_blocked_detail(conn: AsyncConnection) -> list[BlockedDomain]:
+    rows = await conn.execute(
+        sa.select(
+            ap_blocked_domains.c.domain,
+            ap_blocked_domains.c.reason,
+            ap_blocked_domains.c.created,
+            ap_blocked_domains.c.created_by,
+        ).order_by(ap_blocked_domains.c.domain)
+    )
+    return [BlockedDomain(r.domain, r.reason, r.created, r.created_by) for r in rows]
 
 
 async def select_blocked_domains(conn: AsyncConnection) -> list[tuple[str, str | None]]:

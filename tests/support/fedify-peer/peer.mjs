@@ -22,8 +22,9 @@ await configure({
 
 const port = Number(process.argv[2] || 0);
 const origin = `http://127.0.0.1:${port}`;
+const kv = new MemoryKvStore(); // also where Fedify remembers which signature spec each server took
 const federation = createFederation({
-  kv: new MemoryKvStore(),
+  kv,
   allowPrivateAddress: true, // the rejoinder under test is on loopback too
 });
 let keys = null; // alice's RSA key pair; /_control/rotate-key replaces it
@@ -154,6 +155,14 @@ async function handle(req, res) {
   if (path === "/avatar.png") {
     avatarFetches++;
     res.writeHead(200, { "content-type": "image/png" }).end(AVATAR);
+    return;
+  }
+  if (path === "/_control/spec") {
+    // The signature spec Fedify remembered for an origin after delivering there: the first it tried
+    // (rfc9421) when that was accepted, else the one it fell back to (draft-cavage-http-signatures-12).
+    const of = new URL(request.url).searchParams.get("origin");
+    const spec = await kv.get(["_fedify", "httpMessageSignaturesSpec", of]);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ spec: spec ?? null }));
     return;
   }
   if (path === "/_control/inbox") {

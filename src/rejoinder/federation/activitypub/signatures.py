@@ -138,7 +138,14 @@ def verify(
     params: SignatureParams, method: str, target: str, headers: Mapping[str, str], public_pem: str
 ) -> bool:
     """Whether the signature is the key's over the named parts of this request (`headers` lower-cased)."""
-    text = signing_string(params.headers, method, target, headers)
+    return rsa_sha256_valid(
+        params.signature, signing_string(params.headers, method, target, headers), public_pem
+    )
+
+
+def rsa_sha256_valid(signature: bytes, text: str, public_pem: str) -> bool:
+    """Whether `signature` is RSASSA-PKCS1-v1_5 with SHA-256 over `text` by the RSA key `public_pem` (what both
+    draft-cavage's rsa-sha256 and RFC 9421's rsa-v1_5-sha256 are)."""
     try:
         key = serialization.load_pem_public_key(public_pem.encode("ascii"))
     except (ValueError, TypeError):
@@ -146,7 +153,7 @@ def verify(
     if not isinstance(key, rsa.RSAPublicKey):
         return False
     try:
-        key.verify(params.signature, text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+        key.verify(signature, text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         return False
     return True

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urldefrag
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.domain.comments import Comment
 from rejoinder.domain.identity import Credential, CredentialKind, Identity, clean_display_name
-from rejoinder.errors import RejoinderError
+from rejoinder.domain.urls import origin_of
+from rejoinder.errors import Conflict, RejoinderError
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.federation.activitypub import documents as docs
@@ -30,7 +34,7 @@ from rejoinder.services.activitypub.actors import (
 from rejoinder.services.activitypub.inbox import domain_of
 from rejoinder.services.avatars import fetch_identity_picture
 from rejoinder.services.context import Context
-from rejoinder.services.threads import ThreadRef, resolve_ref
+from rejoinder.services.threads import ThreadRef, article_url, resolve_ref
 from rejoinder.store import activitypub as store
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
@@ -39,6 +43,10 @@ from rejoinder.store import threads as thread_store
 
 log = logging.getLogger("rejoinder.activitypub")
 NAME = "activitypub-inbox"
+
+
+class AlreadyStored(Exception):
+    """The Note being stored is stored already (another delivery of it): its comment is rolled back."""
 
 
 class Target(msgspec.Struct, frozen=True):
@@ -74,6 +82,25 @@ async def _target(ctx: Context, url: str | None) -> Target | None:
         return None
     site = await ctx.sites.by_id(thread.site_id)
     return Target(ThreadRef(site=site, uri=thread.uri, key=thread.key), comment_id)
+
+
+async def _same_article(ctx: Context, actor: store.RemoteActor, note: dict[str, Any]) -> Target | None:
+    """A Note that answers its own server's object for an article this server serves too (another
+    rejoinder federating with this one, whose site actor this site follows): it joins this server's thread
+    of that article. The article is the Note's `url` without its fragment (rejoinder's Notes carry
+    `ARTICLE#comment-ID`); only a reply to an object on the author's own server counts."""
+    in_reply_to = docs.id_of(note.get("inReplyTo"))
+    page = docs.first_url(note.get("url"), allow_http=ctx.settings.activitypub.allow_private)
+    if not in_reply_to or not page or domain_of(in_reply_to) != actor.domain:
+        return None
+    try:
+        article = article_url(ctx, urldefrag(page)[0])
+        site = await ctx.sites.by_origin(origin_of(article))
+        if site is None:
+            return None
+        return Target(await resolve_ref(ctx, url=article, key=None, site=site.name), None)
+    except RejoinderError:
+        return None
 
 
 async def identity_of(ctx: Context, actor: store.RemoteActor) -> Identity:
@@ -160,35 +187,46 @@ class Process:
         async with store_engine.read(ctx.engine) as conn:
             if await store.select_object(conn, uri=uri) is not None:
                 return  # a redelivery
-        target = await _target(ctx, docs.id_of(note.get("inReplyTo")))
+        target = await _target(ctx, docs.id_of(note.get("inReplyTo"))) or await _same_article(
+            ctx, actor, note
+        )
         if target is None:
             return  # not a reply to anything of ours
         content = note.get("content")
         text = docs.note_text(content if isinstance(content, str) else "")
         identity = await identity_of(ctx, actor)
-        posted = await comment_service.post_comment(
-            ctx,
-            target.ref,
-            comment_service.NewComment(
-                text=text,
-                parent=target.comment_id,
-                name=None,
-                email=None,
-                website=None,
-                title=None,
-                confirm=True,
-            ),
-            visitor=None,
-            ip=None,
-            reader=identity,
-        )
         page = docs.first_url(note.get("url"), allow_http=ctx.settings.activitypub.allow_private)
-        async with store_engine.write(ctx.engine) as conn:
-            await store.insert_object(
-                conn,
-                store.RemoteObject(uri, posted.comment.id, actor.id, posted.comment.thread_id, page),
-                now=ctx.clock(),
+
+        async def link(conn: AsyncConnection, comment: Comment) -> None:
+            # The comment and the Note it is are stored in one transaction: a crash in between cannot leave
+            # a comment that a redelivery would make again; of two deliveries at once, one stores it.
+            remote = store.RemoteObject(uri, comment.id, actor.id, comment.thread_id, page)
+            if not await store.insert_object(conn, remote, now=ctx.clock()):
+                raise AlreadyStored()
+
+        try:
+            await comment_service.post_comment(
+                ctx,
+                target.ref,
+                comment_service.NewComment(
+                    text=text,
+                    parent=target.comment_id,
+                    name=None,
+                    email=None,
+                    website=None,
+                    title=None,
+                    confirm=True,
+                ),
+                visitor=None,
+                ip=None,
+                reader=identity,
+                link=link,
             )
+        except (AlreadyStored, Conflict):
+            async with store_engine.read(ctx.engine) as conn:
+                if await store.select_object(conn, uri=uri) is not None:
+                    return  # another delivery of the same Note stored it meanwhile
+            raise
         if actor.icon_url:
             await fetch_identity_picture(ctx, identity.id, target.ref.site.id, actor.icon_url, changed=True)
 

@@ -1,7 +1,8 @@
 """Local comments to the fediverse: a comment that becomes public (posted public, or approved) is
 delivered as a `Create` of a Note from its site's actor to the remote participants of its thread (and the
 site actor's followers with activitypub.deliver_to_followers), each inbox a delivery of its own
-(`activitypub-send:<actor id>`), signed, retried with backoff through the outbox. Each inbox that took the
+(`activitypub-send:<actor id>`, one per inbox: actors that share a server's shared inbox get one
+delivery there), signed, retried with backoff through the outbox. Each inbox that took the
 Create is recorded (ap_deliveries): when the comment is edited, an `Update` of the Note goes to the same
 inboxes; when it is deleted or hidden again (rejected, marked spam), a `Delete` of it (a Tombstone)."""
 
@@ -51,6 +52,15 @@ def _action(event: Event) -> str | None:
     return DELETE if previous in public else None
 
 
+def by_inbox(actors: list[store.RemoteActor]) -> dict[str, list[store.RemoteActor]]:
+    """Recipients grouped by the inbox a delivery goes to: followers on one server share its shared inbox,
+    which takes one delivery for all of them (the activity names each)."""
+    found: dict[str, list[store.RemoteActor]] = {}
+    for actor in actors:
+        found.setdefault(actor.delivery_inbox, []).append(actor)
+    return found
+
+
 async def _recipients(ctx: Context, conn: object, thread_id: int, site_id: int) -> list[store.RemoteActor]:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -94,7 +104,7 @@ class FanOut:
             await event_store.add_deliveries(
                 conn,
                 event.uid,
-                [f"{SENDER}:{actor.id}" for actor in recipients],
+                [f"{SENDER}:{group[0].id}" for group in by_inbox(recipients).values()],
                 queue=event.queue,
                 next_at=self.ctx.clock(),
             )
@@ -119,15 +129,24 @@ class Send:
             if actor is None or found is None or thread is None or await store.is_blocked(conn, actor.domain):
                 return
             recipients = await _recipients(ctx, conn, thread.id, thread.site_id)
+            delivered = await store.select_delivered(conn, event.subject) if action != CREATE else []
+        # `actor` stands for every recipient that shares its inbox (a server's shared inbox)
+        inbox = actor.delivery_inbox
+        group = by_inbox(recipients if action == CREATE else delivered).get(inbox) or [actor]
         site = await ctx.sites.by_id(thread.site_id)
         urls = urls_for(ctx, site)
         signer = await signer_for(ctx, site)
         if action == DELETE:
             tombstone = {"id": urls.comment(event.subject), "type": "Tombstone"}
             activity = docs.wrap(
-                urls, DELETE, tombstone, id_=f"{tombstone['id']}#delete", to=[docs.PUBLIC], cc=[actor.uri]
+                urls,
+                DELETE,
+                tombstone,
+                id_=f"{tombstone['id']}#delete",
+                to=[docs.PUBLIC],
+                cc=[a.uri for a in group],
             )
-            await client_for(ctx).post(actor.inbox, activity, signer=signer)
+            await client_for(ctx).post(inbox, activity, signer=signer)
             return
         if found[0].status not in PUBLIC_STATUSES or found[0].status is CommentStatus.DELETED:
             return  # hidden again before it could be delivered (its Delete follows, if it was)
@@ -136,10 +155,11 @@ class Send:
         # Each Update has an id of its own (the event's): a server takes one activity id once.
         id_ = f"{note['id']}#create" if action == CREATE else f"{note['id']}#update-{event.uid}"
         activity = docs.wrap(urls, action, note, id_=id_, to=note["to"], cc=note["cc"])
-        await client_for(ctx).post(actor.inbox, activity, signer=signer)
+        await client_for(ctx).post(inbox, activity, signer=signer)
         if action == CREATE:
             async with store_engine.write(ctx.engine) as conn:
-                await store.insert_delivered(conn, event.subject, actor.id, now=ctx.clock())
+                for each in group:
+                    await store.insert_delivered(conn, event.subject, each.id, now=ctx.clock())
 
 
 def fan_out_route(ctx: Context) -> Route | None:

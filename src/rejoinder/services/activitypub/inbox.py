@@ -2,9 +2,11 @@
 accepted, and processed later through the outbox (activities.py):
 
 1. the body's size and form (a JSON object with an id, a type and an actor);
-2. the HTTP signature (draft-cavage, rsa-sha256): the parts it covers, the Date (a replay is refused),
+2. the HTTP signature (RFC 9421 when the request has a Signature-Input, else draft-cavage; rsa-sha256 in
+   both): the parts it covers, the Date (a replay is refused),
    the Digest of the body, then the signature itself with the key of the signer, fetched through the SSRF
-   guard and cached; a failed check refetches the signer once (the key may have rotated);
+   guard and cached; a failed check refetches the signer once (the key may have rotated), at most once per
+   REFETCH_COOLDOWN_SECONDS per actor (a flood of forged requests costs its victim one fetch);
 3. the signer is the activity's `actor` (a forged actor is refused) and its instance is not blocked;
 4. a site's inbox takes only activities about that site.
 
@@ -13,8 +15,10 @@ Then a domain event (ACTIVITY_RECEIVED) is written and the inbox answers 202 at 
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -23,6 +27,7 @@ import msgspec
 from rejoinder.errors import BadRequest, Forbidden, PayloadTooLarge
 from rejoinder.events.kinds import EventKind
 from rejoinder.federation.activitypub import documents as docs
+from rejoinder.federation.activitypub import message_signatures as rfc9421
 from rejoinder.federation.activitypub import signatures as sig
 from rejoinder.federation.activitypub.client import Client, FetchFailed, Signer
 from rejoinder.services.activitypub.actors import client_for, local_target, signer_for, site_named
@@ -33,6 +38,8 @@ from rejoinder.store import engine as store_engine
 from rejoinder.store import threads as thread_store
 
 log = logging.getLogger("rejoinder.activitypub")
+REFETCH_COOLDOWN_SECONDS = 60
+US = 1_000_000
 
 
 class InstanceBlocked(Forbidden):
@@ -127,6 +134,68 @@ async def remote_actor(
         )
 
 
+@dataclass(frozen=True)
+class CheckedSignature:
+    """A request's signature whose form, date and digest are checked: the key it names, and how to verify it
+    with that key. `scheme` is "rfc9421" or "draft-cavage"."""
+
+    key_id: str
+    scheme: str
+    verify: Callable[[str], bool]
+
+
+def checked_signature(
+    ctx: Context, method: str, target: str, headers: Mapping[str, str], body: bytes
+) -> CheckedSignature:
+    """Read the signature of a POST: RFC 9421 (Signature-Input and Signature) when the request has one,
+    else draft-cavage (Signature); check what it covers, its time and the body's digest."""
+    window, now = ctx.settings.activitypub.signature_window_seconds, ctx.clock()
+    if "signature-input" in headers:
+        found = rfc9421.parse(headers.get("signature-input"), headers.get("signature"))
+        rfc9421.check_covered(found, has_body=True)
+        rfc9421.check_created(found, now, window)
+        if "date" in found.components:
+            sig.check_date(headers.get("date"), now, window)
+        rfc9421.check_content_digest(headers.get("content-digest"), body)
+        uri = target_uri(ctx, headers, target)
+        return CheckedSignature(
+            found.key_id, "rfc9421", lambda pem: rfc9421.verify(found, method, uri, headers, pem)
+        )
+    params = sig.parse_signature(headers.get("signature"))
+    sig.check_signed_headers(params, has_body=True)
+    sig.check_date(headers.get("date"), now, window)
+    sig.check_digest(headers.get("digest"), body)
+    return CheckedSignature(
+        params.key_id, "draft-cavage", lambda pem: sig.verify(params, method, target, headers, pem)
+    )
+
+
+def target_uri(ctx: Context, headers: Mapping[str, str], target: str) -> str:
+    """The URL the sender requested, as RFC 9421's @target-uri names it: the scheme of server.public_url
+    (a proxy in front may have ended TLS), the Host the request carried, and the path and query."""
+    scheme = urlsplit(ctx.settings.server.public_url).scheme or "https"
+    return f"{scheme}://{headers.get('host', '')}{target}"
+
+
+async def _claim_refetch(ctx: Context, actor: store.RemoteActor) -> bool:
+    """Whether this request may refetch `actor` (its key failed): only when its last fetch is older than the
+    cooldown. The claim moves the actor's fetch time to now in one statement, so that of many requests at
+    once (and across workers) only one refetches; the memory this takes is the actor's row."""
+    now = ctx.clock()
+    async with store_engine.write(ctx.engine) as conn:
+        return await store.claim_refetch(
+            conn, actor.id, now=now, older_than=now - REFETCH_COOLDOWN_SECONDS * US
+        )
+
+
+def subject_of(activity_id: str | None) -> str | None:
+    """The event's subject for an activity: its id, or (longer than events.subject holds, as many are: a
+    Mastodon Update's id has the status URL and a fragment) its SHA-256; the activity itself is in the data."""
+    if activity_id is None or len(activity_id) <= 64:
+        return activity_id
+    return hashlib.sha256(activity_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def read_activity(body: bytes, limit: int) -> dict[str, Any]:
     if len(body) > limit:
         raise PayloadTooLarge(f"An activity may have at most {limit} bytes")
@@ -179,22 +248,20 @@ async def receive(
     activity = read_activity(body, settings.max_body_bytes)
     if site_name is not None:
         await site_named(ctx, site_name)
-    params = sig.parse_signature(headers.get("signature"))
-    sig.check_signed_headers(params, has_body=True)
-    sig.check_date(headers.get("date"), ctx.clock(), settings.signature_window_seconds)
-    sig.check_digest(headers.get("digest"), body)
-    if await _blocked(ctx, domain_of(params.key_id)):
+    check = checked_signature(ctx, method, target, headers, body)
+    if await _blocked(ctx, domain_of(check.key_id)):
         raise InstanceBlocked()
     client = client_for(ctx)
     ours = await fetch_signer(ctx, site_name)
     before = ctx.clock()
-    signer = await remote_actor(ctx, client, key_id=params.key_id, signer=ours)
-    if not sig.verify(params, method, target, headers, signer.public_pem):
-        if signer.fetched >= before:  # fetched just now: refetching cannot help
+    signer = await remote_actor(ctx, client, key_id=check.key_id, signer=ours)
+    if not check.verify(signer.public_pem):
+        if signer.fetched >= before or not await _claim_refetch(ctx, signer):
+            # fetched just now, or within the cooldown: refetching cannot help, or would help a flood
             raise sig.SignatureInvalid("The signature does not match the signer's key")
         # a rotated key?
-        signer = await remote_actor(ctx, client, key_id=params.key_id, refresh=True, signer=ours)
-        if not sig.verify(params, method, target, headers, signer.public_pem):
+        signer = await remote_actor(ctx, client, key_id=check.key_id, refresh=True, signer=ours)
+        if not check.verify(signer.public_pem):
             raise sig.SignatureInvalid("The signature does not match the signer's key")
     if docs.id_of(activity.get("actor")) != signer.uri:
         raise sig.SignatureInvalid("The activity's actor is not the one who signed it", code="actor-mismatch")
@@ -206,7 +273,7 @@ async def receive(
         event = await ctx.outbox.add(
             conn,
             EventKind.ACTIVITY_RECEIVED,
-            subject=docs.id_of(activity.get("id")),
-            data={"activity": activity, "actor": signer.uri, "site": site_name},
+            subject=subject_of(docs.id_of(activity.get("id"))),
+            data={"activity": activity, "actor": signer.uri, "site": site_name, "signature": check.scheme},
         )
     ctx.outbox.committed(event)

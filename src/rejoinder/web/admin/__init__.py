@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Router
 
-from rejoinder.web.admin import desk, imports, manage, notices, routes, webhooks
+from rejoinder.web.admin import desk, fediverse, imports, manage, notices, routes, webhooks
 
 router = Router(
     path="/admin",
@@ -19,6 +19,7 @@ router = Router(
         *imports.HANDLERS,
         *desk.HANDLERS,
         *notices.HANDLERS,
+        *fediverse.HANDLERS,
     ],
     exception_handlers=routes.ERRORS,
     include_in_schema=False,
