@@ -3,7 +3,7 @@
  * (docs/sign-in.md, "For widget authors"). */
 
 import { h } from "./dom";
-import { fill, fillParts } from "./i18n";
+import { fill } from "./i18n";
 import type { Me, Provider } from "./types";
 import type { Widget } from "./widget";
 
@@ -440,4 +440,11 @@ async function showMe(widget: Widget, box: HTMLInputElement): Promise<void> {
     box.checked = !box.checked;
     widget.announce(widget.problemText(error as never));
   }
+}
+
+/** Like fill(), but the values may be elements: a list of strings and nodes (still only text nodes). */
+function fillParts<V extends string | Node>(template: string, values: Record<string, V>): (string | V)[] {
+  return template
+    .split(/\{(\w+)\}/)
+    .map((part, index) => (index % 2 ? (part in values ? (values[part] as V) : `{${part}}`) : part));
 }
