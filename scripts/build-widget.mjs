@@ -69,7 +69,8 @@ const MANGLED = [
   ...["problemText", "loadErrors", "setToken", "setMe", "formToken", "fetchPage", "targetId", "applyTheme"],
   ...["listen", "boot", "showPage", "setCount", "highlight", "drawThreadInfo", "providersOf", "loadViewer"],
   ...["loadSocial", "replyButton", "reportButton", "editButton", "ownControls", "timeLeft", "editUntil"],
-  ...["likeCount", "plural", "relative", "absolute", "localize", "digits", "onSessionLost"],
+  ...["likeCount", "plural", "relative", "absolute", "localize", "digits", "onSessionLost", "counts"],
+  ...["storage", "api", "signin", "write", "actions", "root", "render", "appealButton"],
   ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportPartButton"],
 ];
 const mangle = { mangleProps: new RegExp(`^(${MANGLED.join("|")})$`), mangleCache: {} };
