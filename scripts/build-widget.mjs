@@ -73,7 +73,37 @@ const MANGLED = [
   ...["storage", "api", "signin", "write", "actions", "root", "render", "appealButton"],
   ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportPartButton"],
 ];
-const mangle = { mangleProps: new RegExp(`^(${MANGLED.join("|")})$`), mangleCache: {} };
+/** Their short names, chosen here rather than by esbuild: each build only knows the properties it sees, so
+ * a name it picked in one part could be a property used in another (a member renamed `me` beside the
+ * widget's `me`). None is a property name, object key or quoted word anywhere in the widget's sources or
+ * locales; the most used members get the shortest. */
+function shortNames() {
+  const taken = new Set();
+  const uses = Object.fromEntries(MANGLED.map((name) => [name, 0]));
+  const texts = readdirSync(source).map((file) => readFileSync(join(source, file), "utf8"));
+  texts.push(readFileSync(join(root, "src/rejoinder/static/locales/en.json"), "utf8"));
+  const property = /\.([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\??\s*:|["'`]([A-Za-z_$][\w$]*)["'`]/g;
+  for (const text of texts) {
+    for (const match of text.matchAll(property)) {
+      const name = match[1] || match[2] || match[3];
+      taken.add(name);
+      if (name in uses) uses[name] += 1;
+    }
+  }
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const names = [];
+  const make = (prefix, left) => {
+    if (!left) {
+      if (!taken.has(prefix) && names.length < MANGLED.length) names.push(prefix);
+      return;
+    }
+    for (const letter of letters) make(prefix + letter, left - 1);
+  };
+  for (let size = 1; names.length < MANGLED.length; size++) make("", size);
+  const byUse = [...MANGLED].sort((a, b) => uses[b] - uses[a] || a.localeCompare(b));
+  return Object.fromEntries(byUse.map((name, index) => [name, names[index]]));
+}
+const mangle = { mangleProps: new RegExp(`^(${MANGLED.join("|")})$`), mangleCache: shortNames() };
 
 const common = {
   bundle: true,
