@@ -70,9 +70,15 @@ const MANGLED = [
   ...["listen", "boot", "showPage", "setCount", "highlight", "drawThreadInfo", "providersOf", "loadViewer"],
   ...["loadSocial", "replyButton", "reportButton", "editButton", "ownControls", "timeLeft", "editUntil"],
   ...["likeCount", "plural", "relative", "absolute", "localize", "digits", "onSessionLost", "counts"],
-  ...["storage", "api", "signin", "write", "actions", "root", "render", "appealButton"],
+  ...["storage", "api", "signin", "write", "actions", "render", "appealButton", "previewButton"],
   ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportPartButton"],
 ];
+// data- attributes are read as properties of `dataset`: renaming one would read another attribute.
+for (const file of readdirSync(source)) {
+  for (const [, name] of readFileSync(join(source, file), "utf8").matchAll(/dataset\.(\w+)/g)) {
+    if (MANGLED.includes(name)) throw new Error(`build-widget: ${file} reads dataset.${name}, which MANGLED renames`);
+  }
+}
 /** Their short names, chosen here rather than by esbuild: each build only knows the properties it sees, so
  * a name it picked in one part could be a property used in another (a member renamed `me` beside the
  * widget's `me`). None is a property name, object key or quoted word anywhere in the widget's sources or
