@@ -2,7 +2,8 @@
 // given as the first argument): embed.css, the lazily loaded parts as ES modules named by their
 // content hash (embed-<part>.<hash>.js) with the stylesheet of their forms (embed-forms.<hash>.css),
 // embed.js (a classic script that knows those names) and
-// count.js. The output depends only on the sources and the pinned esbuild: building twice gives the
+// count.js. The parts share the first paint's helpers instead of bundling their own copies (SHARED below),
+// and the widget's own members are renamed to short names across all of them (MANGLED below). The output depends only on the sources and the pinned esbuild: building twice gives the
 // same bytes, and tests/web/test_widget_build.py fails when the committed files are stale.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +30,87 @@ const words = Object.fromEntries(
   }),
 );
 
+/** The modules whose exports the parts read from embed.js's one internal object (main.ts SHARED, set on
+ * window.rejoinder before any part loads) instead of bundling them: the names each part may import. A part
+ * importing anything else from these modules fails the build ("No matching export"). */
+const SHARED = {
+  "dom.ts": ["h", "focusOn", "safeUrl"],
+  "i18n.ts": ["fill"],
+  "api.ts": ["isProblem"],
+  "comment.ts": ["isPublic", "reportPartButton"],
+};
+const sharedPlugin = {
+  name: "shared",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(dom|i18n|api|comment)$/ }, (args) => ({
+      path: `${args.path.slice(2)}.ts`,
+      namespace: "shared",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({
+      // Pure, so that a part that does not use a name does not read it either.
+      contents: SHARED[args.path]
+        .map((name) => `export const ${name} = /* @__PURE__ */ (() => window.rejoinder.shared.${name})();`)
+        .join("\n"),
+      loader: "js",
+    }));
+  },
+};
+
+/** Members of the widget's own objects (Widget, Item, Formats, Client, the shared object) that no JSON
+ * field, locale key, data- option, DOM property or part's export shares a name with: the minifier shortens
+ * them, the same way in every file (one mangle cache for the whole build). A name added here must stay
+ * internal; the build fails when a part exports one. */
+const MANGLED = [
+  ...["query", "pageLimit", "formats", "settings", "siteName", "items", "social", "info", "likedThread"],
+  ...["viewer", "editTokens", "shown", "generation", "lastPage", "formTokenAtStart", "pendingAvatars"],
+  ...["idCount", "section", "heading", "earlierButton", "moreButton", "likeButton", "likeText"],
+  ...["composeSlot", "waiting", "popupPoll", "editable", "editTimer", "mine", "settled", "client"],
+  ...["stylesheet", "fragment", "readStorage", "nextId", "reportPart", "withStrings", "announce"],
+  ...["problemText", "loadErrors", "setToken", "setMe", "formToken", "fetchPage", "targetId", "applyTheme"],
+  ...["listen", "boot", "showPage", "setCount", "highlight", "drawThreadInfo", "providersOf", "loadViewer"],
+  ...["loadSocial", "replyButton", "reportButton", "editButton", "ownControls", "timeLeft", "editUntil"],
+  ...["likeCount", "plural", "relative", "absolute", "localize", "digits", "onSessionLost", "counts"],
+  ...["storage", "api", "signin", "write", "actions", "render", "appealButton", "previewButton"],
+  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportPartButton"],
+];
+// data- attributes are read as properties of `dataset`: renaming one would read another attribute.
+for (const file of readdirSync(source)) {
+  for (const [, name] of readFileSync(join(source, file), "utf8").matchAll(/dataset\.(\w+)/g)) {
+    if (MANGLED.includes(name)) throw new Error(`build-widget: ${file} reads dataset.${name}, which MANGLED renames`);
+  }
+}
+/** Their short names, chosen here rather than by esbuild: each build only knows the properties it sees, so
+ * a name it picked in one part could be a property used in another (a member renamed `me` beside the
+ * widget's `me`). None is a property name, object key or quoted word anywhere in the widget's sources or
+ * locales; the most used members get the shortest. */
+function shortNames() {
+  const taken = new Set();
+  const uses = Object.fromEntries(MANGLED.map((name) => [name, 0]));
+  const texts = readdirSync(source).map((file) => readFileSync(join(source, file), "utf8"));
+  texts.push(readFileSync(join(root, "src/rejoinder/static/locales/en.json"), "utf8"));
+  const property = /\.([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\??\s*:|["'`]([A-Za-z_$][\w$]*)["'`]/g;
+  for (const text of texts) {
+    for (const match of text.matchAll(property)) {
+      const name = match[1] || match[2] || match[3];
+      taken.add(name);
+      if (name in uses) uses[name] += 1;
+    }
+  }
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const names = [];
+  const make = (prefix, left) => {
+    if (!left) {
+      if (!taken.has(prefix) && names.length < MANGLED.length) names.push(prefix);
+      return;
+    }
+    for (const letter of letters) make(prefix + letter, left - 1);
+  };
+  for (let size = 1; names.length < MANGLED.length; size++) make("", size);
+  const byUse = [...MANGLED].sort((a, b) => uses[b] - uses[a] || a.localeCompare(b));
+  return Object.fromEntries(byUse.map((name, index) => [name, names[index]]));
+}
+const mangle = { mangleProps: new RegExp(`^(${MANGLED.join("|")})$`), mangleCache: shortNames() };
+
 const common = {
   bundle: true,
   minify: true,
@@ -46,6 +128,11 @@ const digest = (bytes) => createHash("sha256").update(bytes).digest("hex").slice
 
 async function bundle(entry, options) {
   const result = await build({ ...common, entryPoints: [join(source, entry)], ...options });
+  if (result.mangleCache) mangle.mangleCache = result.mangleCache;
+  for (const output of Object.values(result.metafile?.outputs || {})) {
+    const clash = output.exports.filter((name) => MANGLED.includes(name));
+    if (clash.length) throw new Error(`build-widget: ${entry} exports ${clash}, which MANGLED renames`);
+  }
   return result.outputFiles[0].contents;
 }
 
@@ -56,14 +143,17 @@ const forms = await bundle("forms.css", { loader: { ".css": "css" } });
 const formsName = `embed-forms.${digest(forms)}.css`;
 files[formsName] = forms;
 const chunks = { forms: `/${formsName}` };
+// The parts first (embed.js names them by their digests); each one's names join the mangle cache, and
+// embed.js is built last with all of them.
 for (const part of PARTS) {
-  const code = await bundle(`${part}.ts`, { format: "esm" });
+  const code = await bundle(`${part}.ts`, { format: "esm", metafile: true, plugins: [sharedPlugin], ...mangle });
   const name = `embed-${part}.${digest(code)}.js`;
   files[name] = code;
   chunks[part] = `/${name}`;
 }
 files["embed.js"] = await bundle("main.ts", {
   format: "iife",
+  ...mangle,
   define: {
     ...common.define,
     CHUNKS: JSON.stringify(chunks),

@@ -135,3 +135,42 @@ def test_mute_and_unmute_a_commenter(stack: Stack, browser_page: Any) -> None:
     empty = httpx.get(stack.api + "/api/mutes", headers={"Authorization": f"Bearer {token}"}).json()
     assert empty == {"mutes": []}
     w.assert_clean()
+
+
+def test_reactions_in_one_browser_reach_the_other_live(stack: Stack, browser_page: Any) -> None:
+    """Two readers in two browser contexts: what one reacts shows in the other's counts at once, in place,
+    and the other's keyboard focus stays on the button it was on."""
+    url = stack.host.page("/posts/reactions-live.html", stack.api)
+    made = stack.post(url, "React to this live.", name="Cy")
+    live = "#rejoinder .rj-fresh[data-state=live]"
+    reader = open_widget(browser_page, url)
+    writer = open_widget(browser_page, url)
+    for w in (reader, writer):
+        w.page.wait_for_selector(live, state="attached")
+        w.page.locator(f"#comment-{made['id']} .rj-react").first.wait_for()
+    laugh = f'#comment-{made["id"]} .rj-react[title="Laugh"]'
+    reader.page.locator(laugh).focus()
+    writer.page.locator(f'#comment-{made["id"]} .rj-react[title="Love"]').click()
+    reader.page.wait_for_function(
+        f"() => document.querySelector('#comment-{made['id']} .rj-react[title=\"Love\"]')"
+        "?.getAttribute('aria-label') === 'Love, 1'"
+    )
+    love = reader.page.locator(f'#comment-{made["id"]} .rj-react[title="Love"]')
+    assert love.locator(".rj-count").inner_text() == "1"
+    assert love.get_attribute("aria-pressed") == "false"  # the other reader's reaction, not this one's
+    assert reader.page.evaluate("() => document.activeElement.title") == "Laugh"
+    # The article's reactions and "N people reacted".
+    writer.page.locator('.rj-article-reactions .rj-react[title="Applause"]').click()
+    article = reader.page.locator(".rj-article-reactions")
+    article.locator(".rj-like-text", has_text="1 person reacted").wait_for()
+    assert article.locator('.rj-react[title="Applause"]').get_attribute("aria-label") == "Applause, 1"
+    # Taken back: the count goes back to none.
+    writer.page.locator(f'#comment-{made["id"]} .rj-react[title="Love"][aria-pressed=true]').click()
+    reader.page.wait_for_function(
+        f"() => document.querySelector('#comment-{made['id']} .rj-react[title=\"Love\"]')"
+        "?.getAttribute('aria-label') === 'Love, 0'"
+    )
+    assert stack.thread(url)["reactions"] == {}
+    assert run_axe(reader.page) == []
+    for w in (reader, writer):
+        assert w.console_errors == []

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures.app import ARTICLE, ORIGIN
+from tests.fixtures.app import ARTICLE, ORIGIN, run_cli
 
 VISITOR = {"Rejoinder-Visitor": "visitor-0123456789abcdef"}
 
@@ -150,6 +150,34 @@ def test_held_comments_are_not_streamed(site_db: str, server_factory: Any) -> No
         assert liked.status_code == 200
         (message,) = live.next()  # the article's like is the first thing streamed: the held comment was not
         assert (message.event, message.data) == ("likes", {"comment": None, "likes": 1})
+
+
+def test_reaction_counts_arrive_with_every_kind_of_the_target(db_url: str, server_factory: Any) -> None:
+    run_cli(db_url, "site", "add", "blog", "--origin", ORIGIN, "--reaction", "love", "--reaction", "laugh")
+    server = server_factory(db_url)
+    bob = {"Rejoinder-Visitor": "visitor-bob-0000000002", "Origin": ORIGIN}
+    with follow(server.url) as live:
+        made = post(server.url, "React to me")
+        assert [m.event for m in live.next()] == ["comment"]
+        reactions_url = f"{server.url}/api/comments/{made['id']}/reactions"
+        assert httpx.put(f"{reactions_url}/love", headers={**VISITOR, "Origin": ORIGIN}).status_code == 200
+        assert httpx.put(f"{reactions_url}/laugh", headers=bob).status_code == 200
+        assert httpx.delete(f"{reactions_url}/love", headers={**VISITOR, "Origin": ORIGIN}).status_code == 200
+        article = f"{server.url}/api/threads/reactions/love"
+        assert (
+            httpx.put(article, params={"url": ARTICLE}, headers=bob, json={"name": None}).status_code == 200
+        )
+        messages = live.next(4)
+        assert [(m.event, m.data) for m in messages] == [
+            ("reactions", {"comment": made["id"], "reactions": {"love": 1}, "reactors": None}),
+            ("reactions", {"comment": made["id"], "reactions": {"laugh": 1, "love": 1}, "reactors": None}),
+            ("reactions", {"comment": made["id"], "reactions": {"laugh": 1}, "reactors": None}),
+            ("reactions", {"comment": None, "reactions": {"love": 1}, "reactors": 1}),
+        ]
+    # What the stream said is what the thread read says.
+    read = httpx.get(f"{server.url}/api/threads", params={"url": ARTICLE}, headers={"Origin": ORIGIN}).json()
+    assert read["reactions"] == {made["id"]: {"laugh": 1}}
+    assert read["thread"]["reactions"]["kinds"] == {"love": 1}
 
 
 def test_a_reconnecting_client_gets_what_it_missed(site_db: str, server_factory: Any) -> None:

@@ -59,21 +59,29 @@ def test_every_lazily_loaded_part_is_at_most_6_kb_gzipped() -> None:
         # The actions and social parts draw no form and load no stylesheet.
         plain = name.startswith(("embed-actions.", "embed-social."))
         size = wire(name) + (0 if plain else wire(FORMS_CSS))
-        # PENDING (session 7): the write part with the forms' stylesheet went 43 bytes over 6 KB when the
-        # images, the moderation desk's warning and the live hold all added to posting; the fix (parts
-        # sharing one copy of dom.ts instead of bundling their own) is not built yet. Every other part
-        # keeps the 6 KB budget, and this one may not grow further.
-        limit = 6 * KB + 64 if name.startswith("embed-write.") else 6 * KB
-        assert size <= limit, (name, size)
+        assert size <= 6 * KB, (name, size)
 
 
-def test_the_whole_widget_is_at_most_28_kb_gzipped() -> None:
-    # PENDING the product owner's decision (docs/embedding.md, "Sizes"): 24 KB (issue #12) until issue #19
-    # added reactions and muting (the social part, ~2.4 KB), images, the moderation desk's warning and the
-    # illegal-content path; together they could not fit (24,189 bytes before them). The first paint and
-    # each part keep their own budgets, so a reader still loads only what they use.
-    size = sum(wire(name) for name in ASSETS if name.startswith("embed"))
-    assert size <= 28 * KB, size
+def whole_widget() -> int:
+    return sum(wire(name) for name in ASSETS if name.startswith("embed"))
+
+
+def test_the_whole_widget_does_not_grow_past_what_it_weighs_now() -> None:
+    """Everything a reader may ever load (first paint, every part, the forms' stylesheet): 26,700 bytes
+    after the parts began sharing the first paint's helpers and live reactions came (issue #12: 28,005
+    before). A ratchet, lowered as it shrinks, until the issue's 24 KB holds (the test below)."""
+    size = whole_widget()
+    assert size <= 26_700, size
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #12's 24 KB is not met yet: 26,700 bytes since issue #19's reactions, muting, images, the "
+    "warning and the illegal-content path (docs/embedding.md, Sizes)",
+)
+def test_the_whole_widget_is_at_most_24_kb_gzipped() -> None:
+    size = whole_widget()
+    assert size <= 24 * KB, size
 
 
 def test_embed_js_names_the_hashed_stylesheet_and_parts() -> None:

@@ -34,6 +34,7 @@ from rejoinder.services.threads import ThreadRef, cache_keys
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as event_store
+from rejoinder.store import reactions as reaction_store
 from rejoinder.store import threads as thread_store
 from rejoinder.store.events import Numbered
 
@@ -67,6 +68,7 @@ class ChangeKind(enum.StrEnum):
     COMMENT = "comment"  # a public comment, new or changed: show or update it
     REMOVED = "removed"  # a comment is no longer public (deleted, held, refused): hide it
     LIKES = "likes"  # a comment's (or the article's) like count
+    REACTIONS = "reactions"  # a comment's (or the article's) reaction counts
     THREAD = "thread"  # the thread was closed or opened
     RESET = "reset"  # the client missed too much to be caught up: fetch the thread again
 
@@ -78,8 +80,10 @@ class Change:
     id: int  # the event's row id: the SSE `id`, sent back as Last-Event-ID
     kind: ChangeKind
     comment: Comment | None = None  # COMMENT
-    comment_id: str | None = None  # REMOVED, LIKES (None for the article's likes)
+    comment_id: str | None = None  # REMOVED, LIKES, REACTIONS (None for the article's)
     likes: int = 0  # LIKES
+    reactions: dict[str, int] = field(default_factory=dict)  # REACTIONS: {kind: count}, the kinds with any
+    reactors: int | None = None  # REACTIONS on the article: how many readers reacted (None for a comment)
     closed: bool = False  # THREAD
     wire: bytes | None = None
 
@@ -351,6 +355,11 @@ async def _changes(conn: AsyncConnection, thread_id: int, found: list[Numbered])
                     out.append(Change(id=n.id, kind=ChangeKind.LIKES, likes=thread.like_count))
             elif comment is not None and comment.status in PUBLIC_STATUSES:
                 out.append(Change(id=n.id, kind=ChangeKind.LIKES, comment_id=comment.id, likes=comment.likes))
+        elif kind in (EventKind.REACTION_ADDED, EventKind.REACTION_REMOVED):
+            if n.event.data.get("target") == "article":
+                out.append(await _reactions(conn, thread_id, n.id, None))
+            elif comment is not None and comment.status in PUBLIC_STATUSES:
+                out.append(await _reactions(conn, thread_id, n.id, comment.id))
         elif kind in (EventKind.THREAD_CLOSED, EventKind.THREAD_OPENED):
             out.append(Change(id=n.id, kind=ChangeKind.THREAD, closed=kind is EventKind.THREAD_CLOSED))
         elif comment is None:
@@ -363,3 +372,16 @@ async def _changes(conn: AsyncConnection, thread_id: int, found: list[Numbered])
         ):
             out.append(Change(id=n.id, kind=ChangeKind.REMOVED, comment_id=comment.id))
     return out
+
+
+async def _reactions(conn: AsyncConnection, thread_id: int, event_id: int, comment_id: str | None) -> Change:
+    """The current reaction counts of a comment (or of the article, with how many readers reacted): the
+    state now, as for likes, so that changes arriving out of order still end on the right counts."""
+    target = reaction_store.ARTICLE if comment_id is None else comment_id
+    counts = await reaction_store.select_target_reaction_counts(conn, thread_id, target)
+    reactors = (
+        None if comment_id is not None else await reaction_store.count_article_reactors(conn, thread_id)
+    )
+    return Change(
+        id=event_id, kind=ChangeKind.REACTIONS, comment_id=comment_id, reactions=counts, reactors=reactors
+    )

@@ -78,6 +78,19 @@ async def select_reaction_counts(conn: AsyncConnection, thread_id: int) -> dict[
     return out
 
 
+async def select_target_reaction_counts(
+    conn: AsyncConnection, thread_id: int, comment_id: str
+) -> dict[str, int]:
+    """{kind: count} of one comment ('' for the article), kinds in alphabetical order."""
+    rows = await conn.execute(
+        sa.select(reactions.c.kind, sa.func.count())
+        .where(reactions.c.thread_id == thread_id, reactions.c.comment_id == comment_id)
+        .group_by(reactions.c.kind)
+        .order_by(reactions.c.kind)
+    )
+    return {kind: int(count) for kind, count in rows}
+
+
 async def count_article_reactors(conn: AsyncConnection, thread_id: int) -> int:
     """How many readers reacted to the article (one reader with two kinds counts once)."""
     result = await conn.execute(

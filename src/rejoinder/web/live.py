@@ -32,6 +32,14 @@ class LikesOut(msgspec.Struct):
     likes: int
 
 
+class ReactionsOut(msgspec.Struct):
+    comment: str | None  # null: the article's reactions
+    reactions: dict[
+        str, int
+    ]  # {kind: count}, the kinds with any (all of a comment's, not only the one changed)
+    reactors: int | None  # the article: how many readers reacted (null for a comment)
+
+
 class ThreadStateOut(msgspec.Struct):
     closed: bool
 
@@ -46,6 +54,10 @@ def encode(ctx: Context, change: Change) -> bytes:
         data = msgspec.json.encode(RemovedOut(id=change.comment_id or ""))
     elif change.kind is ChangeKind.LIKES:
         data = msgspec.json.encode(LikesOut(comment=change.comment_id, likes=change.likes))
+    elif change.kind is ChangeKind.REACTIONS:
+        data = msgspec.json.encode(
+            ReactionsOut(comment=change.comment_id, reactions=change.reactions, reactors=change.reactors)
+        )
     elif change.kind is ChangeKind.THREAD:
         data = msgspec.json.encode(ThreadStateOut(closed=change.closed))
     else:  # RESET: no id, so that the next connection does not try to resume from here
@@ -101,7 +113,9 @@ def _last_event_id(raw: str | None) -> int | None:
         200: ResponseSpec(
             data_container=str,
             media_type=EVENT_STREAM,
-            description="A stream of `comment`, `removed`, `likes`, `thread` and `reset` events (docs/api.md)",
+            description=(
+                "A stream of `comment`, `removed`, `likes`, `reactions`, `thread` and `reset` events (docs/api.md)"
+            ),
             generate_examples=False,
         )
     },
@@ -114,7 +128,7 @@ async def follow_thread(
     last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", required=False)] = None,
 ) -> Stream:
     """The thread's changes as they happen, named like the thread read (`url` or `key`): new and edited
-    public comments, comments that stop being public, like counts, and the thread closing or opening. A
+    public comments, comments that stop being public, like and reaction counts, and the thread closing or opening. A
     reconnecting client sends `Last-Event-ID` and gets what it missed. Public data, the same for everyone."""
     ctx = ctx_of(request)
     hub: LiveHub | None = request.app.state.get("live")

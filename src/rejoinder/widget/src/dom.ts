@@ -40,26 +40,6 @@ export function icon(path: string): SVGSVGElement {
 export const HEART = "M12 20C6 16 3 12.5 3 8.8A4.5 4.5 0 0 1 12 6.6 4.5 4.5 0 0 1 21 8.8C21 12.5 18 16 12 20Z";
 export const REPLY_ARROW = "M9 7 4 12l5 5M4 12h10a6 6 0 0 1 6 6";
 
-/** A labelled field with its hint and its error line; `id` names the input (the widget's nextId). */
-export function field(id: string, label: string, input: HTMLElement, note?: string): HTMLDivElement {
-  const error = h("p", { class: "rj-error", id: `${id}-e` });
-  input.id = id;
-  input.setAttribute("aria-describedby", `${note ? `${id}-n ` : ""}${id}-e`);
-  return h(
-    "div",
-    { class: "rj-field" },
-    h("label", { for: id, text: label }),
-    input,
-    note && h("p", { class: "rj-hint", id: `${id}-n`, text: note }),
-    error,
-  );
-}
-
-/** The error line under a field built by field(). */
-export function errorOf(input: HTMLElement): HTMLElement {
-  return document.getElementById(`${input.id}-e`) as HTMLElement;
-}
-
 /** Moves the keyboard focus to `element` (focusable by script if it was not) and scrolls it into view. */
 export function focusOn(element: HTMLElement, block?: ScrollLogicalPosition): void {
   if (!element.hasAttribute("tabindex")) element.tabIndex = -1;

@@ -2,7 +2,8 @@
  * lazily loaded write part (write.ts), which the widget requests at start, beside the thread: the
  * comments are painted without waiting for it. */
 
-import { field, h } from "./dom";
+import { h } from "./dom";
+import { field } from "./fields";
 import { renderPreview, submitForm, togglePreview } from "./own";
 import { type SubBoxes, subscriptionBoxes } from "./subscribe";
 import type { Item } from "./types";

@@ -25,13 +25,6 @@ export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? (values[name] as string) : whole));
 }
 
-/** Like fill(), but the values may be elements: a list of strings and nodes (still only text nodes). */
-export function fillParts<V extends string | Node>(template: string, values: Record<string, V>): (string | V)[] {
-  return template
-    .split(/\{(\w+)\}/)
-    .map((part, index) => (index % 2 ? (part in values ? (values[part] as V) : `{${part}}`) : part));
-}
-
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 31536e3],
   ["month", 2592e3],

@@ -5,7 +5,7 @@
  *
  * Nothing moves under the reader: new comments wait behind "N new comments · Show", a button in a sticky
  * box of no height (it takes no room in the page), and go in place when the reader asks. Edits, likes, a
- * comment that stops being public and the thread closing or opening apply in place at once. */
+ * comment that stops being public, reaction counts and the thread closing or opening apply in place at once. */
 
 import { isPublic } from "./comment";
 import { h } from "./dom";
@@ -151,6 +151,23 @@ export function follow(widget: Widget): void {
     if (waitingComment) waitingComment.likes = data.likes;
   };
 
+  /** A comment's (or the article's) reaction counts: kept for when it is drawn, and drawn in place when
+   * the reactions part is here (the site offers reactions). */
+  const onReactions = (data: {
+    comment: string | null;
+    reactions: Record<string, number>;
+    reactors: number | null;
+  }): void => {
+    const target = data.comment || "";
+    widget.counts[target] = data.reactions;
+    const info = widget.info?.reactions;
+    if (!data.comment && info) {
+      info.kinds = data.reactions;
+      info.count = data.reactors || 0;
+    }
+    widget.social?.redraw(widget, target);
+  };
+
   /** The pages on screen read again: new comments wait, changed ones are drawn again, the counts follow. */
   const revalidate = async (): Promise<void> => {
     for (let page = widget.firstPage; page <= widget.lastPage; page++) {
@@ -213,6 +230,7 @@ export function follow(widget: Widget): void {
     on("comment", onComment);
     on("removed", (data: { id: string }) => onRemoved(data.id));
     on("likes", onLikes);
+    on("reactions", onReactions);
     on("thread", (data: { closed: boolean }) => setClosed(widget, data.closed));
     on("reset", revalidate); // it missed more than the server keeps: read the thread again
     source.addEventListener("open", () => {

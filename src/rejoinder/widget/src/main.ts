@@ -7,12 +7,20 @@
  * data reaches the DOM only through textContent and safe attributes; the one HTML inserted is a comment's
  * `html`, which the server sanitised (src/rejoinder/domain/text.py). */
 
-import { Client } from "./api";
-import { h } from "./dom";
+import { Client, isProblem } from "./api";
+import { isPublic, reportPartButton } from "./comment";
+import { focusOn, h, safeUrl } from "./dom";
+import { fill } from "./i18n";
 import { type Fragment, type Options, Widget } from "./widget";
 
 /** The content-hashed stylesheet (scripts/build-widget fills it in). */
 declare const STYLESHEET: string;
+
+/** The helpers the lazily loaded parts use that the first paint has anyway: scripts/build-widget builds the
+ * parts with their imports of these modules read from this one object, so that no part bundles its own
+ * copy. Not an API for the host page: undocumented and renamed by the build. */
+const SHARED = { h, focusOn, safeUrl, fill, isProblem, isPublic, reportPartButton };
+export type Shared = typeof SHARED;
 
 function readFragment(): Fragment | null {
   // Redirect-mode sign-in answers in the fragment (docs/sign-in.md): read it, then drop it from the address
@@ -34,6 +42,7 @@ function main(script: HTMLScriptElement): void {
   window.rejoinder = {
     sso: (jwt: string) => booted.then(async (widget) => (await widget.signin()).sso(widget, jwt)),
     logout: () => booted.then(async (widget) => (await widget.signin()).logout(widget)),
+    shared: SHARED,
   };
   const start = () => {
     const options: Options = { ...script.dataset };
@@ -67,7 +76,7 @@ function main(script: HTMLScriptElement): void {
 
 declare global {
   interface Window {
-    rejoinder: { sso: (jwt: string) => Promise<unknown>; logout: () => Promise<unknown> };
+    rejoinder: { sso: (jwt: string) => Promise<unknown>; logout: () => Promise<unknown>; shared: Shared };
   }
 }
 

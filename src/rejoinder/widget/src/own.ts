@@ -3,7 +3,8 @@
 
 import { isProblem } from "./api";
 import { isPublic } from "./comment";
-import { errorOf, focusOn, h } from "./dom";
+import { focusOn, h } from "./dom";
+import { errorOf } from "./fields";
 import { buildForm, FORM_STRINGS, type FormParts } from "./form";
 import { HELD_STRINGS } from "./held";
 import { fill } from "./i18n";

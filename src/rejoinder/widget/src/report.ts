@@ -2,7 +2,8 @@
  * and the author's one appeal of a held or refused comment of their own. */
 
 import { isProblem } from "./api";
-import { errorOf, field, h } from "./dom";
+import { h } from "./dom";
+import { errorOf, field } from "./fields";
 import type { Item } from "./types";
 import type { Widget } from "./widget";
 

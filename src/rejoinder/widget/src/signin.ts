@@ -3,7 +3,7 @@
  * (docs/sign-in.md, "For widget authors"). */
 
 import { h } from "./dom";
-import { fill, fillParts } from "./i18n";
+import { fill } from "./i18n";
 import type { Me, Provider } from "./types";
 import type { Widget } from "./widget";
 
@@ -144,8 +144,10 @@ export function drawAuth(widget: Widget): void {
 function inbox(widget: Widget): HTMLElement {
   const t = strings(widget);
   const place = h("span", { hidden: true });
-  widget
-    .api<{ new_replies: number; path: string }>("GET", "/api/me/inbox", undefined, true)
+  if (leaving) return place; // the session is ending: asking with it would be refused (401)
+  const asked = widget.api<{ new_replies: number; path: string }>("GET", "/api/me/inbox", undefined, true);
+  inboxAsked = asked.catch(() => {});
+  asked
     .then((found) => {
       const count = found.new_replies;
       place.append(
@@ -393,9 +395,21 @@ export async function sso(widget: Widget, jwt: string): Promise<Me["identity"]> 
 }
 
 /** Log out (and window.rejoinder.logout()); `focus`: the reader clicked, keep the keyboard on a button. */
+/** Whether a logout has begun (nothing more is asked with the ending session), and the inbox count asked
+ * for last: a logout waits for it, so that it is not answered after the session ended (the browser would
+ * log that 401 itself). For the page: every widget on it shares the one session. */
+let leaving = false;
+let inboxAsked: Promise<unknown> | undefined;
+
 export async function logout(widget: Widget, focus?: boolean): Promise<void> {
-  if (widget.client.token) await widget.api("POST", "/api/logout", undefined, true).catch(() => null);
-  widget.setToken(null);
+  leaving = true;
+  try {
+    await inboxAsked;
+    if (widget.client.token) await widget.api("POST", "/api/logout", undefined, true).catch(() => null);
+    widget.setToken(null);
+  } finally {
+    leaving = false;
+  }
   await widget.setMe(null);
   widget.status(strings(widget).loggedOut);
   const first = widget.auth.querySelector("button");
@@ -440,4 +454,11 @@ async function showMe(widget: Widget, box: HTMLInputElement): Promise<void> {
     box.checked = !box.checked;
     widget.announce(widget.problemText(error as never));
   }
+}
+
+/** Like fill(), but the values may be elements: a list of strings and nodes (still only text nodes). */
+function fillParts<V extends string | Node>(template: string, values: Record<string, V>): (string | V)[] {
+  return template
+    .split(/\{(\w+)\}/)
+    .map((part, index) => (index % 2 ? (part in values ? (values[part] as V) : `{${part}}`) : part));
 }

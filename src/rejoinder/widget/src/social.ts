@@ -134,6 +134,17 @@ function collapse(widget: Widget, item: Item, t: Strings): void {
   item.li.prepend(note);
 }
 
+/** Draws one comment's reactions row (or the article's, with "N people reacted") again with the counts the
+ * widget holds now (a live change); the reader's focus stays on the button it was on. */
+export function redraw(widget: Widget, target: string): void {
+  const bar = target ? widget.items.get(target)?.bar : article?.bar;
+  if (!bar) return;
+  const focused = [...bar.children].indexOf(document.activeElement as Element);
+  drawBar(widget, bar, target);
+  if (!target) drawPeople(widget);
+  if (focused >= 0) (bar.children[focused] as HTMLElement).focus();
+}
+
 function drawBar(widget: Widget, bar: HTMLElement, target: string): void {
   const t = strings(widget);
   const counts = widget.counts[target] || {};
