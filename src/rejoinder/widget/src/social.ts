@@ -20,7 +20,8 @@ export const SOCIAL_STRINGS = {
   showMuted: "Show",
   unmute: "Unmute",
   noMutes: "You have not muted anyone.",
-  mutedNow: "{name} is muted: their comments are collapsed for you. A guest who comments with another email address, or without one from another browser, is not muted.",
+  mutedNow:
+    "{name} is muted: their comments are collapsed for you. A guest who comments with another email address, or without one from another browser, is not muted.",
   unmutedNow: "{name} is no longer muted.",
   reactionNames: {
     like: "Thumbs up",
