@@ -33,14 +33,25 @@ from rejoinder.store import exports as export_store
 from rejoinder.store.classifier import insert_decision
 from rejoinder.store.identities import insert_credential
 from rejoinder.store.schema import (
+    ap_actors,
+    ap_deliveries,
+    ap_followers,
+    ap_keys,
+    ap_objects,
     comments,
     events,
+    legal_notices,
+    mutes,
     notifications,
+    saved_filters,
     sessions,
     sites,
+    statements,
     subscriptions,
     threads,
     webhook_endpoints,
+    webmention_sends,
+    webmentions,
 )
 from rejoinder.store.subscriptions import insert_notification
 from tests.fixtures.app import ARTICLE, ORIGIN, make_settings
@@ -54,6 +65,7 @@ from tests.test_cli_import import rows
 OTHER_ARTICLE = ORIGIN + "/2026/12/another-post"
 WEBHOOK_SECRET = "whsec_c2VjcmV0LW5ldmVyLWV4cG9ydGVk"
 PASSKEY_SECRET = "private-never-exported"
+ACTOR_PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----never-exported"
 
 
 @pytest.fixture
@@ -145,6 +157,7 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
         assert by_rita.status_code == 201, by_rita.text
         identity = signed.identity.id
         made["identity"] = identity
+        made["rita"] = by_rita.json()["id"]
         assert client.put(f"/api/comments/{first['id']}/like", headers=rita).status_code == 200
         liked = client.put(
             "/api/threads/like", params={"url": ARTICLE}, headers={"Rejoinder-Visitor": "v" * 32}
@@ -204,6 +217,7 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
                 await follow(conn, site.id, "ann@example.org", thread_uri=OTHER_ARTICLE)
                 await insert_notification(conn, ann, reply["id"], due=NOW, now=NOW)
                 await follow(conn, site.id, "pending@example.org", thread_uri=ARTICLE, confirmed=False)
+                await _fediverse_and_legal(conn, site.id, made, identity, other["id"])
                 await conn.execute(
                     sa.insert(webhook_endpoints).values(
                         site_id=site.id,
@@ -223,6 +237,151 @@ def populate(db_url: str, tmp_path: Path) -> dict[str, Any]:
     imported = cli("import", "wxr", str(export), "--site", "blog", env=db_env(db_url))
     assert imported.exit_code == 0, imported.output
     return made
+
+
+async def _fediverse_and_legal(
+    conn: Any, site_id: int, made: dict[str, Any], identity: str, spam_id: str
+) -> None:
+    """The kinds that came after the export was first written: a mute, a saved filter, a legal notice
+    and its statement of reasons, webmentions received and sent, the site's fediverse followers, a comment
+    that came from the fediverse and a delivery; plus the site actor's key pair (the private half stays)."""
+    t = NOW
+    (author_key,) = (
+        await conn.execute(sa.select(comments.c.author_key).where(comments.c.id == made["reply"]))
+    ).one()
+    (thread_id,) = (
+        await conn.execute(sa.select(comments.c.thread_id).where(comments.c.id == made["first"]))
+    ).one()
+    await conn.execute(
+        sa.insert(mutes).values(identity_id=identity, author_key=author_key, name="Bob", created=t)
+    )
+    await conn.execute(
+        sa.insert(saved_filters).values(owner=identity, name="Links", query={"q": ["http"]}, created=t)
+    )
+    notice = {
+        "site_id": site_id,
+        "comment_id": spam_id,
+        "location": OTHER_ARTICLE + "#c-" + spam_id,
+        "category": "scam",
+        "explanation": "Sells fake pills",
+        "notifier_name": "Nora",
+        "notifier_email": "nora@example.org",
+        "good_faith": True,
+        "language": "en",
+    }
+    await conn.execute(sa.insert(legal_notices).values(**notice, created=t - 2))
+    notice_id = (
+        await conn.execute(
+            sa.insert(legal_notices)
+            .values(
+                **notice, created=t, decided=t + 1, decision="remove", ground="Terms §3", decided_by=identity
+            )
+            .returning(legal_notices.c.id)
+        )
+    ).scalar_one()
+    await conn.execute(
+        sa.insert(statements).values(
+            site_id=site_id,
+            comment_id=spam_id,
+            identity_id=None,
+            restriction="removed",
+            action="reject",
+            automated=False,
+            ground_kind="terms",
+            ground="Terms §3",
+            notice_id=notice_id,
+            created=t + 1,
+        )
+    )
+    await conn.execute(
+        sa.insert(statements).values(
+            site_id=site_id,
+            comment_id=made["reply"],
+            identity_id=None,
+            restriction="restricted",
+            action="hold",
+            automated=True,
+            ground_kind="terms",
+            notice_id=None,
+            created=t + 2,
+        )
+    )
+    await conn.execute(
+        sa.insert(webmentions).values(
+            site_id=site_id,
+            pair="a" * 64,
+            source="https://elsewhere.example/post",
+            target=ARTICLE,
+            state="verified",
+            kind="reply",
+            comment_id=made["first"],
+            author_name="Else",
+            author_url="https://elsewhere.example/",
+            received=t,
+            verified=t + 1,
+        )
+    )
+    await conn.execute(
+        sa.insert(webmention_sends).values(
+            comment_id=made["first"],
+            pair="b" * 64,
+            source=ARTICLE + "#c-" + made["first"],
+            target="https://ann.example/",
+            state="sent",
+            endpoint="https://ann.example/webmention",
+            status_code=202,
+            updated=t,
+        )
+    )
+    await conn.execute(
+        sa.insert(ap_keys).values(
+            site_id=site_id, public_pem="PUBLIC-PEM", private_pem=ACTOR_PRIVATE_KEY, created=t
+        )
+    )
+    actor_ids = []
+    for name in ("zoe", "max"):
+        actor_ids.append(
+            (
+                await conn.execute(
+                    sa.insert(ap_actors)
+                    .values(
+                        uri=f"https://social.example/users/{name}",
+                        key_id=f"https://social.example/users/{name}#main-key",
+                        public_pem=f"{name}-public",
+                        inbox=f"https://social.example/users/{name}/inbox",
+                        shared_inbox="https://social.example/inbox",
+                        domain="social.example",
+                        handle=f"@{name}@social.example",
+                        name=name.title(),
+                        identity_id=identity if name == "zoe" else None,
+                        fetched=t,
+                    )
+                    .returning(ap_actors.c.id)
+                )
+            ).scalar_one()
+        )
+    for actor_id in reversed(actor_ids):  # ids out of the file's order
+        await conn.execute(
+            sa.insert(ap_followers).values(
+                site_id=site_id,
+                actor_id=actor_id,
+                follow_uri=f"https://social.example/follows/{actor_id}",
+                created=t,
+            )
+        )
+    await conn.execute(
+        sa.insert(ap_objects).values(
+            uri="https://social.example/notes/1",
+            comment_id=made["rita"],
+            actor_id=actor_ids[0],
+            thread_id=thread_id,
+            url="https://social.example/@zoe/1",
+            created=t,
+        )
+    )
+    await conn.execute(
+        sa.insert(ap_deliveries).values(comment_id=made["first"], actor_id=actor_ids[1], created=t)
+    )
 
 
 async def _set_role(ctx: Any, identity: str) -> bool:
@@ -305,11 +464,12 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
             "mode": "digest",
         },
     ]
-    assert b"pending@example.org" not in original and b'"target"' not in original
+    assert b"pending@example.org" not in original
+    assert all("target" not in d for k, d in body if k == "subscription")
     credential = next(d for k, d in body if k == "credential" and d["kind"] == "passkey")
     assert credential["data"] == {"public_key": "pk-public", "sign_count": 3}
     # Never exported: edit tokens, session tokens, webhook secrets, a credential's private data.
-    for secret in (WEBHOOK_SECRET, PASSKEY_SECRET, made["session_token"]):
+    for secret in (WEBHOOK_SECRET, PASSKEY_SECRET, ACTOR_PRIVATE_KEY, made["session_token"]):
         assert secret.encode() not in original
     assert b"edit_token" not in original
     for (token_hash,) in rows(site_db, sa.select(sessions.c.token_hash)):
@@ -318,6 +478,18 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
         site_db, sa.select(comments.c.edit_token_hash).where(comments.c.edit_token_hash.is_not(None))
     ):
         assert edit_hash.encode() not in original
+
+    # The kinds added since: links to other rows are by natural values (an actor's URI, a notice's date).
+    assert [d["notice_created"] for k, d in body if k == "statement"] == [NOW, None, None]
+    assert [d["actor"] for k, d in body if k == "ap_follower"] == [
+        "https://social.example/users/max",
+        "https://social.example/users/zoe",
+    ]
+    assert [(d["handle"], d["identity_id"]) for k, d in body if k == "ap_actor"] == [
+        ("@max@social.example", None),
+        ("@zoe@social.example", made["identity"]),
+    ]
+    assert b"PUBLIC-PEM" not in original  # the site actor's key pair stays: a new one is made (docs/data.md)
 
     restored = cli("import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "blog", env=db_env(other_db))
     assert restored.exit_code == 0, restored.output
@@ -354,6 +526,20 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
         (f"t:{article_id}", OTHER_ARTICLE),
     ]
     assert rows(other_db, sa.select(notifications.c.id)) == []  # the mail queue stays behind
+    # Restored links name the new instance's rows.
+    assert rows(
+        other_db,
+        sa.select(ap_actors.c.handle)
+        .join(ap_followers, ap_followers.c.actor_id == ap_actors.c.id)
+        .where(ap_followers.c.site_id == new_site)
+        .order_by(ap_actors.c.handle),
+    ) == [("@max@social.example",), ("@zoe@social.example",)]
+    assert rows(
+        other_db,
+        sa.select(legal_notices.c.created, legal_notices.c.decision)
+        .join(statements, statements.c.notice_id == legal_notices.c.id)
+        .where(statements.c.site_id == new_site),
+    ) == [(NOW, "remove")]
     # A second import adds nothing and changes nothing.
     twice = cli("import", "jsonl", str(tmp_path / "one.jsonl"), "--site", "blog", env=db_env(other_db))
     assert twice.exit_code == 0, twice.output
@@ -366,7 +552,8 @@ def test_an_export_restored_into_an_empty_instance_exports_byte_for_byte(
     later = export(site_db, tmp_path / "later.jsonl")
     update = cli("import", "jsonl", str(tmp_path / "later.jsonl"), "--site", "blog", env=db_env(other_db))
     assert update.exit_code == 0, update.output
-    assert update.output.splitlines()[1:3] == ["Added: log 1", "Updated: thread 1, comment 1"]
+    # (the rejection gives the author a statement of reasons, which comes along)
+    assert update.output.splitlines()[1:3] == ["Added: log 1, statement 1", "Updated: thread 1, comment 1"]
     assert len(rows(other_db, sa.select(events.c.id))) == 4  # one more, for the reply's thread
     assert export(other_db, tmp_path / "four.jsonl") == later
     stored = rows(other_db, sa.select(comments.c.status).where(comments.c.id == made["reply"]))
@@ -691,3 +878,69 @@ def test_import_jsonl_refuses_url_mappings_and_files_that_are_not_exports(
         "export", "--site", "blog", "--format", "wxr", "--timezone", "Mars/Olympus", env=db_env(site_db)
     )
     assert zone.exit_code == 2 and "'Mars/Olympus' is not an IANA time zone" in zone.output
+
+
+NEWER_KINDS = (
+    "mute",
+    "saved_filter",
+    "legal_notice",
+    "statement",
+    "webmention",
+    "webmention_sent",
+    "ap_actor",
+    "ap_follower",
+    "ap_object",
+    "ap_delivery",
+)
+
+
+def _rewritten(original: bytes, edit: Any) -> bytes:
+    """The export with each record line passed through `edit` (None drops it), the manifest made again for
+    what is left (as an exporter would have written it)."""
+    head, rest = original.split(b"\n", 1)
+    manifest = json.loads(head)
+    kept = [e for e in (edit(line + b"\n") for line in rest.split(b"\n")[:-1]) if e is not None]
+    names = [k for k in manifest["counts"] if any(line.startswith(f'["{k}",'.encode()) for line in kept)]
+    digests = jsonl.Digests(names)
+    for line in kept:
+        digests.add(json.loads(line)[0], line)
+    made = digests.manifest(manifest["schema"])
+    return jsonl.encode_manifest(made) + b"".join(kept)
+
+
+def test_a_file_from_before_the_newer_kinds_still_imports_and_links_are_checked(
+    site_db: str, other_db: str, tmp_path: Path
+) -> None:
+    populate(site_db, tmp_path)
+    original = export(site_db, tmp_path / "one.jsonl")
+    assert all(f'["{kind}",'.encode() in original for kind in NEWER_KINDS)
+    dangling = tmp_path / "dangling.jsonl"
+    dangling.write_bytes(
+        _rewritten(
+            original,
+            lambda line: (
+                line.replace(b"/users/zoe", b"/users/nobody") if line.startswith(b'["ap_follower"') else line
+            ),
+        )
+    )
+    refused = cli("import", "jsonl", str(dangling), "--site", "blog", env=db_env(other_db))
+    assert refused.exit_code == 1, refused.output
+    assert "actor 'https://social.example/users/nobody' names a ap_actors row no record before it has" in (
+        refused.stderr
+    )
+    assert rows(other_db, sa.select(sites.c.name)) == []
+    older = tmp_path / "older.jsonl"
+    older.write_bytes(
+        _rewritten(
+            original,
+            lambda line: None if any(line.startswith(f'["{k}",'.encode()) for k in NEWER_KINDS) else line,
+        )
+    )
+    assert b'"ap_actor"' not in older.read_bytes()
+    restored = cli("import", "jsonl", str(older), "--site", "blog", env=db_env(other_db))
+    assert restored.exit_code == 0, restored.output
+    again, _ = records(export(other_db, tmp_path / "two.jsonl"))
+    assert all(again["counts"][k] == 0 for k in NEWER_KINDS), again["counts"]
+    assert {k: n for k, n in again["counts"].items() if k not in NEWER_KINDS} == {
+        k: n for k, n in json.loads(original.split(b"\n", 1)[0])["counts"].items() if k not in NEWER_KINDS
+    }

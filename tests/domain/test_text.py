@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rejoinder.domain import text
 from rejoinder.domain.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, escape, render
 
 
@@ -96,4 +98,35 @@ def test_hostile_input_is_always_inert(source: str) -> None:
 def test_escape() -> None:
     assert escape("<a href=\"x\" title='y'>&</a>") == (
         "&lt;a href=&quot;x&quot; title=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
+    )
+
+
+# Pieces a generated text is made of: what the plain path takes, and what must send it to markdown-it
+# (list and heading markers, bare domains and emails linkify would link, HTML, escapes, line breaks).
+_PIECES = (
+    "word", "Word", "don't", "2015", "x1", "end.", "so,", "why?", "wow!", "a:", "*em*", "**st**", "*a*b",
+    "**a*", "*a**", "[link](https://example.org/3)", "[two words](http://a.example)",
+    "[x](https://a.example/a_b-c/)", "[x](https://a.example)b", "x[y](https://b.example)", "[x](https://A.example)",
+    "a.", "I'", "''", "1.", "1)", "e.g", "ex.org", "b.co", "a@b.co", "www.x.com", "https://a.example/x", "-",
+    "#", "_x_", "<b>", "&amp;", '"q"', "~~s~~", "`c`", "> q", "\\", "|", "=", "é", "  ", "    ",
+)  # fmt: skip
+
+
+def test_plain_paragraphs_render_as_markdown_it_renders_them() -> None:
+    """The fast path for plain comments (what most imports are) gives markdown-it's bytes, or declines."""
+    rng = random.Random(14)
+    taken = 0
+    for _ in range(60_000):
+        parts = (
+            rng.choice(_PIECES) + rng.choice((" ", " ", "", "\n", "\n\n")) for _ in range(rng.randint(1, 10))
+        )
+        source = "".join(parts).strip()
+        plain = text._render_plain(source)
+        if plain is not None:
+            taken += 1
+            assert plain == text._md.render(source), source
+    assert taken > 3_000  # the generator reaches the fast path often enough to mean something
+    assert text._render_plain("Hello *you*, see [this](https://example.org/a).") is None  # `).` : markdown-it
+    assert text.render("Hello *you*\n\nsee [this](https://example.org/a)") == (
+        '<p>Hello <em>you</em></p>\n<p>see <a href="https://example.org/a" rel="nofollow noopener ugc">this</a></p>'
     )

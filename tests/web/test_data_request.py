@@ -5,6 +5,7 @@ thread intact; expired and used links, bad addresses and rate limits are refused
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,9 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.errors import Conflict, DataLinkInvalid
 from rejoinder.moderation.actions import ModAction
-from rejoinder.services import admin_desk, moderation
+from rejoinder.services import admin_desk, guest_data, moderation, personal_data
 from rejoinder.services.context import Context
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import (
@@ -24,6 +26,7 @@ from rejoinder.store.schema import (
     commenter_warnings,
     email_addresses,
     legal_notices,
+    moderation_log,
     notifications,
     premoderated_commenters,
     sites,
@@ -366,3 +369,80 @@ def test_a_notifier_without_comments_gets_their_notices_and_erases_themselves(ap
             return [tuple(r) for r in await conn.execute(query)]
 
     assert call(client, left) == [(guests.answer, None, None, "privacy")]
+
+
+async def _break_the_log(ctx: Context, broken: bool) -> None:
+    """Make every write to the moderation log fail (the last step of an erasure), or stop it: a crash part
+    way through, made by the database itself."""
+    async with store_engine.write(ctx.engine) as conn:
+        if conn.dialect.name == "sqlite":
+            await conn.execute(sa.text("DROP TRIGGER IF EXISTS rj_test_crash"))
+            if broken:
+                await conn.execute(
+                    sa.text(
+                        "CREATE TRIGGER rj_test_crash BEFORE INSERT ON moderation_log "
+                        "BEGIN SELECT RAISE(ABORT, 'crash'); END"
+                    )
+                )
+            return
+        await conn.execute(sa.text("DROP TRIGGER IF EXISTS rj_test_crash ON moderation_log"))
+        if broken:
+            await conn.execute(
+                sa.text(
+                    "CREATE OR REPLACE FUNCTION rj_test_crash() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'crash'; END $$"
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "CREATE TRIGGER rj_test_crash BEFORE INSERT ON moderation_log "
+                    "FOR EACH ROW EXECUTE FUNCTION rj_test_crash()"
+                )
+            )
+
+
+def test_erasing_and_using_up_the_link_are_one_transaction(app: Any) -> None:
+    """A failure part way through an erasure leaves the comments and the link as they were (the reader
+    tries again); two uses of one link at once erase once, and the other is refused."""
+    client, sink, _, guests = app
+    ask(client, "ann@example.org")
+    found = LINK.search(sink.wait_for(1)[0].get_content())
+    assert found
+    path, token = found.group(1), found.group(2)
+    call(client, lambda ctx: _break_the_log(ctx, True))
+    try:
+        # SQLite reports a trigger's RAISE as a constraint failure (the store's Conflict).
+        with pytest.raises((Conflict, sa.exc.DBAPIError)) as failed:
+            call(client, lambda ctx: guest_data.erase(ctx, token, personal_data.KeepComments.REMOVE))
+        assert "crash" in f"{failed.value} {failed.value.__cause__}"
+    finally:
+        call(client, lambda ctx: _break_the_log(ctx, False))
+    assert thread(client)["thread"]["count"] == 3  # nothing erased
+    assert client.get(path, headers=HTML).status_code == 200  # and the link still works
+
+    async def twice(ctx: Context) -> list[Any]:
+        async def one() -> Any:
+            return await guest_data.erase(ctx, token, personal_data.KeepComments.REMOVE)
+
+        return list(await asyncio.gather(one(), one(), return_exceptions=True))
+
+    first, second = sorted(call(client, twice), key=lambda r: isinstance(r, Exception))
+    assert first == personal_data.Erased(
+        comments_removed=2, comments_anonymised=0, likes_removed=0, identity_deleted=False
+    )
+    assert isinstance(second, DataLinkInvalid)
+    body = thread(client)
+    assert body["thread"]["count"] == 1
+    assert [c["id"] for c in body["comments"] if not c["deleted"]] == [guests.answer]
+    erases = call(client, _erase_log)
+    assert erases == 1
+    again = client.post("/data-request/erase", data={"token": token, "comments": "remove"})
+    assert again.status_code == 404 and "(data-link-invalid)" in again.text
+
+
+async def _erase_log(ctx: Context) -> int:
+    async with store_engine.read(ctx.engine) as conn:
+        query = (
+            sa.select(sa.func.count()).select_from(moderation_log).where(moderation_log.c.action == "erase")
+        )
+        return int((await conn.execute(query)).scalar_one())

@@ -186,6 +186,8 @@ class _Restore:
             rows = [self._from_file(kind, line, site_id) for line in lines]
             if kind.name == "subscription":
                 await self._subscriptions(rows, site_id)
+            for link in kind.links:
+                await self._link(link, rows, site_id)
             present = await store.select_existing(self.conn, kind, rows)
             if kind.name == "comment" and present:
                 elsewhere = await store.select_comments_elsewhere(
@@ -234,6 +236,22 @@ class _Restore:
                 thread_id=row.get("thread_id"),
                 site_id=site_id,
             )
+
+    async def _link(self, link: store.Link, rows: list[store.Row], site_id: int) -> None:
+        """Name the linked rows (a remote actor, a legal notice) by their ids on this instance; they come
+        before the records that name them in a file."""
+        found = await store.select_linked_ids(self.conn, link, site_id, rows)
+        for row in rows:
+            value = row.pop(link.field, None)
+            if value is None:
+                row[link.column] = None
+                continue
+            key = (value, *(row.get(c, site_id if c == "site_id" else None) for c in link.same))
+            if key not in found:
+                raise Invalid(
+                    f"{link.field} {value!r} names a {link.target.name} row no record before it has"
+                )
+            row[link.column] = found[key]
 
     async def _threads(self, kind: store.Kind, lines: list[jsonl.Line], site_id: int) -> None:
         for line in lines:

@@ -131,12 +131,20 @@ async def collect(ctx: Context, token: str | None) -> dict[str, object]:
 
 
 async def erase(ctx: Context, token: str | None, mode: personal_data.KeepComments) -> personal_data.Erased:
-    """Use the link up and erase the guest comments written with its address."""
+    """Use the link up and erase the guest comments written with its address, in one transaction: a crash
+    or a failure part way leaves both the data and the link as they were (the link works again), and two
+    uses at once cannot both erase (the ticket's DELETE decides which one does; the other is refused).
+
+    Raises:
+        DataLinkInvalid: unknown, used (also by a concurrent request) or expired.
+    """
     digest = _digest(token)
     async with store_engine.write(ctx.engine) as conn:
         ticket = await session_store.take_ticket(conn, digest, PURPOSE)
         link = _valid(ctx, ticket)
-    return await personal_data.erase(ctx, mode, actor=ACTOR, email=link.email)
+        erased, events = await personal_data.erase_in(ctx, conn, mode, actor=ACTOR, email=link.email)
+    ctx.outbox.committed(*events)
+    return erased
 
 
 def _digest(token: str | None) -> str:

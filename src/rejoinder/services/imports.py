@@ -39,6 +39,7 @@ from rejoinder.services.threads import article_url, event_thread
 from rejoinder.store import engine as store_engine
 from rejoinder.store import imports as import_store
 from rejoinder.store import threads as thread_store
+from rejoinder.store.scratch import SourceMap
 from rejoinder.store.threads import ThreadRow
 
 US = 1_000_000
@@ -170,8 +171,7 @@ class _Undo:
         del s.skipped[self.skipped :]
         del s.changed[self.changed :]
         s.threads.difference_update(self.threads)
-        for source_id in self.placed:
-            run.placed.pop(source_id, None)
+        run.placed.forget(self.placed)
         for parent_id, waiting in self.waiting.items():
             if waiting is None:
                 run.waiting.pop(parent_id, None)
@@ -193,10 +193,11 @@ class _Run:
     summary: Summary
     limits: CommentLimits
     batch_size: int
-    seen: set[str] = field(default_factory=set)
-    placed: dict[str, _Placed] = field(default_factory=dict)
+    # Out of Python memory (store/scratch.py): what the file has shown, and where each comment went.
+    placed: SourceMap[_Placed] = field(default_factory=lambda: SourceMap(_Placed))
     waiting: dict[str, list[_Prepared]] = field(default_factory=dict)
     threads: dict[str, ThreadRow] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)  # thread URLs as in the file (mapped) → checked
     fake_ids: int = 0
 
     def prepare(self, record: ImportedComment) -> _Prepared | Note:
@@ -219,10 +220,12 @@ class _Run:
             if not self.site.origins:
                 return skip("bad-thread-url", f"{mapped!r} is a path and site {self.site.name} has no origin")
             mapped = self.site.origins[0].rstrip("/") + mapped
-        try:
-            url = article_url(ctx, _clean_chars(mapped))
-        except Invalid as exc:
-            return skip("bad-thread-url", f"{record.thread_url!r}: {exc.detail}")
+        url = self.urls.get(mapped)
+        if url is None:  # checked once per page, not once per comment (a tenth of the time was urlsplit)
+            try:
+                url = self.urls[mapped] = article_url(ctx, _clean_chars(mapped))
+            except Invalid as exc:
+                return skip("bad-thread-url", f"{record.thread_url!r}: {exc.detail}")
         source = record.markdown if record.markdown is not None else to_markdown(record.html or "")
         text = _clean_chars(source).strip()
         if len(text) > limits.max_text_length:
@@ -381,7 +384,7 @@ class _Run:
                         undo.threads.append(thread.id)
                         summary.threads.add(thread.id)
                     undo.placed.append(item.source_id)
-                    self.placed[item.source_id] = _Placed(comment.id, thread.id, comment.depth)
+                    self.placed.put(item.source_id, _Placed(comment.id, thread.id, comment.depth))
                     if release:  # its replies that came before it
                         undo.keep_waiting(self, item.source_id)
                         queue.extend(self.waiting.pop(item.source_id, []))
@@ -495,13 +498,25 @@ async def import_comments(
     )
     summary = Summary(format=importer.name, dry_run=dry_run)
     run = _Run(ctx, site, importer, list(mappings or []), summary, limits, batch_size)
+    try:
+        await _read_all(run, importer, stream, on_record)
+        await run.finish()
+    finally:
+        run.placed.close()
+    return summary
+
+
+async def _read_all(
+    run: _Run, importer: Importer, stream: BinaryIO, on_record: Callable[[Summary], None] | None
+) -> None:
+    summary, batch_size = run.summary, run.batch_size
     batch: list[_Prepared] = []
     try:
         for record in importer.read(stream):
             summary.records += 1
             if isinstance(record, Skipped):
                 summary.skipped.append(Note(record.position, record.reason, record.detail, record.source_id))
-            elif record.source_id in run.seen:
+            elif not run.placed.first_time(record.source_id):
                 summary.skipped.append(
                     Note(
                         record.position,
@@ -511,7 +526,6 @@ async def import_comments(
                     )
                 )
             else:
-                run.seen.add(record.source_id)
                 prepared = run.prepare(record)
                 if isinstance(prepared, Note):
                     summary.skipped.append(prepared)
@@ -527,8 +541,6 @@ async def import_comments(
     except UnreadableExport as exc:
         summary.stopped = exc
     await run.flush(batch)
-    await run.finish()
-    return summary
 
 
 def _listed(heading: str, notes: list[Note], listed: int) -> list[str]:

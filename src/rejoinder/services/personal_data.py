@@ -187,98 +187,114 @@ async def erase(
     Raises:
         IdentityNotFound: no such identity (already erased).
     """
+    async with store_engine.write(ctx.engine) as conn:
+        erased, events = await erase_in(ctx, conn, mode, actor=actor, identity_id=identity_id, email=email)
+    ctx.outbox.committed(*events)
+    return erased
+
+
+async def erase_in(
+    ctx: Context,
+    conn: Any,
+    mode: KeepComments,
+    *,
+    actor: str,
+    identity_id: str | None = None,
+    email: str | None = None,
+) -> tuple[Erased, list[Event | None]]:
+    """`erase` inside the caller's transaction `conn` (a guest's link is used up in the same one), with
+    the events to announce once it commits."""
     if (identity_id is None) == (email is None):
         raise ValueError("erase needs exactly one of identity_id and email")
     now = ctx.clock()
     events: list[Event | None] = []
-    async with store_engine.write(ctx.engine) as conn:
-        if identity_id is not None and await identity_store.select_identity(conn, identity_id) is None:
-            raise IdentityNotFound("There is no such account; it may have been deleted already")
-        where = store.of_identity(identity_id) if identity_id else store.of_guest_email(email or "")
-        every = await store.select_comments(conn, where)
-        comments = [c for c in every if c["status"] != "deleted"]
-        ids = [c["id"] for c in comments]
-        old_keys = sorted(set(await _author_keys(conn, ids)))  # their avatar data goes once unused
-        threads_touched = sorted({c["thread_id"] for c in comments})
-        # Their images stop being served now, whatever `mode` keeps of the text; the outbox's image-cleanup
-        # deletes the bytes after the commit (services/images.py).
-        await image_store.discard_of_comments(conn, ids)
-        if mode is KeepComments.REMOVE:
-            await store.erase_comments(conn, ids, now)
-            lost: Counter[int] = Counter(
-                c["thread_id"] for c in comments if CommentStatus(c["status"]) in PUBLIC_STATUSES
-            )
-            for thread_id, n in lost.items():
-                await thread_store.add_to_thread_counts(conn, thread_id, comments=-n)
-            for c in comments:
-                events.append(
-                    await ctx.outbox.add(
-                        conn,
-                        EventKind.COMMENT_DELETED,
-                        thread=await event_thread_by_id(conn, c["thread_id"]),
-                        subject=c["id"],
-                        data={"previous": c["status"], "by": "erasure"},
-                    )
-                )
-        else:
-            await store.anonymise_comments(conn, {i: ctx.token(15) for i in ids}, DELETED_AUTHOR)
-            for thread_id in threads_touched:
-                events.append(
-                    await ctx.outbox.add(
-                        conn,
-                        EventKind.THREAD_CHANGED,
-                        thread=await event_thread_by_id(conn, thread_id),
-                        data={"reason": "author-erased"},
-                    )
-                )
-        await store.delete_unused_authors(conn, old_keys)
-        liked: list[tuple[int, str]] = []
-        if identity_id is not None:
-            liked = await store.delete_likes(conn, identity_id)
-            events += await _unlike(ctx, conn, liked)
-            for thread_id in await store.delete_reactions(conn, identity_id):
-                events.append(
-                    await ctx.outbox.add(
-                        conn,
-                        EventKind.THREAD_CHANGED,  # its reaction counts: the cached reads are rebuilt
-                        thread=await event_thread_by_id(conn, thread_id),
-                        data={"reason": "reactions-erased"},
-                    )
-                )
-        site_ids = await _sites_of(conn, threads_touched)
-        await log_store.insert_log(
-            conn,
-            site_id=site_ids[0] if len(site_ids) == 1 else None,
-            now=now,
-            actor=actor,
-            action="erase",
-            target_kind="identity" if identity_id else "email",
-            target_id=identity_id or email_hash_of(ctx, email) or "",
-            data={"comments": mode.value, "count": len(ids), "likes": len(liked), "sites": site_ids},
+    if identity_id is not None and await identity_store.select_identity(conn, identity_id) is None:
+        raise IdentityNotFound("There is no such account; it may have been deleted already")
+    where = store.of_identity(identity_id) if identity_id else store.of_guest_email(email or "")
+    every = await store.select_comments(conn, where)
+    comments = [c for c in every if c["status"] != "deleted"]
+    ids = [c["id"] for c in comments]
+    old_keys = sorted(set(await _author_keys(conn, ids)))  # their avatar data goes once unused
+    threads_touched = sorted({c["thread_id"] for c in comments})
+    # Their images stop being served now, whatever `mode` keeps of the text; the outbox's image-cleanup
+    # deletes the bytes after the commit (services/images.py).
+    await image_store.discard_of_comments(conn, ids)
+    if mode is KeepComments.REMOVE:
+        await store.erase_comments(conn, ids, now)
+        lost: Counter[int] = Counter(
+            c["thread_id"] for c in comments if CommentStatus(c["status"]) in PUBLIC_STATUSES
         )
-        # Their notification addresses (with what they follow and the mail waiting): the address a guest
-        # proved, or the account's email and those its comments were written with. A suppression stays.
-        emails = {email} if email else {c["author_email"] for c in comments if c["author_email"]}
-        if identity_id is not None:
-            emails |= await _account_emails(conn, identity_id)
-        await store.delete_email_addresses(conn, sorted(e for e in emails if e))
-        # DSA statements of reasons stay for the transparency record, without the person (docs/legal.md);
-        # the desk's warnings, always-premoderate marks and notes about them go.
-        await store.anonymise_statements(conn, identity_id=identity_id, comment_ids=[c["id"] for c in every])
-        # So do the notices of illegal content they filed (DSA Art. 16), without the notifier's name and
-        # address: by the account's email, or the address a guest proved.
-        notifier = {email} if email else await _account_emails(conn, identity_id or "")
-        await store.anonymise_notices_filed(conn, sorted(e for e in notifier if e))
-        await store.delete_desk_rows(conn, identity_id=identity_id, email_hashes=_hashes(ctx, emails))
-        deleted = await store.delete_identity(conn, identity_id) if identity_id else False
-    ctx.outbox.committed(*events)
+        for thread_id, n in lost.items():
+            await thread_store.add_to_thread_counts(conn, thread_id, comments=-n)
+        for c in comments:
+            events.append(
+                await ctx.outbox.add(
+                    conn,
+                    EventKind.COMMENT_DELETED,
+                    thread=await event_thread_by_id(conn, c["thread_id"]),
+                    subject=c["id"],
+                    data={"previous": c["status"], "by": "erasure"},
+                )
+            )
+    else:
+        await store.anonymise_comments(conn, {i: ctx.token(15) for i in ids}, DELETED_AUTHOR)
+        for thread_id in threads_touched:
+            events.append(
+                await ctx.outbox.add(
+                    conn,
+                    EventKind.THREAD_CHANGED,
+                    thread=await event_thread_by_id(conn, thread_id),
+                    data={"reason": "author-erased"},
+                )
+            )
+    await store.delete_unused_authors(conn, old_keys)
+    liked: list[tuple[int, str]] = []
+    if identity_id is not None:
+        liked = await store.delete_likes(conn, identity_id)
+        events += await _unlike(ctx, conn, liked)
+        for thread_id in await store.delete_reactions(conn, identity_id):
+            events.append(
+                await ctx.outbox.add(
+                    conn,
+                    EventKind.THREAD_CHANGED,  # its reaction counts: the cached reads are rebuilt
+                    thread=await event_thread_by_id(conn, thread_id),
+                    data={"reason": "reactions-erased"},
+                )
+            )
+    site_ids = await _sites_of(conn, threads_touched)
+    await log_store.insert_log(
+        conn,
+        site_id=site_ids[0] if len(site_ids) == 1 else None,
+        now=now,
+        actor=actor,
+        action="erase",
+        target_kind="identity" if identity_id else "email",
+        target_id=identity_id or email_hash_of(ctx, email) or "",
+        data={"comments": mode.value, "count": len(ids), "likes": len(liked), "sites": site_ids},
+    )
+    # Their notification addresses (with what they follow and the mail waiting): the address a guest
+    # proved, or the account's email and those its comments were written with. A suppression stays.
+    emails = {email} if email else {c["author_email"] for c in comments if c["author_email"]}
+    if identity_id is not None:
+        emails |= await _account_emails(conn, identity_id)
+    await store.delete_email_addresses(conn, sorted(e for e in emails if e))
+    # DSA statements of reasons stay for the transparency record, without the person (docs/legal.md);
+    # the desk's warnings, always-premoderate marks and notes about them go.
+    await store.anonymise_statements(conn, identity_id=identity_id, comment_ids=[c["id"] for c in every])
+    # So do the notices of illegal content they filed (DSA Art. 16), without the notifier's name and
+    # address: by the account's email, or the address a guest proved.
+    notifier = {email} if email else await _account_emails(conn, identity_id or "")
+    await store.anonymise_notices_filed(conn, sorted(e for e in notifier if e))
+    await store.delete_desk_rows(conn, identity_id=identity_id, email_hashes=_hashes(ctx, emails))
+    deleted = await store.delete_identity(conn, identity_id) if identity_id else False
     removed = len(ids) if mode is KeepComments.REMOVE else 0
-    return Erased(
+    erased = Erased(
         comments_removed=removed,
         comments_anonymised=len(ids) - removed,
         likes_removed=len(liked),
         identity_deleted=deleted,
     )
+    return erased, events
 
 
 def _hashes(ctx: Context, emails: set[str]) -> list[str]:

@@ -15,6 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.errors import Invalid
 from rejoinder.store.schema import (
+    ap_actors,
+    ap_deliveries,
+    ap_followers,
+    ap_objects,
     classifier_decisions,
     comment_edits,
     comment_images,
@@ -26,15 +30,21 @@ from rejoinder.store.schema import (
     email_addresses,
     identities,
     imported_comments,
+    legal_notices,
     likes,
     moderation_log,
+    mutes,
     premoderated_commenters,
     reactions,
     reports,
     roles,
+    saved_filters,
     sites,
+    statements,
     subscriptions,
     threads,
+    webmention_sends,
+    webmentions,
 )
 
 Row = dict[str, Any]
@@ -67,8 +77,25 @@ def _site_identities(site_id: int) -> sa.ColumnElement[bool]:
         sa.select(commenter_notes.c.identity_id).where(commenter_notes.c.site_id == site_id),
         sa.select(reports.c.identity_id).where(reports.c.comment_id.in_(_site_comments(site_id))),
         sa.select(roles.c.identity_id).where(roles.c.site_id == site_id),
+        sa.select(mutes.c.identity_id).where(mutes.c.author_key.in_(_site_author_keys(site_id))),
+        sa.select(statements.c.identity_id).where(statements.c.site_id == site_id),
+        sa.select(ap_actors.c.identity_id).where(ap_actors.c.id.in_(_site_actors(site_id))),
     )
     return identities.c.id.in_(sa.select(named.subquery().c[0]))
+
+
+def _site_author_keys(site_id: int) -> sa.Select[Any]:
+    return sa.select(comments.c.author_key).where(comments.c.thread_id.in_(_site_threads(site_id)))
+
+
+def _site_actors(site_id: int) -> sa.CompoundSelect[Any]:
+    """The remote fediverse actors the site's data names: its followers, the authors of its comments that
+    came from the fediverse, and those its comments were delivered to."""
+    return sa.union(
+        sa.select(ap_followers.c.actor_id).where(ap_followers.c.site_id == site_id),
+        sa.select(ap_objects.c.actor_id).where(ap_objects.c.thread_id.in_(_site_threads(site_id))),
+        sa.select(ap_deliveries.c.actor_id).where(ap_deliveries.c.comment_id.in_(_site_comments(site_id))),
+    )
 
 
 def _public_data(row: Row) -> Row:
@@ -87,6 +114,24 @@ def _address_email() -> sa.ColumnElement[Any]:
     """A subscription's address, by its email (the address's natural key on the site)."""
     query = sa.select(email_addresses.c.email).where(email_addresses.c.id == subscriptions.c.address_id)
     return query.scalar_subquery()
+
+
+@dataclass(frozen=True)
+class Link:
+    """A column holding another table's surrogate id, written in files as that row's natural value: a
+    remote actor by its URI, a legal notice by when it was filed (with the comment it shares)."""
+
+    field: str  # the record's field
+    column: str  # the table's column holding the linked row's id
+    target: sa.Table
+    by: str  # the target's column the field holds
+    same: tuple[str, ...] = ()  # columns the linked row has equal to this row's (its key together with `by`)
+
+    def read(self, table: sa.Table) -> sa.ColumnElement[Any]:
+        query = sa.select(self.target.c[self.by]).where(
+            self.target.c.id == table.c[self.column], *(self.target.c[c] == table.c[c] for c in self.same)
+        )
+        return query.scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -110,10 +155,14 @@ class Kind:
     clean: Callable[[Row], Row] | None = None  # what is removed on the way out
     # fields of the record that are no column of the table: how each is read (written back by the service)
     computed: Mapping[str, Callable[[], sa.ColumnElement[Any]]] = field(default_factory=dict)
+    links: tuple[Link, ...] = ()  # fields naming rows of other tables (resolved on import by the service)
 
     def column(self, name: str) -> sa.ColumnElement[Any]:
         found = self.computed.get(name)
-        return found().label(name) if found is not None else self.table.c[name]
+        if found is not None:
+            return found().label(name)
+        link = next((k for k in self.links if k.field == name), None)
+        return link.read(self.table).label(name) if link is not None else self.table.c[name]
 
     def select(self, site_id: int) -> sa.Select[Any]:
         cols = [self.column(c) for c in dict.fromkeys(self.columns + self.order)]
@@ -320,6 +369,106 @@ KINDS: tuple[Kind, ...] = (
         thread_column="thread_id",
         computed={"email": _address_email},
     ),
+    Kind(
+        # Commenters a signed-in reader muted (by the commenter's author key on this site).
+        "mute",
+        mutes,
+        _cols(mutes),
+        ("identity_id", "author_key"),
+        ("identity_id", "author_key"),
+        lambda site_id: mutes.c.author_key.in_(_site_author_keys(site_id)),
+    ),
+    Kind(
+        # The moderation desk's named searches, of the site's staff.
+        "saved_filter",
+        saved_filters,
+        _cols(saved_filters),
+        ("owner", "name"),
+        ("owner", "name"),
+        lambda site_id: saved_filters.c.owner.in_(
+            sa.select(roles.c.identity_id).where(roles.c.site_id == site_id)
+        ),
+    ),
+    Kind(
+        # Notices of illegal content and their decisions (DSA Art. 16), with the notifier's contact: a
+        # record the site must keep.
+        "legal_notice",
+        legal_notices,
+        _cols(legal_notices),
+        ("created", "comment_id"),
+        ("site_id", "comment_id", "created"),
+        lambda site_id: legal_notices.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        # Statements of reasons (DSA Art. 17); the notice each answers, by when it was filed.
+        "statement",
+        statements,
+        (*_cols(statements, "notice_id"), "notice_created"),
+        ("created", "comment_id", "action"),
+        ("site_id", "comment_id", "created", "action"),
+        lambda site_id: statements.c.site_id == site_id,
+        site_column="site_id",
+        links=(Link("notice_created", "notice_id", legal_notices, "created", ("comment_id", "site_id")),),
+    ),
+    Kind(
+        "webmention",
+        webmentions,
+        _cols(webmentions),
+        ("pair",),
+        ("pair",),
+        lambda site_id: webmentions.c.site_id == site_id,
+        site_column="site_id",
+    ),
+    Kind(
+        # Webmentions sent for links in the site's comments (so that a move sends none twice).
+        "webmention_sent",
+        webmention_sends,
+        _cols(webmention_sends),
+        ("pair",),
+        ("pair",),
+        lambda site_id: webmention_sends.c.comment_id.in_(_site_comments(site_id)),
+    ),
+    Kind(
+        # Remote fediverse actors the site's data names: their public documents, as cached.
+        "ap_actor",
+        ap_actors,
+        _cols(ap_actors),
+        ("uri",),
+        ("uri",),
+        lambda site_id: ap_actors.c.id.in_(_site_actors(site_id)),
+    ),
+    Kind(
+        "ap_follower",
+        ap_followers,
+        ("actor", *_cols(ap_followers, "actor_id")),
+        ("actor",),
+        ("site_id", "actor_id"),
+        lambda site_id: ap_followers.c.site_id == site_id,
+        site_column="site_id",
+        links=(Link("actor", "actor_id", ap_actors, "uri"),),
+    ),
+    Kind(
+        # Comments that came from the fediverse: the remote Note each one is.
+        "ap_object",
+        ap_objects,
+        ("actor", *_cols(ap_objects, "actor_id")),
+        ("uri",),
+        ("uri",),
+        lambda site_id: ap_objects.c.thread_id.in_(_site_threads(site_id)),
+        thread_column="thread_id",
+        links=(Link("actor", "actor_id", ap_actors, "uri"),),
+    ),
+    Kind(
+        # Which remote inboxes took each local comment (a move delivers none twice).
+        "ap_delivery",
+        ap_deliveries,
+        ("actor", *_cols(ap_deliveries, "actor_id")),
+        ("comment_id", "actor"),
+        ("comment_id", "actor_id"),
+        lambda site_id: ap_deliveries.c.comment_id.in_(_site_comments(site_id)),
+        links=(Link("actor", "actor_id", ap_actors, "uri"),),
+    ),
 )
 BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
 
@@ -355,7 +504,9 @@ async def select_existing(
     if not rows:
         return {}
     cols = [kind.table.c[c] for c in kind.key]
-    names = dict.fromkeys((*kind.key, *kind.columns, *(("id",) if kind.name == "thread" else ())))
+    linked = {k.field: k.column for k in kind.links}
+    columns = (linked.get(c, c) for c in kind.columns)
+    names = dict.fromkeys((*kind.key, *columns, *(("id",) if kind.name == "thread" else ())))
     fetch = sa.select(*(kind.table.c[c] for c in names if c not in kind.computed))
     keys = [tuple(r.get(c) for c in kind.key) for r in rows]
     found: dict[tuple[Any, ...], Row] = {}
@@ -375,6 +526,23 @@ async def select_existing(
         stored = dict(row._mapping)
         found[tuple(stored[c] for c in kind.key)] = stored
     return found
+
+
+async def select_linked_ids(
+    conn: AsyncConnection, link: Link, site_id: int, rows: Sequence[Row]
+) -> dict[tuple[Any, ...], int]:
+    """The ids of the rows `rows` name through `link` (by `link.by` and `link.same`, on the site when the
+    target has sites), by those values."""
+    target = link.target
+    wanted = sorted({r[link.field] for r in rows if r.get(link.field) is not None}, key=repr)
+    if not wanted:
+        return {}
+    query = sa.select(target.c.id, target.c[link.by], *(target.c[c] for c in link.same)).where(
+        target.c[link.by].in_(wanted)
+    )
+    if "site_id" in target.c:
+        query = query.where(target.c.site_id == site_id)
+    return {tuple(found[1:]): int(found[0]) for found in await conn.execute(query)}
 
 
 async def update_row(conn: AsyncConnection, kind: Kind, stored: Row, changes: Row) -> None:
@@ -410,12 +578,14 @@ def check_types(kind: Kind, row: Row) -> None:
     Raises:
         Invalid: naming the field.
     """
+    linked = {k.field: k for k in kind.links}
     for name, value in row.items():
-        column = kind.table.c.get(name)
+        link = linked.get(name)
+        column = kind.table.c.get(name) if link is None else link.target.c[link.by]
         if column is None:
             continue
         if value is None:
-            if not column.nullable:
+            if not (column if link is None else kind.table.c[link.column]).nullable:
                 raise Invalid(f"{name} is empty")
             continue
         kinds: tuple[type, ...] = ()
