@@ -70,7 +70,11 @@ def flow(http: httpx.Client, a: str, b: str, b_db: str, b_env: dict[str, str]) -
     )
     assert followed.exit_code == 0, followed.output
     assert f"{SITE} follows {a_actor}" in followed.output
-    assert httpx.get(f"{a_actor}/followers", timeout=10).json()["totalItems"] == 1
+    # A takes the Follow in its inbox (202) and records the follower when the outbox delivers it.
+    wait_for(
+        lambda: httpx.get(f"{a_actor}/followers", timeout=10).json()["totalItems"] == 1,
+        "B among A's followers",
+    )
 
     # 1. Ann comments on A; A delivers it to its follower B, which stores it in its own thread.
     made = http.post(
