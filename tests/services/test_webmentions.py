@@ -99,8 +99,9 @@ def test_a_reply_becomes_a_moderated_comment_that_follows_its_source(wm_db: str,
         answer = send_webmention(admin, source)
         assert answer.status_code == 202, answer.text
         assert answer.json() == {"status": "accepted", "source": source, "target": ARTICLE}
-        assert mention(admin, source).state is WebmentionState.PENDING
-        assert web.gets == []  # answered before the source was fetched
+        # The request only records the mention; verifying it is the outbox's work, which the app's own
+        # dispatcher may already be doing by now (so neither its state nor the fetch is asserted here).
+        assert (mention(admin, source).source, mention(admin, source).target) == (source, ARTICLE)
         deliver(admin)
         got = mention(admin, source)
         assert (got.state, got.kind, got.author_name) == (
