@@ -70,7 +70,12 @@ def test_strict_csp_page_works_without_violations(stack: Stack, browser_page: An
     # The stylesheet applied (from the API origin, through the <link> the widget put first in <head>).
     assert page.evaluate("() => document.head.firstElementChild.href").startswith(stack.api + "/embed.")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.rj-like')).borderRadius") == "999px"
-    assert page.locator(f"#comment-{root['id']} img.rj-avatar").evaluate("img => img.naturalWidth") > 0
+    # The avatar is lazy and decoded asynchronously: wait for it to load, then check it decoded (img-src).
+    avatar = page.locator(f"#comment-{root['id']} img.rj-avatar")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=avatar.element_handle(), timeout=10_000
+    )
+    assert avatar.evaluate("img => img.naturalWidth") == 48  # the generated avatar is 48 px wide
 
     page.get_by_role("button", name="J’aime cet article").click()
     page.wait_for_function("() => document.querySelector('.rj-like-text').textContent.startsWith('1 ')")
