@@ -199,6 +199,9 @@ class _Run:
     threads: dict[str, ThreadRow] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)  # thread URLs as in the file (mapped) → checked
     fake_ids: int = 0
+    # Rows written so far, and at how many the planner's statistics are refreshed next (doubling).
+    written: int = 0
+    refresh_statistics_at: int = 1_000
 
     def prepare(self, record: ImportedComment) -> _Prepared | Note:
         """Clean one record as a posted comment is cleaned; a Note says why it cannot be imported."""
@@ -390,6 +393,10 @@ class _Run:
                         queue.extend(self.waiting.pop(item.source_id, []))
                 if not dry:
                     await import_store.insert_imported(conn, site.id, fmt, new, now)
+                    self.written += len(new)
+                    if self.written >= self.refresh_statistics_at:
+                        self.refresh_statistics_at = 2 * self.written
+                        await import_store.refresh_statistics(conn)
                     for row in changed:
                         await import_store.update_imported(conn, site.id, fmt, row)
                     await import_store.recount_threads(conn, touched)
