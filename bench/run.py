@@ -123,7 +123,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--only",
         metavar="PARTS",
         help="run only these parts (comma-separated: crash, isolation, soak, live, export, mail, hosts, "
-        "uncached) and merge them into the "
+        "uncached, writes) and merge them into the "
         "existing results and report",
     )
     ap.add_argument("--no-export", action="store_true", help="skip the export of a 100,000-comment site")
@@ -315,13 +315,12 @@ def import_timing(args: argparse.Namespace) -> dict[str, Any]:
 
 
 RELIABILITY = ("crash", "isolation", "soak", "live")
-ONLY = (*RELIABILITY, "export", "mail", "hosts", "uncached")
+ONLY = (*RELIABILITY, "export", "mail", "hosts", "uncached", "writes")
 
 
-def uncached_bench(args: argparse.Namespace, procs: Procs) -> list[dict[str, Any]]:
-    """Issue 15: only the uncached read cases (rebuilt from fragments, and first reads), on the seeded
-    database (the seed cache, or a new seeding), with the same servers and wrk settings as a full run."""
-    ensure_apt()
+def _seeded_rejoinder() -> tuple[Rejoinder, Path]:
+    """The benchmark's corpus seeded into a fresh copy of rejoinder's database (the seed cache, or a new
+    seeding), as a full run has it; and the corpus file (Isso seeds from it)."""
     threads = corpus.build()
     corpus_json = WORK / "corpus.json"
     corpus.dump(threads, corpus_json)
@@ -340,6 +339,21 @@ def uncached_bench(args: argparse.Namespace, procs: Procs) -> list[dict[str, Any
         for old in cached.parent.glob("rejoinder-*.db"):
             old.unlink()
         shutil.copyfile(db_path, cached)
+    return rj, corpus_json
+
+
+def _dated(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    when, loadavg = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine_info()["loadavg_at_start"]
+    for case in found:
+        case.update(date=when, loadavg_at_end=loadavg)
+    return found
+
+
+def uncached_bench(args: argparse.Namespace, procs: Procs) -> list[dict[str, Any]]:
+    """Issue 15: only the uncached read cases (rebuilt from fragments, and first reads), on the seeded
+    database, with the same servers and wrk settings as a full run."""
+    ensure_apt()
+    rj, _ = _seeded_rejoinder()
     opts = load.Options(duration=args.duration, reps=args.reps, quick=args.quick, work=WORK / "wrk")
     (WORK / "wrk").mkdir(parents=True, exist_ok=True)
     found: list[dict[str, Any]] = []
@@ -350,10 +364,30 @@ def uncached_bench(args: argparse.Namespace, procs: Procs) -> list[dict[str, Any
     server = rj.start(procs, workers=1, name="rejoinder-nocache", env=off)
     found += load.measure("rejoinder-1w-nocache", server, load.rejoinder_cold_cases(), opts)
     procs.stop(server)
-    when, loadavg = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine_info()["loadavg_at_start"]
-    for case in found:
-        case.update(date=when, loadavg_at_end=loadavg)
-    return found
+    return _dated(found)
+
+
+def writes_bench(args: argparse.Namespace, procs: Procs) -> list[dict[str, Any]]:
+    """Issue 15: only the comment-write case, for rejoinder with one and two workers and for Isso, in one
+    run on the seeded databases, with the same servers and wrk settings as a full run."""
+    ensure_apt()
+    ensure_isso()
+    rj, corpus_json = _seeded_rejoinder()
+    opts = load.Options(duration=args.duration, reps=args.reps, quick=args.quick, work=WORK / "wrk")
+    (WORK / "wrk").mkdir(parents=True, exist_ok=True)
+    writes = [c for c in load.rejoinder_cases() if c.id == "write"]
+    found: list[dict[str, Any]] = []
+    for workers in (1, 2):
+        server = rj.start(procs, workers=workers, name=f"rejoinder-{workers}w")
+        found += load.measure(f"rejoinder-{workers}w", server, writes, opts)
+        procs.stop(server)
+    isso = Isso(WORK / "isso", free_port(), corpus.ORIGIN)
+    isso.configure()
+    isso.seed(corpus_json)
+    isso_proc = isso.start(procs)
+    found += load.measure("isso", isso_proc, [c for c in load.isso_cases() if c.id == "write"], opts)
+    procs.stop(isso_proc)
+    return _dated(found)
 
 
 def export_bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -435,7 +469,7 @@ def hosts_bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def reliability_only(args: argparse.Namespace) -> int:
-    """--only crash,isolation,soak,export,mail: run those and merge them into the existing results and report."""
+    """--only crash,isolation,soak,export,mail,hosts,uncached,writes: run those and merge them into the existing results and report."""
     parts = tuple(p.strip() for p in args.only.split(",") if p.strip())
     if unknown := set(parts) - set(ONLY):
         log(f"unknown --only part(s): {', '.join(sorted(unknown))} (choose from {', '.join(ONLY)})")
@@ -456,11 +490,12 @@ def reliability_only(args: argparse.Namespace) -> int:
             results["mail"] = mail_bench(args)
         if "hosts" in parts:
             results["hosts"] = hosts_bench(args)
-        if "uncached" in parts:
-            fresh = uncached_bench(args, procs)
-            replaced = {(c["server"], c["id"]) for c in fresh}
-            kept = [c for c in results["cases"] if (c["server"], c["id"]) not in replaced]
-            results["cases"] = kept + fresh
+        for part, bench in (("uncached", uncached_bench), ("writes", writes_bench)):
+            if part in parts:
+                fresh = bench(args, procs)
+                replaced = {(c["server"], c["id"]) for c in fresh}
+                kept = [c for c in results["cases"] if (c["server"], c["id"]) not in replaced]
+                results["cases"] = kept + fresh
     finally:
         procs.stop_all()
     args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -1,7 +1,10 @@
 """Importing a large WordPress export (issue 14): a generated WXR of N comments imported by `rejoinder
 import` on SQLite (10,000 and 100,000: the peak memory must stay flat) and PostgreSQL (100,000), and Isso's
-own `isso import` of the same file in the same run. Each import is a separate process: wall time, rows/s and
-peak RSS (`wait4`'s ru_maxrss) are its own.
+own `isso import` of the same file in the same run. Each import is a separate process: wall time, rows/s, CPU
+and peak RSS are its own. The peak is measured through a small launcher (`_LAUNCHER`): a child forked from this
+benchmark would start from the benchmark's own resident size (Linux carries the forked copy's high-water mark
+over `exec`), so every row would read at least this process's size; forked from the launcher, the floor is the
+launcher's few MiB.
 
 The file: posts of 20 comments, one in three a reply (to an earlier comment of the same post), a few HTML
 paragraphs with a link and emphasis, 1 in 20 held for moderation, 1 in 50 spam, dates spread over ten years.
@@ -78,20 +81,60 @@ def write_wxr(path: Path, comments: int, *, seed: int = 14) -> None:
         out.write("</channel></rss>\n")
 
 
-def timed(argv: list[str], env: dict[str, str], cwd: Path, log_file: Path) -> dict[str, Any]:
-    """Run a command to the end: wall seconds, peak RSS (MiB) of that process, and its exit status."""
+# Runs argv as its only child, forwards SIGTERM to it, and writes the child's CPU seconds and peak RSS (KiB)
+# to the file named first: getrusage(RUSAGE_CHILDREN) here covers that child alone.
+_LAUNCHER = """
+import json, os, resource, signal, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+while True:
+    try:
+        _, status, _usage = os.wait4(child.pid, 0)
+        break
+    except InterruptedError:
+        continue
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as report:
+    json.dump({"cpu_s": used.ru_utime + used.ru_stime, "maxrss_kib": used.ru_maxrss}, report)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def timed(
+    argv: list[str], env: dict[str, str], cwd: Path, log_file: Path, *, limit: float | None = None
+) -> dict[str, Any]:
+    """Run a command to the end (or SIGTERM it after `limit` seconds): wall seconds, CPU seconds and peak RSS
+    (MiB) of that process, and its exit status."""
+    import json
+    import signal
+    import sys
+    import threading
+
+    report = log_file.with_suffix(".usage.json")
     with log_file.open("wb") as out:
         started = time.monotonic()
         proc = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            [sys.executable, "-c", _LAUNCHER, str(report), *argv],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        stopper = threading.Timer(limit, proc.send_signal, (signal.SIGTERM,)) if limit else None
+        if stopper:
+            stopper.start()
+        try:
+            proc.wait()
+        finally:
+            if stopper:
+                stopper.cancel()
         seconds = time.monotonic() - started
+    used = json.loads(report.read_text(encoding="utf-8"))
     return {
         "seconds": round(seconds, 2),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "cpu_s": round(used["cpu_s"], 2),
+        "peak_rss_mib": round(used["maxrss_kib"] / 1024, 1),
         "exit": proc.returncode,
     }
 
@@ -110,34 +153,19 @@ def _isso(
 ) -> dict[str, Any]:
     """`isso import -t wordpress` into a fresh Isso database, stopped after ISSO_LIMIT seconds: the rate is
     of the comments in its database when it ended (all of them when it finished)."""
-    import signal
     import sqlite3
-    import threading
 
     db = work / "isso.db"
     cfg = work / "isso.cfg"
     cfg.write_text(f"[general]\ndbpath = {db}\nhost = {ORIGIN}\n", encoding="utf-8")
     log(f"  isso import of {size} comments")
-    with (work / f"isso-{size}.log").open("wb") as out:
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [str(isso_bin), "-c", str(cfg), "import", "-t", "wordpress", str(export)],
-            env=env,
-            cwd=work,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        stopper = threading.Timer(ISSO_LIMIT, proc.send_signal, (signal.SIGTERM,))
-        stopper.start()
-        try:
-            _, status, usage = os.wait4(
-                proc.pid, 0
-            )  # reaps it: its own rusage (Popen.wait would not give it)
-        finally:
-            stopper.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - started
+    used = timed(
+        [str(isso_bin), "-c", str(cfg), "import", "-t", "wordpress", str(export)],
+        env,
+        work,
+        work / f"isso-{size}.log",
+        limit=ISSO_LIMIT,
+    )
     with sqlite3.connect(db) as con:
         imported = int(con.execute("SELECT count(*) FROM comments").fetchone()[0])
     found = {
@@ -146,11 +174,11 @@ def _isso(
         "comments": imported,
         "of": size,
         "file_mib": round(mib, 1),
-        "seconds": round(seconds, 2),
-        "rows_per_s": round(imported / seconds),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-        "exit": os.waitstatus_to_exitcode(status),
+        "seconds": used["seconds"],
+        "rows_per_s": round(imported / used["seconds"]),
+        "cpu_s": used["cpu_s"],
+        "peak_rss_mib": used["peak_rss_mib"],
+        "exit": used["exit"],
     }
     log(
         f"    {imported} of {size} in {found['seconds']} s, {found['rows_per_s']} rows/s, CPU {found['cpu_s']} s, "
