@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from typing import Protocol
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -50,13 +51,18 @@ class RetentionPurged(msgspec.Struct, frozen=True):
         return bool(self.ips or self.log_entries or self.reports or self.bans or self.webhook_attempts)
 
 
-async def _delete_in_batches(
-    engine: AsyncEngine, delete: Callable[[AsyncConnection], Awaitable[int]], batch: int
-) -> int:
+class _DeleteBefore(Protocol):
+    """A store function deleting (or clearing) at most `limit` rows older than `before`; how many it did."""
+
+    def __call__(self, conn: AsyncConnection, before: int, /, *, limit: int) -> Awaitable[int]: ...
+
+
+async def _delete_in_batches(engine: AsyncEngine, delete: _DeleteBefore, before: int, batch: int) -> int:
+    """Run `delete` in one short write transaction per batch until a batch comes back short; the total."""
     total = 0
     while True:
         async with store_engine.write(engine) as conn:
-            deleted = await delete(conn)
+            deleted = await delete(conn, before, limit=batch)
         total += deleted
         if deleted < batch:
             return total
@@ -66,17 +72,9 @@ async def purge_expired(engine: AsyncEngine, now: int, *, batch: int = PURGE_BAT
     """Delete the sessions and tickets that expired before `now` (microseconds), and the notifications
     mailed more than 30 days before it (a send deletes them too, but only when mail is sent). A token of a deleted
     session then answers 401 session-invalid instead of session-expired; nothing else changes."""
-    sessions = await _delete_in_batches(
-        engine, lambda conn: session_store.delete_expired_sessions(conn, now, limit=batch), batch
-    )
-    tickets = await _delete_in_batches(
-        engine, lambda conn: session_store.delete_expired_tickets(conn, now, limit=batch), batch
-    )
-    sent = await _delete_in_batches(
-        engine,
-        lambda conn: subscription_store.delete_sent_before(conn, now - SENT_KEPT_US, limit=batch),
-        batch,
-    )
+    sessions = await _delete_in_batches(engine, session_store.delete_expired_sessions, now, batch)
+    tickets = await _delete_in_batches(engine, session_store.delete_expired_tickets, now, batch)
+    sent = await _delete_in_batches(engine, subscription_store.delete_sent_before, now - SENT_KEPT_US, batch)
     return Purged(sessions=sessions, tickets=tickets, notifications=sent)
 
 
@@ -90,25 +88,15 @@ async def purge_retained(
     ips = log_entries = reports = bans = attempts = 0
     if retention.ip_days:
         before = now - retention.ip_days * DAY_US
-        ips = await _delete_in_batches(
-            engine, lambda conn: retention_store.clear_comment_ips(conn, before, limit=batch), batch
-        )
+        ips = await _delete_in_batches(engine, retention_store.clear_comment_ips, before, batch)
     if retention.moderation_days:
-        cutoff = now - retention.moderation_days * DAY_US
-        log_entries = await _delete_in_batches(
-            engine, lambda conn: retention_store.delete_moderation_log(conn, cutoff, limit=batch), batch
-        )
-        reports = await _delete_in_batches(
-            engine, lambda conn: retention_store.delete_decided_reports(conn, cutoff, limit=batch), batch
-        )
-        bans = await _delete_in_batches(
-            engine, lambda conn: retention_store.delete_ended_bans(conn, cutoff, limit=batch), batch
-        )
+        before = now - retention.moderation_days * DAY_US
+        log_entries = await _delete_in_batches(engine, retention_store.delete_moderation_log, before, batch)
+        reports = await _delete_in_batches(engine, retention_store.delete_decided_reports, before, batch)
+        bans = await _delete_in_batches(engine, retention_store.delete_ended_bans, before, batch)
     if retention.webhook_log_days:
         before = now - retention.webhook_log_days * DAY_US
-        attempts = await _delete_in_batches(
-            engine, lambda conn: webhook_store.delete_attempts_before(conn, before, limit=batch), batch
-        )
+        attempts = await _delete_in_batches(engine, webhook_store.delete_attempts_before, before, batch)
     return RetentionPurged(
         ips=ips, log_entries=log_entries, reports=reports, bans=bans, webhook_attempts=attempts
     )

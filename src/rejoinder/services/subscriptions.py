@@ -682,14 +682,18 @@ def fan_out_route(ctx: Context) -> Route | None:
     return Route(name=FANOUT, kinds=COMMENT_KINDS, handler=FanOut(ctx))
 
 
+def _route_mailer(ctx: Context) -> Mailer | None:
+    """The mailer of the mailing routes; None leaves them out (no notification email: `available`)."""
+    return ctx.mailer if available(ctx) else None
+
+
 def sender_route(ctx: Context) -> Route | None:
-    if not available(ctx):
+    if (mailer := _route_mailer(ctx)) is None:
         return None
-    assert ctx.mailer is not None
     return Route(
         name=SENDER,
         kinds=frozenset(),
-        targeted=SendBatch(ctx, ctx.mailer),
+        targeted=SendBatch(ctx, mailer),
         retry=RetryPolicy(  # the outbox's backoff ([events]), with the attempts of [subscriptions]
             max_attempts=ctx.settings.subscriptions.max_attempts,
             base_us=int(ctx.settings.events.retry_base_seconds * US),
@@ -700,13 +704,12 @@ def sender_route(ctx: Context) -> Route | None:
 
 
 def confirm_route(ctx: Context) -> Route | None:
-    if not available(ctx):
+    if (mailer := _route_mailer(ctx)) is None:
         return None
-    assert ctx.mailer is not None
     return Route(
         name=CONFIRM,
         kinds=frozenset({EventKind.SUBSCRIPTION_REQUESTED}),
-        handler=SendConfirmation(ctx, ctx.mailer),
+        handler=SendConfirmation(ctx, mailer),
     )
 
 
