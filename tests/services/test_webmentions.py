@@ -243,6 +243,32 @@ def test_a_slow_source_is_retried_with_backoff(wm_db: str, web: Web) -> None:
         assert web.gets.count("/busy") >= 2
 
 
+def test_a_source_and_an_endpoint_that_keep_failing_are_given_up_on(wm_db: str, web: Web) -> None:
+    """After [webmention] max_attempts failed attempts: the mention is refused and the send failed, each
+    with the last error, and what the send was last answered is kept."""
+    clock = ManualClock()
+    admin = open_app(wm_db, clock)
+    source = web.page("/down", "down", status=503)
+    web.page("/target", '<link rel="webmention" href="/ep">')
+    web.answers["/ep"] = [500, 500, 500]
+    with admin.client:
+        assert send_webmention(admin, source).status_code == 202
+        made = admin.post_comment(f"See [this]({web.url('/target')})")
+        deliver(admin)
+        for _ in range(3):  # past the longest wait (retry_max_seconds 20, jittered up to x1.25) each time
+            clock.advance(30)
+            deliver(admin)
+        refused = mention(admin, source)
+        assert refused.state is WebmentionState.REFUSED
+        assert (refused.error or "").startswith("gave up: ")
+        assert (refused.error or "").endswith("503")
+        [row] = sends(admin, made["id"])
+        assert (row.state, row.status_code, row.endpoint) == (SendState.FAILED, 500, web.url("/ep"))
+        assert (row.error or "").startswith("gave up: ")
+        assert len(web.posted_to("/ep")) == 3
+        assert web.gets.count("/down") == 3
+
+
 def test_the_noscript_page_advertises_the_endpoint(wm_db: str) -> None:
     admin = open_app(wm_db, ManualClock())
     with admin.client:

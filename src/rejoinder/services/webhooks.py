@@ -57,14 +57,7 @@ TYPE_OF_KIND: dict[EventKind, WebhookType] = {
     EventKind.LIKE_REMOVED: WebhookType.LIKE_DELETED,
     EventKind.REPORT_FILED: WebhookType.REPORT_CREATED,
 }
-COMMENT_TYPES = frozenset(
-    {
-        WebhookType.COMMENT_CREATED,
-        WebhookType.COMMENT_UPDATED,
-        WebhookType.COMMENT_DELETED,
-        WebhookType.COMMENT_STATUS_CHANGED,
-    }
-)
+COMMENT_TYPES = frozenset(t for t in WebhookType if t.value.startswith("comment."))
 
 
 def delivery_name(endpoint_id: int) -> str:

@@ -23,8 +23,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlencode
 
+from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, check_parent
@@ -47,7 +51,7 @@ from rejoinder.domain.webmentions import (
 )
 from rejoinder.errors import Forbidden, Invalid, RejoinderError, WebmentionFailed, WebmentionInvalid
 from rejoinder.events.kinds import Event, EventKind
-from rejoinder.events.outbox import RetryPolicy, Route
+from rejoinder.events.outbox import RetryPolicy, Route, TargetedHandler
 from rejoinder.moderation.rules import STAFF, Facts, Submission
 from rejoinder.outbound import is_public
 from rejoinder.ratelimit import Action, Scope
@@ -66,9 +70,10 @@ from rejoinder.store import threads as thread_store
 from rejoinder.store import webmentions as store
 from rejoinder.store.likes import ARTICLE
 from rejoinder.store.threads import ThreadRow
-from rejoinder.store.webmentions import Received
+from rejoinder.store.webmentions import Received, Sending
 
 log = logging.getLogger("rejoinder.webmention")
+T = TypeVar("T")
 US = 1_000_000
 VERIFY = "webmention-verify"  # deliveries `webmention-verify:<id>` verify a received Webmention
 LINKS = "webmention-links"  # turns a public comment's links into one delivery each
@@ -181,19 +186,29 @@ def comment_of_fragment(target: str) -> str | None:
 # --- verifying (the `webmention-verify` outbox handler) -----------------------------------------------------
 
 
-class Verify:
-    """Fetch the source and apply what it says; raises WebmentionFailed to be retried (a timeout, a 5xx).
-    Idempotent: it applies the source as it is now, whatever an earlier run did."""
+class _Fetching:
+    """An outbox handler that fetches pages, through the SSRF guard and the limits of [webmention]."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.http = http_of(ctx)
 
-    async def __call__(self, event: Event, target: str) -> None:
+    async def _load(
+        self, target: str, select: Callable[[AsyncConnection, int], Awaitable[T | None]]
+    ) -> T | None:
+        """The row a delivery `<route>:<id>` names; None when it is gone (or the target is no id)."""
         if not target.isdigit():
-            return
+            return None
         async with store_engine.read(self.ctx.engine) as conn:
-            mention = await store.select_received(conn, int(target))
+            return await select(conn, int(target))
+
+
+class Verify(_Fetching):
+    """Fetch the source and apply what it says; raises WebmentionFailed to be retried (a timeout, a 5xx).
+    Idempotent: it applies the source as it is now, whatever an earlier run did."""
+
+    async def __call__(self, event: Event, target: str) -> None:
+        mention = await self._load(target, store.select_received)
         if mention is None:
             return
         try:
@@ -230,18 +245,7 @@ class Verify:
         async with store_engine.write(self.ctx.engine) as conn:
             events.append(await self._remove_comment(conn, mention))
             events.append(await self._remove_like(conn, mention))
-            await store.update_received(
-                conn,
-                mention.id,
-                state=state,
-                kind=mention.kind,
-                comment_id=mention.comment_id,
-                liker=None,
-                author_name=mention.author_name,
-                author_url=mention.author_url,
-                error=error,
-                verified=self.ctx.clock(),
-            )
+            await _save_received(conn, replace(mention, liker=None), state, error=error, now=self.ctx.clock())
         self.ctx.outbox.committed(*events)
         log.info("[rejoinder] webmention %d %s: %s", mention.id, state.value, error)
 
@@ -251,9 +255,11 @@ class Verify:
             : self.ctx.settings.comments.max_name_length
         ]
         author_url = entry.author_url or mention.source
+        # What the source says the mention is, as it is stored once verified:
+        found = replace(mention, kind=entry.kind, author_name=name, author_url=author_url)
         if entry.kind is WebmentionKind.REPLY:
             try:
-                await self._reply(mention, site, entry, name, author_url, parent)
+                await self._reply(found, site, entry, name, author_url, parent)
             except RejoinderError as exc:  # refused by moderation (a banned domain, a blocked word…)
                 await self._drop(mention, WebmentionState.REFUSED, f"{exc.code}: {exc.detail}")
             return
@@ -267,18 +273,8 @@ class Verify:
                 events.append(await self._add_like(conn, mention, liker, name, now))
             else:
                 events.append(await self._remove_like(conn, mention))
-            await store.update_received(
-                conn,
-                mention.id,
-                state=WebmentionState.VERIFIED,
-                kind=entry.kind,
-                comment_id=None,
-                liker=liker,
-                author_name=name,
-                author_url=author_url,
-                error=None,
-                verified=now,
-            )
+            verified = replace(found, comment_id=None, liker=liker)
+            await _save_received(conn, verified, WebmentionState.VERIFIED, error=None, now=now)
         self.ctx.outbox.committed(*events)
 
     async def _reply(
@@ -367,47 +363,22 @@ class Verify:
             delta = int(status in PUBLIC_STATUSES) - int(previous in PUBLIC_STATUSES)
             if delta:
                 await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
+            change: dict[str, str | None]  # a new comment's parent, or an edited one's previous status
             if previous is None:
-                events.append(
-                    await ctx.outbox.add(
-                        conn,
-                        EventKind.COMMENT_POSTED,
-                        thread=event_thread(thread),
-                        subject=comment_id,
-                        data={"status": status.value, "parent": under, "webmention": mention.source},
-                    )
-                )
+                kind, change = EventKind.COMMENT_POSTED, {"parent": under}
             else:
-                events.append(
-                    await ctx.outbox.add(
-                        conn,
-                        EventKind.COMMENT_EDITED,
-                        thread=event_thread(thread),
-                        subject=comment_id,
-                        data={
-                            "status": status.value,
-                            "previous": previous.value,
-                            "webmention": mention.source,
-                        },
-                    )
-                )
+                kind, change = EventKind.COMMENT_EDITED, {"previous": previous.value}
+            data = {"status": status.value, **change, "webmention": mention.source}
+            events.append(
+                await ctx.outbox.add(conn, kind, thread=event_thread(thread), subject=comment_id, data=data)
+            )
             if status is CommentStatus.PENDING and (previous is None or previous in PUBLIC_STATUSES):
                 # Held by a check: the statement of reasons is recorded (a remote author has no inbox or
                 # confirmed address here, but the transparency record needs it).
                 held_by = Held(id=comment_id, site_id=site.id, identity_id=None)
                 events.append(await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=now))
-            await store.update_received(
-                conn,
-                mention.id,
-                state=WebmentionState.VERIFIED,
-                kind=WebmentionKind.REPLY,
-                comment_id=comment_id,
-                liker=None,
-                author_name=name,
-                author_url=author_url,
-                error=None,
-                verified=now,
-            )
+            verified = replace(mention, comment_id=comment_id, liker=None)
+            await _save_received(conn, verified, WebmentionState.VERIFIED, error=None, now=now)
         ctx.outbox.committed(*events)
 
     async def _parent(
@@ -479,31 +450,48 @@ def liker_of(source: str) -> str:
     return "wm:" + hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
-class VerifyGaveUp:
-    """After the last failed attempt to fetch the source, the mention is refused (its error says why)."""
+async def _save_received(
+    conn: AsyncConnection, mention: Received, state: WebmentionState, *, error: str | None, now: int
+) -> None:
+    """Store the verdict on a mention (`state`, `error`, when) with what it is now: its kind, the comment
+    or like it made, its author."""
+    await store.update_received(
+        conn,
+        mention.id,
+        state=state,
+        kind=mention.kind,
+        comment_id=mention.comment_id,
+        liker=mention.liker,
+        author_name=mention.author_name,
+        author_url=mention.author_url,
+        error=error,
+        verified=now,
+    )
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+
+async def _refuse_pending(ctx: Context, conn: AsyncConnection, mention_id: int, error: str) -> None:
+    """A mention still waiting to be verified is refused for good (`error` says why)."""
+    mention = await store.select_received(conn, mention_id)
+    if mention is not None and mention.state is WebmentionState.PENDING:
+        await _save_received(conn, mention, WebmentionState.REFUSED, error=error, now=ctx.clock())
+
+
+Fail = Callable[[Context, AsyncConnection, int, str], Awaitable[None]]
+
+
+@dataclass(frozen=True, eq=False)
+class GaveUp:
+    """After the last failed attempt of a delivery `<route>:<id>`, `fail(ctx, conn, id, error)` ends the
+    row `id` for good, its error saying why: a mention is refused, a Webmention send failed."""
+
+    ctx: Context
+    fail: Fail
 
     async def __call__(self, event: Event, target: str, error: str) -> None:
         if not target.isdigit():
             return
         async with store_engine.write(self.ctx.engine) as conn:
-            mention = await store.select_received(conn, int(target))
-            if mention is None or mention.state is not WebmentionState.PENDING:
-                return
-            await store.update_received(
-                conn,
-                mention.id,
-                state=WebmentionState.REFUSED,
-                kind=mention.kind,
-                comment_id=mention.comment_id,
-                liker=mention.liker,
-                author_name=mention.author_name,
-                author_url=mention.author_url,
-                error=f"gave up: {error}",
-                verified=self.ctx.clock(),
-            )
+            await self.fail(self.ctx, conn, int(target), f"gave up: {error}")
 
 
 # --- sending (the `webmention-links` and `webmention-send` outbox handlers) ----------------------------------
@@ -567,13 +555,7 @@ class Links:
         source = source_of(self.ctx, thread, site, found[0].id)
         async with store_engine.write(self.ctx.engine) as conn:
             ids = await store.insert_sends(conn, found[0].id, source, targets[:20], now=self.ctx.clock())
-            await event_store.add_deliveries(
-                conn,
-                event.uid,
-                [f"{SENDER}:{i}" for i in ids],
-                queue=f"wms:{event.subject}",
-                next_at=self.ctx.clock(),
-            )
+            await self._queue_sends(conn, event, ids)
 
     async def _withdraw(self, event: Event) -> None:
         """A public comment was deleted or hidden: each target that took its Webmention is sent it again,
@@ -583,38 +565,24 @@ class Links:
         async with store_engine.write(self.ctx.engine) as conn:
             sent = [s for s in await store.select_sends_of(conn, event.subject) if s.state is SendState.SENT]
             for each in sent:
-                await store.update_send(
-                    conn,
-                    each.id,
-                    state=SendState.PENDING,
-                    endpoint=each.endpoint,
-                    status_code=each.status_code,
-                    error=None,
-                    now=self.ctx.clock(),
-                )
+                await _save_send(conn, each, SendState.PENDING, error=None, now=self.ctx.clock())
             if sent:
-                await event_store.add_deliveries(
-                    conn,
-                    event.uid,
-                    [f"{SENDER}:{each.id}" for each in sent],
-                    queue=f"wms:{event.subject}",
-                    next_at=self.ctx.clock(),
-                )
+                await self._queue_sends(conn, event, [each.id for each in sent])
+
+    async def _queue_sends(self, conn: AsyncConnection, event: Event, send_ids: list[int]) -> None:
+        """One delivery `webmention-send:<id>` per send, due now, in a queue of the comment's own."""
+        names = [f"{SENDER}:{i}" for i in send_ids]
+        await event_store.add_deliveries(
+            conn, event.uid, names, queue=f"wms:{event.subject}", next_at=self.ctx.clock()
+        )
 
 
-class Send:
+class Send(_Fetching):
     """One delivery `webmention-send:<id>`: discover the target's endpoint and post the Webmention.
     A 4xx or a page that can never be taken ends it (failed); a timeout or a 5xx raises to be retried."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.http = http_of(ctx)
-
     async def __call__(self, event: Event, target: str) -> None:
-        if not target.isdigit():
-            return
-        async with store_engine.read(self.ctx.engine) as conn:
-            sending = await store.select_send(conn, int(target))
+        sending = await self._load(target, store.select_send)
         if sending is None or sending.state is not SendState.PENDING:
             return
         endpoint: str | None = None
@@ -624,65 +592,55 @@ class Send:
                 raise WebmentionFailed(f"the target answered {page.status}")
             endpoint = discover_endpoint(page.url, page.link, page.body if page.is_html else None)
             if endpoint is None:
-                await self._finish(sending.id, SendState.NO_ENDPOINT, None, page.status, None)
+                await self._finish(sending, SendState.NO_ENDPOINT, None, page.status, None)
                 return
             status = await self.http.send(endpoint, source=sending.source, target=sending.target)
         except PageRefused as exc:
-            await self._finish(sending.id, SendState.FAILED, endpoint, None, f"{exc.code}: {exc.detail}")
+            await self._finish(sending, SendState.FAILED, endpoint, None, f"{exc.code}: {exc.detail}")
             return
         if 200 <= status < 300:
-            await self._finish(sending.id, SendState.SENT, endpoint, status, None)
+            await self._finish(sending, SendState.SENT, endpoint, status, None)
         elif status >= 500 or status == 429:
-            await self._finish(sending.id, SendState.PENDING, endpoint, status, f"answered {status}")
+            await self._finish(sending, SendState.PENDING, endpoint, status, f"answered {status}")
             raise WebmentionFailed(f"the endpoint answered {status}")
         else:
-            await self._finish(sending.id, SendState.FAILED, endpoint, status, f"answered {status}")
+            await self._finish(sending, SendState.FAILED, endpoint, status, f"answered {status}")
 
     async def _finish(
-        self, send_id: int, state: SendState, endpoint: str | None, status: int | None, error: str | None
+        self, sending: Sending, state: SendState, endpoint: str | None, status: int | None, error: str | None
     ) -> None:
+        answered = replace(sending, endpoint=endpoint, status_code=status)
         async with store_engine.write(self.ctx.engine) as conn:
-            await store.update_send(
-                conn,
-                send_id,
-                state=state,
-                endpoint=endpoint,
-                status_code=status,
-                error=error,
-                now=self.ctx.clock(),
-            )
+            await _save_send(conn, answered, state, error=error, now=self.ctx.clock())
 
 
-class SendGaveUp:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+async def _save_send(
+    conn: AsyncConnection, send: Sending, state: SendState, *, error: str | None, now: int
+) -> None:
+    """Store how sending a Webmention stands (`state`, `error`, when) with the endpoint and answer it had."""
+    await store.update_send(
+        conn, send.id, state=state, endpoint=send.endpoint, status_code=send.status_code, error=error, now=now
+    )
 
-    async def __call__(self, event: Event, target: str, error: str) -> None:
-        if not target.isdigit():
-            return
-        async with store_engine.write(self.ctx.engine) as conn:
-            found = await store.select_send(conn, int(target))
-            if found is not None and found.state is SendState.PENDING:
-                await store.update_send(
-                    conn,
-                    found.id,
-                    state=SendState.FAILED,
-                    endpoint=found.endpoint,
-                    status_code=found.status_code,
-                    error=f"gave up: {error}",
-                    now=self.ctx.clock(),
-                )
+
+async def _fail_pending(ctx: Context, conn: AsyncConnection, send_id: int, error: str) -> None:
+    """A Webmention still waiting to be sent has failed for good (`error` says why)."""
+    found = await store.select_send(conn, send_id)
+    if found is not None and found.state is SendState.PENDING:
+        await _save_send(conn, found, SendState.FAILED, error=error, now=ctx.clock())
+
+
+def _targeted_route(ctx: Context, name: str, targeted: TargetedHandler, fail: Fail) -> Route:
+    """Deliveries `name:<id>` only (no kinds of its own), retried on [webmention]'s policy; `fail` ends
+    the row of one given up on."""
+    return Route(
+        name=name, kinds=frozenset(), targeted=targeted, retry=policy_of(ctx), given_up=GaveUp(ctx, fail)
+    )
 
 
 def verify_route(ctx: Context) -> Route:
     """Deliveries `webmention-verify:<id>`, which `receive` adds with the event (each in its own queue)."""
-    return Route(
-        name=VERIFY,
-        kinds=frozenset(),
-        targeted=Verify(ctx),
-        retry=policy_of(ctx),
-        given_up=VerifyGaveUp(ctx),
-    )
+    return _targeted_route(ctx, VERIFY, Verify(ctx), _refuse_pending)
 
 
 def links_route(ctx: Context) -> Route:
@@ -691,10 +649,8 @@ def links_route(ctx: Context) -> Route:
 
 
 def sender_route(ctx: Context) -> Route:
-    """Deliveries `webmention-send:<id>` only (no kinds of its own), retried on [webmention]'s policy."""
-    return Route(
-        name=SENDER, kinds=frozenset(), targeted=Send(ctx), retry=policy_of(ctx), given_up=SendGaveUp(ctx)
-    )
+    """Deliveries `webmention-send:<id>`, which `Links` adds (one per page a comment links to)."""
+    return _targeted_route(ctx, SENDER, Send(ctx), _fail_pending)
 
 
 # --- what /admin shows -------------------------------------------------------------------------------------

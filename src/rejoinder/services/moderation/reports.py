@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -97,32 +98,22 @@ async def report_comment(
         events: list[Event] = []
         if added:
             thread = await event_thread_by_id(conn, comment.thread_id)
-            events.append(
-                await ctx.outbox.add(
-                    conn,
-                    EventKind.REPORT_FILED,
-                    thread=thread,
-                    subject=comment_id,
-                    data={"reason": why.value, "held": held},
-                )
-            )
+            announced: list[tuple[EventKind, dict[str, Any]]] = [
+                (EventKind.REPORT_FILED, {"reason": why.value, "held": held})
+            ]
             if held:
-                events.append(
-                    await ctx.outbox.add(
-                        conn,
-                        EventKind.COMMENT_STATUS_CHANGED,
-                        thread=thread,
-                        subject=comment_id,
-                        data=status_change(
-                            CommentStatus.PENDING,
-                            comment.status,
-                            ModAction.HOLD,
-                            reason="reports",
-                            actor="reports",
-                            by="reports",
-                        ),
-                    )
+                change = status_change(
+                    CommentStatus.PENDING,
+                    comment.status,
+                    ModAction.HOLD,
+                    reason="reports",
+                    actor="reports",
+                    by="reports",
                 )
+                announced.append((EventKind.COMMENT_STATUS_CHANGED, change))
+            for kind, data in announced:
+                events.append(await ctx.outbox.add(conn, kind, thread=thread, subject=comment_id, data=data))
+            if held:
                 # The report threshold held it by itself: an automated restriction, with its statement.
                 statement = await issue_statement(
                     ctx,
