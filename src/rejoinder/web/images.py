@@ -9,14 +9,13 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from rejoinder.errors import Forbidden
 from rejoinder.services import images as service
 from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery
-from rejoinder.web.wire import check_origin, client_ip, ctx_of, image_url, read_body
+from rejoinder.web.wire import IMAGE_RESPONSES, check_origin, client_ip, ctx_of, image_url, read_body
 
 # An image's bytes never change under its name (content hash + random part): browsers and CDNs keep it.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -84,7 +83,7 @@ async def upload_image(
     "/api/images/{name:str}",
     summary="An image attached to a comment",
     tags=["images"],
-    responses={200: ResponseSpec(data_container=bytes, media_type="image/*", description="The image")},
+    responses=IMAGE_RESPONSES,
 )
 async def get_image(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """The image, while its comment is public (404 for a held, rejected, spam or deleted comment's)."""

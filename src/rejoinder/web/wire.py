@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.openapi.datastructures import ResponseSpec
 
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.sites import Site, SiteGuard
@@ -17,6 +18,9 @@ from rejoinder.services.context import Context
 from rejoinder.services.moderation import moderation_of
 from rejoinder.services.threads import ThreadRef
 from rejoinder.web.guard import own_origins, refuse_opaque_origin
+
+# The OpenAPI answer of the routes that send an image's bytes (avatars, images attached to comments).
+IMAGE_RESPONSES = {200: ResponseSpec(data_container=bytes, media_type="image/*", description="The image")}
 
 
 class AuthorOut(msgspec.Struct):
