@@ -99,28 +99,24 @@ async def _receive(request: Request[Any, Any, Any], site: str | None) -> Respons
     return Response(b"", status_code=202, headers={"Cache-Control": "no-store"})
 
 
-@post(
-    "/ap/sites/{name:str}/inbox",
-    summary="A site actor's inbox",
-    tags=["activitypub"],
-    status_code=202,
-    request_max_body_size=None,
-    opt={"cross_site": "another server's POST, authenticated by its HTTP signature"},
-)
+# What the two inboxes share: another server's POST, exempt from the Origin rules (web/guard.py) and read
+# by _receive up to activitypub.max_body_bytes; 202 once checked and queued.
+_INBOX: dict[str, Any] = {
+    "tags": ["activitypub"],
+    "status_code": 202,
+    "request_max_body_size": None,
+    "opt": {"cross_site": "another server's POST, authenticated by its HTTP signature"},
+}
+
+
+@post("/ap/sites/{name:str}/inbox", summary="A site actor's inbox", **_INBOX)
 async def site_inbox(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """Takes a signed activity (HTTP Signatures) about this site: 202 once checked and queued; 401 when
     unsigned, badly signed, too old or signed by someone else than its actor."""
     return await _receive(request, name)
 
 
-@post(
-    "/ap/inbox",
-    summary="The shared inbox",
-    tags=["activitypub"],
-    status_code=202,
-    request_max_body_size=None,
-    opt={"cross_site": "another server's POST, authenticated by its HTTP signature"},
-)
+@post("/ap/inbox", summary="The shared inbox", **_INBOX)
 async def shared_inbox(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Like a site's inbox, for activities addressed to several of this server's actors."""
     return await _receive(request, None)
