@@ -10,11 +10,10 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
-from rejoinder.errors import PayloadTooLarge
 from rejoinder.federation.activitypub.documents import ACTIVITY_JSON, JRD_JSON
 from rejoinder.services.activitypub import actors as service
 from rejoinder.services.activitypub import inbox as inbox_service
-from rejoinder.web.wire import ctx_of
+from rejoinder.web.wire import ctx_of, read_body
 
 NODEINFO_JSON = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
 CACHE = {"Cache-Control": "public, max-age=300", "Vary": "Accept"}
@@ -84,22 +83,11 @@ async def comment(request: Request[Any, Any, Any], comment_id: FromPath[str]) ->
     return _json(await service.comment_document(ctx_of(request), comment_id), cache=False)
 
 
-async def _body(request: Request[Any, Any, Any], limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"An activity may have at most {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge(f"An activity may have at most {limit} bytes")
-    return bytes(body)
-
-
 async def _receive(request: Request[Any, Any, Any], site: str | None) -> Response[bytes]:
     ctx = ctx_of(request)
     service.base_url(ctx)
-    body = await _body(request, ctx.settings.activitypub.max_body_bytes)
+    limit = ctx.settings.activitypub.max_body_bytes
+    body = await read_body(request, limit, f"An activity may have at most {limit} bytes")
     target = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
     query = request.scope.get("query_string", b"")
     if query:
@@ -111,28 +99,24 @@ async def _receive(request: Request[Any, Any, Any], site: str | None) -> Respons
     return Response(b"", status_code=202, headers={"Cache-Control": "no-store"})
 
 
-@post(
-    "/ap/sites/{name:str}/inbox",
-    summary="A site actor's inbox",
-    tags=["activitypub"],
-    status_code=202,
-    request_max_body_size=None,
-    opt={"cross_site": "another server's POST, authenticated by its HTTP signature"},
-)
+# What the two inboxes share: another server's POST, exempt from the Origin rules (web/guard.py) and read
+# by _receive up to activitypub.max_body_bytes; 202 once checked and queued.
+_INBOX: dict[str, Any] = {
+    "tags": ["activitypub"],
+    "status_code": 202,
+    "request_max_body_size": None,
+    "opt": {"cross_site": "another server's POST, authenticated by its HTTP signature"},
+}
+
+
+@post("/ap/sites/{name:str}/inbox", summary="A site actor's inbox", **_INBOX)
 async def site_inbox(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """Takes a signed activity (HTTP Signatures) about this site: 202 once checked and queued; 401 when
     unsigned, badly signed, too old or signed by someone else than its actor."""
     return await _receive(request, name)
 
 
-@post(
-    "/ap/inbox",
-    summary="The shared inbox",
-    tags=["activitypub"],
-    status_code=202,
-    request_max_body_size=None,
-    opt={"cross_site": "another server's POST, authenticated by its HTTP signature"},
-)
+@post("/ap/inbox", summary="The shared inbox", **_INBOX)
 async def shared_inbox(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Like a site's inbox, for activities addressed to several of this server's actors."""
     return await _receive(request, None)

@@ -9,13 +9,12 @@ import re
 from typing import Any
 
 from litestar import Request, Response, get
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from rejoinder.domain.identity import identicon_svg
 from rejoinder.errors import NotFound
 from rejoinder.services.avatars import Avatar
-from rejoinder.web.wire import ctx_of
+from rejoinder.web.wire import IMAGE_RESPONSES, ctx_of
 
 _KEY = re.compile(r"^[0-9a-f]{8,64}(\.svg)?$")
 # An avatar can change (a reader signs in with a new picture, a Gravatar appears), always at the same URL:
@@ -23,12 +22,7 @@ _KEY = re.compile(r"^[0-9a-f]{8,64}(\.svg)?$")
 CACHE_CONTROL = "public, max-age=3600"
 
 
-@get(
-    "/api/avatars/{name:str}",
-    summary="An author's avatar",
-    tags=["avatars"],
-    responses={200: ResponseSpec(data_container=bytes, media_type="image/*", description="The image")},
-)
+@get("/api/avatars/{name:str}", summary="An author's avatar", tags=["avatars"], responses=IMAGE_RESPONSES)
 async def get_avatar(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """The identity's picture from its sign-in provider, or the author's Gravatar image if their site
     opted in, once the server has downloaded it; else the identicon."""

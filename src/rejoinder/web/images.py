@@ -9,14 +9,13 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
-from rejoinder.errors import Forbidden, PayloadTooLarge
+from rejoinder.errors import Forbidden
 from rejoinder.services import images as service
 from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery
-from rejoinder.web.wire import check_origin, client_ip, ctx_of, image_url
+from rejoinder.web.wire import IMAGE_RESPONSES, check_origin, client_ip, ctx_of, image_url, read_body
 
 # An image's bytes never change under its name (content hash + random part): browsers and CDNs keep it.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -31,32 +30,13 @@ class ImageOut(msgspec.Struct):
     size: int
 
 
-async def _body(request: Request[Any, Any, Any], limit: int) -> bytes:
-    """The request body, refused as soon as it passes `limit` bytes (nothing more is read)."""
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"An image may have at most {limit} bytes", code="image-too-large")
-
-
 @post(
     "/api/images",
     summary="Upload an image for a comment",
     tags=["images"],
     status_code=201,
     dependencies=THREAD,
-    request_max_body_size=None,  # read by _body with the site's own limit
+    request_max_body_size=None,  # read by read_body with the site's own limit
     opt={"image_upload": True},
 )
 async def upload_image(
@@ -79,7 +59,8 @@ async def upload_image(
         raise Forbidden(
             "This site does not accept guest comments; sign in to comment", code="guests-disabled"
         )
-    data = await _body(request, service.limits_for(ctx, ref.site).max_bytes)
+    limit = service.limits_for(ctx, ref.site).max_bytes
+    data = await read_body(request, limit, f"An image may have at most {limit} bytes", code="image-too-large")
     made = await service.upload(
         ctx,
         ref.site,
@@ -102,7 +83,7 @@ async def upload_image(
     "/api/images/{name:str}",
     summary="An image attached to a comment",
     tags=["images"],
-    responses={200: ResponseSpec(data_container=bytes, media_type="image/*", description="The image")},
+    responses=IMAGE_RESPONSES,
 )
 async def get_image(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """The image, while its comment is public (404 for a held, rejected, spam or deleted comment's)."""

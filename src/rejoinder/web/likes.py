@@ -146,12 +146,7 @@ async def like_comment(
     return await _like_comment(request, comment_id, visitor, authorization, like=True)
 
 
-@delete(
-    "/api/comments/{comment_id:str}/like",
-    summary="Unlike a comment",
-    tags=["likes"],
-    status_code=200,
-)
+@delete("/api/comments/{comment_id:str}/like", summary="Unlike a comment", tags=["likes"], status_code=200)
 async def unlike_comment(
     request: Request[Any, Any, Any],
     comment_id: FromPath[str],

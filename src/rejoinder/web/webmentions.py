@@ -11,9 +11,9 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from rejoinder.errors import PayloadTooLarge, UnsupportedMediaType, WebmentionInvalid
+from rejoinder.errors import UnsupportedMediaType, WebmentionInvalid
 from rejoinder.services import webmentions as service
-from rejoinder.web.wire import ctx_of
+from rejoinder.web.wire import ctx_of, read_body
 
 MAX_BODY = 8 * 1024  # two URLs of at most 2048 characters, percent-encoded, with room to spare
 FORM = "application/x-www-form-urlencoded"
@@ -29,18 +29,9 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != FORM:
         raise UnsupportedMediaType(f"Send source and target as {FORM}", code="form-required")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise PayloadTooLarge(f"A Webmention request is at most {MAX_BODY} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise PayloadTooLarge(f"A Webmention request is at most {MAX_BODY} bytes")
+    body = await read_body(request, MAX_BODY, f"A Webmention request is at most {MAX_BODY} bytes")
     try:
-        pairs = parse_qsl(
-            bytes(body).decode("utf-8"), keep_blank_values=True, max_num_fields=10, errors="strict"
-        )
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise WebmentionInvalid(
             "The form could not be read: it is not valid UTF-8 or has too many fields"

@@ -8,15 +8,19 @@ from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.openapi.datastructures import ResponseSpec
 
 from rejoinder.domain.comments import Comment, CommentStatus
 from rejoinder.domain.sites import Site, SiteGuard
-from rejoinder.errors import OriginNotAllowed
+from rejoinder.errors import OriginNotAllowed, PayloadTooLarge
 from rejoinder.ratelimit import client_address
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import moderation_of
 from rejoinder.services.threads import ThreadRef
 from rejoinder.web.guard import own_origins, refuse_opaque_origin
+
+# The OpenAPI answer of the routes that send an image's bytes (avatars, images attached to comments).
+IMAGE_RESPONSES = {200: ResponseSpec(data_container=bytes, media_type="image/*", description="The image")}
 
 
 class AuthorOut(msgspec.Struct):
@@ -140,6 +144,22 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
     [moderation] trusted_proxies (ratelimit.client_address)."""
     peer = request.client.host if request.client else None
     return client_address(peer, request.headers, moderation_of(ctx_of(request)).proxies)
+
+
+async def read_body(
+    request: Request[Any, Any, Any], limit: int, too_large: str, code: str | None = None
+) -> bytes:
+    """The request body, refused (413, `too_large` as the detail) when its declared length passes `limit`
+    bytes or as soon as what is read does: nothing more is read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(too_large, code=code)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(too_large, code=code)
+    return bytes(body)
 
 
 def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
