@@ -13,30 +13,21 @@ from rejoinder import __version__
 HERE = Path(__file__).resolve().parent
 
 
+def _git(*args: str) -> str:
+    """What `git -C <this folder> ARGS` prints; raises OSError or SubprocessError when git is missing, fails
+    or takes longer than 3 seconds."""
+    return subprocess.run(
+        ["git", "-C", str(HERE), *args], capture_output=True, text=True, timeout=3, check=True
+    ).stdout
+
+
 def _from_git() -> str | None:
     """The checkout's commit, when this module is a tracked file of it: an installed package inside some
     other git work tree (a virtual environment in a project folder) must not claim that tree's commit."""
     try:
-        subprocess.run(
-            ["git", "-C", str(HERE), "ls-files", "--error-unmatch", "build_info.py"],
-            capture_output=True,
-            timeout=3,
-            check=True,
-        )
-        found = subprocess.run(
-            ["git", "-C", str(HERE), "log", "-1", "--format=%h %cs"],
-            capture_output=True,
-            text=True,
-            timeout=3,
-            check=True,
-        ).stdout.split()
-        dirty = subprocess.run(
-            ["git", "-C", str(HERE), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=3,
-            check=True,
-        ).stdout.strip()
+        _git("ls-files", "--error-unmatch", "build_info.py")
+        found = _git("log", "-1", "--format=%h %cs").split()
+        dirty = _git("status", "--porcelain", "--untracked-files=no").strip()
     except (OSError, subprocess.SubprocessError):
         return None
     if len(found) != 2:

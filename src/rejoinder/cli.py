@@ -38,11 +38,19 @@ def _print_version(ctx: click.Context) -> None:
     ctx.exit()
 
 
-def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+@contextlib.contextmanager
+def _refusals(*kinds: type[Exception]) -> Iterator[None]:
+    """An error of `kinds` the command expects (a setting it cannot use, a backup it will not take) ends it
+    with the error's message on one line, not a traceback."""
     try:
-        return config.load(ctx.obj.get("config"), overrides=overrides)
-    except ConfigError as exc:
+        yield
+    except kinds as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
+    with _refusals(ConfigError):
+        return config.load(ctx.obj.get("config"), overrides=overrides)
 
 
 def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
@@ -124,10 +132,8 @@ def serve(
     if database:
         flags["database"]["url"] = database
     settings = _load(ctx, flags)
-    try:
+    with _refusals(ConfigError):
         config.require_public_url(settings)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     run_server(settings, flags, config_file=ctx.obj.get("config"))
 
 
@@ -144,10 +150,8 @@ def run_server(
     from rejoinder.runtime import preflight
     from rejoinder.store import migrate
 
-    try:
+    with _refusals(ConfigError):
         preflight(settings)  # what every worker's start-up would refuse, refused once and clearly here
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     if settings.database.auto_migrate:
         with _database_reachable(settings.database.url):
             migrate.upgrade(settings.database.url)
@@ -326,10 +330,8 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
     from rejoinder.services import backups
 
     settings = _load(ctx)
-    try:
+    with _refusals(BackupRefused):
         made = backups.backup(settings.database.url, path, overwrite=force)
-    except BackupRefused as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {made.path}: {made.bytes} bytes, schema revision {made.revision}, integrity ok")
 
 
@@ -347,10 +349,8 @@ def restore(ctx: click.Context, path: Path, force: bool) -> None:
     from rejoinder.services import backups
 
     settings = _load(ctx)
-    try:
+    with _refusals(BackupRefused):
         done = backups.restore(settings.database.url, path, force=force)
-    except BackupRefused as exc:
-        raise click.ClickException(str(exc)) from None
     migrated = f", migrated to {done.revision_now}" if done.migrated else ""
     click.echo(f"restored {done.path} from {path} (schema revision {done.revision_in_file}{migrated})")
 
@@ -416,10 +416,8 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
         click.echo(f"secret_key = {json.dumps(new)}")
         click.echo(f"previous_secret_keys = {json.dumps(previous)}")
         return
-    try:
+    with _refusals(ConfigError):
         set_keys(path, "security", {"secret_key": new, "previous_secret_keys": previous})
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"set security.secret_key and security.previous_secret_keys ({len(previous)}) in {path}; "
         "restart rejoinder to use them"
@@ -626,10 +624,8 @@ def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool
         click.echo(f"username = {json.dumps(name)}")
         click.echo(f"password_hash = {json.dumps(hashed)}")
         return
-    try:
+    with _refusals(ConfigError):
         set_keys(path, "admin", {"username": name, "password_hash": hashed})
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them")
 
 

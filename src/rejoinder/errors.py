@@ -34,9 +34,12 @@ that names its code once (`raise SiteNotFound.named(name)`), never `NotFound(...
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+import enum
+from typing import ClassVar, Self, TypeVar
 
 import msgspec
+
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -74,6 +77,16 @@ class Invalid(RejoinderError):
     def field(cls, field: str, code: str, message: str) -> Invalid:
         """A single-field error whose detail is the field's message."""
         return cls(message, code=code, errors=[FieldError(field=field, code=code, message=message)])
+
+    @classmethod
+    def one_of(cls, field: str, choices: type[_Choice], value: str, *, code: str, message: str) -> _Choice:
+        """The member of `choices` that `value` names; when none does, this error on `field` whose message is
+        `message` followed by the values allowed ("Choose one of" → "Choose one of spam, abuse, …")."""
+        try:
+            return choices(value)
+        except ValueError:
+            allowed = ", ".join(choice.value for choice in choices)
+            raise cls.field(field, code, f"{message} {allowed}") from None
 
     @classmethod
     def at(cls, field: str, message: str) -> Self:

@@ -4,10 +4,10 @@ builder here plus one line in `BUILDERS` (docs/contributing.md). Built once per 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rejoinder.events.kinds import THREAD_KINDS, Event, EventKind
-from rejoinder.events.outbox import Route
+from rejoinder.events.outbox import Handler, Route
 from rejoinder.services import admin_mail
 from rejoinder.services import images as image_service
 from rejoinder.services import subscriptions as subscription_service
@@ -43,13 +43,16 @@ def invalidation(ctx: Context) -> Route:
     return Route(name="invalidate", kinds=frozenset(kinds), inline=bump)
 
 
+def _route_or_none(name: str, kinds: Iterable[EventKind], handler: Handler | None) -> Route | None:
+    """The route that gives `handler` the events of `kinds`; None when there is no handler (its feature is
+    off under the settings)."""
+    return None if handler is None else Route(name=name, kinds=frozenset(kinds), handler=handler)
+
+
 def held_mail(ctx: Context) -> Route | None:
     """Comments held for review are mailed to their site's moderators ([email] notify_pending)."""
-    handler = admin_mail.held_mail_for(ctx)
-    if handler is None:
-        return None
     kinds = {EventKind.COMMENT_POSTED, EventKind.COMMENT_EDITED, EventKind.COMMENT_STATUS_CHANGED}
-    return Route(name="moderator-email", kinds=frozenset(kinds), handler=handler)
+    return _route_or_none("moderator-email", kinds, admin_mail.held_mail_for(ctx))
 
 
 def classifier_learning(ctx: Context) -> Route | None:
@@ -96,27 +99,18 @@ def image_cleanup(ctx: Context) -> Route | None:
 
 def notice_mail(ctx: Context) -> Route | None:
     """A notice of illegal content is acknowledged to its notifier, and its decision sent with the reasons."""
-    handler = notice_mail_for(ctx)
-    if handler is None:
-        return None
-    kinds = frozenset({EventKind.NOTICE_FILED, EventKind.NOTICE_DECIDED})
-    return Route(name="notice-mail", kinds=kinds, handler=handler)
+    kinds = {EventKind.NOTICE_FILED, EventKind.NOTICE_DECIDED}
+    return _route_or_none("notice-mail", kinds, notice_mail_for(ctx))
 
 
 def notice_moderator_mail(ctx: Context) -> Route | None:
     """A new notice of illegal content is mailed to its site's moderators ([email] notify_pending)."""
-    handler = notice_moderator_mail_for(ctx)
-    if handler is None:
-        return None
-    return Route(name="notice-moderator-mail", kinds=frozenset({EventKind.NOTICE_FILED}), handler=handler)
+    return _route_or_none("notice-moderator-mail", {EventKind.NOTICE_FILED}, notice_moderator_mail_for(ctx))
 
 
 def statement_mail(ctx: Context) -> Route | None:
     """A statement of reasons is mailed to the author of a removed or restricted comment (confirmed address)."""
-    handler = statement_mail_for(ctx)
-    if handler is None:
-        return None
-    return Route(name="statement-mail", kinds=frozenset({EventKind.STATEMENT_ISSUED}), handler=handler)
+    return _route_or_none("statement-mail", {EventKind.STATEMENT_ISSUED}, statement_mail_for(ctx))
 
 
 def activitypub_inbox(ctx: Context) -> Route | None:

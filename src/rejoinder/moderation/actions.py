@@ -130,21 +130,15 @@ def check_transition(before: CommentStatus, action: ModAction) -> CommentStatus:
 
 
 def check_reason(reason: str | None) -> RejectReason:
-    try:
-        return RejectReason(reason or "other")
-    except ValueError:
-        allowed = ", ".join(r.value for r in RejectReason)
-        raise Invalid.field("reason", "reason-invalid", f"The reason must be one of: {allowed}") from None
+    return Invalid.one_of(
+        "reason", RejectReason, reason or "other", code="reason-invalid", message="The reason must be one of:"
+    )
 
 
 def check_approve_reason(reason: str) -> ApproveReason:
-    try:
-        return ApproveReason(reason)
-    except ValueError:
-        allowed = ", ".join(r.value for r in ApproveReason)
-        raise Invalid.field(
-            "reason", "reason-invalid", f"An approval's reason must be one of: {allowed}"
-        ) from None
+    return Invalid.one_of(
+        "reason", ApproveReason, reason, code="reason-invalid", message="An approval's reason must be one of:"
+    )
 
 
 def check_note(note: str | None, limit: int = 1000) -> str | None:

@@ -119,11 +119,9 @@ def text_of(
 
 
 def check_category(raw: str | None) -> NoticeCategory:
-    try:
-        return NoticeCategory(raw or "")
-    except ValueError:
-        allowed = ", ".join(c.value for c in NoticeCategory)
-        raise Invalid.field("category", "notice-category-invalid", f"Choose one of {allowed}") from None
+    return Invalid.one_of(
+        "category", NoticeCategory, raw or "", code="notice-category-invalid", message="Choose one of"
+    )
 
 
 def check_notice(

@@ -39,11 +39,9 @@ class Report(msgspec.Struct, frozen=True):
 
 
 def check_reason(reason: str) -> ReportReason:
-    try:
-        return ReportReason(reason)
-    except ValueError:
-        allowed = ", ".join(r.value for r in ReportReason)
-        raise Invalid.field("reason", "report-reason-invalid", f"Say why: one of {allowed}") from None
+    return Invalid.one_of(
+        "reason", ReportReason, reason, code="report-reason-invalid", message="Say why: one of"
+    )
 
 
 def check_note(note: str | None) -> str | None:

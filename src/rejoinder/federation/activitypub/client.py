@@ -5,6 +5,8 @@ tests only), with a time and a size limit. Redirects are not followed: an actor'
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -51,25 +53,49 @@ class Client:
             raise FetchFailed("not an https URL")
         return parts
 
+    def _signature(
+        self,
+        method: str,
+        parts: SplitResult,
+        signer: Signer,
+        *,
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> dict[str, str]:
+        """The headers that sign a request for `parts` (Host, Date, Digest with a body, Signature)."""
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return sign(
+            method,
+            parts.netloc,
+            target,
+            key_id=signer.key_id,
+            private_pem=signer.private_pem,
+            now_us=self.clock(),
+            body=body,
+            content_type=content_type,
+        )
+
+    @contextlib.contextmanager
+    def _failures(self) -> Iterator[None]:
+        """What goes wrong on the way (no answer in time, an address the guard refuses, the network) as
+        a FetchFailed naming it."""
+        try:
+            yield
+        except TimeoutError:
+            raise FetchFailed(f"no answer within {self.timeout} s") from None
+        except RejoinderError as exc:  # the guard refused the address
+            raise FetchFailed(exc.code) from None
+        except (httpx2.HTTPError, OSError) as exc:
+            raise FetchFailed(type(exc).__name__) from None
+
     async def get_json(self, url: str, *, signer: Signer | None = None) -> Any:
         """The JSON document at `url` (an ActivityPub object), signed with `signer` when given (servers in
         secure mode answer only signed fetches)."""
         parts = self._check(url)
         headers = {"accept": f"{ACTIVITY_JSON}, {LD_JSON}", "user-agent": self.user_agent}
         if signer is not None:
-            target = parts.path or "/"
-            if parts.query:
-                target += "?" + parts.query
-            headers |= sign(
-                "get",
-                parts.netloc,
-                target,
-                key_id=signer.key_id,
-                private_pem=signer.private_pem,
-                now_us=self.clock(),
-                body=None,
-            )
-        try:
+            headers |= self._signature("get", parts, signer)
+        with self._failures():
             async with (
                 asyncio.timeout(self.timeout),
                 self._client() as client,
@@ -82,12 +108,6 @@ class Client:
                     body += chunk
                     if len(body) > MAX_DOCUMENT_BYTES:
                         raise FetchFailed("the document is too large")
-        except TimeoutError:
-            raise FetchFailed(f"no answer within {self.timeout} s") from None
-        except RejoinderError as exc:  # the guard refused the address
-            raise FetchFailed(exc.code) from None
-        except (httpx2.HTTPError, OSError) as exc:
-            raise FetchFailed(type(exc).__name__) from None
         try:
             return msgspec.json.decode(bytes(body))
         except msgspec.DecodeError:
@@ -97,28 +117,12 @@ class Client:
         """POST a signed activity to an inbox; the status (2xx); FetchFailed otherwise."""
         parts = self._check(url)
         body = msgspec.json.encode(activity)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = sign(
-            "post",
-            parts.netloc,
-            target,
-            key_id=signer.key_id,
-            private_pem=signer.private_pem,
-            now_us=self.clock(),
-            body=body,
-            content_type=ACTIVITY_JSON,
-        )
+        headers = self._signature("post", parts, signer, body=body, content_type=ACTIVITY_JSON)
         headers["user-agent"] = self.user_agent
         headers["accept"] = ACTIVITY_JSON
-        try:
+        with self._failures():
             async with asyncio.timeout(self.timeout), self._client() as client:
                 response = await client.post(url, content=body, headers=headers)
-        except TimeoutError:
-            raise FetchFailed(f"no answer within {self.timeout} s") from None
-        except RejoinderError as exc:
-            raise FetchFailed(exc.code) from None
-        except (httpx2.HTTPError, OSError) as exc:
-            raise FetchFailed(type(exc).__name__) from None
         if not 200 <= response.status_code < 300:
             raise FetchFailed(f"the inbox answered {response.status_code}")
         return response.status_code
