@@ -9,7 +9,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import insert_unless_exists
+from rejoinder.store.rows import delete_matching, insert_unless_exists
 from rejoinder.store.schema import (
     ap_actors,
     ap_blocked_domains,
@@ -152,20 +152,24 @@ async def insert_follower(
 
 
 async def delete_follower(conn: AsyncConnection, site_id: int, actor_id: int) -> bool:
-    result = await conn.execute(
-        sa.delete(ap_followers).where(ap_followers.c.site_id == site_id, ap_followers.c.actor_id == actor_id)
-    )
-    return bool(result.rowcount)
+    return await delete_matching(conn, ap_followers, {"site_id": site_id, "actor_id": actor_id})
 
 
-async def select_followers(conn: AsyncConnection, site_id: int) -> list[RemoteActor]:
+async def _select_actors_in(
+    conn: AsyncConnection, table: sa.Table, where: sa.ColumnElement[bool]
+) -> list[RemoteActor]:
+    """The remote actors that `table`'s rows matching `where` name, in the order they were first known."""
     rows = await conn.execute(
         sa.select(ap_actors)
-        .join(ap_followers, ap_followers.c.actor_id == ap_actors.c.id)
-        .where(ap_followers.c.site_id == site_id)
+        .join(table, table.c.actor_id == ap_actors.c.id)
+        .where(where)
         .order_by(ap_actors.c.id)
     )
     return [_actor(r) for r in rows]
+
+
+async def select_followers(conn: AsyncConnection, site_id: int) -> list[RemoteActor]:
+    return await _select_actors_in(conn, ap_followers, ap_followers.c.site_id == site_id)
 
 
 async def insert_delivered(conn: AsyncConnection, comment_id: str, actor_id: int, *, now: int) -> bool:
@@ -177,13 +181,7 @@ async def insert_delivered(conn: AsyncConnection, comment_id: str, actor_id: int
 
 async def select_delivered(conn: AsyncConnection, comment_id: str) -> list[RemoteActor]:
     """The remote actors a local comment was delivered to, in the order they were first known."""
-    rows = await conn.execute(
-        sa.select(ap_actors)
-        .join(ap_deliveries, ap_deliveries.c.actor_id == ap_actors.c.id)
-        .where(ap_deliveries.c.comment_id == comment_id)
-        .order_by(ap_actors.c.id)
-    )
-    return [_actor(r) for r in rows]
+    return await _select_actors_in(conn, ap_deliveries, ap_deliveries.c.comment_id == comment_id)
 
 
 async def count_followers(conn: AsyncConnection, site_id: int) -> int:
@@ -254,8 +252,7 @@ async def insert_blocked_domain(
 
 
 async def delete_blocked_domain(conn: AsyncConnection, domain: str) -> bool:
-    result = await conn.execute(sa.delete(ap_blocked_domains).where(ap_blocked_domains.c.domain == domain))
-    return bool(result.rowcount)
+    return await delete_matching(conn, ap_blocked_domains, {"domain": domain})
 
 
 async def is_blocked(conn: AsyncConnection, domain: str) -> bool:

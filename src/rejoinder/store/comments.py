@@ -272,3 +272,14 @@ async def select_recent_public_on_site(conn: AsyncConnection, site_id: int, limi
     in_site = comments.c.thread_id.in_(sa.select(threads.c.id).where(threads.c.site_id == site_id))
     rows = await conn.execute(_recent_public(in_site, limit))
     return [_comment(r) for r in rows]
+
+
+def with_thread(*names: str) -> sa.Select[Any]:
+    """A query of these columns of comments beside their thread's site id, URL and title (as `thread_uri`
+    and `thread_title`): lists of comments from many threads (an inbox, a commenter's history)."""
+    return sa.select(
+        *(comments.c[name] for name in names),
+        threads.c.site_id,
+        threads.c.uri.label("thread_uri"),
+        threads.c.title.label("thread_title"),
+    ).join(threads, threads.c.id == comments.c.thread_id)

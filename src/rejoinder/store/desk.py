@@ -11,6 +11,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from rejoinder.store.comments import with_thread
 from rejoinder.store.rows import from_row
 from rejoinder.store.schema import (
     comment_edits,
@@ -94,6 +95,18 @@ def _who(table: sa.Table, subject: Subject) -> Any:
     return sa.false()
 
 
+def _of_identity_or_email(
+    table: sa.Table, identity_id: str | None, email_hash: str | None
+) -> list[sa.ColumnElement[bool]]:
+    """Conditions for the rows of a table about this identity or this email hash (none when neither)."""
+    who: list[sa.ColumnElement[bool]] = []
+    if identity_id:
+        who.append(table.c.identity_id == identity_id)
+    if email_hash:
+        who.append(table.c.email_hash == email_hash)
+    return who
+
+
 # --- moderator edits -----------------------------------------------------------------------------------
 
 
@@ -156,11 +169,7 @@ async def select_open_warning(
     conn: AsyncConnection, site_id: int, *, identity_id: str | None, email_hash: str | None
 ) -> Warning | None:
     """The oldest warning not yet acknowledged by this identity or email on this site."""
-    who = []
-    if identity_id:
-        who.append(commenter_warnings.c.identity_id == identity_id)
-    if email_hash:
-        who.append(commenter_warnings.c.email_hash == email_hash)
+    who = _of_identity_or_email(commenter_warnings, identity_id, email_hash)
     if not who:
         return None
     row = (
@@ -209,11 +218,7 @@ async def select_warnings(conn: AsyncConnection, subject: Subject) -> list[Warni
 async def is_premoderated(
     conn: AsyncConnection, site_id: int, *, identity_id: str | None, email_hash: str | None
 ) -> bool:
-    who = []
-    if identity_id:
-        who.append(premoderated_commenters.c.identity_id == identity_id)
-    if email_hash:
-        who.append(premoderated_commenters.c.email_hash == email_hash)
+    who = _of_identity_or_email(premoderated_commenters, identity_id, email_hash)
     if not who:
         return False
     row = (
@@ -306,19 +311,9 @@ async def select_history(
     else:
         return []
     rows = await conn.execute(
-        sa.select(
-            comments.c.id,
-            comments.c.thread_id,
-            threads.c.uri.label("thread_uri"),
-            threads.c.title.label("thread_title"),
-            comments.c.status,
-            comments.c.status_reason,
-            comments.c.text,
-            comments.c.author_name,
-            comments.c.created,
-            comments.c.moderator_edited,
+        with_thread(
+            "id", "thread_id", "status", "status_reason", "text", "author_name", "created", "moderator_edited"
         )
-        .join(threads, threads.c.id == comments.c.thread_id)
         .where(threads.c.site_id == site_id, who)
         .order_by(comments.c.created.desc(), comments.c.id.desc())
         .limit(limit)

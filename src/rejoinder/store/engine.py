@@ -9,7 +9,7 @@ import contextvars
 import fcntl
 import os
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -312,6 +312,20 @@ def _from_driver(exc: BaseException) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _driver_errors(*, conflicts: bool) -> Iterator[None]:
+    """The driver-error boundary: a database that cannot be reached becomes Unavailable and, when
+    `conflicts`, a broken constraint Conflict; anything else passes as it is."""
+    try:
+        yield
+    except Exception as exc:
+        if conflicts and isinstance(exc, sa.exc.IntegrityError):
+            raise Conflict("The change conflicts with existing data; reload and try again") from exc
+        if (unavailable := database_unavailable(exc)) is not None:
+            raise unavailable from exc
+        raise
+
+
 @contextlib.asynccontextmanager
 async def write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One unit of work that commits on success; driver errors become RejoinderErrors.
@@ -319,31 +333,21 @@ async def write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     On SQLite the writes of a process take turns on one connection (see `_Writer`).
     """
     writer = _WRITERS.get(engine.sync_engine)
-    try:
+    with _driver_errors(conflicts=True):
         if writer is None:
             async with engine.begin() as conn:
                 yield conn
             return
         async with _turn(writer), writer.engine.begin() as conn:
             yield conn
-    except sa.exc.IntegrityError as exc:
-        raise Conflict("The change conflicts with existing data; reload and try again") from exc
-    except Exception as exc:
-        if (unavailable := database_unavailable(exc)) is not None:
-            raise unavailable from exc
-        raise
 
 
 @contextlib.asynccontextmanager
 async def read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A read-only connection; driver errors become Unavailable."""
-    try:
+    with _driver_errors(conflicts=False):
         async with engine.connect() as conn:
             yield conn
-    except Exception as exc:
-        if (unavailable := database_unavailable(exc)) is not None:
-            raise unavailable from exc
-        raise
 
 
 @contextlib.asynccontextmanager
@@ -357,10 +361,6 @@ async def quick_read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         async with read(engine) as conn:
             yield conn
         return
-    try:
+    with _driver_errors(conflicts=False):
         async with writer.quick.connect() as conn:
             yield conn
-    except Exception as exc:
-        if (unavailable := database_unavailable(exc)) is not None:
-            raise unavailable from exc
-        raise

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.identity import Credential, CredentialKind, Identity
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import delete_matching, from_row
 from rejoinder.store.schema import comments, credentials, identities, likes, oauth_apps, threads
 
 _KINDS = {k.value: k for k in CredentialKind}
@@ -166,15 +166,8 @@ async def lock_identity(conn: AsyncConnection, identity_id: str) -> None:
 async def delete_credential(
     conn: AsyncConnection, identity_id: str, kind: CredentialKind, provider: str, subject: str
 ) -> bool:
-    result = await conn.execute(
-        sa.delete(credentials).where(
-            credentials.c.identity_id == identity_id,
-            credentials.c.kind == kind.value,
-            credentials.c.provider == provider,
-            credentials.c.subject == subject,
-        )
-    )
-    return bool(result.rowcount)
+    key = {"identity_id": identity_id, "kind": kind.value, "provider": provider, "subject": subject}
+    return await delete_matching(conn, credentials, key)
 
 
 # --- the copies of an identity's name in comments and likes -----------------------------------------

@@ -8,7 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
 from rejoinder.domain.inbox import InboxReply, OwnComment
-from rejoinder.store.schema import comments, inbox_reads, threads
+from rejoinder.store.comments import with_thread
+from rejoinder.store.rows import from_row
+from rejoinder.store.schema import comments, inbox_reads
 
 _PUBLIC = [s.value for s in PUBLIC_STATUSES]
 
@@ -16,18 +18,8 @@ _PUBLIC = [s.value for s in PUBLIC_STATUSES]
 def _replies_query(identity_id: str) -> sa.Select[tuple[object, ...]]:
     parent = comments.alias("parent")
     return (
-        sa.select(
-            comments.c.id,
-            comments.c.parent_id,
-            threads.c.site_id,
-            threads.c.uri.label("thread_uri"),
-            threads.c.title.label("thread_title"),
-            comments.c.author_name,
-            comments.c.html,
-            comments.c.created,
-        )
+        with_thread("id", "parent_id", "author_name", "html", "created")
         .join(parent, parent.c.id == comments.c.parent_id)
-        .join(threads, threads.c.id == comments.c.thread_id)
         .where(
             parent.c.identity_id == identity_id,
             comments.c.status.in_(_PUBLIC),
@@ -40,16 +32,7 @@ async def select_replies_to(conn: AsyncConnection, identity_id: str, *, limit: i
     """The newest public replies by others to the identity's comments."""
     query = _replies_query(identity_id).order_by(comments.c.created.desc()).limit(limit)
     return [
-        InboxReply(
-            id=r.id,
-            parent_id=r.parent_id,
-            site_id=int(r.site_id),
-            thread_uri=r.thread_uri,
-            thread_title=r.thread_title,
-            author_name=r.author_name,
-            html=r.html,
-            created=int(r.created),
-        )
+        from_row(InboxReply, r, site_id=int(r.site_id), created=int(r.created))
         for r in await conn.execute(query)
     ]
 
@@ -64,33 +47,14 @@ async def select_own_comments(
 ) -> list[OwnComment]:
     """The identity's comments on every site, newest first, deleted ones left out."""
     query = (
-        sa.select(
-            comments.c.id,
-            threads.c.site_id,
-            threads.c.uri.label("thread_uri"),
-            threads.c.title.label("thread_title"),
-            comments.c.status,
-            comments.c.status_reason,
-            comments.c.html,
-            comments.c.created,
-            comments.c.appealed,
-        )
-        .join(threads, threads.c.id == comments.c.thread_id)
+        with_thread("id", "status", "status_reason", "html", "created", "appealed")
         .where(comments.c.identity_id == identity_id, comments.c.status != CommentStatus.DELETED.value)
         .order_by(comments.c.created.desc())
         .limit(limit)
     )
     return [
-        OwnComment(
-            id=r.id,
-            site_id=int(r.site_id),
-            thread_uri=r.thread_uri,
-            thread_title=r.thread_title,
-            status=CommentStatus(r.status),
-            status_reason=r.status_reason,
-            html=r.html,
-            created=int(r.created),
-            appealed=r.appealed,
+        from_row(
+            OwnComment, r, site_id=int(r.site_id), status=CommentStatus(r.status), created=int(r.created)
         )
         for r in await conn.execute(query)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import insert_unless_exists
+from rejoinder.store.rows import delete_matching, insert_unless_exists
 from rejoinder.store.schema import likes
 
 ARTICLE = ""
@@ -36,12 +36,8 @@ async def insert_like(
 
 async def delete_like(conn: AsyncConnection, thread_id: int, comment_id: str, liker: str) -> bool:
     """Remove a like; False when there was none."""
-    result = await conn.execute(
-        sa.delete(likes).where(
-            likes.c.thread_id == thread_id, likes.c.comment_id == comment_id, likes.c.liker == liker
-        )
-    )
-    return bool(result.rowcount)
+    key = {"thread_id": thread_id, "comment_id": comment_id, "liker": liker}
+    return await delete_matching(conn, likes, key)
 
 
 async def select_recent_named_likers(

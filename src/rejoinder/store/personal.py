@@ -95,25 +95,22 @@ async def select_comments(conn: AsyncConnection, where: sa.ColumnElement[bool]) 
     return await _rows(conn, _comments_where(where))
 
 
+def _about_comments(table: sa.Table, comment_ids: Sequence[str], *columns: str) -> sa.Select[Any]:
+    """These columns of a table's rows about the comments (their revisions, moderators' edits, reports)."""
+    return sa.select(*(table.c[name] for name in columns)).where(table.c.comment_id.in_(list(comment_ids)))
+
+
 async def select_revisions(conn: AsyncConnection, comment_ids: Sequence[str]) -> list[Row]:
-    r = comment_revisions.c
-    return await _rows(
-        conn,
-        sa.select(r.comment_id, r.revision, r.text, r.created, r.decision, r.status, r.reasons)
-        .where(r.comment_id.in_(list(comment_ids)))
-        .order_by(r.comment_id, r.revision),
-    )
+    columns = ("comment_id", "revision", "text", "created", "decision", "status", "reasons")
+    query = _about_comments(comment_revisions, comment_ids, *columns)
+    return await _rows(conn, query.order_by(comment_revisions.c.comment_id, comment_revisions.c.revision))
 
 
 async def select_moderator_edits(conn: AsyncConnection, comment_ids: Sequence[str]) -> list[Row]:
     """Moderators' edits of the comments: the text before and after, the public note, when (not who)."""
-    e = comment_edits.c
-    return await _rows(
-        conn,
-        sa.select(e.comment_id, e.previous_text, e.text, e.note, e.created)
-        .where(e.comment_id.in_(list(comment_ids)))
-        .order_by(e.comment_id, e.id),
-    )
+    columns = ("comment_id", "previous_text", "text", "note", "created")
+    query = _about_comments(comment_edits, comment_ids, *columns)
+    return await _rows(conn, query.order_by(comment_edits.c.comment_id, comment_edits.c.id))
 
 
 async def select_credentials(conn: AsyncConnection, identity_id: str) -> list[Row]:
@@ -180,13 +177,8 @@ async def select_reports_filed(conn: AsyncConnection, identity_id: str) -> list[
 
 async def select_reports_about(conn: AsyncConnection, comment_ids: Sequence[str]) -> list[Row]:
     """Reports of the person's comments, without who filed them (that is the reporter's data)."""
-    r = reports.c
-    return await _rows(
-        conn,
-        sa.select(r.comment_id, r.reason, r.created, r.resolved, r.resolution)
-        .where(r.comment_id.in_(list(comment_ids)))
-        .order_by(r.created, r.id),
-    )
+    query = _about_comments(reports, comment_ids, "comment_id", "reason", "created", "resolved", "resolution")
+    return await _rows(conn, query.order_by(reports.c.created, reports.c.id))
 
 
 async def select_bans(conn: AsyncConnection, *, identity_id: str | None, email_hash: str | None) -> list[Row]:
@@ -228,14 +220,19 @@ async def select_log(
     )
 
 
+def _statements_about(identity_id: str | None, comment_ids: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Statements of reasons about these comments, or given to the identity."""
+    about: list[sa.ColumnElement[bool]] = [statements.c.comment_id.in_(list(comment_ids))]
+    if identity_id:
+        about.append(statements.c.identity_id == identity_id)
+    return sa.or_(*about)
+
+
 async def select_statements(
     conn: AsyncConnection, *, identity_id: str | None, comment_ids: Sequence[str]
 ) -> list[Row]:
     """The statements of reasons (DSA Art. 17) given about the person's comments, or to their identity."""
     s = statements.c
-    about: list[sa.ColumnElement[bool]] = [s.comment_id.in_(list(comment_ids))]
-    if identity_id:
-        about.append(s.identity_id == identity_id)
     return await _rows(
         conn,
         sa.select(
@@ -255,7 +252,7 @@ async def select_statements(
             s.reversed,
         )
         .select_from(statements.join(sites))
-        .where(sa.or_(*about))
+        .where(_statements_about(identity_id, comment_ids))
         .order_by(s.created, s.id),
     )
 
@@ -314,46 +311,38 @@ def _desk_who(table: sa.Table, identity_id: str | None, email_hashes: Sequence[s
     return sa.or_(*who) if who else sa.false()
 
 
+def _about_person(
+    table: sa.Table, identity_id: str | None, email_hashes: Sequence[str], *columns: str
+) -> sa.Select[Any]:
+    """The moderation desk's rows about the person (`_desk_who`), with the site of each, oldest first."""
+    return (
+        sa.select(sites.c.name.label("site"), *(table.c[name] for name in columns))
+        .select_from(table.join(sites))
+        .where(_desk_who(table, identity_id, email_hashes))
+        .order_by(table.c.created, table.c.id)
+    )
+
+
 async def select_warnings(
     conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
 ) -> list[Row]:
     """Warnings moderators gave the person (their words, when read); not which moderator gave them."""
-    w = commenter_warnings.c
-    return await _rows(
-        conn,
-        sa.select(sites.c.name.label("site"), w.message, w.created, w.acknowledged)
-        .select_from(commenter_warnings.join(sites))
-        .where(_desk_who(commenter_warnings, identity_id, email_hashes))
-        .order_by(w.created, w.id),
-    )
+    columns = ("message", "created", "acknowledged")
+    return await _rows(conn, _about_person(commenter_warnings, identity_id, email_hashes, *columns))
 
 
 async def select_premoderation(
     conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
 ) -> list[Row]:
     """The sites that hold every new comment of the person for review, since when."""
-    p = premoderated_commenters.c
-    return await _rows(
-        conn,
-        sa.select(sites.c.name.label("site"), p.created)
-        .select_from(premoderated_commenters.join(sites))
-        .where(_desk_who(premoderated_commenters, identity_id, email_hashes))
-        .order_by(p.created, p.id),
-    )
+    return await _rows(conn, _about_person(premoderated_commenters, identity_id, email_hashes, "created"))
 
 
 async def select_notes(
     conn: AsyncConnection, *, identity_id: str | None, email_hashes: Sequence[str]
 ) -> list[Row]:
     """Moderators' notes on the person (personal data about them: disclosed); not which moderator wrote."""
-    n = commenter_notes.c
-    return await _rows(
-        conn,
-        sa.select(sites.c.name.label("site"), n.text, n.created)
-        .select_from(commenter_notes.join(sites))
-        .where(_desk_who(commenter_notes, identity_id, email_hashes))
-        .order_by(n.created, n.id),
-    )
+    return await _rows(conn, _about_person(commenter_notes, identity_id, email_hashes, "text", "created"))
 
 
 def _of_emails(emails: Sequence[str]) -> sa.ColumnElement[bool]:
@@ -529,11 +518,10 @@ async def anonymise_statements(
     """Keep the statements of reasons about the person's comments for the transparency record, without
     what ties them to the person: the identity and the moderator's own words on the facts go; the
     restriction, action, reason code, ground, automation flag, notice and dates stay. How many."""
-    about: list[sa.ColumnElement[bool]] = [statements.c.comment_id.in_(list(comment_ids))]
-    if identity_id:
-        about.append(statements.c.identity_id == identity_id)
     result = await conn.execute(
-        sa.update(statements).where(sa.or_(*about)).values(identity_id=None, facts=None)
+        sa.update(statements)
+        .where(_statements_about(identity_id, comment_ids))
+        .values(identity_id=None, facts=None)
     )
     return int(result.rowcount or 0)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import insert_unless_exists
+from rejoinder.store.rows import delete_matching, insert_unless_exists
 from rejoinder.store.schema import mutes, reactions
 
 ARTICLE = ""
@@ -40,15 +40,8 @@ async def delete_reaction(
     conn: AsyncConnection, thread_id: int, comment_id: str, kind: str, reactor: str
 ) -> bool:
     """Remove a reaction; False when there was none."""
-    result = await conn.execute(
-        sa.delete(reactions).where(
-            reactions.c.thread_id == thread_id,
-            reactions.c.comment_id == comment_id,
-            reactions.c.kind == kind,
-            reactions.c.reactor == reactor,
-        )
-    )
-    return bool(result.rowcount)
+    key = {"thread_id": thread_id, "comment_id": comment_id, "kind": kind, "reactor": reactor}
+    return await delete_matching(conn, reactions, key)
 
 
 async def count_reaction(conn: AsyncConnection, thread_id: int, comment_id: str, kind: str) -> int:
@@ -144,10 +137,7 @@ async def insert_mute(
 
 
 async def delete_mute(conn: AsyncConnection, identity_id: str, author_key: str) -> bool:
-    result = await conn.execute(
-        sa.delete(mutes).where(mutes.c.identity_id == identity_id, mutes.c.author_key == author_key)
-    )
-    return bool(result.rowcount)
+    return await delete_matching(conn, mutes, {"identity_id": identity_id, "author_key": author_key})
 
 
 async def select_mutes(conn: AsyncConnection, identity_id: str) -> list[tuple[str, str, int]]:

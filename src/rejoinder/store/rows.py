@@ -1,5 +1,5 @@
-"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists, a capped
-delete.
+"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists, a delete
+by key, a capped delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
@@ -40,6 +40,16 @@ async def insert_unless_exists(
         return False
     await conn.execute(sa.insert(table).values(**key, **values))
     return True
+
+
+async def delete_matching(conn: AsyncConnection, table: sa.Table, key: Mapping[str, Any]) -> bool:
+    """Delete the rows whose `key` columns have these values; whether there were any.
+
+    The counterpart of `insert_unless_exists`: a second attempt is normal and changes nothing (an unlike).
+    """
+    match = [table.c[name] == value for name, value in key.items()]
+    result = await conn.execute(sa.delete(table).where(*match))
+    return bool(result.rowcount)
 
 
 async def delete_capped(

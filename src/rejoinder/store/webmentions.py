@@ -4,7 +4,7 @@ and the ones sent for links in comments. Verifying and sending are services/webm
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.webmentions import SendState, WebmentionKind, WebmentionState
+from rejoinder.store.rows import from_row
 from rejoinder.store.schema import webmention_sends as sends
 from rejoinder.store.schema import webmentions
 
@@ -49,44 +50,28 @@ def pair_of(first: str, second: str) -> str:
 
 
 def _received(row: Any) -> Received:
-    return Received(
-        id=row.id,
-        site_id=row.site_id,
-        source=row.source,
-        target=row.target,
-        state=WebmentionState(row.state),
-        kind=WebmentionKind(row.kind) if row.kind else None,
-        comment_id=row.comment_id,
-        liker=row.liker,
-        author_name=row.author_name,
-        author_url=row.author_url,
-        error=row.error,
-        received=row.received,
-        verified=row.verified,
-    )
+    kind = WebmentionKind(row.kind) if row.kind else None
+    return from_row(Received, row, state=WebmentionState(row.state), kind=kind)
+
+
+async def _upsert_pair(
+    conn: AsyncConnection, table: sa.Table, pair: str, new: Mapping[str, Any], **always: Any
+) -> int:
+    """The id of the table's row of `pair` (a source and target), set to `always`; a new row, with `new`
+    too, when there is none."""
+    found = (await conn.execute(sa.select(table.c.id).where(table.c.pair == pair))).scalar()
+    if found is not None:
+        await conn.execute(sa.update(table).where(table.c.id == found).values(**always))
+        return int(found)
+    result = await conn.execute(sa.insert(table).values(pair=pair, **new, **always).returning(table.c.id))
+    return int(result.scalar_one())
 
 
 async def upsert_received(conn: AsyncConnection, site_id: int, source: str, target: str, *, now: int) -> int:
     """The row of this source and target, created or marked as received again (an update re-verifies);
     its id."""
-    pair = pair_of(source, target)
-    found = (await conn.execute(sa.select(webmentions.c.id).where(webmentions.c.pair == pair))).scalar()
-    if found is not None:
-        await conn.execute(sa.update(webmentions).where(webmentions.c.id == found).values(received=now))
-        return int(found)
-    result = await conn.execute(
-        sa.insert(webmentions)
-        .values(
-            site_id=site_id,
-            pair=pair,
-            source=source,
-            target=target,
-            state=WebmentionState.PENDING.value,
-            received=now,
-        )
-        .returning(webmentions.c.id)
-    )
-    return int(result.scalar_one())
+    new = {"site_id": site_id, "source": source, "target": target, "state": WebmentionState.PENDING.value}
+    return await _upsert_pair(conn, webmentions, pair_of(source, target), new, received=now)
 
 
 async def select_received(conn: AsyncConnection, mention_id: int) -> Received | None:
@@ -151,17 +136,7 @@ async def update_received(
 
 
 def _sending(row: Any) -> Sending:
-    return Sending(
-        id=row.id,
-        comment_id=row.comment_id,
-        source=row.source,
-        target=row.target,
-        state=SendState(row.state),
-        endpoint=row.endpoint,
-        status_code=row.status_code,
-        error=row.error,
-        updated=row.updated,
-    )
+    return from_row(Sending, row, state=SendState(row.state))
 
 
 async def insert_sends(
@@ -170,30 +145,17 @@ async def insert_sends(
     """A row per target not recorded for this comment yet (an edit adding a link adds one); every row of
     the comment's targets is due again (an edited comment is sent again, as the specification asks).
     Returns the ids of the rows of `targets`."""
-    ids: list[int] = []
-    for target in targets:
-        pair = pair_of(comment_id, target)
-        found = (await conn.execute(sa.select(sends.c.id).where(sends.c.pair == pair))).scalar()
-        if found is None:
-            result = await conn.execute(
-                sa.insert(sends)
-                .values(
-                    comment_id=comment_id,
-                    pair=pair,
-                    source=source,
-                    target=target,
-                    state=SendState.PENDING.value,
-                    updated=now,
-                )
-                .returning(sends.c.id)
-            )
-            ids.append(int(result.scalar_one()))
-        else:
-            await conn.execute(
-                sa.update(sends).where(sends.c.id == found).values(state=SendState.PENDING.value, updated=now)
-            )
-            ids.append(int(found))
-    return ids
+    return [
+        await _upsert_pair(
+            conn,
+            sends,
+            pair_of(comment_id, target),
+            {"comment_id": comment_id, "source": source, "target": target},
+            state=SendState.PENDING.value,
+            updated=now,
+        )
+        for target in targets
+    ]
 
 
 async def select_send(conn: AsyncConnection, send_id: int) -> Sending | None:
