@@ -14,7 +14,7 @@ import { build } from "esbuild";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src/rejoinder/widget/src");
 const out = resolve(process.argv[2] || join(root, "src/rejoinder/static/widget"));
-const PARTS = ["signin", "write", "actions", "report", "live", "social"];
+const PARTS = ["write", "signin", "actions", "social"]; // write first: the actions part imports it (FROM_WRITE)
 
 // The languages are rejoinder.i18n.LANGUAGES (one place to add a language: docs/embedding.md#languages),
 // and count.js's "N Responses" is the `responses` entry of each one's locale file.
@@ -37,7 +37,7 @@ const SHARED = {
   "dom.ts": ["h", "focusOn", "safeUrl"],
   "i18n.ts": ["fill"],
   "api.ts": ["isProblem"],
-  "comment.ts": ["isPublic", "reportPartButton"],
+  "comment.ts": ["isPublic", "reportFormButton"],
 };
 const sharedPlugin = {
   name: "shared",
@@ -56,6 +56,24 @@ const sharedPlugin = {
   },
 };
 
+/** The write part's helpers that another part imports from the write part itself instead of bundling a
+ * copy: an ES module import of its hashed URL, which is the module the widget loaded right after the first
+ * paint (the browser evaluates a module once per URL). write.ts re-exports these names; a part importing
+ * anything else from these modules fails the build ("No matching export"). */
+const FROM_WRITE = ["field", "errorOf", "placeComment", "depthOf"]; // of fields.ts and place.ts
+const fromWritePlugin = {
+  name: "from-write",
+  setup(build) {
+    // One module for both, so that a part imports the write part in one statement.
+    build.onResolve({ filter: /^\.\/(fields|place)$/ }, () => ({ path: "write", namespace: "from-write" }));
+    build.onLoad({ filter: /.*/, namespace: "from-write" }, () => {
+      if (!chunks.write) throw new Error("build-widget: the write part is built after a part that imports it");
+      return { contents: `export { ${FROM_WRITE.join(", ")} } from ".${chunks.write}";`, loader: "js" };
+    });
+    build.onResolve({ filter: /^\.\/embed-write\./ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 /** Members of the widget's own objects (Widget, Item, Formats, Client, the shared object) that no JSON
  * field, locale key, data- option, DOM property or part's export shares a name with: the minifier shortens
  * them, the same way in every file (one mangle cache for the whole build). A name added here must stay
@@ -65,13 +83,15 @@ const MANGLED = [
   ...["viewer", "editTokens", "shown", "generation", "lastPage", "formTokenAtStart", "pendingAvatars"],
   ...["idCount", "section", "heading", "earlierButton", "moreButton", "likeButton", "likeText"],
   ...["composeSlot", "waiting", "popupPoll", "editable", "editTimer", "mine", "settled", "client"],
-  ...["stylesheet", "fragment", "readStorage", "nextId", "reportPart", "withStrings", "announce"],
+  ...["stylesheet", "fragment", "readStorage", "nextId", "withStrings", "announce"],
   ...["problemText", "loadErrors", "setToken", "setMe", "formToken", "fetchPage", "targetId", "applyTheme"],
   ...["listen", "boot", "showPage", "setCount", "highlight", "drawThreadInfo", "providersOf", "loadViewer"],
   ...["loadSocial", "replyButton", "reportButton", "editButton", "ownControls", "timeLeft", "editUntil"],
   ...["likeCount", "plural", "relative", "absolute", "localize", "digits", "onSessionLost", "counts"],
   ...["storage", "api", "signin", "write", "actions", "render", "appealButton", "previewButton"],
-  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportPartButton"],
+  ...["item", "options", "bar", "list", "form", "people", "request", "general", "submit", "slot", "reset"],
+  ...["fields", "build", "ago", "when"],
+  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportFormButton"],
 ];
 // data- attributes are read as properties of `dataset`: renaming one would read another attribute.
 for (const file of readdirSync(source)) {
@@ -132,6 +152,13 @@ async function bundle(entry, options) {
   for (const output of Object.values(result.metafile?.outputs || {})) {
     const clash = output.exports.filter((name) => MANGLED.includes(name));
     if (clash.length) throw new Error(`build-widget: ${entry} exports ${clash}, which MANGLED renames`);
+    const missing =
+      entry === "write.ts"
+        ? Object.values(FROM_WRITE)
+            .flat()
+            .filter((n) => !output.exports.includes(n))
+        : [];
+    if (missing.length) throw new Error(`build-widget: write.ts does not export ${missing} (FROM_WRITE)`);
   }
   return result.outputFiles[0].contents;
 }
@@ -146,7 +173,8 @@ const chunks = { forms: `/${formsName}` };
 // The parts first (embed.js names them by their digests); each one's names join the mangle cache, and
 // embed.js is built last with all of them.
 for (const part of PARTS) {
-  const code = await bundle(`${part}.ts`, { format: "esm", metafile: true, plugins: [sharedPlugin], ...mangle });
+  const plugins = part === "write" ? [sharedPlugin] : [sharedPlugin, fromWritePlugin];
+  const code = await bundle(`${part}.ts`, { format: "esm", metafile: true, plugins, ...mangle });
   const name = `embed-${part}.${digest(code)}.js`;
   files[name] = code;
   chunks[part] = `/${name}`;

@@ -9,8 +9,6 @@ declare const CHUNKS: {
   signin: string;
   write: string;
   actions: string;
-  report: string;
-  live: string;
   social: string;
   forms: string;
 };
@@ -18,16 +16,12 @@ declare const CHUNKS: {
 export type SigninPart = typeof import("./signin");
 export type WritePart = typeof import("./write");
 export type ActionsPart = typeof import("./actions");
-export type ReportPart = typeof import("./report");
-export type LivePart = typeof import("./live");
 export type SocialPart = typeof import("./social");
 
 interface Parts {
   signin: SigninPart;
   write: WritePart;
   actions: ActionsPart;
-  report: ReportPart;
-  live: LivePart;
   social: SocialPart;
 }
 
@@ -54,10 +48,7 @@ export function loadPart<K extends keyof Parts>(origin: string, name: K): Promis
   let part = loading[name] as Promise<Parts[K]> | undefined;
   if (!part) {
     const code = import(origin + CHUNKS[name]) as Promise<Parts[K]>;
-    part =
-      name === "actions" || name === "social"
-        ? code
-        : Promise.all([code, formsStylesheet(origin)]).then(([module]) => module);
+    part = name === "social" ? code : Promise.all([code, formsStylesheet(origin)]).then(([module]) => module);
     part.catch((error: unknown) => {
       delete loading[name];
       console.error(`[rejoinder] could not load ${name}:`, error);

@@ -126,7 +126,7 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
     if (widget.settings.images?.enabled) {
       const row = h("div", { class: "rj-images" });
       rows.push(row);
-      widget.reportPart().then((part) => part.attach(widget, parts, row));
+      widget.actions().then((part) => part.attach(widget, parts, row));
     }
   }
   const label = edit ? t.save : options.parent ? t.postReply : t.post;

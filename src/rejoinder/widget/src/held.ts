@@ -2,7 +2,7 @@
  * text (no link goes out from a comment nobody has checked yet), and Appeal. Part of the write part
  * (write.ts), which places the reader's own comments; comment.ts draws the rest of the card. */
 
-import { reportPartButton } from "./comment";
+import { reportFormButton } from "./comment";
 import { h } from "./dom";
 import { fill } from "./i18n";
 import type { Item } from "./types";
@@ -36,7 +36,7 @@ export function markHeld(widget: Widget, item: Item): void {
   );
   // The author may appeal once (with the comment's edit token, or signed in as its author).
   if (comment.can_appeal && (widget.editTokens[comment.id] || widget.client.token)) {
-    item.appealButton = reportPartButton(widget, item, "appeal", t.appeal);
+    item.appealButton = reportFormButton(widget, item, "appeal", t.appeal);
     actions.append(item.appealButton);
   } else if (comment.appealed) actions.append(h("span", { class: "rj-left", text: t.appealSent }));
 }

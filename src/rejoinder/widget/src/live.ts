@@ -1,4 +1,4 @@
-/** The live part, loaded when the browser is idle after the first paint: the thread's changes as they
+/** Live updates (part of the actions part, loaded when the browser is idle after the first paint): the thread's changes as they
  * happen (GET /api/threads/live, Server-Sent Events; docs/notifications.md, "Live updates"). Where there is
  * no EventSource, or the server refuses a stream (too many, or live updates off), the pages on screen are
  * read again every `data-live-poll` seconds while the tab is visible (a 304 by ETag when nothing changed).

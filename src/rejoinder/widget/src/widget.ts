@@ -1,14 +1,7 @@
 /** One comment section on the page: its state, and the start-up that asks for everything at once. */
 
 import { type Client, isProblem, type Problem } from "./api";
-import {
-  type ActionsPart,
-  loadPart,
-  type ReportPart,
-  type SigninPart,
-  type SocialPart,
-  type WritePart,
-} from "./chunks";
+import { type ActionsPart, loadPart, type SigninPart, type SocialPart, type WritePart } from "./chunks";
 import { renderComment } from "./comment";
 import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
@@ -106,7 +99,7 @@ export class Widget {
   // Own comments (own.ts keeps them).
   editable: Set<Item> | undefined;
   editTimer?: ReturnType<typeof setInterval> | null;
-  /** How many of the reader's own requests (post, edit, delete) are in flight: the live part holds its
+  /** How many of the reader's own requests (post, edit, delete) are in flight: live updates (live.ts) hold their
    * changes until they are answered (own.ts `mine`), then `settled` applies them. */
   mine = 0;
   settled?: () => void;
@@ -169,10 +162,6 @@ export class Widget {
 
   actions(): Promise<ActionsPart> {
     return loadPart(this.origin, "actions");
-  }
-
-  reportPart(): Promise<ReportPart> {
-    return loadPart(this.origin, "report");
   }
 
   /** The strings of a lazily loaded part: its English under the loaded translation. */
@@ -400,13 +389,10 @@ export class Widget {
     await localized;
     root.removeAttribute("aria-busy");
     if (target) goto(this, target, false);
-    // The parts behind the buttons on screen (likes, paging, Report, Appeal) come when the browser is
-    // idle after the first paint, so that a click does not wait for them.
+    // The part behind the buttons on screen (likes, paging, Report, Appeal), which also follows the thread
+    // live, comes when the browser is idle after the first paint, so that a click does not wait for it.
     idle(() => {
-      this.actions().catch(() => {});
-      this.reportPart().catch(() => {});
-      // Live updates (live.ts).
-      loadPart(this.origin, "live").then(
+      this.actions().then(
         (part) => part.follow(this),
         () => {},
       );
