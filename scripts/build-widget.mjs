@@ -1,7 +1,6 @@
 // Builds the widget from src/rejoinder/widget/src into src/rejoinder/static/widget (or the directory
-// given as the first argument): embed.css, the lazily loaded parts as ES modules named by their
-// content hash (embed-<part>.<hash>.js) with the stylesheet of their forms (embed-forms.<hash>.css),
-// embed.js (a classic script that knows those names) and
+// given as the first argument): embed.css (the forms' rules too), the lazily loaded parts as ES modules
+// named by their content hash (embed-<part>.<hash>.js), embed.js (a classic script that knows those names) and
 // count.js. The parts share the first paint's helpers instead of bundling their own copies (SHARED below),
 // and the widget's own members are renamed to short names across all of them (MANGLED below). The output depends only on the sources and the pinned esbuild: building twice gives the
 // same bytes, and tests/web/test_widget_build.py fails when the committed files are stale.
@@ -166,10 +165,7 @@ async function bundle(entry, options) {
 const files = {};
 const css = await bundle("embed.css", { loader: { ".css": "css" } });
 files["embed.css"] = css;
-const forms = await bundle("forms.css", { loader: { ".css": "css" } });
-const formsName = `embed-forms.${digest(forms)}.css`;
-files[formsName] = forms;
-const chunks = { forms: `/${formsName}` };
+const chunks = {};
 // The parts first (embed.js names them by their digests); each one's names join the mangle cache, and
 // embed.js is built last with all of them.
 for (const part of PARTS) {
