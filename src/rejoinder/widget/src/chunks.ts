@@ -10,10 +10,10 @@ declare const CHUNKS: {
   social: string;
 };
 
-export type SigninPart = typeof import("./signin");
-export type WritePart = typeof import("./write");
-export type ActionsPart = typeof import("./actions");
-export type SocialPart = typeof import("./social");
+export type SigninPart = typeof import("./signin")["default"];
+export type WritePart = typeof import("./write")["default"];
+export type ActionsPart = typeof import("./actions")["default"];
+export type SocialPart = typeof import("./social")["default"];
 
 interface Parts {
   signin: SigninPart;
@@ -28,7 +28,7 @@ const loading: Partial<Record<keyof Parts, Promise<unknown>>> = {};
 export function loadPart<K extends keyof Parts>(origin: string, name: K): Promise<Parts[K]> {
   let part = loading[name] as Promise<Parts[K]> | undefined;
   if (!part) {
-    part = import(origin + CHUNKS[name]) as Promise<Parts[K]>;
+    part = import(origin + CHUNKS[name]).then((module) => module.default) as Promise<Parts[K]>;
     part.catch((error: unknown) => {
       delete loading[name];
       console.error(`[rejoinder] could not load ${name}:`, error);

@@ -4,7 +4,6 @@
 
 import { h } from "./dom";
 import { fill } from "./i18n";
-import * as self from "./social";
 import type { Plural } from "./strings";
 import type { Item, Liker, ViewerState } from "./types";
 import type { Widget } from "./widget";
@@ -61,7 +60,7 @@ const shown = new Set<string>();
 
 /** Draws (or redraws) everything: called once the part is here, again with the reader's own state. */
 export function attach(widget: Widget): void {
-  widget.social = self;
+  widget.social = { attach, decorate, redraw }; // what the rest of the widget calls
   const info = widget.info?.reactions;
   if (info) widget.counts[""] = info.kinds;
   if (widget.settings.reactions?.length && !article) {
@@ -290,3 +289,6 @@ export async function manage(widget: Widget, button: HTMLButtonElement): Promise
     list.append(row);
   }
 }
+
+/** What the widget calls (chunks.ts): one object, whose member names the build shortens (MANGLED). */
+export default { attach, decorate, redraw, manage };

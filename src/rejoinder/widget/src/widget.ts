@@ -5,7 +5,7 @@ import { type ActionsPart, loadPart, type SigninPart, type SocialPart, type Writ
 import { renderComment } from "./comment";
 import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
-import * as storage from "./storage";
+import { load, type Storage, save } from "./storage";
 import { CORE_STRINGS, type CoreStrings } from "./strings";
 import { buildFrame, drawThreadInfo, goto, highlight, type PageHow, SORTS, setCount, showPage } from "./thread";
 import type {
@@ -38,7 +38,7 @@ function lastSite(name?: string): string | null {
 }
 
 export class Widget {
-  readonly storage = storage;
+  readonly storage: Storage = { load, save };
   readonly url: string;
   /** key and url of the thread, as a query string. */
   readonly query: string;
@@ -57,7 +57,7 @@ export class Widget {
   liked = new Set<string>();
   /** Reaction counts by comment id (GET /api/threads `reactions`), and the reactions part once loaded. */
   counts: Record<string, Record<string, number>> = {};
-  social?: SocialPart;
+  social?: Pick<SocialPart, "attach" | "decorate" | "redraw">;
   info?: ThreadInfo;
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
@@ -130,13 +130,13 @@ export class Widget {
    * once the thread is asked for: storage's first use costs a few ms (4× that on a slow phone), which neither
    * the request nor the task evaluating embed.js need wait for. */
   private readStorage(): void {
-    this.client.token = storage.load<string>("session");
-    this.editTokens = storage.load<EditTokens>("edit") || {};
+    this.client.token = load<string>("session");
+    this.editTokens = load<EditTokens>("edit") || {};
     // Kept 30 days past the edit window: a guest appeals a held or refused comment with its token.
     for (const id in this.editTokens) {
       if ((this.editTokens[id] as [string, number])[1] < Date.now() - 2592e6) delete this.editTokens[id];
     }
-    storage.save("edit", this.editTokens);
+    save("edit", this.editTokens);
   }
 
   get origin(): string {
@@ -204,7 +204,7 @@ export class Widget {
 
   setToken(token: string | null): void {
     this.client.token = token;
-    storage.save("session", token);
+    save("session", token);
   }
 
   /** Shows who is signed in (or the sign-in buttons); the signin part draws it when there is anything. */
@@ -263,7 +263,7 @@ export class Widget {
     // Another tab of this site signed in or out.
     addEventListener("storage", (event) => {
       if (event.key !== "rejoinder.session" || !this.auth) return;
-      this.client.token = storage.load<string>("session");
+      this.client.token = load<string>("session");
       this.status("");
       this.signin().then((part) => part.signedIn(this, null));
     });
@@ -424,10 +424,6 @@ export class Widget {
 
   setCount(count: number): void {
     setCount(this, count);
-  }
-
-  async refreshLikes(): Promise<void> {
-    (await this.actions()).refreshLikes(this);
   }
 
   highlight(item: Item): void {
