@@ -13,7 +13,7 @@ import { build } from "esbuild";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src/rejoinder/widget/src");
 const out = resolve(process.argv[2] || join(root, "src/rejoinder/static/widget"));
-const PARTS = ["write", "signin", "actions", "social"]; // write first: the actions part imports it (FROM_WRITE)
+const PARTS = ["write", "signin", "actions"]; // write first: the actions part imports it (FROM_WRITE)
 
 // The languages are rejoinder.i18n.LANGUAGES (one place to add a language: docs/embedding.md#languages),
 // and count.js's "N Responses" is the `responses` entry of each one's locale file.
@@ -37,11 +37,12 @@ const SHARED = {
   "i18n.ts": ["fill"],
   "api.ts": ["isProblem"],
   "comment.ts": ["isPublic", "reportFormButton"],
+  "thread.ts": ["drawPeople"],
 };
 const sharedPlugin = {
   name: "shared",
   setup(build) {
-    build.onResolve({ filter: /^\.\/(dom|i18n|api|comment)$/ }, (args) => ({
+    build.onResolve({ filter: /^\.\/(dom|i18n|api|comment|thread)$/ }, (args) => ({
       path: `${args.path.slice(2)}.ts`,
       namespace: "shared",
     }));
@@ -93,9 +94,9 @@ const MANGLED = [
   // What the parts' default objects hold (not `attach`, `report`, `appeal`, `likeArticle`, `moreReplies`,
   // `manage`, `signedIn`: locale keys; nor `sso`, `logout`: window.rejoinder's).
   ...["buildForm", "openReply", "markHeld", "addOwnControls", "markViewer", "readViewer", "likeComment"],
-  ...["refreshLikes", "follow", "changeSort", "locate", "morePages", "showWarning", "drawAuth", "onMessage"],
+  ...["refreshLikes", "follow", "changeSort", "locate", "morePages", "drawAuth", "onMessage"],
   ...["afterBoot", "sessionLost", "decorate", "redraw"],
-  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportFormButton"],
+  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportFormButton", "drawPeople"],
 ];
 // data- attributes are read as properties of `dataset`: renaming one would read another attribute.
 for (const file of readdirSync(source)) {

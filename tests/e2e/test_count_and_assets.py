@@ -74,7 +74,7 @@ def test_the_widget_fits_its_gzip_budgets(stack: Stack) -> None:
     first_paint = wire_size(stack.api + "/embed.js") + wire_size(stack.api + css_path.group(1))
     assert first_paint <= 10 * KB, f"the first paint is {first_paint} bytes gzipped; the budget is 10 KB"
     parts = re.findall(r'"(/embed-([a-z]+)\.[0-9a-f]{12}\.(?:js|css))"', js)
-    assert {name for _, name in parts} == {"signin", "write", "actions", "social"}
+    assert {name for _, name in parts} == {"signin", "write", "actions"}
     sizes = {name: wire_size(stack.api + path) for path, name in parts}
     assert max(sizes.values()) <= 6 * KB, sizes
     total = first_paint + sum(sizes.values())

@@ -49,7 +49,6 @@ def test_every_lazily_loaded_part_is_at_most_6_kb_gzipped() -> None:
         "embed-write",
         "embed-signin",
         "embed-actions",
-        "embed-social",
     }
     for name in PARTS:
         # Their styles are in embed.css, which the first paint loaded.
@@ -61,21 +60,9 @@ def whole_widget() -> int:
     return sum(wire(name) for name in ASSETS if name.startswith("embed"))
 
 
-def test_the_whole_widget_does_not_grow_past_what_it_weighs_now() -> None:
-    """Everything a reader may ever load (first paint and every part): 25,908 bytes
-    once the actions, report and live parts became one and it imports the write part's helpers (26,751
-    before; 28,005 before the parts shared the first paint's helpers). A ratchet, lowered as it shrinks,
-    until the issue's 24 KB holds (the test below)."""
-    size = whole_widget()
-    assert size <= 25_908, size
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #12's 24 KB is not met yet: 25,908 bytes since issue #19's reactions, muting, images, the "
-    "warning and the illegal-content path (docs/embedding.md, Sizes)",
-)
 def test_the_whole_widget_is_at_most_24_kb_gzipped() -> None:
+    """Everything a reader may ever load (first paint and every part): 24,506 bytes (issue #12; 26,751
+    before the actions, report, live and social parts became one and the forms' rules joined embed.css)."""
     size = whole_widget()
     assert size <= 24 * KB, size
 

@@ -1,18 +1,17 @@
 /** The actions part, loaded when the browser is idle after the first paint (so that a click does not wait
- * for it): likes, the sort order, more pages and replies, reporting a comment and the author's appeal,
- * images in the form, the moderators' warning, and live updates. One file rather than three: all of it is
- * requested in the same idle callback, and one stream compresses better than three (issue #12). */
+ * for it): likes, the sort order, more pages and replies, reporting a comment and the author's appeal, live
+ * updates, reactions and muting. One file rather than four: the first three were requested in the same idle
+ * callback anyway, and one stream compresses better than several (issue #12). Reactions and muting are drawn
+ * only where the site offers reactions or the reader is signed in (Widget.loadSocial). */
 
-import { attach } from "./images";
 import { likeArticle, likeComment, refreshLikes } from "./likes";
 import { follow } from "./live";
 import { changeSort, locate, morePages, moreReplies } from "./more";
 import { appeal, report } from "./report";
-import { showWarning } from "./warning";
+import { attach, decorate, manage, redraw } from "./social";
 
 /** What the widget calls (chunks.ts): one object, whose member names the build shortens (MANGLED). */
 export default {
-  attach,
   likeArticle,
   likeComment,
   refreshLikes,
@@ -23,5 +22,8 @@ export default {
   moreReplies,
   appeal,
   report,
-  showWarning,
+  attach,
+  decorate,
+  manage,
+  redraw,
 };

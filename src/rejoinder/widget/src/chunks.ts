@@ -7,19 +7,16 @@ declare const CHUNKS: {
   signin: string;
   write: string;
   actions: string;
-  social: string;
 };
 
 export type SigninPart = typeof import("./signin")["default"];
 export type WritePart = typeof import("./write")["default"];
 export type ActionsPart = typeof import("./actions")["default"];
-export type SocialPart = typeof import("./social")["default"];
 
 interface Parts {
   signin: SigninPart;
   write: WritePart;
   actions: ActionsPart;
-  social: SocialPart;
 }
 
 const loading: Partial<Record<keyof Parts, Promise<unknown>>> = {};

@@ -75,11 +75,8 @@ export function follow(widget: Widget): void {
     let first: HTMLLIElement | undefined;
     for (const comment of waiting()) {
       if (comment.parent && !widget.items.has(comment.parent)) continue;
-      const li = placeComment(widget, comment, !first); // the first is focused and scrolled to
-      if (first) {
-        li.classList.add("rj-new");
-        setTimeout(() => li.classList.remove("rj-new"), 4000);
-      } else first = li;
+      const li = placeComment(widget, comment, !first, true); // the first is focused and scrolled to
+      first = first || li;
       if (isPublic(comment)) widget.setCount(widget.count + 1);
     }
     pending.clear();

@@ -6,12 +6,13 @@ import { isPublic } from "./comment";
 import { focusOn, h } from "./dom";
 import { errorOf } from "./fields";
 import { buildForm, FORM_STRINGS, type FormParts } from "./form";
-import { HELD_STRINGS } from "./held";
+import { heldNote } from "./held";
 import { fill } from "./i18n";
 import { renderMarkdown } from "./markdown";
 import { depthOf, placeComment } from "./place";
 import { subscribeAfterPost } from "./subscribe";
 import type { CommentData, Item } from "./types";
+import { showWarning } from "./warning";
 import type { Widget } from "./widget";
 
 export const OWN_STRINGS = {
@@ -73,7 +74,7 @@ export async function submitForm(widget: Widget, parts: FormParts): Promise<void
   } catch (error) {
     if (!isProblem(error)) throw error;
     const warning = error.p.warning;
-    if (warning) void widget.actions().then((part) => part.showWarning(widget, warning, general, submit));
+    if (warning) showWarning(widget, warning, general, submit);
     const message = widget.problemText(error);
     let first: HTMLElement | null = null;
     for (const problem of error.p.errors || []) {
@@ -130,11 +131,10 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   if (parent) widget.open?.close();
   if (isPublic(comment)) widget.setCount(widget.count + 1);
   placeComment(widget, comment, true);
-  // A held comment says so at once, with the server's reason, as its note does.
-  const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
-  const held =
-    comment.status === "pending" ? ` ${widget.withStrings(HELD_STRINGS).held}${reason ? ` ${reason}` : ""}` : "";
-  widget.announce((parent ? t.replied : t.posted) + held);
+  // A held comment says so at once, as its note does.
+  widget.announce(
+    (parent ? t.replied : t.posted) + (comment.status === "pending" ? ` ${heldNote(widget, comment)}` : ""),
+  );
   if (parts.subs) await subscribeAfterPost(widget, parts.subs, comment.id, author.email);
 }
 

@@ -301,12 +301,7 @@ export function sessionLost(widget: Widget): void {
 async function failed(widget: Widget, code: string, message?: string): Promise<void> {
   const t = strings(widget);
   const errors = widget.t.errors;
-  if (!message && !errors[code]) {
-    const answer = await widget
-      .api<{ errors?: Record<string, string> }>("GET", `/locales/${widget.language}.errors.json`)
-      .catch(() => null);
-    Object.assign(errors, answer?.errors);
-  }
+  if (!message && !errors[code]) await widget.loadErrors(true);
   console.warn(`[rejoinder] sign-in failed: ${code}`);
   widget.status(fill(t.signInFailed, { msg: errors[code] || message || errors["sign-in-failed"] || code }));
 }

@@ -1,7 +1,7 @@
 /** One comment section on the page: its state, and the start-up that asks for everything at once. */
 
 import { type Client, isProblem, type Problem } from "./api";
-import { type ActionsPart, loadPart, type SigninPart, type SocialPart, type WritePart } from "./chunks";
+import { type ActionsPart, loadPart, type SigninPart, type WritePart } from "./chunks";
 import { renderComment } from "./comment";
 import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
@@ -57,7 +57,7 @@ export class Widget {
   liked = new Set<string>();
   /** Reaction counts by comment id (GET /api/threads `reactions`), and the reactions part once loaded. */
   counts: Record<string, Record<string, number>> = {};
-  social?: Pick<SocialPart, "attach" | "decorate" | "redraw">;
+  social?: Pick<ActionsPart, "attach" | "decorate" | "redraw">;
   info?: ThreadInfo;
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
@@ -184,10 +184,10 @@ export class Widget {
 
   /** The error texts in the reader's language (/locales/<lang>.errors.json; in English the server's own
    * `detail` is shown): nothing needs them before something fails, so they come after the first paint,
-   * beside the write part. */
-  loadErrors(): Promise<unknown> {
+   * beside the write part. `always`: in English too (the sign-in part, for a code without a sentence). */
+  loadErrors(always?: boolean): Promise<unknown> {
     const errors = this.t.errors;
-    return this.language === "en"
+    return this.language === "en" && !always
       ? Promise.resolve()
       : this.api<Partial<CoreStrings>>("GET", `/locales/${this.language}.errors.json`).then(
           (answer) => Object.assign(errors, answer.errors),
@@ -240,7 +240,7 @@ export class Widget {
     this.root.classList.toggle("rj-light", theme === "light");
   }
 
-  /** Listeners that live as long as the page: theme, permalinks, the sign-in popup, other tabs. */
+  /** Listeners that live as long as the page: theme, permalinks, a session that ended. */
   private listen(): void {
     this.applyTheme();
     new MutationObserver(() => this.applyTheme()).observe(this.root, { attributeFilter: ["data-theme"] });
@@ -252,21 +252,7 @@ export class Widget {
       this.setToken(null);
       if (this.auth) this.signin().then((part) => part.sessionLost(this));
     };
-    // Only rejoinder's own pages (the sign-in popup) may talk to the widget.
-    addEventListener("message", (event) => {
-      const data = event.data;
-      if (event.origin !== this.origin || !data || typeof data !== "object") return;
-      if (typeof data.type === "string" && data.type.startsWith("rejoinder:")) {
-        this.signin().then((part) => part.onMessage(this, data));
-      }
-    });
-    // Another tab of this site signed in or out.
-    addEventListener("storage", (event) => {
-      if (event.key !== "rejoinder.session" || !this.auth) return;
-      this.client.token = load<string>("session");
-      this.status("");
-      this.signin().then((part) => part.signedIn(this, null));
-    });
+    // The sign-in popup's messages and other tabs: with the write part (listen.ts).
   }
 
   /** Everything is requested at once: the thread (the page of a permalinked comment), the translation,
@@ -319,7 +305,10 @@ export class Widget {
       painted = resolve;
     });
     const write = firstPaint.then(() => this.write());
-    write.catch(() => {});
+    write.then(
+      (part) => part.listen(this),
+      () => {},
+    );
     firstPaint.then(() => this.loadViewer());
     this.formTokenAtStart = firstPaint.then(() => this.formToken());
     const errors = firstPaint.then(() => this.loadErrors());
@@ -450,9 +439,9 @@ export class Widget {
       .then(() => this.social?.attach(this));
   }
 
-  /** Reactions and muting (social.ts): drawn on every comment once here. */
-  loadSocial(): Promise<SocialPart> {
-    const part = loadPart(this.origin, "social");
+  /** Reactions and muting (social.ts, in the actions part): drawn on every comment once here. */
+  loadSocial(): Promise<ActionsPart> {
+    const part = this.actions();
     part.then(
       (social) => social.attach(this),
       () => {},

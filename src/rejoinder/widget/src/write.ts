@@ -4,6 +4,7 @@
 
 import { buildForm, openReply } from "./form";
 import { markHeld } from "./held";
+import { listen } from "./listen";
 import { addOwnControls } from "./own";
 import { markViewer, readViewer } from "./viewer";
 
@@ -13,4 +14,4 @@ export { errorOf, field } from "./fields";
 export { depthOf, placeComment } from "./place";
 
 /** What the widget calls (chunks.ts): one object, whose member names the build shortens (MANGLED). */
-export default { buildForm, openReply, markHeld, addOwnControls, markViewer, readViewer };
+export default { buildForm, openReply, markHeld, addOwnControls, markViewer, readViewer, listen };
