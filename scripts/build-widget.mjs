@@ -74,10 +74,10 @@ const fromWritePlugin = {
   },
 };
 
-/** Members of the widget's own objects (Widget, Item, Formats, Client, the shared object) that no JSON
- * field, locale key, data- option, DOM property or part's export shares a name with: the minifier shortens
- * them, the same way in every file (one mangle cache for the whole build). A name added here must stay
- * internal; the build fails when a part exports one. */
+/** Members of the widget's own objects (Widget, Item, Formats, Client, FormParts, OpenForm, the shared
+ * object, the parts' default objects) that no JSON field, locale key, data- option, DOM property or part's
+ * export shares a name with: the minifier shortens them, the same way in every file (one mangle cache for
+ * the whole build). A name added here must stay internal; the build fails when a part exports one. */
 const MANGLED = [
   ...["query", "pageLimit", "formats", "settings", "siteName", "items", "social", "info", "likedThread"],
   ...["viewer", "editTokens", "shown", "generation", "lastPage", "formTokenAtStart", "pendingAvatars"],
