@@ -1,7 +1,6 @@
 // Builds the widget from src/rejoinder/widget/src into src/rejoinder/static/widget (or the directory
-// given as the first argument): embed.css, the lazily loaded parts as ES modules named by their
-// content hash (embed-<part>.<hash>.js) with the stylesheet of their forms (embed-forms.<hash>.css),
-// embed.js (a classic script that knows those names) and
+// given as the first argument): embed.css (the forms' rules too), the lazily loaded parts as ES modules
+// named by their content hash (embed-<part>.<hash>.js), embed.js (a classic script that knows those names) and
 // count.js. The parts share the first paint's helpers instead of bundling their own copies (SHARED below),
 // and the widget's own members are renamed to short names across all of them (MANGLED below). The output depends only on the sources and the pinned esbuild: building twice gives the
 // same bytes, and tests/web/test_widget_build.py fails when the committed files are stale.
@@ -14,7 +13,7 @@ import { build } from "esbuild";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src/rejoinder/widget/src");
 const out = resolve(process.argv[2] || join(root, "src/rejoinder/static/widget"));
-const PARTS = ["signin", "write", "actions", "report", "live", "social"];
+const PARTS = ["write", "signin", "actions"]; // write first: the actions part imports it (FROM_WRITE)
 
 // The languages are rejoinder.i18n.LANGUAGES (one place to add a language: docs/embedding.md#languages),
 // and count.js's "N Responses" is the `responses` entry of each one's locale file.
@@ -37,12 +36,13 @@ const SHARED = {
   "dom.ts": ["h", "focusOn", "safeUrl"],
   "i18n.ts": ["fill"],
   "api.ts": ["isProblem"],
-  "comment.ts": ["isPublic", "reportPartButton"],
+  "comment.ts": ["isPublic", "reportFormButton"],
+  "thread.ts": ["drawPeople"],
 };
 const sharedPlugin = {
   name: "shared",
   setup(build) {
-    build.onResolve({ filter: /^\.\/(dom|i18n|api|comment)$/ }, (args) => ({
+    build.onResolve({ filter: /^\.\/(dom|i18n|api|comment|thread)$/ }, (args) => ({
       path: `${args.path.slice(2)}.ts`,
       namespace: "shared",
     }));
@@ -56,22 +56,47 @@ const sharedPlugin = {
   },
 };
 
-/** Members of the widget's own objects (Widget, Item, Formats, Client, the shared object) that no JSON
- * field, locale key, data- option, DOM property or part's export shares a name with: the minifier shortens
- * them, the same way in every file (one mangle cache for the whole build). A name added here must stay
- * internal; the build fails when a part exports one. */
+/** The write part's helpers that another part imports from the write part itself instead of bundling a
+ * copy: an ES module import of its hashed URL, which is the module the widget loaded right after the first
+ * paint (the browser evaluates a module once per URL). write.ts re-exports these names; a part importing
+ * anything else from these modules fails the build ("No matching export"). */
+const FROM_WRITE = ["field", "errorOf", "placeComment", "depthOf"]; // of fields.ts and place.ts
+const fromWritePlugin = {
+  name: "from-write",
+  setup(build) {
+    // One module for both, so that a part imports the write part in one statement.
+    build.onResolve({ filter: /^\.\/(fields|place)$/ }, () => ({ path: "write", namespace: "from-write" }));
+    build.onLoad({ filter: /.*/, namespace: "from-write" }, () => {
+      if (!chunks.write) throw new Error("build-widget: the write part is built after a part that imports it");
+      return { contents: `export { ${FROM_WRITE.join(", ")} } from ".${chunks.write}";`, loader: "js" };
+    });
+    build.onResolve({ filter: /^\.\/embed-write\./ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** Members of the widget's own objects (Widget, Item, Formats, Client, FormParts, OpenForm, the shared
+ * object, the parts' default objects) that no JSON field, locale key, data- option, DOM property or part's
+ * export shares a name with: the minifier shortens them, the same way in every file (one mangle cache for
+ * the whole build). A name added here must stay internal; the build fails when a part exports one. */
 const MANGLED = [
   ...["query", "pageLimit", "formats", "settings", "siteName", "items", "social", "info", "likedThread"],
   ...["viewer", "editTokens", "shown", "generation", "lastPage", "formTokenAtStart", "pendingAvatars"],
   ...["idCount", "section", "heading", "earlierButton", "moreButton", "likeButton", "likeText"],
   ...["composeSlot", "waiting", "popupPoll", "editable", "editTimer", "mine", "settled", "client"],
-  ...["stylesheet", "fragment", "readStorage", "nextId", "reportPart", "withStrings", "announce"],
+  ...["stylesheet", "fragment", "readStorage", "nextId", "withStrings", "announce"],
   ...["problemText", "loadErrors", "setToken", "setMe", "formToken", "fetchPage", "targetId", "applyTheme"],
   ...["listen", "boot", "showPage", "setCount", "highlight", "drawThreadInfo", "providersOf", "loadViewer"],
   ...["loadSocial", "replyButton", "reportButton", "editButton", "ownControls", "timeLeft", "editUntil"],
   ...["likeCount", "plural", "relative", "absolute", "localize", "digits", "onSessionLost", "counts"],
   ...["storage", "api", "signin", "write", "actions", "render", "appealButton", "previewButton"],
-  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportPartButton"],
+  ...["item", "options", "bar", "list", "form", "people", "request", "general", "submit", "slot", "reset"],
+  ...["fields", "build", "ago", "when"],
+  // What the parts' default objects hold (not `attach`, `report`, `appeal`, `likeArticle`, `moreReplies`,
+  // `manage`, `signedIn`: locale keys; nor `sso`, `logout`: window.rejoinder's).
+  ...["buildForm", "openReply", "markHeld", "addOwnControls", "markViewer", "readViewer", "likeComment"],
+  ...["refreshLikes", "follow", "changeSort", "locate", "morePages", "drawAuth", "onMessage"],
+  ...["afterBoot", "sessionLost", "decorate", "redraw"],
+  ...["shared", "focusOn", "safeUrl", "isProblem", "isPublic", "reportFormButton", "drawPeople"],
 ];
 // data- attributes are read as properties of `dataset`: renaming one would read another attribute.
 for (const file of readdirSync(source)) {
@@ -127,7 +152,8 @@ const common = {
 const digest = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
 
 async function bundle(entry, options) {
-  const result = await build({ ...common, entryPoints: [join(source, entry)], ...options });
+  const input = entry.includes("\n") ? { stdin: { contents: entry, resolveDir: source, loader: "js" } } : null;
+  const result = await build({ ...common, ...(input || { entryPoints: [join(source, entry)] }), ...options });
   if (result.mangleCache) mangle.mangleCache = result.mangleCache;
   for (const output of Object.values(result.metafile?.outputs || {})) {
     const clash = output.exports.filter((name) => MANGLED.includes(name));
@@ -139,14 +165,17 @@ async function bundle(entry, options) {
 const files = {};
 const css = await bundle("embed.css", { loader: { ".css": "css" } });
 files["embed.css"] = css;
-const forms = await bundle("forms.css", { loader: { ".css": "css" } });
-const formsName = `embed-forms.${digest(forms)}.css`;
-files[formsName] = forms;
-const chunks = { forms: `/${formsName}` };
+const chunks = {};
 // The parts first (embed.js names them by their digests); each one's names join the mangle cache, and
 // embed.js is built last with all of them.
 for (const part of PARTS) {
-  const code = await bundle(`${part}.ts`, { format: "esm", metafile: true, plugins: [sharedPlugin], ...mangle });
+  const plugins = part === "write" ? [sharedPlugin] : [sharedPlugin, fromWritePlugin];
+  // A part exports its default object only (what chunks.ts reads), not every export of its module (the
+  // English of its strings, exported for tests/web/test_widget.py); the write part also FROM_WRITE. A name
+  // its module does not export fails the build (the entry is JavaScript: no elided type re-exports).
+  const names = ["default", ...(part === "write" ? FROM_WRITE : [])].join(", ");
+  const entry = `export { ${names} } from "./${part}";\n`;
+  const code = await bundle(entry, { format: "esm", metafile: true, plugins, ...mangle });
   const name = `embed-${part}.${digest(code)}.js`;
   files[name] = code;
   chunks[part] = `/${name}`;

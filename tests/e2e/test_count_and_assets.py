@@ -67,23 +67,18 @@ def wire_size(url: str) -> int:
 
 def test_the_widget_fits_its_gzip_budgets(stack: Stack) -> None:
     """Measured on what the server sends: the first paint (embed.js and the stylesheet it names) at most
-    10 KB, every part embed.js loads later at most 6 KB (with the forms' stylesheet for those that draw
-    forms; the write part 6 KB + 64 bytes, PENDING), all of it at most 28 KB (24 KB before issue #19's parts;
-    both PENDING the product owner's decision: tests/web/test_widget.py)."""
+    10 KB, every part embed.js loads later at most 6 KB, all of it at most 24 KB (issue #12)."""
     js = httpx.get(stack.api + "/embed.js").text
     css_path = re.search(r'"(/embed\.[0-9a-f]{12}\.css)"', js)
     assert css_path, "embed.js must name the content-hashed stylesheet"
     first_paint = wire_size(stack.api + "/embed.js") + wire_size(stack.api + css_path.group(1))
     assert first_paint <= 10 * KB, f"the first paint is {first_paint} bytes gzipped; the budget is 10 KB"
     parts = re.findall(r'"(/embed-([a-z]+)\.[0-9a-f]{12}\.(?:js|css))"', js)
-    assert {name for _, name in parts} == {"signin", "write", "actions", "report", "live", "social", "forms"}
+    assert {name for _, name in parts} == {"signin", "write", "actions"}
     sizes = {name: wire_size(stack.api + path) for path, name in parts}
-    for name in ("signin", "write", "report", "live"):
-        limit = 6 * KB + 64 if name == "write" else 6 * KB
-        assert sizes[name] + sizes["forms"] <= limit, (name, sizes)
-    assert sizes["actions"] <= 6 * KB and sizes["social"] <= 6 * KB, sizes
+    assert max(sizes.values()) <= 6 * KB, sizes
     total = first_paint + sum(sizes.values())
-    assert total <= 28 * KB, f"the widget is {total} bytes gzipped in all; the budget is 28 KB"
+    assert total <= 24 * KB, f"the widget is {total} bytes gzipped in all; the budget is 24 KB"
 
 
 def test_plain_and_hashed_urls_cache_as_documented(stack: Stack) -> None:

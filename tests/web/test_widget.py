@@ -29,7 +29,6 @@ SOURCE = PACKAGE / "widget" / "src"
 TS = {path.name: path.read_text(encoding="utf-8") for path in sorted(SOURCE.glob("*.ts"))}
 CSS = "".join(path.read_text(encoding="utf-8") for path in sorted(SOURCE.glob("*.css")))
 PARTS = sorted(name for name in ASSETS if name.startswith("embed-") and name.endswith(".js"))
-FORMS_CSS = next(name for name in ASSETS if name.startswith("embed-forms."))
 KB = 1024
 
 
@@ -49,37 +48,21 @@ def test_every_lazily_loaded_part_is_at_most_6_kb_gzipped() -> None:
     assert {re.sub(r"\.[0-9a-f]{12}\.js$", "", name) for name in PARTS} == {
         "embed-write",
         "embed-signin",
-        "embed-report",
         "embed-actions",
-        "embed-live",
-        "embed-social",
     }
     for name in PARTS:
-        # The parts that draw forms bring the forms' stylesheet (chunks.ts); count it with each.
-        # The actions and social parts draw no form and load no stylesheet.
-        plain = name.startswith(("embed-actions.", "embed-social."))
-        size = wire(name) + (0 if plain else wire(FORMS_CSS))
-        assert size <= 6 * KB, (name, size)
+        # Their styles are in embed.css, which the first paint loaded.
+        assert wire(name) <= 6 * KB, (name, wire(name))
+    assert not [name for name in ASSETS if name.endswith(".css") and name != "embed.css"]
 
 
 def whole_widget() -> int:
     return sum(wire(name) for name in ASSETS if name.startswith("embed"))
 
 
-def test_the_whole_widget_does_not_grow_past_what_it_weighs_now() -> None:
-    """Everything a reader may ever load (first paint, every part, the forms' stylesheet): 26,751 bytes
-    after the parts began sharing the first paint's helpers and live reactions came (issue #12: 28,005
-    before). A ratchet, lowered as it shrinks, until the issue's 24 KB holds (the test below)."""
-    size = whole_widget()
-    assert size <= 26_751, size
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #12's 24 KB is not met yet: 26,751 bytes since issue #19's reactions, muting, images, the "
-    "warning and the illegal-content path (docs/embedding.md, Sizes)",
-)
 def test_the_whole_widget_is_at_most_24_kb_gzipped() -> None:
+    """Everything a reader may ever load (first paint and every part): 24,506 bytes (issue #12; 26,751
+    before the actions, report, live and social parts became one and the forms' rules joined embed.css)."""
     size = whole_widget()
     assert size <= 24 * KB, size
 
@@ -87,7 +70,7 @@ def test_the_whole_widget_is_at_most_24_kb_gzipped() -> None:
 def test_embed_js_names_the_hashed_stylesheet_and_parts() -> None:
     body = ASSETS["embed.js"].body.decode()
     assert f'"{hashed_path("embed.css")}"' in body
-    for name in [*PARTS, FORMS_CSS]:
+    for name in PARTS:
         assert f'"/{name}"' in body and hashed_path(name) == f"/{name}"
         assert name.split(".")[1] == ASSETS[name].digest
     assert hashed_path("embed.js") == f"/embed.{ASSETS['embed.js'].digest}.js"
@@ -119,7 +102,6 @@ def test_a_build_that_does_not_hold_together_is_refused(tmp_path: Path) -> None:
         ("/count.js", "text/javascript; charset=utf-8", "public, max-age=300, stale-while-revalidate=86400"),
         (hashed_path("count.js"), "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
         (hashed_path(PARTS[0]), "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
-        (hashed_path(FORMS_CSS), "text/css; charset=utf-8", "public, max-age=31536000, immutable"),
         ("/locales/de.json", "application/json", "public, max-age=3600, stale-while-revalidate=86400"),
         ("/locales/de.errors.json", "application/json", "public, max-age=3600, stale-while-revalidate=86400"),
         ("/auth/icons/github.svg", "image/svg+xml", "public, max-age=3600, stale-while-revalidate=86400"),

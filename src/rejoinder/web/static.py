@@ -1,7 +1,7 @@
 """Every static file rejoinder serves, read once from the package and served with ETags, 304s, gzip and
 cache headers. The widget: /embed.js, /embed.css, /count.js (also at content-hashed URLs such as
-/embed.1a2b3c4d5e6f.js), the parts embed.js loads when a reader needs them (/embed-<part>.<hash>.js and
-/embed-forms.<hash>.css, at their hashed URLs only), /locales/<lang>.json and /locales/<lang>.errors.json,
+/embed.1a2b3c4d5e6f.js), the parts embed.js loads when a reader needs them (/embed-<part>.<hash>.js, at
+their hashed URLs only), /locales/<lang>.json and /locales/<lang>.errors.json,
 and the sign-in buttons' icons (/auth/icons/<name>.svg). The server pages' files (rejoinder/static/):
 /static/noscript.css, /static/demo.css, /static/handback.js, /static/passkey.js, /admin/static/admin.css and
 /admin/static/admin.js, which pages name with `href()` (`?v=<hash>`: cached for a year; without it, or with an
@@ -87,9 +87,9 @@ def _built(path: Path, media_type: str) -> Asset:
 
 
 def load_assets(dist: Path = BUILT) -> dict[str, Asset]:
-    """The built files by name: embed.js, embed.css, count.js and the parts (`embed-write.<hash>.js`,
-    `embed-forms.<hash>.css`, …). A part's name carries its digest, and embed.js names the hashed
-    stylesheet; a build that breaks either is refused at start rather than served."""
+    """The built files by name: embed.js, embed.css, count.js and the parts (`embed-write.<hash>.js`, …).
+    A part's name carries its digest, and embed.js names the hashed stylesheet; a build that breaks either
+    is refused at start rather than served."""
     assets: dict[str, Asset] = {}
     for name in ENTRY_FILES:
         assets[name] = _built(dist / name, _TYPES[name.rpartition(".")[2]])

@@ -10,9 +10,9 @@ export function isPublic(comment: CommentData): boolean {
   return comment.status === "published" || comment.status === "approved";
 }
 
-/** A button that loads the report part and opens one of its forms under the comment: `report`, or
- * `appeal` on the author's own held comment (held.ts). */
-export function reportPartButton(
+/** A button that opens one of the actions part's forms under the comment: `report`, or `appeal` on the
+ * author's own held comment (held.ts). */
+export function reportFormButton(
   widget: Widget,
   item: Item,
   form: "report" | "appeal",
@@ -23,7 +23,7 @@ export function reportPartButton(
     class: "rj-btn rj-act",
     "aria-expanded": "false",
     text,
-    onclick: () => widget.reportPart().then((part) => part[form](widget, item)),
+    onclick: () => widget.actions().then((part) => part[form](widget, item)),
   });
 }
 
@@ -101,7 +101,7 @@ export function renderComment(widget: Widget, comment: CommentData): HTMLLIEleme
       );
       actions.append(item.replyButton);
     }
-    item.reportButton = reportPartButton(widget, item, "report", t.report);
+    item.reportButton = reportFormButton(widget, item, "report", t.report);
     item.reportButton.classList.add("rj-report");
     actions.append(item.reportButton);
   }

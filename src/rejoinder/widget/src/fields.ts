@@ -1,4 +1,4 @@
-/** Labelled form fields and their error lines (the forms of the write and report parts). */
+/** Labelled form fields and their error lines (the forms of the write and actions parts). */
 
 import { h } from "./dom";
 

@@ -4,6 +4,7 @@
 
 import { h } from "./dom";
 import { field } from "./fields";
+import { attach } from "./images";
 import { renderPreview, submitForm, togglePreview } from "./own";
 import { type SubBoxes, subscriptionBoxes } from "./subscribe";
 import type { Item } from "./types";
@@ -80,6 +81,7 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
   let remember: HTMLInputElement | undefined;
   let trap: HTMLInputElement | undefined;
   let subs: SubBoxes | null = null;
+  let images: HTMLDivElement | undefined;
   if (!edit) {
     const requireEmail = !!widget.settings.require_email;
     const name = h("input", {
@@ -124,9 +126,8 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
     subs = subscriptionBoxes(widget);
     if (subs) rows.push(subs.row);
     if (widget.settings.images?.enabled) {
-      const row = h("div", { class: "rj-images" });
-      rows.push(row);
-      widget.reportPart().then((part) => part.attach(widget, parts, row));
+      images = h("div", { class: "rj-images" });
+      rows.push(images);
     }
   }
   const label = edit ? t.save : options.parent ? t.postReply : t.post;
@@ -181,6 +182,7 @@ export function buildForm(widget: Widget, options: FormOptions): HTMLFormElement
     token,
     close,
   };
+  if (images) attach(widget, parts, images);
   text.addEventListener("focus", () => {
     // tokens last a day: renew one on a long-open page
     if (token.pending && Date.now() - token.at > 432e5)

@@ -1,6 +1,5 @@
-/** "Add an image" in the comment form of a site that takes images (docs/embedding.md#images). Bundled in the
- * report part (report.ts), which the widget fetches at start anyway: a part of its own would cost the whole
- * widget's budget a second copy of dom.ts. Each chosen file is uploaded at once (POST /api/images: the
+/** "Add an image" in the comment form of a site that takes images (docs/embedding.md#images). Part of the
+ * write part (write.ts). Each chosen file is uploaded at once (POST /api/images: the
  * server re-encodes it); the form then posts the uploads' ids with the comment, each with the text
  * alternative the reader typed. */
 

@@ -1,4 +1,4 @@
-/** The live part, loaded when the browser is idle after the first paint: the thread's changes as they
+/** Live updates (part of the actions part, loaded when the browser is idle after the first paint): the thread's changes as they
  * happen (GET /api/threads/live, Server-Sent Events; docs/notifications.md, "Live updates"). Where there is
  * no EventSource, or the server refuses a stream (too many, or live updates off), the pages on screen are
  * read again every `data-live-poll` seconds while the tab is visible (a 304 by ETag when nothing changed).
@@ -75,11 +75,8 @@ export function follow(widget: Widget): void {
     let first: HTMLLIElement | undefined;
     for (const comment of waiting()) {
       if (comment.parent && !widget.items.has(comment.parent)) continue;
-      const li = placeComment(widget, comment, !first); // the first is focused and scrolled to
-      if (first) {
-        li.classList.add("rj-new");
-        setTimeout(() => li.classList.remove("rj-new"), 4000);
-      } else first = li;
+      const li = placeComment(widget, comment, !first, true); // the first is focused and scrolled to
+      first = first || li;
       if (isPublic(comment)) widget.setCount(widget.count + 1);
     }
     pending.clear();

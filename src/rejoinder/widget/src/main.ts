@@ -8,9 +8,10 @@
  * `html`, which the server sanitised (src/rejoinder/domain/text.py). */
 
 import { Client, isProblem } from "./api";
-import { isPublic, reportPartButton } from "./comment";
+import { isPublic, reportFormButton } from "./comment";
 import { focusOn, h, safeUrl } from "./dom";
 import { fill } from "./i18n";
+import { drawPeople } from "./thread";
 import { type Fragment, type Options, Widget } from "./widget";
 
 /** The content-hashed stylesheet (scripts/build-widget fills it in). */
@@ -19,7 +20,7 @@ declare const STYLESHEET: string;
 /** The helpers the lazily loaded parts use that the first paint has anyway: scripts/build-widget builds the
  * parts with their imports of these modules read from this one object, so that no part bundles its own
  * copy. Not an API for the host page: undocumented and renamed by the build. */
-const SHARED = { h, focusOn, safeUrl, fill, isProblem, isPublic, reportPartButton };
+const SHARED = { h, focusOn, safeUrl, fill, isProblem, isPublic, reportFormButton, drawPeople };
 export type Shared = typeof SHARED;
 
 function readFragment(): Fragment | null {

@@ -6,12 +6,13 @@ import { isPublic } from "./comment";
 import { focusOn, h } from "./dom";
 import { errorOf } from "./fields";
 import { buildForm, FORM_STRINGS, type FormParts } from "./form";
-import { HELD_STRINGS } from "./held";
+import { heldNote } from "./held";
 import { fill } from "./i18n";
 import { renderMarkdown } from "./markdown";
 import { depthOf, placeComment } from "./place";
 import { subscribeAfterPost } from "./subscribe";
 import type { CommentData, Item } from "./types";
+import { showWarning } from "./warning";
 import type { Widget } from "./widget";
 
 export const OWN_STRINGS = {
@@ -29,7 +30,7 @@ export const OWN_STRINGS = {
 
 const busy = new WeakSet<HTMLFormElement>();
 
-/** The reader's own request: while it is in flight the live part holds what it hears (a change to this
+/** The reader's own request: while it is in flight live updates (live.ts) hold what they hear (a change to this
  * very comment would be drawn over the form, or the new comment counted as someone else's), and applies
  * it after the answer is drawn (a task later: the caller draws it right after this resolves). */
 async function mine<T>(widget: Widget, request: Promise<T>): Promise<T> {
@@ -73,7 +74,7 @@ export async function submitForm(widget: Widget, parts: FormParts): Promise<void
   } catch (error) {
     if (!isProblem(error)) throw error;
     const warning = error.p.warning;
-    if (warning) void widget.reportPart().then((part) => part.showWarning(widget, warning, general, submit));
+    if (warning) showWarning(widget, warning, general, submit);
     const message = widget.problemText(error);
     let first: HTMLElement | null = null;
     for (const problem of error.p.errors || []) {
@@ -130,11 +131,10 @@ async function post(widget: Widget, parts: FormParts): Promise<void> {
   if (parent) widget.open?.close();
   if (isPublic(comment)) widget.setCount(widget.count + 1);
   placeComment(widget, comment, true);
-  // A held comment says so at once, with the server's reason, as its note does.
-  const reason = t.reasons?.[comment.reason_code as string] || comment.reason;
-  const held =
-    comment.status === "pending" ? ` ${widget.withStrings(HELD_STRINGS).held}${reason ? ` ${reason}` : ""}` : "";
-  widget.announce((parent ? t.replied : t.posted) + held);
+  // A held comment says so at once, as its note does.
+  widget.announce(
+    (parent ? t.replied : t.posted) + (comment.status === "pending" ? ` ${heldNote(widget, comment)}` : ""),
+  );
   if (parts.subs) await subscribeAfterPost(widget, parts.subs, comment.id, author.email);
 }
 
@@ -258,7 +258,7 @@ async function deleteComment(widget: Widget, item: Item, ask: HTMLElement): Prom
   if (next && depthOf(widget, next) > item.comment.depth) {
     item.li.replaceChildren(h("p", { class: "rj-placeholder", text: widget.t.deleted }));
     item.li.classList.add("rj-deleted");
-    item.comment.deleted = true; // so that the live part, hearing of it, leaves it (and the count) alone
+    item.comment.deleted = true; // so that live updates, hearing of it, leaves it (and the count) alone
     focusOn(item.li);
   } else {
     item.li.remove();

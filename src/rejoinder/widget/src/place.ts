@@ -6,8 +6,9 @@ import type { CommentData } from "./types";
 import type { Widget } from "./widget";
 
 /** Inserts a comment after its parent's last descendant (or at the end / the top, below the pinned,
- * for new top-level comments); `focus`: a new comment of this reader, highlighted and focused. */
-export function placeComment(widget: Widget, comment: CommentData, focus: boolean): HTMLLIElement {
+ * for new top-level comments); `focus`: a new comment of this reader, highlighted and focused; `fresh`:
+ * highlighted (live.ts: new comments the reader asked to see). */
+export function placeComment(widget: Widget, comment: CommentData, focus: boolean, fresh = focus): HTMLLIElement {
   const li = widget.render(comment);
   const parent = comment.parent ? widget.items.get(comment.parent) : undefined;
   if (parent) {
@@ -17,11 +18,11 @@ export function placeComment(widget: Widget, comment: CommentData, focus: boolea
   } else if (widget.sort === "newest") {
     widget.list.insertBefore(li, widget.list.querySelector(".rj-depth-0:not(.rj-pinned)"));
   } else widget.list.append(li);
-  if (focus) {
+  if (fresh) {
     li.classList.add("rj-new");
     setTimeout(() => li.classList.remove("rj-new"), 4000); // the highlight fades (CSS transition)
-    focusOn(li, "center");
   }
+  if (focus) focusOn(li, "center");
   return li;
 }
 

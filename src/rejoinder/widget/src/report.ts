@@ -1,14 +1,11 @@
-/** Loaded when a reader asks the moderators to look at a comment: reporting someone else's comment,
- * and the author's one appeal of a held or refused comment of their own. */
+/** Asking the moderators to look at a comment: reporting someone else's comment, and the author's one
+ * appeal of a held or refused comment of their own (part of the actions part, actions.ts). */
 
 import { isProblem } from "./api";
 import { h } from "./dom";
 import { errorOf, field } from "./fields";
 import type { Item } from "./types";
 import type { Widget } from "./widget";
-
-export { attach, IMAGE_STRINGS } from "./images";
-export { showWarning } from "./warning";
 
 export const REPORT_STRINGS = {
   appealWhy: "Why should a moderator look at it again?",

@@ -301,12 +301,7 @@ export function sessionLost(widget: Widget): void {
 async function failed(widget: Widget, code: string, message?: string): Promise<void> {
   const t = strings(widget);
   const errors = widget.t.errors;
-  if (!message && !errors[code]) {
-    const answer = await widget
-      .api<{ errors?: Record<string, string> }>("GET", `/locales/${widget.language}.errors.json`)
-      .catch(() => null);
-    Object.assign(errors, answer?.errors);
-  }
+  if (!message && !errors[code]) await widget.loadErrors(true);
   console.warn(`[rejoinder] sign-in failed: ${code}`);
   widget.status(fill(t.signInFailed, { msg: errors[code] || message || errors["sign-in-failed"] || code }));
 }
@@ -449,7 +444,7 @@ async function deleteAccount(widget: Widget, comments: "remove" | "anonymise"): 
 async function showMe(widget: Widget, box: HTMLInputElement): Promise<void> {
   try {
     widget.me = await widget.api<Me>("PATCH", "/api/me", { show_in_likes: box.checked }, true);
-    await widget.refreshLikes();
+    (await widget.actions()).refreshLikes(widget);
   } catch (error) {
     box.checked = !box.checked;
     widget.announce(widget.problemText(error as never));
@@ -462,3 +457,6 @@ function fillParts<V extends string | Node>(template: string, values: Record<str
     .split(/\{(\w+)\}/)
     .map((part, index) => (index % 2 ? (part in values ? (values[part] as V) : `{${part}}`) : part));
 }
+
+/** What the widget calls (chunks.ts): one object, whose member names the build shortens (MANGLED). */
+export default { drawAuth, onMessage, afterBoot, sessionLost, signedIn, sso, logout };

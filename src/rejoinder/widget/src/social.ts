@@ -1,12 +1,12 @@
-/** The social part: the site's reactions on the article and on every comment, and muting commenters (a
- * signed-in reader's own list, applied here: the thread the server sends is the same for everyone).
- * Loaded after the first paint when the site offers reactions or the reader is signed in. */
+/** The site's reactions on the article and on every comment, and muting commenters (a signed-in reader's own
+ * list, applied here: the thread the server sends is the same for everyone). Part of the actions part
+ * (actions.ts); drawn when the site offers reactions or the reader is signed in. */
 
 import { h } from "./dom";
 import { fill } from "./i18n";
-import * as self from "./social";
 import type { Plural } from "./strings";
-import type { Item, Liker, ViewerState } from "./types";
+import { drawPeople as drawAvatars } from "./thread";
+import type { Item, ViewerState } from "./types";
 import type { Widget } from "./widget";
 
 export const SOCIAL_STRINGS = {
@@ -61,7 +61,7 @@ const shown = new Set<string>();
 
 /** Draws (or redraws) everything: called once the part is here, again with the reader's own state. */
 export function attach(widget: Widget): void {
-  widget.social = self;
+  widget.social = { attach, decorate, redraw }; // what the rest of the widget calls
   const info = widget.info?.reactions;
   if (info) widget.counts[""] = info.kinds;
   if (widget.settings.reactions?.length && !article) {
@@ -181,23 +181,7 @@ function drawPeople(widget: Widget): void {
   const info = widget.info?.reactions;
   article.text.textContent = info?.count ? widget.formats.count(t.reactors, info.count) : "";
   article.people.setAttribute("aria-label", t.recentReactors);
-  article.people.replaceChildren(
-    ...(info?.recent || []).map((person: Liker) =>
-      h(
-        "li",
-        null,
-        h("img", {
-          class: "rj-avatar rj-small",
-          src: person.avatar as string,
-          alt: person.name,
-          title: person.name,
-          width: 28,
-          height: 28,
-        }),
-      ),
-    ),
-  );
-  article.people.hidden = !info?.recent.length;
+  drawAvatars(article.people, info?.recent || [], widget.origin);
 }
 
 async function react(widget: Widget, target: string, kind: string, button: HTMLButtonElement): Promise<void> {

@@ -3,7 +3,7 @@
 
 import { renderComment } from "./comment";
 import { afterPaint, focusOn, HEART, h, icon, safeUrl } from "./dom";
-import type { CommentData, Item, ThreadInfo, ThreadPage } from "./types";
+import type { CommentData, Item, Liker, ThreadInfo, ThreadPage } from "./types";
 import type { Widget } from "./widget";
 
 export type PageHow = "replace" | "append" | "prepend";
@@ -96,18 +96,23 @@ export function drawThreadInfo(widget: Widget, thread: ThreadInfo): void {
       ? widget.formats.count(widget.t.likes, thread.likes.count)
       : widget.t.firstLike;
   });
-  widget.likers.replaceChildren(
-    ...thread.likes.recent.map((liker) => {
-      const src = safeUrl(liker.avatar, widget.origin);
+  drawPeople(widget.likers, thread.likes.recent, widget.origin);
+}
+
+/** The avatars of the recent likers (or reactors: social.ts) in `list`, which is hidden when there are none. */
+export function drawPeople(list: HTMLUListElement, people: Liker[], origin: string): void {
+  list.replaceChildren(
+    ...people.map((person) => {
+      const src = safeUrl(person.avatar, origin);
       return h(
         "li",
         null,
         src &&
-          h("img", { class: "rj-avatar rj-small", src, alt: liker.name, title: liker.name, width: 28, height: 28 }),
+          h("img", { class: "rj-avatar rj-small", src, alt: person.name, title: person.name, width: 28, height: 28 }),
       );
     }),
   );
-  widget.likers.hidden = !thread.likes.recent.length;
+  list.hidden = !people.length;
 }
 
 export function setCount(widget: Widget, count: number): void {

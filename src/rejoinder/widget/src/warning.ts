@@ -1,4 +1,4 @@
-/** A moderator's warning, shown when a post is refused with `commenter-warned` (part of the report chunk:
+/** A moderator's warning, shown when a post is refused with `commenter-warned` (part of the write part:
  * nothing of it is in the first paint): the message and a button that acknowledges it, after which the
  * reader posts again. */
 

@@ -1,18 +1,11 @@
 /** One comment section on the page: its state, and the start-up that asks for everything at once. */
 
 import { type Client, isProblem, type Problem } from "./api";
-import {
-  type ActionsPart,
-  loadPart,
-  type ReportPart,
-  type SigninPart,
-  type SocialPart,
-  type WritePart,
-} from "./chunks";
+import { type ActionsPart, loadPart, type SigninPart, type WritePart } from "./chunks";
 import { renderComment } from "./comment";
 import { afterPaint, h, idle } from "./dom";
 import { Formats, pickLanguage, RIGHT_TO_LEFT } from "./i18n";
-import * as storage from "./storage";
+import { load, type Storage, save } from "./storage";
 import { CORE_STRINGS, type CoreStrings } from "./strings";
 import { buildFrame, drawThreadInfo, goto, highlight, type PageHow, SORTS, setCount, showPage } from "./thread";
 import type {
@@ -45,7 +38,7 @@ function lastSite(name?: string): string | null {
 }
 
 export class Widget {
-  readonly storage = storage;
+  readonly storage: Storage = { load, save };
   readonly url: string;
   /** key and url of the thread, as a query string. */
   readonly query: string;
@@ -64,7 +57,7 @@ export class Widget {
   liked = new Set<string>();
   /** Reaction counts by comment id (GET /api/threads `reactions`), and the reactions part once loaded. */
   counts: Record<string, Record<string, number>> = {};
-  social?: SocialPart;
+  social?: Pick<ActionsPart, "attach" | "decorate" | "redraw">;
   info?: ThreadInfo;
   likedThread: boolean | undefined;
   viewer?: ViewerState | null;
@@ -106,7 +99,7 @@ export class Widget {
   // Own comments (own.ts keeps them).
   editable: Set<Item> | undefined;
   editTimer?: ReturnType<typeof setInterval> | null;
-  /** How many of the reader's own requests (post, edit, delete) are in flight: the live part holds its
+  /** How many of the reader's own requests (post, edit, delete) are in flight: live updates (live.ts) hold their
    * changes until they are answered (own.ts `mine`), then `settled` applies them. */
   mine = 0;
   settled?: () => void;
@@ -137,13 +130,13 @@ export class Widget {
    * once the thread is asked for: storage's first use costs a few ms (4× that on a slow phone), which neither
    * the request nor the task evaluating embed.js need wait for. */
   private readStorage(): void {
-    this.client.token = storage.load<string>("session");
-    this.editTokens = storage.load<EditTokens>("edit") || {};
+    this.client.token = load<string>("session");
+    this.editTokens = load<EditTokens>("edit") || {};
     // Kept 30 days past the edit window: a guest appeals a held or refused comment with its token.
     for (const id in this.editTokens) {
       if ((this.editTokens[id] as [string, number])[1] < Date.now() - 2592e6) delete this.editTokens[id];
     }
-    storage.save("edit", this.editTokens);
+    save("edit", this.editTokens);
   }
 
   get origin(): string {
@@ -171,10 +164,6 @@ export class Widget {
     return loadPart(this.origin, "actions");
   }
 
-  reportPart(): Promise<ReportPart> {
-    return loadPart(this.origin, "report");
-  }
-
   /** The strings of a lazily loaded part: its English under the loaded translation. */
   withStrings<T extends object>(english: T): CoreStrings & T {
     return Object.assign({}, english, this.t);
@@ -195,10 +184,10 @@ export class Widget {
 
   /** The error texts in the reader's language (/locales/<lang>.errors.json; in English the server's own
    * `detail` is shown): nothing needs them before something fails, so they come after the first paint,
-   * beside the write part. */
-  loadErrors(): Promise<unknown> {
+   * beside the write part. `always`: in English too (the sign-in part, for a code without a sentence). */
+  loadErrors(always?: boolean): Promise<unknown> {
     const errors = this.t.errors;
-    return this.language === "en"
+    return this.language === "en" && !always
       ? Promise.resolve()
       : this.api<Partial<CoreStrings>>("GET", `/locales/${this.language}.errors.json`).then(
           (answer) => Object.assign(errors, answer.errors),
@@ -215,7 +204,7 @@ export class Widget {
 
   setToken(token: string | null): void {
     this.client.token = token;
-    storage.save("session", token);
+    save("session", token);
   }
 
   /** Shows who is signed in (or the sign-in buttons); the signin part draws it when there is anything. */
@@ -251,7 +240,7 @@ export class Widget {
     this.root.classList.toggle("rj-light", theme === "light");
   }
 
-  /** Listeners that live as long as the page: theme, permalinks, the sign-in popup, other tabs. */
+  /** Listeners that live as long as the page: theme, permalinks, a session that ended. */
   private listen(): void {
     this.applyTheme();
     new MutationObserver(() => this.applyTheme()).observe(this.root, { attributeFilter: ["data-theme"] });
@@ -263,21 +252,7 @@ export class Widget {
       this.setToken(null);
       if (this.auth) this.signin().then((part) => part.sessionLost(this));
     };
-    // Only rejoinder's own pages (the sign-in popup) may talk to the widget.
-    addEventListener("message", (event) => {
-      const data = event.data;
-      if (event.origin !== this.origin || !data || typeof data !== "object") return;
-      if (typeof data.type === "string" && data.type.startsWith("rejoinder:")) {
-        this.signin().then((part) => part.onMessage(this, data));
-      }
-    });
-    // Another tab of this site signed in or out.
-    addEventListener("storage", (event) => {
-      if (event.key !== "rejoinder.session" || !this.auth) return;
-      this.client.token = storage.load<string>("session");
-      this.status("");
-      this.signin().then((part) => part.signedIn(this, null));
-    });
+    // The sign-in popup's messages and other tabs: with the write part (listen.ts).
   }
 
   /** Everything is requested at once: the thread (the page of a permalinked comment), the translation,
@@ -330,7 +305,10 @@ export class Widget {
       painted = resolve;
     });
     const write = firstPaint.then(() => this.write());
-    write.catch(() => {});
+    write.then(
+      (part) => part.listen(this),
+      () => {},
+    );
     firstPaint.then(() => this.loadViewer());
     this.formTokenAtStart = firstPaint.then(() => this.formToken());
     const errors = firstPaint.then(() => this.loadErrors());
@@ -400,13 +378,10 @@ export class Widget {
     await localized;
     root.removeAttribute("aria-busy");
     if (target) goto(this, target, false);
-    // The parts behind the buttons on screen (likes, paging, Report, Appeal) come when the browser is
-    // idle after the first paint, so that a click does not wait for them.
+    // The part behind the buttons on screen (likes, paging, Report, Appeal), which also follows the thread
+    // live, comes when the browser is idle after the first paint, so that a click does not wait for it.
     idle(() => {
-      this.actions().catch(() => {});
-      this.reportPart().catch(() => {});
-      // Live updates (live.ts).
-      loadPart(this.origin, "live").then(
+      this.actions().then(
         (part) => part.follow(this),
         () => {},
       );
@@ -440,10 +415,6 @@ export class Widget {
     setCount(this, count);
   }
 
-  async refreshLikes(): Promise<void> {
-    (await this.actions()).refreshLikes(this);
-  }
-
   highlight(item: Item): void {
     highlight(this, item);
   }
@@ -468,9 +439,9 @@ export class Widget {
       .then(() => this.social?.attach(this));
   }
 
-  /** Reactions and muting (social.ts): drawn on every comment once here. */
-  loadSocial(): Promise<SocialPart> {
-    const part = loadPart(this.origin, "social");
+  /** Reactions and muting (social.ts, in the actions part): drawn on every comment once here. */
+  loadSocial(): Promise<ActionsPart> {
+    const part = this.actions();
     part.then(
       (social) => social.attach(this),
       () => {},

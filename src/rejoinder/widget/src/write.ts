@@ -2,7 +2,16 @@
  * replies, posting, the preview, editing or deleting one's own comments, and the reader's own state
  * (likes, held and refused comments). */
 
-export { buildForm, openReply } from "./form";
-export { markHeld } from "./held";
-export { addOwnControls } from "./own";
-export { markViewer, readViewer } from "./viewer";
+import { buildForm, openReply } from "./form";
+import { markHeld } from "./held";
+import { listen } from "./listen";
+import { addOwnControls } from "./own";
+import { markViewer, readViewer } from "./viewer";
+
+// fields.ts and place.ts are also the actions part's: it imports them from here (FROM_WRITE in
+// scripts/build-widget.mjs) rather than bundling its own copy.
+export { errorOf, field } from "./fields";
+export { depthOf, placeComment } from "./place";
+
+/** What the widget calls (chunks.ts): one object, whose member names the build shortens (MANGLED). */
+export default { buildForm, openReply, markHeld, addOwnControls, markViewer, readViewer, listen };
