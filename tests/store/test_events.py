@@ -27,11 +27,17 @@ async def add(
 
 
 async def claim(
-    engine: AsyncEngine, owner: str, now: int, *, uids: tuple[str, ...] = (), limit: int = 10
+    engine: AsyncEngine,
+    owner: str,
+    now: int,
+    *,
+    uids: tuple[str, ...] = (),
+    limit: int = 10,
+    fresh_until: int | None = None,
 ) -> list[store.Delivery]:
     async with store_engine.write(engine) as conn:
         return await store.claim_deliveries(
-            conn, owner, now=now, lease_until=now + 50, limit=limit, uids=uids
+            conn, owner, now=now, lease_until=now + 50, limit=limit, uids=uids, fresh_until=fresh_until
         )
 
 
@@ -64,6 +70,46 @@ def test_claims_wait_for_next_at_unless_the_event_is_this_workers_own(db_url: st
     assert early == []
     assert own == ["mine"]
     assert later == ["other"]
+
+
+def test_a_workers_own_event_starts_early_but_never_a_retry_or_a_delivery_scheduled_later(
+    db_url: str,
+) -> None:
+    """The early start is for new deliveries within the grace: a uid woken again (an admin's redeliver,
+    a late wake) neither brings a retry before its backoff nor a digest before its hour."""
+
+    async def go(engine: AsyncEngine) -> list[list[str]]:
+        await add(engine, event("mine"), handlers=("now",), next_at=15)
+        async with store_engine.write(engine) as conn:
+            await store.add_deliveries(conn, "mine", ["digest"], queue="mail:1:d", next_at=10_000)
+        rounds = []
+        got = await claim(engine, "w1", now=10, uids=("mine",), fresh_until=15)
+        rounds.append([d.handler for d in got])
+        async with store_engine.write(engine) as conn:
+            await store.mark_failed(conn, got[0].id, "w1", error="boom", next_at=500, now=11)
+        rounds.append([d.handler for d in await claim(engine, "w1", now=20, uids=("mine",), fresh_until=25)])
+        rounds.append(
+            [d.handler for d in await claim(engine, "w1", now=500, uids=("mine",), fresh_until=505)]
+        )
+        return rounds
+
+    assert run(db_url, go) == [["now"], [], ["now"]]
+
+
+def test_a_redeliver_leaves_a_leased_delivery_to_its_holder(db_url: str) -> None:
+    async def go(engine: AsyncEngine) -> list[object]:
+        await add(engine, event("e1"))
+        [held] = await claim(engine, "w1", now=10)  # leased until 60
+        async with store_engine.write(engine) as conn:
+            during = await store.requeue(conn, "e1", "a", now=20)
+        meanwhile = await claim(engine, "w2", now=30, uids=("e1",))
+        async with store_engine.write(engine) as conn:
+            await store.mark_done(conn, [held.id], "w1", now=40)
+            after = await store.requeue(conn, "e1", "a", now=100)
+        again = await claim(engine, "w2", now=100)
+        return [during, meanwhile, after, [(d.event.uid, d.attempts) for d in again]]
+
+    assert run(db_url, go) == [True, [], True, [("e1", 0)]]
 
 
 def test_a_leased_delivery_is_not_claimed_again_until_its_lease_ends(db_url: str) -> None:

@@ -1,7 +1,8 @@
 """The dispatcher: each worker runs one. It delivers committed events to their handlers, at least once,
 in order per handler and queue (a thread, else a site), with exponential backoff between attempts and a
 dead-letter state after `events.max_attempts`. Several workers and hosts share the work through leases
-(store/events.py claims under a PostgreSQL advisory lock; SQLite has one writer anyway).
+(store/events.py claims under a PostgreSQL advisory lock; SQLite has one writer anyway); the claim protocol
+is in docs/adr/0002-outbox.md.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -28,6 +30,10 @@ BATCH = 100
 
 @dataclass
 class Dispatcher:
+    """`owner` names the worker (host:pid); each instance leases under that name plus a token of its own,
+    so that two dispatchers of one process (the server's and a test's or the CLI's) never take each
+    other's leases for their own."""
+
     engine: AsyncEngine
     outbox: Outbox
     clock: Callable[[], int]
@@ -45,9 +51,11 @@ class Dispatcher:
     _last_purge: int = 0
     _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     _stopping: bool = False
+    holder: str = field(init=False)
 
     def __post_init__(self) -> None:
         self._routes = {r.name: r for r in self.outbox.routes}
+        self.holder = f"{self.owner[:32]}:{secrets.token_hex(3)}"  # lease_owner is 40 characters
 
     # --- the outbox's side -----------------------------------------------------------------------------
 
@@ -141,10 +149,20 @@ class Dispatcher:
             for name, uids in by_handler.items():
                 await store.mark_done_by_uid(conn, uids, name, now=now)
             claimed = await store.claim_deliveries(
-                conn, self.owner, now=now, lease_until=now + self.lease_us, limit=BATCH, uids=fresh
+                conn,
+                self.holder,
+                now=now,
+                lease_until=now + self.lease_us,
+                limit=BATCH,
+                uids=fresh,
+                fresh_until=now + self.outbox.grace_us,
             )
         if not claimed:
             return False
+        # Once half the lease is gone the rest of the batch goes back untried, so that each delivery
+        # started has at least half a lease to finish before another worker may claim it.
+        start_by = now + self.lease_us // 2
+        late = False
         done: list[int] = []
         failed: list[tuple[int, str, int | None]] = []
         released: list[int] = []
@@ -152,7 +170,8 @@ class Dispatcher:
         gave_up: list[tuple[Route, store.Delivery, str, str]] = []
         for delivery in claimed:
             line = (delivery.handler, delivery.event.queue)
-            if line in stuck:
+            late = late or self.clock() >= start_by
+            if late or line in stuck:
                 released.append(delivery.id)
                 continue
             # "webhook:12": deliveries a route added at delivery time, one per target (events/outbox.py)
@@ -188,10 +207,10 @@ class Dispatcher:
                     gave_up.append((route, delivery, target, reason))
         now = self.clock()
         async with store_engine.write(self.engine) as conn:
-            await store.mark_done(conn, done, self.owner, now=now)
+            await store.mark_done(conn, done, self.holder, now=now)
             for delivery_id, reason, when in failed:
-                await store.mark_failed(conn, delivery_id, self.owner, error=reason, next_at=when, now=now)
-            await store.release(conn, released, self.owner)
+                await store.mark_failed(conn, delivery_id, self.holder, error=reason, next_at=when, now=now)
+            await store.release(conn, released, self.holder)
         for route, delivery, target, reason in gave_up:
             assert route.given_up is not None
             try:  # after the dead letter is recorded: a failure here must not undo that

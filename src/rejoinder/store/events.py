@@ -78,21 +78,42 @@ async def insert_event(conn: AsyncConnection, event: Event, handlers: Iterable[s
     return event_id
 
 
-def _claimable(d: sa.FromClause, now: int, uids: Sequence[str]) -> sa.ColumnElement[bool]:
+def _unleased(d: sa.FromClause, now: int) -> sa.ColumnElement[bool]:
+    return sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now)
+
+
+def _claimable(
+    d: sa.FromClause, now: int, uids: Sequence[str], fresh_until: int | None
+) -> sa.ColumnElement[bool]:
     due = d.c.next_at <= now
     if uids:
+        # This worker's own new events start before their grace ends, never a retry before its backoff nor
+        # a delivery a handler scheduled for later (a digest): a wake can come again (an admin's redeliver).
         mine = sa.select(events.c.id).where(events.c.uid.in_(uids)).scalar_subquery()
-        due = sa.or_(due, d.c.event_id.in_(mine))
-    return sa.and_(d.c.state == PENDING, due, sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now))
+        early = sa.and_(d.c.event_id.in_(mine), d.c.attempts == 0)
+        if fresh_until is not None:
+            early = sa.and_(early, d.c.next_at <= fresh_until)
+        due = sa.or_(due, early)
+    return sa.and_(d.c.state == PENDING, due, _unleased(d, now))
 
 
 async def claim_deliveries(
-    conn: AsyncConnection, owner: str, *, now: int, lease_until: int, limit: int, uids: Sequence[str] = ()
+    conn: AsyncConnection,
+    owner: str,
+    *,
+    now: int,
+    lease_until: int,
+    limit: int,
+    uids: Sequence[str] = (),
+    fresh_until: int | None = None,
 ) -> list[Delivery]:
     """Lease up to `limit` deliveries that are due (or belong to the events `uids`, which this process
-    just committed) and that no earlier unfinished delivery of the same handler and queue holds back.
+    just committed: never tried and due by `fresh_until`, None: whenever) and that no earlier unfinished
+    delivery of the same handler and queue holds back.
 
-    Deliveries come in id order; several of one queue can be claimed together, in order.
+    Deliveries come in id order; several of one queue can be claimed together, in order. The UPDATE that
+    takes the lease checks again that each is still claimable, so a row another writer changed since the
+    SELECT (an inline record, a late outcome, an admin's redeliver) is never held by two owners at once.
     """
     if conn.dialect.name == "postgresql":
         await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLAIM_LOCK)))
@@ -104,7 +125,7 @@ async def claim_deliveries(
             earlier.c.queue == deliveries.c.queue,
             earlier.c.state == PENDING,
             earlier.c.id < deliveries.c.id,
-            sa.not_(_claimable(earlier, now, uids)),
+            sa.not_(_claimable(earlier, now, uids, fresh_until)),
         )
         .exists()
     )
@@ -112,7 +133,7 @@ async def claim_deliveries(
         (
             await conn.execute(
                 sa.select(deliveries.c.id)
-                .where(_claimable(deliveries, now, uids), sa.not_(blocked))
+                .where(_claimable(deliveries, now, uids, fresh_until), sa.not_(blocked))
                 .order_by(deliveries.c.id)
                 .limit(limit)
             )
@@ -122,11 +143,20 @@ async def claim_deliveries(
     )
     if not ids:
         return []
-    await conn.execute(
-        sa.update(deliveries)
-        .where(deliveries.c.id.in_(ids))
-        .values(lease_owner=owner, lease_until=lease_until)
+    leased = (
+        (
+            await conn.execute(
+                sa.update(deliveries)
+                .where(deliveries.c.id.in_(ids), _claimable(deliveries, now, uids, fresh_until))
+                .values(lease_owner=owner, lease_until=lease_until)
+                .returning(deliveries.c.id)
+            )
+        )
+        .scalars()
+        .all()
     )
+    if not leased:
+        return []
     rows = await conn.execute(
         sa.select(
             deliveries.c.id.label("delivery_id"),
@@ -135,7 +165,7 @@ async def claim_deliveries(
             events,
         )
         .join(events, events.c.id == deliveries.c.event_id)
-        .where(deliveries.c.id.in_(ids))
+        .where(deliveries.c.id.in_(leased))
         .order_by(deliveries.c.id)
     )
     return [
@@ -162,7 +192,7 @@ async def mark_done_by_uid(conn: AsyncConnection, uids: Sequence[str], handler: 
             deliveries.c.event_id.in_(sa.select(events.c.id).where(events.c.uid.in_(uids)).scalar_subquery()),
             deliveries.c.handler == handler,
             deliveries.c.state == PENDING,
-            sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
+            _unleased(deliveries, now),
         )
         .values(state=DONE, finished=now, attempts=deliveries.c.attempts + 1)
     )
@@ -263,7 +293,9 @@ async def delete_finished_before(conn: AsyncConnection, before: int) -> int:
 
 async def any_due(conn: AsyncConnection, *, now: int) -> bool:
     """Whether some delivery is due and unleased (a cheap read before a claiming write)."""
-    found = await conn.execute(sa.select(deliveries.c.id).where(_claimable(deliveries, now, ())).limit(1))
+    found = await conn.execute(
+        sa.select(deliveries.c.id).where(_claimable(deliveries, now, (), None)).limit(1)
+    )
     return found.first() is not None
 
 
@@ -331,8 +363,13 @@ async def add_deliveries(
 
 async def requeue(conn: AsyncConnection, event_uid: str, handler: str, *, now: int) -> bool:
     """Deliver an event to a handler again, now, whatever became of its delivery (done, dead or waiting
-    for a retry); False when there is no such delivery (never made, or purged after events.keep_days)."""
+    for a retry); False when there is no such delivery (never made, or purged after events.keep_days).
+
+    A delivery a dispatcher holds right now keeps its lease: it is being delivered, and clearing the lease
+    would let a second dispatcher deliver it at the same time; that attempt's outcome is then recorded.
+    """
     event_id = sa.select(events.c.id).where(events.c.uid == event_uid).scalar_subquery()
+    held = deliveries.c.lease_until >= now
     result = await conn.execute(
         sa.update(deliveries)
         .where(deliveries.c.event_id == event_id, deliveries.c.handler == handler)
@@ -342,8 +379,8 @@ async def requeue(conn: AsyncConnection, event_uid: str, handler: str, *, now: i
             next_at=now,
             finished=None,
             last_error=None,
-            lease_until=None,
-            lease_owner=None,
+            lease_until=sa.case((held, deliveries.c.lease_until), else_=None),
+            lease_owner=sa.case((held, deliveries.c.lease_owner), else_=None),
         )
     )
     return bool(result.rowcount)
