@@ -137,9 +137,11 @@ export function highlight(widget: Widget, item: Item): void {
 }
 
 /** How many comments the first slice renders (a screenful): the first paint waits for their layout. */
-const FIRST_SLICE = 10;
+const FIRST_SLICE = 6;
 /** How long one slice of rendering may take (ms): input waits for no longer. */
 const SLICE_MS = 40;
+/** How many avatars one frame starts loading. */
+const AVATARS = 4;
 /** The most comments one slice renders after the first screenful. */
 const SLICE_MAX = 250;
 
@@ -195,8 +197,13 @@ function renderSlices(
       insert(fragment);
       // Their avatars and the next slice once the browser painted these comments (so that a slice's layout
       // is never part of the one before it, nor the next slice part of the first paint).
+      // A few avatars a frame: an SVG identicon is decoded and painted on the main thread.
       afterPaint(() => {
-        for (const [img, src] of avatars) img.src = src;
+        const next = () => {
+          for (const [img, src] of avatars.splice(0, AVATARS)) img.src = src;
+          if (avatars.length) requestAnimationFrame(next);
+        };
+        next();
         if (index < comments.length) step();
       });
       if (index >= comments.length) done();
