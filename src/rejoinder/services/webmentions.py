@@ -245,7 +245,9 @@ class Verify(_Fetching):
         async with store_engine.write(self.ctx.engine) as conn:
             events.append(await self._remove_comment(conn, mention))
             events.append(await self._remove_like(conn, mention))
-            await _save_received(conn, replace(mention, liker=None), state, error=error, now=self.ctx.clock())
+            await store.update_received(
+                conn, replace(mention, liker=None), state, error=error, verified=self.ctx.clock()
+            )
         self.ctx.outbox.committed(*events)
         log.info("[rejoinder] webmention %d %s: %s", mention.id, state.value, error)
 
@@ -274,7 +276,7 @@ class Verify(_Fetching):
             else:
                 events.append(await self._remove_like(conn, mention))
             verified = replace(found, comment_id=None, liker=liker)
-            await _save_received(conn, verified, WebmentionState.VERIFIED, error=None, now=now)
+            await store.update_received(conn, verified, WebmentionState.VERIFIED, error=None, verified=now)
         self.ctx.outbox.committed(*events)
 
     async def _reply(
@@ -378,7 +380,7 @@ class Verify(_Fetching):
                 held_by = Held(id=comment_id, site_id=site.id, identity_id=None)
                 events.append(await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=now))
             verified = replace(mention, comment_id=comment_id, liker=None)
-            await _save_received(conn, verified, WebmentionState.VERIFIED, error=None, now=now)
+            await store.update_received(conn, verified, WebmentionState.VERIFIED, error=None, verified=now)
         ctx.outbox.committed(*events)
 
     async def _parent(
@@ -450,30 +452,11 @@ def liker_of(source: str) -> str:
     return "wm:" + hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
-async def _save_received(
-    conn: AsyncConnection, mention: Received, state: WebmentionState, *, error: str | None, now: int
-) -> None:
-    """Store the verdict on a mention (`state`, `error`, when) with what it is now: its kind, the comment
-    or like it made, its author."""
-    await store.update_received(
-        conn,
-        mention.id,
-        state=state,
-        kind=mention.kind,
-        comment_id=mention.comment_id,
-        liker=mention.liker,
-        author_name=mention.author_name,
-        author_url=mention.author_url,
-        error=error,
-        verified=now,
-    )
-
-
 async def _refuse_pending(ctx: Context, conn: AsyncConnection, mention_id: int, error: str) -> None:
     """A mention still waiting to be verified is refused for good (`error` says why)."""
     mention = await store.select_received(conn, mention_id)
     if mention is not None and mention.state is WebmentionState.PENDING:
-        await _save_received(conn, mention, WebmentionState.REFUSED, error=error, now=ctx.clock())
+        await store.update_received(conn, mention, WebmentionState.REFUSED, error=error, verified=ctx.clock())
 
 
 Fail = Callable[[Context, AsyncConnection, int, str], Awaitable[None]]

@@ -105,27 +105,24 @@ async def select_site_received(conn: AsyncConnection, site_id: int, *, limit: in
 
 async def update_received(
     conn: AsyncConnection,
-    mention_id: int,
-    *,
+    mention: Received,
     state: WebmentionState,
-    kind: WebmentionKind | None,
-    comment_id: str | None,
-    liker: str | None,
-    author_name: str | None,
-    author_url: str | None,
+    *,
     error: str | None,
     verified: int,
 ) -> None:
+    """Store the verdict on a mention (`state`, `error`, when) with what it is now: its kind, the comment
+    or like it made, its author."""
     await conn.execute(
         sa.update(webmentions)
-        .where(webmentions.c.id == mention_id)
+        .where(webmentions.c.id == mention.id)
         .values(
             state=state.value,
-            kind=kind.value if kind is not None else None,
-            comment_id=comment_id,
-            liker=liker,
-            author_name=author_name[:200] if author_name else None,
-            author_url=author_url if author_url and len(author_url) <= 2048 else None,
+            kind=mention.kind.value if mention.kind is not None else None,
+            comment_id=mention.comment_id,
+            liker=mention.liker,
+            author_name=mention.author_name[:200] if mention.author_name else None,
+            author_url=mention.author_url if mention.author_url and len(mention.author_url) <= 2048 else None,
             error=error[:500] if error else None,
             verified=verified,
         )
