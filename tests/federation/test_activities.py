@@ -85,3 +85,39 @@ def test_a_failure_after_the_comment_is_stored_leaves_nothing_behind(
 
     call(fed, ghost)
     assert stored(fed) == (1, 1)
+
+
+def test_a_delivery_that_looked_before_the_other_stored_is_quiet(
+    fed: TestClient[Any],  # noqa: F811
+    actors: Actors,
+    monkeypatch: Any,
+) -> None:
+    """The other order of two deliveries at once: the second looked ("stored already?") before the first
+    stored the Note, and is judged after the first committed, so the "repeats" check refuses it as the same
+    author's same text. It is the same Note: the second delivery ends quietly, with one comment."""
+    mallory = actors.add("mallory")
+    note = note_reply(mallory)["object"]
+    like = {"id": f"{mallory}/likes/1", "type": "Like", "actor": mallory, "object": ARTICLE_OBJECT}
+    assert send(fed, like, signer=mallory, key=actors.keys[mallory]).status_code == 202
+    settle(fed)
+    looked: list[str] = []
+    real_select = ap_store.select_object
+
+    async def looked_too_early(conn: Any, **key: Any) -> Any:
+        if key.get("uri") == note["id"]:
+            looked.append(key["uri"])
+            if len(looked) == 1:
+                return None
+        return await real_select(conn, **key)
+
+    async def in_turn(ctx: Context) -> None:
+        async with store_engine.read(ctx.engine) as conn:
+            actor = await ap_store.select_actor(conn, uri=mallory)
+        assert actor is not None
+        await Process(ctx).create(actor, note)  # the first delivery, whole
+        monkeypatch.setattr(ap_store, "select_object", looked_too_early)
+        await Process(ctx).create(actor, note)  # the second: its look came before the first's write
+
+    call(fed, in_turn)
+    assert looked == [note["id"], note["id"]]  # it looked, was refused, and looked again
+    assert stored(fed) == (1, 1)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.domain.comments import Comment
 from rejoinder.domain.identity import Credential, CredentialKind, Identity, clean_display_name
 from rejoinder.domain.urls import origin_of
-from rejoinder.errors import Conflict, RejoinderError
+from rejoinder.errors import RejoinderError
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import Route
 from rejoinder.federation.activitypub import documents as docs
@@ -222,10 +222,13 @@ class Process:
                 reader=identity,
                 link=link,
             )
-        except (AlreadyStored, Conflict):
+        except (AlreadyStored, RejoinderError):
+            # Another delivery of the same Note may have stored it after this one looked: its link then
+            # fails (AlreadyStored, or a Conflict on the unique key), or, when it committed before this one
+            # was judged, the "repeats" check refuses this copy as the same author's same text.
             async with store_engine.read(ctx.engine) as conn:
                 if await store.select_object(conn, uri=uri) is not None:
-                    return  # another delivery of the same Note stored it meanwhile
+                    return
             raise
         if actor.icon_url:
             await fetch_identity_picture(ctx, identity.id, target.ref.site.id, actor.icon_url, changed=True)
