@@ -10,14 +10,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from rejoinder.domain.identity import Identity
-from rejoinder.domain.sites import SiteGuard, guards
+from rejoinder.domain.sites import SiteGuard
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import likes as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import SignedIn, on_site, optional_reader
 from rejoinder.services.threads import ThreadRef
 from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
-from rejoinder.web.wire import check_origin, client_ip, ctx_of, origin_guard
+from rejoinder.web.wire import check_origin, client_ip, comment_guard, ctx_of
 
 
 class ArticleLiker(msgspec.Struct, frozen=True):
@@ -55,7 +55,7 @@ async def comment_liker(request: Request[Any, Any, Any], authorization: str | No
     signed = await _admitted(request, authorization)
     return CommentLiker(
         reader=signed.identity if signed else None,
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+        site_guard=comment_guard(request, signed),
     )
 
 

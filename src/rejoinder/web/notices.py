@@ -10,14 +10,13 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from rejoinder.domain.sites import guards
 from rejoinder.errors import RejoinderError
 from rejoinder.moderation.notices import EXPLANATION_LIMIT, NoticeCategory
 from rejoinder.services.accounts import optional_reader
 from rejoinder.services.moderation import notices as service
 from rejoinder.web.pages import PAGE_ERRORS, html_response, page_language, read_form, static_href
 from rejoinder.web.params import AuthHeader
-from rejoinder.web.wire import client_ip, ctx_of, origin_guard, public_base, rfc3339
+from rejoinder.web.wire import client_ip, comment_guard, ctx_of, public_base, rfc3339
 
 
 class NoticeIn(msgspec.Struct):
@@ -68,7 +67,7 @@ async def file_legal_notice(
         lang=data.lang,
         ip=client_ip(request),
         identity_id=signed.identity.id if signed else None,
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+        site_guard=comment_guard(request, signed),
     )
     out = NoticeOut(
         id=filed.id,

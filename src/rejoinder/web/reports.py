@@ -8,11 +8,10 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
 
-from rejoinder.domain.sites import guards
 from rejoinder.services import moderation as service
 from rejoinder.services.accounts import optional_reader
 from rejoinder.web.params import AuthHeader, VisitorHeader
-from rejoinder.web.wire import client_ip, ctx_of, origin_guard
+from rejoinder.web.wire import client_ip, comment_guard, ctx_of
 
 
 class ReportIn(msgspec.Struct):
@@ -49,7 +48,7 @@ async def report_comment(
         visitor=visitor,
         identity_id=signed.identity.id if signed else None,
         ip=client_ip(request),
-        site_guard=guards(origin_guard(request), signed.check_site if signed else None),
+        site_guard=comment_guard(request, signed),
     )
     return Response(
         ReportOut(reported=result.reported),

@@ -9,10 +9,11 @@ no Origin and no cookie, so that route is exempt from the Origin check (`cross_s
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, JSONBody
 
 from rejoinder.domain.subscriptions import DeliveryMode, SubscriptionKind, SubscriptionState
@@ -20,12 +21,15 @@ from rejoinder.errors import RejoinderError
 from rejoinder.i18n import Translator, choose, translator
 from rejoinder.services import subscriptions as service
 from rejoinder.services.accounts import on_site, optional_reader
+from rejoinder.services.context import Context
 from rejoinder.services.threads import resolve_ref
 from rejoinder.web.params import AuthHeader
 from rejoinder.web.signin_pages import page
 from rejoinder.web.wire import check_origin, client_ip, ctx_of
 
 FORM_LIMIT = 64  # characters of any one form value on these pages
+
+T = TypeVar("T")
 
 
 class SubscribeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -118,30 +122,47 @@ def _lines(tr: Translator, managed: service.Managed) -> list[str]:
     return [service.describe(tr, f, managed.site) for f in managed.followed]
 
 
-def _clip(token: str) -> str:
-    return token[:200]
+class _TokenRefused(Exception):
+    """The service refused a link's token (invalid, expired): the page says why, as `_error` draws it. A
+    wrapper rather than RejoinderError itself, so that what the guard raises before the handler (web/guard.py)
+    stays problem+json."""
+
+    def __init__(self, error: RejoinderError) -> None:
+        super().__init__(error.detail)
+        self.error = error
 
 
-@get("/subscriptions/confirm/{token:str}", include_in_schema=False)
+def _refused(request: Request[Any, Any, Any], exc: _TokenRefused) -> Response[bytes]:
+    return _error(request, exc.error)
+
+
+_TOKEN_ERRORS: dict[Any, Any] = {_TokenRefused: _refused}
+
+
+async def _by_token(
+    request: Request[Any, Any, Any], token: str, step: Callable[[Context, str], Awaitable[T]]
+) -> T:
+    """`step` (the service call) with the link's token, clipped to 200 characters; raises _TokenRefused."""
+    try:
+        return await step(ctx_of(request), token[:200])
+    except RejoinderError as exc:
+        raise _TokenRefused(exc) from exc
+
+
+@get("/confirm/{token:str}")
 async def confirm_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """What the confirmation link is for, and the button that confirms (a GET changes nothing)."""
-    try:
-        managed = await service.check_confirm(ctx_of(request), _clip(token))
-    except RejoinderError as exc:
-        return _error(request, exc)
+    managed = await _by_token(request, token, service.check_confirm)
     tr = translator(_lang(request))
     return _show(
         request, "confirm", lang=tr.lang, site=managed.site, lines=_lines(tr, managed), action=_here(request)
     )
 
 
-@post("/subscriptions/confirm/{token:str}", include_in_schema=False, status_code=200)
+@post("/confirm/{token:str}", status_code=200)
 async def confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     ctx = ctx_of(request)
-    try:
-        managed = await service.confirm(ctx, _clip(token))
-    except RejoinderError as exc:
-        return _error(request, exc)
+    managed = await _by_token(request, token, service.confirm)
     tr = translator(_lang(request))
     manage = _manage_url(request, service.manage_link_token(ctx, managed.address.id), tr.lang)
     return _show(
@@ -149,13 +170,10 @@ async def confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Resp
     )
 
 
-@get("/subscriptions/unsubscribe/{token:str}", include_in_schema=False)
+@get("/unsubscribe/{token:str}")
 async def unsubscribe_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """What the link would end, and the button (mail scanners follow GETs: this one changes nothing)."""
-    try:
-        found = await service.check_unsubscribe(ctx_of(request), _clip(token))
-    except RejoinderError as exc:
-        return _error(request, exc)
+    found = await _by_token(request, token, service.check_unsubscribe)
     tr = translator(_lang(request))
     lines = [service.describe(tr, found.only, found.managed.site)] if found.only is not None else []
     return _show(
@@ -170,17 +188,13 @@ async def unsubscribe_page(request: Request[Any, Any, Any], token: FromPath[str]
 
 
 @post(
-    "/subscriptions/unsubscribe/{token:str}",
-    include_in_schema=False,
+    "/unsubscribe/{token:str}",
     status_code=200,
     opt={"cross_site": "RFC 8058 one-click unsubscribe: a mail client POSTs; the signed token authorises"},
 )
 async def unsubscribe(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """One click: end what the link names, without signing in (RFC 8058). Repeating it is fine."""
-    try:
-        await service.unsubscribe(ctx_of(request), _clip(token))
-    except RejoinderError as exc:
-        return _error(request, exc)
+    await _by_token(request, token, service.unsubscribe)
     return _show(request, "unsubscribed", manage="")
 
 
@@ -214,17 +228,14 @@ def _manage_page(
     )
 
 
-@get("/subscriptions/manage/{token:str}", include_in_schema=False)
+@get("/manage/{token:str}")
 async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """Every subscription of the address, with its mode, and buttons to change or end them."""
-    try:
-        managed = await service.open_manage(ctx_of(request), _clip(token))
-    except RejoinderError as exc:
-        return _error(request, exc)
+    managed = await _by_token(request, token, service.open_manage)
     return _manage_page(request, managed, saved=False)
 
 
-@post("/subscriptions/manage/{token:str}", include_in_schema=False, status_code=200)
+@post("/manage/{token:str}", status_code=200)
 async def manage(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """The manage page's form: `mode-<id>` (immediate | digest), `remove` (ids), `all` (end everything).
     Values that are not one of those are ignored."""
@@ -238,15 +249,23 @@ async def manage(request: Request[Any, Any, Any], token: FromPath[str]) -> Respo
             modes[int(name[5:])] = DeliveryMode(value)
         elif name == "remove" and value.isdigit() and len(value) < 19:
             remove.append(int(value))
-    try:
-        managed = await service.change(
-            ctx_of(request), _clip(token), modes=modes, remove=remove, remove_all=form.get("all") == "1"
-        )
-    except RejoinderError as exc:
-        return _error(request, exc)
+    remove_all = form.get("all") == "1"
+    managed = await _by_token(
+        request,
+        token,
+        lambda ctx, clipped: service.change(ctx, clipped, modes=modes, remove=remove, remove_all=remove_all),
+    )
     return _manage_page(request, managed, saved=True)
 
 
-ROUTES: list[Any] = [subscribe, confirm_page, confirm, unsubscribe_page, unsubscribe, manage_page, manage]
+# The pages the links in emails open: a refused token is answered with a page, not problem+json.
+pages = Router(
+    path="/subscriptions",
+    route_handlers=[confirm_page, confirm, unsubscribe_page, unsubscribe, manage_page, manage],
+    exception_handlers=_TOKEN_ERRORS,
+    include_in_schema=False,
+)
+
+ROUTES: list[Any] = [subscribe, pages]
 
 __all__ = ["ROUTES", "SubscriptionKind"]

@@ -11,9 +11,10 @@ from litestar import Request
 from litestar.openapi.datastructures import ResponseSpec
 
 from rejoinder.domain.comments import Comment, CommentStatus
-from rejoinder.domain.sites import Site, SiteGuard
+from rejoinder.domain.sites import Site, SiteGuard, guards
 from rejoinder.errors import OriginNotAllowed, PayloadTooLarge
 from rejoinder.ratelimit import client_address
+from rejoinder.services.accounts import SignedIn
 from rejoinder.services.context import Context
 from rejoinder.services.moderation import moderation_of
 from rejoinder.services.threads import ThreadRef
@@ -180,6 +181,12 @@ def origin_guard(request: Request[Any, Any, Any]) -> SiteGuard | None:
             )
 
     return guard
+
+
+def comment_guard(request: Request[Any, Any, Any], signed: SignedIn | None) -> SiteGuard | None:
+    """The checks of a write to a comment found by its id, run once its site is known: the page's Origin
+    (`origin_guard`), then the session's site (`SignedIn.check_site`) when a reader is signed in."""
+    return guards(origin_guard(request), signed.check_site if signed else None)
 
 
 def check_origin(request: Request[Any, Any, Any], ref: ThreadRef) -> None:

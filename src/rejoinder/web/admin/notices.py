@@ -49,8 +49,7 @@ async def notice_view(request: Request[Any, Any, Any], notice_id: FromPath[int])
 @post("/notices/{notice_id:int}", include_in_schema=False, status_code=303)
 async def notice_decide(request: Request[Any, Any, Any], notice_id: FromPath[int]) -> Response[str]:
     """decision = remove | restrict | none, with `ground` (optional) and `reasons` (required)."""
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     await service.decide_notice(
         ctx_of(request),
         staff.actor,

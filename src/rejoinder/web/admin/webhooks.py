@@ -33,8 +33,7 @@ async def webhooks_view(request: Request[Any, Any, Any]) -> Response[str]:
 @post("/webhooks", include_in_schema=False, status_code=200)
 async def webhook_add(request: Request[Any, Any, Any]) -> Response[str]:
     """Adds an endpoint and shows its secret, once (the page is not kept in history: no redirect)."""
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     ctx = ctx_of(request)
     scope = await service.admin_scope(ctx, staff.actor)
     site = await ctx.sites.by_name(form.get("site", limit=100))
@@ -75,8 +74,7 @@ async def webhook_view(request: Request[Any, Any, Any], endpoint_id: FromPath[in
 @post("/webhooks/{endpoint_id:int}", include_in_schema=False, status_code=303)
 async def webhook_action(request: Request[Any, Any, Any], endpoint_id: FromPath[int]) -> Response[str]:
     """action = rotate (shows the new secret once), enable, disable, remove, or redeliver (with `event`)."""
-    staff = await auth.require_staff(request)
-    form = await auth.checked_form(request, staff)
+    staff, form = await auth.staff_post(request)
     ctx = ctx_of(request)
     scope = await service.admin_scope(ctx, staff.actor)
     action = form.get("action", limit=20)
