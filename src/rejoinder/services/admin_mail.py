@@ -10,6 +10,7 @@ with status pending) is delivered by the outbox (handlers.py), once per event, r
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -117,13 +118,13 @@ async def notify_held(ctx: Context, mailer: Mailer, comment_id: str, *, event_ui
     return sent
 
 
+@dataclass(frozen=True, eq=False)
 class HeldMail:
     """The outbox handler: a comment posted, edited or moved into the held state is mailed to the
     moderators of its site (when [email] host is set and notify_pending is on)."""
 
-    def __init__(self, ctx: Context, mailer: Mailer) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
+    ctx: Context
+    mailer: Mailer
 
     async def __call__(self, event: Event) -> None:
         if event.data.get("status") != CommentStatus.PENDING.value or event.subject is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -226,31 +226,9 @@ async def post_comment(
         await image_store.attach(conn, comment.id, attached)
         if link is not None:
             await link(conn, comment)
-        await moderation.record(
-            conn,
-            comment.id,
-            revision=0,
-            text=text,
-            now=now,
-            outcome=outcome,
-            status=status,
-            text_hash=text_hash,
-            staff=staff,
-        )
-        if comment.status in PUBLIC_STATUSES:
-            await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
-        event = await ctx.outbox.add(
-            conn,
-            EventKind.COMMENT_POSTED,
-            thread=event_thread(thread),
-            subject=comment.id,
-            data={"status": comment.status.value, "parent": comment.parent},
-        )
-        statement = None
-        if status is CommentStatus.PENDING:  # only held comments pay for a statement of reasons
-            held_by = Held(id=comment.id, site_id=site.id, identity_id=reader.id if reader else None)
-            statement = await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=now)
-    ctx.outbox.committed(event, statement)
+        held_by = Held(id=comment.id, site_id=site.id, identity_id=reader.id if reader else None)
+        events = await store_new(ctx, conn, thread, comment, outcome, held_by, text_hash=text_hash)
+    ctx.outbox.committed(*events)
     if reader is None and email and site.options.gravatar and ctx.avatars is not None:
         await ctx.avatars.remember(comment.author.key, site.id, email)
     held = outcome.decisive if status is CommentStatus.PENDING else None
@@ -307,7 +285,7 @@ async def replace_text(ctx: Context, comment_id: str, text: str) -> Comment | No
         comment = await live_comment(conn, comment_id)
         if comment is None:
             return None
-        status, events = await _store_edit(ctx, conn, comment, edit, outcome, staff=False)
+        status, events = await store_edit(ctx, conn, comment, edit, outcome, staff=False)
     ctx.outbox.committed(*events)
     return msgspec.structs.replace(
         comment, text=edit.sub.text, html=edit.sub.html, edited=edit.sub.now, status=status
@@ -348,7 +326,7 @@ async def edit_comment(
     staff = bool(edit.facts.roles & STAFF)
     async with store_engine.write(ctx.engine) as conn:
         comment = await _authorised(ctx, conn, comment_id, token)
-        status, events = await _store_edit(ctx, conn, comment, edit, outcome, staff=staff)
+        status, events = await store_edit(ctx, conn, comment, edit, outcome, staff=staff)
     ctx.outbox.committed(*events)
     return msgspec.structs.replace(
         comment, text=edit.sub.text, html=edit.sub.html, edited=edit.sub.now, status=status, staff=staff
@@ -364,7 +342,7 @@ async def delete_comment(
     ctx.outbox.committed(event)
 
 
-class _Edit(msgspec.Struct, frozen=True):
+class Edit(msgspec.Struct, frozen=True):
     """A new text for a comment, cleaned, rendered and with the facts its moderation reads."""
 
     thread: ThreadRow
@@ -392,7 +370,7 @@ async def _check_edit(
     email: str | None,
     ip: str | None,
     confirmed: bool,
-) -> _Edit:
+) -> Edit:
     """Clean and render an edit's text and load what moderation reads about it (in the read transaction)."""
     thread = await thread_store.select_thread_by_id(conn, comment.thread_id)
     assert thread is not None
@@ -421,14 +399,62 @@ async def _check_edit(
     facts = Facts()
     if ctx.settings.moderation.enabled:
         facts = await moderation.load_facts(ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash)
-    return _Edit(thread, site, sub, facts, text_hash, current.revision)
+    return Edit(thread, site, sub, facts, text_hash, current.revision)
 
 
-async def _store_edit(
-    ctx: Context, conn: AsyncConnection, comment: Comment, edit: _Edit, outcome: Outcome, *, staff: bool
+async def store_new(
+    ctx: Context,
+    conn: AsyncConnection,
+    thread: ThreadRow,
+    comment: Comment,
+    outcome: Outcome,
+    held_by: Held,
+    *,
+    text_hash: str,
+    event_data: Mapping[str, str] | None = None,
+) -> list[Event | None]:
+    """After a new comment is inserted (in the write transaction): its first revision, the thread's counts
+    and its events: COMMENT_POSTED (with `event_data` added), and a statement of reasons (about `held_by`)
+    when it is held."""
+    await moderation.record(
+        conn,
+        comment.id,
+        revision=0,
+        text=comment.text,
+        now=comment.created,
+        outcome=outcome,
+        status=comment.status,
+        text_hash=text_hash,
+        staff=comment.staff,
+    )
+    if comment.status in PUBLIC_STATUSES:
+        await thread_store.add_to_thread_counts(conn, thread.id, comments=1)
+    data = {"status": comment.status.value, "parent": comment.parent, **(event_data or {})}
+    events: list[Event | None] = [
+        await ctx.outbox.add(
+            conn, EventKind.COMMENT_POSTED, thread=event_thread(thread), subject=comment.id, data=data
+        )
+    ]
+    if comment.status is CommentStatus.PENDING:  # only held comments pay for a statement of reasons
+        events.append(
+            await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=comment.created)
+        )
+    return events
+
+
+async def store_edit(
+    ctx: Context,
+    conn: AsyncConnection,
+    comment: Comment,
+    edit: Edit,
+    outcome: Outcome,
+    *,
+    staff: bool,
+    event_data: Mapping[str, str] | None = None,
 ) -> tuple[CommentStatus, list[Event | None]]:
     """Store a judged edit, its revision, the thread's new counts and its events (in the write transaction):
-    the edit's, and a statement of reasons when an automated check held a public comment."""
+    the edit's (with `event_data` added), and a statement of reasons when an automated check held a public
+    comment."""
     sub = edit.sub
     status = moderation.status_after(outcome, comment.status)
     await comment_store.update_comment_text(conn, comment.id, sub.text, sub.html, sub.now)
@@ -452,7 +478,7 @@ async def _store_edit(
             EventKind.COMMENT_EDITED,
             thread=event_thread(edit.thread),
             subject=comment.id,
-            data={"status": status.value, "previous": comment.status.value},
+            data={"status": status.value, "previous": comment.status.value, **(event_data or {})},
         )
     ]
     if status is CommentStatus.PENDING and comment.status in PUBLIC_STATUSES:

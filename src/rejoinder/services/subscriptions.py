@@ -12,6 +12,7 @@ SMTP failures. A permanent refusal (5xx) of an address puts it on the suppressio
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
@@ -461,14 +462,14 @@ def delivery_of(address_id: int, mode: DeliveryMode) -> tuple[str, str]:
     return f"{SENDER}:{address_id}", f"mail:{address_id}"
 
 
+@dataclass(frozen=True, eq=False)
 class SendBatch:
     """Deliveries `subscription-mail:<address id>[d]`: the address's waiting notifications that are due, in
     one email. Nothing when an earlier delivery sent them already; an address a mail server refused for
     good is suppressed and its notifications dropped; any other failure raises, so the outbox retries."""
 
-    def __init__(self, ctx: Context, mailer: Mailer) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
+    ctx: Context
+    mailer: Mailer
 
     async def __call__(self, event: Event, target: str) -> None:
         digest = target.endswith("d")
@@ -585,15 +586,15 @@ def compose_batch(
     )
 
 
+@dataclass(frozen=True, eq=False)
 class SendConfirmation:
     """The `subscription-confirm` route: the email a guest's subscription request sends. While the address
     is unconfirmed on its site: the confirmation link (nothing is mailed about comments before it is used).
     Once confirmed: a notice of the new subscription with an unsubscribe link, so that nobody is
     subscribed without being told."""
 
-    def __init__(self, ctx: Context, mailer: Mailer) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
+    ctx: Context
+    mailer: Mailer
 
     async def __call__(self, event: Event) -> None:
         subject_id = event.subject_id

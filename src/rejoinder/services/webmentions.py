@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, check_parent
+from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, check_parent
 from rejoinder.domain.identity import author_key
 from rejoinder.domain.sites import Site
 from rejoinder.domain.urls import origin_of
@@ -57,9 +57,17 @@ from rejoinder.outbound import is_public
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import moderation
 from rejoinder.services.admin_mail import public_base
-from rejoinder.services.comments import delete_in, limits_for, live_comment, render
+from rejoinder.services.comments import (
+    Edit,
+    delete_in,
+    limits_for,
+    live_comment,
+    render,
+    store_edit,
+    store_new,
+)
 from rejoinder.services.context import Context
-from rejoinder.services.moderation.statements import Held, issue_automated_statement
+from rejoinder.services.moderation.statements import Held
 from rejoinder.services.threads import article_url, event_thread
 from rejoinder.services.webmention_http import PageRefused, WebmentionHttp
 from rejoinder.store import comments as comment_store
@@ -296,7 +304,7 @@ class Verify(_Fetching):
             if mention.comment_id is not None:
                 existing = await live_comment(conn, mention.comment_id)
                 if existing is not None:
-                    revision = (await moderation.moderated(conn, existing.id)).revision + 1
+                    revision = (await moderation.moderated(conn, existing.id)).revision
             if existing is not None and existing.text == text:
                 return  # the same text again: nothing changes
             sub = Submission(
@@ -323,7 +331,7 @@ class Verify(_Fetching):
                     text_hash=text_hash,
                 )
         outcome = await moderation.judge(ctx, site, sub, facts)  # raises when refused
-        status = moderation.status_after(outcome, existing.status if existing else None)
+        source = {"webmention": mention.source}
         events: list[Event | None] = []
         async with store_engine.write(ctx.engine) as conn:
             thread = await self._thread(conn, mention, create_at=now)
@@ -338,7 +346,7 @@ class Verify(_Fetching):
                     text=text,
                     html=html,
                     author=Author(name=name, email=None, website=author_url[:2048], key=key),
-                    status=status,
+                    status=moderation.status_after(outcome, None),
                     created=now,
                     edited=None,
                     likes=0,
@@ -347,38 +355,21 @@ class Verify(_Fetching):
                 await comment_store.insert_comment(
                     conn, comment, visitor_hash=None, edit_token_hash=None, ip=None
                 )
-                comment_id, previous = comment.id, None
+                # A remote author has no inbox or confirmed address here, but the transparency record of a
+                # hold needs its statement of reasons.
+                held_by = Held(id=comment.id, site_id=site.id, identity_id=None)
+                events += await store_new(
+                    ctx, conn, thread, comment, outcome, held_by, text_hash=text_hash, event_data=source
+                )
+                comment_id = comment.id
             else:
-                await comment_store.update_comment_text(conn, existing.id, text, html, now)
-                comment_id, previous, under = existing.id, existing.status, existing.parent
-            await moderation.record(
-                conn,
-                comment_id,
-                revision=revision,
-                text=text,
-                now=now,
-                outcome=outcome,
-                status=status,
-                text_hash=text_hash,
-                staff=bool(facts.roles & STAFF),
-            )
-            delta = int(status in PUBLIC_STATUSES) - int(previous in PUBLIC_STATUSES)
-            if delta:
-                await thread_store.add_to_thread_counts(conn, thread.id, comments=delta)
-            change: dict[str, str | None]  # a new comment's parent, or an edited one's previous status
-            if previous is None:
-                kind, change = EventKind.COMMENT_POSTED, {"parent": under}
-            else:
-                kind, change = EventKind.COMMENT_EDITED, {"previous": previous.value}
-            data = {"status": status.value, **change, "webmention": mention.source}
-            events.append(
-                await ctx.outbox.add(conn, kind, thread=event_thread(thread), subject=comment_id, data=data)
-            )
-            if status is CommentStatus.PENDING and (previous is None or previous in PUBLIC_STATUSES):
-                # Held by a check: the statement of reasons is recorded (a remote author has no inbox or
-                # confirmed address here, but the transparency record needs it).
-                held_by = Held(id=comment_id, site_id=site.id, identity_id=None)
-                events.append(await issue_automated_statement(ctx, conn, held_by, outcome.findings, now=now))
+                edit = Edit(thread, site, sub, facts, text_hash, revision)
+                staff = bool(facts.roles & STAFF)
+                _, edited = await store_edit(
+                    ctx, conn, existing, edit, outcome, staff=staff, event_data=source
+                )
+                events += edited
+                comment_id = existing.id
             verified = replace(mention, comment_id=comment_id, liker=None)
             await store.update_received(conn, verified, WebmentionState.VERIFIED, error=None, verified=now)
         ctx.outbox.committed(*events)

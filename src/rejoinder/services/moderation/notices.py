@@ -6,6 +6,7 @@ queue, deciding, the export) is in legal.py."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import msgspec
 
@@ -127,13 +128,13 @@ async def notice_of(ctx: Context, event: Event) -> Notice | None:
         return await store.select_notice(conn, subject_id)
 
 
+@dataclass(frozen=True, eq=False)
 class NoticeMail:
     """The outbox handler of NOTICE_FILED and NOTICE_DECIDED: the notifier's acknowledgement, then the
     decision with its reasons. Idempotent by event (the Message-ID is made from its uid)."""
 
-    def __init__(self, ctx: Context, mailer: Mailer) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
+    ctx: Context
+    mailer: Mailer
 
     async def __call__(self, event: Event) -> None:
         notice = await notice_of(self.ctx, event)

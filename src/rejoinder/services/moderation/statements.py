@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -175,20 +176,19 @@ async def author_address(ctx: Context, conn: Any, statement: Statement) -> tuple
     return email, language
 
 
+@dataclass(frozen=True, eq=False)
 class StatementMail:
     """The outbox handler of STATEMENT_ISSUED: the statement mailed to the author's confirmed address, in
     their language; once per statement (`emailed`), with a Message-ID made from the event."""
 
-    def __init__(self, ctx: Context, mailer: Mailer) -> None:
-        self.ctx = ctx
-        self.mailer = mailer
+    ctx: Context
+    mailer: Mailer
 
     async def __call__(self, event: Event) -> None:
-        subject_id = event.subject_id
-        if subject_id is None:
+        if event.subject_id is None:
             return
         async with store_engine.read(self.ctx.engine) as conn:
-            statement = await store.select_statement(conn, subject_id)
+            statement = await store.select_statement(conn, event.subject_id)
             if statement is None or statement.emailed is not None:
                 return
             found = await author_address(self.ctx, conn, statement)
