@@ -1,5 +1,5 @@
-"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists (a
-reader's like or reaction among them), a delete by key, a capped delete.
+"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists (of a
+struct, or a reader's like or reaction), a delete by key, a capped delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
@@ -40,6 +40,15 @@ async def insert_unless_exists(
         return False
     await conn.execute(sa.insert(table).values(**key, **values))
     return True
+
+
+async def insert_struct_unless_exists(
+    conn: AsyncConnection, table: sa.Table, obj: msgspec.Struct, key: tuple[str, ...], **more: Any
+) -> bool:
+    """`insert_unless_exists` of a struct whose fields are columns of `table` (the counterpart of
+    `from_row`): the fields named in `key` are the key, the others and `more` the values."""
+    values = msgspec.structs.asdict(obj)
+    return await insert_unless_exists(conn, table, {name: values.pop(name) for name in key}, **values, **more)
 
 
 class Shown(TypedDict):
