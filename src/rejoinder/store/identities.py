@@ -92,18 +92,17 @@ async def insert_credential(
     )
 
 
+def _credential_is(kind: CredentialKind, provider: str, subject: str) -> sa.ColumnElement[bool]:
+    """The credential of this kind, provider and subject (its unique key)."""
+    c = credentials.c
+    return sa.and_(c.kind == kind.value, c.provider == provider, c.subject == subject)
+
+
 async def select_credential(
     conn: AsyncConnection, kind: CredentialKind, provider: str, subject: str
 ) -> Credential | None:
-    row = (
-        await conn.execute(
-            sa.select(credentials).where(
-                credentials.c.kind == kind.value,
-                credentials.c.provider == provider,
-                credentials.c.subject == subject,
-            )
-        )
-    ).first()
+    query = sa.select(credentials).where(_credential_is(kind, provider, subject))
+    row = (await conn.execute(query)).first()
     return _credential(row) if row else None
 
 
@@ -111,15 +110,8 @@ async def select_credential_data(
     conn: AsyncConnection, kind: CredentialKind, provider: str, subject: str
 ) -> dict[str, Any] | None:
     """The kind-specific data of a credential (e.g. a passkey's public key and sign count)."""
-    row = (
-        await conn.execute(
-            sa.select(credentials.c.data).where(
-                credentials.c.kind == kind.value,
-                credentials.c.provider == provider,
-                credentials.c.subject == subject,
-            )
-        )
-    ).first()
+    query = sa.select(credentials.c.data).where(_credential_is(kind, provider, subject))
+    row = (await conn.execute(query)).first()
     return dict(row[0] or {}) if row else None
 
 
@@ -146,15 +138,7 @@ async def touch_credential(
         values["label"] = label[:300]
     if data is not None:
         values["data"] = data
-    await conn.execute(
-        sa.update(credentials)
-        .where(
-            credentials.c.kind == kind.value,
-            credentials.c.provider == provider,
-            credentials.c.subject == subject,
-        )
-        .values(**values)
-    )
+    await conn.execute(sa.update(credentials).where(_credential_is(kind, provider, subject)).values(**values))
 
 
 async def lock_identity(conn: AsyncConnection, identity_id: str) -> None:
