@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,16 +28,7 @@ def _credential(row: Any) -> Credential:
 
 
 async def insert_identity(conn: AsyncConnection, identity: Identity) -> None:
-    await conn.execute(
-        sa.insert(identities).values(
-            id=identity.id,
-            display_name=identity.display_name,
-            email=identity.email,
-            profile_url=identity.profile_url,
-            show_in_likes=identity.show_in_likes,
-            created=identity.created,
-        )
-    )
+    await conn.execute(sa.insert(identities).values(**msgspec.structs.asdict(identity)))
 
 
 async def select_identity(conn: AsyncConnection, identity_id: str) -> Identity | None:
