@@ -9,9 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.store import engine as store_engine
-from rejoinder.store.rows import delete_capped, from_row, insert_unless_exists
+from rejoinder.store.rows import delete_capped, from_row, insert_struct_unless_exists, insert_unless_exists
 from rejoinder.store.schema import sessions
 from tests.store.contract import an_identity, run
+
+
+class Session(msgspec.Struct, frozen=True):
+    token_hash: str
+    identity_id: str
+    provider: str
+    label: str
+    expires: int
 
 
 class Pair(msgspec.Struct, frozen=True):
@@ -93,3 +101,23 @@ def test_an_insert_unless_exists_inserts_once_per_key(db_url: str) -> None:
         return {"inserted": (first, again), "rows": [tuple(r) for r in rows]}
 
     assert run(db_url, work) == {"inserted": (True, False), "rows": [("h1", "a", 5)]}
+
+
+def test_a_struct_is_inserted_once_per_key_with_its_fields_as_columns(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        async with store_engine.write(engine) as conn:
+            await an_identity(conn, "ann")
+            first = await insert_struct_unless_exists(
+                conn, sessions, Session("h1", "ann", "email", "a", 5), ("token_hash",), created=1
+            )
+            again = await insert_struct_unless_exists(
+                conn, sessions, Session("h1", "ann", "oidc", "b", 6), ("token_hash",), created=2
+            )
+        async with store_engine.read(engine) as conn:
+            s = sessions.c
+            rows = (
+                await conn.execute(sa.select(s.token_hash, s.provider, s.label, s.expires, s.created))
+            ).all()
+        return {"inserted": (first, again), "rows": [tuple(r) for r in rows]}
+
+    assert run(db_url, work) == {"inserted": (True, False), "rows": [("h1", "email", "a", 5, 1)]}

@@ -9,7 +9,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import delete_matching, insert_unless_exists
+from rejoinder.store.rows import delete_matching, insert_struct_unless_exists, insert_unless_exists
 from rejoinder.store.schema import (
     ap_actors,
     ap_blocked_domains,
@@ -69,14 +69,7 @@ async def select_site_key(conn: AsyncConnection, site_id: int) -> SiteKey | None
 
 async def insert_site_key(conn: AsyncConnection, key: SiteKey, *, now: int) -> bool:
     """Store a site's key pair unless it has one already (two workers making one at once: the first wins)."""
-    return await insert_unless_exists(
-        conn,
-        ap_keys,
-        {"site_id": key.site_id},
-        public_pem=key.public_pem,
-        private_pem=key.private_pem,
-        created=now,
-    )
+    return await insert_struct_unless_exists(conn, ap_keys, key, ("site_id",), created=now)
 
 
 async def select_actor(
@@ -190,16 +183,7 @@ async def count_followers(conn: AsyncConnection, site_id: int) -> int:
 
 
 async def insert_object(conn: AsyncConnection, obj: RemoteObject, *, now: int) -> bool:
-    return await insert_unless_exists(
-        conn,
-        ap_objects,
-        {"uri": obj.uri},
-        comment_id=obj.comment_id,
-        actor_id=obj.actor_id,
-        thread_id=obj.thread_id,
-        url=obj.url,
-        created=now,
-    )
+    return await insert_struct_unless_exists(conn, ap_objects, obj, ("uri",), created=now)
 
 
 async def select_object(

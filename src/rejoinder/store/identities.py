@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,16 +28,7 @@ def _credential(row: Any) -> Credential:
 
 
 async def insert_identity(conn: AsyncConnection, identity: Identity) -> None:
-    await conn.execute(
-        sa.insert(identities).values(
-            id=identity.id,
-            display_name=identity.display_name,
-            email=identity.email,
-            profile_url=identity.profile_url,
-            show_in_likes=identity.show_in_likes,
-            created=identity.created,
-        )
-    )
+    await conn.execute(sa.insert(identities).values(**msgspec.structs.asdict(identity)))
 
 
 async def select_identity(conn: AsyncConnection, identity_id: str) -> Identity | None:
@@ -92,18 +84,17 @@ async def insert_credential(
     )
 
 
+def _credential_is(kind: CredentialKind, provider: str, subject: str) -> sa.ColumnElement[bool]:
+    """The credential of this kind, provider and subject (its unique key)."""
+    c = credentials.c
+    return sa.and_(c.kind == kind.value, c.provider == provider, c.subject == subject)
+
+
 async def select_credential(
     conn: AsyncConnection, kind: CredentialKind, provider: str, subject: str
 ) -> Credential | None:
-    row = (
-        await conn.execute(
-            sa.select(credentials).where(
-                credentials.c.kind == kind.value,
-                credentials.c.provider == provider,
-                credentials.c.subject == subject,
-            )
-        )
-    ).first()
+    query = sa.select(credentials).where(_credential_is(kind, provider, subject))
+    row = (await conn.execute(query)).first()
     return _credential(row) if row else None
 
 
@@ -111,15 +102,8 @@ async def select_credential_data(
     conn: AsyncConnection, kind: CredentialKind, provider: str, subject: str
 ) -> dict[str, Any] | None:
     """The kind-specific data of a credential (e.g. a passkey's public key and sign count)."""
-    row = (
-        await conn.execute(
-            sa.select(credentials.c.data).where(
-                credentials.c.kind == kind.value,
-                credentials.c.provider == provider,
-                credentials.c.subject == subject,
-            )
-        )
-    ).first()
+    query = sa.select(credentials.c.data).where(_credential_is(kind, provider, subject))
+    row = (await conn.execute(query)).first()
     return dict(row[0] or {}) if row else None
 
 
@@ -146,15 +130,7 @@ async def touch_credential(
         values["label"] = label[:300]
     if data is not None:
         values["data"] = data
-    await conn.execute(
-        sa.update(credentials)
-        .where(
-            credentials.c.kind == kind.value,
-            credentials.c.provider == provider,
-            credentials.c.subject == subject,
-        )
-        .values(**values)
-    )
+    await conn.execute(sa.update(credentials).where(_credential_is(kind, provider, subject)).values(**values))
 
 
 async def lock_identity(conn: AsyncConnection, identity_id: str) -> None:

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import delete_matching, insert_unless_exists
+from rejoinder.store.rows import Shown, delete_matching, insert_shown
 from rejoinder.store.schema import likes
 
 ARTICLE = ""
 
 
 async def insert_like(
-    conn: AsyncConnection,
-    thread_id: int,
-    comment_id: str,
-    liker: str,
-    *,
-    name: str | None,
-    avatar_key: str | None,
-    now: int,
-    identity_id: str | None = None,
+    conn: AsyncConnection, thread_id: int, comment_id: str, liker: str, **shown: Unpack[Shown]
 ) -> bool:
     """Record a like; False when this liker already liked it (nothing changes)."""
-    return await insert_unless_exists(
-        conn,
-        likes,
-        {"thread_id": thread_id, "comment_id": comment_id, "liker": liker},
-        name=name,
-        avatar_key=avatar_key,
-        created=now,
-        identity_id=identity_id,
-    )
+    key = {"thread_id": thread_id, "comment_id": comment_id, "liker": liker}
+    return await insert_shown(conn, likes, key, **shown)
 
 
 async def delete_like(conn: AsyncConnection, thread_id: int, comment_id: str, liker: str) -> bool:

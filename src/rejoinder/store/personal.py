@@ -220,6 +220,13 @@ async def select_log(
     )
 
 
+def _with_site(table: sa.Table, *columns: str) -> sa.Select[Any]:
+    """These columns of a table kept per site (statements, the desk's rows, addresses), after the site's name."""
+    return sa.select(sites.c.name.label("site"), *(table.c[name] for name in columns)).select_from(
+        table.join(sites)
+    )
+
+
 def _statements_about(identity_id: str | None, comment_ids: Sequence[str]) -> sa.ColumnElement[bool]:
     """Statements of reasons about these comments, or given to the identity."""
     about: list[sa.ColumnElement[bool]] = [statements.c.comment_id.in_(list(comment_ids))]
@@ -232,29 +239,23 @@ async def select_statements(
     conn: AsyncConnection, *, identity_id: str | None, comment_ids: Sequence[str]
 ) -> list[Row]:
     """The statements of reasons (DSA Art. 17) given about the person's comments, or to their identity."""
-    s = statements.c
-    return await _rows(
-        conn,
-        sa.select(
-            sites.c.name.label("site"),
-            s.comment_id,
-            s.restriction,
-            s.action,
-            s.reason_code,
-            s.facts,
-            s.automated,
-            s.ground_kind,
-            s.ground,
-            s.notice_id,
-            s.automated_check,
-            s.created,
-            s.emailed,
-            s.reversed,
-        )
-        .select_from(statements.join(sites))
-        .where(_statements_about(identity_id, comment_ids))
-        .order_by(s.created, s.id),
+    columns = (
+        "comment_id",
+        "restriction",
+        "action",
+        "reason_code",
+        "facts",
+        "automated",
+        "ground_kind",
+        "ground",
+        "notice_id",
+        "automated_check",
+        "created",
+        "emailed",
+        "reversed",
     )
+    query = _with_site(statements, *columns).where(_statements_about(identity_id, comment_ids))
+    return await _rows(conn, query.order_by(statements.c.created, statements.c.id))
 
 
 def _notifier(emails: Sequence[str]) -> sa.ColumnElement[bool]:
@@ -316,8 +317,7 @@ def _about_person(
 ) -> sa.Select[Any]:
     """The moderation desk's rows about the person (`_desk_who`), with the site of each, oldest first."""
     return (
-        sa.select(sites.c.name.label("site"), *(table.c[name] for name in columns))
-        .select_from(table.join(sites))
+        _with_site(table, *columns)
         .where(_desk_who(table, identity_id, email_hashes))
         .order_by(table.c.created, table.c.id)
     )
@@ -356,8 +356,7 @@ async def select_email_addresses(conn: AsyncConnection, emails: Sequence[str]) -
     a = email_addresses.c
     return await _rows(
         conn,
-        sa.select(sites.c.name.label("site"), a.email, a.language, a.confirmed, a.created)
-        .select_from(email_addresses.join(sites))
+        _with_site(email_addresses, "email", "language", "confirmed", "created")
         .where(_of_emails(emails), a.confirmed.is_not(None))
         .order_by(sites.c.name, a.email),
     )

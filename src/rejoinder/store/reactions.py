@@ -3,37 +3,23 @@ inserts and deletes, counts for the shared thread read, and one reader's own row
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import delete_matching, insert_unless_exists
+from rejoinder.store.rows import Shown, delete_matching, insert_shown, insert_unless_exists
 from rejoinder.store.schema import mutes, reactions
 
 ARTICLE = ""
 
 
 async def insert_reaction(
-    conn: AsyncConnection,
-    thread_id: int,
-    comment_id: str,
-    kind: str,
-    reactor: str,
-    *,
-    name: str | None,
-    avatar_key: str | None,
-    now: int,
-    identity_id: str | None = None,
+    conn: AsyncConnection, thread_id: int, comment_id: str, kind: str, reactor: str, **shown: Unpack[Shown]
 ) -> bool:
     """Record a reaction; False when this reader already reacted so (nothing changes)."""
-    return await insert_unless_exists(
-        conn,
-        reactions,
-        {"thread_id": thread_id, "comment_id": comment_id, "kind": kind, "reactor": reactor},
-        name=name,
-        avatar_key=avatar_key,
-        created=now,
-        identity_id=identity_id,
-    )
+    key = {"thread_id": thread_id, "comment_id": comment_id, "kind": kind, "reactor": reactor}
+    return await insert_shown(conn, reactions, key, **shown)
 
 
 async def delete_reaction(

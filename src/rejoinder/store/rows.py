@@ -1,5 +1,5 @@
-"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists, a delete
-by key, a capped delete.
+"""Shared shapes of the store modules: a result row as a struct, an insert unless the row exists (of a
+struct, or a reader's like or reaction), a delete by key, a capped delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
@@ -7,7 +7,7 @@ Only generic helpers live here; SQL for one resource stays in that resource's mo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 
 import msgspec
 import sqlalchemy as sa
@@ -40,6 +40,41 @@ async def insert_unless_exists(
         return False
     await conn.execute(sa.insert(table).values(**key, **values))
     return True
+
+
+async def insert_struct_unless_exists(
+    conn: AsyncConnection, table: sa.Table, obj: msgspec.Struct, key: tuple[str, ...], **more: Any
+) -> bool:
+    """`insert_unless_exists` of a struct whose fields are columns of `table` (the counterpart of
+    `from_row`): the fields named in `key` are the key, the others and `more` the values."""
+    values = msgspec.structs.asdict(obj)
+    return await insert_unless_exists(conn, table, {name: values.pop(name) for name in key}, **values, **more)
+
+
+class Shown(TypedDict):
+    """How a reader appears on a like or a reaction: the name and avatar shown (None: not shown), the
+    signed-in identity if any, and when (`now`, stored as `created`)."""
+
+    name: str | None
+    avatar_key: str | None
+    now: int
+    identity_id: NotRequired[str | None]
+
+
+async def insert_shown(
+    conn: AsyncConnection, table: sa.Table, key: Mapping[str, Any], **shown: Unpack[Shown]
+) -> bool:
+    """`insert_unless_exists` for a table of readers' marks (likes, reactions): `key` plus how the reader
+    is shown."""
+    return await insert_unless_exists(
+        conn,
+        table,
+        key,
+        name=shown["name"],
+        avatar_key=shown["avatar_key"],
+        created=shown["now"],
+        identity_id=shown.get("identity_id"),
+    )
 
 
 async def delete_matching(conn: AsyncConnection, table: sa.Table, key: Mapping[str, Any]) -> bool:

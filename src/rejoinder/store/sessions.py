@@ -104,41 +104,34 @@ class Ticket(msgspec.Struct, frozen=True):
     expires: int
 
 
+# What a Ticket holds, in its order.
+_TICKET = (
+    auth_tickets.c.binding_hash,
+    auth_tickets.c.identity_id,
+    auth_tickets.c.payload,
+    auth_tickets.c.expires,
+)
+
+
+def _ticket_is(id_hash: str, purpose: str) -> sa.ColumnElement[bool]:
+    return sa.and_(auth_tickets.c.id_hash == id_hash, auth_tickets.c.purpose == purpose)
+
+
+def _ticket(row: Any) -> Ticket | None:
+    return Ticket(row[0], row[1], dict(row[2] or {}), row[3]) if row is not None else None
+
+
 async def take_ticket(conn: AsyncConnection, id_hash: str, purpose: str) -> Ticket | None:
     """Delete a ticket and return what it held: a ticket can be taken once (the DELETE decides, so two
     concurrent callbacks with the same state cannot both succeed). Expiry is the caller's to check."""
-    row = (
-        await conn.execute(
-            sa.delete(auth_tickets)
-            .where(auth_tickets.c.id_hash == id_hash, auth_tickets.c.purpose == purpose)
-            .returning(
-                auth_tickets.c.binding_hash,
-                auth_tickets.c.identity_id,
-                auth_tickets.c.payload,
-                auth_tickets.c.expires,
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    return Ticket(row[0], row[1], dict(row[2] or {}), row[3])
+    query = sa.delete(auth_tickets).where(_ticket_is(id_hash, purpose)).returning(*_TICKET)
+    return _ticket((await conn.execute(query)).first())
 
 
 async def peek_ticket(conn: AsyncConnection, id_hash: str, purpose: str) -> Ticket | None:
     """Read a ticket without using it up (e.g. to show a link offer before it is answered)."""
-    row = (
-        await conn.execute(
-            sa.select(
-                auth_tickets.c.binding_hash,
-                auth_tickets.c.identity_id,
-                auth_tickets.c.payload,
-                auth_tickets.c.expires,
-            ).where(auth_tickets.c.id_hash == id_hash, auth_tickets.c.purpose == purpose)
-        )
-    ).first()
-    if row is None:
-        return None
-    return Ticket(row[0], row[1], dict(row[2] or {}), row[3])
+    query = sa.select(*_TICKET).where(_ticket_is(id_hash, purpose))
+    return _ticket((await conn.execute(query)).first())
 
 
 async def delete_identity_tickets(conn: AsyncConnection, identity_id: str, purpose: str) -> int:
