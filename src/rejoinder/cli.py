@@ -20,6 +20,7 @@ import sqlalchemy.exc
 
 from rejoinder import __version__, config
 from rejoinder.cli_activitypub import activitypub
+from rejoinder.cli_context import load_settings
 from rejoinder.cli_doctor import doctor
 from rejoinder.cli_notices import notices
 from rejoinder.cli_webhooks import webhook
@@ -46,11 +47,6 @@ def _refusals(*kinds: type[Exception]) -> Iterator[None]:
         yield
     except kinds as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
-    with _refusals(ConfigError):
-        return config.load(ctx.obj.get("config"), overrides=overrides)
 
 
 def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
@@ -131,7 +127,7 @@ def serve(
             flags["server"][key] = value
     if database:
         flags["database"]["url"] = database
-    settings = _load(ctx, flags)
+    settings = load_settings(ctx, flags)
     with _refusals(ConfigError):
         config.require_public_url(settings)
     run_server(settings, flags, config_file=ctx.obj.get("config"))
@@ -218,11 +214,11 @@ def demo(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None
     }
     # Sign-in that works without any outside account: email links delivered to the demo's mailbox page and
     # passkeys, beside the providers the configuration names; and a moderator account for /admin.
-    own = sample.Own.prepare(_load(ctx, flags), directory, host=host, port=port)
+    own = sample.Own.prepare(load_settings(ctx, flags), directory, host=host, port=port)
     for section, values in own.flags.items():
         flags[section] = {**flags.get(section, {}), **values}
-    base = _load(ctx, flags)
-    settings = _load(ctx, {**flags, "auth": {"providers": sample.providers(base)}})
+    base = load_settings(ctx, flags)
+    settings = load_settings(ctx, {**flags, "auth": {"providers": sample.providers(base)}})
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
             probe.bind((host, port))
@@ -275,7 +271,7 @@ def migrate_cmd(ctx: click.Context, revision: str) -> None:
     """Create or upgrade the database schema."""
     from rejoinder.store import migrate
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     with _database_reachable(settings.database.url):
         migrate.upgrade(settings.database.url, revision)
     click.echo("database is up to date")
@@ -294,7 +290,7 @@ def purge(ctx: click.Context) -> None:
     from rejoinder.services.images import sweep
     from rejoinder.services.purging import purge_expired, purge_retained
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> Any:
         now = context.clock()
@@ -329,7 +325,7 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
     from rejoinder.errors import BackupRefused
     from rejoinder.services import backups
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     with _refusals(BackupRefused):
         made = backups.backup(settings.database.url, path, overwrite=force)
     click.echo(f"wrote {made.path}: {made.bytes} bytes, schema revision {made.revision}, integrity ok")
@@ -348,7 +344,7 @@ def restore(ctx: click.Context, path: Path, force: bool) -> None:
     from rejoinder.errors import BackupRefused
     from rejoinder.services import backups
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     with _refusals(BackupRefused):
         done = backups.restore(settings.database.url, path, force=force)
     migrated = f", migrated to {done.revision_now}" if done.migrated else ""
@@ -370,7 +366,7 @@ def config_example() -> None:
 @click.pass_context
 def config_show(ctx: click.Context) -> None:
     """Print the effective settings (secrets redacted)."""
-    click.echo(json.dumps(config.redacted(_load(ctx)), indent=2))
+    click.echo(json.dumps(config.redacted(load_settings(ctx)), indent=2))
 
 
 @main.group("secret")
@@ -391,7 +387,7 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
     from rejoinder.config.editing import set_keys
     from rejoinder.config.loading import config_path
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> str:
         from rejoinder.services.sites import ensure_secret
@@ -468,7 +464,7 @@ def site_add(
     from rejoinder.domain.sites import SiteImages, SiteOptions
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     options = SiteOptions(
         require_email=require_email,
         gravatar=gravatar,
@@ -492,7 +488,7 @@ def site_list(ctx: click.Context) -> None:
     """List sites and their origins."""
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> Any:
         return await service.list_sites(context.engine)
@@ -510,7 +506,7 @@ def site_origin(ctx: click.Context, name: str, add: tuple[str, ...], remove: tup
     """Allow or stop allowing origins for a site."""
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> Any:
         return await service.update_site(
@@ -529,7 +525,7 @@ def site_remove(ctx: click.Context, name: str) -> None:
     """Delete a site and everything in it."""
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> None:
         await service.remove_site(context.engine, name)
@@ -550,7 +546,7 @@ def provider_list(ctx: click.Context) -> None:
     from rejoinder.auth.providers import PRESETS
     from rejoinder.auth.providers.diagnostics import landing_uri
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     if not settings.auth.providers:
         click.echo("no sign-in providers configured; add [auth.providers.NAME] tables (docs/sign-in.md)")
         return
@@ -570,7 +566,7 @@ def provider_test(ctx: click.Context, name: str) -> None:
     from rejoinder.auth.providers.diagnostics import check_provider
     from rejoinder.notify.email import SmtpMailer
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     check = _run(
         lambda: check_provider(settings, name, smtp=lambda email: SmtpMailer.from_settings(email).check())
     )
@@ -608,7 +604,7 @@ def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool
     from rejoinder.config.loading import config_path
     from rejoinder.services.admin_auth import hash_password
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     name = username or settings.admin.username or "admin"
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -642,7 +638,7 @@ def user_role(ctx: click.Context, who: str, role: str, site_name: str | None, re
     from rejoinder.services import admin as admin_service
     from rejoinder.services import moderation
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> tuple[str, bool]:
         site_id = await context.sites.scope_named(site_name)
@@ -667,7 +663,7 @@ def user_list(ctx: click.Context) -> None:
     from rejoinder.moderation.actions import Actor
     from rejoinder.services import admin as admin_service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> tuple[list[Any], dict[int, str]]:
         rows = await admin_service.list_roles(context, Actor.of_system("cli"))
@@ -709,7 +705,7 @@ def ban(
     from rejoinder.moderation.actions import Actor
     from rejoinder.services import moderation
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     actor = Actor.of_system("cli")
 
     async def work(context: Any) -> Any:
@@ -772,7 +768,7 @@ def import_cmd(
     from rejoinder.services import imports
     from rejoinder.services.import_jobs import url_mappings
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     importer = REGISTRY[format_name]
     if getattr(importer, "lossless", False):
         if map_urls:
@@ -881,7 +877,7 @@ def export_cmd(
 
     from rejoinder.services import exports
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     try:
         zone = zoneinfo.ZoneInfo(zone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
