@@ -313,6 +313,16 @@ def purge(ctx: click.Context) -> None:
     click.echo(f"deleted {images} image(s) of deleted comments or never attached to one")
 
 
+def _on_database_file(ctx: click.Context, copy: Callable[[str], T]) -> T:
+    """`backup` and `restore`: `copy(database URL)`; a copy refused (BackupRefused) ends the command with its
+    message on one line."""
+    from rejoinder.errors import BackupRefused
+
+    settings = load_settings(ctx)
+    with _refusals(BackupRefused):
+        return copy(settings.database.url)
+
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists")
@@ -322,12 +332,9 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
 
     The copy is one consistent snapshot (SQLite's online backup API), checked with integrity_check before
     it takes the name PATH. For PostgreSQL it prints the pg_dump command to run and copies nothing."""
-    from rejoinder.errors import BackupRefused
     from rejoinder.services import backups
 
-    settings = load_settings(ctx)
-    with _refusals(BackupRefused):
-        made = backups.backup(settings.database.url, path, overwrite=force)
+    made = _on_database_file(ctx, lambda url: backups.backup(url, path, overwrite=force))
     click.echo(f"wrote {made.path}: {made.bytes} bytes, schema revision {made.revision}, integrity ok")
 
 
@@ -341,12 +348,9 @@ def restore(ctx: click.Context, path: Path, force: bool) -> None:
     Refuses a file that is not a sound rejoinder database, or one with a newer schema than this version
     knows; an older one is migrated. Refuses while a server runs on the database unless --force. For
     PostgreSQL it prints the pg_restore command to run and changes nothing."""
-    from rejoinder.errors import BackupRefused
     from rejoinder.services import backups
 
-    settings = load_settings(ctx)
-    with _refusals(BackupRefused):
-        done = backups.restore(settings.database.url, path, force=force)
+    done = _on_database_file(ctx, lambda url: backups.restore(url, path, force=force))
     migrated = f", migrated to {done.revision_now}" if done.migrated else ""
     click.echo(f"restored {done.path} from {path} (schema revision {done.revision_in_file}{migrated})")
 
