@@ -373,6 +373,21 @@ def config_show(ctx: click.Context) -> None:
     click.echo(json.dumps(config.redacted(load_settings(ctx)), indent=2))
 
 
+def _set_or_print(path: Path | None, section: str, values: dict[str, str | list[str]]) -> bool:
+    """Write `values` into `[section]` of the config file at `path`, or print them as TOML lines to paste
+    when there is no file to edit (`path` None). Returns whether the file was written."""
+    from rejoinder.config.editing import set_keys
+
+    if path is None:
+        click.echo(f"[{section}]")
+        for key, value in values.items():
+            click.echo(f"{key} = {json.dumps(value)}")
+        return False
+    with _refusals(ConfigError):
+        set_keys(path, section, values)
+    return True
+
+
 @main.group("secret")
 def secret_group() -> None:
     """Rotate the secret key (docs/operations.md, "Rotating the secret key")."""
@@ -388,7 +403,6 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
     for what it signed (links in emails, open forms) until you remove it. Restart rejoinder afterwards."""
     import secrets as random_secrets
 
-    from rejoinder.config.editing import set_keys
     from rejoinder.config.loading import config_path
 
     settings = load_settings(ctx)
@@ -406,22 +420,15 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
     previous = [current, *(key for key in settings.security.previous_secret_keys if key != current)]
     from_env = "REJOINDER_SECURITY__SECRET_KEY" in os.environ
     path = None if to_stdout or from_env else config_path(ctx.obj.get("config"), os.environ)
-    if path is None:
-        if from_env:
-            click.echo(
-                "# the secret key comes from REJOINDER_SECURITY__SECRET_KEY: set these there instead",
-                err=True,
-            )
-        click.echo("[security]")
-        click.echo(f"secret_key = {json.dumps(new)}")
-        click.echo(f"previous_secret_keys = {json.dumps(previous)}")
-        return
-    with _refusals(ConfigError):
-        set_keys(path, "security", {"secret_key": new, "previous_secret_keys": previous})
-    click.echo(
-        f"set security.secret_key and security.previous_secret_keys ({len(previous)}) in {path}; "
-        "restart rejoinder to use them"
-    )
+    if from_env:
+        click.echo(
+            "# the secret key comes from REJOINDER_SECURITY__SECRET_KEY: set these there instead", err=True
+        )
+    if _set_or_print(path, "security", {"secret_key": new, "previous_secret_keys": previous}):
+        click.echo(
+            f"set security.secret_key and security.previous_secret_keys ({len(previous)}) in {path}; "
+            "restart rejoinder to use them"
+        )
 
 
 @main.group()
@@ -604,7 +611,6 @@ def user() -> None:
 @click.pass_context
 def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool, to_stdout: bool) -> None:
     """Hash a password for the admin account and write it to the config file in use (or print the lines)."""
-    from rejoinder.config.editing import set_keys
     from rejoinder.config.loading import config_path
     from rejoinder.services.admin_auth import hash_password
 
@@ -619,14 +625,8 @@ def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool
     except RejoinderError as exc:
         raise click.ClickException(exc.detail) from None
     path = None if to_stdout else config_path(ctx.obj.get("config"), os.environ)
-    if path is None:
-        click.echo("[admin]")
-        click.echo(f"username = {json.dumps(name)}")
-        click.echo(f"password_hash = {json.dumps(hashed)}")
-        return
-    with _refusals(ConfigError):
-        set_keys(path, "admin", {"username": name, "password_hash": hashed})
-    click.echo(f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them")
+    if _set_or_print(path, "admin", {"username": name, "password_hash": hashed}):
+        click.echo(f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them")
 
 
 @user.command("role")
