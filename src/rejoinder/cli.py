@@ -20,6 +20,7 @@ import sqlalchemy.exc
 
 from rejoinder import __version__, config
 from rejoinder.cli_activitypub import activitypub
+from rejoinder.cli_context import load_settings
 from rejoinder.cli_doctor import doctor
 from rejoinder.cli_notices import notices
 from rejoinder.cli_webhooks import webhook
@@ -46,11 +47,6 @@ def _refusals(*kinds: type[Exception]) -> Iterator[None]:
         yield
     except kinds as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def _load(ctx: click.Context, overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
-    with _refusals(ConfigError):
-        return config.load(ctx.obj.get("config"), overrides=overrides)
 
 
 def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
@@ -131,7 +127,7 @@ def serve(
             flags["server"][key] = value
     if database:
         flags["database"]["url"] = database
-    settings = _load(ctx, flags)
+    settings = load_settings(ctx, flags)
     with _refusals(ConfigError):
         config.require_public_url(settings)
     run_server(settings, flags, config_file=ctx.obj.get("config"))
@@ -218,11 +214,11 @@ def demo(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None
     }
     # Sign-in that works without any outside account: email links delivered to the demo's mailbox page and
     # passkeys, beside the providers the configuration names; and a moderator account for /admin.
-    own = sample.Own.prepare(_load(ctx, flags), directory, host=host, port=port)
+    own = sample.Own.prepare(load_settings(ctx, flags), directory, host=host, port=port)
     for section, values in own.flags.items():
         flags[section] = {**flags.get(section, {}), **values}
-    base = _load(ctx, flags)
-    settings = _load(ctx, {**flags, "auth": {"providers": sample.providers(base)}})
+    base = load_settings(ctx, flags)
+    settings = load_settings(ctx, {**flags, "auth": {"providers": sample.providers(base)}})
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
             probe.bind((host, port))
@@ -275,7 +271,7 @@ def migrate_cmd(ctx: click.Context, revision: str) -> None:
     """Create or upgrade the database schema."""
     from rejoinder.store import migrate
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     with _database_reachable(settings.database.url):
         migrate.upgrade(settings.database.url, revision)
     click.echo("database is up to date")
@@ -294,7 +290,7 @@ def purge(ctx: click.Context) -> None:
     from rejoinder.services.images import sweep
     from rejoinder.services.purging import purge_expired, purge_retained
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> Any:
         now = context.clock()
@@ -317,6 +313,16 @@ def purge(ctx: click.Context) -> None:
     click.echo(f"deleted {images} image(s) of deleted comments or never attached to one")
 
 
+def _on_database_file(ctx: click.Context, copy: Callable[[str], T]) -> T:
+    """`backup` and `restore`: `copy(database URL)`; a copy refused (BackupRefused) ends the command with its
+    message on one line."""
+    from rejoinder.errors import BackupRefused
+
+    settings = load_settings(ctx)
+    with _refusals(BackupRefused):
+        return copy(settings.database.url)
+
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists")
@@ -326,12 +332,9 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
 
     The copy is one consistent snapshot (SQLite's online backup API), checked with integrity_check before
     it takes the name PATH. For PostgreSQL it prints the pg_dump command to run and copies nothing."""
-    from rejoinder.errors import BackupRefused
     from rejoinder.services import backups
 
-    settings = _load(ctx)
-    with _refusals(BackupRefused):
-        made = backups.backup(settings.database.url, path, overwrite=force)
+    made = _on_database_file(ctx, lambda url: backups.backup(url, path, overwrite=force))
     click.echo(f"wrote {made.path}: {made.bytes} bytes, schema revision {made.revision}, integrity ok")
 
 
@@ -345,12 +348,9 @@ def restore(ctx: click.Context, path: Path, force: bool) -> None:
     Refuses a file that is not a sound rejoinder database, or one with a newer schema than this version
     knows; an older one is migrated. Refuses while a server runs on the database unless --force. For
     PostgreSQL it prints the pg_restore command to run and changes nothing."""
-    from rejoinder.errors import BackupRefused
     from rejoinder.services import backups
 
-    settings = _load(ctx)
-    with _refusals(BackupRefused):
-        done = backups.restore(settings.database.url, path, force=force)
+    done = _on_database_file(ctx, lambda url: backups.restore(url, path, force=force))
     migrated = f", migrated to {done.revision_now}" if done.migrated else ""
     click.echo(f"restored {done.path} from {path} (schema revision {done.revision_in_file}{migrated})")
 
@@ -370,7 +370,22 @@ def config_example() -> None:
 @click.pass_context
 def config_show(ctx: click.Context) -> None:
     """Print the effective settings (secrets redacted)."""
-    click.echo(json.dumps(config.redacted(_load(ctx)), indent=2))
+    click.echo(json.dumps(config.redacted(load_settings(ctx)), indent=2))
+
+
+def _set_or_print(path: Path | None, section: str, values: dict[str, str | list[str]]) -> bool:
+    """Write `values` into `[section]` of the config file at `path`, or print them as TOML lines to paste
+    when there is no file to edit (`path` None). Returns whether the file was written."""
+    from rejoinder.config.editing import set_keys
+
+    if path is None:
+        click.echo(f"[{section}]")
+        for key, value in values.items():
+            click.echo(f"{key} = {json.dumps(value)}")
+        return False
+    with _refusals(ConfigError):
+        set_keys(path, section, values)
+    return True
 
 
 @main.group("secret")
@@ -388,10 +403,9 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
     for what it signed (links in emails, open forms) until you remove it. Restart rejoinder afterwards."""
     import secrets as random_secrets
 
-    from rejoinder.config.editing import set_keys
     from rejoinder.config.loading import config_path
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> str:
         from rejoinder.services.sites import ensure_secret
@@ -406,22 +420,15 @@ def secret_rotate(ctx: click.Context, to_stdout: bool) -> None:
     previous = [current, *(key for key in settings.security.previous_secret_keys if key != current)]
     from_env = "REJOINDER_SECURITY__SECRET_KEY" in os.environ
     path = None if to_stdout or from_env else config_path(ctx.obj.get("config"), os.environ)
-    if path is None:
-        if from_env:
-            click.echo(
-                "# the secret key comes from REJOINDER_SECURITY__SECRET_KEY: set these there instead",
-                err=True,
-            )
-        click.echo("[security]")
-        click.echo(f"secret_key = {json.dumps(new)}")
-        click.echo(f"previous_secret_keys = {json.dumps(previous)}")
-        return
-    with _refusals(ConfigError):
-        set_keys(path, "security", {"secret_key": new, "previous_secret_keys": previous})
-    click.echo(
-        f"set security.secret_key and security.previous_secret_keys ({len(previous)}) in {path}; "
-        "restart rejoinder to use them"
-    )
+    if from_env:
+        click.echo(
+            "# the secret key comes from REJOINDER_SECURITY__SECRET_KEY: set these there instead", err=True
+        )
+    if _set_or_print(path, "security", {"secret_key": new, "previous_secret_keys": previous}):
+        click.echo(
+            f"set security.secret_key and security.previous_secret_keys ({len(previous)}) in {path}; "
+            "restart rejoinder to use them"
+        )
 
 
 @main.group()
@@ -468,7 +475,7 @@ def site_add(
     from rejoinder.domain.sites import SiteImages, SiteOptions
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     options = SiteOptions(
         require_email=require_email,
         gravatar=gravatar,
@@ -492,7 +499,7 @@ def site_list(ctx: click.Context) -> None:
     """List sites and their origins."""
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> Any:
         return await service.list_sites(context.engine)
@@ -510,7 +517,7 @@ def site_origin(ctx: click.Context, name: str, add: tuple[str, ...], remove: tup
     """Allow or stop allowing origins for a site."""
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> Any:
         return await service.update_site(
@@ -529,7 +536,7 @@ def site_remove(ctx: click.Context, name: str) -> None:
     """Delete a site and everything in it."""
     from rejoinder.services import sites as service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> None:
         await service.remove_site(context.engine, name)
@@ -550,7 +557,7 @@ def provider_list(ctx: click.Context) -> None:
     from rejoinder.auth.providers import PRESETS
     from rejoinder.auth.providers.diagnostics import landing_uri
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     if not settings.auth.providers:
         click.echo("no sign-in providers configured; add [auth.providers.NAME] tables (docs/sign-in.md)")
         return
@@ -570,7 +577,7 @@ def provider_test(ctx: click.Context, name: str) -> None:
     from rejoinder.auth.providers.diagnostics import check_provider
     from rejoinder.notify.email import SmtpMailer
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     check = _run(
         lambda: check_provider(settings, name, smtp=lambda email: SmtpMailer.from_settings(email).check())
     )
@@ -604,11 +611,10 @@ def user() -> None:
 @click.pass_context
 def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool, to_stdout: bool) -> None:
     """Hash a password for the admin account and write it to the config file in use (or print the lines)."""
-    from rejoinder.config.editing import set_keys
     from rejoinder.config.loading import config_path
     from rejoinder.services.admin_auth import hash_password
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     name = username or settings.admin.username or "admin"
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -619,14 +625,8 @@ def user_set_password(ctx: click.Context, username: str | None, from_stdin: bool
     except RejoinderError as exc:
         raise click.ClickException(exc.detail) from None
     path = None if to_stdout else config_path(ctx.obj.get("config"), os.environ)
-    if path is None:
-        click.echo("[admin]")
-        click.echo(f"username = {json.dumps(name)}")
-        click.echo(f"password_hash = {json.dumps(hashed)}")
-        return
-    with _refusals(ConfigError):
-        set_keys(path, "admin", {"username": name, "password_hash": hashed})
-    click.echo(f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them")
+    if _set_or_print(path, "admin", {"username": name, "password_hash": hashed}):
+        click.echo(f"set admin.username and admin.password_hash in {path}; restart rejoinder to use them")
 
 
 @user.command("role")
@@ -642,7 +642,7 @@ def user_role(ctx: click.Context, who: str, role: str, site_name: str | None, re
     from rejoinder.services import admin as admin_service
     from rejoinder.services import moderation
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> tuple[str, bool]:
         site_id = await context.sites.scope_named(site_name)
@@ -667,7 +667,7 @@ def user_list(ctx: click.Context) -> None:
     from rejoinder.moderation.actions import Actor
     from rejoinder.services import admin as admin_service
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
 
     async def work(context: Any) -> tuple[list[Any], dict[int, str]]:
         rows = await admin_service.list_roles(context, Actor.of_system("cli"))
@@ -709,7 +709,7 @@ def ban(
     from rejoinder.moderation.actions import Actor
     from rejoinder.services import moderation
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     actor = Actor.of_system("cli")
 
     async def work(context: Any) -> Any:
@@ -772,7 +772,7 @@ def import_cmd(
     from rejoinder.services import imports
     from rejoinder.services.import_jobs import url_mappings
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     importer = REGISTRY[format_name]
     if getattr(importer, "lossless", False):
         if map_urls:
@@ -881,7 +881,7 @@ def export_cmd(
 
     from rejoinder.services import exports
 
-    settings = _load(ctx)
+    settings = load_settings(ctx)
     try:
         zone = zoneinfo.ZoneInfo(zone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

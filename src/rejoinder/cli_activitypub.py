@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from rejoinder.cli_webhooks import _with_context
+from rejoinder.cli_context import with_context
 
 
 @click.group()
@@ -21,7 +21,7 @@ def block(ctx: click.Context, domain: str, reason: str | None) -> None:
     """Refuse every activity from DOMAIN and its subdomains."""
     from rejoinder.services.activitypub import blocks
 
-    name, added = _with_context(ctx, lambda c: blocks.block(c, domain, reason=reason, by="cli"))
+    name, added = with_context(ctx, lambda c: blocks.block(c, domain, reason=reason, by="cli"))
     click.echo(f"{name} blocked" if added else f"{name} was already blocked")
 
 
@@ -32,7 +32,7 @@ def unblock(ctx: click.Context, domain: str) -> None:
     """Take activities from DOMAIN again."""
     from rejoinder.services.activitypub import blocks
 
-    removed = _with_context(ctx, lambda c: blocks.unblock(c, domain, by="cli"))
+    removed = with_context(ctx, lambda c: blocks.unblock(c, domain, by="cli"))
     click.echo(f"{domain} unblocked" if removed else f"{domain} was not blocked")
 
 
@@ -42,7 +42,7 @@ def blocked(ctx: click.Context) -> None:
     """List the blocked instances."""
     from rejoinder.services.activitypub import blocks
 
-    for name, reason in _with_context(ctx, blocks.blocked):
+    for name, reason in with_context(ctx, blocks.blocked):
         click.echo(f"{name}\t{reason or ''}")
 
 
@@ -55,5 +55,5 @@ def follow(ctx: click.Context, site: str, actor: str) -> None:
     articles: its followers' deliveries then bring that server's comments here."""
     from rejoinder.services.activitypub import follows
 
-    uri = _with_context(ctx, lambda c: follows.follow(c, site, actor))
+    uri = with_context(ctx, lambda c: follows.follow(c, site, actor))
     click.echo(f"{site} follows {uri}")

@@ -4,14 +4,12 @@ registers the group."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import Any
 
 import click
 
-from rejoinder import config
-from rejoinder.errors import ConfigError, RejoinderError
+from rejoinder.cli_context import with_context
 from rejoinder.moderation.actions import Actor
 
 
@@ -33,26 +31,16 @@ def notices() -> None:
 @click.pass_context
 def export_cmd(ctx: click.Context, kind: str, fmt: str, site_name: str | None) -> None:
     """Write every notice or statement of reasons to standard output, oldest first (JSON: one per line)."""
-    try:
-        settings = config.load(ctx.obj.get("config"))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    from rejoinder.services.moderation import legal
 
-    async def go() -> None:
-        from rejoinder.runtime import open_context
-        from rejoinder.services.moderation import legal
+    async def work(context: Any) -> None:
+        site_ids: list[int] | None = None
+        if site_name:
+            site: Any = await context.sites.by_name(site_name)
+            if site is None:
+                raise click.ClickException(f"No site named {site_name}")
+            site_ids = [site.id]
+        async for line in legal.export(context, Actor.of_system("cli"), kind, fmt, site_ids=site_ids):
+            sys.stdout.write(line)
 
-        async with open_context(settings, migrate=True) as runtime:
-            site_ids: list[int] | None = None
-            if site_name:
-                site: Any = await runtime.ctx.sites.by_name(site_name)
-                if site is None:
-                    raise click.ClickException(f"No site named {site_name}")
-                site_ids = [site.id]
-            async for line in legal.export(runtime.ctx, Actor.of_system("cli"), kind, fmt, site_ids=site_ids):
-                sys.stdout.write(line)
-
-    try:
-        asyncio.run(go())
-    except RejoinderError as exc:
-        raise click.ClickException(exc.detail) from None
+    with_context(ctx, work)

@@ -4,43 +4,12 @@ registers the group. Kept apart from cli.py so that neither passes the size the 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from rejoinder import config
-from rejoinder.config import Settings
+from rejoinder.cli_context import with_context
 from rejoinder.domain.webhooks import Endpoint, WebhookType, iso
-from rejoinder.errors import ConfigError, RejoinderError
-
-T = TypeVar("T")
-
-
-def _settings(ctx: click.Context) -> Settings:
-    try:
-        return config.load(ctx.obj.get("config"))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _with_context(ctx: click.Context, work: Callable[[Any], Awaitable[T]]) -> T:
-    """`work(context)` on the configured database, migrated first; a RejoinderError becomes a one-line
-    message and exit status 1 (as every command of cli.py does)."""
-    settings = _settings(ctx)
-
-    async def go() -> T:
-        from rejoinder.runtime import open_context
-
-        async with open_context(settings, migrate=True) as runtime:
-            return await work(runtime.ctx)
-
-    try:
-        return asyncio.run(go())
-    except RejoinderError as exc:
-        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-        raise click.ClickException(fields or exc.detail) from None
 
 
 def _line(e: Endpoint, site: str) -> str:
@@ -73,7 +42,7 @@ def webhook_add(ctx: click.Context, site: str, url: str, events: tuple[str, ...]
         site_id = await context.sites.scope_named(site)
         return await service.add_endpoint(context, site_id, url, events=events, description=description)
 
-    made = _with_context(ctx, work)
+    made = with_context(ctx, work)
     click.echo(f"endpoint {made.id} added for {', '.join(t.value for t in made.events)}")
     click.echo(f"secret: {made.secret}")
     click.echo("Give the secret to the receiver; it verifies the webhook-signature header with it.")
@@ -91,7 +60,7 @@ def webhook_list(ctx: click.Context, site_name: str | None) -> None:
         found = await service.list_endpoints(context, site_ids=None if site_id is None else [site_id])
         return found, {s.id: s.name for s in await context.sites.all()}
 
-    found, names = _with_context(ctx, work)
+    found, names = with_context(ctx, work)
     for e in found:
         click.echo(_line(e, names.get(e.site_id, "?")))
     if not found:
@@ -105,7 +74,7 @@ def webhook_remove(ctx: click.Context, endpoint_id: int) -> None:
     """Remove an endpoint with its delivery log; nothing more is sent to it."""
     from rejoinder.services import webhooks as service
 
-    _with_context(ctx, lambda context: service.remove_endpoint(context, endpoint_id, site_ids=None))
+    with_context(ctx, lambda context: service.remove_endpoint(context, endpoint_id, site_ids=None))
     click.echo(f"endpoint {endpoint_id} removed")
 
 
@@ -129,7 +98,7 @@ def _set_enabled(ctx: click.Context, endpoint_id: int, enabled: bool) -> None:
     """`webhook enable` and `webhook disable`: turn sending to the endpoint on or off, and say so."""
     from rejoinder.services import webhooks as service
 
-    _with_context(ctx, lambda context: service.set_enabled(context, endpoint_id, enabled, site_ids=None))
+    with_context(ctx, lambda context: service.set_enabled(context, endpoint_id, enabled, site_ids=None))
     click.echo(f"endpoint {endpoint_id} {'enabled' if enabled else 'disabled'}")
 
 
@@ -140,7 +109,7 @@ def webhook_rotate_secret(ctx: click.Context, endpoint_id: int) -> None:
     """Give an endpoint a new secret; the old one still signs for webhooks.rotation_overlap_hours."""
     from rejoinder.services import webhooks as service
 
-    made = _with_context(ctx, lambda context: service.rotate_secret(context, endpoint_id, site_ids=None))
+    made = with_context(ctx, lambda context: service.rotate_secret(context, endpoint_id, site_ids=None))
     click.echo(f"secret: {made.secret}")
     if made.previous_until is not None:
         click.echo(f"the previous secret also signs deliveries until {iso(made.previous_until)}")
@@ -154,7 +123,7 @@ def webhook_deliveries(ctx: click.Context, endpoint_id: int, limit: int) -> None
     """The endpoint's delivery log, newest first: time, event id, type, status, duration, error."""
     from rejoinder.services import webhooks as service
 
-    found = _with_context(
+    found = with_context(
         ctx, lambda context: service.attempts_of(context, endpoint_id, site_ids=None, limit=limit)
     )
     for a in found:
@@ -175,5 +144,5 @@ def webhook_redeliver(ctx: click.Context, endpoint_id: int, event_id: str) -> No
     """Send an event to an endpoint again (same webhook-id); a running server sends it within seconds."""
     from rejoinder.services import webhooks as service
 
-    _with_context(ctx, lambda context: service.redeliver(context, endpoint_id, event_id, site_ids=None))
+    with_context(ctx, lambda context: service.redeliver(context, endpoint_id, event_id, site_ids=None))
     click.echo(f"event {event_id} queued for endpoint {endpoint_id}")

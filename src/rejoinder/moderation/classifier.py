@@ -27,12 +27,13 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Concatenate, Final, ParamSpec
 
 import msgspec
 import numpy as np
@@ -73,6 +74,7 @@ log = logging.getLogger(__name__)
 MIN_DECISIONS: Final = 30
 SITE_WEIGHT: Final = 4.0
 _SAFE_KEY: Final = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_P = ParamSpec("_P")
 
 
 class Target(StrEnum):
@@ -112,6 +114,20 @@ class Score(msgspec.Struct, frozen=True):
     abuse: float
     reasons: tuple[Reason, ...]
     model: ModelInfo
+
+
+def _in_turn(
+    fit: Callable[Concatenate[Classifier, int | str, _P], ModelInfo],
+) -> Callable[Concatenate[Classifier, int | str, _P], Awaitable[ModelInfo]]:
+    """`fit` made a coroutine: it runs in the classifier's worker thread (the event loop keeps serving), one
+    training per site at a time."""
+
+    async def in_turn(
+        self: Classifier, site_id: int | str, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> ModelInfo:
+        return await self._train_in_turn(_site_key(site_id), partial(fit, self, site_id, *args, **kwargs))
+
+    return in_turn
 
 
 def _site_key(site_id: int | str) -> str:
@@ -358,25 +374,6 @@ class Classifier:
             self._queued[site] = task
         return await asyncio.shield(task)
 
-    async def train_site(
-        self,
-        site_id: int | str,
-        items: Sequence[Labelled],
-        *,
-        decisions_seen: int,
-        version: int,
-        trained_at: datetime | None = None,
-    ) -> ModelInfo:
-        """`fit_site` in the worker thread, one training per site at a time (the app's way to train from
-        the decisions it keeps in the database)."""
-        site = _site_key(site_id)
-        return await self._train_in_turn(
-            site,
-            lambda: self.fit_site(
-                site_id, items, decisions_seen=decisions_seen, version=version, trained_at=trained_at
-            ),
-        )
-
     async def _train_in_turn(self, site: str, fn: Callable[..., ModelInfo], *args: Any) -> ModelInfo:
         lock = self._train_locks.setdefault(site, asyncio.Lock())
         async with lock:
@@ -437,6 +434,9 @@ class Classifier:
                 self._sites[site] = _Cached(model, stamp, time.monotonic())
                 self._sites.move_to_end(site)
             return model.info
+
+    # The app's way to train from the decisions it keeps in the database: `fit_site`, same arguments.
+    train_site = _in_turn(fit_site)
 
     def site_version(self, site_id: int | str, *, reload: bool = False) -> int:
         """The version of the site's own model in use (0: it has none and the built-in model scores it).

@@ -124,15 +124,18 @@ def check_category(raw: str | None) -> NoticeCategory:
     )
 
 
-def check_notice(
-    *,
-    category: str | None,
-    explanation: str | None,
-    location: str | None,
-    name: str | None,
-    email: str | None,
-    good_faith: bool,
-) -> NoticeIn:
+class NoticeForm(msgspec.Struct, frozen=True):
+    """A notice as the notifier sent it (the API's JSON or the form page), not checked yet."""
+
+    category: str | None
+    explanation: str | None
+    location: str | None
+    name: str | None
+    email: str | None
+    good_faith: bool
+
+
+def check_notice(form: NoticeForm) -> NoticeIn:
     """What Art. 16(2) asks of a notice: an explanation, the exact location, the notifier's name and email
     (both may be left out for child sexual abuse material) and the good-faith statement.
 
@@ -140,9 +143,9 @@ def check_notice(
         Invalid: notice-category-invalid, notice-explanation-invalid, notice-location-invalid,
             notice-name-invalid, email-required, email-invalid, good-faith-required.
     """
-    kind = check_category(category)
+    kind = check_category(form.category)
     words = text_of(
-        explanation,
+        form.explanation,
         "explanation",
         "notice-explanation-invalid",
         EXPLANATION_LIMIT,
@@ -156,7 +159,7 @@ def check_notice(
             f"Explain in at least {EXPLANATION_MIN} characters why the comment is illegal",
         )
     where = text_of(
-        location,
+        form.location,
         "location",
         "notice-location-invalid",
         LOCATION_LIMIT,
@@ -164,12 +167,12 @@ def check_notice(
     )
     anonymous = kind is NoticeCategory.CSAM
     who = text_of(
-        name, "name", "notice-name-invalid", NAME_LIMIT, required=None if anonymous else "Give your name"
+        form.name, "name", "notice-name-invalid", NAME_LIMIT, required=None if anonymous else "Give your name"
     )
     address = None
-    if (email or "").strip() or not anonymous:
-        address = check_address(email)
-    if not good_faith:
+    if (form.email or "").strip() or not anonymous:
+        address = check_address(form.email)
+    if not form.good_faith:
         raise Invalid.field(
             "good_faith",
             "good-faith-required",

@@ -9,7 +9,7 @@ from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderChe
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import Settings
 from rejoinder.domain.identity import Profile
-from rejoinder.errors import ConfigError, RejoinderError
+from rejoinder.errors import ConfigError
 
 CREDENTIAL_PROVIDER = "email"  # credentials.provider of every emailed-link credential, whatever the NAME
 
@@ -66,13 +66,9 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
     if probes.smtp is None:
         found.facts.append(("SMTP connection", "not tried"))
         return found
-    try:
+    with found.probing():
         await probes.smtp(email)
         found.facts.append(("SMTP connection", "ok"))
-    except ConfigError as exc:
-        found.problems.append(str(exc))
-    except RejoinderError as exc:
-        found.problems.append(f"{exc.detail} ({exc.code})")
     return found
 
 

@@ -5,7 +5,8 @@ its `KIND`; the registry that lists them is KINDS in auth/providers/__init__.py.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -14,7 +15,7 @@ import msgspec
 from rejoinder.auth.providers.base import Opens, Provider
 from rejoinder.auth.providers.presets import Preset
 from rejoinder.config.schema import AuthSettings, EmailSettings, ProviderSettings, Settings
-from rejoinder.errors import ConfigError
+from rejoinder.errors import ConfigError, RejoinderError
 
 __all__ = [
     "AppStore",
@@ -73,6 +74,17 @@ class ProviderCheck(msgspec.Struct):
     secret_source: str
     facts: list[tuple[str, str]] = msgspec.field(default_factory=list)
     problems: list[str] = msgspec.field(default_factory=list)
+
+    @contextlib.contextmanager
+    def probing(self) -> Iterator[None]:
+        """Around a probe of the provider (or its SMTP server): a refusal ends the probe as one of the
+        `problems`, a setting it cannot use by its message, any other error by its detail and code."""
+        try:
+            yield
+        except ConfigError as exc:
+            self.problems.append(str(exc))
+        except RejoinderError as exc:
+            self.problems.append(f"{exc.detail} ({exc.code})")
 
 
 @dataclass(frozen=True)

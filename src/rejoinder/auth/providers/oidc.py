@@ -41,7 +41,7 @@ from rejoinder.auth.providers.kinds import Configured, Kind, Probes, ProviderChe
 from rejoinder.auth.providers.presets import OAUTH_PRESETS, Preset
 from rejoinder.config.schema import ProviderSettings, Settings
 from rejoinder.domain.identity import Profile, picture_url
-from rejoinder.errors import ConfigError, Forbidden, RejoinderError, TokenRejected
+from rejoinder.errors import ConfigError, Forbidden, TokenRejected
 
 # Asymmetric algorithms only: an HS256 ID token would be checked with the client secret, and "none" is
 # never acceptable (OpenID Connect Core §3.1.3.7, items 6-8).
@@ -443,7 +443,7 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
     found, provider = redirect_check(settings, name, preset, build, probes.apps)
     if not isinstance(provider, OAuthProvider):
         return found
-    try:
+    with found.probing():
         meta = await provider.metadata()
         if provider.is_oidc:
             found.facts.append(
@@ -455,8 +455,6 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
         found.facts.append(("token endpoint", meta.token_endpoint))
         if meta.userinfo_endpoint:
             found.facts.append(("user-info endpoint", meta.userinfo_endpoint))
-    except RejoinderError as exc:
-        found.problems.append(f"{exc.detail} ({exc.code})")
     return found
 
 

@@ -34,9 +34,12 @@ from webauthn.helpers import (
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AttestationConveyancePreference,
+    AuthenticationCredential,
+    AuthenticatorData,
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
     PublicKeyCredentialDescriptor,
+    RegistrationCredential,
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
@@ -49,6 +52,7 @@ from rejoinder.domain.nesting import json_depth_exceeds
 from rejoinder.errors import BadRequest, Forbidden, NotFound
 
 _T = TypeVar("_T")
+_C = TypeVar("_C", RegistrationCredential, AuthenticationCredential)
 log = logging.getLogger("rejoinder.auth")
 
 CEREMONY_MS = 300_000  # how long the browser lets the reader choose a passkey (a hint to the browser)
@@ -194,30 +198,35 @@ def _load(raw: str) -> dict[str, Any]:
         raise _malformed("it is empty")
     if len(raw) > MAX_RESPONSE:
         raise _malformed("it is too large")
-    if json_depth_exceeds(raw.encode("utf-8", "surrogatepass")):  # before json.loads can recurse
-        raise _malformed("it is nested too deeply")
+    return _json_object(raw.encode("utf-8", "surrogatepass"), raw, "it", "a JSON object")
+
+
+def _json_object(data: bytes, text: str | bytes, name: str, an_object: str) -> dict[str, Any]:
+    """`text` (whose bytes are `data`) decoded as a JSON object; its depth is measured first, before
+    json.loads can recurse. `name` and `an_object` word the refusal (passkey-malformed)."""
+    if json_depth_exceeds(data):
+        raise _malformed(f"{name} is nested too deeply")
     try:
-        doc = json.loads(raw)
+        doc = json.loads(text)
     except ValueError:
-        raise _malformed("it is not JSON") from None
+        raise _malformed(f"{name} is not JSON") from None
     if not isinstance(doc, dict):
-        raise _malformed("it is not a JSON object")
+        raise _malformed(f"{name} is not {an_object}")
     return doc
 
 
 def _check_envelope(
-    client_data_json: bytes, rp_id_hash: bytes, *, ceremony: str, challenge: bytes, rp: RelyingParty
+    credential: RegistrationCredential | AuthenticationCredential,
+    auth_data: AuthenticatorData,
+    *,
+    ceremony: str,
+    challenge: bytes,
+    rp: RelyingParty,
 ) -> None:
     """The parts an attacker would change to reuse an answer elsewhere: ceremony type, challenge, origin
     (WebAuthn §7.1 steps 7–9, §7.2 steps 11–13) and the RP ID hash (§7.1 step 13, §7.2 step 15)."""
-    if json_depth_exceeds(client_data_json):
-        raise _malformed("clientDataJSON is nested too deeply")
-    try:
-        client = json.loads(client_data_json)
-    except ValueError:
-        raise _malformed("clientDataJSON is not JSON") from None
-    if not isinstance(client, dict):
-        raise _malformed("clientDataJSON is not an object")
+    client_data = credential.response.client_data_json
+    client = _json_object(client_data, client_data, "clientDataJSON", "an object")
     if client.get("type") != ceremony:
         raise Forbidden(
             f"The passkey answered another kind of request than {ceremony}; start again",
@@ -237,7 +246,7 @@ def _check_envelope(
             f"The passkey was used on another site than {rp.origin}; start again",
             code="passkey-origin-mismatch",
         )
-    if rp_id_hash != hashlib.sha256(rp.id.encode("utf-8")).digest():
+    if auth_data.rp_id_hash != hashlib.sha256(rp.id.encode("utf-8")).digest():
         raise Forbidden(
             f"The passkey belongs to another relying party than {rp.id}", code="passkey-rp-mismatch"
         )
@@ -255,6 +264,31 @@ def _parsed(parse: Callable[[], _T], part: str) -> _T:
         raise _malformed(f"the {part} cannot be decoded") from None
 
 
+def _opened(
+    raw: str,
+    parse: Callable[[dict[str, Any]], _C],
+    auth_data_of: Callable[[_C], AuthenticatorData],
+    part: str,
+) -> tuple[dict[str, Any], _C, AuthenticatorData]:
+    """The browser's answer as JSON, its credential and the authenticator data in it, each read by `parse`
+    and `auth_data_of` (`part` names the latter when it cannot be decoded).
+
+    Raises:
+        BadRequest: passkey-malformed.
+    """
+    doc = _load(raw)
+    credential = _parsed(lambda: parse(doc), part)
+    return doc, credential, _parsed(lambda: auth_data_of(credential), part)
+
+
+def _attested(credential: RegistrationCredential) -> AuthenticatorData:
+    return parse_attestation_object(credential.response.attestation_object).auth_data
+
+
+def _asserted(credential: AuthenticationCredential) -> AuthenticatorData:
+    return parse_authenticator_data(credential.response.authenticator_data)
+
+
 def verify_registration(raw: str, *, challenge: bytes, rp: RelyingParty) -> NewPasskey:
     """Check a navigator.credentials.create() answer (JSON, base64url fields as the page sends it).
 
@@ -262,18 +296,8 @@ def verify_registration(raw: str, *, challenge: bytes, rp: RelyingParty) -> NewP
         BadRequest: passkey-malformed. Forbidden: passkey-invalid, passkey-challenge-mismatch,
             passkey-origin-mismatch, passkey-rp-mismatch.
     """
-    doc = _load(raw)
-    credential = _parsed(lambda: parse_registration_credential_json(doc), "attestation")
-    attestation = _parsed(
-        lambda: parse_attestation_object(credential.response.attestation_object), "attestation"
-    )
-    _check_envelope(
-        credential.response.client_data_json,
-        attestation.auth_data.rp_id_hash,
-        ceremony="webauthn.create",
-        challenge=challenge,
-        rp=rp,
-    )
+    doc, credential, auth_data = _opened(raw, parse_registration_credential_json, _attested, "attestation")
+    _check_envelope(credential, auth_data, ceremony="webauthn.create", challenge=challenge, rp=rp)
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -306,22 +330,14 @@ def read_assertion(raw: str, *, challenge: bytes, rp: RelyingParty) -> Assertion
         BadRequest: passkey-malformed. Forbidden: passkey-invalid, passkey-challenge-mismatch,
             passkey-origin-mismatch, passkey-rp-mismatch.
     """
-    doc = _load(raw)
-    credential = _parsed(lambda: parse_authentication_credential_json(doc), "authenticator data")
-    auth_data = _parsed(
-        lambda: parse_authenticator_data(credential.response.authenticator_data), "authenticator data"
+    _doc, credential, auth_data = _opened(
+        raw, parse_authentication_credential_json, _asserted, "authenticator data"
     )
     if not credential.raw_id or b64url(credential.raw_id) != credential.id.rstrip("="):
         raise _malformed("id and rawId differ")
     if len(credential.raw_id) > MAX_ID_BYTES:
         raise not_registered()
-    _check_envelope(
-        credential.response.client_data_json,
-        auth_data.rp_id_hash,
-        ceremony="webauthn.get",
-        challenge=challenge,
-        rp=rp,
-    )
+    _check_envelope(credential, auth_data, ceremony="webauthn.get", challenge=challenge, rp=rp)
     handle = credential.response.user_handle
     return Assertion(
         credential_id=b64url(credential.raw_id),

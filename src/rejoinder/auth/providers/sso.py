@@ -46,7 +46,6 @@ from rejoinder.errors import (
     ConfigError,
     Invalid,
     ProviderNotFound,
-    RejoinderError,
     SsoClaimInvalid,
     Unauthorized,
     Unavailable,
@@ -491,12 +490,10 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
     if provider.local_kids:
         found.facts.append(("HS256 keys", f"{', '.join(provider.local_kids)}: read"))
     if provider.jwks_url:
-        try:
+        with found.probing():
             keys = await provider.jwks()
             kids = ", ".join(f"{k.kid} ({k.key_type})" for k in keys)
             found.facts.append(("JWKS", f"{provider.jwks_url}: {kids}"))
-        except RejoinderError as exc:
-            found.problems.append(f"{exc.detail} ({exc.code})")
     return found
 
 

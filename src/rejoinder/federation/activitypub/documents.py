@@ -5,6 +5,7 @@ remote server sends is trusted as HTML (`note_text` keeps only its text, which d
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -187,12 +188,13 @@ def wrap(
     return doc
 
 
-def _attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(value, quote=False)
+
+
+def _attr(value: str) -> str:
+    """`_text` with double quotes escaped too (single quotes stay: every attribute here is double-quoted)."""
+    return _text(value).replace('"', "&quot;")
 
 
 # --- reading what remote servers send --------------------------------------------------------------------

@@ -63,12 +63,14 @@ async def file_notice(
     """
     check_text_field(comment_id, "id")
     notice = rules.check_notice(
-        category=category,
-        explanation=explanation,
-        location=location,
-        name=name,
-        email=email,
-        good_faith=good_faith,
+        rules.NoticeForm(
+            category=category,
+            explanation=explanation,
+            location=location,
+            name=name,
+            email=email,
+            good_faith=good_faith,
+        )
     )
     await admit(ctx, Limited.REPORT, {Scope.IP: ip, Scope.IDENTITY: identity_id})
     language = choose(lang, default=ctx.settings.server.language)
