@@ -116,6 +116,15 @@ class Actor(msgspec.Struct, frozen=True):
         if not self.is_admin(site_id):
             raise NotAnAdmin()
 
+    def is_admin_everywhere(self) -> bool:
+        """An admin of every site (a role with no site), or the system."""
+        return self.system or any(s is None and r is Role.ADMIN for s, r in self.roles)
+
+    def require_admin_everywhere(self, detail: str) -> None:
+        """Refuses, with `detail` saying what needs it, unless an admin of every site acts."""
+        if not self.is_admin_everywhere():
+            raise NotAnAdmin(detail)
+
 
 def count_delta(before: CommentStatus, after: CommentStatus) -> int:
     """How a thread's public comment count changes when a comment goes from `before` to `after`."""

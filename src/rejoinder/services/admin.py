@@ -235,7 +235,7 @@ async def list_bans(
 
 
 async def list_roles(ctx: Context, actor: Actor) -> list[store.RoleRow]:
-    global_admin = any(s is None and r is Role.ADMIN for s, r in actor.roles) or actor.system
+    global_admin = actor.is_admin_everywhere()
     site_ids = None if global_admin else [s.id for s in await visible_sites(ctx, actor)]
     async with store_engine.read(ctx.engine) as conn:
         return await store.select_role_rows(conn, site_ids)

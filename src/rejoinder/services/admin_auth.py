@@ -133,7 +133,7 @@ class Staff(msgspec.Struct, frozen=True):
         return any(r is Role.ADMIN for _, r in self.actor.roles)
 
     def is_global_admin(self) -> bool:
-        return any(s is None and r is Role.ADMIN for s, r in self.actor.roles)
+        return self.actor.is_admin_everywhere()
 
 
 def account_actor(username: str) -> Actor:

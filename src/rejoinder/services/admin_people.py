@@ -9,9 +9,8 @@ from typing import Any
 import msgspec
 
 from rejoinder.domain.identity import Identity
-from rejoinder.errors import IdentityNotFound, NotAnAdmin
+from rejoinder.errors import IdentityNotFound
 from rejoinder.moderation.actions import Actor
-from rejoinder.moderation.rules import Role
 from rejoinder.services.context import Context
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.services.personal_data import Erased, KeepComments, collect, erase
@@ -51,8 +50,7 @@ async def find_people(ctx: Context, query: str) -> list[Person]:
 
 def require_global_admin(actor: Actor) -> None:
     """A person's data spans every site, so only an admin of every site may download or erase it."""
-    if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-        raise NotAnAdmin("Only an admin of every site can download or delete a person's data")
+    actor.require_admin_everywhere("Only an admin of every site can download or delete a person's data")
 
 
 async def collect_for_admin(

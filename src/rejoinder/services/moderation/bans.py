@@ -8,7 +8,7 @@ import msgspec
 from rejoinder.domain.comments import CommentStatus
 from rejoinder.domain.identity import stored_networks
 from rejoinder.domain.urls import check_text_field
-from rejoinder.errors import IdentityNotFound, Invalid, NotAnAdmin, NotFound
+from rejoinder.errors import IdentityNotFound, Invalid, NotFound
 from rejoinder.events.kinds import Event, EventKind, status_change
 from rejoinder.moderation import actions as rules
 from rejoinder.moderation.actions import Actor, ModAction
@@ -48,8 +48,7 @@ async def ban(
     """Ban (or, with `days`, suspend) by identity, email and/or network, on one site or (site_id None,
     admins of every site only) everywhere. With `reject_all`, the author's comments are rejected too."""
     if site_id is None:
-        if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-            raise NotAnAdmin("Only an admin of every site can ban everywhere")
+        actor.require_admin_everywhere("Only an admin of every site can ban everywhere")
     else:
         actor.require_moderator(site_id)
     network = rules.check_ip_range(ip_range) if ip_range else None
@@ -156,8 +155,7 @@ async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
         if found is None:
             raise NotFound("There is no ban with this id", code="ban-not-found")
         if found.site_id is None:
-            if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-                raise NotAnAdmin("Only an admin of every site can lift this ban")
+            actor.require_admin_everywhere("Only an admin of every site can lift this ban")
         else:
             actor.require_moderator(found.site_id)
         await ban_store.lift_ban(conn, ban_id, now=now, by=actor.id)
@@ -180,8 +178,7 @@ async def set_role(
     check_text_field(identity_id, "identity")
     needs_admin = role is not Role.TRUSTED
     if site_id is None:
-        if not actor.system and not any(s is None and r is Role.ADMIN for s, r in actor.roles):
-            raise NotAnAdmin("Only an admin of every site can give roles on every site")
+        actor.require_admin_everywhere("Only an admin of every site can give roles on every site")
     elif needs_admin:
         actor.require_admin(site_id)
     else:
