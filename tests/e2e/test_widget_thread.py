@@ -195,13 +195,14 @@ def test_like_and_unlike_article_and_comment(stack: Stack, browser_page: Any) ->
     )
     expect(comment_like).to_have_attribute("aria-pressed", "true")
 
-    # The visitor id lives in localStorage: a reload remembers both likes.
+    # The visitor id lives in localStorage: a reload remembers both likes. What this reader liked comes
+    # from GET /api/viewer, asked after the first paint: wait for it to be shown.
     page.reload()
     page.wait_for_selector(READY, state="attached")
     like = page.get_by_role("button", name="Like this article")
-    assert like.get_attribute("aria-pressed") == "true"
+    expect(like).to_have_attribute("aria-pressed", "true")
     comment_like = page.locator(f"#comment-{c['id']}").get_by_role("button", name="Like")
-    assert comment_like.get_attribute("aria-pressed") == "true"
+    expect(comment_like).to_have_attribute("aria-pressed", "true")
 
     like.click()
     # As above, the live stream's count can come before the DELETE's answer: wait for both.
