@@ -4,14 +4,21 @@ with the setting's name before anything serves, closed at shutdown, and the cloc
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import socket
+import threading
 from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
 from rejoinder.app import create_app
 from rejoinder.cli import main
+from rejoinder.errors import Unavailable
 from rejoinder.runtime import open_context
 from rejoinder.services.moderation import Moderation
 from rejoinder.services.sites import list_sites
@@ -94,3 +101,96 @@ def test_open_context_builds_everything_once_and_closes_it(site_db: str) -> None
         assert runtime.started is False
 
     asyncio.run(go())
+
+
+class Gate:
+    """A TCP door in front of PostgreSQL on loopback: shut, it accepts each connection and closes it at once
+    (what a client meets while the server restarts); opened, it passes bytes both ways."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.opened = threading.Event()
+        self.refused = threading.Event()
+        self.refusals = 0
+        self.stopping = False
+        self.sockets: list[socket.socket] = [self.listener]
+        self.accepting = threading.Thread(target=self._accept, daemon=True)
+        self.accepting.start()
+
+    def _accept(self) -> None:
+        while not self.stopping:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.opened.is_set():
+                self.refusals += 1
+                conn.close()
+                self.refused.set()
+                continue
+            upstream = socket.create_connection(self.upstream, timeout=10)
+            self.sockets += [conn, upstream]
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                dst.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self.stopping = True
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() under way
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.close()
+        self.accepting.join(timeout=10)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_server_that_starts_while_the_database_restarts_waits_for_it(
+    site_db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker whose start-up meets a database that cannot be reached tries again (bounded) and then
+    serves, instead of exiting: under Granian one worker's exit stops every worker of the host (seen in CI
+    when PostgreSQL restarted while a second worker was still starting)."""
+    address = urlsplit(site_db)
+    gate = Gate((address.hostname or "127.0.0.1", address.port or 5432))
+    try:
+        through_gate = address._replace(netloc=f"{address.username}@127.0.0.1:{gate.port}").geturl()
+        settings = make_settings(through_gate, database={"auto_migrate": False})
+
+        # A command does not wait: it says at once that the database cannot be reached.
+        async def command() -> None:
+            async with open_context(settings):
+                raise AssertionError("started without its database")
+
+        with pytest.raises(Unavailable):
+            asyncio.run(command())
+        assert gate.refusals >= 1
+
+        # The server waits: the door opens once its start-up has met it shut.
+        refused_before = gate.refusals
+        gate.refused.clear()
+        opener = threading.Thread(target=lambda: gate.refused.wait(30) and gate.opened.set(), daemon=True)
+        opener.start()
+        caplog.set_level(logging.WARNING, logger="rejoinder")
+        with TestClient(app=create_app(settings), base_url="http://rejoinder.test") as client:  # type: ignore[arg-type]
+            answer = client.get("/api/threads", params={"url": ARTICLE})
+        opener.join(timeout=30)
+        assert gate.refusals > refused_before
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["comments"] == []
+        waited = [r.getMessage() for r in caplog.records if "start-up tries again" in r.getMessage()]
+        assert waited and waited[0].startswith("[rejoinder] the database cannot be reached ("), waited
+    finally:
+        gate.close()

@@ -13,9 +13,10 @@ import os
 import secrets
 import socket
 import tempfile
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -45,10 +46,13 @@ from rejoinder.services.purging import Purger
 from rejoinder.services.sites import SiteRegistry, ensure_secret, stored_secret
 from rejoinder.store import backup as backup_files
 from rejoinder.store import migrate
-from rejoinder.store.engine import create_engine
+from rejoinder.store.engine import create_engine, database_unavailable
 
 log = logging.getLogger("rejoinder")
 US = 1_000_000
+# How long a starting server waits for a database that cannot be reached (restarting, not up yet), in s.
+DATABASE_START_WAIT = 30.0
+T = TypeVar("T")
 Clock = Callable[[], int]  # microseconds since the epoch
 
 
@@ -260,18 +264,7 @@ class Runtime:
                 stack.push_async_callback(self.mailer.close)
             if self.serve:
                 self.providers = build_providers(self.settings, self.engine)
-            if self.migrate:
-                await asyncio.to_thread(migrate.upgrade, self.settings.database.url)
-            secret = await ensure_secret(
-                self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32)
-            )
-            # Identifiers stay keyed by the oldest key known when the identifier key is first stored.
-            first = [*self.settings.security.previous_secret_keys[-1:], secret.decode("utf-8")][0]
-            if self.serve:  # kept by the first server, which has the whole configuration
-                id_key = await ensure_secret(self.engine, "", first, name="identifier_key")
-            else:  # a command run without the server's environment must not fix the key for good
-                id_key = await stored_secret(self.engine, "identifier_key") or first.encode("utf-8")
-            await self.sites.load()
+            secret, id_key = await self._once_the_database_answers(self._from_the_database)
             if self.serve:
                 try:
                     await self.invalidator.start()
@@ -340,6 +333,45 @@ class Runtime:
         self._ctx = None
         stack, self._stack = self._stack, contextlib.AsyncExitStack()
         await stack.aclose()
+
+    async def _from_the_database(self) -> tuple[bytes, bytes]:
+        """What start-up reads and writes in the database: migrations, the secret and identifier keys,
+        the sites. Each step can run again (a retry after the database went away half-way)."""
+        if self.migrate:
+            await asyncio.to_thread(migrate.upgrade, self.settings.database.url)
+        secret = await ensure_secret(
+            self.engine, self.settings.security.secret_key, secrets.token_urlsafe(32)
+        )
+        # Identifiers stay keyed by the oldest key known when the identifier key is first stored.
+        first = [*self.settings.security.previous_secret_keys[-1:], secret.decode("utf-8")][0]
+        if self.serve:  # kept by the first server, which has the whole configuration
+            id_key = await ensure_secret(self.engine, "", first, name="identifier_key")
+        else:  # a command run without the server's environment must not fix the key for good
+            id_key = await stored_secret(self.engine, "identifier_key") or first.encode("utf-8")
+        await self.sites.load()
+        return secret, id_key
+
+    async def _once_the_database_answers(self, steps: Callable[[], Awaitable[T]]) -> T:
+        """`steps`, again while the database cannot be reached, for up to DATABASE_START_WAIT seconds when
+        serving: a worker that starts while PostgreSQL restarts (or before it is up) waits for it instead
+        of exiting, which under Granian would stop every worker of the host. A command (serve=False) and
+        any other error fail at once."""
+        deadline = time.monotonic() + DATABASE_START_WAIT
+        delay = 0.1
+        while True:
+            try:
+                return await steps()
+            except Exception as exc:
+                if not self.serve or database_unavailable(exc) is None or time.monotonic() + delay > deadline:
+                    raise
+                cause = exc.__cause__ or exc
+                log.warning(
+                    "[rejoinder] the database cannot be reached (%s); start-up tries again in %.1f s",
+                    type(cause).__name__,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     def _close_at_exit(self, close: Callable[[], None]) -> None:
         self._stack.callback(close)
