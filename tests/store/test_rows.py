@@ -1,5 +1,6 @@
 """store/rows.py on SQLite and PostgreSQL: a row becomes a struct by column names (with conversions given
-by the caller, a missing column failing loudly), an insert happens only when no row has the same key, and a capped delete removes at most `limit` rows."""
+by the caller, a missing column failing loudly), an insert happens only when no row has the same key, an insert returns its row's new id, and a capped
+delete removes at most `limit` rows."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rejoinder.store import engine as store_engine
-from rejoinder.store.rows import delete_capped, from_row, insert_struct_unless_exists, insert_unless_exists
-from rejoinder.store.schema import sessions
+from rejoinder.store.rows import (
+    delete_capped,
+    from_row,
+    insert_returning_id,
+    insert_struct_unless_exists,
+    insert_unless_exists,
+)
+from rejoinder.store.schema import saved_filters, sessions
 from tests.store.contract import an_identity, run
 
 
@@ -121,3 +128,27 @@ def test_a_struct_is_inserted_once_per_key_with_its_fields_as_columns(db_url: st
         return {"inserted": (first, again), "rows": [tuple(r) for r in rows]}
 
     assert run(db_url, work) == {"inserted": (True, False), "rows": [("h1", "email", "a", 5, 1)]}
+
+
+def test_an_insert_returns_the_new_rows_id(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        async with store_engine.write(engine) as conn:
+            insert = sa.insert(saved_filters)
+            first = await insert_returning_id(conn, insert.values(owner="ann", name="a", query={}, created=1))
+            second = await insert_returning_id(
+                conn, insert.values(owner="ann", name="b", query={"q": 1}, created=2)
+            )
+        async with store_engine.read(engine) as conn:
+            f = saved_filters.c
+            rows = (await conn.execute(sa.select(f.id, f.name, f.query).order_by(f.id))).all()
+        return {
+            "ints": (type(first), type(second)),
+            "distinct": first != second,
+            "rows": [tuple(r) for r in rows],
+            "ids": [first, second],
+        }
+
+    got = run(db_url, work)
+    assert got["ints"] == (int, int)
+    assert got["distinct"] is True
+    assert got["rows"] == [(got["ids"][0], "a", {}), (got["ids"][1], "b", {"q": 1})]

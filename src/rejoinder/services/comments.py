@@ -171,14 +171,12 @@ async def post_comment(
     )
     # The checks read what they need first and run outside the write transaction: an external check
     # may take seconds, and SQLite has one writer.
-    facts = Facts()
     async with store_engine.quick_read(ctx.engine) as conn:  # a few indexed statements, on the loop
         # A moderator's warning not yet acknowledged refuses the post (services/standing.py).
         standing = await standing_of(conn, site.id, identity_id=sub.identity_id, email_hash=sub.email_hash)
-        if ctx.settings.moderation.enabled:
-            facts = await moderation.load_facts(
-                ctx, conn, sub, site, thread_id=None, uri=ref.uri, key=ref.key, text_hash=text_hash
-            )
+        facts = await moderation.load_facts(
+            ctx, conn, sub, site, thread_id=None, uri=ref.uri, key=ref.key, text_hash=text_hash
+        )
     outcome = await moderation.judge(ctx, site, sub, facts)  # raises when the text is refused
     if standing.premoderated and outcome.action is not Action.HOLD:
         # "Always pre-moderate this commenter": held whatever the checks and the classifier said.
@@ -396,9 +394,7 @@ async def _check_edit(
         edit_of=comment.id,
         confirmed=confirmed,
     )
-    facts = Facts()
-    if ctx.settings.moderation.enabled:
-        facts = await moderation.load_facts(ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash)
+    facts = await moderation.load_facts(ctx, conn, sub, site, thread_id=thread.id, text_hash=text_hash)
     return Edit(thread, site, sub, facts, text_hash, current.revision)
 
 

@@ -52,7 +52,7 @@ from rejoinder.domain.webmentions import (
 from rejoinder.errors import Forbidden, Invalid, RejoinderError, WebmentionFailed, WebmentionInvalid
 from rejoinder.events.kinds import Event, EventKind
 from rejoinder.events.outbox import RetryPolicy, Route, TargetedHandler
-from rejoinder.moderation.rules import STAFF, Facts, Submission
+from rejoinder.moderation.rules import STAFF, Submission
 from rejoinder.outbound import is_public
 from rejoinder.ratelimit import Action, Scope
 from rejoinder.services import moderation
@@ -319,17 +319,15 @@ class Verify(_Fetching):
                 thread_title=thread.title if thread else None,
                 edit_of=existing.id if existing else None,
             )
-            facts = Facts()
-            if ctx.settings.moderation.enabled:
-                facts = await moderation.load_facts(
-                    ctx,
-                    conn,
-                    sub,
-                    site,
-                    thread_id=thread.id if thread else None,
-                    uri=mention.target,
-                    text_hash=text_hash,
-                )
+            facts = await moderation.load_facts(
+                ctx,
+                conn,
+                sub,
+                site,
+                thread_id=thread.id if thread else None,
+                uri=mention.target,
+                text_hash=text_hash,
+            )
         outcome = await moderation.judge(ctx, site, sub, facts)  # raises when refused
         source = {"webmention": mention.source}
         events: list[Event | None] = []

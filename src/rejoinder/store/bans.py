@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.moderation.rules import Ban
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, insert_returning_id
 from rejoinder.store.schema import bans
 
 
@@ -41,9 +41,9 @@ async def insert_ban(
     now: int,
     by: str,
 ) -> int:
-    result = await conn.execute(
-        sa.insert(bans)
-        .values(
+    return await insert_returning_id(
+        conn,
+        sa.insert(bans).values(
             site_id=site_id,
             identity_id=identity_id,
             email_hash=email_hash,
@@ -53,10 +53,8 @@ async def insert_ban(
             until=until,
             created=now,
             created_by=by[:64],
-        )
-        .returning(bans.c.id)
+        ),
     )
-    return int(result.scalar_one())
 
 
 async def select_ban(conn: AsyncConnection, ban_id: int) -> Ban | None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.store.comments import with_thread
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, insert_returning_id
 from rejoinder.store.schema import (
     comment_edits,
     commenter_notes,
@@ -258,9 +258,9 @@ async def set_premoderated(conn: AsyncConnection, subject: Subject, on: bool, *,
 
 
 async def insert_note(conn: AsyncConnection, subject: Subject, text: str, *, now: int, by: str) -> int:
-    result = await conn.execute(
-        sa.insert(commenter_notes)
-        .values(
+    return await insert_returning_id(
+        conn,
+        sa.insert(commenter_notes).values(
             site_id=subject.site_id,
             identity_id=subject.identity_id,
             email_hash=None if subject.identity_id else subject.email_hash,
@@ -268,10 +268,8 @@ async def insert_note(conn: AsyncConnection, subject: Subject, text: str, *, now
             text=text,
             created=now,
             created_by=by[:64],
-        )
-        .returning(commenter_notes.c.id)
+        ),
     )
-    return int(result.scalar_one())
 
 
 async def select_notes(conn: AsyncConnection, subject: Subject) -> list[Note]:
@@ -331,12 +329,9 @@ async def insert_saved_filter(
     await conn.execute(
         sa.delete(saved_filters).where(saved_filters.c.owner == owner[:64], saved_filters.c.name == name)
     )
-    result = await conn.execute(
-        sa.insert(saved_filters)
-        .values(owner=owner[:64], name=name, query=query, created=now)
-        .returning(saved_filters.c.id)
+    return await insert_returning_id(
+        conn, sa.insert(saved_filters).values(owner=owner[:64], name=name, query=query, created=now)
     )
-    return int(result.scalar_one())
 
 
 async def select_saved_filters(conn: AsyncConnection, owner: str) -> list[SavedFilter]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.errors import Invalid
+from rejoinder.store.rows import insert_returning_id
 from rejoinder.store.schema import (
     ap_actors,
     ap_deliveries,
@@ -557,10 +558,9 @@ async def update_row(conn: AsyncConnection, kind: Kind, stored: Row, changes: Ro
 
 async def insert_thread_row(conn: AsyncConnection, row: Row) -> int:
     try:
-        result = await conn.execute(sa.insert(threads).values(**row).returning(threads.c.id))
+        return await insert_returning_id(conn, sa.insert(threads).values(**row))
     except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
         raise _unfit("thread", exc) from None
-    return int(result.scalar_one())
 
 
 async def insert_rows(conn: AsyncConnection, kind: Kind, rows: Sequence[Row]) -> None:
@@ -638,8 +638,7 @@ async def update_site_row(conn: AsyncConnection, site_id: int, origins: list[str
 
 
 async def insert_site_row(conn: AsyncConnection, name: str, row: Row) -> int:
-    result = await conn.execute(sa.insert(sites).values(name=name, **row).returning(sites.c.id))
-    return int(result.scalar_one())
+    return await insert_returning_id(conn, sa.insert(sites).values(name=name, **row))
 
 
 async def select_site_id(conn: AsyncConnection, name: str) -> tuple[int, list[str]] | None:

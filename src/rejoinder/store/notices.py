@@ -18,16 +18,16 @@ from rejoinder.moderation.notices import (
     Restriction,
     Statement,
 )
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, insert_returning_id
 from rejoinder.store.schema import comment_revisions, legal_notices, statements
 
 
 async def insert_notice(
     conn: AsyncConnection, site_id: int, comment_id: str, notice: NoticeIn, *, language: str, now: int
 ) -> int:
-    result = await conn.execute(
-        sa.insert(legal_notices)
-        .values(
+    return await insert_returning_id(
+        conn,
+        sa.insert(legal_notices).values(
             site_id=site_id,
             comment_id=comment_id,
             location=notice.location,
@@ -38,10 +38,8 @@ async def insert_notice(
             good_faith=notice.good_faith,
             language=language,
             created=now,
-        )
-        .returning(legal_notices.c.id)
+        ),
     )
-    return int(result.scalar_one())
 
 
 def _notice(row: Any) -> Notice:
@@ -123,9 +121,9 @@ async def insert_statement(
     now: int,
     automated_check: str | None = None,
 ) -> int:
-    result = await conn.execute(
-        sa.insert(statements)
-        .values(
+    return await insert_returning_id(
+        conn,
+        sa.insert(statements).values(
             site_id=site_id,
             comment_id=comment_id,
             identity_id=identity_id,
@@ -139,10 +137,8 @@ async def insert_statement(
             notice_id=notice_id,
             created=now,
             automated_check=automated_check,
-        )
-        .returning(statements.c.id)
+        ),
     )
-    return int(result.scalar_one())
 
 
 def _statement(row: Any) -> Statement:

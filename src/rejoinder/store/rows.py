@@ -1,5 +1,6 @@
 """Shared shapes of the store modules: a result row as a struct, an insert unless the row exists (of a
-struct, or a reader's like or reaction), a delete by key, a capped delete.
+struct, or a reader's like or reaction), an insert that returns the new row's id, a delete by key, a
+capped delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
@@ -49,6 +50,13 @@ async def insert_struct_unless_exists(
     `from_row`): the fields named in `key` are the key, the others and `more` the values."""
     values = msgspec.structs.asdict(obj)
     return await insert_unless_exists(conn, table, {name: values.pop(name) for name in key}, **values, **more)
+
+
+async def insert_returning_id(conn: AsyncConnection, insert: sa.Insert) -> int:
+    """Run `insert`, of one row into a table whose key is `id`, as INSERT … RETURNING id (both SQLite and
+    PostgreSQL support it); the new row's id."""
+    result = await conn.execute(insert.returning(insert.table.c.id))
+    return int(result.scalar_one())
 
 
 class Shown(TypedDict):

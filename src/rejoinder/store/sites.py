@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.sites import Site, SiteOptions
+from rejoinder.store.rows import insert_returning_id
 from rejoinder.store.schema import meta, sites
 
 
@@ -34,12 +35,13 @@ async def select_site_by_name(conn: AsyncConnection, name: str) -> Site | None:
 async def insert_site(
     conn: AsyncConnection, name: str, origins: list[str], options: SiteOptions, now: int
 ) -> Site:
-    result = await conn.execute(
-        sa.insert(sites)
-        .values(name=name, origins=origins, settings=msgspec.to_builtins(options), created=now)
-        .returning(sites.c.id)
+    site_id = await insert_returning_id(
+        conn,
+        sa.insert(sites).values(
+            name=name, origins=origins, settings=msgspec.to_builtins(options), created=now
+        ),
     )
-    return Site(id=result.scalar_one(), name=name, origins=tuple(origins), options=options)
+    return Site(id=site_id, name=name, origins=tuple(origins), options=options)
 
 
 async def update_site(conn: AsyncConnection, site_id: int, origins: list[str], options: SiteOptions) -> None:

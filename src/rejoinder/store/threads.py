@@ -9,7 +9,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, insert_returning_id
 from rejoinder.store.schema import threads
 
 
@@ -77,13 +77,14 @@ async def insert_thread(
         found = await select_thread(conn, site_id, uri=uri, key=key)
         if found is not None:
             return found
-    result = await conn.execute(
-        sa.insert(threads)
-        .values(site_id=site_id, uri=uri, key=key, title=title, created=now, comment_count=0, like_count=0)
-        .returning(threads.c.id)
+    thread_id = await insert_returning_id(
+        conn,
+        sa.insert(threads).values(
+            site_id=site_id, uri=uri, key=key, title=title, created=now, comment_count=0, like_count=0
+        ),
     )
     return ThreadRow(
-        id=result.scalar_one(), site_id=site_id, uri=uri, key=key, title=title, comment_count=0, like_count=0
+        id=thread_id, site_id=site_id, uri=uri, key=key, title=title, comment_count=0, like_count=0
     )
 
 

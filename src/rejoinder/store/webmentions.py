@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.webmentions import SendState, WebmentionKind, WebmentionState
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, insert_returning_id
 from rejoinder.store.schema import webmention_sends as sends
 from rejoinder.store.schema import webmentions
 
@@ -63,8 +63,7 @@ async def _upsert_pair(
     if found is not None:
         await conn.execute(sa.update(table).where(table.c.id == found).values(**always))
         return int(found)
-    result = await conn.execute(sa.insert(table).values(pair=pair, **new, **always).returning(table.c.id))
-    return int(result.scalar_one())
+    return await insert_returning_id(conn, sa.insert(table).values(pair=pair, **new, **always))
 
 
 async def upsert_received(conn: AsyncConnection, site_id: int, source: str, target: str, *, now: int) -> int:

@@ -39,9 +39,12 @@ async def load_facts(
     uri: str | None = None,
     key: str | None = None,
 ) -> Facts:
-    """The facts the site's policy needs; queries for checks that are off, or cannot apply, are skipped.
+    """The facts the site's policy needs; queries for checks that are off, or cannot apply, are skipped,
+    and with moderation turned off in the settings there are none (empty `Facts`, no query at all).
     The thread is `thread_id`, or when that is None the one `uri`/`key` names (found in the same query:
     `Facts.thread_id` says which, None for a new thread)."""
+    if not ctx.settings.moderation.enabled:
+        return Facts()
     mod = moderation_of(ctx)
     policy = mod.pipeline.policy_for(site)
     window = ctx.settings.moderation.repeat_window
