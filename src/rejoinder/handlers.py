@@ -1,6 +1,6 @@
 """Who reacts to which domain events: the one registry of outbox handlers. Adding a reaction is one
 builder here plus one line in `BUILDERS` (docs/contributing.md). Built once per Context by
-`runtime.make_context`; a builder returns None when its feature is off under the settings."""
+`runtime.wire_outbox`; a builder returns None when its feature is off under the settings."""
 
 from __future__ import annotations
 

@@ -116,45 +116,15 @@ def preflight(settings: Settings) -> None:
     build_providers(settings, None)
 
 
-def make_context(
-    engine: AsyncEngine,
-    settings: Settings,
-    secret: bytes,
-    invalidator: Invalidator,
-    sites: SiteRegistry,
-    *,
-    avatars: Avatars | None = None,
-    moderation: Moderation | None = None,
-    mailer: Mailer | None = None,
-    clock: Clock = now_us,
-    token: Callable[[int], str] = secrets.token_urlsafe,
-    cpu: CpuPool | Inline = INLINE,
-    id_key: bytes = b"",
-) -> Context:
-    """A Context whose outbox knows the registered handlers (handlers.py). Runtime.start calls this."""
-    ctx = Context(
-        engine=engine,
-        settings=settings,
-        secret=secret,
-        invalidator=invalidator,
-        sites=sites,
-        images=media.build(settings.images),
-        avatars=avatars,
-        moderation=moderation,
-        mailer=mailer,
-        clock=clock,
-        token=token,
-        cpu=cpu,
-        previous_secrets=tuple(key.encode("utf-8") for key in settings.security.previous_secret_keys),
-        id_key=id_key,
-    )
+def wire_outbox(ctx: Context) -> None:
+    """Give the context an outbox that knows the registered handlers (handlers.py). Runtime.start calls
+    this on the Context it builds."""
     ctx.outbox = Outbox(
         routes=handlers.routes_for(ctx),
         clock=lambda: ctx.clock(),  # follows a clock the caller sets on the Context later
         token=lambda n: ctx.token(n),
-        grace_us=int(settings.events.grace_seconds * US),
+        grace_us=int(ctx.settings.events.grace_seconds * US),
     )
-    return ctx
 
 
 def make_dispatcher(ctx: Context, owner: str | None = None) -> Dispatcher:
@@ -291,19 +261,22 @@ class Runtime:
             stack.push_async_callback(moderation.close)
             if self.avatars is not None:
                 stack.push_async_callback(self.avatars.drain)
-            ctx = make_context(
-                self.engine,
-                self.settings,
-                secret,
-                self.invalidator,
-                self.sites,
+            ctx = Context(
+                engine=self.engine,
+                settings=self.settings,
+                secret=secret,
+                previous_secrets=tuple(key.encode() for key in self.settings.security.previous_secret_keys),
+                id_key=id_key,
+                invalidator=self.invalidator,
+                sites=self.sites,
+                images=media.build(self.settings.images),
                 avatars=self.avatars,
                 moderation=moderation,
                 mailer=self.mailer,
                 clock=self.clock,
                 cpu=self.cpu,
-                id_key=id_key,
             )
+            wire_outbox(ctx)
             if self.serve:
                 database = backup_files.sqlite_file(self.settings.database.url)
                 if database is not None:  # `rejoinder restore` refuses to replace it while this runs

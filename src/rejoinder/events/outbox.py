@@ -117,7 +117,7 @@ class Outbox:
     @classmethod
     def unwired(cls) -> Outbox:
         """The outbox of a Context built by hand: writing an event through it is a bug (use
-        runtime.make_context, which knows the handlers)."""
+        runtime.wire_outbox, which knows the handlers)."""
         return cls(routes=(), clock=lambda: 0, token=lambda n: "", wired=False)
 
     def handler_names(self) -> Mapping[EventKind, tuple[str, ...]]:
@@ -135,7 +135,7 @@ class Outbox:
     ) -> Event:
         """Write an event in the caller's transaction; returns it for `committed`."""
         if not self.wired:
-            raise RuntimeError("this Context has no outbox handlers: build it with runtime.make_context")
+            raise RuntimeError("this Context has no outbox handlers: wire it with runtime.wire_outbox")
         details = dict(data or {})
         if thread is not None:
             site_id = thread.site_id

@@ -74,7 +74,6 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
 
 KIND = Kind(
     "email",
-    protocols=("email",),
     build=build,
     check=check,
     validate=validate,

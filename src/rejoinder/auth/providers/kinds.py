@@ -113,15 +113,19 @@ class Kind:
     """Everything rejoinder needs to know about one kind of provider, declared by its module as `KIND`."""
 
     name: str  # `kind` of its providers in GET /api/auth/providers (oauth, mastodon, email, passkey, sso)
-    protocols: tuple[str, ...]  # the `protocol` of the presets this kind builds
     build: Build  # the provider of `[auth.providers.NAME]`; raises ConfigError naming a setting
     check: Check  # `rejoinder provider test NAME`
+    protocols: tuple[str, ...] = ()  # the `protocol` of the presets this kind builds; none given: its name
     validate: Validate = no_more_settings  # at start-up; raises ConfigError naming the setting
     landing: str = "callback"  # /auth/NAME/<landing>: the URL `provider list` prints for it
     opens: Opens = Opens.POPUP
     can_link: bool = True  # can be added to a signed-in reader's identity ("Add a sign-in method")
     link_text: str = ""  # the widget string for its "add" button when not "Add <label>" (e.g. addPasskey)
     presets: tuple[Preset, ...] = ()  # what `preset = "…"` may name for this kind (with its label and icon)
+
+    def __post_init__(self) -> None:
+        if not self.protocols:  # most kinds speak one protocol of their own name (email, passkey, sso, …)
+            object.__setattr__(self, "protocols", (self.name,))
 
 
 def public_base(settings: Settings) -> str:

@@ -309,4 +309,4 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
     return redirect_check(settings, name, preset, build, probes.apps)[0]
 
 
-KIND = Kind("mastodon", protocols=("mastodon",), build=build, check=check, presets=(PRESET,))
+KIND = Kind("mastodon", build=build, check=check, presets=(PRESET,))

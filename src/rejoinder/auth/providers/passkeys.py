@@ -411,7 +411,6 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
 
 KIND = Kind(
     "passkey",
-    protocols=("passkey",),
     build=build,
     check=check,
     landing="start",

@@ -500,7 +500,6 @@ async def check(settings: Settings, name: str, preset: Preset, probes: Probes) -
 # Signed in by the publisher's page, never added to another identity.
 KIND = Kind(
     "sso",
-    protocols=("sso",),
     build=build,
     check=check,
     validate=validate,

@@ -17,7 +17,7 @@ def _declared(name: str) -> Check:
     """The CHECK that moderation/checks/<name>.py declares."""
     check = importlib.import_module(f"{__name__}.{name}").CHECK
     if not isinstance(check, Check) or check.name != name:
-        raise TypeError(f"moderation/checks/{name}.py must declare CHECK = Check(name={name!r}, …)")
+        raise TypeError(f"moderation/checks/{name}.py must declare a CHECK named {name!r}")
     return check
 
 

@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from rejoinder.moderation.checks.base import Answer, Check, Kind, failure
+from rejoinder.moderation.checks.base import Answer, Check, failure
 from rejoinder.moderation.rules import Action, Case, Finding, Policy
 
 log = logging.getLogger("rejoinder.moderation")
@@ -78,10 +78,8 @@ def _origin(url: str | None) -> str | None:
     return f"{scheme}://{rest.split('/', 1)[0]}" if rest else None
 
 
-CHECK = Check(
-    name="akismet",
-    kind=Kind.EXTERNAL,
-    connect=Akismet,
+CHECK = Check.external(
+    Akismet,
     settings=("akismet_key", "akismet_url", "external_timeout_ms", "external_failure"),
     site_overrides=("akismet_key",),
 )

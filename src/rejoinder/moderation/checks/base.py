@@ -53,10 +53,11 @@ def failure(name: str, policy: Policy, why: str) -> Answer:
 
 @dataclass(frozen=True)
 class Check:
-    """One moderation check.
+    """One moderation check. A local or external check is declared with `Check.local` / `Check.external`,
+    which name it after its module.
 
     Attributes:
-        name: its entry in [moderation] `checks` (and in each finding's `check`).
+        name: its entry in [moderation] `checks` (and in each finding's `check`): its module's name.
         kind: how the pipeline runs it.
         settings: the [moderation] settings it reads (config.ModerationSettings fields).
         site_overrides: the per-site overrides it reads (domain.sites.SiteModeration fields).
@@ -73,3 +74,32 @@ class Check:
     facts: tuple[str, ...] = ()
     run: Callable[[Case], list[Finding]] | None = None
     connect: Callable[[httpx.AsyncClient], ExternalCheck] | None = None
+
+    @classmethod
+    def local(
+        cls,
+        run: Callable[[Case], list[Finding]],
+        *,
+        settings: tuple[str, ...] = (),
+        site_overrides: tuple[str, ...] = (),
+        facts: tuple[str, ...] = (),
+    ) -> Check:
+        """A local check deciding with `run`, named after the module that defines it
+        (moderation/checks/<name>.py)."""
+        return cls(_module_name(run), Kind.LOCAL, settings, site_overrides, facts, run=run)
+
+    @classmethod
+    def external(
+        cls,
+        connect: Callable[[httpx.AsyncClient], ExternalCheck],
+        *,
+        settings: tuple[str, ...] = (),
+        site_overrides: tuple[str, ...] = (),
+    ) -> Check:
+        """An external check built by `connect`, named after the module that defines it."""
+        return cls(_module_name(connect), Kind.EXTERNAL, settings, site_overrides, connect=connect)
+
+
+def _module_name(declared: Callable[..., object]) -> str:
+    """`links` for a function or class of moderation/checks/links.py: a check is named after its module."""
+    return declared.__module__.rpartition(".")[2]

@@ -4,7 +4,7 @@ type). One generic refusal for all of them.
 
 from __future__ import annotations
 
-from rejoinder.moderation.checks.base import Check, Kind
+from rejoinder.moderation.checks.base import Check
 from rejoinder.moderation.rules import REFUSED, Action, Case, Finding, FormToken
 
 
@@ -27,10 +27,6 @@ def check_honeypot(case: Case) -> list[Finding]:
     return []
 
 
-CHECK = Check(
-    name="honeypot",
-    kind=Kind.LOCAL,
-    run=check_honeypot,
-    settings=("min_seconds", "require_form_token"),
-    site_overrides=("min_seconds",),
+CHECK = Check.local(
+    check_honeypot, settings=("min_seconds", "require_form_token"), site_overrides=("min_seconds",)
 )

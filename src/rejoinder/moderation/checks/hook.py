@@ -10,7 +10,7 @@ import hmac
 import httpx
 import msgspec
 
-from rejoinder.moderation.checks.base import Answer, Check, Kind, failure
+from rejoinder.moderation.checks.base import Answer, Check, failure
 from rejoinder.moderation.rules import Action, Case, Finding, Policy
 
 
@@ -94,10 +94,8 @@ class Hook:
         return Answer((Finding(self.name, action, "external-hook", detail),), record)
 
 
-CHECK = Check(
-    name="hook",
-    kind=Kind.EXTERNAL,
-    connect=Hook,
+CHECK = Check.external(
+    Hook,
     settings=("hook_url", "hook_secret", "external_timeout_ms", "external_failure"),
     site_overrides=("hook_url", "hook_secret"),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rejoinder.moderation.checks.base import Check, Kind
+from rejoinder.moderation.checks.base import Check
 from rejoinder.moderation.rules import Action, Case, Finding, match_ban, thread_closed
 
 
@@ -41,10 +41,8 @@ def check_limits(case: Case) -> list[Finding]:
     return []
 
 
-CHECK = Check(
-    name="limits",
-    kind=Kind.LOCAL,
-    run=check_limits,
+CHECK = Check.local(
+    check_limits,
     settings=("close_after_days",),
     site_overrides=("commenting", "close_after_days"),
     facts=("thread_closed", "thread_auto_close", "thread_created", "bans"),

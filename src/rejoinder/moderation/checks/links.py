@@ -4,7 +4,7 @@ allows hold it for a moderator (staff are exempt from the count).
 
 from __future__ import annotations
 
-from rejoinder.moderation.checks.base import Check, Kind
+from rejoinder.moderation.checks.base import Check
 from rejoinder.moderation.rules import Action, Case, Finding, blocked_domain, domain_of
 
 
@@ -27,10 +27,8 @@ def check_links(case: Case) -> list[Finding]:
     return []
 
 
-CHECK = Check(
-    name="links",
-    kind=Kind.LOCAL,
-    run=check_links,
+CHECK = Check.local(
+    check_links,
     settings=("max_links", "blocked_domains"),
     site_overrides=("max_links", "blocked_domains"),
     facts=("roles",),

@@ -5,7 +5,7 @@ links for review (domain.sites.PremoderationMode). Trusted commenters and staff 
 from __future__ import annotations
 
 from rejoinder.domain.sites import PremoderationMode
-from rejoinder.moderation.checks.base import Check, Kind
+from rejoinder.moderation.checks.base import Check
 from rejoinder.moderation.rules import Action, Case, Finding
 
 
@@ -40,10 +40,8 @@ def check_premoderation(case: Case) -> list[Finding]:
     return []
 
 
-CHECK = Check(
-    name="premoderation",
-    kind=Kind.LOCAL,
-    run=check_premoderation,
+CHECK = Check.local(
+    check_premoderation,
     settings=("premoderation", "premoderate_first"),
     site_overrides=("premoderation", "premoderate_first"),
     facts=("approved_count", "roles"),

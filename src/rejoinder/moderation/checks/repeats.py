@@ -4,7 +4,7 @@ several authors at once (a spam wave). Similarity itself is in rules.py (shingle
 
 from __future__ import annotations
 
-from rejoinder.moderation.checks.base import Check, Kind
+from rejoinder.moderation.checks.base import Check
 from rejoinder.moderation.rules import (
     _WORD,
     REPEAT_MIN_CHARS,
@@ -60,10 +60,8 @@ def check_repeats(case: Case) -> list[Finding]:
     return found
 
 
-CHECK = Check(
-    name="repeats",
-    kind=Kind.LOCAL,
-    run=check_repeats,
+CHECK = Check.local(
+    check_repeats,
     settings=("repeat_window", "repeat_similarity", "repeat_action", "same_text_authors"),
     facts=("recent", "same_text_authors", "thread_id"),
 )

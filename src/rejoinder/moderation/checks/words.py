@@ -4,7 +4,7 @@ text, time-limited) is rules.WordList.
 
 from __future__ import annotations
 
-from rejoinder.moderation.checks.base import Check, Kind
+from rejoinder.moderation.checks.base import Check
 from rejoinder.moderation.rules import Action, Case, Finding
 
 
@@ -33,10 +33,8 @@ def check_words(case: Case) -> list[Finding]:
     return []
 
 
-CHECK = Check(
-    name="words",
-    kind=Kind.LOCAL,
-    run=check_words,
+CHECK = Check.local(
+    check_words,
     settings=("blocked_words", "suspect_words", "suspect_action", "match_timeout_ms"),
     site_overrides=("blocked_words", "suspect_words"),
 )
