@@ -6,7 +6,7 @@ name so that reading a thread stays one query; `update_authored_names` refreshes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import msgspec
 import sqlalchemy as sa
@@ -193,25 +193,19 @@ async def select_oauth_app(conn: AsyncConnection, server: str, redirect_uri: str
     return {"client_id": row.client_id, "client_secret": row.client_secret, **dict(row.data or {})}
 
 
+class OAuthApp(TypedDict):
+    """What a server issued when rejoinder registered with it, and its endpoints and scopes as discovered."""
+
+    client_id: str
+    client_secret: str | None
+    data: dict[str, Any]
+
+
 async def insert_oauth_app(
-    conn: AsyncConnection,
-    server: str,
-    redirect_uri: str,
-    *,
-    client_id: str,
-    client_secret: str | None,
-    data: dict[str, Any],
-    now: int,
+    conn: AsyncConnection, server: str, redirect_uri: str, *, now: int, **app: Unpack[OAuthApp]
 ) -> None:
     await conn.execute(
-        sa.insert(oauth_apps).values(
-            server=server,
-            redirect_uri=redirect_uri,
-            client_id=client_id,
-            client_secret=client_secret,
-            data=data,
-            created=now,
-        )
+        sa.insert(oauth_apps).values(server=server, redirect_uri=redirect_uri, **app, created=now)
     )
 
 

@@ -4,8 +4,9 @@ and whether automated checks flagged or held a comment (what a statement of reas
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,21 +26,11 @@ from rejoinder.store.schema import comment_revisions, legal_notices, statements
 async def insert_notice(
     conn: AsyncConnection, site_id: int, comment_id: str, notice: NoticeIn, *, language: str, now: int
 ) -> int:
-    return await insert_returning_id(
-        conn,
-        sa.insert(legal_notices).values(
-            site_id=site_id,
-            comment_id=comment_id,
-            location=notice.location,
-            category=notice.category.value,
-            explanation=notice.explanation,
-            notifier_name=notice.notifier_name,
-            notifier_email=notice.notifier_email,
-            good_faith=notice.good_faith,
-            language=language,
-            created=now,
-        ),
+    fields = msgspec.to_builtins(notice)  # the category as its value
+    insert = sa.insert(legal_notices).values(
+        **fields, site_id=site_id, comment_id=comment_id, language=language, created=now
     )
+    return await insert_returning_id(conn, insert)
 
 
 def _notice(row: Any) -> Notice:
@@ -104,41 +95,33 @@ async def automated_hold(conn: AsyncConnection, comment_id: str) -> bool:
     return found.first() is not None
 
 
+class NewStatement(TypedDict):
+    """A statement of reasons as issued, but for its restriction and ground kind (see `Statement`)."""
+
+    site_id: int
+    comment_id: str
+    identity_id: str | None
+    action: str
+    reason_code: str | None
+    facts: str | None
+    automated: bool
+    ground: str | None
+    notice_id: int | None
+    automated_check: NotRequired[str | None]
+
+
 async def insert_statement(
     conn: AsyncConnection,
     *,
-    site_id: int,
-    comment_id: str,
-    identity_id: str | None,
     restriction: Restriction,
-    action: str,
-    reason_code: str | None,
-    facts: str | None,
-    automated: bool,
     ground_kind: GroundKind,
-    ground: str | None,
-    notice_id: int | None,
     now: int,
-    automated_check: str | None = None,
+    **statement: Unpack[NewStatement],
 ) -> int:
-    return await insert_returning_id(
-        conn,
-        sa.insert(statements).values(
-            site_id=site_id,
-            comment_id=comment_id,
-            identity_id=identity_id,
-            restriction=restriction.value,
-            action=action,
-            reason_code=reason_code,
-            facts=facts,
-            automated=automated,
-            ground_kind=ground_kind.value,
-            ground=ground,
-            notice_id=notice_id,
-            created=now,
-            automated_check=automated_check,
-        ),
+    insert = sa.insert(statements).values(
+        **statement, restriction=restriction.value, ground_kind=ground_kind.value, created=now
     )
+    return await insert_returning_id(conn, insert)
 
 
 def _statement(row: Any) -> Statement:
