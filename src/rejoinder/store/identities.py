@@ -44,22 +44,19 @@ async def select_identities_by_email(conn: AsyncConnection, email: str) -> list[
     return [_identity(r) for r in rows]
 
 
+class IdentityChanges(TypedDict, total=False):
+    """What a reader (or their provider) may change about an identity; a value None leaves it unchanged."""
+
+    display_name: str | None
+    show_in_likes: bool | None
+    email: str | None
+    profile_url: str | None
+
+
 async def update_identity(
-    conn: AsyncConnection,
-    identity_id: str,
-    *,
-    display_name: str | None = None,
-    show_in_likes: bool | None = None,
-    email: str | None = None,
-    profile_url: str | None = None,
+    conn: AsyncConnection, identity_id: str, **changes: Unpack[IdentityChanges]
 ) -> None:
-    changes = {
-        "display_name": display_name,
-        "show_in_likes": show_in_likes,
-        "email": email,
-        "profile_url": profile_url,
-    }
-    values = {column: value for column, value in changes.items() if value is not None}  # None: unchanged
+    values = {column: value for column, value in changes.items() if value is not None}
     if values:
         await conn.execute(sa.update(identities).where(identities.c.id == identity_id).values(**values))
 
