@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.moderation.rules import Ban
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, set_once
 from rejoinder.store.schema import bans
 
 
@@ -52,9 +52,4 @@ async def select_ban(conn: AsyncConnection, ban_id: int) -> Ban | None:
 
 
 async def lift_ban(conn: AsyncConnection, ban_id: int, *, now: int, by: str) -> bool:
-    result = await conn.execute(
-        sa.update(bans)
-        .where(bans.c.id == ban_id, bans.c.lifted.is_(None))
-        .values(lifted=now, lifted_by=by[:64])
-    )
-    return bool(result.rowcount)
+    return bool(await set_once(conn, bans.c.lifted, now, bans.c.id == ban_id, lifted_by=by[:64]))

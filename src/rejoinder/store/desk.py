@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.store.comments import with_thread
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, set_once
 from rejoinder.store.schema import (
     comment_edits,
     commenter_notes,
@@ -195,12 +195,9 @@ async def select_warning(conn: AsyncConnection, warning_id: str) -> Warning | No
 
 
 async def acknowledge_warning(conn: AsyncConnection, warning_id: str, *, now: int) -> bool:
-    result = await conn.execute(
-        sa.update(commenter_warnings)
-        .where(commenter_warnings.c.id == warning_id, commenter_warnings.c.acknowledged.is_(None))
-        .values(acknowledged=now)
+    return bool(
+        await set_once(conn, commenter_warnings.c.acknowledged, now, commenter_warnings.c.id == warning_id)
     )
-    return bool(result.rowcount)
 
 
 async def select_warnings(conn: AsyncConnection, subject: Subject) -> list[Warning]:

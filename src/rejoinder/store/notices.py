@@ -19,7 +19,7 @@ from rejoinder.moderation.notices import (
     Restriction,
     Statement,
 )
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, set_once
 from rejoinder.store.schema import comment_revisions, legal_notices, statements
 
 
@@ -74,12 +74,9 @@ async def update_decision(
     now: int,
 ) -> bool:
     """Record the decision on an open notice; False when it was already decided (nothing changes)."""
-    result = await conn.execute(
-        sa.update(legal_notices)
-        .where(legal_notices.c.id == notice_id, legal_notices.c.decided.is_(None))
-        .values(decided=now, decision=decision.value, ground=ground, reasons=reasons, decided_by=by[:64])
-    )
-    return bool(result.rowcount)
+    recorded = {"decision": decision.value, "ground": ground, "reasons": reasons, "decided_by": by[:64]}
+    decided = await set_once(conn, legal_notices.c.decided, now, legal_notices.c.id == notice_id, **recorded)
+    return bool(decided)
 
 
 async def automated_hold(conn: AsyncConnection, comment_id: str) -> bool:
@@ -157,12 +154,7 @@ async def select_statements_for_comment(conn: AsyncConnection, comment_id: str) 
 
 async def reverse_statements(conn: AsyncConnection, comment_id: str, now: int) -> int:
     """A moderator approved the comment: every statement of it still in force is marked reversed."""
-    result = await conn.execute(
-        sa.update(statements)
-        .where(statements.c.comment_id == comment_id, statements.c.reversed.is_(None))
-        .values(reversed=now)
-    )
-    return int(result.rowcount or 0)
+    return await set_once(conn, statements.c.reversed, now, statements.c.comment_id == comment_id)
 
 
 async def mark_emailed(conn: AsyncConnection, statement_id: int, now: int) -> None:

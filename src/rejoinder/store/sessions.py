@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.auth.sessions import Session
-from rejoinder.store.rows import delete_capped, from_row
+from rejoinder.store.rows import delete_capped, from_row, set_once
 from rejoinder.store.schema import auth_tickets, sessions
 
 
@@ -39,22 +39,12 @@ async def select_session(conn: AsyncConnection, token_hash: str) -> Session | No
 
 async def revoke_session(conn: AsyncConnection, token_hash: str, now: int) -> bool:
     """Mark a session logged out; False when there was no active session with this hash."""
-    result = await conn.execute(
-        sa.update(sessions)
-        .where(sessions.c.token_hash == token_hash, sessions.c.revoked.is_(None))
-        .values(revoked=now)
-    )
-    return bool(result.rowcount)
+    return bool(await set_once(conn, sessions.c.revoked, now, sessions.c.token_hash == token_hash))
 
 
 async def revoke_identity_sessions(conn: AsyncConnection, identity_id: str, now: int) -> int:
     """Log an identity out everywhere; returns how many sessions were active."""
-    result = await conn.execute(
-        sa.update(sessions)
-        .where(sessions.c.identity_id == identity_id, sessions.c.revoked.is_(None))
-        .values(revoked=now)
-    )
-    return int(result.rowcount or 0)
+    return await set_once(conn, sessions.c.revoked, now, sessions.c.identity_id == identity_id)
 
 
 async def delete_expired_sessions(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:

@@ -17,7 +17,7 @@ from rejoinder.domain.subscriptions import (
     SubscriptionKind,
     SubscriptionState,
 )
-from rejoinder.store.rows import from_row, insert_unless_exists
+from rejoinder.store.rows import from_row, insert_unless_exists, set_once
 from rejoinder.store.schema import comments, identities, notifications, subscriptions, suppressions, threads
 from rejoinder.store.schema import email_addresses as addresses
 
@@ -97,11 +97,7 @@ async def select_address_by_email(conn: AsyncConnection, site_id: int, email: st
 async def confirm_address(conn: AsyncConnection, address_id: int, *, now: int) -> int:
     """Confirm an address (once; later calls keep the first time) and start its pending subscriptions;
     returns how many subscriptions it started."""
-    await conn.execute(
-        sa.update(addresses)
-        .where(addresses.c.id == address_id, addresses.c.confirmed.is_(None))
-        .values(confirmed=now)
-    )
+    await set_once(conn, addresses.c.confirmed, now, addresses.c.id == address_id)
     result = await conn.execute(
         sa.update(subscriptions)
         .where(
