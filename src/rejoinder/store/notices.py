@@ -19,7 +19,7 @@ from rejoinder.moderation.notices import (
     Restriction,
     Statement,
 )
-from rejoinder.store.rows import from_row, insert_returning_id, set_once
+from rejoinder.store.rows import from_row, insert_returning_id, newest_first, set_once
 from rejoinder.store.schema import comment_revisions, legal_notices, statements
 
 
@@ -136,12 +136,8 @@ async def select_statements_of(
     conn: AsyncConnection, identity_id: str, *, limit: int = 100
 ) -> list[Statement]:
     """A signed-in author's statements of reasons, newest first (their inbox)."""
-    rows = await conn.execute(
-        sa.select(statements)
-        .where(statements.c.identity_id == identity_id)
-        .order_by(statements.c.created.desc(), statements.c.id.desc())
-        .limit(limit)
-    )
+    query = sa.select(statements).where(statements.c.identity_id == identity_id)
+    rows = await conn.execute(newest_first(query, statements.c.created, limit))
     return [_statement(r) for r in rows]
 
 

@@ -1,6 +1,6 @@
 """Shared shapes of the store modules: a result row as a struct, an insert unless the row exists (of a
-struct, or a reader's like or reaction), an insert that returns the new row's id, an update that happens
-once, a delete by key, a capped delete.
+struct, or a reader's like or reaction), an insert that returns the new row's id, newest first, an update that
+happens once, a delete by key, a capped delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
@@ -83,6 +83,13 @@ async def insert_shown(
         created=shown["now"],
         identity_id=shown.get("identity_id"),
     )
+
+
+def newest_first(query: sa.Select[Any], when: sa.Column[Any], limit: int | None = None) -> sa.Select[Any]:
+    """`query` ordered newest first by `when`; of rows made in the same microsecond, the later added (the
+    higher id of `when`'s table) first. At most `limit` rows when given."""
+    ordered = query.order_by(when.desc(), when.table.c.id.desc())
+    return ordered if limit is None else ordered.limit(limit)
 
 
 async def set_once(
