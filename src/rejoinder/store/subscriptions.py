@@ -281,12 +281,7 @@ async def select_waiting(
 ) -> list[Waiting]:
     """An address's unsent notifications of `mode` that are due, oldest first."""
     rows = await conn.execute(
-        sa.select(
-            notifications.c.id,
-            notifications.c.comment_id,
-            notifications.c.subscription_id,
-            subscriptions.c.kind,
-        )
+        sa.select(notifications, subscriptions.c.kind)
         .join(subscriptions, subscriptions.c.id == notifications.c.subscription_id)
         .where(
             notifications.c.address_id == address_id,
@@ -296,12 +291,7 @@ async def select_waiting(
         )
         .order_by(notifications.c.id)
     )
-    return [
-        Waiting(
-            id=r.id, comment_id=r.comment_id, kind=SubscriptionKind(r.kind), subscription_id=r.subscription_id
-        )
-        for r in rows
-    ]
+    return [from_row(Waiting, r, kind=SubscriptionKind(r.kind)) for r in rows]
 
 
 async def mark_sent(conn: AsyncConnection, ids: Sequence[int], *, now: int) -> None:
