@@ -1,6 +1,7 @@
 """store/rows.py on SQLite and PostgreSQL: a row becomes a struct by column names (with conversions given
-by the caller, a missing column failing loudly), an insert happens only when no row has the same key, an insert returns its row's new id, and a capped
-delete removes at most `limit` rows."""
+by the caller, a missing column failing loudly), an insert happens only when no row has the same key, an
+insert returns its row's new id, newest first breaks ties by id, an update made once changes only the rows
+it has not changed yet, and a capped delete removes at most `limit` rows."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from rejoinder.store.rows import (
     insert_returning_id,
     insert_struct_unless_exists,
     insert_unless_exists,
+    newest_first,
+    set_once,
 )
 from rejoinder.store.schema import saved_filters, sessions
 from tests.store.contract import an_identity, run
@@ -152,3 +155,40 @@ def test_an_insert_returns_the_new_rows_id(db_url: str) -> None:
     assert got["ints"] == (int, int)
     assert got["distinct"] is True
     assert got["rows"] == [(got["ids"][0], "a", {}), (got["ids"][1], "b", {"q": 1})]
+
+
+def test_set_once_changes_only_the_rows_where_it_has_not_happened(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        async with store_engine.write(engine) as conn:
+            await an_identity(conn, "ann")
+            for token in ("h1", "h2"):
+                session = Session(token, "ann", "email", "", 9)
+                await insert_struct_unless_exists(conn, sessions, session, ("token_hash",), created=1)
+        s = sessions.c
+        async with store_engine.write(engine) as conn:
+            one = await set_once(conn, s.revoked, 5, s.token_hash == "h1", label="out")
+            again = await set_once(conn, s.revoked, 6, s.token_hash == "h1", label="again")
+            rest = await set_once(conn, s.revoked, 7, s.identity_id == "ann")
+        async with store_engine.read(engine) as conn:
+            rows = (
+                await conn.execute(sa.select(s.token_hash, s.revoked, s.label).order_by(s.token_hash))
+            ).all()
+        return {"changed": (one, again, rest), "rows": [tuple(r) for r in rows]}
+
+    assert run(db_url, work) == {"changed": (1, 0, 1), "rows": [("h1", 5, "out"), ("h2", 7, "")]}
+
+
+def test_newest_first_breaks_ties_by_the_later_id(db_url: str) -> None:
+    async def work(engine: AsyncEngine) -> dict[str, object]:
+        f = saved_filters.c
+        async with store_engine.write(engine) as conn:
+            for name, created in (("a", 1), ("b", 2), ("c", 2), ("d", 0)):
+                await conn.execute(
+                    sa.insert(saved_filters).values(owner="ann", name=name, query={}, created=created)
+                )
+        async with store_engine.read(engine) as conn:
+            every = (await conn.execute(newest_first(sa.select(f.name), f.created))).scalars().all()
+            two = (await conn.execute(newest_first(sa.select(f.name), f.created, 2))).scalars().all()
+        return {"every": list(every), "two": list(two)}
+
+    assert run(db_url, work) == {"every": ["c", "b", "a", "d"], "two": ["c", "b"]}

@@ -3,13 +3,13 @@ moderators read is in store/admin.py."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.moderation.rules import Ban
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, set_once
 from rejoinder.store.schema import bans
 
 
@@ -28,33 +28,22 @@ def _ban(r: Any) -> Ban:
     return from_row(Ban, r)
 
 
-async def insert_ban(
-    conn: AsyncConnection,
-    *,
-    site_id: int | None,
-    identity_id: str | None,
-    email_hash: str | None,
-    ip_range: str | None,
-    reason: str | None,
-    reject_all: bool,
-    until: int | None,
-    now: int,
-    by: str,
-) -> int:
-    return await insert_returning_id(
-        conn,
-        sa.insert(bans).values(
-            site_id=site_id,
-            identity_id=identity_id,
-            email_hash=email_hash,
-            ip_range=ip_range,
-            reason=reason,
-            reject_all=reject_all,
-            until=until,
-            created=now,
-            created_by=by[:64],
-        ),
-    )
+class NewBan(TypedDict):
+    """A ban as a moderator makes it: whom (an identity, a keyed email hash or a network, at least one),
+    on which site (None: every site), why, whether their comments were rejected, and until when (None:
+    permanent)."""
+
+    site_id: int | None
+    identity_id: str | None
+    email_hash: str | None
+    ip_range: str | None
+    reason: str | None
+    reject_all: bool
+    until: int | None
+
+
+async def insert_ban(conn: AsyncConnection, *, now: int, by: str, **ban: Unpack[NewBan]) -> int:
+    return await insert_returning_id(conn, sa.insert(bans).values(**ban, created=now, created_by=by[:64]))
 
 
 async def select_ban(conn: AsyncConnection, ban_id: int) -> Ban | None:
@@ -63,9 +52,4 @@ async def select_ban(conn: AsyncConnection, ban_id: int) -> Ban | None:
 
 
 async def lift_ban(conn: AsyncConnection, ban_id: int, *, now: int, by: str) -> bool:
-    result = await conn.execute(
-        sa.update(bans)
-        .where(bans.c.id == ban_id, bans.c.lifted.is_(None))
-        .values(lifted=now, lifted_by=by[:64])
-    )
-    return bool(result.rowcount)
+    return bool(await set_once(conn, bans.c.lifted, now, bans.c.id == ban_id, lifted_by=by[:64]))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.comments import PUBLIC_STATUSES, Author, Comment, CommentStatus, CommentStub
 from rejoinder.store.images import decode_refs, encode_refs
+from rejoinder.store.rows import newest_first
 from rejoinder.store.schema import comments, threads
 
 _PUBLIC_COLUMNS = (
@@ -253,12 +254,10 @@ async def select_comment_ids(conn: AsyncConnection, ids: Sequence[str]) -> set[s
 
 
 def _recent_public(where: Any, limit: int) -> sa.Select[Any]:
-    return (
-        sa.select(*_PUBLIC_COLUMNS)
-        .where(where, comments.c.status.in_(sorted(s.value for s in PUBLIC_STATUSES)))
-        .order_by(comments.c.created.desc(), comments.c.id.desc())
-        .limit(limit)
+    query = sa.select(*_PUBLIC_COLUMNS).where(
+        where, comments.c.status.in_(sorted(s.value for s in PUBLIC_STATUSES))
     )
+    return newest_first(query, comments.c.created, limit)
 
 
 async def select_recent_public_in_thread(conn: AsyncConnection, thread_id: int, limit: int) -> list[Comment]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.store.comments import with_thread
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, newest_first, set_once
 from rejoinder.store.schema import (
     comment_edits,
     commenter_notes,
@@ -195,12 +195,9 @@ async def select_warning(conn: AsyncConnection, warning_id: str) -> Warning | No
 
 
 async def acknowledge_warning(conn: AsyncConnection, warning_id: str, *, now: int) -> bool:
-    result = await conn.execute(
-        sa.update(commenter_warnings)
-        .where(commenter_warnings.c.id == warning_id, commenter_warnings.c.acknowledged.is_(None))
-        .values(acknowledged=now)
+    return bool(
+        await set_once(conn, commenter_warnings.c.acknowledged, now, commenter_warnings.c.id == warning_id)
     )
-    return bool(result.rowcount)
 
 
 async def select_warnings(conn: AsyncConnection, subject: Subject) -> list[Warning]:
@@ -273,17 +270,14 @@ async def insert_note(conn: AsyncConnection, subject: Subject, text: str, *, now
 
 
 async def select_notes(conn: AsyncConnection, subject: Subject) -> list[Note]:
-    rows = await conn.execute(
-        sa.select(
-            commenter_notes.c.id,
-            commenter_notes.c.site_id,
-            commenter_notes.c.text,
-            commenter_notes.c.created,
-            commenter_notes.c.created_by,
-        )
-        .where(commenter_notes.c.site_id == subject.site_id, _who(commenter_notes, subject))
-        .order_by(commenter_notes.c.created.desc(), commenter_notes.c.id.desc())
-    )
+    query = sa.select(
+        commenter_notes.c.id,
+        commenter_notes.c.site_id,
+        commenter_notes.c.text,
+        commenter_notes.c.created,
+        commenter_notes.c.created_by,
+    ).where(commenter_notes.c.site_id == subject.site_id, _who(commenter_notes, subject))
+    rows = await conn.execute(newest_first(query, commenter_notes.c.created))
     return [Note(*r) for r in rows]
 
 
@@ -308,14 +302,10 @@ async def select_history(
         who = comments.c.author_key == author_key
     else:
         return []
-    rows = await conn.execute(
-        with_thread(
-            "id", "thread_id", "status", "status_reason", "text", "author_name", "created", "moderator_edited"
-        )
-        .where(threads.c.site_id == site_id, who)
-        .order_by(comments.c.created.desc(), comments.c.id.desc())
-        .limit(limit)
-    )
+    query = with_thread(
+        "id", "thread_id", "status", "status_reason", "text", "author_name", "created", "moderator_edited"
+    ).where(threads.c.site_id == site_id, who)
+    rows = await conn.execute(newest_first(query, comments.c.created, limit))
     return [from_row(HistoryItem, r) for r in rows]
 
 

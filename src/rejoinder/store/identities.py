@@ -6,7 +6,7 @@ name so that reading a thread stays one query; `update_authored_names` refreshes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import msgspec
 import sqlalchemy as sa
@@ -44,22 +44,19 @@ async def select_identities_by_email(conn: AsyncConnection, email: str) -> list[
     return [_identity(r) for r in rows]
 
 
+class IdentityChanges(TypedDict, total=False):
+    """What a reader (or their provider) may change about an identity; a value None leaves it unchanged."""
+
+    display_name: str | None
+    show_in_likes: bool | None
+    email: str | None
+    profile_url: str | None
+
+
 async def update_identity(
-    conn: AsyncConnection,
-    identity_id: str,
-    *,
-    display_name: str | None = None,
-    show_in_likes: bool | None = None,
-    email: str | None = None,
-    profile_url: str | None = None,
+    conn: AsyncConnection, identity_id: str, **changes: Unpack[IdentityChanges]
 ) -> None:
-    changes = {
-        "display_name": display_name,
-        "show_in_likes": show_in_likes,
-        "email": email,
-        "profile_url": profile_url,
-    }
-    values = {column: value for column, value in changes.items() if value is not None}  # None: unchanged
+    values = {column: value for column, value in changes.items() if value is not None}
     if values:
         await conn.execute(sa.update(identities).where(identities.c.id == identity_id).values(**values))
 
@@ -193,25 +190,19 @@ async def select_oauth_app(conn: AsyncConnection, server: str, redirect_uri: str
     return {"client_id": row.client_id, "client_secret": row.client_secret, **dict(row.data or {})}
 
 
+class OAuthApp(TypedDict):
+    """What a server issued when rejoinder registered with it, and its endpoints and scopes as discovered."""
+
+    client_id: str
+    client_secret: str | None
+    data: dict[str, Any]
+
+
 async def insert_oauth_app(
-    conn: AsyncConnection,
-    server: str,
-    redirect_uri: str,
-    *,
-    client_id: str,
-    client_secret: str | None,
-    data: dict[str, Any],
-    now: int,
+    conn: AsyncConnection, server: str, redirect_uri: str, *, now: int, **app: Unpack[OAuthApp]
 ) -> None:
     await conn.execute(
-        sa.insert(oauth_apps).values(
-            server=server,
-            redirect_uri=redirect_uri,
-            client_id=client_id,
-            client_secret=client_secret,
-            data=data,
-            created=now,
-        )
+        sa.insert(oauth_apps).values(server=server, redirect_uri=redirect_uri, **app, created=now)
     )
 
 

@@ -5,7 +5,7 @@ services/images.py after the transaction). The bytes themselves are never here: 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import msgspec
 import sqlalchemy as sa
@@ -49,33 +49,24 @@ def _image(row: Any) -> StoredImage:
     return StoredImage(*row[:9])
 
 
+class NewUpload(TypedDict):
+    """An image as uploaded and re-encoded: its stored name, the site, and what it is."""
+
+    name: str
+    site_id: int
+    media_type: str
+    width: int
+    height: int
+    frames: int
+    size: int
+
+
 async def insert_upload(
-    conn: AsyncConnection,
-    *,
-    image_id: str,
-    name: str,
-    site_id: int,
-    media_type: str,
-    width: int,
-    height: int,
-    frames: int,
-    size: int,
-    now: int,
+    conn: AsyncConnection, *, image_id: str, now: int, **upload: Unpack[NewUpload]
 ) -> None:
+    """Record an upload as waiting to be attached (to no comment yet)."""
     await conn.execute(
-        sa.insert(comment_images).values(
-            id=image_id,
-            name=name,
-            site_id=site_id,
-            comment_id=None,
-            state=UPLOADED,
-            media_type=media_type,
-            width=width,
-            height=height,
-            frames=frames,
-            size=size,
-            created=now,
-        )
+        sa.insert(comment_images).values(**upload, id=image_id, comment_id=None, state=UPLOADED, created=now)
     )
 
 

@@ -7,7 +7,7 @@ from typing import Unpack
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import Shown, delete_matching, insert_shown
+from rejoinder.store.rows import Shown, delete_matching, insert_shown, newest_first
 from rejoinder.store.schema import likes
 
 ARTICLE = ""
@@ -31,12 +31,10 @@ async def select_recent_named_likers(
     conn: AsyncConnection, thread_id: int, limit: int
 ) -> list[tuple[str, str]]:
     """(name, avatar key) of the most recent likers of the article who gave a name."""
-    rows = await conn.execute(
-        sa.select(likes.c.name, likes.c.avatar_key)
-        .where(likes.c.thread_id == thread_id, likes.c.comment_id == ARTICLE, likes.c.name.is_not(None))
-        .order_by(likes.c.created.desc(), likes.c.id.desc())
-        .limit(limit)
+    query = sa.select(likes.c.name, likes.c.avatar_key).where(
+        likes.c.thread_id == thread_id, likes.c.comment_id == ARTICLE, likes.c.name.is_not(None)
     )
+    rows = await conn.execute(newest_first(query, likes.c.created, limit))
     return [(r[0], r[1] or "") for r in rows]
 
 

@@ -20,7 +20,7 @@ from rejoinder.moderation.queue import (
     Revision,
     parse_cursor,
 )
-from rejoinder.store.rows import from_row
+from rejoinder.store.rows import from_row, set_once
 from rejoinder.store.schema import comment_revisions, comments, threads
 
 _STATUS = {s.value: s for s in CommentStatus}
@@ -121,12 +121,7 @@ def _appeal_open() -> Any:
 
 async def update_appeal(conn: AsyncConnection, comment_id: str, note: str, *, now: int) -> bool:
     """Store the author's one appeal; False when the comment already has one (a race lost)."""
-    result = await conn.execute(
-        sa.update(comments)
-        .where(comments.c.id == comment_id, comments.c.appealed.is_(None))
-        .values(appeal=note, appealed=now)
-    )
-    return bool(result.rowcount)
+    return bool(await set_once(conn, comments.c.appealed, now, comments.c.id == comment_id, appeal=note))
 
 
 async def update_marks(

@@ -4,7 +4,7 @@ here)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -12,31 +12,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.store.schema import moderation_log
 
 
+class LogLine(TypedDict):
+    """What a line of the log says besides who wrote it, about what and when: the site (None: instance
+    wide), the action, the kind of its target, and optionally a reason code, a note and details."""
+
+    site_id: int | None
+    action: str
+    target_kind: str
+    reason_code: NotRequired[str | None]
+    note: NotRequired[str | None]
+    data: NotRequired[dict[str, Any] | None]
+
+
 async def insert_log(
-    conn: AsyncConnection,
-    *,
-    site_id: int | None,
-    now: int,
-    actor: str,
-    action: str,
-    target_kind: str,
-    target_id: str,
-    reason_code: str | None = None,
-    note: str | None = None,
-    data: dict[str, Any] | None = None,
+    conn: AsyncConnection, *, now: int, actor: str, target_id: str, **line: Unpack[LogLine]
 ) -> None:
+    """`actor` and `target_id` are clipped to their columns."""
     await conn.execute(
-        sa.insert(moderation_log).values(
-            site_id=site_id,
-            created=now,
-            actor=actor[:64],
-            action=action,
-            target_kind=target_kind,
-            target_id=target_id[:64],
-            reason_code=reason_code,
-            note=note,
-            data=data,
-        )
+        sa.insert(moderation_log).values(**line, actor=actor[:64], target_id=target_id[:64], created=now)
     )
 
 

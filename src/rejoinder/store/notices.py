@@ -4,8 +4,9 @@ and whether automated checks flagged or held a comment (what a statement of reas
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,28 +19,18 @@ from rejoinder.moderation.notices import (
     Restriction,
     Statement,
 )
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, newest_first, set_once
 from rejoinder.store.schema import comment_revisions, legal_notices, statements
 
 
 async def insert_notice(
     conn: AsyncConnection, site_id: int, comment_id: str, notice: NoticeIn, *, language: str, now: int
 ) -> int:
-    return await insert_returning_id(
-        conn,
-        sa.insert(legal_notices).values(
-            site_id=site_id,
-            comment_id=comment_id,
-            location=notice.location,
-            category=notice.category.value,
-            explanation=notice.explanation,
-            notifier_name=notice.notifier_name,
-            notifier_email=notice.notifier_email,
-            good_faith=notice.good_faith,
-            language=language,
-            created=now,
-        ),
+    fields = msgspec.to_builtins(notice)  # the category as its value
+    insert = sa.insert(legal_notices).values(
+        **fields, site_id=site_id, comment_id=comment_id, language=language, created=now
     )
+    return await insert_returning_id(conn, insert)
 
 
 def _notice(row: Any) -> Notice:
@@ -83,12 +74,9 @@ async def update_decision(
     now: int,
 ) -> bool:
     """Record the decision on an open notice; False when it was already decided (nothing changes)."""
-    result = await conn.execute(
-        sa.update(legal_notices)
-        .where(legal_notices.c.id == notice_id, legal_notices.c.decided.is_(None))
-        .values(decided=now, decision=decision.value, ground=ground, reasons=reasons, decided_by=by[:64])
-    )
-    return bool(result.rowcount)
+    recorded = {"decision": decision.value, "ground": ground, "reasons": reasons, "decided_by": by[:64]}
+    decided = await set_once(conn, legal_notices.c.decided, now, legal_notices.c.id == notice_id, **recorded)
+    return bool(decided)
 
 
 async def automated_hold(conn: AsyncConnection, comment_id: str) -> bool:
@@ -104,41 +92,33 @@ async def automated_hold(conn: AsyncConnection, comment_id: str) -> bool:
     return found.first() is not None
 
 
+class NewStatement(TypedDict):
+    """A statement of reasons as issued, but for its restriction and ground kind (see `Statement`)."""
+
+    site_id: int
+    comment_id: str
+    identity_id: str | None
+    action: str
+    reason_code: str | None
+    facts: str | None
+    automated: bool
+    ground: str | None
+    notice_id: int | None
+    automated_check: NotRequired[str | None]
+
+
 async def insert_statement(
     conn: AsyncConnection,
     *,
-    site_id: int,
-    comment_id: str,
-    identity_id: str | None,
     restriction: Restriction,
-    action: str,
-    reason_code: str | None,
-    facts: str | None,
-    automated: bool,
     ground_kind: GroundKind,
-    ground: str | None,
-    notice_id: int | None,
     now: int,
-    automated_check: str | None = None,
+    **statement: Unpack[NewStatement],
 ) -> int:
-    return await insert_returning_id(
-        conn,
-        sa.insert(statements).values(
-            site_id=site_id,
-            comment_id=comment_id,
-            identity_id=identity_id,
-            restriction=restriction.value,
-            action=action,
-            reason_code=reason_code,
-            facts=facts,
-            automated=automated,
-            ground_kind=ground_kind.value,
-            ground=ground,
-            notice_id=notice_id,
-            created=now,
-            automated_check=automated_check,
-        ),
+    insert = sa.insert(statements).values(
+        **statement, restriction=restriction.value, ground_kind=ground_kind.value, created=now
     )
+    return await insert_returning_id(conn, insert)
 
 
 def _statement(row: Any) -> Statement:
@@ -156,12 +136,8 @@ async def select_statements_of(
     conn: AsyncConnection, identity_id: str, *, limit: int = 100
 ) -> list[Statement]:
     """A signed-in author's statements of reasons, newest first (their inbox)."""
-    rows = await conn.execute(
-        sa.select(statements)
-        .where(statements.c.identity_id == identity_id)
-        .order_by(statements.c.created.desc(), statements.c.id.desc())
-        .limit(limit)
-    )
+    query = sa.select(statements).where(statements.c.identity_id == identity_id)
+    rows = await conn.execute(newest_first(query, statements.c.created, limit))
     return [_statement(r) for r in rows]
 
 
@@ -174,12 +150,7 @@ async def select_statements_for_comment(conn: AsyncConnection, comment_id: str) 
 
 async def reverse_statements(conn: AsyncConnection, comment_id: str, now: int) -> int:
     """A moderator approved the comment: every statement of it still in force is marked reversed."""
-    result = await conn.execute(
-        sa.update(statements)
-        .where(statements.c.comment_id == comment_id, statements.c.reversed.is_(None))
-        .values(reversed=now)
-    )
-    return int(result.rowcount or 0)
+    return await set_once(conn, statements.c.reversed, now, statements.c.comment_id == comment_id)
 
 
 async def mark_emailed(conn: AsyncConnection, statement_id: int, now: int) -> None:

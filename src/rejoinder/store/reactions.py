@@ -8,7 +8,7 @@ from typing import Unpack
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from rejoinder.store.rows import Shown, delete_matching, insert_shown, insert_unless_exists
+from rejoinder.store.rows import Shown, delete_matching, insert_shown, insert_unless_exists, newest_first
 from rejoinder.store.schema import mutes, reactions
 
 ARTICLE = ""
@@ -84,16 +84,11 @@ async def select_recent_named_reactors(
     conn: AsyncConnection, thread_id: int, limit: int
 ) -> list[tuple[str, str]]:
     """(name, avatar key) of the most recent readers who reacted to the article and gave a name, each once."""
-    rows = await conn.execute(
-        sa.select(reactions.c.reactor, reactions.c.name, reactions.c.avatar_key)
-        .where(
-            reactions.c.thread_id == thread_id,
-            reactions.c.comment_id == ARTICLE,
-            reactions.c.name.is_not(None),
-        )
-        .order_by(reactions.c.created.desc(), reactions.c.id.desc())
-        .limit(limit * 6)  # a reader has at most six kinds
+    query = sa.select(reactions.c.reactor, reactions.c.name, reactions.c.avatar_key).where(
+        reactions.c.thread_id == thread_id, reactions.c.comment_id == ARTICLE, reactions.c.name.is_not(None)
     )
+    # a reader has at most six kinds
+    rows = await conn.execute(newest_first(query, reactions.c.created, limit * 6))
     seen: set[str] = set()
     out: list[tuple[str, str]] = []
     for reactor, name, avatar in rows:
@@ -128,9 +123,8 @@ async def delete_mute(conn: AsyncConnection, identity_id: str, author_key: str) 
 
 async def select_mutes(conn: AsyncConnection, identity_id: str) -> list[tuple[str, str, int]]:
     """(author key, name, when) of every commenter this identity muted, newest first."""
-    rows = await conn.execute(
-        sa.select(mutes.c.author_key, mutes.c.name, mutes.c.created)
-        .where(mutes.c.identity_id == identity_id)
-        .order_by(mutes.c.created.desc(), mutes.c.id.desc())
+    query = sa.select(mutes.c.author_key, mutes.c.name, mutes.c.created).where(
+        mutes.c.identity_id == identity_id
     )
+    rows = await conn.execute(newest_first(query, mutes.c.created))
     return [(r[0], r[1], r[2]) for r in rows]

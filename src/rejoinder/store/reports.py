@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.moderation.reports import Report, ReportReason, Resolution
-from rejoinder.store.rows import from_row, insert_unless_exists
+from rejoinder.store.rows import from_row, insert_unless_exists, set_once
 from rejoinder.store.schema import comments, reports
 
 
@@ -58,13 +58,16 @@ async def resolve_reports(
     conn: AsyncConnection, comment_id: str, resolution: Resolution, *, now: int, by: str
 ) -> int:
     """Close every open report of a comment; returns how many were open."""
-    result = await conn.execute(
-        sa.update(reports)
-        .where(reports.c.comment_id == comment_id, reports.c.resolved.is_(None))
-        .values(resolved=now, resolution=resolution.value, resolved_by=by[:64])
+    resolved = await set_once(
+        conn,
+        reports.c.resolved,
+        now,
+        reports.c.comment_id == comment_id,
+        resolution=resolution.value,
+        resolved_by=by[:64],
     )
     await conn.execute(sa.update(comments).where(comments.c.id == comment_id).values(report_count=0))
-    return int(result.rowcount or 0)
+    return resolved
 
 
 def _report(r: Any) -> Report:

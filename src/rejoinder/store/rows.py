@@ -1,6 +1,6 @@
 """Shared shapes of the store modules: a result row as a struct, an insert unless the row exists (of a
-struct, or a reader's like or reaction), an insert that returns the new row's id, a delete by key, a
-capped delete.
+struct, or a reader's like or reaction), an insert that returns the new row's id, newest first, an update that
+happens once, a delete by key, a capped delete.
 
 Only generic helpers live here; SQL for one resource stays in that resource's module.
 """
@@ -83,6 +83,27 @@ async def insert_shown(
         created=shown["now"],
         identity_id=shown.get("identity_id"),
     )
+
+
+def newest_first(query: sa.Select[Any], when: sa.Column[Any], limit: int | None = None) -> sa.Select[Any]:
+    """`query` ordered newest first by `when`; of rows made in the same microsecond, the later added (the
+    higher id of `when`'s table) first. At most `limit` rows when given."""
+    ordered = query.order_by(when.desc(), when.table.c.id.desc())
+    return ordered if limit is None else ordered.limit(limit)
+
+
+async def set_once(
+    conn: AsyncConnection, when: sa.Column[Any], now: int, *where: sa.ColumnElement[bool], **also: Any
+) -> int:
+    """Record that something happened, once, to the rows matching `where` (logged out, lifted, decided,
+    reversed…): `when` set to `now`, with the columns in `also`, on those where `when` is still NULL; how
+    many rows changed.
+
+    A second attempt, or a concurrent one that lost, changes nothing and counts 0.
+    """
+    update = sa.update(when.table).where(*where, when.is_(None)).values({when.name: now, **also})
+    result = await conn.execute(update)
+    return int(result.rowcount or 0)
 
 
 async def delete_matching(conn: AsyncConnection, table: sa.Table, key: Mapping[str, Any]) -> bool:

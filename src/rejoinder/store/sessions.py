@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.auth.sessions import Session
-from rejoinder.store.rows import delete_capped, from_row
+from rejoinder.store.rows import delete_capped, from_row, set_once
 from rejoinder.store.schema import auth_tickets, sessions
 
 
+class NewSession(TypedDict):
+    """A session as opened: whose it is, the provider they signed in with, and when it expires."""
+
+    identity_id: str
+    provider: str
+    expires: int
+
+
 async def insert_session(
-    conn: AsyncConnection,
-    token_hash: str,
-    *,
-    identity_id: str,
-    provider: str,
-    label: str,
-    now: int,
-    expires: int,
+    conn: AsyncConnection, token_hash: str, *, label: str, now: int, **session: Unpack[NewSession]
 ) -> None:
+    """`label`: what the widget shows after "via" (clipped to its column)."""
     await conn.execute(
-        sa.insert(sessions).values(
-            token_hash=token_hash,
-            identity_id=identity_id,
-            provider=provider,
-            label=label[:300],
-            created=now,
-            expires=expires,
-            revoked=None,
-        )
+        sa.insert(sessions).values(token_hash=token_hash, **session, label=label[:300], created=now)
     )
 
 
@@ -45,22 +39,12 @@ async def select_session(conn: AsyncConnection, token_hash: str) -> Session | No
 
 async def revoke_session(conn: AsyncConnection, token_hash: str, now: int) -> bool:
     """Mark a session logged out; False when there was no active session with this hash."""
-    result = await conn.execute(
-        sa.update(sessions)
-        .where(sessions.c.token_hash == token_hash, sessions.c.revoked.is_(None))
-        .values(revoked=now)
-    )
-    return bool(result.rowcount)
+    return bool(await set_once(conn, sessions.c.revoked, now, sessions.c.token_hash == token_hash))
 
 
 async def revoke_identity_sessions(conn: AsyncConnection, identity_id: str, now: int) -> int:
     """Log an identity out everywhere; returns how many sessions were active."""
-    result = await conn.execute(
-        sa.update(sessions)
-        .where(sessions.c.identity_id == identity_id, sessions.c.revoked.is_(None))
-        .values(revoked=now)
-    )
-    return int(result.rowcount or 0)
+    return await set_once(conn, sessions.c.revoked, now, sessions.c.identity_id == identity_id)
 
 
 async def delete_expired_sessions(conn: AsyncConnection, before: int, *, limit: int | None = None) -> int:
@@ -71,28 +55,21 @@ async def delete_expired_sessions(conn: AsyncConnection, before: int, *, limit: 
 # --- one-time tickets --------------------------------------------------------------------------------
 
 
+class NewTicket(TypedDict):
+    """A one-time ticket as issued: its purpose, what it holds, and when it expires; optionally the hash
+    of the browser-binding cookie it must come back with and the identity it is for."""
+
+    purpose: str
+    payload: dict[str, Any]
+    expires: int
+    binding_hash: NotRequired[str | None]
+    identity_id: NotRequired[str | None]
+
+
 async def insert_ticket(
-    conn: AsyncConnection,
-    id_hash: str,
-    *,
-    purpose: str,
-    payload: dict[str, Any],
-    now: int,
-    expires: int,
-    binding_hash: str | None = None,
-    identity_id: str | None = None,
+    conn: AsyncConnection, id_hash: str, *, now: int, **ticket: Unpack[NewTicket]
 ) -> None:
-    await conn.execute(
-        sa.insert(auth_tickets).values(
-            id_hash=id_hash,
-            purpose=purpose,
-            binding_hash=binding_hash,
-            identity_id=identity_id,
-            payload=payload,
-            created=now,
-            expires=expires,
-        )
-    )
+    await conn.execute(sa.insert(auth_tickets).values(id_hash=id_hash, **ticket, created=now))
 
 
 class Ticket(msgspec.Struct, frozen=True):

@@ -17,7 +17,7 @@ from rejoinder.domain.subscriptions import (
     SubscriptionKind,
     SubscriptionState,
 )
-from rejoinder.store.rows import from_row, insert_unless_exists
+from rejoinder.store.rows import from_row, insert_unless_exists, set_once
 from rejoinder.store.schema import comments, identities, notifications, subscriptions, suppressions, threads
 from rejoinder.store.schema import email_addresses as addresses
 
@@ -97,11 +97,7 @@ async def select_address_by_email(conn: AsyncConnection, site_id: int, email: st
 async def confirm_address(conn: AsyncConnection, address_id: int, *, now: int) -> int:
     """Confirm an address (once; later calls keep the first time) and start its pending subscriptions;
     returns how many subscriptions it started."""
-    await conn.execute(
-        sa.update(addresses)
-        .where(addresses.c.id == address_id, addresses.c.confirmed.is_(None))
-        .values(confirmed=now)
-    )
+    await set_once(conn, addresses.c.confirmed, now, addresses.c.id == address_id)
     result = await conn.execute(
         sa.update(subscriptions)
         .where(
@@ -285,12 +281,7 @@ async def select_waiting(
 ) -> list[Waiting]:
     """An address's unsent notifications of `mode` that are due, oldest first."""
     rows = await conn.execute(
-        sa.select(
-            notifications.c.id,
-            notifications.c.comment_id,
-            notifications.c.subscription_id,
-            subscriptions.c.kind,
-        )
+        sa.select(notifications, subscriptions.c.kind)
         .join(subscriptions, subscriptions.c.id == notifications.c.subscription_id)
         .where(
             notifications.c.address_id == address_id,
@@ -300,12 +291,7 @@ async def select_waiting(
         )
         .order_by(notifications.c.id)
     )
-    return [
-        Waiting(
-            id=r.id, comment_id=r.comment_id, kind=SubscriptionKind(r.kind), subscription_id=r.subscription_id
-        )
-        for r in rows
-    ]
+    return [from_row(Waiting, r, kind=SubscriptionKind(r.kind)) for r in rows]
 
 
 async def mark_sent(conn: AsyncConnection, ids: Sequence[int], *, now: int) -> None:

@@ -4,7 +4,7 @@ The deliveries themselves are outbox rows (store/events.py); signing and sending
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -107,32 +107,25 @@ async def update_state(
     return bool(result.rowcount)
 
 
+class NewAttempt(TypedDict):
+    """One delivery attempt of an event to an endpoint: when, and what came of it."""
+
+    event_uid: str
+    event_type: str
+    attempted: int
+    status_code: int | None
+    duration_ms: int
+
+
 async def insert_attempt(
-    conn: AsyncConnection,
-    endpoint_id: int,
-    *,
-    event_uid: str,
-    event_type: str,
-    attempted: int,
-    status_code: int | None,
-    duration_ms: int,
-    error: str | None,
+    conn: AsyncConnection, endpoint_id: int, *, error: str | None, **attempt: Unpack[NewAttempt]
 ) -> None:
-    """Log one attempt; nothing when the endpoint was removed meanwhile."""
+    """Log one attempt (its `error` clipped to the column); nothing when the endpoint was removed meanwhile."""
     exists = sa.select(endpoints.c.id).where(endpoints.c.id == endpoint_id)
     if (await conn.execute(exists)).first() is None:
         return
-    await conn.execute(
-        sa.insert(attempts).values(
-            endpoint_id=endpoint_id,
-            event_uid=event_uid,
-            event_type=event_type,
-            attempted=attempted,
-            status_code=status_code,
-            duration_ms=duration_ms,
-            error=None if error is None else error[:500],
-        )
-    )
+    clipped = None if error is None else error[:500]
+    await conn.execute(sa.insert(attempts).values(**attempt, endpoint_id=endpoint_id, error=clipped))
 
 
 async def select_attempts(conn: AsyncConnection, endpoint_id: int, *, limit: int) -> list[Attempt]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rejoinder.domain.webmentions import SendState, WebmentionKind, WebmentionState
-from rejoinder.store.rows import from_row, insert_returning_id
+from rejoinder.store.rows import from_row, insert_returning_id, newest_first
 from rejoinder.store.schema import webmention_sends as sends
 from rejoinder.store.schema import webmentions
 
@@ -93,12 +93,8 @@ async def select_for_comments(conn: AsyncConnection, comment_ids: Sequence[str])
 
 
 async def select_site_received(conn: AsyncConnection, site_id: int, *, limit: int = 100) -> list[Received]:
-    rows = await conn.execute(
-        sa.select(webmentions)
-        .where(webmentions.c.site_id == site_id)
-        .order_by(webmentions.c.received.desc(), webmentions.c.id.desc())
-        .limit(limit)
-    )
+    query = sa.select(webmentions).where(webmentions.c.site_id == site_id)
+    rows = await conn.execute(newest_first(query, webmentions.c.received, limit))
     return [_received(row) for row in rows]
 
 
