@@ -1,8 +1,8 @@
 """The request parameters several routers take, declared once: the reader's headers and "which thread".
 
-A handler that acts for a visitor or a signed-in reader may declare `who: NamedDependency[ReaderHeaders]`
-and `dependencies=WHO` instead of the two headers: it gets both as given, unchecked, and checks the
-session where it always did.
+A handler that acts for a visitor or a signed-in reader declares `who: NamedDependency[ReaderHeaders]` and
+`dependencies=WHO` rather than the two headers one by one: it gets both as given, unchecked, and checks the
+session where it always did (a route that needs only the session takes `AuthHeader`).
 
 A handler that names a thread by query parameters declares `thread: NamedDependency[ThreadQuery]` and
 `dependencies=THREAD`: the `url`, `key` and `site` parameters (and their OpenAPI entries) come from
