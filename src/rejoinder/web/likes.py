@@ -59,6 +59,18 @@ async def comment_liker(request: Request[Any, Any, Any], authorization: str | No
     )
 
 
+def liking_routes(
+    tag: str, *, article: tuple[str, list[Any]], comment: tuple[str, list[Any]]
+) -> list[Router]:
+    """The routes of a way to like (likes, reactions): a router for the article's resource, which names its
+    thread by the query string, and one for a comment's, each holding its PUT and DELETE; all take the
+    reader's headers."""
+    return [
+        Router(article[0], route_handlers=article[1], tags=[tag], dependencies=THREAD_AND_WHO),
+        Router(comment[0], route_handlers=comment[1], tags=[tag], dependencies=WHO),
+    ]
+
+
 class LikeOut(msgspec.Struct):
     liked: bool
     likes: int
@@ -137,18 +149,8 @@ async def unlike_comment(
     return await _like_comment(request, comment_id, who, like=False)
 
 
-# Each resource once, with its two methods.
-ROUTES: list[Any] = [
-    Router(
-        "/api/threads/like",
-        route_handlers=[like_thread, unlike_thread],
-        tags=["likes"],
-        dependencies=THREAD_AND_WHO,
-    ),
-    Router(
-        "/api/comments/{comment_id:str}/like",
-        route_handlers=[like_comment, unlike_comment],
-        tags=["likes"],
-        dependencies=WHO,
-    ),
-]
+ROUTES: list[Any] = liking_routes(
+    "likes",
+    article=("/api/threads/like", [like_thread, unlike_thread]),
+    comment=("/api/comments/{comment_id:str}/like", [like_comment, unlike_comment]),
+)

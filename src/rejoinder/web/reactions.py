@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, delete, get, put
+from litestar import Request, Response, delete, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter
 
 from rejoinder.services import reactions as service
 from rejoinder.services.accounts import authenticate
-from rejoinder.web.likes import article_liker, comment_liker
-from rejoinder.web.params import THREAD_AND_WHO, WHO, AuthHeader, ReaderHeaders, ThreadQuery
+from rejoinder.web.likes import article_liker, comment_liker, liking_routes
+from rejoinder.web.params import AuthHeader, ReaderHeaders, ThreadQuery
 from rejoinder.web.wire import ctx_of, rfc3339
 
 Kind = Annotated[str, PathParameter(min_length=1, max_length=16, description="A reaction the site offers")]
@@ -167,19 +167,14 @@ async def unmute(
     return Response(content=None, status_code=204)
 
 
-# The reaction resources once each, with their two methods; then the mutes.
 ROUTES: list[Any] = [
-    Router(
-        "/api/threads/reactions/{kind:str}",
-        route_handlers=[react_to_thread, unreact_to_thread],
-        tags=["reactions"],
-        dependencies=THREAD_AND_WHO,
-    ),
-    Router(
-        "/api/comments/{comment_id:str}/reactions/{kind:str}",
-        route_handlers=[react_to_comment, unreact_to_comment],
-        tags=["reactions"],
-        dependencies=WHO,
+    *liking_routes(
+        "reactions",
+        article=("/api/threads/reactions/{kind:str}", [react_to_thread, unreact_to_thread]),
+        comment=(
+            "/api/comments/{comment_id:str}/reactions/{kind:str}",
+            [react_to_comment, unreact_to_comment],
+        ),
     ),
     list_mutes,
     mute,
