@@ -38,6 +38,7 @@ from rejoinder.web.signin_pages import (
     read_binding,
     redirect_uri,
     registry_of,
+    session_out,
     set_binding,
     settle_flow,
 )
@@ -338,12 +339,7 @@ async def accept_offer(
 async def decline_offer(request: Request[Any, Any, Any], offer: FromPath[str]) -> SessionOut:
     """Create a separate identity for the offered sign-in and return a session for it."""
     outcome = await service.decline_link_offer(ctx_of(request), offer)
-    assert outcome.token is not None and outcome.identity is not None
-    return SessionOut(
-        token=outcome.token,
-        identity=identity_out(request, outcome.identity),
-        provider=ProviderOut(name=outcome.provider, label=outcome.label),
-    )
+    return session_out(request, outcome)
 
 
 ROUTES: list[Any] = [

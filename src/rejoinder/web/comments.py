@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from rejoinder.services import comments as service
@@ -14,7 +15,7 @@ from rejoinder.services import moderation
 from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.images import AttachIn
 from rejoinder.services.threads import resolve_ref
-from rejoinder.web.params import AuthHeader, EditTokenHeader, VisitorHeader
+from rejoinder.web.params import WHO, EditTokenHeader, ReaderHeaders
 from rejoinder.web.wire import (
     CommentOut,
     check_origin,
@@ -70,18 +71,17 @@ class FormTokenOut(msgspec.Struct):
     token: str
 
 
-@post("/api/comments", summary="Post a comment", tags=["comments"], status_code=201)
+@post("/api/comments", summary="Post a comment", tags=["comments"], status_code=201, dependencies=WHO)
 async def create_comment(
     request: Request[Any, Any, Any],
     data: JSONBody[CommentIn],
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
 ) -> PostedOut:
     """Create a comment (or a reply, with `parent`). Answers 201 with the comment and its `edit_token`,
     which the author sends in `Rejoinder-Edit-Token` to edit or delete within the edit window. With
     `Authorization: Bearer <session>` the comment is the signed-in identity's and `author` is ignored."""
     ctx = ctx_of(request)
-    signed = await optional_reader(ctx, authorization)
+    signed = await optional_reader(ctx, who.authorization)
     ref = await resolve_ref(ctx, url=data.url, key=data.key, site=data.site)
     check_origin(request, ref)
     reader = on_site(signed, ref.site)  # a session of another site's SSO is refused here
@@ -103,7 +103,7 @@ async def create_comment(
             referrer=request.headers.get("referer"),
             images=tuple(AttachIn(id=i.id, alt=i.alt) for i in data.images),
         ),
-        visitor=visitor,
+        visitor=who.visitor,
         ip=client_ip(request),
         reader=reader,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, delete, put
+from litestar import Request, Router, delete, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -16,7 +16,7 @@ from rejoinder.services import likes as service
 from rejoinder.services import moderation
 from rejoinder.services.accounts import SignedIn, on_site, optional_reader
 from rejoinder.services.threads import ThreadRef
-from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
+from rejoinder.web.params import THREAD_AND_WHO, WHO, ReaderHeaders, ThreadQuery
 from rejoinder.web.wire import check_origin, client_ip, comment_guard, ctx_of
 
 
@@ -59,6 +59,18 @@ async def comment_liker(request: Request[Any, Any, Any], authorization: str | No
     )
 
 
+def liking_routes(
+    tag: str, *, article: tuple[str, list[Any]], comment: tuple[str, list[Any]]
+) -> list[Router]:
+    """The routes of a way to like (likes, reactions): a router for the article's resource, which names its
+    thread by the query string, and one for a comment's, each holding its PUT and DELETE; all take the
+    reader's headers."""
+    return [
+        Router(article[0], route_handlers=article[1], tags=[tag], dependencies=THREAD_AND_WHO),
+        Router(comment[0], route_handlers=comment[1], tags=[tag], dependencies=WHO),
+    ]
+
+
 class LikeOut(msgspec.Struct):
     liked: bool
     likes: int
@@ -70,18 +82,14 @@ class ThreadLikeIn(msgspec.Struct):
 
 
 async def _like_thread(
-    request: Request[Any, Any, Any],
-    thread: ThreadQuery,
-    visitor: str | None,
-    authorization: str | None,
-    body: ThreadLikeIn | None,
+    request: Request[Any, Any, Any], thread: ThreadQuery, who: ReaderHeaders, body: ThreadLikeIn | None
 ) -> LikeOut:
     """Like (`body` given) or unlike (`body` None) the article; both paths check origin and limits alike."""
-    liker = await article_liker(request, thread, authorization)
+    liker = await article_liker(request, thread, who.authorization)
     result = await service.like_thread(
         ctx_of(request),
         liker.ref,
-        visitor=visitor,
+        visitor=who.visitor,
         like=body is not None,
         name=body.name if body else None,
         title=body.title if body else None,
@@ -91,18 +99,13 @@ async def _like_thread(
 
 
 async def _like_comment(
-    request: Request[Any, Any, Any],
-    comment_id: str,
-    visitor: str | None,
-    authorization: str | None,
-    *,
-    like: bool,
+    request: Request[Any, Any, Any], comment_id: str, who: ReaderHeaders, *, like: bool
 ) -> LikeOut:
-    liker = await comment_liker(request, authorization)
+    liker = await comment_liker(request, who.authorization)
     result = await service.like_comment(
         ctx_of(request),
         comment_id,
-        visitor=visitor,
+        visitor=who.visitor,
         like=like,
         reader=liker.reader,
         site_guard=liker.site_guard,
@@ -110,47 +113,44 @@ async def _like_comment(
     return LikeOut(liked=result.liked, likes=result.likes)
 
 
-@put("/api/threads/like", summary="Like an article", tags=["likes"], dependencies=THREAD)
+@put(summary="Like an article")
 async def like_thread(
     request: Request[Any, Any, Any],
     *,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
     thread: NamedDependency[ThreadQuery],
     data: JSONBody[ThreadLikeIn | None] = None,
 ) -> LikeOut:
     """Like the article (idempotent). An optional `name` shows this liker in the "people like this" row."""
-    return await _like_thread(request, thread, visitor, authorization, data or ThreadLikeIn())
+    return await _like_thread(request, thread, who, data or ThreadLikeIn())
 
 
-@delete(
-    "/api/threads/like", summary="Unlike an article", tags=["likes"], status_code=200, dependencies=THREAD
-)
+@delete(summary="Unlike an article", status_code=200)
 async def unlike_thread(
     request: Request[Any, Any, Any],
     *,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
     thread: NamedDependency[ThreadQuery],
 ) -> LikeOut:
-    return await _like_thread(request, thread, visitor, authorization, None)
+    return await _like_thread(request, thread, who, None)
 
 
-@put("/api/comments/{comment_id:str}/like", summary="Like a comment", tags=["likes"])
+@put(summary="Like a comment")
 async def like_comment(
-    request: Request[Any, Any, Any],
-    comment_id: FromPath[str],
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    request: Request[Any, Any, Any], comment_id: FromPath[str], who: NamedDependency[ReaderHeaders]
 ) -> LikeOut:
-    return await _like_comment(request, comment_id, visitor, authorization, like=True)
+    return await _like_comment(request, comment_id, who, like=True)
 
 
-@delete("/api/comments/{comment_id:str}/like", summary="Unlike a comment", tags=["likes"], status_code=200)
+@delete(summary="Unlike a comment", status_code=200)
 async def unlike_comment(
-    request: Request[Any, Any, Any],
-    comment_id: FromPath[str],
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    request: Request[Any, Any, Any], comment_id: FromPath[str], who: NamedDependency[ReaderHeaders]
 ) -> LikeOut:
-    return await _like_comment(request, comment_id, visitor, authorization, like=False)
+    return await _like_comment(request, comment_id, who, like=False)
+
+
+ROUTES: list[Any] = liking_routes(
+    "likes",
+    article=("/api/threads/like", [like_thread, unlike_thread]),
+    comment=("/api/comments/{comment_id:str}/like", [like_comment, unlike_comment]),
+)

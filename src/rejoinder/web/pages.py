@@ -11,8 +11,9 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
+import msgspec
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, QueryParameter
 
@@ -216,24 +217,45 @@ PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 ReplyOffset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
-@get("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS, dependencies=THREAD)
-async def thread_page(
-    request: Request[Any, Any, Any],
-    *,
+class PageQuery(msgspec.Struct, frozen=True):
+    """Which page of which thread a request asks to see, as given: the thread, the article's `title`, the
+    `sort` order, the `page` number and the `lang`uage. The handler resolves and cleans them."""
+
+    thread: ThreadQuery
+    title: str | None
+    sort: Sort
+    page: int
+    lang: str | None
+
+
+async def page_query(
     thread: NamedDependency[ThreadQuery],
     title: FromQuery[str | None] = None,
     sort: FromQuery[Sort] = Sort.OLDEST,
     page: PageNumber = 1,
+    lang: FromQuery[str | None] = None,
+) -> PageQuery:
+    return PageQuery(thread=thread, title=title, sort=sort, page=page, lang=lang)
+
+
+# `dependencies=PAGE` on a handler gives it `asked`, the PageQuery of its query string.
+PAGE = {**THREAD, "asked": Provide(page_query)}
+
+
+@get("/thread", include_in_schema=False, exception_handlers=PAGE_ERRORS, dependencies=PAGE)
+async def thread_page(
+    request: Request[Any, Any, Any],
+    *,
+    asked: NamedDependency[PageQuery],
     reply: FromQuery[str | None] = None,
     replies: FromQuery[str | None] = None,
-    lang: FromQuery[str | None] = None,
     offset: ReplyOffset = 0,
 ) -> Response[str]:
     """The whole discussion as a plain HTML page with a form that works without JavaScript; with
     `replies`, one conversation and the batch of its replies from `offset` ("Show N more replies"). In
     the language of `lang` (else the browser's, else `server.language`)."""
     ctx = ctx_of(request)
-    ref = await thread.resolve(ctx)
+    ref = await asked.thread.resolve(ctx)
     given = FormInput(parent=clean_reply(reply))
     root = clean_reply(replies) if replies is not None else None
     if replies is not None and root is None:
@@ -241,44 +263,38 @@ async def thread_page(
     return await render_page(
         request,
         ref,
-        sort=sort,
-        page=page,
-        title=clean_title(title),
+        sort=asked.sort,
+        page=asked.page,
+        title=clean_title(asked.title),
         given=given,
-        lang=lang,
+        lang=asked.lang,
         replies=root,
         offset=offset,
     )
 
 
-@get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS, dependencies=THREAD)
+@get("/thread/fragment", include_in_schema=False, exception_handlers=PAGE_ERRORS, dependencies=PAGE)
 async def thread_fragment(
-    request: Request[Any, Any, Any],
-    *,
-    thread: NamedDependency[ThreadQuery],
-    title: FromQuery[str | None] = None,
-    sort: FromQuery[Sort] = Sort.OLDEST,
-    page: PageNumber = 1,
-    lang: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], *, asked: NamedDependency[PageQuery]
 ) -> Response[str]:
     """Just the thread's HTML (no <html>), for a static site generator to include at build time. Replying
     happens on the full page it links to. Links are absolute with server.public_url; without it they are
     paths, never built from the request's Host header: this answer is publicly cacheable. In the language
     of `lang`, else `server.language` (a build tool's Accept-Language says nothing about the readers)."""
     ctx = ctx_of(request)
-    ref = await thread.resolve(ctx)
+    ref = await asked.thread.resolve(ctx)
     view = await thread_service.read_thread(
-        ctx, ref, sort=sort, page=page, limit=ctx.settings.comments.page_size
+        ctx, ref, sort=asked.sort, page=asked.page, limit=ctx.settings.comments.page_size
     )
     base = public_base(ctx)
     loaded = await thread_service.load_comments(view)
-    code = supported(lang)
+    code = supported(asked.lang)
     model = build_thread(
         ctx,
         view,
         loaded,
-        sort=sort,
-        title=clean_title(title),
+        sort=asked.sort,
+        title=clean_title(asked.title),
         base=base,
         given=None,
         tr=translator(code or ctx.settings.server.language),

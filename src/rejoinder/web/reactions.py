@@ -12,8 +12,8 @@ from litestar.params import FromPath, JSONBody, PathParameter
 
 from rejoinder.services import reactions as service
 from rejoinder.services.accounts import authenticate
-from rejoinder.web.likes import article_liker, comment_liker
-from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
+from rejoinder.web.likes import article_liker, comment_liker, liking_routes
+from rejoinder.web.params import AuthHeader, ReaderHeaders, ThreadQuery
 from rejoinder.web.wire import ctx_of, rfc3339
 
 Kind = Annotated[str, PathParameter(min_length=1, max_length=16, description="A reaction the site offers")]
@@ -33,16 +33,15 @@ async def _on_thread(
     request: Request[Any, Any, Any],
     thread: ThreadQuery,
     kind: str,
-    visitor: str | None,
-    authorization: str | None,
+    who: ReaderHeaders,
     body: ThreadReactionIn | None,
 ) -> ReactionResultOut:
-    liker = await article_liker(request, thread, authorization)
+    liker = await article_liker(request, thread, who.authorization)
     result = await service.react_to_thread(
         ctx_of(request),
         liker.ref,
         kind,
-        visitor=visitor,
+        visitor=who.visitor,
         on=body is not None,
         name=body.name if body else None,
         title=body.title if body else None,
@@ -52,20 +51,14 @@ async def _on_thread(
 
 
 async def _on_comment(
-    request: Request[Any, Any, Any],
-    comment_id: str,
-    kind: str,
-    visitor: str | None,
-    authorization: str | None,
-    *,
-    on: bool,
+    request: Request[Any, Any, Any], comment_id: str, kind: str, who: ReaderHeaders, *, on: bool
 ) -> ReactionResultOut:
-    liker = await comment_liker(request, authorization)
+    liker = await comment_liker(request, who.authorization)
     result = await service.react_to_comment(
         ctx_of(request),
         comment_id,
         kind,
-        visitor=visitor,
+        visitor=who.visitor,
         on=on,
         reader=liker.reader,
         site_guard=liker.site_guard,
@@ -73,72 +66,52 @@ async def _on_comment(
     return ReactionResultOut(reacted=result.reacted, count=result.count)
 
 
-@put(
-    "/api/threads/reactions/{kind:str}",
-    summary="React to an article",
-    tags=["reactions"],
-    dependencies=THREAD,
-)
+@put(summary="React to an article")
 async def react_to_thread(
     request: Request[Any, Any, Any],
     kind: Kind,
     *,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
     thread: NamedDependency[ThreadQuery],
     data: JSONBody[ThreadReactionIn | None] = None,
 ) -> ReactionResultOut:
     """Add a reaction of `kind` (one the site offers: `site.reactions` of GET /api/threads) to the article;
     idempotent. An optional guest `name`, or a signed-in reader's "show in likes", names the reader in
     "N people reacted"."""
-    return await _on_thread(request, thread, kind, visitor, authorization, data or ThreadReactionIn())
+    return await _on_thread(request, thread, kind, who, data or ThreadReactionIn())
 
 
-@delete(
-    "/api/threads/reactions/{kind:str}",
-    summary="Take back a reaction to an article",
-    tags=["reactions"],
-    status_code=200,
-    dependencies=THREAD,
-)
+@delete(summary="Take back a reaction to an article", status_code=200)
 async def unreact_to_thread(
     request: Request[Any, Any, Any],
     kind: Kind,
     *,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
     thread: NamedDependency[ThreadQuery],
 ) -> ReactionResultOut:
-    return await _on_thread(request, thread, kind, visitor, authorization, None)
+    return await _on_thread(request, thread, kind, who, None)
 
 
-@put("/api/comments/{comment_id:str}/reactions/{kind:str}", summary="React to a comment", tags=["reactions"])
+@put(summary="React to a comment")
 async def react_to_comment(
     request: Request[Any, Any, Any],
     comment_id: FromPath[str],
     kind: Kind,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
 ) -> ReactionResultOut:
     """Add a reaction of `kind` to a public comment (idempotent); `422 reaction-not-offered` for a kind
     its site does not offer."""
-    return await _on_comment(request, comment_id, kind, visitor, authorization, on=True)
+    return await _on_comment(request, comment_id, kind, who, on=True)
 
 
-@delete(
-    "/api/comments/{comment_id:str}/reactions/{kind:str}",
-    summary="Take back a reaction to a comment",
-    tags=["reactions"],
-    status_code=200,
-)
+@delete(summary="Take back a reaction to a comment", status_code=200)
 async def unreact_to_comment(
     request: Request[Any, Any, Any],
     comment_id: FromPath[str],
     kind: Kind,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
 ) -> ReactionResultOut:
-    return await _on_comment(request, comment_id, kind, visitor, authorization, on=False)
+    return await _on_comment(request, comment_id, kind, who, on=False)
 
 
 class MuteIn(msgspec.Struct):
@@ -192,3 +165,18 @@ async def unmute(
     reader = await authenticate(ctx, authorization)
     await service.unmute(ctx, reader.identity, key)
     return Response(content=None, status_code=204)
+
+
+ROUTES: list[Any] = [
+    *liking_routes(
+        "reactions",
+        article=("/api/threads/reactions/{kind:str}", [react_to_thread, unreact_to_thread]),
+        comment=(
+            "/api/comments/{comment_id:str}/reactions/{kind:str}",
+            [react_to_comment, unreact_to_comment],
+        ),
+    ),
+    list_mutes,
+    mute,
+    unmute,
+]

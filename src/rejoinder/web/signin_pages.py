@@ -109,6 +109,16 @@ def identity_out(request: Request[Any, Any, Any], identity: Identity) -> Identit
     )
 
 
+def session_out(request: Request[Any, Any, Any], outcome: service.Outcome) -> SessionOut:
+    """The session a finished sign-in (an outcome of kind "session") answers with."""
+    assert outcome.token is not None and outcome.identity is not None
+    return SessionOut(
+        token=outcome.token,
+        identity=identity_out(request, outcome.identity),
+        provider=ProviderOut(name=outcome.provider, label=outcome.label),
+    )
+
+
 def callback_route(checked_by: str) -> route:
     """The route of a provider's callback under a router (/auth/NAME/callback): GET, or POST for the
     providers that send the answer as a cross-site form (form_post, e.g. Apple); `checked_by` says what
@@ -275,12 +285,7 @@ def hand_back(
     assert outcome.token is not None and outcome.identity is not None
     if flow.mode == "redirect" and flow.return_url:
         return back_to_article(flow.return_url, {"rejoinder-session": outcome.token})
-    message = {
-        "type": "rejoinder:session",
-        "token": outcome.token,
-        "identity": msgspec.to_builtins(identity_out(request, outcome.identity)),
-        "provider": {"name": outcome.provider, "label": outcome.label},
-    }
+    message = {"type": "rejoinder:session", **msgspec.to_builtins(session_out(request, outcome))}
     return page("done.html", lang=flow.lang, label=label, target=flow.origin, message=message, offer=False)
 
 

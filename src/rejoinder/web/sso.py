@@ -13,7 +13,7 @@ from litestar import Request, Response, post
 from litestar.params import JSONBody
 
 from rejoinder.services import sso as service
-from rejoinder.web.signin_pages import ProviderOut, SessionOut, identity_out, registry_of
+from rejoinder.web.signin_pages import SessionOut, registry_of, session_out
 from rejoinder.web.wire import ctx_of
 
 
@@ -36,13 +36,7 @@ async def sso_sign_in(request: Request[Any, Any, Any], data: JSONBody[SsoIn]) ->
         provider_name=data.provider,
         origin=request.headers.get("origin"),
     )
-    assert outcome.token is not None and outcome.identity is not None
-    out = SessionOut(
-        token=outcome.token,
-        identity=identity_out(request, outcome.identity),
-        provider=ProviderOut(name=outcome.provider, label=outcome.label),
-    )
-    return Response(out, headers={"Cache-Control": "no-store"})
+    return Response(session_out(request, outcome), headers={"Cache-Control": "no-store"})
 
 
 ROUTES: list[Any] = [sso_sign_in]

@@ -270,13 +270,17 @@ async def thread_response(
     return _response(request, entry)
 
 
+def _cached_json(container: type[Any], description: str) -> dict[int, ResponseSpec]:
+    """The OpenAPI answer of a read sent from the response cache as JSON bytes (`Response[bytes]`):
+    `container` is the type those bytes hold, which the handler's return type cannot say."""
+    return {200: ResponseSpec(data_container=container, description=description)}
+
+
 @get(
     "/api/threads",
     summary="Read a thread",
     tags=["threads"],
-    responses={
-        200: ResponseSpec(data_container=ThreadResponse, description="The thread and one page of comments")
-    },
+    responses=_cached_json(ThreadResponse, "The thread and one page of comments"),
     dependencies=THREAD,
 )
 async def get_thread(
@@ -354,9 +358,7 @@ class RepliesOut(msgspec.Struct):
     "/api/comments/{comment_id:str}/replies",
     summary="Read more replies of a conversation",
     tags=["threads"],
-    responses={
-        200: ResponseSpec(data_container=RepliesOut, description="One batch of a conversation's replies")
-    },
+    responses=_cached_json(RepliesOut, "One batch of a conversation's replies"),
 )
 async def get_replies(
     request: Request[Any, Any, Any],

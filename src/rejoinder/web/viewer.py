@@ -13,7 +13,7 @@ from rejoinder.services.accounts import on_site, optional_reader
 from rejoinder.services.context import Context
 from rejoinder.services.viewer import OwnComment
 from rejoinder.web.cors import answer_only_to
-from rejoinder.web.params import THREAD, AuthHeader, ThreadQuery, VisitorHeader
+from rejoinder.web.params import THREAD_AND_WHO, ReaderHeaders, ThreadQuery
 from rejoinder.web.wire import CommentOut, check_origin, comment_out, ctx_of, rfc3339
 
 
@@ -45,12 +45,11 @@ def own_out(ctx: Context, o: OwnComment) -> OwnCommentOut:
     )
 
 
-@get("/api/viewer", summary="This reader's state", tags=["threads"], dependencies=THREAD)
+@get("/api/viewer", summary="This reader's state", tags=["threads"], dependencies=THREAD_AND_WHO)
 async def get_viewer(
     request: Request[Any, Any, Any],
     *,
-    visitor: VisitorHeader = None,
-    authorization: AuthHeader = None,
+    who: NamedDependency[ReaderHeaders],
     thread: NamedDependency[ThreadQuery],
 ) -> Response[ViewerOut]:
     """Whether this visitor liked the article, which comments they liked, and their own comments that
@@ -61,8 +60,8 @@ async def get_viewer(
     ref = await thread.resolve(ctx)
     answer_only_to(request.scope, ref.site.origins)  # type: ignore[arg-type]
     check_origin(request, ref)
-    signed = await optional_reader(ctx, authorization)
-    state = await service.viewer_state(ctx, ref, visitor=visitor, reader=on_site(signed, ref.site))
+    signed = await optional_reader(ctx, who.authorization)
+    state = await service.viewer_state(ctx, ref, visitor=who.visitor, reader=on_site(signed, ref.site))
     out = ViewerOut(
         liked_thread=state.liked_thread,
         liked=state.liked,
