@@ -16,7 +16,7 @@ from rejoinder.moderation import queue as queues
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.services.context import Context
-from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.services.moderation.runtime import Decision, moderation_of
 from rejoinder.services.moderation.statements import issue_statement, reverse_statements
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
@@ -192,7 +192,9 @@ class LearnFromDecisions:
         if comment is None or sink is None:
             return
         try:
-            await sink.decided(self.ctx, event.uid, comment, ModAction(action), event.data.get("reason"))
+            await sink.decided(
+                self.ctx, Decision(event.uid, comment, ModAction(action), event.data.get("reason"))
+            )
         except Exception:  # learning is best effort: one bad example must not block the rest
             log.exception("[rejoinder] the decision sink failed")
 
