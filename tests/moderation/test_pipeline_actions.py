@@ -259,11 +259,9 @@ class Sink:
         self.seen: list[tuple[int, str, str]] = []
         self.events: list[str] = []
 
-    async def decided(
-        self, ctx: Context, event_uid: str, comment: Any, action: ModAction, reason: str | None
-    ) -> bool:
-        self.seen.append((comment.site_id, comment.text, action.value))
-        self.events.append(event_uid)
+    async def decided(self, ctx: Context, decision: service.Decision) -> bool:
+        self.seen.append((decision.comment.site_id, decision.comment.text, decision.action.value))
+        self.events.append(decision.event_uid)
         return True
 
     def refresh_if_due(self, ctx: Context) -> None:

@@ -19,10 +19,10 @@ from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.services import comments as comment_service
 from rejoinder.services import moderation as moderation_service
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.decisions import LogTarget, log_action
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import desk as store
 from rejoinder.store import engine as store_engine
-from rejoinder.store import moderation_log as log_store
 from rejoinder.store import search as search_store
 
 MAX_NOTE = 2000
@@ -99,7 +99,9 @@ async def edit_comment(
             now=now,
             by=actor.id,
         )
-        await _log(conn, comment.site_id, actor, ModAction.EDIT, "comment", comment.id, now, note=note)
+        await log_action(
+            conn, comment.site_id, actor.id, ModAction.EDIT, LogTarget("comment", comment.id), now, note=note
+        )
         event = await ctx.outbox.add(
             conn,
             EventKind.COMMENT_EDITED,
@@ -222,7 +224,7 @@ async def warn(ctx: Context, actor: Actor, comment_id: str, message: str) -> str
     warning_id = ctx.token(16)
     async with store_engine.write(ctx.engine) as conn:
         await store.insert_warning(conn, warning_id, subject, words, now=now, by=actor.id)
-        await _log(conn, subject.site_id, actor, ModAction.WARN, who.kind, _target(who), now, note=words)
+        await log_action(conn, subject.site_id, actor.id, ModAction.WARN, _target(who), now, note=words)
         event = await ctx.outbox.add(
             conn,
             EventKind.COMMENTER_WARNED,
@@ -244,7 +246,7 @@ async def set_premoderation(ctx: Context, actor: Actor, comment_id: str, *, on: 
         if not changed:
             return False
         action = ModAction.PREMODERATE if on else ModAction.UNPREMODERATE
-        await _log(conn, subject.site_id, actor, action, who.kind, _target(who), now)
+        await log_action(conn, subject.site_id, actor.id, action, _target(who), now)
         event = await ctx.outbox.add(
             conn,
             EventKind.COMMENTER_PREMODERATED,
@@ -266,7 +268,7 @@ async def add_note(ctx: Context, actor: Actor, comment_id: str, text: str) -> in
     now = ctx.clock()
     async with store_engine.write(ctx.engine) as conn:
         note_id = await store.insert_note(conn, who.subject, words, now=now, by=actor.id)
-        await _log(conn, who.subject.site_id, actor, ModAction.NOTE, who.kind, _target(who), now)
+        await log_action(conn, who.subject.site_id, actor.id, ModAction.NOTE, _target(who), now)
         event = await ctx.outbox.add(
             conn,
             EventKind.COMMENTER_NOTED,
@@ -278,32 +280,10 @@ async def add_note(ctx: Context, actor: Actor, comment_id: str, text: str) -> in
     return note_id
 
 
-def _target(who: Commenter) -> str:
+def _target(who: Commenter) -> LogTarget:
     """What the log names: the identity, or the comment through which a guest was found (never an email)."""
-    return who.subject.identity_id or who.comment.id
-
-
-async def _log(
-    conn: Any,
-    site_id: int,
-    actor: Actor,
-    action: ModAction,
-    kind: str,
-    target: str,
-    now: int,
-    *,
-    note: str | None = None,
-) -> None:
-    await log_store.insert_log(
-        conn,
-        site_id=site_id,
-        now=now,
-        actor=actor.id,
-        action=action.value,
-        target_kind="comment" if kind != "identity" else "identity",
-        target_id=target,
-        note=note,
-    )
+    kind = "identity" if who.kind == "identity" else "comment"
+    return LogTarget(kind, who.subject.identity_id or who.comment.id)
 
 
 # --- saved filters ----------------------------------------------------------------------------------------

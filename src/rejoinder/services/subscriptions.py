@@ -403,10 +403,21 @@ def comment_link(thread: thread_store.ThreadRow | None, comment_id: str) -> str:
     return f"{thread.uri}#comment-{comment_id}" if thread is not None and thread.uri else ""
 
 
-def _unsubscribe_headers(url: str) -> tuple[tuple[str, str], ...]:
-    # RFC 2369 List-Unsubscribe with RFC 8058 one-click: the mail client POSTs
-    # "List-Unsubscribe=One-Click" to the https URL, without the reader signing in.
-    return (("List-Unsubscribe", f"<{url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+def _mail_to(
+    address: Address, subject: str, body: tuple[str, str], *, key: str, unsubscribe_url: str | None
+) -> Mail:
+    """A subscription email to `address`: `body` is render()'s text and HTML, `key` names the message
+    for a retry. With an unsubscribe link, its List-Unsubscribe headers: RFC 2369 with RFC 8058
+    one-click (the mail client POSTs "List-Unsubscribe=One-Click" to the https URL, without the reader
+    signing in)."""
+    text, html = body
+    headers: tuple[tuple[str, str], ...] = ()
+    if unsubscribe_url is not None:
+        headers = (
+            ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        )
+    return Mail(to=address.email, subject=subject, text=text, html=html, headers=headers, message_key=key)
 
 
 class FanOut:
@@ -567,7 +578,7 @@ def compose_batch(
         subject = tr("subs.subject", site=one_line(site, 40), title=_title(tr, first_thread))
     else:
         subject = tr("subs.subjectMany", site=one_line(site, 40), count=tr.number(len(shown)))
-    text, html = render(
+    body = render(
         "email/notification.j2",
         tr=tr,
         items=shown,
@@ -576,14 +587,7 @@ def compose_batch(
         manage_url=manage_url,
         digest=mode is DeliveryMode.DIGEST,
     )
-    return Mail(
-        to=address.email,
-        subject=subject,
-        text=text,
-        html=html,
-        headers=_unsubscribe_headers(unsubscribe_url),
-        message_key=key,
-    )
+    return _mail_to(address, subject, body, key=key, unsubscribe_url=unsubscribe_url)
 
 
 @dataclass(frozen=True, eq=False)
@@ -614,44 +618,28 @@ class SendConfirmation:
             return
         site = await ctx.sites.by_id(address.site_id)
         tr = translator(address.language)
-        what = [describe(tr, f, site.name) for f in followed]
         manage_url = link(ctx, "manage", manage_link_token(ctx, address.id), tr.lang)
-        if address.confirmed is None:
-            expires = ctx.clock() + ctx.settings.subscriptions.confirm_hours * 3600 * US
+        if address.confirmed is None:  # the confirmation link, valid for confirm_hours
+            hours = ctx.settings.subscriptions.confirm_hours
+            expires = ctx.clock() + hours * 3600 * US
             token = sign_link(ctx.secret, LinkPurpose.CONFIRM, address.id, expires=expires)
-            text, html = render(
-                "email/subscription.j2",
-                tr=tr,
-                site=site.name,
-                what=what,
-                confirm_url=link(ctx, "confirm", token, tr.lang),
-                manage_url=manage_url,
-                hours=ctx.settings.subscriptions.confirm_hours,
-            )
+            confirm_url, unsubscribe_url = link(ctx, "confirm", token, tr.lang), None
             subject = tr("subs.confirmSubject", site=one_line(site.name, 40))
-            headers: tuple[tuple[str, str], ...] = ()
-        else:
+        else:  # a notice of the new subscription, with a link to unsubscribe from all
             unsub = sign_link(ctx.secret, LinkPurpose.UNSUBSCRIBE_ALL, address.id, expires=_link_expiry(ctx))
-            unsubscribe_url = link(ctx, "unsubscribe", unsub, tr.lang)
-            text, html = render(
-                "email/subscription.j2",
-                tr=tr,
-                site=site.name,
-                what=what,
-                confirm_url="",
-                manage_url=manage_url,
-                hours=0,
-            )
+            hours, confirm_url, unsubscribe_url = 0, "", link(ctx, "unsubscribe", unsub, tr.lang)
             subject = tr("subs.startedSubject", site=one_line(site.name, 40))
-            headers = _unsubscribe_headers(unsubscribe_url)
-        mail = Mail(
-            to=address.email,
-            subject=subject,
-            text=text,
-            html=html,
-            headers=headers,
-            message_key=f"subs-confirm.{event.uid}",
+        body = render(
+            "email/subscription.j2",
+            tr=tr,
+            site=site.name,
+            what=[describe(tr, f, site.name) for f in followed],
+            confirm_url=confirm_url,
+            manage_url=manage_url,
+            hours=hours,
         )
+        key = f"subs-confirm.{event.uid}"
+        mail = _mail_to(address, subject, body, key=key, unsubscribe_url=unsubscribe_url)
         try:
             await self.mailer.send(mail)
         except AddressRejected as exc:

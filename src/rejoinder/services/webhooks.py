@@ -38,6 +38,7 @@ from rejoinder.outbound import check_reachable
 from rejoinder.services.admin_auth import admin_site_ids
 from rejoinder.services.admin_mail import public_base, recipients_for
 from rejoinder.services.context import Context
+from rejoinder.services.fan_out import add_deliveries_now
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import events as event_store
@@ -193,16 +194,7 @@ class FanOut:
             return
         async with store_engine.read(self.ctx.engine) as conn:  # most sites have none: no write then
             targets = await store.select_subscribed(conn, event.site_id, kind)
-        if not targets:
-            return
-        async with store_engine.write(self.ctx.engine) as conn:
-            await event_store.add_deliveries(
-                conn,
-                event.uid,
-                [delivery_name(e.id) for e in targets],
-                queue=event.queue,
-                next_at=self.ctx.clock(),
-            )
+        await add_deliveries_now(self.ctx, event, [delivery_name(e.id) for e in targets])
 
 
 async def body_of(ctx: Context, kind: WebhookType, event: Event) -> bytes:

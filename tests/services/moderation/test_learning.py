@@ -21,6 +21,7 @@ from rejoinder.moderation.classifier import Classifier, Example
 from rejoinder.moderation.pipeline import Pipeline
 from rejoinder.services import moderation as service
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.runtime import Decision
 from rejoinder.store import classifier as store
 from rejoinder.store import engine as store_engine
 from rejoinder.store.schema import events
@@ -143,7 +144,7 @@ def test_a_redelivered_decision_is_stored_once(site_db: str, tmp_path: Path) -> 
                 query = sa.select(events.c.uid).where(events.c.kind == EventKind.COMMENT_STATUS_CHANGED.value)
                 uid = (await conn.execute(query)).scalar_one()
                 comment = await service.moderated(conn, made["id"])
-            return await a.sink.decided(ctx, uid, comment, ModAction.APPROVE, None)
+            return await a.sink.decided(ctx, Decision(uid, comment, ModAction.APPROVE, None))
 
         assert a.call(again) is False
         site_id = a.site_id()

@@ -21,10 +21,10 @@ from rejoinder.services.activitypub.actors import (
     urls_for,
 )
 from rejoinder.services.context import Context
+from rejoinder.services.fan_out import add_deliveries_now
 from rejoinder.store import activitypub as store
 from rejoinder.store import comments as comment_store
 from rejoinder.store import engine as store_engine
-from rejoinder.store import events as event_store
 from rejoinder.store import threads as thread_store
 
 log = logging.getLogger("rejoinder.activitypub")
@@ -98,16 +98,9 @@ class FanOut:
                     for actor in await store.select_delivered(conn, event.subject)
                     if not await store.is_blocked(conn, actor.domain)
                 ]
-        if not recipients:
-            return
-        async with store_engine.write(self.ctx.engine) as conn:
-            await event_store.add_deliveries(
-                conn,
-                event.uid,
-                [f"{SENDER}:{group[0].id}" for group in by_inbox(recipients).values()],
-                queue=event.queue,
-                next_at=self.ctx.clock(),
-            )
+        await add_deliveries_now(
+            self.ctx, event, [f"{SENDER}:{group[0].id}" for group in by_inbox(recipients).values()]
+        )
 
 
 class Send:

@@ -40,6 +40,7 @@ from rejoinder.services.moderation.queue import comment_detail, list_queue, mode
 from rejoinder.services.moderation.reports import Reported, report_comment
 from rejoinder.services.moderation.runtime import (
     BAN_CACHE_SECONDS,
+    Decision,
     DecisionSink,
     Moderation,
     admit,
@@ -55,6 +56,7 @@ __all__ = [
     "Appealed",
     "BanResult",
     "ClassifierSink",
+    "Decision",
     "DecisionSink",
     "Moderation",
     "Reported",

@@ -16,6 +16,7 @@ from rejoinder.moderation.rules import (
     Role,
 )
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.decisions import LogTarget, log_action
 from rejoinder.services.moderation.judging import email_hash_of
 from rejoinder.services.moderation.runtime import moderation_of
 from rejoinder.services.moderation.statements import issue_statement
@@ -23,7 +24,6 @@ from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import bans as ban_store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import moderation as store
-from rejoinder.store import moderation_log as log_store
 from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
 
@@ -125,23 +125,16 @@ async def ban(
                 if statement is not None:
                     events.append(statement)
                 rejected += 1
-        await log_store.insert_log(
-            conn,
-            site_id=site_id,
-            now=now,
-            actor=actor.id,
-            action=ModAction.BAN.value,
-            target_kind="ban",
-            target_id=str(ban_id),
-            note=words,
-            data={
-                "identity": identity_id,
-                "email": bool(email),
-                "ip_range": network,
-                "days": days,
-                "reject_all": reject_all,
-                "rejected": rejected,
-            },
+        data = {
+            "identity": identity_id,
+            "email": bool(email),
+            "ip_range": network,
+            "days": days,
+            "reject_all": reject_all,
+            "rejected": rejected,
+        }
+        await log_action(
+            conn, site_id, actor.id, ModAction.BAN, LogTarget("ban", str(ban_id)), now, note=words, data=data
         )
     moderation_of(ctx).forget_bans()
     ctx.outbox.committed(*events)
@@ -159,15 +152,7 @@ async def lift_ban(ctx: Context, actor: Actor, ban_id: int) -> None:
         else:
             actor.require_moderator(found.site_id)
         await ban_store.lift_ban(conn, ban_id, now=now, by=actor.id)
-        await log_store.insert_log(
-            conn,
-            site_id=found.site_id,
-            now=now,
-            actor=actor.id,
-            action=ModAction.UNBAN.value,
-            target_kind="ban",
-            target_id=str(ban_id),
-        )
+        await log_action(conn, found.site_id, actor.id, ModAction.UNBAN, LogTarget("ban", str(ban_id)), now)
     moderation_of(ctx).forget_bans()
 
 
@@ -200,14 +185,7 @@ async def set_role(
 
                 await end_identity_sessions(conn, identity_id)
         if changed:
-            await log_store.insert_log(
-                conn,
-                site_id=site_id,
-                now=now,
-                actor=actor.id,
-                action=(ModAction.GRANT if granted else ModAction.REVOKE).value,
-                target_kind="identity",
-                target_id=identity_id,
-                reason_code=role.value,
-            )
+            action = ModAction.GRANT if granted else ModAction.REVOKE
+            target = LogTarget("identity", identity_id)
+            await log_action(conn, site_id, actor.id, action, target, now, reason_code=role.value)
     return changed

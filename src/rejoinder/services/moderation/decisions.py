@@ -4,7 +4,7 @@ feature, close or open a thread. Each action is one transaction that also writes
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from rejoinder import metrics
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
@@ -16,7 +16,7 @@ from rejoinder.moderation import queue as queues
 from rejoinder.moderation import reports as report_rules
 from rejoinder.moderation.actions import Actor, ModAction
 from rejoinder.services.context import Context
-from rejoinder.services.moderation.runtime import moderation_of
+from rejoinder.services.moderation.runtime import Decision, moderation_of
 from rejoinder.services.moderation.statements import issue_statement, reverse_statements
 from rejoinder.services.threads import event_thread_by_id
 from rejoinder.store import engine as store_engine
@@ -43,20 +43,35 @@ async def load_comment(conn: Any, comment_id: str) -> queues.ModeratedComment:
     return comment
 
 
+class LogTarget(NamedTuple):
+    """What a line of the moderation log is about: its kind ("comment", "thread", "identity", "ban"…) and id."""
+
+    kind: str
+    id: str
+
+
+async def log_action(
+    conn: Any, site_id: int | None, actor: str, action: ModAction, target: LogTarget, now: int, **details: Any
+) -> None:
+    """Write a line of the moderation log: `actor` did `action` to `target` on `site_id` (None: every
+    site); `details`: reason_code, note, data."""
+    await log_store.insert_log(
+        conn,
+        site_id=site_id,
+        now=now,
+        actor=actor,
+        action=action.value,
+        target_kind=target.kind,
+        target_id=target.id,
+        **details,
+    )
+
+
 async def log_on_comment(
     conn: Any, comment: queues.ModeratedComment, actor: str, action: ModAction, now: int, **details: Any
 ) -> None:
     """Write the log line of an action on one comment; `details`: reason_code, note, data."""
-    await log_store.insert_log(
-        conn,
-        site_id=comment.site_id,
-        now=now,
-        actor=actor,
-        action=action.value,
-        target_kind="comment",
-        target_id=comment.id,
-        **details,
-    )
+    await log_action(conn, comment.site_id, actor, action, LogTarget("comment", comment.id), now, **details)
 
 
 async def decide(
@@ -177,7 +192,9 @@ class LearnFromDecisions:
         if comment is None or sink is None:
             return
         try:
-            await sink.decided(self.ctx, event.uid, comment, ModAction(action), event.data.get("reason"))
+            await sink.decided(
+                self.ctx, Decision(event.uid, comment, ModAction(action), event.data.get("reason"))
+            )
         except Exception:  # learning is best effort: one bad example must not block the rest
             log.exception("[rejoinder] the decision sink failed")
 
@@ -221,16 +238,9 @@ async def set_thread_closed(
             raise ThreadNotFound()
         actor.require_moderator(site_id)
         await store.update_thread_closed(conn, thread_id, closed=closed, now=now)
-        await log_store.insert_log(
-            conn,
-            site_id=site_id,
-            now=now,
-            actor=actor.id,
-            action=(ModAction.CLOSE if closed else ModAction.OPEN).value,
-            target_kind="thread",
-            target_id=str(thread_id),
-            note=rules.check_note(note),
-        )
+        action = ModAction.CLOSE if closed else ModAction.OPEN
+        target = LogTarget("thread", str(thread_id))
+        await log_action(conn, site_id, actor.id, action, target, now, note=rules.check_note(note))
         event = await ctx.outbox.add(
             conn,
             EventKind.THREAD_CLOSED if closed else EventKind.THREAD_OPENED,

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rejoinder.config import Settings
-from rejoinder.moderation import queue as queues
 from rejoinder.moderation.actions import ApproveReason, ModAction
 from rejoinder.services.context import Context
+from rejoinder.services.moderation.runtime import Decision
 from rejoinder.store import classifier as store
 from rejoinder.store import engine as store_engine
 from rejoinder.store import sites as site_store
@@ -137,37 +137,29 @@ class ClassifierSink:
         self._training: dict[int, asyncio.Lock] = {}
         self._imported = False
 
-    async def decided(
-        self,
-        ctx: Context,
-        event_uid: str,
-        comment: queues.ModeratedComment,
-        action: ModAction,
-        reason: str | None,
-    ) -> bool:
+    async def decided(self, ctx: Context, decision: Decision) -> bool:
         """Record a decision as a labelled example (once per event); start a training in the background
         when the site has `train_every` decisions its newest model has not seen. True when recorded."""
-        label = label_of(action, reason)
+        label = label_of(decision.action, decision.reason)
         if label is None:
             return False
+        site_id = decision.comment.site_id
         async with store_engine.write(ctx.engine) as conn:
             added = await store.insert_decision(
                 conn,
-                site_id=comment.site_id,
-                event_uid=event_uid,
-                comment_id=comment.id,
+                site_id=site_id,
+                event_uid=decision.event_uid,
+                comment_id=decision.comment.id,
                 label=label,
-                text=comment.text,
-                author_name=comment.author_name,
-                website=comment.author_website or "",
+                text=decision.comment.text,
+                author_name=decision.comment.author_name,
+                website=decision.comment.author_website or "",
                 now=ctx.clock(),
             )
-            model = await store.select_model(conn, comment.site_id)
-            pending = await store.count_decisions_after(
-                conn, comment.site_id, model.decisions_seen if model else 0
-            )
+            model = await store.select_model(conn, site_id)
+            pending = await store.count_decisions_after(conn, site_id, model.decisions_seen if model else 0)
         if added and pending >= self.train_every:
-            self._spawn(self.train(ctx, comment.site_id))
+            self._spawn(self.train(ctx, site_id))
         return added
 
     async def train(self, ctx: Context, site_id: int) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+import msgspec
 
 from rejoinder.config import Settings
 from rejoinder.moderation import queue as queues
@@ -27,19 +28,22 @@ from rejoinder.store import bans as ban_store
 BAN_CACHE_SECONDS = 5.0  # how long a worker reuses a site's active bans (its own bans apply at once)
 
 
-class DecisionSink(Protocol):
-    """Told about every moderator decision on a comment (approve, reject with its reason code, spam), once
-    per event: the learning classifier's way to collect labelled examples (learning.ClassifierSink).
-    Checked for models trained elsewhere as comments are judged; closed with the app."""
+class Decision(msgspec.Struct, frozen=True):
+    """A moderator's decision on a comment (approve, reject with its reason code, spam), as the event
+    `event_uid` announced it."""
 
-    async def decided(
-        self,
-        ctx: Context,
-        event_uid: str,
-        comment: queues.ModeratedComment,
-        action: ModAction,
-        reason: str | None,
-    ) -> bool: ...
+    event_uid: str
+    comment: queues.ModeratedComment
+    action: ModAction
+    reason: str | None
+
+
+class DecisionSink(Protocol):
+    """Told about every moderator decision, once per event: the learning classifier's way to collect
+    labelled examples (learning.ClassifierSink). Checked for models trained elsewhere as comments are
+    judged; closed with the app."""
+
+    async def decided(self, ctx: Context, decision: Decision) -> bool: ...
 
     def refresh_if_due(self, ctx: Context) -> None: ...
 
