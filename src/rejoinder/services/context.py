@@ -78,9 +78,9 @@ class Context:
     cpu: CpuPool | Inline = INLINE  # where CPU-heavy steps of writes run (services/cpu.py)
     clock: Callable[[], int] = now_us
     token: Callable[[int], str] = field(default=secrets.token_urlsafe)
-    outbox: Outbox = field(default_factory=Outbox.unwired)  # runtime.make_context wires it
+    outbox: Outbox = field(default_factory=Outbox.unwired)  # runtime.wire_outbox wires it
     previous_secrets: tuple[bytes, ...] = ()
-    id_key: bytes = b""  # empty: the secret (runtime.make_context passes the stored one)
+    id_key: bytes = b""  # empty: the secret (Runtime.start passes the stored one)
 
     def __post_init__(self) -> None:
         if not self.id_key:
