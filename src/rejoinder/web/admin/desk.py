@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
 from rejoinder.domain.comments import CommentStatus
@@ -32,21 +30,9 @@ def _offset(value: str | None) -> int:
     return int(value)
 
 
-class SearchAsked(msgspec.Struct, frozen=True):
-    """The search form as its query string gives it, none checked yet: the words `q`, the `author` and
-    `identity` ids, the `status`es, the `site`, the page's `offset` and `saved` (the saved filter's name).
-    The dates are not here: `from` is a keyword in Python, so the handler reads them by name."""
-
-    q: str | None
-    author: str | None
-    identity: str | None
-    status: list[str] | None
-    site: str | None
-    offset: str | None
-    saved: str | None
-
-
-async def search_asked(
+@get("/search", include_in_schema=False)
+async def search_view(
+    request: Request[Any, Any, Any],
     q: FromQuery[str | None] = None,
     author: FromQuery[str | None] = None,
     identity: FromQuery[str | None] = None,
@@ -54,30 +40,21 @@ async def search_asked(
     site: FromQuery[str | None] = None,
     offset: FromQuery[str | None] = None,
     saved: FromQuery[str | None] = None,
-) -> SearchAsked:
-    return SearchAsked(
-        q=q, author=author, identity=identity, status=status, site=site, offset=offset, saved=saved
-    )
-
-
-@get("/search", include_in_schema=False, dependencies={"asked": Provide(search_asked)})
-async def search_view(
-    request: Request[Any, Any, Any], *, asked: NamedDependency[SearchAsked]
 ) -> Response[str]:
     staff = await auth.require_staff(request)
     ctx = ctx_of(request)
     # `from` is a keyword in Python: the form's date fields are read from the query string by name.
     params = request.query_params
     query = parse_search(
-        words=asked.q,
-        author=asked.author,
-        identity=asked.identity,
-        statuses=asked.status or [],
-        site=asked.site,
+        words=q,
+        author=author,
+        identity=identity,
+        statuses=status or [],
+        site=site,
         date_from=params.get("from"),
         date_to=params.get("to"),
     )
-    start = _offset(asked.offset)
+    start = _offset(offset)
     results = await desk.search(ctx, staff.actor, query, offset=start) if not query.empty else None
     values = await frame(request, staff, "search")
     filters = await desk.saved_filters(ctx, staff.actor)
@@ -92,7 +69,7 @@ async def search_view(
         statuses=STATUSES,
         saved_filters=[(f, urlencode(f.query, doseq=True)) for f in filters],
         again=again,
-        saved=asked.saved or "",
+        saved=saved or "",
     )
 
 

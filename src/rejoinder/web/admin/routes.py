@@ -8,9 +8,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 
@@ -372,34 +370,16 @@ def _thread_number(value: str | None) -> int | None:
     return int(value)
 
 
-class QueueFilters(msgspec.Struct, frozen=True):
-    """A queue page's filters as its query string gives them, none checked yet: the `site`, the `thread`'s
-    number, the `author` and `identity` ids, the `before` cursor and `appealed` ("1" for appealed only)."""
-
-    site: str | None
-    thread: str | None
-    author: str | None
-    identity: str | None
-    before: str | None
-    appealed: str | None
-
-
-async def queue_filters(
+@get("/queue/{name:str}", include_in_schema=False)
+async def queue_view(
+    request: Request[Any, Any, Any],
+    name: FromPath[str],
     site: FromQuery[str | None] = None,
     thread: FromQuery[str | None] = None,
     author: FromQuery[str | None] = None,
     identity: FromQuery[str | None] = None,
     before: FromQuery[str | None] = None,
     appealed: FromQuery[str | None] = None,
-) -> QueueFilters:
-    return QueueFilters(
-        site=site, thread=thread, author=author, identity=identity, before=before, appealed=appealed
-    )
-
-
-@get("/queue/{name:str}", include_in_schema=False, dependencies={"asked": Provide(queue_filters)})
-async def queue_view(
-    request: Request[Any, Any, Any], name: FromPath[str], *, asked: NamedDependency[QueueFilters]
 ) -> Response[str]:
     staff = await auth.require_staff(request)
     try:
@@ -407,12 +387,12 @@ async def queue_view(
     except ValueError:
         raise NotFound(f"There is no queue {name!r}", code="queue-not-found") from None
     ctx = ctx_of(request)
-    sites, chosen = await service.site_scope(ctx, staff.actor, asked.site)
-    thread_id = _thread_number(asked.thread)
+    sites, chosen = await service.site_scope(ctx, staff.actor, site)
+    thread_id = _thread_number(thread)
     thread_info = await service.thread_of(ctx, staff.actor, thread_id) if thread_id is not None else None
-    author_key = _check_id(asked.author, "author", "author-invalid")
-    identity_id = _check_id(asked.identity, "identity", "identity-invalid")
-    if asked.appealed not in (None, "", "1"):
+    author_key = _check_id(author, "author", "author-invalid")
+    identity_id = _check_id(identity, "identity", "identity-invalid")
+    if appealed not in (None, "", "1"):
         raise Invalid.field("appealed", "appealed-invalid", "appealed is 1 (only appealed comments) or empty")
     result = service.QueuePage(entries=[], next_cursor=None)
     if sites:
@@ -424,16 +404,16 @@ async def queue_view(
             thread_id=thread_id,
             author_key=author_key,
             identity_id=identity_id,
-            before=asked.before or None,
-            appealed=asked.appealed == "1",
+            before=before or None,
+            appealed=appealed == "1",
         )
     values = await frame(request, staff, "queue")
     filters = {
-        "site": asked.site or "",
+        "site": site or "",
         "thread": thread_id or "",
         "author": author_key or "",
         "identity": identity_id or "",
-        "appealed": asked.appealed or "",
+        "appealed": appealed or "",
     }
     return page(
         "queue.html",
