@@ -4,7 +4,7 @@ here)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NotRequired, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -12,16 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rejoinder.store.schema import moderation_log
 
 
-class LogLine(TypedDict):
+class LogDetails(TypedDict, total=False):
+    """What a line of the log may add: a reason code, a note and details."""
+
+    reason_code: str | None
+    note: str | None
+    data: dict[str, Any] | None
+
+
+class LogLine(LogDetails):
     """What a line of the log says besides who wrote it, about what and when: the site (None: instance
-    wide), the action, the kind of its target, and optionally a reason code, a note and details."""
+    wide), the action, the kind of its target, and its LogDetails."""
 
     site_id: int | None
     action: str
     target_kind: str
-    reason_code: NotRequired[str | None]
-    note: NotRequired[str | None]
-    data: NotRequired[dict[str, Any] | None]
 
 
 async def insert_log(

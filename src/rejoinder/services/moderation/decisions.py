@@ -4,7 +4,7 @@ feature, close or open a thread. Each action is one transaction that also writes
 from __future__ import annotations
 
 import logging
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Unpack
 
 from rejoinder import metrics
 from rejoinder.domain.comments import PUBLIC_STATUSES, CommentStatus
@@ -25,6 +25,7 @@ from rejoinder.store import moderation_log as log_store
 from rejoinder.store import reports as report_store
 from rejoinder.store import roles as role_store
 from rejoinder.store import threads as thread_store
+from rejoinder.store.moderation_log import LogDetails
 
 log = logging.getLogger("rejoinder.moderation")
 
@@ -51,7 +52,13 @@ class LogTarget(NamedTuple):
 
 
 async def log_action(
-    conn: Any, site_id: int | None, actor: str, action: ModAction, target: LogTarget, now: int, **details: Any
+    conn: Any,
+    site_id: int | None,
+    actor: str,
+    action: ModAction,
+    target: LogTarget,
+    now: int,
+    **details: Unpack[LogDetails],
 ) -> None:
     """Write a line of the moderation log: `actor` did `action` to `target` on `site_id` (None: every
     site); `details`: reason_code, note, data."""
@@ -68,7 +75,12 @@ async def log_action(
 
 
 async def log_on_comment(
-    conn: Any, comment: queues.ModeratedComment, actor: str, action: ModAction, now: int, **details: Any
+    conn: Any,
+    comment: queues.ModeratedComment,
+    actor: str,
+    action: ModAction,
+    now: int,
+    **details: Unpack[LogDetails],
 ) -> None:
     """Write the log line of an action on one comment; `details`: reason_code, note, data."""
     await log_action(conn, comment.site_id, actor, action, LogTarget("comment", comment.id), now, **details)
